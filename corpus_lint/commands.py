@@ -1,0 +1,134 @@
+"""What each command does: load settings and rules, run, report, choose the exit code."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Optional
+
+from corpus_lint.config import ConfigError, Settings, load_settings
+from corpus_lint.packs import Packs, load_packs
+from corpus_lint.rule import Rule, builtin_rules, is_selected, unknown_selectors
+
+EXIT_CLEAN = 0
+EXIT_DIAGNOSTICS = 1
+EXIT_ERROR = 2
+
+
+class UsageError(Exception):
+    """Bad flags or arguments: exit 2 with the message."""
+
+
+def load_rules(config: Optional[Path]) -> tuple[Settings, Packs, dict[str, Rule]]:
+    """Settings, packs and every rule they define (built-in first, then packs' rules)."""
+    settings = load_settings(config)
+    builtin = builtin_rules()
+    packs = load_packs(settings.rule_packs, builtin)
+    rules = dict(builtin)
+    rules.update((rule.code, rule) for rule in packs.rules)
+    return settings, packs, rules
+
+
+def select_rules(rules: dict[str, Rule], settings: Settings, select: Optional[list[str]],
+                 extend_select: list[str], ignore: list[str]) -> dict[str, Rule]:
+    """The rules a run uses; a selector naming no rule is an error, not silence."""
+    where = settings.config_file or "configuration"
+    for key, selector in settings.selectors():
+        if unknown_selectors([selector], rules):
+            raise ConfigError(f"{where}: {key}: unknown rule code or prefix {selector!r}")
+    for flag, selectors in (("--select", select or []), ("--extend-select", extend_select),
+                            ("--ignore", ignore)):
+        for selector in unknown_selectors(selectors, rules):
+            raise UsageError(f"{flag}: unknown rule code or prefix {selector!r} "
+                             "(see `corpus-lint rules`)")
+    chosen = (select if select is not None else settings.select) + settings.extend_select \
+        + extend_select
+    ignored = settings.ignore + ignore
+    return {code: rule for code, rule in rules.items() if is_selected(code, chosen, ignored)}
+
+
+def explain_rule(args: argparse.Namespace) -> int:
+    _, _, rules = load_rules(args.config)
+    rule = rules.get(args.code.upper())
+    if rule is None:
+        raise UsageError(f"unknown rule {args.code!r} (see `corpus-lint rules`)")
+    fix = {"safe": "safe fix available", "unsafe": "unsafe fix available (--unsafe-fixes)",
+           None: "no fix"}[rule.fix_availability]
+    print(f"# {rule.code} {rule.name}\n\nSeverity: {rule.severity}. {fix.capitalize()}.\n")
+    print(rule.doc)
+    return EXIT_CLEAN
+
+
+def list_rules(args: argparse.Namespace) -> int:
+    _, _, rules = load_rules(args.config)
+    for rule in rules.values():
+        fix = {"safe": "[*]", "unsafe": "[-]", None: "   "}[rule.fix_availability]
+        print(f"{rule.code:<7} {fix} {rule.name:<24} {rule.summary}")
+    print("\n[*] safe fix (--fix)   [-] unsafe fix (--fix --unsafe-fixes)")
+    return EXIT_CLEAN
+
+
+
+
+def parse_outputs(specs: list[str], output_file: Optional[Path]) -> list[tuple[str, Optional[Path]]]:
+    """`--output-format FORMAT[:FILE]` values as (format, file or None for stdout)."""
+    from corpus_lint.report import FORMATS
+
+    outputs: list[tuple[str, Optional[Path]]] = []
+    for spec in specs or ["text"]:
+        name, _, file = spec.partition(":")
+        if name not in FORMATS:
+            raise UsageError(f"--output-format: unknown format {name!r} "
+                             f"(choose from {', '.join(FORMATS)})")
+        outputs.append((name, Path(file) if file else None))
+    if output_file is not None:
+        to_stdout = [i for i, (_, file) in enumerate(outputs) if file is None]
+        if not to_stdout:
+            raise UsageError("--output-file: every --output-format already names its file")
+        name, _ = outputs[to_stdout[0]]
+        outputs[to_stdout[0]] = (name, output_file)
+    return outputs
+
+
+def check(args: argparse.Namespace) -> int:
+    from corpus_lint.engine import Options, run
+    from corpus_lint.files import discover
+    from corpus_lint.progress import progress_wanted
+    from corpus_lint.report import ReportContext, formatter
+    from corpus_lint.report.text import summary
+
+    if args.jobs < 0:
+        raise UsageError("--jobs must be 0 (one per core) or more")
+    settings, packs, rules = load_rules(args.config)
+    selected = select_rules(rules, settings, args.select, args.extend_select, args.ignore)
+    outputs = parse_outputs(args.output_format, args.output_file)
+    paths = args.paths or settings.corpus or [Path(".")]
+    targets, errors = discover(paths, settings)
+    options = Options(jobs=args.jobs, use_cache=not args.no_cache,
+                      progress=progress_wanted(args.no_progress))
+    result = run(targets, selected, packs, settings, options, settings.corpus or None)
+    errors += result.errors
+    for warning in result.warnings:
+        print(f"corpus-lint: warning: {warning}", file=sys.stderr)
+
+    context = ReportContext(rules=rules, files_checked=result.files_checked,
+                            statistics=args.statistics, quiet=args.quiet)
+    for name, file in outputs:
+        text = formatter(name)(result.diagnostics, context)
+        if file is None:
+            sys.stdout.write(text)
+            continue
+        try:
+            file.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            errors.append(f"{file}: cannot write the {name} report: {exc.strerror or exc}")
+    if all(file is not None for _, file in outputs) and not args.quiet:
+        print("\n".join(summary(result.diagnostics, context)))
+    for error in errors:
+        print(f"corpus-lint: error: {error}", file=sys.stderr)
+    if errors:
+        return EXIT_ERROR
+    if result.diagnostics and not args.exit_zero:
+        return EXIT_DIAGNOSTICS
+    return EXIT_CLEAN

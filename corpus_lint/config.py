@@ -1,0 +1,244 @@
+"""Configuration: `[tool.corpus-lint]` in pyproject.toml, or the top level of corpus-lint.toml.
+
+Discovery walks up from the working directory to the first folder holding either file (a
+pyproject.toml without a [tool.corpus-lint] table does not count); corpus-lint.toml wins
+when both are in one folder, as ruff.toml does for ruff. Paths are relative to the folder of
+the file that names them.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Optional
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python < 3.11 only
+    import tomli as tomllib
+
+CONFIG_FILE = "corpus-lint.toml"
+PYPROJECT = "pyproject.toml"
+CACHE_DIR = ".corpus_lint_cache"
+
+
+class ConfigError(Exception):
+    """A configuration that cannot be used; the message names the file and key at fault."""
+
+
+@dataclass(frozen=True)
+class NearDuplicateSettings:
+    # Estimated Jaccard similarity of word shingles at or above which two files are reported.
+    threshold: float = 0.8
+    # Words per shingle: 5 is the usual choice for news text (Broder 1997; C4 uses 3-grams
+    # of sentences); shorter shingles make unrelated texts share more.
+    shingle_size: int = 5
+    # MinHash permutations: the standard error of the estimate is about 1/sqrt(num_perm).
+    num_perm: int = 128
+
+
+@dataclass
+class Settings:
+    root: Path  # the folder that relative paths start from
+    config_file: Optional[Path] = None
+    corpus: list[Path] = field(default_factory=list)
+    include: list[str] = field(default_factory=lambda: ["*.txt"])
+    exclude: list[str] = field(default_factory=list)
+    select: list[str] = field(default_factory=lambda: ["ALL"])
+    extend_select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
+    rule_packs: list[Path] = field(default_factory=list)
+    near_duplicate: NearDuplicateSettings = field(default_factory=NearDuplicateSettings)
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / CACHE_DIR
+
+    def selectors(self) -> list[tuple[str, str]]:
+        """Every (key, selector) the configuration names, to check against the rule codes."""
+        pairs = [(k, s) for k in ("select", "extend-select", "ignore")
+                 for s in getattr(self, k.replace("-", "_"))]
+        pairs += [(f"per-file-ignores.{glob!r}", s)
+                  for glob, codes in self.per_file_ignores.items() for s in codes]
+        return pairs
+
+
+_LIST_KEYS = ("corpus", "include", "exclude", "select", "extend-select", "ignore", "rule-packs")
+_KEYS = set(_LIST_KEYS) | {"per-file-ignores", "near-duplicate"}
+_NEAR_KEYS = {"threshold", "shingle-size", "num-perm"}
+
+
+def find_config(start: Path) -> Optional[Path]:
+    """The nearest corpus-lint.toml, or pyproject.toml with a [tool.corpus-lint] table."""
+    for folder in [start, *start.parents]:
+        candidate = folder / CONFIG_FILE
+        if candidate.is_file():
+            return candidate
+        candidate = folder / PYPROJECT
+        if candidate.is_file() and "corpus-lint" in _read_toml(candidate).get("tool", {}):
+            return candidate
+    return None
+
+
+def load_settings(config_file: Optional[Path] = None, cwd: Optional[Path] = None) -> Settings:
+    """Settings from an explicit file, or from the nearest one, or the defaults."""
+    cwd = (cwd or Path.cwd()).resolve()
+    if config_file is not None:
+        if not config_file.is_file():
+            raise ConfigError(f"{config_file}: configuration file not found")
+    else:
+        config_file = find_config(cwd)
+    if config_file is None:
+        return Settings(root=cwd)
+    config_file = config_file.resolve()
+    data = _read_toml(config_file)
+    if config_file.name != CONFIG_FILE:
+        data = data.get("tool", {}).get("corpus-lint", {})
+        if not isinstance(data, dict):
+            raise ConfigError(f"{config_file}: [tool.corpus-lint] must be a table")
+    return parse_settings(data, config_file)
+
+
+def parse_settings(data: dict[str, Any], config_file: Path) -> Settings:
+    table = "[tool.corpus-lint]" if config_file.name == PYPROJECT else "top level"
+
+    def fail(message: str) -> ConfigError:
+        return ConfigError(f"{config_file}: {message}")
+
+    unknown = sorted(set(data) - _KEYS)
+    if unknown:
+        raise fail(f"unknown key {unknown[0]!r} in {table} "
+                   f"(known keys: {', '.join(sorted(_KEYS))})")
+    root = config_file.parent
+    values: dict[str, list[str]] = {}
+    for key in _LIST_KEYS:
+        if key in data:
+            value = data[key]
+            if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+                raise fail(f"{key!r} must be a list of non-empty strings")
+            values[key] = value
+    for key in ("include", "exclude"):
+        for glob in values.get(key, []):
+            problem = glob_problem(glob)
+            if problem:
+                raise fail(f"{key!r}: bad glob {glob!r}: {problem}")
+    per_file = data.get("per-file-ignores", {})
+    if not isinstance(per_file, dict):
+        raise fail("'per-file-ignores' must be a table of glob = [codes]")
+    for glob, codes in per_file.items():
+        problem = glob_problem(glob)
+        if problem:
+            raise fail(f"'per-file-ignores': bad glob {glob!r}: {problem}")
+        if not isinstance(codes, list) or not all(isinstance(c, str) and c for c in codes):
+            raise fail(f"'per-file-ignores'.{glob!r} must be a list of rule codes")
+    settings = Settings(root=root, config_file=config_file,
+                        per_file_ignores={g: list(c) for g, c in per_file.items()},
+                        near_duplicate=_near_duplicate(data.get("near-duplicate", {}), fail))
+    settings.corpus = [root / p for p in values.get("corpus", [])]
+    settings.rule_packs = [root / p for p in values.get("rule-packs", [])]
+    for key in ("include", "exclude", "select", "extend-select", "ignore"):
+        if key in values:
+            setattr(settings, key.replace("-", "_"), values[key])
+    return settings
+
+
+def _near_duplicate(data: Any, fail) -> NearDuplicateSettings:
+    if not isinstance(data, dict):
+        raise fail("[near-duplicate] must be a table")
+    unknown = sorted(set(data) - _NEAR_KEYS)
+    if unknown:
+        raise fail(f"unknown key {unknown[0]!r} in near-duplicate "
+                   f"(known keys: {', '.join(sorted(_NEAR_KEYS))})")
+    defaults = NearDuplicateSettings()
+    threshold = data.get("threshold", defaults.threshold)
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) \
+            or not 0 < threshold <= 1:
+        raise fail("near-duplicate.threshold must be a number above 0 and at most 1")
+    shingle = data.get("shingle-size", defaults.shingle_size)
+    if isinstance(shingle, bool) or not isinstance(shingle, int) or not 1 <= shingle <= 50:
+        raise fail("near-duplicate.shingle-size must be a whole number from 1 to 50")
+    num_perm = data.get("num-perm", defaults.num_perm)
+    if isinstance(num_perm, bool) or not isinstance(num_perm, int) or not 16 <= num_perm <= 1024:
+        raise fail("near-duplicate.num-perm must be a whole number from 16 to 1024")
+    return NearDuplicateSettings(float(threshold), shingle, num_perm)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        # tomllib's message already ends with "(at line N, column M)".
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+# --- globs ---------------------------------------------------------------------------------
+# Globs are matched against "/"-separated paths relative to the config folder. A glob without
+# "/" matches a file's name anywhere ("*.txt"); with "/", the whole relative path
+# ("seeds/002_*.txt"). "*" and "?" stay inside one folder, "**" spans folders, "[...]" is a
+# character class.
+
+
+def glob_problem(glob: str) -> Optional[str]:
+    """Why a glob cannot be used, or None."""
+    if not glob.strip():
+        return "it is empty"
+    if glob.startswith("/"):
+        return "it must be relative to the configuration file's folder"
+    depth = 0
+    for char in glob:
+        if char == "[":
+            depth += 1
+        elif char == "]" and depth:
+            depth -= 1
+    if depth:
+        return "unclosed '['"
+    try:
+        _glob_regex(glob)
+    except re.error as exc:
+        return str(exc)
+    return None
+
+
+@lru_cache(maxsize=None)
+def _glob_regex(glob: str) -> re.Pattern[str]:
+    out = []
+    i = 0
+    while i < len(glob):
+        char = glob[i]
+        if glob.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+            continue
+        if glob.startswith("**", i):
+            out.append(".*")
+            i += 2
+            continue
+        if char == "*":
+            out.append("[^/]*")
+        elif char == "?":
+            out.append("[^/]")
+        elif char == "[":
+            close = glob.index("]", i + 1)
+            body = glob[i + 1 : close]
+            if body.startswith("!"):
+                body = "^" + body[1:]
+            out.append(f"[{body}]")
+            i = close + 1
+            continue
+        else:
+            out.append(re.escape(char))
+        i += 1
+    return re.compile("".join(out) + r"\Z")
+
+
+def glob_matches(glob: str, relative_path: str) -> bool:
+    """Does a glob match a "/"-separated relative path (or, for a glob without "/", its name)?"""
+    subject = relative_path if "/" in glob.rstrip("/") else relative_path.rsplit("/", 1)[-1]
+    return _glob_regex(glob.rstrip("/")).match(subject) is not None

@@ -1,0 +1,131 @@
+"""A document: one file read once, decoded once, split into lines once.
+
+Every rule reads the same `Document`; nothing else opens the file.
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+# How much of a file is sniffed for NUL bytes to call it binary (as git and grep do).
+BINARY_SNIFF_BYTES = 8192
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+class DocumentError(Exception):
+    """A file that cannot be linted as text: unreadable, a folder, binary."""
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a document; `start`/`end` are character offsets of its content in `text`."""
+
+    number: int  # 1-based
+    start: int
+    end: int  # offset just past the content, before the line ending
+    text: str  # the content, without the line ending
+    ending: str  # "\n", "\r\n", "\r" or "" (last line without a final newline)
+
+    @property
+    def is_blank(self) -> bool:
+        return not self.text.strip()
+
+
+@dataclass
+class Document:
+    path: Path  # as found on disk
+    display_path: str  # relative to the working directory, "/" separators
+    raw: bytes
+    encoding: str  # "utf-8" when the bytes are valid UTF-8, else chardet's guess
+    confidence: float  # 1.0 for valid UTF-8
+    text: str = field(repr=False)
+
+    @property
+    def is_utf8(self) -> bool:
+        return self.encoding == "utf-8"
+
+    @cached_property
+    def lines(self) -> list[Line]:
+        lines: list[Line] = []
+        start = 0
+        number = 1
+        for match in _LINE_BREAK.finditer(self.text):
+            lines.append(Line(number, start, match.start(), self.text[start : match.start()],
+                              match.group()))
+            start = match.end()
+            number += 1
+        if start < len(self.text) or not lines:
+            lines.append(Line(number, start, len(self.text), self.text[start:], ""))
+        return lines
+
+    @cached_property
+    def _line_starts(self) -> list[int]:
+        return [line.start for line in self.lines]
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """1-based (line, column) of a character offset; columns count characters."""
+        index = bisect.bisect_right(self._line_starts, offset) - 1
+        line = self.lines[max(index, 0)]
+        return line.number, offset - line.start + 1
+
+    @classmethod
+    def from_bytes(cls, path: Path, raw: bytes, display_path: str | None = None) -> Document:
+        encoding, confidence, text = decode(raw)
+        return cls(path=path, display_path=display_path or display(path), raw=raw,
+                   encoding=encoding, confidence=confidence, text=text)
+
+    @classmethod
+    def read(cls, path: Path, display_path: str | None = None) -> Document:
+        """Read a file; raise DocumentError with a one-line reason when it is not lintable text."""
+        shown = display_path or display(path)
+        if path.is_dir():
+            raise DocumentError(f"{shown}: is a directory, not a file")
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            raise DocumentError(f"{shown}: no such file") from None
+        except PermissionError:
+            raise DocumentError(f"{shown}: permission denied") from None
+        except OSError as exc:
+            raise DocumentError(f"{shown}: cannot read: {exc.strerror or exc}") from None
+        if b"\x00" in raw[:BINARY_SNIFF_BYTES]:
+            raise DocumentError(f"{shown}: binary file (NUL bytes), not linted")
+        return cls.from_bytes(path, raw, shown)
+
+
+def decode(raw: bytes) -> tuple[str, float, str]:
+    """Return (encoding, confidence, text): UTF-8 when valid, else chardet's best guess.
+
+    A guess that cannot decode the bytes falls back to latin-1, which maps every byte to a
+    character, so no byte is ever dropped from the text the rules see.
+    """
+    try:
+        return "utf-8", 1.0, raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    import chardet  # only for the rare file that is not UTF-8
+
+    guess = chardet.detect(raw)
+    encoding = (guess.get("encoding") or "").lower()
+    confidence = float(guess.get("confidence") or 0.0)
+    if encoding and encoding not in ("utf-8", "ascii"):
+        try:
+            return encoding, confidence, raw.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            pass
+    return "latin-1", confidence if encoding == "latin-1" else 0.0, raw.decode("latin-1")
+
+
+def display(path: Path) -> str:
+    """A path as shown to users: relative to the working directory, with "/" separators."""
+    try:
+        shown = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        shown = str(path)
+    return shown.replace(os.sep, "/")

@@ -1,0 +1,171 @@
+"""Run the selected rules over files: per-document rules in parallel, then corpus rules."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+from corpus_lint.config import Settings, glob_matches
+from corpus_lint.document import Document, DocumentError
+from corpus_lint.files import relative_to_root
+from corpus_lint.packs import Packs
+from corpus_lint.progress import Progress
+from corpus_lint.rule import Context, Diagnostic, Rule, is_selected, sort_diagnostics
+
+# Below this many files, worker processes cost more than they save.
+MIN_FILES_FOR_WORKERS = 200
+
+
+@dataclass
+class Options:
+    jobs: int = 0  # worker processes; 0 means one per core
+    use_cache: bool = True
+    progress: bool = False
+
+    @property
+    def workers(self) -> int:
+        return self.jobs if self.jobs > 0 else (os.cpu_count() or 1)
+
+
+@dataclass
+class Result:
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # files that could not be read: exit 2
+    warnings: list[str] = field(default_factory=list)  # files skipped on purpose (binary)
+    files_checked: int = 0
+
+
+@dataclass
+class FileResult:
+    path: Path
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    error: Optional[str] = None
+    skipped: Optional[str] = None
+    features: Any = None  # what corpus rules need of this file (see corpus_lint.dedup)
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What a worker process needs: sent once per process, not once per file."""
+
+    rules: tuple[Rule, ...]
+    context: Context
+    corpus_settings: Any  # None when no corpus rule runs
+
+
+def lint_document(doc: Document, rules: Iterable[Rule], ctx: Context) -> list[Diagnostic]:
+    """Every per-document rule over one document."""
+    diagnostics: list[Diagnostic] = []
+    for rule in rules:
+        diagnostics.extend(rule.check(doc, ctx))
+    return diagnostics
+
+
+def analyze(path: Path, job: _Job, lint: bool = True) -> FileResult:
+    """Read one file once; lint it and/or compute what corpus rules need of it."""
+    try:
+        doc = Document.read(path)
+    except DocumentError as exc:
+        reason = str(exc)
+        if "binary file" in reason:
+            return FileResult(path, skipped=reason)
+        return FileResult(path, error=reason)
+    result = FileResult(path)
+    if lint or job.corpus_settings is not None:
+        # Corpus rules need the per-document findings too (boilerplate is left out of them).
+        result.diagnostics = lint_document(doc, job.rules, job.context)
+    if job.corpus_settings is not None:
+        from corpus_lint.dedup import features_of
+
+        result.features = features_of(doc, result.diagnostics, job.corpus_settings)
+    if not lint:
+        result.diagnostics = []
+    return result
+
+
+_worker_job: Optional[_Job] = None
+
+
+def _init_worker(job: _Job) -> None:
+    global _worker_job
+    _worker_job = job
+
+
+def _analyze_in_worker(item: tuple[Path, bool]) -> FileResult:
+    assert _worker_job is not None
+    return analyze(item[0], _worker_job, item[1])
+
+
+def analyze_all(items: list[tuple[Path, bool]], job: _Job, options: Options,
+                progress: Progress) -> Iterator[FileResult]:
+    """`analyze` over (path, lint?) items, in worker processes when there are enough."""
+    workers = min(options.workers, max(1, len(items) // MIN_FILES_FOR_WORKERS))
+    if workers <= 1:
+        for path, lint in items:
+            yield analyze(path, job, lint)
+            progress.advance()
+        return
+    chunksize = max(1, min(256, len(items) // (workers * 16)))
+    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(job,)) as pool:
+        for result in pool.map(_analyze_in_worker, items, chunksize=chunksize):
+            yield result
+            progress.advance()
+
+
+def run(
+    targets: list[Path],
+    rules: dict[str, Rule],
+    packs: Packs,
+    settings: Settings,
+    options: Options,
+    corpus_roots: Optional[list[Path]] = None,
+) -> Result:
+    """Lint `targets`; corpus rules compare them with every file under `corpus_roots`.
+
+    Without corpus roots (no `corpus` configured), the targets are the whole corpus.
+    """
+    document_rules = tuple(r for r in rules.values() if not r.corpus)
+    corpus_rules = [r for r in rules.values() if r.corpus]
+    corpus_settings = settings.near_duplicate if corpus_rules else None
+    job = _Job(document_rules, Context(packs), corpus_settings)
+    result = Result()
+    features: dict[Path, Any] = {}
+    with Progress("Checking", len(targets), enabled=options.progress) as progress:
+        for file_result in analyze_all([(t, True) for t in targets], job, options, progress):
+            _collect(file_result, result, features)
+    if corpus_rules:
+        from corpus_lint.dedup import check_corpus
+
+        result.diagnostics.extend(check_corpus(
+            targets=features, corpus_roots=corpus_roots, rules=corpus_rules, job=job,
+            settings=settings, options=options, result=result))
+    result.diagnostics = sort_diagnostics(
+        d for d in result.diagnostics if not _ignored_for_file(d, settings))
+    return result
+
+
+def _collect(file_result: FileResult, result: Result, features: dict[Path, Any]) -> None:
+    if file_result.error:
+        result.errors.append(file_result.error)
+    elif file_result.skipped:
+        result.warnings.append(file_result.skipped)
+    else:
+        result.files_checked += 1
+        result.diagnostics.extend(file_result.diagnostics)
+        if file_result.features is not None:
+            features[file_result.path] = file_result.features
+
+
+def _ignored_for_file(diagnostic: Diagnostic, settings: Settings) -> bool:
+    if not settings.per_file_ignores:
+        return False
+    relative = relative_to_root(Path(diagnostic.path), settings)
+    return any(
+        glob_matches(glob, relative) and not is_selected(diagnostic.code, ["ALL"], codes)
+        for glob, codes in settings.per_file_ignores.items()
+    )
+

@@ -1,0 +1,261 @@
+"""Rule packs: data-defined rules and data for built-in rules, read from TOML.
+
+A pack is data, never code. It may define new line rules (`[[rules]]`) and add phrases or
+patterns to a built-in rule (`[[extend]]`). The built-in packs live in the project's `rules/`
+folder (shipped inside the wheel) and use exactly the format users' packs use.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from corpus_lint.rule import SEVERITIES, UNSAFE, Context, Diagnostic, Rule, delete_line
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python < 3.11 only
+    import tomli as tomllib
+
+RULE_FIELDS = {"code", "name", "message", "severity", "phrases", "pattern", "scope", "lines",
+               "fix", "summary"}
+EXTEND_FIELDS = {"code", "phrases", "patterns"}
+SCOPES = ("line", "first-lines", "last-lines", "document")
+FIXES = ("delete-line",)
+CODE_FORMAT = re.compile(r"^[A-Z]{1,6}[0-9]{1,4}$")
+
+
+class PackError(Exception):
+    """A pack that cannot be used; the message names the file and the rule."""
+
+
+def normalise_phrase(text: str) -> str:
+    """How phrases and lines are compared: trimmed, case-folded, runs of white space as one."""
+    return " ".join(text.split()).casefold()
+
+
+@dataclass(frozen=True)
+class Extension:
+    """Phrases and patterns that packs add to one rule."""
+
+    phrases: frozenset[str] = frozenset()  # normalised with normalise_phrase
+    patterns: tuple[str, ...] = ()
+
+    def merged(self, other: Extension) -> Extension:
+        return Extension(self.phrases | other.phrases, self.patterns + other.patterns)
+
+
+@dataclass
+class Packs:
+    """Everything the loaded packs say. Picklable, so it travels to worker processes."""
+
+    files: list[Path] = field(default_factory=list)
+    rules: list[PackRule] = field(default_factory=list)
+    extensions: dict[str, Extension] = field(default_factory=dict)
+
+    def phrases(self, code: str) -> frozenset[str]:
+        ext = self.extensions.get(code)
+        return ext.phrases if ext else frozenset()
+
+    def patterns(self, code: str) -> list[re.Pattern[str]]:
+        ext = self.extensions.get(code)
+        return [_compile(p) for p in ext.patterns] if ext else []
+
+
+_compiled: dict[str, re.Pattern[str]] = {}
+
+
+def _compile(pattern: str) -> re.Pattern[str]:
+    """Compile once per process (packs are validated on load, so this cannot fail)."""
+    compiled = _compiled.get(pattern)
+    if compiled is None:
+        compiled = _compiled[pattern] = re.compile(pattern)
+    return compiled
+
+
+class PackRule(Rule):
+    """A rule defined by a pack: a phrase list or a pattern, matched line by line."""
+
+    def __init__(self, *, code: str, name: str, message: str, severity: str,
+                 phrases: frozenset[str], pattern: Optional[str], scope: str, lines: int,
+                 fix: Optional[str], summary: str, origin: str) -> None:
+        self.code = code
+        self.name = name
+        self.message = message
+        self.severity = severity
+        self.phrases = phrases
+        self.pattern = pattern
+        self.scope = scope
+        self.lines = lines
+        self.fix_availability = UNSAFE if fix else None  # fixes from packs are always unsafe
+        self.origin = origin
+        self._summary = summary or message
+
+    @property
+    def doc(self) -> str:
+        how = (f"a line matching the pattern `{self.pattern}`" if self.pattern
+               else f"a line that is one of {len(self.phrases)} phrases")
+        where = {"line": "on any line", "document": "anywhere in the text",
+                 "first-lines": f"in the first {self.lines} lines",
+                 "last-lines": f"in the last {self.lines} lines"}[self.scope]
+        fix = ("Deletes the line. Unsafe: it drops text." if self.fix_availability
+               else "None.")
+        return (f"{self._summary}\n\n## What it does\nReports {how}, {where}.\n\n"
+                f"## Why is this bad?\n{self.message}.\n\n## Fix safety\n{fix}\n\n"
+                f"Defined in the rule pack {self.origin}.")
+
+    def check(self, doc, ctx: Context) -> Iterator[Diagnostic]:
+        if self.scope == "document" and self.pattern:
+            # A document-wide pattern may span lines; such a match has no line to delete.
+            for match in _compile(self.pattern).finditer(doc.text):
+                yield self.diagnostic(doc, match.start(), match.end(), self.message)
+            return
+        lines = doc.lines
+        if self.scope == "first-lines":
+            lines = lines[: self.lines]
+        elif self.scope == "last-lines":
+            lines = lines[-self.lines :]
+        regex = _compile(self.pattern) if self.pattern else None
+        for line in lines:
+            if regex is not None:
+                hit = regex.search(line.text) is not None
+            else:
+                hit = normalise_phrase(line.text) in self.phrases
+            if hit:
+                fix = self.fix("Delete the line", delete_line(line)) if self.fix_availability else None
+                yield self.diagnostic(doc, line.start, line.end, self.message, fix)
+
+
+def builtin_pack_dir() -> Path:
+    """The built-in packs: inside the installed wheel, or `rules/` of a source checkout."""
+    here = Path(__file__).resolve().parent
+    installed = here / "_builtin_rules"
+    return installed if installed.is_dir() else here.parent / "rules"
+
+
+def pack_files(paths: Iterable[Path]) -> list[Path]:
+    """Expand folders into the `.toml` packs they hold, in name order."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(path.glob("*.toml")))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise PackError(f"{path}: rule pack not found")
+    return files
+
+
+def load_packs(user_paths: Iterable[Path] = (), builtin_codes: Iterable[str] = ()) -> Packs:
+    """Load the built-in packs and then the users'; validate everything."""
+    builtin_codes = set(builtin_codes)
+    packs = Packs()
+    for path in pack_files([builtin_pack_dir(), *user_paths]):
+        _load_one(path, packs, builtin_codes)
+    return packs
+
+
+def _load_one(path: Path, packs: Packs, builtin_codes: set[str]) -> None:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise PackError(f"{path}: invalid TOML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PackError(f"{path}: cannot read rule pack: {exc}") from None
+    packs.files.append(path)
+    unknown = set(data) - {"rules", "extend"}
+    if unknown:
+        raise PackError(f"{path}: unknown top-level key {sorted(unknown)[0]!r} "
+                        "(a pack has [[rules]] and [[extend]] tables)")
+    taken = builtin_codes | {r.code for r in packs.rules}
+    for index, entry in enumerate(_tables(path, data, "rules")):
+        rule = _rule_from(path, index, entry, taken)
+        taken.add(rule.code)
+        packs.rules.append(rule)
+    for index, entry in enumerate(_tables(path, data, "extend")):
+        code, ext = _extension_from(path, index, entry, taken)
+        packs.extensions[code] = packs.extensions.get(code, Extension()).merged(ext)
+
+
+def _tables(path: Path, data: dict, key: str) -> list[dict]:
+    tables = data.get(key, [])
+    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+        raise PackError(f"{path}: {key!r} must be an array of tables ([[{key}]])")
+    return tables
+
+
+def _where(path: Path, key: str, index: int, entry: dict) -> str:
+    code = entry.get("code")
+    return f"{path}: [[{key}]] #{index + 1}" + (f" ({code})" if isinstance(code, str) else "")
+
+
+def _rule_from(path: Path, index: int, entry: dict, taken: set[str]) -> PackRule:
+    where = _where(path, "rules", index, entry)
+    unknown = set(entry) - RULE_FIELDS
+    if unknown:
+        raise PackError(f"{where}: unknown field {sorted(unknown)[0]!r}")
+    for required in ("code", "name", "message"):
+        if not isinstance(entry.get(required), str) or not entry[required].strip():
+            raise PackError(f"{where}: {required!r} is required and must be a non-empty string")
+    code = entry["code"]
+    if not CODE_FORMAT.match(code):
+        raise PackError(f"{where}: code {code!r} must be capital letters then digits, like X001")
+    if code in taken:
+        raise PackError(f"{where}: code {code} is already defined by another rule")
+    severity = entry.get("severity", "warning")
+    if severity not in SEVERITIES:
+        raise PackError(f"{where}: severity must be one of {', '.join(SEVERITIES)}")
+    scope = entry.get("scope", "line")
+    if scope not in SCOPES:
+        raise PackError(f"{where}: scope must be one of {', '.join(SCOPES)}")
+    lines = entry.get("lines", 5)
+    if not isinstance(lines, int) or isinstance(lines, bool) or lines < 1:
+        raise PackError(f"{where}: lines must be a whole number >= 1")
+    fix = entry.get("fix")
+    if fix is not None and fix not in FIXES:
+        raise PackError(f"{where}: fix must be one of {', '.join(FIXES)}")
+    phrases = _strings(where, entry, "phrases")
+    pattern = entry.get("pattern")
+    if pattern is not None:
+        if not isinstance(pattern, str):
+            raise PackError(f"{where}: pattern must be a string")
+        _check_pattern(where, pattern)
+    if bool(phrases) == (pattern is not None):
+        raise PackError(f"{where}: give either 'phrases' or 'pattern'")
+    return PackRule(code=code, name=entry["name"], message=entry["message"], severity=severity,
+                    phrases=frozenset(normalise_phrase(p) for p in phrases), pattern=pattern,
+                    scope=scope, lines=lines, fix=fix, summary=entry.get("summary", ""),
+                    origin=str(path))
+
+
+def _extension_from(path: Path, index: int, entry: dict, taken: set[str]) -> tuple[str, Extension]:
+    where = _where(path, "extend", index, entry)
+    unknown = set(entry) - EXTEND_FIELDS
+    if unknown:
+        raise PackError(f"{where}: unknown field {sorted(unknown)[0]!r}")
+    code = entry.get("code")
+    if not isinstance(code, str) or code not in taken:
+        raise PackError(f"{where}: 'code' must name an existing rule")
+    patterns = _strings(where, entry, "patterns")
+    for pattern in patterns:
+        _check_pattern(where, pattern)
+    phrases = frozenset(normalise_phrase(p) for p in _strings(where, entry, "phrases"))
+    return code, Extension(phrases, tuple(patterns))
+
+
+def _strings(where: str, entry: dict, key: str) -> list[str]:
+    value = entry.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise PackError(f"{where}: {key!r} must be a list of non-empty strings")
+    return value
+
+
+def _check_pattern(where: str, pattern: str) -> None:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise PackError(f"{where}: pattern {pattern!r} does not compile: {exc}") from None

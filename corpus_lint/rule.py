@@ -1,0 +1,188 @@
+"""What a rule is, what it reports, and the registry of all rules.
+
+A rule is a small object: a code, a name, a default severity, a docstring that
+`corpus-lint rule CODE` prints, whether it can fix what it finds, and `check(doc, ctx)`.
+Rules never print; they yield `Diagnostic`s, each optionally carrying a `Fix`.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar, Optional
+
+if TYPE_CHECKING:
+    from corpus_lint.document import Document, Line
+    from corpus_lint.packs import Packs
+
+SEVERITIES = ("error", "warning", "info")
+SAFE = "safe"
+UNSAFE = "unsafe"
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace the characters `text[start:end]` of the decoded document with `replacement`."""
+
+    start: int
+    end: int
+    replacement: str = ""
+
+
+@dataclass(frozen=True)
+class Fix:
+    edits: tuple[Edit, ...]
+    applicability: str  # SAFE or UNSAFE
+    message: str  # what the fix does, e.g. "Remove the trailing whitespace"
+
+
+@dataclass(frozen=True)
+class Related:
+    path: str
+    line: int = 1
+    similarity: Optional[float] = None  # for DUP003/DUP004
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    code: str
+    name: str
+    message: str
+    severity: str
+    path: str  # relative to the working directory, "/" separators
+    line: int  # 1-based
+    column: int  # 1-based, in characters
+    end_line: int
+    end_column: int  # 1-based, exclusive: the column just past the last reported character
+    fix: Optional[Fix] = None
+    related: tuple[Related, ...] = ()
+    # The reported text itself, for baselines that must survive lines moving.
+    snippet: str = field(default="", compare=False)
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.path, self.line, self.column, self.code, self.message)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a per-document rule may read besides the document. Picklable: sent to workers."""
+
+    packs: Packs
+
+
+class Rule:
+    """Base class of every rule. Subclasses set the class attributes and implement `check`.
+
+    The docstring is the user documentation: a one-line summary, then the sections
+    "## What it does", "## Why is this bad?", "## Example", "## Fix safety".
+    """
+
+    code: ClassVar[str] = ""
+    name: ClassVar[str] = ""
+    severity: ClassVar[str] = "warning"
+    fix_availability: ClassVar[Optional[str]] = None  # SAFE, UNSAFE or None
+    corpus: ClassVar[bool] = False  # corpus rules see signatures, not documents
+
+    @property
+    def doc(self) -> str:
+        return inspect.cleandoc(type(self).__doc__ or "")
+
+    @property
+    def summary(self) -> str:
+        return self.doc.splitlines()[0] if self.doc else self.name
+
+    def check(self, doc: Document, ctx: Context) -> Iterable[Diagnostic]:
+        raise NotImplementedError
+
+    def diagnostic(
+        self,
+        doc: Document,
+        start: int,
+        end: int,
+        message: str,
+        fix: Optional[Fix] = None,
+        related: tuple[Related, ...] = (),
+    ) -> Diagnostic:
+        """A diagnostic for the characters `doc.text[start:end]`."""
+        line, column = doc.position(start)
+        end_line, end_column = doc.position(end)
+        return Diagnostic(
+            code=self.code,
+            name=self.name,
+            message=message,
+            severity=self.severity,
+            path=doc.display_path,
+            line=line,
+            column=column,
+            end_line=end_line,
+            end_column=end_column,
+            fix=fix,
+            related=related,
+            snippet=doc.text[start:end][:200],
+        )
+
+    def fix(self, message: str, *edits: Edit) -> Fix:
+        """A fix with this rule's declared applicability."""
+        assert self.fix_availability, f"{self.code} declares no fix"
+        return Fix(tuple(edits), self.fix_availability, message)
+
+
+_BUILTIN: dict[str, type[Rule]] = {}
+
+
+def register(cls: type[Rule]) -> type[Rule]:
+    """Class decorator adding a built-in rule to the registry."""
+    assert cls.code and cls.name and cls.__doc__, f"{cls.__name__} needs code, name and docstring"
+    assert cls.code not in _BUILTIN, f"duplicate rule code {cls.code}"
+    assert cls.severity in SEVERITIES
+    _BUILTIN[cls.code] = cls
+    return cls
+
+
+def builtin_rules() -> dict[str, Rule]:
+    """Every built-in rule, by code, in catalogue order."""
+    import corpus_lint.checks  # noqa: F401  (importing registers the rules)
+
+    return {code: cls() for code, cls in sorted(_BUILTIN.items(), key=lambda kv: _order(kv[0]))}
+
+
+def _order(code: str) -> tuple:
+    family = code.rstrip("0123456789")
+    order = ["ENC", "WS", "DUP", "BP", "SRC", "TXT"]
+    return (order.index(family) if family in order else len(order), code)
+
+
+def matches(code: str, selector: str) -> int:
+    """How specifically `selector` (a code, a prefix like "DUP", or "ALL") names `code`.
+
+    0 when it does not match; longer prefixes are more specific, so `ignore = ["DUP"]`
+    with `select = ["DUP001"]` keeps DUP001, as in ruff.
+    """
+    if selector == "ALL":
+        return 1
+    if code.startswith(selector):
+        return 1 + len(selector)
+    return 0
+
+
+def is_selected(code: str, select: Iterable[str], ignore: Iterable[str]) -> bool:
+    chosen = max((matches(code, s) for s in select), default=0)
+    dropped = max((matches(code, s) for s in ignore), default=0)
+    return chosen > 0 and chosen > dropped
+
+
+def unknown_selectors(selectors: Iterable[str], codes: Iterable[str]) -> list[str]:
+    """Selectors that name no rule at all: a typo the user should hear about."""
+    codes = list(codes)
+    return [s for s in selectors if not any(matches(c, s) for c in codes)]
+
+
+def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    return sorted(diagnostics, key=lambda d: d.sort_key)
+
+
+def delete_line(line: Line) -> Edit:
+    """An edit that removes a whole line with its line ending."""
+    return Edit(line.start, line.end + len(line.ending), "")
