@@ -24,57 +24,108 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="corpus-lint",
         description="Lint a corpus of text documents: encoding, layout, boilerplate, source "
-                    "lines, duplicated text, exact and near-duplicate documents.",
+        "lines, duplicated text, exact and near-duplicate documents.",
         epilog="`corpus-lint PATHS` is short for `corpus-lint check PATHS`.",
     )
     parser.add_argument("--version", action="version", version=f"corpus-lint {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    check = commands.add_parser("check", help="lint files (the default command)",
-                                description="Lint files and report what the rules find.")
-    check.add_argument("paths", nargs="*", type=Path, metavar="PATH",
-                       help="files or folders (default: the configured corpus, else '.')")
+    check = commands.add_parser(
+        "check",
+        help="lint files (the default command)",
+        description="Lint files and report what the rules find.",
+    )
+    check.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="files or folders (default: the configured corpus, else '.')",
+    )
     rules = check.add_argument_group("rule selection")
-    rules.add_argument("--select", type=_codes, action="extend", metavar="CODES",
-                       help="rules to run, replacing the configured ones: codes, prefixes "
-                            "(DUP) or ALL, comma-separated")
-    rules.add_argument("--extend-select", type=_codes, action="extend", default=[],
-                       metavar="CODES", help="rules to run besides the selected ones")
-    rules.add_argument("--ignore", type=_codes, action="extend", default=[], metavar="CODES",
-                       help="rules not to run, besides the configured ignores")
+    rules.add_argument(
+        "--select",
+        type=_codes,
+        action="extend",
+        metavar="CODES",
+        help="rules to run, replacing the configured ones: codes, prefixes "
+        "(DUP) or ALL, comma-separated",
+    )
+    rules.add_argument(
+        "--extend-select",
+        type=_codes,
+        action="extend",
+        default=[],
+        metavar="CODES",
+        help="rules to run besides the selected ones",
+    )
+    rules.add_argument(
+        "--ignore",
+        type=_codes,
+        action="extend",
+        default=[],
+        metavar="CODES",
+        help="rules not to run, besides the configured ignores",
+    )
     output = check.add_argument_group("output")
-    output.add_argument("--output-format", action="append", default=[], metavar="FORMAT[:FILE]",
-                        help="text (default), json, jsonl; repeat to write several reports, "
-                             "e.g. --output-format text --output-format json:lint.json")
-    output.add_argument("--output-file", type=Path, metavar="FILE",
-                        help="write the report to FILE (the text summary still goes to "
-                             "the terminal)")
-    output.add_argument("--statistics", action="store_true",
-                        help="print counts per rule instead of each diagnostic")
-    output.add_argument("-q", "--quiet", action="store_true",
-                        help="print diagnostics only, no summary")
-    output.add_argument("--exit-zero", action="store_true",
-                        help="exit 0 even when diagnostics are found")
-    output.add_argument("--no-progress", action="store_true",
-                        help="never show the progress line (it shows only on a terminal)")
+    output.add_argument(
+        "--output-format",
+        action="append",
+        default=[],
+        metavar="FORMAT[:FILE]",
+        help="text (default), json, jsonl; repeat to write several reports, "
+        "e.g. --output-format text --output-format json:lint.json",
+    )
+    output.add_argument(
+        "--output-file",
+        type=Path,
+        metavar="FILE",
+        help="write the report to FILE (the text summary still goes to the terminal)",
+    )
+    output.add_argument(
+        "--statistics", action="store_true", help="print counts per rule instead of each diagnostic"
+    )
+    output.add_argument(
+        "-q", "--quiet", action="store_true", help="print diagnostics only, no summary"
+    )
+    output.add_argument(
+        "--exit-zero", action="store_true", help="exit 0 even when diagnostics are found"
+    )
+    output.add_argument(
+        "--no-progress",
+        action="store_true",
+        help="never show the progress line (it shows only on a terminal)",
+    )
     run = check.add_argument_group("run")
-    run.add_argument("--config", type=Path, metavar="FILE",
-                     help="configuration file (pyproject.toml or corpus-lint.toml) instead of "
-                          "the nearest one")
-    run.add_argument("--jobs", type=int, default=0, metavar="N",
-                     help="worker processes (default: one per core)")
-    run.add_argument("--no-cache", action="store_true",
-                     help="neither read nor write the signature cache")
+    run.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="configuration file (pyproject.toml or corpus-lint.toml) instead of the nearest one",
+    )
+    run.add_argument(
+        "--jobs", type=int, default=0, metavar="N", help="worker processes (default: one per core)"
+    )
+    run.add_argument(
+        "--no-cache", action="store_true", help="neither read nor write the signature cache"
+    )
 
-    explain = commands.add_parser("rule", help="explain a rule",
-                                  description="Print a rule's documentation.")
+    explain = commands.add_parser(
+        "rule", help="explain a rule", description="Print a rule's documentation."
+    )
     explain.add_argument("code", metavar="CODE")
-    explain.add_argument("--config", type=Path, metavar="FILE",
-                         help="configuration whose rule packs may define the rule")
-    listing = commands.add_parser("rules", help="list every rule",
-                                  description="List every rule: code, name, fix, summary.")
-    listing.add_argument("--config", type=Path, metavar="FILE",
-                         help="configuration whose rule packs add rules")
+    explain.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="configuration whose rule packs may define the rule",
+    )
+    listing = commands.add_parser(
+        "rules", help="list every rule", description="List every rule: code, name, fix, summary."
+    )
+    listing.add_argument(
+        "--config", type=Path, metavar="FILE", help="configuration whose rule packs add rules"
+    )
     return parser
 
 
@@ -90,8 +141,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         from corpus_lint import commands
 
-        return {"check": commands.check, "rule": commands.explain_rule,
-                "rules": commands.list_rules}[args.command](args)
+        return {
+            "check": commands.check,
+            "rule": commands.explain_rule,
+            "rules": commands.list_rules,
+        }[args.command](args)
     except (ConfigError, PackError, UsageError) as exc:
         print(f"corpus-lint: error: {exc}", file=sys.stderr)
         return EXIT_ERROR

@@ -30,20 +30,30 @@ def load_rules(config: Optional[Path]) -> tuple[Settings, Packs, dict[str, Rule]
     return settings, packs, rules
 
 
-def select_rules(rules: dict[str, Rule], settings: Settings, select: Optional[list[str]],
-                 extend_select: list[str], ignore: list[str]) -> dict[str, Rule]:
+def select_rules(
+    rules: dict[str, Rule],
+    settings: Settings,
+    select: Optional[list[str]],
+    extend_select: list[str],
+    ignore: list[str],
+) -> dict[str, Rule]:
     """The rules a run uses; a selector naming no rule is an error, not silence."""
     where = settings.config_file or "configuration"
     for key, selector in settings.selectors():
         if unknown_selectors([selector], rules):
             raise ConfigError(f"{where}: {key}: unknown rule code or prefix {selector!r}")
-    for flag, selectors in (("--select", select or []), ("--extend-select", extend_select),
-                            ("--ignore", ignore)):
+    for flag, selectors in (
+        ("--select", select or []),
+        ("--extend-select", extend_select),
+        ("--ignore", ignore),
+    ):
         for selector in unknown_selectors(selectors, rules):
-            raise UsageError(f"{flag}: unknown rule code or prefix {selector!r} "
-                             "(see `corpus-lint rules`)")
-    chosen = (select if select is not None else settings.select) + settings.extend_select \
-        + extend_select
+            raise UsageError(
+                f"{flag}: unknown rule code or prefix {selector!r} (see `corpus-lint rules`)"
+            )
+    chosen = (
+        (select if select is not None else settings.select) + settings.extend_select + extend_select
+    )
     ignored = settings.ignore + ignore
     return {code: rule for code, rule in rules.items() if is_selected(code, chosen, ignored)}
 
@@ -53,8 +63,11 @@ def explain_rule(args: argparse.Namespace) -> int:
     rule = rules.get(args.code.upper())
     if rule is None:
         raise UsageError(f"unknown rule {args.code!r} (see `corpus-lint rules`)")
-    fix = {"safe": "safe fix available", "unsafe": "unsafe fix available (--unsafe-fixes)",
-           None: "no fix"}[rule.fix_availability]
+    fix = {
+        "safe": "safe fix available",
+        "unsafe": "unsafe fix available (--unsafe-fixes)",
+        None: "no fix",
+    }[rule.fix_availability]
     print(f"# {rule.code} {rule.name}\n\nSeverity: {rule.severity}. {fix.capitalize()}.\n")
     print(rule.doc)
     return EXIT_CLEAN
@@ -69,9 +82,9 @@ def list_rules(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
-
-
-def parse_outputs(specs: list[str], output_file: Optional[Path]) -> list[tuple[str, Optional[Path]]]:
+def parse_outputs(
+    specs: list[str], output_file: Optional[Path]
+) -> list[tuple[str, Optional[Path]]]:
     """`--output-format FORMAT[:FILE]` values as (format, file or None for stdout)."""
     from corpus_lint.report import FORMATS
 
@@ -79,8 +92,9 @@ def parse_outputs(specs: list[str], output_file: Optional[Path]) -> list[tuple[s
     for spec in specs or ["text"]:
         name, _, file = spec.partition(":")
         if name not in FORMATS:
-            raise UsageError(f"--output-format: unknown format {name!r} "
-                             f"(choose from {', '.join(FORMATS)})")
+            raise UsageError(
+                f"--output-format: unknown format {name!r} (choose from {', '.join(FORMATS)})"
+            )
         outputs.append((name, Path(file) if file else None))
     if output_file is not None:
         to_stdout = [i for i, (_, file) in enumerate(outputs) if file is None]
@@ -105,15 +119,20 @@ def check(args: argparse.Namespace) -> int:
     outputs = parse_outputs(args.output_format, args.output_file)
     paths = args.paths or settings.corpus or [Path(".")]
     targets, errors = discover(paths, settings)
-    options = Options(jobs=args.jobs, use_cache=not args.no_cache,
-                      progress=progress_wanted(args.no_progress))
+    options = Options(
+        jobs=args.jobs, use_cache=not args.no_cache, progress=progress_wanted(args.no_progress)
+    )
     result = run(targets, selected, packs, settings, options, settings.corpus or None)
     errors += result.errors
     for warning in result.warnings:
         print(f"corpus-lint: warning: {warning}", file=sys.stderr)
 
-    context = ReportContext(rules=rules, files_checked=result.files_checked,
-                            statistics=args.statistics, quiet=args.quiet)
+    context = ReportContext(
+        rules=rules,
+        files_checked=result.files_checked,
+        statistics=args.statistics,
+        quiet=args.quiet,
+    )
     for name, file in outputs:
         text = formatter(name)(result.diagnostics, context)
         if file is None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any, Optional
 
@@ -60,10 +60,16 @@ class Settings:
 
     def selectors(self) -> list[tuple[str, str]]:
         """Every (key, selector) the configuration names, to check against the rule codes."""
-        pairs = [(k, s) for k in ("select", "extend-select", "ignore")
-                 for s in getattr(self, k.replace("-", "_"))]
-        pairs += [(f"per-file-ignores.{glob!r}", s)
-                  for glob, codes in self.per_file_ignores.items() for s in codes]
+        pairs = [
+            (k, s)
+            for k in ("select", "extend-select", "ignore")
+            for s in getattr(self, k.replace("-", "_"))
+        ]
+        pairs += [
+            (f"per-file-ignores.{glob!r}", s)
+            for glob, codes in self.per_file_ignores.items()
+            for s in codes
+        ]
         return pairs
 
 
@@ -111,8 +117,9 @@ def parse_settings(data: dict[str, Any], config_file: Path) -> Settings:
 
     unknown = sorted(set(data) - _KEYS)
     if unknown:
-        raise fail(f"unknown key {unknown[0]!r} in {table} "
-                   f"(known keys: {', '.join(sorted(_KEYS))})")
+        raise fail(
+            f"unknown key {unknown[0]!r} in {table} (known keys: {', '.join(sorted(_KEYS))})"
+        )
     root = config_file.parent
     values: dict[str, list[str]] = {}
     for key in _LIST_KEYS:
@@ -135,9 +142,12 @@ def parse_settings(data: dict[str, Any], config_file: Path) -> Settings:
             raise fail(f"'per-file-ignores': bad glob {glob!r}: {problem}")
         if not isinstance(codes, list) or not all(isinstance(c, str) and c for c in codes):
             raise fail(f"'per-file-ignores'.{glob!r} must be a list of rule codes")
-    settings = Settings(root=root, config_file=config_file,
-                        per_file_ignores={g: list(c) for g, c in per_file.items()},
-                        near_duplicate=_near_duplicate(data.get("near-duplicate", {}), fail))
+    settings = Settings(
+        root=root,
+        config_file=config_file,
+        per_file_ignores={g: list(c) for g, c in per_file.items()},
+        near_duplicate=_near_duplicate(data.get("near-duplicate", {}), fail),
+    )
     settings.corpus = [root / p for p in values.get("corpus", [])]
     settings.rule_packs = [root / p for p in values.get("rule-packs", [])]
     for key in ("include", "exclude", "select", "extend-select", "ignore"):
@@ -151,12 +161,17 @@ def _near_duplicate(data: Any, fail) -> NearDuplicateSettings:
         raise fail("[near-duplicate] must be a table")
     unknown = sorted(set(data) - _NEAR_KEYS)
     if unknown:
-        raise fail(f"unknown key {unknown[0]!r} in near-duplicate "
-                   f"(known keys: {', '.join(sorted(_NEAR_KEYS))})")
+        raise fail(
+            f"unknown key {unknown[0]!r} in near-duplicate "
+            f"(known keys: {', '.join(sorted(_NEAR_KEYS))})"
+        )
     defaults = NearDuplicateSettings()
     threshold = data.get("threshold", defaults.threshold)
-    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) \
-            or not 0 < threshold <= 1:
+    if (
+        isinstance(threshold, bool)
+        or not isinstance(threshold, (int, float))
+        or not 0 < threshold <= 1
+    ):
         raise fail("near-duplicate.threshold must be a number above 0 and at most 1")
     shingle = data.get("shingle-size", defaults.shingle_size)
     if isinstance(shingle, bool) or not isinstance(shingle, int) or not 1 <= shingle <= 50:
@@ -206,7 +221,7 @@ def glob_problem(glob: str) -> Optional[str]:
     return None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _glob_regex(glob: str) -> re.Pattern[str]:
     out = []
     i = 0

@@ -56,8 +56,9 @@ class Document:
         start = 0
         number = 1
         for match in _LINE_BREAK.finditer(self.text):
-            lines.append(Line(number, start, match.start(), self.text[start : match.start()],
-                              match.group()))
+            lines.append(
+                Line(number, start, match.start(), self.text[start : match.start()], match.group())
+            )
             start = match.end()
             number += 1
         if start < len(self.text) or not lines:
@@ -77,8 +78,14 @@ class Document:
     @classmethod
     def from_bytes(cls, path: Path, raw: bytes, display_path: str | None = None) -> Document:
         encoding, confidence, text = decode(raw)
-        return cls(path=path, display_path=display_path or display(path), raw=raw,
-                   encoding=encoding, confidence=confidence, text=text)
+        return cls(
+            path=path,
+            display_path=display_path or display(path),
+            raw=raw,
+            encoding=encoding,
+            confidence=confidence,
+            text=text,
+        )
 
     @classmethod
     def read(cls, path: Path, display_path: str | None = None) -> Document:

@@ -100,8 +100,9 @@ def _analyze_in_worker(item: tuple[Path, bool]) -> FileResult:
     return analyze(item[0], _worker_job, item[1])
 
 
-def analyze_all(items: list[tuple[Path, bool]], job: _Job, options: Options,
-                progress: Progress) -> Iterator[FileResult]:
+def analyze_all(
+    items: list[tuple[Path, bool]], job: _Job, options: Options, progress: Progress
+) -> Iterator[FileResult]:
     """`analyze` over (path, lint?) items, in worker processes when there are enough."""
     workers = min(options.workers, max(1, len(items) // MIN_FILES_FOR_WORKERS))
     if workers <= 1:
@@ -140,11 +141,20 @@ def run(
     if corpus_rules:
         from corpus_lint.dedup import check_corpus
 
-        result.diagnostics.extend(check_corpus(
-            targets=features, corpus_roots=corpus_roots, rules=corpus_rules, job=job,
-            settings=settings, options=options, result=result))
+        result.diagnostics.extend(
+            check_corpus(
+                targets=features,
+                corpus_roots=corpus_roots,
+                rules=corpus_rules,
+                job=job,
+                settings=settings,
+                options=options,
+                result=result,
+            )
+        )
     result.diagnostics = sort_diagnostics(
-        d for d in result.diagnostics if not _ignored_for_file(d, settings))
+        d for d in result.diagnostics if not _ignored_for_file(d, settings)
+    )
     return result
 
 
@@ -168,4 +178,3 @@ def _ignored_for_file(diagnostic: Diagnostic, settings: Settings) -> bool:
         glob_matches(glob, relative) and not is_selected(diagnostic.code, ["ALL"], codes)
         for glob, codes in settings.per_file_ignores.items()
     )
-

@@ -9,8 +9,21 @@ from pathlib import Path
 from corpus_lint.config import Settings, glob_matches
 
 # Folders never walked into: version control, caches, virtual environments.
-SKIPPED_DIRS = {".git", ".hg", ".svn", ".corpus_lint_cache", ".venv", "venv", "node_modules",
-                "__pycache__", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache"}
+SKIPPED_DIRS = {
+    ".git",
+    ".hg",
+    ".svn",
+    ".corpus_lint_cache",
+    ".venv",
+    "venv",
+    "node_modules",
+    "__pycache__",
+    ".tox",
+    ".nox",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+}
 
 
 def relative_to_root(path: Path, settings: Settings) -> str:
@@ -50,8 +63,11 @@ def discover(paths: Iterable[Path], settings: Settings) -> tuple[list[Path], lis
                 dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS)
                 for name in names:
                     file = Path(folder, name)
-                    if is_included(file, settings) and not is_excluded(file, settings) \
-                            and not file.is_symlink():
+                    if (
+                        is_included(file, settings)
+                        and not is_excluded(file, settings)
+                        and not file.is_symlink()
+                    ):
                         found.add(file)
         elif path.exists():
             if not is_excluded(path, settings):

@@ -21,8 +21,18 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python < 3.11 only
     import tomli as tomllib
 
-RULE_FIELDS = {"code", "name", "message", "severity", "phrases", "pattern", "scope", "lines",
-               "fix", "summary"}
+RULE_FIELDS = {
+    "code",
+    "name",
+    "message",
+    "severity",
+    "phrases",
+    "pattern",
+    "scope",
+    "lines",
+    "fix",
+    "summary",
+}
 EXTEND_FIELDS = {"code", "phrases", "patterns"}
 SCOPES = ("line", "first-lines", "last-lines", "document")
 FIXES = ("delete-line",)
@@ -80,9 +90,21 @@ def _compile(pattern: str) -> re.Pattern[str]:
 class PackRule(Rule):
     """A rule defined by a pack: a phrase list or a pattern, matched line by line."""
 
-    def __init__(self, *, code: str, name: str, message: str, severity: str,
-                 phrases: frozenset[str], pattern: Optional[str], scope: str, lines: int,
-                 fix: Optional[str], summary: str, origin: str) -> None:
+    def __init__(
+        self,
+        *,
+        code: str,
+        name: str,
+        message: str,
+        severity: str,
+        phrases: frozenset[str],
+        pattern: Optional[str],
+        scope: str,
+        lines: int,
+        fix: Optional[str],
+        summary: str,
+        origin: str,
+    ) -> None:
         self.code = code
         self.name = name
         self.message = message
@@ -97,16 +119,23 @@ class PackRule(Rule):
 
     @property
     def doc(self) -> str:
-        how = (f"a line matching the pattern `{self.pattern}`" if self.pattern
-               else f"a line that is one of {len(self.phrases)} phrases")
-        where = {"line": "on any line", "document": "anywhere in the text",
-                 "first-lines": f"in the first {self.lines} lines",
-                 "last-lines": f"in the last {self.lines} lines"}[self.scope]
-        fix = ("Deletes the line. Unsafe: it drops text." if self.fix_availability
-               else "None.")
-        return (f"{self._summary}\n\n## What it does\nReports {how}, {where}.\n\n"
-                f"## Why is this bad?\n{self.message}.\n\n## Fix safety\n{fix}\n\n"
-                f"Defined in the rule pack {self.origin}.")
+        how = (
+            f"a line matching the pattern `{self.pattern}`"
+            if self.pattern
+            else f"a line that is one of {len(self.phrases)} phrases"
+        )
+        where = {
+            "line": "on any line",
+            "document": "anywhere in the text",
+            "first-lines": f"in the first {self.lines} lines",
+            "last-lines": f"in the last {self.lines} lines",
+        }[self.scope]
+        fix = "Deletes the line. Unsafe: it drops text." if self.fix_availability else "None."
+        return (
+            f"{self._summary}\n\n## What it does\nReports {how}, {where}.\n\n"
+            f"## Why is this bad?\n{self.message}.\n\n## Fix safety\n{fix}\n\n"
+            f"Defined in the rule pack {self.origin}."
+        )
 
     def check(self, doc, ctx: Context) -> Iterator[Diagnostic]:
         if self.scope == "document" and self.pattern:
@@ -126,7 +155,11 @@ class PackRule(Rule):
             else:
                 hit = normalise_phrase(line.text) in self.phrases
             if hit:
-                fix = self.fix("Delete the line", delete_line(line)) if self.fix_availability else None
+                fix = (
+                    self.fix("Delete the line", delete_line(line))
+                    if self.fix_availability
+                    else None
+                )
                 yield self.diagnostic(doc, line.start, line.end, self.message, fix)
 
 
@@ -169,8 +202,10 @@ def _load_one(path: Path, packs: Packs, builtin_codes: set[str]) -> None:
     packs.files.append(path)
     unknown = set(data) - {"rules", "extend"}
     if unknown:
-        raise PackError(f"{path}: unknown top-level key {sorted(unknown)[0]!r} "
-                        "(a pack has [[rules]] and [[extend]] tables)")
+        raise PackError(
+            f"{path}: unknown top-level key {sorted(unknown)[0]!r} "
+            "(a pack has [[rules]] and [[extend]] tables)"
+        )
     taken = builtin_codes | {r.code for r in packs.rules}
     for index, entry in enumerate(_tables(path, data, "rules")):
         rule = _rule_from(path, index, entry, taken)
@@ -226,10 +261,19 @@ def _rule_from(path: Path, index: int, entry: dict, taken: set[str]) -> PackRule
         _check_pattern(where, pattern)
     if bool(phrases) == (pattern is not None):
         raise PackError(f"{where}: give either 'phrases' or 'pattern'")
-    return PackRule(code=code, name=entry["name"], message=entry["message"], severity=severity,
-                    phrases=frozenset(normalise_phrase(p) for p in phrases), pattern=pattern,
-                    scope=scope, lines=lines, fix=fix, summary=entry.get("summary", ""),
-                    origin=str(path))
+    return PackRule(
+        code=code,
+        name=entry["name"],
+        message=entry["message"],
+        severity=severity,
+        phrases=frozenset(normalise_phrase(p) for p in phrases),
+        pattern=pattern,
+        scope=scope,
+        lines=lines,
+        fix=fix,
+        summary=entry.get("summary", ""),
+        origin=str(path),
+    )
 
 
 def _extension_from(path: Path, index: int, entry: dict, taken: set[str]) -> tuple[str, Extension]:

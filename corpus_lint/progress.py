@@ -45,6 +45,8 @@ class Progress:
         rate = self.done / max(now - self.started, 1e-9)
         width = 30
         filled = int(width * self.done / self.total) if self.total else width
-        sys.stderr.write(f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] "
-                         f"{self.done}/{self.total} files, {rate:,.0f}/s")
+        sys.stderr.write(
+            f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] "
+            f"{self.done}/{self.total} files, {rate:,.0f}/s"
+        )
         sys.stderr.flush()

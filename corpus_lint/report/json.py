@@ -26,8 +26,9 @@ def to_dict(d: Diagnostic) -> dict[str, Any]:
         "column": d.column,
         "end_line": d.end_line,
         "end_column": d.end_column,
-        "fix": None if d.fix is None else {"applicability": d.fix.applicability,
-                                            "message": d.fix.message},
+        "fix": None
+        if d.fix is None
+        else {"applicability": d.fix.applicability, "message": d.fix.message},
         "related": related,
     }
 

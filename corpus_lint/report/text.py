@@ -20,8 +20,9 @@ def line_of(d: Diagnostic) -> str:
     mark = " [*]" if d.fix and d.fix.applicability == SAFE else ""
     out = f"{d.path}:{d.line}:{d.column}: {d.code}{mark} {clean(d.message)}"
     for related in d.related:
-        similarity = f" (similarity {related.similarity:.2f})" if related.similarity is not None \
-            else ""
+        similarity = (
+            f" (similarity {related.similarity:.2f})" if related.similarity is not None else ""
+        )
         out += f"\n    see {related.path}:{related.line}{similarity}"
     return out
 
@@ -34,8 +35,10 @@ def summary(diagnostics: list[Diagnostic], ctx: ReportContext) -> list[str]:
     safe = sum(1 for d in diagnostics if d.fix and d.fix.applicability == SAFE)
     unsafe = sum(1 for d in diagnostics if d.fix and d.fix.applicability == UNSAFE)
     files = len({d.path for d in diagnostics})
-    lines = [f"Found {len(diagnostics)} diagnostic{'s' * (len(diagnostics) != 1)} in {files} "
-             f"of {ctx.files_checked} file{'s' * (ctx.files_checked != 1)}:"]
+    lines = [
+        f"Found {len(diagnostics)} diagnostic{'s' * (len(diagnostics) != 1)} in {files} "
+        f"of {ctx.files_checked} file{'s' * (ctx.files_checked != 1)}:"
+    ]
     width = len(str(max(counts.values())))
     for code, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
         lines.append(f"  {count:>{width}} {code:<7} {names[code]}")
