@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Optional
 
 from corpus_lint.config import ConfigError, Settings, load_settings
 from corpus_lint.packs import Packs, load_packs
@@ -20,7 +19,7 @@ class UsageError(Exception):
     """Bad flags or arguments: exit 2 with the message."""
 
 
-def load_rules(config: Optional[Path]) -> tuple[Settings, Packs, dict[str, Rule]]:
+def load_rules(config: Path | None) -> tuple[Settings, Packs, dict[str, Rule]]:
     """Settings, packs and every rule they define (built-in first, then packs' rules)."""
     settings = load_settings(config)
     builtin = builtin_rules()
@@ -33,7 +32,7 @@ def load_rules(config: Optional[Path]) -> tuple[Settings, Packs, dict[str, Rule]
 def select_rules(
     rules: dict[str, Rule],
     settings: Settings,
-    select: Optional[list[str]],
+    select: list[str] | None,
     extend_select: list[str],
     ignore: list[str],
 ) -> dict[str, Rule]:
@@ -82,13 +81,11 @@ def list_rules(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
-def parse_outputs(
-    specs: list[str], output_file: Optional[Path]
-) -> list[tuple[str, Optional[Path]]]:
+def parse_outputs(specs: list[str], output_file: Path | None) -> list[tuple[str, Path | None]]:
     """`--output-format FORMAT[:FILE]` values as (format, file or None for stdout)."""
     from corpus_lint.report import FORMATS
 
-    outputs: list[tuple[str, Optional[Path]]] = []
+    outputs: list[tuple[str, Path | None]] = []
     for spec in specs or ["text"]:
         name, _, file = spec.partition(":")
         if name not in FORMATS:

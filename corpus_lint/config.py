@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -43,7 +43,7 @@ class NearDuplicateSettings:
 @dataclass
 class Settings:
     root: Path  # the folder that relative paths start from
-    config_file: Optional[Path] = None
+    config_file: Path | None = None
     corpus: list[Path] = field(default_factory=list)
     include: list[str] = field(default_factory=lambda: ["*.txt"])
     exclude: list[str] = field(default_factory=list)
@@ -78,7 +78,7 @@ _KEYS = set(_LIST_KEYS) | {"per-file-ignores", "near-duplicate"}
 _NEAR_KEYS = {"threshold", "shingle-size", "num-perm"}
 
 
-def find_config(start: Path) -> Optional[Path]:
+def find_config(start: Path) -> Path | None:
     """The nearest corpus-lint.toml, or pyproject.toml with a [tool.corpus-lint] table."""
     for folder in [start, *start.parents]:
         candidate = folder / CONFIG_FILE
@@ -90,7 +90,7 @@ def find_config(start: Path) -> Optional[Path]:
     return None
 
 
-def load_settings(config_file: Optional[Path] = None, cwd: Optional[Path] = None) -> Settings:
+def load_settings(config_file: Path | None = None, cwd: Path | None = None) -> Settings:
     """Settings from an explicit file, or from the nearest one, or the defaults."""
     cwd = (cwd or Path.cwd()).resolve()
     if config_file is not None:
@@ -200,7 +200,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
 # character class.
 
 
-def glob_problem(glob: str) -> Optional[str]:
+def glob_problem(glob: str) -> str | None:
     """Why a glob cannot be used, or None."""
     if not glob.strip():
         return "it is empty"

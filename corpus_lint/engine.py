@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from corpus_lint.config import Settings, glob_matches
 from corpus_lint.document import Document, DocumentError
@@ -43,8 +43,8 @@ class Result:
 class FileResult:
     path: Path
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    error: Optional[str] = None
-    skipped: Optional[str] = None
+    error: str | None = None
+    skipped: str | None = None
     features: Any = None  # what corpus rules need of this file (see corpus_lint.dedup)
 
 
@@ -87,7 +87,7 @@ def analyze(path: Path, job: _Job, lint: bool = True) -> FileResult:
     return result
 
 
-_worker_job: Optional[_Job] = None
+_worker_job: _Job | None = None
 
 
 def _init_worker(job: _Job) -> None:
@@ -123,7 +123,7 @@ def run(
     packs: Packs,
     settings: Settings,
     options: Options,
-    corpus_roots: Optional[list[Path]] = None,
+    corpus_roots: list[Path] | None = None,
 ) -> Result:
     """Lint `targets`; corpus rules compare them with every file under `corpus_roots`.
 

@@ -12,7 +12,6 @@ import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
 
 from corpus_lint.rule import SEVERITIES, UNSAFE, Context, Diagnostic, Rule, delete_line
 
@@ -98,10 +97,10 @@ class PackRule(Rule):
         message: str,
         severity: str,
         phrases: frozenset[str],
-        pattern: Optional[str],
+        pattern: str | None,
         scope: str,
         lines: int,
-        fix: Optional[str],
+        fix: str | None,
         summary: str,
         origin: str,
     ) -> None:

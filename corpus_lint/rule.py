@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar, Optional
+from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
     from corpus_lint.document import Document, Line
@@ -41,7 +41,7 @@ class Fix:
 class Related:
     path: str
     line: int = 1
-    similarity: Optional[float] = None  # for DUP003/DUP004
+    similarity: float | None = None  # for DUP003/DUP004
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ class Diagnostic:
     column: int  # 1-based, in characters
     end_line: int
     end_column: int  # 1-based, exclusive: the column just past the last reported character
-    fix: Optional[Fix] = None
+    fix: Fix | None = None
     related: tuple[Related, ...] = ()
     # The reported text itself, for baselines that must survive lines moving.
     snippet: str = field(default="", compare=False)
@@ -82,7 +82,7 @@ class Rule:
     code: ClassVar[str] = ""
     name: ClassVar[str] = ""
     severity: ClassVar[str] = "warning"
-    fix_availability: ClassVar[Optional[str]] = None  # SAFE, UNSAFE or None
+    fix_availability: ClassVar[str | None] = None  # SAFE, UNSAFE or None
     corpus: ClassVar[bool] = False  # corpus rules see signatures, not documents
 
     @property
@@ -102,7 +102,7 @@ class Rule:
         start: int,
         end: int,
         message: str,
-        fix: Optional[Fix] = None,
+        fix: Fix | None = None,
         related: tuple[Related, ...] = (),
     ) -> Diagnostic:
         """A diagnostic for the characters `doc.text[start:end]`."""
