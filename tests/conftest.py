@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from corpus_lint.cli import main
+
+PROJECT = Path(__file__).resolve().parent.parent
+SEEDS = PROJECT / "seeds"
+
+# An article that every rule should leave alone: title, blank line, paragraphs, a source line.
+CLEAN_ARTICLE = (
+    "Harbour council approves new ferry timetable\n"
+    "\n"
+    "The harbour council voted on Tuesday to add two evening crossings to the island ferry "
+    "timetable from next spring, after a year of complaints from commuters.\n"
+    "\n"
+    "Councillors said the extra sailings would be paid for by a small rise in parking charges "
+    "at the terminal, which has been unchanged since 2009.\n"
+    "\n"
+    "Source: Coastal Gazette\n"
+)
+
+
+@dataclass
+class CliRun:
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> list[dict]:
+        return json.loads(self.out)
+
+
+@pytest.fixture
+def cli(capsys, monkeypatch):
+    """Run `corpus-lint ARGS` in-process from a working directory; capture what a user sees."""
+
+    def run(*args: str, cwd: Path | None = None) -> CliRun:
+        if cwd is not None:
+            monkeypatch.chdir(cwd)
+        capsys.readouterr()
+        code = main(list(args))
+        captured = capsys.readouterr()
+        return CliRun(code, captured.out, captured.err)
+
+    return run
+
+
+@pytest.fixture
+def seeds_copy(tmp_path: Path) -> Path:
+    """A writable copy of seeds/ in a folder with no configuration of its own."""
+    target = tmp_path / "seeds"
+    shutil.copytree(SEEDS, target)
+    return target

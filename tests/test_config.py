@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from corpus_lint.config import ConfigError, glob_matches, glob_problem, load_settings
+from tests.conftest import CLEAN_ARTICLE
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_pyproject_table_is_found_from_a_subfolder(tmp_path):
+    write(tmp_path / "pyproject.toml", '[tool.corpus-lint]\ncorpus = ["articles"]\n')
+    (tmp_path / "articles" / "deep").mkdir(parents=True)
+    settings = load_settings(cwd=tmp_path / "articles" / "deep")
+    assert settings.config_file == (tmp_path / "pyproject.toml").resolve()
+    assert settings.corpus == [tmp_path.resolve() / "articles"]
+
+
+def test_pyproject_without_our_table_is_passed_over(tmp_path):
+    write(tmp_path / "corpus-lint.toml", 'ignore = ["TXT001"]\n')
+    write(tmp_path / "sub" / "pyproject.toml", "[tool.black]\nline-length = 80\n")
+    settings = load_settings(cwd=tmp_path / "sub")
+    assert settings.config_file == (tmp_path / "corpus-lint.toml").resolve()
+    assert settings.ignore == ["TXT001"]
+
+
+def test_corpus_lint_toml_wins_over_pyproject_in_the_same_folder(tmp_path):
+    write(tmp_path / "pyproject.toml", '[tool.corpus-lint]\nignore = ["WS001"]\n')
+    write(tmp_path / "corpus-lint.toml", 'ignore = ["WS002"]\n')
+    assert load_settings(cwd=tmp_path).ignore == ["WS002"]
+
+
+def test_no_configuration_gives_defaults(tmp_path):
+    settings = load_settings(cwd=tmp_path)
+    assert settings.config_file is None
+    assert settings.select == ["ALL"] and settings.include == ["*.txt"]
+    assert settings.near_duplicate.threshold == 0.8
+
+
+def test_near_duplicate_table_is_read(tmp_path):
+    write(
+        tmp_path / "corpus-lint.toml",
+        "[near-duplicate]\nthreshold = 0.7\nshingle-size = 4\nnum-perm = 64\n",
+    )
+    near = load_settings(cwd=tmp_path).near_duplicate
+    assert (near.threshold, near.shingle_size, near.num_perm) == (0.7, 4, 64)
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        ('colour = ["ALL"]\n', "unknown key 'colour'"),
+        ('select = "ALL"\n', "'select' must be a list"),
+        ('include = ["[abc"]\n', "bad glob '[abc'"),
+        ('exclude = ["/abs/*.txt"]\n', "bad glob"),
+        ("[near-duplicate]\nthreshold = 1.5\n", "threshold must be a number"),
+        ("[near-duplicate]\nbands = 3\n", "unknown key 'bands'"),
+        ('per-file-ignores = { "*.txt" = "WS001" }\n', "must be a list of rule codes"),
+    ],
+)
+def test_bad_values_name_the_file_and_the_key(tmp_path, body, expected):
+    write(tmp_path / "corpus-lint.toml", body)
+    with pytest.raises(ConfigError) as error:
+        load_settings(cwd=tmp_path)
+    assert str(tmp_path / "corpus-lint.toml") in str(error.value)
+    assert expected in str(error.value)
+
+
+def test_invalid_toml_names_the_line(tmp_path, cli):
+    write(tmp_path / "pyproject.toml", '[tool.corpus-lint]\nselect = ["ALL"\nignore = []\n')
+    write(tmp_path / "a.txt", CLEAN_ARTICLE)
+    run = cli("check", "a.txt", cwd=tmp_path)
+    assert run.code == 2
+    assert "pyproject.toml: invalid TOML" in run.err and "line 3" in run.err
+    assert "Traceback" not in run.err
+    assert run.err.count("\n") == 1
+
+
+def test_unknown_rule_code_in_the_configuration_is_an_error(tmp_path, cli):
+    write(tmp_path / "corpus-lint.toml", 'ignore = ["WS999"]\n')
+    write(tmp_path / "a.txt", CLEAN_ARTICLE)
+    run = cli("check", "a.txt", cwd=tmp_path)
+    assert run.code == 2
+    assert "corpus-lint.toml: ignore: unknown rule code or prefix 'WS999'" in run.err
+
+
+def test_explicit_config_file_overrides_discovery(tmp_path, cli):
+    write(tmp_path / "corpus-lint.toml", 'select = ["WS002"]\n')
+    write(tmp_path / "other.toml", 'select = ["WS001"]\n')
+    write(tmp_path / "a.txt", "Title\n\nText with trailing space \nSource: X")
+    assert {
+        d["code"] for d in cli("check", "a.txt", "--output-format", "json", cwd=tmp_path).json()
+    } == {"WS002"}
+    run = cli("check", "a.txt", "--output-format", "json", "--config", "other.toml")
+    assert {d["code"] for d in run.json()} == {"WS001"}
+
+
+def test_missing_config_file_is_an_error(tmp_path, cli):
+    run = cli("check", "--config", "nowhere.toml", cwd=tmp_path)
+    assert run.code == 2 and "nowhere.toml: configuration file not found" in run.err
+
+
+def test_corpus_paths_are_relative_to_the_config_folder(tmp_path, cli):
+    write(tmp_path / "corpus-lint.toml", 'corpus = ["articles"]\nselect = ["WS002"]\n')
+    write(tmp_path / "articles" / "a.txt", "No final newline")
+    (tmp_path / "elsewhere").mkdir()
+    run = cli("check", "--output-format", "json", cwd=tmp_path / "elsewhere")
+    assert [(d["code"], d["path"]) for d in run.json()] == [("WS002", "../articles/a.txt")]
+
+
+def test_per_file_ignores_drop_codes_for_matching_files(tmp_path, cli):
+    write(
+        tmp_path / "corpus-lint.toml",
+        'select = ["WS002"]\nper-file-ignores = { "drafts/*.txt" = ["WS"] }\n',
+    )
+    write(tmp_path / "drafts" / "a.txt", "No final newline")
+    write(tmp_path / "final" / "a.txt", "No final newline")
+    run = cli("check", ".", "--output-format", "json", cwd=tmp_path)
+    assert [d["path"] for d in run.json()] == ["final/a.txt"]
+
+
+def test_include_and_exclude_pick_the_files_of_a_folder(tmp_path, cli):
+    write(
+        tmp_path / "corpus-lint.toml",
+        'select = ["WS002"]\ninclude = ["*.txt", "*.md"]\nexclude = ["old"]\n',
+    )
+    for name in ("a.txt", "b.md", "c.rst", "old/d.txt"):
+        write(tmp_path / name, "No final newline")
+    run = cli("check", ".", "--output-format", "json", cwd=tmp_path)
+    assert sorted(d["path"] for d in run.json()) == ["a.txt", "b.md"]
+
+
+@pytest.mark.parametrize(
+    "glob, path, expected",
+    [
+        ("*.txt", "a/b/c.txt", True),
+        ("seeds/002_*.txt", "seeds/002_x.txt", True),
+        ("seeds/002_*.txt", "other/seeds/002_x.txt", False),
+        ("**/drafts/*.txt", "a/b/drafts/x.txt", True),
+        ("**/drafts/*.txt", "drafts/x.txt", True),
+        ("a/*.txt", "a/b/c.txt", False),
+        ("[0-9]*.txt", "7.txt", True),
+        ("[!0-9]*.txt", "7.txt", False),
+    ],
+)
+def test_glob_matching(glob, path, expected):
+    assert glob_matches(glob, path) is expected
+
+
+def test_glob_problems_are_explained():
+    assert glob_problem("*.txt") is None
+    assert glob_problem("") == "it is empty"
+    assert "unclosed" in glob_problem("[ab")
