@@ -1,0 +1,259 @@
+"""Applying fixes to a document, and writing the result back without ever losing text.
+
+A fix is a set of edits on the decoded text. Fixes are applied in passes: each pass takes
+the allowed fixes in order of position, applies every fix whose edits overlap no fix already
+taken (a fix is all-or-nothing), and leaves the rest to the next pass, which re-lints the new
+text. Passes stop when no allowed fix changes anything, or after `MAX_PASSES`.
+
+The result is always UTF-8. A document that is not UTF-8 is rewritten only when its ENC001
+(transcode) fix is applied; otherwise none of its fixes are written, so a safe fix can never
+silently change a file's encoding.
+"""
+
+from __future__ import annotations
+
+import difflib
+import errno
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from corpus_lint.document import Document
+from corpus_lint.rule import SAFE, UNSAFE, Diagnostic, Edit
+
+# A rule whose fix keeps changing the text after this many passes is reported, not looped.
+MAX_PASSES = 10
+# The rule whose fix rewrites a non-UTF-8 file as UTF-8; its edits may be empty.
+TRANSCODE = "ENC001"
+
+Lint = Callable[[Document], list[Diagnostic]]
+
+
+class WriteError(Exception):
+    """A fixed file that could not be written; the original is left as it was."""
+
+
+@dataclass
+class Fixed:
+    """What fixing one document gave."""
+
+    original: Document
+    doc: Document  # the fixed document (the original when nothing changed)
+    diagnostics: list[Diagnostic]  # what remains on the fixed document
+    applied: list[Diagnostic] = field(default_factory=list)  # whose fixes were applied
+    notes: list[str] = field(default_factory=list)  # why something was not fixed
+
+    @property
+    def changed(self) -> bool:
+        return self.doc.raw != self.original.raw
+
+    @property
+    def counts(self) -> Counter[str]:
+        return Counter(d.code for d in self.applied)
+
+
+def allowed(diagnostic: Diagnostic, unsafe: bool) -> bool:
+    fix = diagnostic.fix
+    return fix is not None and (
+        fix.applicability == SAFE or (unsafe and fix.applicability == UNSAFE)
+    )
+
+
+def _overlap(a: Edit, b: Edit) -> bool:
+    """Do two edits touch the same characters? Two insertions at one point also conflict."""
+    if a.start == a.end == b.start == b.end:
+        return True
+    return a.start < b.end and b.start < a.end
+
+
+def _valid(edits: tuple[Edit, ...], length: int) -> bool:
+    ordered = sorted(edits, key=lambda e: (e.start, e.end))
+    if any(not 0 <= e.start <= e.end <= length for e in ordered):
+        return False
+    return not any(_overlap(x, y) for x, y in zip(ordered, ordered[1:]))
+
+
+def _changes(edits: Iterable[Edit], text: str) -> bool:
+    return any(text[e.start : e.end] != e.replacement for e in edits)
+
+
+def apply_fixes(text: str, diagnostics: Iterable[Diagnostic]) -> tuple[str, list[Diagnostic]]:
+    """One pass: apply every fix that overlaps no fix taken before it; return (text, applied).
+
+    Fixes are taken in order of their first edit. A fix that would change nothing, or whose
+    edits are out of range or overlap each other (a rule's bug), is not applied.
+    """
+    candidates = [
+        d
+        for d in diagnostics
+        if d.fix is not None
+        and d.fix.edits
+        and _valid(d.fix.edits, len(text))
+        and _changes(d.fix.edits, text)
+    ]
+    candidates.sort(
+        key=lambda d: (
+            min(e.start for e in d.fix.edits),
+            max(e.end for e in d.fix.edits),
+            d.code,
+            d.message,
+        )
+    )
+    taken: list[Edit] = []
+    applied: list[Diagnostic] = []
+    for diagnostic in candidates:
+        edits = diagnostic.fix.edits
+        if any(_overlap(e, t) for e in edits for t in taken):
+            continue  # deferred: the next pass re-lints and offers it again if still needed
+        taken.extend(edits)
+        applied.append(diagnostic)
+    if not applied:
+        return text, []
+    out: list[str] = []
+    position = 0
+    for edit in sorted(taken, key=lambda e: (e.start, e.end)):
+        out.append(text[position : edit.start])
+        out.append(edit.replacement)
+        position = edit.end
+    out.append(text[position:])
+    return "".join(out), applied
+
+
+def fix_document(doc: Document, lint: Lint, unsafe: bool, max_passes: int = MAX_PASSES) -> Fixed:
+    """Lint, fix and re-lint `doc` until no allowed fix changes anything (at most max_passes)."""
+    fixed = Fixed(original=doc, doc=doc, diagnostics=lint(doc))
+    for _ in range(max_passes):
+        wanted = [d for d in fixed.diagnostics if allowed(d, unsafe)]
+        if not wanted:
+            return fixed
+        transcode = [d for d in wanted if d.code == TRANSCODE]
+        if not fixed.doc.is_utf8:
+            reason = _cannot_transcode(fixed.doc, transcode, unsafe)
+            if reason:
+                fixed.notes.append(f"{doc.display_path}: {reason}")
+                return fixed
+        text, applied = apply_fixes(fixed.doc.text, wanted)
+        if not fixed.doc.is_utf8:
+            applied = [*applied, *(d for d in transcode if d not in applied)]
+        if not applied:
+            return fixed
+        try:
+            raw = text.encode("utf-8")
+        except UnicodeEncodeError:  # a fix inserted a lone surrogate: a rule's bug
+            fixed.notes.append(f"{doc.display_path}: a fix produced text that is not Unicode")
+            return fixed
+        fixed.doc = Document.from_bytes(doc.path, raw, doc.display_path)
+        fixed.applied.extend(applied)
+        fixed.diagnostics = lint(fixed.doc)
+    still = [d for d in fixed.diagnostics if allowed(d, unsafe)]
+    if apply_fixes(fixed.doc.text, still)[1]:
+        codes = ", ".join(sorted({d.code for d in still}))
+        fixed.notes.append(
+            f"{doc.display_path}: fixes did not settle after {max_passes} passes ({codes}); "
+            "the file was fixed as far as that, please report this"
+        )
+    return fixed
+
+
+def _cannot_transcode(doc: Document, transcode: list[Diagnostic], unsafe: bool) -> str | None:
+    """Why a non-UTF-8 document cannot be rewritten as UTF-8, or None when it can."""
+    found = f"not UTF-8 (guessed {doc.encoding}, confidence {doc.confidence:.2f})"
+    if not transcode:
+        how = "" if unsafe else "; --unsafe-fixes transcodes it when the guess is confident"
+        return f"{found}: not rewritten, so none of its fixes were applied{how}"
+    try:
+        lossless = doc.text.encode(doc.encoding) == doc.raw
+    except (UnicodeEncodeError, LookupError):
+        lossless = False
+    if not lossless:
+        return f"{found}: decoding is not lossless, so the file was left as it is"
+    return None
+
+
+def unified_diff(display_path: str, old: bytes, new: bytes) -> bytes:
+    """A unified diff of two versions of a file that `patch -p1` applies from the working dir.
+
+    Lines are split on LF only, as patch reads them, so CR and CRLF endings survive exactly;
+    a last line without LF gets patch's "\\ No newline at end of file" marker.
+    """
+    lines = difflib.diff_bytes(
+        difflib.unified_diff,
+        _lf_lines(old),
+        _lf_lines(new),
+        f"a/{display_path}".encode(),
+        f"b/{display_path}".encode(),
+    )
+    out = []
+    for line in lines:
+        out.append(line)
+        if not line.endswith(b"\n"):
+            out.append(b"\n\\ No newline at end of file\n")
+    return b"".join(out)
+
+
+def _lf_lines(data: bytes) -> list[bytes]:
+    lines = data.split(b"\n")
+    last = lines.pop()
+    out = [line + b"\n" for line in lines]
+    if last:
+        out.append(last)
+    return out
+
+
+def write_atomic(path: Path, new: bytes, expected: bytes) -> None:
+    """Replace the file at `path` with `new`, only if it still holds `expected`.
+
+    The bytes go to a temporary file in the same folder, are flushed and fsynced, then
+    renamed over the original, so a crash or a full disk leaves either the old file or the
+    new one, never half of either. The file's permission bits are kept. A symbolic link is
+    followed: the file it points to is replaced, the link stays.
+    """
+    shown = path.as_posix()
+    target = Path(os.path.realpath(path))
+    try:
+        status = os.stat(target)
+    except OSError as exc:
+        raise WriteError(f"{shown}: cannot fix: {_reason(exc)}") from None
+    if not status.st_mode & 0o222 or not os.access(target, os.W_OK):
+        raise WriteError(f"{shown}: read-only file; not fixed")
+    temp: str | None = None
+    try:
+        fd, temp = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.name}.", suffix=".corpus-lint"
+        )
+        try:
+            view = memoryview(new)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.chmod(temp, status.st_mode & 0o7777)
+        if _read(target) != expected:
+            raise WriteError(f"{shown}: changed while corpus-lint was running; not fixed")
+        os.replace(temp, target)
+        temp = None
+    except OSError as exc:
+        raise WriteError(f"{shown}: cannot write the fixed file: {_reason(exc)}") from None
+    finally:
+        if temp is not None:
+            try:
+                os.unlink(temp)
+            except OSError:
+                pass
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _reason(exc: OSError) -> str:
+    if exc.errno == errno.ENOSPC:
+        return "no space left on device"
+    return exc.strerror or str(exc)
