@@ -95,6 +95,30 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="never show the progress line (it shows only on a terminal)",
     )
+    fixing = check.add_argument_group("fixes")
+    fixing.add_argument(
+        "--fix", action="store_true", help="apply safe fixes (they change no word), then report"
+    )
+    fixing.add_argument(
+        "--unsafe-fixes",
+        action="store_true",
+        help="with --fix or --diff, also apply unsafe fixes (they may drop lines); "
+        "alone it changes nothing",
+    )
+    fixing.add_argument(
+        "--diff",
+        action="store_true",
+        help="print the fixes as a unified diff (for `patch -p1`) and write nothing; "
+        "exit 1 when there is a diff",
+    )
+    fixing.add_argument(
+        "--show-fixes", action="store_true", help="list what was fixed in each file"
+    )
+    fixing.add_argument(
+        "--exit-non-zero-on-fix",
+        action="store_true",
+        help="exit 1 when --fix changed a file, even if no diagnostic remains",
+    )
     run = check.add_argument_group("run")
     run.add_argument(
         "--config",

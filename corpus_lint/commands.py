@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from corpus_lint.config import ConfigError, Settings, load_settings
 from corpus_lint.packs import Packs, load_packs
 from corpus_lint.rule import Rule, builtin_rules, is_selected, unknown_selectors
+
+if TYPE_CHECKING:
+    from corpus_lint.engine import FixOptions, Result
 
 EXIT_CLEAN = 0
 EXIT_DIAGNOSTICS = 1
@@ -119,16 +124,21 @@ def check(args: argparse.Namespace) -> int:
     options = Options(
         jobs=args.jobs, use_cache=not args.no_cache, progress=progress_wanted(args.no_progress)
     )
-    result = run(targets, selected, packs, settings, options, settings.corpus or None)
+    result = run(
+        targets, selected, packs, settings, options, settings.corpus or None, fix_options(args)
+    )
     errors += result.errors
     for warning in result.warnings:
         print(f"corpus-lint: warning: {warning}", file=sys.stderr)
+    if args.diff:
+        return report_diff(result, errors, args)
 
     context = ReportContext(
         rules=rules,
         files_checked=result.files_checked,
         statistics=args.statistics,
         quiet=args.quiet,
+        notes=fix_notes(result.fixed, args.show_fixes) if args.fix else [],
     )
     for name, file in outputs:
         text = formatter(name)(result.diagnostics, context)
@@ -147,4 +157,51 @@ def check(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     if result.diagnostics and not args.exit_zero:
         return EXIT_DIAGNOSTICS
+    if result.fixed and args.exit_non_zero_on_fix and not args.exit_zero:
+        return EXIT_DIAGNOSTICS
     return EXIT_CLEAN
+
+
+def fix_options(args: argparse.Namespace) -> FixOptions | None:
+    """What to fix: nothing without --fix or --diff; `--unsafe-fixes` alone changes nothing."""
+    from corpus_lint.engine import FixOptions
+
+    if not (args.fix or args.diff):
+        return None
+    return FixOptions(unsafe=args.unsafe_fixes, diff=args.diff)
+
+
+def fix_notes(fixed: dict[str, Counter[str]], show_fixes: bool, verb: str = "Fixed") -> list[str]:
+    """Summary lines about fixes: "Fixed 23 issues in 5 files.", then per file with --show-fixes."""
+    total = sum(sum(codes.values()) for codes in fixed.values())
+    if not total:
+        return []
+    issues = f"{total} issue{'s' * (total != 1)}"
+    files = f"{len(fixed)} file{'s' * (len(fixed) != 1)}"
+    notes = [f"{verb} {issues} in {files}."]
+    if show_fixes:
+        for path, codes in sorted(fixed.items()):
+            listed = ", ".join(f"{n} × {code}" for code, n in sorted(codes.items()))
+            notes.append(f"  {path}: {listed}")
+    return notes
+
+
+def report_diff(result: Result, errors: list[str], args: argparse.Namespace) -> int:
+    """`--diff`: the diffs on stdout (bytes, exactly as patch needs them), the rest on stderr."""
+    sys.stdout.flush()
+    out = getattr(sys.stdout, "buffer", None)
+    for diff in result.diffs:
+        if out is not None:
+            out.write(diff)
+        else:  # a text-only stream (rare): keep undecodable bytes visible
+            sys.stdout.write(diff.decode("utf-8", "backslashreplace"))
+    if out is not None:
+        out.flush()
+    if not args.quiet:
+        notes = fix_notes(result.fixed, args.show_fixes, verb="Would fix") or ["No fixes to apply."]
+        print("\n".join(notes), file=sys.stderr)
+    for error in errors:
+        print(f"corpus-lint: error: {error}", file=sys.stderr)
+    if errors:
+        return EXIT_ERROR
+    return EXIT_DIAGNOSTICS if result.diffs and not args.exit_zero else EXIT_CLEAN

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -10,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus_lint.config import Settings, glob_matches
-from corpus_lint.document import Document, DocumentError
+from corpus_lint.document import Document, DocumentError, display
 from corpus_lint.files import relative_to_root
 from corpus_lint.packs import Packs
 from corpus_lint.progress import Progress
@@ -37,6 +38,8 @@ class Result:
     errors: list[str] = field(default_factory=list)  # files that could not be read: exit 2
     warnings: list[str] = field(default_factory=list)  # files skipped on purpose (binary)
     files_checked: int = 0
+    fixed: dict[str, Counter[str]] = field(default_factory=dict)  # path -> codes fixed
+    diffs: list[bytes] = field(default_factory=list)  # with FixOptions.diff: one per file
 
 
 @dataclass
@@ -46,6 +49,16 @@ class FileResult:
     error: str | None = None
     skipped: str | None = None
     features: Any = None  # what corpus rules need of this file (see corpus_lint.dedup)
+    fixed: Counter[str] = field(default_factory=Counter)  # codes whose fixes were applied
+    diff: bytes | None = None  # with FixOptions.diff, instead of writing the file
+    fix_error: str | None = None  # the fixed file could not be written: exit 2
+    fix_notes: list[str] = field(default_factory=list)  # why something was not fixed
+
+
+@dataclass(frozen=True)
+class FixOptions:
+    unsafe: bool = False  # also apply unsafe fixes
+    diff: bool = False  # compute the diff, write nothing
 
 
 @dataclass(frozen=True)
@@ -55,6 +68,8 @@ class _Job:
     rules: tuple[Rule, ...]
     context: Context
     corpus_settings: Any  # None when no corpus rule runs
+    fix: FixOptions | None = None  # None: lint only
+    settings: Settings | None = None  # for per-file-ignores, which fixes must respect
 
 
 def lint_document(doc: Document, rules: Iterable[Rule], ctx: Context) -> list[Diagnostic]:
@@ -75,7 +90,9 @@ def analyze(path: Path, job: _Job, lint: bool = True) -> FileResult:
             return FileResult(path, skipped=reason)
         return FileResult(path, error=reason)
     result = FileResult(path)
-    if lint or job.corpus_settings is not None:
+    if lint and job.fix is not None:
+        doc = _fix(doc, result, job)  # lints, fixes, and leaves what remains in result
+    elif lint or job.corpus_settings is not None:
         # Corpus rules need the per-document findings too (boilerplate is left out of them).
         result.diagnostics = lint_document(doc, job.rules, job.context)
     if job.corpus_settings is not None:
@@ -85,6 +102,34 @@ def analyze(path: Path, job: _Job, lint: bool = True) -> FileResult:
     if not lint:
         result.diagnostics = []
     return result
+
+
+def _fix(doc: Document, result: FileResult, job: _Job) -> Document:
+    """Fix `doc` in passes and write it (or diff it); return the document corpus rules see."""
+    from corpus_lint import fixes
+
+    def lint(d: Document) -> list[Diagnostic]:
+        found = lint_document(d, job.rules, job.context)
+        if job.settings is None:
+            return found
+        return [x for x in found if not _ignored_for_file(x, job.settings)]
+
+    fixed = fixes.fix_document(doc, lint, unsafe=job.fix.unsafe)
+    result.fix_notes = fixed.notes
+    result.diagnostics = fixed.diagnostics
+    if not fixed.changed:
+        return doc
+    if job.fix.diff:
+        result.diff = fixes.unified_diff(doc.display_path, doc.raw, fixed.doc.raw)
+    else:
+        try:
+            fixes.write_atomic(doc.path, fixed.doc.raw, doc.raw)
+        except fixes.WriteError as exc:
+            result.fix_error = str(exc)
+            result.diagnostics = lint(doc)  # the file on disk is the original
+            return doc
+    result.fixed = fixed.counts
+    return fixed.doc
 
 
 _worker_job: _Job | None = None
@@ -124,6 +169,7 @@ def run(
     settings: Settings,
     options: Options,
     corpus_roots: list[Path] | None = None,
+    fix: FixOptions | None = None,
 ) -> Result:
     """Lint `targets`; corpus rules compare them with every file under `corpus_roots`.
 
@@ -132,7 +178,7 @@ def run(
     document_rules = tuple(r for r in rules.values() if not r.corpus)
     corpus_rules = [r for r in rules.values() if r.corpus]
     corpus_settings = settings.near_duplicate if corpus_rules else None
-    job = _Job(document_rules, Context(packs), corpus_settings)
+    job = _Job(document_rules, Context(packs), corpus_settings, fix, settings)
     result = Result()
     features: dict[Path, Any] = {}
     with Progress("Checking", len(targets), enabled=options.progress) as progress:
@@ -159,6 +205,13 @@ def run(
 
 
 def _collect(file_result: FileResult, result: Result, features: dict[Path, Any]) -> None:
+    if file_result.fix_error:
+        result.errors.append(file_result.fix_error)
+    result.warnings.extend(file_result.fix_notes)
+    if file_result.fixed:
+        result.fixed[display(file_result.path)] = file_result.fixed
+    if file_result.diff:
+        result.diffs.append(file_result.diff)
     if file_result.error:
         result.errors.append(file_result.error)
     elif file_result.skipped:
