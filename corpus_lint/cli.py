@@ -95,6 +95,20 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="never show the progress line (it shows only on a terminal)",
     )
+    baseline = check.add_argument_group("baseline")
+    baseline.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="FILE",
+        help="report only diagnostics not recorded in FILE (see --write-baseline)",
+    )
+    baseline.add_argument(
+        "--write-baseline",
+        type=Path,
+        metavar="FILE",
+        help="record every current diagnostic in FILE, so later runs with --baseline FILE "
+        "report only new ones",
+    )
     fixing = check.add_argument_group("fixes")
     fixing.add_argument(
         "--fix", action="store_true", help="apply safe fixes (they change no word), then report"

@@ -13,6 +13,7 @@ from corpus_lint.packs import Packs, load_packs
 from corpus_lint.rule import Rule, builtin_rules, is_selected, unknown_selectors
 
 if TYPE_CHECKING:
+    from corpus_lint.baseline import Baseline
     from corpus_lint.engine import FixOptions, Result
 
 EXIT_CLEAN = 0
@@ -119,6 +120,7 @@ def check(args: argparse.Namespace) -> int:
     settings, packs, rules = load_rules(args.config)
     selected = select_rules(rules, settings, args.select, args.extend_select, args.ignore)
     outputs = parse_outputs(args.output_format, args.output_file)
+    baseline = load_baseline(args.baseline)  # before any file is touched by --fix
     paths = args.paths or settings.corpus or [Path(".")]
     targets, errors = discover(paths, settings)
     options = Options(
@@ -133,6 +135,7 @@ def check(args: argparse.Namespace) -> int:
     if args.diff:
         return report_diff(result, errors, args)
 
+    baseline_notes = apply_baseline(result, baseline, args.write_baseline, targets)
     context = ReportContext(
         rules=rules,
         files_checked=result.files_checked,
@@ -140,6 +143,7 @@ def check(args: argparse.Namespace) -> int:
         quiet=args.quiet,
         notes=fix_notes(result.fixed, args.show_fixes) if args.fix else [],
     )
+    context.notes.extend(baseline_notes)
     for name, file in outputs:
         text = formatter(name)(result.diagnostics, context)
         if file is None:
@@ -151,6 +155,9 @@ def check(args: argparse.Namespace) -> int:
             errors.append(f"{file}: cannot write the {name} report: {exc.strerror or exc}")
     if all(file is not None for _, file in outputs) and not args.quiet:
         print("\n".join(summary(result.diagnostics, context)))
+    elif ("text", None) not in outputs and not args.quiet:  # no summary shows the notes
+        for note in baseline_notes:
+            print(f"corpus-lint: {note}", file=sys.stderr)
     for error in errors:
         print(f"corpus-lint: error: {error}", file=sys.stderr)
     if errors:
@@ -205,3 +212,48 @@ def report_diff(result: Result, errors: list[str], args: argparse.Namespace) -> 
     if errors:
         return EXIT_ERROR
     return EXIT_DIAGNOSTICS if result.diffs and not args.exit_zero else EXIT_CLEAN
+
+
+def load_baseline(file: Path | None) -> Baseline | None:
+    from corpus_lint.baseline import Baseline, BaselineError
+
+    if file is None:
+        return None
+    try:
+        return Baseline.load(file)
+    except BaselineError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def apply_baseline(
+    result: Result, baseline: Baseline | None, write_to: Path | None, checked: list[Path]
+) -> list[str]:
+    """`--write-baseline` records every diagnostic; `--baseline` keeps only the new ones.
+
+    A baseline just written also filters the run, so `--write-baseline` alone exits 0.
+    Returns summary notes.
+    """
+    from corpus_lint.baseline import Baseline, BaselineError
+
+    notes: list[str] = []
+    if write_to is not None:
+        try:
+            baseline = Baseline.record(write_to, result.diagnostics)
+        except BaselineError as exc:
+            raise UsageError(str(exc)) from None
+        count = len(result.diagnostics)
+        notes.append(f"Wrote {count} diagnostic{'s' * (count != 1)} to the baseline {write_to}.")
+    if baseline is None:
+        return notes
+    result.diagnostics, matched, gone = baseline.filter(result.diagnostics, checked)
+    if matched and write_to is None:
+        notes.append(
+            f"{matched} known diagnostic{'s' * (matched != 1)} hidden by the baseline "
+            f"{baseline.file}."
+        )
+    if gone:
+        notes.append(
+            f"{gone} baseline entr{'ies' if gone != 1 else 'y'} no longer "
+            f"occur{'s' * (gone == 1)}: update it with --write-baseline {baseline.file}."
+        )
+    return notes

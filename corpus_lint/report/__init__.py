@@ -25,6 +25,10 @@ FORMATS: dict[str, str] = {
     "text": "text:render",
     "json": "json:render",
     "jsonl": "json:render_lines",
+    "sarif": "sarif:render",
+    "github": "github:render",
+    "gitlab": "gitlab:render",
+    "junit": "junit:render",
 }
 
 

@@ -1,0 +1,191 @@
+"""Baselines: record today's diagnostics so that only new ones are reported.
+
+A diagnostic's identity must survive lines moving above it, so it is never its line number:
+it is the file, the rule code and a hash of the offending text (`Diagnostic.snippet`, with
+runs of white space made one). Two diagnostics with the same identity are counted, not told
+apart, so a baseline is a multiset: `{key: count}`.
+
+Paths in a baseline file are relative to the folder of the baseline file itself, so the same
+file works whatever folder corpus-lint runs from (pre-commit runs from the repository root,
+a CI job may `cd` elsewhere).
+
+When a file has more diagnostics of one key than the baseline records, the extra ones are
+the new ones; which of the identical-looking diagnostics is "new" cannot be known, so the
+ones furthest down the file are reported (text is more often added below than above).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from corpus_lint.rule import Diagnostic
+
+FORMAT_VERSION = 1
+# How much of the offending text a baseline keeps beside each hash, for people reading diffs.
+SHOWN_TEXT = 60
+
+Key = tuple[str, str, str]  # (path, code, text hash)
+
+
+class BaselineError(Exception):
+    """A baseline file that cannot be read or written; the message names the file."""
+
+
+def text_hash(diagnostic: Diagnostic) -> str:
+    """A short hash of the offending text, blind to how white space is laid out."""
+    normalised = " ".join(diagnostic.snippet.split())
+    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()[:16]
+
+
+def with_occurrence(diagnostics: Iterable[Diagnostic]) -> list[tuple[Diagnostic, int]]:
+    """Each diagnostic with its index among those of the same file, code and text.
+
+    Report formats use (path, code, text hash, occurrence) as a fingerprint that is unique
+    within a run and stays the same when lines move.
+    """
+    seen: Counter[tuple[str, str, str]] = Counter()
+    out = []
+    for d in diagnostics:
+        key = (d.path, d.code, text_hash(d))
+        out.append((d, seen[key]))
+        seen[key] += 1
+    return out
+
+
+def fingerprint(diagnostic: Diagnostic, occurrence: int) -> str:
+    """A stable hex fingerprint for report formats (SARIF, GitLab)."""
+    ident = "\0".join((diagnostic.path, diagnostic.code, text_hash(diagnostic), str(occurrence)))
+    return hashlib.sha256(ident.encode("utf-8")).hexdigest()[:32]
+
+
+def relative_path(path: str, folder: Path) -> str:
+    """A diagnostic's path (relative to the working directory) relative to `folder`."""
+    return Path(os.path.relpath(os.path.abspath(path), folder.resolve())).as_posix()
+
+
+def key_of(diagnostic: Diagnostic, folder: Path) -> Key:
+    return (relative_path(diagnostic.path, folder), diagnostic.code, text_hash(diagnostic))
+
+
+@dataclass
+class Baseline:
+    file: Path
+    counts: Counter[Key]
+
+    @property
+    def folder(self) -> Path:
+        return self.file.resolve().parent
+
+    @classmethod
+    def load(cls, file: Path) -> Baseline:
+        try:
+            data = json.loads(file.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise BaselineError(
+                f"{file}: baseline not found (create it with --write-baseline {file})"
+            ) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise BaselineError(f"{file}: cannot read baseline: {exc}") from None
+        except json.JSONDecodeError as exc:
+            raise BaselineError(f"{file}: baseline is not valid JSON: {exc}") from None
+        counts: Counter[Key] = Counter()
+        entries = data.get("entries") if isinstance(data, dict) else None
+        if (
+            not isinstance(data, dict)
+            or data.get("version") != FORMAT_VERSION
+            or not isinstance(entries, list)
+        ):
+            raise BaselineError(
+                f"{file}: not a corpus-lint baseline (version {FORMAT_VERSION} "
+                "with a list of entries)"
+            )
+        for number, entry in enumerate(entries, 1):
+            try:
+                path, code, digest, count = (
+                    entry["path"],
+                    entry["code"],
+                    entry["hash"],
+                    entry["count"],
+                )
+            except (KeyError, TypeError):
+                raise BaselineError(
+                    f"{file}: entry #{number} needs path, code, hash and count"
+                ) from None
+            if not all(isinstance(v, str) for v in (path, code, digest)) or not (
+                isinstance(count, int) and not isinstance(count, bool) and count > 0
+            ):
+                raise BaselineError(
+                    f"{file}: entry #{number}: path, code and hash must be strings, "
+                    "count a whole number above 0"
+                )
+            counts[(path, code, digest)] += count
+        return cls(file, counts)
+
+    @classmethod
+    def record(cls, file: Path, diagnostics: list[Diagnostic]) -> Baseline:
+        """Write a baseline of `diagnostics` to `file` (atomically) and return it."""
+        folder = file.resolve().parent
+        keys = [key_of(d, folder) for d in diagnostics]
+        shown = {key: d.snippet for key, d in zip(keys, diagnostics)}
+        counts = Counter(keys)
+        entries = [
+            {
+                "path": path,
+                "code": code,
+                "hash": digest,
+                "count": count,
+                "text": " ".join(shown[(path, code, digest)].split())[:SHOWN_TEXT],
+            }
+            for (path, code, digest), count in sorted(counts.items())
+        ]
+        data = {
+            "version": FORMAT_VERSION,
+            "tool": "corpus-lint",
+            "comment": "Known diagnostics, reported no more with --baseline. Paths are "
+            "relative to this file's folder. Regenerate with --write-baseline.",
+            "entries": entries,
+        }
+        temp = file.with_name(file.name + ".tmp")
+        try:
+            temp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", "utf-8")
+            os.replace(temp, file)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                temp.unlink()
+            raise BaselineError(f"{file}: cannot write baseline: {exc.strerror or exc}") from None
+        return cls(file, counts)
+
+    def filter(
+        self, diagnostics: list[Diagnostic], checked: Iterable[Path]
+    ) -> tuple[list[Diagnostic], int, int]:
+        """(new diagnostics, how many matched the baseline, baseline entries no longer seen).
+
+        Only entries of the files in `checked` can be "no longer seen": pre-commit checks a
+        few changed files, and the rest of the baseline is not stale for that.
+        """
+        remaining = Counter(self.counts)
+        new: list[Diagnostic] = []
+        matched = 0
+        # Top of the file first: those consume the baseline's counts, so the diagnostics
+        # left over when a count runs out are the lowest in the file.
+        for d in sorted(diagnostics, key=lambda d: d.sort_key):
+            key = key_of(d, self.folder)
+            if remaining[key] > 0:
+                remaining[key] -= 1
+                matched += 1
+            else:
+                new.append(d)
+        checked_paths = {relative_path(str(p), self.folder) for p in checked}
+        gone = sum(
+            count
+            for (path, _, _), count in remaining.items()
+            if count > 0 and path in checked_paths
+        )
+        return new, matched, gone

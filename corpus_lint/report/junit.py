@@ -1,0 +1,72 @@
+"""`junit`: JUnit XML as Jenkins and GitLab read it.
+
+One `<testsuite>` per file with diagnostics (name = path), one failing `<testcase>` per
+diagnostic. A clean run still gives one passing test case, since Jenkins treats a report
+with no test at all as a failure to report. ElementTree escapes markup; characters XML 1.0
+cannot hold at all (most control characters) are written out as escapes first.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from itertools import groupby
+
+from corpus_lint.report import ReportContext
+from corpus_lint.rule import Diagnostic
+
+# Everything outside XML 1.0's Char production.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(text: str) -> str:
+    return _NOT_XML.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def details(d: Diagnostic) -> str:
+    out = f"{d.path}:{d.line}:{d.column}: {d.code} {d.name}: {d.message}"
+    for r in d.related:
+        similarity = f" (similarity {r.similarity:.2f})" if r.similarity is not None else ""
+        out += f"\nsee {r.path}:{r.line}{similarity}"
+    return xml_safe(out)
+
+
+def render(diagnostics: list[Diagnostic], ctx: ReportContext) -> str:
+    root = ET.Element(
+        "testsuites",
+        name="corpus-lint",
+        tests=str(max(len(diagnostics), 1)),
+        failures=str(len(diagnostics)),
+        errors="0",
+    )
+    by_path = groupby(sorted(diagnostics, key=lambda d: d.sort_key), key=lambda d: d.path)
+    for path, group in by_path:
+        found = list(group)
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            name=xml_safe(path),
+            tests=str(len(found)),
+            failures=str(len(found)),
+            errors="0",
+            skipped="0",
+        )
+        for d in found:
+            case = ET.SubElement(
+                suite,
+                "testcase",
+                name=f"{d.code} {d.line}:{d.column}",
+                classname=xml_safe(d.path),
+                file=xml_safe(d.path),
+                line=str(d.line),
+            )
+            failure = ET.SubElement(case, "failure", message=xml_safe(d.message), type=d.code)
+            failure.text = details(d)
+    if not diagnostics:
+        suite = ET.SubElement(
+            root, "testsuite", name="corpus-lint", tests="1", failures="0", errors="0", skipped="0"
+        )
+        files = f"{ctx.files_checked} file{'s' * (ctx.files_checked != 1)}"
+        ET.SubElement(suite, "testcase", name=f"corpus-lint ({files})", classname="corpus-lint")
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -1,0 +1,31 @@
+"""Paths as CI tools want them: relative to the repository root, "/"-separated.
+
+Diagnostics carry paths relative to the working directory; GitHub code scanning, GitHub
+annotations and GitLab Code Quality resolve paths from the repository root, which differs
+when corpus-lint runs in a subfolder.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def repository_root(start: Path | None = None) -> Path:
+    """The nearest folder holding `.git` (a folder, or a file in worktrees), else `start`."""
+    start = (start or Path.cwd()).resolve()
+    for folder in [start, *start.parents]:
+        if (folder / ".git").exists():
+            return folder
+    return start
+
+
+def from_root(path: str, root: Path) -> str:
+    """A diagnostic's path relative to `root`; unchanged when it lies outside `root`."""
+    absolute = Path(os.path.abspath(path))
+    # Resolve the folder (the root is resolved) but not the file, which may be a link.
+    absolute = absolute.parent.resolve() / absolute.name
+    try:
+        return absolute.relative_to(root).as_posix()
+    except ValueError:
+        return path

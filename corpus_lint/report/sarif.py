@@ -1,0 +1,133 @@
+"""`sarif`: SARIF 2.1.0, as GitHub code scanning reads it.
+
+- Paths are relative to the repository root with `uriBaseId` "%SRCROOT%", as CodeQL writes
+  them, so alerts land on the files of the checkout whatever folder corpus-lint ran in.
+- Columns count characters (code points), so the run says `columnKind: unicodeCodePoints`
+  (SARIF's default counts UTF-16 code units); `endColumn` is exclusive in SARIF as in our
+  diagnostics.
+- `partialFingerprints` hash the file, the rule and the offending text (plus an index among
+  identical ones), never the line, so an alert stays the same alert when lines move.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+from urllib.parse import quote
+
+from corpus_lint import __version__
+from corpus_lint.baseline import fingerprint, with_occurrence
+from corpus_lint.report import ReportContext
+from corpus_lint.report.paths import from_root, repository_root
+from corpus_lint.rule import Diagnostic, Rule
+
+SCHEMA = (
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+)
+INFORMATION_URI = "https://pypi.org/project/corpus-lint/"
+ROOT_ID = "%SRCROOT%"
+FINGERPRINT_KEY = "corpusLint/v1"
+LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+FAMILIES = {
+    "ENC": "encoding",
+    "WS": "whitespace",
+    "DUP": "duplicates",
+    "BP": "boilerplate",
+    "SRC": "source",
+    "TXT": "text",
+}
+
+
+def section(doc: str, title: str) -> str:
+    """The body of a "## title" section of a rule's documentation, or ""."""
+    match = re.search(rf"^## {re.escape(title)}\s*\n(.*?)(?=^## |\Z)", doc, re.M | re.S)
+    return match.group(1).strip() if match else ""
+
+
+def rule_descriptor(rule: Rule) -> dict[str, Any]:
+    doc = rule.doc or rule.summary
+    family = rule.code.rstrip("0123456789")
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": section(doc, "What it does") or rule.summary},
+        "help": {"text": doc, "markdown": doc},
+        "defaultConfiguration": {"level": LEVELS[rule.severity]},
+        "properties": {
+            "tags": [FAMILIES.get(family, "rule-pack")],
+            "fix": rule.fix_availability or "none",
+        },
+    }
+
+
+def artifact(path: str, root) -> dict[str, str]:
+    return {"uri": quote(from_root(path, root), safe="/"), "uriBaseId": ROOT_ID}
+
+
+def result(d: Diagnostic, occurrence: int, rule_index: dict[str, int], root) -> dict[str, Any]:
+    out: dict[str, Any] = {"ruleId": d.code}
+    if d.code in rule_index:
+        out["ruleIndex"] = rule_index[d.code]
+    out["level"] = LEVELS.get(d.severity, "warning")
+    out["message"] = {"text": d.message}
+    out["locations"] = [
+        {
+            "physicalLocation": {
+                "artifactLocation": artifact(d.path, root),
+                "region": {
+                    "startLine": d.line,
+                    "startColumn": d.column,
+                    "endLine": d.end_line,
+                    "endColumn": d.end_column,
+                },
+            }
+        }
+    ]
+    if d.related:
+        out["relatedLocations"] = [
+            {
+                "id": number,
+                "physicalLocation": {
+                    "artifactLocation": artifact(r.path, root),
+                    "region": {"startLine": r.line},
+                },
+                "message": {
+                    "text": f"{r.path}:{r.line}"
+                    + (f" (similarity {r.similarity:.2f})" if r.similarity is not None else "")
+                },
+            }
+            for number, r in enumerate(d.related, 1)
+        ]
+    out["partialFingerprints"] = {FINGERPRINT_KEY: fingerprint(d, occurrence)}
+    return out
+
+
+def render(diagnostics: list[Diagnostic], ctx: ReportContext) -> str:
+    root = repository_root()
+    rules = list(ctx.rules.values())
+    rule_index = {rule.code: i for i, rule in enumerate(rules)}
+    log = {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "corpus-lint",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "informationUri": INFORMATION_URI,
+                        "rules": [rule_descriptor(rule) for rule in rules],
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "results": [
+                    result(d, occurrence, rule_index, root)
+                    for d, occurrence in with_occurrence(diagnostics)
+                ],
+            }
+        ],
+    }
+    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
