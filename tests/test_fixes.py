@@ -1,0 +1,261 @@
+"""fixes.py: passes of non-overlapping fixes, UTF-8 output, diffs, atomic writes."""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from corpus_lint import fixes
+from corpus_lint.document import Document
+from corpus_lint.engine import lint_document
+from corpus_lint.packs import Packs
+from corpus_lint.rule import Context, Diagnostic, Edit, Fix
+from tests.fix_rules import (
+    DoubleSpace,
+    FakeTranscode,
+    JunkLine,
+    NeverSettles,
+    NoFixAbout,
+    TrailingSpaces,
+)
+
+
+def doc_of(data: str | bytes, path: Path = Path("a.txt")) -> Document:
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    return Document.from_bytes(path, raw, path.as_posix())
+
+
+def linter(*rule_classes):
+    rules = [cls() for cls in rule_classes]
+    return lambda doc: lint_document(doc, rules, Context(Packs()))
+
+
+def fixed_text(data, *rule_classes, unsafe=False):
+    return fixes.fix_document(doc_of(data), linter(*rule_classes), unsafe).doc.text
+
+
+def diagnostic(*edits: Edit, code: str = "X001") -> Diagnostic:
+    return Diagnostic(code, "x", "x", "warning", "a.txt", 1, 1, 1, 1, Fix(edits, "safe", "x"))
+
+
+# --- one pass ---------------------------------------------------------------------------
+
+
+def test_non_overlapping_edits_of_several_fixes_are_applied_in_one_pass():
+    text, applied = fixes.apply_fixes(
+        "abcdef", [diagnostic(Edit(4, 5, "E")), diagnostic(Edit(0, 1, "A"), Edit(2, 3))]
+    )
+    assert text == "AbdEf"
+    assert len(applied) == 2
+
+
+def test_a_fix_overlapping_an_earlier_fix_is_left_out_of_the_pass_whole():
+    first = diagnostic(Edit(0, 3, "X"))
+    second = diagnostic(Edit(2, 4, "Y"), Edit(5, 6, "Z"))  # one edit overlaps: none is applied
+    text, applied = fixes.apply_fixes("abcdefg", [second, first])
+    assert text == "Xdefg"
+    assert applied == [first]
+
+
+def test_two_insertions_at_the_same_point_conflict_but_touching_edits_do_not():
+    text, applied = fixes.apply_fixes(
+        "abc", [diagnostic(Edit(1, 1, "X")), diagnostic(Edit(1, 1, "Y")), diagnostic(Edit(1, 2))]
+    )
+    assert len(applied) == 2
+    assert text in ("aXc", "aYc")
+
+
+def test_a_fix_that_changes_nothing_or_is_out_of_range_is_not_applied():
+    text, applied = fixes.apply_fixes(
+        "abc", [diagnostic(Edit(0, 1, "a")), diagnostic(Edit(2, 9, "")), diagnostic()]
+    )
+    assert (text, applied) == ("abc", [])
+
+
+# --- passes ---------------------------------------------------------------------------
+
+
+def test_overlapping_fixes_are_deferred_to_the_next_pass_and_then_applied():
+    # "a    b": the four "two spaces" fixes overlap each other; each pass takes what it can.
+    outcome = fixes.fix_document(doc_of("a    b\n"), linter(DoubleSpace), unsafe=False)
+    assert outcome.doc.text == "a b\n"
+    assert outcome.counts["TST002"] == 3
+    assert outcome.diagnostics == []
+
+
+def test_a_line_dropped_by_an_unsafe_fix_takes_its_overlapping_safe_fix_with_it():
+    outcome = fixes.fix_document(
+        doc_of("keep  \njunk   \nend\n"), linter(TrailingSpaces, JunkLine), unsafe=True
+    )
+    assert outcome.doc.text == "keep\nend\n"
+
+
+def test_unsafe_fixes_are_applied_only_when_asked():
+    assert fixed_text("keep\njunk\n", JunkLine) == "keep\njunk\n"
+    assert fixed_text("keep\njunk\n", JunkLine, unsafe=True) == "keep\n"
+
+
+def test_passes_are_bounded_and_a_fix_that_never_settles_is_reported():
+    outcome = fixes.fix_document(doc_of("text\n"), linter(NeverSettles), unsafe=False)
+    assert outcome.doc.text == "text\n" + "!" * fixes.MAX_PASSES
+    assert any("did not settle" in note and "TST004" in note for note in outcome.notes)
+
+
+def test_fixing_twice_changes_nothing_the_second_time():
+    rules = (TrailingSpaces, DoubleSpace, JunkLine)
+    once = fixed_text("a   b  \njunk \n\n  c   d \n", *rules, unsafe=True)
+    outcome = fixes.fix_document(doc_of(once), linter(*rules), unsafe=True)
+    assert not outcome.changed
+    assert outcome.applied == []
+
+
+def test_the_diagnostics_left_are_those_of_the_fixed_text():
+    outcome = fixes.fix_document(
+        doc_of("about  \nthat\n"), linter(TrailingSpaces, NoFixAbout), unsafe=False
+    )
+    assert [d.code for d in outcome.diagnostics] == ["TST005"]
+    assert [d.code for d in outcome.applied] == ["TST001"]
+
+
+# --- encodings --------------------------------------------------------------------------
+
+
+def test_the_fixed_text_is_written_as_utf8():
+    outcome = fixes.fix_document(doc_of("caf\u00e9  \n"), linter(TrailingSpaces), unsafe=False)
+    assert outcome.doc.raw == "caf\u00e9\n".encode()
+
+
+def test_a_non_utf8_file_is_not_rewritten_by_safe_fixes_and_says_why():
+    raw = "Le caf\u00e9 est ferm\u00e9 aujourd'hui, d\u00e9sol\u00e9.  \n".encode("cp1252") * 4
+    outcome = fixes.fix_document(doc_of(raw), linter(TrailingSpaces, FakeTranscode), unsafe=False)
+    assert not outcome.changed
+    assert outcome.doc.raw == raw
+    assert any("not UTF-8" in note and "--unsafe-fixes" in note for note in outcome.notes)
+
+
+def test_a_non_utf8_file_without_a_transcode_fix_is_left_alone_even_with_unsafe_fixes():
+    raw = "Le caf\u00e9 est ferm\u00e9 aujourd'hui, d\u00e9sol\u00e9.  \n".encode("cp1252") * 4
+    outcome = fixes.fix_document(doc_of(raw), linter(TrailingSpaces), unsafe=True)
+    assert not outcome.changed
+    assert any("not UTF-8" in note for note in outcome.notes)
+
+
+def test_the_transcode_fix_rewrites_a_non_utf8_file_as_utf8_with_its_other_fixes():
+    text = "Le caf\u00e9 est ferm\u00e9 aujourd'hui, d\u00e9sol\u00e9.  \n" * 4
+    doc = doc_of(text.encode("cp1252"))
+    assert not doc.is_utf8
+    outcome = fixes.fix_document(doc, linter(TrailingSpaces, FakeTranscode), unsafe=True)
+    assert outcome.doc.raw == text.replace(".  \n", ".\n").encode("utf-8")
+    assert outcome.counts == {"ENC001": 1, "TST001": 4}
+
+
+def test_a_decoding_that_does_not_give_back_the_same_bytes_is_never_transcoded():
+    doc = Document(
+        Path("a.txt"), "a.txt", b"abc\xff\n", "latin-1", 0.99, text="abc?\n"
+    )  # as if a decoder had dropped or replaced a byte
+    outcome = fixes.fix_document(doc, linter(FakeTranscode), unsafe=True)
+    assert not outcome.changed
+    assert any("not lossless" in note for note in outcome.notes)
+
+
+# --- diff -------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(shutil.which("patch") is None, reason="GNU patch is not installed")
+@pytest.mark.parametrize(
+    "old",
+    [
+        b"a  \nb\nc",  # no final newline
+        b"a\r\nb  \r\nc\r\n",  # CRLF
+        b"a\rb  \rc\r",  # old Mac CR: one line for patch
+        b"\xef\xbb\xbfx  \n",  # BOM
+        b"",
+    ],
+)
+def test_the_unified_diff_applied_by_patch_gives_exactly_the_new_bytes(tmp_path, old):
+    new = b"a\nb\nc\n"
+    (tmp_path / "dir").mkdir()
+    (tmp_path / "dir" / "f.txt").write_bytes(old)
+    patch = fixes.unified_diff("dir/f.txt", old, new)
+    assert patch.startswith(b"--- a/dir/f.txt\n+++ b/dir/f.txt\n")
+    done = subprocess.run(
+        ["patch", "-p1", "--quiet"], input=patch, cwd=tmp_path, capture_output=True
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (tmp_path / "dir" / "f.txt").read_bytes() == new
+
+
+# --- atomic write -----------------------------------------------------------------------
+
+
+def test_an_atomic_write_replaces_the_file_and_keeps_its_mode(tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_bytes(b"old")
+    path.chmod(0o640)
+    fixes.write_atomic(path, b"new", b"old")
+    assert path.read_bytes() == b"new"
+    assert path.stat().st_mode & 0o777 == 0o640
+    assert os.listdir(tmp_path) == ["a.txt"]
+
+
+def test_a_symbolic_link_is_followed_and_stays_a_link(tmp_path):
+    target = tmp_path / "real.txt"
+    target.write_bytes(b"old")
+    link = tmp_path / "link.txt"
+    link.symlink_to(target)
+    fixes.write_atomic(link, b"new", b"old")
+    assert link.is_symlink()
+    assert target.read_bytes() == b"new"
+
+
+def test_a_file_changed_since_it_was_read_is_not_overwritten(tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_bytes(b"edited by someone else")
+    with pytest.raises(fixes.WriteError, match="changed while corpus-lint was running"):
+        fixes.write_atomic(path, b"new", b"old")
+    assert path.read_bytes() == b"edited by someone else"
+    assert os.listdir(tmp_path) == ["a.txt"]
+
+
+def test_a_read_only_file_is_not_overwritten(tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_bytes(b"old")
+    path.chmod(0o444)
+    with pytest.raises(fixes.WriteError, match="read-only"):
+        fixes.write_atomic(path, b"new", b"old")
+    assert path.read_bytes() == b"old"
+
+
+def test_a_full_disk_leaves_the_original_and_no_temporary_file(tmp_path, monkeypatch):
+    path = tmp_path / "a.txt"
+    path.write_bytes(b"old")
+
+    def full(fd, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "write", full)
+    with pytest.raises(fixes.WriteError, match="no space left on device"):
+        fixes.write_atomic(path, b"new", b"old")
+    monkeypatch.undo()
+    assert path.read_bytes() == b"old"
+    assert os.listdir(tmp_path) == ["a.txt"]
+
+
+def test_a_failed_rename_leaves_the_original_and_no_temporary_file(tmp_path, monkeypatch):
+    path = tmp_path / "a.txt"
+    path.write_bytes(b"old")
+
+    def denied(src, dst):
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(os, "replace", denied)
+    with pytest.raises(fixes.WriteError, match="Permission denied"):
+        fixes.write_atomic(path, b"new", b"old")
+    monkeypatch.undo()
+    assert path.read_bytes() == b"old"
+    assert os.listdir(tmp_path) == ["a.txt"]
