@@ -1,0 +1,142 @@
+"""Every diagnostic of the seeds appears in every CI format, at the same place as in json."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from corpus_lint.cli import main
+from tests.conftest import PROJECT
+from tests.test_report_github import parse as parse_github
+from tests.test_report_sarif import validate
+
+FORMATS = ("json", "sarif", "github", "gitlab", "junit")
+
+
+@pytest.fixture(scope="module")
+def seed_reports(tmp_path_factory) -> dict:
+    """One run over the seeds writing every format to a file, plus what the terminal shows."""
+    out_dir = tmp_path_factory.mktemp("reports")
+    args = ["check", "--no-cache", "--no-progress"]
+    for name in FORMATS:
+        args += ["--output-format", f"{name}:{out_dir / name}"]
+    stdout = io.StringIO()
+    here = os.getcwd()
+    os.chdir(PROJECT)
+    try:
+        with contextlib.redirect_stdout(stdout):
+            code = main(args)
+    finally:
+        os.chdir(here)
+    reports = {name: (out_dir / name).read_text(encoding="utf-8") for name in FORMATS}
+    reports["terminal"] = stdout.getvalue()
+    reports["exit"] = code
+    return reports
+
+
+def expected(reports) -> list[tuple]:
+    found = [
+        (d["path"], d["code"], d["line"], d["column"], d["end_line"], d["end_column"])
+        for d in json.loads(reports["json"])
+    ]
+    assert found, "the seeds are dirty: json must report something"
+    return sorted(found)
+
+
+def test_the_seeds_are_reported_and_the_summary_still_reaches_the_terminal(seed_reports):
+    assert seed_reports["exit"] == 1
+    assert "Found " in seed_reports["terminal"]
+    assert "seeds/" not in seed_reports["terminal"].split("Found ")[0]  # no diagnostic lines
+
+
+def test_sarif_has_every_seed_diagnostic_at_the_same_place(seed_reports):
+    log = json.loads(seed_reports["sarif"])
+    validate(log)
+    found = []
+    for r in log["runs"][0]["results"]:
+        location = r["locations"][0]["physicalLocation"]
+        region = location["region"]
+        found.append(
+            (
+                location["artifactLocation"]["uri"],
+                r["ruleId"],
+                region["startLine"],
+                region["startColumn"],
+                region["endLine"],
+                region["endColumn"],
+            )
+        )
+    assert sorted(found) == expected(seed_reports)
+
+
+def test_sarif_related_locations_match_json_related(seed_reports):
+    json_related = sorted(
+        (d["path"], d["code"], tuple((r["path"], r["line"]) for r in d["related"]))
+        for d in json.loads(seed_reports["json"])
+    )
+    sarif_related = sorted(
+        (
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            r["ruleId"],
+            tuple(
+                (
+                    rel["physicalLocation"]["artifactLocation"]["uri"],
+                    rel["physicalLocation"]["region"]["startLine"],
+                )
+                for rel in r.get("relatedLocations", [])
+            ),
+        )
+        for r in json.loads(seed_reports["sarif"])["runs"][0]["results"]
+    )
+    assert sarif_related == json_related
+
+
+def test_github_has_every_seed_diagnostic_at_the_same_place(seed_reports):
+    found = []
+    for _, props, _ in parse_github(seed_reports["github"]):
+        line, end_line = int(props["line"]), int(props["endLine"])
+        found.append(
+            (
+                props["file"],
+                props["title"].split()[0],
+                line,
+                int(props.get("col", 0)),
+                end_line,
+                int(props.get("endColumn", 0)),
+            )
+        )
+    want = [
+        (path, code, line, column if line == end else 0, end, end_column if line == end else 0)
+        for path, code, line, column, end, end_column in expected(seed_reports)
+    ]
+    assert sorted(found) == want
+
+
+def test_gitlab_has_every_seed_diagnostic_at_the_same_place(seed_reports):
+    issues = json.loads(seed_reports["gitlab"])
+    found = sorted(
+        (i["location"]["path"], i["check_name"], i["location"]["lines"]["begin"])
+        + (i["location"]["lines"]["end"],)
+        for i in issues
+    )
+    want = sorted((p, c, line, end) for p, c, line, _, end, _ in expected(seed_reports))
+    assert found == want
+    assert len({i["fingerprint"] for i in issues}) == len(issues)
+
+
+def test_junit_has_every_seed_diagnostic_at_the_same_place(seed_reports):
+    root = ET.fromstring(seed_reports["junit"].encode("utf-8"))
+    found = []
+    for suite in root.findall("testsuite"):
+        for case in suite.findall("testcase"):
+            code, position = case.get("name").split()
+            line, column = position.split(":")
+            assert case.find("failure").get("type") == code
+            found.append((suite.get("name"), code, int(line), int(column)))
+    want = sorted((p, c, line, col) for p, c, line, col, _, _ in expected(seed_reports))
+    assert sorted(found) == want

@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import re
+
+from corpus_lint.report.github import render
+from corpus_lint.rule import Related
+from tests.report_samples import HOSTILE, context, diagnostic
+
+# How the runner reads a command: `::name key=value,...::data` at the start of a line.
+COMMAND = re.compile(r"^::(\w+) ([^:]*)::(.*)$")
+
+
+def unescape_data(text: str) -> str:
+    return text.replace("%0D", "\r").replace("%0A", "\n").replace("%25", "%")
+
+
+def unescape_property(text: str) -> str:
+    return unescape_data(text.replace("%3A", ":").replace("%2C", ","))
+
+
+def parse(output: str) -> list[tuple[str, dict[str, str], str]]:
+    commands = []
+    for line in output.splitlines():
+        match = COMMAND.match(line)
+        assert match, f"not a workflow command: {line!r}"
+        name, props, data = match.groups()
+        properties = dict(p.split("=", 1) for p in props.split(","))
+        commands.append(
+            (name, {k: unescape_property(v) for k, v in properties.items()}, unescape_data(data))
+        )
+    return commands
+
+
+def test_one_annotation_per_diagnostic_with_location_and_title(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    out = render([diagnostic("WS001", "trailing whitespace", line=3, column=5)], context())
+    assert out == (
+        "::warning file=corpus/a.txt,line=3,col=5,endLine=3,endColumn=9,"
+        "title=WS001 ws001-name::trailing whitespace\n"
+    )
+
+
+def test_severities_map_to_error_warning_and_notice(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    found = [diagnostic(severity=s, line=n) for n, s in enumerate(["error", "warning", "info"], 1)]
+    assert [name for name, _, _ in parse(render(found, context()))] == [
+        "error",
+        "warning",
+        "notice",
+    ]
+
+
+def test_a_hostile_message_cannot_inject_a_command(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    out = render([diagnostic(message=HOSTILE), diagnostic(line=9)], context())
+    lines = out.splitlines()
+    assert len(lines) == 2
+    assert all(line.startswith("::warning file=") for line in lines)
+    assert "\x1b" not in out and "\x00" not in out
+    [(_, _, data), _] = parse(out)
+    # What the runner shows is the message, with newlines kept and escapes made visible.
+    assert data.startswith('quoted "a\n::set-output name=x::1" then\r\n%0A::error')
+    assert "100% ]]>" in data and "\\x1b[31mred" in data
+
+
+def test_properties_escape_colon_and_comma(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    out = render([diagnostic(path="odd,name:x%.txt")], context())
+    assert "file=odd%2Cname%3Ax%25.txt," in out
+    [(_, props, _)] = parse(out)
+    assert props["file"] == "odd,name:x%.txt"
+
+
+def test_a_multi_line_range_leaves_out_the_columns(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    [(_, props, _)] = parse(
+        render([diagnostic(line=2, end_line=5, column=1, end_column=1)], context())
+    )
+    assert props["line"] == "2" and props["endLine"] == "5"
+    assert "col" not in props and "endColumn" not in props
+
+
+def test_related_files_are_named_in_the_message(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    found = diagnostic("DUP003", "same text as b.txt", related=(Related("corpus/b.txt", 1),))
+    [(_, _, data)] = parse(render([found], context()))
+    assert data == "same text as b.txt\nsee corpus/b.txt:1"
+
+
+def test_file_is_relative_to_the_repository_root(tmp_path, monkeypatch):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path / "sub")
+    [(_, props, _)] = parse(render([diagnostic(path="a.txt")], context()))
+    assert props["file"] == "sub/a.txt"

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import json
+
+from corpus_lint.report.gitlab import render
+from tests.report_samples import HOSTILE, context, diagnostic
+
+FIELDS = {"description", "check_name", "fingerprint", "severity", "location"}
+
+
+def test_each_diagnostic_is_a_code_quality_issue(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    [issue] = json.loads(render([diagnostic("WS001", "trailing whitespace")], context()))
+    assert set(issue) == FIELDS
+    assert issue["check_name"] == "WS001"
+    assert issue["description"] == "WS001 trailing whitespace"
+    assert issue["severity"] == "minor"
+    assert issue["location"] == {"path": "corpus/a.txt", "lines": {"begin": 3, "end": 3}}
+    assert len(issue["fingerprint"]) == 32
+
+
+def test_severities_map_to_code_quality_levels(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    found = [diagnostic(severity=s, line=n) for n, s in enumerate(["error", "warning", "info"], 1)]
+    issues = json.loads(render(found, context()))
+    assert [i["severity"] for i in issues] == ["major", "minor", "info"]
+
+
+def test_fingerprints_differ_for_identical_looking_diagnostics(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    twins = [diagnostic(line=3), diagnostic(line=7), diagnostic(line=3, code="WS005")]
+    prints = [i["fingerprint"] for i in json.loads(render(twins, context()))]
+    assert len(set(prints)) == 3
+
+
+def test_fingerprint_does_not_depend_on_the_line(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    [a] = json.loads(render([diagnostic(line=3)], context()))
+    [b] = json.loads(render([diagnostic(line=30)], context()))
+    assert a["fingerprint"] == b["fingerprint"]
+
+
+def test_a_hostile_message_survives_as_json(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    [issue] = json.loads(render([diagnostic(message=HOSTILE)], context()))
+    assert issue["description"] == "WS001 " + HOSTILE
+
+
+def test_a_clean_run_is_an_empty_array(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert json.loads(render([], context())) == []

@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+
+from corpus_lint import __version__
+from corpus_lint.report.sarif import render
+from corpus_lint.rule import Related
+from tests.conftest import CLEAN_ARTICLE
+from tests.report_samples import HOSTILE, context, diagnostic
+
+SCHEMA = json.loads(
+    (Path(__file__).parent / "schemas" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8")
+)
+
+
+def validate(log: dict) -> None:
+    jsonschema.validate(log, SCHEMA, cls=jsonschema.Draft4Validator)
+
+
+def sarif(diagnostics, ctx=None) -> dict:
+    log = json.loads(render(diagnostics, ctx or context()))
+    validate(log)
+    return log
+
+
+def test_output_is_valid_sarif_even_with_a_hostile_message(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    log = sarif([diagnostic(message=HOSTILE), diagnostic("ENC005", severity="error")])
+    [run] = log["runs"]
+    assert log["version"] == "2.1.0"
+    assert run["results"][0]["message"]["text"] == HOSTILE
+
+
+def test_an_empty_run_is_valid_sarif_and_still_lists_the_rules(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    ctx = context()
+    [run] = sarif([], ctx)["runs"]
+    assert run["results"] == []
+    assert [r["id"] for r in run["tool"]["driver"]["rules"]] == list(ctx.rules)
+
+
+def test_driver_describes_the_tool_and_every_rule(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    ctx = context()
+    driver = sarif([], ctx)["runs"][0]["tool"]["driver"]
+    assert driver["name"] == "corpus-lint"
+    assert driver["version"] == __version__
+    assert driver["informationUri"].startswith("https://")
+    for descriptor, rule in zip(driver["rules"], ctx.rules.values()):
+        assert descriptor["id"] == rule.code
+        assert descriptor["name"] == rule.name
+        assert descriptor["shortDescription"]["text"] == rule.summary
+        assert descriptor["fullDescription"]["text"]
+        assert descriptor["help"]["text"] == rule.doc
+        assert descriptor["help"]["markdown"] == rule.doc
+        expected = {"error": "error", "warning": "warning", "info": "note"}[rule.severity]
+        assert descriptor["defaultConfiguration"]["level"] == expected
+
+
+def test_result_points_at_the_rule_and_the_characters(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    ctx = context()
+    codes = list(ctx.rules)
+    [result] = sarif([diagnostic("WS001", line=3, column=5, end_column=9)], ctx)["runs"][0][
+        "results"
+    ]
+    assert result["ruleId"] == "WS001"
+    assert result["ruleIndex"] == codes.index("WS001")
+    assert result["level"] == "warning"
+    location = result["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"] == {"uri": "corpus/a.txt", "uriBaseId": "%SRCROOT%"}
+    assert location["region"] == {"startLine": 3, "startColumn": 5, "endLine": 3, "endColumn": 9}
+
+
+def test_columns_are_declared_as_code_points(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert sarif([diagnostic()])["runs"][0]["columnKind"] == "unicodeCodePoints"
+
+
+def test_severities_map_to_sarif_levels(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    found = [
+        diagnostic(severity="error", line=1),
+        diagnostic(severity="warning", line=2),
+        diagnostic(severity="info", line=3),
+    ]
+    levels = [r["level"] for r in sarif(found)["runs"][0]["results"]]
+    assert levels == ["error", "warning", "note"]
+
+
+def test_duplicates_carry_related_locations_with_the_similarity(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    near = diagnostic(
+        "DUP004",
+        "near-duplicate of corpus/b.txt",
+        severity="info",
+        related=(Related("corpus/b.txt", 1, 0.912),),
+    )
+    [result] = sarif([near])["runs"][0]["results"]
+    [related] = result["relatedLocations"]
+    assert related["physicalLocation"]["artifactLocation"]["uri"] == "corpus/b.txt"
+    assert related["physicalLocation"]["region"] == {"startLine": 1}
+    assert "0.91" in related["message"]["text"]
+
+
+def test_uri_is_relative_to_the_repository_root_from_a_subfolder(tmp_path, monkeypatch):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "data").mkdir()
+    monkeypatch.chdir(tmp_path / "data")
+    [result] = sarif([diagnostic(path="news/a b.txt")])["runs"][0]["results"]
+    uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri == "data/news/a%20b.txt"
+
+
+def test_fingerprints_are_unique_and_survive_lines_moving(tmp_path, cli):
+    article = tmp_path / "a.txt"
+    body = CLEAN_ARTICLE.replace("Source:", "Share this  \nShare this  \nSource:")
+    article.write_text(body, encoding="utf-8")
+    first = json.loads(
+        cli("a.txt", "--select", "WS001", "--output-format", "sarif", cwd=tmp_path).out
+    )
+    article.write_text("Added first paragraph.\n\n" + body, encoding="utf-8")
+    second = json.loads(cli("a.txt", "--select", "WS001", "--output-format", "sarif").out)
+
+    def prints(log):
+        return [
+            (r["locations"][0]["physicalLocation"]["region"]["startLine"], r["partialFingerprints"])
+            for r in log["runs"][0]["results"]
+        ]
+
+    before, after = prints(first), prints(second)
+    assert len(before) == 2
+    assert [line + 2 for line, _ in before] == [line for line, _ in after]
+    assert [fp for _, fp in before] == [fp for _, fp in after]
+    assert before[0][1] != before[1][1]
