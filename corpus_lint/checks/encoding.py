@@ -1,1 +1,495 @@
-"""(being written)"""
+"""Encoding rules (ENC): bytes that are not UTF-8, a BOM, mojibake, lost and hidden characters."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter
+from collections.abc import Iterator
+from difflib import SequenceMatcher
+from functools import lru_cache
+
+from corpus_lint.document import Document
+from corpus_lint.rule import SAFE, UNSAFE, Context, Diagnostic, Edit, Rule, register
+
+# chardet 7 rarely says more than 0.8 even about a long, correctly guessed cp1252 article:
+# on BBC articles re-encoded as cp1252 its right guesses scored 0.05-0.79 (median ~0.5) and
+# its wrong ones (cp437, cp850, cp857, ... on short texts) 0.10-0.24. Transcoding with a
+# wrong guess garbles every non-ASCII character for good, so the fix is only offered from
+# twice the highest wrong-guess score we saw.
+TRANSCODE_MIN_CONFIDENCE = 0.5
+
+# A valid multi-byte UTF-8 sequence in a file that is not valid UTF-8 as a whole means the
+# file mixes encodings: decoding it all with one guess would turn that part into mojibake.
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+
+# Mojibake's signature: a UTF-8 lead byte (0xC2-0xF4) decoded as latin-1/cp1252, followed
+# by a continuation byte (0x80-0xBF) decoded the same way ("Ã©", "â€™", "Â£"). A cheap
+# screen before ftfy, which then decides whether the line is really damaged.
+_CP1252_CONTINUATION = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"
+_MOJIBAKE_HINT = re.compile(f"[\u00c2-\u00f4][\u0080-\u00bf{_CP1252_CONTINUATION}]")
+
+_REPLACEMENT_RUN = re.compile("\ufffd+")
+
+# C0 controls except tab, LF and CR (CR is WS003's), DEL, and C1 controls.
+_CONTROL_RUN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]+")
+_CONTROL_NAMES = {
+    "\x00": "NUL",
+    "\x07": "BEL",
+    "\x08": "BS",
+    "\x0b": "VT",
+    "\x0c": "FF",
+    "\x1b": "ESC",
+    "\x7f": "DEL",
+    "\x85": "NEL",
+}
+
+# ENC006's characters: what the safe fix turns each into, and how the message names it.
+NO_BREAK_SPACES = "\u00a0\u202f\u2007"
+ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+LINE_SEPARATORS = "\u2028\u2029"
+INVISIBLE = NO_BREAK_SPACES + ZERO_WIDTH + LINE_SEPARATORS
+_INVISIBLE_FIX = str.maketrans(
+    {
+        **dict.fromkeys(NO_BREAK_SPACES, " "),
+        **dict.fromkeys(ZERO_WIDTH),
+        **dict.fromkeys(LINE_SEPARATORS, "\n"),
+    }
+)
+_INVISIBLE_NAMES = {
+    "\u00a0": ("no-break space", "no-break spaces"),
+    "\u202f": ("narrow no-break space", "narrow no-break spaces"),
+    "\u2007": ("figure space", "figure spaces"),
+    "\u200b": ("zero-width space", "zero-width spaces"),
+    "\u200c": ("zero-width non-joiner", "zero-width non-joiners"),
+    "\u200d": ("zero-width joiner", "zero-width joiners"),
+    "\u2060": ("word joiner", "word joiners"),
+    "\ufeff": ("zero-width no-break space (BOM)", "zero-width no-break spaces (BOM)"),
+    "\u00ad": ("soft hyphen", "soft hyphens"),
+    "\u2028": ("line separator", "line separators"),
+    "\u2029": ("paragraph separator", "paragraph separators"),
+}
+# Invisible characters separated only by plain spaces or tabs are one run, one diagnostic
+# ("\xa0 \xa0\xa0 \xa0" is one stretch of damage, not four).
+_INVISIBLE_RUN = re.compile(f"[{INVISIBLE}](?:[ \t]*[{INVISIBLE}])*")
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """'1 blank line', '3 blank lines'."""
+    return f"{count} {singular if count == 1 else plural_form or singular + 's'}"
+
+
+def codepoint(ch: str) -> str:
+    return f"U+{ord(ch):04X}"
+
+
+def quote(text: str, limit: int = 40) -> str:
+    """Short document text for a message, with its invisible characters made visible."""
+    shown = text if len(text) <= limit else text[: limit - 1] + "…"
+    escaped = "".join(
+        ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii")
+        for ch in shown
+    )
+    return f'"{escaped}"'
+
+
+def removal(text: str, start: int, end: int) -> str:
+    """What to put in place of `text[start:end]` when dropping it must not merge two words.
+
+    Dropped characters that count as whitespace for `str.split()` (U+001F, U+0085, ...)
+    between two visible characters become one space, so the words stay apart.
+    """
+    separates = any(ch.isspace() for ch in text[start:end])
+    between_words = (
+        0 < start and end < len(text) and not text[start - 1].isspace() and not text[end].isspace()
+    )
+    return " " if separates and between_words else ""
+
+
+@lru_cache(maxsize=4096)
+def _line_repairs(line: str) -> tuple[tuple[int, int, str], ...]:
+    """(start, end, repaired text) of each mojibake run in one line, by ftfy; () if none.
+
+    Changes in the same word (no whitespace between them) are one run: "â€œhelloâ€\\x9d".
+    """
+    import ftfy  # only for the few lines that pass the cheap screen
+
+    if not ftfy.badness.is_bad(line):
+        return ()
+    repaired = ftfy.fix_encoding(line)
+    if repaired == line:
+        return ()
+    changes = [
+        op
+        for op in SequenceMatcher(None, line, repaired, autojunk=False).get_opcodes()
+        if op[0] != "equal"
+    ]
+    runs: list[list[int]] = []
+    for _, i1, i2, j1, j2 in changes:
+        if runs and not any(ch.isspace() for ch in line[runs[-1][1] : i1]):
+            runs[-1][1], runs[-1][3] = i2, j2
+        else:
+            runs.append([i1, i2, j1, j2])
+    return tuple((i1, i2, repaired[j1:j2]) for i1, i2, j1, j2 in runs)
+
+
+def mojibake_runs(doc: Document) -> list[tuple[int, int, str]]:
+    """(start, end, repaired text) of every mojibake run in the document, in text offsets."""
+    runs: list[tuple[int, int, str]] = []
+    last_line = -1
+    for hint in _MOJIBAKE_HINT.finditer(doc.text):
+        number, _ = doc.position(hint.start())
+        if number == last_line:
+            continue
+        last_line = number
+        line = doc.lines[number - 1]
+        runs.extend(
+            (line.start + s, line.start + e, fixed) for s, e, fixed in _line_repairs(line.text)
+        )
+    return runs
+
+
+def _inside_mojibake(spans: list[tuple[int, int, str]], start: int, end: int) -> bool:
+    """Does `[start, end)` overlap a mojibake run (whose characters ENC003 owns)?"""
+    index = bisect.bisect_right(spans, (start, float("inf"))) - 1
+    candidates = spans[max(index, 0) : index + 2]
+    return any(s < end and start < e for s, e, _ in candidates)
+
+
+@register
+class NonUtf8(Rule):
+    """The file's bytes are not valid UTF-8.
+
+    ## What it does
+    Reports a file whose bytes do not decode as UTF-8, once, at its first undecodable byte,
+    with the encoding chardet guesses for it and how confident the guess is.
+
+    ## Why is this bad?
+    Tools that expect UTF-8 (nearly all of them) fail on the file or silently replace its
+    accented letters, currency signs and curly quotes with U+FFFD. Every file of a corpus
+    should be in one known encoding.
+
+    ## Example
+    A file saved by an old Windows tool, in cp1252: `He said \\x93hello\\x94` (bytes).
+
+    Use instead: the same text saved as UTF-8: `He said “hello”`.
+
+    ## Fix safety
+    The fix transcodes the file to UTF-8 using chardet's guess. It is unsafe because the
+    guess can be wrong, and a wrong guess garbles every non-ASCII character for good. It is
+    only offered when chardet's confidence is at least 50%, and never for a file that mixes
+    valid UTF-8 with other bytes (no single encoding fits such a file: decoding it all with
+    the guess would turn its UTF-8 part into mojibake).
+    """
+
+    code = "ENC001"
+    name = "non-utf8"
+    severity = "error"
+    fix_availability = UNSAFE
+
+    def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
+        if doc.is_utf8:
+            return
+        try:
+            doc.raw.decode("utf-8")
+            return
+        except UnicodeDecodeError as error:
+            bad_byte = error.start
+        # Everything before the first bad byte decodes the same way the whole text did.
+        offset = len(doc.raw[:bad_byte].decode(doc.encoding, errors="replace"))
+        offset = min(offset, max(len(doc.text) - 1, 0))
+        line, _ = doc.position(offset)
+        found = (
+            f"not valid UTF-8: byte 0x{doc.raw[bad_byte]:02X} on line {line} cannot be decoded; "
+            f"chardet guesses {doc.encoding} with {doc.confidence:.0%} confidence"
+        )
+        if _UTF8_MULTIBYTE.search(doc.raw):
+            message = (
+                f"{found}, but part of the file is valid UTF-8: it mixes encodings, "
+                "so no single transcode fits; re-save it as UTF-8 by hand"
+            )
+            fix = None
+        elif doc.confidence < TRANSCODE_MIN_CONFIDENCE:
+            message = (
+                f"{found}, a guess too uncertain to transcode automatically "
+                f"(below {TRANSCODE_MIN_CONFIDENCE:.0%}); re-save it as UTF-8 by hand"
+            )
+            fix = None
+        else:
+            message = f"{found}; tools expecting UTF-8 will fail on it or garble it"
+            # Fixed files are always written back as UTF-8, so transcoding changes no character.
+            fix = self.fix(f"Transcode from {doc.encoding} to UTF-8", Edit(0, 0, ""))
+        yield self.diagnostic(doc, offset, min(offset + 1, len(doc.text)), message, fix)
+
+
+@register
+class ByteOrderMark(Rule):
+    """The text starts with a byte-order mark (U+FEFF).
+
+    ## What it does
+    Reports a UTF-8 byte-order mark (the bytes EF BB BF, U+FEFF) at the start of a file.
+
+    ## Why is this bad?
+    UTF-8 needs no byte-order mark. Tools that do not expect one keep it as an invisible
+    first character: the title no longer matches itself, and concatenated files carry
+    stray U+FEFF characters in the middle of the text.
+
+    ## Example
+    `\\ufeffISIS is regrouping in Libya` (the first character is invisible).
+
+    Use instead: `ISIS is regrouping in Libya`.
+
+    ## Fix safety
+    Safe: the fix drops the invisible mark and changes no word.
+    """
+
+    code = "ENC002"
+    name = "byte-order-mark"
+    severity = "warning"
+    fix_availability = SAFE
+
+    def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
+        if doc.text.startswith("\ufeff"):
+            yield self.diagnostic(
+                doc,
+                0,
+                1,
+                "byte-order mark (U+FEFF) at the start of the file: UTF-8 needs none, and "
+                "tools that do not expect it keep it as an invisible first character",
+                self.fix("Remove the byte-order mark", Edit(0, 1, "")),
+            )
+
+
+@register
+class Mojibake(Rule):
+    """UTF-8 text that was decoded as cp1252 or latin-1 and saved again ("donâ€™t").
+
+    ## What it does
+    Reports each damaged run of text, one word or stretch of words, with what it should
+    read. Detection and repair are done by [ftfy](https://ftfy.readthedocs.io), which
+    recognises the patterns this damage leaves ("â€™" for "’", "Ã©" for "é", "Â£" for
+    "£") and leaves real accented text, curly quotes and currency signs alone.
+
+    ## Why is this bad?
+    The damaged words are wrong for every reader and every tool: they do not match the
+    same words elsewhere (search, duplicate detection), and models trained on them learn
+    the garbage.
+
+    ## Example
+    `The minister said she donâ€™t know the CafÃ© owner.`
+
+    Use instead: `The minister said she don’t know the Café owner.`
+
+    ## Fix safety
+    Unsafe: ftfy's repair is a strong heuristic, not a proof. A text that really contains
+    such character sequences (a discussion of mojibake, say) would be changed; a repair
+    it cannot complete may leave U+FFFD behind. Control characters that are part of a
+    damaged run (the "\\x9d" in "â€\\x9d") are this rule's, not ENC005's, and come back as
+    the character they were.
+    """
+
+    code = "ENC003"
+    name = "mojibake"
+    severity = "warning"
+    fix_availability = UNSAFE
+
+    def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
+        for start, end, repaired in mojibake_runs(doc):
+            damaged = doc.text[start:end]
+            line = doc.lines[doc.position(start)[0] - 1]
+            # Quote the whole word(s) around the run, which the reader can find in the text.
+            word_start = _word_start(doc.text, line.start, start)
+            word_end = _word_end(doc.text, line.end, end)
+            before = doc.text[word_start:word_end]
+            after = doc.text[word_start:start] + repaired + doc.text[end:word_end]
+            yield self.diagnostic(
+                doc,
+                start,
+                end,
+                f"mojibake {quote(before)} should read {quote(after)}: UTF-8 text was "
+                "decoded as cp1252/latin-1 and saved again",
+                self.fix(
+                    f"Replace {quote(damaged)} with {quote(repaired)}", Edit(start, end, repaired)
+                ),
+            )
+
+
+def _word_start(text: str, line_start: int, offset: int) -> int:
+    while offset > line_start and not text[offset - 1].isspace():
+        offset -= 1
+    return offset
+
+
+def _word_end(text: str, line_end: int, offset: int) -> int:
+    while offset < line_end and not text[offset].isspace():
+        offset += 1
+    return offset
+
+
+@register
+class ReplacementCharacter(Rule):
+    """The text contains U+FFFD, the replacement character: characters were already lost.
+
+    ## What it does
+    Reports each run of U+FFFD (�) characters.
+
+    ## Why is this bad?
+    A decoder writes U+FFFD where it met bytes it could not decode. Whatever character
+    stood there (a quote, an accented letter, a currency sign) is gone from the file; only
+    the original source can restore it.
+
+    ## Example
+    `The firm lost �5m last year.`
+
+    Use instead: `The firm lost £5m last year.` (from the original source).
+
+    ## Fix safety
+    No fix: the lost character cannot be worked out from the text.
+    """
+
+    code = "ENC004"
+    name = "replacement-character"
+    severity = "error"
+
+    def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
+        for run in _REPLACEMENT_RUN.finditer(doc.text):
+            count = plural(run.end() - run.start(), "replacement character")
+            yield self.diagnostic(
+                doc,
+                run.start(),
+                run.end(),
+                f"{count} (U+FFFD) in {quote(_context(doc, run.start(), run.end()))}: the "
+                "original characters were lost when the text was decoded; restore them from "
+                "the source",
+            )
+
+
+def _context(doc: Document, start: int, end: int) -> str:
+    line = doc.lines[doc.position(start)[0] - 1]
+    return doc.text[_word_start(doc.text, line.start, start) : _word_end(doc.text, line.end, end)]
+
+
+@register
+class ControlCharacter(Rule):
+    """The text contains control characters (NUL, ESC, DEL, C1 controls, ...).
+
+    ## What it does
+    Reports each run of C0 control characters other than tab, line feed and carriage
+    return (line endings are WS003's), of DEL (U+007F) and of C1 control characters
+    (U+0080-U+009F).
+
+    ## Why is this bad?
+    Control characters are not text. They are debris from binary formats, terminals or a
+    wrong decoding (a cp1252 quote decoded as latin-1 becomes U+0093), they are invisible
+    in most editors, and they break tools that read the file as text.
+
+    ## Example
+    `The talks\\x00 resumed on Monday.`
+
+    Use instead: `The talks resumed on Monday.`
+
+    ## Fix safety
+    Unsafe: the fix drops the characters, and a C1 control may stand for a character that
+    was lost (a curly quote read through the wrong code page). A dropped control that
+    `str.split()` counts as whitespace (U+001C-U+001F, U+0085) between two words becomes a
+    space, so words never merge. C1 controls inside mojibake ("â€\\x9d") are left to ENC003,
+    whose repair restores the character they belong to.
+    """
+
+    code = "ENC005"
+    name = "control-character"
+    severity = "warning"
+    fix_availability = UNSAFE
+
+    def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
+        mojibake: list[tuple[int, int, str]] | None = None
+        for run in _CONTROL_RUN.finditer(doc.text):
+            start, end = run.span()
+            if max(run.group()) >= "\x80":
+                if mojibake is None:
+                    mojibake = mojibake_runs(doc)
+                if _inside_mojibake(mojibake, start, end):
+                    continue
+            names = ", ".join(
+                codepoint(ch) + (f" {_CONTROL_NAMES[ch]}" if ch in _CONTROL_NAMES else "")
+                for ch in sorted(set(run.group()))
+            )
+            count = plural(end - start, "control character")
+            yield self.diagnostic(
+                doc,
+                start,
+                end,
+                f"{count} ({names}): not text, invisible in most editors, and they break "
+                "tools that read the file as text",
+                self.fix(f"Remove the {count}", Edit(start, end, removal(doc.text, start, end))),
+            )
+
+
+@register
+class InvisibleCharacter(Rule):
+    """The text contains invisible or look-alike characters: no-break spaces, zero-width ones.
+
+    ## What it does
+    Reports runs of no-break spaces (U+00A0, U+202F narrow, U+2007 figure space),
+    zero-width characters (U+200B space, U+200C non-joiner, U+200D joiner, U+2060 word
+    joiner, U+FEFF anywhere but at the very start, which is ENC002's), soft hyphens
+    (U+00AD), and line and paragraph separators (U+2028, U+2029). Characters separated only
+    by plain spaces or tabs are one run: "12 no-break spaces" is one diagnostic.
+
+    This rule owns these characters wherever they are, also in a line's indentation or
+    at its end: WS005 (leading whitespace) stays quiet on an indentation holding one of
+    them, and WS001 (trailing whitespace) never reports them, so no character is reported
+    twice. Once this rule's fix has turned them into plain spaces, WS001 and WS005 report
+    what is left (and `--fix`, which runs until nothing changes, removes it in the same run).
+
+    ## Why is this bad?
+    They look like a space or like nothing, but they are different characters: searches
+    and duplicate detection miss the words around them, tokenisers split or glue words
+    unexpectedly, and scraped pages leave whole lines of them behind.
+
+    ## Example
+    `\\u00a0 \\u00a0\\u00a0 Source: Xinhua` and `co\\u00adoperation`.
+
+    Use instead: `Source: Xinhua` (after WS005) and `cooperation`.
+
+    ## Fix safety
+    Safe: no-break-like spaces become plain spaces, U+2028/U+2029 become line feeds, and
+    zero-width characters and soft hyphens are dropped. `str.split()` treats the first two
+    kinds as whitespace already and the last as part of a word, so the sequence of words
+    does not change. (In scripts that need U+200C/U+200D to join letters, such as Persian,
+    or in emoji sequences, review the fix before applying it.) Characters that are part of
+    mojibake ("Ã\\u00ad" for "í") are left to ENC003.
+    """
+
+    code = "ENC006"
+    name = "invisible-character"
+    severity = "warning"
+    fix_availability = SAFE
+
+    def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
+        mojibake: list[tuple[int, int, str]] | None = None
+        begin = 1 if doc.text.startswith("\ufeff") else 0  # a BOM at the start is ENC002's
+        for run in _INVISIBLE_RUN.finditer(doc.text, begin):
+            start, end = run.span()
+            if "\u00a0" in run.group() or "\u00ad" in run.group():  # mojibake's bytes
+                if mojibake is None:
+                    mojibake = mojibake_runs(doc)
+                if _inside_mojibake(mojibake, start, end):
+                    continue
+            counts = Counter(ch for ch in run.group() if ch in _INVISIBLE_NAMES)
+            found = " and ".join(
+                f"{plural(n, *_INVISIBLE_NAMES[ch])} ({codepoint(ch)})" for ch, n in counts.items()
+            )
+            yield self.diagnostic(
+                doc,
+                start,
+                end,
+                f"{found}: invisible or look-alike characters that break search, "
+                "tokenisation and duplicate detection",
+                self.fix(
+                    "Replace with plain spaces or remove",
+                    Edit(start, end, run.group().translate(_INVISIBLE_FIX)),
+                ),
+            )

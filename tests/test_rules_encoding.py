@@ -1,0 +1,286 @@
+"""ENC rules: damaged documents built on the fly, what is reported, and what the fixes do.
+
+The helpers here are shared with the whitespace and text rule tests.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from corpus_lint.checks.encoding import TRANSCODE_MIN_CONFIDENCE, ZERO_WIDTH
+from corpus_lint.document import Document
+from corpus_lint.packs import load_packs
+from corpus_lint.rule import SAFE, UNSAFE, Context, Diagnostic, Edit, builtin_rules
+from tests.conftest import SEEDS
+
+TITLE = "Harbour council approves new ferry timetable"
+SOURCE = "Source: Example News"
+CONTEXT = Context(load_packs([], builtin_rules()))  # the built-in packs, as a run has them
+
+
+def article(paragraph: str) -> str:
+    """A clean article whose third line is `paragraph`: other rules have nothing to say."""
+    return f"{TITLE}\n\n{paragraph}\n\n{SOURCE}\n"
+
+
+def doc_of(data: str | bytes) -> Document:
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    return Document.from_bytes(Path("x.txt"), raw, "x.txt")
+
+
+def check(code: str, doc: Document) -> list[Diagnostic]:
+    return list(builtin_rules()[code].check(doc, CONTEXT))
+
+
+def lint(doc: Document) -> list[Diagnostic]:
+    """Every built-in per-document rule over the document."""
+    found: list[Diagnostic] = []
+    for rule in builtin_rules().values():
+        if not rule.corpus:
+            found.extend(rule.check(doc, CONTEXT))
+    return found
+
+
+def codes(diagnostics: list[Diagnostic]) -> list[str]:
+    return [d.code for d in diagnostics]
+
+
+def apply(text: str, edits: list[Edit]) -> str:
+    """Splice non-overlapping edits into the text, right to left."""
+    for edit in sorted(edits, key=lambda e: (e.start, e.end), reverse=True):
+        text = text[: edit.start] + edit.replacement + text[edit.end :]
+    return text
+
+
+def fixed(doc: Document, diagnostics: list[Diagnostic]) -> str:
+    return apply(doc.text, [e for d in diagnostics for e in d.fix.edits])
+
+
+_DROP_ZERO_WIDTH = str.maketrans(dict.fromkeys(ZERO_WIDTH))
+
+
+def words(text: str) -> list[str]:
+    """`text.split()`, each word without the zero-width characters ENC006 may drop from it."""
+    return [word.translate(_DROP_ZERO_WIDTH) for word in text.split()]
+
+
+def assert_safe_fix_keeps_words_and_settles(code: str, doc: Document) -> str:
+    """The rule's fixes keep the words; the rule finds nothing in the fixed text."""
+    found = check(code, doc)
+    assert found and all(d.fix and d.fix.applicability == SAFE for d in found)
+    text = fixed(doc, found)
+    assert text.split() == words(text)  # no zero-width character is left inside a word
+    assert words(text) == words(doc.text)
+    assert check(code, doc_of(text)) == []
+    return text
+
+
+# ENC001 non-utf8
+
+
+def test_cp1252_quotes_are_reported_once_at_the_first_bad_byte_with_the_guess():
+    raw = article("He said \u201chello\u201d to the caf\u00e9 owner.").encode("cp1252")
+    assert b"\x93hello\x94" in raw
+    doc = doc_of(raw)
+    [found] = check("ENC001", doc)
+    assert (found.line, found.column, found.end_column) == (3, 9, 10)
+    assert "byte 0x93 on line 3" in found.message
+    assert doc.encoding in found.message and f"{doc.confidence:.0%} confidence" in found.message
+
+
+def test_latin1_bytes_are_reported_and_a_short_uncertain_guess_gets_no_fix():
+    doc = doc_of(article("Caf\xe9 au lait for \xa35.").encode("latin-1"))
+    [found] = check("ENC001", doc)
+    assert (found.line, found.column) == (3, 4)
+    assert doc.confidence < TRANSCODE_MIN_CONFIDENCE
+    assert found.fix is None
+    assert "too uncertain to transcode" in found.message
+
+
+def guessed(text: str, encoding: str, confidence: float) -> Document:
+    """A document as if chardet had guessed `encoding` with `confidence`."""
+    raw = text.encode(encoding)
+    return Document(Path("x.txt"), "x.txt", raw, encoding, confidence, raw.decode(encoding))
+
+
+def test_a_confident_guess_offers_the_unsafe_transcode_fix():
+    doc = guessed(article("He said \u201chello\u201d."), "cp1252", TRANSCODE_MIN_CONFIDENCE)
+    [found] = check("ENC001", doc)
+    assert found.fix is not None and found.fix.applicability == UNSAFE
+    assert "cp1252" in found.fix.message
+    # Fixed files are written as UTF-8: the transcode itself changes no character.
+    assert fixed(doc, [found]) == doc.text
+
+
+def test_a_guess_just_below_the_threshold_offers_no_fix():
+    doc = guessed(article("He said \u201chello\u201d."), "cp1252", TRANSCODE_MIN_CONFIDENCE - 0.01)
+    [found] = check("ENC001", doc)
+    assert found.fix is None
+
+
+def test_a_file_mixing_utf8_and_cp1252_gets_no_transcode_fix():
+    raw = article("It\u2019s the caf\u00e9.").encode("utf-8").replace(b"\xc3\xa9", b"\xe9")
+    doc = Document(Path("x.txt"), "x.txt", raw, "cp1252", 0.99, raw.decode("cp1252"))
+    [found] = check("ENC001", doc)
+    assert found.fix is None
+    assert "mixes encodings" in found.message
+
+
+def test_valid_utf8_is_not_reported():
+    assert check("ENC001", doc_of(article("Caf\u00e9 \u00a35 \u201cquoted\u201d"))) == []
+
+
+# ENC002 byte-order-mark
+
+
+def test_a_bom_is_reported_at_the_first_character_and_the_fix_drops_it():
+    doc = doc_of(b"\xef\xbb\xbf" + article("The council met.").encode())
+    [found] = check("ENC002", doc)
+    assert (found.line, found.column, found.end_column) == (1, 1, 2)
+    assert "U+FEFF" in found.message
+    assert codes(lint(doc)) == ["ENC002"]
+    text = assert_safe_fix_keeps_words_and_settles("ENC002", doc)
+    assert text == article("The council met.")
+
+
+# ENC003 mojibake
+
+
+def test_mojibake_is_reported_per_damaged_word_with_the_repair():
+    doc = doc_of(article("The owner donâ€™t like the CafÃ© sign."))
+    found = check("ENC003", doc)
+    assert [(d.line, d.column, d.end_column) for d in found] == [(3, 14, 17), (3, 31, 33)]
+    assert '"donâ€™t" should read "don’t"' in found[0].message
+    assert '"CafÃ©" should read "Café"' in found[1].message
+    assert codes(lint(doc)) == ["ENC003", "ENC003"]
+    assert all(d.fix.applicability == UNSAFE for d in found)
+    assert fixed(doc, found) == article("The owner don’t like the Café sign.")
+
+
+def test_mojibake_quotes_around_a_word_are_one_run():
+    doc = doc_of(article("He said â€œhelloâ€\x9d to us."))
+    [found] = check("ENC003", doc)
+    assert '"â€œhelloâ€\\x9d" should read "“hello”"' in found.message
+    assert fixed(doc, [found]) == article("He said “hello” to us.")
+    # The C1 control U+009D is part of the damage: ENC003's, not ENC005's.
+    assert check("ENC005", doc) == []
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "He called them \u201cliars\u201d and \u2018cowards\u2019.",
+        "It cost \u00a320 billion \u2014 in the 1980s \u2013 said Zo\u00eb Ba\u00f1os.",
+        "Caf\u00e9 na\u00efve fa\u00e7ade \u00e0 la carte, \u00fcber-cool, 20\u00b0C.",
+    ],
+)
+def test_real_accents_quotes_and_pound_signs_are_not_mojibake(paragraph):
+    assert check("ENC003", doc_of(article(paragraph))) == []
+
+
+def test_the_seeds_have_no_mojibake():
+    for path in sorted(SEEDS.glob("*.txt")):
+        assert check("ENC003", Document.read(path)) == [], path.name
+
+
+# ENC004 replacement-character
+
+
+def test_a_run_of_replacement_characters_is_one_error_without_fix():
+    doc = doc_of(article("The firm lost \ufffd\ufffd5m last year."))
+    [found] = check("ENC004", doc)
+    assert (found.line, found.column, found.end_column) == (3, 15, 17)
+    assert found.severity == "error" and found.fix is None
+    assert "2 replacement characters" in found.message and '"\ufffd\ufffd5m"' in found.message
+    assert codes(lint(doc)) == ["ENC004"]
+
+
+# ENC005 control-character
+
+
+def test_a_nul_is_reported_and_the_unsafe_fix_drops_it():
+    doc = doc_of(article("The talks\x00 resumed."))
+    [found] = check("ENC005", doc)
+    assert (found.line, found.column, found.end_column) == (3, 10, 11)
+    assert "U+0000 NUL" in found.message
+    assert found.fix.applicability == UNSAFE
+    assert codes(lint(doc)) == ["ENC005"]
+    assert fixed(doc, [found]) == article("The talks resumed.")
+
+
+def test_a_run_of_mixed_controls_is_one_diagnostic_naming_them():
+    doc = doc_of(article("Red\x1b[0m\x07 alert and \x85 C1 control"))
+    found = check("ENC005", doc)
+    assert [(d.column, d.end_column) for d in found] == [(4, 5), (8, 9), (20, 21)]
+    assert "U+001B ESC" in found[0].message and "U+0007 BEL" in found[1].message
+    assert "U+0085 NEL" in found[2].message
+
+
+def test_a_whitespace_control_between_words_becomes_a_space_so_words_stay_apart():
+    doc = doc_of(article("one\x1ftwo"))
+    [found] = check("ENC005", doc)
+    assert fixed(doc, [found]).split() == doc.text.split()
+
+
+def test_tab_lf_and_cr_are_not_control_character_findings():
+    assert check("ENC005", doc_of(article("a\tb").replace("\n", "\r\n"))) == []
+
+
+# ENC006 invisible-character
+
+
+def test_a_zero_width_space_inside_a_word_is_reported_and_dropped():
+    doc = doc_of(article("The co\u200boperation deal."))
+    [found] = check("ENC006", doc)
+    assert (found.line, found.column, found.end_column) == (3, 7, 8)
+    assert "1 zero-width space (U+200B)" in found.message
+    assert codes(lint(doc)) == ["ENC006"]
+    text = assert_safe_fix_keeps_words_and_settles("ENC006", doc)
+    assert text == article("The cooperation deal.")
+
+
+def test_a_no_break_space_between_words_becomes_a_space():
+    doc = doc_of(article("Libya faces\u00a0power vacuums."))
+    [found] = check("ENC006", doc)
+    assert (found.column, found.end_column) == (12, 13)
+    assert "1 no-break space (U+00A0)" in found.message
+    assert codes(lint(doc)) == ["ENC006"]
+    text = assert_safe_fix_keeps_words_and_settles("ENC006", doc)
+    assert text == article("Libya faces power vacuums.")
+
+
+def test_split_already_treats_no_break_space_as_a_separator_and_zero_width_as_a_letter():
+    # Why the ENC006 fix is word-preserving: see InvisibleCharacter's "Fix safety".
+    assert "a\u00a0b".split() == ["a", "b"] == "a b".split()
+    assert "foo\u200bbar".split() == ["foo\u200bbar"]
+    assert "co\u00adop".split() == ["co\u00adop"]
+
+
+def test_soft_hyphens_word_joiners_and_line_separators_are_named_and_fixed():
+    doc = doc_of(article("co\u00adoperate\u2060now\u2028next\u2029end \ufeffword"))
+    messages = " ".join(d.message for d in check("ENC006", doc))
+    for name in ("soft hyphen", "word joiner", "line separator", "paragraph separator", "BOM"):
+        assert name in messages
+    text = assert_safe_fix_keeps_words_and_settles("ENC006", doc)
+    assert text == article("cooperatenow\nnext\nend word")
+
+
+def test_no_break_spaces_separated_by_spaces_are_one_run_counted_in_the_message():
+    doc = doc_of(article("\u00a0 \u00a0\u00a0 \u00a0  Source: Xinhua | 2017-06-28"))
+    [found] = check("ENC006", doc)
+    assert (found.line, found.column, found.end_column) == (3, 1, 7)
+    assert "4 no-break spaces (U+00A0)" in found.message
+
+
+def test_the_no_break_spaces_of_seed_002_line_2_are_reported():
+    doc = Document.read(next(SEEDS.glob("002_*.txt")))
+    found = [d for d in check("ENC006", doc) if d.line == 2]
+    assert len(found) == 1
+    assert "11 no-break spaces" in found[0].message
+
+
+def test_a_bom_at_the_start_is_enc002s_not_enc006s():
+    doc = doc_of(b"\xef\xbb\xbf" + article("Plain.").encode())
+    assert check("ENC006", doc) == []
