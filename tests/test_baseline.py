@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CLEAN_ARTICLE
+
+SEED_ENDING_WITH_SOURCE = "004_718e70c8ce2378b9.txt"  # ends "Source: Daily Mail", no newline
+FOOTER = "Share this article"
+
+
+def test_a_baseline_of_the_seeds_hides_them_and_a_new_footer_line_is_the_only_report(
+    seeds_copy, cli
+):
+    root = seeds_copy.parent
+    written = cli(
+        "check", "seeds", "--no-cache", "--write-baseline", "seeds.baseline.json", cwd=root
+    )
+    assert written.code == 0
+    assert cli("check", "seeds", "--no-cache", "--baseline", "seeds.baseline.json").code == 0
+
+    seed = seeds_copy / SEED_ENDING_WITH_SOURCE
+    original = seed.read_bytes()
+    seed.write_bytes(original + b"\n" + FOOTER.encode())
+    run = cli(
+        "check",
+        "seeds",
+        "--no-cache",
+        "--baseline",
+        "seeds.baseline.json",
+        "--output-format",
+        "json",
+    )
+    assert run.code == 1
+    [new] = run.json()
+    footer_line = original.count(b"\n") + 2
+    assert (new["path"], new["line"], new["code"]) == (
+        f"seeds/{SEED_ENDING_WITH_SOURCE}",
+        footer_line,
+        "BP001",
+    )
+
+
+def write_article(path: Path, *extra_lines: str, above: str = "") -> Path:
+    body = CLEAN_ARTICLE.replace("Source:", "\n".join(extra_lines) + "\nSource:")
+    path.write_text(above + body, encoding="utf-8")
+    return path
+
+
+def test_known_diagnostics_stay_known_when_lines_move(tmp_path, cli):
+    article = write_article(tmp_path / "a.txt", "Print Friendly, PDF & Email")
+    assert cli("check", "a.txt", "--write-baseline", "b.json", cwd=tmp_path).code == 0
+    write_article(article, "Print Friendly, PDF & Email", above="Fresh line.\n\n")
+    run = cli("check", "a.txt", "--baseline", "b.json")
+    assert run.code == 0, run.out
+
+
+def test_one_more_copy_of_a_known_line_is_new_and_the_lowest_is_reported(tmp_path, cli):
+    footer = "Print Friendly, PDF & Email"
+    article = write_article(tmp_path / "a.txt", footer, "", footer)
+    cli("check", "a.txt", "--select", "BP001", "--write-baseline", "b.json", cwd=tmp_path)
+    assert json.loads((tmp_path / "b.json").read_text())["entries"][0]["count"] == 2
+    write_article(article, footer, "", footer, "", footer)
+    run = cli(
+        "check", "a.txt", "--select", "BP001", "--baseline", "b.json", "--output-format", "json"
+    )
+    assert run.code == 1
+    lines = [n for n, text in enumerate(article.read_text().splitlines(), 1) if text == footer]
+    assert [d["line"] for d in run.json()] == [max(lines)]
+
+
+def test_entries_no_longer_found_are_counted(tmp_path, cli):
+    article = write_article(tmp_path / "a.txt", "Print Friendly, PDF & Email", "Share this article")
+    cli("check", "a.txt", "--write-baseline", "b.json", cwd=tmp_path)
+    write_article(article, "Share this article")
+    run = cli("check", "a.txt", "--baseline", "b.json")
+    assert run.code == 0
+    assert "1 baseline entry no longer occurs" in run.out
+    assert "1 known diagnostic hidden by the baseline b.json." in run.out
+
+
+def test_entries_of_files_not_checked_are_not_counted_as_gone(tmp_path, cli):
+    write_article(tmp_path / "a.txt", "Share this article")
+    write_article(tmp_path / "b.txt", "Print Friendly, PDF & Email")
+    cli("check", "a.txt", "b.txt", "--write-baseline", "base.json", cwd=tmp_path)
+    run = cli("check", "a.txt", "--baseline", "base.json")
+    assert run.code == 0
+    assert "no longer" not in run.out + run.err
+
+
+def test_baseline_paths_are_relative_to_the_baseline_file(tmp_path, cli):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    write_article(corpus / "a.txt", "Share this article")
+    cli("check", "corpus", "--write-baseline", "corpus-lint.baseline.json", cwd=tmp_path)
+    entries = json.loads((tmp_path / "corpus-lint.baseline.json").read_text())["entries"]
+    assert {e["path"] for e in entries} == {"corpus/a.txt"}
+    run = cli("check", "a.txt", "--baseline", "../corpus-lint.baseline.json", cwd=corpus)
+    assert run.code == 0, run.out
+
+
+def test_baseline_records_no_line_numbers_and_is_sorted(tmp_path, cli):
+    write_article(tmp_path / "b.txt", "Share this article")
+    write_article(tmp_path / "a.txt", "Share this article", "\\")
+    cli("check", ".", "--write-baseline", "base.json", cwd=tmp_path)
+    data = json.loads((tmp_path / "base.json").read_text())
+    assert data["version"] == 1
+    keys = [(e["path"], e["code"], e["hash"]) for e in data["entries"]]
+    assert keys == sorted(keys) and len(keys) == 3
+    assert all(set(e) == {"path", "code", "hash", "count", "text"} for e in data["entries"])
+
+
+def test_write_baseline_exits_zero_and_says_how_many_it_recorded(tmp_path, cli):
+    write_article(tmp_path / "a.txt", "Share this article", "Print Friendly, PDF & Email")
+    run = cli("check", "a.txt", "--write-baseline", "base.json", cwd=tmp_path)
+    assert run.code == 0
+    assert "Wrote 2 diagnostics to the baseline base.json." in run.out
+
+
+def test_notes_go_to_stderr_when_no_text_summary_is_printed(tmp_path, cli):
+    write_article(tmp_path / "a.txt", "Share this article")
+    cli("check", "a.txt", "--write-baseline", "base.json", cwd=tmp_path)
+    run = cli("check", "a.txt", "--baseline", "base.json", "--output-format", "json")
+    assert run.json() == []
+    assert "1 known diagnostic hidden by the baseline" in run.err
+
+
+@pytest.mark.parametrize(
+    "content, reason",
+    [
+        (None, "baseline not found"),
+        ("{not json", "baseline is not valid JSON"),
+        ('{"version": 1}', "not a corpus-lint baseline"),
+        ('{"version": 1, "entries": [{"path": "a.txt"}]}', "entry #1 needs"),
+        (
+            '{"version": 1, "entries": [{"path": "a.txt", "code": "X", "hash": "h", "count": 0}]}',
+            "count a whole number above 0",
+        ),
+    ],
+)
+def test_a_missing_or_broken_baseline_is_a_one_line_error(tmp_path, cli, content, reason):
+    article = write_article(tmp_path / "a.txt", "Share this article  ")
+    before = article.read_bytes()
+    if content is not None:
+        (tmp_path / "base.json").write_text(content, encoding="utf-8")
+    run = cli("check", "a.txt", "--fix", "--baseline", "base.json", cwd=tmp_path)
+    assert run.code == 2
+    assert run.err.count("\n") == 1 and "base.json" in run.err and reason in run.err
+    assert "Traceback" not in run.err
+    assert article.read_bytes() == before  # nothing fixed before the baseline was read
+
+
+def test_an_unwritable_baseline_is_a_one_line_error(tmp_path, cli):
+    write_article(tmp_path / "a.txt", "Share this article")
+    run = cli("check", "a.txt", "--write-baseline", "missing/base.json", cwd=tmp_path)
+    assert run.code == 2
+    assert run.err.startswith("corpus-lint: error: missing/base.json: cannot write baseline")
