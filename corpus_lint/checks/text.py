@@ -1,1 +1,81 @@
-"""(being written)"""
+"""Text rules (TXT): typing slips in the prose itself."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from corpus_lint.checks.encoding import quote
+from corpus_lint.document import Document
+from corpus_lint.rule import UNSAFE, Context, Diagnostic, Edit, Rule, register
+
+# A word (letters only, so numbers such as "20 20" are skipped) followed by one or more
+# copies of itself, case-insensitively, on the same line. The look-arounds make a word's
+# boundary an apostrophe or hyphen too, so "don't t" and "well-known known" are not hits.
+_REPEATED_WORD = re.compile(
+    r"(?<![\w'’-])([^\W\d_]+)(?:[ \t]+\1(?![\w'’-]))+",
+    re.IGNORECASE,
+)
+
+# Words that English legitimately doubles: "what he had had", "he said that that was
+# wrong", "what it is is", "they do do it", "bye bye", "no no", and the emphatic "very
+# very useful" / "really really nervous" of quoted speech (both found in the BBC corpus).
+# Kept short on purpose: every entry hides a real typo of that word.
+DOUBLED_WORDS_ALLOWED = frozenset(
+    {"had", "that", "is", "do", "does", "did", "bye", "no", "ha", "very", "really"}
+)
+
+
+@register
+class RepeatedWord(Rule):
+    """A word is typed twice in a row ("of of").
+
+    ## What it does
+    Reports a word immediately followed, on the same line, by the same word again, ignoring
+    case ("The the"). Not reported: numbers ("20 20"); words English legitimately doubles
+    (had, that, is, do, does, did, bye, no, ha, and the emphatic very and really: "what he
+    had had", "very very useful"); and names: every copy capitalised ("Duran Duran", "Bora
+    Bora"), or a lower-case word followed by the capitalised name it introduces ("law lord
+    Lord Bingham", "the will Will wrote"). Words in capitals ("ISIS ISIS") are still reported.
+
+    ## Why is this bad?
+    It is a typing or editing slip that every reader notices, and it makes the text differ
+    from other copies of the same article.
+
+    ## Example
+    `the western town of of Sabratha`
+
+    Use instead: `the western town of Sabratha`
+
+    ## Fix safety
+    Unsafe: the fix drops the repeated word(s) and the space before each, which removes
+    words from the text; a doubling may be intended (a quotation of a stammer, a name).
+    """
+
+    code = "TXT001"
+    name = "repeated-word"
+    severity = "warning"
+    fix_availability = UNSAFE
+
+    def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
+        for match in _REPEATED_WORD.finditer(doc.text):
+            word = match.group(1)
+            if word.lower() in DOUBLED_WORDS_ALLOWED:
+                continue
+            if _is_name(match.group().split()):
+                continue
+            first_end = match.start(1) + len(word)
+            yield self.diagnostic(
+                doc,
+                match.start(),
+                match.end(),
+                f"word {quote(word)} repeated: {quote(match.group())} reads as a typing slip",
+                self.fix(f"Remove the repeated {quote(word)}", Edit(first_end, match.end(), "")),
+            )
+
+
+def _is_name(words: list[str]) -> bool:
+    """Capitalised copies after the first word make a name, not a slip: "lord Lord Bingham"."""
+    if words[0].isupper() and len(words[0]) > 1:
+        return False  # "ISIS ISIS", "THE THE": shouting is no name
+    return all(w[0].isupper() for w in words[1:]) and not words[1].isupper()

@@ -1,0 +1,56 @@
+"""TXT rules: damaged documents built on the fly, what is reported, and what the fixes do."""
+
+from __future__ import annotations
+
+import pytest
+
+from corpus_lint.document import Document
+from corpus_lint.rule import UNSAFE
+from tests.conftest import SEEDS
+from tests.test_rules_encoding import TITLE, article, check, codes, doc_of, fixed, lint
+
+
+def test_a_doubled_word_is_reported_and_the_unsafe_fix_drops_the_second():
+    doc = doc_of(article("The western town of of Sabratha."))
+    [found] = check("TXT001", doc)
+    assert (found.line, found.column, found.end_column) == (3, 18, 23)
+    assert 'word "of" repeated: "of of"' in found.message
+    assert found.fix.applicability == UNSAFE
+    assert codes(lint(doc)) == ["TXT001"]
+    text = fixed(doc, [found])
+    assert text == article("The western town of Sabratha.")
+    assert check("TXT001", doc_of(text)) == []
+
+
+def test_case_is_ignored_and_a_tripled_word_is_one_diagnostic():
+    doc = doc_of(article("The the council met. It was very the the THE late."))
+    found = check("TXT001", doc)
+    assert [(d.column, d.end_column) for d in found] == [(1, 8), (34, 45)]
+    assert fixed(doc, found) == article("The council met. It was very the late.")
+
+
+def test_the_seed_004_of_of_is_reported():
+    [found] = check("TXT001", Document.read(next(SEEDS.glob("004_*.txt"))))
+    assert (found.line, found.column) == (4, 151)
+    assert '"of of"' in found.message
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "What he had had was enough, and he said that that was wrong.",
+        "The theme of the day; bathe the dog; then they left.",
+        "Scores were 20 20 and 3-3.",
+        "Duran Duran played Bora Bora, said law lord Lord Bingham.",
+        "It's a well-known known issue, don't t worry.",
+        "The end of\nof the line: a word at the end of a line and the start of the next.",
+        "Very very good, he said, really really nervous.",
+    ],
+)
+def test_legitimate_or_non_adjacent_doubles_are_not_reported(paragraph):
+    assert check("TXT001", doc_of(article(paragraph))) == []
+
+
+def test_a_doubled_word_in_capitals_is_still_reported():
+    [found] = check("TXT001", doc_of(f"{TITLE}\n\nISIS ISIS fighters regrouped.\n"))
+    assert '"ISIS ISIS"' in found.message
