@@ -74,8 +74,58 @@ class Packs:
         ext = self.extensions.get(code)
         return [_compile(p) for p in ext.patterns] if ext else []
 
+    def any_pattern(self, *codes: str) -> AnyPattern:
+        """One matcher for every pattern the packs give these rules, searched line by line."""
+        sources = tuple(
+            p for code in codes for p in self.extensions.get(code, Extension()).patterns
+        )
+        matcher = _any_patterns.get(sources)
+        if matcher is None:
+            matcher = _any_patterns[sources] = AnyPattern(sources)
+        return matcher
+
 
 _compiled: dict[str, re.Pattern[str]] = {}
+_any_patterns: dict[tuple[str, ...], AnyPattern] = {}
+
+# A global inline flag ("(?i)abc") or a numbered back-reference ("\\1") changes meaning when
+# a pattern is joined with others, so such patterns are searched one by one.
+_NOT_JOINABLE = re.compile(r"^\(\?[aiLmsux]+\)|\\[1-9]")
+
+
+class AnyPattern:
+    """Searches a text for any of several patterns.
+
+    Patterns anchored at the start of the line (`^...`) are joined into one alternation when
+    that keeps their meaning: one regex search per line instead of one per pattern, and an
+    anchored search fails at once on the many lines that match none. Other patterns are
+    searched one by one (joined, they would lose the fast scan for their first literal). A text
+    matches when one of the patterns does; which match is returned when several do is not
+    specified.
+    """
+
+    def __init__(self, sources: tuple[str, ...]) -> None:
+        self.sources = sources
+        anchored = [p for p in sources if p.startswith("^") and not _NOT_JOINABLE.search(p)]
+        joined: list[re.Pattern[str]] = []
+        if len(anchored) > 1:
+            try:
+                joined = [re.compile("|".join(f"(?:{p})" for p in anchored))]
+            except re.error:  # e.g. two patterns naming the same group
+                anchored = []
+        else:
+            anchored = []
+        self._regexes = joined + [_compile(p) for p in sources if p not in anchored]
+
+    def __bool__(self) -> bool:
+        return bool(self.sources)
+
+    def search(self, text: str) -> re.Match[str] | None:
+        for regex in self._regexes:
+            match = regex.search(text)
+            if match:
+                return match
+        return None
 
 
 def _compile(pattern: str) -> re.Pattern[str]:

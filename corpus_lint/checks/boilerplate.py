@@ -1,1 +1,267 @@
-"""(being written)"""
+"""Scraping leftovers on lines of their own: chrome, stray symbols, tracking ids, photo credits."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+
+from corpus_lint.checks.duplicates import delete_lines, shorten
+from corpus_lint.document import Document
+from corpus_lint.packs import normalise_phrase
+from corpus_lint.rule import UNSAFE, Context, Diagnostic, Rule, register
+
+# A junk token is at least this long: 15 digits is the longest phone number (ITU E.164) and
+# 13 an ISBN, so 16 is the shortest run of digits that cannot be such a number.
+JUNK_TOKEN_MIN_LENGTH = 16
+
+# Lines longer than this are paragraphs: no boilerplate phrase is this long, so they skip the
+# phrase look-up (the patterns still see them).
+_LONGEST_PHRASE_LINE = 200
+
+_NO_LETTER_OR_DIGIT = re.compile(r"[\W_]+")
+_JUNK_TOKEN = re.compile(
+    rf"\s*(?:[0-9]{{{JUNK_TOKEN_MIN_LENGTH},}}"
+    rf"|(?=[a-fA-F]*[0-9])[0-9a-fA-F]{{{JUNK_TOKEN_MIN_LENGTH},}}"
+    r"|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\s*"
+)
+
+
+class _DropLineRule(Rule):
+    """A rule that reports whole lines and offers to drop them."""
+
+    severity = "warning"
+    fix_availability = UNSAFE
+
+    def report(self, doc: Document, index: int, message: str) -> Diagnostic:
+        line = doc.lines[index]
+        fix = self.fix("Delete the line", delete_lines(doc.lines, index, index))
+        return self.diagnostic(doc, line.start, line.end, message, fix)
+
+
+@register
+class BoilerplateLine(_DropLineRule):
+    """A line of web-page chrome: a share button, a comment prompt, a cookie notice.
+
+    ## What it does
+    Reports a line that, trimmed, case-folded and with runs of white space taken as one,
+    equals a boilerplate phrase of the rule packs ("Print Friendly, PDF & Email", "Back to
+    top", "Sign up for our newsletter"), or matches one of their BP001 patterns ("© 2017 ...",
+    a bar of share buttons). The built-in pack `rules/boilerplate.toml` knows the usual chrome
+    of English news sites; add your own with `[[extend]] code = "BP001"` in a rule pack.
+
+    ## Why is this bad?
+    The phrase belongs to the web page, not to the article: it repeats across thousands of
+    documents, so it dominates n-gram counts, makes unrelated files look alike, and teaches a
+    model to end articles with "Share this article".
+
+    ## Example
+    ```text
+    ...and produces more than 800,000 barrels every day.
+
+    Print Friendly, PDF & Email
+    ```
+
+    Use instead:
+    ```text
+    ...and produces more than 800,000 barrels every day.
+    ```
+
+    ## Fix safety
+    Unsafe: it deletes the line (and one blank line next to it when it stood between blank
+    lines). Deleting text is never safe, though a line that is exactly a boilerplate phrase
+    carries nothing of the article.
+    """
+
+    code = "BP001"
+    name = "boilerplate-line"
+
+    def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
+        phrases = ctx.packs.phrases(self.code)
+        patterns = ctx.packs.any_pattern(self.code)
+        for index, line in enumerate(doc.lines):
+            text = line.text
+            if not text or text.isspace():
+                continue
+            if len(text) <= _LONGEST_PHRASE_LINE and normalise_phrase(text) in phrases:
+                found = "boilerplate phrase"
+            elif patterns.search(text):
+                found = "boilerplate line"
+            else:
+                continue
+            yield self.report(
+                doc,
+                index,
+                f'{found} "{shorten(text)}": web-page chrome left by the scraper, not article text',
+            )
+
+
+@register
+class StraySymbolLine(_DropLineRule):
+    """A line of punctuation or symbols only.
+
+    ## What it does
+    Reports a non-blank line whose every character (white space aside) is punctuation or a
+    symbol: a lone `\\`, `|`, `•`, `»`, `--`. Section breaks that articles use on purpose are
+    left alone: the phrases of `[[extend]] code = "BP002"` in the rule packs are the accepted
+    separators (built in: `* * *`, `***`, `# # #`, `###`, `⁂`, `~ ~ ~`); a line equal to one of
+    them, after trimming and taking runs of white space as one, is not reported.
+
+    ## Why is this bad?
+    Such a line is what is left of a removed widget, an icon font or a layout table. It carries
+    no text, splits paragraphs that belong together, and adds noise to every statistic.
+
+    ## Example
+    ```text
+    IS group tends to cash in on Libya rifts
+
+    \\
+
+    Iraqi forces advance through the Old City of Mosul...
+    ```
+
+    Use instead:
+    ```text
+    IS group tends to cash in on Libya rifts
+
+    Iraqi forces advance through the Old City of Mosul...
+    ```
+
+    ## Fix safety
+    Unsafe: it deletes the line (and one blank line next to it when it stood between blank
+    lines). No word is lost, but a symbol line may be a separator this rule does not know.
+    """
+
+    code = "BP002"
+    name = "stray-symbol-line"
+
+    def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
+        separators = ctx.packs.phrases(self.code)
+        for index, line in enumerate(doc.lines):
+            text = line.text
+            if not text or text.isspace() or not _NO_LETTER_OR_DIGIT.fullmatch(text):
+                continue
+            symbols = "".join(text.split())
+            # Invisible characters (ENC006's) and control characters (ENC005's) are not symbols.
+            if not all(unicodedata.category(c)[0] in "PS" for c in symbols):
+                continue
+            if normalise_phrase(text) in separators:
+                continue
+            yield self.report(
+                doc,
+                index,
+                f'line of symbols only "{shorten(symbols, 20)}": layout debris left by the '
+                "scraper, not text",
+            )
+
+
+@register
+class JunkTokenLine(_DropLineRule):
+    """A line that is one long run of digits or hexadecimal: a tracking id.
+
+    ## What it does
+    Reports a line that is a single token, without spaces, of at least 16
+    (`JUNK_TOKEN_MIN_LENGTH`) digits, or of hexadecimal digits including at least one digit,
+    or a UUID. 16 is the shortest run of digits that cannot be a phone number (at most 15
+    digits) or an ISBN (13).
+
+    ## Why is this bad?
+    Such tokens are session, tracking or database ids scraped from the page. They are not
+    text, they inflate vocabularies with one-off tokens, and they make a document look unique
+    to exact-duplicate checks that compare whole texts.
+
+    ## Example
+    ```text
+    ...killing 25 people and injuring more than 100.
+
+    010020070750000000000000011100001364017881
+    ```
+
+    Use instead:
+    ```text
+    ...killing 25 people and injuring more than 100.
+    ```
+
+    ## Fix safety
+    Unsafe: it deletes the line (and one blank line next to it when it stood between blank
+    lines). A long number on its own line is very unlikely to be article text, but the fix
+    cannot tell.
+    """
+
+    code = "BP003"
+    name = "junk-token-line"
+
+    def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
+        for index, line in enumerate(doc.lines):
+            text = line.text
+            if len(text) < JUNK_TOKEN_MIN_LENGTH or not _JUNK_TOKEN.fullmatch(text):
+                continue
+            token = text.strip()
+            yield self.report(
+                doc,
+                index,
+                f'line is a {len(token)}-character id "{shorten(token, 24)}": a tracking or '
+                "session token left by the scraper, not text",
+            )
+
+
+@register
+class MediaCredit(_DropLineRule):
+    """A photo credit or picture caption line.
+
+    ## What it does
+    Reports a line matching one of the BP004 patterns of the rule packs (built in:
+    `rules/credits.toml`): a credit on a line of its own ("AP Photo/Mohammad Hannon",
+    "Photo: Reuters", "Picture: PA", "Getty Images", "Image caption ..."), or a caption line
+    that ends with its credit in brackets ("... during the offensive. (Xinhua/AFP Photo)",
+    "... (Photo by Jane Doe/Getty Images)"). A sentence that merely mentions a photo ("The AP
+    photo went viral.") is not matched: every pattern needs a credit form.
+
+    ## Why is this bad?
+    Credits and captions describe pictures the text no longer has. They interrupt the article
+    between paragraphs, repeat agency names thousands of times across a corpus, and a caption
+    often repeats a sentence of the story.
+
+    ## Example
+    ```text
+    European terror attacks
+    AP Photo/Mohammad Hannon
+
+    The Islamic State (ISIS/ISIL) is "trying to regroup" in Libya...
+    ```
+
+    Use instead:
+    ```text
+    European terror attacks
+
+    The Islamic State (ISIS/ISIL) is "trying to regroup" in Libya...
+    ```
+
+    ## Fix safety
+    Unsafe: it deletes the whole line (and one blank line next to it when it stood between
+    blank lines). For a caption that ends with its credit, the whole caption line goes, not
+    only the credit: the caption describes a picture the document does not have.
+    """
+
+    code = "BP004"
+    name = "media-credit"
+
+    def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
+        patterns = ctx.packs.any_pattern(self.code)
+        if not patterns:
+            return
+        for index, line in enumerate(doc.lines):
+            text = line.text
+            if not text or text.isspace():
+                continue
+            match = patterns.search(text)
+            if match is None:
+                continue
+            credit = match.group().strip()
+            what = "photo caption ending in the credit" if match.start() > 0 else "photo credit"
+            yield self.report(
+                doc,
+                index,
+                f'{what} "{shorten(credit, 50)}": it describes a picture the text does not '
+                "have, so it is not article text",
+            )

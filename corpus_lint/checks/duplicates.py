@@ -1,1 +1,289 @@
-"""(being written)"""
+"""Text duplicated inside one file: a line printed twice (DUP001), a body pasted twice (DUP002)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from corpus_lint.document import Document, Line
+from corpus_lint.packs import normalise_phrase
+from corpus_lint.rule import UNSAFE, Context, Diagnostic, Edit, Related, Rule, register
+
+# A duplicated body is at least this many non-blank lines...
+DUPLICATED_BODY_MIN_LINES = 3
+# ...and at least this many characters (normalised): a title, a dateline and a short paragraph
+# together, so that a repeated sign-off or a pair of short quotes is not taken for a pasted body.
+DUPLICATED_BODY_MIN_CHARS = 200
+# Earlier occurrences of one line tried as the start of a copy: bounds the work on files
+# where one short line recurs many times, keeping the search linear in the file's length.
+MAX_OCCURRENCES_TRIED = 8
+
+_WORD = re.compile(r"\w")
+
+
+def delete_lines(lines: list[Line], first: int, last: int) -> Edit:
+    """One edit removing `lines[first..last]` (0-based, inclusive) with their line endings.
+
+    When the removed lines sit between two blank lines (or a blank line and the file's edge),
+    one of those blank lines goes too, so the removal leaves no run of blank lines behind.
+    """
+    before_blank = first == 0 or lines[first - 1].is_blank
+    after_blank = last == len(lines) - 1 or lines[last + 1].is_blank
+    if before_blank and after_blank:
+        if last + 1 < len(lines):
+            last += 1
+        elif first > 0:
+            first -= 1
+    return Edit(lines[first].start, lines[last].end + len(lines[last].ending), "")
+
+
+def shorten(text: str, limit: int = 60) -> str:
+    """Text quoted in a message: trimmed, cut to `limit` characters with an ellipsis."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def line_keys(doc: Document) -> list[object]:
+    """For each line, a key such that two lines have equal keys when their normalised texts
+    (normalise_phrase) are equal; "" for a blank line.
+
+    Normalising every line of a long file is the costly part, so a line is normalised only
+    when another line shares its first and last words (case-folded), which equal lines must;
+    any other line gets a key of its own, `(index,)`.
+    """
+    lines = doc.lines
+    proxies: list[tuple[str, str] | None] = []
+    for line in lines:
+        text = line.text
+        if not text or text.isspace():
+            proxies.append(None)
+        else:
+            proxies.append((text.split(None, 1)[0].casefold(), text.rsplit(None, 1)[-1].casefold()))
+    counts = Counter(proxies)
+    keys: list[object] = []
+    for index, (line, proxy) in enumerate(zip(lines, proxies)):
+        if proxy is None:
+            keys.append("")
+        elif counts[proxy] > 1:
+            keys.append(normalise_phrase(line.text))
+        else:
+            keys.append((index,))
+    return keys
+
+
+@dataclass(frozen=True)
+class Copy:
+    """A run of lines (0-based, inclusive) that repeats an earlier run of the same file."""
+
+    first_start: int
+    first_end: int
+    start: int
+    end: int
+
+
+def duplicated_bodies(doc: Document) -> list[Copy]:
+    """Every later copy of an earlier run of non-blank lines, longest earlier run first.
+
+    Blank lines are left out of the comparison, so two copies laid out with different blank
+    lines still match. Each later line is matched against at most MAX_OCCURRENCES_TRIED earlier
+    occurrences of its text, and only where a run starts, so the work stays linear-ish.
+    """
+    if len(doc.text) < 2 * DUPLICATED_BODY_MIN_CHARS:
+        return []
+    keys = line_keys(doc)
+    rows = [i for i, key in enumerate(keys) if key != ""]  # line indexes of the non-blank lines
+    if len(rows) < 2 * DUPLICATED_BODY_MIN_LINES:
+        return []
+    seq = [keys[i] for i in rows]
+    seen: dict[str, list[int]] = {}
+    copies: list[Copy] = []
+    j = 0
+    while j < len(seq):
+        best_start, best_length = -1, 0
+        for i in seen.get(seq[j], ()):
+            if i > 0 and seq[i - 1] == seq[j - 1]:
+                continue  # not the start of a run: the run through (i-1, j-1) was tried
+            length = 0
+            while j + length < len(seq) and i + length < j and seq[i + length] == seq[j + length]:
+                length += 1
+            if length > best_length:
+                best_start, best_length = i, length
+        if best_length >= DUPLICATED_BODY_MIN_LINES and (
+            sum(len(doc.lines[rows[k]].text.strip()) for k in range(j, j + best_length))
+            >= DUPLICATED_BODY_MIN_CHARS
+        ):
+            copies.append(
+                Copy(
+                    rows[best_start],
+                    rows[best_start + best_length - 1],
+                    rows[j],
+                    rows[j + best_length - 1],
+                )
+            )
+            for k in range(j, j + best_length):
+                _remember(seen, seq[k], k)
+            j += best_length
+            continue
+        _remember(seen, seq[j], j)
+        j += 1
+    return copies
+
+
+def _remember(seen: dict[str, list[int]], key: str, index: int) -> None:
+    occurrences = seen.setdefault(key, [])
+    if len(occurrences) < MAX_OCCURRENCES_TRIED:
+        occurrences.append(index)
+
+
+@register
+class RepeatedLine(Rule):
+    """A line repeated right after itself, blank lines aside.
+
+    ## What it does
+    Reports a line whose text (trimmed, case-folded, runs of white space taken as one) equals
+    the previous non-blank line's, with only blank lines between them. The report is on the
+    repeat; the first occurrence is given as related. Lines without a letter or digit are left
+    to BP002. A repeat inside the second copy of a duplicated body is left to DUP002, whose fix
+    removes it with the rest of the copy.
+
+    ## Why is this bad?
+    Scrapers often pick up a page's title twice (the `<title>` and the `<h1>`), or a paragraph
+    twice from a teaser and the body. The repeat skews word counts, n-gram statistics and
+    near-duplicate detection, and a model trained on it learns to stutter.
+
+    ## Example
+    ```text
+    ISIS is regrouping in southern Libya
+
+    ISIS is regrouping in southern Libya
+
+    Isil is regrouping in southern Libya with the support of al-Qaeda...
+    ```
+
+    Use instead:
+    ```text
+    ISIS is regrouping in southern Libya
+
+    Isil is regrouping in southern Libya with the support of al-Qaeda...
+    ```
+
+    ## Fix safety
+    Unsafe: it deletes the repeated line (and one of the blank lines around it, so no run of
+    blank lines is left). Deleting text is never safe: the two lines may differ in case or
+    spacing, and the repeat may be intended (a refrain in a quoted song).
+    """
+
+    code = "DUP001"
+    name = "repeated-line"
+    severity = "warning"
+    fix_availability = UNSAFE
+
+    def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
+        lines = doc.lines
+        previous: int | None = None  # index of the previous non-blank line
+        repeats: list[tuple[int, int]] = []
+        for index, line in enumerate(lines):
+            text = line.text
+            if not text or text.isspace():
+                continue
+            if previous is not None:
+                before = lines[previous].text
+                # Cheap length test first: only lines of similar length can be equal.
+                if abs(len(before.strip()) - len(text.strip())) <= 8 and _WORD.search(text):
+                    if normalise_phrase(text) == normalise_phrase(before):
+                        repeats.append((previous, index))
+            previous = index
+        if not repeats:
+            return
+        inside_copies = [(c.start, c.end) for c in duplicated_bodies(doc)]
+        for first, index in repeats:
+            if any(start <= index <= end for start, end in inside_copies):
+                continue
+            line = lines[index]
+            fix = self.fix("Delete the repeated line", delete_lines(lines, index, index))
+            yield self.diagnostic(
+                doc,
+                line.start,
+                line.end,
+                f'line repeats line {first + 1} ("{shorten(line.text)}"): the same text '
+                "scraped twice inflates the document and skews its statistics",
+                fix,
+                related=(Related(doc.display_path, first + 1),),
+            )
+
+
+@register
+class DuplicatedBody(Rule):
+    """A run of paragraphs that appears twice in the same file.
+
+    ## What it does
+    Reports the second copy of a run of at least 3 non-blank lines and 200 characters
+    (`DUPLICATED_BODY_MIN_LINES`, `DUPLICATED_BODY_MIN_CHARS`) that appears earlier in the same
+    file, comparing lines trimmed, case-folded and with runs of white space taken as one, and
+    ignoring blank lines. The report spans the second copy; the related location is the first
+    copy's first line. The longest matching run is reported, so two copies that differ in a
+    line or two at the top (a different "Source:" line) are matched from where they agree.
+
+    ## Why is this bad?
+    A page scraped together with its print view, or an article pasted twice, doubles every
+    fact and every n-gram of the document: statistics are skewed, and a model trained on it
+    sees the text twice as often as it should.
+
+    ## Example
+    ```text
+    Title
+    TRIPOLI, June 28 (Xinhua) -- Following IS loss of a large number of leaders...
+    Libya is still suffering political division...
+    Back to Top Close
+    TRIPOLI, June 28 (Xinhua) -- Following IS loss of a large number of leaders...
+    Libya is still suffering political division...
+    ```
+
+    Use instead:
+    ```text
+    Title
+    TRIPOLI, June 28 (Xinhua) -- Following IS loss of a large number of leaders...
+    Libya is still suffering political division...
+    Back to Top Close
+    ```
+
+    ## Fix safety
+    Unsafe: it deletes every line of the second copy (and one blank line next to it, so no run
+    of blank lines is left). Lines between the two copies are kept. The copies may differ in
+    case or spacing, and whatever the second copy alone held is lost.
+    """
+
+    code = "DUP002"
+    name = "duplicated-body"
+    severity = "warning"
+    fix_availability = UNSAFE
+
+    def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
+        lines = doc.lines
+        for copy in duplicated_bodies(doc):
+            first, last = lines[copy.start], lines[copy.end]
+            # Quote the copy's first line with words in it, not a stray "\\" that opens it.
+            quoted = next(
+                (
+                    lines[i].text
+                    for i in range(copy.start, copy.end + 1)
+                    if _WORD.search(lines[i].text)
+                ),
+                first.text,
+            )
+            fix = self.fix(
+                f"Delete the second copy (lines {first.number}-{last.number})",
+                delete_lines(lines, copy.start, copy.end),
+            )
+            yield self.diagnostic(
+                doc,
+                first.start,
+                last.end,
+                f"lines {first.number}-{last.number} repeat lines {copy.first_start + 1}-"
+                f'{copy.first_end + 1} ("{shorten(quoted, 40)}"...): the body is in the '
+                "file twice, which doubles its text",
+                fix,
+                related=(Related(doc.display_path, copy.first_start + 1),),
+            )
