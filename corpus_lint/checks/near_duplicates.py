@@ -1,1 +1,88 @@
-"""(being written)"""
+"""Corpus rules: the same document twice (DUP003) and lightly edited copies (DUP004).
+
+These rules never see a document: the engine hands the corpus stage (`corpus_lint.dedup`)
+the features of every file, and the stage reports in the rules' names.
+"""
+
+from __future__ import annotations
+
+from corpus_lint.rule import Rule, register
+
+
+@register
+class DuplicateDocument(Rule):
+    """A file whose text is the same as another file's.
+
+    ## What it does
+    Finds files whose text is identical to another file of the corpus once white space
+    is normalised (every run of spaces, tabs, line breaks and no-break spaces counts as one
+    space; leading and trailing white space is ignored) and Unicode is in NFC form. Every
+    later file of a group (by path order) is reported against the first one, which the
+    diagnostic names and links as related. With a configured `corpus`, files given on the
+    command line are compared against the whole corpus, unchanged files read from the cache.
+
+    ## Why is this bad?
+    The same story stored twice counts twice: in statistics about the corpus, in a model
+    trained on it (duplicated training text is memorised and over-weighted), and in every
+    search over it. Scrapers produce such copies when one article is reachable under two
+    addresses.
+
+    ## Example
+    `news/2021/ferry.txt` and `news/mirror/ferry-1.txt` hold the same article, one of
+    them with Windows line endings and double spaces after full stops.
+
+    Use instead: keep one of the two files and delete the other.
+
+    ## Fix safety
+    There is no fix: which copy to keep is the user's decision.
+    """
+
+    code = "DUP003"
+    name = "duplicate-document"
+    severity = "warning"
+    corpus = True
+
+
+@register
+class NearDuplicate(Rule):
+    """A file that is a lightly edited copy of another file.
+
+    ## What it does
+    Compares the files of the corpus by the word 5-grams ("shingles") they share: two
+    files whose Jaccard similarity (shared shingles over all distinct shingles of the two)
+    is at least the threshold are near-duplicates. Candidates come from MinHash signatures
+    and locality-sensitive hashing (`datasketch`), tuned so that a pair exactly at the
+    threshold is found 99 times in 100; every candidate is then checked with the exact
+    Jaccard similarity of the two files' shingles, which the message gives. Lines that
+    the boilerplate rules (BP*) or the in-file repeat rules (DUP001, DUP002) report are
+    left out, so shared scraping chrome does not make two articles look alike; words are
+    compared lower-cased, without punctuation. Files identical after normalising white
+    space are reported by DUP003 instead. Files with fewer words than a shingle are
+    never near-duplicates.
+
+    ## Why is this bad?
+    A story filed twice with a changed headline, a few words edited or a paragraph dropped
+    is still the same story: it skews counts and trained models as an exact copy does,
+    and exact comparison cannot see it.
+
+    ## Example
+    `business/042.txt` is `business/017.txt` with the headline rewritten, two sentences
+    swapped and a "Share this article" line added.
+
+    Use instead: keep the better copy and delete the other.
+
+    ## Fix safety
+    There is no fix: which copy to keep, or whether both are wanted, is the user's decision.
+
+    ## Options
+    In `[tool.corpus-lint.near-duplicate]` (or `[near-duplicate]` in corpus-lint.toml):
+    - `threshold` (default 0.8): the Jaccard similarity at or above which a pair is reported.
+    - `shingle-size` (default 5): words per shingle.
+    - `num-perm` (default 128): MinHash permutations; more make the candidate search
+      sharper and slower.
+    """
+
+    code = "DUP004"
+    name = "near-duplicate"
+    severity = "warning"
+    corpus = True

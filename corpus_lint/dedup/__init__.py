@@ -1,0 +1,51 @@
+"""Corpus-wide duplicates: shingles, MinHash signatures, LSH banding and the signature cache.
+
+The engine calls `features_of` in its workers for every file it reads, and `check_corpus`
+once all files are read. numpy, xxhash and (when the banding must be chosen) datasketch are
+imported only here, so a run without DUP003/DUP004 never loads them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from corpus_lint.config import NearDuplicateSettings
+    from corpus_lint.dedup.features import Features
+    from corpus_lint.document import Document
+    from corpus_lint.rule import Diagnostic, Rule
+
+
+def features_of(
+    doc: Document, diagnostics: list[Diagnostic], settings: NearDuplicateSettings
+) -> Features:
+    """What DUP003/DUP004 need of one document (see `corpus_lint.dedup.features`)."""
+    from corpus_lint.dedup.features import features_of as compute
+
+    return compute(doc, diagnostics, settings)
+
+
+def check_corpus(
+    *,
+    targets: dict[Path, Any],
+    corpus_roots: list[Path] | None,
+    rules: list[Rule],
+    job: Any,
+    settings: Any,
+    options: Any,
+    result: Any,
+) -> list[Diagnostic]:
+    """DUP003/DUP004 diagnostics on the targets (see `corpus_lint.dedup.corpus`)."""
+    from corpus_lint.dedup.corpus import check_corpus as run
+
+    return run(
+        targets=targets,
+        corpus_roots=corpus_roots,
+        rules=rules,
+        job=job,
+        settings=settings,
+        options=options,
+        result=result,
+    )

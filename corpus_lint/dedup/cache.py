@@ -1,0 +1,223 @@
+"""The signature cache: `.corpus_lint_cache/signatures.sqlite3`.
+
+Tables (SQLite; WAL journal, busy timeout, one transaction per write, INSERT OR REPLACE, so
+two runs at once never corrupt it and the last writer wins):
+
+- meta(key, value): "application" and "format" (a file without them is foreign: rebuilt),
+  and memoised values such as the LSH banding for a threshold.
+- files(path, mtime_ns, size, content): the stat a file had when its bytes hashed to
+  `content` (xxh3-64), so a warm run can trust an unchanged file from `os.stat` alone.
+- features(config, content, text_hash, shingles, excluded, signature): what DUP003/DUP004
+  need of a file, keyed by its bytes and by `config`, a hash of everything the signature
+  depends on (format version, shingle size, permutations, seed, boilerplate rules).
+- bands(key, content): the LSH band keys of every cached signature, so a run over a few
+  changed files finds their candidates with indexed look-ups instead of an index of the
+  whole corpus.
+
+Rows of files that are gone stay until the cache is deleted; they are never read, because
+every look-up starts from a file that exists now.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from corpus_lint.dedup.features import Features
+
+APPLICATION = "corpus-lint signature cache"
+FORMAT = "1"
+FILE_NAME = "signatures.sqlite3"
+BUSY_TIMEOUT_SECONDS = 30.0
+# SQLite allows 999 bound parameters per statement in old versions.
+CHUNK = 500
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL,
+    content INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS files_by_content ON files (content);
+CREATE TABLE IF NOT EXISTS features (
+    config INTEGER NOT NULL, content INTEGER NOT NULL, text_hash INTEGER,
+    shingles INTEGER NOT NULL, excluded TEXT NOT NULL, signature BLOB NOT NULL,
+    PRIMARY KEY (config, content)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS features_by_text ON features (config, text_hash);
+CREATE TABLE IF NOT EXISTS bands (
+    key INTEGER NOT NULL, content INTEGER NOT NULL, PRIMARY KEY (key, content)) WITHOUT ROWID;
+"""
+
+
+class CacheUnusable(Exception):
+    pass
+
+
+class SignatureCache:
+    def __init__(self, connection: sqlite3.Connection, config: int) -> None:
+        self.db = connection
+        self.config = config
+
+    @classmethod
+    def open(cls, folder: Path, config: int, warnings: list[str]) -> SignatureCache | None:
+        """The cache in `folder`, created if needed; None (with a warning) when unusable.
+
+        A file that is not a corpus-lint cache of this format (corrupt, foreign, older) is
+        deleted and rebuilt with a warning.
+        """
+        path = folder / FILE_NAME
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            ignore = folder / ".gitignore"
+            if not ignore.exists():
+                # As ruff does: the cache folder ignores itself, so nobody commits it.
+                ignore.write_text("# Automatically created by corpus-lint.\n*\n", encoding="utf-8")
+        except OSError as exc:
+            warnings.append(f"{folder}: cannot create the cache ({exc.strerror or exc}); running without it")
+            return None
+        try:
+            return cls(_connect(path), config)
+        except CacheUnusable as exc:
+            warnings.append(f"{path}: {exc}; rebuilding the cache")
+        except sqlite3.Error as exc:
+            warnings.append(f"{path}: unreadable cache ({exc}); rebuilding it")
+        for suffix in ("", "-wal", "-shm"):
+            try:
+                os.remove(f"{path}{suffix}")
+            except FileNotFoundError:
+                pass
+            except OSError as exc:
+                warnings.append(f"{path}: cannot delete the broken cache ({exc.strerror or exc}); running without it")
+                return None
+        try:
+            return cls(_connect(path), config)
+        except (sqlite3.Error, CacheUnusable) as exc:
+            warnings.append(f"{path}: cannot create the cache ({exc}); running without it")
+            return None
+
+    def close(self) -> None:
+        self.db.close()
+
+    # --- meta ------------------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    # --- reads -----------------------------------------------------------------------------
+
+    def file_table(self) -> dict[str, tuple[int, int, int]]:
+        """path -> (mtime_ns, size, content) for every file the cache has seen."""
+        return {
+            path: (mtime, size, content)
+            for path, mtime, size, content in self.db.execute("SELECT * FROM files")
+        }
+
+    def cached_contents(self) -> set[int]:
+        """The contents whose features are cached for this configuration."""
+        rows = self.db.execute("SELECT content FROM features WHERE config = ?", (self.config,))
+        return {content for (content,) in rows}
+
+    def features(self, contents: Iterable[int]) -> dict[int, Features]:
+        found: dict[int, Features] = {}
+        for chunk in _chunks(list(contents)):
+            rows = self.db.execute(
+                "SELECT content, text_hash, shingles, excluded, signature FROM features "
+                f"WHERE config = ? AND content IN ({_marks(chunk)})",
+                (self.config, *chunk),
+            )
+            for content, text_hash, shingles, excluded, signature in rows:
+                found[content] = Features(
+                    content=content,
+                    text_hash=text_hash,
+                    shingles=shingles,
+                    signature=signature,
+                    excluded=tuple(int(n) for n in excluded.split()),
+                )
+        return found
+
+    def contents_with_text(self, text_hashes: Iterable[int]) -> set[int]:
+        found: set[int] = set()
+        for chunk in _chunks(list(text_hashes)):
+            rows = self.db.execute(
+                f"SELECT content FROM features WHERE config = ? AND text_hash IN ({_marks(chunk)})",
+                (self.config, *chunk),
+            )
+            found.update(content for (content,) in rows)
+        return found
+
+    def band_matches(self, keys: Iterable[int]) -> list[tuple[int, int]]:
+        """(band key, content) of every cached signature that has one of these band keys."""
+        found: list[tuple[int, int]] = []
+        for chunk in _chunks(list(keys)):
+            found.extend(
+                self.db.execute(f"SELECT key, content FROM bands WHERE key IN ({_marks(chunk)})", chunk)
+            )
+        return found
+
+    # --- writes ----------------------------------------------------------------------------
+
+    def store(
+        self,
+        files: Iterable[tuple[str, int, int, int]],
+        features: Iterable[Features],
+        bands: Iterable[tuple[int, int]],
+    ) -> None:
+        """Record files (path, mtime_ns, size, content), features and band keys, atomically."""
+        with self.db:
+            self.db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)", files)
+            self.db.executemany(
+                "INSERT OR REPLACE INTO features VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    (
+                        self.config,
+                        f.content,
+                        f.text_hash,
+                        f.shingles,
+                        " ".join(map(str, f.excluded)),
+                        f.signature,
+                    )
+                    for f in features
+                ),
+            )
+            self.db.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)", bands)
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level="DEFERRED")
+    try:
+        db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.executescript(_SCHEMA)
+        meta = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('application', 'format')"))
+        if not meta:
+            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            count = db.execute("SELECT count(*) FROM files").fetchone()[0]
+            if tables - {"meta", "files", "features", "bands"} or count:
+                raise CacheUnusable("not a corpus-lint cache")
+            with db:
+                db.execute("INSERT OR IGNORE INTO meta VALUES ('application', ?)", (APPLICATION,))
+                db.execute("INSERT OR IGNORE INTO meta VALUES ('format', ?)", (FORMAT,))
+        elif meta.get("application") != APPLICATION:
+            raise CacheUnusable("not a corpus-lint cache")
+        elif meta.get("format") != FORMAT:
+            raise CacheUnusable(f"cache format {meta.get('format')} is not {FORMAT}")
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def _chunks(values: list) -> Iterator[list]:
+    for start in range(0, len(values), CHUNK):
+        yield values[start : start + CHUNK]
+
+
+def _marks(chunk: list) -> str:
+    return ", ".join("?" * len(chunk))

@@ -1,0 +1,457 @@
+"""The corpus stage: DUP003 (same normalised text) and DUP004 (near-duplicate) across a corpus.
+
+1. Features of the targets come from the workers that linted them. With a configured
+   corpus, every other corpus file is either unchanged since the cache saw it (same path,
+   mtime and size: nothing is read) or analysed now (features only).
+2. DUP003: files grouped by the hash of their normalised text.
+3. DUP004: candidate pairs from LSH banding of the MinHash signatures (numpy, over the
+   files held in memory; indexed look-ups in the cache's band table for unchanged files),
+   pruned by the signatures' estimated Jaccard, then verified with the exact Jaccard of the
+   two files' shingle sets (both files reread), so no LSH or MinHash false positive is shown.
+4. Only diagnostics on targets are reported: of two targets, the later by path order is
+   reported against the earlier; a target that duplicates a file outside the targets is
+   reported itself.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xxhash
+
+from corpus_lint import __version__
+from corpus_lint.dedup.cache import SignatureCache
+from corpus_lint.dedup.features import (
+    EXCLUDED_CODES,
+    EXCLUDED_PREFIXES,
+    Features,
+    shingle_set,
+    to_int64,
+)
+from corpus_lint.dedup.minhash import (
+    MIN_CANDIDATE_PROBABILITY,
+    SCHEME,
+    SEED,
+    band_keys,
+    lsh_params,
+)
+from corpus_lint.document import Document, DocumentError, display
+from corpus_lint.progress import Progress
+from corpus_lint.rule import Diagnostic, Related, Rule
+
+# Candidates whose estimated Jaccard is more than this many standard errors below the
+# threshold are dropped without reading them: the chance that such a pair is truly at the
+# threshold is below one in a million.
+PRUNE_STANDARD_ERRORS = 5.0
+
+
+@dataclass(eq=False)  # compared and hashed by identity: one entry per file
+class Entry:
+    key: str  # absolute path: the cache's key
+    path: Path
+    target: bool
+    content: int
+    features: Features | None = None  # None for an unchanged file whose features stay cached
+
+    @property
+    def order(self) -> str:
+        return self.path.as_posix()
+
+
+@dataclass
+class Stats:
+    """What the last corpus stage did; tests and the benchmark read it."""
+
+    targets: int = 0
+    corpus_files: int = 0  # corpus files besides the targets
+    unchanged: int = 0  # of those, trusted from the cache without reading them
+    analysed: int = 0  # of those, read and hashed in this run
+    candidates: int = 0  # candidate pairs from the LSH bands
+    verified: int = 0  # pairs whose exact Jaccard was computed
+    bands: tuple[int, int] = (0, 0)
+    notes: list[str] = field(default_factory=list)
+
+
+last_stats = Stats()
+
+
+def check_corpus(
+    *,
+    targets: dict[Path, Any],
+    corpus_roots: list[Path] | None,
+    rules: list[Rule],
+    job: Any,
+    settings: Any,
+    options: Any,
+    result: Any,
+) -> list[Diagnostic]:
+    global last_stats
+    last_stats = Stats()
+    config = config_key(settings.near_duplicate, job)
+    cache = None
+    if options.use_cache:
+        cache = SignatureCache.open(settings.cache_dir, config, result.warnings)
+    try:
+        return _Stage(targets, corpus_roots, rules, job, settings, options, cache).run()
+    except sqlite3.Error as exc:
+        # A cache broken under our feet (disk full, corrupted by another program): finish
+        # without it; the next run rebuilds it.
+        result.warnings.append(f"{settings.cache_dir}: cache error ({exc}); ran without the cache")
+        last_stats = Stats()
+        return _Stage(targets, corpus_roots, rules, job, settings, options, None).run()
+    finally:
+        if cache is not None:
+            cache.close()
+
+
+def config_key(near: Any, job: Any) -> int:
+    """A hash of everything a cached signature depends on besides the file's bytes."""
+    boilerplate = sorted(
+        (
+            rule.code,
+            sorted(job.context.packs.phrases(rule.code)),
+            [p.pattern for p in job.context.packs.patterns(rule.code)],
+        )
+        for rule in job.rules
+        if rule.code.startswith(EXCLUDED_PREFIXES) or rule.code in EXCLUDED_CODES
+    )
+    described = repr((__version__, near.shingle_size, near.num_perm, SEED, SCHEME, boilerplate))
+    return xxhash.xxh3_64_intdigest(described.encode()) - (1 << 63)
+
+
+class _Stage:
+    def __init__(self, targets, corpus_roots, rules, job, settings, options, cache) -> None:
+        self.codes = {rule.code: rule for rule in rules}
+        self.job = job
+        self.settings = settings
+        self.options = options
+        self.near = settings.near_duplicate
+        self.cache: SignatureCache | None = cache
+        self.entries: list[Entry] = []
+        self.shingle_sets: dict[str, np.ndarray | None] = {}
+        by_key: dict[str, Entry] = {}
+        for path, features in sorted(targets.items(), key=lambda kv: kv[0].as_posix()):
+            entry = Entry(os.path.abspath(path), path, True, features.content, features)
+            by_key[entry.key] = entry
+        self.by_key = by_key
+        self.corpus_roots = corpus_roots
+
+    # --- the stage ---------------------------------------------------------------------------
+
+    def run(self) -> list[Diagnostic]:
+        stats = last_stats
+        stats.targets = len(self.by_key)
+        self._gather_corpus()
+        self.entries = sorted(self.by_key.values(), key=lambda e: e.order)
+        diagnostics: list[Diagnostic] = []
+        same_text: set[tuple[str, str]] = set()
+        if "DUP003" in self.codes or "DUP004" in self.codes:
+            diagnostics.extend(self._exact_duplicates(same_text))
+        if "DUP004" in self.codes:
+            diagnostics.extend(self._near_duplicates(same_text))
+        self._store()
+        return diagnostics
+
+    def _gather_corpus(self) -> None:
+        """Add every corpus file besides the targets: trusted from the cache, or analysed."""
+        if not self.corpus_roots:
+            return
+        from corpus_lint.engine import analyze_all
+        from corpus_lint.files import discover
+
+        files, _ = discover(self.corpus_roots, self.settings)
+        for entry in list(self.by_key.values()):  # a target named through a symbolic link
+            real = os.path.realpath(entry.key)
+            if real != entry.key and real not in self.by_key:
+                self.by_key[real] = self.by_key.pop(entry.key)
+                entry.key = real
+        known = self.cache.file_table() if self.cache else {}
+        cached = self.cache.cached_contents() if self.cache else set()
+        missing: list[Path] = []
+        for path in files:
+            key = os.path.abspath(path)
+            if key in self.by_key:
+                continue
+            last_stats.corpus_files += 1
+            row = known.get(key)
+            if row is not None and row[2] in cached:
+                try:
+                    stat = os.stat(key)
+                except OSError:
+                    continue
+                if (stat.st_mtime_ns, stat.st_size) == row[:2]:
+                    self.by_key[key] = Entry(key, path, False, row[2])
+                    last_stats.unchanged += 1
+                    continue
+            missing.append(path)
+        if not missing:
+            return
+        last_stats.analysed = len(missing)
+        with Progress("Hashing corpus", len(missing), enabled=self.options.progress) as progress:
+            items = [(path, False) for path in missing]
+            for file_result in analyze_all(items, self.job, self.options, progress):
+                features = file_result.features
+                if features is not None:
+                    key = os.path.abspath(file_result.path)
+                    self.by_key[key] = Entry(key, file_result.path, False, features.content, features)
+
+    def _load(self, entries: list[Entry]) -> None:
+        """Read the cached features of unchanged files that a look-up needs."""
+        wanted = [e for e in entries if e.features is None]
+        if not wanted or self.cache is None:
+            return
+        found = self.cache.features({e.content for e in wanted})
+        for entry in wanted:
+            entry.features = found.get(entry.content)
+
+    # --- DUP003 ------------------------------------------------------------------------------
+
+    def _exact_duplicates(self, same_text: set[tuple[str, str]]) -> list[Diagnostic]:
+        """Groups of files with the same normalised text; records their pairs in `same_text`."""
+        target_texts = {
+            e.features.text_hash
+            for e in self.entries
+            if e.target and e.features and e.features.text_hash is not None
+        }
+        unloaded = [e for e in self.entries if e.features is None]
+        if unloaded and self.cache is not None and target_texts:
+            matching = self.cache.contents_with_text(target_texts)
+            self._load([e for e in unloaded if e.content in matching])
+        groups: dict[int, list[Entry]] = {}
+        for entry in self.entries:
+            if entry.features is not None and entry.features.text_hash in target_texts:
+                groups.setdefault(entry.features.text_hash, []).append(entry)
+        diagnostics = []
+        rule = self.codes.get("DUP003")
+        for group in groups.values():
+            if len(group) < 2:
+                continue
+            for index, a in enumerate(group):
+                for b in group[index + 1 :]:
+                    same_text.add((a.key, b.key))
+            if rule is None:
+                continue
+            first = group[0]
+            for entry in group[1:]:
+                if entry.target:
+                    diagnostics.append(self._dup003(rule, entry, first))
+            outside = [e for e in group if not e.target]
+            if first.target and outside:
+                # The first of the group is reported only when nothing after it will be.
+                diagnostics.append(self._dup003(rule, first, outside[0]))
+        return diagnostics
+
+    def _dup003(self, rule: Rule, entry: Entry, other: Entry) -> Diagnostic:
+        shown = display(other.path)
+        return _diagnostic(
+            rule,
+            entry,
+            f"same text as {shown} (after normalising white space and Unicode): "
+            "the corpus holds this document twice",
+            Related(shown, 1, 1.0),
+        )
+
+    # --- DUP004 ------------------------------------------------------------------------------
+
+    def _near_duplicates(self, same_text: set[tuple[str, str]]) -> list[Diagnostic]:
+        bands, rows = self._lsh_params()
+        last_stats.bands = (bands, rows)
+        salt = xxhash.xxh3_64_intdigest(f"{self.config_salt}:{bands}:{rows}".encode())
+        loaded = [
+            e for e in self.entries if e.features is not None and e.features.signature
+        ]
+        pairs = _band_pairs(loaded, bands, rows, salt, self.near.num_perm)
+        candidates = {
+            (loaded[i], loaded[j]) for i, j in pairs if loaded[i].target or loaded[j].target
+        }
+        candidates |= self._cached_candidates(loaded, bands, rows, salt)
+        last_stats.candidates = len(candidates)
+        rule = self.codes["DUP004"]
+        threshold = self.near.threshold
+        error = (threshold * (1 - threshold) / self.near.num_perm) ** 0.5
+        floor = threshold - PRUNE_STANDARD_ERRORS * error
+        diagnostics = []
+        for a, b in sorted(candidates, key=lambda p: (p[0].order, p[1].order)):
+            if (a.key, b.key) in same_text or (b.key, a.key) in same_text:
+                continue
+            if a.features.text_hash is not None and a.features.text_hash == b.features.text_hash:
+                continue
+            if _estimated_jaccard(a.features, b.features) < floor:
+                continue
+            similarity = self._exact_jaccard(a, b)
+            if similarity is None or similarity < threshold:
+                continue
+            reported, other = (b, a) if b.target else (a, b)
+            if a.target and b.target and a.order > b.order:
+                reported, other = a, b
+            shown = display(other.path)
+            diagnostics.append(
+                _diagnostic(
+                    rule,
+                    reported,
+                    f"near-duplicate of {shown}: {similarity:.0%} of their "
+                    f"{self.near.shingle_size}-word shingles are shared (Jaccard similarity "
+                    f"{similarity:.2f}, threshold {threshold:.2f}): the same story filed twice",
+                    Related(shown, 1, round(similarity, 4)),
+                )
+            )
+        return diagnostics
+
+    @property
+    def config_salt(self) -> int:
+        return self.cache.config if self.cache else config_key(self.near, self.job)
+
+    def _lsh_params(self) -> tuple[int, int]:
+        """The banding for the threshold; memoised in the cache (finding it imports scipy)."""
+        key = f"lsh:{self.near.threshold!r}:{self.near.num_perm}:{MIN_CANDIDATE_PROBABILITY!r}"
+        if self.cache is not None:
+            value = self.cache.get_meta(key)
+            if value:
+                bands, rows = value.split(",")
+                return int(bands), int(rows)
+        bands, rows = lsh_params(self.near.threshold, self.near.num_perm)
+        if self.cache is not None:
+            self.cache.set_meta(key, f"{bands},{rows}")
+        return bands, rows
+
+    def _cached_candidates(
+        self, loaded: list[Entry], bands: int, rows: int, salt: int
+    ) -> set[tuple[Entry, Entry]]:
+        """Pairs of a target and an unchanged file, from the cache's band table."""
+        unloaded = [e for e in self.entries if e.features is None]
+        targets = [e for e in loaded if e.target]
+        if not unloaded or not targets or self.cache is None:
+            return set()
+        keys = _signature_band_keys(targets, bands, rows, salt, self.near.num_perm)
+        by_key: dict[int, list[Entry]] = {}
+        for entry, entry_keys in zip(targets, keys.tolist()):
+            for key in entry_keys:
+                by_key.setdefault(key, []).append(entry)
+        by_content: dict[int, list[Entry]] = {}
+        for entry in unloaded:
+            by_content.setdefault(entry.content, []).append(entry)
+        matches = self.cache.band_matches(by_key)
+        found = [(key, content) for key, content in matches if content in by_content]
+        self._load([e for _, content in found for e in by_content[content]])
+        pairs = set()
+        for key, content in found:
+            for other in by_content[content]:
+                if other.features is None or not other.features.signature:
+                    continue
+                for target in by_key[key]:
+                    pairs.add((target, other) if target.order < other.order else (other, target))
+        return pairs
+
+    def _exact_jaccard(self, a: Entry, b: Entry) -> float | None:
+        first, second = self._shingles(a), self._shingles(b)
+        if first is None or second is None:
+            return None
+        last_stats.verified += 1
+        shared = len(np.intersect1d(first, second, assume_unique=True))
+        return shared / (len(first) + len(second) - shared)
+
+    def _shingles(self, entry: Entry) -> np.ndarray | None:
+        """The shingle set of a file, reread; None if it changed since its features were taken."""
+        if entry.key not in self.shingle_sets:
+            try:
+                doc = Document.read(entry.path)
+            except DocumentError:
+                doc = None
+            if doc is None or to_int64(xxhash.xxh3_64_intdigest(doc.raw)) != entry.content:
+                self.shingle_sets[entry.key] = None
+            else:
+                self.shingle_sets[entry.key] = shingle_set(
+                    doc, entry.features.excluded, self.near.shingle_size
+                )
+        return self.shingle_sets[entry.key]
+
+    # --- cache -------------------------------------------------------------------------------
+
+    def _store(self) -> None:
+        if self.cache is None:
+            return
+        known = self.cache.file_table()
+        cached = self.cache.cached_contents()
+        fresh = [e for e in self.entries if e.features is not None and e.features.mtime_ns is not None]
+        files = [
+            (e.key, e.features.mtime_ns, e.features.size, e.content)
+            for e in fresh
+            if known.get(e.key) != (e.features.mtime_ns, e.features.size, e.content)
+        ]
+        new: dict[int, Entry] = {}
+        for entry in fresh:
+            if entry.content not in cached:
+                new.setdefault(entry.content, entry)
+        signed = [e for e in new.values() if e.features.signature]
+        band_rows: list[tuple[int, int]] = []
+        if signed:
+            bands, rows = self._lsh_params()
+            salt = xxhash.xxh3_64_intdigest(f"{self.config_salt}:{bands}:{rows}".encode())
+            keys = _signature_band_keys(signed, bands, rows, salt, self.near.num_perm)
+            band_rows = [
+                (key, entry.content)
+                for entry, entry_keys in zip(signed, keys.tolist())
+                for key in entry_keys
+            ]
+        if files or new:
+            self.cache.store(files, [e.features for e in new.values()], band_rows)
+
+
+def _signature_matrix(entries: list[Entry], num_perm: int) -> np.ndarray:
+    joined = b"".join(e.features.signature for e in entries)
+    return np.frombuffer(joined, dtype="<u4").reshape(len(entries), num_perm)
+
+
+def _signature_band_keys(
+    entries: list[Entry], bands: int, rows: int, salt: int, num_perm: int
+) -> np.ndarray:
+    return band_keys(_signature_matrix(entries, num_perm), bands, rows, salt)
+
+
+def _band_pairs(
+    entries: list[Entry], bands: int, rows: int, salt: int, num_perm: int
+) -> set[tuple[int, int]]:
+    """Index pairs (i < j) of entries that share at least one band."""
+    if len(entries) < 2:
+        return set()
+    keys = _signature_band_keys(entries, bands, rows, salt, num_perm)
+    pairs: set[tuple[int, int]] = set()
+    for band in range(bands):
+        column = keys[:, band]
+        order = np.argsort(column, kind="stable")
+        ordered = column[order]
+        starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+        ends = np.r_[starts[1:], len(ordered)]
+        for start, end in zip(starts[ends - starts > 1].tolist(), ends[ends - starts > 1].tolist()):
+            members = sorted(order[start:end].tolist())
+            for index, i in enumerate(members):
+                for j in members[index + 1 :]:
+                    pairs.add((i, j))
+    return pairs
+
+
+def _estimated_jaccard(a: Features, b: Features) -> float:
+    first = np.frombuffer(a.signature, dtype="<u4")
+    second = np.frombuffer(b.signature, dtype="<u4")
+    return float(np.count_nonzero(first == second)) / len(first)
+
+
+def _diagnostic(rule: Rule, entry: Entry, message: str, related: Related) -> Diagnostic:
+    title = entry.features.title_length if entry.features else 0
+    return Diagnostic(
+        code=rule.code,
+        name=rule.name,
+        message=message,
+        severity=rule.severity,
+        path=display(entry.path),
+        line=1,
+        column=1,
+        end_line=1,
+        end_column=title + 1,
+        related=(related,),
+    )

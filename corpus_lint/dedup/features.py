@@ -1,0 +1,174 @@
+"""What the corpus rules keep of one document: hashes and a MinHash signature, never the text.
+
+Computed in the worker processes right after the per-document rules ran on a file
+(`features_of`), so the corpus stage sees small picklable records, not documents.
+
+Definitions shared by DUP003 and DUP004 (and by `benchmarks/generate_corpus.py`, which
+computes the ground truth the same way):
+
+- normalised text (DUP003): Unicode NFC, every run of white space (no-break spaces
+  included) as one space, trimmed, without a leading byte-order mark;
+- words (DUP004): runs of letters and digits (`\\w+`), lower-cased, from the lines that no
+  boilerplate rule (BP*) or in-file repeat rule (DUP001/DUP002) reported;
+- shingles: every run of `shingle_size` consecutive words.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from itertools import chain
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import xxhash
+
+if TYPE_CHECKING:
+    from corpus_lint.config import NearDuplicateSettings
+    from corpus_lint.document import Document
+    from corpus_lint.rule import Diagnostic
+
+# Lines reported by these rules are scraping chrome or repeats: they must not make two
+# different articles look alike, so they are left out of the shingles.
+EXCLUDED_PREFIXES = ("BP",)
+EXCLUDED_CODES = ("DUP001", "DUP002")
+
+_WORD = re.compile(r"\w+")
+# Odd 64-bit multipliers (from SplitMix64/Murmur3) to combine word hashes into shingle hashes.
+_SHINGLE_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
+_FMIX64 = (np.uint64(33), np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53))
+
+
+@dataclass(frozen=True)
+class Features:
+    """What DUP003/DUP004 need of one file. Small and picklable: sent from workers, cached."""
+
+    content: int  # xxh3-64 of the raw bytes, as a signed 64-bit int: the cache key
+    text_hash: int | None  # xxh3-64 of the normalised text; None for an empty document
+    shingles: int  # distinct shingles (0 when the document has fewer words than a shingle)
+    signature: bytes  # num_perm little-endian uint32 MinHash values; b"" without shingles
+    excluded: tuple[int, ...] = ()  # 1-based line numbers left out of the shingles
+    title_length: int = 0  # characters on line 1: where DUP003/DUP004 point
+    mtime_ns: int | None = None  # the file's stat when it was read, for the cache
+    size: int | None = None
+
+
+def to_int64(value: int) -> int:
+    """An unsigned 64-bit hash as the signed integer SQLite stores."""
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+def normalise_text(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text.lstrip("\ufeff")).split())
+
+
+def text_hash(text: str) -> int | None:
+    normalised = normalise_text(text)
+    return to_int64(xxhash.xxh3_64_intdigest(normalised.encode())) if normalised else None
+
+
+def excluded_lines(diagnostics: list[Diagnostic]) -> tuple[int, ...]:
+    """Line numbers covered by boilerplate or repeat diagnostics."""
+    lines: set[int] = set()
+    for d in diagnostics:
+        if d.code.startswith(EXCLUDED_PREFIXES) or d.code in EXCLUDED_CODES:
+            # A range that ends at column 1 of a later line stops at the line before it.
+            last = d.end_line - 1 if d.end_column == 1 and d.end_line > d.line else d.end_line
+            lines.update(range(d.line, last + 1))
+    return tuple(sorted(lines))
+
+
+def shingled_text(doc: Document, excluded: tuple[int, ...]) -> str:
+    if not excluded:
+        return doc.text
+    skip = set(excluded)
+    return "\n".join(line.text for line in doc.lines if line.number not in skip)
+
+
+# ASCII bytes: letters lower-cased, digits and "_" kept, everything else a separator. Bytes
+# of multi-byte UTF-8 characters are kept and sorted out per token (see `_word_hashes_of`).
+_ASCII_WORDS = bytes(
+    b + 32 if 65 <= b <= 90 else b if b >= 128 or chr(b).isalnum() or b == 95 else 32
+    for b in range(256)
+)
+
+# Hashes of tokens, memoised per process: a corpus reuses a vocabulary far smaller than its
+# word count, and a dict look-up is cheaper than hashing. Cleared when it grows too big.
+_memo: dict[bytes, tuple[int, ...]] = {}
+_MAX_MEMO = 1_000_000
+
+
+def _word_hashes_of(token: bytes) -> tuple[int, ...]:
+    """xxh3-64 of each word of a whitespace/ASCII-punctuation separated token."""
+    if token.isascii():
+        words = [token]
+    else:  # Unicode letters lower-cased, Unicode punctuation as separators, as \w+ does.
+        words = [w.encode() for w in _WORD.findall(token.decode().lower())]
+    return tuple(xxhash.xxh3_64_intdigest(w) for w in words)
+
+
+def shingle_hashes(text: str, shingle_size: int) -> np.ndarray:
+    """32-bit hashes of every shingle of the text, in order, duplicates included.
+
+    The words are exactly `re.findall(r"\w+", text.lower())`, found with bytes operations
+    because the regular expression is three times slower. A shingle's hash combines its
+    words' xxh3-64 hashes (a polynomial in a 64-bit odd multiplier, then the MurmurHash3
+    finalizer), so no shingle string is ever built.
+    """
+    tokens = text.encode().translate(_ASCII_WORDS).split()
+    if len(_memo) > _MAX_MEMO:
+        _memo.clear()
+    lookup = _memo.get
+    values = [lookup(token) for token in tokens]
+    if None in values:
+        for index, value in enumerate(values):
+            if value is None:
+                values[index] = _memo[tokens[index]] = _word_hashes_of(tokens[index])
+    word_hashes = np.fromiter(chain.from_iterable(values), dtype=np.uint64)
+    count = len(word_hashes) - shingle_size + 1
+    if count <= 0:
+        return np.empty(0, dtype=np.uint32)
+    combined = word_hashes[:count].copy()
+    for offset in range(1, shingle_size):
+        combined *= _SHINGLE_MULTIPLIER
+        combined += word_hashes[offset : offset + count]
+    shift, m1, m2 = _FMIX64
+    combined ^= combined >> shift
+    combined *= m1
+    combined ^= combined >> shift
+    combined *= m2
+    combined ^= combined >> shift
+    return (combined >> np.uint64(32)).astype(np.uint32)
+
+
+def shingle_set(doc: Document, excluded: tuple[int, ...], shingle_size: int) -> np.ndarray:
+    """The sorted distinct shingle hashes of a document: for the exact Jaccard check."""
+    return np.unique(shingle_hashes(shingled_text(doc, excluded), shingle_size))
+
+
+def features_of(
+    doc: Document, diagnostics: list[Diagnostic], settings: NearDuplicateSettings
+) -> Features:
+    """The features of a document the per-document rules have just checked."""
+    from corpus_lint.dedup.minhash import signature
+
+    excluded = excluded_lines(diagnostics)
+    hashes = np.unique(shingle_hashes(shingled_text(doc, excluded), settings.shingle_size))
+    try:
+        stat = os.stat(doc.path)
+        # A file rewritten between the read and the stat must not be cached under the new stat.
+        mtime_ns, size = (stat.st_mtime_ns, stat.st_size) if stat.st_size == len(doc.raw) else (None, None)
+    except OSError:
+        mtime_ns = size = None
+    return Features(
+        content=to_int64(xxhash.xxh3_64_intdigest(doc.raw)),
+        text_hash=text_hash(doc.text),
+        shingles=len(hashes),
+        signature=signature(hashes, settings.num_perm).tobytes() if len(hashes) else b"",
+        excluded=excluded,
+        title_length=len(doc.lines[0].text) if doc.lines else 0,
+        mtime_ns=mtime_ns,
+        size=size,
+    )

@@ -1,0 +1,96 @@
+"""MinHash signatures and LSH banding, computed with numpy exactly as datasketch does.
+
+Signatures are datasketch 2.x `MinHash(num_perm, seed=SEED)` signatures in its default
+"affine32" scheme (MurmurHash3 finalizer, then `a * h + b mod 2**32` per permutation, with
+datasketch's own permutation parameters), for shingles whose 32-bit hash is the input
+(`tests/test_dedup.py` checks them value for value against `MinHash.update_batch`).
+They are computed here with one numpy expression per document instead of through a
+`MinHash` object because importing datasketch pulls in scipy (about a second): too slow
+for a pre-commit run that checks one file against a cached corpus.
+
+The banding (b bands of r rows) is chosen with datasketch's own false-positive and
+false-negative probabilities (`datasketch.lsh`), but for recall: the fewest false
+positives among the (b, r) that make a pair exactly at the threshold a candidate with
+probability >= MIN_CANDIDATE_PROBABILITY. (datasketch's default `MinHashLSH(threshold=0.8)`
+picks b=9, r=13, which misses such a pair six times in ten.) Every candidate is then
+verified, so the looser banding costs time, never precision.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+SEED = 1  # datasketch's default MinHash seed
+SCHEME = "affine32"  # datasketch's default permutation scheme since 2.0
+MIN_CANDIDATE_PROBABILITY = 0.99
+
+_FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35))
+
+
+@lru_cache(maxsize=None)
+def permutations(num_perm: int, seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's affine32 permutation parameters (a odd, b), drawn the way it draws them."""
+    generator = np.random.RandomState(seed)
+    a = generator.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = generator.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a.reshape(1, -1), b.reshape(1, -1)
+
+
+def signature(shingle_hashes: np.ndarray, num_perm: int) -> np.ndarray:
+    """The MinHash signature (num_perm uint32) of a non-empty array of 32-bit shingle hashes."""
+    s1, m1, s2, m2 = _FMIX32
+    h = shingle_hashes.astype(np.uint32).reshape(-1, 1)
+    h = h ^ (h >> s1)
+    h *= m1
+    h ^= h >> s2
+    h *= m2
+    h ^= h >> s1
+    a, b = permutations(num_perm)
+    return (h * a + b).min(axis=0)
+
+
+def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
+    """(bands, rows) for the threshold: see the module docstring. Imports datasketch (slow)."""
+    from datasketch.lsh import _false_positive_probability
+
+    choices = [
+        (b, r)
+        for r in range(1, num_perm + 1)
+        for b in range(1, num_perm // r + 1)
+        if candidate_probability(threshold, b, r) >= MIN_CANDIDATE_PROBABILITY
+    ]
+    if not choices:  # too few permutations to reach the target: take the most sensitive
+        return num_perm, 1
+    return min(choices, key=lambda br: (_false_positive_probability(threshold, *br), br))
+
+
+def candidate_probability(similarity: float, bands: int, rows: int) -> float:
+    """The LSH S-curve: the chance that a pair of this Jaccard similarity shares a band."""
+    return 1.0 - (1.0 - similarity**rows) ** bands
+
+
+def band_keys(signatures: np.ndarray, bands: int, rows: int, salt: int) -> np.ndarray:
+    """(n, bands) int64 keys: equal keys in a column mean equal rows of that band.
+
+    Each band's rows are folded into one 64-bit hash seeded with the band number and
+    `salt` (the cache configuration), so keys of different bands or settings never meet
+    in the cache's band table.
+    """
+    n = signatures.shape[0]
+    keys = np.empty((n, bands), dtype=np.uint64)
+    multiplier = np.uint64(0x9E3779B97F4A7C15)
+    shift, m1, m2 = np.uint64(33), np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53)
+    with np.errstate(over="ignore"):
+        for band in range(bands):
+            h = np.full(n, (salt * 31 + band + 1) & ((1 << 64) - 1), dtype=np.uint64)
+            for column in range(band * rows, (band + 1) * rows):
+                h = (h ^ signatures[:, column].astype(np.uint64)) * multiplier
+                h ^= h >> shift
+            h *= m1
+            h ^= h >> shift
+            h *= m2
+            h ^= h >> shift
+            keys[:, band] = h
+    return keys.view(np.int64)
