@@ -232,6 +232,7 @@ def write_atomic(path: Path, new: bytes, expected: bytes) -> None:
         finally:
             os.close(fd)
         os.chmod(temp, status.st_mode & 0o7777)
+        _keep_owner(temp, status)
         if _read(target) != expected:
             raise WriteError(f"{shown}: changed while corpus-lint was running; not fixed")
         os.replace(temp, target)
@@ -244,6 +245,16 @@ def write_atomic(path: Path, new: bytes, expected: bytes) -> None:
                 os.unlink(temp)
             except OSError:
                 pass
+
+
+def _keep_owner(temp: str, status: os.stat_result) -> None:
+    """Give the new file the original's owner when we can (root fixing a user's corpus)."""
+    if not hasattr(os, "getuid") or (status.st_uid, status.st_gid) == (os.getuid(), os.getgid()):
+        return
+    try:
+        os.chown(temp, status.st_uid, status.st_gid)
+    except OSError:
+        pass  # not ours to give away: the fixed file then belongs to whoever ran the fix
 
 
 def _read(path: Path) -> bytes | None:

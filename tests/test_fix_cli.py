@@ -96,6 +96,14 @@ def test_diff_prints_the_fixes_writes_nothing_and_exits_one(tmp_path, cli, test_
     assert run.code == 1
 
 
+def test_diff_wins_over_fix_and_writes_nothing(tmp_path, cli, test_rules):
+    write(tmp_path, "c/a.txt", "keep  \n")
+    run = cli("check", "c", "--fix", "--diff", "--select", TEST_SELECT, cwd=tmp_path)
+    assert (tmp_path / "c/a.txt").read_text() == "keep  \n"
+    assert "+keep\n" in run.out
+    assert run.code == 1
+
+
 def test_diff_with_nothing_to_fix_prints_nothing_and_exits_zero(tmp_path, cli, test_rules):
     write(tmp_path, "c/a.txt", "about\n")
     run = cli("check", "c", "--diff", "--select", TEST_SELECT, cwd=tmp_path)

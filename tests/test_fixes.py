@@ -203,6 +203,15 @@ def test_an_atomic_write_replaces_the_file_and_keeps_its_mode(tmp_path):
     assert os.listdir(tmp_path) == ["a.txt"]
 
 
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root")
+def test_root_fixing_another_users_file_keeps_its_owner(tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_bytes(b"old")
+    os.chown(path, 1234, 5678)
+    fixes.write_atomic(path, b"new", b"old")
+    assert (path.stat().st_uid, path.stat().st_gid) == (1234, 5678)
+
+
 def test_a_symbolic_link_is_followed_and_stays_a_link(tmp_path):
     target = tmp_path / "real.txt"
     target.write_bytes(b"old")
