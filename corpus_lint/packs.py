@@ -331,12 +331,19 @@ def _extension_from(path: Path, index: int, entry: dict, taken: set[str]) -> tup
     if unknown:
         raise PackError(f"{where}: unknown field {sorted(unknown)[0]!r}")
     code = entry.get("code")
-    if not isinstance(code, str) or code not in taken:
-        raise PackError(f"{where}: 'code' must name an existing rule")
+    if not isinstance(code, str):
+        raise PackError(f"{where}: 'code' is required and must name the rule to extend")
+    if code not in taken:
+        raise PackError(
+            f"{where}: code {code} names no rule (neither built in nor defined by a pack "
+            "loaded before this one)"
+        )
     patterns = _strings(where, entry, "patterns")
     for pattern in patterns:
         _check_pattern(where, pattern)
     phrases = frozenset(normalise_phrase(p) for p in _strings(where, entry, "phrases"))
+    if not patterns and not phrases:
+        raise PackError(f"{where}: give 'phrases' or 'patterns' to add to {code}")
     return code, Extension(phrases, tuple(patterns))
 
 

@@ -14,7 +14,8 @@ from corpus_lint.rule import UNSAFE, Context, Diagnostic, Edit, Rule, register
 _LEADING_JUNK = re.compile(r"^[/\\|:;,.·•*>»\-–—_~]+\s*")
 _TRAILING_JUNK = re.compile(r"\s*[/\\|:;,·•*<«\-–—_~]+$")
 _REPEATED_LABEL = re.compile(r"^(?i:sources?)\s*:\s*")
-_BARE_URL = re.compile(r"^(?i:https?:/*|www\.?)/*$")
+_URL = re.compile(r"^(?i:https?:|www\.)")
+_BARE_URL = re.compile(r"^(?i:https?:/*)?(?i:www\.?)?/*$")
 _LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 
 
@@ -22,10 +23,12 @@ def outlet_problem(outlet: str) -> tuple[str, str | None]:
     """What is wrong with an outlet's text ("" when nothing), and its repaired form, if any."""
     if not outlet:
         return "names no outlet", None
-    if _BARE_URL.match(outlet):
-        return f'has a link without an address ("{outlet}")', None
     if not _LETTER_OR_DIGIT.search(outlet):
         return f'names no outlet, only "{shorten(outlet, 20)}"', None
+    if _BARE_URL.match(outlet):
+        return f'has a link without an address ("{outlet}")', None
+    if _URL.match(outlet):
+        return "", None  # a link is an outlet; its slashes are not stray separators
     repaired = _REPEATED_LABEL.sub("", outlet)
     repaired = _TRAILING_JUNK.sub("", _LEADING_JUNK.sub("", repaired))
     if repaired == outlet:

@@ -1,0 +1,251 @@
+"""BP001-BP004: boilerplate, stray symbols, junk tokens and photo credits on lines of their own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from corpus_lint.document import Document
+from corpus_lint.packs import load_packs
+from corpus_lint.rule import Context, Diagnostic, builtin_rules
+from tests.conftest import CLEAN_ARTICLE
+
+RULES = builtin_rules()
+CONTEXT = Context(load_packs([], RULES))
+BODY = "The council voted on Tuesday to add two evening crossings to the ferry timetable."
+
+
+def check(code: str, text: str) -> list[Diagnostic]:
+    doc = Document.from_bytes(Path("a.txt"), text.encode("utf-8"), "a.txt")
+    return list(RULES[code].check(doc, CONTEXT))
+
+
+def reported_lines(code: str, text: str) -> list[int]:
+    return [d.line for d in check(code, text)]
+
+
+def fixed(text: str, diagnostics: list[Diagnostic]) -> str:
+    edits = [e for d in diagnostics for e in d.fix.edits]
+    for edit in sorted(edits, key=lambda e: e.start, reverse=True):
+        text = text[: edit.start] + edit.replacement + text[edit.end :]
+    return text
+
+
+# --- BP001 boilerplate-line ----------------------------------------------------------------
+
+
+def test_boilerplate_phrase_on_its_own_line_is_reported_with_its_span():
+    [diagnostic] = check("BP001", f"Title\n\n{BODY}\n\nPrint Friendly, PDF & Email\n")
+    assert (diagnostic.line, diagnostic.column, diagnostic.end_column) == (5, 1, 28)
+    assert diagnostic.message.startswith('boilerplate phrase "Print Friendly, PDF & Email"')
+    assert diagnostic.fix.applicability == "unsafe"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "  share this ARTICLE ",
+        "Sign up for our newsletter",
+        "Please let us know if you're having issues with commenting.",
+        "Back to Top Close",
+        "Advertisement",
+        "Skip to content",
+        "Continue reading the main story",
+        "Facebook Twitter Email",
+        "Share | Tweet | Print",
+        "© 2017 Telegraph Media Group Limited",
+        "Copyright 2017 The Associated Press. All rights reserved.",
+        "We use cookies to improve your experience on our site.",
+        "Click here to subscribe to our daily briefing",
+        "Read more: Ferry fares rise for the third year",
+        "Published: 10:03 GMT, 28 June 2017",
+    ],
+)
+def test_common_web_chrome_is_reported(line):
+    assert reported_lines("BP001", f"Title\n\n{BODY}\n\n{line}\n") == [5]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Comments by the minister were welcomed by the ferry operator on Tuesday.",
+        "Share prices rose by 3% after the timetable was published.",
+        "We use the ferry every day, said one commuter.",
+        "Copyright law was changed in 2017 after a long campaign by authors and publishers, "
+        "who said the old rules were unfair.",
+        "Print journalists were not allowed into the meeting.",
+        "Read more about the plans in the council's report, which runs to 200 pages.",
+        "Published in 2016, the report found the ferry was often late.",
+    ],
+)
+def test_article_prose_that_mentions_chrome_words_is_not_reported(line):
+    assert check("BP001", f"Title\n\n{line}\n") == []
+
+
+def test_fix_drops_the_line_and_one_of_the_blank_lines_around_it():
+    text = f"Title\n\nShare this article\n\n{BODY}\n"
+    assert fixed(text, check("BP001", text)) == f"Title\n\n{BODY}\n"
+
+
+def test_user_pack_phrases_extend_bp001(tmp_path):
+    pack = tmp_path / "extra.toml"
+    pack.write_text('[[extend]]\ncode = "BP001"\nphrases = ["Ferry News Home"]\n')
+    context = Context(load_packs([pack], RULES))
+    doc = Document.from_bytes(Path("a.txt"), b"Title\nferry  news HOME\nBody.\n", "a.txt")
+    assert [d.line for d in RULES["BP001"].check(doc, context)] == [2]
+
+
+# --- BP002 stray-symbol-line ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("line", ["\\", "|", "•", " -- ", "»", "…", "* *"])
+def test_line_of_symbols_only_is_reported(line):
+    [diagnostic] = check("BP002", f"Title\n\n{line}\n\n{BODY}\n")
+    assert (diagnostic.line, diagnostic.column, diagnostic.end_column) == (3, 1, len(line) + 1)
+    assert "line of symbols only" in diagnostic.message
+
+
+@pytest.mark.parametrize("line", ["* * *", "***", "  *  *  * ", "# # #", "###", "⁂"])
+def test_known_section_breaks_are_left_alone(line):
+    assert check("BP002", f"Title\n\n{BODY}\n\n{line}\n\n{BODY}\n") == []
+
+
+@pytest.mark.parametrize("line", ["1.", "(a)", "\u200b", "-30-", "A"])
+def test_lines_with_a_letter_digit_or_invisible_character_are_not_symbol_lines(line):
+    assert check("BP002", f"Title\n{line}\n") == []
+
+
+def test_fix_drops_the_symbol_line_and_one_blank_line():
+    text = f"Title\n\n\\\n\n{BODY}\n"
+    assert fixed(text, check("BP002", text)) == f"Title\n\n{BODY}\n"
+
+
+# --- BP003 junk-token-line -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "010020070750000000000000011100001364017881",
+        "0123456789012345",
+        "9f86d081884c7d659a2feaa0c55ad015",
+        "123e4567-e89b-12d3-a456-426614174000",
+    ],
+)
+def test_long_digit_or_hex_token_alone_on_a_line_is_reported(token):
+    [diagnostic] = check("BP003", f"{BODY}\n\n{token}\n")
+    assert (diagnostic.line, diagnostic.column, diagnostic.end_column) == (3, 1, len(token) + 1)
+    assert f"{len(token)}-character id" in diagnostic.message
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "012345678901234",  # 15 digits: could be a phone number
+        "978-3-16-148410-0",
+        "deadbeefdeadbeefcafe",  # no digit: letters a-f only
+        "0123456789012345 is the reference number",
+        "Tel +44 20 7946 0000 0000",
+    ],
+)
+def test_short_numbers_words_and_numbers_in_text_are_not_junk_tokens(line):
+    assert check("BP003", f"{BODY}\n{line}\n") == []
+
+
+# --- BP004 media-credit --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "AP Photo/Mohammad Hannon",
+        "(AP Photo/Mohammad Hannon)",
+        "Photo: Reuters",
+        "Picture: PA",
+        "Photograph: Jane Doe/The Guardian",
+        "Getty Images",
+        "AFP/Getty Images",
+        "Mohammad Hannon/AP",
+        "Image caption Rescuers search the rubble after the quake",
+        "Image copyright Getty Images",
+    ],
+)
+def test_credit_line_is_reported(line):
+    [diagnostic] = check("BP004", f"Title\n\n{line}\n\n{BODY}\n")
+    assert diagnostic.line == 3
+    assert diagnostic.message.startswith("photo credit")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Iraqi forces advance through the Old City of Mosul. (Xinhua/AFP Photo)",
+        "The minister arrives at the summit in Brussels. (Photo by Jane Doe/Getty Images)",
+        "Crowds gather outside parliament on Monday (Photo: Reuters)",
+    ],
+)
+def test_caption_ending_with_its_credit_is_reported_as_a_caption(line):
+    [diagnostic] = check("BP004", f"Title\n\n{line}\n\n{BODY}\n")
+    assert (diagnostic.line, diagnostic.column, diagnostic.end_column) == (3, 1, len(line) + 1)
+    assert diagnostic.message.startswith("photo caption ending in the credit")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The AP photo of the protest went viral within hours.",
+        "A photo taken by Reuters shows the damage to the harbour wall.",
+        "Photographs of the ferry (pictured) were shared widely.",
+        "Royal Wedding Pictures",
+        "Image quality on the new phone is much better, reviewers said.",
+        "He told the Associated Press (AP) that the photo was genuine.",
+    ],
+)
+def test_sentences_that_merely_mention_a_photo_are_not_credits(line):
+    assert check("BP004", f"Title\n\n{line}\n") == []
+
+
+def test_fix_drops_the_whole_caption_line():
+    caption = "Iraqi forces advance through the Old City of Mosul. (Xinhua/AFP Photo)"
+    text = f"Title\n\n{caption}\n\n{BODY}\n"
+    assert fixed(text, check("BP004", text)) == f"Title\n\n{BODY}\n"
+
+
+def test_credit_right_under_a_caption_line_drops_only_the_credit():
+    text = f"Title\n\nEuropean terror attacks\nAP Photo/Mohammad Hannon\n\n{BODY}\n"
+    assert fixed(text, check("BP004", text)) == f"Title\n\nEuropean terror attacks\n\n{BODY}\n"
+
+
+# --- all four ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", ["BP001", "BP002", "BP003", "BP004"])
+def test_clean_article_gets_nothing(code):
+    assert check(code, CLEAN_ARTICLE) == []
+
+
+def test_seeds_boilerplate(seeds_copy, cli):
+    run = cli(
+        "check",
+        "seeds",
+        "--select",
+        "BP",
+        "--output-format",
+        "json",
+        "--no-progress",
+        cwd=seeds_copy.parent,
+    )
+    found = sorted((d["path"].split("/")[-1][:3], d["line"], d["code"]) for d in run.json())
+    assert found == [
+        ("001", 13, "BP001"),  # Print Friendly, PDF & Email
+        ("002", 4, "BP002"),  # "\"
+        ("002", 6, "BP004"),  # caption ending "(Xinhua/AFP Photo)"
+        ("002", 42, "BP001"),  # Back to Top Close
+        ("002", 43, "BP001"),  # Xinhuanet
+        ("002", 49, "BP002"),  # "\"
+        ("002", 51, "BP004"),  # the caption again, in the pasted copy
+        ("002", 87, "BP003"),  # 010020070750000000000000011100001364017881
+        ("003", 4, "BP004"),  # AP Photo/Mohammad Hannon
+        ("003", 31, "BP001"),  # Please let us know if you're having issues with commenting.
+    ]

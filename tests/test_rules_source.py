@@ -1,0 +1,173 @@
+"""SRC001 missing-source and SRC002 malformed-source."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from corpus_lint.document import Document
+from corpus_lint.packs import load_packs
+from corpus_lint.rule import Context, Diagnostic, builtin_rules
+from tests.conftest import CLEAN_ARTICLE
+
+RULES = builtin_rules()
+CONTEXT = Context(load_packs([], RULES))
+ARTICLE = "Ferry timetable approved\n\nThe council voted on Tuesday to add two crossings.\n"
+
+
+def check(code: str, text: str) -> list[Diagnostic]:
+    doc = Document.from_bytes(Path("a.txt"), text.encode("utf-8"), "a.txt")
+    return list(RULES[code].check(doc, CONTEXT))
+
+
+def fixed(text: str, diagnostic: Diagnostic) -> str:
+    for edit in sorted(diagnostic.fix.edits, key=lambda e: e.start, reverse=True):
+        text = text[: edit.start] + edit.replacement + text[edit.end :]
+    return text
+
+
+# --- SRC001 missing-source -----------------------------------------------------------------
+
+
+def test_document_without_a_source_line_is_reported_at_its_start():
+    [diagnostic] = check("SRC001", ARTICLE)
+    assert (diagnostic.line, diagnostic.column, diagnostic.end_line, diagnostic.end_column) == (
+        1,
+        1,
+        1,
+        1,
+    )
+    assert diagnostic.message.startswith("no source-attribution line (expected")
+    assert diagnostic.fix is None
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Source: Daily Mail",
+        "SOURCE: REUTERS",
+        "\u00a0 \u00a0Source: Xinhua | 2017-06-28 20:00:36 | Editor: huaxia",
+        "Sources: Reuters, AP",
+        "(Source: BBC News)",
+        "Via The Guardian",
+        "Originally published in The Conversation.",
+        "This article first appeared on Middle East Eye.",
+        "Reporting by Jane Doe; Editing by John Smith",
+        "TRIPOLI, June 28 (Xinhua) -- Following IS loss of a large number of leaders.",
+        "WASHINGTON (Reuters) - The Senate voted on Tuesday.",
+        "(Reuters) - The Senate voted on Tuesday.",
+    ],
+)
+def test_accepted_source_line_formats_satisfy_the_rule(line):
+    assert check("SRC001", f"{ARTICLE}\n{line}\n") == []
+
+
+def test_a_broken_source_line_counts_as_present_and_is_left_to_src002():
+    assert check("SRC001", f"{ARTICLE}\nSource: /Telegraph\n") == []
+    assert check("SRC001", f"{ARTICLE}\nSource:\n") == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "By Jane Doe",  # a byline names a writer, not a source
+        "The source said the talks had failed.",
+        "Sources close to the minister said the plan was dead.",
+        "He travelled via Rome to reach the summit in time for the vote, officials said, "
+        "after his flight from Tripoli was cancelled because of the storm.",
+    ],
+)
+def test_lines_that_only_mention_a_source_do_not_count(line):
+    assert [d.code for d in check("SRC001", f"{ARTICLE}\n{line}\n")] == ["SRC001"]
+
+
+def test_blank_document_is_not_reported():
+    assert check("SRC001", "") == []
+    assert check("SRC001", "\n\n  \n") == []
+
+
+# --- SRC002 malformed-source ---------------------------------------------------------------
+
+
+def test_stray_slash_before_the_outlet_is_reported_and_normalised():
+    text = f"{ARTICLE}\nSource: /Telegraph\n"
+    [diagnostic] = check("SRC002", text)
+    assert (diagnostic.line, diagnostic.column, diagnostic.end_column) == (5, 1, 19)
+    assert 'has a broken outlet "/Telegraph"' in diagnostic.message
+    assert diagnostic.fix.applicability == "unsafe"
+    assert fixed(text, diagnostic) == f"{ARTICLE}\nSource: Telegraph\n"
+
+
+@pytest.mark.parametrize(
+    "line, repaired",
+    [
+        ("Source:/Telegraph", "Source: Telegraph"),
+        ("Source: Daily Mail |", "Source: Daily Mail"),
+        ("Source: - Reuters", "Source: Reuters"),
+        ("Source: Source: Reuters", "Source: Reuters"),
+        ("Source:: AFP", "Source: AFP"),
+    ],
+)
+def test_broken_outlets_are_repaired(line, repaired):
+    text = f"{ARTICLE}\n{line}\n"
+    [diagnostic] = check("SRC002", text)
+    assert fixed(text, diagnostic) == f"{ARTICLE}\n{repaired}\n"
+
+
+@pytest.mark.parametrize(
+    "line, problem",
+    [
+        ("Source:", "names no outlet"),
+        ("Source:   ", "names no outlet"),
+        ("Source: -", 'names no outlet, only "-"'),
+        ("Source: /", 'names no outlet, only "/"'),
+        ("Source: http://", 'has a link without an address ("http://")'),
+        ("Source: https://www.", "has a link without an address"),
+    ],
+)
+def test_nothing_to_salvage_is_reported_without_a_fix(line, problem):
+    [diagnostic] = check("SRC002", f"{ARTICLE}\n{line}\n")
+    assert problem in diagnostic.message
+    assert diagnostic.fix is None
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Source: Daily Mail",
+        "Source: X",
+        "Source: Reuters.",
+        "Source: Xinhua | 2017-06-28 20:00:36 | Editor: huaxia",
+        "Source: http://www.telegraph.co.uk/news/2017/06/28/libya/",
+        "(Source: BBC News)",
+    ],
+)
+def test_well_formed_source_lines_are_not_reported(line):
+    assert check("SRC002", f"{ARTICLE}\n{line}\n") == []
+
+
+def test_clean_article_gets_nothing():
+    assert check("SRC001", CLEAN_ARTICLE) == []
+    assert check("SRC002", CLEAN_ARTICLE) == []
+
+
+def test_seeds_sources(seeds_copy, cli):
+    run = cli(
+        "check",
+        "seeds",
+        "--select",
+        "SRC",
+        "--output-format",
+        "json",
+        "--no-progress",
+        cwd=seeds_copy.parent,
+    )
+    found = sorted((d["path"].split("/")[-1][:3], d["line"], d["code"]) for d in run.json())
+    # 000 has a broken source line; 001 and 003 have none; 002 and 004 have good ones.
+    assert found == [("000", 50, "SRC002"), ("001", 1, "SRC001"), ("003", 1, "SRC001")]
+    [broken] = [d for d in run.json() if d["code"] == "SRC002"]
+    assert broken["fix"] == {
+        "applicability": "unsafe",
+        "message": 'Rewrite the outlet as "Telegraph"',
+    }
