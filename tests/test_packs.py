@@ -1,0 +1,211 @@
+"""Rule packs: the built-in packs load, users' packs add rules through the CLI, bad packs exit 2."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from corpus_lint.packs import PackError, builtin_pack_dir, load_packs, normalise_phrase
+from corpus_lint.rule import builtin_rules
+
+BUILTIN = builtin_rules()
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def project(tmp_path: Path, pack: str, article: str = "Title\n\nBody.\n") -> Path:
+    """A folder with a corpus-lint.toml that loads `packs/extra.toml`, and one article."""
+    write(tmp_path / "corpus-lint.toml", 'rule-packs = ["packs/extra.toml"]\n')
+    write(tmp_path / "packs" / "extra.toml", pack)
+    write(tmp_path / "a.txt", article)
+    return tmp_path
+
+
+# --- the built-in packs --------------------------------------------------------------------
+
+
+def test_builtin_packs_give_data_to_the_builtin_rules():
+    packs = load_packs([], BUILTIN)
+    assert {p.name for p in packs.files} >= {"boilerplate.toml", "credits.toml", "sources.toml"}
+    assert normalise_phrase("Print Friendly, PDF & Email") in packs.phrases("BP001")
+    assert len(packs.phrases("BP001")) >= 100
+    assert "* * *" in packs.phrases("BP002")
+    for code in ("BP001", "BP004", "SRC001", "SRC002"):
+        assert packs.patterns(code), code
+
+
+def test_builtin_patterns_are_anchored_or_end_in_a_bracketed_credit():
+    # Unanchored patterns could match article prose anywhere; every built-in one is tied to
+    # the start of the line or to a bracketed credit that ends it.
+    packs = load_packs([], BUILTIN)
+    for code in ("BP001", "BP004", "SRC001", "SRC002"):
+        for pattern in packs.patterns(code):
+            assert pattern.pattern.startswith("^") or pattern.pattern.endswith(r"\)\s*$"), (
+                code,
+                pattern.pattern,
+            )
+
+
+def test_builtin_pack_folder_is_the_projects_rules_folder():
+    assert builtin_pack_dir().name in ("rules", "_builtin_rules")
+    assert (builtin_pack_dir() / "boilerplate.toml").is_file()
+
+
+def test_any_pattern_finds_a_match_of_any_pattern_whether_joined_or_not(tmp_path):
+    pack = write(
+        tmp_path / "p.toml",
+        '[[extend]]\ncode = "BP004"\npatterns = ["^Snap:", "(?i)^credit line$", "Pic\\\\)$"]\n',
+    )
+    matcher = load_packs([pack], BUILTIN).any_pattern("BP004")
+    assert matcher.search("Snap: J. Doe")
+    assert matcher.search("CREDIT LINE")  # a global flag keeps its meaning: searched alone
+    assert matcher.search("A caption (Our Pic)")
+    assert matcher.search("Photo: Reuters")  # the built-in patterns are still there
+    assert not matcher.search("A sentence about a snap election.")
+
+
+# --- a user's pack through the CLI ---------------------------------------------------------
+
+NEW_RULE = """
+[[rules]]
+code = "X001"
+name = "paywall-prompt"
+message = "paywall prompt left in the text"
+severity = "error"
+pattern = "^Subscribe to read\\\\b"
+scope = "last-lines"
+lines = 2
+fix = "delete-line"
+"""
+
+
+def test_user_pack_rule_fires_through_the_cli(tmp_path, cli):
+    article = "Title\n\nSubscribe to read the rest\n\nBody.\n\nSubscribe to read more\n"
+    project(tmp_path, NEW_RULE, article)
+    run = cli("check", "a.txt", "--select", "X001", "--output-format", "json", cwd=tmp_path)
+    assert run.code == 1
+    # scope = "last-lines", lines = 2: only the prompt on the last line is reported.
+    [diagnostic] = run.json()
+    assert diagnostic["code"] == "X001"
+    assert diagnostic["name"] == "paywall-prompt"
+    assert diagnostic["severity"] == "error"
+    assert (diagnostic["line"], diagnostic["column"], diagnostic["end_column"]) == (7, 1, 23)
+    assert diagnostic["message"] == "paywall prompt left in the text"
+    assert diagnostic["fix"]["applicability"] == "unsafe"
+
+
+def test_user_pack_first_lines_scope_and_phrase_rule(tmp_path, cli):
+    pack = """
+[[rules]]
+code = "X002"
+name = "site-banner"
+message = "site banner above the title"
+phrases = ["Ferry News Online"]
+scope = "first-lines"
+lines = 1
+"""
+    project(tmp_path, pack, "ferry news  ONLINE\nTitle\nFerry News Online\n")
+    run = cli("check", "a.txt", "--select", "X002", "--output-format", "json", cwd=tmp_path)
+    assert [(d["code"], d["line"]) for d in run.json()] == [("X002", 1)]
+    assert run.json()[0]["fix"] is None
+
+
+def test_user_pack_rule_fix_deletes_the_line(tmp_path, cli):
+    project(tmp_path, NEW_RULE, "Title\n\nBody.\nSubscribe to read more\n")
+    run = cli("check", "a.txt", "--select", "X001", "--fix", "--unsafe-fixes", cwd=tmp_path)
+    assert run.code == 0, run.err
+    assert (tmp_path / "a.txt").read_text() == "Title\n\nBody.\n"
+
+
+def test_user_pack_rule_is_explained_and_listed(tmp_path, cli):
+    project(tmp_path, NEW_RULE)
+    run = cli("rule", "X001", cwd=tmp_path)
+    assert run.code == 0
+    assert "`^Subscribe to read\\b`" in run.out and "in the last 2 lines" in run.out
+    run = cli("rules", cwd=tmp_path)
+    assert re.search(r"^X001 .* paywall-prompt", run.out, re.MULTILINE)
+
+
+def test_user_pack_extends_a_builtin_rule(tmp_path, cli):
+    pack = '[[extend]]\ncode = "BP001"\nphrases = ["Ferry News Home"]\n'
+    project(tmp_path, pack, "Title\n\nBody.\n\nFerry News Home\n")
+    run = cli("check", "a.txt", "--select", "BP001", "--output-format", "json", cwd=tmp_path)
+    assert [(d["code"], d["line"]) for d in run.json()] == [("BP001", 5)]
+
+
+# --- bad packs: exit 2, one line naming the file and the rule ------------------------------
+
+BAD_PACKS = {
+    "unknown field": (
+        '[[rules]]\ncode = "X001"\nname = "n"\nmessage = "m"\npattern = "x"\ncolour = "red"\n',
+        "[[rules]] #1 (X001): unknown field 'colour'",
+    ),
+    "duplicate code": (
+        '[[rules]]\ncode = "X001"\nname = "a"\nmessage = "m"\npattern = "x"\n\n'
+        '[[rules]]\ncode = "X001"\nname = "b"\nmessage = "m"\npattern = "y"\n',
+        "[[rules]] #2 (X001): code X001 is already defined by another rule",
+    ),
+    "built-in code": (
+        '[[rules]]\ncode = "BP001"\nname = "mine"\nmessage = "m"\npattern = "x"\n',
+        "[[rules]] #1 (BP001): code BP001 is already defined by another rule",
+    ),
+    "bad pattern": (
+        '[[rules]]\ncode = "X001"\nname = "n"\nmessage = "m"\npattern = "(unclosed"\n',
+        "[[rules]] #1 (X001): pattern '(unclosed' does not compile",
+    ),
+    "bad extend pattern": (
+        '[[extend]]\ncode = "BP004"\npatterns = ["[a-"]\n',
+        "[[extend]] #1 (BP004): pattern '[a-' does not compile",
+    ),
+    "invalid TOML": ('[[rules]]\ncode = "X001\n', "invalid TOML"),
+    "unknown extend code": (
+        '[[extend]]\ncode = "ZZ999"\nphrases = ["x"]\n',
+        "[[extend]] #1 (ZZ999): code ZZ999 names no rule",
+    ),
+    "extend without data": (
+        '[[extend]]\ncode = "BP001"\n',
+        "[[extend]] #1 (BP001): give 'phrases' or 'patterns'",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_PACKS))
+def test_bad_pack_exits_2_with_one_line_naming_the_file_and_rule(case, tmp_path, cli):
+    pack, expected = BAD_PACKS[case]
+    project(tmp_path, pack)
+    run = cli("check", "a.txt", "--no-progress", cwd=tmp_path)
+    assert run.code == 2
+    assert run.out == ""
+    message = run.err.strip()
+    assert "\n" not in message and "Traceback" not in message
+    assert message.startswith("corpus-lint: error: ")
+    assert "extra.toml" in message
+    assert expected in message
+
+
+def test_bad_pack_fails_the_rules_listing_too(tmp_path, cli):
+    project(tmp_path, BAD_PACKS["unknown extend code"][0])
+    run = cli("rules", cwd=tmp_path)
+    assert run.code == 2 and "ZZ999" in run.err
+
+
+def test_missing_pack_file_is_reported(tmp_path, cli):
+    write(tmp_path / "corpus-lint.toml", 'rule-packs = ["packs/nowhere.toml"]\n')
+    write(tmp_path / "a.txt", "Title\n")
+    run = cli("check", "a.txt", cwd=tmp_path)
+    assert run.code == 2 and "nowhere.toml: rule pack not found" in run.err
+
+
+def test_packs_load_in_order_so_a_later_pack_may_extend_an_earlier_packs_rule(tmp_path):
+    first = write(tmp_path / "a.toml", NEW_RULE)
+    second = write(tmp_path / "b.toml", '[[extend]]\ncode = "X001"\nphrases = ["x"]\n')
+    packs = load_packs([first, second], BUILTIN)
+    assert packs.phrases("X001") == {"x"}
+    with pytest.raises(PackError, match="b.toml"):
+        load_packs([second, first], BUILTIN)
