@@ -51,6 +51,7 @@ def test_document_without_a_source_line_is_reported_at_its_start():
         "Sources: Reuters, AP",
         "(Source: BBC News)",
         "Via The Guardian",
+        "Via: theguardian.com",
         "Originally published in The Conversation.",
         "This article first appeared on Middle East Eye.",
         "Reporting by Jane Doe; Editing by John Smith",
@@ -72,6 +73,8 @@ def test_a_broken_source_line_counts_as_present_and_is_left_to_src002():
     "line",
     [
         "By Jane Doe",  # a byline names a writer, not a source
+        "via press release a review of murder laws.",
+        "Via Rome, they drove north.",
         "The source said the talks had failed.",
         "Sources close to the minister said the plan was dead.",
         "He travelled via Rome to reach the summit in time for the vote, officials said, "
