@@ -84,8 +84,8 @@ def test_entries_no_longer_found_are_counted(tmp_path, cli):
 def test_entries_of_files_not_checked_are_not_counted_as_gone(tmp_path, cli):
     write_article(tmp_path / "a.txt", "Share this article")
     write_article(tmp_path / "b.txt", "Print Friendly, PDF & Email")
-    cli("check", "a.txt", "b.txt", "--write-baseline", "base.json", cwd=tmp_path)
-    run = cli("check", "a.txt", "--baseline", "base.json")
+    cli("check", "a.txt", "b.txt", "--select", "BP", "--write-baseline", "base.json", cwd=tmp_path)
+    run = cli("check", "a.txt", "--select", "BP", "--baseline", "base.json")
     assert run.code == 0
     assert "no longer" not in run.out + run.err
 
@@ -104,7 +104,7 @@ def test_baseline_paths_are_relative_to_the_baseline_file(tmp_path, cli):
 def test_baseline_records_no_line_numbers_and_is_sorted(tmp_path, cli):
     write_article(tmp_path / "b.txt", "Share this article")
     write_article(tmp_path / "a.txt", "Share this article", "\\")
-    cli("check", ".", "--write-baseline", "base.json", cwd=tmp_path)
+    cli("check", ".", "--select", "BP", "--write-baseline", "base.json", cwd=tmp_path)
     data = json.loads((tmp_path / "base.json").read_text())
     assert data["version"] == 1
     keys = [(e["path"], e["code"], e["hash"]) for e in data["entries"]]
