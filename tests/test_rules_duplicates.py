@@ -53,7 +53,9 @@ def test_repeated_title_is_reported_on_its_second_line():
 
 
 def test_repeat_differing_only_in_case_and_spacing_is_reported():
-    [diagnostic] = check("DUP001", "Ferry  timetable approved\nferry timetable APPROVED \nBody.\n")
+    spaced = "  ".join("ferry timetable approved by the harbour council on tuesday".split())
+    text = f"Ferry timetable approved by the Harbour Council on Tuesday\n{spaced.upper()} \nBody.\n"
+    [diagnostic] = check("DUP001", text)
     assert diagnostic.line == 2
 
 

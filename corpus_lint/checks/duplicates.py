@@ -45,6 +45,14 @@ def shorten(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def _ends(text: str) -> tuple[str, str] | None:
+    """A line's first and last words, case-folded (None for a blank line): lines equal after
+    normalise_phrase have equal ends, and finding them costs far less than normalising."""
+    if not text or text.isspace():
+        return None
+    return text.split(None, 1)[0].casefold(), text.rsplit(None, 1)[-1].casefold()
+
+
 def line_keys(doc: Document) -> list[object]:
     """For each line, a key such that two lines have equal keys when their normalised texts
     (normalise_phrase) are equal; "" for a blank line.
@@ -54,13 +62,7 @@ def line_keys(doc: Document) -> list[object]:
     any other line gets a key of its own, `(index,)`.
     """
     lines = doc.lines
-    proxies: list[tuple[str, str] | None] = []
-    for line in lines:
-        text = line.text
-        if not text or text.isspace():
-            proxies.append(None)
-        else:
-            proxies.append((text.split(None, 1)[0].casefold(), text.rsplit(None, 1)[-1].casefold()))
+    proxies = [_ends(line.text) for line in lines]
     counts = Counter(proxies)
     keys: list[object] = []
     for index, (line, proxy) in enumerate(zip(lines, proxies)):
@@ -190,10 +192,12 @@ class RepeatedLine(Rule):
                 continue
             if previous is not None:
                 before = lines[previous].text
-                # Cheap length test first: only lines of similar length can be equal.
-                if abs(len(before.strip()) - len(text.strip())) <= 8 and _WORD.search(text):
-                    if normalise_phrase(text) == normalise_phrase(before):
-                        repeats.append((previous, index))
+                if (
+                    _ends(text) == _ends(before)
+                    and _WORD.search(text)
+                    and normalise_phrase(text) == normalise_phrase(before)
+                ):
+                    repeats.append((previous, index))
             previous = index
         if not repeats:
             return
