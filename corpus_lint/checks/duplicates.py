@@ -13,8 +13,9 @@ from corpus_lint.rule import UNSAFE, Context, Diagnostic, Edit, Related, Rule, r
 
 # A duplicated body is at least this many non-blank lines...
 DUPLICATED_BODY_MIN_LINES = 3
-# ...and at least this many characters (normalised): a title, a dateline and a short paragraph
-# together, so that a repeated sign-off or a pair of short quotes is not taken for a pasted body.
+# ...and at least this many characters (of its trimmed lines): a title, a dateline and a short
+# paragraph together, so that a repeated sign-off or a pair of short quotes is not taken for a
+# pasted body.
 DUPLICATED_BODY_MIN_CHARS = 200
 # Earlier occurrences of one line tried as the start of a copy: bounds the work on files
 # where one short line recurs many times, keeping the search linear in the file's length.
@@ -86,7 +87,10 @@ class Copy:
 
 
 def duplicated_bodies(doc: Document) -> list[Copy]:
-    """Every later copy of an earlier run of non-blank lines, longest earlier run first.
+    """Every later copy of an earlier run of non-blank lines, in file order.
+
+    A copy is the longest run that matches from its start, and the earliest such run is its
+    first copy; a third copy is reported against the first.
 
     Blank lines are left out of the comparison, so two copies laid out with different blank
     lines still match. Each later line is matched against at most MAX_OCCURRENCES_TRIED earlier
@@ -95,11 +99,13 @@ def duplicated_bodies(doc: Document) -> list[Copy]:
     if len(doc.text) < 2 * DUPLICATED_BODY_MIN_CHARS:
         return []
     keys = line_keys(doc)
+    if not any(isinstance(key, str) and key for key in keys):
+        return []  # no two lines alike: the usual case, settled without a search
     rows = [i for i, key in enumerate(keys) if key != ""]  # line indexes of the non-blank lines
     if len(rows) < 2 * DUPLICATED_BODY_MIN_LINES:
         return []
     seq = [keys[i] for i in rows]
-    seen: dict[str, list[int]] = {}
+    seen: dict[object, list[int]] = {}
     copies: list[Copy] = []
     j = 0
     while j < len(seq):
@@ -133,7 +139,7 @@ def duplicated_bodies(doc: Document) -> list[Copy]:
     return copies
 
 
-def _remember(seen: dict[str, list[int]], key: str, index: int) -> None:
+def _remember(seen: dict[object, list[int]], key: object, index: int) -> None:
     occurrences = seen.setdefault(key, [])
     if len(occurrences) < MAX_OCCURRENCES_TRIED:
         occurrences.append(index)
