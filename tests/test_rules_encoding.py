@@ -224,6 +224,13 @@ def test_a_whitespace_control_between_words_becomes_a_space_so_words_stay_apart(
     assert fixed(doc, [found]).split() == doc.text.split()
 
 
+def test_a_c1_control_is_found_in_a_utf8_file_that_also_holds_pound_signs():
+    doc = doc_of(article("It cost \u00a35, \u00a0he said\u0096 then left."))
+    [found] = check("ENC005", doc)
+    assert (found.column, found.end_column) == (21, 22)
+    assert "U+0096" in found.message
+
+
 def test_tab_lf_and_cr_are_not_control_character_findings():
     assert check("ENC005", doc_of(article("a\tb").replace("\n", "\r\n"))) == []
 

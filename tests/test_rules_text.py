@@ -29,6 +29,21 @@ def test_case_is_ignored_and_a_tripled_word_is_one_diagnostic():
     assert fixed(doc, found) == article("The council met. It was very the late.")
 
 
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "He said \u201cthe the\u201d twice.",
+        "A list (of of) items.",
+        "A list of of, and more.",
+        "Caf\u00e9 caf\u00e9 au lait.",
+        "\u00c9t\u00e9 \u00e9t\u00e9 was hot.",
+        "It was\u00a0the the end.",
+    ],
+)
+def test_doubled_words_next_to_punctuation_or_accents_are_found(paragraph):
+    assert codes(check("TXT001", doc_of(article(paragraph)))) == ["TXT001"]
+
+
 def test_the_seed_004_of_of_is_reported():
     [found] = check("TXT001", Document.read(next(SEEDS.glob("004_*.txt"))))
     assert (found.line, found.column) == (4, 151)

@@ -29,6 +29,13 @@ def test_trailing_spaces_and_tabs_are_reported_and_removed():
     assert assert_safe_fix_keeps_words_and_settles("WS001", doc) == article("The talks resumed.")
 
 
+def test_trailing_unicode_spaces_are_trailing_whitespace_too():
+    doc = doc_of(article("The talks resumed.\u2003\u3000"))
+    [found] = check("WS001", doc)
+    assert (found.column, found.end_column) == (19, 21)
+    assert fixed(doc, [found]) == article("The talks resumed.")
+
+
 def test_trailing_spaces_before_a_crlf_are_found():
     doc = doc_of(article("The talks resumed.  ").replace("\n", "\r\n"))
     [found] = check("WS001", doc)

@@ -33,6 +33,10 @@ _MOJIBAKE_HINT = re.compile(f"[\u00c2-\u00f4][\u0080-\u00bf{_CP1252_CONTINUATION
 
 _REPLACEMENT_RUN = re.compile("\ufffd+")
 
+# Every byte but the C0 controls ENC005 reports and DEL: what `bytes.translate` deletes to
+# tell, at C speed, whether a UTF-8 file holds any of them.
+_NOT_CONTROL_BYTES = bytes(b for b in range(256) if b in b"\t\n\r" or 0x20 <= b < 0x7F or b > 0x7F)
+
 # C0 controls except tab, LF and CR (CR is WS003's), DEL, and C1 controls.
 _CONTROL_RUN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]+")
 _CONTROL_NAMES = {
@@ -138,6 +142,8 @@ def _line_repairs(line: str) -> tuple[tuple[int, int, str], ...]:
 def mojibake_runs(doc: Document) -> list[tuple[int, int, str]]:
     """(start, end, repaired text) of every mojibake run in the document, in text offsets."""
     runs: list[tuple[int, int, str]] = []
+    if doc.text.isascii():  # O(1): mojibake needs non-ASCII characters
+        return runs
     last_line = -1
     for hint in _MOJIBAKE_HINT.finditer(doc.text):
         number, _ = doc.position(hint.start())
@@ -354,6 +360,8 @@ class ReplacementCharacter(Rule):
     severity = "error"
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
+        if "\ufffd" not in doc.text:  # a fast substring search, before the regex
+            return
         for run in _REPLACEMENT_RUN.finditer(doc.text):
             count = plural(run.end() - run.start(), "replacement character")
             yield self.diagnostic(
@@ -404,6 +412,8 @@ class ControlCharacter(Rule):
     fix_availability = UNSAFE
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
+        if not _may_hold_controls(doc):
+            return
         mojibake: list[tuple[int, int, str]] | None = None
         for run in _CONTROL_RUN.finditer(doc.text):
             start, end = run.span()
@@ -425,6 +435,16 @@ class ControlCharacter(Rule):
                 "tools that read the file as text",
                 self.fix(f"Remove the {count}", Edit(start, end, removal(doc.text, start, end))),
             )
+
+
+def _may_hold_controls(doc: Document) -> bool:
+    """A cheap screen before ENC005's regex: False when the file surely holds no control."""
+    if not doc.is_utf8:
+        return True
+    if doc.raw.translate(None, _NOT_CONTROL_BYTES):
+        return True  # a C0 control or DEL
+    # C1 controls are C2 80 to C2 9F in UTF-8; "£" (C2 A3) and NBSP (C2 A0) also start with C2.
+    return any(0x80 <= after[0] <= 0x9F for after in doc.raw.split(b"\xc2")[1:] if after)
 
 
 @register
@@ -469,6 +489,8 @@ class InvisibleCharacter(Rule):
     fix_availability = SAFE
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
+        if doc.text.isascii():  # O(1): every character of this rule is non-ASCII
+            return
         mojibake: list[tuple[int, int, str]] | None = None
         begin = 1 if doc.text.startswith("\ufeff") else 0  # a BOM at the start is ENC002's
         for run in _INVISIBLE_RUN.finditer(doc.text, begin):

@@ -13,12 +13,10 @@ from corpus_lint.rule import SAFE, Context, Diagnostic, Edit, Rule, register
 # Horizontal whitespace these rules own: space, tab and the other Unicode spaces, except the
 # no-break ones (ENC006's, so no character is reported by two rules) and the controls that
 # `str.isspace()` also accepts (ENC005's).
-SPACES = " \t\u1680\u2000-\u2006\u2008-\u200a\u205f\u3000"
-
-# Only at the start of a run of spaces (the lookbehind), so a long run followed by text
-# is tried once, not once per character.
-_TRAILING = re.compile(f"(?<![{SPACES}])[{SPACES}]+(?=[\r\n]|\\Z)")
-_INDENTATION = re.compile(f"[{SPACES}{INVISIBLE}]+")
+SPACES = " \t\u1680" + "".join(map(chr, range(0x2000, 0x2007))) + "\u2008\u2009\u200a\u205f\u3000"
+# What an indentation is made of, as far as WS005 looks: its own spaces and ENC006's.
+_INDENTATION_CHARS = frozenset(SPACES + INVISIBLE)
+_INDENTATION = re.compile(f"[{re.escape(SPACES + INVISIBLE)}]+")
 
 _ENDING_NAMES = {"\r\n": "CRLF", "\r": "CR", "\n": "LF"}
 
@@ -50,8 +48,10 @@ class TrailingWhitespace(Rule):
     fix_availability = SAFE
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
-        for run in _TRAILING.finditer(doc.text):
-            start, end = run.span()
+        for line in doc.lines:  # a pass over the lines: far cheaper than a regex over the text
+            if not line.text or line.text[-1] not in SPACES:
+                continue
+            start, end = line.start + len(line.text.rstrip(SPACES)), line.end
             yield self.diagnostic(
                 doc,
                 start,
@@ -264,9 +264,9 @@ class LeadingWhitespace(Rule):
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
         for line in doc.lines:
-            indentation = _INDENTATION.match(line.text)
-            if indentation is None or line.is_blank:
+            if not line.text or line.text[0] not in _INDENTATION_CHARS or line.is_blank:
                 continue
+            indentation = _INDENTATION.match(line.text)
             start, end = line.start, line.start + indentation.end()
             if any(ch in INVISIBLE for ch in indentation.group()):
                 continue  # ENC006's characters: it reports them first
