@@ -178,9 +178,15 @@ class NonUtf8(Rule):
     should be in one known encoding.
 
     ## Example
-    A file saved by an old Windows tool, in cp1252: `He said \\x93hello\\x94` (bytes).
+    A file saved by an old Windows tool in cp1252; its bytes:
+    ```text
+    He said \\x93hello\\x94
+    ```
 
-    Use instead: the same text saved as UTF-8: `He said “hello”`.
+    Use instead: the same text saved as UTF-8:
+    ```text
+    He said “hello”
+    ```
 
     ## Fix safety
     The fix transcodes the file to UTF-8 using chardet's guess. It is unsafe because the
@@ -243,9 +249,15 @@ class ByteOrderMark(Rule):
     stray U+FEFF characters in the middle of the text.
 
     ## Example
-    `\\ufeffISIS is regrouping in Libya` (the first character is invisible).
+    The first character is an invisible U+FEFF:
+    ```text
+    \\ufeffISIS is regrouping in Libya
+    ```
 
-    Use instead: `ISIS is regrouping in Libya`.
+    Use instead:
+    ```text
+    ISIS is regrouping in Libya
+    ```
 
     ## Fix safety
     Safe: the fix drops the invisible mark and changes no word.
@@ -284,9 +296,14 @@ class Mojibake(Rule):
     the garbage.
 
     ## Example
-    `The minister said she donâ€™t know the CafÃ© owner.`
+    ```text
+    The minister said she donâ€™t know the CafÃ© owner.
+    ```
 
-    Use instead: `The minister said she don’t know the Café owner.`
+    Use instead:
+    ```text
+    The minister said she don’t know the Café owner.
+    ```
 
     ## Fix safety
     Unsafe: ftfy's repair is a strong heuristic, not a proof. A text that really contains
@@ -347,9 +364,14 @@ class ReplacementCharacter(Rule):
     the original source can restore it.
 
     ## Example
-    `The firm lost �5m last year.`
+    ```text
+    The firm lost �5m last year.
+    ```
 
-    Use instead: `The firm lost £5m last year.` (from the original source).
+    Use instead (from the original source):
+    ```text
+    The firm lost £5m last year.
+    ```
 
     ## Fix safety
     No fix: the lost character cannot be worked out from the text.
@@ -394,9 +416,14 @@ class ControlCharacter(Rule):
     in most editors, and they break tools that read the file as text.
 
     ## Example
-    `The talks\\x00 resumed on Monday.`
+    ```text
+    The talks\\x00 resumed on Monday.
+    ```
 
-    Use instead: `The talks resumed on Monday.`
+    Use instead:
+    ```text
+    The talks resumed on Monday.
+    ```
 
     ## Fix safety
     Unsafe: the fix drops the characters, and a C1 control may stand for a character that
@@ -470,9 +497,16 @@ class InvisibleCharacter(Rule):
     unexpectedly, and scraped pages leave whole lines of them behind.
 
     ## Example
-    `\\u00a0 \\u00a0\\u00a0 Source: Xinhua` and `co\\u00adoperation`.
+    ```text
+    \\u00a0 \\u00a0\\u00a0 Source: Xinhua
+    The co\\u00adoperation deal.
+    ```
 
-    Use instead: `Source: Xinhua` (after WS005) and `cooperation`.
+    Use instead (the indentation left is WS005's):
+    ```text
+    Source: Xinhua
+    The cooperation deal.
+    ```
 
     ## Fix safety
     Safe: no-break-like spaces become plain spaces, U+2028/U+2029 become line feeds, and

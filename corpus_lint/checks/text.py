@@ -53,9 +53,14 @@ class RepeatedWord(Rule):
     from other copies of the same article.
 
     ## Example
-    `the western town of of Sabratha`
+    ```text
+    the western town of of Sabratha
+    ```
 
-    Use instead: `the western town of Sabratha`
+    Use instead:
+    ```text
+    the western town of Sabratha
+    ```
 
     ## Fix safety
     Unsafe: the fix drops the repeated word(s) and the space before each, which removes

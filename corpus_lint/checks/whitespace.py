@@ -34,9 +34,15 @@ class TrailingWhitespace(Rule):
     every diff, and is usually debris from scraping or copy-paste.
 
     ## Example
-    `The talks resumed on Monday.␣␣␣` (three trailing spaces).
+    Three trailing spaces, shown as "␣":
+    ```text
+    The talks resumed on Monday.␣␣␣
+    ```
 
-    Use instead: `The talks resumed on Monday.`
+    Use instead:
+    ```text
+    The talks resumed on Monday.
+    ```
 
     ## Fix safety
     Safe: only whitespace at the end of a line is removed; no word changes.
@@ -76,9 +82,12 @@ class MissingFinalNewline(Rule):
     edit of the last line shows up twice in a diff.
 
     ## Example
-    `Source: Daily Mail` with no newline after it.
+    A file whose last bytes are the outlet's name, with no newline after it:
+    ```text
+    Source: Daily Mail
+    ```
 
-    Use instead: `Source: Daily Mail` followed by a newline.
+    Use instead: the same line, followed by a newline.
 
     ## Fix safety
     Safe: adds a line ending, the file's own one (LF, or CRLF or CR when every other line
@@ -121,9 +130,15 @@ class LineEndings(Rule):
     like one line, and mixed endings make diffs unreadable.
 
     ## Example
-    `Title\\r\\n\\r\\nFirst paragraph.\\r\\n`
+    Line endings shown as escapes:
+    ```text
+    Title\\r\\n\\r\\nFirst paragraph.\\r\\n
+    ```
 
-    Use instead: `Title\\n\\nFirst paragraph.\\n`
+    Use instead:
+    ```text
+    Title\\n\\nFirst paragraph.\\n
+    ```
 
     ## Fix safety
     Safe: every line ending becomes LF; no word changes.
@@ -174,9 +189,19 @@ class ExcessBlankLines(Rule):
     inconsistent, and blank lines at the start or end of a file are pure noise.
 
     ## Example
-    `First paragraph.\\n\\n\\nSecond paragraph.\\n`
+    ```text
+    First paragraph.
 
-    Use instead: `First paragraph.\\n\\nSecond paragraph.\\n`
+
+    Second paragraph.
+    ```
+
+    Use instead:
+    ```text
+    First paragraph.
+
+    Second paragraph.
+    ```
 
     ## Fix safety
     Safe: it removes the extra blank lines (one is kept between paragraphs, none at the
@@ -249,9 +274,15 @@ class LeadingWhitespace(Rule):
     anchored patterns ("^Source:").
 
     ## Example
-    `␣␣␣␣Source: Xinhua` (four leading spaces).
+    Four leading spaces, shown as "␣":
+    ```text
+    ␣␣␣␣Source: Xinhua
+    ```
 
-    Use instead: `Source: Xinhua`
+    Use instead:
+    ```text
+    Source: Xinhua
+    ```
 
     ## Fix safety
     Safe: only the whitespace before the first character of the line is removed.
