@@ -74,7 +74,9 @@ class SignatureCache:
                 # As ruff does: the cache folder ignores itself, so nobody commits it.
                 ignore.write_text("# Automatically created by corpus-lint.\n*\n", encoding="utf-8")
         except OSError as exc:
-            warnings.append(f"{folder}: cannot create the cache ({exc.strerror or exc}); running without it")
+            warnings.append(
+                f"{folder}: cannot create the cache ({exc.strerror or exc}); running without it"
+            )
             return None
         try:
             return cls(_connect(path), config)
@@ -88,7 +90,10 @@ class SignatureCache:
             except FileNotFoundError:
                 pass
             except OSError as exc:
-                warnings.append(f"{path}: cannot delete the broken cache ({exc.strerror or exc}); running without it")
+                warnings.append(
+                    f"{path}: cannot delete the broken cache ({exc.strerror or exc}); "
+                    "running without it"
+                )
                 return None
         try:
             return cls(_connect(path), config)
@@ -156,7 +161,9 @@ class SignatureCache:
         found: list[tuple[int, int]] = []
         for chunk in _chunks(list(keys)):
             found.extend(
-                self.db.execute(f"SELECT key, content FROM bands WHERE key IN ({_marks(chunk)})", chunk)
+                self.db.execute(
+                    f"SELECT key, content FROM bands WHERE key IN ({_marks(chunk)})", chunk
+                )
             )
         return found
 
@@ -195,9 +202,13 @@ def _connect(path: Path) -> sqlite3.Connection:
         db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA synchronous = NORMAL")
         db.executescript(_SCHEMA)
-        meta = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('application', 'format')"))
+        meta = dict(
+            db.execute("SELECT key, value FROM meta WHERE key IN ('application', 'format')")
+        )
         if not meta:
-            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            tables = {
+                row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
             count = db.execute("SELECT count(*) FROM files").fetchone()[0]
             if tables - {"meta", "files", "features", "bands"} or count:
                 raise CacheUnusable("not a corpus-lint cache")

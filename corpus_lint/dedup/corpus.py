@@ -198,7 +198,9 @@ class _Stage:
                 features = file_result.features
                 if features is not None:
                     key = os.path.abspath(file_result.path)
-                    self.by_key[key] = Entry(key, file_result.path, False, features.content, features)
+                    self.by_key[key] = Entry(
+                        key, file_result.path, False, features.content, features
+                    )
 
     def _load(self, entries: list[Entry]) -> None:
         """Read the cached features of unchanged files that a look-up needs."""
@@ -262,9 +264,7 @@ class _Stage:
         bands, rows = self._lsh_params()
         last_stats.bands = (bands, rows)
         salt = xxhash.xxh3_64_intdigest(f"{self.config_salt}:{bands}:{rows}".encode())
-        loaded = [
-            e for e in self.entries if e.features is not None and e.features.signature
-        ]
+        loaded = [e for e in self.entries if e.features is not None and e.features.signature]
         pairs = _band_pairs(loaded, bands, rows, salt, self.near.num_perm)
         candidates = {
             (loaded[i], loaded[j]) for i, j in pairs if loaded[i].target or loaded[j].target
@@ -377,7 +377,9 @@ class _Stage:
             return
         known = self.cache.file_table()
         cached = self.cache.cached_contents()
-        fresh = [e for e in self.entries if e.features is not None and e.features.mtime_ns is not None]
+        fresh = [
+            e for e in self.entries if e.features is not None and e.features.mtime_ns is not None
+        ]
         files = [
             (e.key, e.features.mtime_ns, e.features.size, e.content)
             for e in fresh

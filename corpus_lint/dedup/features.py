@@ -18,7 +18,6 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from itertools import chain
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -36,6 +35,7 @@ EXCLUDED_PREFIXES = ("BP",)
 EXCLUDED_CODES = ("DUP001", "DUP002")
 
 _WORD = re.compile(r"\w+")
+_TITLE = re.compile(r"[^\r\n]*")
 # Odd 64-bit multipliers (from SplitMix64/Murmur3) to combine word hashes into shingle hashes.
 _SHINGLE_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
 _FMIX64 = (np.uint64(33), np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53))
@@ -47,7 +47,7 @@ class Features:
 
     content: int  # xxh3-64 of the raw bytes, as a signed 64-bit int: the cache key
     text_hash: int | None  # xxh3-64 of the normalised text; None for an empty document
-    shingles: int  # distinct shingles (0 when the document has fewer words than a shingle)
+    shingles: int  # shingles, repeats included (0 when there are fewer words than a shingle)
     signature: bytes  # num_perm little-endian uint32 MinHash values; b"" without shingles
     excluded: tuple[int, ...] = ()  # 1-based line numbers left out of the shingles
     title_length: int = 0  # characters on line 1: where DUP003/DUP004 point
@@ -87,60 +87,86 @@ def shingled_text(doc: Document, excluded: tuple[int, ...]) -> str:
     return "\n".join(line.text for line in doc.lines if line.number not in skip)
 
 
-# ASCII bytes: letters lower-cased, digits and "_" kept, everything else a separator. Bytes
-# of multi-byte UTF-8 characters are kept and sorted out per token (see `_word_hashes_of`).
+# ASCII bytes: letters lower-cased, digits and "_" kept, everything else a separator (space).
 _ASCII_WORDS = bytes(
     b + 32 if 65 <= b <= 90 else b if b >= 128 or chr(b).isalnum() or b == 95 else 32
     for b in range(256)
 )
+_NON_ASCII_NON_WORD = re.compile(r"[^\x00-\x7f\w]+")
+_SPACE = 32
 
-# Hashes of tokens, memoised per process: a corpus reuses a vocabulary far smaller than its
-# word count, and a dict look-up is cheaper than hashing. Cleared when it grows too big.
-_memo: dict[bytes, tuple[int, ...]] = {}
-_MAX_MEMO = 1_000_000
+# Word hashes are polynomial hashes of the word's bytes modulo 2**64, computed for every
+# word at once from one prefix sum over the text (no Python-level loop over words):
+# hash(word at [s, e)) = (G[e] - G[s]) * Q**-s, where G[k] = sum of byte[i] * Q**i, i < k.
+_Q = 0x9E3779B97F4A7C15  # odd, so invertible modulo 2**64
+_Q_INVERSE = pow(_Q, -1, 1 << 64)
+_powers = np.ones(1, dtype=np.uint64)
+_inverse_powers = np.ones(1, dtype=np.uint64)
 
 
-def _word_hashes_of(token: bytes) -> tuple[int, ...]:
-    """xxh3-64 of each word of a whitespace/ASCII-punctuation separated token."""
-    if token.isascii():
-        words = [token]
-    else:  # Unicode letters lower-cased, Unicode punctuation as separators, as \w+ does.
-        words = [w.encode() for w in _WORD.findall(token.decode().lower())]
-    return tuple(xxhash.xxh3_64_intdigest(w) for w in words)
+def _powers_up_to(length: int) -> tuple[np.ndarray, np.ndarray]:
+    global _powers, _inverse_powers
+    if len(_powers) < length:
+        size = max(length, 2 * len(_powers), 1 << 14)
+        powers = np.full(size, _Q, dtype=np.uint64)
+        powers[0] = 1
+        inverse = np.full(size, _Q_INVERSE, dtype=np.uint64)
+        inverse[0] = 1
+        _powers, _inverse_powers = np.cumprod(powers), np.cumprod(inverse)
+    return _powers, _inverse_powers
+
+
+def _fmix64(values: np.ndarray) -> np.ndarray:
+    shift, m1, m2 = _FMIX64
+    values ^= values >> shift
+    values *= m1
+    values ^= values >> shift
+    values *= m2
+    values ^= values >> shift
+    return values
+
+
+def word_hashes(text: str) -> np.ndarray:
+    """64-bit hashes of the words of `text`: exactly `re.findall(r"\\w+", text.lower())`.
+
+    Found with bytes operations (three times faster than the regular expression): ASCII
+    through a translation table, the rare non-ASCII text through a regular expression that
+    turns Unicode punctuation and spaces into separators first.
+    """
+    if text.isascii():
+        data = text.encode().translate(_ASCII_WORDS)
+    else:
+        data = _NON_ASCII_NON_WORD.sub(" ", text.lower()).encode().translate(_ASCII_WORDS)
+    raw = np.frombuffer(data, dtype=np.uint8)
+    in_word = np.empty(len(raw) + 2, dtype=np.int8)
+    in_word[0] = in_word[-1] = 0
+    np.not_equal(raw, _SPACE, out=in_word[1:-1].view(bool))
+    edges = np.diff(in_word)
+    starts = np.flatnonzero(edges == 1)
+    ends = np.flatnonzero(edges == -1)
+    if not len(starts):
+        return np.empty(0, dtype=np.uint64)
+    powers, inverse = _powers_up_to(len(raw) + 1)
+    prefix = np.zeros(len(raw) + 1, dtype=np.uint64)
+    np.cumsum(raw * powers[: len(raw)], out=prefix[1:])
+    return _fmix64((prefix[ends] - prefix[starts]) * inverse[starts])
 
 
 def shingle_hashes(text: str, shingle_size: int) -> np.ndarray:
     """32-bit hashes of every shingle of the text, in order, duplicates included.
 
-    The words are exactly `re.findall(r"\w+", text.lower())`, found with bytes operations
-    because the regular expression is three times slower. A shingle's hash combines its
-    words' xxh3-64 hashes (a polynomial in a 64-bit odd multiplier, then the MurmurHash3
-    finalizer), so no shingle string is ever built.
+    A shingle's hash combines its words' hashes (a polynomial in a 64-bit odd multiplier,
+    then the MurmurHash3 finalizer), so no shingle string is ever built.
     """
-    tokens = text.encode().translate(_ASCII_WORDS).split()
-    if len(_memo) > _MAX_MEMO:
-        _memo.clear()
-    lookup = _memo.get
-    values = [lookup(token) for token in tokens]
-    if None in values:
-        for index, value in enumerate(values):
-            if value is None:
-                values[index] = _memo[tokens[index]] = _word_hashes_of(tokens[index])
-    word_hashes = np.fromiter(chain.from_iterable(values), dtype=np.uint64)
-    count = len(word_hashes) - shingle_size + 1
+    words = word_hashes(text)
+    count = len(words) - shingle_size + 1
     if count <= 0:
         return np.empty(0, dtype=np.uint32)
-    combined = word_hashes[:count].copy()
+    combined = words[:count].copy()
     for offset in range(1, shingle_size):
         combined *= _SHINGLE_MULTIPLIER
-        combined += word_hashes[offset : offset + count]
-    shift, m1, m2 = _FMIX64
-    combined ^= combined >> shift
-    combined *= m1
-    combined ^= combined >> shift
-    combined *= m2
-    combined ^= combined >> shift
-    return (combined >> np.uint64(32)).astype(np.uint32)
+        combined += words[offset : offset + count]
+    return (_fmix64(combined) >> np.uint64(32)).astype(np.uint32)
 
 
 def shingle_set(doc: Document, excluded: tuple[int, ...], shingle_size: int) -> np.ndarray:
@@ -155,11 +181,13 @@ def features_of(
     from corpus_lint.dedup.minhash import signature
 
     excluded = excluded_lines(diagnostics)
-    hashes = np.unique(shingle_hashes(shingled_text(doc, excluded), settings.shingle_size))
+    hashes = shingle_hashes(shingled_text(doc, excluded), settings.shingle_size)
     try:
         stat = os.stat(doc.path)
         # A file rewritten between the read and the stat must not be cached under the new stat.
-        mtime_ns, size = (stat.st_mtime_ns, stat.st_size) if stat.st_size == len(doc.raw) else (None, None)
+        mtime_ns, size = (
+            (stat.st_mtime_ns, stat.st_size) if stat.st_size == len(doc.raw) else (None, None)
+        )
     except OSError:
         mtime_ns = size = None
     return Features(
@@ -168,7 +196,7 @@ def features_of(
         shingles=len(hashes),
         signature=signature(hashes, settings.num_perm).tobytes() if len(hashes) else b"",
         excluded=excluded,
-        title_length=len(doc.lines[0].text) if doc.lines else 0,
+        title_length=len(_TITLE.match(doc.text).group()),
         mtime_ns=mtime_ns,
         size=size,
     )

@@ -18,7 +18,7 @@ verified, so the looser banding costs time, never precision.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
@@ -29,7 +29,7 @@ MIN_CANDIDATE_PROBABILITY = 0.99
 _FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35))
 
 
-@lru_cache(maxsize=None)
+@cache
 def permutations(num_perm: int, seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
     """datasketch's affine32 permutation parameters (a odd, b), drawn the way it draws them."""
     generator = np.random.RandomState(seed)

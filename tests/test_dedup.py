@@ -1,0 +1,71 @@
+"""Shingles, signatures and banding of corpus_lint.dedup, against datasketch and exact sets."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from corpus_lint.dedup.features import shingle_hashes, text_hash, word_hashes
+from corpus_lint.dedup.minhash import candidate_probability, lsh_params, signature
+from tests.conftest import SEEDS
+
+
+def test_signatures_equal_datasketch_minhash_update_batch():
+    from datasketch import MinHash
+
+    hashes = shingle_hashes((SEEDS / "000_ba3998b432922702.txt").read_text(), 5)
+    reference = MinHash(num_perm=128, hashfunc=lambda value: value)
+    reference.update_batch(hashes.tolist())
+    assert np.array_equal(signature(hashes, 128), reference.hashvalues)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ünïcode café—über “quoted” naïve\u00a0space ÉCOLE x_y 3.5 İstanbul",
+        "plain ascii, with punctuation; and CAPITALS!",
+        "",
+        "...",
+    ],
+)
+def test_words_are_the_regular_expression_words_of_the_lower_cased_text(text):
+    expected = re.findall(r"\w+", text.lower())
+    hashes = word_hashes(text).tolist()
+    assert len(hashes) == len(expected)
+    by_word = dict(zip(expected, hashes))
+    assert [by_word[w] for w in expected] == hashes
+    assert len(set(hashes)) == len(set(expected))
+
+
+def test_same_words_in_other_case_and_punctuation_give_the_same_shingles():
+    first = shingle_hashes("The Mayor said, on Tuesday: the port will close.", 3)
+    second = shingle_hashes("the mayor said on tuesday the port will close", 3)
+    assert np.array_equal(first, second)
+
+
+def test_fewer_words_than_a_shingle_give_no_shingles():
+    assert len(shingle_hashes("only four words here", 5)) == 0
+
+
+def test_text_hash_ignores_white_space_and_normalisation_but_not_words():
+    assert text_hash("a  b\r\nc\u00a0d") == text_hash("a b c d")
+    assert text_hash("caf\u00e9") == text_hash("cafe\u0301")
+    assert text_hash("a b c") != text_hash("a b d")
+    assert text_hash(" \n ") is None
+
+
+def test_banding_finds_a_pair_at_the_threshold_99_times_in_100():
+    bands, rows = lsh_params(0.8, 128)
+    assert bands * rows <= 128
+    assert candidate_probability(0.8, bands, rows) >= 0.99
+    assert candidate_probability(0.3, bands, rows) < 0.05
+
+
+def test_estimated_jaccard_tracks_the_exact_jaccard():
+    rng = np.random.default_rng(0)
+    universe = rng.integers(0, 2**32, 2000, dtype=np.uint64).astype(np.uint32)
+    a, b = universe[:1000], universe[200:1200]  # exact Jaccard 800 / 1200
+    estimate = np.mean(signature(a, 256) == signature(b, 256))
+    assert estimate == pytest.approx(800 / 1200, abs=0.1)

@@ -1,0 +1,299 @@
+"""DUP003 (duplicate-document) and DUP004 (near-duplicate) through the CLI."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from corpus_lint.dedup import corpus as corpus_stage
+from tests.conftest import PROJECT, SEEDS
+
+SEED_004 = SEEDS / "004_718e70c8ce2378b9.txt"
+BOILERPLATE = [
+    "Share this article",
+    "Print Friendly, PDF & Email",
+    "Follow us on Twitter",
+    "Sign up for our newsletter",
+    "Leave a comment",
+]
+
+
+def article(seed: int, words: int = 400) -> str:
+    """A distinct article of random words: a title, paragraphs, a source line."""
+    rng = random.Random(seed)
+    vocabulary = [f"w{seed}x{i}" for i in range(3000)]
+    body = [rng.choice(vocabulary) for _ in range(words)]
+    paragraphs = [" ".join(body[i : i + 60]) + "." for i in range(0, words, 60)]
+    return f"Title number {seed}\n\n" + "\n\n".join(paragraphs) + "\n\nSource: Daily Ledger\n"
+
+
+def edited(text: str, changed_runs: int, run_length: int = 1) -> str:
+    """The text with `changed_runs` runs of `run_length` words replaced, evenly spread."""
+    lines = text.split("\n")
+    words = lines[2].split(" ")
+    step = len(words) // (changed_runs + 1)
+    for run in range(changed_runs):
+        for offset in range(run_length):
+            words[step * (run + 1) + offset] = f"changed{run}x{offset}"
+    lines[2] = " ".join(words)
+    return "\n".join(lines)
+
+
+def dup_findings(cli, folder: Path, *paths: str) -> list[dict]:
+    run = cli("check", "--select", "DUP003,DUP004", "--output-format", "json", *paths, cwd=folder)
+    assert run.code in (0, 1), run.err
+    return run.json()
+
+
+def test_copy_of_a_seed_with_a_dozen_words_changed_is_a_near_duplicate(cli, seeds_copy):
+    text = SEED_004.read_text(encoding="utf-8")
+    for phrase, replacement in [
+        ("in southern", "across northern"),
+        ("al-Qaeda", "its local allies"),
+    ]:
+        text = text.replace(phrase, replacement, 1)
+    words = text.split(" ")
+    for position in (60, 61, 62, 63, 200, 201, 202, 203):
+        words[position] = "edited"
+    (seeds_copy / "copy.txt").write_text(" ".join(words), encoding="utf-8")
+    found = dup_findings(cli, seeds_copy.parent, "seeds")
+    assert [(d["code"], d["path"]) for d in found] == [("DUP004", "seeds/copy.txt")]
+    similarity = found[0]["related"][0]["similarity"]
+    assert found[0]["related"][0]["path"] == "seeds/004_718e70c8ce2378b9.txt"
+    assert 0.8 <= similarity < 1.0
+    assert f"{similarity:.2f}" in found[0]["message"]
+
+
+def test_the_five_seeds_are_not_duplicates_of_each_other(cli, seeds_copy):
+    assert dup_findings(cli, seeds_copy.parent, "seeds") == []
+
+
+def test_a_pair_just_above_the_threshold_is_reported_and_just_below_is_not(cli, tmp_path):
+    original = article(1)
+    (tmp_path / "a.txt").write_text(original)
+    # 400 words, 396 shingles; each isolated changed word spoils 5 shingles.
+    # 7 changes: (396-35)/(396+35) = 0.838; 13 changes: (396-65)/(396+65) = 0.718.
+    (tmp_path / "b_above.txt").write_text(edited(original, 7))
+    (tmp_path / "c_below.txt").write_text(edited(original, 13))
+    found = dup_findings(cli, tmp_path, ".")
+    assert [(d["path"], d["related"][0]["path"]) for d in found] == [("b_above.txt", "a.txt")]
+    assert found[0]["related"][0]["similarity"] == pytest.approx(361 / 431, abs=0.005)
+
+
+def test_threshold_comes_from_the_configuration(cli, tmp_path):
+    original = article(1)
+    (tmp_path / "a.txt").write_text(original)
+    (tmp_path / "b.txt").write_text(edited(original, 13))
+    (tmp_path / "corpus-lint.toml").write_text("[near-duplicate]\nthreshold = 0.7\n")
+    found = dup_findings(cli, tmp_path, ".")
+    assert [d["code"] for d in found] == ["DUP004"]
+
+
+def test_identical_files_are_dup003_and_not_also_dup004(cli, tmp_path):
+    text = article(2)
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (tmp_path / name).write_text(text)
+    found = dup_findings(cli, tmp_path, ".")
+    assert [(d["code"], d["path"], d["related"][0]["path"]) for d in found] == [
+        ("DUP003", "b.txt", "a.txt"),
+        ("DUP003", "c.txt", "a.txt"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        lambda t: t.replace(" ", "  "),
+        lambda t: t.replace("\n", "\r\n"),
+        lambda t: t.replace(" ", "\u00a0", 5),
+        lambda t: "  " + t + "\n\n",
+    ],
+    ids=["double-spaces", "crlf", "no-break-spaces", "outer-white-space"],
+)
+def test_white_space_only_differences_are_dup003(cli, tmp_path, variant):
+    text = article(3)
+    (tmp_path / "a.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "b.txt").write_bytes(variant(text).encode("utf-8"))
+    found = dup_findings(cli, tmp_path, ".")
+    assert [(d["code"], d["path"]) for d in found] == [("DUP003", "b.txt")]
+
+
+def test_unicode_normalisation_differences_are_dup003(cli, tmp_path):
+    (tmp_path / "a.txt").write_text("Caf\u00e9 owners protest\n\nThe caf\u00e9 closed.\n")
+    (tmp_path / "b.txt").write_text("Cafe\u0301 owners protest\n\nThe cafe\u0301 closed.\n")
+    found = dup_findings(cli, tmp_path, ".")
+    assert [(d["code"], d["path"]) for d in found] == [("DUP003", "b.txt")]
+
+
+def test_tiny_documents_are_never_near_duplicates(cli, tmp_path):
+    (tmp_path / "a.txt").write_text("Read more here\n")
+    (tmp_path / "b.txt").write_text("Read more here!\n")
+    (tmp_path / "c.txt").write_text("read MORE here.\n")
+    found = dup_findings(cli, tmp_path, ".")
+    assert [d["code"] for d in found if d["code"] == "DUP004"] == []
+
+
+def test_empty_files_are_not_duplicates_of_each_other(cli, tmp_path):
+    (tmp_path / "a.txt").write_text("")
+    (tmp_path / "b.txt").write_text("")
+    (tmp_path / "c.txt").write_text("\n\n")
+    assert dup_findings(cli, tmp_path, ".") == []
+
+
+def test_shared_boilerplate_lines_do_not_make_articles_alike(cli, tmp_path):
+    chrome = "\n\n".join(BOILERPLATE)
+    for name, seed in (("a.txt", 4), ("b.txt", 5)):
+        text = article(seed, words=20).replace("\n\nSource:", f"\n\n{chrome}\n\nSource:")
+        (tmp_path / name).write_text(text)
+    run = cli("check", "--output-format", "json", "--exit-zero", ".", cwd=tmp_path)
+    codes = [d["code"] for d in run.json()]
+    assert "BP001" in codes
+    assert "DUP004" not in codes
+
+
+def corpus_folder(tmp_path: Path, files: int = 6) -> Path:
+    (tmp_path / "corpus").mkdir()
+    for i in range(files):
+        (tmp_path / "corpus" / f"{i:02d}.txt").write_text(article(10 + i))
+    (tmp_path / "corpus-lint.toml").write_text('corpus = ["corpus"]\n')
+    return tmp_path
+
+
+def test_changed_files_mode_finds_a_duplicate_of_an_unchanged_file(cli, tmp_path):
+    folder = corpus_folder(tmp_path)
+    assert dup_findings(cli, folder) == []
+    (folder / "corpus" / "new.txt").write_text(edited(article(12), 3))
+    (folder / "corpus" / "same.txt").write_text(article(13))
+    found = dup_findings(cli, folder, "corpus/new.txt", "corpus/same.txt")
+    assert [(d["code"], d["path"], d["related"][0]["path"]) for d in found] == [
+        ("DUP004", "corpus/new.txt", "corpus/02.txt"),
+        ("DUP003", "corpus/same.txt", "corpus/03.txt"),
+    ]
+    assert corpus_stage.last_stats.unchanged == 6
+    assert corpus_stage.last_stats.analysed == 0
+
+
+def test_a_target_earlier_in_path_order_than_its_unchanged_copy_is_reported(cli, tmp_path):
+    folder = corpus_folder(tmp_path)
+    dup_findings(cli, folder)
+    (folder / "corpus" / "000.txt").write_text(article(14))
+    found = dup_findings(cli, folder, "corpus/000.txt")
+    assert [(d["path"], d["related"][0]["path"]) for d in found] == [
+        ("corpus/000.txt", "corpus/04.txt")
+    ]
+
+
+def test_the_cache_is_reused_and_rehashes_only_changed_files(cli, tmp_path):
+    folder = corpus_folder(tmp_path)
+    dup_findings(cli, folder, "corpus/00.txt")
+    assert corpus_stage.last_stats.analysed == 5
+    (folder / "corpus" / "01.txt").write_text(article(99))
+    dup_findings(cli, folder, "corpus/00.txt")
+    assert (corpus_stage.last_stats.unchanged, corpus_stage.last_stats.analysed) == (4, 1)
+    assert (folder / ".corpus_lint_cache" / ".gitignore").read_text().strip().endswith("*")
+
+
+@pytest.mark.parametrize("setting", ["shingle-size = 4", "num-perm = 64"])
+def test_the_cache_is_invalidated_when_the_signature_settings_change(cli, tmp_path, setting):
+    folder = corpus_folder(tmp_path)
+    dup_findings(cli, folder, "corpus/00.txt")
+    dup_findings(cli, folder, "corpus/00.txt")
+    assert corpus_stage.last_stats.analysed == 0
+    (folder / "corpus-lint.toml").write_text(f'corpus = ["corpus"]\n[near-duplicate]\n{setting}\n')
+    dup_findings(cli, folder, "corpus/00.txt")
+    assert corpus_stage.last_stats.analysed == 5
+
+
+def test_no_cache_neither_reads_nor_writes_the_cache(cli, tmp_path):
+    folder = corpus_folder(tmp_path)
+    run = cli("check", "--select", "DUP", "--no-cache", "corpus/00.txt", cwd=folder)
+    assert run.code == 0
+    assert not (folder / ".corpus_lint_cache").exists()
+
+
+@pytest.mark.parametrize("junk", [b"this is not a database at all" * 100, b""])
+def test_a_corrupt_cache_is_rebuilt_with_a_warning(cli, tmp_path, junk):
+    folder = corpus_folder(tmp_path)
+    dup_findings(cli, folder)
+    cache = folder / ".corpus_lint_cache" / "signatures.sqlite3"
+    for suffix in ("-wal", "-shm"):
+        Path(f"{cache}{suffix}").unlink(missing_ok=True)
+    cache.write_bytes(junk)
+    (folder / "corpus" / "dup.txt").write_text(article(11))
+    run = cli(
+        "check",
+        "--select",
+        "DUP003,DUP004",
+        "--output-format",
+        "json",
+        "corpus/dup.txt",
+        cwd=folder,
+    )
+    assert [d["code"] for d in run.json()] == ["DUP003"]
+    if junk:
+        assert "rebuilding" in run.err
+    dup_findings(cli, folder, "corpus/dup.txt")
+    assert corpus_stage.last_stats.analysed == 0  # the rebuilt cache works
+
+
+def test_a_foreign_sqlite_file_is_rebuilt_with_a_warning(cli, tmp_path):
+    folder = corpus_folder(tmp_path)
+    (folder / ".corpus_lint_cache").mkdir()
+    db = sqlite3.connect(folder / ".corpus_lint_cache" / "signatures.sqlite3")
+    db.execute("CREATE TABLE photos (id INTEGER)")
+    db.commit()
+    db.close()
+    run = cli("check", "--select", "DUP", "corpus/00.txt", cwd=folder)
+    assert run.code == 0
+    assert "not a corpus-lint cache" in run.err
+
+
+def test_an_unwritable_cache_folder_means_a_warning_and_no_cache(cli, tmp_path):
+    folder = corpus_folder(tmp_path)
+    (folder / ".corpus_lint_cache").write_text("a file where the folder should be")
+    run = cli("check", "--select", "DUP", "corpus/00.txt", cwd=folder)
+    assert run.code == 0
+    assert "running without it" in run.err
+
+
+def test_two_runs_at_once_leave_an_intact_cache(tmp_path):
+    folder = corpus_folder(tmp_path, files=30)
+    command = [sys.executable, "-m", "corpus_lint", "check", "--select", "DUP", "--no-progress"]
+    runs = [subprocess.Popen(command, cwd=folder, stderr=subprocess.PIPE) for _ in range(2)]
+    for run in runs:
+        assert run.wait(timeout=60) == 0, run.stderr.read().decode()
+    db = sqlite3.connect(folder / ".corpus_lint_cache" / "signatures.sqlite3")
+    assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert db.execute("SELECT count(*) FROM files").fetchone() == (30,)
+
+
+def test_a_check_without_dup_rules_imports_no_numerical_library(tmp_path):
+    shutil.copy(SEED_004, tmp_path / "a.txt")
+    code = (
+        "import sys\n"
+        "from corpus_lint.cli import main\n"
+        "main(['check', '--select', 'WS', '--no-cache', '-q', 'a.txt'])\n"
+        "heavy = [m for m in ('numpy', 'scipy', 'datasketch', 'xxhash') if m in sys.modules]\n"
+        "print('heavy:' + ','.join(heavy))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(PROJECT), "PATH": ""},
+    )
+    assert done.stdout.strip().splitlines()[-1] == "heavy:", done.stdout + done.stderr
+
+
+def test_rule_documentation_names_the_options(cli):
+    run = cli("rule", "DUP004")
+    assert "[tool.corpus-lint.near-duplicate]" in run.out
+    for section in ("## What it does", "## Why is this bad?", "## Example", "## Fix safety"):
+        assert section in run.out
