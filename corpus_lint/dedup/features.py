@@ -34,7 +34,6 @@ if TYPE_CHECKING:
 EXCLUDED_PREFIXES = ("BP",)
 EXCLUDED_CODES = ("DUP001", "DUP002")
 
-_WORD = re.compile(r"\w+")
 _TITLE = re.compile(r"[^\r\n]*")
 # Odd 64-bit multipliers (from SplitMix64/Murmur3) to combine word hashes into shingle hashes.
 _SHINGLE_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
