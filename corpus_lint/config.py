@@ -94,6 +94,8 @@ def load_settings(config_file: Path | None = None, cwd: Path | None = None) -> S
     """Settings from an explicit file, or from the nearest one, or the defaults."""
     cwd = (cwd or Path.cwd()).resolve()
     if config_file is not None:
+        if config_file.is_dir():
+            raise ConfigError(f"{config_file}: is a directory, not a configuration file")
         if not config_file.is_file():
             raise ConfigError(f"{config_file}: configuration file not found")
     else:
@@ -102,7 +104,7 @@ def load_settings(config_file: Path | None = None, cwd: Path | None = None) -> S
         return Settings(root=cwd)
     config_file = config_file.resolve()
     data = _read_toml(config_file)
-    if config_file.name != CONFIG_FILE:
+    if config_file.name == PYPROJECT:  # any other name holds the keys at its top level
         data = data.get("tool", {}).get("corpus-lint", {})
         if not isinstance(data, dict):
             raise ConfigError(f"{config_file}: [tool.corpus-lint] must be a table")

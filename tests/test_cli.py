@@ -200,7 +200,8 @@ def test_unreadable_file_is_an_error_naming_it(tmp_path, cli, monkeypatch):
 def test_directory_as_config_file_is_an_error(tmp_path, cli):
     (tmp_path / "conf").mkdir()
     run = cli("check", "--config", "conf", cwd=tmp_path)
-    assert run.code == 2 and "conf: configuration file not found" in run.err
+    assert run.code == 2
+    assert run.err == "corpus-lint: error: conf: is a directory, not a configuration file\n"
 
 
 def test_empty_file_is_linted_without_crashing(tmp_path, cli):
