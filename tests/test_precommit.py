@@ -177,7 +177,7 @@ def test_project_hook_installs_the_same_dependencies_as_the_package():
     config = yaml.safe_load((PROJECT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
     [hook] = config["repos"][0]["hooks"]
     pyproject = tomllib.loads((PROJECT / "pyproject.toml").read_text(encoding="utf-8"))
-    assert hook["additional_dependencies"] == pyproject["project"]["dependencies"]
+    assert sorted(hook["additional_dependencies"]) == sorted(pyproject["project"]["dependencies"])
 
 
 def test_hooks_file_declares_both_hooks_for_text_files():
