@@ -11,6 +11,7 @@ from corpus_lint import __version__
 from corpus_lint.commands import EXIT_CLEAN, EXIT_ERROR, UsageError
 from corpus_lint.config import ConfigError
 from corpus_lint.packs import PackError
+from corpus_lint.report import FORMATS
 
 COMMANDS = ("check", "rule", "rules")
 
@@ -72,8 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="FORMAT[:FILE]",
-        help="text (default), json, jsonl; repeat to write several reports, "
-        "e.g. --output-format text --output-format json:lint.json",
+        help=f"{', '.join(FORMATS)} (default: text); repeat to write several reports, "
+        "e.g. --output-format text --output-format sarif:lint.sarif",
     )
     output.add_argument(
         "--output-file",
