@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from corpus_lint.config import ConfigError, Settings, load_settings
 from corpus_lint.packs import Packs, load_packs
+from corpus_lint.report.text import clean  # file names in messages may hold escapes
 from corpus_lint.rule import Rule, builtin_rules, is_selected, unknown_selectors
 
 if TYPE_CHECKING:
@@ -131,7 +132,7 @@ def check(args: argparse.Namespace) -> int:
     )
     errors += result.errors
     for warning in result.warnings:
-        print(f"corpus-lint: warning: {warning}", file=sys.stderr)
+        print(f"corpus-lint: warning: {clean(warning)}", file=sys.stderr)
     if args.diff:
         return report_diff(result, errors, args)
 
@@ -157,9 +158,9 @@ def check(args: argparse.Namespace) -> int:
         print("\n".join(summary(result.diagnostics, context)))
     elif ("text", None) not in outputs and not args.quiet:  # no summary shows the notes
         for note in baseline_notes:
-            print(f"corpus-lint: {note}", file=sys.stderr)
+            print(f"corpus-lint: {clean(note)}", file=sys.stderr)
     for error in errors:
-        print(f"corpus-lint: error: {error}", file=sys.stderr)
+        print(f"corpus-lint: error: {clean(error)}", file=sys.stderr)
     if errors:
         return EXIT_ERROR
     if result.diagnostics and not args.exit_zero:
@@ -208,7 +209,7 @@ def report_diff(result: Result, errors: list[str], args: argparse.Namespace) -> 
         notes = fix_notes(result.fixed, args.show_fixes, verb="Would fix") or ["No fixes to apply."]
         print("\n".join(notes), file=sys.stderr)
     for error in errors:
-        print(f"corpus-lint: error: {error}", file=sys.stderr)
+        print(f"corpus-lint: error: {clean(error)}", file=sys.stderr)
     if errors:
         return EXIT_ERROR
     return EXIT_DIAGNOSTICS if result.diffs and not args.exit_zero else EXIT_CLEAN

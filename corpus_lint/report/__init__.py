@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import import_module
 
 from corpus_lint.rule import Diagnostic, Rule
@@ -20,6 +21,16 @@ class ReportContext:
 
 Formatter = Callable[[list[Diagnostic], ReportContext], str]
 
+# Characters that act on whatever displays a report: C0 and C1 controls and DEL (terminal
+# escape sequences), line and paragraph separators (they split a record for readers that
+# split lines the Unicode way), bidi and other invisible format controls (they reorder or hide
+# what a reader sees). Every format writes them as escapes; the text and github formats
+# escape more (everything `str.isprintable` rejects).
+ACTIVE_CHARACTERS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\xad\u061c\u180e\u200b-\u200f"
+    "\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]"
+)
+
 # format name -> "module:function" inside corpus_lint.report, imported only when used.
 FORMATS: dict[str, str] = {
     "text": "text:render",
@@ -34,4 +45,33 @@ FORMATS: dict[str, str] = {
 
 def formatter(name: str) -> Formatter:
     module, function = FORMATS[name].split(":")
-    return getattr(import_module(f"corpus_lint.report.{module}"), function)
+    render = getattr(import_module(f"corpus_lint.report.{module}"), function)
+    return lambda diagnostics, ctx: render([encodable(d) for d in diagnostics], ctx)
+
+
+def encodable_text(text: str) -> str:
+    """Text that UTF-8 can hold: the bytes of a non-UTF-8 file name (which Python keeps as lone
+    surrogates) are written as `\\xNN`, so no format fails on them or carries them raw."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate no file name decodes to
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return raw.decode("utf-8", "backslashreplace")
+
+
+def encodable(d: Diagnostic) -> Diagnostic:
+    """`d` with its paths and message made encodable (file names may be any bytes)."""
+    texts = [d.path, d.message, *(r.path for r in d.related)]
+    if all(encodable_text(t) is t for t in texts):
+        return d
+    related = tuple(replace(r, path=encodable_text(r.path)) for r in d.related)
+    return replace(
+        d, path=encodable_text(d.path), message=encodable_text(d.message), related=related
+    )

@@ -7,11 +7,11 @@ issue per fingerprint), `severity` (info, minor, major, critical, blocker) and
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from corpus_lint.baseline import fingerprint, with_occurrence
 from corpus_lint.report import ReportContext
+from corpus_lint.report.json import dumps
 from corpus_lint.report.paths import from_root, repository_root
 from corpus_lint.rule import Diagnostic
 
@@ -34,4 +34,4 @@ def issue(d: Diagnostic, occurrence: int, root) -> dict[str, Any]:
 def render(diagnostics: list[Diagnostic], ctx: ReportContext) -> str:
     root = repository_root()
     issues = [issue(d, occurrence, root) for d, occurrence in with_occurrence(diagnostics)]
-    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+    return dumps(issues, indent=2) + "\n"

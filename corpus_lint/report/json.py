@@ -5,8 +5,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from corpus_lint.report import ReportContext
+from corpus_lint.report import ACTIVE_CHARACTERS, ReportContext
 from corpus_lint.rule import Diagnostic
+
+
+def dumps(value: Any, indent: int | None = None) -> str:
+    """JSON as UTF-8 text, with every active character (see ACTIVE_CHARACTERS) written as a
+    `\\uXXXX` escape: the decoded strings are unchanged, the raw output carries no control."""
+    text = json.dumps(value, indent=indent, ensure_ascii=False)
+    return ACTIVE_CHARACTERS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def to_dict(d: Diagnostic) -> dict[str, Any]:
@@ -34,8 +41,8 @@ def to_dict(d: Diagnostic) -> dict[str, Any]:
 
 
 def render(diagnostics: list[Diagnostic], ctx: ReportContext) -> str:
-    return json.dumps([to_dict(d) for d in diagnostics], indent=2, ensure_ascii=False) + "\n"
+    return dumps([to_dict(d) for d in diagnostics], indent=2) + "\n"
 
 
 def render_lines(diagnostics: list[Diagnostic], ctx: ReportContext) -> str:
-    return "".join(json.dumps(to_dict(d), ensure_ascii=False) + "\n" for d in diagnostics)
+    return "".join(dumps(to_dict(d)) + "\n" for d in diagnostics)

@@ -3,7 +3,8 @@
 One `<testsuite>` per file with diagnostics (name = path), one failing `<testcase>` per
 diagnostic. A clean run still gives one passing test case, since Jenkins treats a report
 with no test at all as a failure to report. ElementTree escapes markup; characters XML 1.0
-cannot hold at all (most control characters) are written out as escapes first.
+cannot hold at all (most control characters), and the other active characters (C1 controls,
+bidi controls, line separators), are written out as escapes first.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import re
 import xml.etree.ElementTree as ET
 from itertools import groupby
 
-from corpus_lint.report import ReportContext
+from corpus_lint.report import ACTIVE_CHARACTERS, ReportContext
 from corpus_lint.rule import Diagnostic
 
 # Everything outside XML 1.0's Char production.
@@ -20,7 +21,13 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def xml_safe(text: str) -> str:
-    return _NOT_XML.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    """Text XML can hold and that cannot act on a reader: active characters escaped too."""
+    text = _NOT_XML.sub(_escaped, text)
+    return ACTIVE_CHARACTERS.sub(_escaped, text)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return match.group().encode("unicode_escape").decode("ascii")
 
 
 def details(d: Diagnostic) -> str:

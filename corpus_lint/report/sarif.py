@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 from urllib.parse import quote
@@ -19,6 +18,7 @@ from urllib.parse import quote
 from corpus_lint import __version__
 from corpus_lint.baseline import fingerprint, with_occurrence
 from corpus_lint.report import ReportContext
+from corpus_lint.report.json import dumps
 from corpus_lint.report.paths import from_root, repository_root
 from corpus_lint.rule import Diagnostic, Rule
 
@@ -130,4 +130,4 @@ def render(diagnostics: list[Diagnostic], ctx: ReportContext) -> str:
             }
         ],
     }
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    return dumps(log, indent=2) + "\n"

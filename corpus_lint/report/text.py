@@ -18,18 +18,19 @@ def clean(text: str) -> str:
 
 def line_of(d: Diagnostic) -> str:
     mark = " [*]" if d.fix and d.fix.applicability == SAFE else ""
-    out = f"{d.path}:{d.line}:{d.column}: {d.code}{mark} {clean(d.message)}"
+    # File names are as hostile as document text: a name may hold a newline or an escape.
+    out = f"{clean(d.path)}:{d.line}:{d.column}: {d.code}{mark} {clean(d.message)}"
     for related in d.related:
         similarity = (
             f" (similarity {related.similarity:.2f})" if related.similarity is not None else ""
         )
-        out += f"\n    see {related.path}:{related.line}{similarity}"
+        out += f"\n    see {clean(related.path)}:{related.line}{similarity}"
     return out
 
 
 def summary(diagnostics: list[Diagnostic], ctx: ReportContext) -> list[str]:
     if not diagnostics:
-        return [*ctx.notes, f"All checks passed ({ctx.files_checked} files)."]
+        return [*map(clean, ctx.notes), f"All checks passed ({ctx.files_checked} files)."]
     counts = Counter(d.code for d in diagnostics)
     names = {d.code: d.name for d in diagnostics}
     safe = sum(1 for d in diagnostics if d.fix and d.fix.applicability == SAFE)
@@ -46,7 +47,7 @@ def summary(diagnostics: list[Diagnostic], ctx: ReportContext) -> list[str]:
         lines.append(f"[*] {safe} fixable with `--fix`.")
     if unsafe:
         lines.append(f"{unsafe} more fixable with `--fix --unsafe-fixes`.")
-    return [*ctx.notes, *lines]
+    return [*map(clean, ctx.notes), *lines]
 
 
 def render(diagnostics: list[Diagnostic], ctx: ReportContext) -> str:
