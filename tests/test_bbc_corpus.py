@@ -7,8 +7,14 @@ and sport/199.txt in ISO-8859-1.
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
+import os
+
 import pytest
 
+from corpus_lint.cli import main
 from tests.conftest import PROJECT
 
 BBC = PROJECT.parent / "shared" / "corpora" / "bbc"
@@ -18,13 +24,6 @@ pytestmark = pytest.mark.skipif(not BBC.is_dir(), reason=f"the BBC corpus is not
 
 @pytest.fixture(scope="module")
 def bbc_report(tmp_path_factory):
-    import contextlib
-    import io
-    import json
-    import os
-
-    from corpus_lint.cli import main
-
     out = io.StringIO()
     cwd = os.getcwd()
     os.chdir(tmp_path_factory.mktemp("bbc-run"))
