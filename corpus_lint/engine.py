@@ -13,7 +13,7 @@ from typing import Any
 from corpus_lint.config import Settings, glob_matches
 from corpus_lint.document import Document, DocumentError, display
 from corpus_lint.files import relative_to_root
-from corpus_lint.packs import Packs
+from corpus_lint.packs import Packs, timed_out_searches
 from corpus_lint.progress import Progress
 from corpus_lint.rule import Context, Diagnostic, Rule, is_selected, sort_diagnostics
 
@@ -53,6 +53,7 @@ class FileResult:
     diff: bytes | None = None  # with FixOptions.diff, instead of writing the file
     fix_error: str | None = None  # the fixed file could not be written: exit 2
     fix_notes: list[str] = field(default_factory=list)  # why something was not fixed
+    pack_errors: list[str] = field(default_factory=list)  # user patterns that timed out: exit 2
 
 
 @dataclass(frozen=True)
@@ -85,16 +86,16 @@ def analyze(path: Path, job: _Job, lint: bool = True) -> FileResult:
     try:
         doc = Document.read(path)
     except DocumentError as exc:
-        reason = str(exc)
-        if "binary file" in reason:
-            return FileResult(path, skipped=reason)
-        return FileResult(path, error=reason)
+        if exc.skipped:  # binary, too large, not a regular file: a warning
+            return FileResult(path, skipped=str(exc))
+        return FileResult(path, error=str(exc))
     result = FileResult(path)
     if lint and job.fix is not None:
         doc = _fix(doc, result, job)  # lints, fixes, and leaves what remains in result
     elif lint or job.corpus_settings is not None:
         # Corpus rules need the per-document findings too (boilerplate is left out of them).
         result.diagnostics = lint_document(doc, job.rules, job.context)
+    result.pack_errors = timed_out_searches(doc)
     if job.corpus_settings is not None:
         from corpus_lint.dedup import features_of
 
@@ -207,6 +208,7 @@ def run(
 def _collect(file_result: FileResult, result: Result, features: dict[Path, Any]) -> None:
     if file_result.fix_error:
         result.errors.append(file_result.fix_error)
+    result.errors.extend(file_result.pack_errors)
     result.warnings.extend(file_result.fix_notes)
     if file_result.fixed:
         result.fixed[display(file_result.path)] = file_result.fixed

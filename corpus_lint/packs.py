@@ -3,12 +3,20 @@
 A pack is data, never code. It may define new line rules (`[[rules]]`) and add phrases or
 patterns to a built-in rule (`[[extend]]`). The built-in packs live in the project's `rules/`
 folder (shipped inside the wheel) and use exactly the format users' packs use.
+
+Users' patterns are untrusted: one that backtracks catastrophically ("^(a|aa)+$" on a long
+line of "a"s) would hang the run. They are compiled by the `regex` package and searched with
+a time limit (PATTERN_TIMEOUT); a search that runs out of time counts as no match, the pattern
+is skipped for the rest of that document, and the run ends with an error (exit 2) naming the
+pack, the rule, the pattern and the file and line (see `timed_out_searches`). The built-in
+patterns are ours and tested: they keep the faster `re`.
 """
 
 from __future__ import annotations
 
 import re
 import sys
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +44,9 @@ EXTEND_FIELDS = {"code", "phrases", "patterns"}
 SCOPES = ("line", "first-lines", "last-lines", "document")
 FIXES = ("delete-line",)
 CODE_FORMAT = re.compile(r"^[A-Z]{1,6}[0-9]{1,4}$")
+# Seconds one search of a user's pattern may take. Real patterns take microseconds on a line;
+# this only stops the catastrophic ones.
+PATTERN_TIMEOUT = 1.0
 
 
 class PackError(Exception):
@@ -48,14 +59,27 @@ def normalise_phrase(text: str) -> str:
 
 
 @dataclass(frozen=True)
+class UserPattern:
+    """A pattern from a user's pack, with where it was defined (pack file and rule)."""
+
+    source: str
+    where: str
+
+
+@dataclass(frozen=True)
 class Extension:
     """Phrases and patterns that packs add to one rule."""
 
     phrases: frozenset[str] = frozenset()  # normalised with normalise_phrase
-    patterns: tuple[str, ...] = ()
+    patterns: tuple[str, ...] = ()  # from the built-in packs
+    user_patterns: tuple[UserPattern, ...] = ()  # from users' packs: searched with a timeout
 
     def merged(self, other: Extension) -> Extension:
-        return Extension(self.phrases | other.phrases, self.patterns + other.patterns)
+        return Extension(
+            self.phrases | other.phrases,
+            self.patterns + other.patterns,
+            self.user_patterns + other.user_patterns,
+        )
 
 
 @dataclass
@@ -70,23 +94,25 @@ class Packs:
         ext = self.extensions.get(code)
         return ext.phrases if ext else frozenset()
 
-    def patterns(self, code: str) -> list[re.Pattern[str]]:
+    def patterns(self, code: str) -> list[re.Pattern[str] | GuardedPattern]:
         ext = self.extensions.get(code)
-        return [_compile(p) for p in ext.patterns] if ext else []
+        if not ext:
+            return []
+        return [_compile(p) for p in ext.patterns] + [_guarded(p) for p in ext.user_patterns]
 
     def any_pattern(self, *codes: str) -> AnyPattern:
         """One matcher for every pattern the packs give these rules, searched line by line."""
-        sources = tuple(
-            p for code in codes for p in self.extensions.get(code, Extension()).patterns
-        )
-        matcher = _any_patterns.get(sources)
+        extensions = [self.extensions.get(code, Extension()) for code in codes]
+        sources = tuple(p for ext in extensions for p in ext.patterns)
+        user = tuple(p for ext in extensions for p in ext.user_patterns)
+        matcher = _any_patterns.get((sources, user))
         if matcher is None:
-            matcher = _any_patterns[sources] = AnyPattern(sources)
+            matcher = _any_patterns[(sources, user)] = AnyPattern(sources, user)
         return matcher
 
 
 _compiled: dict[str, re.Pattern[str]] = {}
-_any_patterns: dict[tuple[str, ...], AnyPattern] = {}
+_any_patterns: dict[tuple[tuple[str, ...], tuple[UserPattern, ...]], AnyPattern] = {}
 
 # A global inline flag ("(?i)abc") or a numbered back-reference ("\\1") changes meaning when
 # a pattern is joined with others, so such patterns are searched one by one.
@@ -104,8 +130,8 @@ class AnyPattern:
     specified.
     """
 
-    def __init__(self, sources: tuple[str, ...]) -> None:
-        self.sources = sources
+    def __init__(self, sources: tuple[str, ...], user: tuple[UserPattern, ...] = ()) -> None:
+        self.sources = sources + tuple(p.source for p in user)
         anchored = [p for p in sources if p.startswith("^") and not _NOT_JOINABLE.search(p)]
         joined: list[re.Pattern[str]] = []
         if len(anchored) > 1:
@@ -115,7 +141,11 @@ class AnyPattern:
                 anchored = []
         else:
             anchored = []
-        self._regexes = joined + [_compile(p) for p in sources if p not in anchored]
+        self._regexes: list[re.Pattern[str] | GuardedPattern] = joined + [
+            _compile(p) for p in sources if p not in anchored
+        ]
+        if user:
+            self._regexes.append(GuardedGroup(user))
 
     def __bool__(self) -> bool:
         return bool(self.sources)
@@ -136,6 +166,125 @@ def _compile(pattern: str) -> re.Pattern[str]:
     return compiled
 
 
+@dataclass(frozen=True)
+class TimedOut:
+    """A search of a user's pattern that ran out of time."""
+
+    pattern: UserPattern
+    text: str  # what was searched: a line, or the whole text for a document-scope rule
+
+
+# Searches that timed out in this process since the last `timed_out_searches`, which the
+# engine calls after each document; until then the patterns are skipped.
+_timed_out: list[TimedOut] = []
+
+
+class GuardedPattern:
+    """A user's pattern, searched by `regex` with a time limit (see the module docstring)."""
+
+    def __init__(self, pattern: UserPattern) -> None:
+        import regex  # only when a user's pack has patterns
+
+        self.user = pattern
+        self.pattern = pattern.source
+        self._regex = regex.compile(pattern.source)
+
+    def search(self, text: str):
+        if any(t.pattern == self.user for t in _timed_out):
+            return None
+        try:
+            return self._regex.search(text, timeout=PATTERN_TIMEOUT)
+        except TimeoutError:
+            _timed_out.append(TimedOut(self.user, text))
+            return None
+
+    def finditer(self, text: str):
+        """Matches in `text`, stopping (with the timeout recorded) when time runs out."""
+        if any(t.pattern == self.user for t in _timed_out):
+            return
+        deadline = time.monotonic() + PATTERN_TIMEOUT
+        matches = self._regex.finditer(text, timeout=PATTERN_TIMEOUT)
+        try:
+            for match in matches:
+                yield match
+                if time.monotonic() > deadline:
+                    raise TimeoutError
+        except TimeoutError:
+            _timed_out.append(TimedOut(self.user, text))
+
+
+class GuardedGroup:
+    """Several user patterns searched as one alternation, with one time limit per search.
+
+    The time limit has a fixed cost (a few microseconds) per search, so one search per line
+    costs far less than one per pattern. When the joined search runs out of time, the group
+    searches its patterns one by one for the rest of the document, so the one at fault is
+    found, named and skipped.
+    """
+
+    def __init__(self, patterns: tuple[UserPattern, ...]) -> None:
+        import regex  # only when a user's pack has patterns
+
+        self.members = [_guarded(p) for p in patterns]
+        joinable = [p for p in patterns if not _NOT_JOINABLE.search(p.source)]
+        self._joined = None
+        self._alone = self.members  # searched one by one while the joined search works
+        if len(joinable) > 1:
+            try:
+                self._joined = regex.compile("|".join(f"(?:{p.source})" for p in joinable))
+                self._alone = [_guarded(p) for p in patterns if p not in joinable]
+            except regex.error:  # e.g. two patterns naming the same group
+                pass
+
+    def search(self, text: str):
+        alone = self._alone
+        if self._joined is not None:
+            if self in _tripped:
+                alone = self.members
+            else:
+                try:
+                    match = self._joined.search(text, timeout=PATTERN_TIMEOUT)
+                    if match:
+                        return match
+                except TimeoutError:
+                    _tripped.add(self)
+                    alone = self.members
+        for member in alone:
+            match = member.search(text)
+            if match:
+                return match
+        return None
+
+
+_tripped: set[GuardedGroup] = set()  # groups searching one by one until the next document
+_guarded_patterns: dict[UserPattern, GuardedPattern] = {}
+
+
+def _guarded(pattern: UserPattern) -> GuardedPattern:
+    guarded = _guarded_patterns.get(pattern)
+    if guarded is None:
+        guarded = _guarded_patterns[pattern] = GuardedPattern(pattern)
+    return guarded
+
+
+def timed_out_searches(doc) -> list[str]:
+    """One-line errors for the user patterns that timed out on `doc`; forgets them."""
+    errors = []
+    for timed_out in _timed_out:
+        at = doc.display_path
+        line = next((x.number for x in doc.lines if x.text == timed_out.text), None)
+        if line is not None:
+            at += f":{line}"
+        errors.append(
+            f"{timed_out.pattern.where}: pattern {timed_out.pattern.source!r} took more than "
+            f"{PATTERN_TIMEOUT:g} s on {at}; skipped for the rest of the file (make it "
+            "linear: no nested repetition such as (a+)+)"
+        )
+    _timed_out.clear()
+    _tripped.clear()
+    return errors
+
+
 class PackRule(Rule):
     """A rule defined by a pack: a phrase list or a pattern, matched line by line."""
 
@@ -148,6 +297,7 @@ class PackRule(Rule):
         severity: str,
         phrases: frozenset[str],
         pattern: str | None,
+        user_pattern: UserPattern | None,
         scope: str,
         lines: int,
         fix: str | None,
@@ -160,6 +310,7 @@ class PackRule(Rule):
         self.severity = severity
         self.phrases = phrases
         self.pattern = pattern
+        self.user_pattern = user_pattern  # set for a user's pack: searched with a timeout
         self.scope = scope
         self.lines = lines
         self.fix_availability = UNSAFE if fix else None  # fixes from packs are always unsafe
@@ -186,10 +337,16 @@ class PackRule(Rule):
             f"Defined in the rule pack {self.origin}."
         )
 
+    def _regex(self) -> re.Pattern[str] | GuardedPattern | None:
+        if self.user_pattern is not None:
+            return _guarded(self.user_pattern)
+        return _compile(self.pattern) if self.pattern else None
+
     def check(self, doc, ctx: Context) -> Iterator[Diagnostic]:
-        if self.scope == "document" and self.pattern:
+        regex = self._regex()
+        if self.scope == "document" and regex is not None:
             # A document-wide pattern may span lines; such a match has no line to delete.
-            for match in _compile(self.pattern).finditer(doc.text):
+            for match in regex.finditer(doc.text):
                 yield self.diagnostic(doc, match.start(), match.end(), self.message)
             return
         lines = doc.lines
@@ -197,7 +354,6 @@ class PackRule(Rule):
             lines = lines[: self.lines]
         elif self.scope == "last-lines":
             lines = lines[-self.lines :]
-        regex = _compile(self.pattern) if self.pattern else None
         for line in lines:
             if regex is not None:
                 hit = regex.search(line.text) is not None
@@ -236,12 +392,14 @@ def load_packs(user_paths: Iterable[Path] = (), builtin_codes: Iterable[str] = (
     """Load the built-in packs and then the users'; validate everything."""
     builtin_codes = set(builtin_codes)
     packs = Packs()
-    for path in pack_files([builtin_pack_dir(), *user_paths]):
-        _load_one(path, packs, builtin_codes)
+    for path in pack_files([builtin_pack_dir()]):
+        _load_one(path, packs, builtin_codes, trusted=True)
+    for path in pack_files(user_paths):
+        _load_one(path, packs, builtin_codes, trusted=False)
     return packs
 
 
-def _load_one(path: Path, packs: Packs, builtin_codes: set[str]) -> None:
+def _load_one(path: Path, packs: Packs, builtin_codes: set[str], trusted: bool) -> None:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
@@ -257,11 +415,11 @@ def _load_one(path: Path, packs: Packs, builtin_codes: set[str]) -> None:
         )
     taken = builtin_codes | {r.code for r in packs.rules}
     for index, entry in enumerate(_tables(path, data, "rules")):
-        rule = _rule_from(path, index, entry, taken)
+        rule = _rule_from(path, index, entry, taken, trusted)
         taken.add(rule.code)
         packs.rules.append(rule)
     for index, entry in enumerate(_tables(path, data, "extend")):
-        code, ext = _extension_from(path, index, entry, taken)
+        code, ext = _extension_from(path, index, entry, taken, trusted)
         packs.extensions[code] = packs.extensions.get(code, Extension()).merged(ext)
 
 
@@ -277,7 +435,7 @@ def _where(path: Path, key: str, index: int, entry: dict) -> str:
     return f"{path}: [[{key}]] #{index + 1}" + (f" ({code})" if isinstance(code, str) else "")
 
 
-def _rule_from(path: Path, index: int, entry: dict, taken: set[str]) -> PackRule:
+def _rule_from(path: Path, index: int, entry: dict, taken: set[str], trusted: bool) -> PackRule:
     where = _where(path, "rules", index, entry)
     unknown = set(entry) - RULE_FIELDS
     if unknown:
@@ -307,7 +465,7 @@ def _rule_from(path: Path, index: int, entry: dict, taken: set[str]) -> PackRule
     if pattern is not None:
         if not isinstance(pattern, str):
             raise PackError(f"{where}: pattern must be a string")
-        _check_pattern(where, pattern)
+        _check_pattern(where, pattern, trusted)
     if bool(phrases) == (pattern is not None):
         raise PackError(f"{where}: give either 'phrases' or 'pattern'")
     return PackRule(
@@ -317,6 +475,7 @@ def _rule_from(path: Path, index: int, entry: dict, taken: set[str]) -> PackRule
         severity=severity,
         phrases=frozenset(normalise_phrase(p) for p in phrases),
         pattern=pattern,
+        user_pattern=None if trusted or pattern is None else UserPattern(pattern, where),
         scope=scope,
         lines=lines,
         fix=fix,
@@ -325,7 +484,9 @@ def _rule_from(path: Path, index: int, entry: dict, taken: set[str]) -> PackRule
     )
 
 
-def _extension_from(path: Path, index: int, entry: dict, taken: set[str]) -> tuple[str, Extension]:
+def _extension_from(
+    path: Path, index: int, entry: dict, taken: set[str], trusted: bool
+) -> tuple[str, Extension]:
     where = _where(path, "extend", index, entry)
     unknown = set(entry) - EXTEND_FIELDS
     if unknown:
@@ -340,11 +501,13 @@ def _extension_from(path: Path, index: int, entry: dict, taken: set[str]) -> tup
         )
     patterns = _strings(where, entry, "patterns")
     for pattern in patterns:
-        _check_pattern(where, pattern)
+        _check_pattern(where, pattern, trusted)
     phrases = frozenset(normalise_phrase(p) for p in _strings(where, entry, "phrases"))
     if not patterns and not phrases:
         raise PackError(f"{where}: give 'phrases' or 'patterns' to add to {code}")
-    return code, Extension(phrases, tuple(patterns))
+    if trusted:
+        return code, Extension(phrases, tuple(patterns))
+    return code, Extension(phrases, user_patterns=tuple(UserPattern(p, where) for p in patterns))
 
 
 def _strings(where: str, entry: dict, key: str) -> list[str]:
@@ -354,8 +517,20 @@ def _strings(where: str, entry: dict, key: str) -> list[str]:
     return value
 
 
-def _check_pattern(where: str, pattern: str) -> None:
-    try:
-        re.compile(pattern)
-    except re.error as exc:
-        raise PackError(f"{where}: pattern {pattern!r} does not compile: {exc}") from None
+def _check_pattern(where: str, pattern: str, trusted: bool) -> None:
+    """Compile with the engine that will search: `re` for built-in packs, `regex` for users'."""
+    if trusted:
+        try:
+            re.compile(pattern)
+            return
+        except re.error as exc:
+            problem = exc
+    else:
+        import regex  # only when a user's pack has patterns
+
+        try:
+            regex.compile(pattern)
+            return
+        except regex.error as exc:
+            problem = exc
+    raise PackError(f"{where}: pattern {pattern!r} does not compile: {problem}")
