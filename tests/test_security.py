@@ -1,0 +1,81 @@
+"""SECURITY.md's promises about the file system, end to end: a `--fix` run writes only the files
+it fixes, its cache folder and the reports named on the command line, and the links a corpus
+folder holds are not followed, so nothing outside the corpus is read or written through them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+DIRTY = "Title  \n\n\n\nBody text.\nPrint Friendly, PDF & Email\n"
+CLEAN = "Harbour council approves ferry timetable\n\nBody text.\n\nSource: Coastal Gazette\n"
+
+
+def snapshot(root: Path) -> dict[str, tuple[bytes | None, int]]:
+    """Every entry under `root` (links not followed): its bytes (None for a link) and mtime."""
+    found: dict[str, tuple[bytes | None, int]] = {}
+    for folder, dirs, names in os.walk(root):
+        for name in dirs + names:
+            path = Path(folder, name)
+            status = path.lstat()
+            if path.is_symlink():
+                found[path.relative_to(root).as_posix()] = (None, status.st_mtime_ns)
+            elif path.is_file():
+                found[path.relative_to(root).as_posix()] = (path.read_bytes(), status.st_mtime_ns)
+    return found
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A project with a corpus, a folder outside it, and links from the corpus to the outside."""
+    (tmp_path / "corpus-lint.toml").write_text('corpus = ["corpus"]\n')
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "dirty.txt").write_text(DIRTY)
+    (corpus / "clean.txt").write_text(CLEAN)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "victim.txt").write_text(DIRTY)
+    (tmp_path / "reports").mkdir()
+    try:
+        (corpus / "link.txt").symlink_to(outside / "victim.txt")
+        (corpus / "folder-link").symlink_to(outside, target_is_directory=True)
+    except OSError:
+        pytest.skip("symbolic links are not available here")
+    return tmp_path
+
+
+@pytest.mark.parametrize("fix", [[], ["--fix", "--unsafe-fixes"]], ids=["check", "fix"])
+def test_a_run_writes_only_the_fixed_files_the_cache_and_the_named_reports(fix, project, cli):
+    before = snapshot(project)
+    run = cli(
+        "check",
+        *fix,
+        "--no-progress",
+        "--output-format",
+        "text",
+        "--output-format",
+        "json:reports/lint.json",
+        "--output-format",
+        "sarif:reports/lint.sarif",
+        cwd=project,
+    )
+    assert run.code in (0, 1), run.err
+    after = snapshot(project)
+    changed = {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
+    cache = {p for p in changed if p.split("/")[0] == ".corpus_lint_cache"}
+    assert cache  # the cache was written, inside its folder
+    fixed = {"corpus/dirty.txt"} if fix else set()
+    assert changed - cache == fixed | {"reports/lint.json", "reports/lint.sarif"}
+    assert (project / "outside" / "victim.txt").read_text() == DIRTY
+
+
+def test_links_in_the_corpus_are_not_followed(project, cli):
+    run = cli("check", "--no-cache", "--output-format", "json", cwd=project)
+    paths = {d["path"] for d in json.loads(run.out)}
+    assert paths and all(p.startswith("corpus/") for p in paths)
+    assert not any("link" in p or "victim" in p for p in paths)
