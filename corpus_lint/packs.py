@@ -89,6 +89,13 @@ class Packs:
     files: list[Path] = field(default_factory=list)
     rules: list[PackRule] = field(default_factory=list)
     extensions: dict[str, Extension] = field(default_factory=dict)
+    # any_pattern's matchers by codes: rules ask once per document. Not sent to workers.
+    _matchers: dict[tuple[str, ...], AnyPattern] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_matchers": {}}
 
     def phrases(self, code: str) -> frozenset[str]:
         ext = self.extensions.get(code)
@@ -102,6 +109,12 @@ class Packs:
 
     def any_pattern(self, *codes: str) -> AnyPattern:
         """One matcher for every pattern the packs give these rules, searched line by line."""
+        matcher = self._matchers.get(codes)
+        if matcher is None:
+            matcher = self._matchers[codes] = self._any_pattern(codes)
+        return matcher
+
+    def _any_pattern(self, codes: tuple[str, ...]) -> AnyPattern:
         extensions = [self.extensions.get(code, Extension()) for code in codes]
         sources = tuple(p for ext in extensions for p in ext.patterns)
         user = tuple(p for ext in extensions for p in ext.user_patterns)
