@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator
+from functools import cache
 from pathlib import Path
 
-from corpus_lint.config import Settings, glob_matches
+from corpus_lint.config import Settings, _glob_regex, glob_matches
+from corpus_lint.document import display
 
 # Folders never walked into: version control, caches, virtual environments.
 SKIPPED_DIRS = {
@@ -36,7 +39,8 @@ def relative_to_root(path: Path, settings: Settings) -> str:
         except ValueError:
             pass
     try:
-        return path.resolve().relative_to(settings.root).as_posix()
+        # realpath, not resolve(): a link loop must not raise.
+        return Path(os.path.realpath(path)).relative_to(settings.root).as_posix()
     except ValueError:
         return path.as_posix()
 
@@ -55,40 +59,159 @@ def is_included(path: Path, settings: Settings) -> bool:
     return any(glob_matches(g, relative) for g in settings.include)
 
 
-def discover(paths: Iterable[Path], settings: Settings) -> tuple[list[Path], list[str]]:
-    """Files to lint under `paths`, sorted, and one-line errors for paths that do not exist.
+def discover(
+    paths: Iterable[Path], settings: Settings, warnings: list[str] | None = None
+) -> tuple[list[Path], list[str]]:
+    """Files to lint under `paths`, sorted, and one-line errors for paths that cannot be read.
 
     A file named directly is linted even if `include` would not pick it (as ruff does), but
-    `exclude` still applies, so pre-commit cannot force an excluded file in. Symbolic links to
-    folders are not followed, so a link loop or a link out of the corpus is never walked.
+    `exclude` still applies, so pre-commit cannot force an excluded file in. Symbolic links
+    found in folders are not followed, so a link loop or a link out of the corpus is never
+    walked; a path named directly that leaves the corpus through a link is skipped (a warning).
     """
     found: set[Path] = set()
     errors: list[str] = []
     for path in paths:
-        if path.is_dir():
-            for folder, dirs, names in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS)
-                for name in names:
-                    file = Path(folder, name)
-                    if (
-                        is_included(file, settings)
-                        and not is_excluded(file, settings)
-                        and not file.is_symlink()
-                    ):
-                        found.add(file)
+        if leaves_corpus_through_link(path, settings):
+            if warnings is not None:
+                warnings.append(f"{display(path)}: symbolic link out of the corpus, not followed")
+        elif path.is_dir():
+            for _, rows in walk(path, settings, errors):
+                found.update(Path(name) for name, _, _ in rows)
         elif path.exists():
             if not is_excluded(path, settings):
                 found.add(path)
+        elif path.is_symlink():
+            errors.append(f"{display(path)}: broken symbolic link or link loop")
         else:
             errors.append(f"{path}: no such file or directory")
     return sorted(found, key=lambda p: p.as_posix()), errors
 
 
+def corpus_files(
+    roots: Iterable[Path], settings: Settings
+) -> dict[str, list[tuple[str, int, int]]]:
+    """The files of the corpus, as `discover` finds them: folder -> [(path, mtime_ns, size)].
+
+    Absolute paths, as strings, one `lstat` per file (`os.scandir` gives the rest) and no
+    `Path` objects, so a run over 100,000 unchanged files stays well under a second.
+    """
+    found: dict[str, list[tuple[str, int, int]]] = {}
+    for root in roots:
+        root = Path(os.path.abspath(root))
+        if root.is_dir():
+            errors: list[str] = []
+            for folder, rows in walk(root, settings, errors, stat=True):
+                found[folder] = rows
+        elif root.is_file() and not is_excluded(root, settings):
+            stat = root.stat()
+            folder = found.setdefault(str(root.parent), [])
+            if all(path != str(root) for path, _, _ in folder):
+                folder.append((str(root), stat.st_mtime_ns, stat.st_size))
+    return found
+
+
+def walk(
+    folder: Path, settings: Settings, errors: list[str], stat: bool = False
+) -> Iterator[tuple[str, list[tuple[str, int, int]]]]:
+    """(folder, [(path, mtime_ns, size)]) for the included files of each folder under `folder`.
+
+    Paths are the folder joined with the names found (strings), in no particular order;
+    mtime_ns and size are 0 unless `stat`. Excluded folders, SKIPPED_DIRS and symbolic
+    links are not walked into.
+    """
+    suffixes, name_pattern, path_pattern = _include_matchers(tuple(settings.include))
+    exclude = settings.exclude
+    if exclude and is_excluded(folder, settings):
+        return
+    relative = relative_to_root(folder, settings)
+    pending = [(str(folder), "" if relative == "." else relative + "/")]
+    while pending:
+        directory, prefix = pending.pop()
+        try:
+            with os.scandir(directory) as entries:
+                listed = list(entries)
+        except OSError as exc:
+            errors.append(f"{display(Path(directory))}: cannot read the folder: {exc.strerror}")
+            continue
+        found: list[tuple[str, int, int]] = []
+        for entry in listed:
+            name = entry.name
+            try:
+                if entry.is_symlink():
+                    continue
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                continue
+            if is_dir:
+                if name not in SKIPPED_DIRS and not (
+                    exclude and _matches_any(exclude, prefix + name)
+                ):
+                    pending.append((entry.path, prefix + name + "/"))
+                continue
+            if not (
+                name.endswith(suffixes)
+                or (name_pattern is not None and name_pattern.match(name))
+                or (path_pattern is not None and path_pattern.match(prefix + name))
+            ):
+                continue
+            if exclude and _matches_any(exclude, prefix + name):
+                continue
+            if stat:
+                try:
+                    info = entry.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                found.append((entry.path, info.st_mtime_ns, info.st_size))
+            else:
+                found.append((entry.path, 0, 0))
+        yield directory, found
+
+
+def _matches_any(globs: Iterable[str], relative: str) -> bool:
+    return any(glob_matches(g, relative) for g in globs)
+
+
+@cache
+def _include_matchers(
+    include: tuple[str, ...],
+) -> tuple[tuple[str, ...], re.Pattern[str] | None, re.Pattern[str] | None]:
+    """The include globs compiled once: name suffixes (from the usual "*.txt"), then one
+    regular expression for the other globs on the name and one for the globs on the path."""
+    by_name = [g.rstrip("/") for g in include if "/" not in g.rstrip("/")]
+    by_path = [g.rstrip("/") for g in include if "/" in g.rstrip("/")]
+    simple = [g for g in by_name if re.fullmatch(r"\*[^*?\[\]]*", g)]
+    others = [g for g in by_name if g not in simple]
+    return tuple(g[1:] for g in simple), _joined(others), _joined(by_path)
+
+
+def _joined(globs: list[str]) -> re.Pattern[str] | None:
+    if not globs:
+        return None
+    return re.compile("|".join(f"(?:{_glob_regex(g).pattern})" for g in globs))
+
+
+def leaves_corpus_through_link(path: Path, settings: Settings) -> bool:
+    """Is `path` inside the root as written, but out of it once symbolic links are followed?
+
+    The configured corpus folders count as inside, wherever their own links lead.
+    """
+    if not _inside(Path(os.path.abspath(path)), settings.root):
+        return False
+    real = Path(os.path.realpath(path))
+    allowed = [settings.root, *(Path(os.path.realpath(c)) for c in settings.corpus)]
+    return not any(_inside(real, folder) for folder in allowed)
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
 def covered_by(path: Path, roots: Iterable[Path]) -> bool:
     """Is `path` inside one of the folders (or equal to one of the files) in `roots`?"""
-    resolved = path.resolve()
+    resolved = Path(os.path.realpath(path))
     for root in roots:
-        root = root.resolve()
+        root = Path(os.path.realpath(root))
         if resolved == root or root in resolved.parents:
             return True
     return False

@@ -199,6 +199,21 @@ def test_the_cache_is_reused_and_rehashes_only_changed_files(cli, tmp_path):
     assert (folder / ".corpus_lint_cache" / ".gitignore").read_text().strip().endswith("*")
 
 
+def test_a_file_edited_or_added_in_a_folder_the_cache_trusts_is_rehashed(cli, tmp_path):
+    folder = corpus_folder(tmp_path)
+    dup_findings(cli, folder, "corpus/00.txt")
+    dup_findings(cli, folder, "corpus/00.txt")  # every folder's digest is now cached
+    assert corpus_stage.last_stats.analysed == 0
+    (folder / "corpus" / "03.txt").write_text(article(10) + "One more line.\n")
+    (folder / "corpus" / "99.txt").write_text(article(11))
+    found = dup_findings(cli, folder, "corpus/00.txt", "corpus/01.txt")
+    assert corpus_stage.last_stats.analysed == 2
+    assert sorted((d["code"], d["path"], d["related"][0]["path"]) for d in found) == [
+        ("DUP003", "corpus/01.txt", "corpus/99.txt"),
+        ("DUP004", "corpus/00.txt", "corpus/03.txt"),
+    ]
+
+
 @pytest.mark.parametrize("setting", ["shingle-size = 4", "num-perm = 64"])
 def test_the_cache_is_invalidated_when_the_signature_settings_change(cli, tmp_path, setting):
     folder = corpus_folder(tmp_path)

@@ -13,6 +13,9 @@ two runs at once never corrupt it and the last writer wins):
 - bands(key, content): the LSH band keys of every cached signature, so a run over a few
   changed files finds their candidates with indexed look-ups instead of an index of the
   whole corpus.
+- folders(config, path, digest): a hash of the (path, mtime_ns, size) of every corpus file
+  in a folder, written when all of them were recorded in `files` with features for
+  `config`; a warm run trusts a folder whose digest is unchanged without a look-up per file.
 
 Rows of files that are gone stay until the cache is deleted; they are never read, because
 every look-up starts from a file that exists now.
@@ -47,6 +50,9 @@ CREATE TABLE IF NOT EXISTS features (
 CREATE INDEX IF NOT EXISTS features_by_text ON features (config, text_hash);
 CREATE TABLE IF NOT EXISTS bands (
     key INTEGER NOT NULL, content INTEGER NOT NULL, PRIMARY KEY (key, content)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS folders (
+    config INTEGER NOT NULL, path TEXT NOT NULL, digest INTEGER NOT NULL,
+    PRIMARY KEY (config, path)) WITHOUT ROWID;
 """
 
 
@@ -82,7 +88,11 @@ class SignatureCache:
             return cls(_connect(path), config)
         except CacheUnusable as exc:
             warnings.append(f"{path}: {exc}; rebuilding the cache")
-        except sqlite3.Error as exc:
+        except sqlite3.OperationalError as exc:
+            # Read-only, locked or cannot be opened: not broken, so not deleted.
+            warnings.append(f"{path}: cannot use the cache ({exc}); running without it")
+            return None
+        except sqlite3.Error as exc:  # corrupt: "file is not a database", "malformed"
             warnings.append(f"{path}: unreadable cache ({exc}); rebuilding it")
         for suffix in ("", "-wal", "-shm"):
             try:
@@ -116,17 +126,56 @@ class SignatureCache:
 
     # --- reads -----------------------------------------------------------------------------
 
-    def file_table(self) -> dict[str, tuple[int, int, int]]:
-        """path -> (mtime_ns, size, content) for every file the cache has seen."""
-        return {
-            path: (mtime, size, content)
-            for path, mtime, size, content in self.db.execute("SELECT * FROM files")
-        }
+    def trusted_folders(self, digests: dict[str, int]) -> set[str]:
+        """The folders whose files are all as the cache last saw them (see `folder_digest`)."""
+        rows = self.db.execute("SELECT path, digest FROM folders WHERE config = ?", (self.config,))
+        return {path for path, digest in rows if digests.get(path) == digest}
 
-    def cached_contents(self) -> set[int]:
-        """The contents whose features are cached for this configuration."""
-        rows = self.db.execute("SELECT content FROM features WHERE config = ?", (self.config,))
-        return {content for (content,) in rows}
+    def stale(self, files: list[tuple[str, int, int]]) -> set[str]:
+        """Paths of the (path, mtime_ns, size) files the cache cannot vouch for: new, changed,
+        or whose features are not cached for this configuration."""
+        known: dict[str, tuple[int, int, int]] = {}
+        for chunk in _chunks([path for path, _, _ in files]):
+            rows = self.db.execute(f"SELECT * FROM files WHERE path IN ({_marks(chunk)})", chunk)
+            known.update((path, (mtime, size, content)) for path, mtime, size, content in rows)
+        cached = self.cached_among({row[2] for row in known.values()})
+        stale = set()
+        for path, mtime, size in files:
+            row = known.get(path)
+            if row is None or row[:2] != (mtime, size) or row[2] not in cached:
+                stale.add(path)
+        return stale
+
+    def files_with(self, contents: Iterable[int]) -> list[tuple[str, int, int, int]]:
+        """(path, mtime_ns, size, content) of the files last seen with these contents."""
+        found: list[tuple[str, int, int, int]] = []
+        for chunk in _chunks(list(contents)):
+            found.extend(
+                self.db.execute(f"SELECT * FROM files WHERE content IN ({_marks(chunk)})", chunk)
+            )
+        return found
+
+    def changed_rows(
+        self, files: list[tuple[str, int, int, int]]
+    ) -> list[tuple[str, int, int, int]]:
+        """The (path, mtime_ns, size, content) rows that differ from the `files` table."""
+        known: set[tuple[str, int, int, int]] = set()
+        for chunk in _chunks([row[0] for row in files]):
+            known.update(
+                self.db.execute(f"SELECT * FROM files WHERE path IN ({_marks(chunk)})", chunk)
+            )
+        return [row for row in files if row not in known]
+
+    def cached_among(self, contents: Iterable[int]) -> set[int]:
+        """Those of `contents` whose features are cached for this configuration."""
+        found: set[int] = set()
+        for chunk in _chunks(list(contents)):
+            rows = self.db.execute(
+                f"SELECT content FROM features WHERE config = ? AND content IN ({_marks(chunk)})",
+                (self.config, *chunk),
+            )
+            found.update(content for (content,) in rows)
+        return found
 
     def features(self, contents: Iterable[int]) -> dict[int, Features]:
         found: dict[int, Features] = {}
@@ -174,8 +223,10 @@ class SignatureCache:
         files: Iterable[tuple[str, int, int, int]],
         features: Iterable[Features],
         bands: Iterable[tuple[int, int]],
+        folders: Iterable[tuple[str, int]] = (),
     ) -> None:
-        """Record files (path, mtime_ns, size, content), features and band keys, atomically."""
+        """Record files (path, mtime_ns, size, content), features, band keys and the digests of
+        folders whose every file is now recorded, atomically."""
         with self.db:
             self.db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)", files)
             self.db.executemany(
@@ -193,6 +244,10 @@ class SignatureCache:
                 ),
             )
             self.db.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)", bands)
+            self.db.executemany(
+                "INSERT OR REPLACE INTO folders VALUES (?, ?, ?)",
+                ((self.config, path, digest) for path, digest in folders),
+            )
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -210,7 +265,7 @@ def _connect(path: Path) -> sqlite3.Connection:
                 row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
             }
             count = db.execute("SELECT count(*) FROM files").fetchone()[0]
-            if tables - {"meta", "files", "features", "bands"} or count:
+            if tables - {"meta", "files", "features", "bands", "folders"} or count:
                 raise CacheUnusable("not a corpus-lint cache")
             with db:
                 db.execute("INSERT OR IGNORE INTO meta VALUES ('application', ?)", (APPLICATION,))

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -140,6 +141,13 @@ class _Stage:
             by_key[entry.key] = entry
         self.by_key = by_key
         self.corpus_roots = corpus_roots
+        # The corpus as walked now (folder -> [(path, mtime_ns, size)]) and its folders' digests.
+        self.folders: dict[str, list[tuple[str, int, int]]] = {}
+        self.digests: dict[str, int] = {}
+        self.stale: set[str] = set()  # corpus files the cache cannot vouch for
+        self.target_keys: set[str] = set()
+        self._folder_stats: dict[str, dict[str, tuple[int, int]]] = {}
+        self.trusted: set[str] = set()  # folders whose digest the cache holds
 
     # --- the stage ---------------------------------------------------------------------------
 
@@ -158,37 +166,45 @@ class _Stage:
         return diagnostics
 
     def _gather_corpus(self) -> None:
-        """Add every corpus file besides the targets: trusted from the cache, or analysed."""
+        """Add every corpus file besides the targets: trusted from the cache, or analysed.
+
+        Unchanged files (same path, mtime and size as when the cache saw them) stay in the
+        cache's `present` table; they become entries only when a look-up finds them.
+        """
         if not self.corpus_roots:
             return
         from corpus_lint.engine import analyze_all
-        from corpus_lint.files import discover
+        from corpus_lint.files import corpus_files
 
-        files, _ = discover(self.corpus_roots, self.settings)
         for entry in list(self.by_key.values()):  # a target named through a symbolic link
             real = os.path.realpath(entry.key)
             if real != entry.key and real not in self.by_key:
                 self.by_key[real] = self.by_key.pop(entry.key)
                 entry.key = real
-        known = self.cache.file_table() if self.cache else {}
-        cached = self.cache.cached_contents() if self.cache else set()
-        missing: list[Path] = []
-        for path in files:
-            key = os.path.abspath(path)
-            if key in self.by_key:
-                continue
-            last_stats.corpus_files += 1
-            row = known.get(key)
-            if row is not None and row[2] in cached:
-                try:
-                    stat = os.stat(key)
-                except OSError:
-                    continue
-                if (stat.st_mtime_ns, stat.st_size) == row[:2]:
-                    self.by_key[key] = Entry(key, path, False, row[2])
-                    last_stats.unchanged += 1
-                    continue
-            missing.append(path)
+        self.folders = corpus_files(self.corpus_roots, self.settings)
+        trusted: set[str] = set()
+        if self.cache is not None:
+            self.digests = {folder: folder_digest(rows) for folder, rows in self.folders.items()}
+            trusted = self.cache.trusted_folders(self.digests)
+        self.trusted = trusted
+        self.target_keys = set(self.by_key)
+        to_check = [
+            row
+            for folder, rows in self.folders.items()
+            if folder not in trusted
+            for row in rows
+            if row[0] not in self.target_keys
+        ]
+        total = sum(len(rows) for rows in self.folders.values())
+        last_stats.corpus_files = total - sum(
+            self._present_stat(key) is not None for key in self.target_keys
+        )
+        if self.cache is not None:
+            self.stale = self.cache.stale(to_check)
+        else:
+            self.stale = {path for path, _, _ in to_check}
+        missing = [Path(key) for key in sorted(self.stale)]
+        last_stats.unchanged = last_stats.corpus_files - len(missing)
         if not missing:
             return
         last_stats.analysed = len(missing)
@@ -201,6 +217,38 @@ class _Stage:
                     self.by_key[key] = Entry(
                         key, file_result.path, False, features.content, features
                     )
+
+    def _present_stat(self, key: str) -> tuple[int, int] | None:
+        """(mtime_ns, size) of a corpus file as walked now; None if the walk did not find it."""
+        folder = os.path.dirname(key)
+        stats = self._folder_stats.get(folder)
+        if stats is None:
+            rows = self.folders.get(folder, ())
+            stats = self._folder_stats[folder] = {path: (m, size) for path, m, size in rows}
+        return stats.get(key)
+
+    def _unchanged(self, contents: set[int]) -> list[Entry]:
+        """Entries, with their cached features, for the unchanged files with these contents."""
+        if not contents or self.cache is None or not last_stats.unchanged:
+            return []
+        found: list[Entry] = []
+        added: list[Entry] = []
+        for key, mtime, size, content in self.cache.files_with(contents):
+            if key in self.target_keys or key in self.stale:
+                continue
+            if self._present_stat(key) != (mtime, size):
+                continue
+            entry = self.by_key.get(key)
+            if entry is None:
+                entry = Entry(key, Path(key), False, content)
+                self.by_key[key] = entry
+                added.append(entry)
+            if not entry.target and entry.content == content:
+                found.append(entry)
+        if added:
+            self._load(added)
+            self.entries = sorted(self.by_key.values(), key=lambda e: e.order)
+        return found
 
     def _load(self, entries: list[Entry]) -> None:
         """Read the cached features of unchanged files that a look-up needs."""
@@ -220,10 +268,8 @@ class _Stage:
             for e in self.entries
             if e.target and e.features and e.features.text_hash is not None
         }
-        unloaded = [e for e in self.entries if e.features is None]
-        if unloaded and self.cache is not None and target_texts:
-            matching = self.cache.contents_with_text(target_texts)
-            self._load([e for e in unloaded if e.content in matching])
+        if self.cache is not None and target_texts and last_stats.unchanged:
+            self._unchanged(self.cache.contents_with_text(target_texts))
         groups: dict[int, list[Entry]] = {}
         for entry in self.entries:
             if entry.features is not None and entry.features.text_hash in target_texts:
@@ -323,24 +369,21 @@ class _Stage:
         self, loaded: list[Entry], bands: int, rows: int, salt: int
     ) -> set[tuple[Entry, Entry]]:
         """Pairs of a target and an unchanged file, from the cache's band table."""
-        unloaded = [e for e in self.entries if e.features is None]
         targets = [e for e in loaded if e.target]
-        if not unloaded or not targets or self.cache is None:
+        if not last_stats.unchanged or not targets or self.cache is None:
             return set()
         keys = _signature_band_keys(targets, bands, rows, salt, self.near.num_perm)
         by_key: dict[int, list[Entry]] = {}
         for entry, entry_keys in zip(targets, keys.tolist()):
             for key in entry_keys:
                 by_key.setdefault(key, []).append(entry)
-        by_content: dict[int, list[Entry]] = {}
-        for entry in unloaded:
-            by_content.setdefault(entry.content, []).append(entry)
         matches = self.cache.band_matches(by_key)
-        found = [(key, content) for key, content in matches if content in by_content]
-        self._load([e for _, content in found for e in by_content[content]])
+        by_content: dict[int, list[Entry]] = {}
+        for entry in self._unchanged({content for _, content in matches}):
+            by_content.setdefault(entry.content, []).append(entry)
         pairs = set()
-        for key, content in found:
-            for other in by_content[content]:
+        for key, content in matches:
+            for other in by_content.get(content, ()):
                 if other.features is None or not other.features.signature:
                     continue
                 for target in by_key[key]:
@@ -375,16 +418,13 @@ class _Stage:
     def _store(self) -> None:
         if self.cache is None:
             return
-        known = self.cache.file_table()
-        cached = self.cache.cached_contents()
         fresh = [
             e for e in self.entries if e.features is not None and e.features.mtime_ns is not None
         ]
-        files = [
-            (e.key, e.features.mtime_ns, e.features.size, e.content)
-            for e in fresh
-            if known.get(e.key) != (e.features.mtime_ns, e.features.size, e.content)
-        ]
+        files = self.cache.changed_rows(
+            [(e.key, e.features.mtime_ns, e.features.size, e.content) for e in fresh]
+        )
+        cached = self.cache.cached_among({e.content for e in fresh})
         new: dict[int, Entry] = {}
         for entry in fresh:
             if entry.content not in cached:
@@ -400,8 +440,27 @@ class _Stage:
                 for entry, entry_keys in zip(signed, keys.tolist())
                 for key in entry_keys
             ]
-        if files or new:
-            self.cache.store(files, [e.features for e in new.values()], band_rows)
+        stored = {e.key: (e.features.mtime_ns, e.features.size) for e in fresh}
+        folders = [
+            (folder, self.digests[folder])
+            for folder, rows in self.folders.items()
+            if folder not in self.trusted
+            and all(
+                stored.get(path) == (mtime, size)
+                or (path not in self.target_keys and path not in self.stale)
+                for path, mtime, size in rows
+            )
+        ]
+        if files or new or folders:
+            self.cache.store(files, [e.features for e in new.values()], band_rows, folders)
+
+
+def folder_digest(rows: list[tuple[str, int, int]]) -> int:
+    """A hash of a folder's files as walked: the path, mtime_ns and size of each, in path order."""
+    paths, mtimes, sizes = zip(*sorted(rows)) if rows else ((), (), ())
+    described = "\0".join(paths).encode("utf-8", "surrogateescape")
+    numbers = array("q", mtimes + sizes).tobytes()
+    return to_int64(xxhash.xxh3_64_intdigest(described + numbers))
 
 
 def _signature_matrix(entries: list[Entry], num_perm: int) -> np.ndarray:
