@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from array import array
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -430,16 +431,17 @@ class _Stage:
             if entry.content not in cached:
                 new.setdefault(entry.content, entry)
         signed = [e for e in new.values() if e.features.signature]
-        band_rows: list[tuple[int, int]] = []
+        band_rows: Iterable[tuple[int, int]] = ()
         if signed:
             bands, rows = self._lsh_params()
             salt = xxhash.xxh3_64_intdigest(f"{self.config_salt}:{bands}:{rows}".encode())
             keys = _signature_band_keys(signed, bands, rows, salt, self.near.num_perm)
-            band_rows = [
+            # Generated while SQLite inserts them: millions of tuples are never held at once.
+            band_rows = (
                 (key, entry.content)
-                for entry, entry_keys in zip(signed, keys.tolist())
-                for key in entry_keys
-            ]
+                for entry, entry_keys in zip(signed, keys)
+                for key in entry_keys.tolist()
+            )
         stored = {e.key: (e.features.mtime_ns, e.features.size) for e in fresh}
         folders = [
             (folder, self.digests[folder])
