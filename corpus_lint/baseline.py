@@ -154,7 +154,9 @@ class Baseline:
         }
         temp = file.with_name(file.name + ".tmp")
         try:
-            temp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", "utf-8")
+            # ASCII escapes keep a non-UTF-8 file name (a lone surrogate in Python) writable
+            # and read back as the same path.
+            temp.write_text(json.dumps(data, indent=2, ensure_ascii=True) + "\n", "utf-8")
             os.replace(temp, file)
         except OSError as exc:
             with contextlib.suppress(OSError):

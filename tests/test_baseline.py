@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -157,3 +158,14 @@ def test_an_unwritable_baseline_is_a_one_line_error(tmp_path, cli):
     run = cli("check", "a.txt", "--write-baseline", "missing/base.json", cwd=tmp_path)
     assert run.code == 2
     assert run.err.startswith("corpus-lint: error: missing/base.json: cannot write baseline")
+
+
+def test_a_file_name_that_is_not_utf8_is_recorded_and_recognised(tmp_path, cli):
+    name = os.fsdecode(b"caf\xe9.txt")
+    (tmp_path / name).write_text("No final newline", encoding="utf-8")
+    run = cli("check", ".", "--select", "WS002", "--write-baseline", "b.json", cwd=tmp_path)
+    assert run.code == 0, run.err
+    assert cli("check", ".", "--select", "WS002", "--baseline", "b.json").code == 0
+    (tmp_path / "new.txt").write_text("No final newline", encoding="utf-8")
+    run = cli("check", ".", "--select", "WS002", "--baseline", "b.json")
+    assert run.code == 1 and "new.txt" in run.out and "caf" not in run.out
