@@ -123,7 +123,8 @@ def check(args: argparse.Namespace) -> int:
     outputs = parse_outputs(args.output_format, args.output_file)
     baseline = load_baseline(args.baseline)  # before any file is touched by --fix
     paths = args.paths or settings.corpus or [Path(".")]
-    targets, errors = discover(paths, settings)
+    skipped: list[str] = []  # paths left out on purpose (links out of the corpus)
+    targets, errors = discover(paths, settings, skipped)
     options = Options(
         jobs=args.jobs, use_cache=not args.no_cache, progress=progress_wanted(args.no_progress)
     )
@@ -131,7 +132,7 @@ def check(args: argparse.Namespace) -> int:
         targets, selected, packs, settings, options, settings.corpus or None, fix_options(args)
     )
     errors += result.errors
-    for warning in result.warnings:
+    for warning in skipped + result.warnings:
         print(f"corpus-lint: warning: {clean(warning)}", file=sys.stderr)
     if args.diff:
         return report_diff(result, errors, args)

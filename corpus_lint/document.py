@@ -8,18 +8,30 @@ from __future__ import annotations
 import bisect
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
 # How much of a file is sniffed for NUL bytes to call it binary (as git and grep do).
 BINARY_SNIFF_BYTES = 8192
+# Larger files are skipped with a warning, unread: no news article is this long, and rules
+# and signatures need memory in proportion to the text (about 20 bytes per byte of text).
+MAX_FILE_BYTES = 50 * 1024 * 1024
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 class DocumentError(Exception):
-    """A file that cannot be linted as text: unreadable, a folder, binary."""
+    """A file that cannot be linted as text: unreadable, a folder, binary.
+
+    `skipped` marks files left out on purpose (binary, too large, not a regular file): a
+    warning, not an error.
+    """
+
+    def __init__(self, message: str, skipped: bool = False) -> None:
+        super().__init__(message)
+        self.skipped = skipped
 
 
 @dataclass(frozen=True)
@@ -94,6 +106,15 @@ class Document:
         if path.is_dir():
             raise DocumentError(f"{shown}: is a directory, not a file")
         try:
+            status = path.stat()
+            if not stat.S_ISREG(status.st_mode):  # a FIFO would block the run forever
+                raise DocumentError(f"{shown}: not a regular file, not linted", skipped=True)
+            if status.st_size > MAX_FILE_BYTES:
+                raise DocumentError(
+                    f"{shown}: {status.st_size / 2**20:.0f} MB, over the "
+                    f"{MAX_FILE_BYTES // 2**20} MB limit for a document, not linted",
+                    skipped=True,
+                )
             raw = path.read_bytes()
         except FileNotFoundError:
             raise DocumentError(f"{shown}: no such file") from None
@@ -102,7 +123,7 @@ class Document:
         except OSError as exc:
             raise DocumentError(f"{shown}: cannot read: {exc.strerror or exc}") from None
         if b"\x00" in raw[:BINARY_SNIFF_BYTES]:
-            raise DocumentError(f"{shown}: binary file (NUL bytes), not linted")
+            raise DocumentError(f"{shown}: binary file (NUL bytes), not linted", skipped=True)
         return cls.from_bytes(path, raw, shown)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -139,10 +140,24 @@ _worker_job: _Job | None = None
 def _init_worker(job: _Job) -> None:
     global _worker_job
     _worker_job = job
+    # Ctrl-C reaches every process of the terminal's group: the parent stops the run, and a
+    # worker finishes the file in hand (never half-written), skips the rest of its queue, and
+    # prints no traceback.
+    signal.signal(signal.SIGINT, _stop_worker)
+
+
+_worker_interrupted = False
+
+
+def _stop_worker(signal_number: int, frame: object) -> None:
+    global _worker_interrupted
+    _worker_interrupted = True
 
 
 def _analyze_in_worker(item: tuple[Path, bool]) -> FileResult:
     assert _worker_job is not None
+    if _worker_interrupted:
+        return FileResult(item[0], skipped="interrupted")
     return analyze(item[0], _worker_job, item[1])
 
 
@@ -157,10 +172,15 @@ def analyze_all(
             progress.advance()
         return
     chunksize = max(1, min(256, len(items) // (workers * 16)))
-    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(job,)) as pool:
+    pool = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(job,))
+    try:
         for result in pool.map(_analyze_in_worker, items, chunksize=chunksize):
             yield result
             progress.advance()
+    except BaseException:  # Ctrl-C: drop the queued files, wait for the ones in hand
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown()
 
 
 def run(

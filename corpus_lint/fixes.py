@@ -15,9 +15,12 @@ from __future__ import annotations
 import difflib
 import errno
 import os
+import signal
 import tempfile
+import threading
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -183,8 +186,8 @@ def unified_diff(display_path: str, old: bytes, new: bytes) -> bytes:
         difflib.unified_diff,
         _lf_lines(old),
         _lf_lines(new),
-        f"a/{display_path}".encode(),
-        f"b/{display_path}".encode(),
+        _diff_name("a/", display_path),
+        _diff_name("b/", display_path),
     )
     out = []
     for line in lines:
@@ -192,6 +195,26 @@ def unified_diff(display_path: str, old: bytes, new: bytes) -> bytes:
         if not line.endswith(b"\n"):
             out.append(b"\n\\ No newline at end of file\n")
     return b"".join(out)
+
+
+_C_ESCAPES = {0x07: b"\\a", 0x08: b"\\b", 0x09: b"\\t", 0x0A: b"\\n", 0x0B: b"\\v"}
+_C_ESCAPES.update({0x0C: b"\\f", 0x0D: b"\\r", 0x22: b'\\"', 0x5C: b"\\\\"})
+
+
+def _diff_name(prefix: str, display_path: str) -> bytes:
+    """A file name for a diff header, as git writes one (and patch reads it).
+
+    The file's own bytes (a non-UTF-8 name included), C-quoted when they hold a space (which
+    patch would take for the end of the name), a control character, a quote or a backslash,
+    so a newline in a name cannot end the header.
+    """
+    name = os.fsencode(prefix + display_path)
+    if not any(b <= 0x20 or b in (0x22, 0x5C, 0x7F) for b in name):
+        return name
+    quoted = (
+        _C_ESCAPES.get(b) or (b"\\%03o" % b if b < 0x20 or b == 0x7F else bytes([b])) for b in name
+    )
+    return b'"' + b"".join(quoted) + b'"'
 
 
 def _lf_lines(data: bytes) -> list[bytes]:
@@ -209,8 +232,34 @@ def write_atomic(path: Path, new: bytes, expected: bytes) -> None:
     The bytes go to a temporary file in the same folder, are flushed and fsynced, then
     renamed over the original, so a crash or a full disk leaves either the old file or the
     new one, never half of either. The file's permission bits are kept. A symbolic link is
-    followed: the file it points to is replaced, the link stays.
+    followed: the file it points to is replaced, the link stays. Ctrl-C during the write takes
+    effect once it is done, so no temporary file is left behind.
     """
+    with _interrupt_deferred():
+        _write_atomic(path, new, expected)
+
+
+@contextmanager
+def _interrupt_deferred() -> Iterator[None]:
+    """Hold SIGINT (Ctrl-C) until the block is done, then raise KeyboardInterrupt."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signals are only delivered to the main thread
+        return
+    previous = signal.getsignal(signal.SIGINT)
+    if previous is not signal.default_int_handler:  # Ctrl-C is handled otherwise (a worker)
+        yield
+        return
+    received: list[int] = []
+    signal.signal(signal.SIGINT, lambda number, frame: received.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if received:
+            raise KeyboardInterrupt
+
+
+def _write_atomic(path: Path, new: bytes, expected: bytes) -> None:
     shown = path.as_posix()
     target = Path(os.path.realpath(path))
     try:

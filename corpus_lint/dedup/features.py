@@ -93,6 +93,8 @@ _ASCII_WORDS = bytes(
 )
 _NON_ASCII_NON_WORD = re.compile(r"[^\x00-\x7f\w]+")
 _SPACE = 32
+# Bytes of text hashed at a time by `word_hashes`.
+WORD_BLOCK_BYTES = 1 << 20
 
 # Word hashes are polynomial hashes of the word's bytes modulo 2**64, computed for every
 # word at once from one prefix sum over the text (no Python-level loop over words):
@@ -136,6 +138,22 @@ def word_hashes(text: str) -> np.ndarray:
         data = text.encode().translate(_ASCII_WORDS)
     else:
         data = _NON_ASCII_NON_WORD.sub(" ", text.lower()).encode().translate(_ASCII_WORDS)
+    # A word's hash does not depend on where it starts, so a long text is hashed in blocks cut
+    # at separators: memory stays bounded by the block (a 20 MB text would need ~700 MB).
+    blocks: list[np.ndarray] = []
+    start = 0
+    while start < len(data):
+        end = start + WORD_BLOCK_BYTES
+        if end < len(data):
+            cut = data.rfind(b" ", start, end)
+            end = cut if cut > start else data.find(b" ", end)
+            end = len(data) if end < 0 else end
+        blocks.append(_block_word_hashes(memoryview(data)[start:end]))
+        start = end
+    return np.concatenate(blocks) if blocks else np.empty(0, dtype=np.uint64)
+
+
+def _block_word_hashes(data: memoryview) -> np.ndarray:
     raw = np.frombuffer(data, dtype=np.uint8)
     in_word = np.empty(len(raw) + 2, dtype=np.int8)
     in_word[0] = in_word[-1] = 0

@@ -25,6 +25,8 @@ import numpy as np
 SEED = 1  # datasketch's default MinHash seed
 SCHEME = "affine32"  # datasketch's default permutation scheme since 2.0
 MIN_CANDIDATE_PROBABILITY = 0.99
+# Shingles per step of `signature`: a (chunk x num_perm) uint32 matrix, 4 MB at 128 permutations.
+SIGNATURE_CHUNK = 8192
 
 _FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35))
 
@@ -39,16 +41,24 @@ def permutations(num_perm: int, seed: int = SEED) -> tuple[np.ndarray, np.ndarra
 
 
 def signature(shingle_hashes: np.ndarray, num_perm: int) -> np.ndarray:
-    """The MinHash signature (num_perm uint32) of a non-empty array of 32-bit shingle hashes."""
+    """The MinHash signature (num_perm uint32) of a non-empty array of 32-bit shingle hashes.
+
+    Shingles are taken in chunks, so memory stays bounded (a (shingles x num_perm) matrix
+    for a 20 MB one-line file would take gigabytes).
+    """
     s1, m1, s2, m2 = _FMIX32
-    h = shingle_hashes.astype(np.uint32).reshape(-1, 1)
-    h = h ^ (h >> s1)
-    h *= m1
-    h ^= h >> s2
-    h *= m2
-    h ^= h >> s1
     a, b = permutations(num_perm)
-    return (h * a + b).min(axis=0)
+    result: np.ndarray | None = None
+    for start in range(0, len(shingle_hashes), SIGNATURE_CHUNK):
+        h = shingle_hashes[start : start + SIGNATURE_CHUNK].astype(np.uint32).reshape(-1, 1)
+        h = h ^ (h >> s1)
+        h *= m1
+        h ^= h >> s2
+        h *= m2
+        h ^= h >> s1
+        chunk = (h * a + b).min(axis=0)
+        result = chunk if result is None else np.minimum(result, chunk)
+    return result
 
 
 def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:

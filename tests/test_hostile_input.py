@@ -1,0 +1,520 @@
+"""Hostile and broken input through the real CLI: never a traceback, never a changed file.
+
+Each case asserts the exit code, the one-line message naming the file, and that no file
+changed (bytes and modification times). Cases that need a real process (permissions, Ctrl-C)
+run `python -m corpus_lint` in a subprocess.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from corpus_lint import fixes
+from corpus_lint.document import MAX_FILE_BYTES, Document
+from tests.conftest import CLEAN_ARTICLE
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02"
+# A duplicate pair (DUP003) that every run over the folder reports, cache or not.
+TWIN = CLEAN_ARTICLE
+
+
+def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file under `folder` (links not followed, the cache aside): bytes and mtime."""
+    found = {}
+    for path in folder.rglob("*"):
+        if ".corpus_lint_cache" in path.parts:
+            continue
+        if path.is_file() and not path.is_symlink():
+            found[path.relative_to(folder).as_posix()] = (
+                path.read_bytes(),
+                path.stat().st_mtime_ns,
+            )
+    return found
+
+
+def no_traceback(err: str) -> None:
+    assert "Traceback" not in err
+    assert all(line.startswith("corpus-lint: ") for line in err.splitlines()), err
+
+
+# --- binary files ----------------------------------------------------------------------------
+
+
+def test_binary_files_named_directly_are_skipped_with_one_warning_each(tmp_path, cli):
+    (tmp_path / "nul.txt").write_bytes(b"Title\n\nText\x00with a NUL byte.\n")
+    (tmp_path / "photo.png").write_bytes(PNG)
+    before = snapshot(tmp_path)
+    run = cli("check", "--fix", "--unsafe-fixes", "nul.txt", "photo.png", cwd=tmp_path)
+    assert run.code == 0
+    assert run.err.splitlines() == [
+        "corpus-lint: warning: nul.txt: binary file (NUL bytes), not linted",
+        "corpus-lint: warning: photo.png: binary file (NUL bytes), not linted",
+    ]
+    assert "All checks passed (0 files)." in run.out
+    assert snapshot(tmp_path) == before
+
+
+def test_binary_files_found_in_a_folder_are_skipped_and_the_rest_is_linted(tmp_path, cli):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "article.txt").write_text(CLEAN_ARTICLE + "Trailing  \n", encoding="utf-8")
+    (corpus / "image.txt").write_bytes(PNG)  # a picture saved under a text name
+    (corpus / "photo.png").write_bytes(PNG)  # not a *.txt file: never looked at
+    before = snapshot(corpus)
+    run = cli("check", "corpus", "--select", "WS001", cwd=tmp_path)
+    assert run.code == 1
+    assert run.out.startswith("corpus/article.txt:8:9: WS001")
+    assert (
+        run.err == "corpus-lint: warning: corpus/image.txt: binary file (NUL bytes), not linted\n"
+    )
+    assert snapshot(corpus) == before
+
+
+# --- size ------------------------------------------------------------------------------------
+
+
+def test_a_file_over_the_size_limit_is_skipped_unread_with_a_warning(tmp_path, cli, monkeypatch):
+    big = tmp_path / "big.txt"
+    try:
+        with open(big, "wb") as file:  # 200 MB, sparse: written in no time, read never
+            file.seek(200 * 1024 * 1024 - 2)
+            file.write(b"x\n")
+        (tmp_path / "article.txt").write_text(CLEAN_ARTICLE, encoding="utf-8")
+        status = big.stat()
+        read = []
+        real_read_bytes = Path.read_bytes
+        monkeypatch.setattr(Path, "read_bytes", lambda p: read.append(p.name) or real_read_bytes(p))
+        run = cli("check", "--fix", "--unsafe-fixes", ".", cwd=tmp_path)
+        assert run.code == 0
+        assert run.err == (
+            f"corpus-lint: warning: big.txt: 200 MB, over the {MAX_FILE_BYTES // 2**20} MB "
+            "limit for a document, not linted\n"
+        )
+        assert "All checks passed (1 files)." in run.out
+        assert "big.txt" not in read and "article.txt" in read
+        assert (big.stat().st_size, big.stat().st_mtime_ns) == (
+            status.st_size,
+            status.st_mtime_ns,
+        )
+    finally:
+        big.unlink(missing_ok=True)
+
+
+def test_a_20_mb_single_line_is_linted_like_any_other_document(tmp_path, cli):
+    words = "The council said on Tuesday that the harbour ferry would run two more crossings "
+    line = (words * (20_000_000 // len(words) + 1))[:20_000_000].rstrip()
+    (tmp_path / "line.txt").write_text(line, encoding="utf-8")
+    before = snapshot(tmp_path)
+    run = cli("check", "--no-cache", "--output-format", "json", "line.txt", cwd=tmp_path)
+    assert run.code == 1
+    found = {(d["code"], d["line"], d["column"]) for d in run.json()}
+    assert found == {("SRC001", 1, 1), ("WS002", 1, len(line) + 1)}
+    assert run.err == ""
+    assert snapshot(tmp_path) == before
+
+
+def test_a_long_run_of_spaces_before_text_does_not_make_a_pattern_backtrack(tmp_path, cli):
+    # BP004's credit patterns once began with \s*\(?\s*: quadratic in the run of spaces, so
+    # this line took hours; now every rule is linear in it.
+    (tmp_path / "spaces.txt").write_text(" " * 300_000 + "x\n", encoding="utf-8")
+    run = cli("check", "--no-cache", "--output-format", "json", "spaces.txt", cwd=tmp_path)
+    assert run.code == 1
+    assert {d["code"] for d in run.json()} == {"WS005", "SRC001"}
+
+
+# --- empty and blank -------------------------------------------------------------------------
+
+
+def test_a_zero_byte_file_passes_and_fix_leaves_it_empty(tmp_path, cli):
+    (tmp_path / "empty.txt").write_bytes(b"")
+    before = snapshot(tmp_path)
+    run = cli("check", "--fix", "--unsafe-fixes", "empty.txt", cwd=tmp_path)
+    assert (run.code, run.err) == (0, "")
+    assert "All checks passed (1 files)." in run.out
+    assert snapshot(tmp_path) == before
+
+
+def test_a_whitespace_only_file_gets_safe_fixes_that_settle(tmp_path, cli):
+    blank = tmp_path / "blank.txt"
+    blank.write_bytes(b"   \n\n\t\r\n")
+    before = snapshot(tmp_path)
+    run = cli("check", "--output-format", "json", "blank.txt", cwd=tmp_path)
+    assert run.code == 1
+    assert {d["code"] for d in run.json()} <= {"WS001", "WS003", "WS004"}
+    assert all(d["fix"]["applicability"] == "safe" for d in run.json())
+    assert snapshot(tmp_path) == before  # checking changes nothing
+    assert cli("check", "--fix", "blank.txt", cwd=tmp_path).code == 0
+    assert blank.read_bytes().strip() == b""
+    fixed = snapshot(tmp_path)
+    assert cli("check", "--fix", "blank.txt", cwd=tmp_path).code == 0
+    assert snapshot(tmp_path) == fixed
+
+
+# --- file names ------------------------------------------------------------------------------
+
+ODD_NAMES = ["with space.txt", "new\nline.txt", os.fsdecode(b"bad\xff.txt")]
+
+
+def odd_named_corpus(folder: Path) -> None:
+    for name in ODD_NAMES:
+        (folder / name).write_bytes(b"Title\n\nBody text.  \n")
+
+
+def test_odd_file_names_cannot_forge_a_diagnostic_line_and_json_stays_valid(tmp_path):
+    odd_named_corpus(tmp_path)
+    before = snapshot(tmp_path)
+    process = subprocess.run(  # a real process: names must survive encoding to stdout
+        [sys.executable, "-m", "corpus_lint", "check", "--no-cache", "--no-progress"]
+        + ["--select", "WS001", "--output-format", "text", "--output-format", "json:r.json"],
+        cwd=tmp_path,
+        capture_output=True,
+    )
+    assert process.returncode == 1, process.stderr
+    assert process.stderr == b""
+    lines = process.stdout.decode("utf-8").splitlines()
+    assert lines[:3] == [
+        f"{name}:3:11: WS001 [*] 2 whitespace characters at the end of the line: invisible "
+        "noise that makes identical lines differ"
+        for name in ("bad\\xff.txt", "new\\nline.txt", "with space.txt")
+    ]
+    assert lines[3:5] == ["", "Found 3 diagnostics in 3 of 3 files:"]
+    report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert sorted(d["path"] for d in report) == ["bad\\xff.txt", "new\nline.txt", "with space.txt"]
+    (tmp_path / "r.json").unlink()
+    assert snapshot(tmp_path) == before
+
+
+def test_odd_file_names_are_fixed_and_their_diff_applies_with_patch(tmp_path, cli):
+    odd_named_corpus(tmp_path)
+    process = subprocess.run(  # the diff is bytes: a name's bytes that are not UTF-8 stay so
+        [sys.executable, "-m", "corpus_lint", "check", "--diff", "--select", "WS001", "."],
+        cwd=tmp_path,
+        capture_output=True,
+    )
+    diff = process.stdout
+    assert process.returncode == 1
+    assert b'--- "a/new\\nline.txt"\n+++ "b/new\\nline.txt"\n' in diff
+    assert b"--- a/bad\xff.txt\n" in diff  # the name's own bytes, which patch looks for
+    assert all(path.read_bytes().endswith(b"  \n") for path in tmp_path.iterdir())  # unchanged
+    if shutil.which("patch"):
+        copy = tmp_path / "copy"
+        copy.mkdir()
+        odd_named_corpus(copy)
+        subprocess.run(["patch", "-s", "-p1"], input=diff, cwd=copy, check=True)
+    run = cli("check", "--fix", "--select", "WS001", ".", cwd=tmp_path)
+    assert run.code == 0
+    for name in ODD_NAMES:
+        assert (tmp_path / name).read_bytes() == b"Title\n\nBody text.\n"
+        if shutil.which("patch"):
+            assert (copy / name).read_bytes() == b"Title\n\nBody text.\n"
+
+
+# --- symbolic links --------------------------------------------------------------------------
+
+
+def test_symbolic_link_loops_are_not_followed_and_a_named_one_is_an_error(tmp_path, cli):
+    (tmp_path / "loop").mkdir()
+    (tmp_path / "loop" / "self").symlink_to("../loop")
+    (tmp_path / "a.txt").symlink_to("b.txt")
+    (tmp_path / "b.txt").symlink_to("a.txt")
+    (tmp_path / "article.txt").write_text(CLEAN_ARTICLE, encoding="utf-8")
+    run = cli("check", ".", cwd=tmp_path)
+    assert (run.code, run.err) == (0, "")
+    assert "All checks passed (1 files)." in run.out
+    run = cli("check", "a.txt", "loop/self", cwd=tmp_path)
+    assert run.code == 2
+    assert run.err == "corpus-lint: error: a.txt: broken symbolic link or link loop\n"
+
+
+def test_symbolic_links_out_of_the_corpus_are_not_followed(tmp_path, cli):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    secret = outside / "secret.txt"
+    secret.write_bytes(b"Secret  \n")  # WS001 and SRC001, if it were ever read
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "article.txt").write_text(CLEAN_ARTICLE, encoding="utf-8")
+    (corpus / "link.txt").symlink_to(secret)
+    (corpus / "linked-folder").symlink_to(outside)
+    before = snapshot(outside)
+    run = cli("check", "--fix", ".", cwd=corpus)
+    assert (run.code, run.err) == (0, "")
+    assert "All checks passed (1 files)." in run.out
+    run = cli("check", "--fix", "link.txt", "linked-folder", "linked-folder/secret.txt", cwd=corpus)
+    assert run.code == 0
+    assert run.err.splitlines() == [
+        f"corpus-lint: warning: {name}: symbolic link out of the corpus, not followed"
+        for name in ("link.txt", "linked-folder", "linked-folder/secret.txt")
+    ]
+    assert snapshot(outside) == before
+
+
+# --- races -----------------------------------------------------------------------------------
+
+
+def read_after(monkeypatch, name: str, meanwhile) -> None:
+    """Run `meanwhile(path)` just before corpus-lint reads the file called `name`."""
+    real_read = Document.read.__func__
+
+    def read(cls, path, display_path=None):
+        if path.name == name:
+            meanwhile(path)
+        return real_read(cls, path, display_path)
+
+    monkeypatch.setattr(Document, "read", classmethod(read))
+
+
+def test_a_file_deleted_after_discovery_is_an_error_naming_it(tmp_path, cli, monkeypatch):
+    (tmp_path / "gone.txt").write_text(CLEAN_ARTICLE, encoding="utf-8")
+    (tmp_path / "kept.txt").write_text(CLEAN_ARTICLE + "Trailing  \n", encoding="utf-8")
+    read_after(monkeypatch, "gone.txt", Path.unlink)
+    run = cli("check", "--fix", "--select", "WS001", ".", cwd=tmp_path)
+    assert run.code == 2
+    assert run.err == "corpus-lint: error: gone.txt: no such file\n"
+    assert (tmp_path / "kept.txt").read_text(encoding="utf-8").endswith("Trailing\n")
+
+
+def test_a_file_replaced_by_a_folder_after_discovery_is_an_error(tmp_path, cli, monkeypatch):
+    (tmp_path / "a.txt").write_text(CLEAN_ARTICLE, encoding="utf-8")
+
+    def replace_by_folder(path: Path) -> None:
+        path.unlink()
+        path.mkdir()
+
+    read_after(monkeypatch, "a.txt", replace_by_folder)
+    run = cli("check", "a.txt", cwd=tmp_path)
+    assert run.code == 2
+    assert run.err == "corpus-lint: error: a.txt: is a directory, not a file\n"
+
+
+def test_a_file_rewritten_after_discovery_is_linted_as_it_is_when_read(tmp_path, cli, monkeypatch):
+    (tmp_path / "a.txt").write_text(CLEAN_ARTICLE, encoding="utf-8")
+    read_after(monkeypatch, "a.txt", lambda path: path.write_bytes(b"Rewritten  \n"))
+    run = cli("check", "--select", "WS001", "a.txt", cwd=tmp_path)
+    assert run.code == 1
+    assert run.out.startswith("a.txt:1:10: WS001")
+
+
+def test_a_file_rewritten_between_reading_and_fixing_is_not_overwritten(tmp_path, cli, monkeypatch):
+    article = tmp_path / "a.txt"
+    article.write_text(CLEAN_ARTICLE + "Trailing  \n", encoding="utf-8")
+    real_fix = fixes.fix_document
+
+    def meanwhile(doc, lint, unsafe, **kwargs):
+        fixed = real_fix(doc, lint, unsafe, **kwargs)
+        article.write_bytes(b"Someone else's edit  \n")
+        return fixed
+
+    monkeypatch.setattr(fixes, "fix_document", meanwhile)
+    run = cli("check", "--fix", "--select", "WS001", "a.txt", cwd=tmp_path)
+    assert run.code == 2
+    assert run.err == (
+        "corpus-lint: error: a.txt: changed while corpus-lint was running; not fixed\n"
+    )
+    assert article.read_bytes() == b"Someone else's edit  \n"
+    assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]  # no temporary file left
+
+
+def test_a_named_pipe_is_skipped_not_waited_on(tmp_path, cli):
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no named pipes on this system")
+    os.mkfifo(tmp_path / "pipe.txt")
+    (tmp_path / "article.txt").write_text(CLEAN_ARTICLE, encoding="utf-8")
+    run = cli("check", ".", cwd=tmp_path)
+    assert run.code == 0
+    assert run.err == "corpus-lint: warning: pipe.txt: not a regular file, not linted\n"
+
+
+# --- permissions (a real process without the right to read) ---------------------------------
+
+
+def _unprivileged_prefix() -> list[str] | None:
+    """A command prefix that runs a process which obeys file permissions, or None."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return []  # not root: permissions apply already
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        return None
+    # Root without the capabilities that bypass permission checks.
+    prefix = [setpriv, "--bounding-set", "-dac_override,-dac_read_search"]
+    probe = subprocess.run([*prefix, sys.executable, "-c", ""], capture_output=True)
+    return prefix if probe.returncode == 0 else None
+
+
+UNPRIVILEGED = _unprivileged_prefix()
+
+
+def run_unprivileged(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    if UNPRIVILEGED is None:
+        pytest.skip("running as root without setpriv: permissions cannot be denied")
+    return subprocess.run(
+        [*UNPRIVILEGED, sys.executable, "-m", "corpus_lint", "check", "--no-progress", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_a_file_that_cannot_be_read_is_an_error_and_the_rest_is_fixed(tmp_path):
+    locked = tmp_path / "locked.txt"
+    locked.write_text("Locked  \n", encoding="utf-8")
+    (tmp_path / "open.txt").write_text(CLEAN_ARTICLE + "Trailing  \n", encoding="utf-8")
+    locked.chmod(0)
+    try:
+        before = locked.stat().st_mtime_ns
+        process = run_unprivileged(tmp_path, "--fix", "--select", "WS001", ".")
+    finally:
+        locked.chmod(0o644)
+    assert process.returncode == 2
+    assert process.stderr == "corpus-lint: error: locked.txt: permission denied\n"
+    assert (locked.read_bytes(), locked.stat().st_mtime_ns) == (b"Locked  \n", before)
+    assert (tmp_path / "open.txt").read_text(encoding="utf-8").endswith("Trailing\n")
+
+
+def test_a_folder_that_cannot_be_read_is_an_error_naming_it(tmp_path):
+    (tmp_path / "closed").mkdir()
+    (tmp_path / "closed" / "a.txt").write_text("Hidden  \n", encoding="utf-8")
+    (tmp_path / "article.txt").write_text(CLEAN_ARTICLE, encoding="utf-8")
+    before = snapshot(tmp_path)
+    (tmp_path / "closed").chmod(0)
+    try:
+        process = run_unprivileged(tmp_path, "--fix", ".")
+    finally:
+        (tmp_path / "closed").chmod(0o755)
+    assert process.returncode == 2
+    assert (
+        process.stderr == "corpus-lint: error: closed: cannot read the folder: Permission denied\n"
+    )
+    assert "All checks passed (1 files)." in process.stdout
+    assert snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize("cache_exists", [False, True], ids=["new", "existing"])
+def test_an_unwritable_cache_folder_gives_a_warning_and_the_run_goes_on(tmp_path, cache_exists):
+    (tmp_path / "a.txt").write_text(TWIN, encoding="utf-8")
+    (tmp_path / "b.txt").write_text(TWIN, encoding="utf-8")
+    cache = tmp_path / ".corpus_lint_cache"
+    if cache_exists:
+        subprocess.run([sys.executable, "-m", "corpus_lint", "check", "."], cwd=tmp_path)
+    else:
+        cache.mkdir()
+    before = snapshot(tmp_path)
+    cache.chmod(0o555)
+    try:
+        process = run_unprivileged(tmp_path, "--select", "DUP003", ".")
+    finally:
+        cache.chmod(0o755)
+    assert process.returncode == 1
+    assert process.stdout.startswith("b.txt:1:1: DUP003 same text as a.txt")
+    no_traceback(process.stderr)
+    assert len(process.stderr.splitlines()) == 1
+    assert process.stderr.startswith(f"corpus-lint: warning: {cache}")
+    assert process.stderr.endswith("; running without it\n")
+    assert snapshot(tmp_path) == before
+
+
+# --- the cache -------------------------------------------------------------------------------
+
+
+def test_a_corrupt_cache_database_is_rebuilt_with_a_warning(tmp_path, cli):
+    (tmp_path / "a.txt").write_text(TWIN, encoding="utf-8")
+    (tmp_path / "b.txt").write_text(TWIN, encoding="utf-8")
+    database = tmp_path / ".corpus_lint_cache" / "signatures.sqlite3"
+    database.parent.mkdir()
+    database.write_bytes(b"SQLite format 3\x00" + bytes(range(256)) * 40)
+    run = cli("check", "--select", "DUP003", ".", cwd=tmp_path)
+    assert run.code == 1
+    assert run.out.startswith("b.txt:1:1: DUP003 same text as a.txt")
+    assert run.err.startswith("corpus-lint: warning: ")
+    assert run.err.endswith(
+        "signatures.sqlite3: unreadable cache (file is not a database); rebuilding it\n"
+    )
+    assert len(run.err.splitlines()) == 1
+    with sqlite3.connect(database) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert db.execute("SELECT count(*) FROM files").fetchone()[0] == 2
+    run = cli("check", "--select", "DUP003", ".", cwd=tmp_path)
+    assert (run.code, run.err) == (1, "")
+
+
+# --- Ctrl-C ----------------------------------------------------------------------------------
+
+PARAGRAPH = "The harbour council voted on Tuesday to add two evening crossings.   \n\n"
+
+
+def many_articles(folder: Path, count: int) -> dict[str, tuple[bytes, bytes]]:
+    """`count` articles with trailing spaces: name -> (original bytes, fixed bytes)."""
+    articles = {}
+    for number in range(count):
+        text = f"Title {number}\n\n" + PARAGRAPH * 40 + "Source: Gazette\n"
+        original = text.encode()
+        (folder / f"a{number:04}.txt").write_bytes(original)
+        articles[f"a{number:04}.txt"] = (original, original.replace(b".   \n", b".\n"))
+    return articles
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_ctrl_c_during_fix_stops_cleanly_and_leaves_no_file_half_written(tmp_path, jobs):
+    articles = many_articles(tmp_path, 1500)  # several seconds of fixing: stopped early
+    first = [tmp_path / name for name in sorted(articles)[:100]]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "corpus_lint", "check", "--fix", "--no-cache", "--no-progress"]
+        + ["--select", "WS001", "--jobs", jobs, "."],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, as a terminal's foreground job
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not any(p.stat().st_size != len(articles[p.name][0]) for p in first):
+            assert process.poll() is None, "the run ended before it could be interrupted"
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        os.killpg(process.pid, signal.SIGINT)  # Ctrl-C: the whole group gets SIGINT
+        out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130
+    assert err == "corpus-lint: interrupted\n"
+    states = []
+    for path in tmp_path.iterdir():
+        assert path.name in articles, f"left behind: {path.name}"
+        original, fixed = articles[path.name]
+        states.append({original: "original", fixed: "fixed"}.get(path.read_bytes(), "broken"))
+    assert "broken" not in states
+    assert 0 < states.count("fixed") < len(articles)
+
+
+def test_ctrl_c_while_a_fixed_file_is_written_lets_the_write_finish(tmp_path, cli, monkeypatch):
+    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        pytest.skip("Ctrl-C is not Python's KeyboardInterrupt here")
+    articles = many_articles(tmp_path, 3)
+    real_fsync = os.fsync
+
+    def interrupted_fsync(fd):  # Ctrl-C lands after the bytes are written, before the rename
+        os.kill(os.getpid(), signal.SIGINT)
+        real_fsync(fd)
+
+    monkeypatch.setattr(fixes.os, "fsync", interrupted_fsync)
+    run = cli("check", "--fix", "--select", "WS001", "--jobs", "1", ".", cwd=tmp_path)
+    assert run.code == 130
+    assert run.err == "corpus-lint: interrupted\n"
+    contents = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    assert contents == {
+        "a0000.txt": articles["a0000.txt"][1],  # finished, then the interrupt took effect
+        "a0001.txt": articles["a0001.txt"][0],
+        "a0002.txt": articles["a0002.txt"][0],
+    }
