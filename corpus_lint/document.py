@@ -12,6 +12,7 @@ import stat
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import NamedTuple
 
 # How much of a file is sniffed for NUL bytes to call it binary (as git and grep do).
 BINARY_SNIFF_BYTES = 8192
@@ -34,8 +35,7 @@ class DocumentError(Exception):
         self.skipped = skipped
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):  # a tuple: documents have tens of lines, made by the thousand per second
     """One line of a document; `start`/`end` are character offsets of its content in `text`."""
 
     number: int  # 1-based
@@ -64,6 +64,24 @@ class Document:
 
     @cached_property
     def lines(self) -> list[Line]:
+        text = self.text
+        if "\r" in text:
+            return self._lines_with_any_break()
+        # Only "\n" breaks: str.split is several times faster than a regex walk.
+        lines: list[Line] = []
+        start = 0
+        parts = text.split("\n")
+        last = len(parts)
+        for number, part in enumerate(parts, 1):
+            end = start + len(part)
+            if number < last:
+                lines.append(Line(number, start, end, part, "\n"))
+            elif part or not lines:  # text after the last break, or an empty document
+                lines.append(Line(number, start, end, part, ""))
+            start = end + 1
+        return lines
+
+    def _lines_with_any_break(self) -> list[Line]:
         lines: list[Line] = []
         start = 0
         number = 1

@@ -19,6 +19,8 @@ _REPEATED_WORD = re.compile(
     re.IGNORECASE,
 )
 
+_LETTERS = re.compile(r"[^\W\d_]+")  # a word as `_REPEATED_WORD` takes it
+
 # The screen's word separators besides whitespace: ASCII punctuation but for the apostrophe
 # and hyphen (inside words for the regex too), and the quotes, dashes and no-break space
 # common in news text.
@@ -73,9 +75,7 @@ class RepeatedWord(Rule):
     fix_availability = UNSAFE
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
-        if not _may_repeat_a_word(doc.text):
-            return
-        for match in _REPEATED_WORD.finditer(doc.text):
+        for match in repeated_words(doc.text):
             word = match.group(1)
             if word.lower() in DOUBLED_WORDS_ALLOWED:
                 continue
@@ -98,13 +98,14 @@ def _is_name(words: list[str]) -> bool:
     return all(w[0].isupper() for w in words[1:]) and not words[1].isupper()
 
 
-def _may_repeat_a_word(text: str) -> bool:
-    """A screen at C speed before the regex: do two neighbouring tokens read the same?
+def _words_maybe_repeated(text: str) -> frozenset[str]:
+    """A screen at C speed before the regex: the words that two neighbouring tokens share.
 
     The regex, with its back-reference, tries every position of the text; splitting it into
     tokens (with punctuation as separators, as the regex's word boundaries have it) and
-    comparing neighbours is several times faster, and few documents pass. Every repeat the
-    regex finds passes, unless a doubled word is glued to a rare symbol ("§of of").
+    comparing neighbours is several times faster, and few documents have such a pair. Every
+    repeat the regex finds is among these words, unless a doubled word is glued to a rare
+    symbol ("§of of").
     """
     lowered = text.lower()
     if not lowered.isascii():
@@ -112,4 +113,34 @@ def _may_repeat_a_word(text: str) -> bool:
             if mark in lowered:
                 lowered = lowered.replace(mark, " ")
     tokens = lowered.encode().translate(_PUNCTUATION_TO_SPACE).split()
-    return any(map(bytes.__eq__, tokens, islice(tokens, 1, None)))
+    if not any(map(bytes.__eq__, tokens, islice(tokens, 1, None))):
+        return frozenset()
+    pairs = zip(tokens, islice(tokens, 1, None))
+    return frozenset(
+        word for word in (a.decode() for a, b in pairs if a == b) if _LETTERS.fullmatch(word)
+    )
+
+
+def repeated_words(text: str) -> list[re.Match[str]]:
+    """The matches of `_REPEATED_WORD` in the text (but for the screen's blind spot)."""
+    words = _words_maybe_repeated(text)
+    if not words:
+        return []
+    lowered = text.lower()
+    if len(lowered) != len(text) or len(words) > 20:  # offsets would shift; or a table
+        return list(_REPEATED_WORD.finditer(text))
+    # Where a screened word is doubled, found at C speed in the lowered text (a literal
+    # prefix lets `re` skip ahead); the general pattern then decides at those offsets only.
+    starts = sorted(
+        match.start()
+        for word in words
+        for match in re.finditer(rf"{re.escape(word)}[ \t]+{re.escape(word)}", lowered)
+    )
+    matches: list[re.Match[str]] = []
+    end = 0
+    for start in starts:
+        match = _REPEATED_WORD.match(text, start) if start >= end else None
+        if match:
+            matches.append(match)
+            end = match.end()
+    return matches
