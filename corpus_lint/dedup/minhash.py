@@ -56,7 +56,9 @@ def signature(shingle_hashes: np.ndarray, num_perm: int) -> np.ndarray:
         h ^= h >> s2
         h *= m2
         h ^= h >> s1
-        chunk = (h * a + b).min(axis=0)
+        values = np.multiply(h, a)  # one (chunk x num_perm) array, updated in place
+        values += b
+        chunk = values.min(axis=0)
         result = chunk if result is None else np.minimum(result, chunk)
     return result
 
