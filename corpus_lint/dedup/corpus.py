@@ -19,6 +19,7 @@ import os
 import sqlite3
 from array import array
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,7 @@ from corpus_lint.dedup.minhash import (
     lsh_params,
 )
 from corpus_lint.document import Document, DocumentError, display
+from corpus_lint.engine import MIN_FILES_FOR_WORKERS
 from corpus_lint.progress import Progress
 from corpus_lint.rule import Diagnostic, Related, Rule
 
@@ -50,6 +52,9 @@ from corpus_lint.rule import Diagnostic, Related, Rule
 # threshold are dropped without reading them: the chance that such a pair is truly at the
 # threshold is below one in a million.
 PRUNE_STANDARD_ERRORS = 5.0
+# Candidate pairs verified together: their files are reread at once (in parallel), and
+# only that many pairs' shingle sets are held in memory.
+VERIFY_BATCH = 4096
 
 
 @dataclass(eq=False)  # compared and hashed by identity: one entry per file
@@ -328,31 +333,37 @@ class _Stage:
         threshold = self.near.threshold
         error = (threshold * (1 - threshold) / self.near.num_perm) ** 0.5
         floor = threshold - PRUNE_STANDARD_ERRORS * error
+        to_verify = [
+            (a, b)
+            for a, b in sorted(candidates, key=lambda p: (p[0].order, p[1].order))
+            if (a.key, b.key) not in same_text
+            and (b.key, a.key) not in same_text
+            and (a.features.text_hash is None or a.features.text_hash != b.features.text_hash)
+            and _estimated_jaccard(a.features, b.features) >= floor
+        ]
         diagnostics = []
-        for a, b in sorted(candidates, key=lambda p: (p[0].order, p[1].order)):
-            if (a.key, b.key) in same_text or (b.key, a.key) in same_text:
-                continue
-            if a.features.text_hash is not None and a.features.text_hash == b.features.text_hash:
-                continue
-            if _estimated_jaccard(a.features, b.features) < floor:
-                continue
-            similarity = self._exact_jaccard(a, b)
-            if similarity is None or similarity < threshold:
-                continue
-            reported, other = (b, a) if b.target else (a, b)
-            if a.target and b.target and a.order > b.order:
-                reported, other = a, b
-            shown = display(other.path)
-            diagnostics.append(
-                _diagnostic(
-                    rule,
-                    reported,
-                    f"near-duplicate of {shown}: {similarity:.0%} of their "
-                    f"{self.near.shingle_size}-word shingles are shared (Jaccard similarity "
-                    f"{similarity:.2f}, threshold {threshold:.2f}): the same story filed twice",
-                    Related(shown, 1, round(similarity, 4)),
+        for start in range(0, len(to_verify), VERIFY_BATCH):
+            batch = to_verify[start : start + VERIFY_BATCH]
+            self._read_shingle_sets({e.key: e for pair in batch for e in pair}.values())
+            for a, b in batch:
+                similarity = self._exact_jaccard(a, b)
+                if similarity is None or similarity < threshold:
+                    continue
+                reported, other = (b, a) if b.target else (a, b)
+                if a.target and b.target and a.order > b.order:
+                    reported, other = a, b
+                shown = display(other.path)
+                diagnostics.append(
+                    _diagnostic(
+                        rule,
+                        reported,
+                        f"near-duplicate of {shown}: {similarity:.0%} of their "
+                        f"{self.near.shingle_size}-word shingles are shared (Jaccard similarity "
+                        f"{similarity:.2f}, threshold {threshold:.2f}): the same story filed twice",
+                        Related(shown, 1, round(similarity, 4)),
+                    )
                 )
-            )
+            self.shingle_sets.clear()  # memory stays bounded by the batch
         return diagnostics
 
     @property
@@ -406,19 +417,21 @@ class _Stage:
         return shared / (len(first) + len(second) - shared)
 
     def _shingles(self, entry: Entry) -> np.ndarray | None:
-        """The shingle set of a file, reread; None if it changed since its features were taken."""
-        if entry.key not in self.shingle_sets:
-            try:
-                doc = Document.read(entry.path)
-            except DocumentError:
-                doc = None
-            if doc is None or to_int64(xxhash.xxh3_64_intdigest(doc.raw)) != entry.content:
-                self.shingle_sets[entry.key] = None
-            else:
-                self.shingle_sets[entry.key] = shingle_set(
-                    doc, entry.features.excluded, self.near.shingle_size
-                )
-        return self.shingle_sets[entry.key]
+        """The shingle set of a file read by `_read_shingle_sets`; None if it changed since."""
+        return self.shingle_sets.get(entry.key)
+
+    def _read_shingle_sets(self, entries: Iterable[Entry]) -> None:
+        """Reread files and take their shingle sets, in worker processes when there are many."""
+        items = [
+            (e.key, e.path, e.content, e.features.excluded, self.near.shingle_size) for e in entries
+        ]
+        workers = min(self.options.workers, max(1, len(items) // MIN_FILES_FOR_WORKERS))
+        if workers <= 1:
+            self.shingle_sets.update(map(_current_shingle_set, items))
+            return
+        with ProcessPoolExecutor(workers) as pool:
+            chunksize = max(1, len(items) // (workers * 8))
+            self.shingle_sets.update(pool.map(_current_shingle_set, items, chunksize=chunksize))
 
     # --- cache -------------------------------------------------------------------------------
 
@@ -471,6 +484,20 @@ def _sorted_rows(keys: np.ndarray, contents: np.ndarray) -> Iterator[tuple[int, 
     for start in range(0, len(order), 65536):
         chosen = order[start : start + 65536]
         yield from zip(keys[chosen].tolist(), contents[chosen].tolist())
+
+
+def _current_shingle_set(
+    item: tuple[str, Path, int, tuple[int, ...], int],
+) -> tuple[str, np.ndarray | None]:
+    """(key, sorted distinct shingle hashes) of a file; None if its bytes are not `content`."""
+    key, path, content, excluded, shingle_size = item
+    try:
+        doc = Document.read(path)
+    except DocumentError:
+        return key, None
+    if to_int64(xxhash.xxh3_64_intdigest(doc.raw)) != content:
+        return key, None
+    return key, shingle_set(doc, excluded, shingle_size)
 
 
 def folder_digest(rows: list[tuple[str, int, int]]) -> int:
