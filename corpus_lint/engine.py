@@ -20,6 +20,9 @@ from corpus_lint.rule import Context, Diagnostic, Rule, is_selected, sort_diagno
 
 # Below this many files, worker processes cost more than they save.
 MIN_FILES_FOR_WORKERS = 200
+# Files analysed together: their corpus features are computed in one go (see
+# `features_of_many`), and a worker returns their results in one message.
+BATCH_FILES = 32
 
 
 @dataclass
@@ -84,12 +87,39 @@ def lint_document(doc: Document, rules: Iterable[Rule], ctx: Context) -> list[Di
 
 def analyze(path: Path, job: _Job, lint: bool = True) -> FileResult:
     """Read one file once; lint it and/or compute what corpus rules need of it."""
+    return analyze_many([(path, lint)], job)[0]
+
+
+def analyze_many(items: list[tuple[Path, bool]], job: _Job) -> list[FileResult]:
+    """`analyze` over (path, lint?) items; corpus features are computed for all at once."""
+    results: list[FileResult] = []
+    checked: list[tuple[FileResult, Document, bool]] = []
+    for path, lint in items:
+        result, doc = _read_and_lint(path, job, lint)
+        results.append(result)
+        if doc is not None and job.corpus_settings is not None:
+            checked.append((result, doc, lint))
+    if checked:
+        from corpus_lint.dedup import features_of_many
+
+        features = features_of_many(
+            [(doc, result.diagnostics) for result, doc, _ in checked], job.corpus_settings
+        )
+        for (result, _, lint), file_features in zip(checked, features):
+            result.features = file_features
+            if not lint:  # the findings were needed for the features only
+                result.diagnostics = []
+    return results
+
+
+def _read_and_lint(path: Path, job: _Job, lint: bool) -> tuple[FileResult, Document | None]:
+    """The file's result so far, and the document corpus rules see (None if unreadable)."""
     try:
         doc = Document.read(path)
     except DocumentError as exc:
         if exc.skipped:  # binary, too large, not a regular file: a warning
-            return FileResult(path, skipped=str(exc))
-        return FileResult(path, error=str(exc))
+            return FileResult(path, skipped=str(exc)), None
+        return FileResult(path, error=str(exc)), None
     result = FileResult(path)
     if lint and job.fix is not None:
         doc = _fix(doc, result, job)  # lints, fixes, and leaves what remains in result
@@ -97,13 +127,7 @@ def analyze(path: Path, job: _Job, lint: bool = True) -> FileResult:
         # Corpus rules need the per-document findings too (boilerplate is left out of them).
         result.diagnostics = lint_document(doc, job.rules, job.context)
     result.pack_errors = timed_out_searches(doc)
-    if job.corpus_settings is not None:
-        from corpus_lint.dedup import features_of
-
-        result.features = features_of(doc, result.diagnostics, job.corpus_settings)
-    if not lint:
-        result.diagnostics = []
-    return result
+    return result, doc
 
 
 def _fix(doc: Document, result: FileResult, job: _Job) -> Document:
@@ -154,29 +178,32 @@ def _stop_worker(signal_number: int, frame: object) -> None:
     _worker_interrupted = True
 
 
-def _analyze_in_worker(item: tuple[Path, bool]) -> FileResult:
+def _analyze_in_worker(batch: list[tuple[Path, bool]]) -> list[FileResult]:
     assert _worker_job is not None
     if _worker_interrupted:
-        return FileResult(item[0], skipped="interrupted")
-    return analyze(item[0], _worker_job, item[1])
+        return [FileResult(path, skipped="interrupted") for path, _ in batch]
+    return analyze_many(batch, _worker_job)
 
 
 def analyze_all(
     items: list[tuple[Path, bool]], job: _Job, options: Options, progress: Progress
 ) -> Iterator[FileResult]:
     """`analyze` over (path, lint?) items, in worker processes when there are enough."""
+    batches = [items[i : i + BATCH_FILES] for i in range(0, len(items), BATCH_FILES)]
     workers = min(options.workers, max(1, len(items) // MIN_FILES_FOR_WORKERS))
     if workers <= 1:
-        for path, lint in items:
-            yield analyze(path, job, lint)
-            progress.advance()
+        for batch in batches:
+            for result in analyze_many(batch, job):
+                yield result
+                progress.advance()
         return
-    chunksize = max(1, min(256, len(items) // (workers * 16)))
+    chunksize = max(1, min(8, len(batches) // (workers * 16)))
     pool = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(job,))
     try:
-        for result in pool.map(_analyze_in_worker, items, chunksize=chunksize):
-            yield result
-            progress.advance()
+        for results in pool.map(_analyze_in_worker, batches, chunksize=chunksize):
+            for result in results:
+                yield result
+                progress.advance()
     except BaseException:  # Ctrl-C: drop the queued files, wait for the ones in hand
         pool.shutdown(wait=True, cancel_futures=True)
         raise

@@ -27,6 +27,15 @@ def features_of(
     return compute(doc, diagnostics, settings)
 
 
+def features_of_many(
+    checked: list[tuple[Document, list[Diagnostic]]], settings: NearDuplicateSettings
+) -> list[Features]:
+    """`features_of` for many documents at once (see `corpus_lint.dedup.features`)."""
+    from corpus_lint.dedup.features import features_of_many as compute
+
+    return compute(checked, settings)
+
+
 def check_corpus(
     *,
     targets: dict[Path, Any],

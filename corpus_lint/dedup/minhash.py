@@ -63,6 +63,45 @@ def signature(shingle_hashes: np.ndarray, num_perm: int) -> np.ndarray:
     return result
 
 
+def signatures(shingle_hashes: np.ndarray, counts: np.ndarray, num_perm: int) -> np.ndarray:
+    """The signatures ((documents x num_perm) uint32) of documents whose shingle hashes are
+    given one document after the other, `counts[i]` of them for document i.
+
+    Rows of documents without shingles are zeros. Documents are taken a block of about
+    SIGNATURE_CHUNK shingles at a time, one matrix per block; a longer one goes alone to
+    `signature`.
+    """
+    s1, m1, s2, m2 = _FMIX32
+    a, b = permutations(num_perm)
+    h = shingle_hashes.astype(np.uint32)
+    h ^= h >> s1
+    h *= m1
+    h ^= h >> s2
+    h *= m2
+    h ^= h >> s1
+    result = np.zeros((len(counts), num_perm), dtype=np.uint32)
+    ends = np.cumsum(counts)
+    documents = np.flatnonzero(counts)  # their rows follow each other in `h`
+    document_ends = ends[documents]
+    first = 0
+    while first < len(documents):
+        start = int(document_ends[first] - counts[documents[first]])
+        last = int(np.searchsorted(document_ends, start + SIGNATURE_CHUNK, side="right"))
+        if last <= first:  # one long document
+            result[documents[first]] = signature(
+                shingle_hashes[start : document_ends[first]], num_perm
+            )
+            first += 1
+            continue
+        block = documents[first:last]
+        values = np.multiply(h[start : document_ends[last - 1]].reshape(-1, 1), a)
+        values += b
+        offsets = document_ends[first:last] - counts[block] - start
+        result[block] = np.minimum.reduceat(values, offsets, axis=0)
+        first = last
+    return result
+
+
 def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
     """(bands, rows) for the threshold: see the module docstring. Imports datasketch (slow)."""
     from datasketch.lsh import _false_positive_probability
