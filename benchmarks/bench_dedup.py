@@ -120,15 +120,17 @@ def accuracy(diagnostics: list[dict], truth: dict) -> dict:
 
 
 def signature_rate(paths: list[Path]) -> float:
-    """Files/s on one core: read, decode, shingle, hash, MinHash (as a worker does)."""
+    """Files/s on one core: read, decode, shingle, hash, MinHash, in batches as a worker does."""
     from corpus_lint.config import NearDuplicateSettings
-    from corpus_lint.dedup.features import features_of
+    from corpus_lint.dedup.features import features_of_many
     from corpus_lint.document import Document
+    from corpus_lint.engine import BATCH_FILES
 
     settings = NearDuplicateSettings(THRESHOLD, SHINGLE_SIZE, NUM_PERM)
     started = time.perf_counter()
-    for path in paths:
-        features_of(Document.read(path, display_path=str(path)), [], settings)
+    for start in range(0, len(paths), BATCH_FILES):
+        batch = paths[start : start + BATCH_FILES]
+        features_of_many([(Document.read(path, str(path)), []) for path in batch], settings)
     return len(paths) / (time.perf_counter() - started)
 
 

@@ -57,6 +57,9 @@ class Document:
     encoding: str  # "utf-8" when the bytes are valid UTF-8, else chardet's guess
     confidence: float  # 1.0 for valid UTF-8
     text: str = field(repr=False)
+    # The file's stat taken just before it was read (None when not read from disk): the
+    # signature cache records it, so a file changed after this is rehashed next time.
+    status: os.stat_result | None = field(default=None, repr=False, compare=False)
 
     @property
     def is_utf8(self) -> bool:
@@ -106,7 +109,13 @@ class Document:
         return line.number, offset - line.start + 1
 
     @classmethod
-    def from_bytes(cls, path: Path, raw: bytes, display_path: str | None = None) -> Document:
+    def from_bytes(
+        cls,
+        path: Path,
+        raw: bytes,
+        display_path: str | None = None,
+        status: os.stat_result | None = None,
+    ) -> Document:
         encoding, confidence, text = decode(raw)
         return cls(
             path=path,
@@ -115,16 +124,17 @@ class Document:
             encoding=encoding,
             confidence=confidence,
             text=text,
+            status=status,
         )
 
     @classmethod
     def read(cls, path: Path, display_path: str | None = None) -> Document:
         """Read a file; raise DocumentError with a one-line reason when it is not lintable text."""
         shown = display_path or display(path)
-        if path.is_dir():
-            raise DocumentError(f"{shown}: is a directory, not a file")
         try:
             status = path.stat()
+            if stat.S_ISDIR(status.st_mode):
+                raise DocumentError(f"{shown}: is a directory, not a file")
             if not stat.S_ISREG(status.st_mode):  # a FIFO would block the run forever
                 raise DocumentError(f"{shown}: not a regular file, not linted", skipped=True)
             if status.st_size > MAX_FILE_BYTES:
@@ -142,7 +152,7 @@ class Document:
             raise DocumentError(f"{shown}: cannot read: {exc.strerror or exc}") from None
         if b"\x00" in raw[:BINARY_SNIFF_BYTES]:
             raise DocumentError(f"{shown}: binary file (NUL bytes), not linted", skipped=True)
-        return cls.from_bytes(path, raw, shown)
+        return cls.from_bytes(path, raw, shown, status)
 
 
 def decode(raw: bytes) -> tuple[str, float, str]:

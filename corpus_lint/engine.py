@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 from collections import Counter
@@ -155,7 +156,12 @@ def _fix(doc: Document, result: FileResult, job: _Job) -> Document:
             result.diagnostics = lint(doc)  # the file on disk is the original
             return doc
     result.fixed = fixed.counts
-    return fixed.doc
+    if job.fix.diff:
+        return fixed.doc
+    try:  # the written file's stat, for the signature cache
+        return dataclasses.replace(fixed.doc, status=os.stat(doc.path))
+    except OSError:
+        return fixed.doc
 
 
 _worker_job: _Job | None = None

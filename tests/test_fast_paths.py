@@ -95,3 +95,11 @@ def test_features_of_many_documents_equal_each_documents_own(texts, chunk):
         assert features.shingles == len(alone)
         expected = minhash.signature(alone, 16).tobytes() if len(alone) else b""
         assert features.signature == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=80))
+def test_ascii_text_is_normalised_as_the_general_path_does(text):
+    from corpus_lint.dedup.features import _normalised_ascii, normalise_text
+
+    assert _normalised_ascii(text) == normalise_text(text).encode()

@@ -15,7 +15,6 @@ computes the ground truth the same way):
 
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -64,8 +63,21 @@ def normalise_text(text: str) -> str:
 
 
 def text_hash(text: str) -> int | None:
-    normalised = normalise_text(text)
-    return to_int64(xxhash.xxh3_64_intdigest(normalised.encode())) if normalised else None
+    normalised = _normalised_ascii(text) if text.isascii() else normalise_text(text).encode()
+    return to_int64(xxhash.xxh3_64_intdigest(normalised)) if normalised else None
+
+
+# ASCII white space as str.split sees it, each byte made a space.
+_ASCII_SPACES = bytes.maketrans(b"\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f", b" " * 9)
+
+
+def _normalised_ascii(text: str) -> bytes:
+    """`normalise_text(text).encode()` for ASCII text (NFC changes nothing there), with bytes
+    operations instead of a list of every word: several times faster."""
+    data = text.encode().translate(_ASCII_SPACES)
+    while b"  " in data:
+        data = data.replace(b"  ", b" ")
+    return data.strip(b" ")
 
 
 def excluded_lines(diagnostics: list[Diagnostic]) -> tuple[int, ...]:
@@ -248,13 +260,12 @@ def features_of_many(
 def _features(
     doc: Document, excluded: tuple[int, ...], shingles: int, signature: bytes
 ) -> Features:
-    try:
-        stat = os.stat(doc.path)
-        # A file rewritten between the read and the stat must not be cached under the new stat.
-        mtime_ns, size = (
-            (stat.st_mtime_ns, stat.st_size) if stat.st_size == len(doc.raw) else (None, None)
-        )
-    except OSError:
+    # The stat taken before the read: a file rewritten since is not trusted by the next run.
+    # One that changed size during the read is not recorded at all.
+    status = doc.status
+    if status is not None and status.st_size == len(doc.raw):
+        mtime_ns, size = status.st_mtime_ns, status.st_size
+    else:
         mtime_ns = size = None
     return Features(
         content=to_int64(xxhash.xxh3_64_intdigest(doc.raw)),

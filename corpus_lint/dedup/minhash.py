@@ -79,6 +79,7 @@ def signatures(shingle_hashes: np.ndarray, counts: np.ndarray, num_perm: int) ->
     h ^= h >> s2
     h *= m2
     h ^= h >> s1
+    a_column, b_column = a.reshape(-1, 1), b.reshape(-1, 1)
     result = np.zeros((len(counts), num_perm), dtype=np.uint32)
     ends = np.cumsum(counts)
     documents = np.flatnonzero(counts)  # their rows follow each other in `h`
@@ -94,10 +95,12 @@ def signatures(shingle_hashes: np.ndarray, counts: np.ndarray, num_perm: int) ->
             first += 1
             continue
         block = documents[first:last]
-        values = np.multiply(h[start : document_ends[last - 1]].reshape(-1, 1), a)
-        values += b
+        # (num_perm x shingles): each document's minimum is a reduction along contiguous
+        # memory, several times faster than along the other axis.
+        values = np.multiply(a_column, h[start : document_ends[last - 1]].reshape(1, -1))
+        values += b_column
         offsets = document_ends[first:last] - counts[block] - start
-        result[block] = np.minimum.reduceat(values, offsets, axis=0)
+        result[block] = np.minimum.reduceat(values, offsets, axis=1).T
         first = last
     return result
 
