@@ -236,8 +236,9 @@ def run(
     result = Result()
     features: dict[Path, Any] = {}
     with Progress("Checking", len(targets), enabled=options.progress) as progress:
-        for file_result in analyze_all([(t, True) for t in targets], job, options, progress):
-            _collect(file_result, result, features)
+        results = analyze_all([(t, True) for t in targets], job, options, progress)
+        for target, file_result in zip(targets, results):  # in order
+            _collect(file_result, result, features, target)
     if corpus_rules:
         from corpus_lint.dedup import check_corpus
 
@@ -258,7 +259,11 @@ def run(
     return result
 
 
-def _collect(file_result: FileResult, result: Result, features: dict[Path, Any]) -> None:
+def _collect(
+    file_result: FileResult, result: Result, features: dict[Path, Any], target: Path
+) -> None:
+    """Add a file's result; its features are kept under `target` (not the unpickled copy of
+    the path a worker sent back: one Path object per file, not two)."""
     if file_result.fix_error:
         result.errors.append(file_result.fix_error)
     result.errors.extend(file_result.pack_errors)
@@ -275,7 +280,7 @@ def _collect(file_result: FileResult, result: Result, features: dict[Path, Any])
         result.files_checked += 1
         result.diagnostics.extend(file_result.diagnostics)
         if file_result.features is not None:
-            features[file_result.path] = file_result.features
+            features[target] = file_result.features
 
 
 def _ignored_for_file(diagnostic: Diagnostic, settings: Settings) -> bool:

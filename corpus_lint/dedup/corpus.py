@@ -57,13 +57,19 @@ PRUNE_STANDARD_ERRORS = 5.0
 VERIFY_BATCH = 4096
 
 
-@dataclass(eq=False)  # compared and hashed by identity: one entry per file
 class Entry:
-    key: str  # absolute path: the cache's key
-    path: Path
-    target: bool
-    content: int
-    features: Features | None = None  # None for an unchanged file whose features stay cached
+    """One file of the stage; compared and hashed by identity. Slotted: one per corpus file."""
+
+    __slots__ = ("key", "path", "target", "content", "features")
+
+    def __init__(
+        self, key: str, path: Path, target: bool, content: int, features: Features | None = None
+    ) -> None:
+        self.key = key  # absolute path: the cache's key
+        self.path = path
+        self.target = target
+        self.content = content
+        self.features = features  # None for an unchanged file whose features stay cached
 
     @property
     def order(self) -> str:
@@ -222,13 +228,12 @@ class _Stage:
         last_stats.analysed = len(missing)
         with Progress("Hashing corpus", len(missing), enabled=self.options.progress) as progress:
             items = [(path, False) for path in missing]
-            for file_result in analyze_all(items, self.job, self.options, progress):
+            results = analyze_all(items, self.job, self.options, progress)
+            for path, file_result in zip(missing, results):  # in order: `missing`'s own paths
                 features = file_result.features
                 if features is not None:
-                    key = os.path.abspath(file_result.path)
-                    self.by_key[key] = Entry(
-                        key, file_result.path, False, features.content, features
-                    )
+                    key = str(path)
+                    self.by_key[key] = Entry(key, path, False, features.content, features)
 
     def _present_stat(self, key: str) -> tuple[int, int] | None:
         """(mtime_ns, size) of a corpus file as walked now; None if the walk did not find it."""
