@@ -55,6 +55,8 @@ PRUNE_STANDARD_ERRORS = 5.0
 # Candidate pairs verified together: their files are reread at once (in parallel), and
 # only that many pairs' shingle sets are held in memory.
 VERIFY_BATCH = 4096
+# Files whose band keys are computed together.
+KEY_BLOCK = 8192
 
 
 class Entry:
@@ -215,7 +217,7 @@ class _Stage:
         ]
         total = sum(len(rows) for rows in self.folders.values())
         last_stats.corpus_files = total - sum(
-            self._present_stat(key) is not None for key in self.target_keys
+            path in self.target_keys for rows in self.folders.values() for path, _, _ in rows
         )
         if self.cache is not None:
             self.stale = self.cache.stale(to_check)
@@ -513,15 +515,18 @@ def folder_digest(rows: list[tuple[str, int, int]]) -> int:
     return to_int64(xxhash.xxh3_64_intdigest(described + numbers))
 
 
-def _signature_matrix(entries: list[Entry], num_perm: int) -> np.ndarray:
-    joined = b"".join(e.features.signature for e in entries)
-    return np.frombuffer(joined, dtype="<u4").reshape(len(entries), num_perm)
-
-
 def _signature_band_keys(
     entries: list[Entry], bands: int, rows: int, salt: int, num_perm: int
 ) -> np.ndarray:
-    return band_keys(_signature_matrix(entries, num_perm), bands, rows, salt)
+    """(len(entries), bands) band keys, computed a block of entries at a time: the signatures
+    are never all copied into one matrix (50 MB for 100,000 files)."""
+    keys = np.empty((len(entries), bands), dtype=np.int64)
+    for start in range(0, len(entries), KEY_BLOCK):
+        block = entries[start : start + KEY_BLOCK]
+        joined = b"".join(e.features.signature for e in block)
+        signatures = np.frombuffer(joined, dtype="<u4").reshape(len(block), num_perm)
+        keys[start : start + len(block)] = band_keys(signatures, bands, rows, salt)
+    return keys
 
 
 def _band_pairs(
