@@ -321,3 +321,20 @@ def test_rule_documentation_names_the_options(cli):
     assert "[tool.corpus-lint.near-duplicate]" in run.out
     for section in ("## What it does", "## Why is this bad?", "## Example", "## Fix safety"):
         assert section in run.out
+
+
+def test_verification_in_small_batches_reports_the_same_pairs(cli, tmp_path, monkeypatch):
+    for i in range(4):  # four near-duplicate pairs, each file ~400 shingles
+        (tmp_path / f"{i}a.txt").write_text(article(40 + i))
+        (tmp_path / f"{i}b.txt").write_text(edited(article(40 + i), 3))
+    whole = dup_findings(cli, tmp_path, "--no-cache")
+    assert len(whole) == 4
+    batches = []
+    real = corpus_stage._verify_batches
+    monkeypatch.setattr(corpus_stage, "VERIFY_SHINGLES", 500)  # about one pair per batch
+    monkeypatch.setattr(
+        corpus_stage, "_verify_batches", lambda pairs: batches.extend(real(pairs)) or batches
+    )
+    assert dup_findings(cli, tmp_path, "--no-cache") == whole
+    assert len(batches) == 4
+    assert all(len(files) == 2 for _, files in batches)

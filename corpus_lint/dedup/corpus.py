@@ -52,9 +52,10 @@ from corpus_lint.rule import Diagnostic, Related, Rule
 # threshold are dropped without reading them: the chance that such a pair is truly at the
 # threshold is below one in a million.
 PRUNE_STANDARD_ERRORS = 5.0
-# Candidate pairs verified together: their files are reread at once (in parallel), and
-# only that many pairs' shingle sets are held in memory.
-VERIFY_BATCH = 4096
+# Candidate pairs are verified in batches: the batch's files are reread at once (in
+# parallel), and only their shingle sets are held in memory, up to this many shingles
+# (4 bytes each) per batch, whatever the length of the documents.
+VERIFY_SHINGLES = 4_000_000
 # Files whose band keys are computed together.
 KEY_BLOCK = 8192
 
@@ -349,9 +350,8 @@ class _Stage:
             and _estimated_jaccard(a.features, b.features) >= floor
         ]
         diagnostics = []
-        for start in range(0, len(to_verify), VERIFY_BATCH):
-            batch = to_verify[start : start + VERIFY_BATCH]
-            self._read_shingle_sets({e.key: e for pair in batch for e in pair}.values())
+        for batch, files in _verify_batches(to_verify):
+            self._read_shingle_sets(files)
             for a, b in batch:
                 similarity = self._exact_jaccard(a, b)
                 if similarity is None or similarity < threshold:
@@ -491,6 +491,26 @@ def _sorted_rows(keys: np.ndarray, contents: np.ndarray) -> Iterator[tuple[int, 
     for start in range(0, len(order), 65536):
         chosen = order[start : start + 65536]
         yield from zip(keys[chosen].tolist(), contents[chosen].tolist())
+
+
+def _verify_batches(
+    pairs: list[tuple[Entry, Entry]],
+) -> Iterator[tuple[list[tuple[Entry, Entry]], list[Entry]]]:
+    """(pairs, their distinct files), the files holding about VERIFY_SHINGLES shingles."""
+    batch: list[tuple[Entry, Entry]] = []
+    files: dict[str, Entry] = {}
+    shingles = 0
+    for pair in pairs:
+        for entry in pair:
+            if entry.key not in files:
+                files[entry.key] = entry
+                shingles += entry.features.shingles
+        batch.append(pair)
+        if shingles >= VERIFY_SHINGLES:
+            yield batch, list(files.values())
+            batch, files, shingles = [], {}, 0
+    if batch:
+        yield batch, list(files.values())
 
 
 def _current_shingle_set(
