@@ -140,3 +140,17 @@ def test_junit_has_every_seed_diagnostic_at_the_same_place(seed_reports):
             found.append((suite.get("name"), code, int(line), int(column)))
     want = sorted((p, c, line, col) for p, c, line, col, _, _ in expected(seed_reports))
     assert sorted(found) == want
+
+
+def test_json_report_is_laid_out_as_json_dumps_with_an_indent_of_two(seed_reports):
+    value = json.loads(seed_reports["json"])
+    assert len(value) > 1
+    assert seed_reports["json"] == json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+
+
+def test_json_report_of_no_diagnostics_is_an_empty_list(tmp_path):
+    (tmp_path / "a.txt").write_text("A title\n\nA sentence.\n\nSource: Reuters\n")
+    stdout = io.StringIO()
+    with contextlib.redirect_stdout(stdout):
+        code = main(["check", "--no-cache", "--output-format", "json", str(tmp_path / "a.txt")])
+    assert (code, stdout.getvalue()) == (0, "[]\n")

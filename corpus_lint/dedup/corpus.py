@@ -44,7 +44,7 @@ from corpus_lint.dedup.minhash import (
     lsh_params,
 )
 from corpus_lint.document import Document, DocumentError, display
-from corpus_lint.engine import MIN_FILES_FOR_WORKERS
+from corpus_lint.engine import MIN_FILES_FOR_WORKERS, heap_frozen_for_fork
 from corpus_lint.progress import Progress
 from corpus_lint.rule import Diagnostic, Related, Rule
 
@@ -436,7 +436,7 @@ class _Stage:
         if workers <= 1:
             self.shingle_sets.update(map(_current_shingle_set, items))
             return
-        with ProcessPoolExecutor(workers) as pool:
+        with heap_frozen_for_fork(), ProcessPoolExecutor(workers) as pool:
             chunksize = max(1, len(items) // (workers * 8))
             self.shingle_sets.update(pool.map(_current_shingle_set, items, chunksize=chunksize))
 
