@@ -315,13 +315,8 @@ class _Stage:
         return diagnostics
 
     def _dup003(self, rule: Rule, entry: Entry, other: Entry) -> Diagnostic:
-        shown = display(other.path)
-        return _diagnostic(
-            rule,
-            entry,
-            f"same text as {shown} (after normalising white space and Unicode): "
-            "the corpus holds this document twice",
-            Related(shown, 1, 1.0),
+        return duplicate_diagnostic(
+            rule, display(entry.path), _title_length(entry), display(other.path)
         )
 
     # --- DUP004 ------------------------------------------------------------------------------
@@ -359,15 +354,14 @@ class _Stage:
                 reported, other = (b, a) if b.target else (a, b)
                 if a.target and b.target and a.order > b.order:
                     reported, other = a, b
-                shown = display(other.path)
                 diagnostics.append(
-                    _diagnostic(
+                    near_duplicate_diagnostic(
                         rule,
-                        reported,
-                        f"near-duplicate of {shown}: {similarity:.0%} of their "
-                        f"{self.near.shingle_size}-word shingles are shared (Jaccard similarity "
-                        f"{similarity:.2f}, threshold {threshold:.2f}): the same story filed twice",
-                        Related(shown, 1, round(similarity, 4)),
+                        display(reported.path),
+                        _title_length(reported),
+                        display(other.path),
+                        similarity,
+                        self.near,
                     )
                 )
             self.shingle_sets.clear()  # memory stays bounded by the batch
@@ -420,8 +414,7 @@ class _Stage:
         if first is None or second is None:
             return None
         last_stats.verified += 1
-        shared = len(np.intersect1d(first, second, assume_unique=True))
-        return shared / (len(first) + len(second) - shared)
+        return exact_jaccard(first, second)
 
     def _shingles(self, entry: Entry) -> np.ndarray | None:
         """The shingle set of a file read by `_read_shingle_sets`; None if it changed since."""
@@ -577,17 +570,56 @@ def _estimated_jaccard(a: Features, b: Features) -> float:
     return float(np.count_nonzero(first == second)) / len(first)
 
 
-def _diagnostic(rule: Rule, entry: Entry, message: str, related: Related) -> Diagnostic:
-    title = entry.features.title_length if entry.features else 0
+def exact_jaccard(first: np.ndarray, second: np.ndarray) -> float:
+    """The Jaccard similarity of two sorted arrays of distinct shingle hashes."""
+    shared = len(np.intersect1d(first, second, assume_unique=True))
+    return shared / (len(first) + len(second) - shared)
+
+
+def _title_length(entry: Entry) -> int:
+    return entry.features.title_length if entry.features else 0
+
+
+def duplicate_diagnostic(rule: Rule, path: str, title_length: int, other: str) -> Diagnostic:
+    """DUP003 on the file shown as `path`, against the file shown as `other`."""
+    return _diagnostic(
+        rule,
+        path,
+        title_length,
+        f"same text as {other} (after normalising white space and Unicode): "
+        "the corpus holds this document twice",
+        Related(other, 1, 1.0),
+    )
+
+
+def near_duplicate_diagnostic(
+    rule: Rule, path: str, title_length: int, other: str, similarity: float, near: Any
+) -> Diagnostic:
+    """DUP004 on the file shown as `path`, against `other`, at this exact Jaccard similarity."""
+    return _diagnostic(
+        rule,
+        path,
+        title_length,
+        f"near-duplicate of {other}: {similarity:.0%} of their "
+        f"{near.shingle_size}-word shingles are shared (Jaccard similarity "
+        f"{similarity:.2f}, threshold {near.threshold:.2f}): the same story filed twice",
+        Related(other, 1, round(similarity, 4)),
+    )
+
+
+def _diagnostic(
+    rule: Rule, path: str, title_length: int, message: str, related: Related
+) -> Diagnostic:
+    """A diagnostic on a file's first line (its title), where DUP003/DUP004 point."""
     return Diagnostic(
         code=rule.code,
         name=rule.name,
         message=message,
         severity=rule.severity,
-        path=display(entry.path),
+        path=path,
         line=1,
         column=1,
         end_line=1,
-        end_column=title + 1,
+        end_column=title_length + 1,
         related=(related,),
     )
