@@ -9,11 +9,16 @@ from pathlib import Path
 
 from corpus_lint import __version__
 from corpus_lint.commands import EXIT_CLEAN, EXIT_ERROR, UsageError
-from corpus_lint.config import ConfigError
+from corpus_lint.config import EXECUTORS, ConfigError, is_url
 from corpus_lint.packs import PackError
 from corpus_lint.report import FORMATS
 
 COMMANDS = ("check", "rule", "rules")
+
+
+def _path_or_url(value: str) -> Path | str:
+    """A local path, or an fsspec URL kept as written (Path would fold its "//")."""
+    return value if is_url(value) else Path(value)
 
 
 def _codes(value: str) -> list[str]:
@@ -38,9 +43,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "paths",
         nargs="*",
-        type=Path,
+        type=_path_or_url,
         metavar="PATH",
-        help="files or folders (default: the configured corpus, else '.')",
+        help="files or folders (default: the configured corpus, else '.'); with "
+        "--executor dask, also fsspec URLs (s3://bucket/news/, file:///data/)",
     )
     rules = check.add_argument_group("rule selection")
     rules.add_argument(
@@ -146,6 +152,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--no-cache", action="store_true", help="neither read nor write the signature cache"
+    )
+    run.add_argument(
+        "--executor",
+        choices=EXECUTORS,
+        help="where the check runs: 'local' worker processes (the default) or a 'dask' "
+        "cluster (pip install 'corpus-lint[dask]')",
+    )
+    run.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="with --executor dask: the address of a running Dask scheduler "
+        "(default: start a local cluster sized to the machine)",
     )
 
     explain = commands.add_parser(

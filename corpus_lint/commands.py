@@ -8,7 +8,7 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from corpus_lint.config import ConfigError, Settings, load_settings
+from corpus_lint.config import ConfigError, Settings, is_url, load_settings
 from corpus_lint.packs import Packs, load_packs
 from corpus_lint.report.text import clean  # file names in messages may hold escapes
 from corpus_lint.rule import Rule, builtin_rules, is_selected, unknown_selectors
@@ -123,21 +123,40 @@ def check(args: argparse.Namespace) -> int:
     outputs = parse_outputs(args.output_format, args.output_file)
     baseline = load_baseline(args.baseline)  # before any file is touched by --fix
     paths = args.paths or settings.corpus or [Path(".")]
+    executor = choose_executor(args, settings, paths)
     skipped: list[str] = []  # paths left out on purpose (links out of the corpus)
-    targets, errors = discover(paths, settings, skipped)
+    targets, errors = discover([p for p in paths if not is_url(p)], settings, skipped)
     options = Options(
         jobs=args.jobs, use_cache=not args.no_cache, progress=progress_wanted(args.no_progress)
     )
-    result = run(
-        targets, selected, packs, settings, options, settings.corpus or None, fix_options(args)
-    )
+    checked: list = targets
+    if executor == "dask":
+        from corpus_lint.distributed import ExecutorError, run_on_dask
+
+        urls = [p for p in paths if is_url(p)]
+        try:
+            result, checked = run_on_dask(
+                targets,
+                urls,
+                selected,
+                packs,
+                settings,
+                args.scheduler or settings.scheduler,
+                options.progress,
+            )
+        except ExecutorError as exc:
+            raise UsageError(str(exc)) from None
+    else:
+        result = run(
+            targets, selected, packs, settings, options, settings.corpus or None, fix_options(args)
+        )
     errors += result.errors
     for warning in skipped + result.warnings:
         print(f"corpus-lint: warning: {clean(warning)}", file=sys.stderr)
     if args.diff:
         return report_diff(result, errors, args)
 
-    baseline_notes = apply_baseline(result, baseline, args.write_baseline, targets)
+    baseline_notes = apply_baseline(result, baseline, args.write_baseline, checked)
     context = ReportContext(
         rules=rules,
         files_checked=result.files_checked,
@@ -169,6 +188,51 @@ def check(args: argparse.Namespace) -> int:
     if result.fixed and args.exit_non_zero_on_fix and not args.exit_zero:
         return EXIT_DIAGNOSTICS
     return EXIT_CLEAN
+
+
+def choose_executor(args: argparse.Namespace, settings: Settings, paths: list) -> str:
+    """Return "local" or "dask". Fixes, and files given to be compared with a configured corpus
+    (pre-commit's changed files), run locally: fixes write local files, and a few changed
+    files are checked faster than a cluster starts. URLs need the dask executor."""
+    executor = args.executor or settings.executor
+    urls = [str(p) for p in [*paths, *settings.corpus] if is_url(p)]
+    if args.scheduler and executor != "dask":
+        raise UsageError("--scheduler needs --executor dask")
+    if executor == "local":
+        if urls:
+            raise UsageError(f"{urls[0]}: URLs are read only with --executor dask")
+        return "local"
+    if args.fix or args.diff:
+        if urls:
+            raise UsageError(
+                f"{urls[0]}: fixes are not applied to a remote corpus; fix a local copy"
+            )
+        return "local"
+    if args.paths and settings.corpus and not _whole_corpus(args.paths, settings.corpus):
+        given = [str(p) for p in args.paths if is_url(p)]
+        if given:
+            raise UsageError(
+                f"{given[0]}: a URL is checked as a whole corpus, not against the configured "
+                "one: name it in `corpus`, or run where no corpus is configured"
+            )
+        if urls:
+            raise UsageError(
+                f"{urls[0]}: checking some files against a remote corpus is not supported; "
+                "check the whole corpus"
+            )
+        return "local"
+    return "dask"
+
+
+def _whole_corpus(paths: list, corpus: list) -> bool:
+    """Do the paths given cover every folder or URL of the configured corpus?"""
+    from corpus_lint.files import covered_by
+
+    given_urls = {str(p).rstrip("/") for p in paths if is_url(p)}
+    local = [p for p in paths if not is_url(p)]
+    return all(
+        str(c).rstrip("/") in given_urls if is_url(c) else covered_by(c, local) for c in corpus
+    )
 
 
 def fix_options(args: argparse.Namespace) -> FixOptions | None:

@@ -23,6 +23,7 @@ else:  # pragma: no cover - exercised on Python < 3.11 only
 CONFIG_FILE = "corpus-lint.toml"
 PYPROJECT = "pyproject.toml"
 CACHE_DIR = ".corpus_lint_cache"
+EXECUTORS = ("local", "dask")
 
 
 class ConfigError(Exception):
@@ -44,7 +45,7 @@ class NearDuplicateSettings:
 class Settings:
     root: Path  # the folder that relative paths start from
     config_file: Path | None = None
-    corpus: list[Path] = field(default_factory=list)
+    corpus: list[Path | str] = field(default_factory=list)  # str: an fsspec URL (dask executor)
     include: list[str] = field(default_factory=lambda: ["*.txt"])
     exclude: list[str] = field(default_factory=list)
     select: list[str] = field(default_factory=lambda: ["ALL"])
@@ -53,6 +54,8 @@ class Settings:
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     rule_packs: list[Path] = field(default_factory=list)
     near_duplicate: NearDuplicateSettings = field(default_factory=NearDuplicateSettings)
+    executor: str = "local"  # "local" (worker processes) or "dask" (a Dask cluster)
+    scheduler: str | None = None  # the Dask scheduler's address; None: start a local cluster
 
     @property
     def cache_dir(self) -> Path:
@@ -74,7 +77,7 @@ class Settings:
 
 
 _LIST_KEYS = ("corpus", "include", "exclude", "select", "extend-select", "ignore", "rule-packs")
-_KEYS = set(_LIST_KEYS) | {"per-file-ignores", "near-duplicate"}
+_KEYS = set(_LIST_KEYS) | {"per-file-ignores", "near-duplicate", "executor", "scheduler"}
 _NEAR_KEYS = {"threshold", "shingle-size", "num-perm"}
 
 
@@ -150,12 +153,25 @@ def parse_settings(data: dict[str, Any], config_file: Path) -> Settings:
         per_file_ignores={g: list(c) for g, c in per_file.items()},
         near_duplicate=_near_duplicate(data.get("near-duplicate", {}), fail),
     )
-    settings.corpus = [root / p for p in values.get("corpus", [])]
+    settings.corpus = [p if is_url(p) else root / p for p in values.get("corpus", [])]
+    executor = data.get("executor", "local")
+    if executor not in EXECUTORS:
+        raise fail(f"'executor' must be one of {', '.join(map(repr, EXECUTORS))}, not {executor!r}")
+    settings.executor = executor
+    scheduler = data.get("scheduler")
+    if scheduler is not None and (not isinstance(scheduler, str) or not scheduler.strip()):
+        raise fail("'scheduler' must be the address of a Dask scheduler, e.g. 'tcp://host:8786'")
+    settings.scheduler = scheduler
     settings.rule_packs = [root / p for p in values.get("rule-packs", [])]
     for key in ("include", "exclude", "select", "extend-select", "ignore"):
         if key in values:
             setattr(settings, key.replace("-", "_"), values[key])
     return settings
+
+
+def is_url(path: str | Path) -> bool:
+    """Is this corpus path an fsspec URL ("s3://bucket/news/", "file:///data")?"""
+    return isinstance(path, str) and re.match(r"[A-Za-z][A-Za-z0-9+.-]+://", path) is not None
 
 
 def _near_duplicate(data: Any, fail) -> NearDuplicateSettings:

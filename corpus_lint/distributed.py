@@ -1,0 +1,686 @@
+"""`--executor dask`: the whole check on a Dask cluster; only diagnostics come back.
+
+The file list, in path order, is cut into partitions; a document's id is its position in
+that order, so "the first by path order" is "the smallest id". Every arrow below is a set of
+Dask tasks:
+
+1. analyse: a task reads each file of its partition once (a local path or an fsspec URL),
+   runs the per-document rules (`engine.lint_document`) and computes the file's corpus
+   features (`dedup.features_of_many`). The diagnostics go to the client; the features
+   stay on the worker.
+2. band shuffle: each partition emits one row per (document, LSH band), (band, band key,
+   id), and one (normalised-text hash, id) row per document, split into `buckets` parts by
+   key; band bucket j gathers the j-th part of every partition, so each holds 1/buckets of
+   the LSH index and no process holds all of it.
+3. band buckets: equal (band, key) rows give candidate pairs (smaller id first); equal text
+   hashes give DUP003 (each file against the group's first). Pairs are split by pair hash.
+4. pair buckets: each gathers its pairs from every band bucket and de-duplicates them.
+5. select: each partition sends a pair bucket the features of its documents that the
+   bucket's pairs name.
+6. verify: the corpus stage's rules (`dedup/corpus.py`): pairs with the same text are
+   skipped, pairs whose estimated Jaccard is far below the threshold are pruned, the rest
+   are verified with the exact Jaccard of the two files' shingle sets (both files reread),
+   and the later file of a pair is reported against the earlier.
+
+Dask is imported only here, and only when this executor runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from corpus_lint.config import Settings, glob_matches, is_url
+from corpus_lint.document import (
+    BINARY_SNIFF_BYTES,
+    MAX_FILE_BYTES,
+    Document,
+    DocumentError,
+    display,
+)
+from corpus_lint.engine import BATCH_FILES, Result, _ignored_for_file, _Job, lint_document
+from corpus_lint.files import SKIPPED_DIRS
+from corpus_lint.packs import Packs, timed_out_searches
+from corpus_lint.progress import SHOW_AFTER_SECONDS
+from corpus_lint.rule import Context, Diagnostic, Rule, sort_diagnostics
+
+if TYPE_CHECKING:
+    from corpus_lint.dedup.features import Features
+
+INSTALL_HINT = "pip install 'corpus-lint[dask]'"
+# Files per analysis task: enough to amortise a task (a few ms of scheduling), few enough
+# that a partition's features are small and every worker gets several partitions.
+MAX_PARTITION_FILES = 2000
+MIN_PARTITION_FILES = 64
+PARTITIONS_PER_WORKER = 4
+MAX_BUCKETS = 256
+# Seconds to reach a scheduler given with --scheduler before giving up.
+CONNECT_TIMEOUT = "10s"
+# Shingles (4 bytes each) of reread files a verification task holds at once.
+VERIFY_SHINGLES = 4_000_000
+_MIX = 0x9E3779B97F4A7C15
+_SILENT = logging.CRITICAL + 1  # a logging level no message has
+
+
+class ExecutorError(Exception):
+    """The cluster cannot run the check: a one-line message, exit 2."""
+
+
+class FileFailed(Exception):
+    """An unexpected error on a worker while it checked a file; the message names the file."""
+
+
+class Source(NamedTuple):
+    location: str  # what a worker opens: an absolute local path, or a URL
+    shown: str  # what diagnostics show: relative to the working directory, or the URL
+
+
+@dataclass
+class Stats:
+    """What the last Dask run did; the tests and the benchmark read it."""
+
+    workers: int = 0
+    partitions: int = 0
+    buckets: int = 0
+    tasks: int = 0
+    candidates: int = 0  # distinct candidate pairs from the band shuffle
+    verified: int = 0  # pairs whose exact Jaccard was computed
+
+
+last_stats = Stats()
+
+
+# --- the client side -------------------------------------------------------------------------
+
+
+def run_on_dask(
+    targets: list[Path],
+    urls: list[str],
+    rules: dict[str, Rule],
+    packs: Packs,
+    settings: Settings,
+    scheduler: str | None,
+    progress: bool,
+) -> tuple[Result, list[str]]:
+    """Check local `targets` and the files under `urls` on a Dask cluster, as `engine.run`
+    does with no corpus besides them. Returns the result and the files checked (shown)."""
+    global last_stats
+    last_stats = Stats()
+    result = Result()
+    sources = [Source(os.path.abspath(t), display(t)) for t in targets]
+    keys = [t.as_posix() for t in targets]
+    for url in urls:
+        listed = list_url(url, settings, result.errors)
+        sources.extend(Source(u, u) for u in listed)
+        keys.extend(listed)
+    sources = [s for _, s in sorted(zip(keys, sources), key=lambda ks: ks[0])]
+    document_rules = tuple(r for r in rules.values() if not r.corpus)
+    corpus_rules = {r.code: r for r in rules.values() if r.corpus}
+    job = _Job(document_rules, Context(packs), settings.near_duplicate if corpus_rules else None)
+    with _client(scheduler) as client:
+        diagnostics = _run(client, sources, job, corpus_rules, settings, result, progress)
+    result.diagnostics = sort_diagnostics(
+        d for d in diagnostics if not _ignored_for_file(d, settings)
+    )
+    return result, [s.shown for s in sources]
+
+
+def list_url(url: str, settings: Settings, errors: list[str]) -> list[str]:
+    """The files under an fsspec URL that `include`/`exclude` pick, as URLs, in path order.
+
+    Globs match the path relative to the URL given, as they match paths relative to the
+    configuration folder locally.
+    """
+    try:
+        import fsspec
+
+        fs, root = fsspec.core.url_to_fs(url)
+        root = root.rstrip("/")
+        if fs.isfile(root):
+            return [url]
+        if not fs.isdir(root):
+            errors.append(f"{url}: no such file or directory")
+            return []
+        found = fs.find(root)
+    except ImportError as exc:  # an fsspec back-end that is not installed (s3fs, gcsfs)
+        errors.append(f"{url}: {exc}")
+        return []
+    except Exception as exc:  # the storage's own errors (credentials, network) vary
+        errors.append(f"{url}: cannot list: {exc}")
+        return []
+    listed = []
+    for path in found:
+        relative = path[len(root) + 1 :] if path.startswith(root + "/") else path
+        parts = relative.split("/")
+        if any(part in SKIPPED_DIRS for part in parts[:-1]):
+            continue
+        prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+        if any(glob_matches(g, p) for g in settings.exclude for p in prefixes):
+            continue
+        if any(glob_matches(g, relative) for g in settings.include):
+            listed.append(fs.unstrip_protocol(path))
+    return sorted(listed)
+
+
+@contextmanager
+def _client(scheduler: str | None) -> Iterator[Any]:
+    """A client of the scheduler at `scheduler`, or of a local cluster sized to the machine."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise ExecutorError(f"the dask executor needs Dask: {INSTALL_HINT}") from None
+    _quiet_dask_logging()
+    if scheduler:
+        try:
+            _reachable(scheduler)
+            client = Client(scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False)
+        except Exception as exc:  # refused, timed out, malformed address: all one message
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise ExecutorError(
+                f"--scheduler {scheduler}: cannot reach the Dask scheduler ({reason})"
+            ) from None
+        try:
+            yield client
+        finally:
+            client.close()
+        return
+    cluster = LocalCluster(
+        n_workers=os.cpu_count() or 1,
+        threads_per_worker=1,  # the rules' pattern timeouts are per process
+        processes=True,
+        dashboard_address=None,
+        silence_logs=_SILENT,
+    )
+    client = Client(cluster, set_as_default=False)
+    try:
+        yield client
+    finally:
+        client.close()
+        cluster.close()
+
+
+def _reachable(address: str) -> None:
+    """Fail at once on a TCP address nothing listens on (the client would retry until its
+    timeout); other addresses are left to the client."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    if parts.scheme not in ("tcp", "tls"):
+        return
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if not parts.hostname or not port:
+        raise ValueError("expected an address like tcp://host:8786")
+    with socket.create_connection((parts.hostname, port), timeout=5):
+        pass
+
+
+def _quiet_dask_logging() -> None:
+    """A user sees corpus-lint's output, not distributed's warnings (a worker restarted, a
+    task retried): the errors that matter reach them as corpus-lint's own messages."""
+    for name in ("distributed", "dask"):
+        logging.getLogger(name).setLevel(_SILENT)
+
+
+def _partitions(sources: list[Source], workers: int) -> list[tuple[int, list[Source]]]:
+    size = math.ceil(len(sources) / max(1, workers * PARTITIONS_PER_WORKER))
+    size = max(MIN_PARTITION_FILES, min(MAX_PARTITION_FILES, size))
+    return [(start, sources[start : start + size]) for start in range(0, len(sources), size)]
+
+
+def _run(
+    client: Any,
+    sources: list[Source],
+    job: _Job,
+    corpus_rules: dict[str, Rule],
+    settings: Settings,
+    result: Result,
+    progress: bool,
+) -> list[Diagnostic]:
+    """Submit every stage's tasks at once, then collect what comes back as tasks finish."""
+    import operator
+
+    from corpus_lint.dedup.corpus import config_key
+
+    if not sources:
+        return []
+    workers = max(1, sum(client.nthreads().values()))  # tasks the cluster runs at once
+    parts = _partitions(sources, workers)
+    last_stats.workers, last_stats.partitions = workers, len(parts)
+    submit = client.submit
+    described: dict[str, str] = {}  # task key -> what it was doing, for error messages
+    wanted: list[Any] = []  # futures whose results come back: (kind, future)
+    others: list[Any] = []  # futures whose results stay on the workers
+    job_future = client.scatter(job, broadcast=True)
+    analysed = []
+    for index, (first, part) in enumerate(parts):
+        key = f"corpus-lint-analyse-{index}"
+        described[key] = _describe_files(part)
+        analysed.append(submit(_analyse, first, part, job_future, key=key, pure=False))
+    reports = [submit(operator.itemgetter(0), a) for a in analysed]
+    features = [submit(operator.itemgetter(1), a) for a in analysed]
+    wanted += [("report", f) for f in reports]
+    others += analysed + features
+    if corpus_rules:
+        near = settings.near_duplicate
+        bands = rows = 0
+        if "DUP004" in corpus_rules:
+            bands, rows = submit(_lsh_params, near.threshold, near.num_perm).result()
+        salt = _salt(config_key(near, job), bands, rows)
+        buckets = max(1, min(MAX_BUCKETS, len(parts)))
+        last_stats.buckets = buckets
+        splits = [
+            submit(_band_rows, f, bands, rows, salt, near.num_perm, buckets) for f in features
+        ]
+        band_buckets = []
+        for j in range(buckets):
+            parts_j = [submit(operator.itemgetter(j), s) for s in splits]
+            others += parts_j
+            band_buckets.append(submit(_band_bucket, corpus_rules.get("DUP003"), buckets, *parts_j))
+        others += splits + band_buckets
+        found = [submit(operator.itemgetter(0), b) for b in band_buckets]
+        wanted += [("found", f) for f in found]
+        if bands:
+            rule = corpus_rules["DUP004"]
+            for k in range(buckets):
+                pieces = [submit(operator.itemgetter(k + 1), b) for b in band_buckets]
+                pairs = submit(_merge_pairs, *pieces)
+                chosen = [submit(_select, f, pairs) for f in features]
+                verified = submit(_verify, pairs, rule, near, *chosen)
+                others += [*pieces, pairs, *chosen]
+                wanted.append(("verified", verified))
+    last_stats.tasks = len(others) + len(wanted)
+    return _collect(client, wanted, others, described, result, progress)
+
+
+def _describe_files(part: list[Source]) -> str:
+    if len(part) == 1:
+        return f"checking {part[0].shown}"
+    return f"checking the {len(part)} files from {part[0].shown} to {part[-1].shown}"
+
+
+def _salt(config: int, bands: int, rows: int) -> int:
+    """The band keys' salt, as the corpus stage makes it (`_Stage._near_duplicates`)."""
+    import xxhash
+
+    return xxhash.xxh3_64_intdigest(f"{config}:{bands}:{rows}".encode())
+
+
+def _collect(
+    client: Any,
+    wanted: list[tuple[str, Any]],
+    others: list[Any],
+    described: dict[str, str],
+    result: Result,
+    progress: bool,
+) -> list[Diagnostic]:
+    """Wait for every task, drawing progress; the first failure stops the run."""
+    from distributed import as_completed
+
+    kinds = {f.key: kind for kind, f in wanted}
+    reports: dict[str, Any] = {}
+    diagnostics: list[Diagnostic] = []
+    futures = [f for _, f in wanted] + others
+    line = _TaskProgress(len(futures), progress)
+    try:
+        for future in as_completed(futures, loop=client.loop):
+            line.advance()
+            if future.status != "finished":
+                raise ExecutorError(_failure(future, described))
+            kind = kinds.get(future.key)
+            if kind == "report":
+                reports[future.key] = future.result()
+            elif kind == "found":
+                diagnostics.extend(future.result())
+            elif kind == "verified":
+                found, candidates, verified = future.result()
+                diagnostics.extend(found)
+                last_stats.candidates += candidates
+                last_stats.verified += verified
+            future.release()
+    except BaseException:
+        client.cancel(futures)
+        raise
+    finally:
+        line.close()
+    for kind, future in wanted:  # in partition order: errors and warnings as the local run
+        if kind == "report":
+            report = reports[future.key]
+            diagnostics.extend(report.diagnostics)
+            result.errors.extend(report.errors)
+            result.warnings.extend(report.warnings)
+            result.files_checked += report.files_checked
+    return diagnostics
+
+
+def _failure(future: Any, described: dict[str, str]) -> str:
+    """One line on why a task failed, naming the file(s) it was checking when known."""
+    try:
+        exc = future.exception()
+    except Exception as error:  # the future was lost with its worker
+        exc = error
+    if isinstance(exc, FileFailed):
+        return str(exc)
+    name = type(exc).__name__
+    doing = _doing(exc, described) or f"running {future.key}"
+    if name == "KilledWorker":
+        return (
+            f"the Dask workers died while {doing} (memory exhausted, or a crash: see the "
+            "workers' logs); the run is stopped"
+        )
+    reason = str(exc).splitlines()[0] if str(exc) else name
+    return f"the Dask cluster failed while {doing}: {name}: {reason}"
+
+
+def _doing(exc: BaseException, described: dict[str, str]) -> str | None:
+    """What the failed task was doing: its key is named in the exception's message."""
+    text = str(exc)
+    for key, what in described.items():
+        if f"'{key}'" in text or f'"{key}"' in text or text.endswith(key):
+            return what
+    return None
+
+
+class _TaskProgress:
+    """ "Checking on the cluster [####....] 120/345 tasks" on stderr, after two seconds, only
+    on a terminal (as `progress.Progress` draws the local run's files)."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.total, self.enabled, self.done = total, enabled, 0
+        self.started = time.monotonic()
+        self.drawn_at = 0.0
+        self.shown = False
+
+    def advance(self) -> None:
+        self.done += 1
+        now = time.monotonic()
+        if not self.enabled or now - self.started < SHOW_AFTER_SECONDS:
+            return
+        if now - self.drawn_at < 0.1 and self.done < self.total:
+            return
+        self.drawn_at, self.shown = now, True
+        filled = 30 * self.done // max(1, self.total)
+        sys.stderr.write(
+            f"\rChecking on the cluster [{'#' * filled}{'.' * (30 - filled)}] "
+            f"{self.done}/{self.total} tasks"
+        )
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\x1b[2K")
+            sys.stderr.flush()
+
+
+# --- the tasks (run on the workers) ------------------------------------------------------------
+
+
+@dataclass
+class _Report:
+    """What comes back to the client of a partition: its findings, errors and warnings."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    files_checked: int = 0
+
+
+class _Doc(NamedTuple):
+    """A readable document of a partition with its corpus features: stays on the worker."""
+
+    id: int
+    source: Source
+    features: Features
+
+
+def read_source(source: Source) -> Document:
+    """Read a local file (`Document.read`) or a URL (fsspec, then `Document.from_bytes`),
+    with the same limits and one-line reasons."""
+    if not is_url(source.location):
+        return Document.read(Path(source.location), source.shown)
+    import fsspec
+
+    shown = source.shown
+    try:
+        with fsspec.open(source.location, "rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise DocumentError(f"{shown}: no such file") from None
+    except PermissionError:
+        raise DocumentError(f"{shown}: permission denied") from None
+    except (OSError, IsADirectoryError) as exc:
+        raise DocumentError(f"{shown}: cannot read: {exc.strerror or exc}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise DocumentError(
+            f"{shown}: over the {MAX_FILE_BYTES // 2**20} MB limit for a document, not linted",
+            skipped=True,
+        )
+    if b"\x00" in raw[:BINARY_SNIFF_BYTES]:
+        raise DocumentError(f"{shown}: binary file (NUL bytes), not linted", skipped=True)
+    return Document.from_bytes(Path(source.location), raw, shown)
+
+
+def _analyse(first: int, part: list[Source], job: _Job) -> tuple[_Report, list[_Doc]]:
+    """Per-document rules and corpus features of a partition (as `engine.analyze_many`)."""
+    report = _Report()
+    docs: list[_Doc] = []
+    batch: list[tuple[int, Source, Document, list[Diagnostic]]] = []
+    for offset, source in enumerate(part):
+        try:
+            doc = read_source(source)
+        except DocumentError as exc:
+            (report.warnings if exc.skipped else report.errors).append(str(exc))
+            continue
+        except Exception as exc:  # a storage error fsspec does not map to OSError
+            raise FileFailed(f"{source.shown}: cannot read: {type(exc).__name__}: {exc}") from None
+        try:
+            diagnostics = lint_document(doc, job.rules, job.context)
+        except Exception as exc:
+            raise FileFailed(
+                f"{source.shown}: a rule failed on a Dask worker: {type(exc).__name__}: {exc}"
+            ) from None
+        report.errors.extend(timed_out_searches(doc))
+        report.diagnostics.extend(diagnostics)
+        report.files_checked += 1
+        if job.corpus_settings is not None:
+            batch.append((first + offset, source, doc, diagnostics))
+            if len(batch) == BATCH_FILES:
+                docs.extend(_features(batch, job))
+                batch = []
+    if batch:
+        docs.extend(_features(batch, job))
+    return report, docs
+
+
+def _features(batch: list[tuple[int, Source, Document, list[Diagnostic]]], job: _Job) -> list:
+    from corpus_lint.dedup import features_of_many
+
+    try:
+        found = features_of_many([(doc, d) for _, _, doc, d in batch], job.corpus_settings)
+    except Exception as exc:
+        names = ", ".join(source.shown for _, source, _, _ in batch)
+        raise FileFailed(f"computing the signatures of {names}: {exc!r}") from None
+    return [_Doc(id, source, f) for (id, source, _, _), f in zip(batch, found)]
+
+
+def _lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
+    """Chosen on a worker: it imports datasketch and scipy, which the client need not hold."""
+    from corpus_lint.dedup.minhash import lsh_params
+
+    return lsh_params(threshold, num_perm)
+
+
+def _band_rows(docs: list[_Doc], bands: int, rows: int, salt: int, num_perm: int, buckets: int):
+    """A partition's rows split by bucket: (bands, keys, ids, text rows) for each bucket.
+
+    Band rows are numpy arrays (one row per document and band: 8-byte key, 8-byte id, band);
+    text rows, one per document, carry what DUP003's diagnostic needs.
+    """
+    import numpy as np
+
+    from corpus_lint.dedup.minhash import band_keys
+
+    signed = [d for d in docs if d.features.signature] if bands else []
+    if signed:
+        signatures = np.frombuffer(
+            b"".join(d.features.signature for d in signed), dtype="<u4"
+        ).reshape(len(signed), num_perm)
+        keys = band_keys(signatures, bands, rows, salt).ravel()
+        ids = np.repeat(np.array([d.id for d in signed], dtype=np.int64), bands)
+        band = np.tile(np.arange(bands, dtype=np.int16), len(signed))
+    else:
+        keys, ids = np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        band = np.empty(0, dtype=np.int16)
+    where = _bucket_of(keys, buckets)
+    order = np.argsort(where, kind="stable")
+    bounds = np.searchsorted(where[order], np.arange(buckets + 1))
+    texts: list[list[tuple[int, int, int, str]]] = [[] for _ in range(buckets)]
+    for d in docs:
+        if d.features.text_hash is not None:
+            texts[d.features.text_hash % buckets].append(
+                (d.features.text_hash, d.id, d.features.title_length, d.source.shown)
+            )
+    split = []
+    for j in range(buckets):
+        chosen = order[bounds[j] : bounds[j + 1]]
+        split.append((band[chosen], keys[chosen], ids[chosen], texts[j]))
+    return split
+
+
+def _bucket_of(values, buckets: int):
+    """Which bucket each int64 goes to: a multiplicative hash, so nearby values spread."""
+    import numpy as np
+
+    with np.errstate(over="ignore"):
+        mixed = values.view(np.uint64) * np.uint64(_MIX)
+    return ((mixed >> np.uint64(32)) % np.uint64(buckets)).astype(np.int64)
+
+
+def _band_bucket(dup003: Rule | None, buckets: int, *parts) -> tuple:
+    """DUP003 diagnostics of a bucket's text groups, then its candidate pairs split into
+    `buckets` arrays of pair codes (smaller id << 32 | larger id)."""
+    import numpy as np
+
+    from corpus_lint.dedup.corpus import duplicate_diagnostic
+
+    found: list[Diagnostic] = []
+    groups: dict[int, list[tuple[int, int, int, str]]] = {}
+    for _, _, _, texts in parts:
+        for row in texts:
+            groups.setdefault(row[0], []).append(row)
+    if dup003 is not None:
+        for group in groups.values():
+            if len(group) < 2:
+                continue
+            group.sort(key=lambda row: row[1])
+            _, _, _, first = group[0]
+            for _, _, title_length, shown in group[1:]:
+                found.append(duplicate_diagnostic(dup003, shown, title_length, first))
+    band = np.concatenate([p[0] for p in parts])
+    keys = np.concatenate([p[1] for p in parts])
+    ids = np.concatenate([p[2] for p in parts])
+    codes: list[np.ndarray] = []
+    if len(ids) > 1:
+        order = np.lexsort((ids, keys, band))
+        band, keys, ids = band[order], keys[order], ids[order]
+        same = (band[1:] == band[:-1]) & (keys[1:] == keys[:-1])
+        starts = np.flatnonzero(np.r_[True, ~same])
+        ends = np.r_[starts[1:], len(ids)]
+        for start, end in zip(starts[ends - starts > 1].tolist(), ends[ends - starts > 1].tolist()):
+            members = ids[start:end]  # sorted by id
+            first, second = np.triu_indices(len(members), k=1)
+            codes.append((members[first] << 32) | members[second])
+    pairs = np.unique(np.concatenate(codes)) if codes else np.empty(0, dtype=np.int64)
+    where = _bucket_of(pairs, buckets)
+    return (found, *(pairs[where == k] for k in range(buckets)))
+
+
+def _merge_pairs(*pieces):
+    """A pair bucket's distinct pair codes, sorted (so by the earlier file, then the later)."""
+    import numpy as np
+
+    return np.unique(np.concatenate(pieces))
+
+
+def _select(docs: list[_Doc], pairs) -> list[_Doc]:
+    """The documents of a partition that a pair bucket's pairs name."""
+    import numpy as np
+
+    if not docs or not len(pairs):
+        return []
+    ids = np.array([d.id for d in docs], dtype=np.int64)
+    named = np.union1d(pairs >> 32, pairs & 0xFFFFFFFF)
+    return [docs[i] for i in np.flatnonzero(np.isin(ids, named)).tolist()]
+
+
+def _verify(pairs, rule: Rule, near: Any, *chosen: list[_Doc]) -> tuple[list, int, int]:
+    """DUP004 on a bucket's candidate pairs, decided as `_Stage._near_duplicates` decides."""
+    from corpus_lint.dedup.corpus import (
+        PRUNE_STANDARD_ERRORS,
+        _estimated_jaccard,
+        exact_jaccard,
+        near_duplicate_diagnostic,
+    )
+
+    docs = {d.id: d for docs in chosen for d in docs}
+    error = (near.threshold * (1 - near.threshold) / near.num_perm) ** 0.5
+    floor = near.threshold - PRUNE_STANDARD_ERRORS * error
+    found: list[Diagnostic] = []
+    shingle_sets: dict[int, Any] = {}
+    held = verified = 0
+    for code in pairs.tolist():
+        a, b = docs[code >> 32], docs[code & 0xFFFFFFFF]
+        if a.features.text_hash is not None and a.features.text_hash == b.features.text_hash:
+            continue  # the same text: DUP003's, not a near-duplicate
+        if _estimated_jaccard(a.features, b.features) < floor:
+            continue
+        if held >= VERIFY_SHINGLES:  # memory stays bounded, whatever the documents' length
+            shingle_sets.clear()
+            held = 0
+        for d in (a, b):
+            if d.id not in shingle_sets:
+                shingle_sets[d.id] = _current_shingle_set(d, near.shingle_size)
+                held += d.features.shingles
+        first, second = shingle_sets[a.id], shingle_sets[b.id]
+        if first is None or second is None:  # changed since it was read
+            continue
+        verified += 1
+        similarity = exact_jaccard(first, second)
+        if similarity >= near.threshold:
+            found.append(
+                near_duplicate_diagnostic(
+                    rule, b.source.shown, b.features.title_length, a.source.shown, similarity, near
+                )
+            )
+    return found, len(pairs), verified
+
+
+def _current_shingle_set(doc: _Doc, shingle_size: int):
+    """The sorted distinct shingle hashes of a file reread now; None if its bytes changed
+    (as `dedup.corpus._current_shingle_set`, for URLs too)."""
+    import xxhash
+
+    from corpus_lint.dedup.features import shingle_set, to_int64
+
+    try:
+        document = read_source(doc.source)
+    except DocumentError:
+        return None
+    except Exception as exc:
+        raise FileFailed(
+            f"{doc.source.shown}: cannot reread: {type(exc).__name__}: {exc}"
+        ) from None
+    if to_int64(xxhash.xxh3_64_intdigest(document.raw)) != doc.features.content:
+        return None
+    return shingle_set(document, doc.features.excluded, shingle_size)
