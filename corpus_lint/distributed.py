@@ -32,6 +32,7 @@ import math
 import os
 import sys
 import time
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -192,13 +193,15 @@ def _client(scheduler: str | None) -> Iterator[Any]:
         finally:
             client.close()
         return
-    cluster = LocalCluster(
-        n_workers=os.cpu_count() or 1,
-        threads_per_worker=1,  # the rules' pattern timeouts are per process
-        processes=True,
-        dashboard_address=None,
-        silence_logs=_SILENT,
-    )
+    with warnings.catch_warnings():  # "port in use" and the like: not the user's concern
+        warnings.simplefilter("ignore")
+        cluster = LocalCluster(
+            n_workers=os.cpu_count() or 1,
+            threads_per_worker=1,  # the rules' pattern timeouts are per process
+            processes=True,
+            dashboard_address=None,
+            silence_logs=_SILENT,
+        )
     client = Client(cluster, set_as_default=False)
     try:
         yield client

@@ -1,0 +1,305 @@
+"""`--executor dask`: the same diagnostics as the local executor, on a 2-worker LocalCluster.
+
+The cluster is started once for the module; the CLI reaches it with `--scheduler`. One test
+lets the CLI start its own local cluster.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from corpus_lint import distributed as dask_executor
+from tests.conftest import CLEAN_ARTICLE, PROJECT, SEEDS
+
+pytest.importorskip("distributed")
+
+GENERATED_FILES = 1500
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """(client, scheduler address) of a LocalCluster of two single-threaded worker processes."""
+    import logging
+
+    from distributed import Client, LocalCluster
+
+    cluster = LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        silence_logs=logging.CRITICAL + 1,
+    )
+    client = Client(cluster, set_as_default=False)
+    yield client, cluster.scheduler_address
+    client.close()
+    cluster.close()
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> Path:
+    """A generated corpus with planted exact and near-duplicates (its corpus-lint.toml sets
+    `corpus`), and the local executor's JSON report of it."""
+    out = tmp_path_factory.mktemp("generated")
+    subprocess.run(
+        [
+            sys.executable,
+            str(PROJECT / "benchmarks" / "generate_corpus.py"),
+            str(out),
+            "--files",
+            str(GENERATED_FILES),
+            "--seed",
+            "7",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return out
+
+
+def report(cli, *args: str, cwd: Path) -> list[dict]:
+    """The JSON report of a run, sorted: the comparison does not depend on output order."""
+    run = cli("check", "--no-progress", "--output-format", "json", *args, cwd=cwd)
+    assert run.code in (0, 1), run.err
+    assert run.err == "", run.err  # neither Dask's logging nor warnings reach the user
+    return sorted(run.json(), key=lambda d: json.dumps(d, sort_keys=True))
+
+
+def test_seeds_give_the_same_diagnostics_on_dask_as_locally(cli, seeds_copy, cluster):
+    _, address = cluster
+    local = report(cli, "--no-cache", "seeds", cwd=seeds_copy.parent)
+    on_dask = report(
+        cli, "--executor", "dask", "--scheduler", address, "seeds", cwd=seeds_copy.parent
+    )
+    assert local, "the seeds have findings"
+    assert on_dask == local
+
+
+def test_generated_corpus_gives_the_same_duplicates_on_dask_as_locally(cli, generated, cluster):
+    _, address = cluster
+    local = report(cli, "--no-cache", cwd=generated)
+    on_dask = report(cli, "--executor", "dask", "--scheduler", address, cwd=generated)
+    codes = {d["code"] for d in on_dask}
+    assert {"DUP003", "DUP004"} <= codes
+    assert on_dask == local
+    stats = dask_executor.last_stats
+    assert stats.partitions > 1 and stats.buckets > 1  # the band shuffle had work to spread
+    assert stats.candidates >= sum(d["code"] == "DUP004" for d in on_dask)
+
+
+def near_copy(text: str) -> str:
+    """The text with one word of its second paragraph changed: a near-duplicate."""
+    return text.replace("complaints", "grumbles", 1)
+
+
+def corpus_with_duplicates(folder: Path) -> Path:
+    """The seeds, an exact copy of one, and two near-duplicate articles."""
+    shutil.copytree(SEEDS, folder)
+    first = sorted(folder.iterdir())[0]
+    shutil.copy(first, folder / "zz_exact_copy.txt")
+    long_article = CLEAN_ARTICLE.replace(
+        "\n\nSource", " " + " ".join(["More text follows."] * 3) + "\n\nSource"
+    )
+    (folder / "aa_article.txt").write_text(long_article, encoding="utf-8")
+    (folder / "ab_article_edited.txt").write_text(near_copy(long_article), encoding="utf-8")
+    return folder
+
+
+def test_corpus_read_through_a_file_url_gives_the_same_diagnostics(cli, tmp_path, cluster):
+    _, address = cluster
+    corpus = corpus_with_duplicates(tmp_path / "corpus")
+    local = report(cli, "--no-cache", "corpus", cwd=tmp_path)
+    url = corpus.resolve().as_uri()
+    on_dask = report(cli, "--executor", "dask", "--scheduler", address, url, cwd=tmp_path)
+    assert {"DUP003", "DUP004"} <= {d["code"] for d in local}
+    # The same findings, on files shown by their URL.
+    shown = json.loads(json.dumps(on_dask).replace(url + "/", "corpus/"))
+    assert sorted(shown, key=lambda d: json.dumps(d, sort_keys=True)) == local
+    assert all(d["path"].startswith(url + "/") for d in on_dask)
+
+
+def test_configured_executor_without_scheduler_starts_a_local_cluster(cli, tmp_path):
+    corpus_with_duplicates(tmp_path / "corpus")
+    (tmp_path / "corpus-lint.toml").write_text('corpus = ["corpus"]\n', encoding="utf-8")
+    local = report(cli, "--no-cache", cwd=tmp_path)
+    (tmp_path / "corpus-lint.toml").write_text(
+        'corpus = ["corpus"]\nexecutor = "dask"\n', encoding="utf-8"
+    )
+    dask_executor.last_stats = dask_executor.Stats()
+    on_dask = report(cli, cwd=tmp_path)
+    assert dask_executor.last_stats.tasks > 0  # it did run on a cluster
+    assert on_dask == local
+
+
+def test_configured_scheduler_is_used(cli, tmp_path, cluster):
+    _, address = cluster
+    corpus_with_duplicates(tmp_path / "corpus")
+    (tmp_path / "corpus-lint.toml").write_text(
+        f'corpus = ["corpus"]\nexecutor = "dask"\nscheduler = "{address}"\n', encoding="utf-8"
+    )
+    report(cli, cwd=tmp_path)
+    assert dask_executor.last_stats.workers == 2
+
+
+def test_changed_files_run_locally_against_the_configured_corpus(cli, tmp_path, cluster):
+    _, address = cluster
+    corpus_with_duplicates(tmp_path / "corpus")
+    (tmp_path / "corpus-lint.toml").write_text(
+        f'corpus = ["corpus"]\nexecutor = "dask"\nscheduler = "{address}"\n', encoding="utf-8"
+    )
+    dask_executor.last_stats = dask_executor.Stats()
+    found = report(cli, "--no-cache", "corpus/zz_exact_copy.txt", cwd=tmp_path)
+    assert dask_executor.last_stats.tasks == 0  # the local executor ran
+    assert [d["code"] for d in found if d["code"] in ("DUP003", "DUP004")] == ["DUP003"]
+
+
+def test_unknown_executor_in_the_configuration_is_exit_2(cli, tmp_path):
+    (tmp_path / "corpus-lint.toml").write_text('executor = "spark"\n', encoding="utf-8")
+    run = cli("check", cwd=tmp_path)
+    assert run.code == 2
+    assert "'executor' must be one of 'local', 'dask'" in run.err
+
+
+def test_unknown_executor_flag_is_exit_2(cli, tmp_path):
+    run = cli("check", "--executor", "spark", cwd=tmp_path)
+    assert run.code == 2
+    assert "invalid choice: 'spark'" in run.err
+
+
+def test_unreachable_scheduler_is_a_one_line_error(cli, seeds_copy):
+    with socket.socket() as probe:  # a port nothing listens on once the probe is closed
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    run = cli(
+        "check",
+        "--executor",
+        "dask",
+        "--scheduler",
+        f"tcp://127.0.0.1:{port}",
+        "seeds",
+        cwd=seeds_copy.parent,
+    )
+    assert run.code == 2
+    assert run.err.startswith(
+        f"corpus-lint: error: --scheduler tcp://127.0.0.1:{port}: cannot reach"
+    )
+    assert run.err.count("\n") == 1 and "Traceback" not in run.err
+
+
+def test_scheduler_without_the_dask_executor_is_a_usage_error(cli, seeds_copy):
+    run = cli("check", "--scheduler", "tcp://127.0.0.1:8786", "seeds", cwd=seeds_copy.parent)
+    assert run.code == 2
+    assert "--scheduler needs --executor dask" in run.err
+
+
+def test_missing_dask_tells_how_to_install_it(cli, seeds_copy, monkeypatch):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # `import distributed` fails
+    run = cli("check", "--executor", "dask", "seeds", cwd=seeds_copy.parent)
+    assert run.code == 2
+    assert run.err == (
+        "corpus-lint: error: the dask executor needs Dask: pip install 'corpus-lint[dask]'\n"
+    )
+
+
+def test_local_executor_does_not_import_dask(tmp_path):
+    shutil.copytree(SEEDS, tmp_path / "seeds")
+    code = (
+        "import sys\nfrom corpus_lint.cli import main\nmain(['check', '--no-cache', 'seeds'])\n"
+        "assert 'distributed' not in sys.modules and 'dask' not in sys.modules\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_fixes_on_a_url_are_refused_and_nothing_changes(cli, seeds_copy):
+    before = {p.name: p.read_bytes() for p in seeds_copy.iterdir()}
+    url = seeds_copy.resolve().as_uri()
+    run = cli("check", "--executor", "dask", "--fix", url, cwd=seeds_copy.parent)
+    assert run.code == 2
+    assert run.err == (
+        f"corpus-lint: error: {url}: fixes are not applied to a remote corpus; fix a local copy\n"
+    )
+    assert {p.name: p.read_bytes() for p in seeds_copy.iterdir()} == before
+
+
+def test_a_url_needs_the_dask_executor(cli, seeds_copy):
+    url = seeds_copy.resolve().as_uri()
+    run = cli("check", url, cwd=seeds_copy.parent)
+    assert run.code == 2
+    assert "URLs are read only with --executor dask" in run.err
+
+
+def test_a_rule_failing_on_a_worker_names_the_file(tmp_path, monkeypatch):
+    from corpus_lint.commands import load_rules
+    from corpus_lint.engine import _Job
+    from corpus_lint.rule import Context
+
+    (tmp_path / "a.txt").write_text(CLEAN_ARTICLE, encoding="utf-8")
+    _, packs, rules = load_rules(None)
+
+    def broken(doc, rules, ctx):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(dask_executor, "lint_document", broken)
+    job = _Job(tuple(rules.values()), Context(packs), None)
+    source = dask_executor.Source(str(tmp_path / "a.txt"), "corpus/a.txt")
+    with pytest.raises(dask_executor.FileFailed, match=r"^corpus/a.txt: a rule failed .*boom"):
+        dask_executor._analyse(0, [source], job)
+
+
+def test_workers_dying_on_a_partition_is_one_line_naming_its_files():
+    from types import SimpleNamespace
+
+    from distributed import KilledWorker
+
+    class Lost:
+        key = "corpus-lint-analyse-3"
+
+        def exception(self):
+            return KilledWorker(self.key, SimpleNamespace(address="tcp://127.0.0.1:1"), 3)
+
+    described = {"corpus-lint-analyse-3": "checking the 64 files from a/1.txt to a/64.txt"}
+    message = dask_executor._failure(Lost(), described)
+    assert message.startswith(
+        "the Dask workers died while checking the 64 files from a/1.txt to a/64.txt"
+    )
+    assert "\n" not in message
+
+
+def test_a_worker_killed_mid_run_is_retried_and_the_run_finishes(cli, generated, cluster):
+    client, address = cluster
+    local = report(cli, "--no-cache", cwd=generated)
+    pids = client.run(os.getpid)  # worker address -> process id
+    killed: list[str] = []
+
+    def kill_a_busy_worker():
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not killed:
+            for worker, keys in client.processing().items():
+                if any(str(k).startswith("corpus-lint-analyse") for k in keys) and worker in pids:
+                    os.kill(pids[worker], signal.SIGKILL)
+                    killed.append(worker)
+                    return
+            time.sleep(0.005)
+
+    killer = threading.Thread(target=kill_a_busy_worker)
+    killer.start()
+    try:
+        on_dask = report(cli, "--executor", "dask", "--scheduler", address, cwd=generated)
+    finally:
+        killer.join()
+    assert killed, "a worker was killed while it analysed files"
+    assert on_dask == local
