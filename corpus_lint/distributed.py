@@ -62,7 +62,8 @@ INSTALL_HINT = "pip install 'corpus-lint[dask]'"
 MAX_PARTITION_FILES = 2000
 MIN_PARTITION_FILES = 64
 PARTITIONS_PER_WORKER = 4
-MAX_BUCKETS = 256
+MAX_BUCKETS = 1024
+BUCKET_ROWS = 4_000_000
 # Seconds to reach a scheduler given with --scheduler before giving up.
 CONNECT_TIMEOUT = "10s"
 # Shingles (4 bytes each) of reread files a verification task holds at once.
@@ -258,13 +259,20 @@ def _run(
 
     if not sources:
         return []
-    workers = max(1, sum(client.nthreads().values()))  # tasks the cluster runs at once
+    workers = sum(client.nthreads().values())  # tasks the cluster runs at once
+    if not workers:  # the tasks would wait forever
+        raise ExecutorError("the Dask scheduler has no workers: start some with `dask worker`")
     parts = _partitions(sources, workers)
     last_stats.workers, last_stats.partitions = workers, len(parts)
     submit = client.submit
     described: dict[str, str] = {}  # task key -> what it was doing, for error messages
     wanted: list[Any] = []  # futures whose results come back: (kind, future)
     others: list[Any] = []  # futures whose results stay on the workers
+    near = settings.near_duplicate
+    banding = None
+    if "DUP004" in corpus_rules:  # submitted first, so it runs before the files
+        banding = submit(_lsh_params, near.threshold, near.num_perm, key="corpus-lint-banding")
+        described[banding.key] = "choosing the LSH banding"
     job_future = client.scatter(job, broadcast=True)
     analysed = []
     for index, (first, part) in enumerate(parts):
@@ -276,12 +284,17 @@ def _run(
     wanted += [("report", f) for f in reports]
     others += analysed + features
     if corpus_rules:
-        near = settings.near_duplicate
         bands = rows = 0
-        if "DUP004" in corpus_rules:
-            bands, rows = submit(_lsh_params, near.threshold, near.num_perm).result()
+        if banding is not None:
+            try:
+                bands, rows = banding.result()
+            except Exception:
+                raise ExecutorError(_failure(banding, described)) from None
         salt = _salt(config_key(near, job), bands, rows)
-        buckets = max(1, min(MAX_BUCKETS, len(parts)))
+        # Enough buckets to verify on every worker at once, and for the rows of one to stay
+        # small (BUCKET_ROWS rows of 18 bytes, sorted in place).
+        needed = math.ceil(len(sources) * bands / BUCKET_ROWS)
+        buckets = max(1, min(MAX_BUCKETS, max(workers, needed)))
         last_stats.buckets = buckets
         splits = [
             submit(_band_rows, f, bands, rows, salt, near.num_perm, buckets) for f in features

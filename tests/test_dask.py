@@ -303,3 +303,21 @@ def test_a_worker_killed_mid_run_is_retried_and_the_run_finishes(cli, generated,
         killer.join()
     assert killed, "a worker was killed while it analysed files"
     assert on_dask == local
+
+
+def test_a_scheduler_without_workers_is_an_error_not_a_hang(cli, seeds_copy):
+    import logging
+
+    from distributed import LocalCluster
+
+    with LocalCluster(
+        n_workers=0, dashboard_address=None, silence_logs=logging.CRITICAL + 1
+    ) as empty:
+        address = empty.scheduler_address
+        run = cli(
+            "check", "--executor", "dask", "--scheduler", address, "seeds", cwd=seeds_copy.parent
+        )
+    assert run.code == 2
+    assert run.err == (
+        "corpus-lint: error: the Dask scheduler has no workers: start some with `dask worker`\n"
+    )
