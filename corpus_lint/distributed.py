@@ -61,6 +61,7 @@ INSTALL_HINT = "pip install 'corpus-lint[dask]'"
 # that a partition's features are small and every worker gets several partitions.
 MAX_PARTITION_FILES = 2000
 MIN_PARTITION_FILES = 64
+MAX_PARTITIONS = 1000
 PARTITIONS_PER_WORKER = 4
 MAX_BUCKETS = 1024
 BUCKET_ROWS = 4_000_000
@@ -240,6 +241,8 @@ def _quiet_dask_logging() -> None:
 def _partitions(sources: list[Source], workers: int) -> list[tuple[int, list[Source]]]:
     size = math.ceil(len(sources) / max(1, workers * PARTITIONS_PER_WORKER))
     size = max(MIN_PARTITION_FILES, min(MAX_PARTITION_FILES, size))
+    # The shuffle takes partitions x buckets tasks: past MAX_PARTITIONS, partitions grow.
+    size = max(size, math.ceil(len(sources) / MAX_PARTITIONS))
     return [(start, sources[start : start + size]) for start in range(0, len(sources), size)]
 
 
