@@ -305,6 +305,7 @@ def test_a_worker_killed_mid_run_is_retried_and_the_run_finishes(cli, generated,
     assert on_dask == local
 
 
+@pytest.mark.filterwarnings("ignore:Port 8787 is already in use")
 def test_a_scheduler_without_workers_is_an_error_not_a_hang(cli, seeds_copy):
     import logging
 
