@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from corpus_lint.document import Document
@@ -43,17 +43,21 @@ def test_lines_of_text_without_final_newline_and_of_empty_text():
 
 @settings(max_examples=500, deadline=None)
 @given(TEXTS)
+@example("\x1bword word\nword")  # glued to a rare symbol, yet screened: "word" is doubled later
 def test_repeated_words_found_where_screened_equal_what_the_general_pattern_finds(text):
     from corpus_lint.checks.text import _REPEATED_WORD, repeated_words
 
     found = [m.span() for m in repeated_words(text)]
+    general = [m.span() for m in _REPEATED_WORD.finditer(text)]
     # The screen's one known blind spot: a doubled word glued to a rare symbol ("§of of").
-    expected = [
-        m.span()
-        for m in _REPEATED_WORD.finditer(text)
-        if _screen_sees(text, m.start() - 1) and _screen_sees(text, m.end())
+    # It may still find such a repeat when the same word is doubled elsewhere in the text.
+    seen = [
+        span
+        for span in general
+        if _screen_sees(text, span[0] - 1) and _screen_sees(text, span[1])
     ]
-    assert found == expected
+    assert set(seen) <= set(found) <= set(general)
+    assert found == sorted(found)
 
 
 def _screen_sees(text: str, index: int) -> bool:
