@@ -52,9 +52,7 @@ def test_repeated_words_found_where_screened_equal_what_the_general_pattern_find
     # The screen's one known blind spot: a doubled word glued to a rare symbol ("§of of").
     # It may still find such a repeat when the same word is doubled elsewhere in the text.
     seen = [
-        span
-        for span in general
-        if _screen_sees(text, span[0] - 1) and _screen_sees(text, span[1])
+        span for span in general if _screen_sees(text, span[0] - 1) and _screen_sees(text, span[1])
     ]
     assert set(seen) <= set(found) <= set(general)
     assert found == sorted(found)
