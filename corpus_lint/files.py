@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import re
+from array import array
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 from corpus_lint.config import Settings, _glob_regex, glob_matches
 from corpus_lint.document import display
@@ -88,27 +91,109 @@ def discover(
     return sorted(found, key=lambda p: p.as_posix()), errors
 
 
-def corpus_files(
-    roots: Iterable[Path], settings: Settings
-) -> dict[str, list[tuple[str, int, int]]]:
-    """The files of the corpus, as `discover` finds them: folder -> [(path, mtime_ns, size)].
+class Folder(NamedTuple):
+    """A corpus folder as `corpus_folders` walked it."""
 
-    Absolute paths, as strings, one `lstat` per file (`os.scandir` gives the rest) and no
-    `Path` objects, so a run over 100,000 unchanged files stays well under a second.
+    count: int  # included files
+    digest: int  # `folder_digest` of the rows
+    rows: list[tuple[str, int, int]] | None  # None when the digest is the one the caller knew
+
+
+# Past this many files, a corpus walk hands its remaining folders to worker processes: on
+# some file systems a stat costs more than the Python loop around it, and folders are
+# independent. Below it, starting processes would cost more than they save.
+PARALLEL_WALK_FILES = 5_000
+
+
+def corpus_folders(
+    roots: Iterable[Path], settings: Settings, known: dict[str, int], workers: int = 1
+) -> dict[str, Folder]:
+    """The files of the corpus, as `discover` finds them, by folder.
+
+    Rows are (absolute path, mtime_ns, size), one `lstat` per file. A folder whose digest
+    equals `known[folder]` (what the cache saw) comes back without its rows: the cache
+    vouches for each of its files, and workers need not send 100,000 rows back.
     """
-    found: dict[str, list[tuple[str, int, int]]] = {}
+    roots = [Path(os.path.abspath(root)) for root in roots]
+    named: dict[str, list[tuple[str, int, int]]] = {}  # rare: files given as corpus roots
     for root in roots:
-        root = Path(os.path.abspath(root))
-        if root.is_dir():
-            errors: list[str] = []
-            for folder, rows in walk(root, settings, errors, stat=True):
-                found[folder] = rows
-        elif root.is_file() and not is_excluded(root, settings):
+        if not root.is_dir() and root.is_file() and not is_excluded(root, settings):
             stat = root.stat()
-            folder = found.setdefault(str(root.parent), [])
-            if all(path != str(root) for path, _, _ in folder):
-                folder.append((str(root), stat.st_mtime_ns, stat.st_size))
+            named.setdefault(str(root.parent), []).append(
+                (str(root), stat.st_mtime_ns, stat.st_size)
+            )
+    known = {folder: digest for folder, digest in known.items() if folder not in named}
+    found: dict[str, Folder] = {}
+    seen = 0
+    for root in roots:
+        if not root.is_dir():
+            continue
+        pending = _start(root, settings)
+        for folder, rows in _walk_pending(pending, settings, [], stat=True):
+            found[folder] = _folder(rows, known.get(folder))
+            seen += len(rows)
+            if workers > 1 and pending and seen > PARALLEL_WALK_FILES:
+                found.update(_walk_in_workers(pending, settings, known, workers))
+                break
+    for folder, files in named.items():
+        walked = found.get(folder)
+        rows = list(walked.rows) if walked and walked.rows is not None else []
+        rows += [row for row in files if row not in rows]
+        found[folder] = _folder(rows, None)
     return found
+
+
+def _folder(rows: list[tuple[str, int, int]], known_digest: int | None) -> Folder:
+    digest = folder_digest(rows)
+    return Folder(len(rows), digest, None if digest == known_digest else rows)
+
+
+def folder_digest(rows: list[tuple[str, int, int]]) -> int:
+    """A hash of a folder's files as walked: the path, mtime_ns and size of each, in path
+    order (as a signed 64-bit integer, as SQLite stores it)."""
+    import xxhash
+
+    paths, mtimes, sizes = zip(*sorted(rows)) if rows else ((), (), ())
+    described = "\0".join(paths).encode("utf-8", "surrogateescape")
+    numbers = array("q", mtimes + sizes).tobytes()
+    value = xxhash.xxh3_64_intdigest(described + numbers)
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+_walk_job: tuple[Settings, dict[str, int]] | None = None  # a walking worker's arguments
+
+
+def _init_walk_worker(settings: Settings, known: dict[str, int]) -> None:
+    global _walk_job
+    _walk_job = (settings, known)
+
+
+def _walk_subtree(start: tuple[str, str]) -> list[tuple[str, Folder]]:
+    assert _walk_job is not None
+    settings, known = _walk_job
+    return [
+        (folder, _folder(rows, known.get(folder)))
+        for folder, rows in _walk_pending([start], settings, [], stat=True)
+    ]
+
+
+def _walk_in_workers(
+    pending: list[tuple[str, str]], settings: Settings, known: dict[str, int], workers: int
+) -> Iterator[tuple[str, Folder]]:
+    """The folders under each pending (folder, prefix), walked in worker processes."""
+    from corpus_lint.engine import heap_frozen_for_fork
+
+    with heap_frozen_for_fork():
+        pool = ProcessPoolExecutor(
+            min(workers, len(pending)), initializer=_init_walk_worker, initargs=(settings, known)
+        )
+        try:
+            walked = [row for part in pool.map(_walk_subtree, pending) for row in part]
+        except BaseException:  # Ctrl-C: drop the queued folders
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown()
+    return iter(walked)
 
 
 def walk(
@@ -120,12 +205,25 @@ def walk(
     mtime_ns and size are 0 unless `stat`. Excluded folders, SKIPPED_DIRS and symbolic
     links are not walked into.
     """
+    return _walk_pending(_start(folder, settings), settings, errors, stat)
+
+
+def _start(folder: Path, settings: Settings) -> list[tuple[str, str]]:
+    """The walk of `folder`: [(folder, its path relative to the root + "/")], or nothing if
+    it is excluded."""
+    if settings.exclude and is_excluded(folder, settings):
+        return []
+    relative = relative_to_root(folder, settings)
+    return [(str(folder), "" if relative == "." else relative + "/")]
+
+
+def _walk_pending(
+    pending: list[tuple[str, str]], settings: Settings, errors: list[str], stat: bool
+) -> Iterator[tuple[str, list[tuple[str, int, int]]]]:
+    """`walk` from the (folder, prefix) pairs of `pending`, which it consumes: a caller that
+    stops early finds the folders not yet walked there."""
     suffixes, name_pattern, path_pattern = _include_matchers(tuple(settings.include))
     exclude = settings.exclude
-    if exclude and is_excluded(folder, settings):
-        return
-    relative = relative_to_root(folder, settings)
-    pending = [(str(folder), "" if relative == "." else relative + "/")]
     while pending:
         directory, prefix = pending.pop()
         try:

@@ -6,6 +6,7 @@ has only "\\n" breaks, and the like. These property tests hold each shortcut to 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from hypothesis import example, given, settings
@@ -105,3 +106,31 @@ def test_ascii_text_is_normalised_as_the_general_path_does(text):
     from corpus_lint.dedup.features import _normalised_ascii, normalise_text
 
     assert _normalised_ascii(text) == normalise_text(text).encode()
+
+
+def test_corpus_walked_by_worker_processes_equals_the_serial_walk(tmp_path, monkeypatch):
+    import corpus_lint.files as files
+    from corpus_lint.config import load_settings
+
+    (tmp_path / "corpus-lint.toml").write_text('corpus = ["c"]\nexclude = ["c/d1/skip*"]\n')
+    for i in range(6):
+        for depth in ("", "inner/"):
+            folder = tmp_path / "c" / f"d{i}" / depth
+            folder.mkdir(parents=True, exist_ok=True)
+            for name in ("a.txt", "b.txt", "skipped.txt", "notes.md"):
+                (folder / name).write_text(f"{i} {depth} {name}")
+    (tmp_path / "c" / "d2" / ".git").mkdir()
+    (tmp_path / "c" / "d2" / ".git" / "x.txt").write_text("not corpus")
+    settings = load_settings(cwd=tmp_path)
+    monkeypatch.setattr(files, "PARALLEL_WALK_FILES", 3)
+    roots = [tmp_path / "c"]
+    serial = files.corpus_folders(roots, settings, {}, workers=1)
+    assert files.corpus_folders(roots, settings, {}, workers=2) == serial
+    names = sorted(os.path.relpath(p, tmp_path) for f in serial.values() for p, _, _ in f.rows)
+    assert len(names) == 12 * 3 - 1  # two .txt and "skipped.txt" per folder, but in d1
+    assert not any(".git" in n or n.endswith(".md") for n in names)
+    # Folders whose digest the caller knew come back without their rows.
+    known = {folder: walked.digest for folder, walked in serial.items() if "d3" in folder}
+    walked = files.corpus_folders(roots, settings, known, workers=2)
+    assert {f for f, w in walked.items() if w.rows is None} == set(known)
+    assert {f: w.digest for f, w in walked.items()} == {f: w.digest for f, w in serial.items()}

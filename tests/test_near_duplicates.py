@@ -338,3 +338,32 @@ def test_verification_in_small_batches_reports_the_same_pairs(cli, tmp_path, mon
     assert dup_findings(cli, tmp_path, "--no-cache") == whole
     assert len(batches) == 4
     assert all(len(files) == 2 for _, files in batches)
+
+
+def test_changed_files_mode_with_the_corpus_walked_by_worker_processes(cli, tmp_path, monkeypatch):
+    import corpus_lint.files
+
+    monkeypatch.setattr(corpus_lint.files, "PARALLEL_WALK_FILES", 2)
+    (tmp_path / "corpus-lint.toml").write_text('corpus = ["corpus"]\n')
+    for i in range(8):
+        (tmp_path / "corpus" / f"f{i}").mkdir(parents=True)
+        for j in range(3):
+            (tmp_path / "corpus" / f"f{i}" / f"{j}.txt").write_text(article(100 + 3 * i + j))
+    assert dup_findings(cli, tmp_path, "--jobs", "2") == []  # fills the cache
+    (tmp_path / "corpus" / "f0" / "new.txt").write_text(edited(article(100 + 3 * 7 + 1), 3))
+    (tmp_path / "corpus" / "f0" / "same.txt").write_text(article(100 + 3 * 5))
+    found = dup_findings(cli, tmp_path, "--jobs", "2", "corpus/f0/new.txt", "corpus/f0/same.txt")
+    assert [(d["code"], d["path"], d["related"][0]["path"]) for d in found] == [
+        ("DUP004", "corpus/f0/new.txt", "corpus/f7/1.txt"),
+        ("DUP003", "corpus/f0/same.txt", "corpus/f5/0.txt"),
+    ]
+    assert corpus_stage.last_stats.unchanged == 24
+    assert corpus_stage.last_stats.analysed == 0
+    # A file of an unchanged folder rewritten in place is found again by the next walk.
+    (tmp_path / "corpus" / "f3" / "2.txt").write_text(article(100 + 3 * 7 + 1))
+    found = dup_findings(cli, tmp_path, "--jobs", "2", "corpus/f0/new.txt")
+    assert sorted((d["path"], d["related"][0]["path"]) for d in found) == [
+        ("corpus/f0/new.txt", "corpus/f3/2.txt"),
+        ("corpus/f0/new.txt", "corpus/f7/1.txt"),
+    ]
+    assert corpus_stage.last_stats.analysed == 1

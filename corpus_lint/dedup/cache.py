@@ -126,10 +126,11 @@ class SignatureCache:
 
     # --- reads -----------------------------------------------------------------------------
 
-    def trusted_folders(self, digests: dict[str, int]) -> set[str]:
-        """The folders whose files are all as the cache last saw them (see `folder_digest`)."""
+    def folder_digests(self) -> dict[str, int]:
+        """The digest of each folder whose files were all as the cache saw them when it was
+        stored (see `files.folder_digest`): a folder with the same digest now is unchanged."""
         rows = self.db.execute("SELECT path, digest FROM folders WHERE config = ?", (self.config,))
-        return {path for path, digest in rows if digests.get(path) == digest}
+        return dict(rows)
 
     def stale(self, files: list[tuple[str, int, int]]) -> set[str]:
         """Paths of the (path, mtime_ns, size) files the cache cannot vouch for: new, changed,

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from array import array
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -45,6 +44,7 @@ from corpus_lint.dedup.minhash import (
 )
 from corpus_lint.document import Document, DocumentError, display
 from corpus_lint.engine import MIN_FILES_FOR_WORKERS, heap_frozen_for_fork
+from corpus_lint.files import Folder
 from corpus_lint.progress import Progress
 from corpus_lint.rule import Diagnostic, Related, Rule
 
@@ -157,8 +157,7 @@ class _Stage:
         self.by_key = by_key
         self.corpus_roots = corpus_roots
         # The corpus as walked now (folder -> [(path, mtime_ns, size)]) and its folders' digests.
-        self.folders: dict[str, list[tuple[str, int, int]]] = {}
-        self.digests: dict[str, int] = {}
+        self.folders: dict[str, Folder] = {}
         self.stale: set[str] = set()  # corpus files the cache cannot vouch for
         self.target_keys: set[str] = set()
         self._folder_stats: dict[str, dict[str, tuple[int, int]]] = {}
@@ -189,7 +188,7 @@ class _Stage:
         if not self.corpus_roots:
             return
         from corpus_lint.engine import analyze_all
-        from corpus_lint.files import corpus_files
+        from corpus_lint.files import corpus_folders
 
         real_folders: dict[str, str] = {}  # realpath per folder, not per file: 100,000 files
         for entry in list(self.by_key.values()):  # a target named through a symbolic link
@@ -202,24 +201,19 @@ class _Stage:
             if real != entry.key and real not in self.by_key:
                 self.by_key[real] = self.by_key.pop(entry.key)
                 entry.key = real
-        self.folders = corpus_files(self.corpus_roots, self.settings)
-        trusted: set[str] = set()
-        if self.cache is not None:
-            self.digests = {folder: folder_digest(rows) for folder, rows in self.folders.items()}
-            trusted = self.cache.trusted_folders(self.digests)
-        self.trusted = trusted
+        known = self.cache.folder_digests() if self.cache is not None else {}
+        self.folders = corpus_folders(self.corpus_roots, self.settings, known, self.options.workers)
+        self.trusted = {f for f, walked in self.folders.items() if known.get(f) == walked.digest}
         self.target_keys = set(self.by_key)
         to_check = [
             row
-            for folder, rows in self.folders.items()
-            if folder not in trusted
-            for row in rows
+            for folder, walked in self.folders.items()
+            if folder not in self.trusted
+            for row in walked.rows or ()
             if row[0] not in self.target_keys
         ]
-        total = sum(len(rows) for rows in self.folders.values())
-        last_stats.corpus_files = total - sum(
-            path in self.target_keys for rows in self.folders.values() for path, _, _ in rows
-        )
+        total = sum(walked.count for walked in self.folders.values())
+        last_stats.corpus_files = total - sum(map(self._walked, self.target_keys))
         if self.cache is not None:
             self.stale = self.cache.stale(to_check)
         else:
@@ -238,12 +232,24 @@ class _Stage:
                     key = str(path)
                     self.by_key[key] = Entry(key, path, False, features.content, features)
 
+    def _walked(self, key: str) -> bool:
+        """Did the walk find this file? (In a folder as the cache saw it: it was read now.)"""
+        walked = self.folders.get(os.path.dirname(key))
+        return walked is not None and (walked.rows is None or self._present_stat(key) is not None)
+
     def _present_stat(self, key: str) -> tuple[int, int] | None:
         """(mtime_ns, size) of a corpus file as walked now; None if the walk did not find it."""
         folder = os.path.dirname(key)
         stats = self._folder_stats.get(folder)
         if stats is None:
-            rows = self.folders.get(folder, ())
+            walked = self.folders.get(folder)
+            if walked is not None and walked.rows is None:  # as the cache saw it: stat one
+                try:
+                    info = os.lstat(key)
+                except OSError:
+                    return None
+                return info.st_mtime_ns, info.st_size
+            rows = walked.rows if walked is not None else ()
             stats = self._folder_stats[folder] = {path: (m, size) for path, m, size in rows}
         return stats.get(key)
 
@@ -459,13 +465,13 @@ class _Stage:
             band_rows = _sorted_rows(keys.ravel(), np.repeat(contents, bands))
         stored = {e.key: (e.features.mtime_ns, e.features.size) for e in fresh}
         folders = [
-            (folder, self.digests[folder])
-            for folder, rows in self.folders.items()
+            (folder, walked.digest)
+            for folder, walked in self.folders.items()
             if folder not in self.trusted
             and all(
                 stored.get(path) == (mtime, size)
                 or (path not in self.target_keys and path not in self.stale)
-                for path, mtime, size in rows
+                for path, mtime, size in walked.rows or ()
             )
         ]
         if files or new or folders:
@@ -518,14 +524,6 @@ def _current_shingle_set(
     if to_int64(xxhash.xxh3_64_intdigest(doc.raw)) != content:
         return key, None
     return key, shingle_set(doc, excluded, shingle_size)
-
-
-def folder_digest(rows: list[tuple[str, int, int]]) -> int:
-    """A hash of a folder's files as walked: the path, mtime_ns and size of each, in path order."""
-    paths, mtimes, sizes = zip(*sorted(rows)) if rows else ((), (), ())
-    described = "\0".join(paths).encode("utf-8", "surrogateescape")
-    numbers = array("q", mtimes + sizes).tobytes()
-    return to_int64(xxhash.xxh3_64_intdigest(described + numbers))
 
 
 def _signature_band_keys(
