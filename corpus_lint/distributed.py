@@ -34,6 +34,7 @@ import sys
 import time
 import warnings
 from collections.abc import Iterator
+from concurrent.futures import CancelledError
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,6 +68,10 @@ MAX_BUCKETS = 1024
 BUCKET_ROWS = 4_000_000
 # Seconds to reach a scheduler given with --scheduler before giving up.
 CONNECT_TIMEOUT = "10s"
+# A run stopped by dying workers checks the partition again NARROW_FILES at a time, then
+# one file at a time, to name the file (`_fatal_file`); each task may take this long.
+NARROW_FILES = 32
+NARROW_TIMEOUT = 300
 # Shingles (4 bytes each) of reread files a verification task holds at once.
 VERIFY_SHINGLES = 4_000_000
 _MIX = 0x9E3779B97F4A7C15
@@ -291,8 +296,8 @@ def _run(
         if banding is not None:
             try:
                 bands, rows = banding.result()
-            except Exception:
-                raise ExecutorError(_failure(banding, described)) from None
+            except Exception as exc:
+                raise ExecutorError(_failure(exc, banding.key, described)) from None
         salt = _salt(config_key(near, job), bands, rows)
         # Enough buckets to verify on every worker at once, and for the rows of one to stay
         # small (BUCKET_ROWS rows of 18 bytes, sorted in place).
@@ -320,7 +325,24 @@ def _run(
                 others += [*pieces, pairs, *chosen]
                 wanted.append(("verified", verified))
     last_stats.tasks = len(others) + len(wanted)
-    return _collect(client, wanted, others, described, result, progress)
+    partitions = {a.key: part for a, (_, part) in zip(analysed, parts)}
+    try:
+        return _collect(client, wanted, others, described, result, progress)
+    except _TaskFailed as failed:
+        # A task whose input failed may be the first to report, without the cause: blame
+        # the failed partitions if there are some.
+        erred = [a for a in analysed if a.status == "error"] or [failed.future]
+        causes = [(future.key, _exception(future)) for future in erred]
+        client.cancel([f for _, f in wanted] + others)
+        for key, exc in causes:
+            if type(exc).__name__ == "KilledWorker" and key in partitions:
+                # Dask blames every task that was on a dying worker: try each partition.
+                # The job as an object: its scattered copy may have died with the workers.
+                file = _fatal_file(client, partitions[key], job)
+                if file is not None:
+                    raise ExecutorError(_failure(exc, key, described, file)) from None
+        key, exc = causes[0]
+        raise ExecutorError(_failure(exc, key, described)) from None
 
 
 def _describe_files(part: list[Source]) -> str:
@@ -353,10 +375,14 @@ def _collect(
     futures = [f for _, f in wanted] + others
     line = _TaskProgress(len(futures), progress)
     try:
-        for future in as_completed(futures, loop=client.loop):
+        completed = as_completed(futures, loop=client.loop)
+        for future in completed:
+            if future.status in ("error", "cancelled"):
+                raise _TaskFailed(future)
+            if future.status != "finished":  # its result was lost with a worker: computed again
+                completed.add(future)
+                continue
             line.advance()
-            if future.status != "finished":
-                raise ExecutorError(_failure(future, described))
             kind = kinds.get(future.key)
             if kind == "report":
                 reports[future.key] = future.result()
@@ -368,7 +394,9 @@ def _collect(
                 last_stats.candidates += candidates
                 last_stats.verified += verified
             future.release()
-    except BaseException:
+    except _TaskFailed:
+        raise  # the caller looks at the failed tasks before it cancels the others
+    except BaseException:  # Ctrl-C
         client.cancel(futures)
         raise
     finally:
@@ -383,16 +411,61 @@ def _collect(
     return diagnostics
 
 
-def _failure(future: Any, described: dict[str, str]) -> str:
-    """One line on why a task failed, naming the file(s) it was checking when known."""
-    try:
-        exc = future.exception()
-    except Exception as error:  # the future was lost with its worker
-        exc = error
+class _TaskFailed(Exception):
+    """A task of the run failed (`_collect` stops at the first)."""
+
+    def __init__(self, future: Any) -> None:
+        self.future = future
+
+
+def _fatal_file(client: Any, part: list[Source], job: _Job) -> Source | None:
+    """The file of a partition that workers die on, if one does.
+
+    A partition's task can die for a reason of its own (memory filled by many tasks at
+    once), and tasks that shared its worker are blamed with it. So the partition is checked
+    again, alone on the cluster, a few files per task and then one file per task: the task
+    that dies names the file. Runs only once a run has failed.
+    """
+    if not _killed(client, part, job):
+        return None
+    for size in (NARROW_FILES, 1):
+        for start in range(0, len(part), size):
+            piece = part[start : start + size]
+            if _killed(client, piece, job):
+                part = piece
+                break
+        else:
+            return None  # no piece dies alone
+    return part[0] if len(part) == 1 else None
+
+
+def _killed(client: Any, part: list[Source], job: _Job) -> bool:
+    """Does checking these files alone kill the workers (Dask's KilledWorker)?"""
+    for _ in range(3):  # a task submitted while the failed run is cancelled may be cancelled
+        future = client.submit(_analyse, 0, part, job, pure=False)
+        try:
+            future.result(timeout=NARROW_TIMEOUT)
+        except CancelledError:
+            continue
+        except Exception as exc:
+            return type(exc).__name__ == "KilledWorker"
+        else:
+            return False
+        finally:
+            future.release()
+    return False
+
+
+def _failure(
+    exc: BaseException, key: str, described: dict[str, str], fatal: Source | None = None
+) -> str:
+    """One line on why task `key` failed, naming the file(s) it was checking when known."""
     if isinstance(exc, FileFailed):
         return str(exc)
     name = type(exc).__name__
-    doing = _doing(exc, described) or f"running {future.key}"
+    doing = _doing(exc, described) or described.get(key) or f"running {key}"
+    if fatal is not None:
+        doing = f"checking {fatal.shown}"
     if name == "KilledWorker":
         return (
             f"the Dask workers died while {doing} (memory exhausted, or a crash: see the "
@@ -400,6 +473,13 @@ def _failure(future: Any, described: dict[str, str]) -> str:
         )
     reason = str(exc).splitlines()[0] if str(exc) else name
     return f"the Dask cluster failed while {doing}: {name}: {reason}"
+
+
+def _exception(future: Any) -> BaseException:
+    try:
+        return future.exception()
+    except Exception as error:  # the future was lost with its worker
+        return error
 
 
 def _doing(exc: BaseException, described: dict[str, str]) -> str | None:

@@ -265,14 +265,10 @@ def test_workers_dying_on_a_partition_is_one_line_naming_its_files():
 
     from distributed import KilledWorker
 
-    class Lost:
-        key = "corpus-lint-analyse-3"
-
-        def exception(self):
-            return KilledWorker(self.key, SimpleNamespace(address="tcp://127.0.0.1:1"), 3)
-
-    described = {"corpus-lint-analyse-3": "checking the 64 files from a/1.txt to a/64.txt"}
-    message = dask_executor._failure(Lost(), described)
+    key = "corpus-lint-analyse-3"
+    lost = KilledWorker(key, SimpleNamespace(address="tcp://127.0.0.1:1"), 3)
+    described = {key: "checking the 64 files from a/1.txt to a/64.txt"}
+    message = dask_executor._failure(lost, key, described)
     assert message.startswith(
         "the Dask workers died while checking the 64 files from a/1.txt to a/64.txt"
     )
@@ -322,3 +318,63 @@ def test_a_scheduler_without_workers_is_an_error_not_a_hang(cli, seeds_copy):
     assert run.err == (
         "corpus-lint: error: the Dask scheduler has no workers: start some with `dask worker`\n"
     )
+
+
+def _die_on_poison():
+    """A worker plugin: the worker process exits at once when it reads a file named
+    poison.txt, as a crash in a C extension or the kernel's OOM killer would end it.
+    (Defined in a function, so that cloudpickle sends the class itself to the workers.)"""
+    from distributed import WorkerPlugin
+
+    class DieOnPoison(WorkerPlugin):
+        name = "corpus-lint-test-poison"
+
+        def setup(self, worker):
+            from corpus_lint import distributed
+
+            read = distributed.read_source
+
+            def read_or_die(source):
+                if source.shown.endswith("poison.txt"):
+                    os._exit(1)
+                return read(source)
+
+            distributed.read_source = read_or_die
+
+    return DieOnPoison()
+
+
+def test_workers_dying_on_one_file_name_that_file(cli, tmp_path):
+    import logging
+
+    import dask
+    from distributed import Client, LocalCluster
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i in range(150):
+        (corpus / f"{i:03d}.txt").write_text(CLEAN_ARTICLE.replace("The", f"The {i}"))
+    (corpus / "077poison.txt").write_text(CLEAN_ARTICLE)
+    # One death is enough for Dask to give up on a task: the test need not wait for four.
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        cluster = LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            dashboard_address=None,
+            silence_logs=logging.CRITICAL + 1,
+        )
+    try:
+        with Client(cluster, set_as_default=False) as client:
+            client.register_plugin(_die_on_poison())
+            run = cli(
+                "check", "--executor", "dask", "--scheduler", cluster.scheduler_address,
+                "--no-progress", "corpus", cwd=tmp_path,
+            )  # fmt: skip
+    finally:
+        cluster.close()
+    assert run.code == 2
+    assert run.out == ""
+    assert run.err.startswith(
+        "corpus-lint: error: the Dask workers died while checking corpus/077poison.txt "
+    ), run.err
+    assert run.err.count("\n") == 1
