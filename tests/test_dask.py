@@ -38,7 +38,7 @@ def cluster():
         n_workers=2,
         threads_per_worker=1,
         processes=True,
-        dashboard_address=None,
+        dashboard_address=":0",
         silence_logs=logging.CRITICAL + 1,
     )
     client = Client(cluster, set_as_default=False)
@@ -301,14 +301,13 @@ def test_a_worker_killed_mid_run_is_retried_and_the_run_finishes(cli, generated,
     assert on_dask == local
 
 
-@pytest.mark.filterwarnings("ignore:Port 8787 is already in use")
 def test_a_scheduler_without_workers_is_an_error_not_a_hang(cli, seeds_copy):
     import logging
 
     from distributed import LocalCluster
 
     with LocalCluster(
-        n_workers=0, dashboard_address=None, silence_logs=logging.CRITICAL + 1
+        n_workers=0, dashboard_address=":0", silence_logs=logging.CRITICAL + 1
     ) as empty:
         address = empty.scheduler_address
         run = cli(
@@ -360,7 +359,7 @@ def test_workers_dying_on_one_file_name_that_file(cli, tmp_path):
         cluster = LocalCluster(
             n_workers=2,
             threads_per_worker=1,
-            dashboard_address=None,
+            dashboard_address=":0",
             silence_logs=logging.CRITICAL + 1,
         )
     try:
