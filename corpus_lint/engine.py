@@ -78,6 +78,7 @@ class _Job:
     corpus_settings: Any  # None when no corpus rule runs
     fix: FixOptions | None = None  # None: lint only
     settings: Settings | None = None  # for per-file-ignores, which fixes must respect
+    cached_contents: frozenset[int] = frozenset()  # whose corpus features the cache holds
 
 
 def lint_document(doc: Document, rules: Iterable[Rule], ctx: Context) -> list[Diagnostic]:
@@ -106,7 +107,9 @@ def analyze_many(items: list[tuple[Path, bool]], job: _Job) -> list[FileResult]:
         from corpus_lint.dedup import features_of_many
 
         features = features_of_many(
-            [(doc, result.diagnostics) for result, doc, _ in checked], job.corpus_settings
+            [(doc, result.diagnostics) for result, doc, _ in checked],
+            job.corpus_settings,
+            job.cached_contents,
         )
         for (result, _, lint), file_features in zip(checked, features):
             result.features = file_features
@@ -249,6 +252,12 @@ def run(
     corpus_settings = settings.near_duplicate if corpus_rules else None
     job = _Job(document_rules, Context(packs), corpus_settings, fix, settings)
     result = Result()
+    if corpus_rules and options.use_cache:
+        from corpus_lint.dedup import cached_contents
+
+        job = dataclasses.replace(
+            job, cached_contents=cached_contents(settings, job, result.warnings)
+        )
     features: dict[Path, Any] = {}
     with Progress("Checking", len(targets), enabled=options.progress) as progress:
         results = analyze_all([(t, True) for t in targets], job, options, progress)

@@ -367,3 +367,38 @@ def test_changed_files_mode_with_the_corpus_walked_by_worker_processes(cli, tmp_
         ("corpus/f0/new.txt", "corpus/f7/1.txt"),
     ]
     assert corpus_stage.last_stats.analysed == 1
+
+
+def _near_and_exact_corpus(tmp_path: Path) -> Path:
+    folder = corpus_folder(tmp_path)
+    (folder / "corpus" / "near.txt").write_text("A longer title line\n" + edited(article(12), 3))
+    (folder / "corpus" / "same.txt").write_text(article(13))
+    return folder
+
+
+def test_a_warm_run_takes_the_features_of_unchanged_files_from_the_cache(cli, tmp_path):
+    folder = _near_and_exact_corpus(tmp_path)
+    uncached = dup_findings(cli, folder, "--no-cache")
+    assert {d["code"] for d in uncached} == {"DUP003", "DUP004"}
+    assert dup_findings(cli, folder) == uncached  # fills the cache
+    assert corpus_stage.last_stats.from_cache == 0
+    assert dup_findings(cli, folder) == uncached  # same lines, columns and similarities
+    assert corpus_stage.last_stats.from_cache == 8
+
+
+def test_features_the_cache_lost_meanwhile_are_computed_again(cli, tmp_path, monkeypatch):
+    import corpus_lint.dedup
+
+    folder = _near_and_exact_corpus(tmp_path)
+    expected = dup_findings(cli, folder, "--no-cache")
+    dup_findings(cli, folder)
+    held = corpus_lint.dedup.cached_contents
+
+    def then_lost(settings, job, warnings):
+        contents = held(settings, job, warnings)
+        shutil.rmtree(folder / ".corpus_lint_cache")  # as another run rebuilding it would
+        return contents
+
+    monkeypatch.setattr(corpus_lint.dedup, "cached_contents", then_lost)
+    assert dup_findings(cli, folder) == expected
+    assert corpus_stage.last_stats.from_cache == 0

@@ -28,12 +28,22 @@ def features_of(
 
 
 def features_of_many(
-    checked: list[tuple[Document, list[Diagnostic]]], settings: NearDuplicateSettings
+    checked: list[tuple[Document, list[Diagnostic]]],
+    settings: NearDuplicateSettings,
+    cached: frozenset[int] = frozenset(),
 ) -> list[Features]:
     """`features_of` for many documents at once (see `corpus_lint.dedup.features`)."""
     from corpus_lint.dedup.features import features_of_many as compute
 
-    return compute(checked, settings)
+    return compute(checked, settings, cached)
+
+
+def cached_contents(settings: Any, job: Any, warnings: list[str]) -> frozenset[int]:
+    """The content hashes whose features the signature cache holds for this configuration:
+    the workers need not compute them again (see `corpus_lint.dedup.corpus`)."""
+    from corpus_lint.dedup.corpus import cached_contents as find
+
+    return find(settings, job, warnings)
 
 
 def check_corpus(

@@ -167,6 +167,11 @@ class SignatureCache:
             )
         return [row for row in files if row not in known]
 
+    def cached_contents(self) -> frozenset[int]:
+        """Every content whose features are cached for this configuration."""
+        rows = self.db.execute("SELECT content FROM features WHERE config = ?", (self.config,))
+        return frozenset(content for (content,) in rows)
+
     def cached_among(self, contents: Iterable[int]) -> set[int]:
         """Those of `contents` whose features are cached for this configuration."""
         found: set[int] = set()

@@ -31,6 +31,7 @@ from corpus_lint.dedup.cache import SignatureCache
 from corpus_lint.dedup.features import (
     EXCLUDED_CODES,
     EXCLUDED_PREFIXES,
+    IN_CACHE,
     Features,
     shingle_set,
     to_int64,
@@ -87,6 +88,7 @@ class Stats:
     corpus_files: int = 0  # corpus files besides the targets
     unchanged: int = 0  # of those, trusted from the cache without reading them
     analysed: int = 0  # of those, read and hashed in this run
+    from_cache: int = 0  # files read in this run whose features came from the cache
     candidates: int = 0  # candidate pairs from the LSH bands
     verified: int = 0  # pairs whose exact Jaccard was computed
     bands: tuple[int, int] = (0, 0)
@@ -111,7 +113,10 @@ def check_corpus(
     config = config_key(settings.near_duplicate, job)
     cache = None
     if options.use_cache:
-        cache = SignatureCache.open(settings.cache_dir, config, result.warnings)
+        warnings: list[str] = []
+        cache = SignatureCache.open(settings.cache_dir, config, warnings)
+        # Said once: the engine opened the cache before (`cached_contents`).
+        result.warnings.extend(w for w in warnings if w not in result.warnings)
     try:
         return _Stage(targets, corpus_roots, rules, job, settings, options, cache).run()
     except sqlite3.Error as exc:
@@ -123,6 +128,21 @@ def check_corpus(
     finally:
         if cache is not None:
             cache.close()
+
+
+def cached_contents(settings: Any, job: Any, warnings: list[str]) -> frozenset[int]:
+    """The contents whose features the cache holds for this configuration (none if the cache
+    cannot be read: the stage then reports why)."""
+    config = config_key(settings.near_duplicate, job)
+    cache = SignatureCache.open(settings.cache_dir, config, warnings)
+    if cache is None:
+        return frozenset()
+    try:
+        return cache.cached_contents()
+    except sqlite3.Error:
+        return frozenset()
+    finally:
+        cache.close()
 
 
 def config_key(near: Any, job: Any) -> int:
@@ -169,6 +189,7 @@ class _Stage:
         stats = last_stats
         stats.targets = len(self.by_key)
         self._gather_corpus()
+        self._features_from_cache()
         self.entries = sorted(self.by_key.values(), key=lambda e: e.order)
         diagnostics: list[Diagnostic] = []
         same_text: set[tuple[str, str]] = set()
@@ -178,6 +199,39 @@ class _Stage:
             diagnostics.extend(self._near_duplicates(same_text))
         self._store()
         return diagnostics
+
+    def _features_from_cache(self) -> None:
+        """The features that the workers left to the cache (`IN_CACHE`), of targets and of
+        corpus files read in this run; computed now for any the cache no longer holds
+        (another run rebuilt it meanwhile)."""
+        left = [e for e in self.by_key.values() if e.features.shingles == IN_CACHE]
+        if not left:
+            return
+        found = self.cache.features({e.content for e in left}) if self.cache else {}
+        missing = []
+        for entry in left:
+            cached = found.get(entry.content)
+            if cached is None:
+                missing.append(entry)
+                continue
+            read = entry.features
+            last_stats.from_cache += 1
+            entry.features = cached._replace(
+                title_length=read.title_length, mtime_ns=read.mtime_ns, size=read.size
+            )
+        if missing:
+            from dataclasses import replace
+
+            from corpus_lint.engine import analyze_all
+
+            job = replace(self.job, cached_contents=frozenset())
+            with Progress("Hashing", len(missing), enabled=self.options.progress) as progress:
+                items = [(entry.path, False) for entry in missing]
+                for entry, result in zip(missing, analyze_all(items, job, self.options, progress)):
+                    if result.features is None:  # unreadable now: no longer compared
+                        del self.by_key[entry.key]
+                    else:
+                        entry.features, entry.content = result.features, result.features.content
 
     def _gather_corpus(self) -> None:
         """Add every corpus file besides the targets: trusted from the cache, or analysed.
