@@ -402,3 +402,18 @@ def test_features_the_cache_lost_meanwhile_are_computed_again(cli, tmp_path, mon
     monkeypatch.setattr(corpus_lint.dedup, "cached_contents", then_lost)
     assert dup_findings(cli, folder) == expected
     assert corpus_stage.last_stats.from_cache == 0
+
+
+def test_a_pair_is_verified_once_then_its_similarity_comes_from_the_cache(cli, tmp_path):
+    folder = _near_and_exact_corpus(tmp_path)
+    first = dup_findings(cli, folder)
+    assert corpus_stage.last_stats.verified == 1
+    assert dup_findings(cli, folder) == first
+    assert corpus_stage.last_stats.candidates >= 1
+    assert corpus_stage.last_stats.verified == 0
+    # The Jaccard is cached, not the verdict: a higher threshold drops the pair at once.
+    (folder / "corpus-lint.toml").write_text(
+        'corpus = ["corpus"]\n[near-duplicate]\nthreshold = 0.95\n'
+    )
+    assert [d["code"] for d in dup_findings(cli, folder)] == ["DUP003"]
+    assert corpus_stage.last_stats.verified == 0

@@ -27,6 +27,7 @@ import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from corpus_lint.dedup.features import Features
 
@@ -50,6 +51,9 @@ CREATE TABLE IF NOT EXISTS features (
 CREATE INDEX IF NOT EXISTS features_by_text ON features (config, text_hash);
 CREATE TABLE IF NOT EXISTS bands (
     key INTEGER NOT NULL, content INTEGER NOT NULL, PRIMARY KEY (key, content)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS similarities (
+    config INTEGER NOT NULL, a INTEGER NOT NULL, b INTEGER NOT NULL, jaccard REAL NOT NULL,
+    PRIMARY KEY (config, a, b)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS folders (
     config INTEGER NOT NULL, path TEXT NOT NULL, digest INTEGER NOT NULL,
     PRIMARY KEY (config, path)) WITHOUT ROWID;
@@ -161,10 +165,14 @@ class SignatureCache:
     ) -> list[tuple[str, int, int, int]]:
         """The (path, mtime_ns, size, content) rows that differ from the `files` table."""
         known: set[tuple[str, int, int, int]] = set()
-        for chunk in _chunks([row[0] for row in files]):
-            known.update(
-                self.db.execute(f"SELECT * FROM files WHERE path IN ({_marks(chunk)})", chunk)
-            )
+        (recorded,) = self.db.execute("SELECT count(*) FROM files").fetchone()
+        if len(files) * 8 >= recorded:  # as in `features`: one scan instead
+            known.update(self.db.execute("SELECT * FROM files"))
+        else:
+            for chunk in _chunks([row[0] for row in files]):
+                known.update(
+                    self.db.execute(f"SELECT * FROM files WHERE path IN ({_marks(chunk)})", chunk)
+                )
         return [row for row in files if row not in known]
 
     def cached_contents(self) -> frozenset[int]:
@@ -185,13 +193,28 @@ class SignatureCache:
 
     def features(self, contents: Iterable[int]) -> dict[int, Features]:
         found: dict[int, Features] = {}
-        for chunk in _chunks(list(contents)):
-            rows = self.db.execute(
-                "SELECT content, text_hash, shingles, excluded, signature FROM features "
-                f"WHERE config = ? AND content IN ({_marks(chunk)})",
-                (self.config, *chunk),
+        wanted = set(contents)
+        if not wanted:
+            return found
+        columns = "SELECT content, text_hash, shingles, excluded, signature FROM features"
+        (cached,) = self.db.execute(
+            "SELECT count(*) FROM features WHERE config = ?", (self.config,)
+        ).fetchone()
+        # An eighth of the table or more (a warm run): one scan is faster than the look-ups.
+        if len(wanted) * 8 >= cached:
+            scans: Iterable[Any] = [self.db.execute(f"{columns} WHERE config = ?", (self.config,))]
+        else:
+            scans = (
+                self.db.execute(
+                    f"{columns} WHERE config = ? AND content IN ({_marks(chunk)})",
+                    (self.config, *chunk),
+                )
+                for chunk in _chunks(list(wanted))
             )
+        for rows in scans:
             for content, text_hash, shingles, excluded, signature in rows:
+                if content not in wanted:
+                    continue
                 found[content] = Features(
                     content=content,
                     text_hash=text_hash,
@@ -200,6 +223,13 @@ class SignatureCache:
                     excluded=tuple(int(n) for n in excluded.split()),
                 )
         return found
+
+    def similarities(self) -> dict[tuple[int, int], float]:
+        """The exact Jaccard of each pair of contents (smaller first) verified before."""
+        rows = self.db.execute(
+            "SELECT a, b, jaccard FROM similarities WHERE config = ?", (self.config,)
+        )
+        return {(a, b): jaccard for a, b, jaccard in rows}
 
     def contents_with_text(self, text_hashes: Iterable[int]) -> set[int]:
         found: set[int] = set()
@@ -230,10 +260,16 @@ class SignatureCache:
         features: Iterable[Features],
         bands: Iterable[tuple[int, int]],
         folders: Iterable[tuple[str, int]] = (),
+        similarities: Iterable[tuple[int, int, float]] = (),
     ) -> None:
-        """Record files (path, mtime_ns, size, content), features, band keys and the digests of
-        folders whose every file is now recorded, atomically."""
+        """Record files (path, mtime_ns, size, content), features, band keys, the digests of
+        folders whose every file is now recorded and verified similarities (a, b, Jaccard),
+        atomically."""
         with self.db:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO similarities VALUES (?, ?, ?, ?)",
+                ((self.config, a, b, jaccard) for a, b, jaccard in similarities),
+            )
             self.db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)", files)
             self.db.executemany(
                 "INSERT OR REPLACE INTO features VALUES (?, ?, ?, ?, ?, ?)",
@@ -271,7 +307,7 @@ def _connect(path: Path) -> sqlite3.Connection:
                 row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
             }
             count = db.execute("SELECT count(*) FROM files").fetchone()[0]
-            if tables - {"meta", "files", "features", "bands", "folders"} or count:
+            if tables - {"meta", "files", "features", "bands", "folders", "similarities"} or count:
                 raise CacheUnusable("not a corpus-lint cache")
             with db:
                 db.execute("INSERT OR IGNORE INTO meta VALUES ('application', ?)", (APPLICATION,))

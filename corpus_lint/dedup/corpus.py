@@ -170,6 +170,7 @@ class _Stage:
         self.cache: SignatureCache | None = cache
         self.entries: list[Entry] = []
         self.shingle_sets: dict[str, np.ndarray | None] = {}
+        self.similarities: list[tuple[int, int, float]] = []  # verified now, for the cache
         by_key: dict[str, Entry] = {}
         for path, features in sorted(targets.items(), key=lambda kv: kv[0].as_posix()):
             entry = Entry(os.path.abspath(path), path, True, features.content, features)
@@ -404,27 +405,40 @@ class _Stage:
             and (a.features.text_hash is None or a.features.text_hash != b.features.text_hash)
             and _estimated_jaccard(a.features, b.features) >= floor
         ]
-        diagnostics = []
-        for batch, files in _verify_batches(to_verify):
+        known = self.cache.similarities() if self.cache is not None and to_verify else {}
+        found: list[tuple[Entry, Entry, float]] = []
+        reread: list[tuple[Entry, Entry]] = []
+        for a, b in to_verify:  # a pair of contents is verified once, then its Jaccard cached
+            similarity = known.get(_content_pair(a, b))
+            if similarity is None:
+                reread.append((a, b))
+            else:
+                found.append((a, b, similarity))
+        for batch, files in _verify_batches(reread):
             self._read_shingle_sets(files)
             for a, b in batch:
                 similarity = self._exact_jaccard(a, b)
-                if similarity is None or similarity < threshold:
-                    continue
-                reported, other = (b, a) if b.target else (a, b)
-                if a.target and b.target and a.order > b.order:
-                    reported, other = a, b
-                diagnostics.append(
-                    near_duplicate_diagnostic(
-                        rule,
-                        display(reported.path),
-                        _title_length(reported),
-                        display(other.path),
-                        similarity,
-                        self.near,
-                    )
-                )
+                if similarity is not None:
+                    found.append((a, b, similarity))
+                    self.similarities.append((*_content_pair(a, b), similarity))
             self.shingle_sets.clear()  # memory stays bounded by the batch
+        diagnostics = []
+        for a, b, similarity in found:
+            if similarity < threshold:
+                continue
+            reported, other = (b, a) if b.target else (a, b)
+            if a.target and b.target and a.order > b.order:
+                reported, other = a, b
+            diagnostics.append(
+                near_duplicate_diagnostic(
+                    rule,
+                    display(reported.path),
+                    _title_length(reported),
+                    display(other.path),
+                    similarity,
+                    self.near,
+                )
+            )
         return diagnostics
 
     @property
@@ -528,9 +542,13 @@ class _Stage:
                 for path, mtime, size in walked.rows or ()
             )
         ]
-        if files or new or folders:
+        if files or new or folders or self.similarities:
             features = sorted((e.features for e in new.values()), key=lambda f: f.content)
-            self.cache.store(sorted(files), features, band_rows, folders)
+            self.cache.store(sorted(files), features, band_rows, folders, sorted(self.similarities))
+
+
+def _content_pair(a: Entry, b: Entry) -> tuple[int, int]:
+    return (a.content, b.content) if a.content < b.content else (b.content, a.content)
 
 
 def _sorted_rows(keys: np.ndarray, contents: np.ndarray) -> Iterator[tuple[int, int]]:
