@@ -134,3 +134,21 @@ def test_corpus_walked_by_worker_processes_equals_the_serial_walk(tmp_path, monk
     walked = files.corpus_folders(roots, settings, known, workers=2)
     assert {f for f, w in walked.items() if w.rows is None} == set(known)
     assert {f: w.digest for f, w in walked.items()} == {f: w.digest for f, w in serial.items()}
+
+
+def test_cache_reads_by_scan_give_what_reads_by_key_give(tmp_path):
+    """The cache answers a run that wants much of a table with one scan: same answers."""
+    from corpus_lint.dedup.cache import SignatureCache
+    from corpus_lint.dedup.features import Features
+
+    cache = SignatureCache.open(tmp_path, config=7, warnings=[])
+    features = [Features(c, c * 3, 10 + c, bytes([c]) * 8, (c, 2)) for c in range(1, 41)]
+    files = [(f"/c/{c}.txt", 100 + c, 50 + c, c) for c in range(1, 41)]
+    cache.store(files, features, bands=[])
+    for wanted in ([5], [5, 999], list(range(1, 30)) + [999]):  # by key, by key, by scan
+        assert cache.features(wanted) == {f.content: f for f in features if f.content in wanted}
+        assert cache.cached_among(wanted) == set(wanted) - {999}
+    for asked in (files[:2], files[:30]):
+        moved = [(path, mtime + 1, size, content) for path, mtime, size, content in asked]
+        assert cache.changed_rows(asked + moved[:1]) == moved[:1]
+    cache.close()

@@ -175,6 +175,10 @@ class SignatureCache:
                 )
         return [row for row in files if row not in known]
 
+    def _cached_count(self) -> int:
+        query = "SELECT count(*) FROM features WHERE config = ?"
+        return self.db.execute(query, (self.config,)).fetchone()[0]
+
     def cached_contents(self) -> frozenset[int]:
         """Every content whose features are cached for this configuration."""
         rows = self.db.execute("SELECT content FROM features WHERE config = ?", (self.config,))
@@ -182,8 +186,11 @@ class SignatureCache:
 
     def cached_among(self, contents: Iterable[int]) -> set[int]:
         """Those of `contents` whose features are cached for this configuration."""
+        wanted = set(contents)
+        if wanted and len(wanted) * 8 >= self._cached_count():  # as in `features`
+            return wanted & self.cached_contents()
         found: set[int] = set()
-        for chunk in _chunks(list(contents)):
+        for chunk in _chunks(list(wanted)):
             rows = self.db.execute(
                 f"SELECT content FROM features WHERE config = ? AND content IN ({_marks(chunk)})",
                 (self.config, *chunk),
@@ -197,11 +204,8 @@ class SignatureCache:
         if not wanted:
             return found
         columns = "SELECT content, text_hash, shingles, excluded, signature FROM features"
-        (cached,) = self.db.execute(
-            "SELECT count(*) FROM features WHERE config = ?", (self.config,)
-        ).fetchone()
         # An eighth of the table or more (a warm run): one scan is faster than the look-ups.
-        if len(wanted) * 8 >= cached:
+        if len(wanted) * 8 >= self._cached_count():
             scans: Iterable[Any] = [self.db.execute(f"{columns} WHERE config = ?", (self.config,))]
         else:
             scans = (
