@@ -376,18 +376,27 @@ def _near_and_exact_corpus(tmp_path: Path) -> Path:
     return folder
 
 
-def test_a_warm_run_takes_the_features_of_unchanged_files_from_the_cache(cli, tmp_path):
+def test_a_warm_run_takes_the_features_of_unchanged_files_from_the_cache(
+    cli, tmp_path, monkeypatch
+):
+    from corpus_lint import engine
+
     folder = _near_and_exact_corpus(tmp_path)
     uncached = dup_findings(cli, folder, "--no-cache")
     assert {d["code"] for d in uncached} == {"DUP003", "DUP004"}
     assert dup_findings(cli, folder) == uncached  # fills the cache
-    assert corpus_stage.last_stats.from_cache == 0
+    assert dup_findings(cli, folder) == uncached
+    assert corpus_stage.last_stats.from_cache == 0  # too few files to be worth it
+    monkeypatch.setattr(engine, "MIN_FILES_FOR_CACHED_FEATURES", 8)
     assert dup_findings(cli, folder) == uncached  # same lines, columns and similarities
     assert corpus_stage.last_stats.from_cache == 8
 
 
 def test_features_the_cache_lost_meanwhile_are_computed_again(cli, tmp_path, monkeypatch):
     import corpus_lint.dedup
+    from corpus_lint import engine
+
+    monkeypatch.setattr(engine, "MIN_FILES_FOR_CACHED_FEATURES", 1)
 
     folder = _near_and_exact_corpus(tmp_path)
     expected = dup_findings(cli, folder, "--no-cache")
