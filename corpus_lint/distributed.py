@@ -27,6 +27,7 @@ Dask is imported only here, and only when this executor runs.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import os
@@ -331,8 +332,9 @@ def _run(
     except _TaskFailed as failed:
         # A task whose input failed may be the first to report, without the cause: blame
         # the failed partitions if there are some.
-        erred = [a for a in analysed if a.status == "error"] or [failed.future]
-        causes = [(future.key, _exception(future)) for future in erred]
+        causes = [(a.key, _exception(a)) for a in analysed if a.status == "error"]
+        causes = [(key, exc) for key, exc in causes if exc is not None]
+        causes = causes or [(failed.future.key, failed.exception)]
         client.cancel([f for _, f in wanted] + others)
         for key, exc in causes:
             if type(exc).__name__ == "KilledWorker" and key in partitions:
@@ -378,7 +380,9 @@ def _collect(
         completed = as_completed(futures, loop=client.loop)
         for future in completed:
             if future.status in ("error", "cancelled"):
-                raise _TaskFailed(future)
+                exception = _exception(future)
+                if exception is not None:
+                    raise _TaskFailed(future, exception)
             if future.status != "finished":  # its result was lost with a worker: computed again
                 completed.add(future)
                 continue
@@ -414,8 +418,8 @@ def _collect(
 class _TaskFailed(Exception):
     """A task of the run failed (`_collect` stops at the first)."""
 
-    def __init__(self, future: Any) -> None:
-        self.future = future
+    def __init__(self, future: Any, exception: BaseException) -> None:
+        self.future, self.exception = future, exception
 
 
 def _fatal_file(client: Any, part: list[Source], job: _Job) -> Source | None:
@@ -475,10 +479,14 @@ def _failure(
     return f"the Dask cluster failed while {doing}: {name}: {reason}"
 
 
-def _exception(future: Any) -> BaseException:
+def _exception(future: Any) -> BaseException | None:
+    """Why a task failed; None if it is no longer failed: after a worker died, Dask may
+    report a task as erred and then compute it again."""
     try:
-        return future.exception()
-    except Exception as error:  # the future was lost with its worker
+        return future.exception(timeout=1)
+    except (TimeoutError, asyncio.TimeoutError):  # computed again, not done yet
+        return None
+    except Exception as error:  # cancelled, or lost with its worker
         return error
 
 
