@@ -144,11 +144,46 @@ def test_cache_reads_by_scan_give_what_reads_by_key_give(tmp_path):
     cache = SignatureCache.open(tmp_path, config=7, warnings=[])
     features = [Features(c, c * 3, 10 + c, bytes([c]) * 8, (c, 2)) for c in range(1, 41)]
     files = [(f"/c/{c}.txt", 100 + c, 50 + c, c) for c in range(1, 41)]
-    cache.store(files, features, bands=[])
+    cache.store(files, features)
     for wanted in ([5], [5, 999], list(range(1, 30)) + [999]):  # by key, by key, by scan
         assert cache.features(wanted) == {f.content: f for f in features if f.content in wanted}
         assert cache.cached_among(wanted) == set(wanted) - {999}
     for asked in (files[:2], files[:30]):
         moved = [(path, mtime + 1, size, content) for path, mtime, size, content in asked]
         assert cache.changed_rows(asked + moved[:1]) == moved[:1]
+    cache.close()
+
+
+def test_band_buckets_merge_rows_across_runs(tmp_path):
+    """Band keys are held in buckets by their top bits: rows stored by later runs join the
+    rows already in a bucket, a pair stored twice is held once, and a look-up finds exactly
+    the pairs with the keys asked for, whether the store reads buckets by key or by scan."""
+    import numpy as np
+
+    from corpus_lint.dedup.cache import BUCKET_BITS, SignatureCache
+
+    def key(bucket: int, low: int) -> int:  # a signed 64-bit key in that bucket
+        value = (bucket << (64 - BUCKET_BITS)) | low
+        return value - (1 << 64) if value >= 1 << 63 else value
+
+    def store(pairs):
+        keys, contents = zip(*pairs)
+        cache.store([], [], (np.array(keys, dtype=np.int64), np.array(contents, dtype=np.int64)))
+
+    cache = SignatureCache.open(tmp_path, config=7, warnings=[])
+    high = (1 << BUCKET_BITS) - 1  # keys of this bucket are negative
+    first = [(key(3, 1), 10), (key(3, 2), 11), (key(high, 5), 12), (key(9, 1), 13)]
+    store(first)  # buckets 3, 9 and `high`
+    many = [(key(b, 7), 20 + b) for b in range(100, 140)] + [(key(9, 2), 16)]
+    store(many)  # many buckets, one held already (9): the table is read by scan
+    later = [(key(3, 1), 14), (key(3, 2), 11), (key(high, 4), 15)]
+    store(later)  # two buckets, both held already: read by key
+    held = set(first) | set(many) | set(later)
+    assert sorted(cache.band_matches([k for k, _ in held])) == sorted(held)
+    assert sorted(cache.band_matches([key(3, 1), key(high, 4), key(3, 99)])) == sorted(
+        [(key(3, 1), 10), (key(3, 1), 14), (key(high, 4), 15)]
+    )
+    assert cache.band_matches([key(5, 1)]) == []
+    (rows,) = cache.db.execute("SELECT count(*) FROM bands").fetchone()
+    assert rows == 3 + 40  # one row per bucket
     cache.close()

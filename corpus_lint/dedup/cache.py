@@ -10,9 +10,11 @@ two runs at once never corrupt it and the last writer wins):
 - features(config, content, text_hash, shingles, excluded, signature): what DUP003/DUP004
   need of a file, keyed by its bytes and by `config`, a hash of everything the signature
   depends on (format version, shingle size, permutations, seed, boilerplate rules).
-- bands(key, content): the LSH band keys of every cached signature, so a run over a few
+- bands(bucket, rows): the LSH band keys of every cached signature, so a run over a few
   changed files finds their candidates with indexed look-ups instead of an index of the
-  whole corpus.
+  whole corpus. The (key, content) pairs are held in buckets by the top BUCKET_BITS bits of
+  the key, each a sorted array of int64 pairs: a corpus of 100,000 files has 1.6 million
+  pairs, which as one SQLite row each took 3.8 s to write, and as 65,536 blobs take 0.3 s.
 - folders(config, path, digest): a hash of the (path, mtime_ns, size) of every corpus file
   in a folder, written when all of them were recorded in `files` with features for
   `config`; a warm run trusts a folder whose digest is unchanged without a look-up per file.
@@ -29,14 +31,18 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from corpus_lint.dedup.features import Features
 
 APPLICATION = "corpus-lint signature cache"
-FORMAT = "1"
+FORMAT = "2"
 FILE_NAME = "signatures.sqlite3"
 BUSY_TIMEOUT_SECONDS = 30.0
 # SQLite allows 999 bound parameters per statement in old versions.
 CHUNK = 500
+# Band keys are held in 2**BUCKET_BITS buckets (see `bands` above).
+BUCKET_BITS = 16
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -49,8 +55,7 @@ CREATE TABLE IF NOT EXISTS features (
     shingles INTEGER NOT NULL, excluded TEXT NOT NULL, signature BLOB NOT NULL,
     PRIMARY KEY (config, content)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS features_by_text ON features (config, text_hash);
-CREATE TABLE IF NOT EXISTS bands (
-    key INTEGER NOT NULL, content INTEGER NOT NULL, PRIMARY KEY (key, content)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS bands (bucket INTEGER PRIMARY KEY, rows BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS similarities (
     config INTEGER NOT NULL, a INTEGER NOT NULL, b INTEGER NOT NULL, jaccard REAL NOT NULL,
     PRIMARY KEY (config, a, b)) WITHOUT ROWID;
@@ -247,13 +252,20 @@ class SignatureCache:
 
     def band_matches(self, keys: Iterable[int]) -> list[tuple[int, int]]:
         """(band key, content) of every cached signature that has one of these band keys."""
+        wanted = np.fromiter(keys, dtype=np.int64)
         found: list[tuple[int, int]] = []
-        for chunk in _chunks(list(keys)):
-            found.extend(
-                self.db.execute(
-                    f"SELECT key, content FROM bands WHERE key IN ({_marks(chunk)})", chunk
-                )
-            )
+        for rows in self._bucket_rows(np.unique(_buckets(wanted)).tolist()).values():
+            hit = rows[np.isin(rows[:, 0], wanted)]
+            found.extend(zip(hit[:, 0].tolist(), hit[:, 1].tolist()))
+        return found
+
+    def _bucket_rows(self, buckets: list[int]) -> dict[int, np.ndarray]:
+        """The (key, content) rows of these buckets, as (n, 2) int64 arrays."""
+        found: dict[int, np.ndarray] = {}
+        for chunk in _chunks(buckets):
+            query = f"SELECT bucket, rows FROM bands WHERE bucket IN ({_marks(chunk)})"
+            for bucket, rows in self.db.execute(query, chunk):
+                found[bucket] = np.frombuffer(rows, dtype="<i8").reshape(-1, 2)
         return found
 
     # --- writes ----------------------------------------------------------------------------
@@ -262,14 +274,17 @@ class SignatureCache:
         self,
         files: Iterable[tuple[str, int, int, int]],
         features: Iterable[Features],
-        bands: Iterable[tuple[int, int]],
+        bands: tuple[np.ndarray, np.ndarray] | None = None,
         folders: Iterable[tuple[str, int]] = (),
         similarities: Iterable[tuple[int, int, float]] = (),
     ) -> None:
-        """Record files (path, mtime_ns, size, content), features, band keys, the digests of
-        folders whose every file is now recorded and verified similarities (a, b, Jaccard),
-        atomically."""
+        """Record files (path, mtime_ns, size, content), features, band keys (two int64
+        arrays: keys and their contents), the digests of folders whose every file is now
+        recorded and verified similarities (a, b, Jaccard), atomically."""
         with self.db:
+            # Write-locked from the start: the band buckets are read, merged and written back,
+            # and another run must not write them in between.
+            self.db.execute("BEGIN IMMEDIATE")
             self.db.executemany(
                 "INSERT OR REPLACE INTO similarities VALUES (?, ?, ?, ?)",
                 ((self.config, a, b, jaccard) for a, b, jaccard in similarities),
@@ -289,11 +304,44 @@ class SignatureCache:
                     for f in features
                 ),
             )
-            self.db.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)", bands)
+            if bands is not None and len(bands[0]):
+                self._store_bands(*bands)
             self.db.executemany(
                 "INSERT OR REPLACE INTO folders VALUES (?, ?, ?)",
                 ((self.config, path, digest) for path, digest in folders),
             )
+
+    def _store_bands(self, keys: np.ndarray, contents: np.ndarray) -> None:
+        """Merge (key, content) rows into their buckets: sorted all at once, with the rows
+        the touched buckets held, by key as unsigned (so by bucket too) then content, and
+        cut into buckets."""
+        present = np.zeros(1 << BUCKET_BITS, dtype=bool)
+        present[_buckets(keys)] = True
+        touched = np.flatnonzero(present)
+        (stored,) = self.db.execute("SELECT count(*) FROM bands").fetchone()
+        if len(touched) * 8 >= stored:  # as in `features`: one scan
+            held = [
+                np.frombuffer(blob, dtype="<i8").reshape(-1, 2)
+                for bucket, blob in self.db.execute("SELECT bucket, rows FROM bands")
+                if present[bucket]
+            ]
+        else:
+            held = list(self._bucket_rows(touched.tolist()).values())
+        rows = np.concatenate([np.column_stack((keys, contents)), *held]).astype("<i8")
+        rows = rows[np.lexsort((rows[:, 1], rows[:, 0].view(np.uint64)))]
+        rows = rows[np.r_[True, (rows[1:] != rows[:-1]).any(axis=1)]]  # no pair twice
+        buckets = _buckets(rows[:, 0])
+        starts = np.flatnonzero(np.r_[True, buckets[1:] != buckets[:-1]])
+        ends = np.r_[starts[1:], len(rows)]
+        self.db.executemany(
+            "INSERT OR REPLACE INTO bands VALUES (?, ?)",
+            (
+                (bucket, rows[start:end].tobytes())
+                for bucket, start, end in zip(
+                    buckets[starts].tolist(), starts.tolist(), ends.tolist()
+                )
+            ),
+        )
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -324,6 +372,11 @@ def _connect(path: Path) -> sqlite3.Connection:
         db.close()
         raise
     return db
+
+
+def _buckets(keys: np.ndarray) -> np.ndarray:
+    """The bucket of each band key: its top BUCKET_BITS bits."""
+    return (keys.view(np.uint64) >> np.uint64(64 - BUCKET_BITS)).astype(np.int64)
 
 
 def _chunks(values: list) -> Iterator[list]:

@@ -524,13 +524,13 @@ class _Stage:
             if entry.content not in cached:
                 new.setdefault(entry.content, entry)
         signed = [e for e in new.values() if e.features.signature]
-        band_rows: Iterable[tuple[int, int]] = ()
+        band_rows = None
         if signed:
             bands, rows = self._lsh_params()
             salt = xxhash.xxh3_64_intdigest(f"{self.config_salt}:{bands}:{rows}".encode())
             keys = _signature_band_keys(signed, bands, rows, salt, self.near.num_perm)
             contents = np.array([e.content for e in signed], dtype=np.int64)
-            band_rows = _sorted_rows(keys.ravel(), np.repeat(contents, bands))
+            band_rows = (keys.ravel(), np.repeat(contents, bands))
         stored = {e.key: (e.features.mtime_ns, e.features.size) for e in fresh}
         folders = [
             (folder, walked.digest)
@@ -549,19 +549,6 @@ class _Stage:
 
 def _content_pair(a: Entry, b: Entry) -> tuple[int, int]:
     return (a.content, b.content) if a.content < b.content else (b.content, a.content)
-
-
-def _sorted_rows(keys: np.ndarray, contents: np.ndarray) -> Iterator[tuple[int, int]]:
-    """(key, content) rows in the order of the bands table's primary key.
-
-    SQLite appends sorted rows to its B-tree instead of inserting each at a random place:
-    five times faster for the millions of rows of a large corpus. Generated slice by slice
-    while SQLite inserts them, so the rows are never all held as Python tuples.
-    """
-    order = np.lexsort((contents, keys))
-    for start in range(0, len(order), 65536):
-        chosen = order[start : start + 65536]
-        yield from zip(keys[chosen].tolist(), contents[chosen].tolist())
 
 
 def _verify_batches(
