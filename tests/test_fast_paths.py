@@ -187,3 +187,31 @@ def test_band_buckets_merge_rows_across_runs(tmp_path):
     (rows,) = cache.db.execute("SELECT count(*) FROM bands").fetchone()
     assert rows == 3 + 40  # one row per bucket
     cache.close()
+
+
+_JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text(st.characters(blacklist_categories=("Cs",))),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=5), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON_VALUES, st.integers(0, 4))
+@example({"related": [], "fix": None, "a": [{}, [1.5, -0.0, float("nan")]]}, 2)
+def test_indented_json_is_json_dumps_text(value, indent):
+    import json
+
+    from corpus_lint.report import ACTIVE_CHARACTERS
+    from corpus_lint.report.json import dumps
+
+    plain = json.dumps(value, indent=indent, ensure_ascii=False)
+    assert dumps(value, indent) == ACTIVE_CHARACTERS.sub(
+        lambda m: f"\\u{ord(m.group()):04x}", plain
+    )

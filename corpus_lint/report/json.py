@@ -11,9 +11,61 @@ from corpus_lint.rule import Diagnostic
 
 def dumps(value: Any, indent: int | None = None) -> str:
     """JSON as UTF-8 text, with every active character (see ACTIVE_CHARACTERS) written as a
-    `\\uXXXX` escape: the decoded strings are unchanged, the raw output carries no control."""
-    text = json.dumps(value, indent=indent, ensure_ascii=False)
+    `\\uXXXX` escape: the decoded strings are unchanged, the raw output carries no control.
+
+    With an indent, the text is `json.dumps`'s, built by `_indented`: the json module
+    encodes indented output in Python, at 50 microseconds a diagnostic (1.7 s for the
+    33,000 findings of a 100,000-file corpus).
+    """
+    if indent is None:
+        text = json.dumps(value, ensure_ascii=False)
+    else:
+        try:
+            text = _indented(value, " " * indent, "\n")
+        except TypeError:  # a value `_indented` does not know: the json module says what
+            text = json.dumps(value, indent=indent, ensure_ascii=False)
     return ACTIVE_CHARACTERS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+_encode_string = json.encoder.encode_basestring  # C: json.dumps's, with ensure_ascii=False
+
+
+def _indented(value: Any, indent: str, newline: str) -> str:
+    """`json.dumps(value, indent=len(indent), ensure_ascii=False)` for JSON-like values
+    (dicts with str keys, lists, str, int, float, bool, None); `newline` is the line break
+    and the indent of the enclosing level. Anything else raises TypeError."""
+    if isinstance(value, str):
+        return _encode_string(value)
+    if value is None or isinstance(value, bool):
+        return {None: "null", True: "true", False: "false"}[value]
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        return (
+            json.dumps(value) if value != value or value in (_INF, -_INF) else float.__repr__(value)
+        )
+    inner = newline + indent
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        if not all(isinstance(key, str) for key in value):
+            raise TypeError("a key that is not a string")
+        items = (f"{_encode_string(k)}: {_indented(v, indent, inner)}" for k, v in value.items())
+        return "{" + inner + ("," + inner).join(items) + newline + "}"
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return "[]"
+        return (
+            "["
+            + inner
+            + ("," + inner).join(_indented(v, indent, inner) for v in value)
+            + newline
+            + "]"
+        )
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+_INF = float("inf")
 
 
 def to_dict(d: Diagnostic) -> dict[str, Any]:
