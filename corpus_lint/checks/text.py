@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import re
 import string
 from collections.abc import Iterator
@@ -113,7 +114,7 @@ def _words_maybe_repeated(text: str) -> frozenset[str]:
             if mark in lowered:
                 lowered = lowered.replace(mark, " ")
     tokens = lowered.encode().translate(_PUNCTUATION_TO_SPACE).split()
-    if not any(map(bytes.__eq__, tokens, islice(tokens, 1, None))):
+    if not any(map(operator.eq, tokens, islice(tokens, 1, None))):  # 2x bytes.__eq__'s speed
         return frozenset()
     pairs = zip(tokens, islice(tokens, 1, None))
     return frozenset(
