@@ -265,6 +265,7 @@ def _run(
     import operator
 
     from corpus_lint.dedup.corpus import config_key
+    from corpus_lint.dedup.minhash import lsh_params
 
     if not sources:
         return []
@@ -278,10 +279,6 @@ def _run(
     wanted: list[Any] = []  # futures whose results come back: (kind, future)
     others: list[Any] = []  # futures whose results stay on the workers
     near = settings.near_duplicate
-    banding = None
-    if "DUP004" in corpus_rules:  # submitted first, so it runs before the files
-        banding = submit(_lsh_params, near.threshold, near.num_perm, key="corpus-lint-banding")
-        described[banding.key] = "choosing the LSH banding"
     job_future = client.scatter(job, broadcast=True)
     analysed = []
     for index, (first, part) in enumerate(parts):
@@ -293,12 +290,9 @@ def _run(
     wanted += [("report", f) for f in reports]
     others += analysed + features
     if corpus_rules:
-        bands = rows = 0
-        if banding is not None:
-            try:
-                bands, rows = banding.result()
-            except Exception as exc:
-                raise ExecutorError(_failure(exc, banding.key, described)) from None
+        bands, rows = (0, 0)
+        if "DUP004" in corpus_rules:
+            bands, rows = lsh_params(near.threshold, near.num_perm)
         salt = _salt(config_key(near, job), bands, rows)
         # Enough buckets to verify on every worker at once, and for the rows of one to stay
         # small (BUCKET_ROWS rows of 18 bytes, sorted in place).
@@ -621,13 +615,6 @@ def _features(batch: list[tuple[int, Source, Document, list[Diagnostic]]], job: 
     return [_Doc(id, source, f) for (id, source, _, _), f in zip(batch, found)]
 
 
-def _lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
-    """Chosen on a worker: it imports datasketch and scipy, which the client need not hold."""
-    from corpus_lint.dedup.minhash import lsh_params
-
-    return lsh_params(threshold, num_perm)
-
-
 def _band_rows(docs: list[_Doc], bands: int, rows: int, salt: int, num_perm: int, buckets: int):
     """A partition's rows split by bucket: (bands, keys, ids, text rows) for each bucket.
 
@@ -775,7 +762,7 @@ def _verify(pairs, rule: Rule, near: Any, *chosen: list[_Doc]) -> tuple[list, in
 
 def _current_shingle_set(doc: _Doc, shingle_size: int):
     """The sorted distinct shingle hashes of a file reread now; None if its bytes changed
-    (as `dedup.corpus._current_shingle_set`, for URLs too)."""
+    (as `dedup.corpus._current_shingle_sets`, for URLs too)."""
     import xxhash
 
     from corpus_lint.dedup.features import shingle_set, to_int64

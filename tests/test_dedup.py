@@ -63,6 +63,32 @@ def test_banding_finds_a_pair_at_the_threshold_99_times_in_100():
     assert candidate_probability(0.3, bands, rows) < 0.05
 
 
+@pytest.mark.parametrize("num_perm", [16, 64, 128, 256])
+def test_banding_is_chosen_as_with_datasketchs_own_false_positive_measure(num_perm):
+    """The false-positive measure is datasketch's integral, computed without scipy: the
+    same values, and the same banding chosen for every threshold."""
+    from datasketch.lsh import _false_positive_probability
+
+    from corpus_lint.dedup import minhash
+
+    for bands, rows in [(1, 1), (16, 6), (9, 13), (num_perm // 4, 4), (1, num_perm)]:
+        for threshold in (0.3, 0.8, 0.95):
+            ours = minhash.false_positive_probability(threshold, bands, rows)
+            assert ours == pytest.approx(_false_positive_probability(threshold, bands, rows), 1e-9)
+    for threshold in (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 0.99):
+        choices = [
+            (b, r)
+            for r in range(1, num_perm + 1)
+            for b in range(1, num_perm // r + 1)
+            if candidate_probability(threshold, b, r) >= minhash.MIN_CANDIDATE_PROBABILITY
+        ]
+        expected = min(
+            choices or [(num_perm, 1)],
+            key=lambda br: (_false_positive_probability(threshold, *br), br),
+        )
+        assert lsh_params(threshold, num_perm) == expected
+
+
 def test_estimated_jaccard_tracks_the_exact_jaccard():
     rng = np.random.default_rng(0)
     universe = rng.integers(0, 2**32, 2000, dtype=np.uint64).astype(np.uint32)

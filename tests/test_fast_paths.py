@@ -215,3 +215,21 @@ def test_indented_json_is_json_dumps_text(value, indent):
     assert dumps(value, indent) == ACTIVE_CHARACTERS.sub(
         lambda m: f"\\u{ord(m.group()):04x}", plain
     )
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(TEXTS, max_size=6), st.integers(1, 4))
+@example(["", "one two", "a b c d e f a b c d e f", "é É word"], 2)
+def test_shingle_sets_of_many_texts_are_each_texts_own(texts, shingle_size):
+    """Verification rereads files in batches: the shingle sets computed for many texts at
+    once are each text's sorted distinct shingle hashes."""
+    import numpy as np
+
+    from corpus_lint.dedup.features import shingle_hashes, shingle_sets
+
+    found = shingle_sets(texts, shingle_size)
+    assert len(found) == len(texts)
+    for text, shingles in zip(texts, found):
+        expected = np.unique(shingle_hashes(text, shingle_size))
+        assert shingles.dtype == expected.dtype
+        assert shingles.tolist() == expected.tolist()

@@ -1,8 +1,10 @@
 """Corpus-wide duplicates: shingles, MinHash signatures, LSH banding and the signature cache.
 
 The engine calls `features_of` in its workers for every file it reads, and `check_corpus`
-once all files are read. numpy, xxhash and (when the banding must be chosen) datasketch are
-imported only here, so a run without DUP003/DUP004 never loads them.
+once all files are read. numpy and xxhash are imported only here, so a run without
+DUP003/DUP004 never loads them. datasketch is the reference, not a runtime import: the
+signatures and the banding are datasketch's, computed with numpy (tests/test_dedup.py holds
+them to datasketch's own values), because importing it loads scipy, about a second.
 """
 
 from __future__ import annotations

@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +35,8 @@ from corpus_lint.dedup.features import (
     EXCLUDED_PREFIXES,
     IN_CACHE,
     Features,
-    shingle_set,
+    shingle_sets,
+    shingled_text,
     to_int64,
 )
 from corpus_lint.dedup.minhash import (
@@ -59,6 +62,12 @@ PRUNE_STANDARD_ERRORS = 5.0
 VERIFY_SHINGLES = 4_000_000
 # Files whose band keys are computed together.
 KEY_BLOCK = 8192
+# Files reread together for verification: their shingles are computed in one go.
+REREAD_FILES = 32
+
+
+# What a worker needs to reread a file: key, path, content hash, lines left out.
+_Reread = tuple[str, Path, int, tuple[int, ...]]
 
 
 class Entry:
@@ -414,14 +423,15 @@ class _Stage:
                 reread.append((a, b))
             else:
                 found.append((a, b, similarity))
-        for batch, files in _verify_batches(reread):
-            self._read_shingle_sets(files)
-            for a, b in batch:
-                similarity = self._exact_jaccard(a, b)
-                if similarity is not None:
-                    found.append((a, b, similarity))
-                    self.similarities.append((*_content_pair(a, b), similarity))
-            self.shingle_sets.clear()  # memory stays bounded by the batch
+        with self._shingle_reader(len({e.key for pair in reread for e in pair})) as read:
+            for batch, files in _verify_batches(reread):
+                self.shingle_sets.update(read(files))
+                for a, b in batch:
+                    similarity = self._exact_jaccard(a, b)
+                    if similarity is not None:
+                        found.append((a, b, similarity))
+                        self.similarities.append((*_content_pair(a, b), similarity))
+                self.shingle_sets.clear()  # memory stays bounded by the batch
         diagnostics = []
         for a, b, similarity in found:
             if similarity < threshold:
@@ -446,7 +456,7 @@ class _Stage:
         return self.cache.config if self.cache else config_key(self.near, self.job)
 
     def _lsh_params(self) -> tuple[int, int]:
-        """The banding for the threshold; memoised in the cache (finding it imports scipy)."""
+        """The banding for the threshold; memoised in the cache (choosing it takes 0.1 s)."""
         key = f"lsh:{self.near.threshold!r}:{self.near.num_perm}:{MIN_CANDIDATE_PROBABILITY!r}"
         if self.cache is not None:
             value = self.cache.get_meta(key)
@@ -494,18 +504,28 @@ class _Stage:
         """The shingle set of a file read by `_read_shingle_sets`; None if it changed since."""
         return self.shingle_sets.get(entry.key)
 
-    def _read_shingle_sets(self, entries: Iterable[Entry]) -> None:
-        """Reread files and take their shingle sets, in worker processes when there are many."""
-        items = [
-            (e.key, e.path, e.content, e.features.excluded, self.near.shingle_size) for e in entries
-        ]
-        workers = min(self.options.workers, max(1, len(items) // MIN_FILES_FOR_WORKERS))
-        if workers <= 1:
-            self.shingle_sets.update(map(_current_shingle_set, items))
-            return
-        with heap_frozen_for_fork(), ProcessPoolExecutor(workers) as pool:
-            chunksize = max(1, len(items) // (workers * 8))
-            self.shingle_sets.update(pool.map(_current_shingle_set, items, chunksize=chunksize))
+    @contextmanager
+    def _shingle_reader(self, files: int) -> Iterator[Any]:
+        """A function that rereads entries' files and returns {key: shingle set}: in worker
+        processes, started once for all the batches, when there are many files."""
+        size = self.near.shingle_size
+        workers = min(self.options.workers, max(1, files // MIN_FILES_FOR_WORKERS))
+        with ExitStack() as stack:
+            mapper: Any = map
+            if workers > 1:
+                stack.enter_context(heap_frozen_for_fork())
+                mapper = stack.enter_context(ProcessPoolExecutor(workers)).map
+
+            def read(entries: list[Entry]) -> dict[str, np.ndarray | None]:
+                items = [(e.key, e.path, e.content, e.features.excluded) for e in entries]
+                chunks = [items[i : i + REREAD_FILES] for i in range(0, len(items), REREAD_FILES)]
+                return {
+                    key: found
+                    for results in mapper(_current_shingle_sets, chunks, repeat(size))
+                    for key, found in results
+                }
+
+            yield read
 
     # --- cache -------------------------------------------------------------------------------
 
@@ -571,18 +591,25 @@ def _verify_batches(
         yield batch, list(files.values())
 
 
-def _current_shingle_set(
-    item: tuple[str, Path, int, tuple[int, ...], int],
-) -> tuple[str, np.ndarray | None]:
-    """(key, sorted distinct shingle hashes) of a file; None if its bytes are not `content`."""
-    key, path, content, excluded, shingle_size = item
-    try:
-        doc = Document.read(path)
-    except DocumentError:
-        return key, None
-    if to_int64(xxhash.xxh3_64_intdigest(doc.raw)) != content:
-        return key, None
-    return key, shingle_set(doc, excluded, shingle_size)
+def _current_shingle_sets(
+    items: list[_Reread], shingle_size: int
+) -> list[tuple[str, np.ndarray | None]]:
+    """(key, sorted distinct shingle hashes) of files; None for a file whose bytes are no
+    longer `content`."""
+    current: list[tuple[str, str]] = []
+    changed: list[tuple[str, None]] = []
+    for key, path, content, excluded in items:
+        try:
+            doc = Document.read(path, key)  # named as is: only errors show it, and they are dropped
+        except DocumentError:
+            changed.append((key, None))
+            continue
+        if to_int64(xxhash.xxh3_64_intdigest(doc.raw)) != content:
+            changed.append((key, None))
+        else:
+            current.append((key, shingled_text(doc, excluded)))
+    found = shingle_sets([text for _, text in current], shingle_size)
+    return [(key, shingles) for (key, _), shingles in zip(current, found)] + changed
 
 
 def _signature_band_keys(

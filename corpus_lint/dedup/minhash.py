@@ -8,17 +8,19 @@ They are computed here with one numpy expression per document instead of through
 `MinHash` object because importing datasketch pulls in scipy (about a second): too slow
 for a pre-commit run that checks one file against a cached corpus.
 
-The banding (b bands of r rows) is chosen with datasketch's own false-positive and
-false-negative probabilities (`datasketch.lsh`), but for recall: the fewest false
-positives among the (b, r) that make a pair exactly at the threshold a candidate with
-probability >= MIN_CANDIDATE_PROBABILITY. (datasketch's default `MinHashLSH(threshold=0.8)`
-picks b=9, r=13, which misses such a pair six times in ten.) Every candidate is then
-verified, so the looser banding costs time, never precision.
+The banding (b bands of r rows) is chosen with datasketch's own measure of false positives
+(`datasketch.lsh._false_positive_probability`, the area under the S-curve below the
+threshold), but for recall: the fewest false positives among the (b, r) that make a pair
+exactly at the threshold a candidate with probability >= MIN_CANDIDATE_PROBABILITY.
+(datasketch's default `MinHashLSH(threshold=0.8)` picks b=9, r=13, which misses such a
+pair six times in ten.) Every candidate is then verified, so the looser banding costs
+time, never precision.
 """
 
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 import numpy as np
 
@@ -106,9 +108,7 @@ def signatures(shingle_hashes: np.ndarray, counts: np.ndarray, num_perm: int) ->
 
 
 def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
-    """(bands, rows) for the threshold: see the module docstring. Imports datasketch (slow)."""
-    from datasketch.lsh import _false_positive_probability
-
+    """(bands, rows) for the threshold: see the module docstring."""
     choices = [
         (b, r)
         for r in range(1, num_perm + 1)
@@ -117,12 +117,27 @@ def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
     ]
     if not choices:  # too few permutations to reach the target: take the most sensitive
         return num_perm, 1
-    return min(choices, key=lambda br: (_false_positive_probability(threshold, *br), br))
+    return min(choices, key=lambda br: (false_positive_probability(threshold, *br), br))
 
 
-def candidate_probability(similarity: float, bands: int, rows: int) -> float:
+def candidate_probability(similarity: Any, bands: int, rows: int) -> Any:
     """The LSH S-curve: the chance that a pair of this Jaccard similarity shares a band."""
     return 1.0 - (1.0 - similarity**rows) ** bands
+
+
+def false_positive_probability(threshold: float, bands: int, rows: int) -> float:
+    """datasketch's `_false_positive_probability`: the S-curve integrated from 0 to the
+    threshold. It is a polynomial of degree bands x rows, which Gauss-Legendre quadrature
+    with more than half as many points integrates exactly; datasketch calls scipy's `quad`,
+    and importing scipy takes a second."""
+    nodes, weights = _gauss_legendre(bands * rows // 2 + 1)
+    half = threshold / 2
+    return half * float(np.dot(weights, candidate_probability(half * (nodes + 1), bands, rows)))
+
+
+@cache
+def _gauss_legendre(points: int) -> tuple[np.ndarray, np.ndarray]:
+    return np.polynomial.legendre.leggauss(points)
 
 
 def band_keys(signatures: np.ndarray, bands: int, rows: int, salt: int) -> np.ndarray:
