@@ -233,3 +233,18 @@ def test_shingle_sets_of_many_texts_are_each_texts_own(texts, shingle_size):
         expected = np.unique(shingle_hashes(text, shingle_size))
         assert shingles.dtype == expected.dtype
         assert shingles.tolist() == expected.tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from(["a", "b c", "..", ".", "", "é", "x.txt", "/"]), max_size=6).map(
+        "/".join
+    )
+)
+def test_displayed_paths_are_relpaths(written):
+    """A path is shown relative to the working directory: the shortcut for relative paths
+    gives what os.path.relpath gives."""
+    from corpus_lint.document import display
+
+    path = Path(written or ".")
+    assert display(path) == os.path.relpath(path).replace(os.sep, "/")

@@ -181,8 +181,14 @@ class _Stage:
         self.shingle_sets: dict[str, np.ndarray | None] = {}
         self.similarities: list[tuple[int, int, float]] = []  # verified now, for the cache
         by_key: dict[str, Entry] = {}
-        for path, features in sorted(targets.items(), key=lambda kv: kv[0].as_posix()):
-            entry = Entry(os.path.abspath(path), path, True, features.content, features)
+        absolute: dict[str, str] = {}  # abspath per folder, not per file: 100,000 files
+        for path, features in targets.items():
+            folder, name = os.path.split(path)
+            if folder not in absolute:
+                absolute[folder] = os.path.abspath(folder)
+            entry = Entry(
+                os.path.join(absolute[folder], name), path, True, features.content, features
+            )
             by_key[entry.key] = entry
         self.by_key = by_key
         self.corpus_roots = corpus_roots
