@@ -179,13 +179,19 @@ def test_changed_files_mode_finds_a_duplicate_of_an_unchanged_file(cli, tmp_path
     assert corpus_stage.last_stats.analysed == 0
 
 
+@pytest.mark.parametrize("others", [0, 70])  # 64 files or more: links found by a listing
 @pytest.mark.parametrize("named", ["corpus/alias.txt", "view/02.txt"])
-def test_a_file_named_through_a_symbolic_link_is_not_its_own_duplicate(cli, tmp_path, named):
+def test_a_file_named_through_a_symbolic_link_is_not_its_own_duplicate(
+    cli, tmp_path, named, others
+):
     folder = corpus_folder(tmp_path)
     (folder / "corpus" / "alias.txt").symlink_to("02.txt")  # a link to a file of the corpus
     (folder / "view").symlink_to("corpus")  # a link to the corpus folder
-    assert dup_findings(cli, folder, named) == []
-    assert dup_findings(cli, folder, "--no-cache", named) == []
+    more = [f"{named.split('/')[0]}/more{n}.txt" for n in range(others)]
+    for n, name in enumerate(more):
+        (folder / "corpus" / name.split("/")[1]).write_text(article(100 + n))
+    assert dup_findings(cli, folder, named, *more) == []
+    assert dup_findings(cli, folder, "--no-cache", named, *more) == []
 
 
 def test_a_target_earlier_in_path_order_than_its_unchanged_copy_is_reported(cli, tmp_path):

@@ -260,17 +260,22 @@ class _Stage:
         from corpus_lint.engine import analyze_all
         from corpus_lint.files import corpus_folders
 
-        real_folders: dict[str, str] = {}  # realpath per folder, not per file: 100,000 files
-        for entry in list(self.by_key.values()):  # a target named through a symbolic link
-            folder, name = os.path.split(entry.key)
-            if folder not in real_folders:
-                real_folders[folder] = os.path.realpath(folder)
-            real = os.path.join(real_folders[folder], name)
-            if os.path.islink(real):
-                real = os.path.realpath(real)
-            if real != entry.key and real not in self.by_key:
-                self.by_key[real] = self.by_key.pop(entry.key)
-                entry.key = real
+        # A target named through a symbolic link (to it, or to a folder above it) is keyed
+        # by its real path. Looked up per folder, not per file: 100,000 files.
+        by_folder: dict[str, list[Entry]] = {}
+        for entry in self.by_key.values():
+            by_folder.setdefault(os.path.dirname(entry.key), []).append(entry)
+        for folder, entries in by_folder.items():
+            real_folder = os.path.realpath(folder)
+            links = _links_among(real_folder, [os.path.basename(e.key) for e in entries])
+            for entry in entries:
+                name = os.path.basename(entry.key)
+                real = os.path.join(real_folder, name)
+                if name in links:
+                    real = os.path.realpath(real)
+                if real != entry.key and real not in self.by_key:
+                    self.by_key[real] = self.by_key.pop(entry.key)
+                    entry.key = real
         known = self.cache.folder_digests() if self.cache is not None else {}
         self.folders = corpus_folders(self.corpus_roots, self.settings, known, self.options.workers)
         self.trusted = {f for f, walked in self.folders.items() if known.get(f) == walked.digest}
@@ -571,6 +576,18 @@ class _Stage:
         if files or new or folders or self.similarities:
             features = sorted((e.features for e in new.values()), key=lambda f: f.content)
             self.cache.store(sorted(files), features, band_rows, folders, sorted(self.similarities))
+
+
+def _links_among(folder: str, names: list[str]) -> set[str]:
+    """Those of `names` that are symbolic links in `folder`: one lstat each for a few names,
+    one listing of the folder for many (its entries say whether they are links)."""
+    if len(names) >= 64:
+        try:
+            with os.scandir(folder) as entries:
+                return {entry.name for entry in entries if entry.is_symlink()}
+        except OSError:
+            pass
+    return {name for name in names if os.path.islink(os.path.join(folder, name))}
 
 
 def _content_pair(a: Entry, b: Entry) -> tuple[int, int]:
