@@ -191,20 +191,20 @@ class RepeatedLine(Rule):
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
         lines = doc.lines
         previous: int | None = None  # index of the previous non-blank line
+        previous_ends = None
         repeats: list[tuple[int, int]] = []
         for index, line in enumerate(lines):
             text = line.text
             if not text or text.isspace():
                 continue
-            if previous is not None:
-                before = lines[previous].text
-                if (
-                    _ends(text) == _ends(before)
-                    and _WORD.search(text)
-                    and normalise_phrase(text) == normalise_phrase(before)
-                ):
-                    repeats.append((previous, index))
-            previous = index
+            ends = _ends(text)
+            if (
+                ends == previous_ends
+                and _WORD.search(text)
+                and normalise_phrase(text) == normalise_phrase(lines[previous].text)
+            ):
+                repeats.append((previous, index))
+            previous, previous_ends = index, ends
         if not repeats:
             return
         inside_copies = [(c.start, c.end) for c in duplicated_bodies(doc)]

@@ -88,7 +88,7 @@ class MissingSource(Rule):
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
         patterns = ctx.packs.any_pattern(self.code, "SRC002")
         blank = True
-        for line in doc.lines:
+        for line in reversed(doc.lines):  # a source line is usually last: found at once
             text = line.text
             if not text or text.isspace():
                 continue

@@ -215,15 +215,16 @@ class ExcessBlankLines(Rule):
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
         lines = doc.lines
-        if all(line.is_blank for line in lines):
+        blank = [not line.text or line.text.isspace() for line in lines]  # Line.is_blank
+        if all(blank):
             return  # no text at all: nothing to separate, nothing to keep
         index = 0
         while index < len(lines):
-            if not lines[index].is_blank:
+            if not blank[index]:
                 index += 1
                 continue
             first = index
-            while index < len(lines) and lines[index].is_blank:
+            while index < len(lines) and blank[index]:
                 index += 1
             run = lines[first:index]
             if first == 0:
