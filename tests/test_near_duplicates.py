@@ -432,3 +432,31 @@ def test_a_pair_is_verified_once_then_its_similarity_comes_from_the_cache(cli, t
     )
     assert [d["code"] for d in dup_findings(cli, folder)] == ["DUP003"]
     assert corpus_stage.last_stats.verified == 0
+
+
+def test_a_cache_write_that_fails_is_a_warning_and_the_findings_stand(cli, tmp_path, monkeypatch):
+    import threading
+
+    from corpus_lint.dedup.cache import SignatureCache
+
+    folder = _near_and_exact_corpus(tmp_path)
+    expected = dup_findings(cli, folder, "--no-cache")
+    store = SignatureCache.store
+    writers: list[str] = []
+
+    def full_disk(self, *args, **kwargs):
+        if args and args[0]:  # the files of the run: written by the cache writer thread
+            writers.append(threading.current_thread().name)
+            raise sqlite3.OperationalError("database or disk is full")
+        return store(self, *args, **kwargs)
+
+    monkeypatch.setattr(SignatureCache, "store", full_disk)
+    run = cli("check", "--select", "DUP003,DUP004", "--output-format", "json", cwd=folder)
+    assert run.code == 1
+    assert run.json() == expected
+    assert writers == ["corpus-lint cache writer"]
+    assert "cache error (database or disk is full); ran without the cache" in run.err
+    monkeypatch.setattr(SignatureCache, "store", store)
+    assert dup_findings(cli, folder) == expected  # and the next run fills the cache
+    assert dup_findings(cli, folder) == expected
+    assert corpus_stage.last_stats.verified == 0

@@ -78,8 +78,8 @@ def test_common_web_chrome_is_reported(line):
         "Read more about the plans in the council's report, which runs to 200 pages.",
         "Published in 2016, the report found the ferry was often late.",
         # Past 120 characters a line is prose, whatever it ends with.
-        "The operator, which runs eleven ferries on the Clyde, told passengers that it could not guarantee "
-        "any sailing, all rights reserved.",
+        "The operator, which runs eleven ferries on the Clyde, told passengers that it "
+        "could not guarantee any sailing, all rights reserved.",
     ],
 )
 def test_article_prose_that_mentions_chrome_words_is_not_reported(line):

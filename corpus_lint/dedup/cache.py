@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -310,6 +311,44 @@ class SignatureCache:
                 "INSERT OR REPLACE INTO folders VALUES (?, ?, ?)",
                 ((self.config, path, digest) for path, digest in folders),
             )
+
+    def store_in_background(
+        self, prepare: Callable[[SignatureCache], tuple | None]
+    ) -> Callable[[], None]:
+        """`store(*prepare(writer))` in a thread, through a connection of its own (`writer`),
+        while the caller goes on reading through this one: WAL readers do not wait for a
+        writer. Returns the function that waits for the write and raises its error (as an
+        `sqlite3.Error` when the cache cannot be opened).
+
+        A daemon thread: a run interrupted meanwhile exits without committing, which SQLite
+        undoes, and the cache stays as it was. Start no process by fork while it runs.
+        """
+        (_, _, path) = self.db.execute("PRAGMA database_list").fetchone()
+        failures: list[BaseException] = []
+
+        def write() -> None:
+            try:
+                writer = SignatureCache(_connect(Path(path)), self.config)
+                try:
+                    args = prepare(writer)
+                    if args is not None:
+                        writer.store(*args)
+                finally:
+                    writer.close()
+            except CacheUnusable as exc:  # replaced under our feet by another program
+                failures.append(sqlite3.DatabaseError(str(exc)))
+            except BaseException as exc:  # noqa: BLE001 - raised by the waiting thread
+                failures.append(exc)
+
+        thread = threading.Thread(target=write, name="corpus-lint cache writer", daemon=True)
+        thread.start()
+
+        def wait() -> None:
+            thread.join()
+            if failures:
+                raise failures[0]
+
+        return wait
 
     def _store_bands(self, keys: np.ndarray, contents: np.ndarray) -> None:
         """Merge (key, content) rows into their buckets: sorted all at once, with the rows

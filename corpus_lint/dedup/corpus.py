@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from itertools import repeat
 from pathlib import Path
@@ -198,6 +198,7 @@ class _Stage:
         self.target_keys: set[str] = set()
         self._folder_stats: dict[str, dict[str, tuple[int, int]]] = {}
         self.trusted: set[str] = set()  # folders whose digest the cache holds
+        self._wait_for_store: Callable[[], None] | None = None  # see `_begin_store`
 
     # --- the stage ---------------------------------------------------------------------------
 
@@ -209,11 +210,24 @@ class _Stage:
         self.entries = sorted(self.by_key.values(), key=lambda e: e.order)
         diagnostics: list[Diagnostic] = []
         same_text: set[tuple[str, str]] = set()
-        if "DUP003" in self.codes or "DUP004" in self.codes:
-            diagnostics.extend(self._exact_duplicates(same_text))
-        if "DUP004" in self.codes:
-            diagnostics.extend(self._near_duplicates(same_text))
-        self._store()
+        try:
+            if "DUP003" in self.codes or "DUP004" in self.codes:
+                diagnostics.extend(self._exact_duplicates(same_text))
+            if "DUP004" in self.codes:
+                diagnostics.extend(self._near_duplicates(same_text))
+        except sqlite3.Error:  # the stage is run again without the cache, forking workers:
+            if self._wait_for_store is not None:  # no thread may be running then
+                with suppress(sqlite3.Error):
+                    self._wait_for_store()
+            raise
+        # The files, features and bands of this run are written by a thread, which
+        # `_near_duplicates` starts as soon as its rereading workers are forked (a cold run of
+        # 100,000 files writes for 4 s while they work); the pairs verified now, after.
+        self._begin_store()
+        if self._wait_for_store is not None:
+            self._wait_for_store()
+        if self.cache is not None and self.similarities:
+            self.cache.store((), (), similarities=sorted(self.similarities))
         return diagnostics
 
     def _features_from_cache(self) -> None:
@@ -525,7 +539,10 @@ class _Stage:
             mapper: Any = map
             if workers > 1:
                 stack.enter_context(heap_frozen_for_fork())
-                mapper = stack.enter_context(ProcessPoolExecutor(workers)).map
+                pool = stack.enter_context(ProcessPoolExecutor(workers))
+                pool.submit(int).result()  # forks every worker now: before a thread starts
+                mapper = pool.map
+            self._begin_store()
 
             def read(entries: list[Entry]) -> dict[str, np.ndarray | None]:
                 items = [(e.key, e.path, e.content, e.features.excluded) for e in entries]
@@ -540,42 +557,48 @@ class _Stage:
 
     # --- cache -------------------------------------------------------------------------------
 
-    def _store(self) -> None:
-        if self.cache is None:
+    def _begin_store(self) -> None:
+        """Start writing what this run learnt of its files, once (see `run`)."""
+        if self.cache is None or self._wait_for_store is not None:
             return
+        bands, rows = self._lsh_params()  # memoised through this connection, not the writer's
         fresh = [
             e for e in self.entries if e.features is not None and e.features.mtime_ns is not None
         ]
-        files = self.cache.changed_rows(
-            [(e.key, e.features.mtime_ns, e.features.size, e.content) for e in fresh]
-        )
-        cached = self.cache.cached_among({e.content for e in fresh})
-        new: dict[int, Entry] = {}
-        for entry in fresh:
-            if entry.content not in cached:
-                new.setdefault(entry.content, entry)
-        signed = [e for e in new.values() if e.features.signature]
-        band_rows = None
-        if signed:
-            bands, rows = self._lsh_params()
-            salt = xxhash.xxh3_64_intdigest(f"{self.config_salt}:{bands}:{rows}".encode())
-            keys = _signature_band_keys(signed, bands, rows, salt, self.near.num_perm)
-            contents = np.array([e.content for e in signed], dtype=np.int64)
-            band_rows = (keys.ravel(), np.repeat(contents, bands))
-        stored = {e.key: (e.features.mtime_ns, e.features.size) for e in fresh}
-        folders = [
-            (folder, walked.digest)
-            for folder, walked in self.folders.items()
-            if folder not in self.trusted
-            and all(
-                stored.get(path) == (mtime, size)
-                or (path not in self.target_keys and path not in self.stale)
-                for path, mtime, size in walked.rows or ()
+
+        def prepare(writer: SignatureCache) -> tuple | None:
+            files = writer.changed_rows(
+                [(e.key, e.features.mtime_ns, e.features.size, e.content) for e in fresh]
             )
-        ]
-        if files or new or folders or self.similarities:
+            cached = writer.cached_among({e.content for e in fresh})
+            new: dict[int, Entry] = {}
+            for entry in fresh:
+                if entry.content not in cached:
+                    new.setdefault(entry.content, entry)
+            signed = [e for e in new.values() if e.features.signature]
+            band_rows = None
+            if signed:
+                salt = xxhash.xxh3_64_intdigest(f"{self.config_salt}:{bands}:{rows}".encode())
+                keys = _signature_band_keys(signed, bands, rows, salt, self.near.num_perm)
+                contents = np.array([e.content for e in signed], dtype=np.int64)
+                band_rows = (keys.ravel(), np.repeat(contents, bands))
+            stored = {e.key: (e.features.mtime_ns, e.features.size) for e in fresh}
+            folders = [
+                (folder, walked.digest)
+                for folder, walked in self.folders.items()
+                if folder not in self.trusted
+                and all(
+                    stored.get(path) == (mtime, size)
+                    or (path not in self.target_keys and path not in self.stale)
+                    for path, mtime, size in walked.rows or ()
+                )
+            ]
+            if not (files or new or folders):
+                return None
             features = sorted((e.features for e in new.values()), key=lambda f: f.content)
-            self.cache.store(sorted(files), features, band_rows, folders, sorted(self.similarities))
+            return sorted(files), features, band_rows, folders
+
+        self._wait_for_store = self.cache.store_in_background(prepare)
 
 
 def _links_among(folder: str, names: list[str]) -> set[str]:
