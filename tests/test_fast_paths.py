@@ -100,6 +100,26 @@ def test_features_of_many_documents_equal_each_documents_own(texts, chunk):
         assert features.signature == expected
 
 
+def test_signatures_computed_in_threads_at_once_equal_the_serial_ones():
+    """Dask runs tasks in threads: the scratch matrix `signatures` keeps between calls must
+    be each thread's own."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import numpy as np
+
+    from corpus_lint.dedup import minhash
+
+    generator = np.random.default_rng(7)
+    batches = []
+    for _ in range(64):
+        counts = generator.integers(1, 3000, size=8)
+        batches.append((generator.integers(0, 1 << 32, int(counts.sum()), dtype=np.uint32), counts))
+    serial = [minhash.signatures(hashes, counts, 64) for hashes, counts in batches]
+    with ThreadPoolExecutor(4) as pool:
+        threaded = list(pool.map(lambda batch: minhash.signatures(*batch, 64), batches))
+    assert all(np.array_equal(a, b) for a, b in zip(serial, threaded))
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.characters(max_codepoint=127), max_size=80))
 def test_ascii_text_is_normalised_as_the_general_path_does(text):

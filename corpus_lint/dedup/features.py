@@ -78,11 +78,17 @@ _ASCII_SPACES = bytes.maketrans(b"\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f", b" " * 9)
 
 
 def _normalised_ascii(text: str) -> bytes:
-    """`normalise_text(text).encode()` for ASCII text (NFC changes nothing there), with bytes
-    operations instead of a list of every word: several times faster."""
+    """`normalise_text(text).encode()` for ASCII text (NFC changes nothing there), with
+    array operations on the bytes instead of a list of every word: several times faster."""
     data = text.encode().translate(_ASCII_SPACES)
-    while b"  " in data:
-        data = data.replace(b"  ", b" ")
+    if b"  " in data:
+        # Keep the bytes that are not spaces or follow one that is not: a run of spaces
+        # becomes one. (`bytes.replace` of two spaces took three times as long.)
+        raw = np.frombuffer(data, dtype=np.uint8)
+        not_space = raw != _SPACE
+        keep = not_space.copy()
+        keep[1:] |= not_space[:-1]
+        data = raw[keep].tobytes()
     return data.strip(b" ")
 
 
