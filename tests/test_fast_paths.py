@@ -45,6 +45,9 @@ def test_lines_of_text_without_final_newline_and_of_empty_text():
 @settings(max_examples=500, deadline=None)
 @given(TEXTS)
 @example("\x1bword word\nword")  # glued to a rare symbol, yet screened: "word" is doubled later
+@example("\x85word word")  # white space to str.isspace, not to bytes.split
+@example("\x1cword word")
+@example("\u2009of of")
 def test_repeated_words_found_where_screened_equal_what_the_general_pattern_finds(text):
     from corpus_lint.checks.text import _REPEATED_WORD, repeated_words
 

@@ -22,13 +22,16 @@ _REPEATED_WORD = re.compile(
 
 _LETTERS = re.compile(r"[^\W\d_]+")  # a word as `_REPEATED_WORD` takes it
 
-# The screen's word separators besides whitespace: ASCII punctuation but for the apostrophe
-# and hyphen (inside words for the regex too), and the quotes, dashes and no-break space
-# common in news text.
+# The screen's word separators: white space as `str.isspace` has it (bytes.split knows only
+# ASCII's, not "\x1c"-"\x1f" or the no-break, thin and other Unicode spaces), ASCII punctuation
+# but for the apostrophe and hyphen (inside words for the regex too), and the quotes and
+# dashes common in news text.
 _PUNCTUATION_TO_SPACE = bytes(
-    0x20 if chr(b) in string.punctuation and chr(b) not in "'-" else b for b in range(256)
+    0x20 if chr(b).isspace() or (chr(b) in string.punctuation and chr(b) not in "'-") else b
+    for b in range(256)
 )
-_WIDE_PUNCTUATION = "“”‘’«»„‚—–…\u00a0"
+_WIDE_PUNCTUATION = "“”‘’«»„‚—–…"
+_WIDE_SPACE = re.compile("[\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
 
 # Words that English legitimately doubles: "what he had had", "he said that that was
 # wrong", "what it is is", "they do do it", "bye bye", "no no", and the emphatic "very
@@ -113,6 +116,7 @@ def _words_maybe_repeated(text: str) -> frozenset[str]:
         for mark in _WIDE_PUNCTUATION:
             if mark in lowered:
                 lowered = lowered.replace(mark, " ")
+        lowered = _WIDE_SPACE.sub(" ", lowered)
     tokens = lowered.encode().translate(_PUNCTUATION_TO_SPACE).split()
     if not any(map(operator.eq, tokens, islice(tokens, 1, None))):  # 2x bytes.__eq__'s speed
         return frozenset()
