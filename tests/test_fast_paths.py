@@ -48,6 +48,7 @@ def test_lines_of_text_without_final_newline_and_of_empty_text():
 @example("\x85word word")  # white space to str.isspace, not to bytes.split
 @example("\x1cword word")
 @example("\u2009of of")
+@example("wordA A A")  # the first "a a" is inside a word; the repeat starts after it
 def test_repeated_words_found_where_screened_equal_what_the_general_pattern_finds(text):
     from corpus_lint.checks.text import _REPEATED_WORD, repeated_words
 

@@ -27,8 +27,10 @@ _LETTERS = re.compile(r"[^\W\d_]+")  # a word as `_REPEATED_WORD` takes it
 # but for the apostrophe and hyphen (inside words for the regex too), and the quotes and
 # dashes common in news text.
 _PUNCTUATION_TO_SPACE = bytes(
-    0x20 if chr(b).isspace() or (chr(b) in string.punctuation and chr(b) not in "'-") else b
-    for b in range(256)
+    0x20
+    if (b < 128 and chr(b).isspace()) or (chr(b) in string.punctuation and chr(b) not in "'-")
+    else b
+    for b in range(256)  # UTF-8 bytes: 0x85 and 0xa0 are parts of characters, not spaces
 )
 _WIDE_PUNCTUATION = "“”‘’«»„‚—–…"
 _WIDE_SPACE = re.compile("[\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
@@ -136,11 +138,14 @@ def repeated_words(text: str) -> list[re.Match[str]]:
         return list(_REPEATED_WORD.finditer(text))
     # Where a screened word is doubled, found at C speed in the lowered text (a literal
     # prefix lets `re` skip ahead); the general pattern then decides at those offsets only.
-    starts = sorted(
-        match.start()
-        for word in words
-        for match in re.finditer(rf"{re.escape(word)}[ \t]+{re.escape(word)}", lowered)
-    )
+    starts = []
+    for word in words:
+        doubled = re.compile(rf"{re.escape(word)}[ \t]+{re.escape(word)}")
+        match = doubled.search(lowered)
+        while match:  # overlapping: in "worda a a" the repeat starts at the second "a"
+            starts.append(match.start())
+            match = doubled.search(lowered, match.start() + 1)
+    starts.sort()
     matches: list[re.Match[str]] = []
     end = 0
     for start in starts:
