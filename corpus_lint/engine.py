@@ -269,25 +269,38 @@ def run(
         job = dataclasses.replace(
             job, cached_contents=cached_contents(settings, job, result.warnings)
         )
-    features: dict[Path, Any] = {}
-    with Progress("Checking", len(targets), enabled=options.progress) as progress:
-        results = analyze_all([(t, True) for t in targets], job, options, progress)
-        for target, file_result in zip(targets, results):  # in order
-            _collect(file_result, result, features, target)
-    if corpus_rules:
-        from corpus_lint.dedup import check_corpus
+    walk = None
+    if corpus_rules and corpus_roots and fix is None and len(targets) < 2 * MIN_FILES_FOR_WORKERS:
+        # A few files against a corpus (pre-commit): its files are stat'ed by worker processes
+        # while the targets are checked here (so no process is forked meanwhile). Not with
+        # fixes, which change files the walk would have seen before.
+        from corpus_lint.dedup import start_corpus_walk
 
-        result.diagnostics.extend(
-            check_corpus(
-                targets=features,
-                corpus_roots=corpus_roots,
-                rules=corpus_rules,
-                job=job,
-                settings=settings,
-                options=options,
-                result=result,
+        walk = start_corpus_walk(corpus_roots, settings, options)
+    try:
+        features: dict[Path, Any] = {}
+        with Progress("Checking", len(targets), enabled=options.progress) as progress:
+            results = analyze_all([(t, True) for t in targets], job, options, progress)
+            for target, file_result in zip(targets, results):  # in order
+                _collect(file_result, result, features, target)
+        if corpus_rules:
+            from corpus_lint.dedup import check_corpus
+
+            result.diagnostics.extend(
+                check_corpus(
+                    targets=features,
+                    corpus_roots=corpus_roots,
+                    rules=corpus_rules,
+                    job=job,
+                    settings=settings,
+                    options=options,
+                    result=result,
+                    walk=walk,
+                )
             )
-        )
+    finally:
+        if walk is not None:  # Ctrl-C or an error before the stage waited for it
+            walk.cancel()
     result.diagnostics = sort_diagnostics(
         d for d in result.diagnostics if not _ignored_for_file(d, settings)
     )

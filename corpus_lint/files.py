@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import re
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from functools import cache
+from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -101,7 +102,7 @@ class Folder(NamedTuple):
 
     count: int  # included files
     digest: int  # `folder_digest` of the rows
-    rows: list[tuple[str, int, int]] | None  # None when the digest is the one the caller knew
+    rows: list[tuple[str, int, int]] | None  # None when the digest is one the caller knew
 
 
 # Past this many files, a corpus walk hands its remaining folders to worker processes: on
@@ -111,46 +112,103 @@ PARALLEL_WALK_FILES = 5_000
 
 
 def corpus_folders(
-    roots: Iterable[Path], settings: Settings, known: dict[str, int], workers: int = 1
+    roots: Iterable[Path], settings: Settings, known: dict[str, set[int]], workers: int = 1
 ) -> dict[str, Folder]:
     """The files of the corpus, as `discover` finds them, by folder.
 
-    Rows are (absolute path, mtime_ns, size), one `lstat` per file. A folder whose digest
-    equals `known[folder]` (what the cache saw) comes back without its rows: the cache
-    vouches for each of its files, and workers need not send 100,000 rows back.
+    Rows are (absolute path, mtime_ns, size), one `lstat` per file. A folder whose digest is
+    in `known[folder]` (what the cache saw) comes back without its rows: the cache vouches
+    for each of its files, and workers need not send 100,000 rows back.
     """
-    roots = [Path(os.path.abspath(root)) for root in roots]
-    named: dict[str, list[tuple[str, int, int]]] = {}  # rare: files given as corpus roots
-    for root in roots:
-        if not root.is_dir() and root.is_file() and not is_excluded(root, settings):
-            stat = root.stat()
-            named.setdefault(str(root.parent), []).append(
-                (str(root), stat.st_mtime_ns, stat.st_size)
-            )
-    known = {folder: digest for folder, digest in known.items() if folder not in named}
-    found: dict[str, Folder] = {}
-    seen = 0
-    for root in roots:
-        if not root.is_dir():
-            continue
-        pending = _start(root, settings)
-        for folder, rows in _walk_pending(pending, settings, [], stat=True):
-            found[folder] = _folder(rows, known.get(folder))
-            seen += len(rows)
-            if workers > 1 and pending and seen > PARALLEL_WALK_FILES:
-                found.update(_walk_in_workers(pending, settings, known, workers))
-                break
-    for folder, files in named.items():
-        walked = found.get(folder)
-        rows = list(walked.rows) if walked and walked.rows is not None else []
-        rows += [row for row in files if row not in rows]
-        found[folder] = _folder(rows, None)
-    return found
+    return CorpusWalk(roots, settings, known, workers).result()
 
 
-def _folder(rows: list[tuple[str, int, int]], known_digest: int | None) -> Folder:
+class CorpusWalk:
+    """`corpus_folders`, begun at once: past the first PARALLEL_WALK_FILES files the folders
+    are walked by worker processes while the caller goes on; `result()` waits for them.
+
+    Until `result()` or `cancel()` is called, worker processes are running: the caller must
+    not fork others meanwhile (a process forked while another pool's threads run can hang).
+    """
+
+    def __init__(
+        self,
+        roots: Iterable[Path],
+        settings: Settings,
+        known: dict[str, set[int]],
+        workers: int = 1,
+    ) -> None:
+        roots = [Path(os.path.abspath(root)) for root in roots]
+        named: dict[str, list[tuple[str, int, int]]] = {}  # rare: files given as corpus roots
+        for root in roots:
+            if not root.is_dir() and root.is_file() and not is_excluded(root, settings):
+                stat = root.stat()
+                named.setdefault(str(root.parent), []).append(
+                    (str(root), stat.st_mtime_ns, stat.st_size)
+                )
+        known = {folder: digests for folder, digests in known.items() if folder not in named}
+        self._named = named
+        self._found: dict[str, Folder] = {}
+        self._pool: ProcessPoolExecutor | None = None
+        self._walked: Iterator[list[tuple[str, Folder]]] = iter(())
+        left: list[tuple[str, str]] = []  # (folder, prefix) for the workers
+        seen = 0
+        for root in roots:
+            if not root.is_dir():
+                continue
+            pending = _start(root, settings)
+            for folder, rows in _walk_pending(pending, settings, [], stat=True):
+                self._found[folder] = _folder(rows, known.get(folder, ()))
+                seen += len(rows)
+                if workers > 1 and pending and seen > PARALLEL_WALK_FILES:
+                    left += pending
+                    break
+        if left:
+            from corpus_lint.engine import heap_frozen_for_fork
+
+            with heap_frozen_for_fork():  # the workers are forked as the folders are sent
+                self._pool = ProcessPoolExecutor(
+                    min(workers, len(left)),
+                    initializer=_init_walk_worker,
+                    initargs=(settings, known),
+                )
+                self._walked = self._pool.map(_walk_subtree, left)
+
+    def result(self) -> dict[str, Folder]:
+        if self._pool is not None:
+            try:
+                for part in self._walked:
+                    self._found.update(part)
+            except BaseException:  # Ctrl-C: drop the queued folders
+                self.cancel()
+                raise
+            self._pool.shutdown()
+            self._pool = None
+        for folder, files in self._named.items():
+            walked = self._found.get(folder)
+            rows = list(walked.rows) if walked and walked.rows is not None else []
+            rows += [row for row in files if row not in rows]
+            self._found[folder] = _folder(rows, ())
+        self._named = {}
+        return self._found
+
+    def cancel(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+def walk_folder(folder: str, settings: Settings) -> Folder:
+    """One corpus folder as `corpus_folders` walks it, with its rows (its subfolders are not
+    walked: the folder itself comes first)."""
+    for _, rows in _walk_pending(_start(Path(folder), settings), settings, [], stat=True):
+        return _folder(rows, ())
+    return _folder([], ())
+
+
+def _folder(rows: list[tuple[str, int, int]], known_digests: Collection[int]) -> Folder:
     digest = folder_digest(rows)
-    return Folder(len(rows), digest, None if digest == known_digest else rows)
+    return Folder(len(rows), digest, None if digest in known_digests else rows)
 
 
 def folder_digest(rows: list[tuple[str, int, int]]) -> int:
@@ -158,17 +216,17 @@ def folder_digest(rows: list[tuple[str, int, int]]) -> int:
     order (as a signed 64-bit integer, as SQLite stores it)."""
     import xxhash
 
-    paths, mtimes, sizes = zip(*sorted(rows)) if rows else ((), (), ())
-    described = "\0".join(paths).encode("utf-8", "surrogateescape")
-    numbers = array("q", mtimes + sizes).tobytes()
+    rows = sorted(rows, key=itemgetter(0))  # paths differ: no need to compare whole rows
+    described = "\0".join([path for path, _, _ in rows]).encode("utf-8", "surrogateescape")
+    numbers = array("q", [row[1] for row in rows] + [row[2] for row in rows]).tobytes()
     value = xxhash.xxh3_64_intdigest(described + numbers)
     return value - (1 << 64) if value >= 1 << 63 else value
 
 
-_walk_job: tuple[Settings, dict[str, int]] | None = None  # a walking worker's arguments
+_walk_job: tuple[Settings, dict[str, set[int]]] | None = None  # a walking worker's arguments
 
 
-def _init_walk_worker(settings: Settings, known: dict[str, int]) -> None:
+def _init_walk_worker(settings: Settings, known: dict[str, set[int]]) -> None:
     global _walk_job
     _walk_job = (settings, known)
 
@@ -177,28 +235,9 @@ def _walk_subtree(start: tuple[str, str]) -> list[tuple[str, Folder]]:
     assert _walk_job is not None
     settings, known = _walk_job
     return [
-        (folder, _folder(rows, known.get(folder)))
+        (folder, _folder(rows, known.get(folder, ())))
         for folder, rows in _walk_pending([start], settings, [], stat=True)
     ]
-
-
-def _walk_in_workers(
-    pending: list[tuple[str, str]], settings: Settings, known: dict[str, int], workers: int
-) -> Iterator[tuple[str, Folder]]:
-    """The folders under each pending (folder, prefix), walked in worker processes."""
-    from corpus_lint.engine import heap_frozen_for_fork
-
-    with heap_frozen_for_fork():
-        pool = ProcessPoolExecutor(
-            min(workers, len(pending)), initializer=_init_walk_worker, initargs=(settings, known)
-        )
-        try:
-            walked = [row for part in pool.map(_walk_subtree, pending) for row in part]
-        except BaseException:  # Ctrl-C: drop the queued folders
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
-        pool.shutdown()
-    return iter(walked)
 
 
 def walk(

@@ -154,7 +154,7 @@ def test_corpus_walked_by_worker_processes_equals_the_serial_walk(tmp_path, monk
     assert len(names) == 12 * 3 - 1  # two .txt and "skipped.txt" per folder, but in d1
     assert not any(".git" in n or n.endswith(".md") for n in names)
     # Folders whose digest the caller knew come back without their rows.
-    known = {folder: walked.digest for folder, walked in serial.items() if "d3" in folder}
+    known = {folder: {walked.digest} for folder, walked in serial.items() if "d3" in folder}
     walked = files.corpus_folders(roots, settings, known, workers=2)
     assert {f for f, w in walked.items() if w.rows is None} == set(known)
     assert {f: w.digest for f, w in walked.items()} == {f: w.digest for f, w in serial.items()}

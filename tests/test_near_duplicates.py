@@ -373,6 +373,13 @@ def test_changed_files_mode_with_the_corpus_walked_by_worker_processes(cli, tmp_
         ("corpus/f0/new.txt", "corpus/f7/1.txt"),
     ]
     assert corpus_stage.last_stats.analysed == 1
+    # The walk begins before the configuration's cache key is known: folders the cache
+    # vouches for under another configuration only are walked again, and rehashed.
+    settings = 'corpus = ["corpus"]\n[near-duplicate]\nshingle-size = 4\n'
+    (tmp_path / "corpus-lint.toml").write_text(settings)
+    found = dup_findings(cli, tmp_path, "--jobs", "2", "corpus/f0/new.txt")
+    assert len(found) == 2
+    assert (corpus_stage.last_stats.unchanged, corpus_stage.last_stats.analysed) == (0, 25)
 
 
 def _near_and_exact_corpus(tmp_path: Path) -> Path:

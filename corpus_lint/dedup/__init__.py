@@ -9,6 +9,7 @@ them to datasketch's own values), because importing it loads scipy, about a seco
 
 from __future__ import annotations
 
+import sqlite3
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -17,7 +18,10 @@ if TYPE_CHECKING:
     from corpus_lint.config import NearDuplicateSettings
     from corpus_lint.dedup.features import Features
     from corpus_lint.document import Document
+    from corpus_lint.files import CorpusWalk
     from corpus_lint.rule import Diagnostic, Rule
+
+CACHE_FILE_NAME = "signatures.sqlite3"  # in the configured cache folder
 
 
 def features_of(
@@ -48,6 +52,40 @@ def cached_contents(settings: Any, job: Any, warnings: list[str]) -> frozenset[i
     return find(settings, job, warnings)
 
 
+def start_corpus_walk(corpus_roots: list[Path], settings: Any, options: Any) -> CorpusWalk:
+    """The corpus walk of `check_corpus`, begun before the targets are checked: worker
+    processes stat the corpus files (most of a pre-commit run over a large corpus) while this
+    one checks the targets. The caller must not fork other processes until it is over.
+
+    The cache's configuration key is not known yet (it needs the rules' packs, loaded later),
+    so a folder comes back without its rows when its digest is the cache's for any
+    configuration; the stage walks again the rare folder known only to another one.
+    """
+    from corpus_lint.files import CorpusWalk
+
+    known = _folder_digests_of_any_config(settings.cache_dir) if options.use_cache else {}
+    return CorpusWalk(corpus_roots, settings, known, options.workers)
+
+
+def _folder_digests_of_any_config(cache_dir: Path) -> dict[str, set[int]]:
+    """Read without numpy, which the cache module imports (a tenth of a second); nothing
+    when there is no readable cache: the stage reports why."""
+    path = cache_dir / CACHE_FILE_NAME
+    if not path.is_file():
+        return {}
+    known: dict[str, set[int]] = {}
+    try:
+        db = sqlite3.connect(path, timeout=1.0)
+        try:
+            for folder, digest in db.execute("SELECT path, digest FROM folders"):
+                known.setdefault(folder, set()).add(digest)
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return {}
+    return known
+
+
 def check_corpus(
     *,
     targets: dict[Path, Any],
@@ -57,6 +95,7 @@ def check_corpus(
     settings: Any,
     options: Any,
     result: Any,
+    walk: CorpusWalk | None = None,
 ) -> list[Diagnostic]:
     """DUP003/DUP004 diagnostics on the targets (see `corpus_lint.dedup.corpus`)."""
     from corpus_lint.dedup.corpus import check_corpus as run
@@ -69,4 +108,5 @@ def check_corpus(
         settings=settings,
         options=options,
         result=result,
+        walk=walk,
     )

@@ -34,11 +34,11 @@ from typing import Any
 
 import numpy as np
 
+from corpus_lint.dedup import CACHE_FILE_NAME
 from corpus_lint.dedup.features import Features
 
 APPLICATION = "corpus-lint signature cache"
 FORMAT = "2"
-FILE_NAME = "signatures.sqlite3"
 BUSY_TIMEOUT_SECONDS = 30.0
 # SQLite allows 999 bound parameters per statement in old versions.
 CHUNK = 500
@@ -82,7 +82,7 @@ class SignatureCache:
         A file that is not a corpus-lint cache of this format (corrupt, foreign, older) is
         deleted and rebuilt with a warning.
         """
-        path = folder / FILE_NAME
+        path = folder / CACHE_FILE_NAME
         try:
             folder.mkdir(parents=True, exist_ok=True)
             ignore = folder / ".gitignore"

@@ -48,7 +48,7 @@ from corpus_lint.dedup.minhash import (
 )
 from corpus_lint.document import Document, DocumentError, display
 from corpus_lint.engine import MIN_FILES_FOR_WORKERS, heap_frozen_for_fork
-from corpus_lint.files import Folder
+from corpus_lint.files import CorpusWalk, Folder
 from corpus_lint.progress import Progress
 from corpus_lint.rule import Diagnostic, Related, Rule
 
@@ -116,6 +116,7 @@ def check_corpus(
     settings: Any,
     options: Any,
     result: Any,
+    walk: CorpusWalk | None = None,
 ) -> list[Diagnostic]:
     global last_stats
     last_stats = Stats()
@@ -127,13 +128,13 @@ def check_corpus(
         # Said once: the engine opened the cache before (`cached_contents`).
         result.warnings.extend(w for w in warnings if w not in result.warnings)
     try:
-        return _Stage(targets, corpus_roots, rules, job, settings, options, cache).run()
+        return _Stage(targets, corpus_roots, rules, job, settings, options, cache, walk).run()
     except sqlite3.Error as exc:
         # A cache broken under our feet (disk full, corrupted by another program): finish
         # without it; the next run rebuilds it.
         result.warnings.append(f"{settings.cache_dir}: cache error ({exc}); ran without the cache")
         last_stats = Stats()
-        return _Stage(targets, corpus_roots, rules, job, settings, options, None).run()
+        return _Stage(targets, corpus_roots, rules, job, settings, options, None, walk).run()
     finally:
         if cache is not None:
             cache.close()
@@ -170,7 +171,7 @@ def config_key(near: Any, job: Any) -> int:
 
 
 class _Stage:
-    def __init__(self, targets, corpus_roots, rules, job, settings, options, cache) -> None:
+    def __init__(self, targets, corpus_roots, rules, job, settings, options, cache, walk) -> None:
         self.codes = {rule.code: rule for rule in rules}
         self.job = job
         self.settings = settings
@@ -192,6 +193,7 @@ class _Stage:
             by_key[entry.key] = entry
         self.by_key = by_key
         self.corpus_roots = corpus_roots
+        self.walk: CorpusWalk | None = walk  # begun by the engine (`start_corpus_walk`)
         # The corpus as walked now (folder -> [(path, mtime_ns, size)]) and its folders' digests.
         self.folders: dict[str, Folder] = {}
         self.stale: set[str] = set()  # corpus files the cache cannot vouch for
@@ -272,7 +274,7 @@ class _Stage:
         if not self.corpus_roots:
             return
         from corpus_lint.engine import analyze_all
-        from corpus_lint.files import corpus_folders
+        from corpus_lint.files import walk_folder
 
         # A target named through a symbolic link (to it, or to a folder above it) is keyed
         # by its real path. Looked up per folder, not per file: 100,000 files.
@@ -291,7 +293,15 @@ class _Stage:
                     self.by_key[real] = self.by_key.pop(entry.key)
                     entry.key = real
         known = self.cache.folder_digests() if self.cache is not None else {}
-        self.folders = corpus_folders(self.corpus_roots, self.settings, known, self.options.workers)
+        if self.walk is None:
+            digests = {folder: {digest} for folder, digest in known.items()}
+            self.walk = CorpusWalk(self.corpus_roots, self.settings, digests, self.options.workers)
+        self.folders = self.walk.result()
+        for folder, walked in list(self.folders.items()):
+            # A walk begun before this configuration was known left out the rows of folders
+            # another configuration's cache vouches for (or a cache lost meanwhile).
+            if walked.rows is None and known.get(folder) != walked.digest:
+                self.folders[folder] = walk_folder(folder, self.settings)
         self.trusted = {f for f, walked in self.folders.items() if known.get(f) == walked.digest}
         self.target_keys = set(self.by_key)
         to_check = [
