@@ -100,7 +100,7 @@ def test_a_file_over_the_size_limit_is_skipped_unread_with_a_warning(tmp_path, c
             f"corpus-lint: warning: big.txt: 200 MB, over the {MAX_FILE_BYTES // 2**20} MB "
             "limit for a document, not linted\n"
         )
-        assert "All checks passed (1 files)." in run.out
+        assert "All checks passed (1 file)." in run.out
         assert "big.txt" not in read and "article.txt" in read
         assert (big.stat().st_size, big.stat().st_mtime_ns) == (
             status.st_size,
@@ -140,7 +140,7 @@ def test_a_zero_byte_file_passes_and_fix_leaves_it_empty(tmp_path, cli):
     before = snapshot(tmp_path)
     run = cli("check", "--fix", "--unsafe-fixes", "empty.txt", cwd=tmp_path)
     assert (run.code, run.err) == (0, "")
-    assert "All checks passed (1 files)." in run.out
+    assert "All checks passed (1 file)." in run.out
     assert snapshot(tmp_path) == before
 
 
@@ -230,7 +230,7 @@ def test_symbolic_link_loops_are_not_followed_and_a_named_one_is_an_error(tmp_pa
     (tmp_path / "article.txt").write_text(CLEAN_ARTICLE, encoding="utf-8")
     run = cli("check", ".", cwd=tmp_path)
     assert (run.code, run.err) == (0, "")
-    assert "All checks passed (1 files)." in run.out
+    assert "All checks passed (1 file)." in run.out
     run = cli("check", "a.txt", "loop/self", cwd=tmp_path)
     assert run.code == 2
     assert run.err == "corpus-lint: error: a.txt: broken symbolic link or link loop\n"
@@ -249,7 +249,7 @@ def test_symbolic_links_out_of_the_corpus_are_not_followed(tmp_path, cli):
     before = snapshot(outside)
     run = cli("check", "--fix", ".", cwd=corpus)
     assert (run.code, run.err) == (0, "")
-    assert "All checks passed (1 files)." in run.out
+    assert "All checks passed (1 file)." in run.out
     run = cli("check", "--fix", "link.txt", "linked-folder", "linked-folder/secret.txt", cwd=corpus)
     assert run.code == 0
     assert run.err.splitlines() == [
@@ -395,7 +395,7 @@ def test_a_folder_that_cannot_be_read_is_an_error_naming_it(tmp_path):
     assert (
         process.stderr == "corpus-lint: error: closed: cannot read the folder: Permission denied\n"
     )
-    assert "All checks passed (1 files)." in process.stdout
+    assert "All checks passed (1 file)." in process.stdout
     assert snapshot(tmp_path) == before
 
 

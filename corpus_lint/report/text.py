@@ -30,7 +30,8 @@ def line_of(d: Diagnostic) -> str:
 
 def summary(diagnostics: list[Diagnostic], ctx: ReportContext) -> list[str]:
     if not diagnostics:
-        return [*map(clean, ctx.notes), f"All checks passed ({ctx.files_checked} files)."]
+        checked = f"{ctx.files_checked} file{'s' * (ctx.files_checked != 1)}"
+        return [*map(clean, ctx.notes), f"All checks passed ({checked})."]
     counts = Counter(d.code for d in diagnostics)
     names = {d.code: d.name for d in diagnostics}
     safe = sum(1 for d in diagnostics if d.fix and d.fix.applicability == SAFE)
