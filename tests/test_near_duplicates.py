@@ -303,12 +303,18 @@ def test_two_runs_at_once_leave_an_intact_cache(tmp_path):
     assert db.execute("SELECT count(*) FROM files").fetchone() == (30,)
 
 
-def test_a_check_without_dup_rules_imports_no_numerical_library(tmp_path):
+@pytest.mark.parametrize(
+    ("selected", "imported"), [("WS", ""), ("DUP", "numpy,xxhash")]
+)  # datasketch and scipy (a second to import) are never needed: their values are computed
+def test_only_a_check_with_dup_rules_imports_numpy_and_never_datasketch(
+    tmp_path, selected, imported
+):
     shutil.copy(SEED_004, tmp_path / "a.txt")
+    shutil.copy(SEED_004, tmp_path / "b.txt")
     code = (
         "import sys\n"
         "from corpus_lint.cli import main\n"
-        "main(['check', '--select', 'WS', '--no-cache', '-q', 'a.txt'])\n"
+        f"main(['check', '--select', '{selected}', '-q', 'a.txt', 'b.txt'])\n"
         "heavy = [m for m in ('numpy', 'scipy', 'datasketch', 'xxhash') if m in sys.modules]\n"
         "print('heavy:' + ','.join(heavy))\n"
     )
@@ -319,7 +325,7 @@ def test_a_check_without_dup_rules_imports_no_numerical_library(tmp_path):
         text=True,
         env={"PYTHONPATH": str(PROJECT), "PATH": ""},
     )
-    assert done.stdout.strip().splitlines()[-1] == "heavy:", done.stdout + done.stderr
+    assert done.stdout.strip().splitlines()[-1] == f"heavy:{imported}", done.stdout + done.stderr
 
 
 def test_rule_documentation_names_the_options(cli):
