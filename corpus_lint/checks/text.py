@@ -6,7 +6,7 @@ import operator
 import re
 import string
 from collections.abc import Iterator
-from itertools import islice
+from itertools import compress, islice
 
 from corpus_lint.checks.encoding import quote
 from corpus_lint.document import Document
@@ -120,11 +120,10 @@ def _words_maybe_repeated(text: str) -> frozenset[str]:
                 lowered = lowered.replace(mark, " ")
         lowered = _WIDE_SPACE.sub(" ", lowered)
     tokens = lowered.encode().translate(_PUNCTUATION_TO_SPACE).split()
-    if not any(map(operator.eq, tokens, islice(tokens, 1, None))):  # 2x bytes.__eq__'s speed
-        return frozenset()
-    pairs = zip(tokens, islice(tokens, 1, None))
+    # Each token equal to the next, in one pass at C speed (no Python loop over the pairs).
+    doubled = set(compress(tokens, map(operator.eq, tokens, islice(tokens, 1, None))))
     return frozenset(
-        word for word in (a.decode() for a, b in pairs if a == b) if _LETTERS.fullmatch(word)
+        word for word in (token.decode() for token in doubled) if _LETTERS.fullmatch(word)
     )
 
 
