@@ -206,12 +206,17 @@ def _analyze_in_worker(batch: list[tuple[Path, bool]]) -> list[tuple[Any, ...]]:
 _SENT_FIELDS = [f.name for f in dataclasses.fields(FileResult) if f.name != "path"]
 
 
+def worker_count(files: int, options: Options) -> int:
+    """How many worker processes `analyze_all` starts for this many files (1: none)."""
+    return min(options.workers, max(1, files // MIN_FILES_FOR_WORKERS))
+
+
 def analyze_all(
     items: list[tuple[Path, bool]], job: _Job, options: Options, progress: Progress
 ) -> Iterator[FileResult]:
     """`analyze` over (path, lint?) items, in worker processes when there are enough."""
     batches = [items[i : i + BATCH_FILES] for i in range(0, len(items), BATCH_FILES)]
-    workers = min(options.workers, max(1, len(items) // MIN_FILES_FOR_WORKERS))
+    workers = worker_count(len(items), options)
     if workers <= 1:
         for batch in batches:
             for result in analyze_many(batch, job):
@@ -270,7 +275,7 @@ def run(
             job, cached_contents=cached_contents(settings, job, result.warnings)
         )
     walk = None
-    if corpus_rules and corpus_roots and fix is None and len(targets) < 2 * MIN_FILES_FOR_WORKERS:
+    if corpus_rules and corpus_roots and fix is None and worker_count(len(targets), options) == 1:
         # A few files against a corpus (pre-commit): its files are stat'ed by worker processes
         # while the targets are checked here (so no process is forked meanwhile). Not with
         # fixes, which change files the walk would have seen before.
