@@ -189,11 +189,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version")):
         argv.insert(0, "check")
-    parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = build_parser().parse_args(argv)
     except SystemExit as exc:  # argparse has printed its message already
         return EXIT_CLEAN if exc.code == 0 else EXIT_ERROR
+    except KeyboardInterrupt:
+        print("corpus-lint: interrupted", file=sys.stderr)
+        return 130
     try:
         from corpus_lint import commands
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 from array import array
 from collections.abc import Collection, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -229,6 +230,9 @@ _walk_job: tuple[Settings, dict[str, set[int]]] | None = None  # a walking worke
 def _init_walk_worker(settings: Settings, known: dict[str, set[int]]) -> None:
     global _walk_job
     _walk_job = (settings, known)
+    # Ctrl-C reaches every process of the terminal's group: the parent cancels the walk, and
+    # a walker finishes its folder and prints no traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _walk_subtree(start: tuple[str, str]) -> list[tuple[str, Folder]]:

@@ -518,3 +518,39 @@ def test_ctrl_c_while_a_fixed_file_is_written_lets_the_write_finish(tmp_path, cl
         "a0001.txt": articles["a0001.txt"][0],
         "a0002.txt": articles["a0002.txt"][0],
     }
+
+
+def _ignores_ctrl_c(pid: int) -> bool:
+    """Whether a process ignores SIGINT, from its ignored-signals mask in /proc."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("SigIgn:"):
+            return bool(int(line.split()[1], 16) & (1 << (signal.SIGINT - 1)))
+    return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc (Linux)")
+def test_ctrl_c_reaching_the_walking_workers_leaves_the_walk_to_the_parent(tmp_path, monkeypatch):
+    """A terminal's Ctrl-C reaches the processes that stat the corpus too: they must neither
+    die nor print a traceback (the parent cancels the walk, or, here, finishes it)."""
+    import corpus_lint.files as files
+    from corpus_lint.config import load_settings
+
+    for folder in range(6):
+        (tmp_path / "c" / f"d{folder}").mkdir(parents=True)
+        for name in range(3):
+            (tmp_path / "c" / f"d{folder}" / f"{name}.txt").write_text(f"{folder} {name}")
+    settings = load_settings(cwd=tmp_path)
+    monkeypatch.setattr(files, "PARALLEL_WALK_FILES", 2)
+    walk = files.CorpusWalk([tmp_path / "c"], settings, {}, workers=2)
+    try:
+        workers = list(walk._pool._processes)
+        deadline = time.monotonic() + 30
+        while not all(_ignores_ctrl_c(pid) for pid in workers):  # their initializer has run
+            assert time.monotonic() < deadline, "the walking workers never set up"
+            time.sleep(0.01)
+        for pid in workers:
+            os.kill(pid, signal.SIGINT)
+        walked = walk.result()
+    finally:
+        walk.cancel()
+    assert walked == files.corpus_folders([tmp_path / "c"], settings, {}, workers=1)
