@@ -238,6 +238,12 @@ def analyze_all(
         pool.shutdown()
 
 
+def ignore_ctrl_c() -> None:
+    """For worker processes whose parent handles Ctrl-C (which reaches every process of the
+    terminal's group) by cancelling their work: no traceback from each of them."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 @contextmanager
 def heap_frozen_for_fork() -> Iterator[None]:
     """Keep the objects that exist now out of the garbage collector while worker processes

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 from array import array
 from collections.abc import Collection, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -230,9 +229,9 @@ _walk_job: tuple[Settings, dict[str, set[int]]] | None = None  # a walking worke
 def _init_walk_worker(settings: Settings, known: dict[str, set[int]]) -> None:
     global _walk_job
     _walk_job = (settings, known)
-    # Ctrl-C reaches every process of the terminal's group: the parent cancels the walk, and
-    # a walker finishes its folder and prints no traceback.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from corpus_lint.engine import ignore_ctrl_c
+
+    ignore_ctrl_c()  # the parent cancels the walk
 
 
 def _walk_subtree(start: tuple[str, str]) -> list[tuple[str, Folder]]:

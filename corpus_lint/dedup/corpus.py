@@ -47,7 +47,7 @@ from corpus_lint.dedup.minhash import (
     lsh_params,
 )
 from corpus_lint.document import Document, DocumentError, display
-from corpus_lint.engine import MIN_FILES_FOR_WORKERS, heap_frozen_for_fork
+from corpus_lint.engine import heap_frozen_for_fork, ignore_ctrl_c, worker_count
 from corpus_lint.files import CorpusWalk, Folder
 from corpus_lint.progress import Progress
 from corpus_lint.rule import Diagnostic, Related, Rule
@@ -544,12 +544,19 @@ class _Stage:
         """A function that rereads entries' files and returns {key: shingle set}: in worker
         processes, started once for all the batches, when there are many files."""
         size = self.near.shingle_size
-        workers = min(self.options.workers, max(1, files // MIN_FILES_FOR_WORKERS))
+        workers = worker_count(files, self.options)
         with ExitStack() as stack:
             mapper: Any = map
             if workers > 1:
                 stack.enter_context(heap_frozen_for_fork())
-                pool = stack.enter_context(ProcessPoolExecutor(workers))
+                pool = stack.enter_context(ProcessPoolExecutor(workers, initializer=ignore_ctrl_c))
+
+                def cancel_on_error(failed: type[BaseException] | None, *_: Any) -> bool:
+                    if failed:  # Ctrl-C or an error: the queued rereads are dropped
+                        pool.shutdown(wait=True, cancel_futures=True)
+                    return False  # and the exception goes on
+
+                stack.push(cancel_on_error)
                 pool.submit(int).result()  # forks every worker now: before a thread starts
                 mapper = pool.map
             self._begin_store()
