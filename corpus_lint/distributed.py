@@ -33,6 +33,7 @@ import math
 import os
 import sys
 import time
+import uuid
 import warnings
 from collections.abc import Iterator
 from concurrent.futures import CancelledError
@@ -279,10 +280,14 @@ def _run(
     wanted: list[Any] = []  # futures whose results come back: (kind, future)
     others: list[Any] = []  # futures whose results stay on the workers
     near = settings.near_duplicate
-    job_future = client.scatter(job, broadcast=True)
+    # Every key of the run is its own (the later tasks' keys hash the first ones'): runs on
+    # one scheduler share no task, so stopping one (its tasks are cancelled by key) cannot
+    # cancel another's.
+    run = uuid.uuid4().hex[:12]
+    job_future = client.scatter(job, broadcast=True, hash=False)
     analysed = []
     for index, (first, part) in enumerate(parts):
-        key = f"corpus-lint-analyse-{index}"
+        key = f"corpus-lint-analyse-{run}-{index}"
         described[key] = _describe_files(part)
         analysed.append(submit(_analyse, first, part, job_future, key=key, pure=False))
     reports = [submit(operator.itemgetter(0), a) for a in analysed]
@@ -476,6 +481,8 @@ def _failure(
 def _exception(future: Any) -> BaseException | None:
     """Why a task failed; None if it is no longer failed: after a worker died, Dask may
     report a task as erred and then compute it again."""
+    if future.cancelled():  # Dask gives no exception for it, and it is never computed
+        return CancelledError(f"the task {future.key} was cancelled")
     try:
         return future.exception(timeout=1)
     except (TimeoutError, asyncio.TimeoutError):  # computed again, not done yet

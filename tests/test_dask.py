@@ -301,6 +301,43 @@ def test_a_worker_killed_mid_run_is_retried_and_the_run_finishes(cli, generated,
     assert on_dask == local
 
 
+def test_two_runs_on_one_scheduler_share_no_task(cli, seeds_copy, cluster):
+    """Stopping a run cancels its tasks by key on the scheduler: had the next run of the same
+    files the same keys, a late cancel would cancel its tasks, and it would wait forever."""
+    client, address = cluster
+
+    def keys_of_a_run() -> set[str]:
+        client.run_on_scheduler(_forget_task_keys)
+        report(cli, "--executor", "dask", "--scheduler", address, cwd=seeds_copy.parent)
+        return set(client.run_on_scheduler(_task_keys_seen))
+
+    client.run_on_scheduler(_record_task_keys)
+    first, second = keys_of_a_run(), keys_of_a_run()
+    assert first and second
+    assert not first & second
+
+
+def _record_task_keys(dask_scheduler) -> None:
+    from distributed.diagnostics.plugin import SchedulerPlugin
+
+    class Seen(SchedulerPlugin):
+        name = "corpus-lint-test-keys"
+        keys: set = set()
+
+        def transition(self, key, start, finish, *args, **kwargs):
+            self.keys.add(str(key))
+
+    dask_scheduler.add_plugin(Seen(), name=Seen.name, idempotent=True)
+
+
+def _task_keys_seen(dask_scheduler) -> list[str]:
+    return sorted(dask_scheduler.plugins["corpus-lint-test-keys"].keys)
+
+
+def _forget_task_keys(dask_scheduler) -> None:
+    dask_scheduler.plugins["corpus-lint-test-keys"].keys.clear()
+
+
 def test_a_scheduler_without_workers_is_an_error_not_a_hang(cli, seeds_copy):
     import logging
 
