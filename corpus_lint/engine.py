@@ -7,7 +7,7 @@ import gc
 import os
 import signal
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -224,15 +224,25 @@ def analyze_all(
                 progress.advance()
         return
     chunksize = max(1, min(8, len(batches) // (workers * 16)))
+    with process_pool(workers, _init_worker, (job,)) as pool:
+        sent = pool.map(_analyze_in_worker, batches, chunksize=chunksize)
+        for batch, results in zip(batches, sent):
+            for (path, _), fields in zip(batch, results):
+                yield FileResult(path, *fields)
+                progress.advance()
+
+
+@contextmanager
+def process_pool(
+    workers: int, initializer: Callable[..., None], initargs: tuple = ()
+) -> Iterator[ProcessPoolExecutor]:
+    """Worker processes, forked with the parent's heap frozen; on Ctrl-C or an error, the
+    queued work is dropped and the work in hand waited for."""
     with heap_frozen_for_fork():
-        pool = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(job,))
+        pool = ProcessPoolExecutor(workers, initializer=initializer, initargs=initargs)
         try:
-            sent = pool.map(_analyze_in_worker, batches, chunksize=chunksize)
-            for batch, results in zip(batches, sent):
-                for (path, _), fields in zip(batch, results):
-                    yield FileResult(path, *fields)
-                    progress.advance()
-        except BaseException:  # Ctrl-C: drop the queued files, wait for the ones in hand
+            yield pool
+        except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)
             raise
         pool.shutdown()

@@ -18,7 +18,6 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from itertools import repeat
@@ -47,7 +46,7 @@ from corpus_lint.dedup.minhash import (
     lsh_params,
 )
 from corpus_lint.document import Document, DocumentError, display
-from corpus_lint.engine import heap_frozen_for_fork, ignore_ctrl_c, worker_count
+from corpus_lint.engine import ignore_ctrl_c, process_pool, worker_count
 from corpus_lint.files import CorpusWalk, Folder
 from corpus_lint.progress import Progress
 from corpus_lint.rule import Diagnostic, Related, Rule
@@ -548,15 +547,7 @@ class _Stage:
         with ExitStack() as stack:
             mapper: Any = map
             if workers > 1:
-                stack.enter_context(heap_frozen_for_fork())
-                pool = stack.enter_context(ProcessPoolExecutor(workers, initializer=ignore_ctrl_c))
-
-                def cancel_on_error(failed: type[BaseException] | None, *_: Any) -> bool:
-                    if failed:  # Ctrl-C or an error: the queued rereads are dropped
-                        pool.shutdown(wait=True, cancel_futures=True)
-                    return False  # and the exception goes on
-
-                stack.push(cancel_on_error)
+                pool = stack.enter_context(process_pool(workers, ignore_ctrl_c))
                 pool.submit(int).result()  # forks every worker now: before a thread starts
                 mapper = pool.map
             self._begin_store()
