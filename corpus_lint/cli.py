@@ -204,7 +204,7 @@ def build_parser() -> Parser:
         "--respect-gitignore",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="leave out files that .gitignore, .git/info/exclude or .ignore files ignore "
+        help="leave out the files that git ignores (.gitignore files, .git/info/exclude) "
         "(the default; the configuration key respect-gitignore)",
     )
     run.add_argument(

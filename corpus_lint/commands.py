@@ -39,9 +39,12 @@ def config_args(values: list[str]) -> tuple[Path | None, list[str]]:
     return (files[0] if files else None), overrides
 
 
-def load_rules(config: list[str]) -> tuple[Settings, Packs, dict[str, Rule]]:
-    """Settings, packs and every rule they define (built-in first, then packs' rules)."""
-    settings = load_settings(*config_args(config)[:1], overrides=config_args(config)[1])
+def load_rules(config: list[str] | None = None) -> tuple[Settings, Packs, dict[str, Rule]]:
+    """Settings, packs and every rule they define (built-in first, then packs' rules).
+
+    `config`: the `--config` values (a file and/or KEY = VALUE overrides)."""
+    file, overrides = config_args(config or [])
+    settings = load_settings(file, overrides=overrides)
     builtin = builtin_rules()
     packs = load_packs(settings.rule_packs, builtin)
     rules = dict(builtin)

@@ -76,6 +76,7 @@ def discover(
     """
     # Paths as strings until sorted: hashing and sorting 100,000 Path objects took a second.
     found: set[str] = set()
+    gitignores.cache_clear()  # a long-lived process (tests, an editor) may see them change
     errors: list[str] = []
     for path in paths:
         if leaves_corpus_through_link(path, settings):
@@ -274,7 +275,8 @@ def _walk_pending(
     exclude = settings.exclude
     while pending:
         directory, prefix = pending.pop()
-        ignores = gitignores(directory) if settings.respect_gitignore else ()
+        absolute = os.path.abspath(directory)
+        ignores = gitignores(absolute) if settings.respect_gitignore else ()
         try:
             with os.scandir(directory) as entries:
                 listed = list(entries)
@@ -294,7 +296,7 @@ def _walk_pending(
                 if (
                     name not in SKIPPED_DIRS
                     and not (exclude and _matches_any(exclude, prefix + name))
-                    and not (ignores and is_gitignored(ignores, entry.path, is_dir=True))
+                    and not (ignores and is_gitignored(ignores, absolute, name, is_dir=True))
                 ):
                     pending.append((entry.path, prefix + name + "/"))
                 continue
@@ -306,7 +308,7 @@ def _walk_pending(
                 continue
             if exclude and _matches_any(exclude, prefix + name):
                 continue
-            if ignores and is_gitignored(ignores, entry.path, is_dir=False):
+            if ignores and is_gitignored(ignores, absolute, name, is_dir=False):
                 continue
             if stat:
                 try:
@@ -325,7 +327,7 @@ def _walk_pending(
 # The patterns are matched by `pathspec`, whose GitIgnoreSpec follows git's own rules
 # (negation, anchoring, "**", a deeper file overriding a shallower one is done here).
 
-IgnoreChain = tuple  # ((folder, spec), ...), shallowest first
+IgnoreChain = tuple  # ((folder, spec, regex of any pattern), ...), shallowest first
 
 
 @cache
@@ -362,15 +364,40 @@ def _ignore_spec(folder: str, file: str) -> IgnoreChain:
     import pathspec
 
     spec = pathspec.GitIgnoreSpec.from_lines(lines)
-    return ((folder, spec),) if spec.patterns else ()
+    if not any(pattern.include is not None for pattern in spec.patterns):
+        return ()
+    return ((folder, spec, _any_pattern(spec)),)
 
 
-def is_gitignored(chain: IgnoreChain, path: str, is_dir: bool) -> bool:
-    """Is `path` (absolute, inside the folder whose chain this is) ignored? The deepest ignore
-    file with a pattern that matches decides; within one file, the last matching pattern."""
-    for folder, spec in reversed(chain):
-        relative = os.path.relpath(path, folder).replace(os.sep, "/")
-        verdict = spec.check_file(relative + "/" if is_dir else relative).include
+def _any_pattern(spec) -> re.Pattern[str] | None:
+    """One regular expression matching what any of the spec's patterns matches: most corpus
+    files match none, and one search costs a tenth of asking each pattern (0.3 s for
+    100,000 files). None when the patterns are not plain regular expressions."""
+    try:
+        parts = [
+            re.sub(r"\(\?P<\w+>", "(?:", pattern.regex.pattern)
+            for pattern in spec.patterns
+            if pattern.include is not None
+        ]
+        return re.compile("|".join(f"(?:{part})" for part in parts))
+    except (AttributeError, TypeError, re.error):
+        return None
+
+
+def is_gitignored(chain: IgnoreChain, directory: str, name: str, is_dir: bool) -> bool:
+    """Is `name`, in `directory` (absolute: the folder whose chain this is), ignored? The
+    deepest ignore file with a pattern that matches decides; within one file, the last
+    matching pattern."""
+    path = os.path.join(directory, name)
+    for folder, spec, any_pattern in reversed(chain):
+        relative = path[len(folder.rstrip(os.sep)) + 1 :]  # folder: an ancestor of directory
+        if os.sep != "/":
+            relative = relative.replace(os.sep, "/")
+        if is_dir:
+            relative += "/"
+        if any_pattern is not None and not any_pattern.match(relative):
+            continue
+        verdict = spec.check_file(relative).include
         if verdict is not None:
             return verdict
     return False
