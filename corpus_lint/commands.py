@@ -422,8 +422,9 @@ def display_path(path: Path) -> str:
 
 
 def show_settings(settings: Settings, selected: dict[str, Rule]) -> int:
-    """`--show-settings`: where the settings come from, then each one as TOML."""
-    from corpus_lint.report.json import dumps
+    """`--show-settings`: where the settings come from, then each one, as a TOML file that
+    would give the same settings (corpus and pack paths made absolute)."""
+    from corpus_lint.report.json import dumps  # JSON strings are TOML basic strings
 
     def value(v) -> str:
         return dumps([str(x) for x in v]) if isinstance(v, list) else dumps(v)
@@ -433,7 +434,9 @@ def show_settings(settings: Settings, selected: dict[str, Rule]) -> int:
     lines += [f"# Extends: {file}" for file in settings.extended]
     lines += [f"# Override: --config {o}" for o in settings.overrides]
     lines += [
-        f"root = {value(str(settings.root))}",
+        f"# Globs match from: {settings.root}",
+        f"# Cache: {settings.cache_dir}",
+        f"# Rules run (with the command line's selection): {', '.join(selected) or 'none'}",
         f"corpus = {value(settings.corpus)}",
         f"include = {value(settings.include)}",
         f"exclude = {value(settings.exclude)}",
@@ -446,16 +449,14 @@ def show_settings(settings: Settings, selected: dict[str, Rule]) -> int:
     ]
     if settings.scheduler:
         lines.append(f"scheduler = {value(settings.scheduler)}")
-    lines.append(f"cache-dir = {value(str(settings.cache_dir))}  # not a key: where the cache is")
-    lines.append(f"# rules run (with the command line's selection): {', '.join(selected)}")
-    lines.append("")
-    lines.append("[per-file-ignores]")
-    ignores = settings.per_file_ignores.items()
-    lines += [f"{value(glob)} = {value(codes)}" for glob, codes in ignores]
-    lines.append("")
-    lines.append("[near-duplicate]")
+    lines += ["", "[per-file-ignores]"]
+    lines += [
+        f"{value(glob)} = {value(codes)}" for glob, codes in settings.per_file_ignores.items()
+    ]
     near = settings.near_duplicate
     lines += [
+        "",
+        "[near-duplicate]",
         f"threshold = {near.threshold!r}",
         f"shingle-size = {near.shingle_size}",
         f"num-perm = {near.num_perm}",
@@ -537,14 +538,14 @@ def report_diff(result: Result, errors: list[str], args: argparse.Namespace) -> 
     """`--diff`: the diffs on stdout (bytes, exactly as patch needs them), the rest on stderr."""
     sys.stdout.flush()
     out = getattr(sys.stdout, "buffer", None)
-    for diff in result.diffs:
+    for diff in [] if args.silent else result.diffs:  # silent: the exit code tells
         if out is not None:
             out.write(diff)
         else:  # a text-only stream (rare): keep undecodable bytes visible
             sys.stdout.write(diff.decode("utf-8", "backslashreplace"))
     if out is not None:
         out.flush()
-    if not args.quiet:
+    if not (args.quiet or args.silent):
         notes = fix_notes(result.fixed, args.show_fixes, verb="Would fix") or ["No fixes to apply."]
         print("\n".join(notes), file=sys.stderr)
     for error in errors:

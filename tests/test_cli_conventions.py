@@ -299,6 +299,11 @@ def test_show_settings_on_the_project_prints_the_config_file_and_settings(cli):
     assert lines[0] == f"# Configuration file: {PROJECT / 'pyproject.toml'}"
     assert f'corpus = ["{PROJECT / "seeds"}"]' in lines
     assert "respect-gitignore = true" in lines and "threshold = 0.8" in lines
+    # What it prints is a configuration file giving the same settings.
+    from corpus_lint.config import parse_settings, tomllib
+
+    shown = parse_settings(tomllib.loads(run.out), PROJECT / "corpus-lint.toml")
+    assert shown.corpus == [PROJECT / "seeds"] and shown.select == ["ALL"]
 
 
 # --- --config KEY=VALUE and extend ----------------------------------------------------------
@@ -465,3 +470,37 @@ def test_help_lists_every_flag_the_readme_documents(cli):
     documented = set(re.findall(r"`(--[a-z][a-z-]+|-[a-z])\b", readme))
     for flag in documented - {"--version", "--fi"}:  # "`--fi` is not `--fix`"
         assert re.search(rf"(^|[\s,]){re.escape(flag)}\b", run.out), flag
+
+
+def test_extend_cycles_and_missing_bases_are_one_line_errors(tmp_path, cli):
+    write(tmp_path / "a.toml", 'extend = "b.toml"\n')
+    write(tmp_path / "b.toml", 'extend = "a.toml"\n')
+    run = cli("check", "--config", "a.toml", "--show-settings", cwd=tmp_path)
+    one_line_error(run, "'extend' makes a cycle")
+    write(tmp_path / "c.toml", 'extend = "gone.toml"\n')
+    one_line_error(cli("check", "--config", "c.toml", "--show-settings"), "gone.toml not found")
+    write(tmp_path / "d.toml", 'extend = "e.toml"\n')
+    write(tmp_path / "e.toml", 'colour = "red"\n')  # the error names the base that has it
+    one_line_error(cli("check", "--config", "d.toml"), "e.toml: unknown key 'colour'")
+
+
+def test_silent_diff_prints_nothing_and_exits_one(tmp_path, cli):
+    write(tmp_path / "a.txt", UNTIDY)
+    run = cli("check", "a.txt", "--diff", "-s", cwd=tmp_path)
+    assert (run.code, run.out, run.err) == (1, "", "")
+
+
+def test_full_format_in_colour_marks_the_span_in_red(tmp_path, cli):
+    write(tmp_path / "a.txt", UNTIDY)
+    run = cli(
+        "check",
+        "a.txt",
+        "--select",
+        "WS001",
+        "--output-format",
+        "full",
+        "--color",
+        "always",
+        cwd=tmp_path,
+    )
+    assert "\x1b[1;31m^^^\x1b[0m" in run.out

@@ -114,23 +114,22 @@ def render_full(diagnostics: list[Diagnostic], ctx: ReportContext) -> str:
         lines = lines_of(d.path)
         head = _head(d, ctx.color)
         if lines is None or not 1 <= d.line <= len(lines):
-            return head + _related(d) + "\n"
+            return head + _related(d)
         text = lines[d.line - 1]
         end = d.end_column if d.end_line == d.line else len(text) + 1
         shown, marker = excerpt(text, d.column, max(end, d.column + 1))
         gutter = " " * len(str(d.line))
-        return (
-            f"{head}\n{gutter} |\n{d.line} | {shown}\n"
-            f"{gutter} | {_style(marker, RED, ctx.color)}{_related(d)}\n"
-        )
+        carets = marker.lstrip(" ")
+        marker = marker[: len(marker) - len(carets)] + _style(carets, RED, ctx.color)
+        return f"{head}\n{gutter} |\n{d.line} | {shown}\n{gutter} | {marker}{_related(d)}"
 
-    return _render(diagnostics, ctx, full)
+    return _render(diagnostics, ctx, full, between="\n\n")
 
 
-def _render(diagnostics: list[Diagnostic], ctx: ReportContext, one) -> str:
+def _render(diagnostics: list[Diagnostic], ctx: ReportContext, one, between: str = "\n") -> str:
     out: list[str] = []
-    if not ctx.statistics:
-        out.extend(one(d) for d in diagnostics)
+    if not ctx.statistics and diagnostics:
+        out.append(between.join(one(d) for d in diagnostics))
     elif ctx.quiet:  # the counts are what --statistics reports, quiet or not
         out.extend(statistics(diagnostics))
     if not ctx.quiet:
