@@ -184,9 +184,10 @@ def color_wanted(mode: str, stream=None) -> bool:
 def check(args: argparse.Namespace) -> int:
     from corpus_lint.engine import Options, run
     from corpus_lint.files import discover
-    from corpus_lint.progress import progress_wanted
+    from corpus_lint.progress import new_run, progress_wanted
 
     check_flags(args)
+    new_run()
     settings, packs, rules = load_rules(args.config)
     if args.respect_gitignore is not None:
         settings.respect_gitignore = args.respect_gitignore

@@ -18,6 +18,13 @@ def progress_wanted(disabled: bool) -> bool:
     return not disabled and sys.stderr.isatty() and not os.environ.get("CI")
 
 
+def new_run() -> None:
+    """A run begins (a process may hold several: tests, an editor): the two seconds count
+    from its first progress line."""
+    global _run_started
+    _run_started = None
+
+
 def terminal_width() -> int:
     """stderr's width in columns (80 when it cannot be told)."""
     try:
@@ -50,7 +57,7 @@ class Progress:
 
     def advance(self, count: int = 1) -> None:
         self.done += count
-        if not self.enabled:
+        if not self.enabled or not self.total:
             return
         now = time.monotonic()
         started = _run_started if _run_started is not None else self.started
