@@ -504,3 +504,16 @@ def test_full_format_in_colour_marks_the_span_in_red(tmp_path, cli):
         cwd=tmp_path,
     )
     assert "\x1b[1;31m^^^\x1b[0m" in run.out
+
+
+def test_the_github_recipe_prints_only_annotations_as_the_readme_says(tmp_path, cli):
+    write(tmp_path / "a.txt", UNTIDY)
+    run = cli(
+        "check", "--no-progress", "--output-format", "github",
+        "--output-format", "sarif:corpus-lint.sarif", cwd=tmp_path,
+    )  # fmt: skip
+    assert run.code == 1
+    assert run.out.splitlines() and all(line.startswith("::") for line in run.out.splitlines())
+    assert json.loads((tmp_path / "corpus-lint.sarif").read_text())["version"] == "2.1.0"
+    run = cli("check", "--output-format", "sarif:corpus-lint.sarif")  # every report in a file
+    assert "Found 1 diagnostic in 1 of 1 file:" in run.out
