@@ -1,8 +1,15 @@
-"""Command line: argument parsing and exit codes; the work is done elsewhere."""
+"""Command line: argument parsing and exit codes; the work is done elsewhere.
+
+The parser is the standard library's argparse (no dependency, and it does what ruff's
+clap does here), with whole flag names only (`allow_abbrev=False`: `--fi` is not `--fix`)
+and every usage error as one line, exit 2.
+"""
 
 from __future__ import annotations
 
 import argparse
+import difflib
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,6 +21,19 @@ from corpus_lint.packs import PackError
 from corpus_lint.report import FORMATS
 
 COMMANDS = ("check", "rule", "rules")
+COLOR_CHOICES = ("auto", "always", "never")
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with whole flag names only, and errors raised as one-line UsageErrors
+    naming the (sub)command's help, instead of a usage block and sys.exit."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str):  # type: ignore[override]
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
 
 
 def _path_or_url(value: str) -> Path | str:
@@ -25,15 +45,23 @@ def _codes(value: str) -> list[str]:
     return [c.strip() for c in value.split(",") if c.strip()]
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def _config_help(what: str) -> str:
+    return (
+        f"{what}: a configuration file (pyproject.toml or corpus-lint.toml) instead of the "
+        "nearest one, or a KEY = VALUE override in TOML (e.g. --config 'exclude = [\"old\"]'"
+        ", --config near-duplicate.threshold=0.9); repeatable"
+    )
+
+
+def build_parser() -> Parser:
+    parser = Parser(
         prog="corpus-lint",
         description="Lint a corpus of text documents: encoding, layout, boilerplate, source "
         "lines, duplicated text, exact and near-duplicate documents.",
         epilog="`corpus-lint PATHS` is short for `corpus-lint check PATHS`.",
     )
     parser.add_argument("--version", action="version", version=f"corpus-lint {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
     check = commands.add_parser(
         "check",
@@ -45,8 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="*",
         type=_path_or_url,
         metavar="PATH",
-        help="files or folders (default: the configured corpus, else '.'); with "
-        "--executor dask, also fsspec URLs (s3://bucket/news/, file:///data/)",
+        help="files or folders (default: the configured corpus, else '.'); '-' reads one "
+        "document from standard input; with --executor dask, also fsspec URLs "
+        "(s3://bucket/news/, file:///data/)",
     )
     rules = check.add_argument_group("rule selection")
     rules.add_argument(
@@ -79,14 +108,17 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="FORMAT[:FILE]",
-        help=f"{', '.join(FORMATS)} (default: text); repeat to write several reports, "
-        "e.g. --output-format text --output-format sarif:lint.sarif",
+        help=f"{', '.join(FORMATS)} (default: concise, one line per diagnostic; text is "
+        "the same; full also prints the offending line). Repeat to write several reports, "
+        "at most one of them to stdout: --output-format concise --output-format "
+        "sarif:lint.sarif",
     )
     output.add_argument(
+        "-o",
         "--output-file",
         type=Path,
         metavar="FILE",
-        help="write the report to FILE (the text summary still goes to the terminal)",
+        help="write the report to FILE (the text summary then goes to the terminal)",
     )
     output.add_argument(
         "--statistics", action="store_true", help="print counts per rule instead of each diagnostic"
@@ -95,12 +127,36 @@ def build_parser() -> argparse.ArgumentParser:
         "-q", "--quiet", action="store_true", help="print diagnostics only, no summary"
     )
     output.add_argument(
-        "--exit-zero", action="store_true", help="exit 0 even when diagnostics are found"
+        "-s",
+        "--silent",
+        action="store_true",
+        help="print nothing but errors; the exit code still says what was found",
+    )
+    output.add_argument(
+        "-e", "--exit-zero", action="store_true", help="exit 0 even when diagnostics are found"
+    )
+    output.add_argument(
+        "--color",
+        choices=COLOR_CHOICES,
+        default="auto",
+        help="colour the text report: auto (the default) colours a terminal unless NO_COLOR "
+        "is set, or anything when FORCE_COLOR is set",
     )
     output.add_argument(
         "--no-progress",
         action="store_true",
         help="never show the progress line (it shows only on a terminal)",
+    )
+    output.add_argument(
+        "--show-files",
+        action="store_true",
+        help="list the files a check would read, and the corpus they are compared with; "
+        "check nothing",
+    )
+    output.add_argument(
+        "--show-settings",
+        action="store_true",
+        help="print the resolved settings and the file they come from; check nothing",
     )
     baseline = check.add_argument_group("baseline")
     baseline.add_argument(
@@ -133,7 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
         "exit 1 when there is a diff",
     )
     fixing.add_argument(
-        "--show-fixes", action="store_true", help="list what was fixed in each file"
+        "--show-fixes", action="store_true", help="with --fix or --diff: list the fixes per file"
     )
     fixing.add_argument(
         "--exit-non-zero-on-fix",
@@ -142,22 +198,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run = check.add_argument_group("run")
     run.add_argument(
-        "--config",
-        type=Path,
-        metavar="FILE",
-        help="configuration file (pyproject.toml or corpus-lint.toml) instead of the nearest one",
+        "--config", action="append", default=[], metavar="FILE|KEY=VALUE", help=_config_help("use")
+    )
+    run.add_argument(
+        "--respect-gitignore",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="leave out the files that git ignores (.gitignore files, .git/info/exclude) "
+        "(the default; the configuration key respect-gitignore)",
+    )
+    run.add_argument(
+        "--stdin-filename",
+        metavar="NAME",
+        help="with the path '-': the name of the document read from standard input (for "
+        "messages and per-file-ignores)",
     )
     run.add_argument(
         "--jobs", type=int, default=0, metavar="N", help="worker processes (default: one per core)"
     )
     run.add_argument(
-        "--no-cache", action="store_true", help="neither read nor write the signature cache"
+        "-n", "--no-cache", action="store_true", help="neither read nor write the signature cache"
     )
     run.add_argument(
         "--executor",
         choices=EXECUTORS,
         help="where the check runs: 'local' worker processes (the default) or a 'dask' "
-        "cluster (pip install 'corpus-lint[dask]')",
+        "cluster (needs the package's dask extra, see the README)",
     )
     run.add_argument(
         "--scheduler",
@@ -172,27 +238,61 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("code", metavar="CODE")
     explain.add_argument(
         "--config",
-        type=Path,
-        metavar="FILE",
-        help="configuration whose rule packs may define the rule",
+        action="append",
+        default=[],
+        metavar="FILE|KEY=VALUE",
+        help=_config_help("configuration whose rule packs may define the rule"),
     )
     listing = commands.add_parser(
         "rules", help="list every rule", description="List every rule: code, name, fix, summary."
     )
     listing.add_argument(
-        "--config", type=Path, metavar="FILE", help="configuration whose rule packs add rules"
+        "--config",
+        action="append",
+        default=[],
+        metavar="FILE|KEY=VALUE",
+        help=_config_help("configuration whose rule packs add rules"),
     )
+    parser.set_defaults(subparsers=commands.choices)
     return parser
+
+
+def with_command(argv: list[str]) -> list[str]:
+    """`argv` with `check` put first when no command is named (`corpus-lint PATHS`).
+
+    A first word that is no file, but is close to a command name, is a mistyped command
+    (`chekc`), not a path: a one-line error naming the closest command.
+    """
+    if argv and (argv[0] in COMMANDS or argv[0] in ("-h", "--help", "--version")):
+        return argv
+    first = argv[0] if argv else ""
+    if first and first[0] != "-" and not is_url(first) and not os.path.lexists(first):
+        close = difflib.get_close_matches(first, COMMANDS, n=1, cutoff=0.6)
+        if close:
+            raise UsageError(
+                f"unknown command {first!r} (nor a file or folder); did you mean "
+                f"{close[0]!r}? (commands: {', '.join(COMMANDS)})"
+            )
+    return ["check", *argv]
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    parser = build_parser()
+    args, extra = parser.parse_known_args(with_command(argv))
+    if extra:  # the command's own parser says it, with its own help
+        args.subparsers[args.command].error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version")):
-        argv.insert(0, "check")
     try:
-        args = build_parser().parse_args(argv)
-    except SystemExit as exc:  # argparse has printed its message already
-        return EXIT_CLEAN if exc.code == 0 else EXIT_ERROR
+        args = parse(argv)
+    except UsageError as exc:
+        print(f"corpus-lint: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except SystemExit as exc:  # --help and --version have printed what they print
+        return EXIT_CLEAN if exc.code in (0, None) else EXIT_ERROR
     except KeyboardInterrupt:
         print("corpus-lint: interrupted", file=sys.stderr)
         return 130

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from corpus_lint.config import ConfigError, Settings, is_url, load_settings
 from corpus_lint.packs import Packs, load_packs
+from corpus_lint.report import ReportContext
 from corpus_lint.report.text import clean  # file names in messages may hold escapes
 from corpus_lint.rule import Rule, builtin_rules, is_selected, unknown_selectors
 
@@ -26,9 +28,23 @@ class UsageError(Exception):
     """Bad flags or arguments: exit 2 with the message."""
 
 
-def load_rules(config: Path | None) -> tuple[Settings, Packs, dict[str, Rule]]:
-    """Settings, packs and every rule they define (built-in first, then packs' rules)."""
-    settings = load_settings(config)
+def config_args(values: list[str]) -> tuple[Path | None, list[str]]:
+    """`--config` values: at most one configuration file, and KEY = VALUE overrides.
+
+    A value is a file when it names one or holds no "=" (as ruff decides)."""
+    files = [Path(v) for v in values if "=" not in v or Path(v).is_file()]
+    if len(files) > 1:
+        raise UsageError(f"--config: one configuration file at most, not {files[0]} and {files[1]}")
+    overrides = [v for v in values if Path(v) not in files]
+    return (files[0] if files else None), overrides
+
+
+def load_rules(config: list[str] | None = None) -> tuple[Settings, Packs, dict[str, Rule]]:
+    """Settings, packs and every rule they define (built-in first, then packs' rules).
+
+    `config`: the `--config` values (a file and/or KEY = VALUE overrides)."""
+    file, overrides = config_args(config or [])
+    settings = load_settings(file, overrides=overrides)
     builtin = builtin_rules()
     packs = load_packs(settings.rule_packs, builtin)
     rules = dict(builtin)
@@ -89,16 +105,21 @@ def list_rules(args: argparse.Namespace) -> int:
 
 
 def parse_outputs(specs: list[str], output_file: Path | None) -> list[tuple[str, Path | None]]:
-    """`--output-format FORMAT[:FILE]` values as (format, file or None for stdout)."""
+    """`--output-format FORMAT[:FILE]` values as (format, file or None for stdout).
+
+    At most one report goes to stdout (two would be one unreadable stream), and no two to
+    one file."""
     from corpus_lint.report import FORMATS
 
     outputs: list[tuple[str, Path | None]] = []
-    for spec in specs or ["text"]:
-        name, _, file = spec.partition(":")
+    for spec in specs or ["concise"]:
+        name, colon, file = spec.partition(":")
         if name not in FORMATS:
             raise UsageError(
                 f"--output-format: unknown format {name!r} (choose from {', '.join(FORMATS)})"
             )
+        if colon and not file:
+            raise UsageError(f"--output-format {spec!r}: the file name after ':' is empty")
         outputs.append((name, Path(file) if file else None))
     if output_file is not None:
         to_stdout = [i for i, (_, file) in enumerate(outputs) if file is None]
@@ -106,28 +127,96 @@ def parse_outputs(specs: list[str], output_file: Path | None) -> list[tuple[str,
             raise UsageError("--output-file: every --output-format already names its file")
         name, _ = outputs[to_stdout[0]]
         outputs[to_stdout[0]] = (name, output_file)
+    on_stdout = [name for name, file in outputs if file is None]
+    if len(on_stdout) > 1:
+        raise UsageError(
+            f"--output-format: {' and '.join(on_stdout)} would both go to stdout; give all "
+            "but one a file (FORMAT:FILE)"
+        )
+    files = [file for _, file in outputs if file is not None]
+    for file in files:
+        if sum(os.path.abspath(f) == os.path.abspath(file) for f in files) > 1:
+            raise UsageError(f"--output-format: two reports would be written to {file}")
     return outputs
+
+
+TEXT_FORMATS = ("text", "concise", "full")
+
+
+def check_flags(args: argparse.Namespace) -> None:
+    """Combinations of flags that would be silently ignored or misread: usage errors."""
+    if args.jobs < 0:
+        raise UsageError("--jobs must be 0 (one per core) or more")
+    if args.show_fixes and not (args.fix or args.diff):
+        raise UsageError("--show-fixes lists what --fix or --diff fixes: give one of them")
+    if args.diff and (args.output_format or args.output_file):
+        raise UsageError("--diff prints a diff, not a report: drop --output-format/--output-file")
+    if args.diff and (args.baseline or args.write_baseline):
+        raise UsageError("--diff does not read or write a baseline")
+    if args.exit_non_zero_on_fix and not args.fix:
+        raise UsageError("--exit-non-zero-on-fix needs --fix")
+    if args.show_files and args.show_settings:
+        raise UsageError("--show-files and --show-settings: give one of them")
+    stdin = any(str(p) == "-" for p in args.paths)
+    if stdin and len(args.paths) > 1:
+        raise UsageError("'-' (standard input) cannot be checked together with other paths")
+    if args.stdin_filename is not None and not stdin:
+        raise UsageError("--stdin-filename names the document read from '-': give the path '-'")
+    if stdin and (args.write_baseline or args.executor == "dask" or args.show_files):
+        raise UsageError(
+            "'-' (standard input) is one document: no --write-baseline, --show-files or "
+            "--executor dask"
+        )
+
+
+def color_wanted(mode: str, stream=None) -> bool:
+    """--color, then NO_COLOR / FORCE_COLOR (https://no-color.org), then: is it a terminal?"""
+    if mode != "auto":
+        return mode == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    stream = stream or sys.stdout
+    return hasattr(stream, "isatty") and stream.isatty()
 
 
 def check(args: argparse.Namespace) -> int:
     from corpus_lint.engine import Options, run
     from corpus_lint.files import discover
-    from corpus_lint.progress import progress_wanted
-    from corpus_lint.report import ReportContext, formatter
-    from corpus_lint.report.text import summary
+    from corpus_lint.progress import new_run, progress_wanted
 
-    if args.jobs < 0:
-        raise UsageError("--jobs must be 0 (one per core) or more")
+    check_flags(args)
+    new_run()
     settings, packs, rules = load_rules(args.config)
+    if args.respect_gitignore is not None:
+        settings.respect_gitignore = args.respect_gitignore
     selected = select_rules(rules, settings, args.select, args.extend_select, args.ignore)
+    if args.show_settings:
+        return show_settings(settings, selected)
     outputs = parse_outputs(args.output_format, args.output_file)
+    if [str(p) for p in args.paths] == ["-"]:
+        return check_stdin(args, settings, packs, rules, selected, outputs)
     baseline = load_baseline(args.baseline)  # before any file is touched by --fix
     paths = args.paths or settings.corpus or [Path(".")]
+    if args.show_files:
+        return show_files(paths, settings)
+    if not selected:
+        raise UsageError("no rule is selected, so nothing would be checked (see --select)")
     executor = choose_executor(args, settings, paths)
     skipped: list[str] = []  # paths left out on purpose (links out of the corpus)
     targets, errors = discover([p for p in paths if not is_url(p)], settings, skipped)
+    if not (targets or errors or skipped or any(is_url(p) for p in paths)):
+        skipped.append(f"no files matching {', '.join(settings.include)} under the given paths")
+    summary_shown = not (args.quiet or args.silent or args.diff) and (
+        all(file is not None for _, file in outputs)
+        or any(name in TEXT_FORMATS and file is None for name, file in outputs)
+    )
     options = Options(
-        jobs=args.jobs, use_cache=not args.no_cache, progress=progress_wanted(args.no_progress)
+        jobs=args.jobs,
+        use_cache=not args.no_cache,
+        progress=progress_wanted(args.no_progress or args.silent),
+        count_fixes=summary_shown,
     )
     checked: list = targets
     if executor == "dask":
@@ -151,34 +240,25 @@ def check(args: argparse.Namespace) -> int:
             targets, selected, packs, settings, options, settings.corpus or None, fix_options(args)
         )
     errors += result.errors
-    for warning in skipped + result.warnings:
-        print(f"corpus-lint: warning: {clean(warning)}", file=sys.stderr)
+    if not args.silent:
+        for warning in skipped + result.warnings:
+            print(f"corpus-lint: warning: {clean(warning)}", file=sys.stderr)
     if args.diff:
         return report_diff(result, errors, args)
 
-    baseline_notes = apply_baseline(result, baseline, args.write_baseline, checked)
+    baseline_notes, hidden = apply_baseline(result, baseline, args.write_baseline, checked)
     context = ReportContext(
         rules=rules,
         files_checked=result.files_checked,
         statistics=args.statistics,
         quiet=args.quiet,
         notes=fix_notes(result.fixed, args.show_fixes) if args.fix else [],
+        errors=len(errors),
+        hidden=hidden,
+        fixable=result.fixable,
     )
     context.notes.extend(baseline_notes)
-    for name, file in outputs:
-        text = formatter(name)(result.diagnostics, context)
-        if file is None:
-            sys.stdout.write(text)
-            continue
-        try:
-            file.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            errors.append(f"{file}: cannot write the {name} report: {exc.strerror or exc}")
-    if all(file is not None for _, file in outputs) and not args.quiet:
-        print("\n".join(summary(result.diagnostics, context)))
-    elif ("text", None) not in outputs and not args.quiet:  # no summary shows the notes
-        for note in baseline_notes:
-            print(f"corpus-lint: {clean(note)}", file=sys.stderr)
+    report(result.diagnostics, context, outputs, errors, args)
     for error in errors:
         print(f"corpus-lint: error: {clean(error)}", file=sys.stderr)
     if errors:
@@ -187,6 +267,202 @@ def check(args: argparse.Namespace) -> int:
         return EXIT_DIAGNOSTICS
     if result.fixed and args.exit_non_zero_on_fix and not args.exit_zero:
         return EXIT_DIAGNOSTICS
+    return EXIT_CLEAN
+
+
+def report(
+    diagnostics: list,
+    context: ReportContext,
+    outputs: list[tuple[str, Path | None]],
+    errors: list[str],
+    args: argparse.Namespace,
+    stdout=None,
+) -> None:
+    """Write each report; the summary goes to the terminal when every report went to a file."""
+    from corpus_lint.report import formatter
+    from corpus_lint.report.text import summary
+
+    stdout = stdout or sys.stdout
+    for name, file in outputs:
+        if file is None:
+            if not args.silent:
+                context.color = name in TEXT_FORMATS and color_wanted(args.color, stdout)
+                stdout.write(formatter(name)(diagnostics, context))
+            continue
+        context.color = False
+        text = formatter(name)(diagnostics, context)
+        try:
+            file.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            errors.append(f"{file}: cannot write the {name} report: {exc.strerror or exc}")
+            context.errors += 1
+    if args.quiet or args.silent:
+        return
+    if all(file is not None for _, file in outputs):
+        print("\n".join(summary(diagnostics, context)), file=stdout)
+    elif not any(name in TEXT_FORMATS and file is None for name, file in outputs):
+        for note in context.notes:  # no summary shows the notes
+            print(f"corpus-lint: {clean(note)}", file=sys.stderr)
+
+
+def check_stdin(
+    args: argparse.Namespace,
+    settings: Settings,
+    packs: Packs,
+    rules: dict[str, Rule],
+    selected: dict[str, Rule],
+    outputs: list[tuple[str, Path | None]],
+) -> int:
+    """`check -`: one document from standard input, named by --stdin-filename. The
+    per-document rules run on it; corpus rules compare files and are left out (said so).
+    With --fix, stdout gets the fixed text (--diff: the diff) and the report goes to stderr."""
+    from corpus_lint import fixes
+    from corpus_lint.document import BINARY_SNIFF_BYTES, Document, display
+    from corpus_lint.engine import _ignored_for_file, lint_document
+    from corpus_lint.packs import timed_out_searches
+    from corpus_lint.rule import Context, sort_diagnostics
+
+    document_rules = [r for r in selected.values() if not r.corpus]
+    if not document_rules:
+        raise UsageError("no per-document rule is selected: nothing would check standard input")
+    fixing = args.fix or args.diff
+    if fixing and any(file is None and name not in TEXT_FORMATS for name, file in outputs):
+        raise UsageError(
+            "with --fix or --diff on '-', stdout holds the document: write reports to a file"
+        )
+    name = args.stdin_filename or "-"
+    raw = sys.stdin.buffer.read()
+    if b"\x00" in raw[:BINARY_SNIFF_BYTES]:
+        raise UsageError(f"{name}: binary input (NUL bytes), not linted")
+    doc = Document.from_bytes(Path(name), raw, display(Path(name)) if name != "-" else "-")
+    context_rules = Context(packs)
+
+    def lint(d: Document) -> list:
+        found = lint_document(d, document_rules, context_rules)
+        return [x for x in found if not _ignored_for_file(x, settings)]
+
+    notes = []
+    left_out = sorted(code for code, rule in selected.items() if rule.corpus)
+    if left_out:
+        codes = ", ".join(left_out)
+        notes.append(f"Not run on standard input (they compare corpus files): {codes}.")
+    stdout = sys.stdout
+    fixed_counts = None
+    if fixing:
+        result = fixes.fix_document(doc, lint, unsafe=args.unsafe_fixes)
+        diagnostics = result.diagnostics
+        out = sys.stdout.buffer
+        if args.diff:
+            if result.changed:
+                out.write(fixes.unified_diff(doc.display_path, doc.raw, result.doc.raw))
+        else:
+            out.write(result.doc.raw)
+        out.flush()
+        fixed_counts = {doc.display_path: result.counts} if result.changed else {}
+        notes[:0] = fix_notes(fixed_counts, args.show_fixes, "Would fix" if args.diff else "Fixed")
+        for note in result.notes:
+            print(f"corpus-lint: warning: {clean(note)}", file=sys.stderr)
+        stdout = sys.stderr  # the document has stdout
+        source = result.doc.text
+    else:
+        diagnostics = lint(doc)
+        source = doc.text
+    errors = timed_out_searches(doc)
+    diagnostics = sort_diagnostics(diagnostics)
+    context = ReportContext(
+        rules=rules,
+        files_checked=1,
+        statistics=args.statistics,
+        quiet=args.quiet,
+        notes=notes,
+        errors=len(errors),
+        sources={doc.display_path: source},
+    )
+    report(diagnostics, context, outputs, errors, args, stdout=stdout)
+    for error in errors:
+        print(f"corpus-lint: error: {clean(error)}", file=sys.stderr)
+    if errors:
+        return EXIT_ERROR
+    if args.diff:
+        return EXIT_DIAGNOSTICS if fixed_counts and not args.exit_zero else EXIT_CLEAN
+    return EXIT_DIAGNOSTICS if diagnostics and not args.exit_zero else EXIT_CLEAN
+
+
+def show_files(paths: list, settings: Settings) -> int:
+    """`--show-files`: each file a check reads, with the corpus folder it belongs to."""
+    from corpus_lint.files import covered_by, discover
+
+    if any(is_url(p) for p in [*paths, *settings.corpus]):
+        raise UsageError("--show-files lists local files; URLs are listed by the dask executor")
+    warnings: list[str] = []
+    targets, errors = discover(paths, settings, warnings)
+    corpus = [Path(c) for c in settings.corpus]
+    for target in targets:
+        roots = [c for c in corpus if covered_by(target, [c])]
+        where = f"  (corpus: {display_path(roots[0])})" if roots else ""
+        if corpus and not roots:
+            where = "  (outside the corpus; compared with it)"
+        print(f"{clean(display_path(target))}{where}")
+    for warning in warnings:
+        print(f"corpus-lint: warning: {clean(warning)}", file=sys.stderr)
+    for error in errors:
+        print(f"corpus-lint: error: {clean(error)}", file=sys.stderr)
+    if not targets and not errors:
+        print(
+            f"corpus-lint: warning: no files matching {', '.join(settings.include)} under the "
+            "given paths",
+            file=sys.stderr,
+        )
+    return EXIT_ERROR if errors else EXIT_CLEAN
+
+
+def display_path(path: Path) -> str:
+    from corpus_lint.document import display
+
+    return display(path)
+
+
+def show_settings(settings: Settings, selected: dict[str, Rule]) -> int:
+    """`--show-settings`: where the settings come from, then each one, as a TOML file that
+    would give the same settings (corpus and pack paths made absolute)."""
+    from corpus_lint.report.json import dumps  # JSON strings are TOML basic strings
+
+    def value(v) -> str:
+        return dumps([str(x) for x in v]) if isinstance(v, list) else dumps(v)
+
+    source = str(settings.config_file) if settings.config_file else "none (defaults)"
+    lines = [f"# Configuration file: {source}"]
+    lines += [f"# Extends: {file}" for file in settings.extended]
+    lines += [f"# Override: --config {o}" for o in settings.overrides]
+    lines += [
+        f"# Globs match from: {settings.root}",
+        f"# Cache: {settings.cache_dir}",
+        f"# Rules run (with the command line's selection): {', '.join(selected) or 'none'}",
+        f"corpus = {value(settings.corpus)}",
+        f"include = {value(settings.include)}",
+        f"exclude = {value(settings.exclude)}",
+        f"respect-gitignore = {value(settings.respect_gitignore)}",
+        f"select = {value(settings.select)}",
+        f"extend-select = {value(settings.extend_select)}",
+        f"ignore = {value(settings.ignore)}",
+        f"rule-packs = {value(settings.rule_packs)}",
+        f"executor = {value(settings.executor)}",
+    ]
+    if settings.scheduler:
+        lines.append(f"scheduler = {value(settings.scheduler)}")
+    lines += ["", "[per-file-ignores]"]
+    lines += [
+        f"{value(glob)} = {value(codes)}" for glob, codes in settings.per_file_ignores.items()
+    ]
+    near = settings.near_duplicate
+    lines += [
+        "",
+        "[near-duplicate]",
+        f"threshold = {near.threshold!r}",
+        f"shingle-size = {near.shingle_size}",
+        f"num-perm = {near.num_perm}",
+    ]
+    print("\n".join(lines))
     return EXIT_CLEAN
 
 
@@ -263,14 +539,14 @@ def report_diff(result: Result, errors: list[str], args: argparse.Namespace) -> 
     """`--diff`: the diffs on stdout (bytes, exactly as patch needs them), the rest on stderr."""
     sys.stdout.flush()
     out = getattr(sys.stdout, "buffer", None)
-    for diff in result.diffs:
+    for diff in [] if args.silent else result.diffs:  # silent: the exit code tells
         if out is not None:
             out.write(diff)
         else:  # a text-only stream (rare): keep undecodable bytes visible
             sys.stdout.write(diff.decode("utf-8", "backslashreplace"))
     if out is not None:
         out.flush()
-    if not args.quiet:
+    if not (args.quiet or args.silent):
         notes = fix_notes(result.fixed, args.show_fixes, verb="Would fix") or ["No fixes to apply."]
         print("\n".join(notes), file=sys.stderr)
     for error in errors:
@@ -293,15 +569,16 @@ def load_baseline(file: Path | None) -> Baseline | None:
 
 def apply_baseline(
     result: Result, baseline: Baseline | None, write_to: Path | None, checked: list[Path]
-) -> list[str]:
+) -> tuple[list[str], int]:
     """`--write-baseline` records every diagnostic; `--baseline` keeps only the new ones.
 
     A baseline just written also filters the run, so `--write-baseline` alone exits 0.
-    Returns summary notes.
+    Returns summary notes and how many diagnostics the baseline hid.
     """
     from corpus_lint.baseline import Baseline, BaselineError
 
     notes: list[str] = []
+    hidden = 0
     if write_to is not None:
         try:
             baseline = Baseline.record(write_to, result.diagnostics)
@@ -310,8 +587,9 @@ def apply_baseline(
         count = len(result.diagnostics)
         notes.append(f"Wrote {count} diagnostic{'s' * (count != 1)} to the baseline {write_to}.")
     if baseline is None:
-        return notes
+        return notes, hidden
     result.diagnostics, matched, gone = baseline.filter(result.diagnostics, checked)
+    hidden = matched
     if matched and write_to is None:
         notes.append(
             f"{matched} known diagnostic{'s' * (matched != 1)} hidden by the baseline "
@@ -322,4 +600,4 @@ def apply_baseline(
             f"{gone} baseline entr{'ies' if gone != 1 else 'y'} no longer "
             f"occur{'s' * (gone == 1)}: update it with --write-baseline {baseline.file}."
         )
-    return notes
+    return notes, hidden

@@ -4,6 +4,10 @@ Discovery walks up from the working directory to the first folder holding either
 pyproject.toml without a [tool.corpus-lint] table does not count); corpus-lint.toml wins
 when both are in one folder, as ruff.toml does for ruff. Paths are relative to the folder of
 the file that names them.
+
+A file may `extend = "../base.toml"`: the base's keys, overridden key by key by the file's
+own (tables such as near-duplicate merge key by key). `--config KEY=VALUE` overrides, in
+TOML syntax, come last; their paths are relative to the working directory.
 """
 
 from __future__ import annotations
@@ -56,6 +60,9 @@ class Settings:
     near_duplicate: NearDuplicateSettings = field(default_factory=NearDuplicateSettings)
     executor: str = "local"  # "local" (worker processes) or "dask" (a Dask cluster)
     scheduler: str | None = None  # the Dask scheduler's address; None: start a local cluster
+    respect_gitignore: bool = True  # leave out what .gitignore files ignore, as ruff does
+    overrides: list[str] = field(default_factory=list)  # --config KEY=VALUE, as given
+    extended: list[Path] = field(default_factory=list)  # the files `extend` brought in
 
     @property
     def cache_dir(self) -> Path:
@@ -77,7 +84,15 @@ class Settings:
 
 
 _LIST_KEYS = ("corpus", "include", "exclude", "select", "extend-select", "ignore", "rule-packs")
-_KEYS = set(_LIST_KEYS) | {"per-file-ignores", "near-duplicate", "executor", "scheduler"}
+_KEYS = set(_LIST_KEYS) | {
+    "per-file-ignores",
+    "near-duplicate",
+    "executor",
+    "scheduler",
+    "respect-gitignore",
+    "extend",
+}
+_PATH_KEYS = ("corpus", "rule-packs")  # relative to the file that names them
 _NEAR_KEYS = {"threshold", "shingle-size", "num-perm"}
 
 
@@ -93,8 +108,11 @@ def find_config(start: Path) -> Path | None:
     return None
 
 
-def load_settings(config_file: Path | None = None, cwd: Path | None = None) -> Settings:
-    """Settings from an explicit file, or from the nearest one, or the defaults."""
+def load_settings(
+    config_file: Path | None = None, cwd: Path | None = None, overrides: list[str] | None = None
+) -> Settings:
+    """Settings from an explicit file, or from the nearest one, or the defaults; then the
+    `--config KEY=VALUE` overrides (TOML)."""
     cwd = (cwd or Path.cwd()).resolve()
     if config_file is not None:
         if config_file.is_dir():
@@ -103,22 +121,98 @@ def load_settings(config_file: Path | None = None, cwd: Path | None = None) -> S
             raise ConfigError(f"{config_file}: configuration file not found")
     else:
         config_file = find_config(cwd)
-    if config_file is None:
+    data: dict[str, Any] = {}
+    extended: list[Path] = []
+    if config_file is not None:
+        config_file = config_file.resolve()
+        data = _load_with_extends(config_file, extended)
+    for override in overrides or []:
+        layer = parse_override(override)
+        parse_settings(layer, cwd / CONFIG_FILE, where=f"--config {override!r}")  # its errors
+        data = _merged(data, _absolute_paths(layer, cwd))
+    if config_file is None and not overrides:
         return Settings(root=cwd)
-    config_file = config_file.resolve()
+    settings = parse_settings(data, config_file or cwd / CONFIG_FILE)
+    settings.config_file = config_file
+    settings.overrides = list(overrides or [])
+    settings.extended = extended
+    return settings
+
+
+def parse_override(text: str) -> dict[str, Any]:
+    """`--config 'KEY = VALUE'` as a table: one TOML key/value pair (dotted keys allowed)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"--config {text!r}: neither a configuration file nor a TOML KEY = VALUE ({exc})"
+        ) from None
+    if len(data) != 1:
+        raise ConfigError(f"--config {text!r}: give one KEY = VALUE per --config")
+    return data
+
+
+def _table(config_file: Path) -> dict[str, Any]:
     data = _read_toml(config_file)
     if config_file.name == PYPROJECT:  # any other name holds the keys at its top level
         data = data.get("tool", {}).get("corpus-lint", {})
         if not isinstance(data, dict):
             raise ConfigError(f"{config_file}: [tool.corpus-lint] must be a table")
-    return parse_settings(data, config_file)
+    return data
 
 
-def parse_settings(data: dict[str, Any], config_file: Path) -> Settings:
+def _load_with_extends(config_file: Path, extended: list[Path]) -> dict[str, Any]:
+    """The file's table merged over the chain of files it extends (paths made absolute)."""
+    chain: list[Path] = [config_file]
+    data = _table(config_file)
+    layers = [data]
+    while "extend" in layers[-1]:
+        base = layers[-1]["extend"]
+        if not isinstance(base, str) or not base:
+            raise ConfigError(f"{chain[-1]}: 'extend' must be the path of a configuration file")
+        base_file = (chain[-1].parent / base).resolve()
+        if base_file in chain:
+            raise ConfigError(f"{chain[-1]}: 'extend' makes a cycle through {base_file}")
+        if not base_file.is_file():
+            raise ConfigError(f"{chain[-1]}: 'extend': {base_file} not found")
+        chain.append(base_file)
+        layers.append(_table(base_file))
+    merged: dict[str, Any] = {}
+    for file, layer in reversed(list(zip(chain, layers))):
+        parse_settings(layer, file)  # each file's own errors name that file
+        merged = _merged(merged, _absolute_paths(layer, file.parent))
+    merged.pop("extend", None)
+    extended.extend(chain[1:])
+    return merged
+
+
+def _absolute_paths(layer: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """The layer with its corpus and rule-pack paths made absolute from `folder` (the folder
+    of the file naming them), so that they keep their meaning when merged into another."""
+    out = dict(layer)
+    for key in _PATH_KEYS:
+        if isinstance(out.get(key), list):
+            out[key] = [
+                p if not isinstance(p, str) or is_url(p) else str(folder / p) for p in out[key]
+            ]
+    return out
+
+
+def _merged(base: dict[str, Any], layer: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in layer.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = {**out[key], **value}
+        else:
+            out[key] = value
+    return out
+
+
+def parse_settings(data: dict[str, Any], config_file: Path, where: str = "") -> Settings:
     table = "[tool.corpus-lint]" if config_file.name == PYPROJECT else "top level"
 
     def fail(message: str) -> ConfigError:
-        return ConfigError(f"{config_file}: {message}")
+        return ConfigError(f"{where or config_file}: {message}")
 
     unknown = sorted(set(data) - _KEYS)
     if unknown:
@@ -163,6 +257,10 @@ def parse_settings(data: dict[str, Any], config_file: Path) -> Settings:
         raise fail("'scheduler' must be the address of a Dask scheduler, e.g. 'tcp://host:8786'")
     settings.scheduler = scheduler
     settings.rule_packs = [root / p for p in values.get("rule-packs", [])]
+    respect = data.get("respect-gitignore", True)
+    if not isinstance(respect, bool):
+        raise fail("'respect-gitignore' must be true or false")
+    settings.respect_gitignore = respect
     for key in ("include", "exclude", "select", "extend-select", "ignore"):
         if key in values:
             setattr(settings, key.replace("-", "_"), values[key])

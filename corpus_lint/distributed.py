@@ -53,13 +53,14 @@ from corpus_lint.document import (
 from corpus_lint.engine import BATCH_FILES, Result, _ignored_for_file, _Job, lint_document
 from corpus_lint.files import SKIPPED_DIRS
 from corpus_lint.packs import Packs, timed_out_searches
-from corpus_lint.progress import SHOW_AFTER_SECONDS
+from corpus_lint.progress import SHOW_AFTER_SECONDS, terminal_width
 from corpus_lint.rule import Context, Diagnostic, Rule, sort_diagnostics
 
 if TYPE_CHECKING:
     from corpus_lint.dedup.features import Features
 
-INSTALL_HINT = "pip install 'corpus-lint[dask]'"
+# corpus-lint is not on PyPI: its `dask` extra is these two packages.
+INSTALL_HINT = "pip install 'dask[distributed]>=2023.1' 'fsspec>=2023.1'"
 # Files per analysis task: enough to amortise a task (a few ms of scheduling), few enough
 # that a partition's features are small and every worker gets several partitions.
 MAX_PARTITION_FILES = 2000
@@ -519,10 +520,11 @@ class _TaskProgress:
             return
         self.drawn_at, self.shown = now, True
         filled = 30 * self.done // max(1, self.total)
-        sys.stderr.write(
-            f"\rChecking on the cluster [{'#' * filled}{'.' * (30 - filled)}] "
+        line = (
+            f"Checking on the cluster [{'#' * filled}{'.' * (30 - filled)}] "
             f"{self.done}/{self.total} tasks"
         )
+        sys.stderr.write("\r" + line[: terminal_width() - 1] + "\x1b[K")  # never wraps
         sys.stderr.flush()
 
     def close(self) -> None:

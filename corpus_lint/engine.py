@@ -36,6 +36,7 @@ class Options:
     jobs: int = 0  # worker processes; 0 means one per core
     use_cache: bool = True
     progress: bool = False
+    count_fixes: bool = False  # count what --fix would fix (for the summary): Result.fixable
 
     @property
     def workers(self) -> int:
@@ -50,6 +51,7 @@ class Result:
     files_checked: int = 0
     fixed: dict[str, Counter[str]] = field(default_factory=dict)  # path -> codes fixed
     diffs: list[bytes] = field(default_factory=list)  # with FixOptions.diff: one per file
+    fixable: tuple[int, int] | None = None  # with Options.count_fixes: see FileResult.fixable
 
 
 @dataclass
@@ -64,6 +66,9 @@ class FileResult:
     fix_error: str | None = None  # the fixed file could not be written: exit 2
     fix_notes: list[str] = field(default_factory=list)  # why something was not fixed
     pack_errors: list[str] = field(default_factory=list)  # user patterns that timed out: exit 2
+    # What `--fix` and `--fix --unsafe-fixes` would fix in the file as it is now, fixes that
+    # follow from others included (with _Job.count_fixes; the summary's counts).
+    fixable: tuple[int, int] = (0, 0)
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,7 @@ class _Job:
     fix: FixOptions | None = None  # None: lint only
     settings: Settings | None = None  # for per-file-ignores, which fixes must respect
     cached_contents: frozenset[int] = frozenset()  # whose corpus features the cache holds
+    count_fixes: bool = False  # fill FileResult.fixable
 
 
 def lint_document(doc: Document, rules: Iterable[Rule], ctx: Context) -> list[Diagnostic]:
@@ -135,13 +141,14 @@ def _read_and_lint(path: Path, job: _Job, lint: bool) -> tuple[FileResult, Docum
     elif lint or job.corpus_settings is not None:
         # Corpus rules need the per-document findings too (boilerplate is left out of them).
         result.diagnostics = lint_document(doc, job.rules, job.context)
+    if lint and job.count_fixes and any(d.fix is not None for d in result.diagnostics):
+        result.fixable = _fixable(doc, result.diagnostics, job)
     result.pack_errors = timed_out_searches(doc)
     return result, doc
 
 
-def _fix(doc: Document, result: FileResult, job: _Job) -> Document:
-    """Fix `doc` in passes and write it (or diff it); return the document corpus rules see."""
-    from corpus_lint import fixes
+def _lint_for_fixes(job: _Job) -> Callable[[Document], list[Diagnostic]]:
+    """The lint that fixing re-runs between passes: per-file-ignores respected."""
 
     def lint(d: Document) -> list[Diagnostic]:
         found = lint_document(d, job.rules, job.context)
@@ -149,6 +156,31 @@ def _fix(doc: Document, result: FileResult, job: _Job) -> Document:
             return found
         return [x for x in found if not _ignored_for_file(x, job.settings)]
 
+    return lint
+
+
+def _fixable(doc: Document, diagnostics: list[Diagnostic], job: _Job) -> tuple[int, int]:
+    """How many fixes `--fix`, and `--fix --unsafe-fixes`, would apply to `doc`: the fixing
+    itself, in memory, so that the summary's counts are the ones a fix then reports."""
+    from corpus_lint import fixes
+
+    relint = _lint_for_fixes(job)
+    known = [
+        d for d in diagnostics if job.settings is None or not _ignored_for_file(d, job.settings)
+    ]
+
+    def lint(d: Document) -> list[Diagnostic]:
+        return known if d is doc else relint(d)
+
+    safe = len(fixes.fix_document(doc, lint, unsafe=False).applied)
+    return safe, len(fixes.fix_document(doc, lint, unsafe=True).applied)
+
+
+def _fix(doc: Document, result: FileResult, job: _Job) -> Document:
+    """Fix `doc` in passes and write it (or diff it); return the document corpus rules see."""
+    from corpus_lint import fixes
+
+    lint = _lint_for_fixes(job)
     fixed = fixes.fix_document(doc, lint, unsafe=job.fix.unsafe)
     result.fix_notes = fixed.notes
     result.diagnostics = fixed.diagnostics
@@ -282,8 +314,15 @@ def run(
     document_rules = tuple(r for r in rules.values() if not r.corpus)
     corpus_rules = [r for r in rules.values() if r.corpus]
     corpus_settings = settings.near_duplicate if corpus_rules else None
-    job = _Job(document_rules, Context(packs), corpus_settings, fix, settings)
-    result = Result()
+    job = _Job(
+        document_rules,
+        Context(packs),
+        corpus_settings,
+        fix,
+        settings,
+        count_fixes=options.count_fixes and not (fix and fix.diff),
+    )
+    result = Result(fixable=(0, 0) if job.count_fixes else None)
     if corpus_rules and options.use_cache and len(targets) >= MIN_FILES_FOR_CACHED_FEATURES:
         from corpus_lint.dedup import cached_contents
 
@@ -341,6 +380,9 @@ def _collect(
         result.fixed[display(file_result.path)] = file_result.fixed
     if file_result.diff:
         result.diffs.append(file_result.diff)
+    if result.fixable is not None and file_result.fixable != (0, 0):
+        safe, unsafe_too = result.fixable
+        result.fixable = (safe + file_result.fixable[0], unsafe_too + file_result.fixable[1])
     if file_result.error:
         result.errors.append(file_result.error)
     elif file_result.skipped:

@@ -208,7 +208,8 @@ def test_missing_dask_tells_how_to_install_it(cli, seeds_copy, monkeypatch):
     run = cli("check", "--executor", "dask", "seeds", cwd=seeds_copy.parent)
     assert run.code == 2
     assert run.err == (
-        "corpus-lint: error: the dask executor needs Dask: pip install 'corpus-lint[dask]'\n"
+        "corpus-lint: error: the dask executor needs Dask: "
+        "pip install 'dask[distributed]>=2023.1' 'fsspec>=2023.1'\n"
     )
 
 

@@ -189,3 +189,55 @@ def test_hooks_file_declares_both_hooks_for_text_files():
     assert "--fix" in by_id["corpus-lint-fix"]["entry"].split()
     assert "--fix" not in by_id["corpus-lint"]["entry"].split()
     assert all(hook["types"] == ["text"] and hook["language"] == "python" for hook in hooks)
+
+
+def readme_precommit_config() -> str:
+    """The pre-commit configuration the README shows."""
+    text = (PROJECT / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Use with pre-commit") :]
+    return section.split("```yaml\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_readme_recipe_installs_with_autoupdate_and_lints(tmp_path, env, hook_repo):
+    repo_path, rev = hook_repo
+    config = readme_precommit_config().replace("URL-OF-THIS-REPOSITORY", repo_path.as_posix())
+    repo = tmp_path / "corpus"
+    repo.mkdir()
+    git("init", "-q", cwd=repo, env=env)
+    (repo / ".pre-commit-config.yaml").write_text(config, encoding="utf-8")
+    # The README tells to let autoupdate fill in the rev: with no tag, it takes the commit.
+    done = pre_commit("autoupdate", cwd=repo, env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"rev: {rev}" in (repo / ".pre-commit-config.yaml").read_text(encoding="utf-8")
+    git("add", ".pre-commit-config.yaml", cwd=repo, env=env)
+    git("commit", "-q", "--no-verify", "-m", "pre-commit config", cwd=repo, env=env)
+    done = pre_commit("install", "--install-hooks", cwd=repo, env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    (repo / "dirty.txt").write_text(DIRTY_ARTICLE, encoding="utf-8")
+    done = commit(repo, env, "dirty.txt")
+    assert done.returncode != 0 and ": BP001" in done.stdout
+
+
+def test_fix_hook_keeps_failing_while_an_issue_without_a_safe_fix_remains(tmp_path, env, hook_repo):
+    repo = user_repo(tmp_path / "corpus", env, hook_repo, "corpus-lint-fix")
+    article = repo / "untidy.txt"
+    article.write_text(UNTIDY_ARTICLE.replace("Source:", "Share this article\n\nSource:"), "utf-8")
+    first = commit(repo, env, "untidy.txt")
+    second = commit(repo, env, "untidy.txt")  # staged again after the fix, as the README says
+    assert first.returncode != 0 and "files were modified by this hook" in first.stdout
+    assert second.returncode != 0 and ": BP001" in second.stdout  # BP001's fix is unsafe
+    assert len(git("log", "--format=%s", cwd=repo, env=env).stdout.splitlines()) == 1
+
+
+def test_without_a_corpus_key_a_staged_copy_of_a_committed_article_passes(tmp_path, env, hook_repo):
+    repo = user_repo(tmp_path / "corpus", env, hook_repo, "corpus-lint")
+    (repo / "a.txt").write_text(CLEAN_ARTICLE, encoding="utf-8")
+    assert commit(repo, env, "a.txt").returncode == 0
+    (repo / "copy.txt").write_text(CLEAN_ARTICLE, encoding="utf-8")
+    assert commit(repo, env, "copy.txt").returncode == 0  # what the README warns about
+    (repo / "corpus-lint.toml").write_text('corpus = ["."]\n', encoding="utf-8")
+    git("add", "corpus-lint.toml", cwd=repo, env=env)
+    git("commit", "-q", "--no-verify", "-m", "corpus", cwd=repo, env=env)
+    (repo / "copy2.txt").write_text(CLEAN_ARTICLE, encoding="utf-8")
+    done = commit(repo, env, "copy2.txt")
+    assert done.returncode != 0 and "copy2.txt:1:1: DUP003" in done.stdout

@@ -457,7 +457,9 @@ class _Stage:
                 reread.append((a, b))
             else:
                 found.append((a, b, similarity))
-        with self._shingle_reader(len({e.key for pair in reread for e in pair})) as read:
+        verifying = Progress("Verifying", len(reread), self.options.progress, unit="pairs")
+        with verifying, self._shingle_reader(len({e.key for pair in reread for e in pair})) as read:
+            verifying.advance(0)
             for batch, files in _verify_batches(reread):
                 self.shingle_sets.update(read(files))
                 for a, b in batch:
@@ -466,6 +468,7 @@ class _Stage:
                         found.append((a, b, similarity))
                         self.similarities.append((*_content_pair(a, b), similarity))
                 self.shingle_sets.clear()  # memory stays bounded by the batch
+                verifying.advance(len(batch))
         diagnostics = []
         for a, b, similarity in found:
             if similarity < threshold:

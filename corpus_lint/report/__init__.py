@@ -17,6 +17,13 @@ class ReportContext:
     statistics: bool = False  # text: counts per rule instead of one line per diagnostic
     quiet: bool = False  # text: diagnostics only, no summary
     notes: list[str] = field(default_factory=list)  # extra summary lines (fixes applied, ...)
+    errors: int = 0  # paths that could not be checked: the summary must not say all passed
+    hidden: int = 0  # diagnostics hidden by the baseline (or just recorded in it)
+    # What `--fix` and `--fix --unsafe-fixes` would fix in the files as they are now (fixes
+    # that follow from others included); None: not counted, count the diagnostics' fixes.
+    fixable: tuple[int, int] | None = None
+    color: bool = False  # text formats: ANSI colours (only ever for a terminal)
+    sources: dict[str, str] = field(default_factory=dict)  # full: texts not read from disk
 
 
 Formatter = Callable[[list[Diagnostic], ReportContext], str]
@@ -34,6 +41,8 @@ ACTIVE_CHARACTERS = re.compile(
 # format name -> "module:function" inside corpus_lint.report, imported only when used.
 FORMATS: dict[str, str] = {
     "text": "text:render",
+    "concise": "text:render",  # ruff's name for the one-line text format
+    "full": "text:render_full",
     "json": "json:render",
     "jsonl": "json:render_lines",
     "sarif": "sarif:render",

@@ -1,11 +1,20 @@
-"""`text`: one `path:line:col: CODE message` line per diagnostic, then a summary."""
+"""`concise` (alias `text`): one `path:line:col: CODE message` line per diagnostic, then a
+summary. `full`: the same, each with the offending line under it and the span marked."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
+from pathlib import Path
 
 from corpus_lint.report import ReportContext
 from corpus_lint.rule import SAFE, UNSAFE, Diagnostic
+
+# ANSI styles, used only when ReportContext.color says the output is a terminal that wants them.
+BOLD, RED, CYAN, RESET = "\x1b[1m", "\x1b[1;31m", "\x1b[36m", "\x1b[0m"
+# `full`: a source line wider than this (in terminal cells) is shortened around the span.
+FULL_LINE_WIDTH = 100
+TAB_WIDTH = 4
 
 
 def clean(text: str) -> str:
@@ -16,10 +25,23 @@ def clean(text: str) -> str:
     )
 
 
-def line_of(d: Diagnostic) -> str:
-    mark = " [*]" if d.fix and d.fix.applicability == SAFE else ""
+def _style(text: str, style: str, color: bool) -> str:
+    return f"{style}{text}{RESET}" if color else text
+
+
+def line_of(d: Diagnostic, color: bool = False) -> str:
+    return _head(d, color) + _related(d)
+
+
+def _head(d: Diagnostic, color: bool) -> str:
+    mark = " " + _style("[*]", CYAN, color) if d.fix and d.fix.applicability == SAFE else ""
     # File names are as hostile as document text: a name may hold a newline or an escape.
-    out = f"{clean(d.path)}:{d.line}:{d.column}: {d.code}{mark} {clean(d.message)}"
+    where = _style(clean(d.path), BOLD, color)
+    return f"{where}:{d.line}:{d.column}: {_style(d.code, RED, color)}{mark} {clean(d.message)}"
+
+
+def _related(d: Diagnostic) -> str:
+    out = ""
     for related in d.related:
         similarity = (
             f" (similarity {related.similarity:.2f})" if related.similarity is not None else ""
@@ -28,35 +50,145 @@ def line_of(d: Diagnostic) -> str:
     return out
 
 
-def summary(diagnostics: list[Diagnostic], ctx: ReportContext) -> list[str]:
-    if not diagnostics:
-        checked = f"{ctx.files_checked} file{'s' * (ctx.files_checked != 1)}"
-        return [*map(clean, ctx.notes), f"All checks passed ({checked})."]
+def _files(count: int) -> str:
+    return f"{count} file{'s' * (count != 1)}"
+
+
+def statistics(diagnostics: list[Diagnostic]) -> list[str]:
+    """One line per rule, most frequent first: `  3 WS001   trailing-whitespace`."""
     counts = Counter(d.code for d in diagnostics)
     names = {d.code: d.name for d in diagnostics}
-    safe = sum(1 for d in diagnostics if d.fix and d.fix.applicability == SAFE)
-    unsafe = sum(1 for d in diagnostics if d.fix and d.fix.applicability == UNSAFE)
-    files = len({d.path for d in diagnostics})
-    lines = [
-        f"Found {len(diagnostics)} diagnostic{'s' * (len(diagnostics) != 1)} in {files} "
-        f"of {ctx.files_checked} file{'s' * (ctx.files_checked != 1)}:"
+    width = len(str(max(counts.values(), default=0)))
+    return [
+        f"  {count:>{width}} {code:<7} {names[code]}"
+        for code, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     ]
-    width = len(str(max(counts.values())))
-    for code, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-        lines.append(f"  {count:>{width}} {code:<7} {names[code]}")
+
+
+def summary(diagnostics: list[Diagnostic], ctx: ReportContext) -> list[str]:
+    """The closing lines. "All checks passed" only when files were checked, nothing was
+    found and nothing failed."""
+    notes = list(map(clean, ctx.notes))
+    checked = _files(ctx.files_checked)
+    if not diagnostics:
+        if ctx.errors:
+            errors = f"{ctx.errors} error{'s' * (ctx.errors != 1)}"
+            return [*notes, f"No diagnostics in the {checked} checked, but {errors} (see below)."]
+        if not ctx.files_checked:
+            return [*notes, "No files were checked."]
+        if ctx.hidden:
+            return [*notes, f"No new diagnostics in {checked} ({ctx.hidden} in the baseline)."]
+        return [*notes, f"All checks passed ({checked})."]
+    files = len({d.path for d in diagnostics})
+    plural = "s" * (len(diagnostics) != 1)
+    lines = [f"Found {len(diagnostics)} diagnostic{plural} in {files} of {checked}:"]
+    lines += statistics(diagnostics)
+    if ctx.fixable is not None:
+        safe, with_unsafe = ctx.fixable
+        unsafe = with_unsafe - safe
+    else:
+        safe = sum(1 for d in diagnostics if d.fix and d.fix.applicability == SAFE)
+        unsafe = sum(1 for d in diagnostics if d.fix and d.fix.applicability == UNSAFE)
     if safe:
         lines.append(f"[*] {safe} fixable with `--fix`.")
-    if unsafe:
+    if unsafe > 0:
         lines.append(f"{unsafe} more fixable with `--fix --unsafe-fixes`.")
-    return [*map(clean, ctx.notes), *lines]
+    if ctx.errors:
+        lines.append(f"{ctx.errors} error{'s' * (ctx.errors != 1)} (see below).")
+    return [*notes, *lines]
 
 
 def render(diagnostics: list[Diagnostic], ctx: ReportContext) -> str:
+    return _render(diagnostics, ctx, lambda d: line_of(d, ctx.color))
+
+
+def render_full(diagnostics: list[Diagnostic], ctx: ReportContext) -> str:
+    texts: dict[str, list[str] | None] = {}
+
+    def lines_of(path: str) -> list[str] | None:
+        if path not in texts:
+            texts[path] = _source_lines(path, ctx)
+        return texts[path]
+
+    def full(d: Diagnostic) -> str:
+        lines = lines_of(d.path)
+        head = _head(d, ctx.color)
+        if lines is None or not 1 <= d.line <= len(lines):
+            return head + _related(d)
+        text = lines[d.line - 1]
+        end = d.end_column if d.end_line == d.line else len(text) + 1
+        shown, marker = excerpt(text, d.column, max(end, d.column + 1))
+        gutter = " " * len(str(d.line))
+        carets = marker.lstrip(" ")
+        marker = marker[: len(marker) - len(carets)] + _style(carets, RED, ctx.color)
+        return f"{head}\n{gutter} |\n{d.line} | {shown}\n{gutter} | {marker}{_related(d)}"
+
+    return _render(diagnostics, ctx, full, between="\n\n")
+
+
+def _render(diagnostics: list[Diagnostic], ctx: ReportContext, one, between: str = "\n") -> str:
     out: list[str] = []
-    if not ctx.statistics:
-        out.extend(line_of(d) for d in diagnostics)
+    if not ctx.statistics and diagnostics:
+        out.append(between.join(one(d) for d in diagnostics))
+    elif ctx.quiet:  # the counts are what --statistics reports, quiet or not
+        out.extend(statistics(diagnostics))
     if not ctx.quiet:
         if out:
             out.append("")
         out.extend(summary(diagnostics, ctx))
     return "\n".join(out) + "\n" if out else ""
+
+
+def _source_lines(path: str, ctx: ReportContext) -> list[str] | None:
+    """The lines of a diagnostic's file as the rules saw them (decoded as they decode it)."""
+    text = ctx.sources.get(path)
+    if text is None:
+        from corpus_lint.document import Document, DocumentError
+
+        try:
+            text = Document.read(Path(path)).text
+        except (DocumentError, OSError):
+            return None
+    from corpus_lint.document import _LINE_BREAK
+
+    return _LINE_BREAK.split(text)
+
+
+def _cells(ch: str) -> tuple[str, int]:
+    """How a character is shown in an excerpt, and how many terminal cells that takes."""
+    if ch == "\t":
+        return " " * TAB_WIDTH, TAB_WIDTH
+    if not (ch.isprintable() or ch == " "):
+        shown = clean(ch)
+        return shown, len(shown)
+    if unicodedata.combining(ch):
+        return ch, 0
+    return ch, 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+
+
+def excerpt(text: str, column: int, end_column: int, width: int = FULL_LINE_WIDTH):
+    """(the line as shown, the marker line): `^` under characters column..end_column-1
+    (1-based, in characters), counted in terminal cells so wide, combining, tab and escaped
+    characters keep the marker aligned; a line wider than `width` is cut around the span,
+    with `…` where text was left out."""
+    shown = [_cells(ch) for ch in text]
+    starts = [0]
+    for _, cells in shown:
+        starts.append(starts[-1] + cells)
+    first = min(column - 1, len(text))
+    last = min(end_column - 1, len(text))
+    mark_from = starts[first]
+    mark_to = max(starts[last], mark_from + 1)  # an empty span (a missing newline): one ^
+    left, right = 0, starts[-1]
+    if right > width:
+        left = max(0, min(mark_from - width // 4, right - width))
+        right = left + width
+        mark_to = max(min(mark_to, right), mark_from + 1)
+    line = []
+    for (part, cells), start in zip(shown, starts):
+        if start >= left and start + cells <= right:
+            line.append(part)
+    prefix = "…" if left > 0 else ""
+    suffix = "…" if right < starts[-1] else ""
+    pad = mark_from - left + len(prefix)
+    return prefix + "".join(line) + suffix, " " * pad + "^" * (mark_to - mark_from)

@@ -1,0 +1,519 @@
+"""The command line behaves as ruff users expect (issue #15): strict flags, one-line usage
+errors, honest summaries, .gitignore, --show-files/--show-settings, --config overrides,
+stdin, the full output format, colour and short flags."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CLEAN_ARTICLE, PROJECT, SEEDS
+
+UNTIDY = CLEAN_ARTICLE.replace("ferry timetable\n", "ferry timetable   \n", 1)  # WS001
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def one_line_error(run, *parts: str) -> None:
+    """Exit 2, nothing on stdout, and exactly one line on stderr holding every part."""
+    assert run.code == 2, run
+    assert run.out == ""
+    assert len(run.err.splitlines()) == 1, run.err
+    assert run.err.startswith("corpus-lint: error: ")
+    for part in parts:
+        assert part in run.err
+
+
+# --- reports: one per stream ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "formats, said",
+    [
+        (["json", "github"], "json and github would both go to stdout"),
+        (["json", "json"], "json and json would both go to stdout"),
+        (["json:r.json", "sarif:r.json"], "two reports would be written to r.json"),
+        (["json:"], "the file name after ':' is empty"),
+    ],
+)
+def test_reports_that_would_share_a_stream_are_a_usage_error(tmp_path, cli, formats, said):
+    write(tmp_path / "a.txt", UNTIDY)
+    args = [x for f in formats for x in ("--output-format", f)]
+    one_line_error(cli("check", "a.txt", *args, cwd=tmp_path), said)
+    assert not (tmp_path / "r.json").exists()
+
+
+def test_output_file_and_a_stdout_format_still_make_one_report_each(tmp_path, cli):
+    write(tmp_path / "a.txt", UNTIDY)
+    run = cli("check", "a.txt", "--output-format", "json", "-o", "r.json", cwd=tmp_path)
+    assert run.code == 1
+    assert json.loads((tmp_path / "r.json").read_text())[0]["code"] == "WS001"
+    run = cli(
+        "check",
+        "a.txt",
+        "--output-format",
+        "json",
+        "-o",
+        "r.json",
+        "--output-format",
+        "sarif:r.json",
+    )
+    one_line_error(run, "two reports would be written to r.json")
+
+
+# --- strict flags and commands ------------------------------------------------------------------
+
+
+def test_a_prefix_of_a_flag_is_not_the_flag(seeds_copy, cli):
+    before = snapshot(seeds_copy)
+    run = cli("check", "--unsafe", "--fi", str(seeds_copy))
+    one_line_error(run, "unrecognized arguments: --unsafe --fi", "`corpus-lint check --help`")
+    assert snapshot(seeds_copy) == before
+
+
+def test_a_mistyped_command_names_the_closest_one_and_lints_nothing(tmp_path, cli):
+    write(tmp_path / "seeds" / "a.txt", UNTIDY)
+    run = cli("chekc", "seeds", cwd=tmp_path)
+    one_line_error(run, "unknown command 'chekc'", "did you mean 'check'?")
+    run = cli("rulez", cwd=tmp_path)
+    one_line_error(run, "unknown command 'rulez'", "did you mean 'rule'?")
+
+
+def test_a_path_is_still_checked_without_the_command(tmp_path, cli):
+    write(tmp_path / "chekc", UNTIDY)  # a file of that name is a path, not a typo
+    run = cli("chekc", "--select", "WS001", cwd=tmp_path)
+    assert run.code == 1 and run.out.startswith("chekc:1:")
+
+
+@pytest.mark.parametrize(
+    "args, said",
+    [
+        (["check", "--jobs", "abc"], "argument --jobs: invalid int value: 'abc'"),
+        (["check", "--bogus"], "unrecognized arguments: --bogus (see `corpus-lint check --help`)"),
+        (["rule"], "the following arguments are required: CODE (see `corpus-lint rule --help`)"),
+        (["check", "--color", "pink"], "argument --color: invalid choice: 'pink'"),
+        (["--bogus"], "(see `corpus-lint check --help`)"),
+    ],
+)
+def test_argument_errors_are_one_line_naming_the_commands_help(tmp_path, cli, args, said):
+    one_line_error(cli(*args, cwd=tmp_path), said)
+
+
+def test_flag_combinations_that_would_be_ignored_are_usage_errors(tmp_path, cli):
+    write(tmp_path / "a.txt", UNTIDY)
+    before = snapshot(tmp_path)
+    one_line_error(cli("check", "a.txt", "--show-fixes", cwd=tmp_path), "--show-fixes")
+    one_line_error(cli("check", "a.txt", "--diff", "--output-format", "json"), "--diff")
+    one_line_error(cli("check", "a.txt", "--exit-non-zero-on-fix"), "needs --fix")
+    one_line_error(cli("check", "a.txt", "--stdin-filename", "x.txt"), "give the path '-'")
+    assert snapshot(tmp_path) == before
+
+
+# --- honest summaries ---------------------------------------------------------------------------
+
+
+def test_a_missing_path_never_says_all_checks_passed(tmp_path, cli):
+    run = cli("check", "does/not/exist", cwd=tmp_path)
+    assert run.code == 2
+    assert "All checks passed" not in run.out
+    assert run.err == "corpus-lint: error: does/not/exist: no such file or directory\n"
+
+
+def test_a_folder_without_documents_warns_and_does_not_pass(tmp_path, cli):
+    write(tmp_path / "notes.md", "# not a text document\n")
+    run = cli("check", ".", cwd=tmp_path)
+    assert run.code == 0
+    assert run.out == "No files were checked.\n"
+    assert run.err == "corpus-lint: warning: no files matching *.txt under the given paths\n"
+
+
+def test_selecting_no_rule_is_an_error_not_a_pass(tmp_path, cli):
+    write(tmp_path / "a.txt", UNTIDY)
+    one_line_error(cli("check", "a.txt", "--select", "", cwd=tmp_path), "no rule is selected")
+
+
+def test_quiet_statistics_prints_the_counts(tmp_path, cli):
+    write(tmp_path / "a.txt", "A  \nB  \nSource: X\n")
+    run = cli("check", "a.txt", "--select", "WS001", "-q", "--statistics", cwd=tmp_path)
+    assert run.out == "  2 WS001   trailing-whitespace\n"
+
+
+def test_writing_a_baseline_does_not_say_all_checks_passed(tmp_path, cli):
+    write(tmp_path / "a.txt", UNTIDY)
+    run = cli("check", "a.txt", "--write-baseline", "base.json", cwd=tmp_path)
+    assert run.code == 0
+    assert "All checks passed" not in run.out
+    assert run.out.splitlines() == [
+        "Wrote 1 diagnostic to the baseline base.json.",
+        "No new diagnostics in 1 file (1 in the baseline).",
+    ]
+
+
+def test_summary_fix_counts_are_what_fix_then_does(tmp_path, cli):
+    counts = {}
+    for unsafe in (False, True):
+        copy = tmp_path / f"seeds-{unsafe}"
+        shutil.copytree(SEEDS, copy)
+        for path in copy.iterdir():
+            path.chmod(0o644)
+        run = cli("check", "-n", str(copy), cwd=tmp_path)
+        safe = int(re.search(r"\[\*\] (\d+) fixable with `--fix`", run.out).group(1))
+        more = int(re.search(r"(\d+) more fixable with `--fix --unsafe-fixes`", run.out).group(1))
+        counts[unsafe] = safe + more if unsafe else safe
+        flags = ["--fix", "--unsafe-fixes"] if unsafe else ["--fix"]
+        run = cli("check", "-n", str(copy), *flags)
+        fixed = int(re.search(r"Fixed (\d+) issues", run.out).group(1))
+        assert fixed == counts[unsafe], run.out
+    # The seeds need fixes that only appear once others are applied: the old count (one per
+    # diagnostic with a fix) said 8 and 14 more.
+    assert counts == {False: 9, True: 26}
+
+
+# --- progress -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("columns", [10, 20, 40, 80, 200])
+def test_the_progress_line_never_fills_the_terminal(columns):
+    from corpus_lint.progress import Progress
+
+    progress = Progress("Hashing corpus", 123_456, enabled=True)
+    progress.done = 61_000
+    line = progress.line(progress.started + 3, columns)
+    assert len(line) <= columns - 1
+    if columns >= 80:
+        assert "61,000/123,456 files" in line and "[" in line
+
+
+def test_progress_is_shown_while_pairs_are_verified(tmp_path, cli, monkeypatch):
+    import corpus_lint.progress as progress
+
+    monkeypatch.setattr(progress, "progress_wanted", lambda disabled: not disabled)
+    monkeypatch.setattr(progress, "SHOW_AFTER_SECONDS", 0.0)
+    monkeypatch.setattr(progress, "REDRAW_EVERY_SECONDS", 0.0)
+    monkeypatch.setattr(progress, "terminal_width", lambda: 40)
+    words = " ".join(f"word{i}" for i in range(300))
+    write(tmp_path / "a.txt", f"Title\n\n{words}.\n\nSource: X\n")
+    write(tmp_path / "b.txt", f"Title\n\n{words} more.\n\nSource: X\n")
+    run = cli("check", "-n", "--select", "DUP004", ".", cwd=tmp_path)
+    drawn = [part.removesuffix("\x1b[K") for part in run.err.split("\r") if part]
+    assert any(part.startswith("Verifying") and "pairs" in part for part in drawn), drawn
+    assert all(len(part) <= 39 for part in drawn if not part.startswith("\x1b")), drawn
+
+
+# --- .gitignore ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def git_corpus(tmp_path: Path) -> Path:
+    """A git repository with a git-ignored virtualenv and a nested .gitignore."""
+    if shutil.which("git") is None:
+        pytest.skip("needs git")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    write(repo / ".gitignore", "env/\n*.tmp.txt\n")
+    write(repo / "articles" / ".gitignore", "drafts/\n!keep.tmp.txt\n")
+    write(repo / "articles" / "a.txt", UNTIDY)
+    write(repo / "articles" / "keep.tmp.txt", UNTIDY)  # re-included by the nested file
+    write(repo / "articles" / "scratch.tmp.txt", UNTIDY)
+    write(repo / "articles" / "drafts" / "d.txt", UNTIDY)
+    write(repo / "env" / "lib" / "site-packages" / "pip" / "LICENSE.txt", UNTIDY)
+    return repo
+
+
+IGNORED = [
+    "articles/drafts/d.txt",
+    "articles/scratch.tmp.txt",
+    "env/lib/site-packages/pip/LICENSE.txt",
+]
+KEPT = ["articles/a.txt", "articles/keep.tmp.txt"]
+
+
+def test_git_ignored_files_are_neither_listed_nor_linted(git_corpus, cli):
+    run = cli("check", "--show-files", cwd=git_corpus)
+    assert (run.code, run.out.splitlines()) == (0, KEPT)
+    run = cli("check", "-n", "--select", "WS001", "--output-format", "json")
+    assert sorted(d["path"] for d in run.json()) == KEPT
+
+
+def test_no_respect_gitignore_lists_and_lints_them(git_corpus, cli):
+    run = cli("check", "--show-files", "--no-respect-gitignore", cwd=git_corpus)
+    assert run.out.splitlines() == sorted(KEPT + IGNORED)
+    run = cli("check", "-n", "--select", "WS001", "-o", "r.json", "--no-respect-gitignore")
+    assert "Found 5 diagnostics in 5 of 5 files:" in run.out
+    write(git_corpus / "corpus-lint.toml", "respect-gitignore = false\n")
+    run = cli("check", "--show-files")
+    assert run.out.splitlines() == sorted(KEPT + IGNORED)
+    run = cli("check", "--show-files", "--respect-gitignore")  # the flag beats the file
+    assert run.out.splitlines() == KEPT
+
+
+def test_fix_leaves_git_ignored_files_alone(git_corpus, cli):
+    before = snapshot(git_corpus / "env")
+    run = cli("check", "-n", "--fix", "--select", "WS001", cwd=git_corpus)
+    assert run.out.startswith("Fixed 2 issues in 2 files.")
+    assert snapshot(git_corpus / "env") == before
+
+
+def test_folders_always_skipped_are_documented():
+    from corpus_lint.files import SKIPPED_DIRS
+
+    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    for name in SKIPPED_DIRS:
+        assert f"`{name}`" in readme, name
+
+
+# --- --show-files, --show-settings --------------------------------------------------------------
+
+
+def test_show_files_lists_exactly_the_files_a_check_reads(tmp_path, cli):
+    write(tmp_path / "corpus-lint.toml", 'corpus = ["news"]\nexclude = ["news/old"]\n')
+    for name in ("news/a.txt", "news/b.txt", "news/old/c.txt", "news/x.md", "other/d.txt"):
+        write(tmp_path / name, "No final newline")  # WS002 in every file that is read
+    run = cli("check", "--show-files", cwd=tmp_path)
+    assert run.out.splitlines() == ["news/a.txt  (corpus: news)", "news/b.txt  (corpus: news)"]
+    run = cli("check", "-n", "--select", "WS002", "--output-format", "json")
+    assert sorted(d["path"] for d in run.json()) == ["news/a.txt", "news/b.txt"]
+    run = cli("check", "--show-files", "other")  # compared with the corpus, not part of it
+    assert run.out.splitlines() == ["other/d.txt  (outside the corpus; compared with it)"]
+
+
+def test_show_settings_on_the_project_prints_the_config_file_and_settings(cli):
+    run = cli("check", "--show-settings", cwd=PROJECT)
+    assert run.code == 0
+    lines = run.out.splitlines()
+    assert lines[0] == f"# Configuration file: {PROJECT / 'pyproject.toml'}"
+    assert f'corpus = ["{PROJECT / "seeds"}"]' in lines
+    assert "respect-gitignore = true" in lines and "threshold = 0.8" in lines
+    # What it prints is a configuration file giving the same settings.
+    from corpus_lint.config import parse_settings, tomllib
+
+    shown = parse_settings(tomllib.loads(run.out), PROJECT / "corpus-lint.toml")
+    assert shown.corpus == [PROJECT / "seeds"] and shown.select == ["ALL"]
+
+
+# --- --config KEY=VALUE and extend ----------------------------------------------------------
+
+
+def test_config_overrides_in_toml(tmp_path, cli):
+    write(tmp_path / "corpus-lint.toml", 'select = ["WS"]\n')
+    write(tmp_path / "a.txt", "Title  \n\n\n\nBody")  # WS001, WS004, WS002
+    run = cli(
+        "check",
+        "a.txt",
+        "--config",
+        'ignore = ["WS002"]',
+        "-o",
+        "r.json",
+        "--output-format",
+        "json",
+        cwd=tmp_path,
+    )
+    codes = {d["code"] for d in json.loads((tmp_path / "r.json").read_text())}
+    assert codes == {"WS001", "WS004"}
+    run = cli("check", "--show-settings", "--config", "near-duplicate.threshold=0.9")
+    assert (
+        "threshold = 0.9" in run.out
+        and "# Override: --config near-duplicate.threshold=0.9" in run.out
+    )
+    one_line_error(cli("check", "--config", "colour = 1"), "--config 'colour = 1'", "unknown key")
+    one_line_error(cli("check", "--config", "select = ["), "neither a configuration file nor")
+
+
+def test_extend_reads_a_base_configuration(tmp_path, cli):
+    write(tmp_path / "base.toml", 'corpus = ["shared"]\nignore = ["WS002"]\n')
+    write(tmp_path / "project" / "corpus-lint.toml", 'extend = "../base.toml"\nselect = ["WS"]\n')
+    write(tmp_path / "shared" / "a.txt", "Title  \n\nBody")
+    run = cli("check", "-n", "--output-format", "json", cwd=tmp_path / "project")
+    # corpus comes from the base, relative to the base's folder; ignore from the base too.
+    assert [(d["path"], d["code"]) for d in run.json()] == [("../shared/a.txt", "WS001")]
+    run = cli("check", "--show-settings")
+    assert f"# Extends: {tmp_path.resolve() / 'base.toml'}" in run.out
+
+
+# --- standard input -----------------------------------------------------------------------------
+
+
+def console(*args: str, stdin: bytes, cwd: Path, env: dict | None = None):
+    script = Path(sys.executable).parent / "corpus-lint"
+    return subprocess.run([str(script), *args], input=stdin, cwd=cwd, capture_output=True, env=env)
+
+
+def test_stdin_is_linted_under_its_stdin_filename(tmp_path):
+    done = console(
+        "check", "-", "--stdin-filename", "a.txt", stdin=b"Title\n\nBody text.  \n", cwd=tmp_path
+    )
+    assert done.returncode == 1
+    assert b"a.txt:3:11: WS001 [*]" in done.stdout
+    assert b"Not run on standard input (they compare corpus files): DUP003, DUP004." in done.stdout
+
+
+def test_stdin_with_fix_prints_the_fixed_text(tmp_path):
+    done = console(
+        "check",
+        "-",
+        "--stdin-filename",
+        "a.txt",
+        "--fix",
+        "--select",
+        "WS",
+        stdin=b"Title  \n\n\n\nBody text.",
+        cwd=tmp_path,
+    )
+    assert done.stdout == b"Title\n\nBody text.\n"
+    assert done.returncode == 0
+    assert b"Fixed 3 issues in 1 file." in done.stderr
+
+
+def test_stdin_filename_takes_per_file_ignores(tmp_path, cli, monkeypatch):
+    import io
+
+    write(tmp_path / "corpus-lint.toml", 'per-file-ignores = { "drafts/*" = ["WS001"] }\n')
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"Title  \n\nSource: X\n")))
+    run = cli("check", "-", "--stdin-filename", "drafts/a.txt", "--select", "WS", cwd=tmp_path)
+    assert (run.code, run.out.splitlines()[-1]) == (0, "All checks passed (1 file).")
+
+
+# --- --output-format full -------------------------------------------------------------------
+
+
+def test_full_format_shows_each_offending_line_under_its_diagnostic(cli):
+    run = cli("check", "-n", "--output-format", "full", "seeds", cwd=PROJECT)
+    concise = cli("check", "-n", "seeds", "--output-format", "json").json()
+    blocks = run.out.split("\n\n")
+    for d, block in zip(concise, blocks):
+        lines = block.splitlines()
+        assert lines[0].startswith(f"{d['path']}:{d['line']}:{d['column']}: {d['code']}")
+        number = f"{d['line']} | "
+        assert any(line.startswith(number) for line in lines), block
+        assert any(set(line.split("| ", 1)[-1].strip()) == {"^"} for line in lines), block
+
+
+def test_full_format_marks_the_span_under_multibyte_characters(tmp_path, cli):
+    write(tmp_path / "a.txt", "Café naïve 日本  \n\nSource: X\n")
+    run = cli("check", "a.txt", "--select", "WS001", "--output-format", "full", cwd=tmp_path)
+    lines = run.out.splitlines()
+    assert lines[0].startswith("a.txt:1:14: WS001")  # columns count characters
+    assert lines[2] == "1 | Café naïve 日本  "
+    # 日 and 本 take two cells each on a terminal: the two trailing spaces are cells 17-18.
+    assert lines[3] == "  | " + " " * 15 + "^^"
+
+
+def test_full_format_shortens_a_long_line_around_the_span(tmp_path, cli):
+    write(tmp_path / "a.txt", "x" * 300 + " of of " + "y" * 300 + "\n\nSource: X\n")
+    run = cli("check", "a.txt", "--select", "TXT001", "--output-format", "full", cwd=tmp_path)
+    shown, marker = run.out.splitlines()[2:4]
+    assert len(shown) < 120 and shown.startswith("1 | …") and shown.endswith("…")
+    start = marker.index("^")
+    assert shown[start : start + len(marker) - start] in ("of of", "of")
+
+
+# --- colour and short flags -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "flags, env, coloured",
+    [
+        ([], {}, False),  # not a terminal
+        (["--color", "always"], {}, True),
+        (["--color", "never"], {"FORCE_COLOR": "1"}, False),
+        ([], {"FORCE_COLOR": "1"}, True),
+        ([], {"FORCE_COLOR": "1", "NO_COLOR": "1"}, False),
+    ],
+)
+def test_colour(tmp_path, cli, monkeypatch, flags, env, coloured):
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    write(tmp_path / "a.txt", UNTIDY)
+    run = cli("check", "a.txt", "--select", "WS001", *flags, cwd=tmp_path)
+    assert ("\x1b[" in run.out) == coloured
+    if coloured:
+        assert "\x1b[1;31mWS001\x1b[0m \x1b[36m[*]\x1b[0m" in run.out
+    cli("check", "a.txt", "--select", "WS001", *flags, "--output-format", "concise:r.txt")
+    assert "\x1b" not in (tmp_path / "r.txt").read_text()  # never in a file
+
+
+def test_short_flags(tmp_path, cli):
+    write(tmp_path / "a.txt", UNTIDY)
+    run = cli("check", "a.txt", "-o", "r.txt", "-e", "-n", cwd=tmp_path)
+    assert run.code == 0 and (tmp_path / "r.txt").read_text().startswith("a.txt:1:")
+    assert not (tmp_path / ".corpus_lint_cache").exists()
+    run = cli("check", "a.txt", "-q")
+    assert run.code == 1 and run.out.startswith("a.txt:1:") and "Found" not in run.out
+    run = cli("check", "a.txt", "-s")
+    assert (run.code, run.out, run.err) == (1, "", "")
+    run = cli("check", "missing.txt", "-s")  # silent, but an error is still said
+    assert (
+        run.code == 2 and run.err == "corpus-lint: error: missing.txt: no such file or directory\n"
+    )
+
+
+def test_help_lists_every_flag_the_readme_documents(cli):
+    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    run = cli("check", "--help")
+    documented = set(re.findall(r"`(--[a-z][a-z-]+|-[a-z])\b", readme))
+    for flag in documented - {"--version", "--fi"}:  # "`--fi` is not `--fix`"
+        assert re.search(rf"(^|[\s,]){re.escape(flag)}\b", run.out), flag
+
+
+def test_extend_cycles_and_missing_bases_are_one_line_errors(tmp_path, cli):
+    write(tmp_path / "a.toml", 'extend = "b.toml"\n')
+    write(tmp_path / "b.toml", 'extend = "a.toml"\n')
+    run = cli("check", "--config", "a.toml", "--show-settings", cwd=tmp_path)
+    one_line_error(run, "'extend' makes a cycle")
+    write(tmp_path / "c.toml", 'extend = "gone.toml"\n')
+    one_line_error(cli("check", "--config", "c.toml", "--show-settings"), "gone.toml not found")
+    write(tmp_path / "d.toml", 'extend = "e.toml"\n')
+    write(tmp_path / "e.toml", 'colour = "red"\n')  # the error names the base that has it
+    one_line_error(cli("check", "--config", "d.toml"), "e.toml: unknown key 'colour'")
+
+
+def test_silent_diff_prints_nothing_and_exits_one(tmp_path, cli):
+    write(tmp_path / "a.txt", UNTIDY)
+    run = cli("check", "a.txt", "--diff", "-s", cwd=tmp_path)
+    assert (run.code, run.out, run.err) == (1, "", "")
+
+
+def test_full_format_in_colour_marks_the_span_in_red(tmp_path, cli):
+    write(tmp_path / "a.txt", UNTIDY)
+    run = cli(
+        "check",
+        "a.txt",
+        "--select",
+        "WS001",
+        "--output-format",
+        "full",
+        "--color",
+        "always",
+        cwd=tmp_path,
+    )
+    assert "\x1b[1;31m^^^\x1b[0m" in run.out
+
+
+def test_the_github_recipe_prints_only_annotations_as_the_readme_says(tmp_path, cli):
+    write(tmp_path / "a.txt", UNTIDY)
+    run = cli(
+        "check", "--no-progress", "--output-format", "github",
+        "--output-format", "sarif:corpus-lint.sarif", cwd=tmp_path,
+    )  # fmt: skip
+    assert run.code == 1
+    assert run.out.splitlines() and all(line.startswith("::") for line in run.out.splitlines())
+    assert json.loads((tmp_path / "corpus-lint.sarif").read_text())["version"] == "2.1.0"
+    run = cli("check", "--output-format", "sarif:corpus-lint.sarif")  # every report in a file
+    assert "Found 1 diagnostic in 1 of 1 file:" in run.out
