@@ -78,12 +78,15 @@ class BoilerplateLine(_DropLineRule):
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
         phrases = ctx.packs.phrases(self.code)
+        families = ctx.packs.families(self.code)
         patterns = ctx.packs.any_pattern(self.code)
         for index, line in enumerate(doc.lines):
             text = line.text
             if not text or text.isspace():
                 continue
-            if len(text) <= _LONGEST_PHRASE_LINE and normalise_phrase(text) in phrases:
+            if len(text) <= _LONGEST_PHRASE_LINE and (
+                normalise_phrase(text) in phrases or families.matches(text)
+            ):
                 found = "boilerplate phrase"
             elif patterns.search(text):
                 found = "boilerplate line"
