@@ -37,15 +37,24 @@ L3S = HERE.parent.parent / "shared" / "corpora" / "boilerplate-l3s"
 # (kind, pattern searched in the line, case-insensitively), tried in order.
 KINDS = [
     ("copyright/legal", r"copyright|©|\(c\)|all rights reserved|terms of (use|service)|privacy"),
-    ("share/print/e-mail", r"\b(share|print|e-?mail|digg|del\.icio\.us|facebook|twitter|"
-     r"bookmark|tweet|reddit|stumble|rss|text size|font size)"),
+    (
+        "share/print/e-mail",
+        r"\b(share|print|e-?mail|digg|del\.icio\.us|facebook|twitter|"
+        r"bookmark|tweet|reddit|stumble|rss|text size|font size)",
+    ),
     ("comments", r"\bcomment|\brepl(y|ies)\b|discuss|your say|\bpost(ed)? by\b"),
-    ("date stamp", r"\b(19|20)\d\d\b|\b\d{1,2}:\d\d\b|\b(mon|tues|wednes|thurs|fri|satur|sun)"
-     r"day\b|\b(updated|published|posted)\b"),
+    (
+        "date stamp",
+        r"\b(19|20)\d\d\b|\b\d{1,2}:\d\d\b|\b(mon|tues|wednes|thurs|fri|satur|sun)"
+        r"day\b|\b(updated|published|posted)\b",
+    ),
     ("photo/caption", r"\b(photo|picture|image|caption|getty|reuters|afp|ap|video|gallery)\b"),
     ("ads/sponsored", r"\b(ad|ads|advert|advertisement|sponsor|sponsored)\b"),
-    ("navigation", r"\b(home|next|previous|prev|back|more|related|top|index|section|news|"
-     r"sports?|business|search|login|log in|sign in|register|subscribe|contact)\b|»|«|>>|<<"),
+    (
+        "navigation",
+        r"\b(home|next|previous|prev|back|more|related|top|index|section|news|"
+        r"sports?|business|search|login|log in|sign in|register|subscribe|contact)\b|»|«|>>|<<",
+    ),
 ]
 _KINDS = [(kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in KINDS]
 
