@@ -82,6 +82,7 @@ class _Job:
     fix: FixOptions | None = None  # None: lint only
     settings: Settings | None = None  # for per-file-ignores, which fixes must respect
     cached_contents: frozenset[int] = frozenset()  # whose corpus features the cache holds
+    exclusion: Any = None  # lines left out of the shingles (dedup.features.ShingleExclusion)
 
 
 def lint_document(doc: Document, rules: Iterable[Rule], ctx: Context) -> list[Diagnostic]:
@@ -113,6 +114,7 @@ def analyze_many(items: list[tuple[Path, bool]], job: _Job) -> list[FileResult]:
             [(doc, result.diagnostics) for result, doc, _ in checked],
             job.corpus_settings,
             job.cached_contents,
+            job.exclusion,
         )
         for (result, _, lint), file_features in zip(checked, features):
             result.features = file_features
@@ -283,6 +285,10 @@ def run(
     corpus_rules = [r for r in rules.values() if r.corpus]
     corpus_settings = settings.near_duplicate if corpus_rules else None
     job = _Job(document_rules, Context(packs), corpus_settings, fix, settings)
+    if corpus_rules:
+        from corpus_lint.dedup import shingle_exclusion
+
+        job = dataclasses.replace(job, exclusion=shingle_exclusion(document_rules, packs))
     result = Result()
     if corpus_rules and options.use_cache and len(targets) >= MIN_FILES_FOR_CACHED_FEATURES:
         from corpus_lint.dedup import cached_contents

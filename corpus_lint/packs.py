@@ -334,6 +334,7 @@ class PackRule(Rule):
         pattern: str | None,
         user_pattern: UserPattern | None,
         families: FamilyMatcher | None = None,
+        family_templates: tuple[str, ...] = (),
         scope: str,
         lines: int,
         fix: str | None,
@@ -346,11 +347,13 @@ class PackRule(Rule):
         self.severity = severity
         self.phrases = phrases
         self.families = families  # with the phrases: lines that are phrases in a row
+        self.family_templates = family_templates
         self.pattern = pattern
         self.user_pattern = user_pattern  # set for a user's pack: searched with a timeout
         self.scope = scope
         self.lines = lines
         self.fix_availability = UNSAFE if fix else None  # fixes from packs are always unsafe
+        self.excluded_from_shingles = fix == "delete-line"  # its lines are chrome to drop
         self.origin = origin
         self._summary = summary or message
 
@@ -558,6 +561,7 @@ def _rule_from(
         severity=severity,
         phrases=frozenset(normalise_phrase(p) for p in phrases),
         families=FamilyMatcher(families, words, phrases) if families else None,
+        family_templates=families,
         pattern=pattern,
         user_pattern=None if trusted or pattern is None else UserPattern(pattern, where),
         scope=scope,

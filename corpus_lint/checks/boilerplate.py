@@ -32,6 +32,7 @@ class _DropLineRule(Rule):
 
     severity = "warning"
     fix_availability = UNSAFE
+    excluded_from_shingles = True
 
     def report(self, doc: Document, index: int, message: str) -> Diagnostic:
         line = doc.lines[index]

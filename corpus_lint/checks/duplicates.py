@@ -224,6 +224,7 @@ class RepeatedLine(Rule):
     name = "repeated-line"
     severity = "warning"
     fix_availability = UNSAFE
+    excluded_from_shingles = True
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
         lines = doc.lines
@@ -310,6 +311,7 @@ class DuplicatedBody(Rule):
     name = "duplicated-body"
     severity = "warning"
     fix_availability = UNSAFE
+    excluded_from_shingles = True
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
         lines = doc.lines
