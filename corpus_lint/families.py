@@ -122,6 +122,8 @@ class FamilyMatcher:
         self.count = count  # templates and phrases
         self._closures = [self._closure(s) for s in range(len(self._moves))]
         self._begin = self._closures[self.start]
+        # The words a phrase may begin with: most lines are settled by their first word.
+        self._first = frozenset(w for state in self._begin for w in self._moves[state])
         self._memo: dict[tuple[frozenset[int], str], frozenset[int]] = {}
 
     def __bool__(self) -> bool:
@@ -192,6 +194,12 @@ class FamilyMatcher:
         return found
 
     def matches(self, text: str) -> bool:
+        first = _WORD.search(text)
+        if first is None:
+            return False
+        word = first.group().casefold()
+        if (NUMBER if word.isdigit() else word) not in self._first:
+            return False
         words = family_words(text)
         if not words or len(words) > MAX_FAMILY_LINE_WORDS:
             return False

@@ -149,6 +149,8 @@ def with_repeated_head(doc: Document, copies: list[Copy], is_source) -> list[Cop
     line of the head, or when it is a source line (`is_source`) and the head has one. Blank
     lines between them are taken too, so the fix leaves one headline and one source line.
     """
+    if not copies:
+        return copies
     lines = doc.lines
     keys = line_keys(doc)
     grown = []
