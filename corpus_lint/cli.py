@@ -13,7 +13,7 @@ from corpus_lint.config import EXECUTORS, ConfigError, is_url
 from corpus_lint.packs import PackError
 from corpus_lint.report import FORMATS
 
-COMMANDS = ("check", "rule", "rules")
+COMMANDS = ("check", "rule", "rules", "mine-boilerplate")
 
 
 def _path_or_url(value: str) -> Path | str:
@@ -182,6 +182,9 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument(
         "--config", type=Path, metavar="FILE", help="configuration whose rule packs add rules"
     )
+    from corpus_lint import mine
+
+    mine.add_parser(commands)
     return parser
 
 
@@ -198,11 +201,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     try:
         from corpus_lint import commands
+        from corpus_lint.mine import run as mine_boilerplate
 
         return {
             "check": commands.check,
             "rule": commands.explain_rule,
             "rules": commands.list_rules,
+            "mine-boilerplate": mine_boilerplate,
         }[args.command](args)
     except (ConfigError, PackError, UsageError) as exc:
         print(f"corpus-lint: error: {exc}", file=sys.stderr)
