@@ -249,3 +249,17 @@ def test_user_rule_with_families(tmp_path, cli):
     project(tmp_path, pack, "Title\n\nBook tickets now!\n\nHe could not buy a ticket.\n")
     run = cli("check", "a.txt", "--select", "X003", "--output-format", "json", cwd=tmp_path)
     assert [d["line"] for d in run.json()] == [3]
+
+
+def test_families_are_linear_where_a_regex_would_backtrack():
+    # As a regex, ^(?:a|a a)+$ on 39 "a"s then "b" tries every split of the a's: ~10**8 ways.
+    import time
+
+    from corpus_lint.families import FamilyMatcher
+
+    matcher = FamilyMatcher(["(a|a a)", "[a] a [a]"], {})
+    line = " ".join(["a"] * 39 + ["b"])
+    started = time.perf_counter()
+    assert not matcher.matches(line)
+    assert matcher.matches(" ".join(["a"] * 39))
+    assert time.perf_counter() - started < 0.5
