@@ -20,7 +20,7 @@ from corpus_lint.config import EXECUTORS, ConfigError, is_url
 from corpus_lint.packs import PackError
 from corpus_lint.report import FORMATS
 
-COMMANDS = ("check", "rule", "rules")
+COMMANDS = ("check", "rule", "rules", "mine-boilerplate")
 COLOR_CHOICES = ("auto", "always", "never")
 
 
@@ -253,6 +253,9 @@ def build_parser() -> Parser:
         metavar="FILE|KEY=VALUE",
         help=_config_help("configuration whose rule packs add rules"),
     )
+    from corpus_lint import mine
+
+    mine.add_parser(commands)
     parser.set_defaults(subparsers=commands.choices)
     return parser
 
@@ -298,11 +301,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     try:
         from corpus_lint import commands
+        from corpus_lint.mine import run as mine_boilerplate
 
         return {
             "check": commands.check,
             "rule": commands.explain_rule,
             "rules": commands.list_rules,
+            "mine-boilerplate": mine_boilerplate,
         }[args.command](args)
     except (ConfigError, PackError, UsageError) as exc:
         print(f"corpus-lint: error: {exc}", file=sys.stderr)

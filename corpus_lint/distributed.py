@@ -135,7 +135,17 @@ def run_on_dask(
     sources = [s for _, s in sorted(zip(keys, sources), key=lambda ks: ks[0])]
     document_rules = tuple(r for r in rules.values() if not r.corpus)
     corpus_rules = {r.code: r for r in rules.values() if r.corpus}
-    job = _Job(document_rules, Context(packs), settings.near_duplicate if corpus_rules else None)
+    exclusion = None
+    if corpus_rules:
+        from corpus_lint.dedup import shingle_exclusion
+
+        exclusion = shingle_exclusion(document_rules, packs)
+    job = _Job(
+        document_rules,
+        Context(packs),
+        settings.near_duplicate if corpus_rules else None,
+        exclusion=exclusion,
+    )
     with _client(scheduler) as client:
         diagnostics = _run(client, sources, job, corpus_rules, settings, result, progress)
     result.diagnostics = sort_diagnostics(
@@ -617,7 +627,9 @@ def _features(batch: list[tuple[int, Source, Document, list[Diagnostic]]], job: 
     from corpus_lint.dedup import features_of_many
 
     try:
-        found = features_of_many([(doc, d) for _, _, doc, d in batch], job.corpus_settings)
+        found = features_of_many(
+            [(doc, d) for _, _, doc, d in batch], job.corpus_settings, exclusion=job.exclusion
+        )
     except Exception as exc:
         names = ", ".join(source.shown for _, source, _, _ in batch)
         raise FileFailed(f"computing the signatures of {names}: {exc!r}") from None

@@ -88,6 +88,7 @@ class _Job:
     settings: Settings | None = None  # for per-file-ignores, which fixes must respect
     cached_contents: frozenset[int] = frozenset()  # whose corpus features the cache holds
     count_fixes: bool = False  # fill FileResult.fixable
+    exclusion: Any = None  # lines left out of the shingles (dedup.features.ShingleExclusion)
 
 
 def lint_document(doc: Document, rules: Iterable[Rule], ctx: Context) -> list[Diagnostic]:
@@ -119,6 +120,7 @@ def analyze_many(items: list[tuple[Path, bool]], job: _Job) -> list[FileResult]:
             [(doc, result.diagnostics) for result, doc, _ in checked],
             job.corpus_settings,
             job.cached_contents,
+            job.exclusion,
         )
         for (result, _, lint), file_features in zip(checked, features):
             result.features = file_features
@@ -322,6 +324,10 @@ def run(
         settings,
         count_fixes=options.count_fixes and not (fix and fix.diff),
     )
+    if corpus_rules:
+        from corpus_lint.dedup import shingle_exclusion
+
+        job = dataclasses.replace(job, exclusion=shingle_exclusion(document_rules, packs))
     result = Result(fixable=(0, 0) if job.count_fixes else None)
     if corpus_rules and options.use_cache and len(targets) >= MIN_FILES_FOR_CACHED_FEATURES:
         from corpus_lint.dedup import cached_contents

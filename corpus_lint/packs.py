@@ -1,8 +1,13 @@
 """Rule packs: data-defined rules and data for built-in rules, read from TOML.
 
-A pack is data, never code. It may define new line rules (`[[rules]]`) and add phrases or
-patterns to a built-in rule (`[[extend]]`). The built-in packs live in the project's `rules/`
-folder (shipped inside the wheel) and use exactly the format users' packs use.
+A pack is data, never code. It may define new line rules (`[[rules]]`) and add phrases,
+phrase families or patterns to a built-in rule (`[[extend]]`). The built-in packs live in the
+project's `rules/` folder (shipped inside the wheel) and use exactly the format users' packs
+use; the format is documented in README.md ("Rule packs").
+
+A phrase family (`families`) is a template such as "{share} [{object}] [{preposition}]" that
+stands for every phrase it spells, with word lists from the `[words]` tables of the packs
+loaded so far (see `corpus_lint.families`).
 
 Users' patterns are untrusted: one that backtracks catastrophically ("^(a|aa)+$" on a long
 line of "a"s) would hang the run. They are compiled by the `regex` package and searched with
@@ -21,6 +26,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from corpus_lint.families import FamilyError, FamilyMatcher, family_words, parse_family
 from corpus_lint.rule import SEVERITIES, UNSAFE, Context, Diagnostic, Rule, delete_line
 
 if sys.version_info >= (3, 11):
@@ -39,8 +45,9 @@ RULE_FIELDS = {
     "lines",
     "fix",
     "summary",
+    "families",
 }
-EXTEND_FIELDS = {"code", "phrases", "patterns"}
+EXTEND_FIELDS = {"code", "phrases", "patterns", "families"}
 SCOPES = ("line", "first-lines", "last-lines", "document")
 FIXES = ("delete-line",)
 CODE_FORMAT = re.compile(r"^[A-Z]{1,6}[0-9]{1,4}$")
@@ -73,12 +80,14 @@ class Extension:
     phrases: frozenset[str] = frozenset()  # normalised with normalise_phrase
     patterns: tuple[str, ...] = ()  # from the built-in packs
     user_patterns: tuple[UserPattern, ...] = ()  # from users' packs: searched with a timeout
+    families: tuple[str, ...] = ()  # templates, validated (see corpus_lint.families)
 
     def merged(self, other: Extension) -> Extension:
         return Extension(
             self.phrases | other.phrases,
             self.patterns + other.patterns,
             self.user_patterns + other.user_patterns,
+            self.families + other.families,
         )
 
 
@@ -89,13 +98,26 @@ class Packs:
     files: list[Path] = field(default_factory=list)
     rules: list[PackRule] = field(default_factory=list)
     extensions: dict[str, Extension] = field(default_factory=dict)
+    words: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)  # [words] lists
     # any_pattern's matchers by codes: rules ask once per document. Not sent to workers.
     _matchers: dict[tuple[str, ...], AnyPattern] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    _families: dict[str, FamilyMatcher] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def __getstate__(self) -> dict:
-        return {**self.__dict__, "_matchers": {}}
+        return {**self.__dict__, "_matchers": {}, "_families": {}}
+
+    def families(self, code: str) -> FamilyMatcher:
+        """The rule's families and phrases, for lines that are one or more of them in a row."""
+        matcher = self._families.get(code)
+        if matcher is None:
+            ext = self.extensions.get(code, Extension())
+            matcher = FamilyMatcher(ext.families, self.words, sorted(ext.phrases))
+            self._families[code] = matcher
+        return matcher
 
     def phrases(self, code: str) -> frozenset[str]:
         ext = self.extensions.get(code)
@@ -311,6 +333,8 @@ class PackRule(Rule):
         phrases: frozenset[str],
         pattern: str | None,
         user_pattern: UserPattern | None,
+        families: FamilyMatcher | None = None,
+        family_templates: tuple[str, ...] = (),
         scope: str,
         lines: int,
         fix: str | None,
@@ -322,11 +346,14 @@ class PackRule(Rule):
         self.message = message
         self.severity = severity
         self.phrases = phrases
+        self.families = families  # with the phrases: lines that are phrases in a row
+        self.family_templates = family_templates
         self.pattern = pattern
         self.user_pattern = user_pattern  # set for a user's pack: searched with a timeout
         self.scope = scope
         self.lines = lines
         self.fix_availability = UNSAFE if fix else None  # fixes from packs are always unsafe
+        self.excluded_from_shingles = fix == "delete-line"  # its lines are chrome to drop
         self.origin = origin
         self._summary = summary or message
 
@@ -336,6 +363,9 @@ class PackRule(Rule):
             f"a line matching the pattern `{self.pattern}`"
             if self.pattern
             else f"a line that is one of {len(self.phrases)} phrases"
+            if self.families is None
+            else f"a line made of one or more of its {self.families.count} phrase families and "
+            "phrases in a row"
         )
         where = {
             "line": "on any line",
@@ -370,6 +400,8 @@ class PackRule(Rule):
         for line in lines:
             if regex is not None:
                 hit = regex.search(line.text) is not None
+            elif self.families is not None:
+                hit = self.families.matches(line.text)
             else:
                 hit = normalise_phrase(line.text) in self.phrases
             if hit:
@@ -420,20 +452,58 @@ def _load_one(path: Path, packs: Packs, builtin_codes: set[str], trusted: bool) 
     except (OSError, UnicodeDecodeError) as exc:
         raise PackError(f"{path}: cannot read rule pack: {exc}") from None
     packs.files.append(path)
-    unknown = set(data) - {"rules", "extend"}
+    unknown = set(data) - {"rules", "extend", "words"}
     if unknown:
         raise PackError(
             f"{path}: unknown top-level key {sorted(unknown)[0]!r} "
-            "(a pack has [[rules]] and [[extend]] tables)"
+            "(a pack has [[rules]] and [[extend]] tables and a [words] table)"
         )
+    _load_words(path, data.get("words", {}), packs.words)
     taken = builtin_codes | {r.code for r in packs.rules}
     for index, entry in enumerate(_tables(path, data, "rules")):
-        rule = _rule_from(path, index, entry, taken, trusted)
+        rule = _rule_from(path, index, entry, taken, trusted, packs.words)
         taken.add(rule.code)
         packs.rules.append(rule)
     for index, entry in enumerate(_tables(path, data, "extend")):
-        code, ext = _extension_from(path, index, entry, taken, trusted)
+        code, ext = _extension_from(path, index, entry, taken, trusted, packs.words)
         packs.extensions[code] = packs.extensions.get(code, Extension()).merged(ext)
+
+
+_WORD_LIST_NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
+
+
+def _load_words(path: Path, table: object, words: dict[str, tuple[tuple[str, ...], ...]]) -> None:
+    """A pack's `[words]` lists, for the families of this pack and of the packs after it."""
+    if not isinstance(table, dict):
+        raise PackError(f"{path}: 'words' must be a table of word lists ([words])")
+    for name, entries in table.items():
+        where = f"{path}: [words] {name}"
+        if not _WORD_LIST_NAME.match(name) or name == "number":
+            raise PackError(
+                f"{where}: a word list's name is lower-case letters, digits, '-' and '_', "
+                "not 'number'"
+            )
+        if name in words:
+            raise PackError(f"{where}: the word list {name!r} is already defined")
+        spelt = []
+        for entry in _strings(where, {"words": entries}, "words"):
+            if not family_words(entry):
+                raise PackError(f"{where}: {entry!r} has no letter or digit")
+            spelt.append(family_words(entry))
+        if not spelt:
+            raise PackError(f"{where}: the word list is empty")
+        words[name] = tuple(spelt)
+
+
+def _families(where: str, entry: dict, words: dict) -> tuple[str, ...]:
+    """The entry's family templates, each parsed once to be validated."""
+    templates = _strings(where, entry, "families")
+    for template in templates:
+        try:
+            parse_family(template, words)
+        except FamilyError as exc:
+            raise PackError(f"{where}: family {template!r}: {exc}") from None
+    return tuple(templates)
 
 
 def _tables(path: Path, data: dict, key: str) -> list[dict]:
@@ -448,7 +518,9 @@ def _where(path: Path, key: str, index: int, entry: dict) -> str:
     return f"{path}: [[{key}]] #{index + 1}" + (f" ({code})" if isinstance(code, str) else "")
 
 
-def _rule_from(path: Path, index: int, entry: dict, taken: set[str], trusted: bool) -> PackRule:
+def _rule_from(
+    path: Path, index: int, entry: dict, taken: set[str], trusted: bool, words: dict
+) -> PackRule:
     where = _where(path, "rules", index, entry)
     unknown = set(entry) - RULE_FIELDS
     if unknown:
@@ -479,14 +551,17 @@ def _rule_from(path: Path, index: int, entry: dict, taken: set[str], trusted: bo
         if not isinstance(pattern, str):
             raise PackError(f"{where}: pattern must be a string")
         _check_pattern(where, pattern, trusted)
-    if bool(phrases) == (pattern is not None):
-        raise PackError(f"{where}: give either 'phrases' or 'pattern'")
+    families = _families(where, entry, words)
+    if bool(phrases or families) == (pattern is not None):
+        raise PackError(f"{where}: give either 'phrases' (or 'families') or 'pattern'")
     return PackRule(
         code=code,
         name=entry["name"],
         message=entry["message"],
         severity=severity,
         phrases=frozenset(normalise_phrase(p) for p in phrases),
+        families=FamilyMatcher(families, words, phrases) if families else None,
+        family_templates=families,
         pattern=pattern,
         user_pattern=None if trusted or pattern is None else UserPattern(pattern, where),
         scope=scope,
@@ -498,7 +573,7 @@ def _rule_from(path: Path, index: int, entry: dict, taken: set[str], trusted: bo
 
 
 def _extension_from(
-    path: Path, index: int, entry: dict, taken: set[str], trusted: bool
+    path: Path, index: int, entry: dict, taken: set[str], trusted: bool, words: dict
 ) -> tuple[str, Extension]:
     where = _where(path, "extend", index, entry)
     unknown = set(entry) - EXTEND_FIELDS
@@ -516,11 +591,14 @@ def _extension_from(
     for pattern in patterns:
         _check_pattern(where, pattern, trusted)
     phrases = frozenset(normalise_phrase(p) for p in _strings(where, entry, "phrases"))
-    if not patterns and not phrases:
-        raise PackError(f"{where}: give 'phrases' or 'patterns' to add to {code}")
+    families = _families(where, entry, words)
+    if not patterns and not phrases and not families:
+        raise PackError(f"{where}: give 'phrases', 'families' or 'patterns' to add to {code}")
     if trusted:
-        return code, Extension(phrases, tuple(patterns))
-    return code, Extension(phrases, user_patterns=tuple(UserPattern(p, where) for p in patterns))
+        return code, Extension(phrases, tuple(patterns), families=families)
+    return code, Extension(
+        phrases, user_patterns=tuple(UserPattern(p, where) for p in patterns), families=families
+    )
 
 
 def _strings(where: str, entry: dict, key: str) -> list[str]:

@@ -84,6 +84,9 @@ class Rule:
     severity: ClassVar[str] = "warning"
     fix_availability: ClassVar[str | None] = None  # SAFE, UNSAFE or None
     corpus: ClassVar[bool] = False  # corpus rules see signatures, not documents
+    # The lines it reports are not article text (chrome, repeats): DUP003/DUP004 leave them out
+    # of the shingles, whether or not the rule is selected (see dedup.features).
+    excluded_from_shingles: ClassVar[bool] = False
 
     @property
     def doc(self) -> str:

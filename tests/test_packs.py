@@ -163,6 +163,22 @@ BAD_PACKS = {
         '[[extend]]\ncode = "BP004"\npatterns = ["[a-"]\n',
         "[[extend]] #1 (BP004): pattern '[a-' does not compile",
     ),
+    "family with an unknown word list": (
+        '[[extend]]\ncode = "BP001"\nfamilies = ["{colours} button"]\n',
+        "[[extend]] #1 (BP001): family '{colours} button': no word list named 'colours'",
+    ),
+    "family not closed": (
+        '[[extend]]\ncode = "BP001"\nfamilies = ["print [this"]\n',
+        "family 'print [this': '[' is not closed by ']'",
+    ),
+    "family that spells an empty line": (
+        '[[extend]]\ncode = "BP001"\nfamilies = ["[print]"]\n',
+        "family '[print]': can spell an empty line",
+    ),
+    "word list defined twice": (
+        '[words]\nshare = ["x"]\n',
+        "[words] share: the word list 'share' is already defined",
+    ),
     "invalid TOML": ('[[rules]]\ncode = "X001\n', "invalid TOML"),
     "unknown extend code": (
         '[[extend]]\ncode = "ZZ999"\nphrases = ["x"]\n',
@@ -170,7 +186,7 @@ BAD_PACKS = {
     ),
     "extend without data": (
         '[[extend]]\ncode = "BP001"\n',
-        "[[extend]] #1 (BP001): give 'phrases' or 'patterns'",
+        "[[extend]] #1 (BP001): give 'phrases', 'families' or 'patterns'",
     ),
 }
 
@@ -209,3 +225,41 @@ def test_packs_load_in_order_so_a_later_pack_may_extend_an_earlier_packs_rule(tm
     assert packs.phrases("X001") == {"x"}
     with pytest.raises(PackError, match="b.toml"):
         load_packs([second, first], BUILTIN)
+
+
+def test_user_family_uses_its_own_and_the_builtin_word_lists(tmp_path, cli):
+    pack = (
+        '[words]\nferry-button = ["timetable", "fares"]\n\n'
+        '[[extend]]\ncode = "BP001"\nfamilies = ["(view|see) [the] {ferry-button} [{network}]"]\n'
+    )
+    article = (
+        "Title\n\nView the timetable\n\nSee fares Facebook | Print\n\n"
+        "You can view the timetable at the harbour office.\n"
+    )
+    project(tmp_path, pack, article)
+    run = cli("check", "a.txt", "--select", "BP001", "--output-format", "json", cwd=tmp_path)
+    assert [d["line"] for d in run.json()] == [3, 5]
+
+
+def test_user_rule_with_families(tmp_path, cli):
+    pack = (
+        '[[rules]]\ncode = "X003"\nname = "ferry-widget"\nmessage = "ferry widget"\n'
+        'families = ["(book|buy) [a] (ticket|tickets) [now]"]\nfix = "delete-line"\n'
+    )
+    project(tmp_path, pack, "Title\n\nBook tickets now!\n\nHe could not buy a ticket.\n")
+    run = cli("check", "a.txt", "--select", "X003", "--output-format", "json", cwd=tmp_path)
+    assert [d["line"] for d in run.json()] == [3]
+
+
+def test_families_are_linear_where_a_regex_would_backtrack():
+    # As a regex, ^(?:a|a a)+$ on 39 "a"s then "b" tries every split of the a's: ~10**8 ways.
+    import time
+
+    from corpus_lint.families import FamilyMatcher
+
+    matcher = FamilyMatcher(["(a|a a)", "[a] a [a]"], {})
+    line = " ".join(["a"] * 39 + ["b"])
+    started = time.perf_counter()
+    assert not matcher.matches(line)
+    assert matcher.matches(" ".join(["a"] * 39))
+    assert time.perf_counter() - started < 0.5

@@ -86,6 +86,59 @@ def test_article_prose_that_mentions_chrome_words_is_not_reported(line):
     assert check("BP001", f"Title\n\n{line}\n") == []
 
 
+# Chrome that slipped through the exact-line phrases (issue 17): found by the phrase families
+# of rules/boilerplate.toml, and the agency-first credit by BP004.
+VARIANTS = [
+    "Share this article on Facebook",
+    "Printable version",
+    "E-mail this to a friend",
+    "Print this story",
+    "Email a friend",
+    "Digg",
+    "del.icio.us",
+    "Share:",
+    "Text Size",
+    "Ads by Google",
+    "Sponsored Links",
+    "« Previous",
+    "Next »",
+    "Copyright",
+    "Readers' Comments",
+    "Comments (0)",
+    "View Larger Image",
+    "close dialog",
+    "Play VIDEO",
+    # several in a row make a bar of buttons
+    "Share: Digg | del.icio.us | Newsvine",
+    "Top | Back | E-mail to a friend | Printable version",
+]
+
+
+@pytest.mark.parametrize("line", VARIANTS)
+def test_variant_chrome_phrases_are_reported(line):
+    assert reported_lines("BP001", f"Title\n\n{BODY}\n\n{line}\n") == [5]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "He said he would share this article on Facebook with his friends.",
+        "She asked him to print this story and e-mail it to a friend in Leeds.",
+        "The comments (0 of which were kind) were posted overnight.",
+        "Next, the council will vote on the ferry timetable.",
+        "Copyright holders were not consulted about the plan.",
+        "Friends in media",
+    ],
+)
+def test_prose_containing_a_chrome_phrase_is_not_reported(line):
+    assert check("BP001", f"Title\n\n{line}\n") == []
+
+
+@pytest.mark.parametrize("line", ["AP/John Raoux", "Reuters/Jim Young", "(Xinhua/Li Ming)"])
+def test_agency_first_credit_is_reported(line):
+    assert reported_lines("BP004", f"Title\n\n{line}\n\n{BODY}\n") == [3]
+
+
 def test_fix_drops_the_line_and_one_of_the_blank_lines_around_it():
     text = f"Title\n\nShare this article\n\n{BODY}\n"
     assert fixed(text, check("BP001", text)) == f"Title\n\n{BODY}\n"

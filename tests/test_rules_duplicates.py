@@ -125,7 +125,9 @@ def test_copies_that_differ_at_the_top_match_from_where_they_agree():
     body = "\n".join(PARAGRAPHS) + "\n"
     text = f"Title\nSource: Xinhua | 2017-06-28\n{body}Title\nSource: Xinhua 2017-06-28\n{body}"
     [diagnostic] = check("DUP002", text)
-    assert (diagnostic.line, diagnostic.end_line, diagnostic.related[0].line) == (8, 10, 3)
+    # Matched from the body (lines 8-10), then grown over the repeated title and the source
+    # line laid out differently, which repeat the file's head.
+    assert (diagnostic.line, diagnostic.end_line, diagnostic.related[0].line) == (6, 10, 1)
 
 
 def test_a_run_shorter_than_the_minimum_is_not_reported():
@@ -182,8 +184,42 @@ def test_seeds_duplicates(seeds_copy, cli):
     found = {
         (d["path"].split("/")[-1][:3], d["code"], d["line"], d["end_line"]) for d in run.json()
     }
-    assert found == {("000", "DUP001", 3, 3), ("002", "DUP002", 49, 85)}
+    # The second copy starts with the repeated headline (45) and source line (47).
+    assert found == {("000", "DUP001", 3, 3), ("002", "DUP002", 45, 85)}
     by_code = {d["code"]: d for d in run.json()}
     assert by_code["DUP001"]["related"] == [{"path": "seeds/000_ba3998b432922702.txt", "line": 1}]
-    assert by_code["DUP002"]["related"] == [{"path": "seeds/002_9c32f812ae2cc951.txt", "line": 4}]
-    assert "lines 49-85 repeat lines 4-40" in by_code["DUP002"]["message"]
+    assert by_code["DUP002"]["related"] == [{"path": "seeds/002_9c32f812ae2cc951.txt", "line": 1}]
+    assert "lines 45-85 repeat lines 1-40" in by_code["DUP002"]["message"]
+
+
+def test_seed_002_fixed_keeps_one_headline_one_source_line_and_one_body(seeds_copy, cli):
+    run = cli("check", "seeds", "--fix", "--unsafe-fixes", "--no-progress", cwd=seeds_copy.parent)
+    assert run.code in (0, 1), run.err
+    [path] = seeds_copy.glob("002_*.txt")
+    text = path.read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if line.strip()]
+    assert lines[-1].endswith("killing 25 people and injuring more than 100.")
+    assert text.count("IS group tends to cash in on Libya rifts") == 1
+    assert sum(line.startswith("Source:") for line in lines) == 1
+    assert text.count("TRIPOLI, June 28 (Xinhua)") == 1
+    assert "010020070750000000000000011100001364017881" not in text
+
+
+def test_repeated_headline_and_differently_laid_out_source_line_join_the_copy():
+    body = "".join(
+        f"Paragraph {i} of the story, long enough to count as a body line.\n" for i in range(5)
+    )
+    head = "Headline\nSource: Xinhua | 2017 | Editor: x\n\n"
+    text = f"{head}{body}\nMore\n\nHeadline\n\nSource: Xinhua 2017\n\n{body}"
+    [found] = check("DUP002", text)
+    assert (found.line, found.end_line) == (12, 20)
+    assert "lines 12-20 repeat lines 1-8" in found.message
+
+
+def test_lines_before_the_copy_that_do_not_repeat_the_head_stay():
+    body = "".join(
+        f"Paragraph {i} of the story, long enough to count as a body line.\n" for i in range(5)
+    )
+    text = f"Headline\n{body}Related: another story\n{body}"
+    [found] = check("DUP002", text)
+    assert found.line == 8

@@ -69,3 +69,54 @@ def test_legitimate_or_non_adjacent_doubles_are_not_reported(paragraph):
 def test_a_doubled_word_in_capitals_is_still_reported():
     [found] = check("TXT001", doc_of(f"{TITLE}\n\nISIS ISIS fighters regrouped.\n"))
     assert '"ISIS ISIS"' in found.message
+
+
+# The false alarms of issue 17, found on real web prose: legitimate repeats (the built-in
+# pack rules/repeats.toml), initials, and a name followed by a word.
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "It was very very good.",
+        "No no no, he said.",
+        "She waved bye bye to the crowd.",
+        "The deal was hush hush until Monday.",
+        "They greeted us with moin moin.",
+        "He grew up in Walla Walla, Washington.",
+        "The show opened with Miu Miu dresses.",
+        "The crowd sang la la la along with the band.",
+        "He laughed: ha ha.",
+        "What he had had was not enough.",
+        "He said that that was wrong.",
+        "Plot it on a log log scale.",
+        "The poems of e e cummings were read aloud.",
+        "The unit was led by Col M M Masur.",
+        "Her parents Will will visit on Sunday.",
+    ],
+)
+def test_legitimate_repeats_initials_and_names_are_not_reported(paragraph):
+    assert check("TXT001", doc_of(article(paragraph))) == []
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "The the council met on Monday.",
+        'He said: "The the plan is late."',
+        "The council met a a second time.",
+        "Ilston said she could could reject the evidence.",
+    ],
+)
+def test_slips_at_a_sentence_start_or_of_a_lower_case_a_are_still_reported(paragraph):
+    assert codes(check("TXT001", doc_of(article(paragraph)))) == ["TXT001"]
+
+
+def test_a_users_pack_may_allow_more_repeats(tmp_path):
+    from corpus_lint.packs import load_packs
+    from corpus_lint.rule import Context, builtin_rules
+
+    pack = tmp_path / "p.toml"
+    pack.write_text('[[extend]]\ncode = "TXT001"\nphrases = ["tam tam"]\n')
+    rules = builtin_rules()
+    doc = doc_of(article("The tam tam sounded."))
+    assert codes(rules["TXT001"].check(doc, Context(load_packs([], rules)))) == ["TXT001"]
+    assert list(rules["TXT001"].check(doc, Context(load_packs([pack], rules)))) == []

@@ -32,6 +32,7 @@ class _DropLineRule(Rule):
 
     severity = "warning"
     fix_availability = UNSAFE
+    excluded_from_shingles = True
 
     def report(self, doc: Document, index: int, message: str) -> Diagnostic:
         line = doc.lines[index]
@@ -46,9 +47,14 @@ class BoilerplateLine(_DropLineRule):
     ## What it does
     Reports a line that, trimmed, case-folded and with runs of white space taken as one,
     equals a boilerplate phrase of the rule packs ("Print Friendly, PDF & Email", "Back to
-    top", "Sign up for our newsletter"), or matches one of their BP001 patterns ("© 2017 ...",
-    a bar of share buttons). The built-in pack `rules/boilerplate.toml` knows the usual chrome
-    of English news sites; add your own with `[[extend]] code = "BP001"` in a rule pack.
+    top", "Sign up for our newsletter"); a line whose words, punctuation aside, are one or
+    more phrases of the packs' phrase families or phrases in a row ("Share this article on
+    Facebook", "Comments (12)", "« Previous", "Email | Print | Share"); or a line matching one
+    of their BP001 patterns ("© 2017 ...", a menu between vertical bars, a date alone). A
+    sentence that contains such a phrase among words of its own is not reported. The
+    built-in pack `rules/boilerplate.toml` knows the usual chrome of English news sites; add
+    your own with `[[extend]] code = "BP001"` in a rule pack (see "Rule packs" in the
+    README), or mine your corpus's own with `corpus-lint mine-boilerplate`.
 
     ## Why is this bad?
     The phrase belongs to the web page, not to the article: it repeats across thousands of
@@ -78,12 +84,15 @@ class BoilerplateLine(_DropLineRule):
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
         phrases = ctx.packs.phrases(self.code)
+        families = ctx.packs.families(self.code)
         patterns = ctx.packs.any_pattern(self.code)
         for index, line in enumerate(doc.lines):
             text = line.text
             if not text or text.isspace():
                 continue
-            if len(text) <= _LONGEST_PHRASE_LINE and normalise_phrase(text) in phrases:
+            if len(text) <= _LONGEST_PHRASE_LINE and (
+                normalise_phrase(text) in phrases or families.matches(text)
+            ):
                 found = "boilerplate phrase"
             elif patterns.search(text):
                 found = "boilerplate line"

@@ -139,6 +139,45 @@ def duplicated_bodies(doc: Document) -> list[Copy]:
     return copies
 
 
+def with_repeated_head(doc: Document, copies: list[Copy], is_source) -> list[Copy]:
+    """Copies grown backwards over the lines just before them that repeat the file's head.
+
+    A page scraped with its print view repeats its headline and source line above the second
+    copy of the body, and the source line may be laid out differently ("Source: Xinhua |
+    2017-06-28 | Editor: huaxia", then "Source: Xinhua 2017-06-28"). The head is the non-blank
+    lines before the first copy; a line before a later copy joins that copy when it equals a
+    line of the head, or when it is a source line (`is_source`) and the head has one. Blank
+    lines between them are taken too, so the fix leaves one headline and one source line.
+    """
+    if not copies:
+        return copies
+    lines = doc.lines
+    keys = line_keys(doc)
+    grown = []
+    previous_end = -1
+    for copy in copies:
+        head = [i for i in range(copy.first_start) if keys[i] != ""]
+        head_keys = {keys[i]: i for i in head if isinstance(keys[i], str)}
+        sources = [i for i in head if is_source(lines[i].text)]
+        start, first_start, taken = copy.start, copy.first_start, 0
+        k = copy.start - 1
+        while k > max(copy.first_end, previous_end) and taken < len(head):
+            if keys[k] == "":
+                k -= 1
+                continue
+            if isinstance(keys[k], str) and keys[k] in head_keys:
+                match = head_keys[keys[k]]
+            elif sources and is_source(lines[k].text):
+                match = sources[0]
+            else:
+                break
+            start, first_start, taken = k, min(first_start, match), taken + 1
+            k -= 1
+        grown.append(Copy(first_start, copy.first_end, start, copy.end))
+        previous_end = copy.end
+    return grown
+
+
 def _remember(seen: dict[object, list[int]], key: object, index: int) -> None:
     occurrences = seen.setdefault(key, [])
     if len(occurrences) < MAX_OCCURRENCES_TRIED:
@@ -187,6 +226,7 @@ class RepeatedLine(Rule):
     name = "repeated-line"
     severity = "warning"
     fix_availability = UNSAFE
+    excluded_from_shingles = True
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
         lines = doc.lines
@@ -234,7 +274,11 @@ class DuplicatedBody(Rule):
     file, comparing lines trimmed, case-folded and with runs of white space taken as one, and
     ignoring blank lines. The report spans the second copy; the related location is the first
     copy's first line. The longest matching run is reported, so two copies that differ in a
-    line or two at the top (a different "Source:" line) are matched from where they agree.
+    line or two at the top (a different "Source:" line) are matched from where they agree; the
+    lines just before the second copy that repeat the file's head (the lines before the first
+    copy: a headline equal to one of them, or a source line when the head has one, however it
+    is laid out) are part of the second copy, so the fix leaves one headline and one source
+    line.
 
     ## Why is this bad?
     A page scraped together with its print view, or an article pasted twice, doubles every
@@ -269,10 +313,12 @@ class DuplicatedBody(Rule):
     name = "duplicated-body"
     severity = "warning"
     fix_availability = UNSAFE
+    excluded_from_shingles = True
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
         lines = doc.lines
-        for copy in duplicated_bodies(doc):
+        is_source = ctx.packs.any_pattern("SRC001").search
+        for copy in with_repeated_head(doc, duplicated_bodies(doc), is_source):
             first, last = lines[copy.start], lines[copy.end]
             # Quote the copy's first line with words in it, not a stray "\\" that opens it.
             quoted = next(

@@ -54,8 +54,9 @@ class NearDuplicate(Rule):
     and locality-sensitive hashing (`datasketch`), tuned so that a pair exactly at the
     threshold is found 99 times in 100; every candidate is then checked with the exact
     Jaccard similarity of the two files' shingles, which the message gives. Lines that
-    the boilerplate rules (BP*) or the in-file repeat rules (DUP001, DUP002) report are
-    left out, so shared scraping chrome does not make two articles look alike; words are
+    the boilerplate rules (BP*), the in-file repeat rules (DUP001, DUP002) or the pack
+    rules with `fix = "delete-line"` report are left out, whether or not those rules are
+    selected, so shared scraping chrome does not make two articles look alike; words are
     compared lower-cased, without punctuation. Files identical after normalising white
     space are reported by DUP003 instead. Files with fewer words than a shingle are
     never near-duplicates.

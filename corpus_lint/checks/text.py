@@ -35,13 +35,9 @@ _PUNCTUATION_TO_SPACE = bytes(
 _WIDE_PUNCTUATION = "“”‘’«»„‚—–…"
 _WIDE_SPACE = re.compile("[\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
 
-# Words that English legitimately doubles: "what he had had", "he said that that was
-# wrong", "what it is is", "they do do it", "bye bye", "no no", and the emphatic "very
-# very useful" / "really really nervous" of quoted speech (both found in the BBC corpus).
-# Kept short on purpose: every entry hides a real typo of that word.
-DOUBLED_WORDS_ALLOWED = frozenset(
-    {"had", "that", "is", "do", "does", "did", "bye", "no", "ha", "very", "really"}
-)
+# What may stand before a sentence's first word: a capitalised copy there may be a slip ("The
+# the"); elsewhere a capitalised word is a name ("her parents Will will").
+_SENTENCE_END = ".!?:;\"“”‘’'(–—-*•"
 
 
 @register
@@ -50,11 +46,18 @@ class RepeatedWord(Rule):
 
     ## What it does
     Reports a word immediately followed, on the same line, by the same word again, ignoring
-    case ("The the"). Not reported: numbers ("20 20"); words English legitimately doubles
-    (had, that, is, do, does, did, bye, no, ha, and the emphatic very and really: "what he
-    had had", "very very useful"); and names: every copy capitalised ("Duran Duran", "Bora
-    Bora"), or a lower-case word followed by the capitalised name it introduces ("law lord
-    Lord Bingham", "the will Will wrote"). Words in capitals ("ISIS ISIS") are still reported.
+    case ("The the"). Not reported:
+    - numbers ("20 20");
+    - legitimate repeats: the phrases of `[[extend]] code = "TXT001"` in the rule packs (built
+      in: `rules/repeats.toml`, English doublings such as "had had", "that that", "very
+      very", "no no", "bye bye", "hush hush", "la la", "ha ha"); a listed pair allows any
+      number of copies ("no no no");
+    - initials: a single letter other than a lower-case "a" ("e e cummings", "Col M M Masur");
+    - names: every copy capitalised ("Duran Duran", "Walla Walla"), a lower-case word followed
+      by the capitalised name it introduces ("law lord Lord Bingham"), or a capitalised word
+      inside a sentence followed by a lower-case one ("her parents Will will"). At the start
+      of a sentence "The the" is still a slip, and words in capitals ("ISIS ISIS") are still
+      reported.
 
     ## Why is this bad?
     It is a typing or editing slip that every reader notices, and it makes the text differ
@@ -81,11 +84,14 @@ class RepeatedWord(Rule):
     fix_availability = UNSAFE
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
+        allowed = ctx.packs.phrases(self.code)
         for match in repeated_words(doc.text):
             word = match.group(1)
-            if word.lower() in DOUBLED_WORDS_ALLOWED:
+            if f"{word} {word}".casefold() in allowed:
                 continue
-            if _is_name(match.group().split()):
+            if len(word) == 1 and word != "a":
+                continue  # initials
+            if _is_name(match.group().split(), _starts_sentence(doc.text, match.start())):
                 continue
             first_end = match.start(1) + len(word)
             yield self.diagnostic(
@@ -97,11 +103,20 @@ class RepeatedWord(Rule):
             )
 
 
-def _is_name(words: list[str]) -> bool:
-    """Capitalised copies after the first word make a name, not a slip: "lord Lord Bingham"."""
+def _is_name(words: list[str], sentence_start: bool) -> bool:
+    """Capitalised copies after the first word make a name, not a slip: "lord Lord Bingham";
+    so does a capitalised first word inside a sentence: "her parents Will will"."""
     if words[0].isupper() and len(words[0]) > 1:
         return False  # "ISIS ISIS", "THE THE": shouting is no name
+    if words[0][0].isupper() and not sentence_start:
+        return True
     return all(w[0].isupper() for w in words[1:]) and not words[1].isupper()
+
+
+def _starts_sentence(text: str, start: int) -> bool:
+    """Whether the word at `start` begins a line or follows the end of a sentence or a quote."""
+    before = text[max(0, start - 20) : start].rstrip(" \t")
+    return not before or before[-1] in "\n\r" or before[-1] in _SENTENCE_END
 
 
 def _words_maybe_repeated(text: str) -> frozenset[str]:

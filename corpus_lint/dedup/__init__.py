@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from corpus_lint.config import NearDuplicateSettings
-    from corpus_lint.dedup.features import Features
+    from corpus_lint.dedup.features import Features, ShingleExclusion
     from corpus_lint.document import Document
     from corpus_lint.files import CorpusWalk
     from corpus_lint.rule import Diagnostic, Rule
@@ -25,23 +25,34 @@ CACHE_FILE_NAME = "signatures.sqlite3"  # in the configured cache folder
 
 
 def features_of(
-    doc: Document, diagnostics: list[Diagnostic], settings: NearDuplicateSettings
+    doc: Document,
+    diagnostics: list[Diagnostic],
+    settings: NearDuplicateSettings,
+    exclusion: ShingleExclusion | None = None,
 ) -> Features:
     """What DUP003/DUP004 need of one document (see `corpus_lint.dedup.features`)."""
     from corpus_lint.dedup.features import features_of as compute
 
-    return compute(doc, diagnostics, settings)
+    return compute(doc, diagnostics, settings, exclusion)
 
 
 def features_of_many(
     checked: list[tuple[Document, list[Diagnostic]]],
     settings: NearDuplicateSettings,
     cached: frozenset[int] = frozenset(),
+    exclusion: ShingleExclusion | None = None,
 ) -> list[Features]:
     """`features_of` for many documents at once (see `corpus_lint.dedup.features`)."""
     from corpus_lint.dedup.features import features_of_many as compute
 
-    return compute(checked, settings, cached)
+    return compute(checked, settings, cached, exclusion)
+
+
+def shingle_exclusion(selected: Any, packs: Any) -> ShingleExclusion:
+    """Which lines a run leaves out of the shingles (see `corpus_lint.dedup.features`)."""
+    from corpus_lint.dedup.features import shingle_exclusion as make
+
+    return make(selected, packs)
 
 
 def cached_contents(settings: Any, job: Any, warnings: list[str]) -> frozenset[int]:

@@ -30,10 +30,9 @@ import xxhash
 from corpus_lint import __version__
 from corpus_lint.dedup.cache import SignatureCache
 from corpus_lint.dedup.features import (
-    EXCLUDED_CODES,
-    EXCLUDED_PREFIXES,
     IN_CACHE,
     Features,
+    shingle_exclusion,
     shingle_sets,
     shingled_text,
     to_int64,
@@ -48,6 +47,7 @@ from corpus_lint.dedup.minhash import (
 from corpus_lint.document import Document, DocumentError, display
 from corpus_lint.engine import ignore_ctrl_c, process_pool, worker_count
 from corpus_lint.files import CorpusWalk, Folder
+from corpus_lint.packs import PackRule
 from corpus_lint.progress import Progress
 from corpus_lint.rule import Diagnostic, Related, Rule
 
@@ -155,18 +155,42 @@ def cached_contents(settings: Any, job: Any, warnings: list[str]) -> frozenset[i
 
 
 def config_key(near: Any, job: Any) -> int:
-    """A hash of everything a cached signature depends on besides the file's bytes."""
-    boilerplate = sorted(
+    """A hash of everything a cached signature depends on besides the file's bytes: the
+    shingle settings, and the rules that decide which lines are left out of the shingles with
+    their pack data (and SRC001's, which DUP002 asks where a copy starts), never which rules
+    the run selects."""
+    packs = job.context.packs
+    exclusion = job.exclusion or shingle_exclusion(job.rules, packs)
+    codes = sorted({rule.code for rule in exclusion.rules} | {"SRC001"})
+    described = repr(
         (
-            rule.code,
-            sorted(job.context.packs.phrases(rule.code)),
-            [p.pattern for p in job.context.packs.patterns(rule.code)],
+            __version__,
+            near.shingle_size,
+            near.num_perm,
+            SEED,
+            SCHEME,
+            [(code, _described(packs.extensions.get(code))) for code in codes],
+            sorted(packs.words.items()),
+            [
+                (r.code, sorted(r.phrases), r.pattern, r.scope, r.lines, r.family_templates)
+                for r in exclusion.rules
+                if isinstance(r, PackRule)
+            ],
         )
-        for rule in job.rules
-        if rule.code.startswith(EXCLUDED_PREFIXES) or rule.code in EXCLUDED_CODES
     )
-    described = repr((__version__, near.shingle_size, near.num_perm, SEED, SCHEME, boilerplate))
     return xxhash.xxh3_64_intdigest(described.encode()) - (1 << 63)
+
+
+def _described(extension: Any) -> tuple:
+    """A pack extension, the same in every process (sets sorted: string hashes vary)."""
+    if extension is None:
+        return ()
+    return (
+        sorted(extension.phrases),
+        extension.patterns,
+        [p.source for p in extension.user_patterns],
+        extension.families,
+    )
 
 
 class _Stage:

@@ -9,7 +9,9 @@ computes the ground truth the same way):
 - normalised text (DUP003): Unicode NFC, every run of white space (no-break spaces
   included) as one space, trimmed, without a leading byte-order mark;
 - words (DUP004): runs of letters and digits (`\\w+`), lower-cased, from the lines that no
-  boilerplate rule (BP*) or in-file repeat rule (DUP001/DUP002) reported;
+  rule declaring `excluded_from_shingles` reported (the boilerplate rules BP*, the in-file
+  repeats DUP001/DUP002, and the pack rules that delete lines), whether or not the run selects
+  those rules: see `ShingleExclusion`;
 - shingles: every run of `shingle_size` consecutive words.
 """
 
@@ -23,14 +25,13 @@ import numpy as np
 import xxhash
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from corpus_lint.config import NearDuplicateSettings
     from corpus_lint.document import Document
-    from corpus_lint.rule import Diagnostic
+    from corpus_lint.packs import Packs
+    from corpus_lint.rule import Context, Diagnostic, Rule
 
-# Lines reported by these rules are scraping chrome or repeats: they must not make two
-# different articles look alike, so they are left out of the shingles.
-EXCLUDED_PREFIXES = ("BP",)
-EXCLUDED_CODES = ("DUP001", "DUP002")
 
 _TITLE = re.compile(r"[^\r\n]*")
 # Odd 64-bit multipliers (from SplitMix64/Murmur3) to combine word hashes into shingle hashes.
@@ -92,11 +93,54 @@ def _normalised_ascii(text: str) -> bytes:
     return data.strip(b" ")
 
 
-def excluded_lines(diagnostics: list[Diagnostic]) -> tuple[int, ...]:
-    """Line numbers covered by boilerplate or repeat diagnostics."""
+class ShingleExclusion(NamedTuple):
+    """Which lines are left out of the shingles: those reported by the rules that declare
+    `excluded_from_shingles`. Lines of chrome or repeats must not make two different articles
+    look alike, and DUP003/DUP004 must give the same results whatever else is selected, so
+    the declaring rules the run does not select are run for the features alone."""
+
+    rules: tuple[Rule, ...]  # every declaring rule, built in or from a pack
+    unselected: tuple[Rule, ...]  # those the run does not select
+    context: Context | None = None
+
+    @property
+    def codes(self) -> frozenset[str]:
+        return frozenset(rule.code for rule in self.rules)
+
+    def lines(self, doc: Document, diagnostics: list[Diagnostic]) -> tuple[int, ...]:
+        found = list(diagnostics)
+        for rule in self.unselected:
+            found.extend(rule.check(doc, self.context))
+        return excluded_lines(found, self.codes)
+
+
+def shingle_exclusion(selected: Iterable[Rule], packs: Packs) -> ShingleExclusion:
+    """The exclusion of a run that selects `selected`, with the rules of `packs`."""
+    from corpus_lint.rule import Context, builtin_rules
+
+    selected_codes = {rule.code for rule in selected}
+    rules = tuple(
+        rule
+        for rule in [*builtin_rules().values(), *packs.rules]
+        if rule.excluded_from_shingles and not rule.corpus
+    )
+    unselected = tuple(rule for rule in rules if rule.code not in selected_codes)
+    return ShingleExclusion(rules, unselected, Context(packs))
+
+
+def _builtin_exclusion() -> ShingleExclusion:
+    """Without a run's exclusion: the built-in declaring rules, with what was reported."""
+    from corpus_lint.rule import builtin_rules
+
+    rules = tuple(r for r in builtin_rules().values() if r.excluded_from_shingles)
+    return ShingleExclusion(rules, ())
+
+
+def excluded_lines(diagnostics: list[Diagnostic], codes: frozenset[str]) -> tuple[int, ...]:
+    """Line numbers covered by the diagnostics of these rules."""
     lines: set[int] = set()
     for d in diagnostics:
-        if d.code.startswith(EXCLUDED_PREFIXES) or d.code in EXCLUDED_CODES:
+        if d.code in codes:
             # A range that ends at column 1 of a later line stops at the line before it.
             last = d.end_line - 1 if d.end_column == 1 and d.end_line > d.line else d.end_line
             lines.update(range(d.line, last + 1))
@@ -239,16 +283,20 @@ def _sorted_distinct(values: np.ndarray) -> np.ndarray:
 
 
 def features_of(
-    doc: Document, diagnostics: list[Diagnostic], settings: NearDuplicateSettings
+    doc: Document,
+    diagnostics: list[Diagnostic],
+    settings: NearDuplicateSettings,
+    exclusion: ShingleExclusion | None = None,
 ) -> Features:
     """The features of a document the per-document rules have just checked."""
-    return features_of_many([(doc, diagnostics)], settings)[0]
+    return features_of_many([(doc, diagnostics)], settings, exclusion=exclusion)[0]
 
 
 def features_of_many(
     checked: list[tuple[Document, list[Diagnostic]]],
     settings: NearDuplicateSettings,
     cached: frozenset[int] = frozenset(),
+    exclusion: ShingleExclusion | None = None,
 ) -> list[Features]:
     """`features_of` for many documents at once: the same values, much less numpy overhead.
 
@@ -266,14 +314,17 @@ def features_of_many(
         if any(c in cached for c in contents):
             fresh = iter(
                 features_of_many(
-                    [d for d, c in zip(checked, contents) if c not in cached], settings
+                    [d for d, c in zip(checked, contents) if c not in cached],
+                    settings,
+                    exclusion=exclusion,
                 )
             )
             return [
                 _features(doc, (), IN_CACHE, b"") if c in cached else next(fresh)
                 for (doc, _), c in zip(checked, contents)
             ]
-    excluded = [excluded_lines(diagnostics) for _, diagnostics in checked]
+    exclusion = exclusion or _builtin_exclusion()
+    excluded = [exclusion.lines(doc, diagnostics) for doc, diagnostics in checked]
     shingles, counts = _shingles_of_many(
         [shingled_text(doc, skip) for (doc, _), skip in zip(checked, excluded)],
         settings.shingle_size,

@@ -1,0 +1,162 @@
+"""`corpus-lint mine-boilerplate`: a rule pack of the short lines a corpus repeats.
+
+Chrome repeats: the same short line stands in hundreds of documents of one site, which is the
+strongest sign of boilerplate there is (C4, Gopher, CCNet and datatrove all drop such lines).
+This command counts, for every short line (compared as BP001 compares phrases: trimmed,
+case-folded, runs of white space as one), the documents that hold it, and writes the lines
+held by at least `--min-documents` documents as a TOML rule pack extending BP001, each with
+its document count and an example path as a comment, for a person to review and commit.
+
+Left out: lines BP001 already reports with the loaded packs, source lines (SRC001's
+patterns: they repeat by nature and must stay), lines without a letter, and lines longer
+than `--max-length` characters (paragraphs, which a quote repeated across stories may be).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+from corpus_lint.document import Document, DocumentError, display
+from corpus_lint.packs import normalise_phrase
+from corpus_lint.rule import Context
+
+MIN_DOCUMENTS = 5  # a line in fewer documents is more often a quote than chrome
+MAX_LENGTH = 100  # characters: a navigation label, a widget or a notice, not a paragraph
+
+
+def add_parser(commands) -> None:
+    mine = commands.add_parser(
+        "mine-boilerplate",
+        help="write a rule pack of the short lines the corpus repeats",
+        description="Count the documents that hold each short line and write the lines held "
+        "by many as a TOML rule pack extending BP001 (document counts and an example path "
+        "as comments), for you to review, trim and add to `rule-packs`.",
+    )
+    mine.add_argument("paths", nargs="*", type=Path, metavar="PATHS", help="files or folders")
+    mine.add_argument(
+        "--min-documents",
+        type=int,
+        default=MIN_DOCUMENTS,
+        metavar="N",
+        help=f"a line must stand in at least N documents ({MIN_DOCUMENTS})",
+    )
+    mine.add_argument(
+        "--max-length",
+        type=int,
+        default=MAX_LENGTH,
+        metavar="CHARS",
+        help=f"longest line considered, in characters ({MAX_LENGTH})",
+    )
+    mine.add_argument(
+        "-o", "--output", type=Path, metavar="FILE", help="write the pack here (default: stdout)"
+    )
+    mine.add_argument(
+        "--config",
+        action="append",
+        default=[],
+        metavar="FILE|KEY=VALUE",
+        help="configuration file, or a setting overriding it (TOML), as for `check`",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from corpus_lint.commands import EXIT_CLEAN, EXIT_ERROR, UsageError, load_rules
+    from corpus_lint.files import discover
+
+    if args.min_documents < 2:
+        raise UsageError("--min-documents must be 2 or more")
+    if args.max_length < 1:
+        raise UsageError("--max-length must be 1 or more")
+    if args.output is not None and args.output.exists():
+        raise UsageError(f"{args.output}: exists already; choose a new file (nothing written)")
+    settings, packs, rules = load_rules(args.config)
+    paths = args.paths or settings.corpus or [Path(".")]
+    files, errors = discover(paths, settings)
+    counts, examples, total = mine(files, rules["BP001"], Context(packs), args.max_length, errors)
+    for error in errors:
+        print(f"corpus-lint: {error}", file=sys.stderr)
+    pack = render(counts, examples, total, args.min_documents, args.max_length)
+    if args.output is None:
+        sys.stdout.write(pack)
+    else:
+        args.output.write_text(pack, encoding="utf-8")
+    found = sum(1 for n in counts.values() if n >= args.min_documents)
+    print(
+        f"{found} repeated lines in {total} documents"
+        + (f" written to {args.output}" if args.output else ""),
+        file=sys.stderr,
+    )
+    return EXIT_ERROR if errors else EXIT_CLEAN
+
+
+def mine(
+    files: list[Path], bp001, ctx: Context, max_length: int, errors: list[str]
+) -> tuple[Counter[str], dict[str, tuple[str, str]], int]:
+    """(documents per normalised line, line -> (its text as first seen, example path), the
+    number of documents read)."""
+    is_source = ctx.packs.any_pattern("SRC001").search
+    counts: Counter[str] = Counter()
+    examples: dict[str, tuple[str, str]] = {}
+    total = 0
+    for path in files:
+        try:
+            doc = Document.read(path)
+        except DocumentError as exc:
+            if not exc.skipped:
+                errors.append(str(exc))
+            continue
+        total += 1
+        reported = {d.line for d in bp001.check(doc, ctx)}
+        seen: set[str] = set()
+        for line in doc.lines:
+            text = line.text.strip()
+            if not text or len(text) > max_length or line.number in reported:
+                continue
+            if not any(c.isalpha() for c in text) or is_source(line.text):
+                continue
+            key = normalise_phrase(text)
+            if key not in seen:
+                seen.add(key)
+                counts[key] += 1
+                examples.setdefault(key, (text, display(path)))
+    return counts, examples, total
+
+
+def _toml_string(text: str) -> str:
+    """A TOML basic string: JSON's escapes are TOML's, but for DEL, which TOML wants escaped."""
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def render(
+    counts: Counter[str],
+    examples: dict[str, tuple[str, str]],
+    total: int,
+    min_documents: int,
+    max_length: int,
+) -> str:
+    repeated = sorted(
+        (key for key, n in counts.items() if n >= min_documents), key=lambda k: (-counts[k], k)
+    )
+    out = [
+        "# Rule pack mined by `corpus-lint mine-boilerplate`: the lines of at most "
+        f"{max_length} characters",
+        f"# that stand in at least {min_documents} of the {total} documents read, most "
+        "frequent first.",
+        "# Review every phrase before you commit the pack: a repeated line may be article text",
+        "# (a recurring quote, a standard paragraph). Delete what is not chrome.",
+        "",
+    ]
+    if not repeated:
+        out.append("# No line is repeated that often: nothing to add.")
+        return "\n".join(out) + "\n"
+    out += ["[[extend]]", 'code = "BP001"', "phrases = ["]
+    for key in repeated:
+        text, path = examples[key]
+        example = json.dumps(path)  # ASCII, one line: safe in a comment
+        out.append(f"    {_toml_string(text)},  # {counts[key]} documents, e.g. {example}")
+    out.append("]")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,67 @@
+"""`corpus-lint mine-boilerplate`: a reviewed pack of the lines a corpus repeats."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from corpus_lint.packs import load_packs, normalise_phrase
+from corpus_lint.rule import builtin_rules
+
+CHROME = "Ferry News Online: your harbour, your news"
+QUOTE = "We will not stop until the ferry runs again."
+
+
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for i in range(10):
+        lines = [f"Title {i}", "", f"Story number {i} about the ferry timetable.", ""]
+        if i < 6:
+            lines += [CHROME, ""]
+        if i < 2:
+            lines += [QUOTE, ""]
+        lines += ["Share this article", "", "Source: Ferry Times", ""]
+        (folder / f"{i}.txt").write_text("\n".join(lines))
+    return folder
+
+
+def test_mined_pack_lists_the_repeated_chrome_and_bp001_then_reports_it(tmp_path, cli):
+    folder = corpus(tmp_path)
+    run = cli("mine-boilerplate", "corpus", "-o", "mined.toml", cwd=tmp_path)
+    assert run.code == 0, run.err
+    text = (tmp_path / "mined.toml").read_text()
+    # The chrome line with its count and an example; not the quote in 2 documents, not the
+    # source line, not what BP001 already reports.
+    assert f'"{CHROME}",  # 6 documents, e.g. "corpus/0.txt"' in text
+    assert QUOTE not in text and "Source:" not in text and "Share this article" not in text
+    packs = load_packs([tmp_path / "mined.toml"], builtin_rules())
+    assert normalise_phrase(CHROME) in packs.phrases("BP001")
+    (tmp_path / "corpus-lint.toml").write_text('rule-packs = ["mined.toml"]\n')
+    run = cli("check", "corpus", "--select", "BP001", "--output-format", "json", cwd=tmp_path)
+    reported = {(d["path"], d["line"]) for d in run.json() if CHROME in d["message"]}
+    assert reported == {(f"corpus/{i}.txt", 5) for i in range(6)}
+    assert folder.is_dir()
+
+
+def test_min_documents_and_an_existing_output_file(tmp_path, cli):
+    corpus(tmp_path)
+    run = cli("mine-boilerplate", "corpus", "--min-documents", "2", cwd=tmp_path)
+    assert run.code == 0 and QUOTE in run.out
+    (tmp_path / "taken.toml").write_text("# mine\n")
+    run = cli("mine-boilerplate", "corpus", "-o", "taken.toml", cwd=tmp_path)
+    assert run.code == 2 and "exists already" in run.err
+    assert (tmp_path / "taken.toml").read_text() == "# mine\n"
+    run = cli("mine-boilerplate", "corpus", "--min-documents", "1", cwd=tmp_path)
+    assert run.code == 2 and "--min-documents" in run.err
+
+
+def test_strings_that_toml_must_escape_round_trip(tmp_path, cli):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    odd = 'Odd "quoted" \\ line\x7f with \ttab'
+    for i in range(5):
+        (folder / f"{i}.txt").write_text(f"Title {i}\n\n{odd}\n")
+    run = cli("mine-boilerplate", "corpus", "-o", "odd.toml", cwd=tmp_path)
+    assert run.code == 0, run.err
+    packs = load_packs([tmp_path / "odd.toml"], builtin_rules())
+    assert normalise_phrase(odd) in packs.phrases("BP001")
