@@ -129,6 +129,7 @@ def check(args: argparse.Namespace) -> int:
     options = Options(
         jobs=args.jobs, use_cache=not args.no_cache, progress=progress_wanted(args.no_progress)
     )
+    options.count_words = any(name == "html" for name, _ in outputs)  # its length histogram
     checked: list = targets
     if executor == "dask":
         from corpus_lint.distributed import ExecutorError, run_on_dask
@@ -165,6 +166,9 @@ def check(args: argparse.Namespace) -> int:
         notes=fix_notes(result.fixed, args.show_fixes) if args.fix else [],
     )
     context.notes.extend(baseline_notes)
+    if options.count_words:
+        context.word_counts = result.word_counts if executor == "local" else None
+        context.configuration = describe_configuration(settings, selected, paths, args)
     for name, file in outputs:
         text = formatter(name)(result.diagnostics, context)
         if file is None:
@@ -188,6 +192,36 @@ def check(args: argparse.Namespace) -> int:
     if result.fixed and args.exit_non_zero_on_fix and not args.exit_zero:
         return EXIT_DIAGNOSTICS
     return EXIT_CLEAN
+
+
+def describe_configuration(
+    settings: Settings, selected: dict[str, Rule], paths: list, args: argparse.Namespace
+) -> list[tuple[str, str]]:
+    """What produced a run's findings, as (setting, value) rows for the html report."""
+    near = settings.near_duplicate
+    rows = [
+        ("configuration file", str(settings.config_file or "none (defaults)")),
+        ("paths checked", " ".join(str(p) for p in paths)),
+        ("rules selected", " ".join(selected) or "none"),
+        ("include", " ".join(settings.include)),
+        ("exclude", " ".join(settings.exclude) or "none"),
+        ("rule packs", " ".join(str(p) for p in settings.rule_packs) or "built-in only"),
+        (
+            "near-duplicates",
+            f"threshold {near.threshold}, {near.shingle_size}-word shingles, "
+            f"{near.num_perm} permutations",
+        ),
+    ]
+    if settings.per_file_ignores:
+        rows.append(
+            (
+                "per-file ignores",
+                "; ".join(f"{g}: {' '.join(c)}" for g, c in settings.per_file_ignores.items()),
+            )
+        )
+    if args.baseline:
+        rows.append(("baseline", str(args.baseline)))
+    return rows
 
 
 def choose_executor(args: argparse.Namespace, settings: Settings, paths: list) -> str:

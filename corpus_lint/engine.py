@@ -36,6 +36,7 @@ class Options:
     jobs: int = 0  # worker processes; 0 means one per core
     use_cache: bool = True
     progress: bool = False
+    count_words: bool = False  # Result.word_counts, for the html report's length histogram
 
     @property
     def workers(self) -> int:
@@ -50,6 +51,7 @@ class Result:
     files_checked: int = 0
     fixed: dict[str, Counter[str]] = field(default_factory=dict)  # path -> codes fixed
     diffs: list[bytes] = field(default_factory=list)  # with FixOptions.diff: one per file
+    word_counts: dict[str, int] = field(default_factory=dict)  # with Options.count_words
 
 
 @dataclass
@@ -64,6 +66,7 @@ class FileResult:
     fix_error: str | None = None  # the fixed file could not be written: exit 2
     fix_notes: list[str] = field(default_factory=list)  # why something was not fixed
     pack_errors: list[str] = field(default_factory=list)  # user patterns that timed out: exit 2
+    words: int | None = None  # with Options.count_words: white-space-separated words
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,7 @@ class _Job:
     fix: FixOptions | None = None  # None: lint only
     settings: Settings | None = None  # for per-file-ignores, which fixes must respect
     cached_contents: frozenset[int] = frozenset()  # whose corpus features the cache holds
+    count_words: bool = False
 
 
 def lint_document(doc: Document, rules: Iterable[Rule], ctx: Context) -> list[Diagnostic]:
@@ -136,6 +140,8 @@ def _read_and_lint(path: Path, job: _Job, lint: bool) -> tuple[FileResult, Docum
         # Corpus rules need the per-document findings too (boilerplate is left out of them).
         result.diagnostics = lint_document(doc, job.rules, job.context)
     result.pack_errors = timed_out_searches(doc)
+    if job.count_words:  # counted where the text is already decoded, not reread later
+        result.words = len(doc.text.split())
     return result, doc
 
 
@@ -283,6 +289,7 @@ def run(
     corpus_rules = [r for r in rules.values() if r.corpus]
     corpus_settings = settings.near_duplicate if corpus_rules else None
     job = _Job(document_rules, Context(packs), corpus_settings, fix, settings)
+    job = dataclasses.replace(job, count_words=options.count_words)
     result = Result()
     if corpus_rules and options.use_cache and len(targets) >= MIN_FILES_FOR_CACHED_FEATURES:
         from corpus_lint.dedup import cached_contents
@@ -348,6 +355,8 @@ def _collect(
     else:
         result.files_checked += 1
         result.diagnostics.extend(file_result.diagnostics)
+        if file_result.words is not None:
+            result.word_counts[display(file_result.path)] = file_result.words
         if file_result.features is not None:
             features[target] = file_result.features
 

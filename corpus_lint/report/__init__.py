@@ -17,6 +17,10 @@ class ReportContext:
     statistics: bool = False  # text: counts per rule instead of one line per diagnostic
     quiet: bool = False  # text: diagnostics only, no summary
     notes: list[str] = field(default_factory=list)  # extra summary lines (fixes applied, ...)
+    # html: (setting, value) of the configuration that produced the findings, and each checked
+    # file's length in words (None when the run did not count them).
+    configuration: list[tuple[str, str]] = field(default_factory=list)
+    word_counts: dict[str, int] | None = None
 
 
 Formatter = Callable[[list[Diagnostic], ReportContext], str]
@@ -40,6 +44,7 @@ FORMATS: dict[str, str] = {
     "github": "github:render",
     "gitlab": "gitlab:render",
     "junit": "junit:render",
+    "html": "html:render",
 }
 
 
