@@ -292,17 +292,17 @@ def embedded_json(value: Any) -> str:
 def duplicate_pairs(diagnostics: list[Diagnostic], texts: _TextReader) -> dict[str, Any]:
     """Each exact (DUP003) or near (DUP004) duplicate pair once, with both texts side by side
     and the differing words marked; the first `MAX_PAIRS`, most similar first."""
-    pairs: dict[tuple[str, str], tuple[str, float]] = {}
+    pairs: dict[frozenset[str], tuple[str, float, str, str]] = {}
     for d in diagnostics:
         if d.code not in ("DUP003", "DUP004"):
             continue
-        for r in d.related:
-            key = (d.path, r.path) if d.path <= r.path else (r.path, d.path)
+        for r in d.related:  # the file it copies first, the reported copy second
             similarity = 1.0 if r.similarity is None else r.similarity
-            pairs.setdefault(key, (d.code, similarity))
-    ordered = sorted(pairs.items(), key=lambda kv: (kv[1][0], -kv[1][1], kv[0]))
+            pairs.setdefault(frozenset((d.path, r.path)), (d.code, -similarity, r.path, d.path))
+    ordered = sorted(pairs.values())
     shown = []
-    for (first, second), (code, similarity) in ordered[:MAX_PAIRS]:
+    for code, similarity, first, second in ordered[:MAX_PAIRS]:
+        similarity = -similarity
         left, right = _full_text(texts, first), _full_text(texts, second)
         columns = side_by_side(left, right) if left is not None and right is not None else None
         shown.append(
@@ -351,16 +351,18 @@ def _tokens(text: str) -> list[tuple[str, str]]:
 
 
 def _runs(tokens: list[tuple[str, str]], changed: list[bool]) -> list[tuple[str, bool]]:
-    """Consecutive words merged into runs of (text, changed?), active characters visible."""
+    """Runs of (text, changed?), active characters visible: the white space between two
+    changed words is part of their run, other white space is unchanged text."""
     runs: list[tuple[str, bool]] = []
-    for (space, word), is_changed in zip(tokens, changed):
-        if runs and runs[-1][1] == is_changed:
-            runs[-1] = (runs[-1][0] + space + word, is_changed)
-        else:
-            if space:
-                if runs and not runs[-1][1]:
-                    runs[-1] = (runs[-1][0] + space, False)
-                else:
-                    runs.append((space, False))
-            runs.append((word, is_changed))
-    return [(visible(text), is_changed) for text, is_changed in runs]
+    for index, ((space, word), is_changed) in enumerate(zip(tokens, changed)):
+        for text, flag in (
+            (space, is_changed and index > 0 and changed[index - 1]),
+            (word, is_changed),
+        ):
+            if not text:
+                continue
+            if runs and runs[-1][1] == flag:
+                runs[-1] = (runs[-1][0] + text, flag)
+            else:
+                runs.append((text, flag))
+    return [(visible(text), flag) for text, flag in runs]
