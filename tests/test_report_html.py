@@ -196,7 +196,8 @@ def _article(replacements: dict[int, tuple[str, str]]) -> str:
             sentence = sentence.replace(old, new)
         sentences.append(sentence)
     paragraphs = [" ".join(sentences[i : i + 5]) for i in range(0, 40, 5)]
-    return "Harbour council reviews its budget\n\n" + "\n\n".join(paragraphs) + "\n\n" + HOSTILE
+    # The hostile lines come before the first edit, so no unchanged stretch hides them.
+    return "Harbour council reviews its budget\n\n" + HOSTILE + "\n" + "\n\n".join(paragraphs)
 
 
 @pytest.fixture(scope="module")
@@ -207,7 +208,7 @@ def pair_report(tmp_path_factory) -> tuple[list[dict], Elements, list[str], str]
     (outlet / "first.txt").write_text(_article({}), encoding="utf-8")
     hostile_name = "<img src=x onerror=alert(1)>.txt"
     (outlet / hostile_name).write_text(
-        _article({6: ("council", "senate"), 30: ("budget", "ferries")}), encoding="utf-8"
+        _article({0: ("council", "senate"), 30: ("budget", "ferries")}), encoding="utf-8"
     )
     code = run_cli(
         root,
@@ -239,7 +240,9 @@ def test_near_duplicate_pair_is_shown_side_by_side_with_the_changed_words_marked
         original, edited = edited, original
     assert (deleted, inserted) == (original, edited)
     docs = page.text_of(**{"class": "doc"})
-    assert len(docs) == 2 and all("The harbour council met on day 39" in d for d in docs)
+    assert len(docs) == 2 and all(d.startswith("Harbour council reviews its budget") for d in docs)
+    # The long stretches the two share are shortened, what differs is whole.
+    assert all(re.search(r"\[… \d+ words the same …\]", d) for d in docs)
 
 
 def test_hostile_documents_are_shown_as_text_and_run_nothing(pair_report):
@@ -297,12 +300,12 @@ def test_the_console_check_sees_errors_and_blocked_injections(tmp_path):
 
 def test_side_by_side_marks_replaced_added_and_dropped_words_and_keeps_line_breaks():
     columns = side_by_side("one two three\nfour five", "one 2 three\nfour five six")
-    assert columns["left"] == [("one ", False), ("two", True), (" three\nfour five", False)]
+    assert columns["left"] == [("one ", "same"), ("two", "changed"), (" three\nfour five", "same")]
     assert columns["right"] == [
-        ("one ", False),
-        ("2", True),
-        (" three\nfour five ", False),
-        ("six", True),
+        ("one ", "same"),
+        ("2", "changed"),
+        (" three\nfour five ", "same"),
+        ("six", "changed"),
     ]
     assert columns["changed"] == (1, 2)
 
@@ -322,3 +325,15 @@ def test_length_histogram_names_the_outliers():
     assert histogram["short"] == [("a/empty.txt", 0)]
     assert histogram["bins"][-1]["beyond"] and histogram["bins"][-1]["count"] == 1
     assert sum(b["count"] for b in histogram["bins"]) == 102
+
+
+def test_side_by_side_shortens_long_unchanged_stretches_but_never_a_change():
+    words = [f"w{i}" for i in range(400)]
+    edited = [*words[:200], "CHANGED", *words[201:]]
+    columns = side_by_side(" ".join(words), " ".join(edited))
+    kinds = [kind for _, kind in columns["right"]]
+    assert kinds == ["same", "elided", "same", "changed", "same", "elided", "same"]
+    assert ("CHANGED", "changed") in columns["right"] and ("w200", "changed") in columns["left"]
+    shown = sum(len(t.split()) for t, kind in columns["right"] if kind != "elided")
+    elided = sum(int(t.split()[1]) for t, kind in columns["right"] if kind == "elided")
+    assert shown + elided == 400

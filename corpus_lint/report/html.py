@@ -30,7 +30,8 @@ from corpus_lint.report import ACTIVE_CHARACTERS, ReportContext
 from corpus_lint.rule import SAFE, UNSAFE, Diagnostic
 
 MAX_PAIRS = 100  # duplicate pairs shown side by side (all are among the findings)
-MAX_PAIR_CHARS = 6000  # characters of each text of a pair
+MAX_PAIR_CHARS = 20_000  # characters of each text of a pair compared
+KEEP_UNCHANGED_CHARS = 200  # of a long unchanged stretch, shown at each end
 CONTEXT_CHARS = 60  # characters of the offending line kept on each side of the span
 MAX_SPAN_CHARS = 200  # characters of the span itself
 MAX_FOLDERS = 300  # rows of the folder table (the ones with most findings)
@@ -41,6 +42,7 @@ SEVERITY_ORDER = ("error", "warning", "info")
 
 _TEMPLATES = Path(__file__).parent / "templates"
 _WORD = re.compile(r"\S+")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def visible(text: str) -> str:
@@ -166,6 +168,8 @@ def length_histogram(word_counts: dict[str, int] | None) -> dict[str, Any] | Non
         bins.pop()
     if beyond:
         bins.append({"low": top + 1, "high": lengths[-1], "count": beyond, "beyond": True})
+    step = -(-len(bins) // 6)  # about six labels on the axis
+    ticks = [(i, b["low"]) for i, b in enumerate(bins[:-1]) if i % step == 0 and not b["beyond"]]
     tallest = max(b["count"] for b in bins) or 1
     for b in bins:
         b["share"] = b["count"] / tallest
@@ -181,6 +185,7 @@ def length_histogram(word_counts: dict[str, int] | None) -> dict[str, Any] | Non
         "q3": q3,
         "high_fence": high_fence,
         "bins": bins,
+        "ticks": ticks,
         "long": long[:MAX_OUTLIERS],
         "long_total": len(long),
         "short": short[:MAX_OUTLIERS],
@@ -222,10 +227,12 @@ class _TextReader:
         from corpus_lint.document import Document, DocumentError
 
         try:
-            doc = Document.read(Path(path))
+            text = Document.read(Path(path)).text
         except (DocumentError, OSError):
             return None
-        return [line.text for line in doc.lines]
+        # The lines as `Document.lines` splits them (columns count from there), without
+        # building its Line records.
+        return text.split("\n") if "\r" not in text else _LINE_BREAK.split(text)
 
 
 def line_context(d: Diagnostic, lines: list[str] | None) -> tuple[str, str, str] | None:
@@ -291,18 +298,19 @@ def embedded_json(value: Any) -> str:
 
 def duplicate_pairs(diagnostics: list[Diagnostic], texts: _TextReader) -> dict[str, Any]:
     """Each exact (DUP003) or near (DUP004) duplicate pair once, with both texts side by side
-    and the differing words marked; the first `MAX_PAIRS`, most similar first."""
+    and the differing words marked; the first `MAX_PAIRS` of them."""
     pairs: dict[frozenset[str], tuple[str, float, str, str]] = {}
     for d in diagnostics:
         if d.code not in ("DUP003", "DUP004"):
             continue
         for r in d.related:  # the file it copies first, the reported copy second
             similarity = 1.0 if r.similarity is None else r.similarity
-            pairs.setdefault(frozenset((d.path, r.path)), (d.code, -similarity, r.path, d.path))
-    ordered = sorted(pairs.values())
+            pairs.setdefault(frozenset((d.path, r.path)), (d.code, similarity, r.path, d.path))
+    # Near-duplicates first, least similar first: where the differences are, and a person's
+    # judgement is most needed; exact duplicates last.
+    ordered = sorted(pairs.values(), key=lambda p: (p[0] != "DUP004", p[1], p[2], p[3]))
     shown = []
     for code, similarity, first, second in ordered[:MAX_PAIRS]:
-        similarity = -similarity
         left, right = _full_text(texts, first), _full_text(texts, second)
         columns = side_by_side(left, right) if left is not None and right is not None else None
         shown.append(
@@ -350,19 +358,42 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     return tokens
 
 
-def _runs(tokens: list[tuple[str, str]], changed: list[bool]) -> list[tuple[str, bool]]:
-    """Runs of (text, changed?), active characters visible: the white space between two
-    changed words is part of their run, other white space is unchanged text."""
-    runs: list[tuple[str, bool]] = []
+def _runs(tokens: list[tuple[str, str]], changed: list[bool]) -> list[tuple[str, str]]:
+    """Runs of (text, kind), active characters visible. Kinds: "changed" (the white space
+    between two changed words is part of their run), "same", and "elided": the middle of a
+    long unchanged stretch, so that what differs shows without scrolling through what does
+    not."""
+    runs: list[list] = []
     for index, ((space, word), is_changed) in enumerate(zip(tokens, changed)):
-        for text, flag in (
-            (space, is_changed and index > 0 and changed[index - 1]),
-            (word, is_changed),
-        ):
+        space_changed = is_changed and index > 0 and changed[index - 1]
+        for text, flag in ((space, space_changed), (word, is_changed)):
             if not text:
                 continue
             if runs and runs[-1][1] == flag:
-                runs[-1] = (runs[-1][0] + text, flag)
+                runs[-1][0] += text
             else:
-                runs.append((text, flag))
-    return [(visible(text), flag) for text, flag in runs]
+                runs.append([text, flag])
+    out: list[tuple[str, str]] = []
+    for text, flag in runs:
+        if flag:
+            out.append((visible(text), "changed"))
+        elif len(text) > 3 * KEEP_UNCHANGED_CHARS:
+            head, tail = _cut_at_space(text, KEEP_UNCHANGED_CHARS)
+            words = len(text.split()) - len(head.split()) - len(tail.split())
+            out += [
+                (visible(head), "same"),
+                (f"[… {words} words the same …]", "elided"),
+                (visible(tail), "same"),
+            ]
+        else:
+            out.append((visible(text), "same"))
+    return out
+
+
+def _cut_at_space(text: str, keep: int) -> tuple[str, str]:
+    """About `keep` characters from each end of `text`, cut at white space."""
+    head_end = text.rfind(" ", 0, keep)
+    tail_start = text.find(" ", len(text) - keep)
+    head_end = keep if head_end < 0 else head_end + 1
+    tail_start = len(text) - keep if tail_start < 0 else tail_start
+    return text[:head_end], text[tail_start:]
