@@ -31,7 +31,8 @@ from corpus_lint.rule import SAFE, UNSAFE, Diagnostic
 
 MAX_PAIRS = 100  # duplicate pairs shown side by side (all are among the findings)
 MAX_PAIR_CHARS = 20_000  # characters of each text of a pair compared
-KEEP_UNCHANGED_CHARS = 200  # of a long unchanged stretch, shown at each end
+KEEP_UNCHANGED_WORDS = 30  # of a long stretch a pair shares, shown at each end
+SAME, CHANGED, ELIDED = "same", "changed", "elided"  # the kinds of a pair's runs
 CONTEXT_CHARS = 60  # characters of the offending line kept on each side of the span
 MAX_SPAN_CHARS = 200  # characters of the span itself
 MAX_FOLDERS = 300  # rows of the folder table (the ones with most findings)
@@ -332,20 +333,26 @@ def _full_text(texts: _TextReader, path: str) -> str | None:
 
 
 def side_by_side(left: str, right: str) -> dict[str, Any]:
-    """Both texts as runs of (white space, word, changed?): difflib on the words, so a word
-    replaced, added or dropped is marked and line breaks stay as they were."""
+    """Both texts as runs of (text, kind): difflib on the words, so a word replaced, added
+    or dropped is "changed" and line breaks stay as they were; the middle of a long stretch
+    the two share is "elided" on both sides alike, so what differs shows without scrolling
+    through what does not."""
     cut = [len(t) > MAX_PAIR_CHARS for t in (left, right)]
     a, b = _tokens(left[:MAX_PAIR_CHARS]), _tokens(right[:MAX_PAIR_CHARS])
     matcher = difflib.SequenceMatcher(None, [w for _, w in a], [w for _, w in b], autojunk=False)
-    changed_a, changed_b = [True] * len(a), [True] * len(b)
+    kinds_a, kinds_b = [CHANGED] * len(a), [CHANGED] * len(b)
     for i, j, size in matcher.get_matching_blocks():
-        changed_a[i : i + size] = [False] * size
-        changed_b[j : j + size] = [False] * size
+        kinds_a[i : i + size] = kinds_b[j : j + size] = [SAME] * size
+        if size > 3 * KEEP_UNCHANGED_WORDS:
+            hidden = size - 2 * KEEP_UNCHANGED_WORDS
+            start = KEEP_UNCHANGED_WORDS
+            kinds_a[i + start : i + start + hidden] = [ELIDED] * hidden
+            kinds_b[j + start : j + start + hidden] = [ELIDED] * hidden
     return {
-        "left": _runs(a, changed_a),
-        "right": _runs(b, changed_b),
+        "left": _runs(a, kinds_a),
+        "right": _runs(b, kinds_b),
         "cut": cut,
-        "changed": (sum(changed_a), sum(changed_b)),
+        "changed": (kinds_a.count(CHANGED), kinds_b.count(CHANGED)),
     }
 
 
@@ -358,42 +365,23 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     return tokens
 
 
-def _runs(tokens: list[tuple[str, str]], changed: list[bool]) -> list[tuple[str, str]]:
-    """Runs of (text, kind), active characters visible. Kinds: "changed" (the white space
-    between two changed words is part of their run), "same", and "elided": the middle of a
-    long unchanged stretch, so that what differs shows without scrolling through what does
-    not."""
+def _runs(tokens: list[tuple[str, str]], kinds: list[str]) -> list[tuple[str, str]]:
+    """Consecutive words of a kind as one (text, kind) run, active characters visible; the
+    white space between two changed words is part of their run, other white space is "same";
+    an elided run is its word count."""
     runs: list[list] = []
-    for index, ((space, word), is_changed) in enumerate(zip(tokens, changed)):
-        space_changed = is_changed and index > 0 and changed[index - 1]
-        for text, flag in ((space, space_changed), (word, is_changed)):
+    for index, ((space, word), kind) in enumerate(zip(tokens, kinds)):
+        previous = kinds[index - 1] if index else SAME
+        space_kind = kind if kind == previous else SAME
+        for text, part_kind, words in ((space, space_kind, 0), (word, kind, 1)):
             if not text:
                 continue
-            if runs and runs[-1][1] == flag:
+            if runs and runs[-1][1] == part_kind:
                 runs[-1][0] += text
+                runs[-1][2] += words
             else:
-                runs.append([text, flag])
-    out: list[tuple[str, str]] = []
-    for text, flag in runs:
-        if flag:
-            out.append((visible(text), "changed"))
-        elif len(text) > 3 * KEEP_UNCHANGED_CHARS:
-            head, tail = _cut_at_space(text, KEEP_UNCHANGED_CHARS)
-            words = len(text.split()) - len(head.split()) - len(tail.split())
-            out += [
-                (visible(head), "same"),
-                (f"[… {words} words the same …]", "elided"),
-                (visible(tail), "same"),
-            ]
-        else:
-            out.append((visible(text), "same"))
-    return out
-
-
-def _cut_at_space(text: str, keep: int) -> tuple[str, str]:
-    """About `keep` characters from each end of `text`, cut at white space."""
-    head_end = text.rfind(" ", 0, keep)
-    tail_start = text.find(" ", len(text) - keep)
-    head_end = keep if head_end < 0 else head_end + 1
-    tail_start = len(text) - keep if tail_start < 0 else tail_start
-    return text[:head_end], text[tail_start:]
+                runs.append([text, part_kind, words])
+    return [
+        (f"[… {words} words the same …]" if kind == ELIDED else visible(text), kind)
+        for text, kind, words in runs
+    ]
