@@ -337,3 +337,26 @@ def test_side_by_side_shortens_long_unchanged_stretches_but_never_a_change():
     shown = sum(len(t.split()) for t, kind in columns["right"] if kind != "elided")
     elided = sum(int(t.split()[1]) for t, kind in columns["right"] if kind == "elided")
     assert shown + elided == 400
+
+
+def test_offending_lines_stop_at_the_budget_and_the_page_says_so(tmp_path, monkeypatch):
+    """Many findings on long lines: the lines shown stay within the budget, the findings
+    past it are still listed, and the page says how many lack their line."""
+    import corpus_lint.report.html as html
+
+    monkeypatch.setattr(html, "LINES_BUDGET_CHARS", 1000)
+    (tmp_path / "c").mkdir()
+    for i in range(30):  # 30 files, each a long line with a doubled word: TXT001
+        (tmp_path / "c" / f"{i:02d}.txt").write_text(
+            "Title\n\n" + "alpha beta " * 50 + "of of the end.\n\nSource: Reuters\n",
+            encoding="utf-8",
+        )
+    assert run_cli(tmp_path, ["c", "--select", "TXT001", "--output-format", "html:r.html"]) == 1
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    data = json.loads(re.search(r'id="report-data">(.*?)</script>', page).group(1))
+    lines = [row[6] for row in data["findings"]]
+    assert len(lines) == 30
+    shown = [line for line in lines if line]
+    assert 1000 <= sum(len("".join(line)) for line in shown) < 1000 + 200  # one line past it
+    assert data["linesLeftOut"] == 30 - len(shown) > 0
+    assert f"The last {30 - len(shown)} findings are listed without their line" in page

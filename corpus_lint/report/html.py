@@ -9,8 +9,8 @@ Security Policy lets only its own script (by hash) run and loads nothing from th
 
 Bounded for large corpora: the findings travel once as compact JSON (paths, rules and
 messages interned) that the page's script pages through; the offending lines are read from the
-files now, cut to a window around the span; only the first `MAX_PAIRS` duplicate pairs are
-shown side by side, each text cut at `MAX_PAIR_CHARS`.
+files now, cut to a window around the span, up to `LINES_BUDGET_CHARS` in all; only the first
+`MAX_PAIRS` duplicate pairs are shown side by side, each text cut at `MAX_PAIR_CHARS`.
 """
 
 from __future__ import annotations
@@ -35,6 +35,9 @@ KEEP_UNCHANGED_WORDS = 30  # of a long stretch a pair shares, shown at each end
 SAME, CHANGED, ELIDED = "same", "changed", "elided"  # the kinds of a pair's runs
 CONTEXT_CHARS = 60  # characters of the offending line kept on each side of the span
 MAX_SPAN_CHARS = 200  # characters of the span itself
+# The offending lines of all findings together, in characters: past it (some 15,000 findings
+# of long lines), findings are listed without their line, so the report stays under 10 MB.
+LINES_BUDGET_CHARS = 5_000_000
 MAX_FOLDERS = 300  # rows of the folder table (the ones with most findings)
 TOP_BOILERPLATE = 25
 HISTOGRAM_BINS = 30
@@ -70,6 +73,7 @@ def render(diagnostics: list[Diagnostic], ctx: ReportContext) -> str:
     style = (_TEMPLATES / "report.css").read_text(encoding="utf-8")
     digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
     texts = _TextReader()
+    findings = findings_data(diagnostics, texts)
     page = {
         "version": __version__,
         "summary": summary(diagnostics, ctx),
@@ -80,7 +84,8 @@ def render(diagnostics: list[Diagnostic], ctx: ReportContext) -> str:
         "lengths": length_histogram(ctx.word_counts),
         "boilerplate": boilerplate_lines(diagnostics),
         "pairs": duplicate_pairs(diagnostics, texts),
-        "data": embedded_json(findings_data(diagnostics, texts)),
+        "data": embedded_json(findings),
+        "lines_left_out": findings["linesLeftOut"],
         "script": jinja2.utils.markupsafe.Markup(script),  # our own file, not data
         "style": jinja2.utils.markupsafe.Markup(style),
         "script_hash": f"sha256-{digest}",
@@ -267,11 +272,14 @@ def findings_data(diagnostics: list[Diagnostic], texts: _TextReader) -> dict[str
 
     rows = []
     path_folder: dict[int, int] = {}
-    by_path = sorted(enumerate(diagnostics), key=lambda item: item[1].path)
-    contexts: list[Any] = [None] * len(diagnostics)
-    for i, d in by_path:  # one file read per path
-        contexts[i] = line_context(d, texts.lines(d.path))
-    for d, context in zip(diagnostics, contexts):
+    budget, left_out = LINES_BUDGET_CHARS, 0
+    for d in diagnostics:  # sorted by path: each file is read once
+        context = None
+        if budget > 0:
+            context = line_context(d, texts.lines(d.path))
+            budget -= sum(map(len, context or ()))
+        else:
+            left_out += 1
         path = index("paths", visible(d.path))
         path_folder[path] = index("folders", visible(folder_of(d.path)))
         rule = index("rules", (d.code, d.name, d.severity))
@@ -285,6 +293,7 @@ def findings_data(diagnostics: list[Diagnostic], texts: _TextReader) -> dict[str
         "rules": [list(r) for r in tables["rules"]],
         "messages": list(tables["messages"]),
         "findings": rows,
+        "linesLeftOut": left_out,
     }
 
 
