@@ -217,6 +217,7 @@ def check(args: argparse.Namespace) -> int:
         use_cache=not args.no_cache,
         progress=progress_wanted(args.no_progress or args.silent),
         count_fixes=summary_shown,
+        count_words=any(name == "html" for name, _ in outputs),  # its length histogram
     )
     checked: list = targets
     if executor == "dask":
@@ -258,6 +259,9 @@ def check(args: argparse.Namespace) -> int:
         fixable=result.fixable,
     )
     context.notes.extend(baseline_notes)
+    if options.count_words:
+        context.word_counts = result.word_counts if executor == "local" else None
+        context.configuration = describe_configuration(settings, selected, paths, args)
     report(result.diagnostics, context, outputs, errors, args)
     for error in errors:
         print(f"corpus-lint: error: {clean(error)}", file=sys.stderr)
@@ -464,6 +468,36 @@ def show_settings(settings: Settings, selected: dict[str, Rule]) -> int:
     ]
     print("\n".join(lines))
     return EXIT_CLEAN
+
+
+def describe_configuration(
+    settings: Settings, selected: dict[str, Rule], paths: list, args: argparse.Namespace
+) -> list[tuple[str, str]]:
+    """What produced a run's findings, as (setting, value) rows for the html report."""
+    near = settings.near_duplicate
+    rows = [
+        ("configuration file", str(settings.config_file or "none (defaults)")),
+        ("paths checked", " ".join(str(p) for p in paths)),
+        ("rules selected", " ".join(selected) or "none"),
+        ("include", " ".join(settings.include)),
+        ("exclude", " ".join(settings.exclude) or "none"),
+        ("rule packs", " ".join(str(p) for p in settings.rule_packs) or "built-in only"),
+        (
+            "near-duplicates",
+            f"threshold {near.threshold}, {near.shingle_size}-word shingles, "
+            f"{near.num_perm} permutations",
+        ),
+    ]
+    if settings.per_file_ignores:
+        rows.append(
+            (
+                "per-file ignores",
+                "; ".join(f"{g}: {' '.join(c)}" for g, c in settings.per_file_ignores.items()),
+            )
+        )
+    if args.baseline:
+        rows.append(("baseline", str(args.baseline)))
+    return rows
 
 
 def choose_executor(args: argparse.Namespace, settings: Settings, paths: list) -> str:

@@ -37,6 +37,7 @@ class Options:
     use_cache: bool = True
     progress: bool = False
     count_fixes: bool = False  # count what --fix would fix (for the summary): Result.fixable
+    count_words: bool = False  # Result.word_counts, for the html report's length histogram
 
     @property
     def workers(self) -> int:
@@ -52,6 +53,7 @@ class Result:
     fixed: dict[str, Counter[str]] = field(default_factory=dict)  # path -> codes fixed
     diffs: list[bytes] = field(default_factory=list)  # with FixOptions.diff: one per file
     fixable: tuple[int, int] | None = None  # with Options.count_fixes: see FileResult.fixable
+    word_counts: dict[str, int] = field(default_factory=dict)  # with Options.count_words
 
 
 @dataclass
@@ -69,6 +71,7 @@ class FileResult:
     # What `--fix` and `--fix --unsafe-fixes` would fix in the file as it is now, fixes that
     # follow from others included (with _Job.count_fixes; the summary's counts).
     fixable: tuple[int, int] = (0, 0)
+    words: int | None = None  # with Options.count_words: white-space-separated words
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,7 @@ class _Job:
     cached_contents: frozenset[int] = frozenset()  # whose corpus features the cache holds
     count_fixes: bool = False  # fill FileResult.fixable
     exclusion: Any = None  # lines left out of the shingles (dedup.features.ShingleExclusion)
+    count_words: bool = False
 
 
 def lint_document(doc: Document, rules: Iterable[Rule], ctx: Context) -> list[Diagnostic]:
@@ -146,6 +150,8 @@ def _read_and_lint(path: Path, job: _Job, lint: bool) -> tuple[FileResult, Docum
     if lint and job.count_fixes and any(d.fix is not None for d in result.diagnostics):
         result.fixable = _fixable(doc, result.diagnostics, job)
     result.pack_errors = timed_out_searches(doc)
+    if job.count_words:  # counted where the text is already decoded, not reread later
+        result.words = len(doc.text.split())
     return result, doc
 
 
@@ -323,6 +329,7 @@ def run(
         fix,
         settings,
         count_fixes=options.count_fixes and not (fix and fix.diff),
+        count_words=options.count_words,
     )
     if corpus_rules:
         from corpus_lint.dedup import shingle_exclusion
@@ -396,6 +403,8 @@ def _collect(
     else:
         result.files_checked += 1
         result.diagnostics.extend(file_result.diagnostics)
+        if file_result.words is not None:
+            result.word_counts[display(file_result.path)] = file_result.words
         if file_result.features is not None:
             features[target] = file_result.features
 

@@ -39,7 +39,7 @@ HOSTILE_DOCUMENT = (
 )
 # Raw characters that must never reach any output (newlines aside, where a format uses them).
 ACTIVE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
-FORMATS = ["text", "json", "jsonl", "sarif", "github", "gitlab", "junit"]
+FORMATS = ["text", "json", "jsonl", "sarif", "github", "gitlab", "junit", "html"]
 
 
 NAMES = [b"b\n::error::pwned\x1b[1m.txt", b"caf\xe9 %0A::warning::x.txt"]

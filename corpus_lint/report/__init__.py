@@ -24,6 +24,10 @@ class ReportContext:
     fixable: tuple[int, int] | None = None
     color: bool = False  # text formats: ANSI colours (only ever for a terminal)
     sources: dict[str, str] = field(default_factory=dict)  # full: texts not read from disk
+    # html: (setting, value) of the configuration that produced the findings, and each checked
+    # file's length in words (None when the run did not count them).
+    configuration: list[tuple[str, str]] = field(default_factory=list)
+    word_counts: dict[str, int] | None = None
 
 
 Formatter = Callable[[list[Diagnostic], ReportContext], str]
@@ -49,6 +53,7 @@ FORMATS: dict[str, str] = {
     "github": "github:render",
     "gitlab": "gitlab:render",
     "junit": "junit:render",
+    "html": "html:render",
 }
 
 

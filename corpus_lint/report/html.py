@@ -1,0 +1,396 @@
+"""`html`: one self-contained page a person reads: the corpus at a glance, the findings to
+browse, near-duplicates side by side.
+
+Built with Jinja2 and autoescape: every value the template prints is HTML-escaped unless it
+is marked safe, and the only values marked safe are built here from escaped pieces. Document
+text (lines, duplicate texts, boilerplate) and file names are untrusted: they are escaped,
+their active characters (bidi and other controls) shown as `\\uXXXX`, and the page's Content
+Security Policy lets only its own script (by hash) run and loads nothing from the network.
+
+Bounded for large corpora: the findings travel once as compact JSON (paths, rules and
+messages interned) that the page's script pages through; the offending lines are read from the
+files now, cut to a window around the span, up to `LINES_BUDGET_CHARS` in all; only the first
+`MAX_PAIRS` duplicate pairs are shown side by side, each text cut at `MAX_PAIR_CHARS`.
+"""
+
+from __future__ import annotations
+
+import base64
+import difflib
+import hashlib
+import json
+import posixpath
+import re
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+from corpus_lint import __version__
+from corpus_lint.report import ACTIVE_CHARACTERS, ReportContext
+from corpus_lint.rule import SAFE, UNSAFE, Diagnostic
+
+MAX_PAIRS = 100  # duplicate pairs shown side by side (all are among the findings)
+MAX_PAIR_CHARS = 20_000  # characters of each text of a pair compared
+KEEP_UNCHANGED_WORDS = 30  # of a long stretch a pair shares, shown at each end
+SAME, CHANGED, ELIDED = "same", "changed", "elided"  # the kinds of a pair's runs
+CONTEXT_CHARS = 60  # characters of the offending line kept on each side of the span
+MAX_SPAN_CHARS = 200  # characters of the span itself
+# The offending lines of all findings together, in characters: past it (some 15,000 findings
+# of long lines), findings are listed without their line, so the report stays under 10 MB.
+LINES_BUDGET_CHARS = 5_000_000
+MAX_FOLDERS = 300  # rows of the folder table (the ones with most findings)
+TOP_BOILERPLATE = 25
+HISTOGRAM_BINS = 30
+MAX_OUTLIERS = 10  # named on each side of the histogram
+SEVERITY_ORDER = ("error", "warning", "info")
+
+_TEMPLATES = Path(__file__).parent / "templates"
+_WORD = re.compile(r"\S+")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def visible(text: str) -> str:
+    """Active characters (controls, bidi, separators) written as `\\uXXXX` text."""
+    return ACTIVE_CHARACTERS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def folder_of(path: str) -> str:
+    return posixpath.dirname(path) or "."
+
+
+def render(diagnostics: list[Diagnostic], ctx: ReportContext) -> str:
+    import jinja2  # only when an html report is asked for
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(_TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["visible"] = visible
+    script = (_TEMPLATES / "report.js").read_text(encoding="utf-8")
+    style = (_TEMPLATES / "report.css").read_text(encoding="utf-8")
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
+    texts = _TextReader()
+    findings = findings_data(diagnostics, texts)
+    page = {
+        "version": __version__,
+        "summary": summary(diagnostics, ctx),
+        "configuration": [(k, visible(v)) for k, v in ctx.configuration],
+        "notes": [visible(n) for n in ctx.notes],
+        "rules": rule_counts(diagnostics),
+        "folders": folder_rows(diagnostics, ctx.word_counts),
+        "lengths": length_histogram(ctx.word_counts),
+        "boilerplate": boilerplate_lines(diagnostics),
+        "pairs": duplicate_pairs(diagnostics, texts),
+        "data": embedded_json(findings),
+        "lines_left_out": findings["linesLeftOut"],
+        "script": jinja2.utils.markupsafe.Markup(script),  # our own file, not data
+        "style": jinja2.utils.markupsafe.Markup(style),
+        "script_hash": f"sha256-{digest}",
+        "max_pairs": MAX_PAIRS,
+        "max_folders": MAX_FOLDERS,
+    }
+    return env.get_template("report.html.jinja").render(**page)
+
+
+def summary(diagnostics: list[Diagnostic], ctx: ReportContext) -> dict[str, Any]:
+    severities = Counter(d.severity for d in diagnostics)
+    return {
+        "files_checked": ctx.files_checked,
+        "findings": len(diagnostics),
+        "files_with_findings": len({d.path for d in diagnostics}),
+        "severities": [(s, severities[s]) for s in SEVERITY_ORDER if severities[s]],
+        "safe": sum(1 for d in diagnostics if d.fix and d.fix.applicability == SAFE),
+        "unsafe": sum(1 for d in diagnostics if d.fix and d.fix.applicability == UNSAFE),
+    }
+
+
+def rule_counts(diagnostics: list[Diagnostic]) -> list[dict[str, Any]]:
+    """One row per rule, most findings first, with the bar's share of the largest count."""
+    rows: dict[str, dict[str, Any]] = {}
+    for d in diagnostics:
+        row = rows.setdefault(
+            d.code,
+            {"code": d.code, "name": d.name, "severity": d.severity, "count": 0, "safe": 0},
+        )
+        row["count"] += 1
+        row["safe"] += bool(d.fix and d.fix.applicability == SAFE)
+        row.setdefault("unsafe", 0)
+        row["unsafe"] += bool(d.fix and d.fix.applicability == UNSAFE)
+    ordered = sorted(rows.values(), key=lambda r: (-r["count"], r["code"]))
+    top = ordered[0]["count"] if ordered else 1
+    for row in ordered:
+        row["share"] = round(100 * row["count"] / top, 1)
+    return ordered
+
+
+def folder_rows(diagnostics: list[Diagnostic], word_counts: dict[str, int] | None) -> dict:
+    """Findings per folder, with the folder's file count when the run counted its files."""
+    findings = Counter(folder_of(d.path) for d in diagnostics)
+    files = Counter(folder_of(p) for p in word_counts) if word_counts else Counter()
+    folders = set(findings) | set(files)
+    rows = [
+        {
+            "folder": visible(folder),
+            "findings": findings[folder],
+            "files": files.get(folder),
+            "rate": round(100 * findings[folder] / files[folder], 1) if files[folder] else None,
+        }
+        for folder in folders
+    ]
+    rows.sort(key=lambda r: (-r["findings"], r["folder"]))
+    top = rows[0]["findings"] if rows and rows[0]["findings"] else 1
+    for row in rows:
+        row["share"] = round(100 * row["findings"] / top, 1)
+    return {"rows": rows[:MAX_FOLDERS], "total": len(rows), "counted": bool(word_counts)}
+
+
+def length_histogram(word_counts: dict[str, int] | None) -> dict[str, Any] | None:
+    """Document lengths in words: bins up to the upper outlier fence (Q3 + 3 IQR, Tukey's
+    "far out"), one more bin for everything beyond it, and the outliers named."""
+    if not word_counts:
+        return None
+    lengths = sorted(word_counts.values())
+    n = len(lengths)
+    q1, median, q3 = (lengths[min(n - 1, int(n * q))] for q in (0.25, 0.5, 0.75))
+    low_fence = q1 - 3 * (q3 - q1)
+    high_fence = q3 + 3 * (q3 - q1)
+    top = min(lengths[-1], max(high_fence, 1))
+    width = max(1, -(-(top + 1) // HISTOGRAM_BINS))  # ceil: bins of whole words
+    counts = [0] * HISTOGRAM_BINS
+    beyond = 0
+    for length in lengths:
+        if length > top:
+            beyond += 1
+        else:
+            counts[min(length // width, HISTOGRAM_BINS - 1)] += 1
+    bins = [
+        {"low": i * width, "high": (i + 1) * width - 1, "count": c, "beyond": False}
+        for i, c in enumerate(counts)
+    ]
+    while len(bins) > 1 and bins[-1]["count"] == 0:
+        bins.pop()
+    if beyond:
+        bins.append({"low": top + 1, "high": lengths[-1], "count": beyond, "beyond": True})
+    step = -(-len(bins) // 6)  # about six labels on the axis
+    ticks = [(i, b["low"]) for i, b in enumerate(bins[:-1]) if i % step == 0 and not b["beyond"]]
+    tallest = max(b["count"] for b in bins) or 1
+    for b in bins:
+        b["share"] = b["count"] / tallest
+    by_length = sorted(word_counts.items(), key=lambda kv: (kv[1], kv[0]))
+    long = [(visible(p), w) for p, w in reversed(by_length) if w > high_fence]
+    short = [(visible(p), w) for p, w in by_length if w < low_fence or w == 0]
+    return {
+        "files": n,
+        "min": lengths[0],
+        "median": median,
+        "max": lengths[-1],
+        "q1": q1,
+        "q3": q3,
+        "high_fence": high_fence,
+        "bins": bins,
+        "ticks": ticks,
+        "long": long[:MAX_OUTLIERS],
+        "long_total": len(long),
+        "short": short[:MAX_OUTLIERS],
+        "short_total": len(short),
+    }
+
+
+def boilerplate_lines(diagnostics: list[Diagnostic]) -> list[dict[str, Any]]:
+    """The boilerplate lines (BP*) reported most often, with how many documents hold each."""
+    documents: dict[str, set[str]] = defaultdict(set)
+    codes: dict[str, Counter[str]] = defaultdict(Counter)
+    for d in diagnostics:
+        if d.code.startswith("BP") and d.snippet.strip():
+            line = " ".join(d.snippet.split())[:MAX_SPAN_CHARS]
+            documents[line].add(d.path)
+            codes[line][d.code] += 1
+    ranked = sorted(documents.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:TOP_BOILERPLATE]
+    return [
+        {"line": visible(line), "documents": len(paths), "code": codes[line].most_common(1)[0][0]}
+        for line, paths in ranked
+    ]
+
+
+class _TextReader:
+    """Texts of the files named by diagnostics, read now, each once (the last few kept)."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, list[str] | None] = {}
+
+    def lines(self, path: str) -> list[str] | None:
+        if path not in self._cache:
+            if len(self._cache) > 64:
+                self._cache.clear()
+            self._cache[path] = self._read(path)
+        return self._cache[path]
+
+    @staticmethod
+    def _read(path: str) -> list[str] | None:
+        from corpus_lint.document import Document, DocumentError
+
+        try:
+            text = Document.read(Path(path)).text
+        except (DocumentError, OSError):
+            return None
+        # The lines as `Document.lines` splits them (columns count from there), without
+        # building its Line records.
+        return text.split("\n") if "\r" not in text else _LINE_BREAK.split(text)
+
+
+def line_context(d: Diagnostic, lines: list[str] | None) -> tuple[str, str, str] | None:
+    """(before, span, after) of the offending line, cut to a window around the span; None
+    when the file no longer has that line."""
+    if lines is None or not 1 <= d.line <= len(lines):
+        return None
+    text = lines[d.line - 1]
+    start = min(d.column - 1, len(text))
+    end = d.end_column - 1 if d.end_line == d.line else len(text)
+    end = max(start, min(end, len(text)))
+    before = text[max(0, start - CONTEXT_CHARS) : start]
+    if start > CONTEXT_CHARS:
+        before = "…" + before
+    span = text[start:end]
+    if len(span) > MAX_SPAN_CHARS:
+        span = span[:MAX_SPAN_CHARS] + "…"
+    after = text[end : end + CONTEXT_CHARS]
+    if len(text) > end + CONTEXT_CHARS:
+        after += "…"
+    return visible(before), visible(span), visible(after)
+
+
+def findings_data(diagnostics: list[Diagnostic], texts: _TextReader) -> dict[str, Any]:
+    """The findings as compact JSON the page's script pages through: paths, folders, rules
+    and messages are listed once and referred to by index."""
+    tables: dict[str, dict[Any, int]] = {"paths": {}, "folders": {}, "rules": {}, "messages": {}}
+
+    def index(table: str, value: Any) -> int:
+        return tables[table].setdefault(value, len(tables[table]))
+
+    rows = []
+    path_folder: dict[int, int] = {}
+    budget, left_out = LINES_BUDGET_CHARS, 0
+    for d in diagnostics:  # sorted by path: each file is read once
+        context = None
+        if budget > 0:
+            context = line_context(d, texts.lines(d.path))
+            budget -= sum(map(len, context or ()))
+        else:
+            left_out += 1
+        path = index("paths", visible(d.path))
+        path_folder[path] = index("folders", visible(folder_of(d.path)))
+        rule = index("rules", (d.code, d.name, d.severity))
+        fix = 0 if d.fix is None else 1 if d.fix.applicability == SAFE else 2
+        message = index("messages", visible(d.message))
+        rows.append([rule, path, d.line, d.column, message, fix, context])
+    return {
+        "paths": list(tables["paths"]),
+        "pathFolder": [path_folder[i] for i in range(len(tables["paths"]))],
+        "folders": list(tables["folders"]),
+        "rules": [list(r) for r in tables["rules"]],
+        "messages": list(tables["messages"]),
+        "findings": rows,
+        "linesLeftOut": left_out,
+    }
+
+
+def embedded_json(value: Any) -> str:
+    """JSON safe inside `<script type="application/json">`: no `<`, `>` or `&` can end the
+    element or start markup (they are written as `\\u003c`...)."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        text = text.replace(raw, escaped)
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def duplicate_pairs(diagnostics: list[Diagnostic], texts: _TextReader) -> dict[str, Any]:
+    """Each exact (DUP003) or near (DUP004) duplicate pair once, with both texts side by side
+    and the differing words marked; the first `MAX_PAIRS` of them."""
+    pairs: dict[frozenset[str], tuple[str, float, str, str]] = {}
+    for d in diagnostics:
+        if d.code not in ("DUP003", "DUP004"):
+            continue
+        for r in d.related:  # the file it copies first, the reported copy second
+            similarity = 1.0 if r.similarity is None else r.similarity
+            pairs.setdefault(frozenset((d.path, r.path)), (d.code, similarity, r.path, d.path))
+    # Near-duplicates first, least similar first: where the differences are, and a person's
+    # judgement is most needed; exact duplicates last.
+    ordered = sorted(pairs.values(), key=lambda p: (p[0] != "DUP004", p[1], p[2], p[3]))
+    shown = []
+    for code, similarity, first, second in ordered[:MAX_PAIRS]:
+        left, right = _full_text(texts, first), _full_text(texts, second)
+        columns = side_by_side(left, right) if left is not None and right is not None else None
+        shown.append(
+            {
+                "code": code,
+                "kind": "exact duplicate" if code == "DUP003" else "near-duplicate",
+                "first": visible(first),
+                "second": visible(second),
+                "similarity": similarity,
+                "columns": columns,
+            }
+        )
+    return {"shown": shown, "total": len(pairs)}
+
+
+def _full_text(texts: _TextReader, path: str) -> str | None:
+    lines = texts.lines(path)
+    return None if lines is None else "\n".join(lines)
+
+
+def side_by_side(left: str, right: str) -> dict[str, Any]:
+    """Both texts as runs of (text, kind): difflib on the words, so a word replaced, added
+    or dropped is "changed" and line breaks stay as they were; the middle of a long stretch
+    the two share is "elided" on both sides alike, so what differs shows without scrolling
+    through what does not."""
+    cut = [len(t) > MAX_PAIR_CHARS for t in (left, right)]
+    a, b = _tokens(left[:MAX_PAIR_CHARS]), _tokens(right[:MAX_PAIR_CHARS])
+    matcher = difflib.SequenceMatcher(None, [w for _, w in a], [w for _, w in b], autojunk=False)
+    kinds_a, kinds_b = [CHANGED] * len(a), [CHANGED] * len(b)
+    for i, j, size in matcher.get_matching_blocks():
+        kinds_a[i : i + size] = kinds_b[j : j + size] = [SAME] * size
+        if size > 3 * KEEP_UNCHANGED_WORDS:
+            hidden = size - 2 * KEEP_UNCHANGED_WORDS
+            start = KEEP_UNCHANGED_WORDS
+            kinds_a[i + start : i + start + hidden] = [ELIDED] * hidden
+            kinds_b[j + start : j + start + hidden] = [ELIDED] * hidden
+    return {
+        "left": _runs(a, kinds_a),
+        "right": _runs(b, kinds_b),
+        "cut": cut,
+        "changed": (kinds_a.count(CHANGED), kinds_b.count(CHANGED)),
+    }
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    """(the white space before it, the word) for each word, then the trailing white space."""
+    tokens, last = [], 0
+    for match in _WORD.finditer(text):
+        tokens.append((text[last : match.start()], match.group()))
+        last = match.end()
+    return tokens
+
+
+def _runs(tokens: list[tuple[str, str]], kinds: list[str]) -> list[tuple[str, str]]:
+    """Consecutive words of a kind as one (text, kind) run, active characters visible; the
+    white space between two changed words is part of their run, other white space is "same";
+    an elided run is its word count."""
+    runs: list[list] = []
+    for index, ((space, word), kind) in enumerate(zip(tokens, kinds)):
+        previous = kinds[index - 1] if index else SAME
+        space_kind = kind if kind == previous else SAME
+        for text, part_kind, words in ((space, space_kind, 0), (word, kind, 1)):
+            if not text:
+                continue
+            if runs and runs[-1][1] == part_kind:
+                runs[-1][0] += text
+                runs[-1][2] += words
+            else:
+                runs.append([text, part_kind, words])
+    return [
+        (f"[… {words} words the same …]" if kind == ELIDED else visible(text), kind)
+        for text, kind, words in runs
+    ]

@@ -1,0 +1,362 @@
+"""`--output-format html`: the report opened in a real browser (headless Chromium), its DOM
+checked against the json report of the same run; hostile documents shown as text."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from corpus_lint.cli import main
+from corpus_lint.report.html import embedded_json, length_histogram, side_by_side
+from tests.conftest import PROJECT
+
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--enable-logging=stderr",
+    "--v=0",
+]
+# Chromium logs every console message, and every Content Security Policy violation, as
+# `[...:INFO:CONSOLE:LINE] "message", source: URL (LINE)` on stderr with --enable-logging.
+CONSOLE = re.compile(r":CONSOLE[:(]\d*\)?\] (.*)")
+
+
+def chromium() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:  # never skipped: .ci/run installs it
+        pytest.fail("headless Chromium is needed: apt-get install chromium (.ci/run does)")
+    return found
+
+
+def browse(page: Path) -> tuple[str, list[str]]:
+    """The DOM of `page` after its scripts ran, and what the browser logged to the console."""
+    with tempfile.TemporaryDirectory() as profile:
+        done = subprocess.run(
+            [chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--dump-dom"]
+            + [page.resolve().as_uri()],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout, CONSOLE.findall(done.stderr)
+
+
+class Elements(HTMLParser):
+    """Every element of a DOM dump: (tag, attributes, text inside it, for the ones asked)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[tuple[str, dict[str, str | None]]] = []
+        self.open: list[list] = []  # [tag, attributes, text parts] of the elements open now
+        self.texts: list[tuple[str, dict[str, str | None], str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        self.elements.append((tag, attributes))
+        if tag not in ("br", "meta", "input", "img", "line", "rect", "link"):
+            self.open.append([tag, attributes, []])
+
+    def handle_endtag(self, tag):
+        while self.open:
+            opened, attributes, parts = self.open.pop()
+            text = "".join(parts)
+            self.texts.append((opened, attributes, text))
+            if self.open:
+                self.open[-1][2].append(text)
+            if opened == tag:
+                break
+
+    def handle_data(self, data):
+        if self.open:
+            self.open[-1][2].append(data)
+
+    def text_of(self, tag: str | None = None, **wanted: str) -> list[str]:
+        """Texts of the `tag` elements whose attributes have these values (class: one of
+        the element's classes), in document order of their ends."""
+        found = []
+        for name_, attributes, text in self.texts:
+            if (tag is None or name_ == tag) and all(
+                value in (attributes.get(name) or "").split()
+                if name == "class"
+                else attributes.get(name) == value
+                for name, value in wanted.items()
+            ):
+                found.append(text)
+        return found
+
+
+def parse(dom: str) -> Elements:
+    parser = Elements()
+    parser.feed(dom)
+    parser.close()
+    return parser
+
+
+def run_cli(folder: Path, args: list[str]) -> int:
+    here = os.getcwd()
+    os.chdir(folder)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            return main(["check", "--no-cache", "--no-progress", *args])
+    finally:
+        os.chdir(here)
+
+
+# --- the seeds ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seeds_report(tmp_path_factory) -> tuple[list[dict], Elements, list[str], str]:
+    out = tmp_path_factory.mktemp("html")
+    code = run_cli(
+        PROJECT,
+        ["--output-format", f"html:{out / 'r.html'}", "--output-format", f"json:{out / 'r.json'}"],
+    )
+    assert code == 1
+    diagnostics = json.loads((out / "r.json").read_text(encoding="utf-8"))
+    dom, console = browse(out / "r.html")
+    return diagnostics, parse(dom), console, dom
+
+
+def test_seeds_report_shows_the_summary_counts_in_the_browser(seeds_report):
+    diagnostics, page, console, _ = seeds_report
+    assert console == []
+    assert page.text_of(id="files-checked") == ["5"]
+    assert page.text_of(id="findings-total") == [str(len(diagnostics))]
+    assert page.text_of(id="files-with-findings") == [str(len({d["path"] for d in diagnostics}))]
+    warnings = sum(d["severity"] == "warning" for d in diagnostics)
+    assert page.text_of(id="severity-warning") == [str(warnings)]
+    safe = sum(bool(d["fix"]) and d["fix"]["applicability"] == "safe" for d in diagnostics)
+    assert page.text_of(id="fixable-safe") == [str(safe)]
+    per_rule = {}
+    for d in diagnostics:
+        per_rule[d["code"]] = per_rule.get(d["code"], 0) + 1
+    for code, count in per_rule.items():
+        assert page.text_of(id=f"rule-count-{code}") == [str(count)]
+    # The script ran to its end (it marks the page), and the length histogram has its files.
+    assert re.search(r'<html[^>]* data-ready="\d+"', seeds_report[3])
+    assert "5 documents; words per document" in seeds_report[3]
+
+
+def test_seeds_report_lists_every_finding_with_its_line_marked(seeds_report):
+    diagnostics, page, _, _ = seeds_report
+    listed = []
+    for tag, attributes, _ in page.texts:
+        if tag == "li" and attributes.get("class") == "finding":
+            listed.append(attributes)
+    places = page.text_of(**{"class": "path"})
+    codes = page.text_of(**{"class": "code"})
+    expected = sorted((f"{d['path']}:{d['line']}:{d['column']}", d["code"]) for d in diagnostics)
+    shown = sorted(zip([p for p in places if re.search(r":\d+:\d+$", p)], codes))
+    assert shown == expected
+    assert len(listed) == len(diagnostics)
+    messages = page.text_of(**{"class": "message"})
+    assert sorted(messages) == sorted(d["message"] for d in diagnostics)
+    # The offending line is shown with the reported span marked: the repeated line of DUP001.
+    assert (
+        "ISIS is regrouping in southern Libya with support of al-Qaeda and preparing for "
+        "further attacks" in page.text_of("mark")
+    )
+
+
+# --- a near-duplicate pair, and hostile text --------------------------------------------
+
+HOSTILE = (
+    "<script>document.title='PWNED';document.documentElement.dataset.pwned='script'</script>\n"
+    "<img src=x onerror=\"document.documentElement.dataset.pwned='onerror'\">\n"
+    "<a href=\"javascript:document.documentElement.dataset.pwned='href'\">read more</a>\n"
+    '</textarea></pre></script></style><svg onload="alert(1)">  \n'
+    "Bidi \u202eevil\u202c and isolate \u2067x\u2069 controls.\n"
+)
+
+
+def _article(replacements: dict[int, tuple[str, str]]) -> str:
+    sentences = []
+    for i in range(40):
+        sentence = f"The harbour council met on day {i} to review the budget line {i * 7}."
+        if i in replacements:
+            old, new = replacements[i]
+            sentence = sentence.replace(old, new)
+        sentences.append(sentence)
+    paragraphs = [" ".join(sentences[i : i + 5]) for i in range(0, 40, 5)]
+    # The hostile lines come before the first edit, so no unchanged stretch hides them.
+    return "Harbour council reviews its budget\n\n" + HOSTILE + "\n" + "\n\n".join(paragraphs)
+
+
+@pytest.fixture(scope="module")
+def pair_report(tmp_path_factory) -> tuple[list[dict], Elements, list[str], str]:
+    root = tmp_path_factory.mktemp("pair")
+    outlet = root / "corpus" / "outlet"
+    outlet.mkdir(parents=True)
+    (outlet / "first.txt").write_text(_article({}), encoding="utf-8")
+    hostile_name = "<img src=x onerror=alert(1)>.txt"
+    (outlet / hostile_name).write_text(
+        _article({0: ("council", "senate"), 30: ("budget", "ferries")}), encoding="utf-8"
+    )
+    code = run_cli(
+        root,
+        ["corpus", "--output-format", "html:r.html", "--output-format", "json:r.json"],
+    )
+    assert code == 1
+    diagnostics = json.loads((root / "r.json").read_text(encoding="utf-8"))
+    dom, console = browse(root / "r.html")
+    return diagnostics, parse(dom), console, dom
+
+
+def test_near_duplicate_pair_is_shown_side_by_side_with_the_changed_words_marked(pair_report):
+    diagnostics, page, console, dom = pair_report
+    assert console == []
+    near = [d for d in diagnostics if d["code"] == "DUP004"]
+    assert len(near) == 1
+    similarity = near[0]["related"][0]["similarity"]
+    assert page.text_of(**{"class": "similarity"}) == [f"{similarity:.2f}"]
+    deleted = [t for tag, _, t in page.texts if tag == "del" and t != "only on the left"]
+    inserted = [t for tag, _, t in page.texts if tag == "ins" and t != "only on the right"]
+    # The file copied on the left, the reported copy on the right, each under its name.
+    copied, copy = near[0]["related"][0]["path"], near[0]["path"]
+    assert page.text_of(**{"class": "path"})[-2:] == [copied, copy]
+    assert sorted([copied, copy]) == sorted(
+        ["corpus/outlet/first.txt", "corpus/outlet/<img src=x onerror=alert(1)>.txt"]
+    )
+    original, edited = ["council", "budget"], ["senate", "ferries"]
+    if not copied.endswith("first.txt"):
+        original, edited = edited, original
+    assert (deleted, inserted) == (original, edited)
+    docs = page.text_of(**{"class": "doc"})
+    assert len(docs) == 2 and all(d.startswith("Harbour council reviews its budget") for d in docs)
+    # The long stretches the two share are shortened, what differs is whole.
+    assert all(re.search(r"\[… \d+ words the same …\]", d) for d in docs)
+
+
+def test_hostile_documents_are_shown_as_text_and_run_nothing(pair_report):
+    diagnostics, page, console, dom = pair_report
+    # Nothing ran: no CSP violation or error was logged, and the page is as its script left it.
+    assert console == []
+    assert "pwned" not in dom.split("<head>")[0]
+    assert re.search(r'<html[^>]* data-ready="\d+"', dom)
+    assert [t for t in page.text_of("title") if "PWNED" in t] == []
+    # No element or attribute came from a document: only the report's own scripts, no
+    # event handler, no link but the report's own anchors, no image, textarea or foreign svg.
+    tags = [tag for tag, _ in page.elements]
+    assert tags.count("script") == 2
+    assert not {"img", "textarea", "iframe", "object", "embed"} & set(tags)
+    assert all(
+        attributes.get("class") == "histogram" for tag, attributes in page.elements if tag == "svg"
+    )
+    assert not [a for _, attributes in page.elements for a in attributes if a.startswith("on")]
+    assert all(
+        (attributes.get("href") or "#").startswith("#")
+        for tag, attributes in page.elements
+        if tag == "a"
+    )
+    # ... and the hostile text is there, as text, in both texts of the pair and in a finding.
+    docs = page.text_of(**{"class": "doc"})
+    for text in docs:
+        assert "<script>document.title='PWNED'" in text
+        assert "javascript:document.documentElement" in text
+        assert "</textarea></pre></script></style><svg onload=" in text
+    findings = page.text_of(id="findings-list")[0]
+    assert "</textarea></pre></script></style><svg" in findings  # WS001: trailing spaces
+    # Bidi controls are shown as escapes, never as the characters that reorder the text.
+    assert not re.search("[\u202a-\u202e\u2066-\u2069]", dom)
+    assert "Bidi \\u202eevil\\u202c and isolate \\u2067x\\u2069" in docs[0]
+
+
+def test_the_console_check_sees_errors_and_blocked_injections(tmp_path):
+    """The console capture the tests above rely on does see a script error and a blocked
+    inline handler (so an empty console there means something)."""
+    page = tmp_path / "bad.html"
+    page.write_text(
+        "<!DOCTYPE html><meta http-equiv='Content-Security-Policy' content=\"script-src 'none'\">"
+        '<img src="data:," onerror="alert(1)"><p>x</p>',
+        encoding="utf-8",
+    )
+    _, console = browse(page)
+    assert any("Content Security Policy" in line for line in console), console
+    page.write_text("<!DOCTYPE html><script>console.error('broken')</script>", encoding="utf-8")
+    _, console = browse(page)
+    assert any("broken" in line for line in console), console
+
+
+# --- the pieces, without a browser -------------------------------------------------------
+
+
+def test_side_by_side_marks_replaced_added_and_dropped_words_and_keeps_line_breaks():
+    columns = side_by_side("one two three\nfour five", "one 2 three\nfour five six")
+    assert columns["left"] == [("one ", "same"), ("two", "changed"), (" three\nfour five", "same")]
+    assert columns["right"] == [
+        ("one ", "same"),
+        ("2", "changed"),
+        (" three\nfour five ", "same"),
+        ("six", "changed"),
+    ]
+    assert columns["changed"] == (1, 2)
+
+
+def test_embedded_json_cannot_close_its_script_element():
+    text = embedded_json({"line": "</script><script>alert(1)</script> & <!--"})
+    assert "<" not in text and ">" not in text and "&" not in text
+    assert json.loads(text) == {"line": "</script><script>alert(1)</script> & <!--"}
+
+
+def test_length_histogram_names_the_outliers():
+    counts = {f"a/{i}.txt": 400 + i for i in range(100)}
+    counts["a/huge.txt"] = 50_000
+    counts["a/empty.txt"] = 0
+    histogram = length_histogram(counts)
+    assert histogram["long"] == [("a/huge.txt", 50_000)]
+    assert histogram["short"] == [("a/empty.txt", 0)]
+    assert histogram["bins"][-1]["beyond"] and histogram["bins"][-1]["count"] == 1
+    assert sum(b["count"] for b in histogram["bins"]) == 102
+
+
+def test_side_by_side_shortens_long_unchanged_stretches_but_never_a_change():
+    words = [f"w{i}" for i in range(400)]
+    edited = [*words[:200], "CHANGED", *words[201:]]
+    columns = side_by_side(" ".join(words), " ".join(edited))
+    kinds = [kind for _, kind in columns["right"]]
+    assert kinds == ["same", "elided", "same", "changed", "same", "elided", "same"]
+    assert ("CHANGED", "changed") in columns["right"] and ("w200", "changed") in columns["left"]
+    shown = sum(len(t.split()) for t, kind in columns["right"] if kind != "elided")
+    elided = sum(int(t.split()[1]) for t, kind in columns["right"] if kind == "elided")
+    assert shown + elided == 400
+
+
+def test_offending_lines_stop_at_the_budget_and_the_page_says_so(tmp_path, monkeypatch):
+    """Many findings on long lines: the lines shown stay within the budget, the findings
+    past it are still listed, and the page says how many lack their line."""
+    import corpus_lint.report.html as html
+
+    monkeypatch.setattr(html, "LINES_BUDGET_CHARS", 1000)
+    (tmp_path / "c").mkdir()
+    for i in range(30):  # 30 files, each a long line with a doubled word: TXT001
+        (tmp_path / "c" / f"{i:02d}.txt").write_text(
+            "Title\n\n" + "alpha beta " * 50 + "of of the end.\n\nSource: Reuters\n",
+            encoding="utf-8",
+        )
+    assert run_cli(tmp_path, ["c", "--select", "TXT001", "--output-format", "html:r.html"]) == 1
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    data = json.loads(re.search(r'id="report-data">(.*?)</script>', page).group(1))
+    lines = [row[6] for row in data["findings"]]
+    assert len(lines) == 30
+    shown = [line for line in lines if line]
+    assert 1000 <= sum(len("".join(line)) for line in shown) < 1000 + 200  # one line past it
+    assert data["linesLeftOut"] == 30 - len(shown) > 0
+    assert f"The last {30 - len(shown)} findings are listed without their line" in page
