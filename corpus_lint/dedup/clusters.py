@@ -27,8 +27,6 @@ from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-import xxhash
-
 # Keeper criteria, each a sort key (smaller is kept first). `first-path` decides every tie.
 KEEP_CRITERIA = ("most-text", "has-source", "fewest-findings", "first-path")
 # The default for news corpora: an article that names its outlet can be traced and licensed,
@@ -69,6 +67,7 @@ class Shown:
     """What a cluster's diagnostics say of one document."""
 
     path: str  # as shown
+    content: int  # hash of its bytes
     title_length: int
     text_hash: int | None
     keeping: Keeping
@@ -84,9 +83,10 @@ class Cluster(Generic[K]):
         return 1 + len(self.members)
 
 
-def cluster_id(keeper_path: str) -> str:
-    """A short id named after the keeper: the same in every run that keeps the same file."""
-    return f"{xxhash.xxh3_64_intdigest(keeper_path.encode('utf-8', 'surrogateescape')):016x}"[:8]
+def cluster_id(keeper_content: int) -> str:
+    """A short id from the keeper's bytes (their hash): the same in every run, on either
+    executor, that keeps the same file unchanged, however its path is shown."""
+    return f"{keeper_content & 0xFFFFFFFF:08x}"
 
 
 Verify = Callable[[list[tuple[K, K]]], Mapping[tuple[K, K], float | None]]

@@ -756,7 +756,7 @@ def exact_jaccard(first: np.ndarray, second: np.ndarray) -> float:
 def _shown(entry: Entry) -> Shown:
     f = entry.features
     keeping = Keeping(display(entry.path), f.shingles, bool(f.has_source), f.findings or 0)
-    return Shown(keeping.path, f.title_length, f.text_hash, keeping)
+    return Shown(keeping.path, entry.content, f.title_length, f.text_hash, keeping)
 
 
 def _has_target(cluster: Cluster) -> bool:
@@ -779,7 +779,7 @@ def cluster_diagnostics(
         if not (reported(cluster.keeper) or any(reported(doc) for doc, _ in cluster.members)):
             continue
         keeper = shown[cluster.keeper]
-        ident = cluster_id(keeper.path)
+        ident = cluster_id(keeper.content)
         related = [Related(shown[doc].path, 1, round(value, 4)) for doc, value in cluster.members]
         for index, (doc, similarity) in enumerate(cluster.members):
             member = shown[doc]
