@@ -439,7 +439,7 @@ def _clusters(client: Any, alike: _Alike, rules: dict[str, Rule], near: Any) -> 
     docs = alike.docs
     for group in alike.groups:
         docs.update((d.id, d) for d in group)
-    if not docs:
+    if not docs and not near.allow:
         return []
     shown = {}
     for id, d in docs.items():

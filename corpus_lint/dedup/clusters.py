@@ -215,10 +215,10 @@ class Allowed:
         pairs: Iterable[tuple[K, K, float]],
         groups: Iterable[Sequence[K]],
         threshold: float,
-        judged: set[K] | None = None,
+        judged: set[str] | None = None,
     ) -> list[tuple]:
         """(entry, its paths) of the entries no pair of whose files is alike now. Only
-        entries naming a `judged` document are judged (None: all, a whole-corpus run)."""
+        entries naming a `judged` path are judged (None: all, a whole-corpus run)."""
         used: set[int] = set()
         for a, b, value in pairs:
             if value >= threshold and self.pair(a, b):
@@ -232,7 +232,7 @@ class Allowed:
         for number, entry in enumerate(self.entries):
             if number in used:
                 continue
-            if judged is not None and not any(doc in judged for doc in self.docs[number]):
+            if judged is not None and judged.isdisjoint(entry.paths):
                 continue
             stale.append((entry, list(entry.paths)))
         return stale

@@ -128,16 +128,23 @@ def check_corpus(
         # Said once: the engine opened the cache before (`cached_contents`).
         result.warnings.extend(w for w in warnings if w not in result.warnings)
     try:
-        return _Stage(targets, corpus_roots, rules, job, settings, options, cache, walk).run()
+        stage = _Stage(targets, corpus_roots, rules, job, settings, options, cache, walk)
+        diagnostics = stage.run()
     except sqlite3.Error as exc:
         # A cache broken under our feet (disk full, corrupted by another program): finish
         # without it; the next run rebuilds it.
         result.warnings.append(f"{settings.cache_dir}: cache error ({exc}); ran without the cache")
         last_stats = Stats()
-        return _Stage(targets, corpus_roots, rules, job, settings, options, None, walk).run()
+        stage = _Stage(targets, corpus_roots, rules, job, settings, options, None, walk)
+        diagnostics = stage.run()
     finally:
         if cache is not None:
             cache.close()
+    if job.fix is not None and job.fix.unsafe:  # --fix --unsafe-fixes: redundant copies go
+        from corpus_lint.dedup.removal import remove_redundant
+
+        diagnostics = remove_redundant(diagnostics, stage.shown, corpus_roots, job, result)
+    return diagnostics
 
 
 def cached_contents(settings: Any, job: Any, warnings: list[str]) -> frozenset[int]:
@@ -478,7 +485,7 @@ class _Stage:
 
         docs = {e for group in groups for e in group}
         docs.update(e for a, b, _ in pairs for e in (a, b))
-        if not docs:
+        if not docs and not self.near.allow:
             return []
         self._complete_keeping([e for e in docs if e.features.findings is None])
         shown = {e: _shown(e) for e in docs}
@@ -493,7 +500,10 @@ class _Stage:
         threshold = self.near.threshold
         clusters = form_clusters(ranks, pairs, groups, threshold, verify, allow.pair)
         # A changed-files run judges only the entries that name one of its files.
-        judged = {e for e in docs if e.target} if last_stats.corpus_files else None
+        judged = None
+        if last_stats.corpus_files:
+            targets = [e for e in self.by_key.values() if e.target]
+            judged = {e.key for e in targets} | {os.path.abspath(e.path) for e in targets}
         stale = allow.stale(pairs, groups, threshold, judged)
         diagnostics = cluster_diagnostics(
             clusters, shown, self.codes, self.near, lambda e: e.target, stale

@@ -40,6 +40,7 @@ FORMATS: dict[str, str] = {
     "github": "github:render",
     "gitlab": "gitlab:render",
     "junit": "junit:render",
+    "clusters": "clusters:render",
 }
 
 

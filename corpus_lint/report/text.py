@@ -44,6 +44,7 @@ def summary(diagnostics: list[Diagnostic], ctx: ReportContext) -> list[str]:
     width = len(str(max(counts.values())))
     for code, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
         lines.append(f"  {count:>{width}} {code:<7} {names[code]}")
+    lines.extend(cluster_summary(diagnostics, ctx))
     if safe:
         lines.append(f"[*] {safe} fixable with `--fix`.")
     if unsafe:
@@ -60,3 +61,26 @@ def render(diagnostics: list[Diagnostic], ctx: ReportContext) -> str:
             out.append("")
         out.extend(summary(diagnostics, ctx))
     return "\n".join(out) + "\n" if out else ""
+
+
+def cluster_summary(diagnostics: list[Diagnostic], ctx: ReportContext) -> list[str]:
+    """Duplicate clusters: how many, how many redundant documents and their share of the
+    files checked; with --statistics, clusters counted by size."""
+    sizes: dict[str, int] = {}
+    redundant = 0
+    for d in diagnostics:
+        if d.cluster is not None:
+            redundant += 1
+            sizes[d.cluster] = len(d.related) + 1
+    if not sizes:
+        return []
+    share = f"{redundant / ctx.files_checked:.1%}" if ctx.files_checked else "?"
+    lines = [
+        f"Duplicates: {len(sizes)} cluster{'s' * (len(sizes) != 1)}, {redundant} redundant "
+        f"document{'s' * (redundant != 1)} ({share} of the {ctx.files_checked} files checked)."
+    ]
+    if ctx.statistics:
+        counts = Counter(sizes.values())
+        listed = ", ".join(f"{n} of {size}" for size, n in sorted(counts.items()))
+        lines.append(f"  clusters by size (documents): {listed}")
+    return lines
