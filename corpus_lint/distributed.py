@@ -13,14 +13,16 @@ Dask tasks:
    key; band bucket j gathers the j-th part of every partition, so each holds 1/buckets of
    the LSH index and no process holds all of it.
 3. band buckets: equal (band, key) rows give candidate pairs (smaller id first); equal text
-   hashes give DUP003 (each file against the group's first). Pairs are split by pair hash.
+   hashes give the same-text groups (DUP003). Pairs are split by pair hash.
 4. pair buckets: each gathers its pairs from every band bucket and de-duplicates them.
 5. select: each partition sends a pair bucket the features of its documents that the
    bucket's pairs name.
 6. verify: the corpus stage's rules (`dedup/corpus.py`): pairs with the same text are
    skipped, pairs whose estimated Jaccard is far below the threshold are pruned, the rest
-   are verified with the exact Jaccard of the two files' shingle sets (both files reread),
-   and the later file of a pair is reported against the earlier.
+   are verified with the exact Jaccard of the two files' shingle sets (both files reread).
+7. clusters, on the client: the groups and verified pairs become duplicate clusters by the
+   corpus stage's own function (`dedup.clusters.form_clusters`); pairs a keeper needs that
+   no bucket verified are verified by one more task.
 
 Dask is imported only here, and only when this executor runs.
 """
