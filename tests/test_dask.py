@@ -453,3 +453,29 @@ def test_the_same_clusters_keepers_and_allowed_pairs_on_dask_as_locally(cli, tmp
     assert keepers["corpus/longer.txt"] == ["corpus/shorter.txt"]
     assert not any("wire" in c["keeper"] for c in found)  # the allowed pair
     assert len(stale) == 1 and "chain_a.txt" in stale[0]
+
+
+def test_a_keeper_pair_no_bucket_verified_is_verified_by_a_task(tmp_path, cluster):
+    # The verification tasks sent back a~b and b~c only: the cluster step must verify a~c
+    # (on the cluster) before c may join a's cluster; here it is alike, so c joins.
+    from corpus_lint.config import NearDuplicateSettings
+    from corpus_lint.dedup import features_of
+    from corpus_lint.document import Document
+    from corpus_lint.rule import builtin_rules
+    from tests.test_clusters import article, changed
+
+    client, _ = cluster
+    near = NearDuplicateSettings(keep=("first-path",))
+    a = article(21)
+    texts = {"a.txt": a, "b.txt": changed(a, [100]), "c.txt": changed(a, [300])}
+    docs = {}
+    for id, (name, text) in enumerate(texts.items()):
+        path = tmp_path / name
+        path.write_text(text)
+        features = features_of(Document.read(path), [], near)
+        docs[id] = dask_executor._Doc(id, dask_executor.Source(str(path), name), features)
+    alike = dask_executor._Alike(pairs=[(0, 1, 0.95), (1, 2, 0.9)], docs=docs)
+    rules = {code: rule for code, rule in builtin_rules().items() if code in ("DUP003", "DUP004")}
+    found = dask_executor._clusters(client, alike, rules, near)
+    assert [(d.path, d.related[0].path) for d in found] == [("b.txt", "a.txt"), ("c.txt", "a.txt")]
+    assert 0.9 < found[1].related[0].similarity < 1  # a~c's exact Jaccard, computed now
