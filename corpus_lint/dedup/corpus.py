@@ -456,9 +456,12 @@ class _Stage:
         ]
         return self._verify(to_verify)
 
-    def _verify(self, pairs: list[tuple[Entry, Entry]]) -> list[tuple[Entry, Entry, float]]:
+    def _verify(
+        self, pairs: list[tuple[Entry, Entry]], parallel: bool = True
+    ) -> list[tuple[Entry, Entry, float]]:
         """The exact Jaccard of each pair whose files are unchanged: from the cache when a
-        pair of contents was verified before, else from both files reread now."""
+        pair of contents was verified before, else from both files reread now (by worker
+        processes when there are many and `parallel`)."""
         known = self.cache.similarities() if self.cache is not None and pairs else {}
         found: list[tuple[Entry, Entry, float]] = []
         reread: list[tuple[Entry, Entry]] = []
@@ -468,7 +471,8 @@ class _Stage:
                 reread.append((a, b))
             else:
                 found.append((a, b, similarity))
-        with self._shingle_reader(len({e.key for pair in reread for e in pair})) as read:
+        files = len({e.key for pair in reread for e in pair}) if parallel else 1
+        with self._shingle_reader(files) as read:
             for batch, files in _verify_batches(reread):
                 self.shingle_sets.update(read(files))
                 for a, b in batch:
@@ -508,7 +512,8 @@ class _Stage:
 
         def verify(needed: list[tuple[Entry, Entry]]) -> dict:
             found = {(a, b): None for a, b in needed}
-            found.update(((a, b), s) for a, b, s in self._verify(needed))
+            # In this process: the cache's writer thread may be running, so nothing is forked.
+            found.update(((a, b), s) for a, b, s in self._verify(needed, parallel=False))
             return found
 
         threshold = self.near.threshold
@@ -533,14 +538,13 @@ class _Stage:
             return
         from dataclasses import replace
 
-        from corpus_lint.engine import analyze_all
+        from corpus_lint.engine import analyze_many
 
+        # In this process: the cache's writer thread may be running, so nothing is forked.
         items = [(entry.path, True) for entry in entries]
         job = replace(self.job, fix=None)  # read only: these files are not the targets
-        with Progress("Checking", len(items), enabled=False) as progress:
-            results = list(analyze_all(items, job, self.options, progress))
-        for entry, result in zip(entries, results):
-            if result.features is None:  # unreadable now: ranks last, is never removed
+        for entry, result in zip(entries, analyze_many(items, job)):
+            if result.features is None:  # unreadable now: ranked as the worst copy
                 entry.features = entry.features._replace(findings=1 << 30, has_source=False)
                 continue
             entry.features = entry.features._replace(
@@ -782,10 +786,6 @@ def _shown(entry: Entry) -> Shown:
     f = entry.features
     keeping = Keeping(display(entry.path), f.shingles, bool(f.has_source), f.findings or 0)
     return Shown(keeping.path, entry.content, f.title_length, f.text_hash, keeping)
-
-
-def _has_target(cluster: Cluster) -> bool:
-    return cluster.keeper.target or any(doc.target for doc, _ in cluster.members)
 
 
 def cluster_diagnostics(
