@@ -356,7 +356,7 @@ def test_text_summary_and_statistics_count_clusters(cli, tmp_path):
     assert "Duplicates: 1 cluster, 2 redundant documents (50.0% of the 4 files checked)." in (
         run.out
     )
-    assert "clusters by size (documents): 1 of 3" in run.out
+    assert "clusters by size (documents in a cluster): size 3: 1" in run.out
 
 
 def test_sarif_related_locations_name_the_keeper_and_the_other_members(cli, tmp_path):

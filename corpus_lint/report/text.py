@@ -81,6 +81,6 @@ def cluster_summary(diagnostics: list[Diagnostic], ctx: ReportContext) -> list[s
     ]
     if ctx.statistics:
         counts = Counter(sizes.values())
-        listed = ", ".join(f"{n} of {size}" for size, n in sorted(counts.items()))
-        lines.append(f"  clusters by size (documents): {listed}")
+        listed = ", ".join(f"size {size}: {n}" for size, n in sorted(counts.items()))
+        lines.append(f"  clusters by size (documents in a cluster): {listed}")
     return lines
