@@ -430,3 +430,16 @@ def test_removal_never_deletes_a_keeper_over_random_corpora_and_policies(stories
         assert left == sorted(set(files) - members)
         assert keepers <= set(left)
         assert out.getvalue() == ""  # nothing redundant is left
+
+
+def test_a_large_group_of_copies_is_one_cluster_with_bounded_related_lists(cli, tmp_path):
+    page = "Page not found\n\nThe page you asked for has moved or never existed here.\n"
+    files = {f"p{n:03d}.txt": page for n in range(120)}
+    folder = write(tmp_path / "c", files)
+    found = findings(cli, folder)
+    assert len(found) == 119 and {d["related"][0]["path"] for d in found} == {"p000.txt"}
+    assert max(len(d["related"]) for d in found) == 51  # the keeper and 50 other members
+    [cluster] = clusters_of(cli, folder)
+    assert cluster["size"] == 120 and len(cluster["members"]) == 119
+    run = cli("check", *DUP, ".", cwd=folder)
+    assert "Duplicates: 1 cluster, 119 redundant documents" in run.out

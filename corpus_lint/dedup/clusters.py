@@ -120,15 +120,20 @@ def form_clusters(
         value = similarity(a, b)
         return value is not None and value >= threshold and not allowed(a, b)
 
+    # Links: verified pairs at the threshold, and same-text groups (as groups, not as all
+    # their pairs: a scrape may hold thousands of copies of one error page).
     adjacent: dict[K, set[K]] = {}
     for a, b in known:
         if a in ranks and b in ranks and linked(a, b):
             adjacent.setdefault(a, set()).add(b)
-    for group in _groups(text_of).values():
-        inside = [doc for doc in group if doc in ranks]
-        for doc in inside:
-            adjacent.setdefault(doc, set()).update(inside)
-    left = _components(list(adjacent), adjacent, ranks)
+    texts = {n: [d for d in group if d in ranks] for n, group in _groups(text_of).items()}
+    texts = {n: group for n, group in texts.items() if len(group) > 1}
+    docs = set(adjacent) | {doc for group in texts.values() for doc in group}
+
+    def components(among: Iterable[K]) -> list[list[K]]:
+        return _components(among, adjacent, texts, text_of, ranks)
+
+    left = components(docs)
 
     clusters: list[Cluster[K]] = []
     while left:
@@ -154,23 +159,36 @@ def form_clusters(
             if members:
                 clusters.append(Cluster(keeper, tuple(members)))
         # The documents left, regrouped by the links among themselves only.
-        left = _components(rest, adjacent, ranks)
+        left = components(rest)
     return sorted(clusters, key=lambda c: ranks[c.keeper])
 
 
-def _components(docs: list[K], adjacent: dict[K, set[K]], ranks: Mapping[K, tuple]) -> list:
+def _components(
+    docs: Iterable[K],
+    adjacent: dict[K, set[K]],
+    texts: dict[int, list[K]],
+    text_of: dict[K, int],
+    ranks: Mapping[K, tuple],
+) -> list[list[K]]:
     """The connected components (of two or more) of `docs`, through links among `docs`
-    only, each sorted by rank (its keeper first)."""
+    only (pairs, and same-text groups), each sorted by rank (its keeper first)."""
     inside = set(docs)
     seen: set[K] = set()
+    groups_seen: set[int] = set()
     found = []
-    for start in docs:
+    for start in sorted(inside, key=ranks.__getitem__):
         if start in seen:
             continue
         seen.add(start)
         component, stack = [start], [start]
         while stack:
-            for other in adjacent.get(stack.pop(), ()):
+            doc = stack.pop()
+            linked = adjacent.get(doc, ())
+            number = text_of.get(doc)
+            if number in texts and number not in groups_seen:
+                groups_seen.add(number)
+                linked = [*linked, *texts[number]]
+            for other in linked:
                 if other in inside and other not in seen:
                     seen.add(other)
                     component.append(other)

@@ -67,6 +67,9 @@ VERIFY_SHINGLES = 4_000_000
 KEY_BLOCK = 8192
 # Files reread together for verification: their shingles are computed in one go.
 REREAD_FILES = 32
+# A redundant document's related locations: its keeper, then at most this many other members
+# (a scrape may hold thousands of copies of one page: every finding would list them all).
+MAX_RELATED_MEMBERS = 50
 
 
 # What a worker needs to reread a file: key, path, content hash, lines left out.
@@ -826,7 +829,7 @@ def cluster_diagnostics(
                     "filed twice"
                 )
             fix = Fix((), UNSAFE, f"Delete this redundant copy ({keeper.path} is kept)")
-            others = related[:index] + related[index + 1 :]
+            others = (related[:index] + related[index + 1 :])[:MAX_RELATED_MEMBERS]
             diagnostics.append(
                 _diagnostic(
                     rule,

@@ -2,9 +2,10 @@
 
 `{"id", "keeper", "size", "members": [{"path", "similarity", "code"}]}`: the keeper's path,
 then every redundant document with its exact Jaccard similarity to the keeper (1.0 for the
-same text) and the rule that reports it (DUP003 for the same text, else DUP004). Clusters
-in keeper path order; members in path order. Read from the DUP003/DUP004 diagnostics, whose
-related locations name the keeper and every other member.
+same text) and the rule that reports it (DUP003 for the same text, else DUP004; null for a
+member whose rule was not selected). Clusters in keeper path order; members in path order.
+Read from the DUP003/DUP004 diagnostics, whose related locations name the keeper and the
+other members.
 """
 
 from __future__ import annotations
@@ -21,29 +22,24 @@ def clusters(diagnostics: list[Diagnostic]) -> list[dict[str, Any]]:
     for d in diagnostics:
         if d.cluster is None or not d.related:
             continue
-        cluster = found.get(d.cluster)
-        if cluster is None:
-            keeper, *others = d.related
-            members = {d.path: keeper.similarity}
-            members.update((r.path, r.similarity) for r in others)
-            cluster = found[d.cluster] = {
-                "id": d.cluster,
-                "keeper": keeper.path,
-                "size": 1 + len(members),
-                "members": {
-                    path: {"path": path, "similarity": value, "code": None}
-                    for path, value in sorted(members.items())
-                },
-            }
-        cluster["members"][d.path]["code"] = d.code
-    out = []
-    for cluster in sorted(found.values(), key=lambda c: (c["keeper"], c["id"])):
-        members = list(cluster["members"].values())
-        for member in members:  # a member not reported here (not selected): by its text
-            if member["code"] is None:
-                member["code"] = "DUP003" if member["similarity"] == 1.0 else "DUP004"
-        out.append({**cluster, "members": members})
-    return out
+        keeper, *others = d.related
+        cluster = found.setdefault(d.cluster, {"keeper": keeper.path, "members": {}})
+        members = cluster["members"]
+        members[d.path] = {"path": d.path, "similarity": keeper.similarity, "code": d.code}
+        for other in others:  # members this run did not report (a rule not selected)
+            members.setdefault(
+                other.path,
+                {"path": other.path, "similarity": other.similarity, "code": None},
+            )
+    return [
+        {
+            "id": ident,
+            "keeper": cluster["keeper"],
+            "size": 1 + len(cluster["members"]),
+            "members": [cluster["members"][path] for path in sorted(cluster["members"])],
+        }
+        for ident, cluster in sorted(found.items(), key=lambda kv: (kv[1]["keeper"], kv[0]))
+    ]
 
 
 def render(diagnostics: list[Diagnostic], ctx: ReportContext) -> str:

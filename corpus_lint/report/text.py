@@ -66,14 +66,12 @@ def render(diagnostics: list[Diagnostic], ctx: ReportContext) -> str:
 def cluster_summary(diagnostics: list[Diagnostic], ctx: ReportContext) -> list[str]:
     """Duplicate clusters: how many, how many redundant documents and their share of the
     files checked; with --statistics, clusters counted by size."""
-    sizes: dict[str, int] = {}
-    redundant = 0
-    for d in diagnostics:
-        if d.cluster is not None:
-            redundant += 1
-            sizes[d.cluster] = len(d.related) + 1
+    from corpus_lint.report.clusters import clusters
+
+    sizes = {c["id"]: c["size"] for c in clusters(diagnostics)}
     if not sizes:
         return []
+    redundant = sum(1 for d in diagnostics if d.cluster is not None)
     share = f"{redundant / ctx.files_checked:.1%}" if ctx.files_checked else "?"
     lines = [
         f"Duplicates: {len(sizes)} cluster{'s' * (len(sizes) != 1)}, {redundant} redundant "
