@@ -227,14 +227,13 @@ class _Stage:
         self._features_from_cache()
         self.entries = sorted(self.by_key.values(), key=lambda e: e.order)
         diagnostics: list[Diagnostic] = []
-        same_text: set[tuple[str, str]] = set()
         try:
             groups: list[list[Entry]] = []
             pairs: list[tuple[Entry, Entry, float]] = []
             if "DUP003" in self.codes or "DUP004" in self.codes:
-                groups = self._exact_duplicates(same_text)
+                groups = self._exact_duplicates()
             if "DUP004" in self.codes:
-                pairs = self._near_duplicates(same_text)
+                pairs = self._near_duplicates()
             diagnostics = self._clusters(groups, pairs)
         except sqlite3.Error:  # the stage is run again without the cache, forking workers:
             if self._wait_for_store is not None:  # no thread may be running then
@@ -409,8 +408,9 @@ class _Stage:
 
     # --- DUP003 ------------------------------------------------------------------------------
 
-    def _exact_duplicates(self, same_text: set[tuple[str, str]]) -> list[list[Entry]]:
-        """Groups of files with the same normalised text; records their pairs in `same_text`."""
+    def _exact_duplicates(self) -> list[list[Entry]]:
+        """Groups of files with the same normalised text (as groups: never all their pairs,
+        which thousands of copies of one page would make millions)."""
         target_texts = {
             e.features.text_hash
             for e in self.entries
@@ -422,19 +422,11 @@ class _Stage:
         for entry in self.entries:
             if entry.features is not None and entry.features.text_hash in target_texts:
                 groups.setdefault(entry.features.text_hash, []).append(entry)
-        found = []
-        for group in groups.values():
-            if len(group) < 2:
-                continue
-            for index, a in enumerate(group):
-                for b in group[index + 1 :]:
-                    same_text.add((a.key, b.key))
-            found.append(group)
-        return found
+        return [group for group in groups.values() if len(group) > 1]
 
     # --- DUP004 ------------------------------------------------------------------------------
 
-    def _near_duplicates(self, same_text: set[tuple[str, str]]) -> list[tuple[Entry, Entry, float]]:
+    def _near_duplicates(self) -> list[tuple[Entry, Entry, float]]:
         """Every candidate pair verified: (a, b, exact Jaccard), at the threshold or not."""
         bands, rows = self._lsh_params()
         last_stats.bands = (bands, rows)
@@ -452,9 +444,7 @@ class _Stage:
         to_verify = [
             (a, b)
             for a, b in sorted(candidates, key=lambda p: (p[0].order, p[1].order))
-            if (a.key, b.key) not in same_text
-            and (b.key, a.key) not in same_text
-            and (a.features.text_hash is None or a.features.text_hash != b.features.text_hash)
+            if (a.features.text_hash is None or a.features.text_hash != b.features.text_hash)
             and _estimated_jaccard(a.features, b.features) >= floor
         ]
         return self._verify(to_verify)
