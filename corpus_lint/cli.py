@@ -192,6 +192,13 @@ def build_parser() -> Parser:
         "--show-fixes", action="store_true", help="with --fix or --diff: list the fixes per file"
     )
     fixing.add_argument(
+        "--write-removals",
+        type=Path,
+        metavar="FILE",
+        help="write the paths of the redundant documents of duplicate clusters (DUP003, "
+        "DUP004) to FILE, one per line, for a pipeline that removes them itself",
+    )
+    fixing.add_argument(
         "--exit-non-zero-on-fix",
         action="store_true",
         help="exit 1 when --fix changed a file, even if no diagnostic remains",

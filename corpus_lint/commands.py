@@ -244,6 +244,8 @@ def check(args: argparse.Namespace) -> int:
     if not args.silent:
         for warning in skipped + result.warnings:
             print(f"corpus-lint: warning: {clean(warning)}", file=sys.stderr)
+    if args.write_removals is not None:
+        write_removals(args.write_removals, result.diagnostics, errors)
     if args.diff:
         return report_diff(result, errors, args)
 
@@ -498,6 +500,15 @@ def describe_configuration(
     if args.baseline:
         rows.append(("baseline", str(args.baseline)))
     return rows
+
+
+def write_removals(file: Path, diagnostics: list, errors: list[str]) -> None:
+    """`--write-removals FILE`: the redundant documents of duplicate clusters, one path a line."""
+    paths = sorted({d.path for d in diagnostics if d.cluster is not None})
+    try:
+        file.write_text("".join(f"{path}\n" for path in paths), encoding="utf-8")
+    except OSError as exc:
+        errors.append(f"{file}: cannot write the removals: {exc.strerror or exc}")
 
 
 def choose_executor(args: argparse.Namespace, settings: Settings, paths: list) -> str:

@@ -12,6 +12,7 @@ TOML syntax, come last; their paths are relative to the working directory.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -43,6 +44,20 @@ class NearDuplicateSettings:
     shingle_size: int = 5
     # MinHash permutations: the standard error of the estimate is about 1/sqrt(num_perm).
     num_perm: int = 128
+    # Keeper policy of duplicate clusters (`corpus_lint.dedup.clusters`), "first-path" last.
+    keep: tuple[str, ...] = ("has-source", "most-text", "fewest-findings", "first-path")
+    # Reviewed pairs (`allow = "duplicates.allow.toml"`): the file and its entries.
+    allow_file: Path | None = None
+    allow: tuple[AllowEntry, ...] = ()
+
+
+@dataclass(frozen=True)
+class AllowEntry:
+    """Files a person reviewed as legitimately alike: no two of them are reported."""
+
+    paths: tuple[str, ...]  # absolute paths, or URLs as written
+    reason: str
+    line: int  # of its [[allow]] header in the allow file
 
 
 @dataclass
@@ -93,7 +108,7 @@ _KEYS = set(_LIST_KEYS) | {
     "extend",
 }
 _PATH_KEYS = ("corpus", "rule-packs")  # relative to the file that names them
-_NEAR_KEYS = {"threshold", "shingle-size", "num-perm"}
+_NEAR_KEYS = {"threshold", "shingle-size", "num-perm", "keep", "allow"}
 
 
 def find_config(start: Path) -> Path | None:
@@ -245,7 +260,7 @@ def parse_settings(data: dict[str, Any], config_file: Path, where: str = "") -> 
         root=root,
         config_file=config_file,
         per_file_ignores={g: list(c) for g, c in per_file.items()},
-        near_duplicate=_near_duplicate(data.get("near-duplicate", {}), fail),
+        near_duplicate=_near_duplicate(data.get("near-duplicate", {}), fail, root),
     )
     settings.corpus = [p if is_url(p) else root / p for p in values.get("corpus", [])]
     executor = data.get("executor", "local")
@@ -272,7 +287,7 @@ def is_url(path: str | Path) -> bool:
     return isinstance(path, str) and re.match(r"[A-Za-z][A-Za-z0-9+.-]+://", path) is not None
 
 
-def _near_duplicate(data: Any, fail) -> NearDuplicateSettings:
+def _near_duplicate(data: Any, fail, root: Path) -> NearDuplicateSettings:
     if not isinstance(data, dict):
         raise fail("[near-duplicate] must be a table")
     unknown = sorted(set(data) - _NEAR_KEYS)
@@ -295,7 +310,66 @@ def _near_duplicate(data: Any, fail) -> NearDuplicateSettings:
     num_perm = data.get("num-perm", defaults.num_perm)
     if isinstance(num_perm, bool) or not isinstance(num_perm, int) or not 16 <= num_perm <= 1024:
         raise fail("near-duplicate.num-perm must be a whole number from 16 to 1024")
-    return NearDuplicateSettings(float(threshold), shingle, num_perm)
+    keep = _keep(data.get("keep", list(defaults.keep)), fail)
+    allow_file, allow = None, ()
+    if "allow" in data:
+        if not isinstance(data["allow"], str) or not data["allow"].strip():
+            raise fail("near-duplicate.allow must be the path of an allow-list file")
+        allow_file = root / data["allow"]
+        allow = load_allow_list(allow_file)
+    return NearDuplicateSettings(float(threshold), shingle, num_perm, keep, allow_file, allow)
+
+
+def _keep(value: Any, fail) -> tuple[str, ...]:
+    from corpus_lint.dedup.clusters import KEEP_CRITERIA
+
+    known = ", ".join(map(repr, KEEP_CRITERIA))
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise fail(f"near-duplicate.keep must be a list of criteria ({known})")
+    for criterion in value:
+        if criterion not in KEEP_CRITERIA:
+            raise fail(f"near-duplicate.keep: unknown criterion {criterion!r} (known: {known})")
+    if len(set(value)) != len(value):
+        raise fail("near-duplicate.keep: a criterion is named twice")
+    if "first-path" in value[:-1]:
+        raise fail("near-duplicate.keep: 'first-path' must be last (it decides every tie)")
+    return (*(v for v in value if v != "first-path"), "first-path")
+
+
+_ALLOW_HEADER = re.compile(r"^\s*\[\[\s*allow\s*\]\]", re.M)
+
+
+def load_allow_list(path: Path) -> tuple[AllowEntry, ...]:
+    """The entries of an allow-list file: `[[allow]]` tables with `paths` (two or more,
+    relative to the file's folder) and a `reason`."""
+    data = _read_toml(path)
+    text = path.read_text(encoding="utf-8", errors="replace")
+    lines = [text.count("\n", 0, m.start()) + 1 for m in _ALLOW_HEADER.finditer(text)]
+    unknown = sorted(set(data) - {"allow"})
+    if unknown:
+        raise ConfigError(f"{path}: unknown key {unknown[0]!r} (expected [[allow]] tables)")
+    entries = data.get("allow", [])
+    if not isinstance(entries, list):
+        raise ConfigError(f"{path}: 'allow' must be an array of tables ([[allow]])")
+    found = []
+    for number, entry in enumerate(entries, 1):
+        where = f"{path}: [[allow]] entry {number}"
+        if not isinstance(entry, dict) or set(entry) - {"paths", "reason"}:
+            raise ConfigError(f"{where}: expected only the keys 'paths' and 'reason'")
+        paths = entry.get("paths")
+        if (
+            not isinstance(paths, list)
+            or len(paths) < 2
+            or not all(isinstance(p, str) and p.strip() for p in paths)
+        ):
+            raise ConfigError(f"{where}: 'paths' must list two or more files")
+        reason = entry.get("reason")
+        if not isinstance(reason, str) or not reason.strip():
+            raise ConfigError(f"{where}: 'reason' must say why these files are alike")
+        absolute = tuple(p if is_url(p) else os.path.abspath(path.parent / p) for p in paths)
+        line = lines[number - 1] if number <= len(lines) else 1
+        found.append(AllowEntry(absolute, reason.strip(), line))
+    return tuple(found)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

@@ -13,14 +13,16 @@ Dask tasks:
    key; band bucket j gathers the j-th part of every partition, so each holds 1/buckets of
    the LSH index and no process holds all of it.
 3. band buckets: equal (band, key) rows give candidate pairs (smaller id first); equal text
-   hashes give DUP003 (each file against the group's first). Pairs are split by pair hash.
+   hashes give the same-text groups (DUP003). Pairs are split by pair hash.
 4. pair buckets: each gathers its pairs from every band bucket and de-duplicates them.
 5. select: each partition sends a pair bucket the features of its documents that the
    bucket's pairs name.
 6. verify: the corpus stage's rules (`dedup/corpus.py`): pairs with the same text are
    skipped, pairs whose estimated Jaccard is far below the threshold are pruned, the rest
-   are verified with the exact Jaccard of the two files' shingle sets (both files reread),
-   and the later file of a pair is reported against the earlier.
+   are verified with the exact Jaccard of the two files' shingle sets (both files reread).
+7. clusters, on the client: the groups and verified pairs become duplicate clusters by the
+   corpus stage's own function (`dedup.clusters.form_clusters`); pairs a keeper needs that
+   no bucket verified are verified by one more task.
 
 Dask is imported only here, and only when this executor runs.
 """
@@ -322,23 +324,26 @@ def _run(
         for j in range(buckets):
             parts_j = [submit(operator.itemgetter(j), s) for s in splits]
             others += parts_j
-            band_buckets.append(submit(_band_bucket, corpus_rules.get("DUP003"), buckets, *parts_j))
+            band_buckets.append(submit(_band_bucket, buckets, *parts_j))
         others += splits + band_buckets
         found = [submit(operator.itemgetter(0), b) for b in band_buckets]
         wanted += [("found", f) for f in found]
         if bands:
-            rule = corpus_rules["DUP004"]
             for k in range(buckets):
                 pieces = [submit(operator.itemgetter(k + 1), b) for b in band_buckets]
                 pairs = submit(_merge_pairs, *pieces)
                 chosen = [submit(_select, f, pairs) for f in features]
-                verified = submit(_verify, pairs, rule, near, *chosen)
+                verified = submit(_verify, pairs, near, *chosen)
                 others += [*pieces, pairs, *chosen]
                 wanted.append(("verified", verified))
     last_stats.tasks = len(others) + len(wanted)
     partitions = {a.key: part for a, (_, part) in zip(analysed, parts)}
     try:
-        return _collect(client, wanted, others, described, result, progress)
+        alike = _Alike()
+        found = _collect(client, wanted, others, described, result, progress, alike)
+        if corpus_rules:
+            found += _clusters(client, alike, corpus_rules, near)
+        return found
     except _TaskFailed as failed:
         # A task whose input failed may be the first to report, without the cause: blame
         # the failed partitions if there are some.
@@ -377,8 +382,10 @@ def _collect(
     described: dict[str, str],
     result: Result,
     progress: bool,
+    alike: _Alike,
 ) -> list[Diagnostic]:
-    """Wait for every task, drawing progress; the first failure stops the run."""
+    """Wait for every task, drawing progress; the first failure stops the run. The
+    documents found alike are gathered in `alike`."""
     from distributed import as_completed
 
     kinds = {f.key: kind for kind, f in wanted}
@@ -401,10 +408,11 @@ def _collect(
             if kind == "report":
                 reports[future.key] = future.result()
             elif kind == "found":
-                diagnostics.extend(future.result())
+                alike.groups.extend(future.result())
             elif kind == "verified":
-                found, candidates, verified = future.result()
-                diagnostics.extend(found)
+                found, named, candidates, verified = future.result()
+                alike.pairs.extend(found)
+                alike.docs.update((d.id, d) for d in named)
                 last_stats.candidates += candidates
                 last_stats.verified += verified
             future.release()
@@ -423,6 +431,49 @@ def _collect(
             result.warnings.extend(report.warnings)
             result.files_checked += report.files_checked
     return diagnostics
+
+
+@dataclass
+class _Alike:
+    """What the verification tasks sent back: same-text groups and verified pairs (by
+    document id), and the documents they name."""
+
+    groups: list[list[_Doc]] = field(default_factory=list)
+    pairs: list[tuple[int, int, float]] = field(default_factory=list)
+    docs: dict[int, _Doc] = field(default_factory=dict)
+
+
+def _clusters(client: Any, alike: _Alike, rules: dict[str, Rule], near: Any) -> list:
+    """The cluster step, on the client, as the local corpus stage takes it
+    (`dedup.clusters.form_clusters`); pairs it needs verified are verified by a task."""
+    from corpus_lint.dedup.clusters import Allowed, Keeping, Shown, form_clusters, rank
+    from corpus_lint.dedup.corpus import cluster_diagnostics
+
+    docs = alike.docs
+    for group in alike.groups:
+        docs.update((d.id, d) for d in group)
+    if not docs and not near.allow:
+        return []
+    shown = {}
+    for id, d in docs.items():
+        f = d.features
+        keeping = Keeping(d.source.shown, f.shingles, bool(f.has_source), f.findings or 0)
+        shown[id] = Shown(d.source.shown, f.content, f.title_length, f.text_hash, keeping)
+    ranks = {id: rank(near.keep, s.keeping) for id, s in shown.items()}
+    groups = [[d.id for d in group] for group in alike.groups]
+    allow = Allowed(near.allow, {id: (d.source.location,) for id, d in docs.items()})
+
+    def verify(needed: list[tuple[int, int]]) -> dict:
+        listed = [(docs[a], docs[b]) for a, b in needed]
+        future = client.submit(_verify_listed, listed, near.shingle_size, pure=False)
+        try:
+            return {(a, b): value for a, b, value in future.result()}
+        finally:
+            future.release()
+
+    clusters = form_clusters(ranks, alike.pairs, groups, near.threshold, verify, allow.pair)
+    stale = allow.stale(alike.pairs, groups, near.threshold)
+    return cluster_diagnostics(clusters, shown, rules, near, lambda id: True, stale)
 
 
 class _TaskFailed(Exception):
@@ -660,12 +711,10 @@ def _band_rows(docs: list[_Doc], bands: int, rows: int, salt: int, num_perm: int
     where = _bucket_of(keys, buckets)
     order = np.argsort(where, kind="stable")
     bounds = np.searchsorted(where[order], np.arange(buckets + 1))
-    texts: list[list[tuple[int, int, int, str]]] = [[] for _ in range(buckets)]
+    texts: list[list[_Doc]] = [[] for _ in range(buckets)]
     for d in docs:
         if d.features.text_hash is not None:
-            texts[d.features.text_hash % buckets].append(
-                (d.features.text_hash, d.id, d.features.title_length, d.source.shown)
-            )
+            texts[d.features.text_hash % buckets].append(_light(d))
     split = []
     for j in range(buckets):
         chosen = order[bounds[j] : bounds[j + 1]]
@@ -682,26 +731,17 @@ def _bucket_of(values, buckets: int):
     return ((mixed >> np.uint64(32)) % np.uint64(buckets)).astype(np.int64)
 
 
-def _band_bucket(dup003: Rule | None, buckets: int, *parts) -> tuple:
-    """DUP003 diagnostics of a bucket's text groups, then its candidate pairs split into
-    `buckets` arrays of pair codes (smaller id << 32 | larger id)."""
+def _band_bucket(buckets: int, *parts) -> tuple:
+    """The same-text groups of a bucket (documents without their signatures, by id), then
+    its candidate pairs split into `buckets` arrays of pair codes (smaller id << 32 | larger
+    id)."""
     import numpy as np
 
-    from corpus_lint.dedup.corpus import duplicate_diagnostic
-
-    found: list[Diagnostic] = []
-    groups: dict[int, list[tuple[int, int, int, str]]] = {}
+    groups: dict[int, list[_Doc]] = {}
     for _, _, _, texts in parts:
-        for row in texts:
-            groups.setdefault(row[0], []).append(row)
-    if dup003 is not None:
-        for group in groups.values():
-            if len(group) < 2:
-                continue
-            group.sort(key=lambda row: row[1])
-            _, _, _, first = group[0]
-            for _, _, title_length, shown in group[1:]:
-                found.append(duplicate_diagnostic(dup003, shown, title_length, first))
+        for doc in texts:
+            groups.setdefault(doc.features.text_hash, []).append(doc)
+    found = [sorted(group) for group in groups.values() if len(group) > 1]
     band = np.concatenate([p[0] for p in parts])
     keys = np.concatenate([p[1] for p in parts])
     ids = np.concatenate([p[2] for p in parts])
@@ -739,19 +779,16 @@ def _select(docs: list[_Doc], pairs) -> list[_Doc]:
     return [docs[i] for i in np.flatnonzero(np.isin(ids, named)).tolist()]
 
 
-def _verify(pairs, rule: Rule, near: Any, *chosen: list[_Doc]) -> tuple[list, int, int]:
-    """DUP004 on a bucket's candidate pairs, decided as `_Stage._near_duplicates` decides."""
-    from corpus_lint.dedup.corpus import (
-        PRUNE_STANDARD_ERRORS,
-        _estimated_jaccard,
-        exact_jaccard,
-        near_duplicate_diagnostic,
-    )
+def _verify(pairs, near: Any, *chosen: list[_Doc]) -> tuple[list, list, int, int]:
+    """DUP004 on a bucket's candidate pairs, decided as `_Stage._near_duplicates` decides:
+    every pair verified, (a id, b id, exact Jaccard), and the documents they name."""
+    from corpus_lint.dedup.corpus import PRUNE_STANDARD_ERRORS, _estimated_jaccard, exact_jaccard
 
     docs = {d.id: d for docs in chosen for d in docs}
     error = (near.threshold * (1 - near.threshold) / near.num_perm) ** 0.5
     floor = near.threshold - PRUNE_STANDARD_ERRORS * error
-    found: list[Diagnostic] = []
+    found: list[tuple[int, int, float]] = []
+    named: dict[int, _Doc] = {}
     shingle_sets: dict[int, Any] = {}
     held = verified = 0
     for code in pairs.tolist():
@@ -771,14 +808,30 @@ def _verify(pairs, rule: Rule, near: Any, *chosen: list[_Doc]) -> tuple[list, in
         if first is None or second is None:  # changed since it was read
             continue
         verified += 1
-        similarity = exact_jaccard(first, second)
-        if similarity >= near.threshold:
-            found.append(
-                near_duplicate_diagnostic(
-                    rule, b.source.shown, b.features.title_length, a.source.shown, similarity, near
-                )
-            )
-    return found, len(pairs), verified
+        found.append((a.id, b.id, exact_jaccard(first, second)))
+        named[a.id], named[b.id] = _light(a), _light(b)
+    return found, list(named.values()), len(pairs), verified
+
+
+def _verify_listed(pairs: list[tuple[_Doc, _Doc]], shingle_size: int) -> list:
+    """The exact Jaccard of pairs the cluster step needs (None: a file changed since)."""
+    from corpus_lint.dedup.corpus import exact_jaccard
+
+    sets: dict[int, Any] = {}
+    found = []
+    for a, b in pairs:
+        for d in (a, b):
+            if d.id not in sets:
+                sets[d.id] = _current_shingle_set(d, shingle_size)
+        first, second = sets[a.id], sets[b.id]
+        value = None if first is None or second is None else exact_jaccard(first, second)
+        found.append((a.id, b.id, value))
+    return found
+
+
+def _light(doc: _Doc) -> _Doc:
+    """A document without its signature: what the cluster step needs of it."""
+    return doc._replace(features=doc.features._replace(signature=b""))
 
 
 def _current_shingle_set(doc: _Doc, shingle_size: int):

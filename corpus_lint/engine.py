@@ -205,7 +205,10 @@ def _fix(doc: Document, result: FileResult, job: _Job) -> Document:
             return doc
     result.fixed = fixed.counts
     if job.fix.diff:
-        return fixed.doc
+        # Corpus rules see the file as it stays on disk: their verification rereads it, and
+        # a removal diff (`dedup.removal`) deletes those bytes. (No diagnostic is shown.)
+        result.diagnostics = lint(doc)
+        return doc
     try:  # the written file's stat, for the signature cache
         return dataclasses.replace(fixed.doc, status=os.stat(doc.path))
     except OSError:

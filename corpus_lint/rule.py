@@ -59,6 +59,8 @@ class Diagnostic:
     related: tuple[Related, ...] = ()
     # The reported text itself, for baselines that must survive lines moving.
     snippet: str = field(default="", compare=False)
+    # DUP003/DUP004: the id of the duplicate cluster the document is redundant in.
+    cluster: str | None = field(default=None, compare=False)
 
     @property
     def sort_key(self) -> tuple:

@@ -63,3 +63,14 @@ def test_the_latin1_article_is_the_only_non_utf8_file(bbc_report):
         ["sport", "199.txt"]
     ]
     assert code == 1
+
+
+def test_the_duplicate_pairs_form_157_clusters_of_two(bbc_report):
+    _, diagnostics = bbc_report
+    found = [d for d in diagnostics if d["code"] in ("DUP003", "DUP004")]
+    # Each pair is its own cluster: the keeper and one redundant document, never chained.
+    assert all(len(d["related"]) == 1 and "(2 documents)" in d["message"] for d in found)
+    redundant = {d["path"] for d in found}
+    keepers = {d["related"][0]["path"] for d in found}
+    assert len(redundant) == 157 and len(keepers) == 157
+    assert not redundant & keepers

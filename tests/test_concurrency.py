@@ -76,7 +76,9 @@ def assert_cache_intact(root: Path) -> None:
 def test_four_full_runs_at_once_agree_and_leave_an_intact_cache(tmp_path):
     make_corpus(tmp_path)
     reports = [finish(p) for p in [start(tmp_path) for _ in range(4)]]
-    assert {d["code"] for d in reports[0]} >= {"DUP003", "DUP004"}
+    # Each exact copy copies a near copy: both are reported against their cluster's keeper,
+    # the original article, as DUP004 (their texts differ from the keeper's).
+    assert {d["code"] for d in reports[0]} >= {"DUP004"}
     assert all(report == reports[0] for report in reports[1:])
     assert_cache_intact(tmp_path)
     assert finish(start(tmp_path)) == reports[0]  # and the warm run says the same

@@ -415,3 +415,68 @@ def test_workers_dying_on_one_file_name_that_file(cli, tmp_path):
         "corpus-lint: error: the Dask workers died while checking corpus/077poison.txt "
     ), run.err
     assert run.err.count("\n") == 1
+
+
+def test_the_same_clusters_keepers_and_allowed_pairs_on_dask_as_locally(cli, tmp_path, cluster):
+    from tests.test_clusters import article, changed
+
+    _, address = cluster
+    corpus = corpus_with_duplicates(tmp_path / "corpus")
+    a = article(1)
+    b = changed(a, list(range(10, 400, 50)))
+    (corpus / "chain_a.txt").write_text(a)
+    (corpus / "chain_b.txt").write_text(b)
+    (corpus / "chain_c.txt").write_text(changed(b, list(range(35, 400, 50))))
+    (corpus / "wire1.txt").write_text(article(2))
+    (corpus / "wire2.txt").write_text(article(2))
+    (corpus / "longer.txt").write_text(article(3) + "\nA closing line only this copy has.\n")
+    (corpus / "shorter.txt").write_text(article(3))
+    (tmp_path / "corpus-lint.toml").write_text(
+        '[near-duplicate]\nallow = "allow.toml"\nkeep = ["most-text"]\n'
+    )
+    (tmp_path / "allow.toml").write_text(
+        '[[allow]]\npaths = ["corpus/wire1.txt", "corpus/wire2.txt"]\nreason = "wire"\n'
+        '[[allow]]\npaths = ["corpus/chain_a.txt", "corpus/wire1.txt"]\nreason = "stale"\n'
+    )
+
+    def clusters(*args: str) -> tuple[list[dict], list[str]]:
+        run = cli("check", "--no-progress", "--output-format", "clusters", *args, cwd=tmp_path)
+        text = cli("check", "--no-progress", "--select", "DUP", *args, cwd=tmp_path)
+        stale = [line for line in text.out.splitlines() if "stale allow-list" in line]
+        return [json.loads(line) for line in run.out.splitlines()], stale
+
+    local = clusters("--no-cache", "corpus")
+    on_dask = clusters("--executor", "dask", "--scheduler", address, "corpus")
+    assert on_dask == local
+    found, stale = local
+    keepers = {c["keeper"]: [m["path"] for m in c["members"]] for c in found}
+    assert keepers["corpus/chain_a.txt"] == ["corpus/chain_b.txt"]  # chain_c is not like a
+    assert keepers["corpus/longer.txt"] == ["corpus/shorter.txt"]
+    assert not any("wire" in c["keeper"] for c in found)  # the allowed pair
+    assert len(stale) == 1 and "chain_a.txt" in stale[0]
+
+
+def test_a_keeper_pair_no_bucket_verified_is_verified_by_a_task(tmp_path, cluster):
+    # The verification tasks sent back a~b and b~c only: the cluster step must verify a~c
+    # (on the cluster) before c may join a's cluster; here it is alike, so c joins.
+    from corpus_lint.config import NearDuplicateSettings
+    from corpus_lint.dedup import features_of
+    from corpus_lint.document import Document
+    from corpus_lint.rule import builtin_rules
+    from tests.test_clusters import article, changed
+
+    client, _ = cluster
+    near = NearDuplicateSettings(keep=("first-path",))
+    a = article(21)
+    texts = {"a.txt": a, "b.txt": changed(a, [100]), "c.txt": changed(a, [300])}
+    docs = {}
+    for id, (name, text) in enumerate(texts.items()):
+        path = tmp_path / name
+        path.write_text(text)
+        features = features_of(Document.read(path), [], near)
+        docs[id] = dask_executor._Doc(id, dask_executor.Source(str(path), name), features)
+    alike = dask_executor._Alike(pairs=[(0, 1, 0.95), (1, 2, 0.9)], docs=docs)
+    rules = {code: rule for code, rule in builtin_rules().items() if code in ("DUP003", "DUP004")}
+    found = dask_executor._clusters(client, alike, rules, near)
+    assert [(d.path, d.related[0].path) for d in found] == [("b.txt", "a.txt"), ("c.txt", "a.txt")]
+    assert 0.9 < found[1].related[0].similarity < 1  # a~c's exact Jaccard, computed now

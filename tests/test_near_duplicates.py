@@ -194,14 +194,17 @@ def test_a_file_named_through_a_symbolic_link_is_not_its_own_duplicate(
     assert dup_findings(cli, folder, "--no-cache", named, *more) == []
 
 
-def test_a_target_earlier_in_path_order_than_its_unchanged_copy_is_reported(cli, tmp_path):
+def test_a_changed_file_that_the_policy_keeps_reports_its_unchanged_copy(cli, tmp_path):
+    # The keeper is chosen as in a whole-corpus run (here every criterion ties but path
+    # order), so the committed copy is the redundant one, reported against the new file.
     folder = corpus_folder(tmp_path)
     dup_findings(cli, folder)
     (folder / "corpus" / "000.txt").write_text(article(14))
     found = dup_findings(cli, folder, "corpus/000.txt")
     assert [(d["path"], d["related"][0]["path"]) for d in found] == [
-        ("corpus/000.txt", "corpus/04.txt")
+        ("corpus/04.txt", "corpus/000.txt")
     ]
+    assert dup_findings(cli, folder) == found
 
 
 def test_the_cache_is_reused_and_rehashes_only_changed_files(cli, tmp_path):
@@ -224,8 +227,8 @@ def test_a_file_edited_or_added_in_a_folder_the_cache_trusts_is_rehashed(cli, tm
     found = dup_findings(cli, folder, "corpus/00.txt", "corpus/01.txt")
     assert corpus_stage.last_stats.analysed == 2
     assert sorted((d["code"], d["path"], d["related"][0]["path"]) for d in found) == [
-        ("DUP003", "corpus/01.txt", "corpus/99.txt"),
-        ("DUP004", "corpus/00.txt", "corpus/03.txt"),
+        ("DUP003", "corpus/99.txt", "corpus/01.txt"),  # the first path is kept
+        ("DUP004", "corpus/00.txt", "corpus/03.txt"),  # the longer text is kept
     ]
 
 
@@ -365,9 +368,10 @@ def test_changed_files_mode_with_the_corpus_walked_by_worker_processes(cli, tmp_
     (tmp_path / "corpus" / "f0" / "new.txt").write_text(edited(article(100 + 3 * 7 + 1), 3))
     (tmp_path / "corpus" / "f0" / "same.txt").write_text(article(100 + 3 * 5))
     found = dup_findings(cli, tmp_path, "--jobs", "2", "corpus/f0/new.txt", "corpus/f0/same.txt")
+    # Ties but path order: the new files are kept, the committed copies are redundant.
     assert [(d["code"], d["path"], d["related"][0]["path"]) for d in found] == [
-        ("DUP004", "corpus/f0/new.txt", "corpus/f7/1.txt"),
-        ("DUP003", "corpus/f0/same.txt", "corpus/f5/0.txt"),
+        ("DUP003", "corpus/f5/0.txt", "corpus/f0/same.txt"),
+        ("DUP004", "corpus/f7/1.txt", "corpus/f0/new.txt"),
     ]
     assert corpus_stage.last_stats.unchanged == 24
     assert corpus_stage.last_stats.analysed == 0
@@ -375,8 +379,8 @@ def test_changed_files_mode_with_the_corpus_walked_by_worker_processes(cli, tmp_
     (tmp_path / "corpus" / "f3" / "2.txt").write_text(article(100 + 3 * 7 + 1))
     found = dup_findings(cli, tmp_path, "--jobs", "2", "corpus/f0/new.txt")
     assert sorted((d["path"], d["related"][0]["path"]) for d in found) == [
-        ("corpus/f0/new.txt", "corpus/f3/2.txt"),
-        ("corpus/f0/new.txt", "corpus/f7/1.txt"),
+        ("corpus/f3/2.txt", "corpus/f0/new.txt"),
+        ("corpus/f7/1.txt", "corpus/f0/new.txt"),
     ]
     assert corpus_stage.last_stats.analysed == 1
     # The walk begins before the configuration's cache key is known: folders the cache

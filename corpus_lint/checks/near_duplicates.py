@@ -6,7 +6,7 @@ the features of every file, and the stage reports in the rules' names.
 
 from __future__ import annotations
 
-from corpus_lint.rule import Rule, register
+from corpus_lint.rule import UNSAFE, Rule, register
 
 
 @register
@@ -16,10 +16,14 @@ class DuplicateDocument(Rule):
     ## What it does
     Finds files whose text is identical to another file of the corpus once white space
     is normalised (every run of spaces, tabs, line breaks and no-break spaces counts as one
-    space; leading and trailing white space is ignored) and Unicode is in NFC form. Every
-    later file of a group (by path order) is reported against the first one, which the
-    diagnostic names and links as related. With a configured `corpus`, files given on the
-    command line are compared against the whole corpus, unchanged files read from the cache.
+    space; leading and trailing white space is ignored) and Unicode is in NFC form. Copies
+    form duplicate clusters with DUP004's near-duplicates: each cluster keeps one document,
+    chosen by the keeper policy (`keep`, see DUP004), and every other member whose text is
+    the keeper's is reported here, once, against the keeper (the message gives the cluster's
+    id and size; related: the keeper, then the other members). With a configured `corpus`,
+    files given on the command line are compared against the whole corpus, unchanged files
+    read from the cache, and every redundant member of a cluster holding one of them is
+    reported.
 
     ## Why is this bad?
     The same story stored twice counts twice: in statistics about the corpus, in a model
@@ -34,13 +38,17 @@ class DuplicateDocument(Rule):
     Use instead: keep one of the two files and delete the other.
 
     ## Fix safety
-    There is no fix: which copy to keep is the user's decision.
+    Unsafe: `--fix --unsafe-fixes` deletes the redundant copies (never a keeper, never a
+    file outside the corpus given); `--diff --unsafe-fixes` shows each deletion as a diff
+    that `git apply` and `patch -p1` apply; `--write-removals FILE` lists them instead.
+    Which copy is kept follows the keeper policy, so review it first.
     """
 
     code = "DUP003"
     name = "duplicate-document"
     severity = "warning"
     corpus = True
+    fix_availability = UNSAFE
 
 
 @register
@@ -61,6 +69,12 @@ class NearDuplicate(Rule):
     space are reported by DUP003 instead. Files with fewer words than a shingle are
     never near-duplicates.
 
+    Alike files form duplicate clusters, one report per redundant document against the
+    cluster's keeper. The rule: documents ranked by the keeper policy, the best one not yet
+    placed becomes a keeper and takes every unplaced document whose exact Jaccard with it
+    (verified, even when no candidate search paired them) is at or above the threshold;
+    repeat with the rest. So with A~B and B~C but A and C unlike, C is not in A's cluster.
+
     ## Why is this bad?
     A story filed twice with a changed headline, a few words edited or a paragraph dropped
     is still the same story: it skews counts and trained models as an exact copy does,
@@ -73,7 +87,9 @@ class NearDuplicate(Rule):
     Use instead: keep the better copy and delete the other.
 
     ## Fix safety
-    There is no fix: which copy to keep, or whether both are wanted, is the user's decision.
+    Unsafe, as DUP003's: `--fix --unsafe-fixes` deletes the redundant copies, never a
+    keeper. Pairs that a person reviewed as legitimate (syndicated wire copy, a correction
+    filed as a new file) go in the allow-list instead.
 
     ## Options
     In `[tool.corpus-lint.near-duplicate]` (or `[near-duplicate]` in corpus-lint.toml):
@@ -81,9 +97,20 @@ class NearDuplicate(Rule):
     - `shingle-size` (default 5): words per shingle.
     - `num-perm` (default 128): MinHash permutations; more make the candidate search
       sharper and slower.
+    - `keep` (default `["has-source", "most-text", "fewest-findings", "first-path"]`): the
+      keeper policy, criteria in order: `has-source` (no SRC001 finding: counts only when
+      SRC001 runs), `most-text` (most words, boilerplate left out), `fewest-findings`
+      (per-document findings), `first-path` (path order), always last so the choice is
+      deterministic. The default suits news: an article naming its outlet can be traced and
+      licensed; a re-filed copy has usually lost a paragraph; then the cleanest copy.
+    - `allow` (no default): an allow-list file of reviewed files, `[[allow]]` tables with
+      `paths` (two or more, relative to that file) and a `reason`; no two of an entry's
+      files are reported. An entry none of whose pairs is alike any more is reported
+      (a diagnostic on its line, exit 1), so the list cannot rot.
     """
 
     code = "DUP004"
     name = "near-duplicate"
     severity = "warning"
     corpus = True
+    fix_availability = UNSAFE

@@ -8,15 +8,18 @@
    files held in memory; indexed look-ups in the cache's band table for unchanged files),
    pruned by the signatures' estimated Jaccard, then verified with the exact Jaccard of the
    two files' shingle sets (both files reread), so no LSH or MinHash false positive is shown.
-4. Only diagnostics on targets are reported: of two targets, the later by path order is
-   reported against the earlier; a target that duplicates a file outside the targets is
-   reported itself.
+4. Clusters (`dedup.clusters.form_clusters`, shared with the Dask executor): the same-text
+   groups and verified pairs, each cluster with a keeper chosen by the keeper policy; one
+   diagnostic per redundant document of every cluster that holds a target (in a
+   changed-files run, a committed file the policy finds redundant is reported too).
+5. With `--fix --unsafe-fixes`, the redundant documents are deleted (`dedup.removal`).
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
@@ -29,6 +32,7 @@ import xxhash
 
 from corpus_lint import __version__
 from corpus_lint.dedup.cache import SignatureCache
+from corpus_lint.dedup.clusters import Allowed, Cluster, Keeping, Shown, cluster_id, rank
 from corpus_lint.dedup.features import (
     IN_CACHE,
     Features,
@@ -49,7 +53,7 @@ from corpus_lint.engine import ignore_ctrl_c, process_pool, worker_count
 from corpus_lint.files import CorpusWalk, Folder
 from corpus_lint.packs import PackRule
 from corpus_lint.progress import Progress
-from corpus_lint.rule import Diagnostic, Related, Rule
+from corpus_lint.rule import UNSAFE, Diagnostic, Fix, Related, Rule
 
 # Candidates whose estimated Jaccard is more than this many standard errors below the
 # threshold are dropped without reading them: the chance that such a pair is truly at the
@@ -63,6 +67,9 @@ VERIFY_SHINGLES = 4_000_000
 KEY_BLOCK = 8192
 # Files reread together for verification: their shingles are computed in one go.
 REREAD_FILES = 32
+# A redundant document's related locations: its keeper, then at most this many other members
+# (a scrape may hold thousands of copies of one page: every finding would list them all).
+MAX_RELATED_MEMBERS = 50
 
 
 # What a worker needs to reread a file: key, path, content hash, lines left out.
@@ -100,6 +107,8 @@ class Stats:
     candidates: int = 0  # candidate pairs from the LSH bands
     verified: int = 0  # pairs whose exact Jaccard was computed
     bands: tuple[int, int] = (0, 0)
+    clusters: int = 0  # duplicate clusters formed
+    cluster_seconds: float = 0.0  # time spent forming them (the benchmark quotes it)
     notes: list[str] = field(default_factory=list)
 
 
@@ -127,16 +136,23 @@ def check_corpus(
         # Said once: the engine opened the cache before (`cached_contents`).
         result.warnings.extend(w for w in warnings if w not in result.warnings)
     try:
-        return _Stage(targets, corpus_roots, rules, job, settings, options, cache, walk).run()
+        stage = _Stage(targets, corpus_roots, rules, job, settings, options, cache, walk)
+        diagnostics = stage.run()
     except sqlite3.Error as exc:
         # A cache broken under our feet (disk full, corrupted by another program): finish
         # without it; the next run rebuilds it.
         result.warnings.append(f"{settings.cache_dir}: cache error ({exc}); ran without the cache")
         last_stats = Stats()
-        return _Stage(targets, corpus_roots, rules, job, settings, options, None, walk).run()
+        stage = _Stage(targets, corpus_roots, rules, job, settings, options, None, walk)
+        diagnostics = stage.run()
     finally:
         if cache is not None:
             cache.close()
+    if job.fix is not None and job.fix.unsafe:  # --fix --unsafe-fixes: redundant copies go
+        from corpus_lint.dedup.removal import remove_redundant
+
+        diagnostics = remove_redundant(diagnostics, stage.shown, corpus_roots, job, result)
+    return diagnostics
 
 
 def cached_contents(settings: Any, job: Any, warnings: list[str]) -> frozenset[int]:
@@ -224,6 +240,7 @@ class _Stage:
         self._folder_stats: dict[str, dict[str, tuple[int, int]]] = {}
         self.trusted: set[str] = set()  # folders whose digest the cache holds
         self._wait_for_store: Callable[[], None] | None = None  # see `_begin_store`
+        self.shown: dict[str, Entry] = {}  # the documents of clusters, by the path shown
 
     # --- the stage ---------------------------------------------------------------------------
 
@@ -234,12 +251,14 @@ class _Stage:
         self._features_from_cache()
         self.entries = sorted(self.by_key.values(), key=lambda e: e.order)
         diagnostics: list[Diagnostic] = []
-        same_text: set[tuple[str, str]] = set()
         try:
+            groups: list[list[Entry]] = []
+            pairs: list[tuple[Entry, Entry, float]] = []
             if "DUP003" in self.codes or "DUP004" in self.codes:
-                diagnostics.extend(self._exact_duplicates(same_text))
+                groups = self._exact_duplicates()
             if "DUP004" in self.codes:
-                diagnostics.extend(self._near_duplicates(same_text))
+                pairs = self._near_duplicates()
+            diagnostics = self._clusters(groups, pairs)
         except sqlite3.Error:  # the stage is run again without the cache, forking workers:
             if self._wait_for_store is not None:  # no thread may be running then
                 with suppress(sqlite3.Error):
@@ -272,7 +291,11 @@ class _Stage:
             read = entry.features
             last_stats.from_cache += 1
             entry.features = cached._replace(
-                title_length=read.title_length, mtime_ns=read.mtime_ns, size=read.size
+                title_length=read.title_length,
+                mtime_ns=read.mtime_ns,
+                size=read.size,
+                findings=read.findings,
+                has_source=read.has_source,
             )
         if missing:
             from dataclasses import replace
@@ -409,8 +432,9 @@ class _Stage:
 
     # --- DUP003 ------------------------------------------------------------------------------
 
-    def _exact_duplicates(self, same_text: set[tuple[str, str]]) -> list[Diagnostic]:
-        """Groups of files with the same normalised text; records their pairs in `same_text`."""
+    def _exact_duplicates(self) -> list[list[Entry]]:
+        """Groups of files with the same normalised text (as groups: never all their pairs,
+        which thousands of copies of one page would make millions)."""
         target_texts = {
             e.features.text_hash
             for e in self.entries
@@ -422,34 +446,12 @@ class _Stage:
         for entry in self.entries:
             if entry.features is not None and entry.features.text_hash in target_texts:
                 groups.setdefault(entry.features.text_hash, []).append(entry)
-        diagnostics = []
-        rule = self.codes.get("DUP003")
-        for group in groups.values():
-            if len(group) < 2:
-                continue
-            for index, a in enumerate(group):
-                for b in group[index + 1 :]:
-                    same_text.add((a.key, b.key))
-            if rule is None:
-                continue
-            first = group[0]
-            for entry in group[1:]:
-                if entry.target:
-                    diagnostics.append(self._dup003(rule, entry, first))
-            outside = [e for e in group if not e.target]
-            if first.target and outside:
-                # The first of the group is reported only when nothing after it will be.
-                diagnostics.append(self._dup003(rule, first, outside[0]))
-        return diagnostics
-
-    def _dup003(self, rule: Rule, entry: Entry, other: Entry) -> Diagnostic:
-        return duplicate_diagnostic(
-            rule, display(entry.path), _title_length(entry), display(other.path)
-        )
+        return [group for group in groups.values() if len(group) > 1]
 
     # --- DUP004 ------------------------------------------------------------------------------
 
-    def _near_duplicates(self, same_text: set[tuple[str, str]]) -> list[Diagnostic]:
+    def _near_duplicates(self) -> list[tuple[Entry, Entry, float]]:
+        """Every candidate pair verified: (a, b, exact Jaccard), at the threshold or not."""
         bands, rows = self._lsh_params()
         last_stats.bands = (bands, rows)
         salt = xxhash.xxh3_64_intdigest(f"{self.config_salt}:{bands}:{rows}".encode())
@@ -460,29 +462,37 @@ class _Stage:
         }
         candidates |= self._cached_candidates(loaded, bands, rows, salt)
         last_stats.candidates = len(candidates)
-        rule = self.codes["DUP004"]
         threshold = self.near.threshold
         error = (threshold * (1 - threshold) / self.near.num_perm) ** 0.5
         floor = threshold - PRUNE_STANDARD_ERRORS * error
         to_verify = [
             (a, b)
             for a, b in sorted(candidates, key=lambda p: (p[0].order, p[1].order))
-            if (a.key, b.key) not in same_text
-            and (b.key, a.key) not in same_text
-            and (a.features.text_hash is None or a.features.text_hash != b.features.text_hash)
+            if (a.features.text_hash is None or a.features.text_hash != b.features.text_hash)
             and _estimated_jaccard(a.features, b.features) >= floor
         ]
-        known = self.cache.similarities() if self.cache is not None and to_verify else {}
+        return self._verify(to_verify)
+
+    def _verify(
+        self, pairs: list[tuple[Entry, Entry]], parallel: bool = True
+    ) -> list[tuple[Entry, Entry, float]]:
+        """The exact Jaccard of each pair whose files are unchanged: from the cache when a
+        pair of contents was verified before, else from both files reread now (by worker
+        processes when there are many and `parallel`)."""
+        known = self.cache.similarities() if self.cache is not None and pairs else {}
         found: list[tuple[Entry, Entry, float]] = []
         reread: list[tuple[Entry, Entry]] = []
-        for a, b in to_verify:  # a pair of contents is verified once, then its Jaccard cached
+        for a, b in pairs:  # a pair of contents is verified once, then its Jaccard cached
             similarity = known.get(_content_pair(a, b))
             if similarity is None:
                 reread.append((a, b))
             else:
                 found.append((a, b, similarity))
-        verifying = Progress("Verifying", len(reread), self.options.progress, unit="pairs")
-        with verifying, self._shingle_reader(len({e.key for pair in reread for e in pair})) as read:
+        files = len({e.key for pair in reread for e in pair}) if parallel else 1
+        verifying = Progress(
+            "Verifying", len(reread), self.options.progress and parallel, unit="pairs"
+        )
+        with verifying, self._shingle_reader(files) as read:
             verifying.advance(0)
             for batch, files in _verify_batches(reread):
                 self.shingle_sets.update(read(files))
@@ -493,24 +503,77 @@ class _Stage:
                         self.similarities.append((*_content_pair(a, b), similarity))
                 self.shingle_sets.clear()  # memory stays bounded by the batch
                 verifying.advance(len(batch))
-        diagnostics = []
-        for a, b, similarity in found:
-            if similarity < threshold:
-                continue
-            reported, other = (b, a) if b.target else (a, b)
-            if a.target and b.target and a.order > b.order:
-                reported, other = a, b
-            diagnostics.append(
-                near_duplicate_diagnostic(
-                    rule,
-                    display(reported.path),
-                    _title_length(reported),
-                    display(other.path),
-                    similarity,
-                    self.near,
-                )
-            )
+        return found
+
+    # --- clusters ----------------------------------------------------------------------------
+
+    def _clusters(
+        self, groups: list[list[Entry]], pairs: list[tuple[Entry, Entry, float]]
+    ) -> list[Diagnostic]:
+        """The clusters of the documents found alike (`dedup.clusters`), reported on their
+        redundant documents; only clusters holding a target are reported."""
+        started = time.perf_counter()
+        try:
+            return self._form_clusters(groups, pairs)
+        finally:
+            last_stats.cluster_seconds = time.perf_counter() - started
+
+    def _form_clusters(
+        self, groups: list[list[Entry]], pairs: list[tuple[Entry, Entry, float]]
+    ) -> list[Diagnostic]:
+        from corpus_lint.dedup.clusters import form_clusters
+
+        docs = {e for group in groups for e in group}
+        docs.update(e for a, b, _ in pairs for e in (a, b))
+        if not docs and not self.near.allow:
+            return []
+        self._complete_keeping([e for e in docs if e.features.findings is None])
+        shown = {e: _shown(e) for e in docs}
+        ranks = {e: rank(self.near.keep, shown[e].keeping) for e in docs}
+        allow = Allowed(self.near.allow, {e: (e.key, os.path.abspath(e.path)) for e in docs})
+
+        def verify(needed: list[tuple[Entry, Entry]]) -> dict:
+            found = {(a, b): None for a, b in needed}
+            # In this process: the cache's writer thread may be running, so nothing is forked.
+            found.update(((a, b), s) for a, b, s in self._verify(needed, parallel=False))
+            return found
+
+        threshold = self.near.threshold
+        clusters = form_clusters(ranks, pairs, groups, threshold, verify, allow.pair)
+        last_stats.clusters = len(clusters)
+        # A changed-files run judges only the entries that name one of its files.
+        judged = None
+        if last_stats.corpus_files:
+            targets = [e for e in self.by_key.values() if e.target]
+            judged = {e.key for e in targets} | {os.path.abspath(e.path) for e in targets}
+        stale = allow.stale(pairs, groups, threshold, judged)
+        diagnostics = cluster_diagnostics(
+            clusters, shown, self.codes, self.near, lambda e: e.target, stale
+        )
+        self.shown = {shown[e].path: e for e in docs}
         return diagnostics
+
+    def _complete_keeping(self, entries: list[Entry]) -> None:
+        """What the keeper policy needs of files whose features came from the cache (their
+        findings are not cached): they are linted again, a few files of a changed-files run."""
+        if not entries:
+            return
+        from dataclasses import replace
+
+        from corpus_lint.engine import analyze_many
+
+        # In this process: the cache's writer thread may be running, so nothing is forked.
+        items = [(entry.path, True) for entry in entries]
+        job = replace(self.job, fix=None)  # read only: these files are not the targets
+        for entry, result in zip(entries, analyze_many(items, job)):
+            if result.features is None:  # unreadable now: ranked as the worst copy
+                entry.features = entry.features._replace(findings=1 << 30, has_source=False)
+                continue
+            entry.features = entry.features._replace(
+                findings=len(result.diagnostics),
+                has_source=not any(d.code == "SRC001" for d in result.diagnostics),
+                title_length=result.features.title_length,  # not cached: where it points
+            )
 
     @property
     def config_salt(self) -> int:
@@ -741,39 +804,90 @@ def exact_jaccard(first: np.ndarray, second: np.ndarray) -> float:
     return shared / (len(first) + len(second) - shared)
 
 
-def _title_length(entry: Entry) -> int:
-    return entry.features.title_length if entry.features else 0
+def _shown(entry: Entry) -> Shown:
+    f = entry.features
+    keeping = Keeping(display(entry.path), f.shingles, bool(f.has_source), f.findings or 0)
+    return Shown(keeping.path, entry.content, f.title_length, f.text_hash, keeping)
 
 
-def duplicate_diagnostic(rule: Rule, path: str, title_length: int, other: str) -> Diagnostic:
-    """DUP003 on the file shown as `path`, against the file shown as `other`."""
-    return _diagnostic(
-        rule,
-        path,
-        title_length,
-        f"same text as {other} (after normalising white space and Unicode): "
-        "the corpus holds this document twice",
-        Related(other, 1, 1.0),
-    )
-
-
-def near_duplicate_diagnostic(
-    rule: Rule, path: str, title_length: int, other: str, similarity: float, near: Any
-) -> Diagnostic:
-    """DUP004 on the file shown as `path`, against `other`, at this exact Jaccard similarity."""
-    return _diagnostic(
-        rule,
-        path,
-        title_length,
-        f"near-duplicate of {other}: {similarity:.0%} of their "
-        f"{near.shingle_size}-word shingles are shared (Jaccard similarity "
-        f"{similarity:.2f}, threshold {near.threshold:.2f}): the same story filed twice",
-        Related(other, 1, round(similarity, 4)),
-    )
+def cluster_diagnostics(
+    clusters: list[Cluster],
+    shown: dict[Any, Shown],
+    rules: dict[str, Rule],
+    near: Any,
+    reported: Callable[[Any], bool],
+    stale: list[tuple[Any, list[str]]] = (),
+) -> list[Diagnostic]:
+    """One diagnostic per redundant document of every cluster holding a `reported` document:
+    DUP003 when its text is the keeper's, else DUP004; related: the keeper, then the other
+    members, each with its Jaccard to the keeper. Then one per stale allow-list entry."""
+    diagnostics = []
+    for cluster in clusters:
+        if not (reported(cluster.keeper) or any(reported(doc) for doc, _ in cluster.members)):
+            continue
+        keeper = shown[cluster.keeper]
+        ident = cluster_id(keeper.content)
+        related = [Related(shown[doc].path, 1, round(value, 4)) for doc, value in cluster.members]
+        for index, (doc, similarity) in enumerate(cluster.members):
+            member = shown[doc]
+            same = member.text_hash is not None and member.text_hash == keeper.text_hash
+            rule = rules.get("DUP003" if same else "DUP004")
+            if rule is None:
+                continue
+            where = f"the copy kept of duplicate cluster {ident} ({cluster.size} documents)"
+            if same:
+                message = (
+                    f"same text as {keeper.path} (after normalising white space and Unicode), "
+                    f"{where}: the corpus holds this document twice"
+                )
+            else:
+                message = (
+                    f"near-duplicate of {keeper.path}, {where}: {similarity:.0%} of their "
+                    f"{near.shingle_size}-word shingles are shared (Jaccard similarity "
+                    f"{similarity:.2f}, threshold {near.threshold:.2f}): the same story "
+                    "filed twice"
+                )
+            fix = Fix((), UNSAFE, f"Delete this redundant copy ({keeper.path} is kept)")
+            others = (related[:index] + related[index + 1 :])[:MAX_RELATED_MEMBERS]
+            diagnostics.append(
+                _diagnostic(
+                    rule,
+                    member.path,
+                    member.title_length,
+                    message,
+                    (Related(keeper.path, 1, round(similarity, 4)), *others),
+                    fix,
+                    ident,
+                )
+            )
+    rule = rules.get("DUP004") or rules.get("DUP003")
+    for entry, files in stale:
+        listed = ", ".join(files)
+        diagnostics.append(
+            Diagnostic(
+                code=rule.code,
+                name=rule.name,
+                message=f"stale allow-list entry: no two of {listed} are duplicates any more "
+                f'(reason given: "{entry.reason}"); remove the entry',
+                severity=rule.severity,
+                path=display(Path(near.allow_file)),
+                line=entry.line,
+                column=1,
+                end_line=entry.line,
+                end_column=1,
+            )
+        )
+    return diagnostics
 
 
 def _diagnostic(
-    rule: Rule, path: str, title_length: int, message: str, related: Related
+    rule: Rule,
+    path: str,
+    title_length: int,
+    message: str,
+    related: tuple[Related, ...],
+    fix: Fix | None = None,
+    cluster: str | None = None,
 ) -> Diagnostic:
     """A diagnostic on a file's first line (its title), where DUP003/DUP004 point."""
     return Diagnostic(
@@ -786,5 +900,7 @@ def _diagnostic(
         column=1,
         end_line=1,
         end_column=title_length + 1,
-        related=(related,),
+        fix=fix,
+        related=related,
+        cluster=cluster,
     )

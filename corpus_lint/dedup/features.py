@@ -54,6 +54,9 @@ class Features(NamedTuple):
     title_length: int = 0  # characters on line 1: where DUP003/DUP004 point
     mtime_ns: int | None = None  # the file's stat when it was read, for the cache
     size: int | None = None
+    # For the keeper policy (`dedup.clusters`); None when not known (features from the cache).
+    findings: int | None = None  # per-document findings
+    has_source: bool | None = None  # no SRC001 finding
 
 
 # `Features.shingles` of a document whose features the cache holds: see `features_of_many`.
@@ -320,8 +323,8 @@ def features_of_many(
                 )
             )
             return [
-                _features(doc, (), IN_CACHE, b"") if c in cached else next(fresh)
-                for (doc, _), c in zip(checked, contents)
+                _features(doc, (), IN_CACHE, b"", d) if c in cached else next(fresh)
+                for (doc, d), c in zip(checked, contents)
             ]
     exclusion = exclusion or _builtin_exclusion()
     excluded = [exclusion.lines(doc, diagnostics) for doc, diagnostics in checked]
@@ -331,8 +334,8 @@ def features_of_many(
     )
     matrix = signatures(shingles, counts, settings.num_perm)
     return [
-        _features(doc, skip, int(count), row.tobytes() if count else b"")
-        for (doc, _), skip, count, row in zip(checked, excluded, counts.tolist(), matrix)
+        _features(doc, skip, int(count), row.tobytes() if count else b"", diagnostics)
+        for (doc, diagnostics), skip, count, row in zip(checked, excluded, counts.tolist(), matrix)
     ]
 
 
@@ -370,7 +373,11 @@ def _content(doc: Document) -> int:
 
 
 def _features(
-    doc: Document, excluded: tuple[int, ...], shingles: int, signature: bytes
+    doc: Document,
+    excluded: tuple[int, ...],
+    shingles: int,
+    signature: bytes,
+    diagnostics: list[Diagnostic],
 ) -> Features:
     # The stat taken before the read: a file rewritten since is not trusted by the next run.
     # One that changed size during the read is not recorded at all.
@@ -388,4 +395,6 @@ def _features(
         title_length=len(_TITLE.match(doc.text).group()),
         mtime_ns=mtime_ns,
         size=size,
+        findings=len(diagnostics),
+        has_source=not any(d.code == "SRC001" for d in diagnostics),
     )

@@ -54,6 +54,7 @@ FORMATS: dict[str, str] = {
     "gitlab": "gitlab:render",
     "junit": "junit:render",
     "html": "html:render",
+    "clusters": "clusters:render",
 }
 
 

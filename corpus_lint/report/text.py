@@ -83,6 +83,7 @@ def summary(diagnostics: list[Diagnostic], ctx: ReportContext) -> list[str]:
     plural = "s" * (len(diagnostics) != 1)
     lines = [f"Found {len(diagnostics)} diagnostic{plural} in {files} of {checked}:"]
     lines += statistics(diagnostics)
+    lines.extend(cluster_summary(diagnostics, ctx))
     if ctx.fixable is not None:
         safe, with_unsafe = ctx.fixable
         unsafe = with_unsafe - safe
@@ -192,3 +193,24 @@ def excerpt(text: str, column: int, end_column: int, width: int = FULL_LINE_WIDT
     suffix = "…" if right < starts[-1] else ""
     pad = mark_from - left + len(prefix)
     return prefix + "".join(line) + suffix, " " * pad + "^" * (mark_to - mark_from)
+
+
+def cluster_summary(diagnostics: list[Diagnostic], ctx: ReportContext) -> list[str]:
+    """Duplicate clusters: how many, how many redundant documents and their share of the
+    files checked; with --statistics, clusters counted by size."""
+    from corpus_lint.report.clusters import clusters
+
+    sizes = {c["id"]: c["size"] for c in clusters(diagnostics)}
+    if not sizes:
+        return []
+    redundant = sum(1 for d in diagnostics if d.cluster is not None)
+    share = f"{redundant / ctx.files_checked:.1%}" if ctx.files_checked else "?"
+    lines = [
+        f"Duplicates: {len(sizes)} cluster{'s' * (len(sizes) != 1)}, {redundant} redundant "
+        f"document{'s' * (redundant != 1)} ({share} of the {ctx.files_checked} files checked)."
+    ]
+    if ctx.statistics:
+        counts = Counter(sizes.values())
+        listed = ", ".join(f"size {size}: {n}" for size, n in sorted(counts.items()))
+        lines.append(f"  clusters by size (documents in a cluster): {listed}")
+    return lines

@@ -1,0 +1,256 @@
+"""Duplicate clusters: verified pairs and same-text groups become clusters, each with a keeper.
+
+One pure function, `form_clusters`, used by both executors once their pairs are verified
+(`dedup/corpus.py` locally, `distributed.py` on Dask), so both give the same clusters.
+
+The rule (greedy, by keeper policy):
+1. Documents joined by a same-text group (DUP003) or by a verified pair whose exact Jaccard
+   is at or above the threshold (DUP004) form connected components; clusters are looked for
+   inside a component only.
+2. In a component, the documents are ranked by the keeper policy. The best document not yet
+   placed becomes a keeper, and every unplaced document of the component whose exact
+   Jaccard with that keeper is at or above the threshold (or whose text is the keeper's)
+   joins its cluster. A pair with the keeper that no candidate search verified is verified
+   now, exactly (the `verify` callback): membership never rests on a chain.
+3. Step 2 repeats with the documents left unplaced. A keeper that takes nobody is no cluster.
+
+So with A~B and B~C but J(A, C) below the threshold, and A ranked first, A's cluster is
+{A, B}; C is left out (or joins another keeper it is similar to).
+
+Pairs a person allowed (the allow-list) count as not similar: neither document joins the
+other's cluster.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+# Keeper criteria, each a sort key (smaller is kept first). `first-path` decides every tie.
+KEEP_CRITERIA = ("most-text", "has-source", "fewest-findings", "first-path")
+# The default for news corpora: an article that names its outlet can be traced and licensed,
+# so it is kept over an unattributed copy; then the longest text (a re-filed story usually
+# lost a paragraph or was cut); then the cleanest copy; then path order, so the choice is
+# always the same.
+DEFAULT_KEEP = ("has-source", "most-text", "fewest-findings", "first-path")
+
+K = TypeVar("K", bound=Hashable)
+
+
+@dataclass(frozen=True)
+class Keeping:
+    """What the keeper policy knows of one document."""
+
+    path: str  # path order: "/"-separated, as shown
+    text: int  # shingles of its text (boilerplate left out): "most-text"
+    has_source: bool  # no SRC001 finding: "has-source"
+    findings: int  # per-document findings: "fewest-findings"
+
+
+def rank(policy: Sequence[str], doc: Keeping) -> tuple:
+    """The sort key of a document under a keeper policy (first-path is always last)."""
+    key: list = []
+    for criterion in policy:
+        if criterion == "most-text":
+            key.append(-doc.text)
+        elif criterion == "has-source":
+            key.append(not doc.has_source)
+        elif criterion == "fewest-findings":
+            key.append(doc.findings)
+    key.append(doc.path)
+    return tuple(key)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What a cluster's diagnostics say of one document."""
+
+    path: str  # as shown
+    content: int  # hash of its bytes
+    title_length: int
+    text_hash: int | None
+    keeping: Keeping
+
+
+@dataclass(frozen=True)
+class Cluster(Generic[K]):
+    keeper: K
+    members: tuple[tuple[K, float], ...]  # the redundant documents, with their Jaccard to it
+
+    @property
+    def size(self) -> int:
+        return 1 + len(self.members)
+
+
+def cluster_id(keeper_content: int) -> str:
+    """A short id from the keeper's bytes (their hash): the same in every run, on either
+    executor, that keeps the same file unchanged, however its path is shown."""
+    return f"{keeper_content & 0xFFFFFFFF:08x}"
+
+
+Verify = Callable[[list[tuple[K, K]]], Mapping[tuple[K, K], float | None]]
+
+
+def form_clusters(
+    ranks: Mapping[K, tuple],
+    pairs: Iterable[tuple[K, K, float]],
+    groups: Iterable[Sequence[K]],
+    threshold: float,
+    verify: Verify,
+    allowed: Callable[[K, K], bool] = lambda a, b: False,
+) -> list[Cluster[K]]:
+    """Clusters of the documents of `ranks` (document -> keeper sort key) from verified
+    `pairs` (a, b, exact Jaccard, any value) and same-text `groups`; `verify` gives the exact
+    Jaccard of pairs not verified yet (None: a file that changed, never similar)."""
+    known: dict[tuple[K, K], float] = {}
+    for a, b, similarity in pairs:
+        known[(a, b)] = known[(b, a)] = similarity
+    text_of: dict[K, int] = {}
+    for number, group in enumerate(groups):
+        for doc in group:
+            text_of[doc] = number
+
+    def similarity(a: K, b: K) -> float | None:
+        if text_of.get(a, -1) == text_of.get(b, -2):
+            return 1.0
+        return known.get((a, b))
+
+    def linked(a: K, b: K) -> bool:
+        value = similarity(a, b)
+        return value is not None and value >= threshold and not allowed(a, b)
+
+    # Links: verified pairs at the threshold, and same-text groups (as groups, not as all
+    # their pairs: a scrape may hold thousands of copies of one error page).
+    adjacent: dict[K, set[K]] = {}
+    for a, b in known:
+        if a in ranks and b in ranks and linked(a, b):
+            adjacent.setdefault(a, set()).add(b)
+    texts = {n: [d for d in group if d in ranks] for n, group in _groups(text_of).items()}
+    texts = {n: group for n, group in texts.items() if len(group) > 1}
+    docs = set(adjacent) | {doc for group in texts.values() for doc in group}
+
+    def components(among: Iterable[K]) -> list[list[K]]:
+        return _components(among, adjacent, texts, text_of, ranks)
+
+    left = components(docs)
+
+    clusters: list[Cluster[K]] = []
+    while left:
+        # One keeper per component per round; the pairs it needs are verified in one batch.
+        needed = [
+            (docs[0], doc)
+            for docs in left
+            for doc in docs[1:]
+            if similarity(docs[0], doc) is None and not allowed(docs[0], doc)
+        ]
+        if needed:
+            for (a, b), value in verify(needed).items():
+                value = -1.0 if value is None else value
+                known[(a, b)] = known[(b, a)] = value
+        rest: list[K] = []
+        for docs in left:
+            keeper, members = docs[0], []
+            for doc in docs[1:]:
+                if linked(keeper, doc):
+                    members.append((doc, similarity(keeper, doc)))
+                else:
+                    rest.append(doc)
+            if members:
+                clusters.append(Cluster(keeper, tuple(members)))
+        # The documents left, regrouped by the links among themselves only.
+        left = components(rest)
+    return sorted(clusters, key=lambda c: ranks[c.keeper])
+
+
+def _components(
+    docs: Iterable[K],
+    adjacent: dict[K, set[K]],
+    texts: dict[int, list[K]],
+    text_of: dict[K, int],
+    ranks: Mapping[K, tuple],
+) -> list[list[K]]:
+    """The connected components (of two or more) of `docs`, through links among `docs`
+    only (pairs, and same-text groups), each sorted by rank (its keeper first)."""
+    inside = set(docs)
+    seen: set[K] = set()
+    groups_seen: set[int] = set()
+    found = []
+    for start in sorted(inside, key=ranks.__getitem__):
+        if start in seen:
+            continue
+        seen.add(start)
+        component, stack = [start], [start]
+        while stack:
+            doc = stack.pop()
+            linked = adjacent.get(doc, ())
+            number = text_of.get(doc)
+            if number in texts and number not in groups_seen:
+                groups_seen.add(number)
+                linked = [*linked, *texts[number]]
+            for other in linked:
+                if other in inside and other not in seen:
+                    seen.add(other)
+                    component.append(other)
+                    stack.append(other)
+        if len(component) > 1:
+            found.append(sorted(component, key=ranks.__getitem__))
+    return found
+
+
+def _groups(text_of: dict[K, int]) -> dict[int, list[K]]:
+    groups: dict[int, list[K]] = {}
+    for doc, number in text_of.items():
+        groups.setdefault(number, []).append(doc)
+    return groups
+
+
+class Allowed:
+    """The allow-list's entries (`config.AllowEntry`) over the documents of a run."""
+
+    def __init__(self, entries: Sequence, names: Mapping[K, Iterable[str]]) -> None:
+        self.entries = list(entries)
+        self.of: dict[K, set[int]] = {}  # document -> the entries naming it
+        self.docs: list[list[K]] = [[] for _ in self.entries]  # entry -> its documents
+        where: dict[str, list[int]] = {}
+        for number, entry in enumerate(self.entries):
+            for path in entry.paths:
+                where.setdefault(path, []).append(number)
+        for doc, doc_names in names.items():
+            numbers = {n for name in doc_names for n in where.get(name, ())}
+            if numbers:
+                self.of[doc] = numbers
+                for number in numbers:
+                    self.docs[number].append(doc)
+
+    def pair(self, a: K, b: K) -> bool:
+        """Is this pair allowed?"""
+        first = self.of.get(a)
+        return bool(first and not first.isdisjoint(self.of.get(b, ())))
+
+    def stale(
+        self,
+        pairs: Iterable[tuple[K, K, float]],
+        groups: Iterable[Sequence[K]],
+        threshold: float,
+        judged: set[str] | None = None,
+    ) -> list[tuple]:
+        """(entry, its paths) of the entries no pair of whose files is alike now. Only
+        entries naming a `judged` path are judged (None: all, a whole-corpus run)."""
+        used: set[int] = set()
+        for a, b, value in pairs:
+            if value >= threshold and self.pair(a, b):
+                used |= self.of[a] & self.of[b]
+        for group in groups:
+            for index, a in enumerate(group):
+                for b in group[index + 1 :]:
+                    if self.pair(a, b):
+                        used |= self.of[a] & self.of[b]
+        stale = []
+        for number, entry in enumerate(self.entries):
+            if number in used:
+                continue
+            if judged is not None and judged.isdisjoint(entry.paths):
+                continue
+            stale.append((entry, list(entry.paths)))
+        return stale

@@ -1,0 +1,99 @@
+"""`--fix --unsafe-fixes` on DUP003/DUP004: the redundant documents of clusters are deleted.
+
+Only a document reported as redundant (never a keeper: it is named by the diagnostics, and
+checked again here), only a file of the corpus given (a target, or a file found under a
+configured corpus folder), only when its bytes are still those that were compared. With
+`--diff`, each deletion is a git-style diff (`deleted file mode`) that `git apply` and
+`patch -p1` both apply.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import xxhash
+
+from corpus_lint.dedup.features import to_int64
+from corpus_lint.rule import Diagnostic
+
+
+def remove_redundant(
+    diagnostics: list[Diagnostic],
+    documents: dict[str, Any],
+    roots: list[Path] | None,
+    job: Any,
+    result: Any,
+) -> list[Diagnostic]:
+    """Delete (or diff the deletion of) every redundant document reported; return the
+    diagnostics left (those of documents not removed)."""
+    from corpus_lint import fixes
+    from corpus_lint.engine import _ignored_for_file
+
+    keepers = {d.related[0].path for d in diagnostics if d.cluster and d.related}
+    corpus = [os.path.realpath(root) for root in roots or ()]
+    left = []
+    for d in diagnostics:
+        entry = documents.get(d.path) if d.cluster and d.fix else None
+        if (
+            entry is None
+            or d.path in keepers
+            or (job.settings is not None and _ignored_for_file(d, job.settings))
+        ):
+            left.append(d)
+            continue
+        if not (entry.target or _inside(os.path.realpath(entry.path), corpus)):
+            result.warnings.append(f"{d.path}: outside the corpus given; not removed")
+            left.append(d)
+            continue
+        path = Path(entry.path)
+        try:
+            if path.is_symlink():
+                result.warnings.append(f"{d.path}: a symbolic link; not removed")
+                left.append(d)
+                continue
+            raw = path.read_bytes()
+            mode = os.stat(path).st_mode
+        except OSError as exc:
+            result.errors.append(f"{d.path}: cannot remove: {exc.strerror or exc}")
+            left.append(d)
+            continue
+        if job.fix.diff:
+            shown = d.path
+            old = fixes._diff_name("a/", shown)
+            result.diffs = [x for x in result.diffs if not x.startswith(b"--- " + old + b"\n")]
+            result.diffs.append(deletion_diff(shown, raw, mode))
+        else:
+            if to_int64(xxhash.xxh3_64_intdigest(raw)) != entry.content:
+                result.errors.append(f"{d.path}: changed while corpus-lint ran; not removed")
+                left.append(d)
+                continue
+            try:
+                os.unlink(path)
+            except OSError as exc:
+                result.errors.append(f"{d.path}: cannot remove: {exc.strerror or exc}")
+                left.append(d)
+                continue
+        result.fixed.setdefault(d.path, Counter())[d.code] += 1
+    return left
+
+
+def _inside(path: str, roots: list[str]) -> bool:
+    return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
+
+
+def deletion_diff(shown: str, raw: bytes, mode: int) -> bytes:
+    """The deletion of a file as git writes it: `git apply` and `patch -p1` both apply it."""
+    from corpus_lint.fixes import _diff_name, unified_diff
+
+    a, b = _diff_name("a/", shown), _diff_name("b/", shown)
+    octal = b"100755" if mode & (stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH) else b"100644"
+    header = b"diff --git " + a + b" " + b + b"\ndeleted file mode " + octal + b"\n"
+    if not raw:
+        return header
+    body = unified_diff(shown, raw, b"")
+    first, second, rest = body.split(b"\n", 2)
+    return header + first + b"\n+++ /dev/null\n" + rest

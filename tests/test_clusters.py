@@ -1,0 +1,445 @@
+"""Duplicate clusters (DUP003/DUP004): keepers, chains, the allow-list, removal, reports."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import random
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from corpus_lint.dedup.clusters import KEEP_CRITERIA, Keeping, form_clusters, rank
+
+DUP = ["--select", "DUP003,DUP004,SRC001,WS"]
+ONLY_DUP = ["--select", "DUP003,DUP004"]
+
+
+def article(seed: int, words: int = 400, source: bool = True) -> str:
+    """A distinct article of random words: a title, paragraphs of 50 words, a source line."""
+    rng = random.Random(seed)
+    body = [f"w{seed}x{rng.randrange(3000)}" for _ in range(words)]
+    paragraphs = [" ".join(body[i : i + 50]) + "." for i in range(0, words, 50)]
+    tail = "\n\nSource: Daily Ledger\n" if source else "\n"
+    return f"Title number {seed}\n\n" + "\n\n".join(paragraphs) + tail
+
+
+def changed(text: str, positions: list[int]) -> str:
+    """The text with the body words at these positions (counted over all paragraphs)
+    replaced by new words: each change removes five shingles."""
+    lines = text.split("\n")
+    count = 0
+    for number, line in enumerate(lines):
+        if not line.startswith("w"):
+            continue
+        words = line.split(" ")
+        for index in range(len(words)):
+            if count + index in positions:
+                words[index] = f"edit{count + index}"
+        count += len(words)
+        lines[number] = " ".join(words)
+    return "\n".join(lines)
+
+
+def write(folder: Path, files: dict[str, str]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def findings(cli, folder: Path, *args: str) -> list[dict]:
+    run = cli("check", *DUP, "--output-format", "json", *args, cwd=folder)
+    assert run.code in (0, 1), run.err
+    return [d for d in run.json() if d["code"] in ("DUP003", "DUP004")]
+
+
+def clusters_of(cli, folder: Path, *args: str) -> list[dict]:
+    run = cli("check", *DUP, "--output-format", "clusters", *args, cwd=folder)
+    assert run.code in (0, 1), run.err
+    return [json.loads(line) for line in run.out.splitlines()]
+
+
+# --- cluster formation -----------------------------------------------------------------------
+
+
+def test_a_chain_does_not_pull_a_document_into_a_cluster_whose_keeper_it_is_unlike(cli, tmp_path):
+    a = article(1)
+    b = changed(a, list(range(10, 400, 50)))  # 8 words: J(a, b) about 0.82
+    c = changed(b, list(range(35, 400, 50)))  # 8 more: J(b, c) about 0.82, J(a, c) about 0.68
+    folder = write(tmp_path / "c", {"a.txt": a, "b.txt": b, "c.txt": c, "x.txt": article(2)})
+    found = findings(cli, folder)
+    # a is kept (every criterion ties but path order) and takes b; c is not like a.
+    assert [(d["path"], d["related"][0]["path"]) for d in found] == [("b.txt", "a.txt")]
+    assert 0.8 <= found[0]["related"][0]["similarity"] < 0.85
+    [cluster] = clusters_of(cli, folder)
+    assert cluster["keeper"] == "a.txt"
+    assert [m["path"] for m in cluster["members"]] == ["b.txt"]
+
+
+def test_the_pure_function_places_a_chain_end_with_another_keeper():
+    ranks = {doc: (doc,) for doc in "ABCD"}
+    similar = {("A", "B"): 0.9, ("B", "C"): 0.9, ("C", "D"): 0.95, ("A", "C"): 0.5}
+    asked = []
+
+    def verify(pairs):
+        asked.extend(pairs)
+        return {p: similar.get(p, similar.get(p[::-1], 0.1)) for p in pairs}
+
+    pairs = [("A", "B", 0.9), ("B", "C", 0.9), ("C", "D", 0.95)]
+    clusters = form_clusters(ranks, pairs, [], 0.8, verify)
+    assert [(c.keeper, c.members) for c in clusters] == [
+        ("A", (("B", 0.9),)),
+        ("C", (("D", 0.95),)),
+    ]
+    # A's pairs with C and D were not candidates: they were verified, not assumed.
+    assert sorted(asked) == [("A", "C"), ("A", "D")]
+
+
+def test_five_copies_of_a_story_are_one_cluster_with_four_findings(cli, tmp_path):
+    story = article(3)
+    files = {f"copy{n}.txt": changed(story, [100 + n]) for n in range(4)}
+    files["original.txt"] = story + "\nOne more sentence of the original story here today.\n"
+    folder = write(tmp_path / "c", files)
+    found = findings(cli, folder)
+    assert sorted(d["path"] for d in found) == [f"copy{n}.txt" for n in range(4)]
+    assert {d["related"][0]["path"] for d in found} == {"original.txt"}  # most text
+    for d in found:  # related: the keeper, then the three other members
+        assert len(d["related"]) == 4
+        assert "cluster" in d["message"] and "(5 documents)" in d["message"]
+    [cluster] = clusters_of(cli, folder)
+    assert (cluster["keeper"], cluster["size"]) == ("original.txt", 5)
+
+
+# --- keeper policy -----------------------------------------------------------------------------
+
+
+def keeper_of(cli, folder: Path, keep: list[str] | None) -> str:
+    config = "[near-duplicate]\n" + (f"keep = {json.dumps(keep)}\n" if keep else "")
+    (folder / "corpus-lint.toml").write_text(config)
+    [cluster] = clusters_of(cli, folder)
+    return cluster["keeper"]
+
+
+def test_most_text_keeps_the_longer_copy(cli, tmp_path):
+    story = article(4)
+    longer = story.replace("\n\nSource", " And a closing sentence of eight more words.\n\nSource")
+    folder = write(tmp_path / "c", {"a.txt": story, "b.txt": longer})
+    assert keeper_of(cli, folder, ["most-text"]) == "b.txt"
+    assert keeper_of(cli, folder, ["first-path"]) == "a.txt"
+
+
+def test_has_source_keeps_the_attributed_copy_even_when_shorter(cli, tmp_path):
+    story = article(5, source=False)
+    shorter = " ".join(story.rstrip("\n").split(" ")[:-5])  # five words fewer
+    attributed = shorter + ".\n\nSource: Wire\n"
+    folder = write(tmp_path / "c", {"a.txt": story, "b.txt": attributed})
+    assert keeper_of(cli, folder, None) == "b.txt"  # the default puts has-source first
+    assert keeper_of(cli, folder, ["most-text"]) == "a.txt"
+
+
+def test_fewest_findings_keeps_the_cleaner_copy(cli, tmp_path):
+    story = article(6)
+    messy = story.replace("\n\n", "  \n\n", 3)  # trailing white space: WS findings
+    folder = write(tmp_path / "c", {"a.txt": messy, "b.txt": story})
+    assert keeper_of(cli, folder, ["fewest-findings"]) == "b.txt"
+    assert keeper_of(cli, folder, ["first-path"]) == "a.txt"
+
+
+@pytest.mark.parametrize(
+    ("keep", "message"),
+    [
+        ('["longest"]', "unknown criterion 'longest'"),
+        ('["first-path", "most-text"]', "'first-path' must be last"),
+        ('"most-text"', "must be a list of criteria"),
+    ],
+)
+def test_a_bad_keeper_policy_is_a_one_line_error(cli, tmp_path, keep, message):
+    folder = write(tmp_path / "c", {"a.txt": article(7)})
+    (folder / "corpus-lint.toml").write_text(f"[near-duplicate]\nkeep = {keep}\n")
+    run = cli("check", "a.txt", cwd=folder)
+    assert run.code == 2
+    assert message in run.err and len(run.err.strip().splitlines()) == 1
+
+
+def test_first_path_is_implicitly_the_last_criterion():
+    a = Keeping("b.txt", 10, True, 0)
+    b = Keeping("a.txt", 10, True, 0)
+    assert rank(["most-text"], b) < rank(["most-text"], a)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(2, 9),
+    st.lists(st.tuples(st.integers(0, 8), st.integers(0, 8), st.floats(0, 1)), max_size=30),
+    st.lists(st.lists(st.integers(0, 8), min_size=2, max_size=4), max_size=2),
+    st.permutations(list(KEEP_CRITERIA[:3])),
+    st.integers(0, 3),
+    st.lists(st.tuples(st.integers(0, 2000), st.booleans(), st.integers(0, 5)), min_size=9),
+)
+def test_no_keeper_is_ever_a_redundant_document(docs, pairs, groups, order, used, facts):
+    """Over random similarities, same-text groups and keeper policies: a keeper is never a
+    member (so never removed), every member is like its keeper at the threshold, no
+    document is in two clusters, and the keeper is the best of its cluster by the policy."""
+    policy = [*order[:used], "first-path"]
+    names = [f"d{i}.txt" for i in range(docs)]
+    ranks = {
+        name: rank(policy, Keeping(name, *facts[i % len(facts)])) for i, name in enumerate(names)
+    }
+    truth: dict[tuple[str, str], float] = {}
+    for i, j, value in pairs:
+        if i < docs and j < docs and i != j:
+            truth[(names[i], names[j])] = truth[(names[j], names[i])] = value
+    same = [[names[i] for i in set(group) if i < docs] for group in groups]
+    same = [group for group in same if len(group) > 1]
+    text_of = {doc: n for n, group in enumerate(same) for doc in group}
+
+    def exact(a, b):
+        if a in text_of and text_of.get(a) == text_of.get(b):
+            return 1.0
+        return truth.get((a, b), 0.0)
+
+    known = [(a, b, v) for (a, b), v in truth.items() if a < b]
+    clusters = form_clusters(ranks, known, same, 0.8, lambda needed: {p: exact(*p) for p in needed})
+    keepers = {c.keeper for c in clusters}
+    members = [doc for c in clusters for doc, _ in c.members]
+    assert not keepers & set(members)
+    assert len(members) == len(set(members))
+    for c in clusters:
+        for doc, value in c.members:
+            assert value >= 0.8 and exact(c.keeper, doc) == value
+            assert ranks[c.keeper] < ranks[doc]
+
+
+# --- allow-list ---------------------------------------------------------------------------------
+
+
+def test_an_allowed_pair_is_not_reported_and_a_stale_entry_fails_the_run(cli, tmp_path):
+    wire = article(8)
+    folder = write(
+        tmp_path / "c",
+        {"wire/a.txt": wire, "local/a.txt": wire, "x.txt": article(9), "y.txt": article(9)},
+    )
+    (folder / "corpus-lint.toml").write_text('[near-duplicate]\nallow = "duplicates.allow.toml"\n')
+    allow = '[[allow]]\npaths = ["wire/a.txt", "local/a.txt"]\nreason = "syndicated wire copy"\n'
+    (folder / "duplicates.allow.toml").write_text(allow)
+    found = findings(cli, folder, ".")
+    assert [(d["path"], d["related"][0]["path"]) for d in found] == [("y.txt", "x.txt")]
+    # The wire copy is edited: the entry no longer matches anything.
+    (folder / "local" / "a.txt").write_text(article(10))
+    (folder / "y.txt").write_text(article(11))
+    run = cli("check", *DUP, ".", cwd=folder)
+    assert run.code == 1
+    stale = [line for line in run.out.splitlines() if "stale allow-list entry" in line]
+    assert len(stale) == 1
+    assert stale[0].startswith("duplicates.allow.toml:1:1: DUP004 ")
+    assert "wire/a.txt" in stale[0] and "local/a.txt" in stale[0]
+    assert "syndicated wire copy" in stale[0]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "configuration file not found"),
+        ('[[allow]]\npaths = ["a.txt"]\nreason = "x"\n', "'paths' must list two or more"),
+        ('[[allow]]\npaths = ["a.txt", "b.txt"]\n', "'reason' must say why"),
+    ],
+)
+def test_a_bad_allow_list_is_a_one_line_error(cli, tmp_path, content, message):
+    folder = write(tmp_path / "c", {"a.txt": article(12)})
+    (folder / "corpus-lint.toml").write_text('[near-duplicate]\nallow = "allow.toml"\n')
+    if content is not None:
+        (folder / "allow.toml").write_text(content)
+    run = cli("check", "a.txt", cwd=folder)
+    assert run.code == 2
+    assert len(run.err.strip().splitlines()) == 1
+    assert message in run.err or (content is None and "cannot read" in run.err)
+
+
+# --- removal ----------------------------------------------------------------------------------
+
+
+def cluster_of_three(folder: Path) -> Path:
+    story = article(13)
+    return write(
+        folder,
+        {
+            "news/original.txt": story + "\nA last line only the original has, in full.\n",
+            "news/copy.txt": story.replace("\n", "\r\n"),  # the same text
+            "news/edited.txt": changed(story, [120, 240]),
+            "news/other.txt": article(14),
+        },
+    )
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*.txt"))
+        if ".git" not in p.parts
+    }
+
+
+def test_fix_unsafe_fixes_removes_exactly_the_two_redundant_copies(cli, tmp_path):
+    folder = cluster_of_three(tmp_path / "c")
+    before = tree(folder)
+    # Without --unsafe-fixes, nothing is removed.
+    run = cli("check", *ONLY_DUP, "--fix", "news", cwd=folder)
+    assert tree(folder) == before
+    run = cli("check", *ONLY_DUP, "--fix", "--unsafe-fixes", "news", cwd=folder)
+    assert run.code == 0, run.out + run.err
+    assert sorted(tree(folder)) == ["news/original.txt", "news/other.txt"]
+    assert "Fixed 2 issues in 2 files." in run.out
+    after = tree(folder)
+    run = cli("check", *ONLY_DUP, "--fix", "--unsafe-fixes", "news", cwd=folder)
+    assert tree(folder) == after and "All checks passed" in run.out
+
+
+def test_diff_deletions_apply_with_git_apply_and_patch_to_the_same_tree(cli, tmp_path):
+    folder = cluster_of_three(tmp_path / "c")
+    fixed = cluster_of_three(tmp_path / "f")
+    cli("check", *DUP, "--fix", "--unsafe-fixes", "news", cwd=fixed)
+    run = cli("check", *DUP, "--diff", "--unsafe-fixes", "news", cwd=folder)
+    assert run.code == 1 and run.out.count("deleted file mode 100644") == 2
+    # copy.txt's line-ending fix is not shown: the file is deleted whole.
+    assert "+++ b/news/copy.txt" not in run.out
+    patch = tmp_path / "removals.patch"
+    patch.write_text(run.out)  # the diffs are ASCII here
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    by_git = tmp_path / "g"
+    shutil.copytree(folder, by_git)
+    subprocess.run(["git", "init", "-q", str(by_git)], check=True)
+    subprocess.run(["git", "apply", str(patch)], cwd=by_git, check=True)
+    assert tree(by_git) == tree(fixed)
+    if shutil.which("patch") is not None:
+        by_patch = tmp_path / "p"
+        shutil.copytree(folder, by_patch)
+        subprocess.run(["patch", "-p1", "-s", "-i", str(patch)], cwd=by_patch, check=True)
+        assert tree(by_patch) == tree(fixed)
+
+
+def test_write_removals_lists_the_redundant_paths_and_removes_nothing(cli, tmp_path):
+    folder = cluster_of_three(tmp_path / "c")
+    before = tree(folder)
+    run = cli("check", *DUP, "--write-removals", "removals.list", "news", cwd=folder)
+    assert run.code == 1
+    assert (folder / "removals.list").read_text() == "news/copy.txt\nnews/edited.txt\n"
+    assert tree(folder) == before
+
+
+def test_removal_leaves_files_outside_the_targets_of_a_changed_files_run_named(cli, tmp_path):
+    # A changed-files run reports the committed copy the new file makes redundant.
+    folder = cluster_of_three(tmp_path / "c")
+    (folder / "corpus-lint.toml").write_text('corpus = ["news"]\n')
+    assert len(findings(cli, folder)) == 2
+    (folder / "news" / "aaa.txt").write_text(article(14))  # a copy of other.txt, kept first
+    found = findings(cli, folder, "news/aaa.txt")
+    assert [(d["path"], d["related"][0]["path"]) for d in found] == [
+        ("news/other.txt", "news/aaa.txt")
+    ]
+
+
+# --- reports ----------------------------------------------------------------------------------
+
+
+def test_text_summary_and_statistics_count_clusters(cli, tmp_path):
+    folder = cluster_of_three(tmp_path / "c")
+    run = cli("check", *DUP, "--statistics", "news", cwd=folder)
+    assert "Duplicates: 1 cluster, 2 redundant documents (50.0% of the 4 files checked)." in (
+        run.out
+    )
+    assert "clusters by size (documents in a cluster): size 3: 1" in run.out
+
+
+def test_sarif_related_locations_name_the_keeper_and_the_other_members(cli, tmp_path):
+    folder = cluster_of_three(tmp_path / "c")
+    run = cli("check", *DUP, "--output-format", "sarif", "news", cwd=folder)
+    results = [
+        r for r in json.loads(run.out)["runs"][0]["results"] if r["ruleId"] in ("DUP003", "DUP004")
+    ]
+    assert len(results) == 2
+    for result in results:
+        uris = [
+            r["physicalLocation"]["artifactLocation"]["uri"] for r in result["relatedLocations"]
+        ]
+        assert uris[0].endswith("news/original.txt") and len(uris) == 2
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.tuples(st.integers(0, 7), st.booleans(), st.booleans()), max_size=4),
+        min_size=1,
+        max_size=3,
+    ),
+    st.permutations(list(KEEP_CRITERIA[:3])),
+    st.integers(0, 3),
+    st.randoms(use_true_random=False),
+)
+def test_removal_never_deletes_a_keeper_over_random_corpora_and_policies(stories, order, used, rng):
+    """End to end: random clusters (copies with a few words changed, a line added, the
+    source line dropped, names in random order) and keeper policies; `--fix
+    --unsafe-fixes` deletes exactly the redundant members of the clusters it reported,
+    never a keeper, and a second run finds nothing to remove."""
+    import tempfile
+
+    from corpus_lint.cli import main
+
+    policy = [*order[:used], "first-path"]
+    files: dict[str, str] = {}
+    for number, copies in enumerate(stories):
+        story = article(100 + number)
+        files[f"s{number}-{rng.randrange(100)}.txt"] = story
+        for index, (edits, longer, unsourced) in enumerate(copies):
+            text = changed(story, rng.sample(range(400), edits))
+            if longer:
+                text += "\nOne more line that this copy alone carries.\n"
+            if unsourced:
+                text = text.replace("\n\nSource: Daily Ledger\n", "\n")
+            files[f"c{number}-{index}-{rng.randrange(100)}.txt"] = text
+    with tempfile.TemporaryDirectory() as folder:
+        root = write(Path(folder) / "corpus", files)
+        (root / "corpus-lint.toml").write_text(f"[near-duplicate]\nkeep = {json.dumps(policy)}\n")
+        select = ["--select", "DUP003,DUP004,SRC001", "--no-cache"]
+        out = io.StringIO()
+        cwd = os.getcwd()
+        os.chdir(root)
+        try:
+            with contextlib.redirect_stdout(out):
+                main(["check", *select, "--output-format", "clusters", "."])
+            found = [json.loads(line) for line in out.getvalue().splitlines()]
+            with contextlib.redirect_stdout(io.StringIO()):
+                main(["check", *select, "--fix", "--unsafe-fixes", "."])
+                left = sorted(p.name for p in root.glob("*.txt"))
+                out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                main(["check", *select, "--output-format", "clusters", "."])
+        finally:
+            os.chdir(cwd)
+        keepers = {c["keeper"] for c in found}
+        members = {m["path"] for c in found for m in c["members"]}
+        assert not keepers & members
+        assert left == sorted(set(files) - members)
+        assert keepers <= set(left)
+        assert out.getvalue() == ""  # nothing redundant is left
+
+
+def test_a_large_group_of_copies_is_one_cluster_with_bounded_related_lists(cli, tmp_path):
+    page = "Page not found\n\nThe page you asked for has moved or never existed here.\n"
+    files = {f"p{n:03d}.txt": page for n in range(120)}
+    folder = write(tmp_path / "c", files)
+    found = findings(cli, folder)
+    assert len(found) == 119 and {d["related"][0]["path"] for d in found} == {"p000.txt"}
+    assert max(len(d["related"]) for d in found) == 51  # the keeper and 50 other members
+    [cluster] = clusters_of(cli, folder)
+    assert cluster["size"] == 120 and len(cluster["members"]) == 119
+    run = cli("check", *DUP, ".", cwd=folder)
+    assert "Duplicates: 1 cluster, 119 redundant documents" in run.out
