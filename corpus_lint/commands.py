@@ -467,7 +467,10 @@ def show_settings(settings: Settings, selected: dict[str, Rule]) -> int:
         f"threshold = {near.threshold!r}",
         f"shingle-size = {near.shingle_size}",
         f"num-perm = {near.num_perm}",
+        f"keep = {value(list(near.keep))}",
     ]
+    if near.allow_file is not None:
+        lines.append(f"allow = {value(str(near.allow_file.resolve()))}")
     print("\n".join(lines))
     return EXIT_CLEAN
 

@@ -310,6 +310,20 @@ def test_show_settings_on_the_project_prints_the_config_file_and_settings(cli):
     assert shown.corpus == [PROJECT / "seeds"] and shown.select == ["ALL"]
 
 
+def test_show_settings_gives_the_keeper_policy_and_allow_list(tmp_path, cli):
+    write(tmp_path / "dups.allow.toml", "")
+    write(
+        tmp_path / "corpus-lint.toml",
+        '[near-duplicate]\nkeep = ["most-text"]\nallow = "dups.allow.toml"\n',
+    )
+    run = cli("check", "--show-settings", cwd=tmp_path)
+    from corpus_lint.config import parse_settings, tomllib
+
+    shown = parse_settings(tomllib.loads(run.out), tmp_path / "elsewhere" / "corpus-lint.toml")
+    assert shown.near_duplicate.keep == ("most-text", "first-path")
+    assert shown.near_duplicate.allow_file == (tmp_path / "dups.allow.toml").resolve()
+
+
 # --- --config KEY=VALUE and extend ----------------------------------------------------------
 
 
