@@ -7,9 +7,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from corpus_lint import __version__
+from corpus_lint import __version__, interrupts
 from corpus_lint.commands import EXIT_CLEAN, EXIT_ERROR, UsageError
 from corpus_lint.config import EXECUTORS, ConfigError, is_url
+from corpus_lint.engine import WorkersDied
 from corpus_lint.packs import PackError
 from corpus_lint.report import FORMATS
 
@@ -186,6 +187,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    with interrupts.handled():  # Ctrl-C: exit 130, however many arrive (see `interrupts`)
+        try:
+            return _main(argv)
+        except KeyboardInterrupt:
+            print("corpus-lint: interrupted", file=sys.stderr)
+            return 130
+
+
+def _main(argv: Sequence[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version")):
         argv.insert(0, "check")
@@ -193,9 +203,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:  # argparse has printed its message already
         return EXIT_CLEAN if exc.code == 0 else EXIT_ERROR
-    except KeyboardInterrupt:
-        print("corpus-lint: interrupted", file=sys.stderr)
-        return 130
     try:
         from corpus_lint import commands
 
@@ -204,12 +211,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             "rule": commands.explain_rule,
             "rules": commands.list_rules,
         }[args.command](args)
-    except (ConfigError, PackError, UsageError) as exc:
+    except (ConfigError, PackError, UsageError, WorkersDied) as exc:
         print(f"corpus-lint: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    except KeyboardInterrupt:
-        print("corpus-lint: interrupted", file=sys.stderr)
-        return 130
     except BrokenPipeError:  # `corpus-lint ... | head`
         sys.stderr.close()
         return EXIT_ERROR

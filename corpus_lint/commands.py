@@ -163,6 +163,7 @@ def check(args: argparse.Namespace) -> int:
         statistics=args.statistics,
         quiet=args.quiet,
         notes=fix_notes(result.fixed, args.show_fixes) if args.fix else [],
+        errors=len(errors),
     )
     context.notes.extend(baseline_notes)
     for name, file in outputs:

@@ -6,14 +6,16 @@ import os
 import re
 from array import array
 from collections.abc import Collection, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from functools import cache
 from operator import itemgetter
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from corpus_lint.config import Settings, _glob_regex, glob_matches
 from corpus_lint.document import display
+
+if TYPE_CHECKING:
+    from corpus_lint.engine import WorkerPool
 
 # Folders never walked into: version control, caches, virtual environments.
 SKIPPED_DIRS = {
@@ -149,7 +151,7 @@ class CorpusWalk:
         known = {folder: digests for folder, digests in known.items() if folder not in named}
         self._named = named
         self._found: dict[str, Folder] = {}
-        self._pool: ProcessPoolExecutor | None = None
+        self._pool: WorkerPool | None = None
         self._walked: Iterator[list[tuple[str, Folder]]] = iter(())
         left: list[tuple[str, str]] = []  # (folder, prefix) for the workers
         seen = 0
@@ -164,15 +166,14 @@ class CorpusWalk:
                     left += pending
                     break
         if left:
-            from corpus_lint.engine import heap_frozen_for_fork
+            from corpus_lint.engine import WorkerPool
 
-            with heap_frozen_for_fork():  # the workers are forked as the folders are sent
-                self._pool = ProcessPoolExecutor(
-                    min(workers, len(left)),
-                    initializer=_init_walk_worker,
-                    initargs=(settings, known),
-                )
+            self._pool = WorkerPool(min(workers, len(left)), _init_walk_worker, (settings, known))
+            try:
                 self._walked = self._pool.map(_walk_subtree, left)
+            except BaseException:  # Ctrl-C, held while the folders were queued
+                self.cancel()
+                raise
 
     def result(self) -> dict[str, Folder]:
         if self._pool is not None:
@@ -182,7 +183,7 @@ class CorpusWalk:
             except BaseException:  # Ctrl-C: drop the queued folders
                 self.cancel()
                 raise
-            self._pool.shutdown()
+            self._pool.close()
             self._pool = None
         for folder, files in self._named.items():
             walked = self._found.get(folder)
@@ -194,7 +195,7 @@ class CorpusWalk:
 
     def cancel(self) -> None:
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool.cancel()
             self._pool = None
 
 
@@ -228,10 +229,7 @@ _walk_job: tuple[Settings, dict[str, set[int]]] | None = None  # a walking worke
 
 def _init_walk_worker(settings: Settings, known: dict[str, set[int]]) -> None:
     global _walk_job
-    _walk_job = (settings, known)
-    from corpus_lint.engine import ignore_ctrl_c
-
-    ignore_ctrl_c()  # the parent cancels the walk
+    _walk_job = (settings, known)  # Ctrl-C is ignored: the parent cancels the walk
 
 
 def _walk_subtree(start: tuple[str, str]) -> list[tuple[str, Folder]]:

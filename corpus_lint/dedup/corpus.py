@@ -46,7 +46,7 @@ from corpus_lint.dedup.minhash import (
     lsh_params,
 )
 from corpus_lint.document import Document, DocumentError, display
-from corpus_lint.engine import ignore_ctrl_c, process_pool, worker_count
+from corpus_lint.engine import process_pool, worker_count
 from corpus_lint.files import CorpusWalk, Folder
 from corpus_lint.progress import Progress
 from corpus_lint.rule import Diagnostic, Related, Rule
@@ -547,8 +547,7 @@ class _Stage:
         with ExitStack() as stack:
             mapper: Any = map
             if workers > 1:
-                pool = stack.enter_context(process_pool(workers, ignore_ctrl_c))
-                pool.submit(int).result()  # forks every worker now: before a thread starts
+                pool = stack.enter_context(process_pool(workers))  # forked now: before a thread
                 mapper = pool.map
             self._begin_store()
 

@@ -17,6 +17,7 @@ class ReportContext:
     statistics: bool = False  # text: counts per rule instead of one line per diagnostic
     quiet: bool = False  # text: diagnostics only, no summary
     notes: list[str] = field(default_factory=list)  # extra summary lines (fixes applied, ...)
+    errors: int = 0  # files not read, checks not run: such a run never "passed"
 
 
 Formatter = Callable[[list[Diagnostic], ReportContext], str]

@@ -31,6 +31,9 @@ def line_of(d: Diagnostic) -> str:
 def summary(diagnostics: list[Diagnostic], ctx: ReportContext) -> list[str]:
     if not diagnostics:
         checked = f"{ctx.files_checked} file{'s' * (ctx.files_checked != 1)}"
+        if ctx.errors:  # a run that did not check everything never says it passed
+            errors = f"{ctx.errors} error{'s' * (ctx.errors != 1)}"
+            return [*map(clean, ctx.notes), f"No diagnostics in {checked}, but {errors}."]
         return [*map(clean, ctx.notes), f"All checks passed ({checked})."]
     counts = Counter(d.code for d in diagnostics)
     names = {d.code: d.name for d in diagnostics}
