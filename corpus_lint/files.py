@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import struct
 from array import array
 from collections.abc import Collection, Iterable, Iterator
 from functools import cache
@@ -33,6 +34,23 @@ SKIPPED_DIRS = {
     ".pytest_cache",
     ".ruff_cache",
 }
+
+
+def identity(status: os.stat_result) -> tuple[int, int]:
+    """(stamp, size): what a file is recognised by between runs, the one place that decides
+    "is this still the file seen before" for the signature cache and changed-files runs.
+
+    The stamp hashes the mtime, the ctime and the inode: an edit in place that sets the size
+    and mtime back (`touch -d`) still moves the ctime, which no program can set, and a file
+    replaced by another has another inode (as git's index does).
+    """
+    from xxhash import xxh3_64_intdigest  # only runs with corpus rules import it
+
+    value = xxh3_64_intdigest(_STAMP(status.st_mtime_ns, status.st_ctime_ns, status.st_ino))
+    return (value - (1 << 64) if value >= 1 << 63 else value), status.st_size  # as SQLite's
+
+
+_STAMP = struct.Struct("<qqQ").pack
 
 
 def relative_to_root(path: Path, settings: Settings) -> str:
@@ -118,9 +136,9 @@ def corpus_folders(
 ) -> dict[str, Folder]:
     """The files of the corpus, as `discover` finds them, by folder.
 
-    Rows are (absolute path, mtime_ns, size), one `lstat` per file. A folder whose digest is
-    in `known[folder]` (what the cache saw) comes back without its rows: the cache vouches
-    for each of its files, and workers need not send 100,000 rows back.
+    Rows are (absolute path, stamp, size) (see `identity`), one `lstat` per file. A folder
+    whose digest is in `known[folder]` (what the cache saw) comes back without its rows: the
+    cache vouches for each of its files, and workers need not send 100,000 rows back.
     """
     return CorpusWalk(roots, settings, known, workers).result()
 
@@ -144,10 +162,7 @@ class CorpusWalk:
         named: dict[str, list[tuple[str, int, int]]] = {}  # rare: files given as corpus roots
         for root in roots:
             if not root.is_dir() and root.is_file() and not is_excluded(root, settings):
-                stat = root.stat()
-                named.setdefault(str(root.parent), []).append(
-                    (str(root), stat.st_mtime_ns, stat.st_size)
-                )
+                named.setdefault(str(root.parent), []).append((str(root), *identity(root.stat())))
         known = {folder: digests for folder, digests in known.items() if folder not in named}
         self._named = named
         self._found: dict[str, Folder] = {}
@@ -213,7 +228,7 @@ def _folder(rows: list[tuple[str, int, int]], known_digests: Collection[int]) ->
 
 
 def folder_digest(rows: list[tuple[str, int, int]]) -> int:
-    """A hash of a folder's files as walked: the path, mtime_ns and size of each, in path
+    """A hash of a folder's files as walked: the path, stamp and size of each, in path
     order (as a signed 64-bit integer, as SQLite stores it)."""
     import xxhash
 
@@ -244,10 +259,10 @@ def _walk_subtree(start: tuple[str, str]) -> list[tuple[str, Folder]]:
 def walk(
     folder: Path, settings: Settings, errors: list[str], stat: bool = False
 ) -> Iterator[tuple[str, list[tuple[str, int, int]]]]:
-    """(folder, [(path, mtime_ns, size)]) for the included files of each folder under `folder`.
+    """(folder, [(path, stamp, size)]) for the included files of each folder under `folder`.
 
     Paths are the folder joined with the names found (strings), in no particular order;
-    mtime_ns and size are 0 unless `stat`. Excluded folders, SKIPPED_DIRS and symbolic
+    stamp and size (see `identity`) are 0 unless `stat`. Excluded folders, SKIPPED_DIRS and symbolic
     links are not walked into.
     """
     return _walk_pending(_start(folder, settings), settings, errors, stat)
@@ -305,7 +320,7 @@ def _walk_pending(
                     info = entry.stat(follow_symlinks=False)
                 except OSError:
                     continue
-                found.append((entry.path, info.st_mtime_ns, info.st_size))
+                found.append((entry.path, *identity(info)))
             else:
                 found.append((entry.path, 0, 0))
         yield directory, found
