@@ -214,12 +214,19 @@ def analyze_all(
                 progress.advance()
         return
     chunksize = max(1, min(8, len(batches) // (workers * 16)))
-    with process_pool(workers, _init_worker, (job,)) as pool:
-        sent = pool.map(_analyze_in_worker, batches, chunksize=chunksize)
-        for batch, results in zip(batches, sent):
-            for (path, _), fields in zip(batch, results):
-                yield FileResult(path, *fields)
-                progress.advance()
+    done = 0  # batches received
+    try:
+        with process_pool(workers, _init_worker, (job,)) as pool:
+            sent = pool.map(_analyze_in_worker, batches, chunksize=chunksize)
+            for batch, results in zip(batches, sent):
+                done += 1
+                for (path, _), fields in zip(batch, results):
+                    yield FileResult(path, *fields)
+                    progress.advance()
+    except WorkersDied as exc:  # name the first file without a result
+        left = len(items) - done * BATCH_FILES
+        first = display(batches[done][0][0]) if done < len(batches) else "?"
+        raise WorkersDied(f"{first}: {exc} ({left} files from this one on)") from None
 
 
 class WorkersDied(Exception):
@@ -287,7 +294,7 @@ class WorkerPool:
             self._executor.shutdown(wait=True, cancel_futures=True)
 
 
-_DIED = "a worker process died (killed, or out of memory?); the run did not check every file"
+_DIED = "a worker process died (killed, or out of memory?); not checked"
 
 
 @contextmanager
