@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -253,8 +253,10 @@ class WorkerPool:
         self._executor = ProcessPoolExecutor(
             workers, initializer=_start_worker, initargs=(self._stop, initializer, initargs)
         )
+        self._frozen = ExitStack()  # the heap stays frozen until the pool is closed
+        self._frozen.enter_context(heap_frozen_for_fork())
         try:
-            with interrupts.deferred(), heap_frozen_for_fork():
+            with interrupts.deferred():
                 # The first task forks every worker now, while Ctrl-C is held (and before the
                 # caller starts a thread: a fork copies no thread and can hang on its locks).
                 self._wait(self._executor.submit(int))
@@ -287,11 +289,13 @@ class WorkerPool:
     def close(self) -> None:
         with interrupts.deferred():
             self._executor.shutdown(wait=True)
+            self._frozen.close()
 
     def cancel(self) -> None:
         with interrupts.deferred():
             self._stop.value = 1
             self._executor.shutdown(wait=True, cancel_futures=True)
+            self._frozen.close()
 
 
 _DIED = "a worker process died (killed, or out of memory?); not checked"
