@@ -44,13 +44,16 @@ def identity(status: os.stat_result) -> tuple[int, int]:
     and mtime back (`touch -d`) still moves the ctime, which no program can set, and a file
     replaced by another has another inode (as git's index does).
     """
-    from xxhash import xxh3_64_intdigest  # only runs with corpus rules import it
+    from xxhash import xxh3_64_intdigest  # imported lazily: runs without corpus rules skip it
 
-    value = xxh3_64_intdigest(_STAMP(status.st_mtime_ns, status.st_ctime_ns, status.st_ino))
+    mask = _STAMP_MASK  # any time (before 1970, after 2262) packs
+    stamp = _STAMP(status.st_mtime_ns & mask, status.st_ctime_ns & mask, status.st_ino & mask)
+    value = xxh3_64_intdigest(stamp)
     return (value - (1 << 64) if value >= 1 << 63 else value), status.st_size  # as SQLite's
 
 
-_STAMP = struct.Struct("<qqQ").pack
+_STAMP = struct.Struct("<QQQ").pack
+_STAMP_MASK = (1 << 64) - 1
 
 
 def relative_to_root(path: Path, settings: Settings) -> str:

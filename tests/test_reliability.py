@@ -51,6 +51,22 @@ def test_a_file_name_that_is_not_utf8_is_cached_like_any_other(tmp_path, cli):
     assert "caf\\udce9.txt" in uncached.out or "caf\\xe9.txt" in uncached.out
 
 
+def test_files_dated_before_1970_or_after_2262_are_cached_like_any_other(tmp_path, cli):
+    (tmp_path / "corpus-lint.toml").write_text('corpus = ["c"]\n')
+    (tmp_path / "c").mkdir()
+    for name, mtime_ns in (("old.txt", -(10**18)), ("far.txt", 2**63 + 5)):
+        (tmp_path / "c" / name).write_text(CLEAN_ARTICLE)
+        try:
+            os.utime(tmp_path / "c" / name, ns=(0, mtime_ns))
+        except (OverflowError, OSError):
+            pytest.skip("this file system cannot hold such a date")
+    uncached = cli("check", "--no-cache", cwd=tmp_path)
+    assert "DUP003" in uncached.out
+    for _ in range(2):  # cold, then warm
+        run = cli("check", cwd=tmp_path)
+        assert (run.code, run.out, run.err) == (uncached.code, uncached.out, uncached.err)
+
+
 # --- 4. JUnit text from file names -----------------------------------------------------------
 
 
