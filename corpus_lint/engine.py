@@ -6,6 +6,7 @@ import dataclasses
 import gc
 import multiprocessing
 import os
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -107,6 +108,7 @@ def analyze_many(items: list[tuple[Path, bool]], job: _Job) -> list[FileResult]:
         if stopping():  # the run was cancelled: the parent reports none of this batch
             results.append(FileResult(path, error=f"{display(path)}: not checked (interrupted)"))
             continue
+        interrupts.pause("worker-file")
         result, doc = _read_and_lint(path, job, lint)
         results.append(result)
         if doc is not None and job.corpus_settings is not None:
@@ -294,9 +296,22 @@ class WorkerPool:
     def cancel(self) -> None:
         with interrupts.deferred():
             self._stop.value = 1
-            self._executor.shutdown(wait=True, cancel_futures=True)
+            processes = list((self._executor._processes or {}).values())
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            # A worker finishes its file in hand; one stuck past the grace period (a hung
+            # network file system) is killed, so that stopping never waits for ever.
+            deadline = time.monotonic() + CANCEL_GRACE_SECONDS
+            for process in processes:
+                process.join(max(0.0, deadline - time.monotonic()))
+            for process in processes:
+                if process.is_alive():
+                    process.kill()
+            self._executor.shutdown(wait=True)
             self._frozen.close()
 
+
+# How long a cancelled worker may take to finish the file in hand before it is killed.
+CANCEL_GRACE_SECONDS = 5.0
 
 _DIED = "a worker process died (killed, or out of memory?); not checked"
 

@@ -24,6 +24,7 @@ from pathlib import Path
 
 # For the test suite only: "POINT:FOLDER" makes the run pause at POINT (see `pause`).
 PAUSE_VARIABLE = "CORPUS_LINT_TEST_PAUSE"
+_PAUSE_AT = os.environ.get(PAUSE_VARIABLE)  # read once: `pause` is called for every file
 
 
 def _stop(signal_number: int = signal.SIGINT, frame: object = None) -> None:
@@ -83,10 +84,9 @@ def pause(point: str) -> None:
     """For the test suite: with CORPUS_LINT_TEST_PAUSE=POINT:FOLDER, create FOLDER/POINT.ready
     (holding the process id) at POINT and wait there until FOLDER/POINT.go exists, so a test
     can send signals at a racy point without depending on timing."""
-    wanted = os.environ.get(PAUSE_VARIABLE)
-    if not wanted:
+    if not _PAUSE_AT:
         return
-    name, _, folder = wanted.partition(":")
+    name, _, folder = _PAUSE_AT.partition(":")
     if name != point:
         return
     Path(folder, f"{point}.ready").write_text(str(os.getpid()))

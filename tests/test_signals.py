@@ -36,11 +36,17 @@ def write_corpus(folder: Path) -> dict[str, tuple[bytes, bytes]]:
     return articles
 
 
-def start(cwd: Path, *args: str, pause: Path | None = None, ignore_sigint: bool = False):
+def start(
+    cwd: Path,
+    *args: str,
+    pause: Path | None = None,
+    ignore_sigint: bool = False,
+    point: str = "pool-start",
+):
     env = dict(os.environ)
     env.pop(PAUSE_VARIABLE, None)
     if pause is not None:
-        env[PAUSE_VARIABLE] = f"pool-start:{pause}"
+        env[PAUSE_VARIABLE] = f"{point}:{pause}"
 
     def ignoring() -> None:  # as `cmd &` in a non-interactive shell starts it
         signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -144,6 +150,29 @@ def test_ctrl_c_storm_during_a_fix_exits_130_within_a_second(tmp_path):
         pytest.skip("the run finished before it could be interrupted")
     assert (process.returncode, err, out) == (130, "corpus-lint: interrupted\n", "")
     assert took < 1.0
+    assert group_members(process.pid) == []
+    for path in (tmp_path / "c").iterdir():
+        original, fixed = articles[path.name]
+        assert path.read_bytes() in (original, fixed)
+
+
+def test_a_worker_stuck_in_a_file_is_killed_after_the_grace_period(tmp_path):
+    """Whatever a worker is stuck on (here: paused in its first file, as on a hung network
+    file system), a Ctrl-C ends the run: the worker is killed after CANCEL_GRACE_SECONDS."""
+    from corpus_lint.engine import CANCEL_GRACE_SECONDS
+
+    articles = write_corpus(tmp_path / "c")
+    process = start(tmp_path / "c", "--fix", ".", pause=tmp_path, point="worker-file")
+    try:
+        wait_for(tmp_path / "worker-file.ready", process)  # never told to go on
+        began = time.monotonic()
+        os.killpg(process.pid, signal.SIGINT)
+        out, err = finish(process, timeout=CANCEL_GRACE_SECONDS + 10)
+        took = time.monotonic() - began
+    finally:
+        kill_group(process)
+    assert (process.returncode, err, out) == (130, "corpus-lint: interrupted\n", "")
+    assert CANCEL_GRACE_SECONDS - 0.5 < took < CANCEL_GRACE_SECONDS + 2
     assert group_members(process.pid) == []
     for path in (tmp_path / "c").iterdir():
         original, fixed = articles[path.name]
