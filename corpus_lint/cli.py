@@ -14,9 +14,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from corpus_lint import __version__
+from corpus_lint import __version__, interrupts
 from corpus_lint.commands import EXIT_CLEAN, EXIT_ERROR, UsageError
 from corpus_lint.config import EXECUTORS, ConfigError, is_url
+from corpus_lint.engine import WorkersDied
 from corpus_lint.packs import PackError
 from corpus_lint.report import FORMATS
 
@@ -295,6 +296,15 @@ def parse(argv: list[str]) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    with interrupts.handled():  # Ctrl-C: exit 130, however many arrive (see `interrupts`)
+        try:
+            return _main(argv)
+        except KeyboardInterrupt:
+            print("corpus-lint: interrupted", file=sys.stderr)
+            return 130
+
+
+def _main(argv: Sequence[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         args = parse(argv)
@@ -303,9 +313,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except SystemExit as exc:  # --help and --version have printed what they print
         return EXIT_CLEAN if exc.code in (0, None) else EXIT_ERROR
-    except KeyboardInterrupt:
-        print("corpus-lint: interrupted", file=sys.stderr)
-        return 130
     try:
         from corpus_lint import commands
         from corpus_lint.mine import run as mine_boilerplate
@@ -316,12 +323,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             "rules": commands.list_rules,
             "mine-boilerplate": mine_boilerplate,
         }[args.command](args)
-    except (ConfigError, PackError, UsageError) as exc:
+    except (ConfigError, PackError, UsageError, WorkersDied) as exc:
         print(f"corpus-lint: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    except KeyboardInterrupt:
-        print("corpus-lint: interrupted", file=sys.stderr)
-        return 130
     except BrokenPipeError:  # `corpus-lint ... | head`
         sys.stderr.close()
         return EXIT_ERROR

@@ -217,19 +217,30 @@ def _client(scheduler: str | None) -> Iterator[Any]:
         return
     with warnings.catch_warnings():  # "port in use" and the like: not the user's concern
         warnings.simplefilter("ignore")
-        cluster = LocalCluster(
-            n_workers=os.cpu_count() or 1,
-            threads_per_worker=1,  # the rules' pattern timeouts are per process
-            processes=True,
-            dashboard_address=None,
-            silence_logs=_SILENT,
-        )
+        try:
+            cluster = LocalCluster(
+                n_workers=os.cpu_count() or 1,
+                threads_per_worker=1,  # the rules' pattern timeouts are per process
+                processes=True,
+                dashboard_address=None,
+                silence_logs=_SILENT,
+            )
+        except Exception as exc:  # a worker killed while it starts: "Nanny failed to start."
+            reason = _first_cause(exc)
+            raise ExecutorError(f"cannot start a local Dask cluster ({reason})") from None
     client = Client(cluster, set_as_default=False)
     try:
         yield client
     finally:
         client.close()
         cluster.close()
+
+
+def _first_cause(exc: BaseException) -> str:
+    """The innermost message of a chain ("Cluster failed to start" wraps the nanny's)."""
+    while exc.__cause__ is not None:
+        exc = exc.__cause__
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
 def _reachable(address: str) -> None:

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import multiprocessing
 import os
-import signal
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from corpus_lint import interrupts
 from corpus_lint.config import Settings, glob_matches
 from corpus_lint.document import Document, DocumentError, display
 from corpus_lint.files import relative_to_root
@@ -113,6 +116,10 @@ def analyze_many(items: list[tuple[Path, bool]], job: _Job) -> list[FileResult]:
     results: list[FileResult] = []
     checked: list[tuple[FileResult, Document, bool]] = []
     for path, lint in items:
+        if stopping():  # the run was cancelled: the parent reports none of this batch
+            results.append(FileResult(path, error=f"{display(path)}: not checked (interrupted)"))
+            continue
+        interrupts.pause("worker-file")
         result, doc = _read_and_lint(path, job, lint)
         results.append(result)
         if doc is not None and job.corpus_settings is not None:
@@ -221,28 +228,13 @@ _worker_job: _Job | None = None
 def _init_worker(job: _Job) -> None:
     global _worker_job
     _worker_job = job
-    # Ctrl-C reaches every process of the terminal's group: the parent stops the run, and a
-    # worker finishes the file in hand (never half-written), skips the rest of its queue, and
-    # prints no traceback.
-    signal.signal(signal.SIGINT, _stop_worker)
-
-
-_worker_interrupted = False
-
-
-def _stop_worker(signal_number: int, frame: object) -> None:
-    global _worker_interrupted
-    _worker_interrupted = True
 
 
 def _analyze_in_worker(batch: list[tuple[Path, bool]]) -> list[tuple[Any, ...]]:
     """The batch's results, each sent back as a tuple of its fields but the path, which the
     parent knows: a third of the time of pickling the dataclass and its Path, per file."""
     assert _worker_job is not None
-    if _worker_interrupted:
-        results = [FileResult(path, skipped="interrupted") for path, _ in batch]
-    else:
-        results = analyze_many(batch, _worker_job)
+    results = analyze_many(batch, _worker_job)
     return [tuple(getattr(result, name) for name in _SENT_FIELDS) for result in results]
 
 
@@ -267,34 +259,134 @@ def analyze_all(
                 progress.advance()
         return
     chunksize = max(1, min(8, len(batches) // (workers * 16)))
-    with process_pool(workers, _init_worker, (job,)) as pool:
-        sent = pool.map(_analyze_in_worker, batches, chunksize=chunksize)
-        for batch, results in zip(batches, sent):
-            for (path, _), fields in zip(batch, results):
-                yield FileResult(path, *fields)
-                progress.advance()
+    done = 0  # batches received
+    try:
+        with process_pool(workers, _init_worker, (job,)) as pool:
+            sent = pool.map(_analyze_in_worker, batches, chunksize=chunksize)
+            for batch, results in zip(batches, sent):
+                done += 1
+                for (path, _), fields in zip(batch, results):
+                    yield FileResult(path, *fields)
+                    progress.advance()
+    except WorkersDied as exc:  # name the first file without a result
+        left = len(items) - done * BATCH_FILES
+        first = display(batches[done][0][0]) if done < len(batches) else "?"
+        raise WorkersDied(f"{first}: {exc} ({left} files from this one on)") from None
+
+
+class WorkersDied(Exception):
+    """A worker process died (killed, out of memory): the run could not check every file."""
+
+
+class WorkerPool:
+    """The worker processes of one stage of a run: the one place that starts and stops them.
+
+    - They are forked with the parent's heap frozen (`heap_frozen_for_fork`) and Ctrl-C held
+      (`interrupts.deferred`): an interrupt never lands inside the executor's bookkeeping
+      (one there left the run waiting for ever at exit), and a worker is never interrupted
+      before it ignores SIGINT (`interrupts.ignore`, before the stage's own initializer).
+    - `cancel` drops the queued work, tells the workers to stop between two files (the file
+      in hand is finished, never half-written: see `stopping`) and waits for them, with
+      Ctrl-C held, so no process is left behind.
+    - A worker that dies is `WorkersDied`, never a result.
+    """
+
+    def __init__(
+        self, workers: int, initializer: Callable[..., None] | None = None, initargs: tuple = ()
+    ) -> None:
+        self._stop = multiprocessing.RawValue("b", 0)  # shared with the forked workers
+        self._executor = ProcessPoolExecutor(
+            workers, initializer=_start_worker, initargs=(self._stop, initializer, initargs)
+        )
+        self._frozen = ExitStack()  # the heap stays frozen until the pool is closed
+        self._frozen.enter_context(heap_frozen_for_fork())
+        try:
+            with interrupts.deferred():
+                # The first task forks every worker now, while Ctrl-C is held (and before the
+                # caller starts a thread: a fork copies no thread and can hang on its locks).
+                self._wait(self._executor.submit(int))
+                interrupts.pause("pool-start")
+        except BaseException:  # Ctrl-C (held until now) or a worker that died at once
+            self.cancel()
+            raise
+
+    def map(self, fn: Callable[..., Any], *iterables: Iterable, chunksize: int = 1) -> Iterator:
+        """`Executor.map`: every task is queued now, the results come in order."""
+        try:
+            with interrupts.deferred():
+                results = self._executor.map(fn, *iterables, chunksize=chunksize)
+        except BrokenProcessPool:
+            raise WorkersDied(_DIED) from None
+        return self._checked(results)
+
+    def _checked(self, results: Iterator) -> Iterator:
+        try:
+            yield from results
+        except BrokenProcessPool:
+            raise WorkersDied(_DIED) from None
+
+    def _wait(self, future: Future) -> Any:
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            raise WorkersDied(_DIED) from None
+
+    def close(self) -> None:
+        with interrupts.deferred():
+            self._executor.shutdown(wait=True)
+            self._frozen.close()
+
+    def cancel(self) -> None:
+        with interrupts.deferred():
+            self._stop.value = 1
+            processes = list((self._executor._processes or {}).values())
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            # A worker finishes its file in hand; one stuck past the grace period (a hung
+            # network file system) is killed, so that stopping never waits for ever.
+            deadline = time.monotonic() + CANCEL_GRACE_SECONDS
+            for process in processes:
+                process.join(max(0.0, deadline - time.monotonic()))
+            for process in processes:
+                if process.is_alive():
+                    process.kill()
+            self._executor.shutdown(wait=True)
+            self._frozen.close()
+
+
+# How long a cancelled worker may take to finish the file in hand before it is killed.
+CANCEL_GRACE_SECONDS = 5.0
+
+_DIED = "a worker process died (killed, or out of memory?); not checked"
 
 
 @contextmanager
 def process_pool(
-    workers: int, initializer: Callable[..., None], initargs: tuple = ()
-) -> Iterator[ProcessPoolExecutor]:
-    """Worker processes, forked with the parent's heap frozen; on Ctrl-C or an error, the
-    queued work is dropped and the work in hand waited for."""
-    with heap_frozen_for_fork():
-        pool = ProcessPoolExecutor(workers, initializer=initializer, initargs=initargs)
-        try:
-            yield pool
-        except BaseException:
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
-        pool.shutdown()
+    workers: int, initializer: Callable[..., None] | None = None, initargs: tuple = ()
+) -> Iterator[WorkerPool]:
+    """A `WorkerPool` for the block: cancelled on Ctrl-C or an error, else closed."""
+    pool = WorkerPool(workers, initializer, initargs)
+    try:
+        yield pool
+    except BaseException:
+        pool.cancel()
+        raise
+    pool.close()
 
 
-def ignore_ctrl_c() -> None:
-    """For worker processes whose parent handles Ctrl-C (which reaches every process of the
-    terminal's group) by cancelling their work: no traceback from each of them."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+_stop_flag: Any = None  # in a worker process: set by the parent to cancel the work
+
+
+def _start_worker(stop: Any, initializer: Callable[..., None] | None, initargs: tuple) -> None:
+    global _stop_flag
+    interrupts.ignore()
+    _stop_flag = stop
+    if initializer is not None:
+        initializer(*initargs)
+
+
+def stopping() -> bool:
+    """In a worker process: has the run been cancelled? (Then stop before the next file.)"""
+    return _stop_flag is not None and bool(_stop_flag.value)
 
 
 @contextmanager

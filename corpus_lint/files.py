@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import os
 import re
+import struct
 from array import array
 from collections.abc import Collection, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from functools import cache
 from operator import itemgetter
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from corpus_lint.config import Settings, _glob_regex, glob_matches
 from corpus_lint.document import display
+
+if TYPE_CHECKING:
+    from corpus_lint.engine import WorkerPool
 
 # Folders never walked into, .gitignore or not: version control, caches, virtual
 # environments (the README lists them).
@@ -32,6 +35,26 @@ SKIPPED_DIRS = {
     ".pytest_cache",
     ".ruff_cache",
 }
+
+
+def identity(status: os.stat_result) -> tuple[int, int]:
+    """(stamp, size): what a file is recognised by between runs, the one place that decides
+    "is this still the file seen before" for the signature cache and changed-files runs.
+
+    The stamp hashes the mtime, the ctime and the inode: an edit in place that sets the size
+    and mtime back (`touch -d`) still moves the ctime, which no program can set, and a file
+    replaced by another has another inode (as git's index does).
+    """
+    from xxhash import xxh3_64_intdigest  # imported lazily: runs without corpus rules skip it
+
+    mask = _STAMP_MASK  # any time (before 1970, after 2262) packs
+    stamp = _STAMP(status.st_mtime_ns & mask, status.st_ctime_ns & mask, status.st_ino & mask)
+    value = xxh3_64_intdigest(stamp)
+    return (value - (1 << 64) if value >= 1 << 63 else value), status.st_size  # as SQLite's
+
+
+_STAMP = struct.Struct("<QQQ").pack
+_STAMP_MASK = (1 << 64) - 1
 
 
 def relative_to_root(path: Path, settings: Settings) -> str:
@@ -118,9 +141,9 @@ def corpus_folders(
 ) -> dict[str, Folder]:
     """The files of the corpus, as `discover` finds them, by folder.
 
-    Rows are (absolute path, mtime_ns, size), one `lstat` per file. A folder whose digest is
-    in `known[folder]` (what the cache saw) comes back without its rows: the cache vouches
-    for each of its files, and workers need not send 100,000 rows back.
+    Rows are (absolute path, stamp, size) (see `identity`), one `lstat` per file. A folder
+    whose digest is in `known[folder]` (what the cache saw) comes back without its rows: the
+    cache vouches for each of its files, and workers need not send 100,000 rows back.
     """
     return CorpusWalk(roots, settings, known, workers).result()
 
@@ -144,14 +167,11 @@ class CorpusWalk:
         named: dict[str, list[tuple[str, int, int]]] = {}  # rare: files given as corpus roots
         for root in roots:
             if not root.is_dir() and root.is_file() and not is_excluded(root, settings):
-                stat = root.stat()
-                named.setdefault(str(root.parent), []).append(
-                    (str(root), stat.st_mtime_ns, stat.st_size)
-                )
+                named.setdefault(str(root.parent), []).append((str(root), *identity(root.stat())))
         known = {folder: digests for folder, digests in known.items() if folder not in named}
         self._named = named
         self._found: dict[str, Folder] = {}
-        self._pool: ProcessPoolExecutor | None = None
+        self._pool: WorkerPool | None = None
         self._walked: Iterator[list[tuple[str, Folder]]] = iter(())
         left: list[tuple[str, str]] = []  # (folder, prefix) for the workers
         seen = 0
@@ -166,15 +186,14 @@ class CorpusWalk:
                     left += pending
                     break
         if left:
-            from corpus_lint.engine import heap_frozen_for_fork
+            from corpus_lint.engine import WorkerPool
 
-            with heap_frozen_for_fork():  # the workers are forked as the folders are sent
-                self._pool = ProcessPoolExecutor(
-                    min(workers, len(left)),
-                    initializer=_init_walk_worker,
-                    initargs=(settings, known),
-                )
+            self._pool = WorkerPool(min(workers, len(left)), _init_walk_worker, (settings, known))
+            try:
                 self._walked = self._pool.map(_walk_subtree, left)
+            except BaseException:  # Ctrl-C, held while the folders were queued
+                self.cancel()
+                raise
 
     def result(self) -> dict[str, Folder]:
         if self._pool is not None:
@@ -184,7 +203,7 @@ class CorpusWalk:
             except BaseException:  # Ctrl-C: drop the queued folders
                 self.cancel()
                 raise
-            self._pool.shutdown()
+            self._pool.close()
             self._pool = None
         for folder, files in self._named.items():
             walked = self._found.get(folder)
@@ -196,7 +215,7 @@ class CorpusWalk:
 
     def cancel(self) -> None:
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool.cancel()
             self._pool = None
 
 
@@ -214,7 +233,7 @@ def _folder(rows: list[tuple[str, int, int]], known_digests: Collection[int]) ->
 
 
 def folder_digest(rows: list[tuple[str, int, int]]) -> int:
-    """A hash of a folder's files as walked: the path, mtime_ns and size of each, in path
+    """A hash of a folder's files as walked: the path, stamp and size of each, in path
     order (as a signed 64-bit integer, as SQLite stores it)."""
     import xxhash
 
@@ -230,10 +249,7 @@ _walk_job: tuple[Settings, dict[str, set[int]]] | None = None  # a walking worke
 
 def _init_walk_worker(settings: Settings, known: dict[str, set[int]]) -> None:
     global _walk_job
-    _walk_job = (settings, known)
-    from corpus_lint.engine import ignore_ctrl_c
-
-    ignore_ctrl_c()  # the parent cancels the walk
+    _walk_job = (settings, known)  # Ctrl-C is ignored: the parent cancels the walk
 
 
 def _walk_subtree(start: tuple[str, str]) -> list[tuple[str, Folder]]:
@@ -248,10 +264,10 @@ def _walk_subtree(start: tuple[str, str]) -> list[tuple[str, Folder]]:
 def walk(
     folder: Path, settings: Settings, errors: list[str], stat: bool = False
 ) -> Iterator[tuple[str, list[tuple[str, int, int]]]]:
-    """(folder, [(path, mtime_ns, size)]) for the included files of each folder under `folder`.
+    """(folder, [(path, stamp, size)]) for the included files of each folder under `folder`.
 
     Paths are the folder joined with the names found (strings), in no particular order;
-    mtime_ns and size are 0 unless `stat`. Excluded folders, SKIPPED_DIRS and symbolic
+    stamp and size (see `identity`) are 0 unless `stat`. Excluded folders, SKIPPED_DIRS and symbolic
     links are not walked into.
     """
     return _walk_pending(_start(folder, settings), settings, errors, stat)
@@ -315,7 +331,7 @@ def _walk_pending(
                     info = entry.stat(follow_symlinks=False)
                 except OSError:
                     continue
-                found.append((entry.path, info.st_mtime_ns, info.st_size))
+                found.append((entry.path, *identity(info)))
             else:
                 found.append((entry.path, 0, 0))
         yield directory, found

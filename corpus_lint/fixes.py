@@ -15,15 +15,13 @@ from __future__ import annotations
 import difflib
 import errno
 import os
-import signal
 import tempfile
-import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from corpus_lint import interrupts
 from corpus_lint.document import Document
 from corpus_lint.rule import SAFE, UNSAFE, Diagnostic, Edit
 
@@ -235,28 +233,8 @@ def write_atomic(path: Path, new: bytes, expected: bytes) -> None:
     followed: the file it points to is replaced, the link stays. Ctrl-C during the write takes
     effect once it is done, so no temporary file is left behind.
     """
-    with _interrupt_deferred():
+    with interrupts.deferred():
         _write_atomic(path, new, expected)
-
-
-@contextmanager
-def _interrupt_deferred() -> Iterator[None]:
-    """Hold SIGINT (Ctrl-C) until the block is done, then raise KeyboardInterrupt."""
-    if threading.current_thread() is not threading.main_thread():
-        yield  # signals are only delivered to the main thread
-        return
-    previous = signal.getsignal(signal.SIGINT)
-    if previous is not signal.default_int_handler:  # Ctrl-C is handled otherwise (a worker)
-        yield
-        return
-    received: list[int] = []
-    signal.signal(signal.SIGINT, lambda number, frame: received.append(number))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-        if received:
-            raise KeyboardInterrupt
 
 
 def _write_atomic(path: Path, new: bytes, expected: bytes) -> None:

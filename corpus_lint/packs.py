@@ -19,7 +19,9 @@ patterns are ours and tested: they keep the faster `re`.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import sys
 import time
 from collections.abc import Iterable, Iterator
@@ -426,7 +428,7 @@ def pack_files(paths: Iterable[Path]) -> list[Path]:
     for path in paths:
         if path.is_dir():
             files.extend(sorted(path.glob("*.toml")))
-        elif path.is_file():
+        elif path.exists():  # not a regular file: `_read_pack` says so
             files.append(path)
         else:
             raise PackError(f"{path}: rule pack not found")
@@ -444,9 +446,19 @@ def load_packs(user_paths: Iterable[Path] = (), builtin_codes: Iterable[str] = (
     return packs
 
 
+def _read_pack(path: Path) -> str:
+    """A pack's text. Opened without blocking and checked to be a regular file first: a FIFO
+    named `*.toml` in a pack folder would otherwise wait for a writer for ever."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise PackError(f"{path}: not a regular file, not read as a rule pack")
+        return handle.read().decode("utf-8")
+
+
 def _load_one(path: Path, packs: Packs, builtin_codes: set[str], trusted: bool) -> None:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(_read_pack(path))
     except tomllib.TOMLDecodeError as exc:
         raise PackError(f"{path}: invalid TOML: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:

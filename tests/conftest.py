@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import signal
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,7 +45,11 @@ def cli(capsys, monkeypatch):
         if cwd is not None:
             monkeypatch.chdir(cwd)
         capsys.readouterr()
-        code = main(list(args))
+        handler = signal.getsignal(signal.SIGINT)
+        try:
+            code = main(list(args))
+        finally:  # an interrupted run leaves Ctrl-C ignored, as a process about to exit
+            signal.signal(signal.SIGINT, handler)
         captured = capsys.readouterr()
         return CliRun(code, captured.out, captured.err)
 

@@ -396,6 +396,7 @@ def test_a_folder_that_cannot_be_read_is_an_error_naming_it(tmp_path):
     assert (
         process.stderr == "corpus-lint: error: closed: cannot read the folder: Permission denied\n"
     )
+    # A folder it could not read: the run never says it passed.
     assert "No diagnostics in the 1 file checked, but 1 error (see below)." in process.stdout
     assert snapshot(tmp_path) == before
 
@@ -544,7 +545,7 @@ def test_ctrl_c_reaching_the_walking_workers_leaves_the_walk_to_the_parent(tmp_p
     monkeypatch.setattr(files, "PARALLEL_WALK_FILES", 2)
     walk = files.CorpusWalk([tmp_path / "c"], settings, {}, workers=2)
     try:
-        workers = list(walk._pool._processes)
+        workers = list(walk._pool._executor._processes)
         deadline = time.monotonic() + 30
         while not all(_ignores_ctrl_c(pid) for pid in workers):  # their initializer has run
             assert time.monotonic() < deadline, "the walking workers never set up"

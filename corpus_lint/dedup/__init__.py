@@ -9,6 +9,7 @@ them to datasketch's own values), because importing it loads scipy, about a seco
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
@@ -89,7 +90,7 @@ def _folder_digests_of_any_config(cache_dir: Path) -> dict[str, set[int]]:
         db = sqlite3.connect(path, timeout=1.0)
         try:
             for folder, digest in db.execute("SELECT path, digest FROM folders"):
-                known.setdefault(folder, set()).add(digest)
+                known.setdefault(os.fsdecode(folder), set()).add(digest)  # bytes (see cache)
         finally:
             db.close()
     except sqlite3.Error:

@@ -5,8 +5,11 @@ two runs at once never corrupt it and the last writer wins):
 
 - meta(key, value): "application" and "format" (a file without them is foreign: rebuilt),
   and memoised values such as the LSH banding for a threshold.
-- files(path, mtime_ns, size, content): the stat a file had when its bytes hashed to
-  `content` (xxh3-64), so a warm run can trust an unchanged file from `os.stat` alone.
+- files(path, stamp, size, content): the identity a file had when its bytes hashed to
+  `content` (xxh3-64), so a warm run can trust an unchanged file from `os.stat` alone. The
+  stamp hashes its mtime, ctime and inode (`files.identity`, the one place that decides
+  whether a file is still the one seen before). Paths are stored as bytes (`os.fsencode`):
+  a file name need not be UTF-8.
 - features(config, content, text_hash, shingles, excluded, signature): what DUP003/DUP004
   need of a file, keyed by its bytes and by `config`, a hash of everything the signature
   depends on (format version, shingle size, permutations, seed, boilerplate rules).
@@ -15,7 +18,7 @@ two runs at once never corrupt it and the last writer wins):
   whole corpus. The (key, content) pairs are held in buckets by the top BUCKET_BITS bits of
   the key, each a sorted array of int64 pairs: a corpus of 100,000 files has 1.6 million
   pairs, which as one SQLite row each took 3.8 s to write, and as 65,536 blobs take 0.3 s.
-- folders(config, path, digest): a hash of the (path, mtime_ns, size) of every corpus file
+- folders(config, path, digest): a hash of the (path, stamp, size) of every corpus file
   in a folder, written when all of them were recorded in `files` with features for
   `config`; a warm run trusts a folder whose digest is unchanged without a look-up per file.
 
@@ -38,7 +41,7 @@ from corpus_lint.dedup import CACHE_FILE_NAME
 from corpus_lint.dedup.features import Features
 
 APPLICATION = "corpus-lint signature cache"
-FORMAT = "2"
+FORMAT = "3"  # 3: paths as bytes, stamps of mtime, ctime and inode
 BUSY_TIMEOUT_SECONDS = 30.0
 # SQLite allows 999 bound parameters per statement in old versions.
 CHUNK = 500
@@ -48,7 +51,7 @@ BUCKET_BITS = 16
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
-    path TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL,
+    path BLOB PRIMARY KEY, stamp INTEGER NOT NULL, size INTEGER NOT NULL,
     content INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS files_by_content ON files (content);
 CREATE TABLE IF NOT EXISTS features (
@@ -61,7 +64,7 @@ CREATE TABLE IF NOT EXISTS similarities (
     config INTEGER NOT NULL, a INTEGER NOT NULL, b INTEGER NOT NULL, jaccard REAL NOT NULL,
     PRIMARY KEY (config, a, b)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS folders (
-    config INTEGER NOT NULL, path TEXT NOT NULL, digest INTEGER NOT NULL,
+    config INTEGER NOT NULL, path BLOB NOT NULL, digest INTEGER NOT NULL,
     PRIMARY KEY (config, path)) WITHOUT ROWID;
 """
 
@@ -104,17 +107,8 @@ class SignatureCache:
             return None
         except sqlite3.Error as exc:  # corrupt: "file is not a database", "malformed"
             warnings.append(f"{path}: unreadable cache ({exc}); rebuilding it")
-        for suffix in ("", "-wal", "-shm"):
-            try:
-                os.remove(f"{path}{suffix}")
-            except FileNotFoundError:
-                pass
-            except OSError as exc:
-                warnings.append(
-                    f"{path}: cannot delete the broken cache ({exc.strerror or exc}); "
-                    "running without it"
-                )
-                return None
+        if not _delete(path, warnings):
+            return None
         try:
             return cls(_connect(path), config)
         except (sqlite3.Error, CacheUnusable) as exc:
@@ -123,6 +117,25 @@ class SignatureCache:
 
     def close(self) -> None:
         self.db.close()
+
+    @classmethod
+    def rebuilt(
+        cls, folder: Path, config: int, error: sqlite3.Error, warnings: list[str]
+    ) -> SignatureCache | None:
+        """After `error` from a cache that opened fine: a new, empty cache if it says the file
+        is damaged (a page overwritten: "database disk image is malformed"), else None."""
+        path = folder / CACHE_FILE_NAME
+        if not is_damaged(error):
+            warnings.append(f"{folder}: cache error ({error}); ran without the cache")
+            return None
+        warnings.append(f"{path}: damaged cache ({error}); rebuilding it")
+        if not _delete(path, warnings):
+            return None
+        try:
+            return cls(_connect(path), config)
+        except (sqlite3.Error, CacheUnusable) as exc:
+            warnings.append(f"{path}: cannot create the cache ({exc}); running without it")
+            return None
 
     # --- meta ------------------------------------------------------------------------------
 
@@ -140,15 +153,17 @@ class SignatureCache:
         """The digest of each folder whose files were all as the cache saw them when it was
         stored (see `files.folder_digest`): a folder with the same digest now is unchanged."""
         rows = self.db.execute("SELECT path, digest FROM folders WHERE config = ?", (self.config,))
-        return dict(rows)
+        return {os.fsdecode(path): digest for path, digest in rows}
 
     def stale(self, files: list[tuple[str, int, int]]) -> set[str]:
-        """Paths of the (path, mtime_ns, size) files the cache cannot vouch for: new, changed,
+        """Paths of the (path, stamp, size) files the cache cannot vouch for: new, changed,
         or whose features are not cached for this configuration."""
         known: dict[str, tuple[int, int, int]] = {}
-        for chunk in _chunks([path for path, _, _ in files]):
+        for chunk in _chunks([os.fsencode(path) for path, _, _ in files]):
             rows = self.db.execute(f"SELECT * FROM files WHERE path IN ({_marks(chunk)})", chunk)
-            known.update((path, (mtime, size, content)) for path, mtime, size, content in rows)
+            known.update(
+                (os.fsdecode(path), (stamp, size, content)) for path, stamp, size, content in rows
+            )
         cached = self.cached_among({row[2] for row in known.values()})
         stale = set()
         for path, mtime, size in files:
@@ -158,28 +173,27 @@ class SignatureCache:
         return stale
 
     def files_with(self, contents: Iterable[int]) -> list[tuple[str, int, int, int]]:
-        """(path, mtime_ns, size, content) of the files last seen with these contents."""
+        """(path, stamp, size, content) of the files last seen with these contents."""
         found: list[tuple[str, int, int, int]] = []
         for chunk in _chunks(list(contents)):
-            found.extend(
-                self.db.execute(f"SELECT * FROM files WHERE content IN ({_marks(chunk)})", chunk)
-            )
+            rows = self.db.execute(f"SELECT * FROM files WHERE content IN ({_marks(chunk)})", chunk)
+            found.extend((os.fsdecode(path), *rest) for path, *rest in rows)
         return found
 
     def changed_rows(
         self, files: list[tuple[str, int, int, int]]
     ) -> list[tuple[str, int, int, int]]:
-        """The (path, mtime_ns, size, content) rows that differ from the `files` table."""
-        known: set[tuple[str, int, int, int]] = set()
+        """The (path, stamp, size, content) rows that differ from the `files` table."""
+        known: set[tuple[bytes, int, int, int]] = set()
         (recorded,) = self.db.execute("SELECT count(*) FROM files").fetchone()
         if len(files) * 8 >= recorded:  # as in `features`: one scan instead
             known.update(self.db.execute("SELECT * FROM files"))
         else:
-            for chunk in _chunks([row[0] for row in files]):
+            for chunk in _chunks([os.fsencode(row[0]) for row in files]):
                 known.update(
                     self.db.execute(f"SELECT * FROM files WHERE path IN ({_marks(chunk)})", chunk)
                 )
-        return [row for row in files if row not in known]
+        return [row for row in files if (os.fsencode(row[0]), *row[1:]) not in known]
 
     def _cached_count(self) -> int:
         query = "SELECT count(*) FROM features WHERE config = ?"
@@ -279,7 +293,7 @@ class SignatureCache:
         folders: Iterable[tuple[str, int]] = (),
         similarities: Iterable[tuple[int, int, float]] = (),
     ) -> None:
-        """Record files (path, mtime_ns, size, content), features, band keys (two int64
+        """Record files (path, stamp, size, content), features, band keys (two int64
         arrays: keys and their contents), the digests of folders whose every file is now
         recorded and verified similarities (a, b, Jaccard), atomically."""
         with self.db:
@@ -290,7 +304,10 @@ class SignatureCache:
                 "INSERT OR REPLACE INTO similarities VALUES (?, ?, ?, ?)",
                 ((self.config, a, b, jaccard) for a, b, jaccard in similarities),
             )
-            self.db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)", files)
+            self.db.executemany(
+                "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
+                ((os.fsencode(path), *rest) for path, *rest in files),
+            )
             self.db.executemany(
                 "INSERT OR REPLACE INTO features VALUES (?, ?, ?, ?, ?, ?)",
                 (
@@ -309,7 +326,7 @@ class SignatureCache:
                 self._store_bands(*bands)
             self.db.executemany(
                 "INSERT OR REPLACE INTO folders VALUES (?, ?, ?)",
-                ((self.config, path, digest) for path, digest in folders),
+                ((self.config, os.fsencode(path), digest) for path, digest in folders),
             )
 
     def store_in_background(
@@ -381,6 +398,30 @@ class SignatureCache:
                 )
             ),
         )
+
+
+def is_damaged(error: sqlite3.Error) -> bool:
+    """Does SQLite say the file is damaged (not busy, read-only, full...)?"""
+    code = getattr(error, "sqlite_errorcode", None)  # an extended code: the low byte is its kind
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+    return "malformed" in str(error) or "not a database" in str(error)  # Python < 3.11
+
+
+def _delete(path: Path, warnings: list[str]) -> bool:
+    """Delete a broken cache file and its journals; False (with a warning) if it cannot be."""
+    for suffix in ("", "-wal", "-shm"):
+        try:
+            os.remove(f"{path}{suffix}")
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            warnings.append(
+                f"{path}: cannot delete the broken cache ({exc.strerror or exc}); "
+                "running without it"
+            )
+            return False
+    return True
 
 
 def _connect(path: Path) -> sqlite3.Connection:

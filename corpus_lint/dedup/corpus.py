@@ -49,8 +49,8 @@ from corpus_lint.dedup.minhash import (
     lsh_params,
 )
 from corpus_lint.document import Document, DocumentError, display
-from corpus_lint.engine import ignore_ctrl_c, process_pool, worker_count
-from corpus_lint.files import CorpusWalk, Folder
+from corpus_lint.engine import process_pool, worker_count
+from corpus_lint.files import CorpusWalk, Folder, identity
 from corpus_lint.packs import PackRule
 from corpus_lint.progress import Progress
 from corpus_lint.rule import UNSAFE, Diagnostic, Fix, Related, Rule
@@ -135,23 +135,41 @@ def check_corpus(
         cache = SignatureCache.open(settings.cache_dir, config, warnings)
         # Said once: the engine opened the cache before (`cached_contents`).
         result.warnings.extend(w for w in warnings if w not in result.warnings)
-    try:
-        stage = _Stage(targets, corpus_roots, rules, job, settings, options, cache, walk)
-        diagnostics = stage.run()
-    except sqlite3.Error as exc:
-        # A cache broken under our feet (disk full, corrupted by another program): finish
-        # without it; the next run rebuilds it.
-        result.warnings.append(f"{settings.cache_dir}: cache error ({exc}); ran without the cache")
+
+    def stage(cache: SignatureCache | None) -> tuple[_Stage, list[Diagnostic]]:
+        global last_stats
         last_stats = Stats()
-        stage = _Stage(targets, corpus_roots, rules, job, settings, options, None, walk)
-        diagnostics = stage.run()
+        checked = _Stage(targets, corpus_roots, rules, job, settings, options, cache, walk)
+        return checked, checked.run()
+
+    try:
+        try:
+            checked, diagnostics = stage(cache)
+        except sqlite3.Error as exc:
+            if cache is None:
+                raise
+            # A cache broken under our feet: a damaged one is rebuilt by this run; otherwise
+            # (disk full, locked) the run finishes without it.
+            cache.close()
+            cache = SignatureCache.rebuilt(settings.cache_dir, config, exc, result.warnings)
+            try:
+                checked, diagnostics = stage(cache)
+            except sqlite3.Error as exc:
+                if cache is None:
+                    raise
+                result.warnings.append(
+                    f"{settings.cache_dir}: cache error ({exc}); ran without the cache"
+                )
+                cache.close()
+                cache = None
+                checked, diagnostics = stage(None)
     finally:
         if cache is not None:
             cache.close()
     if job.fix is not None and job.fix.unsafe:  # --fix --unsafe-fixes: redundant copies go
         from corpus_lint.dedup.removal import remove_redundant
 
-        diagnostics = remove_redundant(diagnostics, stage.shown, corpus_roots, job, result)
+        diagnostics = remove_redundant(diagnostics, checked.shown, corpus_roots, job, result)
     return diagnostics
 
 
@@ -383,7 +401,8 @@ class _Stage:
         return walked is not None and (walked.rows is None or self._present_stat(key) is not None)
 
     def _present_stat(self, key: str) -> tuple[int, int] | None:
-        """(mtime_ns, size) of a corpus file as walked now; None if the walk did not find it."""
+        """(stamp, size) of a corpus file as walked now (see `files.identity`); None if the walk
+        did not find it."""
         folder = os.path.dirname(key)
         stats = self._folder_stats.get(folder)
         if stats is None:
@@ -393,7 +412,7 @@ class _Stage:
                     info = os.lstat(key)
                 except OSError:
                     return None
-                return info.st_mtime_ns, info.st_size
+                return identity(info)
             rows = walked.rows if walked is not None else ()
             stats = self._folder_stats[folder] = {path: (m, size) for path, m, size in rows}
         return stats.get(key)
@@ -637,8 +656,7 @@ class _Stage:
         with ExitStack() as stack:
             mapper: Any = map
             if workers > 1:
-                pool = stack.enter_context(process_pool(workers, ignore_ctrl_c))
-                pool.submit(int).result()  # forks every worker now: before a thread starts
+                pool = stack.enter_context(process_pool(workers))  # forked now: before a thread
                 mapper = pool.map
             self._begin_store()
 

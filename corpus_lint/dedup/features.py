@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 import xxhash
 
+from corpus_lint.files import identity
+
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
@@ -52,7 +54,7 @@ class Features(NamedTuple):
     signature: bytes  # num_perm little-endian uint32 MinHash values; b"" without shingles
     excluded: tuple[int, ...] = ()  # 1-based line numbers left out of the shingles
     title_length: int = 0  # characters on line 1: where DUP003/DUP004 point
-    mtime_ns: int | None = None  # the file's stat when it was read, for the cache
+    mtime_ns: int | None = None  # the file's stamp (`files.identity`) when read, for the cache
     size: int | None = None
     # For the keeper policy (`dedup.clusters`); None when not known (features from the cache).
     findings: int | None = None  # per-document findings
@@ -383,7 +385,7 @@ def _features(
     # One that changed size during the read is not recorded at all.
     status = doc.status
     if status is not None and status.st_size == len(doc.raw):
-        mtime_ns, size = status.st_mtime_ns, status.st_size
+        mtime_ns, size = identity(status)
     else:
         mtime_ns = size = None
     return Features(

@@ -31,11 +31,21 @@ def _escaped(match: re.Match[str]) -> str:
 
 
 def details(d: Diagnostic) -> str:
-    out = f"{d.path}:{d.line}:{d.column}: {d.code} {d.name}: {d.message}"
+    """The failure's text: one line per diagnostic and per related file. A newline or CR in a
+    file name or message is escaped, so it cannot start a line of its own (a workflow command
+    such as `::error::` for a CI that echoes the report)."""
+    out = f"{_one_line(d.path)}:{d.line}:{d.column}: {d.code} {d.name}: {_one_line(d.message)}"
     for r in d.related:
         similarity = f" (similarity {r.similarity:.2f})" if r.similarity is not None else ""
-        out += f"\nsee {r.path}:{r.line}{similarity}"
+        out += f"\nsee {_one_line(r.path)}:{r.line}{similarity}"
     return xml_safe(out)
+
+
+def _one_line(text: str) -> str:
+    return _LINE_BREAKS.sub(_escaped, text)
+
+
+_LINE_BREAKS = re.compile("[\r\n]")
 
 
 def render(diagnostics: list[Diagnostic], ctx: ReportContext) -> str:

@@ -1,0 +1,196 @@
+"""Issue 14: odd runs that broke the tool's promises, each through the real CLI.
+
+Hostile file names and configuration files, a damaged cache, a file edited in place behind the
+cache's back, a cluster that cannot start, a FIFO among the rule packs: each is one line naming
+the file and exit 2, or the same result as a run without the cache; never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import sqlite3
+import sys
+import threading
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from tests.conftest import CLEAN_ARTICLE
+
+UNTIDY = CLEAN_ARTICLE.replace("timetable\n", "timetable   \n", 1)  # WS001
+
+
+def one_error_line(err: str, names: str) -> None:
+    lines = err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("corpus-lint: error: "), err
+    assert names in lines[0]
+    assert "Traceback" not in err
+
+
+# --- 3. a file name that is not UTF-8 ---------------------------------------------------------
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="Linux file names are any bytes")
+def test_a_file_name_that_is_not_utf8_is_cached_like_any_other(tmp_path, cli):
+    (tmp_path / "corpus-lint.toml").write_text('corpus = ["c"]\n')
+    folder = tmp_path / "c"
+    folder.mkdir()
+    odd = os.fsdecode(b"caf\xe9.txt")  # latin-1 "é": a lone surrogate once decoded
+    (folder / odd).write_text(CLEAN_ARTICLE)
+    (folder / "copy.txt").write_text(CLEAN_ARTICLE)
+    (folder / "other.txt").write_text(UNTIDY.replace("Harbour", "River"))
+    uncached = cli("check", "--no-cache", cwd=tmp_path)
+    assert uncached.code == 1 and "DUP003" in uncached.out
+    cold = cli("check", cwd=tmp_path)  # was: UnicodeEncodeError in the cache's file table
+    warm = cli("check", cwd=tmp_path)
+    changed = cli("check", "c/other.txt", cwd=tmp_path)  # pre-commit: a few files, cache read
+    assert (cold.code, cold.out, cold.err) == (uncached.code, uncached.out, uncached.err)
+    assert (warm.code, warm.out, warm.err) == (uncached.code, uncached.out, uncached.err)
+    assert (changed.code, changed.err) == (1, "")
+    assert "caf\\udce9.txt" in uncached.out or "caf\\xe9.txt" in uncached.out
+
+
+def test_files_dated_before_1970_or_after_2262_are_cached_like_any_other(tmp_path, cli):
+    (tmp_path / "corpus-lint.toml").write_text('corpus = ["c"]\n')
+    (tmp_path / "c").mkdir()
+    for name, mtime_ns in (("old.txt", -(10**18)), ("far.txt", 2**63 + 5)):
+        (tmp_path / "c" / name).write_text(CLEAN_ARTICLE)
+        try:
+            os.utime(tmp_path / "c" / name, ns=(0, mtime_ns))
+        except (OverflowError, OSError):
+            pytest.skip("this file system cannot hold such a date")
+    uncached = cli("check", "--no-cache", cwd=tmp_path)
+    assert "DUP003" in uncached.out
+    for _ in range(2):  # cold, then warm
+        run = cli("check", cwd=tmp_path)
+        assert (run.code, run.out, run.err) == (uncached.code, uncached.out, uncached.err)
+
+
+# --- 4. JUnit text from file names -----------------------------------------------------------
+
+
+def test_junit_failure_text_holds_no_raw_newline_or_cr_from_a_file_name(tmp_path, cli):
+    name = "a\n::error title=x::y\r.txt"
+    (tmp_path / name).write_text(UNTIDY)
+    run = cli("check", "--output-format", "junit", name, cwd=tmp_path)
+    assert run.code == 1
+    root = ET.fromstring(run.out)
+    (failure,) = root.iter("failure")
+    assert "\n::error" not in run.out and "\r" not in run.out
+    assert failure.text.splitlines()[0].startswith("a\\n::error title=x::y\\r.txt:")
+    assert "::error" not in "".join(line for line in run.out.splitlines() if line.startswith("::"))
+
+
+# --- 5. a configuration file that is not UTF-8 -----------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["pyproject.toml", "corpus-lint.toml"])
+@pytest.mark.parametrize("where", ["here", "parent", "--config"])
+def test_a_configuration_file_that_is_not_utf8_is_one_line_exit_2(tmp_path, cli, name, where):
+    table = "[tool.corpus-lint]\n" if name == "pyproject.toml" else ""
+    config = tmp_path / name
+    config.write_bytes(b"# caf\xe9 (latin-1)\n" + table.encode() + b'select = ["WS"]\n')
+    work = tmp_path / "sub" if where == "parent" else tmp_path
+    work.mkdir(exist_ok=True)
+    (work / "a.txt").write_text(CLEAN_ARTICLE)
+    args = ["--config", str(config)] if where == "--config" else []
+    run = cli("check", *args, "a.txt", cwd=work)
+    assert run.code == 2
+    one_error_line(run.err, f"{config}: not UTF-8")
+
+
+# --- 6. a Dask cluster that cannot start ------------------------------------------------------
+
+
+def test_a_local_dask_cluster_that_fails_to_start_is_one_line_exit_2(tmp_path, cli, monkeypatch):
+    distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
+
+    async def dies(self):  # as when a worker process is killed while the cluster starts
+        raise RuntimeError("Nanny failed to start.")
+
+    monkeypatch.setattr(distributed.Nanny, "start_unsafe", dies)
+    (tmp_path / "a.txt").write_text(CLEAN_ARTICLE)
+    run = cli("check", "--executor", "dask", "a.txt", cwd=tmp_path)
+    assert (run.code, run.out) == (2, "")
+    one_error_line(run.err, "cannot start a local Dask cluster (Nanny failed to start.)")
+    assert threading.active_count() < 20  # no cluster left running in this process
+
+
+# --- 7. a cache with a damaged page ------------------------------------------------------------
+
+
+def test_a_cache_with_a_damaged_page_is_rebuilt_with_a_warning(tmp_path, cli):
+    (tmp_path / "corpus-lint.toml").write_text('corpus = ["c"]\n')
+    folder = tmp_path / "c"
+    folder.mkdir()
+    for number in range(300):
+        body = " ".join(f"word{(number * 7 + i) % 997}" for i in range(200))
+        (folder / f"{number:03}.txt").write_text(f"Title {number}\n\n{body}\n")
+    (folder / "copy.txt").write_text((folder / "000.txt").read_text())
+    expected = cli("check", "--no-cache", cwd=tmp_path)
+    assert cli("check", cwd=tmp_path).out == expected.out
+    database = tmp_path / ".corpus_lint_cache" / "signatures.sqlite3"
+    size = database.stat().st_size
+    assert size > 64 * 1024
+    with database.open("r+b") as handle:  # 8 KB of random bytes in the middle of the file
+        handle.seek(size // 2 // 4096 * 4096)
+        handle.write(random.Random(14).randbytes(8192))
+    damaged = cli("check", cwd=tmp_path)
+    assert (damaged.code, damaged.out) == (expected.code, expected.out)
+    assert damaged.err.count("\n") == 1 and "rebuilding it" in damaged.err, damaged.err
+    with sqlite3.connect(database) as db:  # rebuilt: intact, and used by the next run
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    again = cli("check", cwd=tmp_path)
+    assert (again.code, again.out, again.err) == (expected.code, expected.out, "")
+
+
+# --- 8. a file edited in place, its size and mtime set back -----------------------------------
+
+
+def test_an_in_place_edit_that_keeps_size_and_mtime_is_seen_by_a_changed_files_run(tmp_path, cli):
+    (tmp_path / "corpus-lint.toml").write_text('corpus = ["c"]\nselect = ["DUP"]\n')
+    folder = tmp_path / "c"
+    folder.mkdir()
+    text = "Ferry timetable\n\n" + " ".join(f"word{i}" for i in range(300)) + "\n"
+    (folder / "a.txt").write_text(text)
+    copy = folder / "b.txt"
+    copy.write_text(text)
+    (folder / "other.txt").write_text("Other\n\n" + " ".join(f"w{i}" for i in range(300)) + "\n")
+    first = cli("check", cwd=tmp_path)  # the cache now holds b.txt as an exact copy
+    assert "DUP003" in first.out
+    status = copy.stat()
+    with copy.open("r+b") as handle:  # same size, one word changed: a near-duplicate now
+        handle.seek(text.index("word150"))
+        handle.write(b"WORD150")
+    os.utime(copy, ns=(status.st_atime_ns, status.st_mtime_ns))  # `touch -d` back
+    assert (copy.stat().st_size, copy.stat().st_mtime_ns) == (status.st_size, status.st_mtime_ns)
+    uncached = cli("check", "--no-cache", "c/a.txt", cwd=tmp_path)
+    assert "DUP004" in uncached.out and "DUP003" not in uncached.out
+    cached = cli("check", "c/a.txt", cwd=tmp_path)  # was: DUP003, from the cache
+    assert (cached.code, cached.out) == (uncached.code, uncached.out)
+
+
+# --- 9. a FIFO named *.toml in a rule-pack folder ----------------------------------------------
+
+
+def test_a_fifo_among_the_rule_packs_is_one_line_exit_2_not_a_hang(tmp_path):
+    import subprocess
+
+    packs = tmp_path / "packs"
+    packs.mkdir()
+    os.mkfifo(packs / "trap.toml")
+    (tmp_path / "corpus-lint.toml").write_text('rule-packs = ["packs"]\n')
+    (tmp_path / "a.txt").write_text(CLEAN_ARTICLE)
+    try:
+        run = subprocess.run(
+            [sys.executable, "-m", "corpus_lint", "check", "a.txt"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=20,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("the run waited on the FIFO")
+    assert run.returncode == 2
+    one_error_line(run.stderr, "trap.toml: not a regular file")

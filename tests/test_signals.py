@@ -1,0 +1,225 @@
+"""Ctrl-C and dying workers, through the real CLI in its own process group.
+
+A terminal's Ctrl-C sends SIGINT to the whole process group (the run and its workers), and
+wrappers such as `timeout` send the main process another. The racy moment, while the worker
+pool starts, is reached deterministically: with CORPUS_LINT_TEST_PAUSE=pool-start:FOLDER the
+run pauses there (the workers forked, Ctrl-C held) and says so by creating a file.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+PAUSE_VARIABLE = "CORPUS_LINT_TEST_PAUSE"  # corpus_lint.interrupts.PAUSE_VARIABLE
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+
+LINE = "The harbour council voted on Tuesday to add two evening crossings.   \n\n"
+FILES = 600  # enough for two worker processes (engine.MIN_FILES_FOR_WORKERS each)
+
+
+def write_corpus(folder: Path) -> dict[str, tuple[bytes, bytes]]:
+    """Articles with trailing spaces (WS001, fixable): name -> (original, fixed bytes)."""
+    folder.mkdir()
+    articles = {}
+    for number in range(FILES):
+        original = (f"Title {number}\n\n" + LINE * 20 + "Source: Gazette\n").encode()
+        (folder / f"a{number:04}.txt").write_bytes(original)
+        articles[f"a{number:04}.txt"] = (original, original.replace(b".   \n", b".\n"))
+    return articles
+
+
+def start(
+    cwd: Path,
+    *args: str,
+    pause: Path | None = None,
+    ignore_sigint: bool = False,
+    point: str = "pool-start",
+):
+    env = dict(os.environ)
+    env.pop(PAUSE_VARIABLE, None)
+    if pause is not None:
+        env[PAUSE_VARIABLE] = f"{point}:{pause}"
+
+    def ignoring() -> None:  # as `cmd &` in a non-interactive shell starts it
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    return subprocess.Popen(
+        [sys.executable, "-m", "corpus_lint", "check", "--no-progress", "--jobs", "2", *args],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, as a terminal's foreground job
+        preexec_fn=ignoring if ignore_sigint else None,
+    )
+
+
+def wait_for(path: Path, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 60
+    while not path.exists():
+        assert process.poll() is None, f"the run ended before {path.name}: {process.stderr.read()}"
+        assert time.monotonic() < deadline, f"the run never reached {path.name}"
+        time.sleep(0.005)
+
+
+def children(pid: int) -> list[int]:
+    listed = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True)
+    return [int(p) for p in listed.stdout.split()]
+
+
+def group_members(pgid: int) -> list[str]:
+    """The processes left in the run's process group (workers would stay in it)."""
+    listed = subprocess.run(["ps", "-eo", "pid=,pgid=,stat=,args="], capture_output=True, text=True)
+    return [
+        line
+        for line in listed.stdout.splitlines()
+        if int(line.split()[1]) == pgid and not line.split()[2].startswith("Z")
+    ]
+
+
+def finish(process: subprocess.Popen, timeout: float) -> tuple[str, str]:
+    try:
+        return process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        pytest.fail(f"the run did not exit within {timeout} s")
+
+
+def kill_group(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+@pytest.mark.parametrize("fix", [False, True], ids=["check", "fix"])
+@pytest.mark.parametrize("second", [False, True], ids=["one-ctrl-c", "ctrl-c-then-sigint"])
+def test_ctrl_c_while_the_pool_starts_exits_130_at_once_and_leaves_nothing(tmp_path, fix, second):
+    """Case 1 of issue 14: the second SIGINT hung the run in the pool's shutdown for ever."""
+    articles = write_corpus(tmp_path / "c")
+    args = ["--fix", "--unsafe-fixes"] if fix else []
+    process = start(tmp_path / "c", *args, ".", pause=tmp_path)
+    try:
+        wait_for(tmp_path / "pool-start.ready", process)
+        os.killpg(process.pid, signal.SIGINT)  # Ctrl-C: the whole group
+        if second:
+            time.sleep(0.01)
+            os.kill(process.pid, signal.SIGINT)  # `timeout` passes another one on
+        began = time.monotonic()
+        (tmp_path / "pool-start.go").touch()
+        out, err = finish(process, timeout=10)
+        took = time.monotonic() - began
+    finally:
+        kill_group(process)
+    assert (process.returncode, err, out) == (130, "corpus-lint: interrupted\n", "")
+    assert took < 1.0
+    assert group_members(process.pid) == []
+    for path in (tmp_path / "c").iterdir():
+        original, fixed = articles[path.name]  # no other file (temporary) is left
+        assert path.read_bytes() in (original, fixed)
+
+
+def test_ctrl_c_storm_during_a_fix_exits_130_within_a_second(tmp_path):
+    """However many SIGINTs arrive, to the group and to the main process, whenever they land."""
+    articles = write_corpus(tmp_path / "c")
+    process = start(tmp_path / "c", "--fix", ".", pause=tmp_path)
+    try:
+        wait_for(tmp_path / "pool-start.ready", process)
+        (tmp_path / "pool-start.go").touch()
+        time.sleep(0.05)  # the workers are fixing files
+        began = time.monotonic()
+        while process.poll() is None and time.monotonic() - began < 2:
+            os.killpg(process.pid, signal.SIGINT)
+            os.kill(process.pid, signal.SIGINT)
+            time.sleep(0.002)
+        out, err = finish(process, timeout=10)
+        took = time.monotonic() - began
+    finally:
+        kill_group(process)
+    if process.returncode == 1:  # finished before the first signal: a very fast machine
+        pytest.skip("the run finished before it could be interrupted")
+    assert (process.returncode, err, out) == (130, "corpus-lint: interrupted\n", "")
+    assert took < 1.0
+    assert group_members(process.pid) == []
+    for path in (tmp_path / "c").iterdir():
+        original, fixed = articles[path.name]
+        assert path.read_bytes() in (original, fixed)
+
+
+def test_a_worker_stuck_in_a_file_is_killed_after_the_grace_period(tmp_path):
+    """Whatever a worker is stuck on (here: paused in its first file, as on a hung network
+    file system), a Ctrl-C ends the run: the worker is killed after CANCEL_GRACE_SECONDS."""
+    from corpus_lint.engine import CANCEL_GRACE_SECONDS
+
+    articles = write_corpus(tmp_path / "c")
+    process = start(tmp_path / "c", "--fix", ".", pause=tmp_path, point="worker-file")
+    try:
+        wait_for(tmp_path / "worker-file.ready", process)  # never told to go on
+        began = time.monotonic()
+        os.killpg(process.pid, signal.SIGINT)
+        out, err = finish(process, timeout=CANCEL_GRACE_SECONDS + 10)
+        took = time.monotonic() - began
+    finally:
+        kill_group(process)
+    assert (process.returncode, err, out) == (130, "corpus-lint: interrupted\n", "")
+    assert CANCEL_GRACE_SECONDS - 0.5 < took < CANCEL_GRACE_SECONDS + 2
+    assert group_members(process.pid) == []
+    for path in (tmp_path / "c").iterdir():
+        original, fixed = articles[path.name]
+        assert path.read_bytes() in (original, fixed)
+
+
+def test_sigint_to_a_run_that_ignores_it_checks_every_file(tmp_path):
+    """Case 2 of issue 14: started with SIGINT ignored (`cmd &` in a script), the run goes on;
+    its workers dropped their queued files and it said "All checks passed" with most of the
+    files unchecked. Now they ignore it too, and the run reports every file."""
+    write_corpus(tmp_path / "c")
+    (tmp_path / "c" / "a0000.txt").write_text("Clean title\n\nClean text.\n")
+    reference = start(tmp_path / "c", "--select", "WS001", "--statistics", ".")
+    expected = finish(reference, timeout=120)
+    assert reference.returncode == 1
+    assert f"diagnostics in {FILES - 1} of {FILES} files" in expected[0]
+    process = start(
+        tmp_path / "c", "--select", "WS001", "--statistics", ".", pause=tmp_path, ignore_sigint=True
+    )
+    try:
+        wait_for(tmp_path / "pool-start.ready", process)
+        os.killpg(process.pid, signal.SIGINT)
+        (tmp_path / "pool-start.go").touch()
+        while process.poll() is None:  # and more, while the workers check the files
+            os.killpg(process.pid, signal.SIGINT)
+            time.sleep(0.01)
+        got = finish(process, timeout=120)
+    finally:
+        kill_group(process)
+    assert (process.returncode, got) == (1, expected)
+
+
+def test_a_worker_killed_mid_run_is_one_line_exit_2_and_never_a_pass(tmp_path):
+    """A run that did not check every file never says it passed."""
+    write_corpus(tmp_path / "c")
+    process = start(tmp_path / "c", "--select", "E", ".", pause=tmp_path)  # nothing to find
+    try:
+        wait_for(tmp_path / "pool-start.ready", process)
+        workers = children(process.pid)
+        assert len(workers) == 2
+        os.kill(workers[0], signal.SIGKILL)
+        (tmp_path / "pool-start.go").touch()
+        out, err = finish(process, timeout=30)
+    finally:
+        kill_group(process)
+    assert process.returncode == 2
+    assert err.startswith("corpus-lint: error: a0000.txt: ") and err.count("\n") == 1, err
+    assert "a worker process died (killed, or out of memory?); not checked (" in err
+    assert "passed" not in out
+    assert group_members(process.pid) == []
