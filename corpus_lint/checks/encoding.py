@@ -9,27 +9,45 @@ from collections.abc import Iterator
 from difflib import SequenceMatcher
 from functools import lru_cache
 
+from corpus_lint.charsets import UNICODE_NAMES
 from corpus_lint.document import Document
 from corpus_lint.rule import SAFE, UNSAFE, Context, Diagnostic, Edit, Rule, register
 
-# chardet 7 rarely says more than 0.8 even about a long, correctly guessed cp1252 article:
-# on BBC articles re-encoded as cp1252 its right guesses scored 0.05-0.79 (median ~0.5) and
-# its wrong ones (cp437, cp850, cp857, ... on short texts) 0.10-0.24. Transcoding with a
-# wrong guess garbles every non-ASCII character for good, so the fix is only offered from
-# twice the highest wrong-guess score we saw.
-TRANSCODE_MIN_CONFIDENCE = 0.5
 
-# A valid multi-byte UTF-8 sequence in a file that is not valid UTF-8 as a whole means the
-# file mixes encodings: decoding it all with one guess would turn that part into mojibake.
-_UTF8_MULTIBYTE = re.compile(
-    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
-)
+def _decoded(first: int, last: int) -> str:
+    """Every character the bytes first..last decode to in one of the single-byte encodings
+    ftfy knows mojibake in (latin-1, cp1250-1257, iso-8859-2, MacRoman, cp437)."""
+    import ftfy  # noqa: F401  (registers the "sloppy" codecs)
+    from ftfy.chardata import CHARMAP_ENCODINGS
 
-# Mojibake's signature: a UTF-8 lead byte (0xC2-0xF4) decoded as latin-1/cp1252, followed
-# by a continuation byte (0x80-0xBF) decoded the same way ("Ã©", "â€™", "Â£"). A cheap
-# screen before ftfy, which then decides whether the line is really damaged.
-_CP1252_CONTINUATION = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"
-_MOJIBAKE_HINT = re.compile(f"[\u00c2-\u00f4][\u0080-\u00bf{_CP1252_CONTINUATION}]")
+    return "".join(
+        sorted(
+            {
+                bytes([b]).decode(e, errors="ignore")
+                for e in CHARMAP_ENCODINGS
+                for b in range(first, last + 1)
+            }
+            - {""}
+        )
+    )
+
+
+@lru_cache(maxsize=1)
+def _mojibake_screen() -> re.Pattern[str]:
+    """A cheap screen before ftfy: what any misreading of UTF-8 leaves. A UTF-8 lead byte
+    (0xC2-0xF4) read as one of those encodings, followed by a continuation byte
+    (0x80-0xBF) read the same way ("Ã©", "â€™", "вЂ™", "√¢", "ΓÇÖ"), or by a space that
+    was a no-break space (ftfy's "Ã " in "voilÃ  le"); or a C1 control (a cp1252 character
+    read as latin-1). ftfy then decides whether the line is really damaged.
+    """
+    # U+FFFD: a continuation byte the misreading lost ("SlovenÄ\ufffdina"), which ftfy
+    # still repairs from the bytes around it.
+    lead, continuation = _decoded(0xC2, 0xF4), _decoded(0x80, 0xBF) + "\ufffd"
+    altered = "".join(_decoded(b, b) for b in (0xC2, 0xC3, 0xC5, 0xCE, 0xD0, 0xD9))
+    return re.compile(
+        f"[{re.escape(lead)}][{re.escape(continuation)}]|[{re.escape(altered)}] |[\x80-\x9f]"
+    )
+
 
 _REPLACEMENT_RUN = re.compile("\ufffd+")
 
@@ -49,6 +67,15 @@ _CONTROL_NAMES = {
     "\x7f": "DEL",
     "\x85": "NEL",
 }
+
+# C1 controls that cp1252 reads as a character (all but 0x81, 0x8D, 0x8F, 0x90, 0x9D), to
+# that character; every other control, to nothing.
+_CP1252_FOR_C1 = {
+    c: bytes([c]).decode("cp1252")
+    for c in range(0x80, 0xA0)
+    if c not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)
+}
+_CP1252_FOR_C1.update(dict.fromkeys([*range(0x00, 0x20), 0x7F, 0x81, 0x8D, 0x8F, 0x90, 0x9D]))
 
 # ENC006's characters: what the safe fix turns each into, and how the message names it.
 NO_BREAK_SPACES = "\u00a0\u202f\u2007"
@@ -136,7 +163,13 @@ def _line_repairs(line: str) -> tuple[tuple[int, int, str], ...]:
             runs[-1][1], runs[-1][3] = i2, j2
         else:
             runs.append([i1, i2, j1, j2])
-    return tuple((i1, i2, repaired[j1:j2]) for i1, i2, j1, j2 in runs)
+    # A run of C1 controls alone is a cp1252 character read as latin-1, not mojibake:
+    # ENC005's, whose fix restores the same character ftfy would.
+    return tuple(
+        (i1, i2, repaired[j1:j2])
+        for i1, i2, j1, j2 in runs
+        if not all("\x80" <= ch <= "\x9f" for ch in line[i1:i2])
+    )
 
 
 def mojibake_runs(doc: Document) -> list[tuple[int, int, str]]:
@@ -145,7 +178,7 @@ def mojibake_runs(doc: Document) -> list[tuple[int, int, str]]:
     if doc.text.isascii():  # O(1): mojibake needs non-ASCII characters
         return runs
     last_line = -1
-    for hint in _MOJIBAKE_HINT.finditer(doc.text):
+    for hint in _mojibake_screen().finditer(doc.text):
         number, _ = doc.position(hint.start())
         if number == last_line:
             continue
@@ -166,15 +199,18 @@ def _inside_mojibake(spans: list[tuple[int, int, str]], start: int, end: int) ->
 
 @register
 class NonUtf8(Rule):
-    """The file's bytes are not valid UTF-8.
+    """The file's bytes are not UTF-8.
 
     ## What it does
-    Reports a file whose bytes do not decode as UTF-8, once, at its first undecodable byte,
-    with the encoding chardet guesses for it and how confident the guess is.
+    Reports a file that is not UTF-8, once, at its first byte that is not: bytes that do
+    not decode as UTF-8 (with the encoding chardet guesses and its score), a UTF-16 or
+    UTF-32 file (with or without a byte-order mark), or a 7-bit ISO-2022 file (Japanese or
+    Korean text behind escape sequences).
 
     ## Why is this bad?
     Tools that expect UTF-8 (nearly all of them) fail on the file or silently replace its
-    accented letters, currency signs and curly quotes with U+FFFD. Every file of a corpus
+    accented letters, currency signs and curly quotes with U+FFFD; UTF-16 and UTF-32 files
+    look like binary files to most of them and are skipped unseen. Every file of a corpus
     should be in one known encoding.
 
     ## Example
@@ -189,11 +225,18 @@ class NonUtf8(Rule):
     ```
 
     ## Fix safety
-    The fix transcodes the file to UTF-8 using chardet's guess. It is unsafe because the
-    guess can be wrong, and a wrong guess garbles every non-ASCII character for good. It is
-    only offered when chardet's confidence is at least 50%, and never for a file that mixes
-    valid UTF-8 with other bytes (no single encoding fits such a file: decoding it all with
-    the guess would turn its UTF-8 part into mojibake).
+    The fix transcodes the file to UTF-8. UTF-16 and UTF-32 are known from their bytes, so
+    their transcode changes no character. For other encodings the guess can be wrong, and a
+    wrong guess garbles every non-ASCII character for good, so the fix is only offered when
+    the guessed encoding decodes every byte, the text it gives is plausible (no control
+    characters, no mojibake by ftfy's measure, words whose letters belong to one alphabet),
+    and no rival reading decodes the bytes to other plausible text: neither an encoding
+    chardet ranks nearly as high, nor a variant of the same code page (shift_jis and cp932
+    read some bytes differently; cp1252 and latin-1 agree on a file without bytes
+    0x80-0x9F). chardet's confidence itself is not a threshold: its scale changed between
+    versions. A file mixing UTF-8 lines with lines in another encoding gets no fix either.
+    The unsafe fix is still an inference: review the transcoded text. Where no fix is
+    offered, the message says why.
     """
 
     code = "ENC001"
@@ -204,30 +247,27 @@ class NonUtf8(Rule):
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
         if doc.is_utf8:
             return
-        try:
-            doc.raw.decode("utf-8")
-            return
-        except UnicodeDecodeError as error:
-            bad_byte = error.start
-        # Everything before the first bad byte decodes the same way the whole text did.
-        offset = len(doc.raw[:bad_byte].decode(doc.encoding, errors="replace"))
-        offset = min(offset, max(len(doc.text) - 1, 0))
-        line, _ = doc.position(offset)
-        found = (
-            f"not valid UTF-8: byte 0x{doc.raw[bad_byte]:02X} on line {line} cannot be decoded; "
-            f"chardet guesses {doc.encoding} with {doc.confidence:.0%} confidence"
-        )
-        if _UTF8_MULTIBYTE.search(doc.raw):
-            message = (
-                f"{found}, but part of the file is valid UTF-8: it mixes encodings, "
-                "so no single transcode fits; re-save it as UTF-8 by hand"
+        unicode_name = UNICODE_NAMES.get(doc.encoding)
+        if unicode_name:
+            offset, found = 0, f"{unicode_name}, not UTF-8: most tools take the file for binary"
+        else:
+            try:
+                doc.raw.decode("utf-8")
+                bad_byte = doc.raw.index(b"\x1b")  # valid UTF-8: 7-bit ISO-2022 escapes
+                what = "an ISO-2022 escape sequence"
+            except UnicodeDecodeError as error:
+                bad_byte = error.start
+                what = "cannot be decoded"
+            # Everything before the first bad byte decodes the same way the whole text did.
+            offset = len(doc.raw[:bad_byte].decode(doc.encoding, errors="replace"))
+            offset = min(offset, max(len(doc.text) - 1, 0))
+            line, _ = doc.position(offset)
+            found = (
+                f"not UTF-8: byte 0x{doc.raw[bad_byte]:02X} on line {line} {what}; "
+                f"chardet guesses {doc.encoding} (score {doc.confidence:.2f})"
             )
-            fix = None
-        elif doc.confidence < TRANSCODE_MIN_CONFIDENCE:
-            message = (
-                f"{found}, a guess too uncertain to transcode automatically "
-                f"(below {TRANSCODE_MIN_CONFIDENCE:.0%}); re-save it as UTF-8 by hand"
-            )
+        if doc.refusal:
+            message = f"{found}; no safe transcode: {doc.refusal}; re-save it as UTF-8 by hand"
             fix = None
         else:
             message = f"{found}; tools expecting UTF-8 will fail on it or garble it"
@@ -454,14 +494,22 @@ class ControlCharacter(Rule):
                 for ch in sorted(set(run.group()))
             )
             count = plural(end - start, "control character")
-            yield self.diagnostic(
-                doc,
-                start,
-                end,
-                f"{count} ({names}): not text, invisible in most editors, and they break "
-                "tools that read the file as text",
-                self.fix(f"Remove the {count}", Edit(start, end, removal(doc.text, start, end))),
-            )
+            restored = run.group().translate(_CP1252_FOR_C1)
+            if restored:  # "\x93" is cp1252's “ read as latin-1: restore it, as ftfy does
+                message = (
+                    f"{count} ({names}): cp1252 characters read as latin-1, "
+                    f"{quote(restored)} in the original"
+                )
+                fix = self.fix(f"Replace with {quote(restored)}", Edit(start, end, restored))
+            else:
+                message = (
+                    f"{count} ({names}): not text, invisible in most editors, and they break "
+                    "tools that read the file as text"
+                )
+                fix = self.fix(
+                    f"Remove the {count}", Edit(start, end, removal(doc.text, start, end))
+                )
+            yield self.diagnostic(doc, start, end, message, fix)
 
 
 def _may_hold_controls(doc: Document) -> bool:
