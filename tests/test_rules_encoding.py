@@ -265,6 +265,60 @@ def test_mojibake_quotes_around_a_word_are_one_run():
 
 
 @pytest.mark.parametrize(
+    "damaged, repaired",
+    [
+        (  # MacRoman
+            "g\u221a\u00a2teaux pour un r\u221a\u00a9gime",
+            "g\u00e2teaux pour un r\u00e9gime",
+        ),
+        ("l\u0432\u0402\u2122ouest", "l\u2019ouest"),  # cp1251
+        ("Li\u0102\u00a8ge", "Li\u00e8ge"),  # cp1250
+        ("#\u2568\u2510\u2564\u00c7\u2568\u2591", "#\u043f\u0440\u0430"),  # cp437
+        ("voil\u00c3  le", "voil\u00e0 le"),  # the no-break space already a space
+    ],
+)
+def test_mojibake_from_other_code_pages_than_cp1252_is_found_and_repaired(damaged, repaired):
+    doc = doc_of(article(f"One {damaged} two."))
+    found = check("ENC003", doc)
+    assert found
+    assert fixed(doc, found) == article(f"One {repaired} two.")
+
+
+def test_c1_controls_that_cp1252_reads_as_quotes_are_restored_not_dropped():
+    doc = doc_of(article("\x84Handwerk bringt dich \u00fcberall hin\x93: bis nach Monaco."))
+    assert check("ENC003", doc) == []  # lone C1 controls are not mojibake ...
+    found = check("ENC005", doc)  # ... but cp1252 characters read as latin-1
+    assert [d.fix.edits[0].replacement for d in found] == ["\u201e", "\u201c"]
+    assert "cp1252 characters read as latin-1" in found[0].message
+    assert fixed(doc, found) == article(
+        "\u201eHandwerk bringt dich \u00fcberall hin\u201c: bis nach Monaco."
+    )
+
+
+@pytest.mark.parametrize(
+    "damaged, result",
+    [
+        ("worth\u00c2\u00a0five", "worth five"),
+        ("co\u00c2\u00adoperation", "cooperation"),
+        ("\u201e", "\u201e"),
+    ],
+)
+def test_fixing_never_destroys_the_evidence_of_mojibake(tmp_path, cli, damaged, result):
+    path = tmp_path / "a.txt"
+    path.write_text(article(f"The {damaged} deal."), encoding="utf-8")
+    if damaged == "\u201e":  # a cp1252 quote read as latin-1, next to a real quote
+        path.write_bytes(article("The \u201edeal\x93 was signed.").encode())
+        result, damaged = "\u201edeal\u201c was", None
+    # Safe fixes alone (ENC006) leave the mojibake as it was, still reported.
+    cli("check", "a.txt", "--fix", cwd=tmp_path)
+    if damaged:
+        assert damaged in path.read_text(encoding="utf-8")
+    run = cli("check", "a.txt", "--fix", "--unsafe-fixes", cwd=tmp_path)
+    assert run.code == 0, run.out
+    assert result in path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
     "paragraph",
     [
         "He called them \u201cliars\u201d and \u2018cowards\u2019.",

@@ -159,6 +159,11 @@ def _line_repairs(line: str) -> tuple[tuple[int, int, str], ...]:
     ]
     runs: list[list[int]] = []
     for _, i1, i2, j1, j2 in changes:
+        # "Â\xa0" -> "\xa0" aligns as a deleted "Â" before an unchanged no-break space:
+        # the space (or soft hyphen, "£", "°") is the second half of the damage, so the
+        # run takes it too, and ENC006 cannot turn it into a plain space and hide the rest.
+        if i2 < len(line) and "\x80" <= line[i2] <= "\xbf" and repaired[j2 : j2 + 1] == line[i2]:
+            i2, j2 = i2 + 1, j2 + 1
         if runs and not any(ch.isspace() for ch in line[runs[-1][1] : i1]):
             runs[-1][1], runs[-1][3] = i2, j2
         else:
