@@ -163,9 +163,12 @@ def fix_document(doc: Document, lint: Lint, unsafe: bool, max_passes: int = MAX_
 
 def _cannot_transcode(doc: Document, transcode: list[Diagnostic], unsafe: bool) -> str | None:
     """Why a non-UTF-8 document cannot be rewritten as UTF-8, or None when it can."""
-    found = f"not UTF-8 (guessed {doc.encoding}, confidence {doc.confidence:.2f})"
+    found = f"not UTF-8 (read as {doc.encoding})"
     if not transcode:
-        how = "" if unsafe else "; --unsafe-fixes transcodes it when the guess is confident"
+        if doc.refusal:
+            how = f" (no safe transcode: {doc.refusal})"
+        else:
+            how = "" if unsafe else "; --unsafe-fixes transcodes it"
         return f"{found}: not rewritten, so none of its fixes were applied{how}"
     try:
         lossless = doc.text.encode(doc.encoding) == doc.raw

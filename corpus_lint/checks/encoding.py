@@ -367,13 +367,17 @@ class ByteOrderMark(Rule):
 
 @register
 class Mojibake(Rule):
-    """UTF-8 text that was decoded as cp1252 or latin-1 and saved again ("donâ€™t").
+    """UTF-8 text that was decoded as another code page and saved again ("donâ€™t").
 
     ## What it does
     Reports each damaged run of text, one word or stretch of words, with what it should
     read. Detection and repair are done by [ftfy](https://ftfy.readthedocs.io), which
-    recognises the patterns this damage leaves ("â€™" for "’", "Ã©" for "é", "Â£" for
-    "£") and leaves real accented text, curly quotes and currency signs alone.
+    recognises the patterns this damage leaves when UTF-8 is read as latin-1, cp1252,
+    cp1250-1257, iso-8859-2, MacRoman or cp437 ("â€™" for "’", "Ã©" for "é", "√¢" for
+    "â", "вЂ™" for "’", "Ã " for "à" once its no-break space became a space) and leaves real
+    accented text, curly quotes and currency signs alone. A line is handed to ftfy when it
+    holds what any such misreading leaves (two touching characters that a UTF-8 lead and
+    continuation byte become in one of those code pages); ftfy then decides.
 
     ## Why is this bad?
     The damaged words are wrong for every reader and every tool: they do not match the
@@ -393,9 +397,10 @@ class Mojibake(Rule):
     ## Fix safety
     Unsafe: ftfy's repair is a strong heuristic, not a proof. A text that really contains
     such character sequences (a discussion of mojibake, say) would be changed; a repair
-    it cannot complete may leave U+FFFD behind. Control characters that are part of a
-    damaged run (the "\\x9d" in "â€\\x9d") are this rule's, not ENC005's, and come back as
-    the character they were.
+    it cannot complete may leave U+FFFD behind. Control characters and no-break spaces or
+    soft hyphens that are part of a damaged run (the "\\x9d" in "â€\\x9d", the no-break space
+    of "Â\\xa0") are this rule's, not ENC005's or ENC006's, so their fixes cannot destroy the
+    evidence; a lone C1 control is ENC005's.
     """
 
     code = "ENC003"
@@ -417,7 +422,7 @@ class Mojibake(Rule):
                 start,
                 end,
                 f"mojibake {quote(before)} should read {quote(after)}: UTF-8 text was "
-                "decoded as cp1252/latin-1 and saved again",
+                "decoded as another code page and saved again",
                 self.fix(
                     f"Replace {quote(damaged)} with {quote(repaired)}", Edit(start, end, repaired)
                 ),
@@ -511,11 +516,13 @@ class ControlCharacter(Rule):
     ```
 
     ## Fix safety
-    Unsafe: the fix drops the characters, and a C1 control may stand for a character that
-    was lost (a curly quote read through the wrong code page). A dropped control that
-    `str.split()` counts as whitespace (U+001C-U+001F, U+0085) between two words becomes a
-    space, so words never merge. C1 controls inside mojibake ("â€\\x9d") are left to ENC003,
-    whose repair restores the character they belong to.
+    Unsafe: the fix drops the characters, except C1 controls that are cp1252 characters
+    read as latin-1 (all but U+0081, U+008D, U+008F, U+0090, U+009D): "\\x93" and "\\x94" come
+    back as “ and ”, "\\x85" as …, as ftfy restores them. That is still a guess about a
+    character that was lost. A dropped control that `str.split()` counts as whitespace
+    (U+001C-U+001F, U+0085) between two words becomes a space, so words never merge. C1
+    controls inside mojibake ("â€\\x9d") are left to ENC003, whose repair restores the
+    character they belong to.
     """
 
     code = "ENC005"
