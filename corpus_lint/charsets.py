@@ -194,18 +194,19 @@ def _unicode(raw: bytes) -> Decoding | None:
             elif not any(raw[0::4]) and raw[1::4].count(0) > quarter:
                 candidates.append("utf-32-be")
         if len(raw) % 2 == 0 and not candidates:
-            odd, even = raw[1::2].count(0), raw[0::2].count(0)
-            if odd > 2 * even + 1:
+            # Most high bytes NUL, few low ones (U+4E00 "一" has a NUL low byte).
+            high_le, high_be = raw[1::2].count(0), raw[0::2].count(0)
+            if high_le > len(raw) // 8 and high_be <= high_le // 8:
                 candidates.append("utf-16-le")
-            elif even > 2 * odd + 1:
+            elif high_be > len(raw) // 8 and high_le <= high_be // 8:
                 candidates.append("utf-16-be")
     for encoding in candidates:
         try:
             text = raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-        control = _CONTROL.search(text)
-        if control is None:
+        # Text, not NUL-padded junk: no controls, and something to read.
+        if _CONTROL.search(text) is None and any(ch.isalnum() for ch in text):
             return Decoding(encoding, 1.0, text)
     return None
 

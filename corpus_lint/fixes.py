@@ -148,7 +148,8 @@ def fix_document(doc: Document, lint: Lint, unsafe: bool, max_passes: int = MAX_
         except UnicodeEncodeError:  # a fix inserted a lone surrogate: a rule's bug
             fixed.notes.append(f"{doc.display_path}: a fix produced text that is not Unicode")
             return fixed
-        fixed.doc = Document.from_bytes(doc.path, raw, doc.display_path)
+        # Written as UTF-8, so read as UTF-8 (no detection: NUL-padded text is not UTF-16).
+        fixed.doc = Document(doc.path, doc.display_path, raw, "utf-8", 1.0, text)
         fixed.applied.extend(applied)
         fixed.diagnostics = lint(fixed.doc)
     still = [d for d in fixed.diagnostics if allowed(d, unsafe)]

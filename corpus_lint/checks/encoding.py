@@ -552,7 +552,9 @@ class ControlCharacter(Rule):
                     f"{count} ({names}): cp1252 characters read as latin-1, "
                     f"{quote(restored)} in the original"
                 )
-                fix = self.fix(f"Replace with {quote(restored)}", Edit(start, end, restored))
+                # "a\x85b": the NEL kept two words apart, and "…" alone would not.
+                edit = Edit(start, end, restored + removal(doc.text, start, end))
+                fix = self.fix(f"Replace with {quote(restored)}", edit)
             else:
                 message = (
                     f"{count} ({names}): not text, invisible in most editors, and they break "
