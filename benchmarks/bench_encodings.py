@@ -49,13 +49,12 @@ EXCERPT_BYTES = 2048
 
 def true_codec(folder: str) -> str:
     name = FOLDER_CODECS.get(folder, folder)
-    head, _, language = name.rpartition("-")
-    if head and language.isalpha() and language.islower() and not language.startswith("sig"):
-        name = head  # "windows-1250-czech" -> "windows-1250"
-    try:
-        return codecs.lookup(name).name
-    except LookupError:
-        return name  # EUC-TW: no Python codec, so no fix can be checked
+    for candidate in (name, name.rpartition("-")[0]):  # "windows-1250-czech" -> "windows-1250"
+        try:
+            return codecs.lookup(candidate).name
+        except LookupError:
+            continue
+    return name  # EUC-TW: no Python codec, so no fix can be checked
 
 
 def labelled_files() -> list[tuple[Path, str]]:
@@ -160,13 +159,15 @@ def evaluate_encodings(failures: list[str]) -> None:
                 refusals[_reason(doc.refusal or "")] += 1
                 continue
             tally["fixed"] += 1
-            try:
-                truth = raw.decode(codec)
-            except (UnicodeDecodeError, LookupError):
-                tally["unverifiable"] += 1  # the true codec itself fails (EUC-TW)
+            truth, codec = _truth(raw, codec)
+            if truth is None:
+                tally["unverifiable"] += 1  # no Python codec for the label decodes the bytes
                 continue
             if doc.text != truth:
-                wrong.append(f"{path.parent.name}/{path.name} ({codec} read as {doc.encoding})")
+                wrong.append(
+                    f"{path.parent.name}/{path.name} ({codec} read as {doc.encoding}; "
+                    f"{_why_different(truth, doc.text, codec, doc.encoding)})"
+                )
         n = len(pieces)
         elapsed = time.perf_counter() - started
         print(f"  non-UTF-8 {label}: {n} ({elapsed / max(n, 1) * 1e3:.1f} ms each)")
@@ -175,7 +176,8 @@ def evaluate_encodings(failures: list[str]) -> None:
         print(f"    fix text != true decoding  {len(wrong):5d}   target 0")
         if tally["unverifiable"]:
             print(
-                f"    fixes not checkable (no Python codec for the truth): {tally['unverifiable']}"
+                "    fixes not checkable (no codec for the label decodes it):",
+                tally["unverifiable"],
             )
         for text, count in Counter(wrong).most_common():
             print(f"      WRONG: {text}" + (f" x{count}" if count > 1 else ""))
@@ -185,6 +187,31 @@ def evaluate_encodings(failures: list[str]) -> None:
     print(f"  'mixes encodings' messages on the set: {mixed}   target 0")
     if mixed:
         failures.append("mixes encodings")
+
+
+def _truth(raw: bytes, codec: str) -> tuple[str | None, str]:
+    """The labelled encoding's decoding; for a label whose codec fails on the bytes (files
+    labelled GB2312 that hold GBK characters), its narrowest vendor extension that does not."""
+    from corpus_lint.charsets import _EXTENSIONS
+
+    chain = next((chain for chain in _EXTENSIONS if chain[0] == codec), [codec])
+    for name in chain:
+        try:
+            return raw.decode(name), name
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return None, codec
+
+
+def _why_different(truth: str, text: str, codec: str, chosen: str) -> str:
+    """What kind of difference a transcode has from the labelled encoding's decoding."""
+    from corpus_lint.charsets import _EXTENSIONS, _codec
+
+    if any(0x80 <= ord(ch) <= 0x9F for ch in truth):
+        return "the labelled encoding decodes some bytes to C1 controls"
+    if any(_codec(codec) in chain and chosen in chain for chain in _EXTENSIONS):
+        return "bytes that both a standard and its vendor extension cover"
+    return "a wrong reading"
 
 
 def _is_utf8(raw: bytes) -> bool:
