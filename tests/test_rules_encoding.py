@@ -133,13 +133,32 @@ def test_cp1252_and_latin1_agree_on_a_file_without_bytes_0x80_to_0x9f():
 
 
 def test_two_plausible_readings_that_differ_get_no_fix_and_the_message_says_why():
-    # One short line: MacRoman reads the cp1252 quotes as "ì" and "î", which is not
-    # nonsense either; nothing tells which is right.
-    doc = doc_of("He said \u201chello\u201d.\n".encode("cp1252"))
+    # Romanian in cp1250: iso8859-16 reads the same bytes as S and T with a comma below
+    # instead of a cedilla, and both are Romanian; nothing tells which is right.
+    doc = doc_of(
+        "\u015etiin\u0163a \u015fi \u0163ara, a spus pre\u015fedintele.\n".encode("cp1250")
+    )
     [found] = check("ENC001", doc)
     assert found.fix is None
-    assert "both decode it to plausible but different text" in found.message
+    assert (
+        "cp1250 and iso8859-16 both decode it to plausible but different text "
+        "(line 1: '\u015e' or '\u0218')" in found.message
+    )
     assert "re-save it as UTF-8 by hand" in found.message
+
+
+def test_an_implausible_top_guess_does_not_let_a_weaker_guess_through(monkeypatch):
+    import chardet
+
+    raw = article(FRENCH).encode("cp1252")
+    ranking = [
+        {"encoding": "cp437", "confidence": 0.40},  # wrong: "d\u0398clar\u0398"
+        {"encoding": "Windows-1252", "confidence": 0.39},
+    ]
+    monkeypatch.setattr(chardet, "detect_all", lambda raw, **options: ranking)
+    [found] = check("ENC001", doc_of(raw))
+    assert found.fix is None
+    assert "decoded as cp437 it reads as garbled text" in found.message
 
 
 def test_a_reading_that_is_garbled_text_is_not_transcoded():
