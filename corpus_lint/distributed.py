@@ -552,7 +552,7 @@ class _Doc(NamedTuple):
 
 
 def read_source(source: Source) -> Document:
-    """Read a local file (`Document.read`) or a URL (fsspec, then `Document.from_bytes`),
+    """Read a local file (`Document.read`) or a URL (fsspec, then `Document.from_file_bytes`),
     with the same limits and one-line reasons."""
     if not is_url(source.location):
         return Document.read(Path(source.location), source.shown)
