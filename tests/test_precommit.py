@@ -139,6 +139,14 @@ def test_lint_hook_refuses_a_dirty_article_and_accepts_a_clean_one(tmp_path, env
     assert len(log) == 2  # the config commit and the clean one: the dirty one was refused
 
 
+def test_lint_hook_refuses_a_utf16_article(tmp_path, env, hook_repo):
+    repo = user_repo(tmp_path / "corpus", env, hook_repo, "corpus-lint")
+    (repo / "wide.txt").write_bytes(b"\xff\xfe" + CLEAN_ARTICLE.encode("utf-16-le"))
+    done = commit(repo, env, "wide.txt")
+    assert done.returncode != 0, done.stdout
+    assert "wide.txt:1:1: ENC001 UTF-16 LE, not UTF-8" in done.stdout
+
+
 def test_fix_hook_rewrites_the_file_refuses_once_then_accepts(tmp_path, env, hook_repo):
     repo = user_repo(tmp_path / "corpus", env, hook_repo, "corpus-lint-fix")
     article = repo / "untidy.txt"
@@ -180,7 +188,7 @@ def test_project_hook_installs_the_same_dependencies_as_the_package():
     assert sorted(hook["additional_dependencies"]) == sorted(pyproject["project"]["dependencies"])
 
 
-def test_hooks_file_declares_both_hooks_for_text_files():
+def test_hooks_file_declares_both_hooks_for_all_txt_files():
     import yaml
 
     hooks = yaml.safe_load((PROJECT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
@@ -188,4 +196,5 @@ def test_hooks_file_declares_both_hooks_for_text_files():
     assert set(by_id) == {"corpus-lint", "corpus-lint-fix"}
     assert "--fix" in by_id["corpus-lint-fix"]["entry"].split()
     assert "--fix" not in by_id["corpus-lint"]["entry"].split()
-    assert all(hook["types"] == ["text"] and hook["language"] == "python" for hook in hooks)
+    # Not ["text"]: pre-commit takes UTF-16 files for binary and would never pass them on.
+    assert all(hook["types"] == ["file"] and hook["language"] == "python" for hook in hooks)
