@@ -140,6 +140,8 @@ def test_lint_hook_refuses_a_dirty_article_and_accepts_a_clean_one(tmp_path, env
 
 
 def test_lint_hook_refuses_a_utf16_article(tmp_path, env, hook_repo):
+    # pre-commit's `types: [text]` passes UTF-16 files on; corpus-lint used to skip them as
+    # binary, so the commit went through.
     repo = user_repo(tmp_path / "corpus", env, hook_repo, "corpus-lint")
     (repo / "wide.txt").write_bytes(b"\xff\xfe" + CLEAN_ARTICLE.encode("utf-16-le"))
     done = commit(repo, env, "wide.txt")
@@ -188,7 +190,7 @@ def test_project_hook_installs_the_same_dependencies_as_the_package():
     assert sorted(hook["additional_dependencies"]) == sorted(pyproject["project"]["dependencies"])
 
 
-def test_hooks_file_declares_both_hooks_for_all_txt_files():
+def test_hooks_file_declares_both_hooks_for_text_files():
     import yaml
 
     hooks = yaml.safe_load((PROJECT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
@@ -196,5 +198,4 @@ def test_hooks_file_declares_both_hooks_for_all_txt_files():
     assert set(by_id) == {"corpus-lint", "corpus-lint-fix"}
     assert "--fix" in by_id["corpus-lint-fix"]["entry"].split()
     assert "--fix" not in by_id["corpus-lint"]["entry"].split()
-    # Not ["text"]: pre-commit takes UTF-16 files for binary and would never pass them on.
-    assert all(hook["types"] == ["file"] and hook["language"] == "python" for hook in hooks)
+    assert all(hook["types"] == ["text"] and hook["language"] == "python" for hook in hooks)
