@@ -152,6 +152,9 @@ _SYMBOL_RUN = re.compile(
     r"(?=[\u00a1-\u00bf\u00d7\u00f7\u2010-\u2bff]{2})"
     r"[\u2010-\u206f]*[\u00a1-\u00bf\u00d7\u00f7\u2070-\u2bff][\u00a1-\u00bf\u00d7\u00f7\u2010-\u2bff]*"
 )
+# A lone accented Latin letter stuck to a number ("ú15.8m"): a currency sign ("£15.8m")
+# read through a DOS or Mac code page.
+_LETTER_BEFORE_NUMBER = re.compile(r"(?<![^\W\d_])[\u00c0-\u024f](?=\d)")
 # A word: letters, possibly with non-ASCII non-letters inside ("Gr‰fin", "g√¢teaux").
 _WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|[^\x00-\x7f\w\s])*[^\W\d_]|[^\W\d_]")
 
@@ -361,7 +364,11 @@ def oddity(text: str) -> tuple[int, int]:
     """
     import ftfy.badness
 
-    odd = ftfy.badness.badness(text) + len(_SYMBOL_RUN.findall(text))
+    odd = (
+        ftfy.badness.badness(text)
+        + len(_SYMBOL_RUN.findall(text))
+        + len(_LETTER_BEFORE_NUMBER.findall(text))
+    )
     words = 0
     letters: Counter[str] = Counter()
     alphabetic: list[str] = []

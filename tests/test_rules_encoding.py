@@ -124,6 +124,14 @@ def test_a_clean_plausible_unambiguous_decoding_gets_the_transcode_fix(paragraph
     assert fixed(doc, [found]) == doc.text  # written back as UTF-8: no character changes
 
 
+def test_a_lone_pound_sign_in_latin1_gets_the_fix_though_dos_code_pages_decode_it_too():
+    # cp437 reads the byte as "ú15.8m": a letter stuck to a number, not a currency sign.
+    doc = doc_of(article("A transfer fee of \u00a315.8m was agreed on Monday.").encode("latin-1"))
+    [found] = check("ENC001", doc)
+    assert found.fix is not None
+    assert "\u00a315.8m" in doc.text
+
+
 def test_cp1252_and_latin1_agree_on_a_file_without_bytes_0x80_to_0x9f():
     raw = article(FRENCH.replace("\u2019", "'")).encode("latin-1")
     assert not any(0x80 <= b <= 0x9F for b in raw)
