@@ -251,11 +251,12 @@ def _detect(raw: bytes, fallback: Decoding) -> Decoding:
         if why:
             objections[name] = why
     plausible = [name for name in readings if name not in objections]
-    # The reading chosen is chardet's top guess, or another member of its chain of vendor
-    # extensions (cp1252 when chardet says latin-1 of bytes only cp1252 has); never a lower
-    # guess of another kind: when the top guess is wrong, the text it gives is no evidence
-    # that a weaker one is right (EUC-TW, which Python cannot decode, reads as plausible
-    # Japanese in euc_jis_2004).
+    # The reading chosen is chardet's top guess (or, when its codec fails on a byte, the
+    # standard or extension of it that does not: cp932 for "shift_jis" with NEC symbols).
+    # Never a lower guess: when the top guess reads as garbage, the text another one gives
+    # is no evidence that it is right (EUC-TW, which Python cannot decode, reads as
+    # plausible Japanese in euc_jis_2004), nor an extension that would turn a declared
+    # tis-620's control characters into cp874's bullets: the file says otherwise.
     chain = next((chain for chain in _EXTENSIONS if top_name in chain), [top_name])
     usable = [name for name in chain if name in readings]
     if not usable:  # no reading of the top guess decodes every byte
@@ -267,13 +268,18 @@ def _detect(raw: bytes, fallback: Decoding) -> Decoding:
             text,
             refusal=f"chardet's guess {top_name} does not decode every byte",
         )
-    guess = next((name for name in usable if name in plausible), usable[0])
+    guess = top_name if top_name in readings else usable[0]
     mixed = _mixed_with_utf8(raw, readings[guess])
     if mixed:
         return Decoding(guess, top_score, readings[guess], refusal=mixed)
     if guess not in plausible:
+        cleaner = [name for name in usable if name in plausible]
+        hint = f" ({cleaner[0]} reads it as plausible text)" if cleaner else ""
         return Decoding(
-            guess, top_score, readings[guess], refusal=f"decoded as {guess} it {objections[guess]}"
+            guess,
+            top_score,
+            readings[guess],
+            refusal=f"decoded as {guess} it {objections[guess]}{hint}",
         )
     # Each reading by the narrowest code page that fits; then they must all agree.
     plausible = list(dict.fromkeys(_standard(name, readings) for name in plausible))
