@@ -10,11 +10,12 @@ offers the transcode) and the fixer agree:
   is not UTF-8 text either.
 - Anything else holding a NUL byte is binary: not text in any encoding we read.
 - Other bytes go to chardet. Its confidence is not used as a threshold (its scale changed
-  completely between chardet 5 and 7); instead a transcode is offered only when the
-  candidate decodes the bytes cleanly, the text is plausible (no controls, no mojibake by
-  ftfy's measure, words whose letters belong to one script), and no rival candidate that
-  chardet ranks nearly as high, nor a variant of the same code page, decodes the bytes to
-  other plausible text. `Decoding.refusal` says why when the transcode is not safe.
+  completely between chardet 5 and 7); instead a transcode is offered only when chardet's
+  top guess decodes the bytes cleanly, the text is plausible (no controls, no mojibake by
+  ftfy's measure, words whose letters belong to one alphabet and one language), and no
+  rival candidate that chardet ranks nearly as high, nor a code page easily taken for it,
+  decodes the bytes to other plausible text. `Decoding.refusal` says why when the
+  transcode is not safe.
 """
 
 from __future__ import annotations
