@@ -323,7 +323,7 @@ def check_stdin(
     per-document rules run on it; corpus rules compare files and are left out (said so).
     With --fix, stdout gets the fixed text (--diff: the diff) and the report goes to stderr."""
     from corpus_lint import fixes
-    from corpus_lint.document import BINARY_SNIFF_BYTES, Document, display
+    from corpus_lint.document import Document, display
     from corpus_lint.engine import _ignored_for_file, lint_document
     from corpus_lint.packs import timed_out_searches
     from corpus_lint.rule import Context, sort_diagnostics
@@ -338,9 +338,9 @@ def check_stdin(
         )
     name = args.stdin_filename or "-"
     raw = sys.stdin.buffer.read()
-    if b"\x00" in raw[:BINARY_SNIFF_BYTES]:
-        raise UsageError(f"{name}: binary input (NUL bytes), not linted")
     doc = Document.from_bytes(Path(name), raw, display(Path(name)) if name != "-" else "-")
+    if doc.binary:  # as a file would be judged: UTF-16/32 text is text, NUL bytes elsewhere not
+        raise UsageError(f"{name}: binary input (NUL bytes), not linted")
     context_rules = Context(packs)
 
     def lint(d: Document) -> list:

@@ -46,7 +46,6 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from corpus_lint.config import Settings, glob_matches, is_url
 from corpus_lint.document import (
-    BINARY_SNIFF_BYTES,
     MAX_FILE_BYTES,
     Document,
     DocumentError,
@@ -627,7 +626,7 @@ class _Doc(NamedTuple):
 
 
 def read_source(source: Source) -> Document:
-    """Read a local file (`Document.read`) or a URL (fsspec, then `Document.from_bytes`),
+    """Read a local file (`Document.read`) or a URL (fsspec, then `Document.from_file_bytes`),
     with the same limits and one-line reasons."""
     if not is_url(source.location):
         return Document.read(Path(source.location), source.shown)
@@ -648,9 +647,7 @@ def read_source(source: Source) -> Document:
             f"{shown}: over the {MAX_FILE_BYTES // 2**20} MB limit for a document, not linted",
             skipped=True,
         )
-    if b"\x00" in raw[:BINARY_SNIFF_BYTES]:
-        raise DocumentError(f"{shown}: binary file (NUL bytes), not linted", skipped=True)
-    return Document.from_bytes(Path(source.location), raw, shown)
+    return Document.from_file_bytes(Path(source.location), raw, shown)
 
 
 def _analyse(first: int, part: list[Source], job: _Job) -> tuple[_Report, list[_Doc]]:

@@ -15,8 +15,8 @@ from itertools import accumulate, count, repeat
 from pathlib import Path
 from typing import NamedTuple
 
-# How much of a file is sniffed for NUL bytes to call it binary (as git and grep do).
-BINARY_SNIFF_BYTES = 8192
+from corpus_lint import charsets
+
 # Larger files are skipped with a warning, unread: no news article is this long, and rules
 # and signatures need memory in proportion to the text (about 20 bytes per byte of text).
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -55,12 +55,16 @@ class Document:
     path: Path  # as found on disk
     display_path: str  # relative to the working directory, "/" separators
     raw: bytes
-    encoding: str  # "utf-8" when the bytes are valid UTF-8, else chardet's guess
-    confidence: float  # 1.0 for valid UTF-8
+    encoding: str  # a Python codec name: "utf-8" when the bytes are valid UTF-8 (see charsets)
+    confidence: float  # 1.0 for valid UTF-8 and UTF-16/32, else chardet's score
     text: str = field(repr=False)
     # The file's stat taken just before it was read (None when not read from disk): the
     # signature cache records it, so a file changed after this is rehashed next time.
     status: os.stat_result | None = field(default=None, repr=False, compare=False)
+    # Why transcoding the bytes to UTF-8 is not safe (ENC001 then offers no fix); None when
+    # it is, or when the file is UTF-8.
+    refusal: str | None = field(default=None, repr=False, compare=False)
+    binary: bool = field(default=False, repr=False, compare=False)
 
     @property
     def is_utf8(self) -> bool:
@@ -116,16 +120,35 @@ class Document:
         display_path: str | None = None,
         status: os.stat_result | None = None,
     ) -> Document:
-        encoding, confidence, text = decode(raw)
+        decoded = charsets.decode(raw)
         return cls(
             path=path,
             display_path=display_path or display(path),
             raw=raw,
-            encoding=encoding,
-            confidence=confidence,
-            text=text,
+            encoding=decoded.encoding,
+            confidence=decoded.confidence,
+            text=decoded.text,
             status=status,
+            refusal=decoded.refusal,
+            binary=decoded.binary,
         )
+
+    @classmethod
+    def from_file_bytes(
+        cls,
+        path: Path,
+        raw: bytes,
+        display_path: str,
+        status: os.stat_result | None = None,
+    ) -> Document:
+        """`from_bytes` for a file read from storage: DocumentError (skipped) when binary."""
+        doc = cls.from_bytes(path, raw, display_path, status)
+        if doc.binary:
+            raise DocumentError(
+                f"{display_path}: binary file (NUL bytes), not linted",
+                skipped=True,
+            )
+        return doc
 
     @classmethod
     def read(cls, path: Path, display_path: str | None = None) -> Document:
@@ -150,32 +173,7 @@ class Document:
             raise DocumentError(f"{shown}: permission denied") from None
         except OSError as exc:
             raise DocumentError(f"{shown}: cannot read: {exc.strerror or exc}") from None
-        if b"\x00" in raw[:BINARY_SNIFF_BYTES]:
-            raise DocumentError(f"{shown}: binary file (NUL bytes), not linted", skipped=True)
-        return cls.from_bytes(path, raw, shown, status)
-
-
-def decode(raw: bytes) -> tuple[str, float, str]:
-    """Return (encoding, confidence, text): UTF-8 when valid, else chardet's best guess.
-
-    A guess that cannot decode the bytes falls back to latin-1, which maps every byte to a
-    character, so no byte is ever dropped from the text the rules see.
-    """
-    try:
-        return "utf-8", 1.0, raw.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    import chardet  # only for the rare file that is not UTF-8
-
-    guess = chardet.detect(raw)
-    encoding = (guess.get("encoding") or "").lower()
-    confidence = float(guess.get("confidence") or 0.0)
-    if encoding and encoding not in ("utf-8", "ascii"):
-        try:
-            return encoding, confidence, raw.decode(encoding)
-        except (UnicodeDecodeError, LookupError):
-            pass
-    return "latin-1", confidence if encoding == "latin-1" else 0.0, raw.decode("latin-1")
+        return cls.from_file_bytes(path, raw, shown, status)
 
 
 def display(path: Path) -> str:

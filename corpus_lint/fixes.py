@@ -146,7 +146,8 @@ def fix_document(doc: Document, lint: Lint, unsafe: bool, max_passes: int = MAX_
         except UnicodeEncodeError:  # a fix inserted a lone surrogate: a rule's bug
             fixed.notes.append(f"{doc.display_path}: a fix produced text that is not Unicode")
             return fixed
-        fixed.doc = Document.from_bytes(doc.path, raw, doc.display_path)
+        # Written as UTF-8, so read as UTF-8 (no detection: NUL-padded text is not UTF-16).
+        fixed.doc = Document(doc.path, doc.display_path, raw, "utf-8", 1.0, text)
         fixed.applied.extend(applied)
         fixed.diagnostics = lint(fixed.doc)
     still = [d for d in fixed.diagnostics if allowed(d, unsafe)]
@@ -161,9 +162,12 @@ def fix_document(doc: Document, lint: Lint, unsafe: bool, max_passes: int = MAX_
 
 def _cannot_transcode(doc: Document, transcode: list[Diagnostic], unsafe: bool) -> str | None:
     """Why a non-UTF-8 document cannot be rewritten as UTF-8, or None when it can."""
-    found = f"not UTF-8 (guessed {doc.encoding}, confidence {doc.confidence:.2f})"
+    found = f"not UTF-8 (read as {doc.encoding})"
     if not transcode:
-        how = "" if unsafe else "; --unsafe-fixes transcodes it when the guess is confident"
+        if doc.refusal:
+            how = f" (no safe transcode: {doc.refusal})"
+        else:
+            how = "" if unsafe else "; --unsafe-fixes transcodes it"
         return f"{found}: not rewritten, so none of its fixes were applied{how}"
     try:
         lossless = doc.text.encode(doc.encoding) == doc.raw

@@ -535,3 +535,15 @@ def test_the_github_recipe_prints_only_annotations_as_the_readme_says(tmp_path, 
     assert json.loads((tmp_path / "corpus-lint.sarif").read_text())["version"] == "2.1.0"
     run = cli("check", "--output-format", "sarif:corpus-lint.sarif")  # every report in a file
     assert "Found 1 diagnostic in 1 of 1 file:" in run.out
+
+
+def test_stdin_is_judged_binary_or_text_as_a_file_is(tmp_path):
+    article = "Title\n\nBody text.\n"
+    utf16 = console(
+        "check", "-", "--stdin-filename", "a.txt", stdin=article.encode("utf-16"), cwd=tmp_path
+    )
+    assert utf16.returncode == 1 and b"ENC001" in utf16.stdout
+    late_nul = (article * 1000).encode() + b"\x00"  # past the first 8 KB
+    binary = console("check", "-", "--stdin-filename", "a.txt", stdin=late_nul, cwd=tmp_path)
+    assert binary.returncode == 2
+    assert binary.stderr == b"corpus-lint: error: a.txt: binary input (NUL bytes), not linted\n"

@@ -139,6 +139,16 @@ def test_lint_hook_refuses_a_dirty_article_and_accepts_a_clean_one(tmp_path, env
     assert len(log) == 2  # the config commit and the clean one: the dirty one was refused
 
 
+def test_lint_hook_refuses_a_utf16_article(tmp_path, env, hook_repo):
+    # pre-commit's `types: [text]` passes UTF-16 files on; corpus-lint used to skip them as
+    # binary, so the commit went through.
+    repo = user_repo(tmp_path / "corpus", env, hook_repo, "corpus-lint")
+    (repo / "wide.txt").write_bytes(b"\xff\xfe" + CLEAN_ARTICLE.encode("utf-16-le"))
+    done = commit(repo, env, "wide.txt")
+    assert done.returncode != 0, done.stdout
+    assert "wide.txt:1:1: ENC001 UTF-16 LE, not UTF-8" in done.stdout
+
+
 def test_fix_hook_rewrites_the_file_refuses_once_then_accepts(tmp_path, env, hook_repo):
     repo = user_repo(tmp_path / "corpus", env, hook_repo, "corpus-lint-fix")
     article = repo / "untidy.txt"

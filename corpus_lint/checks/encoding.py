@@ -9,27 +9,45 @@ from collections.abc import Iterator
 from difflib import SequenceMatcher
 from functools import lru_cache
 
+from corpus_lint.charsets import UNICODE_NAMES
 from corpus_lint.document import Document
 from corpus_lint.rule import SAFE, UNSAFE, Context, Diagnostic, Edit, Rule, register
 
-# chardet 7 rarely says more than 0.8 even about a long, correctly guessed cp1252 article:
-# on BBC articles re-encoded as cp1252 its right guesses scored 0.05-0.79 (median ~0.5) and
-# its wrong ones (cp437, cp850, cp857, ... on short texts) 0.10-0.24. Transcoding with a
-# wrong guess garbles every non-ASCII character for good, so the fix is only offered from
-# twice the highest wrong-guess score we saw.
-TRANSCODE_MIN_CONFIDENCE = 0.5
 
-# A valid multi-byte UTF-8 sequence in a file that is not valid UTF-8 as a whole means the
-# file mixes encodings: decoding it all with one guess would turn that part into mojibake.
-_UTF8_MULTIBYTE = re.compile(
-    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
-)
+def _decoded(first: int, last: int) -> str:
+    """Every character the bytes first..last decode to in one of the single-byte encodings
+    ftfy knows mojibake in (latin-1, cp1250-1257, iso-8859-2, MacRoman, cp437)."""
+    import ftfy  # noqa: F401  (registers the "sloppy" codecs)
+    from ftfy.chardata import CHARMAP_ENCODINGS
 
-# Mojibake's signature: a UTF-8 lead byte (0xC2-0xF4) decoded as latin-1/cp1252, followed
-# by a continuation byte (0x80-0xBF) decoded the same way ("Ã©", "â€™", "Â£"). A cheap
-# screen before ftfy, which then decides whether the line is really damaged.
-_CP1252_CONTINUATION = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"
-_MOJIBAKE_HINT = re.compile(f"[\u00c2-\u00f4][\u0080-\u00bf{_CP1252_CONTINUATION}]")
+    return "".join(
+        sorted(
+            {
+                bytes([b]).decode(e, errors="ignore")
+                for e in CHARMAP_ENCODINGS
+                for b in range(first, last + 1)
+            }
+            - {""}
+        )
+    )
+
+
+@lru_cache(maxsize=1)
+def _mojibake_screen() -> re.Pattern[str]:
+    """A cheap screen before ftfy: what any misreading of UTF-8 leaves. A UTF-8 lead byte
+    (0xC2-0xF4) read as one of those encodings, followed by a continuation byte
+    (0x80-0xBF) read the same way ("Ã©", "â€™", "вЂ™", "√¢", "ΓÇÖ"), or by a space that
+    was a no-break space (ftfy's "Ã " in "voilÃ  le"); or a C1 control (a cp1252 character
+    read as latin-1). ftfy then decides whether the line is really damaged.
+    """
+    # U+FFFD: a continuation byte the misreading lost ("SlovenÄ\ufffdina"), which ftfy
+    # still repairs from the bytes around it.
+    lead, continuation = _decoded(0xC2, 0xF4), _decoded(0x80, 0xBF) + "\ufffd"
+    altered = "".join(_decoded(b, b) for b in (0xC2, 0xC3, 0xC5, 0xCE, 0xD0, 0xD9))
+    return re.compile(
+        f"[{re.escape(lead)}][{re.escape(continuation)}]|[{re.escape(altered)}] |[\x80-\x9f]"
+    )
+
 
 _REPLACEMENT_RUN = re.compile("\ufffd+")
 
@@ -49,6 +67,15 @@ _CONTROL_NAMES = {
     "\x7f": "DEL",
     "\x85": "NEL",
 }
+
+# C1 controls that cp1252 reads as a character (all but 0x81, 0x8D, 0x8F, 0x90, 0x9D), to
+# that character; every other control, to nothing.
+_CP1252_FOR_C1 = {
+    c: bytes([c]).decode("cp1252")
+    for c in range(0x80, 0xA0)
+    if c not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)
+}
+_CP1252_FOR_C1.update(dict.fromkeys([*range(0x00, 0x20), 0x7F, 0x81, 0x8D, 0x8F, 0x90, 0x9D]))
 
 # ENC006's characters: what the safe fix turns each into, and how the message names it.
 NO_BREAK_SPACES = "\u00a0\u202f\u2007"
@@ -132,20 +159,71 @@ def _line_repairs(line: str) -> tuple[tuple[int, int, str], ...]:
     ]
     runs: list[list[int]] = []
     for _, i1, i2, j1, j2 in changes:
+        # "Â\xa0" -> "\xa0" aligns as a deleted "Â" before an unchanged no-break space:
+        # the space (or soft hyphen, "£", "°") is the second half of the damage, so the
+        # run takes it too, and ENC006 cannot turn it into a plain space and hide the rest.
+        if i2 < len(line) and "\x80" <= line[i2] <= "\xbf" and repaired[j2 : j2 + 1] == line[i2]:
+            i2, j2 = i2 + 1, j2 + 1
         if runs and not any(ch.isspace() for ch in line[runs[-1][1] : i1]):
             runs[-1][1], runs[-1][3] = i2, j2
         else:
             runs.append([i1, i2, j1, j2])
-    return tuple((i1, i2, repaired[j1:j2]) for i1, i2, j1, j2 in runs)
+    # A run of C1 controls alone is a cp1252 character read as latin-1, not mojibake:
+    # ENC005's, whose fix restores the same character ftfy would.
+    return tuple(
+        (i1, i2, repaired[j1:j2])
+        for i1, i2, j1, j2 in runs
+        if not all("\x80" <= ch <= "\x9f" for ch in line[i1:i2])
+    )
+
+
+# UTF-8 bytes as classes, for `_may_hold_mojibake`: "a" ASCII, " " space, "L" lead byte,
+# "c" continuation byte, "x" bytes that UTF-8 never holds.
+_UTF8_CLASSES = bytes(
+    ord(" ")
+    if b == 0x20
+    else ord("a")
+    if b < 0x80
+    else ord("c")
+    if b < 0xC0
+    else ord("L")
+    if 0xC2 <= b <= 0xF4
+    else ord("x")
+    for b in range(256)
+)
+
+
+def _may_hold_mojibake(doc: Document) -> bool:
+    """A screen at C speed before the screen regex, for UTF-8 files: False when no two
+    non-ASCII characters touch, none is followed by a space and there is no C1 control,
+    which all mojibake needs. (A regex scan of every character costs more than every
+    other encoding rule together, on a corpus whose only non-ASCII character is "£".)"""
+    if not doc.is_utf8:
+        return True
+    classes = doc.raw.translate(_UTF8_CLASSES)
+    return b"cL" in classes or b"c " in classes or _C1_UTF8.search(doc.raw) is not None
+
+
+_C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
 
 
 def mojibake_runs(doc: Document) -> list[tuple[int, int, str]]:
-    """(start, end, repaired text) of every mojibake run in the document, in text offsets."""
+    """(start, end, repaired text) of every mojibake run in the document, in text offsets.
+
+    Computed once per document: ENC003, ENC005 and ENC006 all ask.
+    """
+    cached = vars(doc).get("_mojibake_runs")
+    if cached is None:
+        cached = vars(doc)["_mojibake_runs"] = _find_mojibake(doc)
+    return cached
+
+
+def _find_mojibake(doc: Document) -> list[tuple[int, int, str]]:
     runs: list[tuple[int, int, str]] = []
-    if doc.text.isascii():  # O(1): mojibake needs non-ASCII characters
+    if doc.text.isascii() or not _may_hold_mojibake(doc):  # isascii is O(1)
         return runs
     last_line = -1
-    for hint in _MOJIBAKE_HINT.finditer(doc.text):
+    for hint in _mojibake_screen().finditer(doc.text):
         number, _ = doc.position(hint.start())
         if number == last_line:
             continue
@@ -166,15 +244,18 @@ def _inside_mojibake(spans: list[tuple[int, int, str]], start: int, end: int) ->
 
 @register
 class NonUtf8(Rule):
-    """The file's bytes are not valid UTF-8.
+    """The file's bytes are not UTF-8.
 
     ## What it does
-    Reports a file whose bytes do not decode as UTF-8, once, at its first undecodable byte,
-    with the encoding chardet guesses for it and how confident the guess is.
+    Reports a file that is not UTF-8, once, at its first byte that is not: bytes that do
+    not decode as UTF-8 (with the encoding chardet guesses and its score), a UTF-16 or
+    UTF-32 file (with or without a byte-order mark), or a 7-bit ISO-2022 file (Japanese or
+    Korean text behind escape sequences).
 
     ## Why is this bad?
     Tools that expect UTF-8 (nearly all of them) fail on the file or silently replace its
-    accented letters, currency signs and curly quotes with U+FFFD. Every file of a corpus
+    accented letters, currency signs and curly quotes with U+FFFD; UTF-16 and UTF-32 files
+    look like binary files to most of them and are skipped unseen. Every file of a corpus
     should be in one known encoding.
 
     ## Example
@@ -189,11 +270,18 @@ class NonUtf8(Rule):
     ```
 
     ## Fix safety
-    The fix transcodes the file to UTF-8 using chardet's guess. It is unsafe because the
-    guess can be wrong, and a wrong guess garbles every non-ASCII character for good. It is
-    only offered when chardet's confidence is at least 50%, and never for a file that mixes
-    valid UTF-8 with other bytes (no single encoding fits such a file: decoding it all with
-    the guess would turn its UTF-8 part into mojibake).
+    The fix transcodes the file to UTF-8. UTF-16 and UTF-32 are known from their bytes, so
+    their transcode changes no character. For other encodings the guess can be wrong, and a
+    wrong guess garbles every non-ASCII character for good, so the fix is only offered when
+    the guessed encoding decodes every byte, the text it gives is plausible (no control
+    characters, no mojibake by ftfy's measure, words whose letters belong to one alphabet),
+    and no rival reading decodes the bytes to other plausible text: neither an encoding
+    chardet ranks nearly as high, nor a variant of the same code page (shift_jis and cp932
+    read some bytes differently; cp1252 and latin-1 agree on a file without bytes
+    0x80-0x9F). chardet's confidence itself is not a threshold: its scale changed between
+    versions. A file mixing UTF-8 lines with lines in another encoding gets no fix either.
+    The unsafe fix is still an inference: review the transcoded text. Where no fix is
+    offered, the message says why.
     """
 
     code = "ENC001"
@@ -204,30 +292,27 @@ class NonUtf8(Rule):
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
         if doc.is_utf8:
             return
-        try:
-            doc.raw.decode("utf-8")
-            return
-        except UnicodeDecodeError as error:
-            bad_byte = error.start
-        # Everything before the first bad byte decodes the same way the whole text did.
-        offset = len(doc.raw[:bad_byte].decode(doc.encoding, errors="replace"))
-        offset = min(offset, max(len(doc.text) - 1, 0))
-        line, _ = doc.position(offset)
-        found = (
-            f"not valid UTF-8: byte 0x{doc.raw[bad_byte]:02X} on line {line} cannot be decoded; "
-            f"chardet guesses {doc.encoding} with {doc.confidence:.0%} confidence"
-        )
-        if _UTF8_MULTIBYTE.search(doc.raw):
-            message = (
-                f"{found}, but part of the file is valid UTF-8: it mixes encodings, "
-                "so no single transcode fits; re-save it as UTF-8 by hand"
+        unicode_name = UNICODE_NAMES.get(doc.encoding)
+        if unicode_name:
+            offset, found = 0, f"{unicode_name}, not UTF-8: most tools take the file for binary"
+        else:
+            try:
+                doc.raw.decode("utf-8")
+                bad_byte = doc.raw.index(b"\x1b")  # valid UTF-8: 7-bit ISO-2022 escapes
+                what = "an ISO-2022 escape sequence"
+            except UnicodeDecodeError as error:
+                bad_byte = error.start
+                what = "cannot be decoded"
+            # Everything before the first bad byte decodes the same way the whole text did.
+            offset = len(doc.raw[:bad_byte].decode(doc.encoding, errors="replace"))
+            offset = min(offset, max(len(doc.text) - 1, 0))
+            line, _ = doc.position(offset)
+            found = (
+                f"not UTF-8: byte 0x{doc.raw[bad_byte]:02X} on line {line} {what}; "
+                f"chardet guesses {doc.encoding} (score {doc.confidence:.2f})"
             )
-            fix = None
-        elif doc.confidence < TRANSCODE_MIN_CONFIDENCE:
-            message = (
-                f"{found}, a guess too uncertain to transcode automatically "
-                f"(below {TRANSCODE_MIN_CONFIDENCE:.0%}); re-save it as UTF-8 by hand"
-            )
+        if doc.refusal:
+            message = f"{found}; no safe transcode: {doc.refusal}; re-save it as UTF-8 by hand"
             fix = None
         else:
             message = f"{found}; tools expecting UTF-8 will fail on it or garble it"
@@ -282,13 +367,17 @@ class ByteOrderMark(Rule):
 
 @register
 class Mojibake(Rule):
-    """UTF-8 text that was decoded as cp1252 or latin-1 and saved again ("donâ€™t").
+    """UTF-8 text that was decoded as another code page and saved again ("donâ€™t").
 
     ## What it does
     Reports each damaged run of text, one word or stretch of words, with what it should
     read. Detection and repair are done by [ftfy](https://ftfy.readthedocs.io), which
-    recognises the patterns this damage leaves ("â€™" for "’", "Ã©" for "é", "Â£" for
-    "£") and leaves real accented text, curly quotes and currency signs alone.
+    recognises the patterns this damage leaves when UTF-8 is read as latin-1, cp1252,
+    cp1250-1257, iso-8859-2, MacRoman or cp437 ("â€™" for "’", "Ã©" for "é", "√¢" for
+    "â", "вЂ™" for "’", "Ã " for "à" once its no-break space became a space) and leaves real
+    accented text, curly quotes and currency signs alone. A line is handed to ftfy when it
+    holds what any such misreading leaves (two touching characters that a UTF-8 lead and
+    continuation byte become in one of those code pages); ftfy then decides.
 
     ## Why is this bad?
     The damaged words are wrong for every reader and every tool: they do not match the
@@ -308,9 +397,10 @@ class Mojibake(Rule):
     ## Fix safety
     Unsafe: ftfy's repair is a strong heuristic, not a proof. A text that really contains
     such character sequences (a discussion of mojibake, say) would be changed; a repair
-    it cannot complete may leave U+FFFD behind. Control characters that are part of a
-    damaged run (the "\\x9d" in "â€\\x9d") are this rule's, not ENC005's, and come back as
-    the character they were.
+    it cannot complete may leave U+FFFD behind. Control characters and no-break spaces or
+    soft hyphens that are part of a damaged run (the "\\x9d" in "â€\\x9d", the no-break space
+    of "Â\\xa0") are this rule's, not ENC005's or ENC006's, so their fixes cannot destroy the
+    evidence; a lone C1 control is ENC005's.
     """
 
     code = "ENC003"
@@ -332,7 +422,7 @@ class Mojibake(Rule):
                 start,
                 end,
                 f"mojibake {quote(before)} should read {quote(after)}: UTF-8 text was "
-                "decoded as cp1252/latin-1 and saved again",
+                "decoded as another code page and saved again",
                 self.fix(
                     f"Replace {quote(damaged)} with {quote(repaired)}", Edit(start, end, repaired)
                 ),
@@ -426,11 +516,13 @@ class ControlCharacter(Rule):
     ```
 
     ## Fix safety
-    Unsafe: the fix drops the characters, and a C1 control may stand for a character that
-    was lost (a curly quote read through the wrong code page). A dropped control that
-    `str.split()` counts as whitespace (U+001C-U+001F, U+0085) between two words becomes a
-    space, so words never merge. C1 controls inside mojibake ("â€\\x9d") are left to ENC003,
-    whose repair restores the character they belong to.
+    Unsafe: the fix drops the characters, except C1 controls that are cp1252 characters
+    read as latin-1 (all but U+0081, U+008D, U+008F, U+0090, U+009D): "\\x93" and "\\x94" come
+    back as “ and ”, "\\x85" as …, as ftfy restores them. That is still a guess about a
+    character that was lost. A dropped control that `str.split()` counts as whitespace
+    (U+001C-U+001F, U+0085) between two words becomes a space, so words never merge. C1
+    controls inside mojibake ("â€\\x9d") are left to ENC003, whose repair restores the
+    character they belong to.
     """
 
     code = "ENC005"
@@ -454,14 +546,24 @@ class ControlCharacter(Rule):
                 for ch in sorted(set(run.group()))
             )
             count = plural(end - start, "control character")
-            yield self.diagnostic(
-                doc,
-                start,
-                end,
-                f"{count} ({names}): not text, invisible in most editors, and they break "
-                "tools that read the file as text",
-                self.fix(f"Remove the {count}", Edit(start, end, removal(doc.text, start, end))),
-            )
+            restored = run.group().translate(_CP1252_FOR_C1)
+            if restored:  # "\x93" is cp1252's “ read as latin-1: restore it, as ftfy does
+                message = (
+                    f"{count} ({names}): cp1252 characters read as latin-1, "
+                    f"{quote(restored)} in the original"
+                )
+                # "a\x85b": the NEL kept two words apart, and "…" alone would not.
+                edit = Edit(start, end, restored + removal(doc.text, start, end))
+                fix = self.fix(f"Replace with {quote(restored)}", edit)
+            else:
+                message = (
+                    f"{count} ({names}): not text, invisible in most editors, and they break "
+                    "tools that read the file as text"
+                )
+                fix = self.fix(
+                    f"Remove the {count}", Edit(start, end, removal(doc.text, start, end))
+                )
+            yield self.diagnostic(doc, start, end, message, fix)
 
 
 def _may_hold_controls(doc: Document) -> bool:

@@ -1,0 +1,468 @@
+"""Which encoding a file's bytes are in, and whether transcoding them to UTF-8 is safe.
+
+One place for the whole decision, so `Document` (which decodes), ENC001 (which reports and
+offers the transcode) and the fixer agree:
+
+- UTF-8 is taken as it is (fast path: one `bytes.decode`).
+- UTF-16 and UTF-32 are text: from their byte-order mark, or without one when the NUL bytes
+  fall where that encoding puts them and the bytes decode to text without controls.
+- A 7-bit ISO-2022 file (valid ASCII, but Japanese or Korean text behind escape sequences)
+  is not UTF-8 text either.
+- Anything else holding a NUL byte is binary: not text in any encoding we read.
+- Other bytes go to chardet. Its confidence is not used as a threshold (its scale changed
+  completely between chardet 5 and 7); instead a transcode is offered only when chardet's
+  top guess decodes the bytes cleanly, the text is plausible (no controls, no mojibake by
+  ftfy's measure, words whose letters belong to one alphabet and one language), and no
+  rival candidate that chardet ranks nearly as high, nor a code page easily taken for it,
+  decodes the bytes to other plausible text. `Decoding.refusal` says why when the
+  transcode is not safe.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+from collections import Counter
+from functools import cache
+from typing import NamedTuple
+
+
+class Decoding(NamedTuple):
+    encoding: str  # a Python codec name: "utf-8", "utf-16-le", "cp1252", ...
+    confidence: float  # chardet's, for the message only; 1.0 when the bytes say it (UTF, BOM)
+    text: str
+    binary: bool = False  # not text in any encoding we read (a NUL byte, and not UTF-16/32)
+    refusal: str | None = None  # why transcoding to UTF-8 is not safe; None when it is
+
+
+# chardet ranks its candidates on a scale that is only comparable within one call: a
+# candidate scored at least this fraction of the top one is a rival whose reading must
+# agree. On bench_encodings 0.9 and 0.5 gave the same readings, but 0.5 makes MacRoman-like
+# code pages rivals of every short French or German article (chardet scores them about 0.9
+# of cp1252), whose readings ("dťclarť") no letter test can reject; 0.25 and below leave
+# under 90% of the excerpts with a fix.
+RIVAL_SCORE_RATIO = 0.9
+# A reading is plausible text when at most this share of its words with non-ASCII letters
+# look wrong (see `oddity`). On the files and 2 KB excerpts of bench_encodings, with every
+# candidate chardet lists and their related code pages: the median right reading has none,
+# the median wrong one 95%; 1% rejects 5% of the right readings (refused, not garbled) and
+# passes 9% of the wrong ones, nearly all a related code page differing in a few letters,
+# which the agreement test then catches.
+MAX_ODD_WORD_SHARE = 0.01
+
+# How much of a reading is judged for plausibility (chardet itself reads 200 KB): a 5 MB
+# file took 6 s to judge whole. Readings are still compared whole.
+PLAUSIBILITY_SAMPLE = 256 * 1024
+
+# Code pages easily taken for each other, which read some bytes as different letters: when
+# chardet names one, the others are tried too, and if one gives other plausible text the
+# file is ambiguous (iso8859-2 reads 0xB9 as "ą", cp1250 as "š").
+_CONFUSABLE_NAMES = [
+    ["latin_1", "iso8859_15"],
+    ["iso8859_2", "cp1250", "iso8859_16"],
+    ["iso8859_5", "cp1251", "mac_cyrillic", "koi8_r", "koi8_u"],
+    ["iso8859_7", "cp1253"],
+    ["iso8859_8", "cp1255"],
+    ["iso8859_9", "cp1254"],
+    ["iso8859_6", "cp1256"],
+]
+# A standard code page, then the vendor extensions of it (narrowest first): bytes that fit
+# the standard are read by the standard, as its name says (shift_jis reads 0x8160 as
+# U+301C, cp932 as U+FF5E); an extension is used for the bytes only it has. These are not
+# rivals of each other.
+_EXTENSION_NAMES = [
+    ["shift_jis", "cp932", "shift_jis_2004"],
+    ["euc_jp", "euc_jis_2004"],
+    ["gb2312", "gbk", "gb18030"],
+    ["euc_kr", "cp949"],
+    ["big5", "cp950", "big5hkscs"],
+    ["latin_1", "cp1252"],  # latin-1 reads 0x80-0x9F as controls: implausible
+    ["tis_620", "cp874"],  # the same
+    ["iso8859_11", "cp874"],
+]
+
+_BOMS = [  # UTF-32 first: its little-endian BOM starts with UTF-16's
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+]
+# What each UTF-16/32 codec is called in messages.
+UNICODE_NAMES = {
+    "utf-16-le": "UTF-16 LE",
+    "utf-16-be": "UTF-16 BE",
+    "utf-32-le": "UTF-32 LE",
+    "utf-32-be": "UTF-32 BE",
+}
+
+# Controls that are not text (tab, LF, CR and form feed are); C1 controls included.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+# ISO-2022-JP/KR escape sequences (designations of JIS X 0208/0212 and KS C 5601).
+_ISO2022_ESCAPE = re.compile(rb"\x1b\$[@AB(D]|\x1b\$\)C|\x1b\(J")
+_ALPHABETIC_SCRIPTS = {
+    "LATIN",
+    "GREEK",
+    "CYRILLIC",
+    "ARMENIAN",
+    "HEBREW",
+    "ARABIC",
+    "THAI",
+    "GEORGIAN",
+}
+# The letters beyond ASCII that languages written in the Latin and Cyrillic alphabets use
+# (lowercase). A reading whose letters no one language uses ("ą" and "š" and "ő" together,
+# or Russian with "ћ") is what a wrong code page of the same alphabet makes of text.
+_LANGUAGE_LETTERS = [
+    "äöüß",  # German
+    "àâæçéèêëîïôœùûüÿ",  # French
+    "áéíñóúü¡¿",  # Spanish
+    "áâãàçéêíóôõú",  # Portuguese
+    "àèéìíîòóùú",  # Italian
+    "àçèéíïòóúü",  # Catalan
+    "áéëèïóöü",  # Dutch
+    "åäöéü",  # Swedish, Finnish
+    "æøåéü",  # Danish, Norwegian
+    "áðéíóúýþæö",  # Icelandic
+    "ąćęłńóśźż",  # Polish
+    "áčďéěíňóřšťúůýž",  # Czech
+    "áäčďéíĺľňóôŕšťúýž",  # Slovak
+    "čšžćđ",  # Slovene, Croatian, Bosnian
+    "áéíóöőúüű",  # Hungarian
+    "ăâîșțşţ",  # Romanian
+    "çğıöşüâîû",  # Turkish
+    "äöõüšž",  # Estonian
+    "āčēģīķļņšūž",  # Latvian
+    "ąčęėįšųūž",  # Lithuanian
+    "ċġħżàèìòù",  # Maltese
+    "ĉĝĥĵŝŭ",  # Esperanto
+    "ëç",  # Albanian
+    "абвгдежзийклмнопрстуфхцчшщъыьэюяё",  # Russian
+    "абвгґдеєжзиіїйклмнопрстуфхцчшщьюя",  # Ukrainian
+    "абвгдеёжзійклмнопрстуўфхцчшыьэюя",  # Belarusian
+    "абвгдежзийклмнопрстуфхцчшщъьюяѝ",  # Bulgarian
+    "абвгдђежзијклљмнњопрстћуфхцчџш",  # Serbian
+    "абвгдѓежзѕијклљмнњопрстќуфхцчџш",  # Macedonian
+]
+_LANGUAGE_LETTER_SETS = [frozenset(letters) for letters in _LANGUAGE_LETTERS]
+# Two or more symbols and punctuation marks in a row, one of them not a dash, quote or
+# ellipsis ("«÷–®„†", "(¡–≈)", "▓╡┴╡╗░"): Cyrillic or Greek read through a DOS or Mac code
+# page. ("…”" and "—“" are fine.)
+_SYMBOL_RUN = re.compile(
+    r"(?=[\u00a1-\u00bf\u00d7\u00f7\u2010-\u2bff]{2})"
+    r"[\u2010-\u206f]*[\u00a1-\u00bf\u00d7\u00f7\u2070-\u2bff][\u00a1-\u00bf\u00d7\u00f7\u2010-\u2bff]*"
+)
+# A lone accented Latin letter stuck to a number ("ú15.8m"): a currency sign ("£15.8m")
+# read through a DOS or Mac code page.
+_LETTER_BEFORE_NUMBER = re.compile(r"(?<![^\W\d_])[\u00c0-\u024f](?=\d)")
+# A word: letters, possibly with non-ASCII non-letters inside ("Gr‰fin", "g√¢teaux").
+_WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|[^\x00-\x7f\w\s])*[^\W\d_]|[^\W\d_]")
+
+
+def decode(raw: bytes) -> Decoding:
+    """How to read `raw` as text; never raises. Bytes no encoding fits are read as latin-1
+    (every byte a character), so no byte is ever dropped from the text the rules see."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        if b"\x00" in raw:
+            return _unicode(raw) or Decoding("utf-8", 1.0, text, binary=True)
+        utf8 = Decoding("utf-8", 1.0, text)
+        if b"\x1b" in raw and _ISO2022_ESCAPE.search(raw):
+            return _detect(raw, utf8)
+        return utf8
+    if b"\x00" in raw:
+        return _unicode(raw) or Decoding("latin-1", 0.0, raw.decode("latin-1"), binary=True)
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom) and encoding != "utf-8":
+            found = _unicode(raw)
+            if found:
+                return found
+    return _detect(raw, Decoding("latin-1", 0.0, raw.decode("latin-1")))
+
+
+def _unicode(raw: bytes) -> Decoding | None:
+    """UTF-16/32 from a byte-order mark, or from where the NUL bytes fall; None if neither.
+
+    The BOM stays in the text as U+FEFF (ENC002's to report and drop), so encoding the text
+    back gives the same bytes.
+    """
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom) and encoding != "utf-8":
+            candidates = [encoding]
+            break
+    else:
+        # The high byte of a UTF-32 unit is always NUL, and the next one is for every
+        # character below U+10000; ASCII-heavy UTF-16 puts NUL in most high bytes. LE
+        # has the high bytes last, BE first.
+        candidates = []
+        if len(raw) % 4 == 0:
+            quarter = len(raw) // 8
+            if not any(raw[3::4]) and raw[2::4].count(0) > quarter:
+                candidates.append("utf-32-le")
+            elif not any(raw[0::4]) and raw[1::4].count(0) > quarter:
+                candidates.append("utf-32-be")
+        if len(raw) % 2 == 0 and not candidates:
+            # Most high bytes NUL, few low ones (U+4E00 "一" has a NUL low byte).
+            high_le, high_be = raw[1::2].count(0), raw[0::2].count(0)
+            if high_le > len(raw) // 8 and high_be <= high_le // 8:
+                candidates.append("utf-16-le")
+            elif high_be > len(raw) // 8 and high_le <= high_be // 8:
+                candidates.append("utf-16-be")
+    for encoding in candidates:
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        # Text, not NUL-padded junk: no controls, and something to read.
+        if _CONTROL.search(text) is None and any(ch.isalnum() for ch in text):
+            return Decoding(encoding, 1.0, text)
+    return None
+
+
+def _detect(raw: bytes, fallback: Decoding) -> Decoding:
+    import chardet  # only for the rare file that is not UTF-8
+
+    ranked: list[tuple[str, float]] = []
+    for guess in chardet.detect_all(raw):
+        name = _codec(guess.get("encoding"))
+        if name and name not in ("utf-8", "ascii") and name not in dict(ranked):
+            ranked.append((name, float(guess.get("confidence") or 0.0)))
+    if not ranked:
+        if fallback.encoding == "utf-8":
+            return fallback
+        return fallback._replace(refusal="chardet found no encoding for it")
+    top_name, top_score = ranked[0]
+    # Rivals: what chardet ranks nearly as high, and the variants of those code pages.
+    rivals = [name for name, score in ranked if score >= RIVAL_SCORE_RATIO * top_score]
+    for name in list(rivals):
+        rivals += [other for other in _related(name) if other not in rivals]
+    readings: dict[str, str] = {}  # encoding -> text, for the rivals that decode cleanly
+    objections: dict[str, str] = {}  # encoding -> why its text is not plausible
+    for name in rivals:
+        try:
+            text = raw.decode(name)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        readings[name] = text
+        why = implausible(text[:PLAUSIBILITY_SAMPLE])
+        if why:
+            objections[name] = why
+    plausible = [name for name in readings if name not in objections]
+    # The reading chosen is chardet's top guess (or, when its codec fails on a byte, the
+    # standard or extension of it that does not: cp932 for "shift_jis" with NEC symbols).
+    # Never a lower guess: when the top guess reads as garbage, the text another one gives
+    # is no evidence that it is right (EUC-TW, which Python cannot decode, reads as
+    # plausible Japanese in euc_jis_2004), nor an extension that would turn a declared
+    # tis-620's control characters into cp874's bullets: the file says otherwise.
+    chain = next((chain for chain in _EXTENSIONS if top_name in chain), [top_name])
+    usable = [name for name in chain if name in readings]
+    if not usable:  # no reading of the top guess decodes every byte
+        decoded = _first_decoding(raw, [name for name, _ in ranked])
+        encoding, text = decoded or (fallback.encoding, fallback.text)
+        return Decoding(
+            encoding,
+            top_score,
+            text,
+            refusal=f"chardet's guess {top_name} does not decode every byte",
+        )
+    guess = top_name if top_name in readings else usable[0]
+    mixed = _mixed_with_utf8(raw, readings[guess])
+    if mixed:
+        return Decoding(guess, top_score, readings[guess], refusal=mixed)
+    if guess not in plausible:
+        cleaner = [name for name in usable if name in plausible]
+        hint = f" ({cleaner[0]} reads it as plausible text)" if cleaner else ""
+        return Decoding(
+            guess,
+            top_score,
+            readings[guess],
+            refusal=f"decoded as {guess} it {objections[guess]}{hint}",
+        )
+    # Each reading by the narrowest code page that fits; then they must all agree.
+    plausible = list(dict.fromkeys(_standard(name, readings) for name in plausible))
+    chosen = _standard(guess, readings)
+    for name in plausible:
+        other = readings[name]
+        if other != readings[chosen]:
+            return Decoding(
+                chosen,
+                top_score,
+                readings[chosen],
+                refusal=f"{chosen} and {name} both decode it to plausible but different "
+                f"text ({_first_difference(readings[chosen], other)})",
+            )
+    return Decoding(chosen, top_score, readings[chosen])
+
+
+def _codec(name: str | None) -> str | None:
+    """Python's own name for an encoding ("Windows-1252" -> "cp1252"); None if unknown."""
+    try:
+        return codecs.lookup(name).name if name else None
+    except LookupError:
+        return None
+
+
+_CONFUSABLE = [[_codec(name) for name in group] for group in _CONFUSABLE_NAMES]
+_EXTENSIONS = [[_codec(name) for name in chain] for chain in _EXTENSION_NAMES]
+
+
+def _related(name: str) -> list[str]:
+    """The code pages a reading of `name` must be checked against, or chosen from."""
+    found = []
+    for group in _CONFUSABLE + _EXTENSIONS:
+        if name in group:
+            found += group
+    return found
+
+
+def _standard(name: str, readings: dict[str, str]) -> str:
+    """The narrowest code page of the chain `name` extends that decodes the bytes without
+    control characters (latin-1 and tis-620 read cp1252's and cp874's quotes as C1
+    controls): its reading is the chain's, however the plausibility measure ranks the few
+    characters on which they differ."""
+    for chain in _EXTENSIONS:
+        if name in chain:
+            for narrower in chain[: chain.index(name)]:
+                if narrower in readings and not _CONTROL.search(readings[narrower]):
+                    return narrower
+    return name
+
+
+def _names(encodings) -> str:
+    return ", ".join(encodings) or "none"
+
+
+def _first_decoding(raw: bytes, encodings: list[str]) -> tuple[str, str] | None:
+    for name in encodings:
+        try:
+            return name, raw.decode(name, errors="strict")
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return None
+
+
+def _first_difference(a: str, b: str) -> str:
+    at = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    line = a.count("\n", 0, at) + 1
+    return f"line {line}: {a[at : at + 1]!r} or {b[at : at + 1]!r}"
+
+
+def implausible(text: str) -> str | None:
+    """Why `text` does not read as text in some language, or None when it does."""
+    control = _CONTROL.search(text)
+    if control:
+        return f"holds control characters (U+{ord(control.group()):04X})"
+    odd, words = oddity(text)
+    if odd > MAX_ODD_WORD_SHARE * words:
+        return f"reads as garbled text ({odd} of {words} words with non-ASCII letters look wrong)"
+    return None
+
+
+def oddity(text: str) -> tuple[int, int]:
+    """(odd, words): how many of the words holding a non-ASCII character look wrong, plus
+    ftfy's count of mojibake patterns; and how many such words there are.
+
+    A word looks wrong by its shape (`_odd_word`) or when it holds a Latin or Cyrillic
+    letter that the language best fitting the whole text does not use.
+    """
+    import ftfy.badness
+
+    odd = (
+        ftfy.badness.badness(text)
+        + len(_SYMBOL_RUN.findall(text))
+        + len(_LETTER_BEFORE_NUMBER.findall(text))
+    )
+    words = 0
+    letters: Counter[str] = Counter()
+    alphabetic: list[str] = []
+    for match in _WORD.finditer(text):
+        word = match.group()
+        if not word.isascii():
+            words += 1
+            if _odd_word(word):
+                odd += 1
+            else:
+                alphabetic.append(word.lower())
+                letters.update(ch for ch in set(word.lower()) if not ch.isascii())
+    letters = Counter({ch: n for ch, n in letters.items() if _script(ch) in ("LATIN", "CYRILLIC")})
+    if letters:
+        best = max(
+            _LANGUAGE_LETTER_SETS,
+            key=lambda known: sum(letters[ch] for ch in known & letters.keys()),
+        )
+        foreign = set(letters) - best
+        if foreign:
+            odd += sum(1 for word in alphabetic if not foreign.isdisjoint(word))
+    return odd, words
+
+
+def _odd_word(word: str) -> bool:
+    """Letters of two alphabets, symbols between two letters of an alphabet, or a change
+    of case that real words do not make ("рТЙЧЕФ", "ĩoĪÖ"; "McDonald" is fine): what a
+    wrong code page makes of text. Han, kana and fullwidth forms mix freely with Latin."""
+    scripts: set[str] = set()
+    previous = ""  # category of the previous alphabetic letter
+    symbols_after_letter = False  # non-letters right after a letter of an alphabet
+    for ch in word:
+        category = unicodedata.category(ch)
+        script = _script(ch) if category[0] == "L" else None
+        if script is None:
+            symbols_after_letter = symbols_after_letter or (
+                bool(previous)
+                and (category[0] in "SC" or category == "Po")
+                and "\u0080" <= ch < "\u3000"  # not ASCII, not CJK or fullwidth punctuation
+                and ch not in "\u00b7\u2212"  # Catalan's "l·l"; JIS's minus for a hyphen
+            )
+            if category[0] == "L":
+                previous, symbols_after_letter = "", False
+            continue
+        if symbols_after_letter:
+            return True  # "Gr‰fin", "g√¢teaux"
+        scripts.add(script)
+        if previous == "Ll" and category == "Lu" and (script != "LATIN" or not ch.isascii()):
+            return True  # lowercase, then a capital that is not ASCII
+        previous = category
+    return len(scripts) > 1
+
+
+@cache
+def _script(ch: str) -> str | None:
+    """The alphabet a letter belongs to ("LATIN", "CYRILLIC", ...); None for the others."""
+    script = unicodedata.name(ch, "?").split(" ", 1)[0]
+    return script if script in _ALPHABETIC_SCRIPTS else None
+
+
+def _mixed_with_utf8(raw: bytes, guessed: str) -> str | None:
+    """Why the file looks like UTF-8 text with bytes of another encoding pasted in, or None.
+
+    A line that is valid UTF-8 with non-ASCII characters, next to lines that are not, is a
+    mix when the UTF-8 reading of it is plausible and the guessed encoding's reading is
+    mojibake: CJK or Cyrillic text whose byte pairs happen to look like UTF-8 reads well in
+    its own encoding, and is not a mix.
+    """
+    import ftfy.badness
+
+    utf8_lines: list[tuple[int, str]] = []
+    bad_line = 0
+    for number, line in enumerate(raw.split(b"\n"), 1):
+        if line.isascii():
+            continue
+        try:
+            utf8_lines.append((number, line.decode("utf-8")))
+        except UnicodeDecodeError:
+            bad_line = bad_line or number
+    if not utf8_lines or not bad_line:
+        return None
+    guessed_lines = guessed.split("\n")
+    for number, line in utf8_lines:
+        other = guessed_lines[number - 1] if number <= len(guessed_lines) else ""
+        if ftfy.badness.is_bad(other) and not implausible(line):
+            return (
+                f"it mixes encodings: line {number} is UTF-8 and line {bad_line} is not, "
+                "so no single transcode fits"
+            )
+    return None
