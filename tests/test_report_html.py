@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from corpus_lint.cli import main
+from corpus_lint.dedup.clusters import KEEP_CRITERIA
 from corpus_lint.report.html import embedded_json, length_histogram, side_by_side
 from tests.conftest import PROJECT
 
@@ -256,7 +257,12 @@ def test_duplicate_cluster_shows_its_keeper_kept_and_each_member_beside_it(clust
     assert cluster.text_of("h3")[0].endswith("3 documents, 1 kept and 2 redundant")
     (kept,) = cluster.text_of("p", **{"class": "keeper"})
     assert kept.startswith(f"kept {keeper} ")
-    assert "has-source" in page.text_of(id="keeper-policy")[0]
+    assert (
+        "keeper policy, keep in [tool.corpus-lint.near-duplicate]"
+        in page.text_of(id="keeper-policy")[0]
+    )
+    (criteria,) = sections(dom, '<dl class="criteria"', "</dl>")
+    assert sorted(criteria.text_of("dt")) == sorted(KEEP_CRITERIA)  # each one explained
     # Each redundant member, least similar first: its name, rule and similarity to the keeper,
     # then the keeper (marked kept) and the member side by side, only its edits and the
     # source line it lacks marked.
