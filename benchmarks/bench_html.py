@@ -159,8 +159,17 @@ def main() -> int:
         stdout=subprocess.DEVNULL,
     )
     print(f"check with the html report: {time.perf_counter() - start:.1f} s")
-    findings = re.search(r'id="findings-total">(\d+)<', report.read_text(encoding="utf-8"))
+    page = report.read_text(encoding="utf-8")
+    findings = re.search(r'id="findings-total">(\d+)<', page)
     print(f"report: {report.stat().st_size / 1e6:.2f} MB, {findings.group(1)} findings")
+    counts = dict(re.findall(r'id="rule-count-(DUP00[34])">(\d+)<', page))
+    clusters = re.search(r'id="clusters-summary">(\d+) cluster', page)
+    compared = page.count('<section class="member"')
+    print(
+        f"duplicates: {counts.get('DUP004', 0)} DUP004, {counts.get('DUP003', 0)} DUP003, in "
+        f"{clusters.group(1) if clusters else 0} clusters; "
+        f"{compared} shown beside their keeper"
+    )
     runs = [open_in_chromium(report) for _ in range(5)]
     print("open in headless Chromium, seconds from navigation start (median of 5):")
     for name in runs[0]:

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from corpus_lint.cli import main
+from corpus_lint.dedup.clusters import KEEP_CRITERIA
 from corpus_lint.report.html import embedded_json, length_histogram, side_by_side
 from tests.conftest import PROJECT
 
@@ -176,7 +177,7 @@ def test_seeds_report_lists_every_finding_with_its_line_marked(seeds_report):
     )
 
 
-# --- a near-duplicate pair, and hostile text --------------------------------------------
+# --- a duplicate cluster of three, and hostile text ---------------------------------------
 
 HOSTILE = (
     "<script>document.title='PWNED';document.documentElement.dataset.pwned='script'</script>\n"
@@ -185,9 +186,10 @@ HOSTILE = (
     '</textarea></pre></script></style><svg onload="alert(1)">  \n'
     "Bidi \u202eevil\u202c and isolate \u2067x\u2069 controls.\n"
 )
+HOSTILE_NAME = "<img src=x onerror=alert(1)>.txt"
 
 
-def _article(replacements: dict[int, tuple[str, str]]) -> str:
+def _article(replacements: dict[int, tuple[str, str]], source: bool = False) -> str:
     sentences = []
     for i in range(40):
         sentence = f"The harbour council met on day {i} to review the budget line {i * 7}."
@@ -197,56 +199,120 @@ def _article(replacements: dict[int, tuple[str, str]]) -> str:
         sentences.append(sentence)
     paragraphs = [" ".join(sentences[i : i + 5]) for i in range(0, 40, 5)]
     # The hostile lines come before the first edit, so no unchanged stretch hides them.
-    return "Harbour council reviews its budget\n\n" + HOSTILE + "\n" + "\n\n".join(paragraphs)
+    text = "Harbour council reviews its budget\n\n" + HOSTILE + "\n" + "\n\n".join(paragraphs)
+    return text + ("\n\nSource: Reuters\n" if source else "\n")
+
+
+# The cluster: the one copy that names its source is kept (the default keeper policy starts
+# with has-source); each other copy has its own edits, so its differences with the keeper
+# are its edits and the source line it lacks.
+CLUSTER = {
+    "first.txt": ({}, True),
+    HOSTILE_NAME: ({0: ("council", "senate"), 30: ("budget", "ferries")}, False),
+    "third.txt": ({12: ("review", "approve")}, False),
+}
+
+
+def write_cluster(folder: Path) -> None:
+    folder.mkdir(parents=True)
+    for name, (edits, source) in CLUSTER.items():
+        (folder / name).write_text(_article(edits, source), encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
-def pair_report(tmp_path_factory) -> tuple[list[dict], Elements, list[str], str]:
-    root = tmp_path_factory.mktemp("pair")
-    outlet = root / "corpus" / "outlet"
-    outlet.mkdir(parents=True)
-    (outlet / "first.txt").write_text(_article({}), encoding="utf-8")
-    hostile_name = "<img src=x onerror=alert(1)>.txt"
-    (outlet / hostile_name).write_text(
-        _article({0: ("council", "senate"), 30: ("budget", "ferries")}), encoding="utf-8"
-    )
+def cluster_report(tmp_path_factory) -> tuple[list[dict], Elements, list[str], str]:
+    root = tmp_path_factory.mktemp("cluster")
+    write_cluster(root / "corpus" / "outlet")
     code = run_cli(
         root,
-        ["corpus", "--output-format", "html:r.html", "--output-format", "json:r.json"],
+        ["corpus", "--output-format", "html:r.html", "--output-format", "json:r.json"]
+        + ["--output-format", "clusters:clusters.jsonl"],
     )
     assert code == 1
     diagnostics = json.loads((root / "r.json").read_text(encoding="utf-8"))
+    (cluster,) = map(json.loads, (root / "clusters.jsonl").read_text(encoding="utf-8").splitlines())
+    for d in diagnostics:  # the json format does not carry the cluster id: the clusters one does
+        if d["code"] in ("DUP003", "DUP004"):
+            d["cluster"] = cluster["id"]
     dom, console = browse(root / "r.html")
     return diagnostics, parse(dom), console, dom
 
 
-def test_near_duplicate_pair_is_shown_side_by_side_with_the_changed_words_marked(pair_report):
-    diagnostics, page, console, dom = pair_report
+def sections(dom: str, start: str, end: str) -> list[Elements]:
+    """Each `start`...`end` piece of the DOM, parsed on its own."""
+    return [parse(start + piece.split(end)[0] + end) for piece in dom.split(start)[1:]]
+
+
+def test_duplicate_cluster_shows_its_keeper_kept_and_each_member_beside_it(cluster_report):
+    diagnostics, page, console, dom = cluster_report
     assert console == []
-    near = [d for d in diagnostics if d["code"] == "DUP004"]
-    assert len(near) == 1
-    similarity = near[0]["related"][0]["similarity"]
-    assert page.text_of(**{"class": "similarity"}) == [f"{similarity:.2f}"]
-    deleted = [t for tag, _, t in page.texts if tag == "del" and t != "only on the left"]
-    inserted = [t for tag, _, t in page.texts if tag == "ins" and t != "only on the right"]
-    # The file copied on the left, the reported copy on the right, each under its name.
-    copied, copy = near[0]["related"][0]["path"], near[0]["path"]
-    assert page.text_of(**{"class": "path"})[-2:] == [copied, copy]
-    assert sorted([copied, copy]) == sorted(
-        ["corpus/outlet/first.txt", "corpus/outlet/<img src=x onerror=alert(1)>.txt"]
+    members = [d for d in diagnostics if d["code"] in ("DUP003", "DUP004")]
+    assert sorted(d["code"] for d in members) == ["DUP004", "DUP004"]
+    keeper = "corpus/outlet/first.txt"
+    assert {d["related"][0]["path"] for d in members} == {keeper}
+    # One cluster, under its id, with its keeper marked as kept, and the keeper policy named.
+    (ident,) = {d["cluster"] for d in members}
+    (cluster,) = sections(dom, '<article class="cluster"', "</article>")
+    assert cluster.text_of(**{"class": "cluster-id"}) == [ident]
+    assert cluster.text_of("h3")[0].endswith("3 documents, 1 kept and 2 redundant")
+    (kept,) = cluster.text_of("p", **{"class": "keeper"})
+    assert kept.startswith(f"kept {keeper} ")
+    assert (
+        "keeper policy, keep in [tool.corpus-lint.near-duplicate]"
+        in page.text_of(id="keeper-policy")[0]
     )
-    original, edited = ["council", "budget"], ["senate", "ferries"]
-    if not copied.endswith("first.txt"):
-        original, edited = edited, original
-    assert (deleted, inserted) == (original, edited)
-    docs = page.text_of(**{"class": "doc"})
-    assert len(docs) == 2 and all(d.startswith("Harbour council reviews its budget") for d in docs)
-    # The long stretches the two share are shortened, what differs is whole.
-    assert all(re.search(r"\[… \d+ words the same …\]", d) for d in docs)
+    (criteria,) = sections(dom, '<dl class="criteria"', "</dl>")
+    assert sorted(criteria.text_of("dt")) == sorted(KEEP_CRITERIA)  # each one explained
+    # Each redundant member, least similar first: its name, rule and similarity to the keeper,
+    # then the keeper (marked kept) and the member side by side, only its edits and the
+    # source line it lacks marked.
+    shown = sections(dom, '<section class="member"', "</section>")
+    expected = sorted(members, key=lambda d: d["related"][0]["similarity"])
+    assert len(shown) == len(expected) == 2
+    for member, d in zip(shown, expected):
+        heading = member.text_of("h4")[0]
+        assert heading.startswith(f"redundant {d['path']}: DUP004 near-duplicate, similarity ")
+        assert member.text_of(**{"class": "similarity"}) == [f"{d['related'][0]['similarity']:.2f}"]
+        # The heading, then the two columns' titles: the keeper's, the member's.
+        assert member.text_of(**{"class": "path"}) == [d["path"], keeper, d["path"]]
+        assert member.text_of(**{"class": "badge"}) == ["redundant", "kept", "redundant"]
+        titles = member.text_of("h5")
+        assert titles[0].startswith(f"kept {keeper} ") and titles[1].startswith("redundant ")
+        edits, _ = CLUSTER[d["path"].rsplit("/", 1)[1]]
+        assert member.text_of("del") == [old for old, _ in edits.values()] + ["Source: Reuters"]
+        assert member.text_of("ins") == [new for _, new in edits.values()]
+        docs = member.text_of(**{"class": "doc"})
+        assert all(d.startswith("Harbour council reviews its budget") for d in docs)
+        # The long stretches the two share are shortened, what differs is whole.
+        assert all(re.search(r"\[… \d+ words the same …\]", d) for d in docs)
+    # Why the keeper was kept, in figures a person can check: it alone names its source.
+    assert "no source line (SRC001)" not in kept
+    assert all("no source line (SRC001)" in m.text_of("h5")[1] for m in shown)
 
 
-def test_hostile_documents_are_shown_as_text_and_run_nothing(pair_report):
-    diagnostics, page, console, dom = pair_report
+def test_the_keeper_policy_of_the_run_is_named(tmp_path, monkeypatch):
+    """When the run passes its keeper policy (a configuration row), the page names it; when
+    it does not, the page says so rather than guess."""
+    from corpus_lint.report import ReportContext
+    from corpus_lint.report.html import KEEPER_POLICY_ROW, render
+    from corpus_lint.rule import Diagnostic, Related
+
+    monkeypatch.chdir(tmp_path)
+    write_cluster(tmp_path / "c")
+    duplicate = Diagnostic(
+        "DUP004", "near-duplicate", "near-duplicate of c/first.txt", "warning",
+        "c/third.txt", 1, 1, 1, 2, related=(Related("c/first.txt", 1, 0.9),), cluster="0a1b2c3d",
+    )  # fmt: skip
+    policy = "fewest-findings, most-text, first-path"
+    named = render([duplicate], ReportContext({}, configuration=[(KEEPER_POLICY_ROW, policy)]))
+    assert f'<code id="keeper-policy-value">{policy}</code>' in named
+    unnamed = render([duplicate], ReportContext({}))
+    assert "keeper-policy-value" not in unnamed
+    assert "this run did not pass its policy to the report" in unnamed
+
+
+def test_hostile_documents_are_shown_as_text_and_run_nothing(cluster_report):
+    diagnostics, page, console, dom = cluster_report
     # Nothing ran: no CSP violation or error was logged, and the page is as its script left it.
     assert console == []
     assert "pwned" not in dom.split("<head>")[0]
@@ -266,7 +332,7 @@ def test_hostile_documents_are_shown_as_text_and_run_nothing(pair_report):
         for tag, attributes in page.elements
         if tag == "a"
     )
-    # ... and the hostile text is there, as text, in both texts of the pair and in a finding.
+    # ... and the hostile text is there, as text, in every text of the cluster and in a finding.
     docs = page.text_of(**{"class": "doc"})
     for text in docs:
         assert "<script>document.title='PWNED'" in text
@@ -360,3 +426,36 @@ def test_offending_lines_stop_at_the_budget_and_the_page_says_so(tmp_path, monke
     assert 1000 <= sum(len("".join(line)) for line in shown) < 1000 + 200  # one line past it
     assert data["linesLeftOut"] == 30 - len(shown) > 0
     assert f"The last {30 - len(shown)} findings are listed without their line" in page
+
+
+def test_clusters_shown_side_by_side_stop_at_the_bounds_and_the_rest_are_listed(
+    tmp_path, monkeypatch
+):
+    """A cluster past its bound of comparisons lists its other members (rule, similarity);
+    past the bound in all, no more clusters are shown, and the page says how many were."""
+    import corpus_lint.report.html as html
+
+    monkeypatch.setattr(html, "MAX_COMPARED_PER_CLUSTER", 1)
+    monkeypatch.setattr(html, "MAX_COMPARISONS", 1)
+    write_cluster(tmp_path / "c" / "three")
+    other = tmp_path / "c" / "two"  # a second cluster: an exact copy of another story
+    other.mkdir()
+    story = _article({}, source=True).replace("harbour", "airport")
+    for name in ("a.txt", "b.txt"):
+        (other / name).write_text(story, encoding="utf-8")
+    args = ["c", "--output-format", "html:r.html", "--output-format", "clusters:c.jsonl"]
+    assert run_cli(tmp_path, args) == 1
+    found = [json.loads(line) for line in (tmp_path / "c.jsonl").read_text().splitlines()]
+    assert sorted(c["size"] for c in found) == [2, 3]
+    dom = (tmp_path / "r.html").read_text(encoding="utf-8")
+    (cluster,) = sections(dom, '<article class="cluster"', "</article>")  # the near one first
+    (three,) = [c for c in found if c["size"] == 3]
+    assert cluster.text_of(**{"class": "cluster-id"}) == [three["id"]]
+    members = sorted(three["members"], key=lambda m: m["similarity"])
+    assert len(cluster.text_of("section")) == 1
+    assert cluster.text_of("h4")[0].startswith(f"redundant {members[0]['path']}:")
+    rows = cluster.text_of("td")
+    assert rows == [members[1]["path"], "DUP004 near-duplicate", f"{members[1]['similarity']:.2f}"]
+    summary = " ".join(parse(dom).text_of("p"))
+    assert "2 clusters of duplicate documents, 3 redundant documents" in summary
+    assert "1 redundant document is shown side by side here" in summary

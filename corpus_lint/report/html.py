@@ -9,8 +9,9 @@ Security Policy lets only its own script (by hash) run and loads nothing from th
 
 Bounded for large corpora: the findings travel once as compact JSON (paths, rules and
 messages interned) that the page's script pages through; the offending lines are read from the
-files now, cut to a window around the span, up to `LINES_BUDGET_CHARS` in all; only the first
-`MAX_PAIRS` duplicate pairs are shown side by side, each text cut at `MAX_PAIR_CHARS`.
+files now, cut to a window around the span, up to `LINES_BUDGET_CHARS` in all; of the duplicate
+clusters, only `MAX_COMPARISONS` redundant documents are shown side by side with their keeper,
+each text cut at `MAX_PAIR_CHARS`.
 """
 
 from __future__ import annotations
@@ -29,7 +30,12 @@ from corpus_lint import __version__
 from corpus_lint.report import ACTIVE_CHARACTERS, ReportContext
 from corpus_lint.rule import SAFE, UNSAFE, Diagnostic
 
-MAX_PAIRS = 100  # duplicate pairs shown side by side (all are among the findings)
+# Redundant documents shown side by side with their keeper, in all and per cluster (a scrape
+# may hold thousands of copies of one page); the others are listed, up to MAX_MEMBERS_LISTED
+# a cluster, and every one is among the findings.
+MAX_COMPARISONS = 100
+MAX_COMPARED_PER_CLUSTER = 10
+MAX_MEMBERS_LISTED = 50
 MAX_PAIR_CHARS = 20_000  # characters of each text of a pair compared
 KEEP_UNCHANGED_WORDS = 30  # of a long stretch a pair shares, shown at each end
 SAME, CHANGED, ELIDED = "same", "changed", "elided"  # the kinds of a pair's runs
@@ -43,6 +49,9 @@ TOP_BOILERPLATE = 25
 HISTOGRAM_BINS = 30
 MAX_OUTLIERS = 10  # named on each side of the histogram
 SEVERITY_ORDER = ("error", "warning", "info")
+KINDS = {"DUP003": "exact duplicate", "DUP004": "near-duplicate"}
+# The configuration row naming the keeper policy (`near-duplicate.keep`), when the run gives it.
+KEEPER_POLICY_ROW = "keeper policy"
 
 _TEMPLATES = Path(__file__).parent / "templates"
 _WORD = re.compile(r"\S+")
@@ -83,13 +92,13 @@ def render(diagnostics: list[Diagnostic], ctx: ReportContext) -> str:
         "folders": folder_rows(diagnostics, ctx.word_counts),
         "lengths": length_histogram(ctx.word_counts),
         "boilerplate": boilerplate_lines(diagnostics),
-        "pairs": duplicate_pairs(diagnostics, texts),
+        "clusters": duplicate_clusters(diagnostics, texts, ctx.word_counts),
+        "keeper_policy": visible(dict(ctx.configuration).get(KEEPER_POLICY_ROW) or ""),
         "data": embedded_json(findings),
         "lines_left_out": findings["linesLeftOut"],
         "script": jinja2.utils.markupsafe.Markup(script),  # our own file, not data
         "style": jinja2.utils.markupsafe.Markup(style),
         "script_hash": f"sha256-{digest}",
-        "max_pairs": MAX_PAIRS,
         "max_folders": MAX_FOLDERS,
     }
     return env.get_template("report.html.jinja").render(**page)
@@ -306,34 +315,76 @@ def embedded_json(value: Any) -> str:
     return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
-def duplicate_pairs(diagnostics: list[Diagnostic], texts: _TextReader) -> dict[str, Any]:
-    """Each exact (DUP003) or near (DUP004) duplicate pair once, with both texts side by side
-    and the differing words marked; the first `MAX_PAIRS` of them."""
-    pairs: dict[frozenset[str], tuple[str, float, str, str]] = {}
-    for d in diagnostics:
-        if d.code not in ("DUP003", "DUP004"):
-            continue
-        for r in d.related:  # the file it copies first, the reported copy second
-            similarity = 1.0 if r.similarity is None else r.similarity
-            pairs.setdefault(frozenset((d.path, r.path)), (d.code, similarity, r.path, d.path))
-    # Near-duplicates first, least similar first: where the differences are, and a person's
-    # judgement is most needed; exact duplicates last.
-    ordered = sorted(pairs.values(), key=lambda p: (p[0] != "DUP004", p[1], p[2], p[3]))
-    shown = []
-    for code, similarity, first, second in ordered[:MAX_PAIRS]:
-        left, right = _full_text(texts, first), _full_text(texts, second)
-        columns = side_by_side(left, right) if left is not None and right is not None else None
+def duplicate_clusters(
+    diagnostics: list[Diagnostic], texts: _TextReader, word_counts: dict[str, int] | None
+) -> dict[str, Any]:
+    """The duplicate clusters of the DUP003/DUP004 diagnostics (as `--output-format clusters`
+    reads them): each with its keeper and its redundant members, each member side by side
+    with the keeper, the differing words marked. Clusters holding a near-duplicate first,
+    least similar first (where a person's judgement is most needed), exact copies last;
+    members least similar first. At most `MAX_COMPARED_PER_CLUSTER` members of a cluster
+    and `MAX_COMPARISONS` in all are shown side by side, the others listed."""
+    from corpus_lint.report.clusters import clusters as read_clusters
+
+    found = read_clusters(diagnostics)
+    no_source = {d.path for d in diagnostics if d.code == "SRC001"}
+
+    def facts(path: str) -> dict[str, Any]:
+        words = word_counts.get(path) if word_counts else None
+        return {"path": visible(path), "words": words, "no_source": path in no_source}
+
+    for cluster in found:
+        for member in cluster["members"]:
+            member["similarity"] = 1.0 if member["similarity"] is None else member["similarity"]
+        cluster["members"].sort(key=lambda m: (m["similarity"], m["path"]))
+    found.sort(
+        key=lambda c: (
+            c["members"][0]["similarity"] >= 1.0,
+            c["members"][0]["similarity"],
+            c["keeper"],
+        )
+    )
+    shown, budget = [], MAX_COMPARISONS
+    for cluster in found:
+        if budget <= 0:
+            break
+        keeper_text = _full_text(texts, cluster["keeper"])
+        members = []
+        for number, member in enumerate(cluster["members"][:MAX_MEMBERS_LISTED]):
+            compared = number < min(MAX_COMPARED_PER_CLUSTER, budget)
+            columns = None
+            if compared:
+                text = _full_text(texts, member["path"])
+                if keeper_text is not None and text is not None:
+                    columns = side_by_side(keeper_text, text)
+            members.append(
+                {
+                    **facts(member["path"]),
+                    "code": member["code"],
+                    "kind": KINDS.get(member["code"], "duplicate (its rule not selected)"),
+                    "similarity": member["similarity"],
+                    "compared": compared,
+                    "columns": columns,
+                }
+            )
+        compared = sum(m["compared"] for m in members)
+        budget -= compared
         shown.append(
             {
-                "code": code,
-                "kind": "exact duplicate" if code == "DUP003" else "near-duplicate",
-                "first": visible(first),
-                "second": visible(second),
-                "similarity": similarity,
-                "columns": columns,
+                "id": cluster["id"],
+                "size": cluster["size"],
+                "keeper": facts(cluster["keeper"]),
+                "compared": [m for m in members if m["compared"]],
+                "listed": [m for m in members if not m["compared"]],
+                "unlisted": len(cluster["members"]) - len(members),
             }
         )
-    return {"shown": shown, "total": len(pairs)}
+    return {
+        "shown": shown,
+        "total": len(found),
+        "redundant": sum(len(c["members"]) for c in found),
+        "compared": MAX_COMPARISONS - budget,
+    }
 
 
 def _full_text(texts: _TextReader, path: str) -> str | None:
