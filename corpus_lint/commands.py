@@ -492,6 +492,7 @@ def describe_configuration(
             f"threshold {near.threshold}, {near.shingle_size}-word shingles, "
             f"{near.num_perm} permutations",
         ),
+        ("keeper policy", ", ".join(near.keep)),  # report.html.KEEPER_POLICY_ROW
     ]
     if settings.per_file_ignores:
         rows.append(

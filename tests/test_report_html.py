@@ -261,6 +261,10 @@ def test_duplicate_cluster_shows_its_keeper_kept_and_each_member_beside_it(clust
         "keeper policy, keep in [tool.corpus-lint.near-duplicate]"
         in page.text_of(id="keeper-policy")[0]
     )
+    # The run's own policy (the default here), as `check` passes it.
+    assert page.text_of(id="keeper-policy-value") == [
+        "has-source, most-text, fewest-findings, first-path"
+    ]
     (criteria,) = sections(dom, '<dl class="criteria"', "</dl>")
     assert sorted(criteria.text_of("dt")) == sorted(KEEP_CRITERIA)  # each one explained
     # Each redundant member, least similar first: its name, rule and similarity to the keeper,
