@@ -153,6 +153,12 @@ _SYMBOL_RUN = re.compile(
     r"(?=[\u00a1-\u00bf\u00d7\u00f7\u2010-\u2bff]{2})"
     r"[\u2010-\u206f]*[\u00a1-\u00bf\u00d7\u00f7\u2070-\u2bff][\u00a1-\u00bf\u00d7\u00f7\u2010-\u2bff]*"
 )
+
+
+def _symbol_runs(text: str) -> int:
+    """Runs of `_SYMBOL_RUN` that mix symbols: one repeated ("━━━━", "★★★", "↓↓↓") is a
+    rule or an emphasis someone typed, not a misreading."""
+    return sum(1 for run in _SYMBOL_RUN.findall(text) if run.count(run[0]) != len(run))
 # A lone accented Latin letter stuck to a number ("ú15.8m"): a currency sign ("£15.8m")
 # read through a DOS or Mac code page.
 _LETTER_BEFORE_NUMBER = re.compile(r"(?<![^\W\d_])[\u00c0-\u024f](?=\d)")
@@ -252,12 +258,13 @@ def _detect(raw: bytes, fallback: Decoding) -> Decoding:
         if why:
             objections[name] = why
     plausible = [name for name in readings if name not in objections]
-    # The reading chosen is chardet's top guess (or, when its codec fails on a byte, the
-    # standard or extension of it that does not: cp932 for "shift_jis" with NEC symbols).
-    # Never a lower guess: when the top guess reads as garbage, the text another one gives
-    # is no evidence that it is right (EUC-TW, which Python cannot decode, reads as
-    # plausible Japanese in euc_jis_2004), nor an extension that would turn a declared
-    # tis-620's control characters into cp874's bullets: the file says otherwise.
+    # The reading chosen is chardet's top guess, or the narrowest code page of its family
+    # (a standard and its vendor extensions) that reads the bytes as plausible text: cp932
+    # for "shift_jis" with NEC symbols, cp1252 and cp874 for latin-1 and tis-620 bytes that
+    # those read as C1 controls (not text; browsers read those labels so too). Never a
+    # lower guess: when the top guess reads as garbage, the text another one gives is no
+    # evidence that it is right (EUC-TW, which Python cannot decode, reads as plausible
+    # Japanese in euc_jis_2004).
     chain = next((chain for chain in _EXTENSIONS if top_name in chain), [top_name])
     usable = [name for name in chain if name in readings]
     if not usable:  # no reading of the top guess decodes every byte
@@ -273,19 +280,24 @@ def _detect(raw: bytes, fallback: Decoding) -> Decoding:
     mixed = _mixed_with_utf8(raw, readings[guess])
     if mixed:
         return Decoding(guess, top_score, readings[guess], refusal=mixed)
-    if guess not in plausible:
-        cleaner = [name for name in usable if name in plausible]
-        hint = f" ({cleaner[0]} reads it as plausible text)" if cleaner else ""
+    # The narrowest that reads no control characters; an extension is not preferred for
+    # looking more plausible in the characters both read (U+2212 or U+FF0D for a minus).
+    chosen = next((name for name in usable if not _CONTROL.search(readings[name])), guess)
+    if chosen not in plausible:
         return Decoding(
-            guess,
+            chosen,
             top_score,
-            readings[guess],
-            refusal=f"decoded as {guess} it {objections[guess]}{hint}",
+            readings[chosen],
+            refusal=f"decoded as {chosen} it {objections[chosen]}",
         )
-    # Each reading by the narrowest code page that fits; then they must all agree.
-    plausible = list(dict.fromkeys(_standard(name, readings) for name in plausible))
-    chosen = _standard(guess, readings)
+    # Every other plausible reading must give the same text: other candidates, and the
+    # standard and its first vendor extension, which map a few characters differently
+    # (shift_jis reads 0x8160 as U+301C, cp932 as U+FF5E; gb2312 and gbk, big5 and cp950
+    # the same). The wider extensions after those (shift_jis_2004, gb18030, big5hkscs)
+    # only stand in when neither decodes.
     for name in plausible:
+        if name == chosen or _fallback(name):
+            continue
         other = readings[name]
         if other != readings[chosen]:
             return Decoding(
@@ -293,7 +305,7 @@ def _detect(raw: bytes, fallback: Decoding) -> Decoding:
                 top_score,
                 readings[chosen],
                 refusal=f"{chosen} and {name} both decode it to plausible but different "
-                f"text ({_first_difference(readings[chosen], other)})",
+                f"text ({_differences(readings[chosen], other)})",
             )
     return Decoding(chosen, top_score, readings[chosen])
 
@@ -319,17 +331,10 @@ def _related(name: str) -> list[str]:
     return found
 
 
-def _standard(name: str, readings: dict[str, str]) -> str:
-    """The narrowest code page of the chain `name` extends that decodes the bytes without
-    control characters (latin-1 and tis-620 read cp1252's and cp874's quotes as C1
-    controls): its reading is the chain's, however the plausibility measure ranks the few
-    characters on which they differ."""
-    for chain in _EXTENSIONS:
-        if name in chain:
-            for narrower in chain[: chain.index(name)]:
-                if narrower in readings and not _CONTROL.search(readings[narrower]):
-                    return narrower
-    return name
+def _fallback(name: str) -> bool:
+    """A wider vendor extension (shift_jis_2004, gb18030, big5hkscs): read only when
+    neither the standard nor its first extension decodes the bytes, never their rival."""
+    return any(name in chain[2:] for chain in _EXTENSIONS)
 
 
 def _names(encodings) -> str:
@@ -345,10 +350,24 @@ def _first_decoding(raw: bytes, encodings: list[str]) -> tuple[str, str] | None:
     return None
 
 
-def _first_difference(a: str, b: str) -> str:
+def _differences(a: str, b: str) -> str:
+    """Where two readings first differ, and which characters they read differently."""
     at = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
     line = a.count("\n", 0, at) + 1
-    return f"line {line}: {a[at : at + 1]!r} or {b[at : at + 1]!r}"
+    where = f"line {line}: {a[at : at + 1]!r} or {b[at : at + 1]!r}"
+    if len(a) != len(b):  # the readings cut the bytes into characters differently
+        return where
+    pairs = Counter((x, y) for x, y in zip(a, b) if x != y)
+    shown = ", ".join(
+        f"{x!r} (U+{ord(x):04X}) or {y!r} (U+{ord(y):04X}) x{count}"
+        for (x, y), count in pairs.most_common(3)
+    )
+    more = f" and {len(pairs) - 3} more" if len(pairs) > 3 else ""
+    return f"{where}; {plural(len(pairs), 'character')} read differently: {shown}{more}"
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")
 
 
 def implausible(text: str) -> str | None:
@@ -373,7 +392,7 @@ def oddity(text: str) -> tuple[int, int]:
 
     odd = (
         ftfy.badness.badness(text)
-        + len(_SYMBOL_RUN.findall(text))
+        + _symbol_runs(text)
         + len(_LETTER_BEFORE_NUMBER.findall(text))
     )
     words = 0
