@@ -155,10 +155,18 @@ _SYMBOL_RUN = re.compile(
 )
 
 
+# A symbol three times in a row: a drawn line ("┌──────┐"), not a misreading.
+_DRAWN_LINE = re.compile(r"(.)\1\1")
+
+
 def _symbol_runs(text: str) -> int:
-    """Runs of `_SYMBOL_RUN` that mix symbols: one repeated ("━━━━", "★★★", "↓↓↓") is a
-    rule or an emphasis someone typed, not a misreading."""
-    return sum(1 for run in _SYMBOL_RUN.findall(text) if run.count(run[0]) != len(run))
+    """Runs of `_SYMBOL_RUN` that mix symbols: one repeated ("★★", "↓↓↓") or a drawn line
+    is a rule or an emphasis someone typed, not a misreading."""
+    return sum(
+        1
+        for run in _SYMBOL_RUN.findall(text)
+        if run.count(run[0]) != len(run) and not _DRAWN_LINE.search(run)
+    )
 # A lone accented Latin letter stuck to a number ("ú15.8m"): a currency sign ("£15.8m")
 # read through a DOS or Mac code page.
 _LETTER_BEFORE_NUMBER = re.compile(r"(?<![^\W\d_])[\u00c0-\u024f](?=\d)")
@@ -396,14 +404,15 @@ def oddity(text: str) -> tuple[int, int]:
         + len(_LETTER_BEFORE_NUMBER.findall(text))
     )
     words = 0
+    odd_words: set[str] = set()  # a name repeated ("ЮУрГУ", a university) is one oddity
     letters: Counter[str] = Counter()
     alphabetic: list[str] = []
     for match in _WORD.finditer(text):
         word = match.group()
         if not word.isascii():
             words += 1
-            if _odd_word(word):
-                odd += 1
+            if word in odd_words or _odd_word(word):
+                odd_words.add(word)
             else:
                 alphabetic.append(word.lower())
                 letters.update(ch for ch in set(word.lower()) if not ch.isascii())
@@ -416,14 +425,14 @@ def oddity(text: str) -> tuple[int, int]:
         foreign = set(letters) - best
         if foreign:
             odd += sum(1 for word in alphabetic if not foreign.isdisjoint(word))
-    return odd, words
+    return odd + len(odd_words), words
 
 
 def _odd_word(word: str) -> bool:
     """Letters of two alphabets, symbols between two letters of an alphabet, or a change
     of case that real words do not make ("рТЙЧЕФ", "ĩoĪÖ"; "McDonald" is fine): what a
     wrong code page makes of text. Han, kana and fullwidth forms mix freely with Latin."""
-    scripts: set[str] = set()
+    scripts: Counter[str] = Counter()
     previous = ""  # category of the previous alphabetic letter
     symbols_after_letter = False  # non-letters right after a letter of an alphabet
     for ch in word:
@@ -441,11 +450,25 @@ def _odd_word(word: str) -> bool:
             continue
         if symbols_after_letter:
             return True  # "Gr‰fin", "g√¢teaux"
-        scripts.add(script)
-        if previous == "Ll" and category == "Lu" and (script != "LATIN" or not ch.isascii()):
-            return True  # lowercase, then a capital that is not ASCII
+        scripts[script] += 1
+        if (
+            previous == "Ll"
+            and category == "Lu"
+            and (script != "LATIN" or not ch.isascii())
+            and not (word[0].isupper() and word[1:2].islower())
+        ):
+            return True  # lowercase, then a capital that is not ASCII ("АвиаПорт", "МинЧС" are fine)
         previous = category
+    if len(scripts) == 2:
+        # A look-alike letter of another alphabet typed by mistake ("Cайт" with a Latin C,
+        # "Kееp" with Cyrillic e's): the fewer letters are all look-alikes.
+        fewer = min(scripts, key=scripts.__getitem__)
+        return not all(ch in _LOOK_ALIKES for ch in word if _script(ch) == fewer)
     return len(scripts) > 1
+
+
+# Latin, Cyrillic and Greek letters that look the same in most fonts.
+_LOOK_ALIKES = frozenset("ABCEHKMOPTXYaceopxy" "АВСЕНКМОРТХаеорсху" "ΑΒΕΗΙΚΜΝΟΡΤΥΧΖο")
 
 
 @cache
