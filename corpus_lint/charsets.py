@@ -99,6 +99,10 @@ UNICODE_NAMES = {
 
 # Controls that are not text (tab, LF, CR and form feed are); C1 controls included.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+# C1 controls: what a code page that leaves 0x80-0x9F to controls (latin-1, tis-620) makes
+# of another's characters. C0 controls come from ASCII bytes, which every candidate reads
+# alike (a DOS file's final ^Z): ENC005's to report, no evidence about the encoding.
+_C1_CONTROL = re.compile("[\x80-\x9f]")
 # ISO-2022-JP/KR escape sequences (designations of JIS X 0208/0212 and KS C 5601).
 _ISO2022_ESCAPE = re.compile(rb"\x1b\$[@AB(D]|\x1b\$\)C|\x1b\(J")
 _ALPHABETIC_SCRIPTS = {
@@ -290,7 +294,15 @@ def _detect(raw: bytes, fallback: Decoding) -> Decoding:
         return Decoding(guess, top_score, readings[guess], refusal=mixed)
     # The narrowest that reads no control characters; an extension is not preferred for
     # looking more plausible in the characters both read (U+2212 or U+FF0D for a minus).
-    chosen = next((name for name in usable if not _CONTROL.search(readings[name])), guess)
+    chosen = next((name for name in usable if not _C1_CONTROL.search(readings[name])), guess)
+    # The file's own declaration (XML or HTML) settles which of the plausible candidates
+    # it is: iso8859-2 and iso8859-16, or iso8859-7 and cp1253, differ in a few letters
+    # that no measure of the text tells apart, but the author's software said which it
+    # wrote. Not between a standard and its extension: "Shift_JIS" and "GB2312" are what
+    # software writing cp932 and GBK declares too.
+    declared = _declared(raw)
+    if declared in plausible:
+        chosen = declared
     if chosen not in plausible:
         return Decoding(
             chosen,
@@ -306,6 +318,8 @@ def _detect(raw: bytes, fallback: Decoding) -> Decoding:
     for name in plausible:
         if name == chosen or _fallback(name):
             continue
+        if chosen == declared and not _same_family(name, chosen):
+            continue
         other = readings[name]
         if other != readings[chosen]:
             return Decoding(
@@ -316,6 +330,22 @@ def _detect(raw: bytes, fallback: Decoding) -> Decoding:
                 f"text ({_differences(readings[chosen], other)})",
             )
     return Decoding(chosen, top_score, readings[chosen])
+
+
+# <?xml version="1.0" encoding="Shift_JIS"?>, <meta charset="big5">, <meta
+# http-equiv="Content-Type" content="text/html; charset=iso-8859-2">: in the first 4 KB.
+_DECLARATION = re.compile(
+    rb"""<\?xml[^>]*?\sencoding\s*=\s*["']?([\w.:-]+)|<meta\s[^>]*?charset\s*=\s*["']?([\w.:-]+)""",
+    re.IGNORECASE,
+)
+
+
+def _declared(raw: bytes) -> str | None:
+    """The codec an XML or HTML declaration near the start of the file names, if any."""
+    match = _DECLARATION.search(raw, 0, 4096)
+    if match is None:
+        return None
+    return _codec((match.group(1) or match.group(2)).decode("ascii"))
 
 
 def _codec(name: str | None) -> str | None:
@@ -337,6 +367,11 @@ def _related(name: str) -> list[str]:
         if name in group:
             found += group
     return found
+
+
+def _same_family(one: str, other: str) -> bool:
+    """A standard code page and one of its vendor extensions (shift_jis and cp932)."""
+    return any(one in chain and other in chain for chain in _EXTENSIONS)
 
 
 def _fallback(name: str) -> bool:
@@ -380,7 +415,7 @@ def plural(count: int, word: str) -> str:
 
 def implausible(text: str) -> str | None:
     """Why `text` does not read as text in some language, or None when it does."""
-    control = _CONTROL.search(text)
+    control = _C1_CONTROL.search(text)
     if control:
         return f"holds control characters (U+{ord(control.group()):04X})"
     odd, words = oddity(text)
@@ -443,7 +478,8 @@ def _odd_word(word: str) -> bool:
                 bool(previous)
                 and (category[0] in "SC" or category == "Po")
                 and "\u0080" <= ch < "\u3000"  # not ASCII, not CJK or fullwidth punctuation
-                and ch not in "\u00b7\u2212"  # Catalan's "l·l"; JIS's minus for a hyphen
+                # Catalan's "l·l"; JIS's minus for a hyphen; words run together ("now…And")
+                and ch not in "\u00b7\u2212\u2026"
             )
             if category[0] == "L":
                 previous, symbols_after_letter = "", False
