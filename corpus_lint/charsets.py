@@ -164,12 +164,15 @@ _DRAWN_LINE = re.compile(r"(.)\1\1")
 
 
 def _symbol_runs(text: str) -> int:
-    """Runs of `_SYMBOL_RUN` that mix symbols: one repeated ("★★", "↓↓↓") or a drawn line
-    is a rule or an emphasis someone typed, not a misreading."""
-    return sum(
-        1
-        for run in _SYMBOL_RUN.findall(text)
-        if run.count(run[0]) != len(run) and not _DRAWN_LINE.search(run)
+    """How many different runs of `_SYMBOL_RUN` mix symbols: one repeated ("★★", "↓↓↓")
+    or a drawn line is a rule or an emphasis someone typed, not a misreading, and a box
+    corner ("┌─") drawn ten times is one oddity."""
+    return len(
+        {
+            run
+            for run in _SYMBOL_RUN.findall(text)
+            if run.count(run[0]) != len(run) and not _DRAWN_LINE.search(run)
+        }
     )
 # A lone accented Latin letter stuck to a number ("ú15.8m"): a currency sign ("£15.8m")
 # read through a DOS or Mac code page.
