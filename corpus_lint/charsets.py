@@ -174,6 +174,8 @@ def _symbol_runs(text: str) -> int:
             if run.count(run[0]) != len(run) and not _DRAWN_LINE.search(run)
         }
     )
+
+
 # A lone accented Latin letter stuck to a number ("ú15.8m"): a currency sign ("£15.8m")
 # read through a DOS or Mac code page.
 _LETTER_BEFORE_NUMBER = re.compile(r"(?<![^\W\d_])[\u00c0-\u024f](?=\d)")
@@ -436,11 +438,7 @@ def oddity(text: str) -> tuple[int, int]:
     """
     import ftfy.badness
 
-    odd = (
-        ftfy.badness.badness(text)
-        + _symbol_runs(text)
-        + len(_LETTER_BEFORE_NUMBER.findall(text))
-    )
+    odd = ftfy.badness.badness(text) + _symbol_runs(text) + len(_LETTER_BEFORE_NUMBER.findall(text))
     words = 0
     odd_words: set[str] = set()  # a name repeated ("ЮУрГУ", a university) is one oddity
     letters: Counter[str] = Counter()
@@ -496,7 +494,9 @@ def _odd_word(word: str) -> bool:
             and (script != "LATIN" or not ch.isascii())
             and not (word[0].isupper() and word[1:2].islower())
         ):
-            return True  # lowercase, then a capital that is not ASCII ("АвиаПорт", "МинЧС" are fine)
+            return (
+                True  # lowercase, then a capital that is not ASCII ("АвиаПорт", "МинЧС" are fine)
+            )
         previous = category
     if len(scripts) == 2:
         # A look-alike letter of another alphabet typed by mistake ("Cайт" with a Latin C,
@@ -507,7 +507,7 @@ def _odd_word(word: str) -> bool:
 
 
 # Latin, Cyrillic and Greek letters that look the same in most fonts.
-_LOOK_ALIKES = frozenset("ABCEHKMOPTXYaceopxy" "АВСЕНКМОРТХаеорсху" "ΑΒΕΗΙΚΜΝΟΡΤΥΧΖο")
+_LOOK_ALIKES = frozenset("ABCEHKMOPTXYaceopxyАВСЕНКМОРТХаеорсхуΑΒΕΗΙΚΜΝΟΡΤΥΧΖο")
 
 
 @cache
