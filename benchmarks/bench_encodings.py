@@ -148,6 +148,7 @@ def evaluate_encodings(failures: list[str]) -> None:
         refusals: Counter[str] = Counter()
         wrong: list[str] = []
         c1: list[str] = []  # differs from the label only where the label's codec reads C1
+        refused_right: Counter[str] = Counter()
         started = time.perf_counter()
         for path, codec, raw in pieces:
             doc = Document.from_bytes(path, raw, path.name)
@@ -158,6 +159,10 @@ def evaluate_encodings(failures: list[str]) -> None:
             mixed += "mixes encodings" in found.message
             if found.fix is None:
                 refusals[_reason(doc.refusal or "")] += 1
+                # Was the refused reading the labelled one? (A refusal costs a fix there.)
+                refused_right[_reason(doc.refusal or "").partition(": ")[0]] += (
+                    doc.text == _truth(raw, codec)[0]
+                )
                 continue
             tally["fixed"] += 1
             truth, codec = _truth(raw, codec)
@@ -195,8 +200,14 @@ def evaluate_encodings(failures: list[str]) -> None:
         for text, count in Counter(c1).most_common():
             print(f"      C1 bytes: {text}" + (f" x{count}" if count > 1 else ""))
         print(f"    no fix ({sum(refusals.values())}), why:")
-        for reason, count in refusals.most_common():
-            print(f"      {count:5d}  {reason}")
+        kinds: dict[str, Counter[str]] = {}
+        for reason, count in refusals.items():
+            kind, _, names = reason.partition(": ")
+            kinds.setdefault(kind, Counter())[names] += count
+        for kind, names in sorted(kinds.items(), key=lambda item: -sum(item[1].values())):
+            shown = ", ".join(f"{name} {count}" for name, count in names.most_common())
+            right = f" ({refused_right[kind]} of them the labelled reading)"
+            print(f"      {sum(names.values()):5d}  {kind}{right}: {shown}")
         if tally["found"] != n or tally["fixed"] < 0.9 * n or wrong:
             failures.append(f"non-UTF-8 {label}")
     print(f"  'mixes encodings' messages on the set: {mixed}   target 0")
@@ -259,10 +270,12 @@ def _reason(refusal: str) -> str:
     if " both decode it" in refusal:
         one, _, other = refusal.split(" both decode")[0].partition(" and ")
         kind = "a standard and its extension" if _same_family(one, other) else "two candidates"
-        return f"{kind} read it differently: {one} / {other}"
-    for key in ("mixes encodings", "garbled", "control", "decode every byte"):
-        if key in refusal:
-            return f"{key}: {refusal.split(' it ')[0]}" if key != "mixes encodings" else key
+        return f"{kind} read it differently: {one}/{other}"
+    for key, kind in (("garbled", "reads as garbled text"), ("control", "holds C1 controls")):
+        if key in refusal:  # "decoded as koi8-r it reads as garbled text (...)"
+            return f"{kind}: {refusal.split(' it ')[0].removeprefix('decoded as ')}"
+    if "decode every byte" in refusal:
+        return f"top guess does not decode every byte: {refusal.split()[2]}"
     return refusal[:60]
 
 
