@@ -176,14 +176,25 @@ def _symbol_runs(text: str) -> int:
         {
             run
             for run in _SYMBOL_RUN.findall(text)
-            if run.count(run[0]) != len(run) and not _DRAWN_LINE.search(run)
+            if run.count(run[0]) != len(run)
+            and not _DRAWN_LINE.search(run)
+            and not _TYPED_SYMBOLS.fullmatch(run)
         }
     )
 
 
+# Arrows, geometric shapes, dingbats ("★☆", "◆■", "♪↓"): of these, single-byte code
+# pages map only "■" (DOS) and "◊" (Mac), so a run holding another is typed, not misread.
+_TYPED_SYMBOLS = re.compile(
+    "[\u2190-\u21ff\u25a0-\u27bf]*"
+    "[\u2190-\u21ff\u25a1-\u25c9\u25cb-\u27bf]"  # not "■" (U+25A0) nor "◊" (U+25CA)
+    "[\u2190-\u21ff\u25a0-\u27bf]*"
+)
+
+
 # A lone accented Latin letter stuck to a number ("ú15.8m"): a currency sign ("£15.8m")
 # read through a DOS or Mac code page.
-_LETTER_BEFORE_NUMBER = re.compile(r"(?<![^\W\d_])[\u00c0-\u024f](?=\d)")
+_LETTER_BEFORE_NUMBER = re.compile(r"(?<![^\W\d_])[\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f](?=\d)")
 # A word: letters, possibly with non-ASCII non-letters inside ("Gr‰fin", "g√¢teaux").
 _WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|[^\x00-\x7f\w\s])*[^\W\d_]|[^\W\d_]")
 
@@ -503,6 +514,8 @@ def _odd_word(word: str) -> bool:
                 True  # lowercase, then a capital that is not ASCII ("АвиаПорт", "МинЧС" are fine)
             )
         previous = category
+    if scripts.keys() == {"LATIN", "THAI"} and _THAI_AND_ENGLISH.fullmatch(word):
+        return False  # Thai puts no space between words, nor before an English one
     if len(scripts) == 2:
         # A look-alike letter of another alphabet typed by mistake ("Cайт" with a Latin C,
         # "Kееp" with Cyrillic e's): the fewer letters are all look-alikes.
@@ -510,6 +523,15 @@ def _odd_word(word: str) -> bool:
         return not all(ch in _LOOK_ALIKES for ch in word if _script(ch) == fewer)
     return len(scripts) > 1
 
+
+# An English word and Thai ones run together ("อัพเดทWin"), each at least two letters: not
+# the lone Thai letter that cp874 makes of a Latin accented one ("voilเ" for "voilà").
+_THAI_AND_ENGLISH = re.compile(
+    r"[A-Za-z]{2,}[\u0e00-\u0e7f]*[\u0e01-\u0e30\u0e40-\u0e46][\u0e00-\u0e7f]*"
+    r"[\u0e01-\u0e30\u0e40-\u0e46][\u0e00-\u0e7f]*"
+    r"|[\u0e00-\u0e7f]*[\u0e01-\u0e30\u0e40-\u0e46][\u0e00-\u0e7f]*"
+    r"[\u0e01-\u0e30\u0e40-\u0e46][\u0e00-\u0e7f]*[A-Za-z]{2,}"
+)
 
 # Latin, Cyrillic and Greek letters that look the same in most fonts.
 _LOOK_ALIKES = frozenset("ABCEHKMOPTXYaceopxyАВСЕНКМОРТХаеорсхуΑΒΕΗΙΚΜΝΟΡΤΥΧΖο")

@@ -239,6 +239,17 @@ def test_names_drawn_lines_and_look_alike_letters_are_plausible_text():
     assert charsets.implausible(RUSSIAN.encode("koi8_r", "replace").decode("cp1251"))
 
 
+def test_typed_symbols_a_times_sign_and_english_run_into_thai_are_plausible():
+    # Stars and shapes no single-byte code page maps, "×3" (a sign, not a letter before a
+    # number), an English word with no space before it in Thai, which uses none.
+    assert charsets.implausible(JAPANESE + " \u2605\u2606 \u25c6\u25a0 \u00d73") is None
+    assert charsets.implausible(THAI + " \u0e2d\u0e31\u0e1e\u0e40\u0e14\u0e17Windows") is None
+    # ... while what a DOS code page makes of Cyrillic, and the lone Thai letter that
+    # cp874 makes of a French "à", still count.
+    assert charsets.oddity("\u2593\u2561\u2534\u2561\u2557\u2591 \u2593\u2561")[0] == 2
+    assert charsets.oddity("voil\u0e40 d\u0e40")[0] == 2
+
+
 def test_a_dos_end_of_file_control_does_not_block_the_transcode():
     # ^Z is an ASCII byte, read alike by every candidate: ENC005 reports it, not ENC001.
     doc = doc_of(article(FRENCH).encode("cp1252") + b"\x1a")
