@@ -48,11 +48,11 @@ RIVAL_SCORE_RATIO = 0.9
 # A reading is plausible text when at most this share of its words with non-ASCII letters
 # look wrong (see `oddity`). On the files and 2 KB excerpts of bench_encodings, with every
 # candidate chardet lists and their related code pages: the median right reading has none,
-# the median wrong one 95%; 1% rejects 2.4% of the right readings (69 of 2,856; refused,
-# not garbled) and passes 9.5% of the wrong ones (250 of 2,645), nearly all a vendor
+# the median wrong one 95%; 1% rejects 2.1% of the right readings (59 of 2,856; refused,
+# not garbled) and passes 9.5% of the wrong ones (252 of 2,645), nearly all a vendor
 # extension or a related code page differing in a few letters, which the agreement test
-# then catches. (Before names, drawn lines and look-alike letters were told apart from
-# misreadings: 124 right readings rejected, 245 wrong ones passed.)
+# then catches. (Before names, drawn lines, typed symbols and look-alike letters were told
+# apart from misreadings: 124 right readings rejected, 245 wrong ones passed.)
 MAX_ODD_WORD_SHARE = 0.01
 
 # How much of a reading is judged for plausibility (chardet itself reads 200 KB): a 5 MB
