@@ -44,15 +44,27 @@ def test_utf16_and_utf32_files_all_get_enc001_with_a_right_fix(bench):
         assert doc.text.lstrip("\ufeff") == path.read_bytes().decode(codec).lstrip("\ufeff")
 
 
-def test_non_utf8_files_get_right_fixes_for_90_percent_and_no_mixed_message(bench):
-    files = [
+def _non_utf8(bench):
+    return [
         (p, c)
         for p, c in bench.labelled_files()
         if not c.startswith(("utf-16", "utf-32")) and c not in ("utf-8", "utf-8-sig", "ascii")
     ]
-    fixed, differing = 0, []
-    for path, codec in files:
-        raw = path.read_bytes()
+
+
+@pytest.mark.parametrize("pieces", ["whole files", "2 KB excerpts"])
+def test_non_utf8_files_get_right_fixes_for_90_percent_and_no_mixed_message(bench, pieces):
+    samples = [
+        (path, codec, raw)
+        for path, codec in _non_utf8(bench)
+        for raw in (
+            [path.read_bytes()]
+            if pieces == "whole files"
+            else [p for p in bench.excerpts(path.read_bytes()) if not bench._is_utf8(p)]
+        )
+    ]
+    fixed, differing, c1 = 0, [], 0
+    for path, codec, raw in samples:
         doc = Document.from_bytes(path, raw, path.name)
         found = bench.enc001(doc)
         assert found is not None, path
@@ -62,9 +74,12 @@ def test_non_utf8_files_get_right_fixes_for_90_percent_and_no_mixed_message(benc
         fixed += 1
         truth, codec = bench._truth(raw, codec)
         if truth is not None and doc.text != truth:
-            differing.append(bench._why_different(truth, doc.text, codec, doc.encoding))
-    assert fixed >= 0.9 * len(files)
-    assert differing == []  # every transcode gives exactly the labelled encoding's text
+            if doc.text == bench._windows_superset(raw, codec):
+                c1 += 1  # tis-620's C1 controls read as cp874's quotes: see the README
+            else:
+                differing.append(bench._why_different(truth, doc.text, codec, doc.encoding))
+    assert fixed >= 0.9 * len(samples)
+    assert differing == []  # every other transcode gives exactly the labelled encoding's text
 
 
 def test_utf8_and_ascii_controls_get_no_enc001(bench):

@@ -150,9 +150,111 @@ def test_two_plausible_readings_that_differ_get_no_fix_and_the_message_says_why(
     assert found.fix is None
     assert (
         "cp1250 and iso8859-16 both decode it to plausible but different text "
-        "(line 1: '\u015e' or '\u0218')" in found.message
+        "(line 1: '\u015e' or '\u0218'; 3 characters read differently: "
+        "'\u0163' (U+0163) or '\u021b' (U+021B) x2, '\u015f' (U+015F) or '\u0219' (U+0219) x2, "
+        "'\u015e' (U+015E) or '\u0218' (U+0218) x1)" in found.message
     )
     assert "re-save it as UTF-8 by hand" in found.message
+
+
+ROMANIAN = "\u015etiin\u0163a \u015fi \u0163ara, a spus pre\u015fedintele.\n"
+
+
+def test_a_declaration_in_the_file_settles_two_plausible_code_pages_of_one_alphabet():
+    # The bytes of the Romanian above, in a page that says which code page they are in:
+    # S and T with a cedilla (cp1250) or with a comma below (iso8859-16).
+    raw = ROMANIAN.encode("cp1250")
+    for declaration, encoding in (
+        (b'<?xml version="1.0" encoding="windows-1250"?>\n', "cp1250"),
+        (
+            b'<meta http-equiv="Content-Type" content="text/html; charset=ISO-8859-16">\n',
+            "iso8859-16",
+        ),
+    ):
+        doc = doc_of(declaration + raw)
+        [found] = check("ENC001", doc)
+        assert found.fix is not None, declaration
+        assert doc.encoding == encoding
+        assert doc.text == (declaration + raw).decode(encoding)
+
+
+JAPANESE_WAVE_DASH = JAPANESE + "\u6708\u66dc\u65e5\u301c\u91d1\u66dc\u65e5\u306b\u904b\u822a\u3002"
+
+
+def test_shift_jis_and_cp932_reading_a_wave_dash_differently_get_no_fix_naming_it():
+    # 0x8160 is U+301C in shift_jis and U+FF5E in cp932; chardet cannot tell them apart,
+    # and a file declaring "Shift_JIS" is as often written by cp932 software.
+    raw = article(JAPANESE_WAVE_DASH).encode("shift_jis")
+    assert raw.decode("shift_jis") != raw.decode("cp932")
+    for data, line in ((raw, 3), (b'<?xml version="1.0" encoding="Shift_JIS"?>\n' + raw, 4)):
+        [found] = check("ENC001", doc_of(data))
+        assert found.fix is None
+        assert (
+            f"shift_jis and cp932 both decode it to plausible but different text (line {line}: "
+            "'\u301c' or '\uff5e'; 1 character read differently: '\u301c' (U+301C) or "
+            "'\uff5e' (U+FF5E) x1)" in found.message
+        )
+
+
+def test_a_byte_only_cp932_decodes_settles_shift_jis_or_cp932():
+    # A circled one (NEC row 13) is not in shift_jis: the file is cp932, wave dash and all.
+    text = article(JAPANESE_WAVE_DASH + "\u2460")
+    doc = doc_of(text.encode("cp932"))
+    [found] = check("ENC001", doc)
+    assert found.fix is not None
+    assert doc.encoding == "cp932" and doc.text == text.replace("\u301c", "\uff5e")
+
+
+THAI = "สภาเมืองอนุมัติตารางเรือใหม่ “เป็นธรรม” เพิ่มเที่ยวเรือวันละสามเที่ยว • จากท่าเรือใหม่"
+
+
+def test_tis620_bytes_0x93_to_0x95_are_read_as_cp874_declared_or_not():
+    # tis-620 reads them as C1 controls, not text; cp874 (what browsers use for the label)
+    # as quotes and a bullet. The same bytes get the same fix with or without the label.
+    raw = article(THAI).encode("cp874")
+    assert "\x93" in raw.decode("tis-620")
+    for data in (raw, b'<?xml version="1.0" encoding="tis-620"?>\n' + raw):
+        doc = doc_of(data)
+        [found] = check("ENC001", doc)
+        assert found.fix is not None
+        assert doc.encoding == "cp874" and doc.text == data.decode("cp874")
+
+
+RUSSIAN = (
+    "АвиаПорт сообщает, что новое расписание парома добавит "
+    "три рейса в день.\n"
+    "━━━━━━━━ ★★★\n"
+    "Cайт порта обновлён."
+)
+
+
+def test_names_drawn_lines_and_look_alike_letters_are_plausible_text():
+    # CamelCase "АвиаПорт", a line of "━", stars, "Cайт" typed with a Latin C: a real
+    # page's, not what a wrong code page makes of it.
+    assert charsets.implausible(RUSSIAN) is None
+    for name in ("cp1251", "koi8_r"):
+        doc = doc_of(article(RUSSIAN.replace("\u2501", "-").replace("\u2605", "*")).encode(name))
+        assert check("ENC001", doc)[0].fix is not None, name
+    # ... while the cp1251 reading of KOI8-R text still reads as garbled.
+    assert charsets.implausible(RUSSIAN.encode("koi8_r", "replace").decode("cp1251"))
+
+
+def test_typed_symbols_a_times_sign_and_english_run_into_thai_are_plausible():
+    # Stars and shapes no single-byte code page maps, "×3" (a sign, not a letter before a
+    # number), an English word with no space before it in Thai, which uses none.
+    assert charsets.implausible(JAPANESE + " \u2605\u2606 \u25c6\u25a0 \u00d73") is None
+    assert charsets.implausible(THAI + " \u0e2d\u0e31\u0e1e\u0e40\u0e14\u0e17Windows") is None
+    # ... while what a DOS code page makes of Cyrillic, and the lone Thai letter that
+    # cp874 makes of a French "à", still count.
+    assert charsets.oddity("\u2593\u2561\u2534\u2561\u2557\u2591 \u2593\u2561")[0] == 2
+    assert charsets.oddity("voil\u0e40 d\u0e40")[0] == 2
+
+
+def test_a_dos_end_of_file_control_does_not_block_the_transcode():
+    # ^Z is an ASCII byte, read alike by every candidate: ENC005 reports it, not ENC001.
+    doc = doc_of(article(FRENCH).encode("cp1252") + b"\x1a")
+    assert check("ENC001", doc)[0].fix is not None
+    assert codes(check("ENC005", doc)) == ["ENC005"]
 
 
 def test_an_implausible_top_guess_does_not_let_a_weaker_guess_through(monkeypatch):

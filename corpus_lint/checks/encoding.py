@@ -273,12 +273,15 @@ class NonUtf8(Rule):
     The fix transcodes the file to UTF-8. UTF-16 and UTF-32 are known from their bytes, so
     their transcode changes no character. For other encodings the guess can be wrong, and a
     wrong guess garbles every non-ASCII character for good, so the fix is only offered when
-    the guessed encoding decodes every byte, the text it gives is plausible (no control
+    the guessed encoding decodes every byte, the text it gives is plausible (no C1 control
     characters, no mojibake by ftfy's measure, words whose letters belong to one alphabet),
     and no rival reading decodes the bytes to other plausible text: neither an encoding
     chardet ranks nearly as high, nor a variant of the same code page (shift_jis and cp932
-    read some bytes differently; cp1252 and latin-1 agree on a file without bytes
-    0x80-0x9F). chardet's confidence itself is not a threshold: its scale changed between
+    read a wave dash, a minus and a few more characters differently, and the message names
+    them; cp1252 and latin-1 agree on a file without bytes 0x80-0x9F, and with them latin-1
+    reads C1 controls, so cp1252 is taken, as tis-620's are read as cp874). An XML or HTML
+    declaration in the file settles a tie between code pages of one alphabet (iso8859-2 or
+    iso8859-16). chardet's confidence itself is not a threshold: its scale changed between
     versions. A file mixing UTF-8 lines with lines in another encoding gets no fix either.
     The unsafe fix is still an inference: review the transcoded text. Where no fix is
     offered, the message says why.
