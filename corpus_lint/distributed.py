@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from corpus_lint.analysis import BATCH_FILES, Job, lint_document
 from corpus_lint.config import Settings, glob_matches, is_url
 from corpus_lint.document import (
     MAX_FILE_BYTES,
@@ -51,8 +52,8 @@ from corpus_lint.document import (
     DocumentError,
     display,
 )
-from corpus_lint.engine import BATCH_FILES, Result, _ignored_for_file, _Job, lint_document
-from corpus_lint.files import SKIPPED_DIRS
+from corpus_lint.engine import Result
+from corpus_lint.files import SKIPPED_DIRS, ignored_for_file
 from corpus_lint.packs import Packs, timed_out_searches
 from corpus_lint.progress import SHOW_AFTER_SECONDS, terminal_width
 from corpus_lint.rule import Context, Diagnostic, Rule, sort_diagnostics
@@ -141,7 +142,7 @@ def run_on_dask(
         from corpus_lint.dedup import shingle_exclusion
 
         exclusion = shingle_exclusion(document_rules, packs)
-    job = _Job(
+    job = Job(
         document_rules,
         Context(packs),
         settings.near_duplicate if corpus_rules else None,
@@ -150,7 +151,7 @@ def run_on_dask(
     with _client(scheduler) as client:
         diagnostics = _run(client, sources, job, corpus_rules, settings, result, progress)
     result.diagnostics = sort_diagnostics(
-        d for d in diagnostics if not _ignored_for_file(d, settings)
+        d for d in diagnostics if not ignored_for_file(d, settings)
     )
     return result, [s.shown for s in sources]
 
@@ -279,7 +280,7 @@ def _partitions(sources: list[Source], workers: int) -> list[tuple[int, list[Sou
 def _run(
     client: Any,
     sources: list[Source],
-    job: _Job,
+    job: Job,
     corpus_rules: dict[str, Rule],
     settings: Settings,
     result: Result,
@@ -493,7 +494,7 @@ class _TaskFailed(Exception):
         self.future, self.exception = future, exception
 
 
-def _fatal_file(client: Any, part: list[Source], job: _Job) -> Source | None:
+def _fatal_file(client: Any, part: list[Source], job: Job) -> Source | None:
     """The file of a partition that workers die on, if one does.
 
     A partition's task can die for a reason of its own (memory filled by many tasks at
@@ -514,7 +515,7 @@ def _fatal_file(client: Any, part: list[Source], job: _Job) -> Source | None:
     return part[0] if len(part) == 1 else None
 
 
-def _killed(client: Any, part: list[Source], job: _Job) -> bool:
+def _killed(client: Any, part: list[Source], job: Job) -> bool:
     """Does checking these files alone kill the workers (Dask's KilledWorker)?"""
     for _ in range(3):  # a task submitted while the failed run is cancelled may be cancelled
         future = client.submit(_analyse, 0, part, job, pure=False)
@@ -650,7 +651,7 @@ def read_source(source: Source) -> Document:
     return Document.from_file_bytes(Path(source.location), raw, shown)
 
 
-def _analyse(first: int, part: list[Source], job: _Job) -> tuple[_Report, list[_Doc]]:
+def _analyse(first: int, part: list[Source], job: Job) -> tuple[_Report, list[_Doc]]:
     """Per-document rules and corpus features of a partition (as `engine.analyze_many`)."""
     report = _Report()
     docs: list[_Doc] = []
@@ -682,7 +683,7 @@ def _analyse(first: int, part: list[Source], job: _Job) -> tuple[_Report, list[_
     return report, docs
 
 
-def _features(batch: list[tuple[int, Source, Document, list[Diagnostic]]], job: _Job) -> list:
+def _features(batch: list[tuple[int, Source, Document, list[Diagnostic]]], job: Job) -> list:
     from corpus_lint.dedup import features_of_many
 
     try:
@@ -790,7 +791,7 @@ def _select(docs: list[_Doc], pairs) -> list[_Doc]:
 def _verify(pairs, near: Any, *chosen: list[_Doc]) -> tuple[list, list, int, int]:
     """DUP004 on a bucket's candidate pairs, decided as `_Stage._near_duplicates` decides:
     every pair verified, (a id, b id, exact Jaccard), and the documents they name."""
-    from corpus_lint.dedup.corpus import PRUNE_STANDARD_ERRORS, _estimated_jaccard, exact_jaccard
+    from corpus_lint.dedup.corpus import PRUNE_STANDARD_ERRORS, estimated_jaccard, exact_jaccard
 
     docs = {d.id: d for docs in chosen for d in docs}
     error = (near.threshold * (1 - near.threshold) / near.num_perm) ** 0.5
@@ -803,7 +804,7 @@ def _verify(pairs, near: Any, *chosen: list[_Doc]) -> tuple[list, list, int, int
         a, b = docs[code >> 32], docs[code & 0xFFFFFFFF]
         if a.features.text_hash is not None and a.features.text_hash == b.features.text_hash:
             continue  # the same text: DUP003's, not a near-duplicate
-        if _estimated_jaccard(a.features, b.features) < floor:
+        if estimated_jaccard(a.features, b.features) < floor:
             continue
         if held >= VERIFY_SHINGLES:  # memory stays bounded, whatever the documents' length
             shingle_sets.clear()

@@ -1,4 +1,5 @@
-"""What a rule is, what it reports, and the registry of all rules.
+"""What a rule is and what it reports: types only, importing no other module of the package
+(`checks.builtin_rules` imports the rule families and lists the rules they register).
 
 A rule is a small object: a code, a name, a default severity, a docstring that
 `corpus-lint rule CODE` prints, whether it can fix what it finds, and `check(doc, ctx)`.
@@ -138,7 +139,8 @@ _BUILTIN: dict[str, type[Rule]] = {}
 
 
 def register(cls: type[Rule]) -> type[Rule]:
-    """Class decorator adding a built-in rule to the registry."""
+    """Class decorator adding a built-in rule to the registry (`checks.builtin_rules`, which
+    imports every family module, reads it: this module imports none of them)."""
     assert cls.code and cls.name and cls.__doc__, f"{cls.__name__} needs code, name and docstring"
     assert cls.code not in _BUILTIN, f"duplicate rule code {cls.code}"
     assert cls.severity in SEVERITIES
@@ -146,17 +148,9 @@ def register(cls: type[Rule]) -> type[Rule]:
     return cls
 
 
-def builtin_rules() -> dict[str, Rule]:
-    """Every built-in rule, by code, in catalogue order."""
-    import corpus_lint.checks  # noqa: F401  (importing registers the rules)
-
-    return {code: cls() for code, cls in sorted(_BUILTIN.items(), key=lambda kv: _order(kv[0]))}
-
-
-def _order(code: str) -> tuple:
-    family = code.rstrip("0123456789")
-    order = ["ENC", "WS", "DUP", "BP", "SRC", "TXT"]
-    return (order.index(family) if family in order else len(order), code)
+def registered() -> dict[str, type[Rule]]:
+    """The rule classes registered so far, by code."""
+    return dict(_BUILTIN)
 
 
 def matches(code: str, selector: str) -> int:

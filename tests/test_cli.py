@@ -237,7 +237,7 @@ def test_rules_command_lists_every_catalogue_code(cli):
 
 
 def test_every_rule_documents_itself_in_the_ruff_sections():
-    from corpus_lint.rule import builtin_rules
+    from corpus_lint.checks import builtin_rules
 
     for code, rule in builtin_rules().items():
         for section in ("## What it does", "## Why is this bad?", "## Example", "## Fix safety"):

@@ -244,8 +244,8 @@ def test_a_url_needs_the_dask_executor(cli, seeds_copy):
 
 
 def test_a_rule_failing_on_a_worker_names_the_file(tmp_path, monkeypatch):
+    from corpus_lint.analysis import Job
     from corpus_lint.commands import load_rules
-    from corpus_lint.engine import _Job
     from corpus_lint.rule import Context
 
     (tmp_path / "a.txt").write_text(CLEAN_ARTICLE, encoding="utf-8")
@@ -255,7 +255,7 @@ def test_a_rule_failing_on_a_worker_names_the_file(tmp_path, monkeypatch):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(dask_executor, "lint_document", broken)
-    job = _Job(tuple(rules.values()), Context(packs), None)
+    job = Job(tuple(rules.values()), Context(packs), None)
     source = dask_executor.Source(str(tmp_path / "a.txt"), "corpus/a.txt")
     with pytest.raises(dask_executor.FileFailed, match=r"^corpus/a.txt: a rule failed .*boom"):
         dask_executor._analyse(0, [source], job)
@@ -459,10 +459,10 @@ def test_the_same_clusters_keepers_and_allowed_pairs_on_dask_as_locally(cli, tmp
 def test_a_keeper_pair_no_bucket_verified_is_verified_by_a_task(tmp_path, cluster):
     # The verification tasks sent back a~b and b~c only: the cluster step must verify a~c
     # (on the cluster) before c may join a's cluster; here it is alike, so c joins.
+    from corpus_lint.checks import builtin_rules
     from corpus_lint.config import NearDuplicateSettings
     from corpus_lint.dedup import features_of
     from corpus_lint.document import Document
-    from corpus_lint.rule import builtin_rules
     from tests.test_clusters import article, changed
 
     client, _ = cluster

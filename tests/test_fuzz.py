@@ -18,14 +18,15 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from corpus_lint.analysis import lint_document
+from corpus_lint.checks import builtin_rules
 from corpus_lint.checks.encoding import ZERO_WIDTH
 from corpus_lint.config import NearDuplicateSettings
 from corpus_lint.dedup import features_of
 from corpus_lint.document import Document
-from corpus_lint.engine import lint_document
 from corpus_lint.fixes import fix_document
 from corpus_lint.packs import load_packs
-from corpus_lint.rule import Context, builtin_rules
+from corpus_lint.rule import Context
 
 RULES = builtin_rules()
 DOCUMENT_RULES = [r for r in RULES.values() if not r.corpus]

@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 
 from corpus_lint import charsets
+from corpus_lint.checks import builtin_rules
 from corpus_lint.checks.encoding import ZERO_WIDTH
 from corpus_lint.document import Document
 from corpus_lint.packs import load_packs
-from corpus_lint.rule import SAFE, UNSAFE, Context, Diagnostic, Edit, builtin_rules
+from corpus_lint.rule import SAFE, UNSAFE, Context, Diagnostic, Edit
 from tests.conftest import SEEDS
 
 TITLE = "Harbour council approves new ferry timetable"

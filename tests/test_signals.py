@@ -159,7 +159,7 @@ def test_ctrl_c_storm_during_a_fix_exits_130_within_a_second(tmp_path):
 def test_a_worker_stuck_in_a_file_is_killed_after_the_grace_period(tmp_path):
     """Whatever a worker is stuck on (here: paused in its first file, as on a hung network
     file system), a Ctrl-C ends the run: the worker is killed after CANCEL_GRACE_SECONDS."""
-    from corpus_lint.engine import CANCEL_GRACE_SECONDS
+    from corpus_lint.parallel import CANCEL_GRACE_SECONDS
 
     articles = write_corpus(tmp_path / "c")
     process = start(tmp_path / "c", "--fix", ".", pause=tmp_path, point="worker-file")

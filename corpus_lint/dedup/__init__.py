@@ -9,8 +9,6 @@ them to datasketch's own values), because importing it loads scipy, about a seco
 
 from __future__ import annotations
 
-import os
-import sqlite3
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -21,8 +19,6 @@ if TYPE_CHECKING:
     from corpus_lint.document import Document
     from corpus_lint.files import CorpusWalk
     from corpus_lint.rule import Diagnostic, Rule
-
-CACHE_FILE_NAME = "signatures.sqlite3"  # in the configured cache folder
 
 
 def features_of(
@@ -73,29 +69,11 @@ def start_corpus_walk(corpus_roots: list[Path], settings: Any, options: Any) -> 
     so a folder comes back without its rows when its digest is the cache's for any
     configuration; the stage walks again the rare folder known only to another one.
     """
+    from corpus_lint.dedup.cache_file import folder_digests_of_any_config
     from corpus_lint.files import CorpusWalk
 
-    known = _folder_digests_of_any_config(settings.cache_dir) if options.use_cache else {}
+    known = folder_digests_of_any_config(settings.cache_dir) if options.use_cache else {}
     return CorpusWalk(corpus_roots, settings, known, options.workers)
-
-
-def _folder_digests_of_any_config(cache_dir: Path) -> dict[str, set[int]]:
-    """Read without numpy, which the cache module imports (a tenth of a second); nothing
-    when there is no readable cache: the stage reports why."""
-    path = cache_dir / CACHE_FILE_NAME
-    if not path.is_file():
-        return {}
-    known: dict[str, set[int]] = {}
-    try:
-        db = sqlite3.connect(path, timeout=1.0)
-        try:
-            for folder, digest in db.execute("SELECT path, digest FROM folders"):
-                known.setdefault(os.fsdecode(folder), set()).add(digest)  # bytes (see cache)
-        finally:
-            db.close()
-    except sqlite3.Error:
-        return {}
-    return known
 
 
 def check_corpus(

@@ -31,6 +31,7 @@ import numpy as np
 import xxhash
 
 from corpus_lint import __version__
+from corpus_lint.analysis import analyze_all, analyze_many, worker_count
 from corpus_lint.dedup.cache import SignatureCache
 from corpus_lint.dedup.clusters import Allowed, Cluster, Keeping, Shown, cluster_id, rank
 from corpus_lint.dedup.features import (
@@ -49,9 +50,9 @@ from corpus_lint.dedup.minhash import (
     lsh_params,
 )
 from corpus_lint.document import Document, DocumentError, display
-from corpus_lint.engine import process_pool, worker_count
 from corpus_lint.files import CorpusWalk, Folder, identity
 from corpus_lint.packs import PackRule
+from corpus_lint.parallel import process_pool
 from corpus_lint.progress import Progress
 from corpus_lint.rule import UNSAFE, Diagnostic, Fix, Related, Rule
 
@@ -318,8 +319,6 @@ class _Stage:
         if missing:
             from dataclasses import replace
 
-            from corpus_lint.engine import analyze_all
-
             job = replace(self.job, cached_contents=frozenset())
             with Progress("Hashing", len(missing), enabled=self.options.progress) as progress:
                 items = [(entry.path, False) for entry in missing]
@@ -337,7 +336,6 @@ class _Stage:
         """
         if not self.corpus_roots:
             return
-        from corpus_lint.engine import analyze_all
         from corpus_lint.files import walk_folder
 
         # A target named through a symbolic link (to it, or to a folder above it) is keyed
@@ -488,7 +486,7 @@ class _Stage:
             (a, b)
             for a, b in sorted(candidates, key=lambda p: (p[0].order, p[1].order))
             if (a.features.text_hash is None or a.features.text_hash != b.features.text_hash)
-            and _estimated_jaccard(a.features, b.features) >= floor
+            and estimated_jaccard(a.features, b.features) >= floor
         ]
         return self._verify(to_verify)
 
@@ -578,8 +576,6 @@ class _Stage:
         if not entries:
             return
         from dataclasses import replace
-
-        from corpus_lint.engine import analyze_many
 
         # In this process: the cache's writer thread may be running, so nothing is forked.
         items = [(entry.path, True) for entry in entries]
@@ -810,7 +806,7 @@ def _band_pairs(
     return pairs
 
 
-def _estimated_jaccard(a: Features, b: Features) -> float:
+def estimated_jaccard(a: Features, b: Features) -> float:
     first = np.frombuffer(a.signature, dtype="<u4")
     second = np.frombuffer(b.signature, dtype="<u4")
     return float(np.count_nonzero(first == second)) / len(first)
