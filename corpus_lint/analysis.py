@@ -104,19 +104,12 @@ def analyze_many(items: list[tuple[Path, bool]], job: Job) -> list[FileResult]:
             results.append(FileResult(path, error=f"{display(path)}: not checked (interrupted)"))
             continue
         interrupts.pause("worker-file")
-        result, doc = _read_and_lint(path, job, lint)
+        result, doc = read_and_lint(path, job, lint)
         results.append(result)
         if doc is not None and job.corpus_settings is not None:
             checked.append((result, doc, lint))
     if checked:
-        from corpus_lint.dedup.features import features_of_many
-
-        features = features_of_many(
-            [(doc, result.diagnostics) for result, doc, _ in checked],
-            job.corpus_settings,
-            job.cached_contents,
-            job.exclusion,
-        )
+        features = corpus_features([(doc, result.diagnostics) for result, doc, _ in checked], job)
         for (result, _, lint), file_features in zip(checked, features):
             result.features = file_features
             if not lint:  # the findings were needed for the features only
@@ -124,10 +117,23 @@ def analyze_many(items: list[tuple[Path, bool]], job: Job) -> list[FileResult]:
     return results
 
 
-def _read_and_lint(path: Path, job: Job, lint: bool) -> tuple[FileResult, Document | None]:
-    """The file's result so far, and the document corpus rules see (None if unreadable)."""
+def corpus_features(checked: list[tuple[Document, list[Diagnostic]]], job: Job) -> list[Any]:
+    """What the corpus rules need of these documents, given their per-document findings
+    (`dedup.features.features_of_many`), computed for all at once."""
+    from corpus_lint.dedup.features import features_of_many
+
+    return features_of_many(checked, job.corpus_settings, job.cached_contents, job.exclusion)
+
+
+def read_and_lint(
+    path: Any, job: Job, lint: bool, read: Callable[[Any], Document] = Document.read
+) -> tuple[FileResult, Document | None]:
+    """The file's result so far, and the document corpus rules see (None if unreadable).
+
+    `path` is what `read` reads: a local path (`Document.read`), or for the Dask executor a
+    `sources.Source` (`sources.read_source`, local paths and URLs)."""
     try:
-        doc = Document.read(path)
+        doc = read(path)
     except DocumentError as exc:
         if exc.skipped:  # binary, too large, not a regular file: a warning
             return FileResult(path, skipped=str(exc)), None

@@ -79,13 +79,22 @@ def is_excluded(path: Path, settings: Settings) -> bool:
     """Excluded when the file or any folder above it (inside the root) matches an exclude glob."""
     if not settings.exclude:
         return False
-    parts = relative_to_root(path, settings).split("/")
+    return excluded_relative(relative_to_root(path, settings), settings)
+
+
+def excluded_relative(relative: str, settings: Settings) -> bool:
+    """`is_excluded` of a "/"-separated path relative to the root (or, for the Dask
+    executor, to the URL given)."""
+    parts = relative.split("/")
     prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
     return any(glob_matches(g, p) for g in settings.exclude for p in prefixes)
 
 
 def is_included(path: Path, settings: Settings) -> bool:
-    relative = relative_to_root(path, settings)
+    return included_relative(relative_to_root(path, settings), settings)
+
+
+def included_relative(relative: str, settings: Settings) -> bool:
     return any(glob_matches(g, relative) for g in settings.include)
 
 

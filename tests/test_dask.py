@@ -244,6 +244,7 @@ def test_a_url_needs_the_dask_executor(cli, seeds_copy):
 
 
 def test_a_rule_failing_on_a_worker_names_the_file(tmp_path, monkeypatch):
+    from corpus_lint import analysis
     from corpus_lint.analysis import Job
     from corpus_lint.commands import load_rules
     from corpus_lint.rule import Context
@@ -254,7 +255,7 @@ def test_a_rule_failing_on_a_worker_names_the_file(tmp_path, monkeypatch):
     def broken(doc, rules, ctx):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(dask_executor, "lint_document", broken)
+    monkeypatch.setattr(analysis, "lint_document", broken)  # the stage the executor runs
     job = Job(tuple(rules.values()), Context(packs), None)
     source = dask_executor.Source(str(tmp_path / "a.txt"), "corpus/a.txt")
     with pytest.raises(dask_executor.FileFailed, match=r"^corpus/a.txt: a rule failed .*boom"):

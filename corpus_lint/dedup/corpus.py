@@ -46,8 +46,10 @@ from corpus_lint.dedup.minhash import (
     MIN_CANDIDATE_PROBABILITY,
     SCHEME,
     SEED,
-    band_keys,
+    band_salt,
+    candidate_pairs,
     lsh_params,
+    signature_band_keys,
 )
 from corpus_lint.document import Document, DocumentError, display
 from corpus_lint.files import CorpusWalk, Folder, identity
@@ -64,8 +66,6 @@ PRUNE_STANDARD_ERRORS = 5.0
 # parallel), and only their shingle sets are held in memory, up to this many shingles
 # (4 bytes each) per batch, whatever the length of the documents.
 VERIFY_SHINGLES = 4_000_000
-# Files whose band keys are computed together.
-KEY_BLOCK = 8192
 # Files reread together for verification: their shingles are computed in one go.
 REREAD_FILES = 32
 # A redundant document's related locations: its keeper, then at most this many other members
@@ -471,7 +471,7 @@ class _Stage:
         """Every candidate pair verified: (a, b, exact Jaccard), at the threshold or not."""
         bands, rows = self._lsh_params()
         last_stats.bands = (bands, rows)
-        salt = xxhash.xxh3_64_intdigest(f"{self.config_salt}:{bands}:{rows}".encode())
+        salt = band_salt(self.config_salt, bands, rows)
         loaded = [e for e in self.entries if e.features is not None and e.features.signature]
         pairs = _band_pairs(loaded, bands, rows, salt, self.near.num_perm)
         candidates = {
@@ -479,14 +479,11 @@ class _Stage:
         }
         candidates |= self._cached_candidates(loaded, bands, rows, salt)
         last_stats.candidates = len(candidates)
-        threshold = self.near.threshold
-        error = (threshold * (1 - threshold) / self.near.num_perm) ** 0.5
-        floor = threshold - PRUNE_STANDARD_ERRORS * error
+        floor = prune_floor(self.near.threshold, self.near.num_perm)
         to_verify = [
             (a, b)
             for a, b in sorted(candidates, key=lambda p: (p[0].order, p[1].order))
-            if (a.features.text_hash is None or a.features.text_hash != b.features.text_hash)
-            and estimated_jaccard(a.features, b.features) >= floor
+            if worth_verifying(a.features, b.features, floor)
         ]
         return self._verify(to_verify)
 
@@ -614,7 +611,9 @@ class _Stage:
         targets = [e for e in loaded if e.target]
         if not last_stats.unchanged or not targets or self.cache is None:
             return set()
-        keys = _signature_band_keys(targets, bands, rows, salt, self.near.num_perm)
+        keys = signature_band_keys(
+            [e.features.signature for e in targets], bands, rows, salt, self.near.num_perm
+        )
         by_key: dict[int, list[Entry]] = {}
         for entry, entry_keys in zip(targets, keys.tolist()):
             for key in entry_keys:
@@ -661,7 +660,7 @@ class _Stage:
                 chunks = [items[i : i + REREAD_FILES] for i in range(0, len(items), REREAD_FILES)]
                 return {
                     key: found
-                    for results in mapper(_current_shingle_sets, chunks, repeat(size))
+                    for results in mapper(current_shingle_sets, chunks, repeat(size))
                     for key, found in results
                 }
 
@@ -690,8 +689,10 @@ class _Stage:
             signed = [e for e in new.values() if e.features.signature]
             band_rows = None
             if signed:
-                salt = xxhash.xxh3_64_intdigest(f"{self.config_salt}:{bands}:{rows}".encode())
-                keys = _signature_band_keys(signed, bands, rows, salt, self.near.num_perm)
+                salt = band_salt(self.config_salt, bands, rows)
+                keys = signature_band_keys(
+                    [e.features.signature for e in signed], bands, rows, salt, self.near.num_perm
+                )
                 contents = np.array([e.content for e in signed], dtype=np.int64)
                 band_rows = (keys.ravel(), np.repeat(contents, bands))
             stored = {e.key: (e.features.mtime_ns, e.features.size) for e in fresh}
@@ -749,16 +750,18 @@ def _verify_batches(
         yield batch, list(files.values())
 
 
-def _current_shingle_sets(
-    items: list[_Reread], shingle_size: int
+def current_shingle_sets(
+    items: list[_Reread], shingle_size: int, read: Callable[[Any, str], Document] = Document.read
 ) -> list[tuple[str, np.ndarray | None]]:
-    """(key, sorted distinct shingle hashes) of files; None for a file whose bytes are no
-    longer `content`."""
+    """(key, sorted distinct shingle hashes) of files reread now, for the exact Jaccard;
+    None for a file whose bytes are no longer `content`. An item is (key, what `read`
+    reads, content hash, lines left out); `read(location, key)` is `Document.read` locally
+    (the key names the file: only errors show it, and they are dropped)."""
     current: list[tuple[str, str]] = []
     changed: list[tuple[str, None]] = []
-    for key, path, content, excluded in items:
+    for key, location, content, excluded in items:
         try:
-            doc = Document.read(path, key)  # named as is: only errors show it, and they are dropped
+            doc = read(location, key)
         except DocumentError:
             changed.append((key, None))
             continue
@@ -770,40 +773,32 @@ def _current_shingle_sets(
     return [(key, shingles) for (key, _), shingles in zip(current, found)] + changed
 
 
-def _signature_band_keys(
-    entries: list[Entry], bands: int, rows: int, salt: int, num_perm: int
-) -> np.ndarray:
-    """(len(entries), bands) band keys, computed a block of entries at a time: the signatures
-    are never all copied into one matrix (50 MB for 100,000 files)."""
-    keys = np.empty((len(entries), bands), dtype=np.int64)
-    for start in range(0, len(entries), KEY_BLOCK):
-        block = entries[start : start + KEY_BLOCK]
-        joined = b"".join(e.features.signature for e in block)
-        signatures = np.frombuffer(joined, dtype="<u4").reshape(len(block), num_perm)
-        keys[start : start + len(block)] = band_keys(signatures, bands, rows, salt)
-    return keys
-
-
 def _band_pairs(
     entries: list[Entry], bands: int, rows: int, salt: int, num_perm: int
 ) -> set[tuple[int, int]]:
     """Index pairs (i < j) of entries that share at least one band."""
     if len(entries) < 2:
         return set()
-    keys = _signature_band_keys(entries, bands, rows, salt, num_perm)
-    pairs: set[tuple[int, int]] = set()
-    for band in range(bands):
-        column = keys[:, band]
-        order = np.argsort(column, kind="stable")
-        ordered = column[order]
-        starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-        ends = np.r_[starts[1:], len(ordered)]
-        for start, end in zip(starts[ends - starts > 1].tolist(), ends[ends - starts > 1].tolist()):
-            members = sorted(order[start:end].tolist())
-            for index, i in enumerate(members):
-                for j in members[index + 1 :]:
-                    pairs.add((i, j))
-    return pairs
+    keys = signature_band_keys([e.features.signature for e in entries], bands, rows, salt, num_perm)
+    band = np.tile(np.arange(bands, dtype=np.int16), len(entries))
+    ids = np.repeat(np.arange(len(entries), dtype=np.int64), bands)
+    codes = candidate_pairs(band, keys.ravel(), ids)
+    return set(zip((codes >> 32).tolist(), (codes & 0xFFFFFFFF).tolist()))
+
+
+def prune_floor(threshold: float, num_perm: int) -> float:
+    """The estimated Jaccard below which a candidate is dropped unread: PRUNE_STANDARD_ERRORS
+    standard errors of the MinHash estimate below the threshold."""
+    error = (threshold * (1 - threshold) / num_perm) ** 0.5
+    return threshold - PRUNE_STANDARD_ERRORS * error
+
+
+def worth_verifying(a: Features, b: Features, floor: float) -> bool:
+    """Is a candidate pair verified? Not when both have the same text (DUP003's, not a near
+    duplicate), nor when its estimated Jaccard is below `prune_floor`."""
+    if a.text_hash is not None and a.text_hash == b.text_hash:
+        return False
+    return estimated_jaccard(a, b) >= floor
 
 
 def estimated_jaccard(a: Features, b: Features) -> float:
@@ -819,9 +814,13 @@ def exact_jaccard(first: np.ndarray, second: np.ndarray) -> float:
 
 
 def _shown(entry: Entry) -> Shown:
-    f = entry.features
-    keeping = Keeping(display(entry.path), f.shingles, bool(f.has_source), f.findings or 0)
-    return Shown(keeping.path, entry.content, f.title_length, f.text_hash, keeping)
+    return shown_of(display(entry.path), entry.content, entry.features)
+
+
+def shown_of(path: str, content: int, f: Features) -> Shown:
+    """What the cluster step and the diagnostics need of a document shown as `path`."""
+    keeping = Keeping(path, f.shingles, bool(f.has_source), f.findings or 0)
+    return Shown(path, content, f.title_length, f.text_hash, keeping)
 
 
 def cluster_diagnostics(
