@@ -313,7 +313,7 @@ def _run(
     others += analysed + features
     if corpus_rules:
         bands, rows = (0, 0)
-        if "DUP004" in corpus_rules:
+        if any(rule.needs_pairs for rule in corpus_rules.values()):
             bands, rows = lsh_params(near.threshold, near.num_perm)
         salt = band_salt(config_key(near, job), bands, rows)
         # Enough buckets to verify on every worker at once, and for the rows of one to stay

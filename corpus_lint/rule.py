@@ -11,7 +11,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     from corpus_lint.document import Document, Line
@@ -133,6 +133,29 @@ class Rule:
         """A fix with this rule's declared applicability."""
         assert self.fix_availability, f"{self.code} declares no fix"
         return Fix(tuple(edits), self.fix_availability, message)
+
+
+class CorpusRule(Rule):
+    """Base class of the rules over the whole corpus (DUP003, DUP004). They never see a
+    document: both executors run the corpus stages that the selected corpus rules need
+    (`needs_groups`, `needs_pairs`) and the cluster step, which reports each redundant
+    member of a duplicate cluster by the rule that `reports_member` and in its `message`.
+    """
+
+    corpus: ClassVar[bool] = True
+    # The stages it needs: the groups of documents with the same text; near-duplicate pairs
+    # found by LSH banding and verified with their exact Jaccard.
+    needs_groups: ClassVar[bool] = True
+    needs_pairs: ClassVar[bool] = False
+
+    def reports_member(self, same_text: bool) -> bool:
+        """Does it report a redundant cluster member whose text is (not) the keeper's?"""
+        raise NotImplementedError
+
+    def message(self, keeper: str, where: str, similarity: float, near: Any) -> str:
+        """The message on a redundant member: `keeper` is the kept copy's path, `where` says
+        which cluster it is, `near` holds the [near-duplicate] settings."""
+        raise NotImplementedError
 
 
 _BUILTIN: dict[str, type[Rule]] = {}

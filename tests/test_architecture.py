@@ -144,3 +144,17 @@ def test_each_module_imports_alone(name):
         [sys.executable, "-c", f"import {name}"], capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_corpus_rules_are_rule_units_that_split_the_cluster_members_between_them():
+    """Each built-in corpus rule is a CorpusRule; exactly one reports a redundant member whose
+    text is the keeper's, and exactly one reports the others (the cluster step asks them)."""
+    from corpus_lint.checks import builtin_rules
+    from corpus_lint.rule import CorpusRule
+
+    corpus = [r for r in builtin_rules().values() if r.corpus]
+    assert {r.code for r in corpus} == {"DUP003", "DUP004"}
+    assert all(isinstance(r, CorpusRule) for r in corpus)
+    for same in (True, False):
+        assert len([r for r in corpus if r.reports_member(same)]) == 1
+    assert [r.code for r in corpus if r.needs_pairs] == ["DUP004"]

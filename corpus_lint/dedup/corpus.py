@@ -56,7 +56,7 @@ from corpus_lint.files import CorpusWalk, Folder, identity
 from corpus_lint.packs import PackRule
 from corpus_lint.parallel import process_pool
 from corpus_lint.progress import Progress
-from corpus_lint.rule import UNSAFE, Diagnostic, Fix, Related, Rule
+from corpus_lint.rule import UNSAFE, CorpusRule, Diagnostic, Fix, Related, Rule
 
 # Candidates whose estimated Jaccard is more than this many standard errors below the
 # threshold are dropped without reading them: the chance that such a pair is truly at the
@@ -273,9 +273,9 @@ class _Stage:
         try:
             groups: list[list[Entry]] = []
             pairs: list[tuple[Entry, Entry, float]] = []
-            if "DUP003" in self.codes or "DUP004" in self.codes:
+            if any(rule.needs_groups for rule in self.codes.values()):
                 groups = self._exact_duplicates()
-            if "DUP004" in self.codes:
+            if any(rule.needs_pairs for rule in self.codes.values()):
                 pairs = self._near_duplicates()
             diagnostics = self._clusters(groups, pairs)
         except sqlite3.Error:  # the stage is run again without the cache, forking workers:
@@ -826,7 +826,7 @@ def shown_of(path: str, content: int, f: Features) -> Shown:
 def cluster_diagnostics(
     clusters: list[Cluster],
     shown: dict[Any, Shown],
-    rules: dict[str, Rule],
+    rules: dict[str, CorpusRule],
     near: Any,
     reported: Callable[[Any], bool],
     stale: list[tuple[Any, list[str]]] = (),
@@ -844,22 +844,11 @@ def cluster_diagnostics(
         for index, (doc, similarity) in enumerate(cluster.members):
             member = shown[doc]
             same = member.text_hash is not None and member.text_hash == keeper.text_hash
-            rule = rules.get("DUP003" if same else "DUP004")
+            rule = next((r for r in rules.values() if r.reports_member(same)), None)
             if rule is None:
                 continue
             where = f"the copy kept of duplicate cluster {ident} ({cluster.size} documents)"
-            if same:
-                message = (
-                    f"same text as {keeper.path} (after normalising white space and Unicode), "
-                    f"{where}: the corpus holds this document twice"
-                )
-            else:
-                message = (
-                    f"near-duplicate of {keeper.path}, {where}: {similarity:.0%} of their "
-                    f"{near.shingle_size}-word shingles are shared (Jaccard similarity "
-                    f"{similarity:.2f}, threshold {near.threshold:.2f}): the same story "
-                    "filed twice"
-                )
+            message = rule.message(keeper.path, where, similarity, near)
             fix = Fix((), UNSAFE, f"Delete this redundant copy ({keeper.path} is kept)")
             others = (related[:index] + related[index + 1 :])[:MAX_RELATED_MEMBERS]
             diagnostics.append(
@@ -873,8 +862,11 @@ def cluster_diagnostics(
                     ident,
                 )
             )
-    rule = rules.get("DUP004") or rules.get("DUP003")
     for entry, files in stale:
+        # The near-duplicate rule's when it runs (it judged the pairs), else DUP003's.
+        rule = next((r for r in rules.values() if r.needs_pairs), None) or next(
+            iter(rules.values())
+        )
         listed = ", ".join(files)
         diagnostics.append(
             Diagnostic(
