@@ -126,14 +126,14 @@ def corpus_features(checked: list[tuple[Document, list[Diagnostic]]], job: Job) 
 
 
 def read_and_lint(
-    path: Any, job: Job, lint: bool, read: Callable[[Any], Document] = Document.read
+    path: Any, job: Job, lint: bool, read: Callable[[Any], Document] | None = None
 ) -> tuple[FileResult, Document | None]:
     """The file's result so far, and the document corpus rules see (None if unreadable).
 
     `path` is what `read` reads: a local path (`Document.read`), or for the Dask executor a
     `sources.Source` (`sources.read_source`, local paths and URLs)."""
     try:
-        doc = read(path)
+        doc = Document.read(path) if read is None else read(path)
     except DocumentError as exc:
         if exc.skipped:  # binary, too large, not a regular file: a warning
             return FileResult(path, skipped=str(exc)), None

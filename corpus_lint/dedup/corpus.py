@@ -751,7 +751,7 @@ def _verify_batches(
 
 
 def current_shingle_sets(
-    items: list[_Reread], shingle_size: int, read: Callable[[Any, str], Document] = Document.read
+    items: list[_Reread], shingle_size: int, read: Callable[[Any, str], Document] | None = None
 ) -> list[tuple[str, np.ndarray | None]]:
     """(key, sorted distinct shingle hashes) of files reread now, for the exact Jaccard;
     None for a file whose bytes are no longer `content`. An item is (key, what `read`
@@ -761,7 +761,7 @@ def current_shingle_sets(
     changed: list[tuple[str, None]] = []
     for key, location, content, excluded in items:
         try:
-            doc = read(location, key)
+            doc = Document.read(location, key) if read is None else read(location, key)
         except DocumentError:
             changed.append((key, None))
             continue
