@@ -134,6 +134,7 @@ def test_no_private_name_imported_across_modules():
     assert private == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(MODULES))
 def test_each_module_imports_alone(name):
     """In a fresh interpreter, so that no module imported before hides a cycle."""
@@ -158,3 +159,18 @@ def test_corpus_rules_are_rule_units_that_split_the_cluster_members_between_them
     for same in (True, False):
         assert len([r for r in corpus if r.reports_member(same)]) == 1
     assert [r.code for r in corpus if r.needs_pairs] == ["DUP004"]
+
+
+def test_test_modules_import_no_other_test_module():
+    """Shared test code lives in tests/helpers.py (and fixtures in conftest.py)."""
+    tests = PACKAGE.parent / "tests"
+    found = []
+    for path in sorted(tests.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            found += [f"{path.name} imports {n}" for n in names if n.startswith("tests.test_")]
+    assert found == []

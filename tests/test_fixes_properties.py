@@ -23,6 +23,8 @@ from corpus_lint.fixes import allowed, fix_document
 from corpus_lint.packs import load_packs
 from corpus_lint.rule import Context
 
+pytestmark = pytest.mark.slow
+
 EXAMPLES = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 RULES = builtin_rules()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -156,12 +157,14 @@ def check_document(raw: bytes) -> None:
     check_fixes(raw)
 
 
+@pytest.mark.slow
 @CI
 @given(documents())
 def test_every_rule_reads_any_bytes_and_reports_positions_inside_the_document(raw):
     check_lint(raw)
 
 
+@pytest.mark.slow
 @CI
 @given(documents())
 def test_fixes_of_any_bytes_settle_are_idempotent_and_safe_ones_keep_every_word(raw):

@@ -10,7 +10,7 @@ from corpus_lint.checks import builtin_rules
 from corpus_lint.document import Document
 from corpus_lint.packs import load_packs
 from corpus_lint.rule import Context, Diagnostic
-from tests.conftest import CLEAN_ARTICLE
+from tests.helpers import CLEAN_ARTICLE
 
 RULES = builtin_rules()
 CONTEXT = Context(load_packs([], RULES))

@@ -9,7 +9,7 @@ from corpus_lint.checks.duplicates import DUPLICATED_BODY_MIN_CHARS, duplicated_
 from corpus_lint.document import Document
 from corpus_lint.packs import load_packs
 from corpus_lint.rule import Context, Diagnostic, Related
-from tests.conftest import CLEAN_ARTICLE
+from tests.helpers import CLEAN_ARTICLE
 
 RULES = builtin_rules()
 CONTEXT = Context(load_packs([], RULES))

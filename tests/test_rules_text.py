@@ -6,8 +6,7 @@ import pytest
 
 from corpus_lint.document import Document
 from corpus_lint.rule import UNSAFE
-from tests.conftest import SEEDS
-from tests.test_rules_encoding import TITLE, article, check, codes, doc_of, fixed, lint
+from tests.helpers import SEEDS, TITLE, article, check, codes, doc_of, fixed, lint
 
 
 def test_a_doubled_word_is_reported_and_the_unsafe_fix_drops_the_second():

@@ -19,7 +19,7 @@ import pytest
 
 PAUSE_VARIABLE = "CORPUS_LINT_TEST_PAUSE"  # corpus_lint.interrupts.PAUSE_VARIABLE
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+pytestmark = [pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals"), pytest.mark.slow]
 
 LINE = "The harbour council voted on Tuesday to add two evening crossings.   \n\n"
 FILES = 600  # enough for two worker processes (engine.MIN_FILES_FOR_WORKERS each)
