@@ -44,6 +44,20 @@ class Options:
 
 
 @dataclass
+class Result:
+    """What a run found and did, over all its files."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # files that could not be read: exit 2
+    warnings: list[str] = field(default_factory=list)  # files skipped on purpose (binary)
+    files_checked: int = 0
+    fixed: dict[str, Counter[str]] = field(default_factory=dict)  # path -> codes fixed
+    diffs: list[bytes] = field(default_factory=list)  # with FixOptions.diff: one per file
+    fixable: tuple[int, int] | None = None  # with Options.count_fixes: see FileResult.fixable
+    word_counts: dict[str, int] = field(default_factory=dict)  # with Options.count_words
+
+
+@dataclass
 class FileResult:
     path: Path
     diagnostics: list[Diagnostic] = field(default_factory=list)

@@ -7,8 +7,6 @@ The local executor: it places the stages (`analysis`, then the corpus stage of `
 from __future__ import annotations
 
 import dataclasses
-from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +15,7 @@ from corpus_lint.analysis import (
     FixOptions,
     Job,
     Options,
+    Result,
     analyze_all,
     worker_count,
 )
@@ -25,23 +24,11 @@ from corpus_lint.document import display
 from corpus_lint.files import ignored_for_file
 from corpus_lint.packs import Packs
 from corpus_lint.progress import Progress
-from corpus_lint.rule import Context, Diagnostic, Rule, sort_diagnostics
+from corpus_lint.rule import Context, Rule, sort_diagnostics
 
 # Below this many files, computing their corpus features costs less than reading which
 # contents the signature cache holds (0.1 s for 100,000): pre-commit's few changed files.
 MIN_FILES_FOR_CACHED_FEATURES = 1000
-
-
-@dataclass
-class Result:
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)  # files that could not be read: exit 2
-    warnings: list[str] = field(default_factory=list)  # files skipped on purpose (binary)
-    files_checked: int = 0
-    fixed: dict[str, Counter[str]] = field(default_factory=dict)  # path -> codes fixed
-    diffs: list[bytes] = field(default_factory=list)  # with FixOptions.diff: one per file
-    fixable: tuple[int, int] | None = None  # with Options.count_fixes: see FileResult.fixable
-    word_counts: dict[str, int] = field(default_factory=dict)  # with Options.count_words
 
 
 def run(

@@ -9,16 +9,19 @@ them to datasketch's own values), because importing it loads scipy, about a seco
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from pathlib import Path
 
-    from corpus_lint.config import NearDuplicateSettings
+    from corpus_lint.analysis import Job, Options, Result
+    from corpus_lint.config import NearDuplicateSettings, Settings
     from corpus_lint.dedup.features import Features, ShingleExclusion
     from corpus_lint.document import Document
     from corpus_lint.files import CorpusWalk
-    from corpus_lint.rule import Diagnostic, Rule
+    from corpus_lint.packs import Packs
+    from corpus_lint.rule import CorpusRule, Diagnostic, Rule
 
 
 def features_of(
@@ -45,14 +48,14 @@ def features_of_many(
     return compute(checked, settings, cached, exclusion)
 
 
-def shingle_exclusion(selected: Any, packs: Any) -> ShingleExclusion:
+def shingle_exclusion(selected: Iterable[Rule], packs: Packs) -> ShingleExclusion:
     """Which lines a run leaves out of the shingles (see `corpus_lint.dedup.features`)."""
     from corpus_lint.dedup.features import shingle_exclusion as make
 
     return make(selected, packs)
 
 
-def cached_contents(settings: Any, job: Any, warnings: list[str]) -> frozenset[int]:
+def cached_contents(settings: Settings, job: Job, warnings: list[str]) -> frozenset[int]:
     """The content hashes whose features the signature cache holds for this configuration:
     the workers need not compute them again (see `corpus_lint.dedup.corpus`)."""
     from corpus_lint.dedup.corpus import cached_contents as find
@@ -60,7 +63,7 @@ def cached_contents(settings: Any, job: Any, warnings: list[str]) -> frozenset[i
     return find(settings, job, warnings)
 
 
-def start_corpus_walk(corpus_roots: list[Path], settings: Any, options: Any) -> CorpusWalk:
+def start_corpus_walk(corpus_roots: list[Path], settings: Settings, options: Options) -> CorpusWalk:
     """The corpus walk of `check_corpus`, begun before the targets are checked: worker
     processes stat the corpus files (most of a pre-commit run over a large corpus) while this
     one checks the targets. The caller must not fork other processes until it is over.
@@ -78,13 +81,13 @@ def start_corpus_walk(corpus_roots: list[Path], settings: Any, options: Any) -> 
 
 def check_corpus(
     *,
-    targets: dict[Path, Any],
+    targets: dict[Path, Features],
     corpus_roots: list[Path] | None,
-    rules: list[Rule],
-    job: Any,
-    settings: Any,
-    options: Any,
-    result: Any,
+    rules: list[CorpusRule],
+    job: Job,
+    settings: Settings,
+    options: Options,
+    result: Result,
     walk: CorpusWalk | None = None,
 ) -> list[Diagnostic]:
     """DUP003/DUP004 diagnostics on the targets (see `corpus_lint.dedup.corpus`)."""

@@ -31,7 +31,8 @@ import numpy as np
 import xxhash
 
 from corpus_lint import __version__
-from corpus_lint.analysis import analyze_all, analyze_many, worker_count
+from corpus_lint.analysis import Job, Options, Result, analyze_all, analyze_many, worker_count
+from corpus_lint.config import NearDuplicateSettings, Settings
 from corpus_lint.dedup.cache import SignatureCache
 from corpus_lint.dedup.clusters import Allowed, Cluster, Keeping, Shown, cluster_id, rank
 from corpus_lint.dedup.features import (
@@ -118,13 +119,13 @@ last_stats = Stats()
 
 def check_corpus(
     *,
-    targets: dict[Path, Any],
+    targets: dict[Path, Features],
     corpus_roots: list[Path] | None,
-    rules: list[Rule],
-    job: Any,
-    settings: Any,
-    options: Any,
-    result: Any,
+    rules: list[CorpusRule],
+    job: Job,
+    settings: Settings,
+    options: Options,
+    result: Result,
     walk: CorpusWalk | None = None,
 ) -> list[Diagnostic]:
     global last_stats
@@ -174,7 +175,7 @@ def check_corpus(
     return diagnostics
 
 
-def cached_contents(settings: Any, job: Any, warnings: list[str]) -> frozenset[int]:
+def cached_contents(settings: Settings, job: Job, warnings: list[str]) -> frozenset[int]:
     """The contents whose features the cache holds for this configuration (none if the cache
     cannot be read: the stage then reports why)."""
     config = config_key(settings.near_duplicate, job)
@@ -189,7 +190,7 @@ def cached_contents(settings: Any, job: Any, warnings: list[str]) -> frozenset[i
         cache.close()
 
 
-def config_key(near: Any, job: Any) -> int:
+def config_key(near: NearDuplicateSettings, job: Job) -> int:
     """A hash of everything a cached signature depends on besides the file's bytes: the
     shingle settings, and the rules that decide which lines are left out of the shingles with
     their pack data (and SRC001's, which DUP002 asks where a copy starts), never which rules
@@ -780,10 +781,13 @@ def _band_pairs(
     if len(entries) < 2:
         return set()
     keys = signature_band_keys([e.features.signature for e in entries], bands, rows, salt, num_perm)
-    band = np.tile(np.arange(bands, dtype=np.int16), len(entries))
-    ids = np.repeat(np.arange(len(entries), dtype=np.int64), bands)
-    codes = candidate_pairs(band, keys.ravel(), ids)
-    return set(zip((codes >> 32).tolist(), (codes & 0xFFFFFFFF).tolist()))
+    ids = np.arange(len(entries), dtype=np.int64)
+    same_band = np.zeros(len(entries), dtype=np.int16)
+    pairs: set[tuple[int, int]] = set()
+    for band in range(bands):  # a band at a time: the rows of all bands at once cost memory
+        codes = candidate_pairs(same_band, keys[:, band], ids)
+        pairs.update(zip((codes >> 32).tolist(), (codes & 0xFFFFFFFF).tolist()))
+    return pairs
 
 
 def prune_floor(threshold: float, num_perm: int) -> float:

@@ -13,20 +13,23 @@ import os
 import stat
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import xxhash
 
 from corpus_lint.dedup.features import to_int64
 from corpus_lint.rule import Diagnostic
 
+if TYPE_CHECKING:
+    from corpus_lint.analysis import Job, Result
+
 
 def remove_redundant(
     diagnostics: list[Diagnostic],
     documents: dict[str, Any],
     roots: list[Path] | None,
-    job: Any,
-    result: Any,
+    job: Job,
+    result: Result,
 ) -> list[Diagnostic]:
     """Delete (or diff the deletion of) every redundant document reported; return the
     diagnostics left (those of documents not removed)."""
