@@ -211,12 +211,23 @@ def candidate_pairs(band: np.ndarray, keys: np.ndarray, ids: np.ndarray) -> np.n
     codes (smaller id << 32 | larger id), sorted. Ids are below 2**32."""
     codes: list[np.ndarray] = []
     if len(ids) > 1:
-        order = np.lexsort((ids, keys, band))
+        # The order of np.lexsort((ids, keys, band)), by stable sorts from the least
+        # significant key, skipping the sorts a caller's rows need not (ids already in order,
+        # one band): a band at a time, that is one sort instead of three.
+        order = np.arange(len(ids))
+        if np.any(ids[1:] < ids[:-1]):
+            order = np.argsort(ids, kind="stable")
+        order = order[np.argsort(keys[order], kind="stable")]
+        if np.any(band[1:] != band[:-1]):
+            order = order[np.argsort(band[order], kind="stable")]
         band, keys, ids = band[order], keys[order], ids[order]
         same = (band[1:] == band[:-1]) & (keys[1:] == keys[:-1])
         starts = np.flatnonzero(np.r_[True, ~same])
         ends = np.r_[starts[1:], len(ids)]
-        for start, end in zip(starts[ends - starts > 1].tolist(), ends[ends - starts > 1].tolist()):
+        sizes = ends - starts
+        twos = starts[sizes == 2]  # most groups: one pair, made without a loop
+        codes.append((ids[twos] << 32) | ids[twos + 1])
+        for start, end in zip(starts[sizes > 2].tolist(), ends[sizes > 2].tolist()):
             members = ids[start:end]  # sorted by id
             first, second = np.triu_indices(len(members), k=1)
             codes.append((members[first] << 32) | members[second])
