@@ -129,10 +129,10 @@ def accuracy(diagnostics: list[dict], truth: dict) -> dict:
 
 def signature_rate(paths: list[Path]) -> float:
     """Files/s on one core: read, decode, shingle, hash, MinHash, in batches as a worker does."""
+    from corpus_lint.analysis import BATCH_FILES
     from corpus_lint.config import NearDuplicateSettings
     from corpus_lint.dedup.features import features_of_many
     from corpus_lint.document import Document
-    from corpus_lint.engine import BATCH_FILES
 
     settings = NearDuplicateSettings(THRESHOLD, SHINGLE_SIZE, NUM_PERM)
     started = time.perf_counter()

@@ -21,10 +21,11 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+from corpus_lint.analysis import lint_document  # noqa: E402
+from corpus_lint.checks import builtin_rules  # noqa: E402
 from corpus_lint.document import Document  # noqa: E402
-from corpus_lint.engine import lint_document  # noqa: E402
 from corpus_lint.packs import load_packs  # noqa: E402
-from corpus_lint.rule import Context, builtin_rules  # noqa: E402
+from corpus_lint.rule import Context  # noqa: E402
 
 BBC = HERE.parent.parent / "shared" / "corpora" / "bbc"
 

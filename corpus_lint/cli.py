@@ -17,8 +17,8 @@ from pathlib import Path
 from corpus_lint import __version__, interrupts
 from corpus_lint.commands import EXIT_CLEAN, EXIT_ERROR, UsageError
 from corpus_lint.config import EXECUTORS, ConfigError, is_url
-from corpus_lint.engine import WorkersDied
 from corpus_lint.packs import PackError
+from corpus_lint.parallel import WorkersDied
 from corpus_lint.report import FORMATS
 
 COMMANDS = ("check", "rule", "rules", "mine-boilerplate")

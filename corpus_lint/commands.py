@@ -9,11 +9,12 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from corpus_lint.checks import builtin_rules
 from corpus_lint.config import ConfigError, Settings, is_url, load_settings
 from corpus_lint.packs import Packs, load_packs
 from corpus_lint.report import ReportContext
 from corpus_lint.report.text import clean  # file names in messages may hold escapes
-from corpus_lint.rule import Rule, builtin_rules, is_selected, unknown_selectors
+from corpus_lint.rule import Rule, is_selected, unknown_selectors
 
 if TYPE_CHECKING:
     from corpus_lint.baseline import Baseline
@@ -323,8 +324,9 @@ def check_stdin(
     per-document rules run on it; corpus rules compare files and are left out (said so).
     With --fix, stdout gets the fixed text (--diff: the diff) and the report goes to stderr."""
     from corpus_lint import fixes
+    from corpus_lint.analysis import lint_document
     from corpus_lint.document import Document, display
-    from corpus_lint.engine import _ignored_for_file, lint_document
+    from corpus_lint.files import ignored_for_file
     from corpus_lint.packs import timed_out_searches
     from corpus_lint.rule import Context, sort_diagnostics
 
@@ -345,7 +347,7 @@ def check_stdin(
 
     def lint(d: Document) -> list:
         found = lint_document(d, document_rules, context_rules)
-        return [x for x in found if not _ignored_for_file(x, settings)]
+        return [x for x in found if not ignored_for_file(x, settings)]
 
     notes = []
     left_out = sorted(code for code, rule in selected.items() if rule.corpus)

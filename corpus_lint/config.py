@@ -410,14 +410,14 @@ def glob_problem(glob: str) -> str | None:
     if depth:
         return "unclosed '['"
     try:
-        _glob_regex(glob)
+        glob_regex(glob)
     except re.error as exc:
         return str(exc)
     return None
 
 
 @cache
-def _glob_regex(glob: str) -> re.Pattern[str]:
+def glob_regex(glob: str) -> re.Pattern[str]:
     out = []
     i = 0
     while i < len(glob):
@@ -451,4 +451,4 @@ def _glob_regex(glob: str) -> re.Pattern[str]:
 def glob_matches(glob: str, relative_path: str) -> bool:
     """Does a glob match a "/"-separated relative path (or, for a glob without "/", its name)?"""
     subject = relative_path if "/" in glob.rstrip("/") else relative_path.rsplit("/", 1)[-1]
-    return _glob_regex(glob.rstrip("/")).match(subject) is not None
+    return glob_regex(glob.rstrip("/")).match(subject) is not None

@@ -1,28 +1,31 @@
 """`--executor dask`: the whole check on a Dask cluster; only diagnostics come back.
 
-The file list, in path order, is cut into partitions; a document's id is its position in
-that order, so "the first by path order" is "the smallest id". Every arrow below is a set of
-Dask tasks:
+This module is the executor only: the task graph, the client and the diagnosis of failures.
+Each task runs the stage functions the local executor runs (see the README's "Large
+corpora"). The file list, in path order, is cut into partitions; a document's id is its
+position in that order, so "the first by path order" is "the smallest id". Every arrow below
+is a set of Dask tasks:
 
-1. analyse: a task reads each file of its partition once (a local path or an fsspec URL),
-   runs the per-document rules (`engine.lint_document`) and computes the file's corpus
-   features (`dedup.features_of_many`). The diagnostics go to the client; the features
-   stay on the worker.
-2. band shuffle: each partition emits one row per (document, LSH band), (band, band key,
-   id), and one (normalised-text hash, id) row per document, split into `buckets` parts by
-   key; band bucket j gathers the j-th part of every partition, so each holds 1/buckets of
-   the LSH index and no process holds all of it.
-3. band buckets: equal (band, key) rows give candidate pairs (smaller id first); equal text
-   hashes give the same-text groups (DUP003). Pairs are split by pair hash.
+1. analyse: a task reads each file of its partition once (`sources.read_source`: a local
+   path or an fsspec URL), runs the per-document rules (`analysis.read_and_lint`) and
+   computes the file's corpus features (`analysis.corpus_features`). The diagnostics go to
+   the client; the features stay on the worker.
+2. band shuffle: each partition emits one row per (document, LSH band), (band, band key
+   (`minhash.signature_band_keys`), id), and one (normalised-text hash, id) row per
+   document, split into `buckets` parts by key; band bucket j gathers the j-th part of every
+   partition, so each holds 1/buckets of the LSH index and no process holds all of it.
+3. band buckets: equal (band, key) rows give candidate pairs (`minhash.candidate_pairs`);
+   equal text hashes give the same-text groups (DUP003). Pairs are split by pair hash.
 4. pair buckets: each gathers its pairs from every band bucket and de-duplicates them.
 5. select: each partition sends a pair bucket the features of its documents that the
    bucket's pairs name.
-6. verify: the corpus stage's rules (`dedup/corpus.py`): pairs with the same text are
-   skipped, pairs whose estimated Jaccard is far below the threshold are pruned, the rest
-   are verified with the exact Jaccard of the two files' shingle sets (both files reread).
+6. verify: the corpus stage's decision (`dedup.corpus.worth_verifying`: pairs with the same
+   text are skipped, pairs whose estimated Jaccard is far below the threshold are pruned),
+   then the exact Jaccard of the two files reread (`dedup.corpus.current_shingle_sets`).
 7. clusters, on the client: the groups and verified pairs become duplicate clusters by the
-   corpus stage's own function (`dedup.clusters.form_clusters`); pairs a keeper needs that
-   no bucket verified are verified by one more task.
+   corpus stage's own functions (`dedup.clusters.form_clusters`,
+   `dedup.corpus.cluster_diagnostics`); pairs a keeper needs that no bucket verified are
+   verified by one more task.
 
 Dask is imported only here, and only when this executor runs.
 """
@@ -33,8 +36,6 @@ import asyncio
 import logging
 import math
 import os
-import sys
-import time
 import uuid
 import warnings
 from collections.abc import Iterator
@@ -44,18 +45,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from corpus_lint.config import Settings, glob_matches, is_url
+from corpus_lint.analysis import BATCH_FILES, Job, corpus_features, read_and_lint
+from corpus_lint.config import Settings
 from corpus_lint.document import (
-    MAX_FILE_BYTES,
     Document,
     DocumentError,
     display,
 )
-from corpus_lint.engine import BATCH_FILES, Result, _ignored_for_file, _Job, lint_document
-from corpus_lint.files import SKIPPED_DIRS
-from corpus_lint.packs import Packs, timed_out_searches
-from corpus_lint.progress import SHOW_AFTER_SECONDS, terminal_width
+from corpus_lint.engine import Result
+from corpus_lint.files import SKIPPED_DIRS, excluded_relative, ignored_for_file, included_relative
+from corpus_lint.packs import Packs
+from corpus_lint.progress import Progress
 from corpus_lint.rule import Context, Diagnostic, Rule, sort_diagnostics
+from corpus_lint.sources import Source, read_source
 
 if TYPE_CHECKING:
     from corpus_lint.dedup.features import Features
@@ -76,8 +78,6 @@ CONNECT_TIMEOUT = "10s"
 # one file at a time, to name the file (`_fatal_file`); each task may take this long.
 NARROW_FILES = 32
 NARROW_TIMEOUT = 300
-# Shingles (4 bytes each) of reread files a verification task holds at once.
-VERIFY_SHINGLES = 4_000_000
 _MIX = 0x9E3779B97F4A7C15
 _SILENT = logging.CRITICAL + 1  # a logging level no message has
 
@@ -88,11 +88,6 @@ class ExecutorError(Exception):
 
 class FileFailed(Exception):
     """An unexpected error on a worker while it checked a file; the message names the file."""
-
-
-class Source(NamedTuple):
-    location: str  # what a worker opens: an absolute local path, or a URL
-    shown: str  # what diagnostics show: relative to the working directory, or the URL
 
 
 @dataclass
@@ -141,7 +136,7 @@ def run_on_dask(
         from corpus_lint.dedup import shingle_exclusion
 
         exclusion = shingle_exclusion(document_rules, packs)
-    job = _Job(
+    job = Job(
         document_rules,
         Context(packs),
         settings.near_duplicate if corpus_rules else None,
@@ -150,7 +145,7 @@ def run_on_dask(
     with _client(scheduler) as client:
         diagnostics = _run(client, sources, job, corpus_rules, settings, result, progress)
     result.diagnostics = sort_diagnostics(
-        d for d in diagnostics if not _ignored_for_file(d, settings)
+        d for d in diagnostics if not ignored_for_file(d, settings)
     )
     return result, [s.shown for s in sources]
 
@@ -184,10 +179,9 @@ def list_url(url: str, settings: Settings, errors: list[str]) -> list[str]:
         parts = relative.split("/")
         if any(part in SKIPPED_DIRS for part in parts[:-1]):
             continue
-        prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
-        if any(glob_matches(g, p) for g in settings.exclude for p in prefixes):
+        if excluded_relative(relative, settings):
             continue
-        if any(glob_matches(g, relative) for g in settings.include):
+        if included_relative(relative, settings):
             listed.append(fs.unstrip_protocol(path))
     return sorted(listed)
 
@@ -279,7 +273,7 @@ def _partitions(sources: list[Source], workers: int) -> list[tuple[int, list[Sou
 def _run(
     client: Any,
     sources: list[Source],
-    job: _Job,
+    job: Job,
     corpus_rules: dict[str, Rule],
     settings: Settings,
     result: Result,
@@ -289,7 +283,7 @@ def _run(
     import operator
 
     from corpus_lint.dedup.corpus import config_key
-    from corpus_lint.dedup.minhash import lsh_params
+    from corpus_lint.dedup.minhash import band_salt, lsh_params
 
     if not sources:
         return []
@@ -319,9 +313,9 @@ def _run(
     others += analysed + features
     if corpus_rules:
         bands, rows = (0, 0)
-        if "DUP004" in corpus_rules:
+        if any(rule.needs_pairs for rule in corpus_rules.values()):
             bands, rows = lsh_params(near.threshold, near.num_perm)
-        salt = _salt(config_key(near, job), bands, rows)
+        salt = band_salt(config_key(near, job), bands, rows)
         # Enough buckets to verify on every worker at once, and for the rows of one to stay
         # small (BUCKET_ROWS rows of 18 bytes, sorted in place).
         needed = math.ceil(len(sources) * bands / BUCKET_ROWS)
@@ -378,13 +372,6 @@ def _describe_files(part: list[Source]) -> str:
     return f"checking the {len(part)} files from {part[0].shown} to {part[-1].shown}"
 
 
-def _salt(config: int, bands: int, rows: int) -> int:
-    """The band keys' salt, as the corpus stage makes it (`_Stage._near_duplicates`)."""
-    import xxhash
-
-    return xxhash.xxh3_64_intdigest(f"{config}:{bands}:{rows}".encode())
-
-
 def _collect(
     client: Any,
     wanted: list[tuple[str, Any]],
@@ -402,37 +389,35 @@ def _collect(
     reports: dict[str, Any] = {}
     diagnostics: list[Diagnostic] = []
     futures = [f for _, f in wanted] + others
-    line = _TaskProgress(len(futures), progress)
-    try:
-        completed = as_completed(futures, loop=client.loop)
-        for future in completed:
-            if future.status in ("error", "cancelled"):
-                exception = _exception(future)
-                if exception is not None:
-                    raise _TaskFailed(future, exception)
-            if future.status != "finished":  # its result was lost with a worker: computed again
-                completed.add(future)
-                continue
-            line.advance()
-            kind = kinds.get(future.key)
-            if kind == "report":
-                reports[future.key] = future.result()
-            elif kind == "found":
-                alike.groups.extend(future.result())
-            elif kind == "verified":
-                found, named, candidates, verified = future.result()
-                alike.pairs.extend(found)
-                alike.docs.update((d.id, d) for d in named)
-                last_stats.candidates += candidates
-                last_stats.verified += verified
-            future.release()
-    except _TaskFailed:
-        raise  # the caller looks at the failed tasks before it cancels the others
-    except BaseException:  # Ctrl-C
-        client.cancel(futures)
-        raise
-    finally:
-        line.close()
+    with Progress("Checking on the cluster", len(futures), progress, unit="tasks") as line:
+        try:
+            completed = as_completed(futures, loop=client.loop)
+            for future in completed:
+                if future.status in ("error", "cancelled"):
+                    exception = _exception(future)
+                    if exception is not None:
+                        raise _TaskFailed(future, exception)
+                if future.status != "finished":  # its result was lost with a worker: computed again
+                    completed.add(future)
+                    continue
+                line.advance()
+                kind = kinds.get(future.key)
+                if kind == "report":
+                    reports[future.key] = future.result()
+                elif kind == "found":
+                    alike.groups.extend(future.result())
+                elif kind == "verified":
+                    found, named, candidates, verified = future.result()
+                    alike.pairs.extend(found)
+                    alike.docs.update((d.id, d) for d in named)
+                    last_stats.candidates += candidates
+                    last_stats.verified += verified
+                future.release()
+        except _TaskFailed:
+            raise  # the caller looks at the failed tasks before it cancels the others
+        except BaseException:  # Ctrl-C
+            client.cancel(futures)
+            raise
     for kind, future in wanted:  # in partition order: errors and warnings as the local run
         if kind == "report":
             report = reports[future.key]
@@ -456,19 +441,15 @@ class _Alike:
 def _clusters(client: Any, alike: _Alike, rules: dict[str, Rule], near: Any) -> list:
     """The cluster step, on the client, as the local corpus stage takes it
     (`dedup.clusters.form_clusters`); pairs it needs verified are verified by a task."""
-    from corpus_lint.dedup.clusters import Allowed, Keeping, Shown, form_clusters, rank
-    from corpus_lint.dedup.corpus import cluster_diagnostics
+    from corpus_lint.dedup.clusters import Allowed, form_clusters, rank
+    from corpus_lint.dedup.corpus import cluster_diagnostics, shown_of
 
     docs = alike.docs
     for group in alike.groups:
         docs.update((d.id, d) for d in group)
     if not docs and not near.allow:
         return []
-    shown = {}
-    for id, d in docs.items():
-        f = d.features
-        keeping = Keeping(d.source.shown, f.shingles, bool(f.has_source), f.findings or 0)
-        shown[id] = Shown(d.source.shown, f.content, f.title_length, f.text_hash, keeping)
+    shown = {id: shown_of(d.source.shown, d.features.content, d.features) for id, d in docs.items()}
     ranks = {id: rank(near.keep, s.keeping) for id, s in shown.items()}
     groups = [[d.id for d in group] for group in alike.groups]
     allow = Allowed(near.allow, {id: (d.source.location,) for id, d in docs.items()})
@@ -493,7 +474,7 @@ class _TaskFailed(Exception):
         self.future, self.exception = future, exception
 
 
-def _fatal_file(client: Any, part: list[Source], job: _Job) -> Source | None:
+def _fatal_file(client: Any, part: list[Source], job: Job) -> Source | None:
     """The file of a partition that workers die on, if one does.
 
     A partition's task can die for a reason of its own (memory filled by many tasks at
@@ -514,7 +495,7 @@ def _fatal_file(client: Any, part: list[Source], job: _Job) -> Source | None:
     return part[0] if len(part) == 1 else None
 
 
-def _killed(client: Any, part: list[Source], job: _Job) -> bool:
+def _killed(client: Any, part: list[Source], job: Job) -> bool:
     """Does checking these files alone kill the workers (Dask's KilledWorker)?"""
     for _ in range(3):  # a task submitted while the failed run is cancelled may be cancelled
         future = client.submit(_analyse, 0, part, job, pure=False)
@@ -572,38 +553,6 @@ def _doing(exc: BaseException, described: dict[str, str]) -> str | None:
     return None
 
 
-class _TaskProgress:
-    """ "Checking on the cluster [####....] 120/345 tasks" on stderr, after two seconds, only
-    on a terminal (as `progress.Progress` draws the local run's files)."""
-
-    def __init__(self, total: int, enabled: bool) -> None:
-        self.total, self.enabled, self.done = total, enabled, 0
-        self.started = time.monotonic()
-        self.drawn_at = 0.0
-        self.shown = False
-
-    def advance(self) -> None:
-        self.done += 1
-        now = time.monotonic()
-        if not self.enabled or now - self.started < SHOW_AFTER_SECONDS:
-            return
-        if now - self.drawn_at < 0.1 and self.done < self.total:
-            return
-        self.drawn_at, self.shown = now, True
-        filled = 30 * self.done // max(1, self.total)
-        line = (
-            f"Checking on the cluster [{'#' * filled}{'.' * (30 - filled)}] "
-            f"{self.done}/{self.total} tasks"
-        )
-        sys.stderr.write("\r" + line[: terminal_width() - 1] + "\x1b[K")  # never wraps
-        sys.stderr.flush()
-
-    def close(self) -> None:
-        if self.shown:
-            sys.stderr.write("\r\x1b[2K")
-            sys.stderr.flush()
-
-
 # --- the tasks (run on the workers) ------------------------------------------------------------
 
 
@@ -625,55 +574,32 @@ class _Doc(NamedTuple):
     features: Features
 
 
-def read_source(source: Source) -> Document:
-    """Read a local file (`Document.read`) or a URL (fsspec, then `Document.from_file_bytes`),
-    with the same limits and one-line reasons."""
-    if not is_url(source.location):
-        return Document.read(Path(source.location), source.shown)
-    import fsspec
-
-    shown = source.shown
-    try:
-        with fsspec.open(source.location, "rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
-    except FileNotFoundError:
-        raise DocumentError(f"{shown}: no such file") from None
-    except PermissionError:
-        raise DocumentError(f"{shown}: permission denied") from None
-    except (OSError, IsADirectoryError) as exc:
-        raise DocumentError(f"{shown}: cannot read: {exc.strerror or exc}") from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise DocumentError(
-            f"{shown}: over the {MAX_FILE_BYTES // 2**20} MB limit for a document, not linted",
-            skipped=True,
-        )
-    return Document.from_file_bytes(Path(source.location), raw, shown)
-
-
-def _analyse(first: int, part: list[Source], job: _Job) -> tuple[_Report, list[_Doc]]:
-    """Per-document rules and corpus features of a partition (as `engine.analyze_many`)."""
+def _analyse(first: int, part: list[Source], job: Job) -> tuple[_Report, list[_Doc]]:
+    """Per-document rules and corpus features of a partition: the analysis stage's own
+    functions (`analysis.read_and_lint`, `analysis.corpus_features`), with the file named in
+    any unexpected error (it would otherwise reach the client as a bare worker traceback)."""
     report = _Report()
     docs: list[_Doc] = []
     batch: list[tuple[int, Source, Document, list[Diagnostic]]] = []
     for offset, source in enumerate(part):
         try:
-            doc = read_source(source)
-        except DocumentError as exc:
-            (report.warnings if exc.skipped else report.errors).append(str(exc))
-            continue
-        except Exception as exc:  # a storage error fsspec does not map to OSError
-            raise FileFailed(f"{source.shown}: cannot read: {type(exc).__name__}: {exc}") from None
-        try:
-            diagnostics = lint_document(doc, job.rules, job.context)
+            result, doc = read_and_lint(source, job, True, _read)
+        except FileFailed:
+            raise
         except Exception as exc:
             raise FileFailed(
                 f"{source.shown}: a rule failed on a Dask worker: {type(exc).__name__}: {exc}"
             ) from None
-        report.errors.extend(timed_out_searches(doc))
-        report.diagnostics.extend(diagnostics)
+        if doc is None:
+            (report.warnings if result.skipped else report.errors).append(
+                result.skipped or result.error
+            )
+            continue
+        report.errors.extend(result.pack_errors)
+        report.diagnostics.extend(result.diagnostics)
         report.files_checked += 1
         if job.corpus_settings is not None:
-            batch.append((first + offset, source, doc, diagnostics))
+            batch.append((first + offset, source, doc, result.diagnostics))
             if len(batch) == BATCH_FILES:
                 docs.extend(_features(batch, job))
                 batch = []
@@ -682,13 +608,19 @@ def _analyse(first: int, part: list[Source], job: _Job) -> tuple[_Report, list[_
     return report, docs
 
 
-def _features(batch: list[tuple[int, Source, Document, list[Diagnostic]]], job: _Job) -> list:
-    from corpus_lint.dedup import features_of_many
-
+def _read(source: Source) -> Document:
+    """`read_source`; a storage error fsspec does not map to OSError names the file."""
     try:
-        found = features_of_many(
-            [(doc, d) for _, _, doc, d in batch], job.corpus_settings, exclusion=job.exclusion
-        )
+        return read_source(source)
+    except DocumentError:
+        raise
+    except Exception as exc:
+        raise FileFailed(f"{source.shown}: cannot read: {type(exc).__name__}: {exc}") from None
+
+
+def _features(batch: list[tuple[int, Source, Document, list[Diagnostic]]], job: Job) -> list:
+    try:
+        found = corpus_features([(doc, d) for _, _, doc, d in batch], job)
     except Exception as exc:
         names = ", ".join(source.shown for _, source, _, _ in batch)
         raise FileFailed(f"computing the signatures of {names}: {exc!r}") from None
@@ -703,19 +635,13 @@ def _band_rows(docs: list[_Doc], bands: int, rows: int, salt: int, num_perm: int
     """
     import numpy as np
 
-    from corpus_lint.dedup.minhash import band_keys
+    from corpus_lint.dedup.minhash import signature_band_keys
 
     signed = [d for d in docs if d.features.signature] if bands else []
-    if signed:
-        signatures = np.frombuffer(
-            b"".join(d.features.signature for d in signed), dtype="<u4"
-        ).reshape(len(signed), num_perm)
-        keys = band_keys(signatures, bands, rows, salt).ravel()
-        ids = np.repeat(np.array([d.id for d in signed], dtype=np.int64), bands)
-        band = np.tile(np.arange(bands, dtype=np.int16), len(signed))
-    else:
-        keys, ids = np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-        band = np.empty(0, dtype=np.int16)
+    signatures = [d.features.signature for d in signed]
+    keys = signature_band_keys(signatures, bands, rows, salt, num_perm).ravel()
+    ids = np.repeat(np.array([d.id for d in signed], dtype=np.int64), bands)
+    band = np.tile(np.arange(bands, dtype=np.int16), len(signed))
     where = _bucket_of(keys, buckets)
     order = np.argsort(where, kind="stable")
     bounds = np.searchsorted(where[order], np.arange(buckets + 1))
@@ -741,9 +667,11 @@ def _bucket_of(values, buckets: int):
 
 def _band_bucket(buckets: int, *parts) -> tuple:
     """The same-text groups of a bucket (documents without their signatures, by id), then
-    its candidate pairs split into `buckets` arrays of pair codes (smaller id << 32 | larger
-    id)."""
+    its candidate pairs (`minhash.candidate_pairs`, as the local stage finds them) split into
+    `buckets` arrays of pair codes (smaller id << 32 | larger id)."""
     import numpy as np
+
+    from corpus_lint.dedup.minhash import candidate_pairs
 
     groups: dict[int, list[_Doc]] = {}
     for _, _, _, texts in parts:
@@ -753,18 +681,7 @@ def _band_bucket(buckets: int, *parts) -> tuple:
     band = np.concatenate([p[0] for p in parts])
     keys = np.concatenate([p[1] for p in parts])
     ids = np.concatenate([p[2] for p in parts])
-    codes: list[np.ndarray] = []
-    if len(ids) > 1:
-        order = np.lexsort((ids, keys, band))
-        band, keys, ids = band[order], keys[order], ids[order]
-        same = (band[1:] == band[:-1]) & (keys[1:] == keys[:-1])
-        starts = np.flatnonzero(np.r_[True, ~same])
-        ends = np.r_[starts[1:], len(ids)]
-        for start, end in zip(starts[ends - starts > 1].tolist(), ends[ends - starts > 1].tolist()):
-            members = ids[start:end]  # sorted by id
-            first, second = np.triu_indices(len(members), k=1)
-            codes.append((members[first] << 32) | members[second])
-    pairs = np.unique(np.concatenate(codes)) if codes else np.empty(0, dtype=np.int64)
+    pairs = candidate_pairs(band, keys, ids)
     where = _bucket_of(pairs, buckets)
     return (found, *(pairs[where == k] for k in range(buckets)))
 
@@ -788,22 +705,25 @@ def _select(docs: list[_Doc], pairs) -> list[_Doc]:
 
 
 def _verify(pairs, near: Any, *chosen: list[_Doc]) -> tuple[list, list, int, int]:
-    """DUP004 on a bucket's candidate pairs, decided as `_Stage._near_duplicates` decides:
-    every pair verified, (a id, b id, exact Jaccard), and the documents they name."""
-    from corpus_lint.dedup.corpus import PRUNE_STANDARD_ERRORS, _estimated_jaccard, exact_jaccard
+    """DUP004 on a bucket's candidate pairs, decided by the corpus stage's functions
+    (`worth_verifying`, `current_shingle_sets`, `exact_jaccard`): every pair verified,
+    (a id, b id, exact Jaccard), and the documents they name."""
+    from corpus_lint.dedup.corpus import (
+        VERIFY_SHINGLES,
+        exact_jaccard,
+        prune_floor,
+        worth_verifying,
+    )
 
     docs = {d.id: d for docs in chosen for d in docs}
-    error = (near.threshold * (1 - near.threshold) / near.num_perm) ** 0.5
-    floor = near.threshold - PRUNE_STANDARD_ERRORS * error
+    floor = prune_floor(near.threshold, near.num_perm)
     found: list[tuple[int, int, float]] = []
     named: dict[int, _Doc] = {}
     shingle_sets: dict[int, Any] = {}
     held = verified = 0
     for code in pairs.tolist():
         a, b = docs[code >> 32], docs[code & 0xFFFFFFFF]
-        if a.features.text_hash is not None and a.features.text_hash == b.features.text_hash:
-            continue  # the same text: DUP003's, not a near-duplicate
-        if _estimated_jaccard(a.features, b.features) < floor:
+        if not worth_verifying(a.features, b.features, floor):
             continue
         if held >= VERIFY_SHINGLES:  # memory stays bounded, whatever the documents' length
             shingle_sets.clear()
@@ -844,19 +764,18 @@ def _light(doc: _Doc) -> _Doc:
 
 def _current_shingle_set(doc: _Doc, shingle_size: int):
     """The sorted distinct shingle hashes of a file reread now; None if its bytes changed
-    (as `dedup.corpus._current_shingle_sets`, for URLs too)."""
-    import xxhash
+    (`dedup.corpus.current_shingle_sets`, reading URLs too)."""
+    from corpus_lint.dedup.corpus import current_shingle_sets
 
-    from corpus_lint.dedup.features import shingle_set, to_int64
+    item = (doc.source.shown, doc.source, doc.features.content, doc.features.excluded)
+    [(_, found)] = current_shingle_sets([item], shingle_size, _reread)
+    return found
 
+
+def _reread(source: Source, key: str) -> Document:
     try:
-        document = read_source(doc.source)
+        return read_source(source)
     except DocumentError:
-        return None
+        raise
     except Exception as exc:
-        raise FileFailed(
-            f"{doc.source.shown}: cannot reread: {type(exc).__name__}: {exc}"
-        ) from None
-    if to_int64(xxhash.xxh3_64_intdigest(document.raw)) != doc.features.content:
-        return None
-    return shingle_set(document, doc.features.excluded, shingle_size)
+        raise FileFailed(f"{source.shown}: cannot reread: {type(exc).__name__}: {exc}") from None

@@ -21,7 +21,7 @@ from corpus_lint import charsets
 # and signatures need memory in proportion to the text (about 20 bytes per byte of text).
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 class DocumentError(Exception):
@@ -92,7 +92,7 @@ class Document:
         lines: list[Line] = []
         start = 0
         number = 1
-        for match in _LINE_BREAK.finditer(self.text):
+        for match in LINE_BREAK.finditer(self.text):
             lines.append(
                 Line(number, start, match.start(), self.text[start : match.start()], match.group())
             )

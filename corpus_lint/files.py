@@ -12,11 +12,13 @@ from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from corpus_lint.config import Settings, _glob_regex, glob_matches
+from corpus_lint.config import Settings, glob_matches, glob_regex
 from corpus_lint.document import display
+from corpus_lint.rule import is_selected
 
 if TYPE_CHECKING:
-    from corpus_lint.engine import WorkerPool
+    from corpus_lint.parallel import WorkerPool
+    from corpus_lint.rule import Diagnostic
 
 # Folders never walked into, .gitignore or not: version control, caches, virtual
 # environments (the README lists them).
@@ -77,13 +79,22 @@ def is_excluded(path: Path, settings: Settings) -> bool:
     """Excluded when the file or any folder above it (inside the root) matches an exclude glob."""
     if not settings.exclude:
         return False
-    parts = relative_to_root(path, settings).split("/")
+    return excluded_relative(relative_to_root(path, settings), settings)
+
+
+def excluded_relative(relative: str, settings: Settings) -> bool:
+    """`is_excluded` of a "/"-separated path relative to the root (or, for the Dask
+    executor, to the URL given)."""
+    parts = relative.split("/")
     prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
     return any(glob_matches(g, p) for g in settings.exclude for p in prefixes)
 
 
 def is_included(path: Path, settings: Settings) -> bool:
-    relative = relative_to_root(path, settings)
+    return included_relative(relative_to_root(path, settings), settings)
+
+
+def included_relative(relative: str, settings: Settings) -> bool:
     return any(glob_matches(g, relative) for g in settings.include)
 
 
@@ -186,7 +197,7 @@ class CorpusWalk:
                     left += pending
                     break
         if left:
-            from corpus_lint.engine import WorkerPool
+            from corpus_lint.parallel import WorkerPool
 
             self._pool = WorkerPool(min(workers, len(left)), _init_walk_worker, (settings, known))
             try:
@@ -439,7 +450,7 @@ def _include_matchers(
 def _joined(globs: list[str]) -> re.Pattern[str] | None:
     if not globs:
         return None
-    return re.compile("|".join(f"(?:{_glob_regex(g).pattern})" for g in globs))
+    return re.compile("|".join(f"(?:{glob_regex(g).pattern})" for g in globs))
 
 
 def leaves_corpus_through_link(path: Path, settings: Settings) -> bool:
@@ -466,3 +477,14 @@ def covered_by(path: Path, roots: Iterable[Path]) -> bool:
         if resolved == root or root in resolved.parents:
             return True
     return False
+
+
+def ignored_for_file(diagnostic: Diagnostic, settings: Settings) -> bool:
+    """Is the diagnostic dropped by `per-file-ignores` for its file?"""
+    if not settings.per_file_ignores:
+        return False
+    relative = relative_to_root(Path(diagnostic.path), settings)
+    return any(
+        glob_matches(glob, relative) and not is_selected(diagnostic.code, ["ALL"], codes)
+        for glob, codes in settings.per_file_ignores.items()
+    )

@@ -188,8 +188,8 @@ def unified_diff(display_path: str, old: bytes, new: bytes) -> bytes:
         difflib.unified_diff,
         _lf_lines(old),
         _lf_lines(new),
-        _diff_name("a/", display_path),
-        _diff_name("b/", display_path),
+        diff_name("a/", display_path),
+        diff_name("b/", display_path),
     )
     out = []
     for line in lines:
@@ -203,7 +203,7 @@ _C_ESCAPES = {0x07: b"\\a", 0x08: b"\\b", 0x09: b"\\t", 0x0A: b"\\n", 0x0B: b"\\
 _C_ESCAPES.update({0x0C: b"\\f", 0x0D: b"\\r", 0x22: b'\\"', 0x5C: b"\\\\"})
 
 
-def _diff_name(prefix: str, display_path: str) -> bytes:
+def diff_name(prefix: str, display_path: str) -> bytes:
     """A file name for a diff header, as git writes one (and patch reads it).
 
     The file's own bytes (a non-UTF-8 name included), C-quoted when they hold a space (which

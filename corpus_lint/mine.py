@@ -21,8 +21,8 @@ from collections import Counter
 from pathlib import Path
 
 from corpus_lint.document import Document, DocumentError, display
-from corpus_lint.packs import normalise_phrase
 from corpus_lint.rule import Context
+from corpus_lint.textutil import normalise_phrase
 
 MIN_DOCUMENTS = 5  # a line in fewer documents is more often a quote than chrome
 MAX_LENGTH = 100  # characters: a navigation label, a widget or a notice, not a paragraph

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from corpus_lint.families import FamilyError, FamilyMatcher, family_words, parse_family
 from corpus_lint.rule import SEVERITIES, UNSAFE, Context, Diagnostic, Rule, delete_line
+from corpus_lint.textutil import normalise_phrase
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -60,11 +61,6 @@ PATTERN_TIMEOUT = 1.0
 
 class PackError(Exception):
     """A pack that cannot be used; the message names the file and the rule."""
-
-
-def normalise_phrase(text: str) -> str:
-    """How phrases and lines are compared: trimmed, case-folded, runs of white space as one."""
-    return " ".join(text.split()).casefold()
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""What a rule is, what it reports, and the registry of all rules.
+"""What a rule is and what it reports: types only, importing no other module of the package
+(`checks.builtin_rules` imports the rule families and lists the rules they register).
 
 A rule is a small object: a code, a name, a default severity, a docstring that
 `corpus-lint rule CODE` prints, whether it can fix what it finds, and `check(doc, ctx)`.
@@ -10,7 +11,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     from corpus_lint.document import Document, Line
@@ -134,11 +135,35 @@ class Rule:
         return Fix(tuple(edits), self.fix_availability, message)
 
 
+class CorpusRule(Rule):
+    """Base class of the rules over the whole corpus (DUP003, DUP004). They never see a
+    document: both executors run the corpus stages that the selected corpus rules need
+    (`needs_groups`, `needs_pairs`) and the cluster step, which reports each redundant
+    member of a duplicate cluster by the rule that `reports_member` and in its `message`.
+    """
+
+    corpus: ClassVar[bool] = True
+    # The stages it needs: the groups of documents with the same text; near-duplicate pairs
+    # found by LSH banding and verified with their exact Jaccard.
+    needs_groups: ClassVar[bool] = True
+    needs_pairs: ClassVar[bool] = False
+
+    def reports_member(self, same_text: bool) -> bool:
+        """Does it report a redundant cluster member whose text is (not) the keeper's?"""
+        raise NotImplementedError
+
+    def message(self, keeper: str, where: str, similarity: float, near: Any) -> str:
+        """The message on a redundant member: `keeper` is the kept copy's path, `where` says
+        which cluster it is, `near` holds the [near-duplicate] settings."""
+        raise NotImplementedError
+
+
 _BUILTIN: dict[str, type[Rule]] = {}
 
 
 def register(cls: type[Rule]) -> type[Rule]:
-    """Class decorator adding a built-in rule to the registry."""
+    """Class decorator adding a built-in rule to the registry (`checks.builtin_rules`, which
+    imports every family module, reads it: this module imports none of them)."""
     assert cls.code and cls.name and cls.__doc__, f"{cls.__name__} needs code, name and docstring"
     assert cls.code not in _BUILTIN, f"duplicate rule code {cls.code}"
     assert cls.severity in SEVERITIES
@@ -146,17 +171,9 @@ def register(cls: type[Rule]) -> type[Rule]:
     return cls
 
 
-def builtin_rules() -> dict[str, Rule]:
-    """Every built-in rule, by code, in catalogue order."""
-    import corpus_lint.checks  # noqa: F401  (importing registers the rules)
-
-    return {code: cls() for code, cls in sorted(_BUILTIN.items(), key=lambda kv: _order(kv[0]))}
-
-
-def _order(code: str) -> tuple:
-    family = code.rstrip("0123456789")
-    order = ["ENC", "WS", "DUP", "BP", "SRC", "TXT"]
-    return (order.index(family) if family in order else len(order), code)
+def registered() -> dict[str, type[Rule]]:
+    """The rule classes registered so far, by code."""
+    return dict(_BUILTIN)
 
 
 def matches(code: str, selector: str) -> int:

@@ -9,22 +9,7 @@ from pathlib import Path
 import pytest
 
 from corpus_lint.cli import main
-
-PROJECT = Path(__file__).resolve().parent.parent
-SEEDS = PROJECT / "seeds"
-
-# An article that every rule should leave alone: title, blank line, paragraphs, a source line.
-CLEAN_ARTICLE = (
-    "Harbour council approves new ferry timetable\n"
-    "\n"
-    "The harbour council voted on Tuesday to add two evening crossings to the island ferry "
-    "timetable from next spring, after a year of complaints from commuters.\n"
-    "\n"
-    "Councillors said the extra sailings would be paid for by a small rise in parking charges "
-    "at the terminal, which has been unchanged since 2009.\n"
-    "\n"
-    "Source: Coastal Gazette\n"
-)
+from tests.helpers import SEEDS
 
 
 @dataclass

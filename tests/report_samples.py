@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from corpus_lint.checks import builtin_rules
 from corpus_lint.report import ReportContext
-from corpus_lint.rule import Diagnostic, Related, builtin_rules
+from corpus_lint.rule import Diagnostic, Related
 
 # What document text quoted in a message could contain to break a report format.
 HOSTILE = (

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CLEAN_ARTICLE
+from tests.helpers import CLEAN_ARTICLE
 
 SEED_ENDING_WITH_SOURCE = "004_718e70c8ce2378b9.txt"  # ends "Source: Daily Mail", no newline
 FOOTER = "Share this article"

@@ -15,11 +15,14 @@ import os
 import pytest
 
 from corpus_lint.cli import main
-from tests.conftest import PROJECT
+from tests.helpers import PROJECT
 
 BBC = PROJECT.parent / "shared" / "corpora" / "bbc"
 
-pytestmark = pytest.mark.skipif(not BBC.is_dir(), reason=f"the BBC corpus is not at {BBC}")
+pytestmark = [
+    pytest.mark.skipif(not BBC.is_dir(), reason=f"the BBC corpus is not at {BBC}"),
+    pytest.mark.slow,
+]
 
 
 @pytest.fixture(scope="module")

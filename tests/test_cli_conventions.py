@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CLEAN_ARTICLE, PROJECT, SEEDS
+from tests.helpers import CLEAN_ARTICLE, PROJECT, SEEDS
 
 UNTIDY = CLEAN_ARTICLE.replace("ferry timetable\n", "ferry timetable   \n", 1)  # WS001
 

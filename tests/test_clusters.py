@@ -6,7 +6,6 @@ import contextlib
 import io
 import json
 import os
-import random
 import shutil
 import subprocess
 from pathlib import Path
@@ -16,35 +15,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corpus_lint.dedup.clusters import KEEP_CRITERIA, Keeping, form_clusters, rank
+from tests.helpers import changed, random_article
 
 DUP = ["--select", "DUP003,DUP004,SRC001,WS"]
 ONLY_DUP = ["--select", "DUP003,DUP004"]
-
-
-def article(seed: int, words: int = 400, source: bool = True) -> str:
-    """A distinct article of random words: a title, paragraphs of 50 words, a source line."""
-    rng = random.Random(seed)
-    body = [f"w{seed}x{rng.randrange(3000)}" for _ in range(words)]
-    paragraphs = [" ".join(body[i : i + 50]) + "." for i in range(0, words, 50)]
-    tail = "\n\nSource: Daily Ledger\n" if source else "\n"
-    return f"Title number {seed}\n\n" + "\n\n".join(paragraphs) + tail
-
-
-def changed(text: str, positions: list[int]) -> str:
-    """The text with the body words at these positions (counted over all paragraphs)
-    replaced by new words: each change removes five shingles."""
-    lines = text.split("\n")
-    count = 0
-    for number, line in enumerate(lines):
-        if not line.startswith("w"):
-            continue
-        words = line.split(" ")
-        for index in range(len(words)):
-            if count + index in positions:
-                words[index] = f"edit{count + index}"
-        count += len(words)
-        lines[number] = " ".join(words)
-    return "\n".join(lines)
 
 
 def write(folder: Path, files: dict[str, str]) -> Path:
@@ -71,10 +45,10 @@ def clusters_of(cli, folder: Path, *args: str) -> list[dict]:
 
 
 def test_a_chain_does_not_pull_a_document_into_a_cluster_whose_keeper_it_is_unlike(cli, tmp_path):
-    a = article(1)
+    a = random_article(1)
     b = changed(a, list(range(10, 400, 50)))  # 8 words: J(a, b) about 0.82
     c = changed(b, list(range(35, 400, 50)))  # 8 more: J(b, c) about 0.82, J(a, c) about 0.68
-    folder = write(tmp_path / "c", {"a.txt": a, "b.txt": b, "c.txt": c, "x.txt": article(2)})
+    folder = write(tmp_path / "c", {"a.txt": a, "b.txt": b, "c.txt": c, "x.txt": random_article(2)})
     found = findings(cli, folder)
     # a is kept (every criterion ties but path order) and takes b; c is not like a.
     assert [(d["path"], d["related"][0]["path"]) for d in found] == [("b.txt", "a.txt")]
@@ -104,7 +78,7 @@ def test_the_pure_function_places_a_chain_end_with_another_keeper():
 
 
 def test_five_copies_of_a_story_are_one_cluster_with_four_findings(cli, tmp_path):
-    story = article(3)
+    story = random_article(3)
     files = {f"copy{n}.txt": changed(story, [100 + n]) for n in range(4)}
     files["original.txt"] = story + "\nOne more sentence of the original story here today.\n"
     folder = write(tmp_path / "c", files)
@@ -129,7 +103,7 @@ def keeper_of(cli, folder: Path, keep: list[str] | None) -> str:
 
 
 def test_most_text_keeps_the_longer_copy(cli, tmp_path):
-    story = article(4)
+    story = random_article(4)
     longer = story.replace("\n\nSource", " And a closing sentence of eight more words.\n\nSource")
     folder = write(tmp_path / "c", {"a.txt": story, "b.txt": longer})
     assert keeper_of(cli, folder, ["most-text"]) == "b.txt"
@@ -137,7 +111,7 @@ def test_most_text_keeps_the_longer_copy(cli, tmp_path):
 
 
 def test_has_source_keeps_the_attributed_copy_even_when_shorter(cli, tmp_path):
-    story = article(5, source=False)
+    story = random_article(5, source=False)
     shorter = " ".join(story.rstrip("\n").split(" ")[:-5])  # five words fewer
     attributed = shorter + ".\n\nSource: Wire\n"
     folder = write(tmp_path / "c", {"a.txt": story, "b.txt": attributed})
@@ -146,7 +120,7 @@ def test_has_source_keeps_the_attributed_copy_even_when_shorter(cli, tmp_path):
 
 
 def test_fewest_findings_keeps_the_cleaner_copy(cli, tmp_path):
-    story = article(6)
+    story = random_article(6)
     messy = story.replace("\n\n", "  \n\n", 3)  # trailing white space: WS findings
     folder = write(tmp_path / "c", {"a.txt": messy, "b.txt": story})
     assert keeper_of(cli, folder, ["fewest-findings"]) == "b.txt"
@@ -162,7 +136,7 @@ def test_fewest_findings_keeps_the_cleaner_copy(cli, tmp_path):
     ],
 )
 def test_a_bad_keeper_policy_is_a_one_line_error(cli, tmp_path, keep, message):
-    folder = write(tmp_path / "c", {"a.txt": article(7)})
+    folder = write(tmp_path / "c", {"a.txt": random_article(7)})
     (folder / "corpus-lint.toml").write_text(f"[near-duplicate]\nkeep = {keep}\n")
     run = cli("check", "a.txt", cwd=folder)
     assert run.code == 2
@@ -184,6 +158,7 @@ def test_first_path_is_implicitly_the_last_criterion():
     st.integers(0, 3),
     st.lists(st.tuples(st.integers(0, 2000), st.booleans(), st.integers(0, 5)), min_size=9),
 )
+@pytest.mark.slow
 def test_no_keeper_is_ever_a_redundant_document(docs, pairs, groups, order, used, facts):
     """Over random similarities, same-text groups and keeper policies: a keeper is never a
     member (so never removed), every member is like its keeper at the threshold, no
@@ -222,10 +197,15 @@ def test_no_keeper_is_ever_a_redundant_document(docs, pairs, groups, order, used
 
 
 def test_an_allowed_pair_is_not_reported_and_a_stale_entry_fails_the_run(cli, tmp_path):
-    wire = article(8)
+    wire = random_article(8)
     folder = write(
         tmp_path / "c",
-        {"wire/a.txt": wire, "local/a.txt": wire, "x.txt": article(9), "y.txt": article(9)},
+        {
+            "wire/a.txt": wire,
+            "local/a.txt": wire,
+            "x.txt": random_article(9),
+            "y.txt": random_article(9),
+        },
     )
     (folder / "corpus-lint.toml").write_text('[near-duplicate]\nallow = "duplicates.allow.toml"\n')
     allow = '[[allow]]\npaths = ["wire/a.txt", "local/a.txt"]\nreason = "syndicated wire copy"\n'
@@ -233,8 +213,8 @@ def test_an_allowed_pair_is_not_reported_and_a_stale_entry_fails_the_run(cli, tm
     found = findings(cli, folder, ".")
     assert [(d["path"], d["related"][0]["path"]) for d in found] == [("y.txt", "x.txt")]
     # The wire copy is edited: the entry no longer matches anything.
-    (folder / "local" / "a.txt").write_text(article(10))
-    (folder / "y.txt").write_text(article(11))
+    (folder / "local" / "a.txt").write_text(random_article(10))
+    (folder / "y.txt").write_text(random_article(11))
     run = cli("check", *DUP, ".", cwd=folder)
     assert run.code == 1
     stale = [line for line in run.out.splitlines() if "stale allow-list entry" in line]
@@ -253,7 +233,7 @@ def test_an_allowed_pair_is_not_reported_and_a_stale_entry_fails_the_run(cli, tm
     ],
 )
 def test_a_bad_allow_list_is_a_one_line_error(cli, tmp_path, content, message):
-    folder = write(tmp_path / "c", {"a.txt": article(12)})
+    folder = write(tmp_path / "c", {"a.txt": random_article(12)})
     (folder / "corpus-lint.toml").write_text('[near-duplicate]\nallow = "allow.toml"\n')
     if content is not None:
         (folder / "allow.toml").write_text(content)
@@ -267,14 +247,14 @@ def test_a_bad_allow_list_is_a_one_line_error(cli, tmp_path, content, message):
 
 
 def cluster_of_three(folder: Path) -> Path:
-    story = article(13)
+    story = random_article(13)
     return write(
         folder,
         {
             "news/original.txt": story + "\nA last line only the original has, in full.\n",
             "news/copy.txt": story.replace("\n", "\r\n"),  # the same text
             "news/edited.txt": changed(story, [120, 240]),
-            "news/other.txt": article(14),
+            "news/other.txt": random_article(14),
         },
     )
 
@@ -340,7 +320,7 @@ def test_removal_leaves_files_outside_the_targets_of_a_changed_files_run_named(c
     folder = cluster_of_three(tmp_path / "c")
     (folder / "corpus-lint.toml").write_text('corpus = ["news"]\n')
     assert len(findings(cli, folder)) == 2
-    (folder / "news" / "aaa.txt").write_text(article(14))  # a copy of other.txt, kept first
+    (folder / "news" / "aaa.txt").write_text(random_article(14))  # a copy of other.txt, kept first
     found = findings(cli, folder, "news/aaa.txt")
     assert [(d["path"], d["related"][0]["path"]) for d in found] == [
         ("news/other.txt", "news/aaa.txt")
@@ -384,6 +364,7 @@ def test_sarif_related_locations_name_the_keeper_and_the_other_members(cli, tmp_
     st.integers(0, 3),
     st.randoms(use_true_random=False),
 )
+@pytest.mark.slow
 def test_removal_never_deletes_a_keeper_over_random_corpora_and_policies(stories, order, used, rng):
     """End to end: random clusters (copies with a few words changed, a line added, the
     source line dropped, names in random order) and keeper policies; `--fix
@@ -396,7 +377,7 @@ def test_removal_never_deletes_a_keeper_over_random_corpora_and_policies(stories
     policy = [*order[:used], "first-path"]
     files: dict[str, str] = {}
     for number, copies in enumerate(stories):
-        story = article(100 + number)
+        story = random_article(100 + number)
         files[f"s{number}-{rng.randrange(100)}.txt"] = story
         for index, (edits, longer, unsourced) in enumerate(copies):
             text = changed(story, rng.sample(range(400), edits))

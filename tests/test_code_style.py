@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tests.conftest import PROJECT
+from tests.helpers import PROJECT
 
 PATHS = ["corpus_lint", "tests", "benchmarks"]
 

@@ -9,7 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import CLEAN_ARTICLE
+import pytest
+
+from tests.helpers import CLEAN_ARTICLE
+
+pytestmark = pytest.mark.slow
 
 WORDS = (
     "harbour council ferry island commuters parking terminal evening spring vote budget "

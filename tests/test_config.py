@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from corpus_lint.config import ConfigError, glob_matches, glob_problem, load_settings
-from tests.conftest import CLEAN_ARTICLE
+from tests.helpers import CLEAN_ARTICLE
 
 
 def write(path: Path, text: str) -> Path:

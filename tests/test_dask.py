@@ -20,9 +20,10 @@ from pathlib import Path
 import pytest
 
 from corpus_lint import distributed as dask_executor
-from tests.conftest import CLEAN_ARTICLE, PROJECT, SEEDS
+from tests.helpers import CLEAN_ARTICLE, PROJECT, SEEDS
 
 pytest.importorskip("distributed")
+pytestmark = [pytest.mark.dask, pytest.mark.slow]
 
 GENERATED_FILES = 1500
 
@@ -244,8 +245,9 @@ def test_a_url_needs_the_dask_executor(cli, seeds_copy):
 
 
 def test_a_rule_failing_on_a_worker_names_the_file(tmp_path, monkeypatch):
+    from corpus_lint import analysis
+    from corpus_lint.analysis import Job
     from corpus_lint.commands import load_rules
-    from corpus_lint.engine import _Job
     from corpus_lint.rule import Context
 
     (tmp_path / "a.txt").write_text(CLEAN_ARTICLE, encoding="utf-8")
@@ -254,8 +256,8 @@ def test_a_rule_failing_on_a_worker_names_the_file(tmp_path, monkeypatch):
     def broken(doc, rules, ctx):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(dask_executor, "lint_document", broken)
-    job = _Job(tuple(rules.values()), Context(packs), None)
+    monkeypatch.setattr(analysis, "lint_document", broken)  # the stage the executor runs
+    job = Job(tuple(rules.values()), Context(packs), None)
     source = dask_executor.Source(str(tmp_path / "a.txt"), "corpus/a.txt")
     with pytest.raises(dask_executor.FileFailed, match=r"^corpus/a.txt: a rule failed .*boom"):
         dask_executor._analyse(0, [source], job)
@@ -418,19 +420,19 @@ def test_workers_dying_on_one_file_name_that_file(cli, tmp_path):
 
 
 def test_the_same_clusters_keepers_and_allowed_pairs_on_dask_as_locally(cli, tmp_path, cluster):
-    from tests.test_clusters import article, changed
+    from tests.helpers import changed, random_article
 
     _, address = cluster
     corpus = corpus_with_duplicates(tmp_path / "corpus")
-    a = article(1)
+    a = random_article(1)
     b = changed(a, list(range(10, 400, 50)))
     (corpus / "chain_a.txt").write_text(a)
     (corpus / "chain_b.txt").write_text(b)
     (corpus / "chain_c.txt").write_text(changed(b, list(range(35, 400, 50))))
-    (corpus / "wire1.txt").write_text(article(2))
-    (corpus / "wire2.txt").write_text(article(2))
-    (corpus / "longer.txt").write_text(article(3) + "\nA closing line only this copy has.\n")
-    (corpus / "shorter.txt").write_text(article(3))
+    (corpus / "wire1.txt").write_text(random_article(2))
+    (corpus / "wire2.txt").write_text(random_article(2))
+    (corpus / "longer.txt").write_text(random_article(3) + "\nA closing line only this copy has.\n")
+    (corpus / "shorter.txt").write_text(random_article(3))
     (tmp_path / "corpus-lint.toml").write_text(
         '[near-duplicate]\nallow = "allow.toml"\nkeep = ["most-text"]\n'
     )
@@ -459,15 +461,15 @@ def test_the_same_clusters_keepers_and_allowed_pairs_on_dask_as_locally(cli, tmp
 def test_a_keeper_pair_no_bucket_verified_is_verified_by_a_task(tmp_path, cluster):
     # The verification tasks sent back a~b and b~c only: the cluster step must verify a~c
     # (on the cluster) before c may join a's cluster; here it is alike, so c joins.
+    from corpus_lint.checks import builtin_rules
     from corpus_lint.config import NearDuplicateSettings
     from corpus_lint.dedup import features_of
     from corpus_lint.document import Document
-    from corpus_lint.rule import builtin_rules
-    from tests.test_clusters import article, changed
+    from tests.helpers import changed, random_article
 
     client, _ = cluster
     near = NearDuplicateSettings(keep=("first-path",))
-    a = article(21)
+    a = random_article(21)
     texts = {"a.txt": a, "b.txt": changed(a, [100]), "c.txt": changed(a, [300])}
     docs = {}
     for id, (name, text) in enumerate(texts.items()):

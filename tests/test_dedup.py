@@ -9,7 +9,7 @@ import pytest
 
 from corpus_lint.dedup.features import shingle_hashes, text_hash, word_hashes
 from corpus_lint.dedup.minhash import candidate_probability, lsh_params, signature
-from tests.conftest import SEEDS
+from tests.helpers import SEEDS
 
 
 def test_signatures_equal_datasketch_minhash_update_batch():

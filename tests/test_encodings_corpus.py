@@ -12,16 +12,19 @@ from pathlib import Path
 import pytest
 
 from corpus_lint.document import Document
-from tests.conftest import PROJECT
+from tests.helpers import PROJECT
 
 CORPORA = PROJECT.parent / "shared" / "corpora"
 ENCODINGS = CORPORA / "encodings"
 MOJIBAKE = CORPORA / "mojibake-ftfy"
 
-pytestmark = pytest.mark.skipif(
-    not (ENCODINGS.is_dir() and MOJIBAKE.is_dir()),
-    reason=f"the encoding corpora are not at {ENCODINGS} and {MOJIBAKE}",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not (ENCODINGS.is_dir() and MOJIBAKE.is_dir()),
+        reason=f"the encoding corpora are not at {ENCODINGS} and {MOJIBAKE}",
+    ),
+    pytest.mark.slow,
+]
 
 
 @pytest.fixture(scope="module")

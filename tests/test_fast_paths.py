@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -81,6 +82,7 @@ WORDY = st.lists(
 ).map("".join)
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(st.lists(WORDY, max_size=8), st.sampled_from([3, 8, 8192]))
 def test_features_of_many_documents_equal_each_documents_own(texts, chunk):

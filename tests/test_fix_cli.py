@@ -12,8 +12,8 @@ import pytest
 
 from corpus_lint import commands, fixes
 from corpus_lint.packs import Packs
-from tests.conftest import SEEDS
 from tests.fix_rules import TEST_RULES
+from tests.helpers import SEEDS
 
 TEST_SELECT = "TST001,TST002,TST003,TST005"
 

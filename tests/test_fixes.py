@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from corpus_lint import fixes
+from corpus_lint.analysis import lint_document
 from corpus_lint.document import Document
-from corpus_lint.engine import lint_document
 from corpus_lint.packs import Packs
 from corpus_lint.rule import Context, Diagnostic, Edit, Fix
 from tests.fix_rules import (

@@ -15,12 +15,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from corpus_lint.analysis import lint_document
+from corpus_lint.checks import builtin_rules
 from corpus_lint.checks.encoding import ZERO_WIDTH
 from corpus_lint.document import Document
-from corpus_lint.engine import lint_document
 from corpus_lint.fixes import allowed, fix_document
 from corpus_lint.packs import load_packs
-from corpus_lint.rule import Context, builtin_rules
+from corpus_lint.rule import Context
+
+pytestmark = pytest.mark.slow
 
 EXAMPLES = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

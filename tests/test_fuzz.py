@@ -15,17 +15,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from corpus_lint.analysis import lint_document
+from corpus_lint.checks import builtin_rules
 from corpus_lint.checks.encoding import ZERO_WIDTH
 from corpus_lint.config import NearDuplicateSettings
 from corpus_lint.dedup import features_of
 from corpus_lint.document import Document
-from corpus_lint.engine import lint_document
 from corpus_lint.fixes import fix_document
 from corpus_lint.packs import load_packs
-from corpus_lint.rule import Context, builtin_rules
+from corpus_lint.rule import Context
 
 RULES = builtin_rules()
 DOCUMENT_RULES = [r for r in RULES.values() if not r.corpus]
@@ -155,12 +157,14 @@ def check_document(raw: bytes) -> None:
     check_fixes(raw)
 
 
+@pytest.mark.slow
 @CI
 @given(documents())
 def test_every_rule_reads_any_bytes_and_reports_positions_inside_the_document(raw):
     check_lint(raw)
 
 
+@pytest.mark.slow
 @CI
 @given(documents())
 def test_fixes_of_any_bytes_settle_are_idempotent_and_safe_ones_keep_every_word(raw):

@@ -21,7 +21,7 @@ import pytest
 
 from corpus_lint import fixes
 from corpus_lint.document import MAX_FILE_BYTES, Document
-from tests.conftest import CLEAN_ARTICLE
+from tests.helpers import CLEAN_ARTICLE
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02"
 # A duplicate pair (DUP003) that every run over the folder reports, cache or not.
@@ -110,6 +110,7 @@ def test_a_file_over_the_size_limit_is_skipped_unread_with_a_warning(tmp_path, c
         big.unlink(missing_ok=True)
 
 
+@pytest.mark.slow
 def test_a_20_mb_single_line_is_linted_like_any_other_document(tmp_path, cli):
     words = "The council said on Tuesday that the harbour ferry would run two more crossings "
     line = (words * (20_000_000 // len(words) + 1))[:20_000_000].rstrip()
@@ -465,6 +466,7 @@ def many_articles(folder: Path, count: int) -> dict[str, tuple[bytes, bytes]]:
     return articles
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_ctrl_c_during_fix_stops_cleanly_and_leaves_no_file_half_written(tmp_path, jobs):
     articles = many_articles(tmp_path, 1500)  # several seconds of fixing: stopped early

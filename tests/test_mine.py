@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from corpus_lint.packs import load_packs, normalise_phrase
-from corpus_lint.rule import builtin_rules
+from corpus_lint.checks import builtin_rules
+from corpus_lint.packs import load_packs
+from corpus_lint.textutil import normalise_phrase
 
 CHROME = "Ferry News Online: your harbour, your news"
 QUOTE = "We will not stop until the ferry runs again."

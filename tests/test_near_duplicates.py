@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from corpus_lint.dedup import corpus as corpus_stage
-from tests.conftest import PROJECT, SEEDS
+from tests.helpers import PROJECT, SEEDS
 
 SEED_004 = SEEDS / "004_718e70c8ce2378b9.txt"
 BOILERPLATE = [

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from corpus_lint import packs
+from corpus_lint.checks import builtin_rules
 from corpus_lint.packs import GuardedPattern, load_packs
-from corpus_lint.rule import builtin_rules
 
 BUILTIN = builtin_rules()
 # Exponential in `re` on a line of "a"s that ends in "b"; `regex` does not rescue these ones.

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from corpus_lint.packs import PackError, builtin_pack_dir, load_packs, normalise_phrase
-from corpus_lint.rule import builtin_rules
+from corpus_lint.checks import builtin_rules
+from corpus_lint.packs import PackError, builtin_pack_dir, load_packs
+from corpus_lint.textutil import normalise_phrase
 
 BUILTIN = builtin_rules()
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CLEAN_ARTICLE, PROJECT
+from tests.helpers import CLEAN_ARTICLE, PROJECT
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -24,6 +24,8 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+# The tests that run pre-commit are marked network and slow: pre-commit installs the hook
+# environment with pip, from the package index (20-50 s the first time).
 
 DIRTY_ARTICLE = CLEAN_ARTICLE.replace("Source:", "Share this article\n\nSource:")
 UNTIDY_ARTICLE = CLEAN_ARTICLE.replace("ferry timetable\n", "ferry timetable   \n", 1)
@@ -121,6 +123,8 @@ def user_repo(path: Path, env: dict[str, str], hook_repo: tuple[Path, str], hook
     return path
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_lint_hook_refuses_a_dirty_article_and_accepts_a_clean_one(tmp_path, env, hook_repo):
     repo = user_repo(tmp_path / "corpus", env, hook_repo, "corpus-lint")
 
@@ -139,6 +143,8 @@ def test_lint_hook_refuses_a_dirty_article_and_accepts_a_clean_one(tmp_path, env
     assert len(log) == 2  # the config commit and the clean one: the dirty one was refused
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_lint_hook_refuses_a_utf16_article(tmp_path, env, hook_repo):
     # pre-commit's `types: [text]` passes UTF-16 files on; corpus-lint used to skip them as
     # binary, so the commit went through.
@@ -149,6 +155,8 @@ def test_lint_hook_refuses_a_utf16_article(tmp_path, env, hook_repo):
     assert "wide.txt:1:1: ENC001 UTF-16 LE, not UTF-8" in done.stdout
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_fix_hook_rewrites_the_file_refuses_once_then_accepts(tmp_path, env, hook_repo):
     repo = user_repo(tmp_path / "corpus", env, hook_repo, "corpus-lint-fix")
     article = repo / "untidy.txt"
@@ -164,6 +172,8 @@ def test_fix_hook_rewrites_the_file_refuses_once_then_accepts(tmp_path, env, hoo
     assert git("show", "HEAD:untidy.txt", cwd=repo, env=env).stdout == CLEAN_ARTICLE
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_project_hook_passes_on_the_seeds_and_fails_on_a_new_issue(env, hook_repo):
     repo, _ = hook_repo
     done = pre_commit("run", "--all-files", cwd=repo, env=env)
@@ -208,6 +218,8 @@ def readme_precommit_config() -> str:
     return section.split("```yaml\n", 1)[1].split("```", 1)[0]
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_the_readme_recipe_installs_with_autoupdate_and_lints(tmp_path, env, hook_repo):
     repo_path, rev = hook_repo
     config = readme_precommit_config().replace("URL-OF-THIS-REPOSITORY", repo_path.as_posix())
@@ -228,6 +240,8 @@ def test_the_readme_recipe_installs_with_autoupdate_and_lints(tmp_path, env, hoo
     assert done.returncode != 0 and ": BP001" in done.stdout
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_fix_hook_keeps_failing_while_an_issue_without_a_safe_fix_remains(tmp_path, env, hook_repo):
     repo = user_repo(tmp_path / "corpus", env, hook_repo, "corpus-lint-fix")
     article = repo / "untidy.txt"
@@ -239,6 +253,8 @@ def test_fix_hook_keeps_failing_while_an_issue_without_a_safe_fix_remains(tmp_pa
     assert len(git("log", "--format=%s", cwd=repo, env=env).stdout.splitlines()) == 1
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_without_a_corpus_key_a_staged_copy_of_a_committed_article_passes(tmp_path, env, hook_repo):
     repo = user_repo(tmp_path / "corpus", env, hook_repo, "corpus-lint")
     (repo / "a.txt").write_text(CLEAN_ARTICLE, encoding="utf-8")

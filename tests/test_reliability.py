@@ -16,7 +16,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from tests.conftest import CLEAN_ARTICLE
+from tests.helpers import CLEAN_ARTICLE
 
 UNTIDY = CLEAN_ARTICLE.replace("timetable\n", "timetable   \n", 1)  # WS001
 
@@ -120,6 +120,7 @@ def test_a_local_dask_cluster_that_fails_to_start_is_one_line_exit_2(tmp_path, c
 # --- 7. a cache with a damaged page ------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_cache_with_a_damaged_page_is_rebuilt_with_a_warning(tmp_path, cli):
     (tmp_path / "corpus-lint.toml").write_text('corpus = ["c"]\n')
     folder = tmp_path / "c"

@@ -11,9 +11,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from corpus_lint.cli import main
-from tests.conftest import PROJECT
-from tests.test_report_github import parse as parse_github
-from tests.test_report_sarif import validate
+from tests.helpers import PROJECT, validate
+from tests.helpers import parse as parse_github
 
 FORMATS = ("json", "sarif", "github", "gitlab", "junit")
 

@@ -1,34 +1,9 @@
 from __future__ import annotations
 
-import re
-
 from corpus_lint.report.github import render
 from corpus_lint.rule import Related
+from tests.helpers import parse
 from tests.report_samples import HOSTILE, context, diagnostic
-
-# How the runner reads a command: `::name key=value,...::data` at the start of a line.
-COMMAND = re.compile(r"^::(\w+) ([^:]*)::(.*)$")
-
-
-def unescape_data(text: str) -> str:
-    return text.replace("%0D", "\r").replace("%0A", "\n").replace("%25", "%")
-
-
-def unescape_property(text: str) -> str:
-    return unescape_data(text.replace("%3A", ":").replace("%2C", ","))
-
-
-def parse(output: str) -> list[tuple[str, dict[str, str], str]]:
-    commands = []
-    for line in output.splitlines():
-        match = COMMAND.match(line)
-        assert match, f"not a workflow command: {line!r}"
-        name, props, data = match.groups()
-        properties = dict(p.split("=", 1) for p in props.split(","))
-        commands.append(
-            (name, {k: unescape_property(v) for k, v in properties.items()}, unescape_data(data))
-        )
-    return commands
 
 
 def test_one_annotation_per_diagnostic_with_location_and_title(tmp_path, monkeypatch):

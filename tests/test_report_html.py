@@ -19,7 +19,7 @@ import pytest
 from corpus_lint.cli import main
 from corpus_lint.dedup.clusters import KEEP_CRITERIA
 from corpus_lint.report.html import embedded_json, length_histogram, side_by_side
-from tests.conftest import PROJECT
+from tests.helpers import PROJECT
 
 CHROMIUM_FLAGS = [
     "--headless",

@@ -1,23 +1,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
-
-import jsonschema
 
 from corpus_lint import __version__
 from corpus_lint.report.sarif import render
 from corpus_lint.rule import Related
-from tests.conftest import CLEAN_ARTICLE
+from tests.helpers import CLEAN_ARTICLE, validate
 from tests.report_samples import HOSTILE, context, diagnostic
-
-SCHEMA = json.loads(
-    (Path(__file__).parent / "schemas" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8")
-)
-
-
-def validate(log: dict) -> None:
-    jsonschema.validate(log, SCHEMA, cls=jsonschema.Draft4Validator)
 
 
 def sarif(diagnostics, ctx=None) -> dict:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from corpus_lint.checks import builtin_rules
 from corpus_lint.checks.duplicates import DUPLICATED_BODY_MIN_CHARS, duplicated_bodies
 from corpus_lint.document import Document
 from corpus_lint.packs import load_packs
-from corpus_lint.rule import Context, Diagnostic, Related, builtin_rules
-from tests.conftest import CLEAN_ARTICLE
+from corpus_lint.rule import Context, Diagnostic, Related
+from tests.helpers import CLEAN_ARTICLE
 
 RULES = builtin_rules()
 CONTEXT = Context(load_packs([], RULES))

@@ -1,6 +1,6 @@
 """ENC rules: damaged documents built on the fly, what is reported, and what the fixes do.
 
-The helpers here are shared with the whitespace and text rule tests.
+Its helpers, shared with the whitespace and text rule tests, are in tests/helpers.py.
 """
 
 from __future__ import annotations
@@ -12,73 +12,18 @@ from pathlib import Path
 import pytest
 
 from corpus_lint import charsets
-from corpus_lint.checks.encoding import ZERO_WIDTH
 from corpus_lint.document import Document
-from corpus_lint.packs import load_packs
-from corpus_lint.rule import SAFE, UNSAFE, Context, Diagnostic, Edit, builtin_rules
-from tests.conftest import SEEDS
-
-TITLE = "Harbour council approves new ferry timetable"
-SOURCE = "Source: Example News"
-CONTEXT = Context(load_packs([], builtin_rules()))  # the built-in packs, as a run has them
-
-
-def article(paragraph: str) -> str:
-    """A clean article whose third line is `paragraph`: other rules have nothing to say."""
-    return f"{TITLE}\n\n{paragraph}\n\n{SOURCE}\n"
-
-
-def doc_of(data: str | bytes) -> Document:
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    return Document.from_bytes(Path("x.txt"), raw, "x.txt")
-
-
-def check(code: str, doc: Document) -> list[Diagnostic]:
-    return list(builtin_rules()[code].check(doc, CONTEXT))
-
-
-def lint(doc: Document) -> list[Diagnostic]:
-    """Every built-in per-document rule over the document."""
-    found: list[Diagnostic] = []
-    for rule in builtin_rules().values():
-        if not rule.corpus:
-            found.extend(rule.check(doc, CONTEXT))
-    return found
-
-
-def codes(diagnostics: list[Diagnostic]) -> list[str]:
-    return [d.code for d in diagnostics]
-
-
-def apply(text: str, edits: list[Edit]) -> str:
-    """Splice non-overlapping edits into the text, right to left."""
-    for edit in sorted(edits, key=lambda e: (e.start, e.end), reverse=True):
-        text = text[: edit.start] + edit.replacement + text[edit.end :]
-    return text
-
-
-def fixed(doc: Document, diagnostics: list[Diagnostic]) -> str:
-    return apply(doc.text, [e for d in diagnostics for e in d.fix.edits])
-
-
-_DROP_ZERO_WIDTH = str.maketrans(dict.fromkeys(ZERO_WIDTH))
-
-
-def words(text: str) -> list[str]:
-    """`text.split()`, each word without the zero-width characters ENC006 may drop from it."""
-    return [word.translate(_DROP_ZERO_WIDTH) for word in text.split()]
-
-
-def assert_safe_fix_keeps_words_and_settles(code: str, doc: Document) -> str:
-    """The rule's fixes keep the words; the rule finds nothing in the fixed text."""
-    found = check(code, doc)
-    assert found and all(d.fix and d.fix.applicability == SAFE for d in found)
-    text = fixed(doc, found)
-    assert text.split() == words(text)  # no zero-width character is left inside a word
-    assert words(text) == words(doc.text)
-    assert check(code, doc_of(text)) == []
-    return text
-
+from corpus_lint.rule import UNSAFE
+from tests.helpers import (
+    SEEDS,
+    article,
+    assert_safe_fix_keeps_words_and_settles,
+    check,
+    codes,
+    doc_of,
+    fixed,
+    lint,
+)
 
 # ENC001 non-utf8
 

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from corpus_lint.checks import builtin_rules
 from corpus_lint.document import Document
 from corpus_lint.packs import load_packs
-from corpus_lint.rule import Context, Diagnostic, builtin_rules
-from tests.conftest import CLEAN_ARTICLE
+from corpus_lint.rule import Context, Diagnostic
+from tests.helpers import CLEAN_ARTICLE
 
 RULES = builtin_rules()
 CONTEXT = Context(load_packs([], RULES))

@@ -6,8 +6,7 @@ import pytest
 
 from corpus_lint.document import Document
 from corpus_lint.rule import UNSAFE
-from tests.conftest import SEEDS
-from tests.test_rules_encoding import TITLE, article, check, codes, doc_of, fixed, lint
+from tests.helpers import SEEDS, TITLE, article, check, codes, doc_of, fixed, lint
 
 
 def test_a_doubled_word_is_reported_and_the_unsafe_fix_drops_the_second():
@@ -111,8 +110,9 @@ def test_slips_at_a_sentence_start_or_of_a_lower_case_a_are_still_reported(parag
 
 
 def test_a_users_pack_may_allow_more_repeats(tmp_path):
+    from corpus_lint.checks import builtin_rules
     from corpus_lint.packs import load_packs
-    from corpus_lint.rule import Context, builtin_rules
+    from corpus_lint.rule import Context
 
     pack = tmp_path / "p.toml"
     pack.write_text('[[extend]]\ncode = "TXT001"\nphrases = ["tam tam"]\n')

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from corpus_lint.document import Document
-from tests.conftest import SEEDS
-from tests.test_rules_encoding import (
+from tests.helpers import (
+    SEEDS,
     SOURCE,
     TITLE,
     apply,

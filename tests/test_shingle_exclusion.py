@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from corpus_lint.checks import builtin_rules
 from corpus_lint.dedup.features import shingle_exclusion
 from corpus_lint.packs import load_packs
-from corpus_lint.rule import builtin_rules
 
 PROJECT = Path(__file__).resolve().parent.parent
 

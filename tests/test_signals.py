@@ -19,7 +19,7 @@ import pytest
 
 PAUSE_VARIABLE = "CORPUS_LINT_TEST_PAUSE"  # corpus_lint.interrupts.PAUSE_VARIABLE
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+pytestmark = [pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals"), pytest.mark.slow]
 
 LINE = "The harbour council voted on Tuesday to add two evening crossings.   \n\n"
 FILES = 600  # enough for two worker processes (engine.MIN_FILES_FOR_WORKERS each)
@@ -159,7 +159,7 @@ def test_ctrl_c_storm_during_a_fix_exits_130_within_a_second(tmp_path):
 def test_a_worker_stuck_in_a_file_is_killed_after_the_grace_period(tmp_path):
     """Whatever a worker is stuck on (here: paused in its first file, as on a hung network
     file system), a Ctrl-C ends the run: the worker is killed after CANCEL_GRACE_SECONDS."""
-    from corpus_lint.engine import CANCEL_GRACE_SECONDS
+    from corpus_lint.parallel import CANCEL_GRACE_SECONDS
 
     articles = write_corpus(tmp_path / "c")
     process = start(tmp_path / "c", "--fix", ".", pause=tmp_path, point="worker-file")

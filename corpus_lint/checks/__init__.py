@@ -1,6 +1,8 @@
 """Built-in rules, one module per family. Importing this package registers them all."""
 
-from corpus_lint.checks import (  # noqa: F401
+from __future__ import annotations
+
+from corpus_lint.checks import (  # noqa: F401  (importing registers the rules)
     boilerplate,
     duplicates,
     encoding,
@@ -9,3 +11,16 @@ from corpus_lint.checks import (  # noqa: F401
     text,
     whitespace,
 )
+from corpus_lint.rule import Rule, registered
+
+
+def builtin_rules() -> dict[str, Rule]:
+    """Every built-in rule, by code, in catalogue order."""
+    rules = sorted(registered().items(), key=lambda kv: _order(kv[0]))
+    return {code: cls() for code, cls in rules}
+
+
+def _order(code: str) -> tuple:
+    family = code.rstrip("0123456789")
+    order = ["ENC", "WS", "DUP", "BP", "SRC", "TXT"]
+    return (order.index(family) if family in order else len(order), code)

@@ -6,10 +6,9 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
-from corpus_lint.checks.duplicates import delete_lines, shorten
 from corpus_lint.document import Document
-from corpus_lint.packs import normalise_phrase
 from corpus_lint.rule import UNSAFE, Context, Diagnostic, Rule, register
+from corpus_lint.textutil import delete_lines, normalise_phrase, shorten
 
 # A junk token is at least this long: 15 digits is the longest phone number (ITU E.164) and
 # 13 an ISBN, so 16 is the shortest run of digits that cannot be such a number.

@@ -7,9 +7,9 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from corpus_lint.document import Document, Line
-from corpus_lint.packs import normalise_phrase
-from corpus_lint.rule import UNSAFE, Context, Diagnostic, Edit, Related, Rule, register
+from corpus_lint.document import Document
+from corpus_lint.rule import UNSAFE, Context, Diagnostic, Related, Rule, register
+from corpus_lint.textutil import delete_lines, normalise_phrase, shorten
 
 # A duplicated body is at least this many non-blank lines...
 DUPLICATED_BODY_MIN_LINES = 3
@@ -22,28 +22,6 @@ DUPLICATED_BODY_MIN_CHARS = 200
 MAX_OCCURRENCES_TRIED = 8
 
 _WORD = re.compile(r"\w")
-
-
-def delete_lines(lines: list[Line], first: int, last: int) -> Edit:
-    """One edit removing `lines[first..last]` (0-based, inclusive) with their line endings.
-
-    When the removed lines sit between two blank lines (or a blank line and the file's edge),
-    one of those blank lines goes too, so the removal leaves no run of blank lines behind.
-    """
-    before_blank = first == 0 or lines[first - 1].is_blank
-    after_blank = last == len(lines) - 1 or lines[last + 1].is_blank
-    if before_blank and after_blank:
-        if last + 1 < len(lines):
-            last += 1
-        elif first > 0:
-            first -= 1
-    return Edit(lines[first].start, lines[last].end + len(lines[last].ending), "")
-
-
-def shorten(text: str, limit: int = 60) -> str:
-    """Text quoted in a message: trimmed, cut to `limit` characters with an ellipsis."""
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _ends(text: str) -> tuple[str, str] | None:

@@ -1,16 +1,19 @@
 """Corpus rules: the same document twice (DUP003) and lightly edited copies (DUP004).
 
-These rules never see a document: the engine hands the corpus stage (`corpus_lint.dedup`)
-the features of every file, and the stage reports in the rules' names.
+These rules never see a document: the executors hand the corpus stages (`corpus_lint.dedup`)
+the features of every file; the cluster step reports each redundant copy by the rule that
+`reports_member`, with the rule's own `message`.
 """
 
 from __future__ import annotations
 
-from corpus_lint.rule import UNSAFE, Rule, register
+from typing import Any
+
+from corpus_lint.rule import UNSAFE, CorpusRule, register
 
 
 @register
-class DuplicateDocument(Rule):
+class DuplicateDocument(CorpusRule):
     """A file whose text is the same as another file's.
 
     ## What it does
@@ -47,12 +50,20 @@ class DuplicateDocument(Rule):
     code = "DUP003"
     name = "duplicate-document"
     severity = "warning"
-    corpus = True
     fix_availability = UNSAFE
+
+    def reports_member(self, same_text: bool) -> bool:
+        return same_text
+
+    def message(self, keeper: str, where: str, similarity: float, near: Any) -> str:
+        return (
+            f"same text as {keeper} (after normalising white space and Unicode), "
+            f"{where}: the corpus holds this document twice"
+        )
 
 
 @register
-class NearDuplicate(Rule):
+class NearDuplicate(CorpusRule):
     """A file that is a lightly edited copy of another file.
 
     ## What it does
@@ -112,5 +123,16 @@ class NearDuplicate(Rule):
     code = "DUP004"
     name = "near-duplicate"
     severity = "warning"
-    corpus = True
     fix_availability = UNSAFE
+    needs_pairs = True
+
+    def reports_member(self, same_text: bool) -> bool:
+        return not same_text
+
+    def message(self, keeper: str, where: str, similarity: float, near: Any) -> str:
+        return (
+            f"near-duplicate of {keeper}, {where}: {similarity:.0%} of their "
+            f"{near.shingle_size}-word shingles are shared (Jaccard similarity "
+            f"{similarity:.2f}, threshold {near.threshold:.2f}): the same story "
+            "filed twice"
+        )

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from corpus_lint.checks.duplicates import shorten
 from corpus_lint.document import Document
 from corpus_lint.rule import UNSAFE, Context, Diagnostic, Edit, Rule, register
+from corpus_lint.textutil import shorten
 
 # Characters that cannot start or end an outlet's name: what is left of a split "Name / Site"
 # or of a removed link ("Source: /Telegraph", "Source: Daily Mail |").

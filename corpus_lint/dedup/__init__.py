@@ -9,20 +9,19 @@ them to datasketch's own values), because importing it loads scipy, about a seco
 
 from __future__ import annotations
 
-import os
-import sqlite3
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from pathlib import Path
 
-    from corpus_lint.config import NearDuplicateSettings
+    from corpus_lint.analysis import Job, Options, Result
+    from corpus_lint.config import NearDuplicateSettings, Settings
     from corpus_lint.dedup.features import Features, ShingleExclusion
     from corpus_lint.document import Document
     from corpus_lint.files import CorpusWalk
-    from corpus_lint.rule import Diagnostic, Rule
-
-CACHE_FILE_NAME = "signatures.sqlite3"  # in the configured cache folder
+    from corpus_lint.packs import Packs
+    from corpus_lint.rule import CorpusRule, Diagnostic, Rule
 
 
 def features_of(
@@ -49,14 +48,14 @@ def features_of_many(
     return compute(checked, settings, cached, exclusion)
 
 
-def shingle_exclusion(selected: Any, packs: Any) -> ShingleExclusion:
+def shingle_exclusion(selected: Iterable[Rule], packs: Packs) -> ShingleExclusion:
     """Which lines a run leaves out of the shingles (see `corpus_lint.dedup.features`)."""
     from corpus_lint.dedup.features import shingle_exclusion as make
 
     return make(selected, packs)
 
 
-def cached_contents(settings: Any, job: Any, warnings: list[str]) -> frozenset[int]:
+def cached_contents(settings: Settings, job: Job, warnings: list[str]) -> frozenset[int]:
     """The content hashes whose features the signature cache holds for this configuration:
     the workers need not compute them again (see `corpus_lint.dedup.corpus`)."""
     from corpus_lint.dedup.corpus import cached_contents as find
@@ -64,7 +63,7 @@ def cached_contents(settings: Any, job: Any, warnings: list[str]) -> frozenset[i
     return find(settings, job, warnings)
 
 
-def start_corpus_walk(corpus_roots: list[Path], settings: Any, options: Any) -> CorpusWalk:
+def start_corpus_walk(corpus_roots: list[Path], settings: Settings, options: Options) -> CorpusWalk:
     """The corpus walk of `check_corpus`, begun before the targets are checked: worker
     processes stat the corpus files (most of a pre-commit run over a large corpus) while this
     one checks the targets. The caller must not fork other processes until it is over.
@@ -73,40 +72,22 @@ def start_corpus_walk(corpus_roots: list[Path], settings: Any, options: Any) -> 
     so a folder comes back without its rows when its digest is the cache's for any
     configuration; the stage walks again the rare folder known only to another one.
     """
+    from corpus_lint.dedup.cache_file import folder_digests_of_any_config
     from corpus_lint.files import CorpusWalk
 
-    known = _folder_digests_of_any_config(settings.cache_dir) if options.use_cache else {}
+    known = folder_digests_of_any_config(settings.cache_dir) if options.use_cache else {}
     return CorpusWalk(corpus_roots, settings, known, options.workers)
-
-
-def _folder_digests_of_any_config(cache_dir: Path) -> dict[str, set[int]]:
-    """Read without numpy, which the cache module imports (a tenth of a second); nothing
-    when there is no readable cache: the stage reports why."""
-    path = cache_dir / CACHE_FILE_NAME
-    if not path.is_file():
-        return {}
-    known: dict[str, set[int]] = {}
-    try:
-        db = sqlite3.connect(path, timeout=1.0)
-        try:
-            for folder, digest in db.execute("SELECT path, digest FROM folders"):
-                known.setdefault(os.fsdecode(folder), set()).add(digest)  # bytes (see cache)
-        finally:
-            db.close()
-    except sqlite3.Error:
-        return {}
-    return known
 
 
 def check_corpus(
     *,
-    targets: dict[Path, Any],
+    targets: dict[Path, Features],
     corpus_roots: list[Path] | None,
-    rules: list[Rule],
-    job: Any,
-    settings: Any,
-    options: Any,
-    result: Any,
+    rules: list[CorpusRule],
+    job: Job,
+    settings: Settings,
+    options: Options,
+    result: Result,
     walk: CorpusWalk | None = None,
 ) -> list[Diagnostic]:
     """DUP003/DUP004 diagnostics on the targets (see `corpus_lint.dedup.corpus`)."""

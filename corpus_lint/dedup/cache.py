@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from corpus_lint.dedup import CACHE_FILE_NAME
+from corpus_lint.dedup.cache_file import CACHE_FILE_NAME
 from corpus_lint.dedup.features import Features
 
 APPLICATION = "corpus-lint signature cache"

@@ -31,6 +31,8 @@ import numpy as np
 import xxhash
 
 from corpus_lint import __version__
+from corpus_lint.analysis import Job, Options, Result, analyze_all, analyze_many, worker_count
+from corpus_lint.config import NearDuplicateSettings, Settings
 from corpus_lint.dedup.cache import SignatureCache
 from corpus_lint.dedup.clusters import Allowed, Cluster, Keeping, Shown, cluster_id, rank
 from corpus_lint.dedup.features import (
@@ -45,15 +47,17 @@ from corpus_lint.dedup.minhash import (
     MIN_CANDIDATE_PROBABILITY,
     SCHEME,
     SEED,
-    band_keys,
+    band_salt,
+    candidate_pairs,
     lsh_params,
+    signature_band_keys,
 )
 from corpus_lint.document import Document, DocumentError, display
-from corpus_lint.engine import process_pool, worker_count
 from corpus_lint.files import CorpusWalk, Folder, identity
 from corpus_lint.packs import PackRule
+from corpus_lint.parallel import process_pool
 from corpus_lint.progress import Progress
-from corpus_lint.rule import UNSAFE, Diagnostic, Fix, Related, Rule
+from corpus_lint.rule import UNSAFE, CorpusRule, Diagnostic, Fix, Related, Rule
 
 # Candidates whose estimated Jaccard is more than this many standard errors below the
 # threshold are dropped without reading them: the chance that such a pair is truly at the
@@ -63,8 +67,6 @@ PRUNE_STANDARD_ERRORS = 5.0
 # parallel), and only their shingle sets are held in memory, up to this many shingles
 # (4 bytes each) per batch, whatever the length of the documents.
 VERIFY_SHINGLES = 4_000_000
-# Files whose band keys are computed together.
-KEY_BLOCK = 8192
 # Files reread together for verification: their shingles are computed in one go.
 REREAD_FILES = 32
 # A redundant document's related locations: its keeper, then at most this many other members
@@ -117,13 +119,13 @@ last_stats = Stats()
 
 def check_corpus(
     *,
-    targets: dict[Path, Any],
+    targets: dict[Path, Features],
     corpus_roots: list[Path] | None,
-    rules: list[Rule],
-    job: Any,
-    settings: Any,
-    options: Any,
-    result: Any,
+    rules: list[CorpusRule],
+    job: Job,
+    settings: Settings,
+    options: Options,
+    result: Result,
     walk: CorpusWalk | None = None,
 ) -> list[Diagnostic]:
     global last_stats
@@ -173,7 +175,7 @@ def check_corpus(
     return diagnostics
 
 
-def cached_contents(settings: Any, job: Any, warnings: list[str]) -> frozenset[int]:
+def cached_contents(settings: Settings, job: Job, warnings: list[str]) -> frozenset[int]:
     """The contents whose features the cache holds for this configuration (none if the cache
     cannot be read: the stage then reports why)."""
     config = config_key(settings.near_duplicate, job)
@@ -188,7 +190,7 @@ def cached_contents(settings: Any, job: Any, warnings: list[str]) -> frozenset[i
         cache.close()
 
 
-def config_key(near: Any, job: Any) -> int:
+def config_key(near: NearDuplicateSettings, job: Job) -> int:
     """A hash of everything a cached signature depends on besides the file's bytes: the
     shingle settings, and the rules that decide which lines are left out of the shingles with
     their pack data (and SRC001's, which DUP002 asks where a copy starts), never which rules
@@ -272,9 +274,9 @@ class _Stage:
         try:
             groups: list[list[Entry]] = []
             pairs: list[tuple[Entry, Entry, float]] = []
-            if "DUP003" in self.codes or "DUP004" in self.codes:
+            if any(rule.needs_groups for rule in self.codes.values()):
                 groups = self._exact_duplicates()
-            if "DUP004" in self.codes:
+            if any(rule.needs_pairs for rule in self.codes.values()):
                 pairs = self._near_duplicates()
             diagnostics = self._clusters(groups, pairs)
         except sqlite3.Error:  # the stage is run again without the cache, forking workers:
@@ -318,8 +320,6 @@ class _Stage:
         if missing:
             from dataclasses import replace
 
-            from corpus_lint.engine import analyze_all
-
             job = replace(self.job, cached_contents=frozenset())
             with Progress("Hashing", len(missing), enabled=self.options.progress) as progress:
                 items = [(entry.path, False) for entry in missing]
@@ -337,7 +337,6 @@ class _Stage:
         """
         if not self.corpus_roots:
             return
-        from corpus_lint.engine import analyze_all
         from corpus_lint.files import walk_folder
 
         # A target named through a symbolic link (to it, or to a folder above it) is keyed
@@ -473,7 +472,7 @@ class _Stage:
         """Every candidate pair verified: (a, b, exact Jaccard), at the threshold or not."""
         bands, rows = self._lsh_params()
         last_stats.bands = (bands, rows)
-        salt = xxhash.xxh3_64_intdigest(f"{self.config_salt}:{bands}:{rows}".encode())
+        salt = band_salt(self.config_salt, bands, rows)
         loaded = [e for e in self.entries if e.features is not None and e.features.signature]
         pairs = _band_pairs(loaded, bands, rows, salt, self.near.num_perm)
         candidates = {
@@ -481,14 +480,11 @@ class _Stage:
         }
         candidates |= self._cached_candidates(loaded, bands, rows, salt)
         last_stats.candidates = len(candidates)
-        threshold = self.near.threshold
-        error = (threshold * (1 - threshold) / self.near.num_perm) ** 0.5
-        floor = threshold - PRUNE_STANDARD_ERRORS * error
+        floor = prune_floor(self.near.threshold, self.near.num_perm)
         to_verify = [
             (a, b)
             for a, b in sorted(candidates, key=lambda p: (p[0].order, p[1].order))
-            if (a.features.text_hash is None or a.features.text_hash != b.features.text_hash)
-            and _estimated_jaccard(a.features, b.features) >= floor
+            if worth_verifying(a.features, b.features, floor)
         ]
         return self._verify(to_verify)
 
@@ -579,8 +575,6 @@ class _Stage:
             return
         from dataclasses import replace
 
-        from corpus_lint.engine import analyze_many
-
         # In this process: the cache's writer thread may be running, so nothing is forked.
         items = [(entry.path, True) for entry in entries]
         job = replace(self.job, fix=None)  # read only: these files are not the targets
@@ -618,7 +612,9 @@ class _Stage:
         targets = [e for e in loaded if e.target]
         if not last_stats.unchanged or not targets or self.cache is None:
             return set()
-        keys = _signature_band_keys(targets, bands, rows, salt, self.near.num_perm)
+        keys = signature_band_keys(
+            [e.features.signature for e in targets], bands, rows, salt, self.near.num_perm
+        )
         by_key: dict[int, list[Entry]] = {}
         for entry, entry_keys in zip(targets, keys.tolist()):
             for key in entry_keys:
@@ -665,7 +661,7 @@ class _Stage:
                 chunks = [items[i : i + REREAD_FILES] for i in range(0, len(items), REREAD_FILES)]
                 return {
                     key: found
-                    for results in mapper(_current_shingle_sets, chunks, repeat(size))
+                    for results in mapper(current_shingle_sets, chunks, repeat(size))
                     for key, found in results
                 }
 
@@ -694,8 +690,10 @@ class _Stage:
             signed = [e for e in new.values() if e.features.signature]
             band_rows = None
             if signed:
-                salt = xxhash.xxh3_64_intdigest(f"{self.config_salt}:{bands}:{rows}".encode())
-                keys = _signature_band_keys(signed, bands, rows, salt, self.near.num_perm)
+                salt = band_salt(self.config_salt, bands, rows)
+                keys = signature_band_keys(
+                    [e.features.signature for e in signed], bands, rows, salt, self.near.num_perm
+                )
                 contents = np.array([e.content for e in signed], dtype=np.int64)
                 band_rows = (keys.ravel(), np.repeat(contents, bands))
             stored = {e.key: (e.features.mtime_ns, e.features.size) for e in fresh}
@@ -753,16 +751,18 @@ def _verify_batches(
         yield batch, list(files.values())
 
 
-def _current_shingle_sets(
-    items: list[_Reread], shingle_size: int
+def current_shingle_sets(
+    items: list[_Reread], shingle_size: int, read: Callable[[Any, str], Document] | None = None
 ) -> list[tuple[str, np.ndarray | None]]:
-    """(key, sorted distinct shingle hashes) of files; None for a file whose bytes are no
-    longer `content`."""
+    """(key, sorted distinct shingle hashes) of files reread now, for the exact Jaccard;
+    None for a file whose bytes are no longer `content`. An item is (key, what `read`
+    reads, content hash, lines left out); `read(location, key)` is `Document.read` locally
+    (the key names the file: only errors show it, and they are dropped)."""
     current: list[tuple[str, str]] = []
     changed: list[tuple[str, None]] = []
-    for key, path, content, excluded in items:
+    for key, location, content, excluded in items:
         try:
-            doc = Document.read(path, key)  # named as is: only errors show it, and they are dropped
+            doc = Document.read(location, key) if read is None else read(location, key)
         except DocumentError:
             changed.append((key, None))
             continue
@@ -774,43 +774,38 @@ def _current_shingle_sets(
     return [(key, shingles) for (key, _), shingles in zip(current, found)] + changed
 
 
-def _signature_band_keys(
-    entries: list[Entry], bands: int, rows: int, salt: int, num_perm: int
-) -> np.ndarray:
-    """(len(entries), bands) band keys, computed a block of entries at a time: the signatures
-    are never all copied into one matrix (50 MB for 100,000 files)."""
-    keys = np.empty((len(entries), bands), dtype=np.int64)
-    for start in range(0, len(entries), KEY_BLOCK):
-        block = entries[start : start + KEY_BLOCK]
-        joined = b"".join(e.features.signature for e in block)
-        signatures = np.frombuffer(joined, dtype="<u4").reshape(len(block), num_perm)
-        keys[start : start + len(block)] = band_keys(signatures, bands, rows, salt)
-    return keys
-
-
 def _band_pairs(
     entries: list[Entry], bands: int, rows: int, salt: int, num_perm: int
 ) -> set[tuple[int, int]]:
     """Index pairs (i < j) of entries that share at least one band."""
     if len(entries) < 2:
         return set()
-    keys = _signature_band_keys(entries, bands, rows, salt, num_perm)
+    keys = signature_band_keys([e.features.signature for e in entries], bands, rows, salt, num_perm)
+    ids = np.arange(len(entries), dtype=np.int64)
+    same_band = np.zeros(len(entries), dtype=np.int16)
     pairs: set[tuple[int, int]] = set()
-    for band in range(bands):
-        column = keys[:, band]
-        order = np.argsort(column, kind="stable")
-        ordered = column[order]
-        starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-        ends = np.r_[starts[1:], len(ordered)]
-        for start, end in zip(starts[ends - starts > 1].tolist(), ends[ends - starts > 1].tolist()):
-            members = sorted(order[start:end].tolist())
-            for index, i in enumerate(members):
-                for j in members[index + 1 :]:
-                    pairs.add((i, j))
+    for band in range(bands):  # a band at a time: the rows of all bands at once cost memory
+        codes = candidate_pairs(same_band, keys[:, band], ids)
+        pairs.update(zip((codes >> 32).tolist(), (codes & 0xFFFFFFFF).tolist()))
     return pairs
 
 
-def _estimated_jaccard(a: Features, b: Features) -> float:
+def prune_floor(threshold: float, num_perm: int) -> float:
+    """The estimated Jaccard below which a candidate is dropped unread: PRUNE_STANDARD_ERRORS
+    standard errors of the MinHash estimate below the threshold."""
+    error = (threshold * (1 - threshold) / num_perm) ** 0.5
+    return threshold - PRUNE_STANDARD_ERRORS * error
+
+
+def worth_verifying(a: Features, b: Features, floor: float) -> bool:
+    """Is a candidate pair verified? Not when both have the same text (DUP003's, not a near
+    duplicate), nor when its estimated Jaccard is below `prune_floor`."""
+    if a.text_hash is not None and a.text_hash == b.text_hash:
+        return False
+    return estimated_jaccard(a, b) >= floor
+
+
+def estimated_jaccard(a: Features, b: Features) -> float:
     first = np.frombuffer(a.signature, dtype="<u4")
     second = np.frombuffer(b.signature, dtype="<u4")
     return float(np.count_nonzero(first == second)) / len(first)
@@ -823,15 +818,19 @@ def exact_jaccard(first: np.ndarray, second: np.ndarray) -> float:
 
 
 def _shown(entry: Entry) -> Shown:
-    f = entry.features
-    keeping = Keeping(display(entry.path), f.shingles, bool(f.has_source), f.findings or 0)
-    return Shown(keeping.path, entry.content, f.title_length, f.text_hash, keeping)
+    return shown_of(display(entry.path), entry.content, entry.features)
+
+
+def shown_of(path: str, content: int, f: Features) -> Shown:
+    """What the cluster step and the diagnostics need of a document shown as `path`."""
+    keeping = Keeping(path, f.shingles, bool(f.has_source), f.findings or 0)
+    return Shown(path, content, f.title_length, f.text_hash, keeping)
 
 
 def cluster_diagnostics(
     clusters: list[Cluster],
     shown: dict[Any, Shown],
-    rules: dict[str, Rule],
+    rules: dict[str, CorpusRule],
     near: Any,
     reported: Callable[[Any], bool],
     stale: list[tuple[Any, list[str]]] = (),
@@ -849,22 +848,11 @@ def cluster_diagnostics(
         for index, (doc, similarity) in enumerate(cluster.members):
             member = shown[doc]
             same = member.text_hash is not None and member.text_hash == keeper.text_hash
-            rule = rules.get("DUP003" if same else "DUP004")
+            rule = next((r for r in rules.values() if r.reports_member(same)), None)
             if rule is None:
                 continue
             where = f"the copy kept of duplicate cluster {ident} ({cluster.size} documents)"
-            if same:
-                message = (
-                    f"same text as {keeper.path} (after normalising white space and Unicode), "
-                    f"{where}: the corpus holds this document twice"
-                )
-            else:
-                message = (
-                    f"near-duplicate of {keeper.path}, {where}: {similarity:.0%} of their "
-                    f"{near.shingle_size}-word shingles are shared (Jaccard similarity "
-                    f"{similarity:.2f}, threshold {near.threshold:.2f}): the same story "
-                    "filed twice"
-                )
+            message = rule.message(keeper.path, where, similarity, near)
             fix = Fix((), UNSAFE, f"Delete this redundant copy ({keeper.path} is kept)")
             others = (related[:index] + related[index + 1 :])[:MAX_RELATED_MEMBERS]
             diagnostics.append(
@@ -878,8 +866,11 @@ def cluster_diagnostics(
                     ident,
                 )
             )
-    rule = rules.get("DUP004") or rules.get("DUP003")
     for entry, files in stale:
+        # The near-duplicate rule's when it runs (it judged the pairs), else DUP003's.
+        rule = next((r for r in rules.values() if r.needs_pairs), None) or next(
+            iter(rules.values())
+        )
         listed = ", ".join(files)
         diagnostics.append(
             Diagnostic(

@@ -121,7 +121,8 @@ class ShingleExclusion(NamedTuple):
 
 def shingle_exclusion(selected: Iterable[Rule], packs: Packs) -> ShingleExclusion:
     """The exclusion of a run that selects `selected`, with the rules of `packs`."""
-    from corpus_lint.rule import Context, builtin_rules
+    from corpus_lint.checks import builtin_rules
+    from corpus_lint.rule import Context
 
     selected_codes = {rule.code for rule in selected}
     rules = tuple(
@@ -135,7 +136,7 @@ def shingle_exclusion(selected: Iterable[Rule], packs: Packs) -> ShingleExclusio
 
 def _builtin_exclusion() -> ShingleExclusion:
     """Without a run's exclusion: the built-in declaring rules, with what was reported."""
-    from corpus_lint.rule import builtin_rules
+    from corpus_lint.checks import builtin_rules
 
     rules = tuple(r for r in builtin_rules().values() if r.excluded_from_shingles)
     return ShingleExclusion(rules, ())

@@ -177,3 +177,58 @@ def band_keys(signatures: np.ndarray, bands: int, rows: int, salt: int) -> np.nd
             h ^= h >> shift
             keys[:, band] = h
     return keys.view(np.int64)
+
+
+# Signatures turned into band keys at a time (see `signature_band_keys`).
+KEY_BLOCK = 8192
+
+
+def band_salt(config: int, bands: int, rows: int) -> int:
+    """The salt of the band keys of a configuration (`dedup.corpus.config_key`) and banding:
+    keys of other settings never meet in the cache's band table."""
+    import xxhash
+
+    return xxhash.xxh3_64_intdigest(f"{config}:{bands}:{rows}".encode())
+
+
+def signature_band_keys(
+    signatures: list[bytes], bands: int, rows: int, salt: int, num_perm: int
+) -> np.ndarray:
+    """(len(signatures), bands) band keys of signatures as stored (`Features.signature`),
+    computed a block at a time: they are never all copied into one matrix (50 MB for
+    100,000 files)."""
+    keys = np.empty((len(signatures), bands), dtype=np.int64)
+    for start in range(0, len(signatures), KEY_BLOCK):
+        block = signatures[start : start + KEY_BLOCK]
+        matrix = np.frombuffer(b"".join(block), dtype="<u4").reshape(len(block), num_perm)
+        keys[start : start + len(block)] = band_keys(matrix, bands, rows, salt)
+    return keys
+
+
+def candidate_pairs(band: np.ndarray, keys: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """The candidate pairs of LSH rows (band number, band key, document id), one row per
+    document and band: every two ids with the same key in the same band, as distinct pair
+    codes (smaller id << 32 | larger id), sorted. Ids are below 2**32."""
+    codes: list[np.ndarray] = []
+    if len(ids) > 1:
+        # The order of np.lexsort((ids, keys, band)), by stable sorts from the least
+        # significant key, skipping the sorts a caller's rows need not (ids already in order,
+        # one band): a band at a time, that is one sort instead of three.
+        order = np.arange(len(ids))
+        if np.any(ids[1:] < ids[:-1]):
+            order = np.argsort(ids, kind="stable")
+        order = order[np.argsort(keys[order], kind="stable")]
+        if np.any(band[1:] != band[:-1]):
+            order = order[np.argsort(band[order], kind="stable")]
+        band, keys, ids = band[order], keys[order], ids[order]
+        same = (band[1:] == band[:-1]) & (keys[1:] == keys[:-1])
+        starts = np.flatnonzero(np.r_[True, ~same])
+        ends = np.r_[starts[1:], len(ids)]
+        sizes = ends - starts
+        twos = starts[sizes == 2]  # most groups: one pair, made without a loop
+        codes.append((ids[twos] << 32) | ids[twos + 1])
+        for start, end in zip(starts[sizes > 2].tolist(), ends[sizes > 2].tolist()):
+            members = ids[start:end]  # sorted by id
+            first, second = np.triu_indices(len(members), k=1)
+            codes.append((members[first] << 32) | members[second])
+    return np.unique(np.concatenate(codes)) if codes else np.empty(0, dtype=np.int64)

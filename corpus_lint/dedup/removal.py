@@ -13,25 +13,28 @@ import os
 import stat
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import xxhash
 
 from corpus_lint.dedup.features import to_int64
 from corpus_lint.rule import Diagnostic
 
+if TYPE_CHECKING:
+    from corpus_lint.analysis import Job, Result
+
 
 def remove_redundant(
     diagnostics: list[Diagnostic],
     documents: dict[str, Any],
     roots: list[Path] | None,
-    job: Any,
-    result: Any,
+    job: Job,
+    result: Result,
 ) -> list[Diagnostic]:
     """Delete (or diff the deletion of) every redundant document reported; return the
     diagnostics left (those of documents not removed)."""
     from corpus_lint import fixes
-    from corpus_lint.engine import _ignored_for_file
+    from corpus_lint.files import ignored_for_file
 
     keepers = {d.related[0].path for d in diagnostics if d.cluster and d.related}
     corpus = [os.path.realpath(root) for root in roots or ()]
@@ -41,7 +44,7 @@ def remove_redundant(
         if (
             entry is None
             or d.path in keepers
-            or (job.settings is not None and _ignored_for_file(d, job.settings))
+            or (job.settings is not None and ignored_for_file(d, job.settings))
         ):
             left.append(d)
             continue
@@ -63,7 +66,7 @@ def remove_redundant(
             continue
         if job.fix.diff:
             shown = d.path
-            old = fixes._diff_name("a/", shown)
+            old = fixes.diff_name("a/", shown)
             result.diffs = [x for x in result.diffs if not x.startswith(b"--- " + old + b"\n")]
             result.diffs.append(deletion_diff(shown, raw, mode))
         else:
@@ -87,9 +90,9 @@ def _inside(path: str, roots: list[str]) -> bool:
 
 def deletion_diff(shown: str, raw: bytes, mode: int) -> bytes:
     """The deletion of a file as git writes it: `git apply` and `patch -p1` both apply it."""
-    from corpus_lint.fixes import _diff_name, unified_diff
+    from corpus_lint.fixes import diff_name, unified_diff
 
-    a, b = _diff_name("a/", shown), _diff_name("b/", shown)
+    a, b = diff_name("a/", shown), diff_name("b/", shown)
     octal = b"100755" if mode & (stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH) else b"100644"
     header = b"diff --git " + a + b" " + b + b"\ndeleted file mode " + octal + b"\n"
     if not raw:

@@ -150,9 +150,9 @@ def _source_lines(path: str, ctx: ReportContext) -> list[str] | None:
             text = Document.read(Path(path)).text
         except (DocumentError, OSError):
             return None
-    from corpus_lint.document import _LINE_BREAK
+    from corpus_lint.document import LINE_BREAK
 
-    return _LINE_BREAK.split(text)
+    return LINE_BREAK.split(text)
 
 
 def _cells(ch: str) -> tuple[str, int]:

@@ -1,0 +1,278 @@
+"""The analysis stage: read a partition of files once, run the per-document rules (and their
+fixes), and compute what the corpus rules need of each file. Pure of any executor: the local
+one runs `analyze_all` (in `parallel`'s process pool when there are enough files), the Dask one
+runs `analyze_many` in its tasks.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from corpus_lint import interrupts
+from corpus_lint.config import Settings
+from corpus_lint.document import Document, DocumentError, display
+from corpus_lint.files import ignored_for_file
+from corpus_lint.packs import timed_out_searches
+from corpus_lint.parallel import WorkersDied, process_pool, stopping
+from corpus_lint.progress import Progress
+from corpus_lint.rule import Context, Diagnostic, Rule
+
+# Below this many files, worker processes cost more than they save.
+MIN_FILES_FOR_WORKERS = 200
+# Files analysed together: their corpus features are computed in one go (see
+# `features_of_many`), and a worker returns their results in one message.
+BATCH_FILES = 32
+
+
+@dataclass
+class Options:
+    jobs: int = 0  # worker processes; 0 means one per core
+    use_cache: bool = True
+    progress: bool = False
+    count_fixes: bool = False  # count what --fix would fix (for the summary): Result.fixable
+    count_words: bool = False  # Result.word_counts, for the html report's length histogram
+
+    @property
+    def workers(self) -> int:
+        return self.jobs if self.jobs > 0 else (os.cpu_count() or 1)
+
+
+@dataclass
+class Result:
+    """What a run found and did, over all its files."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # files that could not be read: exit 2
+    warnings: list[str] = field(default_factory=list)  # files skipped on purpose (binary)
+    files_checked: int = 0
+    fixed: dict[str, Counter[str]] = field(default_factory=dict)  # path -> codes fixed
+    diffs: list[bytes] = field(default_factory=list)  # with FixOptions.diff: one per file
+    fixable: tuple[int, int] | None = None  # with Options.count_fixes: see FileResult.fixable
+    word_counts: dict[str, int] = field(default_factory=dict)  # with Options.count_words
+
+
+@dataclass
+class FileResult:
+    path: Path
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    error: str | None = None
+    skipped: str | None = None
+    features: Any = None  # what corpus rules need of this file (see corpus_lint.dedup)
+    fixed: Counter[str] = field(default_factory=Counter)  # codes whose fixes were applied
+    diff: bytes | None = None  # with FixOptions.diff, instead of writing the file
+    fix_error: str | None = None  # the fixed file could not be written: exit 2
+    fix_notes: list[str] = field(default_factory=list)  # why something was not fixed
+    pack_errors: list[str] = field(default_factory=list)  # user patterns that timed out: exit 2
+    # What `--fix` and `--fix --unsafe-fixes` would fix in the file as it is now, fixes that
+    # follow from others included (with Job.count_fixes; the summary's counts).
+    fixable: tuple[int, int] = (0, 0)
+    words: int | None = None  # with Options.count_words: white-space-separated words
+
+
+@dataclass(frozen=True)
+class FixOptions:
+    unsafe: bool = False  # also apply unsafe fixes
+    diff: bool = False  # compute the diff, write nothing
+
+
+@dataclass(frozen=True)
+class Job:
+    """What a worker process needs: sent once per process, not once per file."""
+
+    rules: tuple[Rule, ...]
+    context: Context
+    corpus_settings: Any  # None when no corpus rule runs
+    fix: FixOptions | None = None  # None: lint only
+    settings: Settings | None = None  # for per-file-ignores, which fixes must respect
+    cached_contents: frozenset[int] = frozenset()  # whose corpus features the cache holds
+    count_fixes: bool = False  # fill FileResult.fixable
+    exclusion: Any = None  # lines left out of the shingles (dedup.features.ShingleExclusion)
+    count_words: bool = False
+
+
+def lint_document(doc: Document, rules: Iterable[Rule], ctx: Context) -> list[Diagnostic]:
+    """Every per-document rule over one document."""
+    diagnostics: list[Diagnostic] = []
+    for rule in rules:
+        diagnostics.extend(rule.check(doc, ctx))
+    return diagnostics
+
+
+def analyze(path: Path, job: Job, lint: bool = True) -> FileResult:
+    """Read one file once; lint it and/or compute what corpus rules need of it."""
+    return analyze_many([(path, lint)], job)[0]
+
+
+def analyze_many(items: list[tuple[Path, bool]], job: Job) -> list[FileResult]:
+    """`analyze` over (path, lint?) items; corpus features are computed for all at once."""
+    results: list[FileResult] = []
+    checked: list[tuple[FileResult, Document, bool]] = []
+    for path, lint in items:
+        if stopping():  # the run was cancelled: the parent reports none of this batch
+            results.append(FileResult(path, error=f"{display(path)}: not checked (interrupted)"))
+            continue
+        interrupts.pause("worker-file")
+        result, doc = read_and_lint(path, job, lint)
+        results.append(result)
+        if doc is not None and job.corpus_settings is not None:
+            checked.append((result, doc, lint))
+    if checked:
+        features = corpus_features([(doc, result.diagnostics) for result, doc, _ in checked], job)
+        for (result, _, lint), file_features in zip(checked, features):
+            result.features = file_features
+            if not lint:  # the findings were needed for the features only
+                result.diagnostics = []
+    return results
+
+
+def corpus_features(checked: list[tuple[Document, list[Diagnostic]]], job: Job) -> list[Any]:
+    """What the corpus rules need of these documents, given their per-document findings
+    (`dedup.features.features_of_many`), computed for all at once."""
+    from corpus_lint.dedup.features import features_of_many
+
+    return features_of_many(checked, job.corpus_settings, job.cached_contents, job.exclusion)
+
+
+def read_and_lint(
+    path: Any, job: Job, lint: bool, read: Callable[[Any], Document] | None = None
+) -> tuple[FileResult, Document | None]:
+    """The file's result so far, and the document corpus rules see (None if unreadable).
+
+    `path` is what `read` reads: a local path (`Document.read`), or for the Dask executor a
+    `sources.Source` (`sources.read_source`, local paths and URLs)."""
+    try:
+        doc = Document.read(path) if read is None else read(path)
+    except DocumentError as exc:
+        if exc.skipped:  # binary, too large, not a regular file: a warning
+            return FileResult(path, skipped=str(exc)), None
+        return FileResult(path, error=str(exc)), None
+    result = FileResult(path)
+    if lint and job.fix is not None:
+        doc = _fix(doc, result, job)  # lints, fixes, and leaves what remains in result
+    elif lint or job.corpus_settings is not None:
+        # Corpus rules need the per-document findings too (boilerplate is left out of them).
+        result.diagnostics = lint_document(doc, job.rules, job.context)
+    if lint and job.count_fixes and any(d.fix is not None for d in result.diagnostics):
+        result.fixable = _fixable(doc, result.diagnostics, job)
+    result.pack_errors = timed_out_searches(doc)
+    if job.count_words:  # counted where the text is already decoded, not reread later
+        result.words = len(doc.text.split())
+    return result, doc
+
+
+def _lint_for_fixes(job: Job) -> Callable[[Document], list[Diagnostic]]:
+    """The lint that fixing re-runs between passes: per-file-ignores respected."""
+
+    def lint(d: Document) -> list[Diagnostic]:
+        found = lint_document(d, job.rules, job.context)
+        if job.settings is None:
+            return found
+        return [x for x in found if not ignored_for_file(x, job.settings)]
+
+    return lint
+
+
+def _fixable(doc: Document, diagnostics: list[Diagnostic], job: Job) -> tuple[int, int]:
+    """How many fixes `--fix`, and `--fix --unsafe-fixes`, would apply to `doc`: the fixing
+    itself, in memory, so that the summary's counts are the ones a fix then reports."""
+    from corpus_lint import fixes
+
+    relint = _lint_for_fixes(job)
+    known = [
+        d for d in diagnostics if job.settings is None or not ignored_for_file(d, job.settings)
+    ]
+
+    def lint(d: Document) -> list[Diagnostic]:
+        return known if d is doc else relint(d)
+
+    safe = len(fixes.fix_document(doc, lint, unsafe=False).applied)
+    return safe, len(fixes.fix_document(doc, lint, unsafe=True).applied)
+
+
+def _fix(doc: Document, result: FileResult, job: Job) -> Document:
+    """Fix `doc` in passes and write it (or diff it); return the document corpus rules see."""
+    from corpus_lint import fixes
+
+    lint = _lint_for_fixes(job)
+    fixed = fixes.fix_document(doc, lint, unsafe=job.fix.unsafe)
+    result.fix_notes = fixed.notes
+    result.diagnostics = fixed.diagnostics
+    if not fixed.changed:
+        return doc
+    if job.fix.diff:
+        result.diff = fixes.unified_diff(doc.display_path, doc.raw, fixed.doc.raw)
+    else:
+        try:
+            fixes.write_atomic(doc.path, fixed.doc.raw, doc.raw)
+        except fixes.WriteError as exc:
+            result.fix_error = str(exc)
+            result.diagnostics = lint(doc)  # the file on disk is the original
+            return doc
+    result.fixed = fixed.counts
+    if job.fix.diff:
+        # Corpus rules see the file as it stays on disk: their verification rereads it, and
+        # a removal diff (`dedup.removal`) deletes those bytes. (No diagnostic is shown.)
+        result.diagnostics = lint(doc)
+        return doc
+    try:  # the written file's stat, for the signature cache
+        return dataclasses.replace(fixed.doc, status=os.stat(doc.path))
+    except OSError:
+        return fixed.doc
+
+
+_worker_job: Job | None = None
+
+
+def _init_worker(job: Job) -> None:
+    global _worker_job
+    _worker_job = job
+
+
+def _analyze_in_worker(batch: list[tuple[Path, bool]]) -> list[tuple[Any, ...]]:
+    """The batch's results, each sent back as a tuple of its fields but the path, which the
+    parent knows: a third of the time of pickling the dataclass and its Path, per file."""
+    assert _worker_job is not None
+    results = analyze_many(batch, _worker_job)
+    return [tuple(getattr(result, name) for name in _SENT_FIELDS) for result in results]
+
+
+_SENT_FIELDS = [f.name for f in dataclasses.fields(FileResult) if f.name != "path"]
+
+
+def worker_count(files: int, options: Options) -> int:
+    """How many worker processes `analyze_all` starts for this many files (1: none)."""
+    return min(options.workers, max(1, files // MIN_FILES_FOR_WORKERS))
+
+
+def analyze_all(
+    items: list[tuple[Path, bool]], job: Job, options: Options, progress: Progress
+) -> Iterator[FileResult]:
+    """`analyze` over (path, lint?) items, in worker processes when there are enough."""
+    batches = [items[i : i + BATCH_FILES] for i in range(0, len(items), BATCH_FILES)]
+    workers = worker_count(len(items), options)
+    if workers <= 1:
+        for batch in batches:
+            for result in analyze_many(batch, job):
+                yield result
+                progress.advance()
+        return
+    chunksize = max(1, min(8, len(batches) // (workers * 16)))
+    done = 0  # batches received
+    try:
+        with process_pool(workers, _init_worker, (job,)) as pool:
+            sent = pool.map(_analyze_in_worker, batches, chunksize=chunksize)
+            for batch, results in zip(batches, sent):
+                done += 1
+                for (path, _), fields in zip(batch, results):
+                    yield FileResult(path, *fields)
+                    progress.advance()
+    except WorkersDied as exc:  # name the first file without a result
+        left = len(items) - done * BATCH_FILES
+        first = display(batches[done][0][0]) if done < len(batches) else "?"
+        raise WorkersDied(f"{first}: {exc} ({left} files from this one on)") from None
