@@ -107,13 +107,7 @@ class SignatureCache:
             return None
         except sqlite3.Error as exc:  # corrupt: "file is not a database", "malformed"
             warnings.append(f"{path}: unreadable cache ({exc}); rebuilding it")
-        if not _delete(path, warnings):
-            return None
-        try:
-            return cls(_connect(path), config)
-        except (sqlite3.Error, CacheUnusable) as exc:
-            warnings.append(f"{path}: cannot create the cache ({exc}); running without it")
-            return None
+        return cls._recreated(path, config, warnings)
 
     def close(self) -> None:
         self.db.close()
@@ -129,6 +123,11 @@ class SignatureCache:
             warnings.append(f"{folder}: cache error ({error}); ran without the cache")
             return None
         warnings.append(f"{path}: damaged cache ({error}); rebuilding it")
+        return cls._recreated(path, config, warnings)
+
+    @classmethod
+    def _recreated(cls, path: Path, config: int, warnings: list[str]) -> SignatureCache | None:
+        """A new, empty cache in place of the broken file at `path` (None if it cannot be)."""
         if not _delete(path, warnings):
             return None
         try:
