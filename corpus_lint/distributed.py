@@ -301,7 +301,10 @@ def _run(
     # one scheduler share no task, so stopping one (its tasks are cancelled by key) cannot
     # cancel another's.
     run = uuid.uuid4().hex[:12]
-    job_future = client.scatter(job, broadcast=True, hash=False)
+    # The job as a task, not scattered data: data scattered to the workers is lost for good
+    # when the only worker holding it dies (one was still restarting when it was scattered),
+    # and Dask then cancels every task that needs it; a task's result is computed again.
+    job_future = submit(_given, job, key=f"corpus-lint-job-{run}", pure=False)
     analysed = []
     for index, (first, part) in enumerate(parts):
         key = f"corpus-lint-analyse-{run}-{index}"
@@ -493,6 +496,11 @@ def _fatal_file(client: Any, part: list[Source], job: Job) -> Source | None:
         else:
             return None  # no piece dies alone
     return part[0] if len(part) == 1 else None
+
+
+def _given(value: Any) -> Any:
+    """A task whose result is its argument: data the workers can compute again if lost."""
+    return value
 
 
 def _killed(client: Any, part: list[Source], job: Job) -> bool:
