@@ -616,14 +616,14 @@ def _analyse(first: int, part: list[Source], job: Job) -> tuple[_Report, list[_D
     return report, docs
 
 
-def _read(source: Source) -> Document:
+def _read(source: Source, doing: str = "read") -> Document:
     """`read_source`; a storage error fsspec does not map to OSError names the file."""
     try:
         return read_source(source)
     except DocumentError:
         raise
     except Exception as exc:
-        raise FileFailed(f"{source.shown}: cannot read: {type(exc).__name__}: {exc}") from None
+        raise FileFailed(f"{source.shown}: cannot {doing}: {type(exc).__name__}: {exc}") from None
 
 
 def _features(batch: list[tuple[int, Source, Document, list[Diagnostic]]], job: Job) -> list:
@@ -781,9 +781,4 @@ def _current_shingle_set(doc: _Doc, shingle_size: int):
 
 
 def _reread(source: Source, key: str) -> Document:
-    try:
-        return read_source(source)
-    except DocumentError:
-        raise
-    except Exception as exc:
-        raise FileFailed(f"{source.shown}: cannot reread: {type(exc).__name__}: {exc}") from None
+    return _read(source, "reread")
