@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from corpus_lint.config import read_regular_file
 from corpus_lint.rule import Diagnostic
 
 FORMAT_VERSION = 1
@@ -86,7 +87,7 @@ class Baseline:
     @classmethod
     def load(cls, file: Path) -> Baseline:
         try:
-            data = json.loads(file.read_text(encoding="utf-8"))
+            data = json.loads(read_regular_file(file).decode("utf-8"))
         except FileNotFoundError:
             raise BaselineError(
                 f"{file}: baseline not found (create it with --write-baseline {file})"

@@ -12,8 +12,10 @@ TOML syntax, come last; their paths are relative to the working directory.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import stat
 import sys
 from dataclasses import dataclass, field
 from functools import cache
@@ -132,7 +134,7 @@ def load_settings(
     if config_file is not None:
         if config_file.is_dir():
             raise ConfigError(f"{config_file}: is a directory, not a configuration file")
-        if not config_file.is_file():
+        if not config_file.exists():
             raise ConfigError(f"{config_file}: configuration file not found")
     else:
         config_file = find_config(cwd)
@@ -343,7 +345,7 @@ def load_allow_list(path: Path) -> tuple[AllowEntry, ...]:
     """The entries of an allow-list file: `[[allow]]` tables with `paths` (two or more,
     relative to the file's folder) and a `reason`."""
     data = _read_toml(path)
-    text = path.read_text(encoding="utf-8", errors="replace")
+    text = read_regular_file(path).decode("utf-8", errors="replace")
     lines = [text.count("\n", 0, m.start()) + 1 for m in _ALLOW_HEADER.finditer(text)]
     unknown = sorted(set(data) - {"allow"})
     if unknown:
@@ -372,10 +374,24 @@ def load_allow_list(path: Path) -> tuple[AllowEntry, ...]:
     return tuple(found)
 
 
+def read_regular_file(path: Path) -> bytes:
+    """The bytes of a file the user names (configuration, baseline, allow-list, rule pack).
+    Opened without blocking and checked to be a regular file first: a FIFO would otherwise
+    wait for a writer for ever. Raises OSError (an IsADirectoryError or a plain OSError
+    naming what it is) otherwise."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, "is a directory")
+        if not stat.S_ISREG(mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        return handle.read()
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        return tomllib.loads(read_regular_file(path).decode("utf-8"))
     except tomllib.TOMLDecodeError as exc:
         # tomllib's message already ends with "(at line N, column M)".
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None

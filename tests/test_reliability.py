@@ -195,3 +195,38 @@ def test_a_fifo_among_the_rule_packs_is_one_line_exit_2_not_a_hang(tmp_path):
         pytest.fail("the run waited on the FIFO")
     assert run.returncode == 2
     one_error_line(run.stderr, "trap.toml: not a regular file")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
+@pytest.mark.parametrize(
+    "args, setup",
+    [
+        (["--baseline", "trap.json"], ""),
+        (["--config", "trap.toml"], ""),
+        ([], 'allow = "trap.toml"\n'),
+    ],
+    ids=["baseline", "config", "allow-list"],
+)
+def test_a_fifo_named_as_baseline_config_or_allow_list_is_an_error_not_a_hang(
+    tmp_path, args, setup
+):
+    """Every file the user names besides the corpus is opened without blocking: a FIFO in
+    its place is a one-line error (exit 2), not a run waiting for a writer for ever."""
+    import subprocess
+
+    os.mkfifo(tmp_path / args[-1] if args else tmp_path / "trap.toml")
+    if setup:
+        (tmp_path / "corpus-lint.toml").write_text(f"[near-duplicate]\n{setup}")
+    (tmp_path / "a.txt").write_text(CLEAN_ARTICLE)
+    try:
+        run = subprocess.run(
+            [sys.executable, "-m", "corpus_lint", "check", *args, "a.txt"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=20,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("the run waited on the FIFO")
+    assert run.returncode == 2
+    one_error_line(run.stderr, "not a regular file")
