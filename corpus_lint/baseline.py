@@ -93,7 +93,9 @@ class Baseline:
                 f"{file}: baseline not found (create it with --write-baseline {file})"
             ) from None
         except (OSError, UnicodeDecodeError) as exc:
-            raise BaselineError(f"{file}: cannot read baseline: {exc}") from None
+            raise BaselineError(
+                f"{file}: cannot read baseline: {getattr(exc, 'strerror', None) or exc}"
+            ) from None
         except json.JSONDecodeError as exc:
             raise BaselineError(f"{file}: baseline is not valid JSON: {exc}") from None
         counts: Counter[Key] = Counter()
