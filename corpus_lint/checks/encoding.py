@@ -248,7 +248,8 @@ class NonUtf8(Rule):
 
     ## What it does
     Reports a file that is not UTF-8, once, at its first byte that is not: bytes that do
-    not decode as UTF-8 (with the encoding chardet guesses and its score), a UTF-16 or
+    not decode as UTF-8 (with the encoding it is read as and the score of chardet's top guess, which is
+    that encoding or a variant of its code page), a UTF-16 or
     UTF-32 file (with or without a byte-order mark), or a 7-bit ISO-2022 file (Japanese or
     Korean text behind escape sequences).
 
@@ -312,7 +313,7 @@ class NonUtf8(Rule):
             line, _ = doc.position(offset)
             found = (
                 f"not UTF-8: byte 0x{doc.raw[bad_byte]:02X} on line {line} {what}; "
-                f"chardet guesses {doc.encoding} (score {doc.confidence:.2f})"
+                f"read as {doc.encoding} (chardet's top guess scores {doc.confidence:.2f})"
             )
         if doc.refusal:
             message = f"{found}; no safe transcode: {doc.refusal}; re-save it as UTF-8 by hand"
