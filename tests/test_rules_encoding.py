@@ -53,7 +53,8 @@ def test_cp1252_quotes_are_reported_once_at_the_first_bad_byte_with_the_guess():
     [found] = check("ENC001", doc)
     assert (found.line, found.column, found.end_column) == (3, 9, 10)
     assert "byte 0x93 on line 3" in found.message
-    assert f"read as {doc.encoding} (chardet's top guess scores {doc.confidence:.2f})" in found.message
+    expected = f"read as {doc.encoding} (chardet's top guess scores {doc.confidence:.2f})"
+    assert expected in found.message
 
 
 @pytest.mark.parametrize(

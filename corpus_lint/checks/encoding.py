@@ -248,10 +248,10 @@ class NonUtf8(Rule):
 
     ## What it does
     Reports a file that is not UTF-8, once, at its first byte that is not: bytes that do
-    not decode as UTF-8 (with the encoding it is read as and the score of chardet's top guess, which is
-    that encoding or a variant of its code page), a UTF-16 or
-    UTF-32 file (with or without a byte-order mark), or a 7-bit ISO-2022 file (Japanese or
-    Korean text behind escape sequences).
+    not decode as UTF-8 (with the encoding the file is read as, chardet's top guess or a
+    variant of its code page, and that guess's score), a UTF-16 or UTF-32 file (with or
+    without a byte-order mark), or a 7-bit ISO-2022 file (Japanese or Korean text behind
+    escape sequences).
 
     ## Why is this bad?
     Tools that expect UTF-8 (nearly all of them) fail on the file or silently replace its
