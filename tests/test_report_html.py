@@ -397,6 +397,18 @@ def test_length_histogram_names_the_outliers():
     assert sum(b["count"] for b in histogram["bins"]) == 102
 
 
+@pytest.mark.parametrize("spread", [1, 7, 40, 300])
+def test_length_histogram_leaves_the_axis_end_to_its_own_label(spread):
+    """No tick label in the last fifth of the axis, where "N words" is printed: on the BBC
+    corpus a tick "975" was drawn over "4432 words"."""
+    counts = {f"a/{i}.txt": 100 + (i * spread) % 997 for i in range(500)}
+    counts["a/long.txt"] = 20_000
+    histogram = length_histogram(counts)
+    bins = len(histogram["bins"])
+    assert histogram["ticks"] and histogram["ticks"][0][0] == 0
+    assert all(index < 0.8 * bins for index, _ in histogram["ticks"])
+
+
 def test_side_by_side_shortens_long_unchanged_stretches_but_never_a_change():
     words = [f"w{i}" for i in range(400)]
     edited = [*words[:200], "CHANGED", *words[201:]]
