@@ -26,8 +26,8 @@ from corpus_lint.packs import Packs
 from corpus_lint.progress import Progress
 from corpus_lint.rule import Context, Rule, sort_diagnostics
 
-# Below this many files, computing their corpus features costs less than reading which
-# contents the signature cache holds (0.1 s for 100,000): pre-commit's few changed files.
+# Below this many files to read, computing their corpus features costs less than reading
+# which contents the signature cache holds (0.1 s for 100,000): pre-commit's few changed files.
 MIN_FILES_FOR_CACHED_FEATURES = 1000
 
 
@@ -61,14 +61,25 @@ def run(
 
         job = dataclasses.replace(job, exclusion=shingle_exclusion(document_rules, packs))
     result = Result(fixable=(0, 0) if job.count_fixes else None)
-    if corpus_rules and options.use_cache and len(targets) >= MIN_FILES_FOR_CACHED_FEATURES:
+    # One cache per run, opened here: the result cache, then the corpus stage's signatures.
+    cache = (
+        _open_cache(settings, job, bool(corpus_rules), result.warnings)
+        if options.use_cache
+        else None
+    )
+    results_cache = None
+    found: dict[Path, FileResult] = {}
+    if cache is not None:
+        cache, results_cache, found = _cached_results(
+            cache, targets, document_rules, packs, settings, job, corpus_rules, result.warnings
+        )
+    to_read = [t for t in targets if t not in found]
+    if corpus_rules and cache is not None and len(to_read) >= MIN_FILES_FOR_CACHED_FEATURES:
         from corpus_lint.dedup import cached_contents
 
-        job = dataclasses.replace(
-            job, cached_contents=cached_contents(settings, job, result.warnings)
-        )
+        job = dataclasses.replace(job, cached_contents=cached_contents(cache))
     walk = None
-    if corpus_rules and corpus_roots and fix is None and worker_count(len(targets), options) == 1:
+    if corpus_rules and corpus_roots and fix is None and worker_count(len(to_read), options) == 1:
         # A few files against a corpus (pre-commit): its files are stat'ed by worker processes
         # while the targets are checked here (so no process is forked meanwhile). Not with
         # fixes, which change files the walk would have seen before.
@@ -77,13 +88,22 @@ def run(
         walk = start_corpus_walk(corpus_roots, settings, options)
     try:
         features: dict[Path, Any] = {}
+        read: list[FileResult] = []  # this run's results, for the result cache
         with Progress("Checking", len(targets), enabled=options.progress) as progress:
-            results = analyze_all([(t, True) for t in targets], job, options, progress)
-            for target, file_result in zip(targets, results):  # in order
+            progress.advance(len(found))
+            results = analyze_all([(t, True) for t in to_read], job, options, progress)
+            for target in targets:  # in order
+                file_result = found.get(target)
+                if file_result is None:
+                    file_result = next(results)
+                    read.append(file_result)
                 _collect(file_result, result, features, target)
+        if results_cache is not None:
+            _store_results(results_cache, read, settings, result.warnings)
         if corpus_rules:
             from corpus_lint.dedup import check_corpus
 
+            owned, cache = cache, None  # the stage closes it (and may rebuild it)
             result.diagnostics.extend(
                 check_corpus(
                     targets=features,
@@ -94,15 +114,77 @@ def run(
                     options=options,
                     result=result,
                     walk=walk,
+                    cache=owned,
                 )
             )
     finally:
         if walk is not None:  # Ctrl-C or an error before the stage waited for it
             walk.cancel()
+        if cache is not None:
+            cache.close()
     result.diagnostics = sort_diagnostics(
         d for d in result.diagnostics if not ignored_for_file(d, settings)
     )
     return result
+
+
+def _open_cache(settings: Settings, job: Job, corpus: bool, warnings: list[str]) -> Any:
+    """The run's cache (`dedup.cache`: results, and signatures when corpus rules run)."""
+    from corpus_lint.dedup.cache import SignatureCache
+
+    config = 0
+    if corpus:
+        from corpus_lint.dedup.corpus import config_key
+
+        config = config_key(settings.near_duplicate, job)
+    return SignatureCache.open(settings.cache_dir, config, warnings)
+
+
+def _cached_results(
+    cache: Any,
+    targets: list[Path],
+    document_rules: tuple[Rule, ...],
+    packs: Packs,
+    settings: Settings,
+    job: Job,
+    corpus_rules: list[Rule],
+    warnings: list[str],
+) -> tuple[Any, Any, dict[Path, FileResult]]:
+    """(the run's cache, its result cache, the targets it holds). A cache found damaged is
+    rebuilt (empty: every file is read); one that cannot be read is not used."""
+    import sqlite3
+
+    from corpus_lint.results import ResultCache, run_key
+
+    make_features = None
+    if corpus_rules:
+        from corpus_lint.dedup.features import Features
+
+        make_features = Features._make
+    rules = (*document_rules, *corpus_rules)
+    key = run_key(rules, packs, settings, cache.config if corpus_rules else None)
+    results = ResultCache(cache, key, job, make_features)
+    try:
+        return cache, results, results.hits(targets)
+    except sqlite3.Error as exc:
+        from corpus_lint.dedup.cache import SignatureCache
+
+        cache.close()
+        cache = SignatureCache.rebuilt(settings.cache_dir, cache.config, exc, warnings)
+        if cache is None:
+            return None, None, {}
+        return cache, ResultCache(cache, key, job, make_features), {}
+
+
+def _store_results(
+    results: Any, read: list[FileResult], settings: Settings, warnings: list[str]
+) -> None:
+    import sqlite3
+
+    try:
+        results.store(read)
+    except sqlite3.Error as exc:  # a damaged cache is rebuilt by the corpus stage
+        warnings.append(f"{settings.cache_dir}: cache error ({exc}); results not cached")
 
 
 def _collect(

@@ -127,16 +127,13 @@ def check_corpus(
     options: Options,
     result: Result,
     walk: CorpusWalk | None = None,
+    cache: SignatureCache | None = None,
 ) -> list[Diagnostic]:
+    """The stage, with the run's cache (opened by the engine; None: without a cache). The
+    cache is closed here, and rebuilt if it proves damaged."""
     global last_stats
     last_stats = Stats()
-    config = config_key(settings.near_duplicate, job)
-    cache = None
-    if options.use_cache:
-        warnings: list[str] = []
-        cache = SignatureCache.open(settings.cache_dir, config, warnings)
-        # Said once: the engine opened the cache before (`cached_contents`).
-        result.warnings.extend(w for w in warnings if w not in result.warnings)
+    config = cache.config if cache is not None else config_key(settings.near_duplicate, job)
 
     def stage(cache: SignatureCache | None) -> tuple[_Stage, list[Diagnostic]]:
         global last_stats
@@ -175,19 +172,13 @@ def check_corpus(
     return diagnostics
 
 
-def cached_contents(settings: Settings, job: Job, warnings: list[str]) -> frozenset[int]:
+def cached_contents(cache: SignatureCache) -> frozenset[int]:
     """The contents whose features the cache holds for this configuration (none if the cache
     cannot be read: the stage then reports why)."""
-    config = config_key(settings.near_duplicate, job)
-    cache = SignatureCache.open(settings.cache_dir, config, warnings)
-    if cache is None:
-        return frozenset()
     try:
         return cache.cached_contents()
     except sqlite3.Error:
         return frozenset()
-    finally:
-        cache.close()
 
 
 def config_key(near: NearDuplicateSettings, job: Job) -> int:

@@ -1,0 +1,220 @@
+"""The result cache, as ruff's: each file's per-document findings and corpus features, so that
+a warm run reads no file that is unchanged and runs only the corpus stage.
+
+A row of the cache's `results` table (`dedup.cache`, the one SQLite file of a run) holds, for
+one file under one run key: the identity the file had when it was read (`files.identity`:
+size, and a hash of mtime, ctime and inode, taken BEFORE the file was read, so a file edited
+while it was read is never trusted later) and the encoded `FileResult`. A file is trusted when
+its identity now is the one stored under this run's key; a renamed file is a new path, read
+again.
+
+The run key (`run_key`) hashes everything that can change a file's result besides its bytes:
+corpus-lint's version, the selected rules, the rule packs' bytes, the settings, and, when corpus
+rules run, the signature configuration (shingles, permutations, lines left out).
+
+The encoding is `marshal` of plain tuples (strings, numbers, bytes): no code is run on load
+(unlike pickle), and a row that does not decode is a miss. The corpus features are stored as
+the plain tuple of their fields, opaque to this module (`dedup.features.Features._make`
+rebuilds them).
+
+Whether a run also counted fixes (`Options.count_fixes`) and words (`Options.count_words`)
+is stored with the row: a row without what the run needs is a miss, and is replaced.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from corpus_lint.analysis import FileResult
+from corpus_lint.rule import Diagnostic, Edit, Fix, Related
+
+if TYPE_CHECKING:
+    from corpus_lint.config import Settings
+    from corpus_lint.packs import Packs
+    from corpus_lint.rule import Rule
+
+FORMAT = 1  # the layout of an encoded row; part of the run key
+
+
+def run_key(
+    rules: Iterable[Rule], packs: Packs, settings: Settings, signature_config: int | None
+) -> int:
+    """A hash of everything besides a file's bytes that can change its result."""
+    import xxhash
+
+    from corpus_lint import __version__
+
+    digest = xxhash.xxh3_64()
+    described = (
+        FORMAT,
+        __version__,
+        sorted(rule.code for rule in rules),
+        signature_config,
+        # Every setting: those that change no per-document result (the corpus, the threshold)
+        # cost a rerun when they change, never a wrong result.
+        repr({k: v for k, v in vars(settings).items() if k != "near_duplicate"}),
+    )
+    digest.update(repr(described).encode("utf-8", "surrogateescape"))
+    for path in packs.files:  # the packs' bytes: any edit of a pack is a new key
+        digest.update(os.fsencode(path) + b"\0")
+        try:
+            digest.update(Path(path).read_bytes())
+        except OSError:  # read a moment ago; gone now: a key no other run shares
+            digest.update(os.urandom(16))
+    value = digest.intdigest()
+    return value - (1 << 64) if value >= 1 << 63 else value  # as SQLite stores it
+
+
+def cacheable(result: FileResult) -> bool:
+    """Is this result the same every time the file is read? Not an unreadable or skipped file
+    (said again each run), nor one whose user patterns timed out, nor one a fix changed."""
+    return not (
+        result.error
+        or result.skipped
+        or result.pack_errors
+        or result.fixed
+        or result.diff
+        or result.fix_error
+        or result.fix_notes
+    )
+
+
+def encode(result: FileResult, shown: str, fixes_counted: bool) -> bytes:
+    """A cacheable result as bytes; `shown` is the file's display path (left out: a hit
+    puts back the path of the run that reads it)."""
+    diagnostics = tuple(_plain(d, shown) for d in result.diagnostics)
+    features = None if result.features is None else tuple(result.features)
+    fixable = result.fixable if fixes_counted else None
+    return marshal.dumps((diagnostics, fixable, result.words, features))
+
+
+def decode(
+    data: bytes, path: Path, shown: str, make_features: Callable[[Any], Any] | None
+) -> tuple[FileResult, bool, bool] | None:
+    """(the result, were fixes counted?, were words counted?), or None if `data` is not a
+    row this version wrote."""
+    try:
+        diagnostics, fixable, words, features = marshal.loads(data)
+        result = FileResult(
+            path,
+            diagnostics=[_diagnostic(d, shown) for d in diagnostics],
+            fixable=tuple(fixable) if fixable is not None else (0, 0),
+            words=words,
+        )
+        if features is not None:
+            if make_features is None:
+                return None
+            result.features = make_features(features)
+    except (ValueError, TypeError, EOFError):
+        return None
+    return result, fixable is not None, words is not None
+
+
+def _plain(d: Diagnostic, shown: str) -> tuple:
+    fix = None
+    if d.fix is not None:
+        edits = tuple((e.start, e.end, e.replacement) for e in d.fix.edits)
+        fix = (edits, d.fix.applicability, d.fix.message)
+    related = tuple((None if r.path == shown else r.path, r.line, r.similarity) for r in d.related)
+    return (d.code, d.name, d.message, d.severity, d.line, d.column, d.end_line, d.end_column) + (
+        fix,
+        related,
+        d.snippet,
+        d.cluster,
+    )
+
+
+def _diagnostic(row: tuple, shown: str) -> Diagnostic:
+    code, name, message, severity, line, column, end_line, end_column, fix, related, *rest = row
+    if fix is not None:
+        edits, applicability, fix_message = fix
+        fix = Fix(tuple(Edit(*e) for e in edits), applicability, fix_message)
+    return Diagnostic(
+        code,
+        name,
+        message,
+        severity,
+        shown,
+        line,
+        column,
+        end_line,
+        end_column,
+        fix,
+        tuple(Related(shown if p is None else p, n, s) for p, n, s in related),
+        *rest,
+    )
+
+
+class ResultCache:
+    """The result cache of one run, over the run's open cache (`dedup.cache.SignatureCache`):
+    `hits` before the files are read, `store` after."""
+
+    def __init__(self, cache: Any, run: int, job: Any, make_features: Callable | None) -> None:
+        self.cache = cache
+        self.run = run
+        self.job = job
+        self.make_features = make_features
+        self.identities: dict[Path, tuple[str, int, int]] = {}  # target -> (key, stamp, size)
+        self.others: list[str] = []  # keys of the run's rows for files not among the targets
+
+    def hits(self, targets: list[Path]) -> dict[Path, FileResult]:
+        """The results of the targets that are unchanged since they were stored. Each target is
+        stat'ed now, before it is read (see the module's docstring)."""
+        from corpus_lint.document import display
+        from corpus_lint.files import identity
+
+        absolute: dict[str, str] = {}  # abspath per folder, not per file: 100,000 files
+        for target in targets:
+            folder, name = os.path.split(target)
+            if folder not in absolute:
+                absolute[folder] = os.path.abspath(folder)
+            try:
+                stamp, size = identity(os.stat(target))
+            except OSError:  # reported when the file is read
+                continue
+            self.identities[target] = (os.path.join(absolute[folder], name), stamp, size)
+        rows, self.others = self.cache.results(self.run, list(self.identities.values()))
+        found: dict[Path, FileResult] = {}
+        for target, (key, _, _) in self.identities.items():
+            data = rows.get(key)
+            if data is None:
+                continue
+            decoded = decode(data, target, display(target), self.make_features)
+            if decoded is None:
+                continue
+            result, fixes_counted, words_counted = decoded
+            if (self.job.count_fixes and not fixes_counted) or (
+                self.job.count_words and not words_counted
+            ):
+                continue  # stored by a run that needed less: read again, and replaced
+            if self.job.fix is not None and any(d.fix is not None for d in result.diagnostics):
+                continue  # a fix would change the file: it is read and fixed
+            if not self.job.count_words:
+                result.words = None
+            if not self.job.count_fixes:
+                result.fixable = (0, 0)
+            found[target] = result
+        return found
+
+    def store(self, results: list[FileResult]) -> None:
+        """Record the results of the files read in this run (not in a `--fix` run: what it
+        found of a file it fixed is not what a check of the fixed file finds), and forget the
+        run's rows of files that are gone (when a run read every row: few such files)."""
+        from corpus_lint.document import display
+
+        rows = []
+        if self.job.fix is None:
+            for result in results:
+                known = self.identities.get(result.path)
+                if known is not None and cacheable(result):
+                    data = encode(result, display(result.path), self.job.count_fixes)
+                    rows.append((*known, data))
+        gone = []
+        if len(self.others) <= len(self.identities):  # a stat each
+            gone = [key for key in self.others if not os.path.lexists(key)]
+        if rows or gone:
+            self.cache.store_results(self.run, rows, gone)
