@@ -68,12 +68,12 @@ def run(
         else None
     )
     results_cache = None
-    found: dict[Path, FileResult] = {}
+    found: list[FileResult | None] = [None] * len(targets)  # each target's cached result
     if cache is not None:
         cache, results_cache, found = _cached_results(
             cache, targets, document_rules, packs, settings, job, corpus_rules, result.warnings
         )
-    to_read = [t for t in targets if t not in found]
+    to_read = [t for t, hit in zip(targets, found) if hit is None]
     if corpus_rules and cache is not None and len(to_read) >= MIN_FILES_FOR_CACHED_FEATURES:
         from corpus_lint.dedup import cached_contents
 
@@ -90,16 +90,24 @@ def run(
         features: dict[Path, Any] = {}
         read: list[FileResult] = []  # this run's results, for the result cache
         with Progress("Checking", len(targets), enabled=options.progress) as progress:
-            progress.advance(len(found))
+            progress.advance(len(targets) - len(to_read))
             results = analyze_all([(t, True) for t in to_read], job, options, progress)
-            for target in targets:  # in order
-                file_result = found.get(target)
+            for target, file_result in zip(targets, found):  # in order
                 if file_result is None:
                     file_result = next(results)
                     read.append(file_result)
                 _collect(file_result, result, features, target)
+        finish = None
         if results_cache is not None:
-            _store_results(results_cache, read, settings, result.warnings)
+
+            def finish(cache: Any) -> None:
+                """Store this run's results, with the features the corpus stage completed
+                (those the workers left to the signature cache), through its cache."""
+                results_cache.cache = cache
+                for file_result in read:
+                    file_result.features = features.get(file_result.path, file_result.features)
+                _store_results(results_cache, read, settings, result.warnings)
+
         if corpus_rules:
             from corpus_lint.dedup import check_corpus
 
@@ -115,8 +123,11 @@ def run(
                     result=result,
                     walk=walk,
                     cache=owned,
+                    finish=finish,
                 )
             )
+        elif finish is not None:
+            finish(cache)
     finally:
         if walk is not None:  # Ctrl-C or an error before the stage waited for it
             walk.cancel()
@@ -149,7 +160,7 @@ def _cached_results(
     job: Job,
     corpus_rules: list[Rule],
     warnings: list[str],
-) -> tuple[Any, Any, dict[Path, FileResult]]:
+) -> tuple[Any, Any, list[FileResult | None]]:
     """(the run's cache, its result cache, the targets it holds). A cache found damaged is
     rebuilt (empty: every file is read); one that cannot be read is not used."""
     import sqlite3
@@ -171,9 +182,10 @@ def _cached_results(
 
         cache.close()
         cache = SignatureCache.rebuilt(settings.cache_dir, cache.config, exc, warnings)
+        nothing: list[FileResult | None] = [None] * len(targets)
         if cache is None:
-            return None, None, {}
-        return cache, ResultCache(cache, key, job, make_features), {}
+            return None, None, nothing
+        return cache, ResultCache(cache, key, job, make_features), nothing
 
 
 def _store_results(

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
     from pathlib import Path
 
     from corpus_lint.analysis import Job, Options, Result
@@ -91,9 +91,10 @@ def check_corpus(
     result: Result,
     walk: CorpusWalk | None = None,
     cache: SignatureCache | None = None,
+    finish: Callable[[SignatureCache], None] | None = None,
 ) -> list[Diagnostic]:
     """DUP003/DUP004 diagnostics on the targets (see `corpus_lint.dedup.corpus`); the stage
-    closes the run's `cache`."""
+    closes the run's `cache`, calling `finish(cache)` first."""
     from corpus_lint.dedup.corpus import check_corpus as run
 
     return run(
@@ -106,4 +107,5 @@ def check_corpus(
         result=result,
         walk=walk,
         cache=cache,
+        finish=finish,
     )

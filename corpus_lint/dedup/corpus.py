@@ -57,6 +57,7 @@ from corpus_lint.files import CorpusWalk, Folder, identity
 from corpus_lint.packs import PackRule
 from corpus_lint.parallel import process_pool
 from corpus_lint.progress import Progress
+from corpus_lint.results import PathDisplay
 from corpus_lint.rule import UNSAFE, CorpusRule, Diagnostic, Fix, Related, Rule
 
 # Candidates whose estimated Jaccard is more than this many standard errors below the
@@ -128,9 +129,12 @@ def check_corpus(
     result: Result,
     walk: CorpusWalk | None = None,
     cache: SignatureCache | None = None,
+    finish: Callable[[SignatureCache], None] | None = None,
 ) -> list[Diagnostic]:
     """The stage, with the run's cache (opened by the engine; None: without a cache). The
-    cache is closed here, and rebuilt if it proves damaged."""
+    cache is closed here, and rebuilt if it proves damaged; `finish(cache)` is called before,
+    when the stage went well (the engine stores its results then). The features of `targets`
+    that the workers left to the cache (`IN_CACHE`) are replaced by the complete ones."""
     global last_stats
     last_stats = Stats()
     config = cache.config if cache is not None else config_key(settings.near_duplicate, job)
@@ -162,6 +166,8 @@ def check_corpus(
                 cache.close()
                 cache = None
                 checked, diagnostics = stage(None)
+        if cache is not None and finish is not None:
+            finish(cache)
     finally:
         if cache is not None:
             cache.close()
@@ -242,6 +248,7 @@ class _Stage:
             )
             by_key[entry.key] = entry
         self.by_key = by_key
+        self.targets = targets
         self.corpus_roots = corpus_roots
         self.walk: CorpusWalk | None = walk  # begun by the engine (`start_corpus_walk`)
         # The corpus as walked now (folder -> [(path, mtime_ns, size)]) and its folders' digests.
@@ -308,6 +315,8 @@ class _Stage:
                 findings=read.findings,
                 has_source=read.has_source,
             )
+            if entry.target:  # complete in the engine's results too (the result cache)
+                self.targets[entry.path] = entry.features
         if missing:
             from dataclasses import replace
 
@@ -534,7 +543,8 @@ class _Stage:
         if not docs and not self.near.allow:
             return []
         self._complete_keeping([e for e in docs if e.features.findings is None])
-        shown = {e: _shown(e) for e in docs}
+        display = PathDisplay()
+        shown = {e: shown_of(display(e.path), e.content, e.features) for e in docs}
         ranks = {e: rank(self.near.keep, shown[e].keeping) for e in docs}
         allow = Allowed(self.near.allow, {e: (e.key, os.path.abspath(e.path)) for e in docs})
 
@@ -806,10 +816,6 @@ def exact_jaccard(first: np.ndarray, second: np.ndarray) -> float:
     """The Jaccard similarity of two sorted arrays of distinct shingle hashes."""
     shared = len(np.intersect1d(first, second, assume_unique=True))
     return shared / (len(first) + len(second) - shared)
-
-
-def _shown(entry: Entry) -> Shown:
-    return shown_of(display(entry.path), entry.content, entry.features)
 
 
 def shown_of(path: str, content: int, f: Features) -> Shown:
