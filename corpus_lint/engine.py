@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from corpus_lint.analysis import (
     FileResult,
@@ -25,6 +25,9 @@ from corpus_lint.files import ignored_for_file
 from corpus_lint.packs import Packs
 from corpus_lint.progress import Progress
 from corpus_lint.rule import Context, Rule, sort_diagnostics
+
+if TYPE_CHECKING:
+    from corpus_lint.results import Cached
 
 # Below this many files to read, computing their corpus features costs less than reading
 # which contents the signature cache holds (0.1 s for 100,000): pre-commit's few changed files.
@@ -68,7 +71,7 @@ def run(
         else None
     )
     results_cache = None
-    found: list[FileResult | None] = [None] * len(targets)  # each target's cached result
+    found: list[Cached | None] = [None] * len(targets)  # each target's cached result
     if cache is not None:
         cache, results_cache, found = _cached_results(
             cache, targets, document_rules, packs, settings, job, corpus_rules, result.warnings
@@ -92,10 +95,12 @@ def run(
         with Progress("Checking", len(targets), enabled=options.progress) as progress:
             progress.advance(len(targets) - len(to_read))
             results = analyze_all([(t, True) for t in to_read], job, options, progress)
-            for target, file_result in zip(targets, found):  # in order
-                if file_result is None:
-                    file_result = next(results)
-                    read.append(file_result)
+            for target, hit in zip(targets, found):  # in order
+                if hit is not None:
+                    _collect_cached(hit, result, features, target)
+                    continue
+                file_result = next(results)
+                read.append(file_result)
                 _collect(file_result, result, features, target)
         finish = None
         if results_cache is not None:
@@ -160,7 +165,7 @@ def _cached_results(
     job: Job,
     corpus_rules: list[Rule],
     warnings: list[str],
-) -> tuple[Any, Any, list[FileResult | None]]:
+) -> tuple[Any, Any, list[Cached | None]]:
     """(the run's cache, its result cache, the targets it holds). A cache found damaged is
     rebuilt (empty: every file is read); one that cannot be read is not used."""
     import sqlite3
@@ -171,7 +176,15 @@ def _cached_results(
     if corpus_rules:
         from corpus_lint.dedup.features import Features
 
-        make_features = Features._make
+        stamp = Features._fields.index("mtime_ns"), Features._fields.index("size")
+
+        def make_features(fields: tuple) -> Features:
+            # Without a stamp: the corpus stage records no file it did not read (the run that
+            # read it did), so a warm run writes nothing to the signature cache.
+            fields = list(fields)
+            fields[stamp[0]] = fields[stamp[1]] = None
+            return Features._make(fields)
+
     rules = (*document_rules, *corpus_rules)
     key = run_key(rules, packs, settings, cache.config if corpus_rules else None)
     results = ResultCache(cache, key, job, make_features)
@@ -182,7 +195,7 @@ def _cached_results(
 
         cache.close()
         cache = SignatureCache.rebuilt(settings.cache_dir, cache.config, exc, warnings)
-        nothing: list[FileResult | None] = [None] * len(targets)
+        nothing: list[Cached | None] = [None] * len(targets)
         if cache is None:
             return None, None, nothing
         return cache, ResultCache(cache, key, job, make_features), nothing
@@ -197,6 +210,19 @@ def _store_results(
         results.store(read)
     except sqlite3.Error as exc:  # a damaged cache is rebuilt by the corpus stage
         warnings.append(f"{settings.cache_dir}: cache error ({exc}); results not cached")
+
+
+def _collect_cached(hit: Cached, result: Result, features: dict[Path, Any], target: Path) -> None:
+    """`_collect` of a result from the result cache: a file checked, nothing fixed."""
+    result.files_checked += 1
+    result.diagnostics.extend(hit.diagnostics)
+    if result.fixable is not None and hit.fixable is not None and hit.fixable != (0, 0):
+        safe, unsafe_too = result.fixable
+        result.fixable = (safe + hit.fixable[0], unsafe_too + hit.fixable[1])
+    if hit.words is not None:
+        result.word_counts[display(target)] = hit.words
+    if hit.features is not None:
+        features[target] = hit.features
 
 
 def _collect(

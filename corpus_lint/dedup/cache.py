@@ -305,36 +305,37 @@ class SignatureCache:
     # --- results (the result cache: see `corpus_lint.results`) ---------------------------------
 
     def results(
-        self, run: int, files: list[tuple[str, int, int]]
-    ) -> tuple[dict[str, bytes], list[str]]:
-        """The stored result of each (key, stamp, size) file whose identity is the stored one,
-        and, when every row of the run was read (a run of many files), the keys of rows for
-        files not among `files` (see `store_results`)."""
-        wanted = {os.fsencode(key): (stamp, size) for key, stamp, size in files}
+        self, run: int, files: list[tuple[bytes, int, int]]
+    ) -> tuple[dict[bytes, bytes], list[bytes]]:
+        """The stored result of each (key, stamp, size) file whose identity is the stored one
+        (keys as bytes, `os.fsencode`), and, when every row of the run was read (a run of many
+        files), the keys of rows for files not among `files` (see `store_results`)."""
+        wanted = {key: (stamp, size) for key, stamp, size in files}
         query = "SELECT count(*) FROM results WHERE run = ?"
         (stored,) = self.db.execute(query, (run,)).fetchone()
         columns = "SELECT path, stamp, size, data FROM results WHERE run = ?"
-        found: dict[str, bytes] = {}
-        others: list[str] = []
+        found: dict[bytes, bytes] = {}
+        others: list[bytes] = []
         if len(wanted) * 8 >= stored:  # as in `features`: one scan
             for path, stamp, size, data in self.db.execute(columns, (run,)):
                 identity = wanted.get(path)
                 if identity is None:
-                    others.append(os.fsdecode(path))
+                    others.append(path)
                 elif identity == (stamp, size):
-                    found[os.fsdecode(path)] = data
+                    found[path] = data
             return found, others
         for chunk in _chunks(list(wanted)):
             query = f"{columns} AND path IN ({_marks(chunk)})"
             for path, stamp, size, data in self.db.execute(query, (run, *chunk)):
                 if wanted[path] == (stamp, size):
-                    found[os.fsdecode(path)] = data
+                    found[path] = data
         return found, others
 
     def store_results(
-        self, run: int, rows: Iterable[tuple[str, int, int, bytes]], gone: Iterable[str] = ()
+        self, run: int, rows: Iterable[tuple[bytes, int, int, bytes]], gone: Iterable[bytes] = ()
     ) -> None:
-        """Record (key, stamp, size, data) results for `run`, and forget the files `gone`
+        """Record (key, stamp, size, data) results for `run` (keys as bytes, `os.fsencode`),
+        and forget the files `gone`
         (deleted since: their results and their rows in `files`). Only the RESULT_RUNS run keys
         written last keep their results: the cache stays bounded when the configuration
         changes."""
@@ -342,9 +343,9 @@ class SignatureCache:
             self.db.execute("BEGIN IMMEDIATE")
             self.db.executemany(
                 "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?)",
-                ((run, os.fsencode(key), *rest) for key, *rest in rows),
+                ((run, *row) for row in rows),
             )
-            gone = [os.fsencode(key) for key in gone]
+            gone = list(gone)
             for chunk in _chunks(gone):
                 marks = _marks(chunk)
                 self.db.execute(f"DELETE FROM results WHERE path IN ({marks})", chunk)

@@ -481,12 +481,9 @@ class _Stage:
         candidates |= self._cached_candidates(loaded, bands, rows, salt)
         last_stats.candidates = len(candidates)
         floor = prune_floor(self.near.threshold, self.near.num_perm)
-        to_verify = [
-            (a, b)
-            for a, b in sorted(candidates, key=lambda p: (p[0].order, p[1].order))
-            if worth_verifying(a.features, b.features, floor)
-        ]
-        return self._verify(to_verify)
+        ordered = sorted(candidates, key=lambda p: (p[0].order, p[1].order))
+        worth = worth_verifying_many([(a.features, b.features) for a, b in ordered], floor)
+        return self._verify([pair for pair, verified in zip(ordered, worth) if verified])
 
     def _verify(
         self, pairs: list[tuple[Entry, Entry]], parallel: bool = True
@@ -804,6 +801,21 @@ def worth_verifying(a: Features, b: Features, floor: float) -> bool:
     if a.text_hash is not None and a.text_hash == b.text_hash:
         return False
     return estimated_jaccard(a, b) >= floor
+
+
+def worth_verifying_many(pairs: list[tuple[Features, Features]], floor: float) -> list[bool]:
+    """`worth_verifying` of many pairs, their signatures compared in one array operation (one
+    `np.frombuffer` per pair took 0.4 s for the 10,000 candidates of 100,000 files)."""
+    if not pairs:
+        return []
+    first = np.frombuffer(b"".join(a.signature for a, _ in pairs), dtype="<u4")
+    second = np.frombuffer(b"".join(b.signature for _, b in pairs), dtype="<u4")
+    same = np.count_nonzero((first == second).reshape(len(pairs), -1), axis=1)
+    estimates = (same / (len(first) // len(pairs))).tolist()
+    return [
+        not (a.text_hash is not None and a.text_hash == b.text_hash) and estimate >= floor
+        for (a, b), estimate in zip(pairs, estimates)
+    ]
 
 
 def estimated_jaccard(a: Features, b: Features) -> float:
