@@ -7,6 +7,7 @@ The local executor: it places the stages (`analysis`, then the corpus stage of `
 from __future__ import annotations
 
 import dataclasses
+import gc
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -77,6 +78,8 @@ def run(
             cache, targets, document_rules, packs, settings, job, corpus_rules, result.warnings
         )
     to_read = [t for t, hit in zip(targets, found) if hit is None]
+    if len(to_read) < len(targets):
+        gc.freeze()  # the cached results live as long as the run: out of the collector's sight
     if corpus_rules and cache is not None and len(to_read) >= MIN_FILES_FOR_CACHED_FEATURES:
         from corpus_lint.dedup import cached_contents
 
