@@ -210,8 +210,8 @@ class ResultCache:
 
         display = PathDisplay()
         absolute: dict[str, bytes] = {}  # abspath per folder, not per file: 100,000 files
-        keys: list[bytes | None] = []
-        for target in targets:
+        index: dict[bytes, int] = {}  # key -> position in targets
+        for position, target in enumerate(targets):
             path = os.fspath(target)
             folder, name = os.path.split(path)
             prefix = absolute.get(folder)
@@ -220,18 +220,18 @@ class ResultCache:
             try:
                 stamp, size = identity(os.stat(path))
             except OSError:  # reported when the file is read
-                keys.append(None)
                 continue
             key = prefix + os.fsencode(name)
-            keys.append(key)
+            index[key] = position
             self.identities[path] = (key, stamp, size)
-        rows, self.others = self.cache.results(self.run, list(self.identities.values()))
+        found: list[Cached | None] = [None] * len(targets)
         make, job = self.make_features, self.job
+        rows = self.cache.results(self.run, list(self.identities.values()), self.others)
         with _collector_paused():
-            return [
-                None if data is None else decode(data, target, display, make, job)
-                for target, data in zip(targets, map(rows.get, keys))
-            ]
+            for key, data in rows:
+                position = index[key]
+                found[position] = decode(data, targets[position], display, make, job)
+        return found
 
     def store(self, results: list[FileResult]) -> None:
         """Record the results of the files read in this run (not in a `--fix` run: what it

@@ -305,31 +305,30 @@ class SignatureCache:
     # --- results (the result cache: see `corpus_lint.results`) ---------------------------------
 
     def results(
-        self, run: int, files: list[tuple[bytes, int, int]]
-    ) -> tuple[dict[bytes, bytes], list[bytes]]:
-        """The stored result of each (key, stamp, size) file whose identity is the stored one
-        (keys as bytes, `os.fsencode`), and, when every row of the run was read (a run of many
-        files), the keys of rows for files not among `files` (see `store_results`)."""
+        self, run: int, files: list[tuple[bytes, int, int]], others: list[bytes]
+    ) -> Iterator[tuple[bytes, bytes]]:
+        """(key, stored result) of each (key, stamp, size) file whose identity is the stored
+        one (keys as bytes, `os.fsencode`), as the rows are read: a warm run decodes each
+        one at once instead of holding every row (66 MB for 100,000 files). When every row
+        of the run is read (a run of many files), the keys of rows for files not among
+        `files` are added to `others` (see `store_results`)."""
         wanted = {key: (stamp, size) for key, stamp, size in files}
         query = "SELECT count(*) FROM results WHERE run = ?"
         (stored,) = self.db.execute(query, (run,)).fetchone()
         columns = "SELECT path, stamp, size, data FROM results WHERE run = ?"
-        found: dict[bytes, bytes] = {}
-        others: list[bytes] = []
         if len(wanted) * 8 >= stored:  # as in `features`: one scan
             for path, stamp, size, data in self.db.execute(columns, (run,)):
                 identity = wanted.get(path)
                 if identity is None:
                     others.append(path)
                 elif identity == (stamp, size):
-                    found[path] = data
-            return found, others
+                    yield path, data
+            return
         for chunk in _chunks(list(wanted)):
             query = f"{columns} AND path IN ({_marks(chunk)})"
-            for path, stamp, size, data in self.db.execute(query, (run, *chunk)):
+            for path, stamp, size, data in self.db.execute(query, (run, *chunk)).fetchall():
                 if wanted[path] == (stamp, size):
-                    found[path] = data
-        return found, others
+                    yield path, data
 
     def store_results(
         self, run: int, rows: Iterable[tuple[bytes, int, int, bytes]], gone: Iterable[bytes] = ()
