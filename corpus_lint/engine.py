@@ -94,7 +94,6 @@ def run(
         walk = start_corpus_walk(corpus_roots, settings, options)
     try:
         features: dict[Path, Any] = {}
-        read: list[FileResult] = []  # this run's results, for the result cache
         with Progress("Checking", len(targets), enabled=options.progress) as progress:
             progress.advance(len(targets) - len(to_read))
             results = analyze_all([(t, True) for t in to_read], job, options, progress)
@@ -103,7 +102,8 @@ def run(
                     _collect_cached(hit, result, features, target)
                     continue
                 file_result = next(results)
-                read.append(file_result)
+                if results_cache is not None:
+                    results_cache.add(file_result)
                 _collect(file_result, result, features, target)
         finish = None
         if results_cache is not None:
@@ -112,9 +112,7 @@ def run(
                 """Store this run's results, with the features the corpus stage completed
                 (those the workers left to the signature cache), through its cache."""
                 results_cache.cache = cache
-                for file_result in read:
-                    file_result.features = features.get(file_result.path, file_result.features)
-                _store_results(results_cache, read, settings, result.warnings)
+                _store_results(results_cache, features, settings, result.warnings)
 
         if corpus_rules:
             from corpus_lint.dedup import check_corpus
@@ -205,12 +203,12 @@ def _cached_results(
 
 
 def _store_results(
-    results: Any, read: list[FileResult], settings: Settings, warnings: list[str]
+    results: Any, features: dict[Path, Any], settings: Settings, warnings: list[str]
 ) -> None:
     import sqlite3
 
     try:
-        results.store(read)
+        results.store(features.get)
     except sqlite3.Error as exc:  # a damaged cache is rebuilt by the corpus stage
         warnings.append(f"{settings.cache_dir}: cache error ({exc}); results not cached")
 

@@ -85,13 +85,17 @@ def cacheable(result: FileResult) -> bool:
     )
 
 
-def encode(result: FileResult, shown: str, fixes_counted: bool) -> bytes:
-    """A cacheable result as bytes; `shown` is the file's display path (left out: a hit
-    puts back the path of the run that reads it)."""
+def plain(result: FileResult, shown: str, fixes_counted: bool) -> tuple:
+    """What is stored of a cacheable result but its features (added when they are complete):
+    plain values; `shown` is the file's display path (left out: a hit puts back the path of
+    the run that reads it)."""
     diagnostics = tuple(_plain(d, shown) for d in result.diagnostics)
-    features = None if result.features is None else tuple(result.features)
-    fixable = result.fixable if fixes_counted else None
-    return marshal.dumps((diagnostics, fixable, result.words, features))
+    return diagnostics, result.fixable if fixes_counted else None, result.words
+
+
+def encode(stored: tuple, features: Any) -> bytes:
+    """A result as bytes: `plain`'s tuple and the features (a tuple of plain values)."""
+    return marshal.dumps((*stored, None if features is None else tuple(features)))
 
 
 class Cached(NamedTuple):
@@ -202,6 +206,8 @@ class ResultCache:
         # Each target's (key, stamp, size), by its path as a string (hashing a Path is slow).
         self.identities: dict[str, tuple[bytes, int, int]] = {}
         self.others: list[bytes] = []  # keys of the run's rows for files not among the targets
+        self.pending: list[tuple] = []  # see `add`
+        self._display = PathDisplay()
 
     def hits(self, targets: list[Path]) -> list[Cached | None]:
         """The result of each target that is unchanged since it was stored (None for the
@@ -233,23 +239,31 @@ class ResultCache:
                 found[position] = decode(data, targets[position], display, make, job)
         return found
 
-    def store(self, results: list[FileResult]) -> None:
-        """Record the results of the files read in this run (not in a `--fix` run: what it
-        found of a file it fixed is not what a check of the fixed file finds), and forget the
-        run's rows of files that are gone (when a run read every row: few such files)."""
-        display = PathDisplay()
-        rows = []
-        if self.job.fix is None:
-            for result in results:
-                known = self.identities.get(os.fspath(result.path))
-                if known is not None and cacheable(result):
-                    data = encode(result, display(result.path), self.job.count_fixes)
-                    rows.append((*known, data))
+    def add(self, result: FileResult) -> None:
+        """Keep what will be stored of a result read in this run (not in a `--fix` run: what
+        it found of a file it fixed is not what a check of the fixed file finds); its features
+        are taken at `store`, once the corpus stage completed them. Kept as plain values, not
+        the FileResult (100 MB for 100,000 files)."""
+        if self.job.fix is not None or not cacheable(result):
+            return
+        known = self.identities.get(os.fspath(result.path))
+        if known is not None:
+            stored = plain(result, self._display(result.path), self.job.count_fixes)
+            self.pending.append((result.path, *known, stored))
+
+    def store(self, features: Callable[[Path], Any]) -> None:
+        """Record the results kept by `add`, with `features(path)`, and forget the run's rows
+        of files that are gone (when the run read every row: few such files)."""
+        rows = (
+            (key, stamp, size, encode(stored, features(path)))
+            for path, key, stamp, size, stored in self.pending
+        )
         gone = []
         if len(self.others) <= len(self.identities):  # a stat each
             gone = [key for key in self.others if not os.path.lexists(os.fsdecode(key))]
-        if rows or gone:
+        if self.pending or gone:
             self.cache.store_results(self.run, rows, gone)
+        self.pending = []
 
 
 @contextmanager
