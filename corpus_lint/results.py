@@ -176,6 +176,15 @@ def _diagnostic(row: tuple, shown: str) -> Diagnostic:
     )
 
 
+def split_path(path: str) -> tuple[str, str]:
+    """`os.path.split` of a file's path, as the walk builds them (no trailing separator, no
+    doubled one), in a fraction of its time: it ran 200,000 times in a warm run."""
+    cut = path.rfind(os.sep)
+    if cut < 0 or (os.altsep and os.altsep in path):
+        return os.path.split(path)
+    return path[:cut] or path[: cut + 1], path[cut + 1 :]
+
+
 class PathDisplay:
     """`document.display` of many paths: `os.path.relpath` once per folder, not per file
     (2 s of a warm run over 100,000 files given by absolute paths)."""
@@ -187,7 +196,7 @@ class PathDisplay:
         self._folders: dict[str, str] = {}
 
     def __call__(self, path: Path) -> str:
-        folder, name = os.path.split(path)
+        folder, name = split_path(os.fspath(path))
         shown = self._folders.get(folder)
         if shown is None:
             shown = self._folders[folder] = self._display(Path(folder)) if folder else "."
@@ -219,7 +228,7 @@ class ResultCache:
         index: dict[bytes, int] = {}  # key -> position in targets
         for position, target in enumerate(targets):
             path = os.fspath(target)
-            folder, name = os.path.split(path)
+            folder, name = split_path(path)
             prefix = absolute.get(folder)
             if prefix is None:
                 prefix = absolute[folder] = os.fsencode(os.path.join(os.path.abspath(folder), ""))

@@ -241,3 +241,12 @@ def test_the_seeds_are_cached_under_a_key_of_their_rules_not_reread(cli, seeds_c
     assert cli("check", "--output-format", "json", "seeds", cwd=root) == every
     assert read == []
     assert len(list(SEEDS.glob("*.txt"))) == len(list(seeds_copy.glob("*.txt")))
+
+
+@pytest.mark.parametrize(
+    "path", ["a.txt", "c/a.txt", "/a.txt", "/x/y/a b.txt", "./a.txt", "../c/a.txt", "c/.a"]
+)
+def test_split_path_is_os_path_split(path):
+    from corpus_lint.results import split_path
+
+    assert split_path(path) == os.path.split(path)

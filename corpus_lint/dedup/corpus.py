@@ -57,7 +57,7 @@ from corpus_lint.files import CorpusWalk, Folder, identity
 from corpus_lint.packs import PackRule
 from corpus_lint.parallel import process_pool
 from corpus_lint.progress import Progress
-from corpus_lint.results import PathDisplay
+from corpus_lint.results import PathDisplay, split_path
 from corpus_lint.rule import UNSAFE, CorpusRule, Diagnostic, Fix, Related, Rule
 
 # Candidates whose estimated Jaccard is more than this many standard errors below the
@@ -239,7 +239,7 @@ class _Stage:
         by_key: dict[str, Entry] = {}
         absolute: dict[str, str] = {}  # abspath per folder, not per file: 100,000 files
         for path, features in targets.items():
-            folder, name = os.path.split(os.fspath(path))
+            folder, name = split_path(os.fspath(path))
             prefix = absolute.get(folder)
             if prefix is None:
                 prefix = absolute[folder] = os.path.join(os.path.abspath(folder), "")
