@@ -51,20 +51,23 @@ def run(
     document_rules = tuple(r for r in rules.values() if not r.corpus)
     corpus_rules = [r for r in rules.values() if r.corpus]
     corpus_settings = settings.near_duplicate if corpus_rules else None
+    shown_fixes = options.count_fixes and not (fix and fix.diff)
     job = Job(
         document_rules,
         Context(packs),
         corpus_settings,
         fix,
         settings,
-        count_fixes=options.count_fixes and not (fix and fix.diff),
+        # Counted for the result cache too: a run that shows the summary (the text format)
+        # after one that does not (JSON) would otherwise find no row it can use.
+        count_fixes=shown_fixes or (options.use_cache and fix is None),
         count_words=options.count_words,
     )
     if corpus_rules:
         from corpus_lint.dedup import shingle_exclusion
 
         job = dataclasses.replace(job, exclusion=shingle_exclusion(document_rules, packs))
-    result = Result(fixable=(0, 0) if job.count_fixes else None)
+    result = Result(fixable=(0, 0) if shown_fixes else None)
     # One cache per run, opened here: the result cache, then the corpus stage's signatures.
     cache = (
         _open_cache(settings, job, bool(corpus_rules), result.warnings)

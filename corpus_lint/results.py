@@ -17,8 +17,10 @@ The encoding is `marshal` of plain tuples (strings, numbers, bytes): no code is 
 the plain tuple of their fields, opaque to this module (`dedup.features.Features._make`
 rebuilds them).
 
-Whether a run also counted fixes (`Options.count_fixes`) and words (`Options.count_words`)
-is stored with the row: a row without what the run needs is a miss, and is replaced.
+What `--fix` would fix (the summary's counts, `Options.count_fixes`) is counted by every run
+that uses the cache, so the text format and JSON share rows. Words (`Options.count_words`, for
+the html report) are stored when a run counted them: a row without them is a miss for a run
+that needs them, and is replaced.
 """
 
 from __future__ import annotations

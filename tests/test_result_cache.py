@@ -250,3 +250,15 @@ def test_split_path_is_os_path_split(path):
     from corpus_lint.results import split_path
 
     assert split_path(path) == os.path.split(path)
+
+
+def test_a_text_run_after_a_json_run_reads_nothing_and_counts_the_same_fixes(
+    cli, tmp_path, monkeypatch
+):
+    small_corpus(tmp_path, files=8)
+    cli("check", "--output-format", "json", "c", cwd=tmp_path)  # shows no fix counts
+    read = counting_reads(monkeypatch)
+    text = cli("check", "c", cwd=tmp_path)
+    assert read == []
+    assert "fixable with `--fix`" in text.out
+    assert text.out == cli("check", "--no-cache", "c", cwd=tmp_path).out
