@@ -238,9 +238,10 @@ def check(args: argparse.Namespace) -> int:
         except ExecutorError as exc:
             raise UsageError(str(exc)) from None
     else:
-        result = run(
-            targets, selected, packs, settings, options, settings.corpus or None, fix_options(args)
-        )
+        corpus = settings.corpus or None
+        if corpus and (not args.paths or _whole_corpus(args.paths, corpus)):
+            corpus = None  # the targets are the whole corpus: it is not walked a second time
+        result = run(targets, selected, packs, settings, options, corpus, fix_options(args))
     errors += result.errors
     if not args.silent:
         for warning in skipped + result.warnings:

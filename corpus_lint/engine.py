@@ -7,8 +7,9 @@ The local executor: it places the stages (`analysis`, then the corpus stage of `
 from __future__ import annotations
 
 import dataclasses
+import gc
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from corpus_lint.analysis import (
     FileResult,
@@ -26,8 +27,11 @@ from corpus_lint.packs import Packs
 from corpus_lint.progress import Progress
 from corpus_lint.rule import Context, Rule, sort_diagnostics
 
-# Below this many files, computing their corpus features costs less than reading which
-# contents the signature cache holds (0.1 s for 100,000): pre-commit's few changed files.
+if TYPE_CHECKING:
+    from corpus_lint.results import Cached
+
+# Below this many files to read, computing their corpus features costs less than reading
+# which contents the signature cache holds (0.1 s for 100,000): pre-commit's few changed files.
 MIN_FILES_FOR_CACHED_FEATURES = 1000
 
 
@@ -47,28 +51,44 @@ def run(
     document_rules = tuple(r for r in rules.values() if not r.corpus)
     corpus_rules = [r for r in rules.values() if r.corpus]
     corpus_settings = settings.near_duplicate if corpus_rules else None
+    shown_fixes = options.count_fixes and not (fix and fix.diff)
     job = Job(
         document_rules,
         Context(packs),
         corpus_settings,
         fix,
         settings,
-        count_fixes=options.count_fixes and not (fix and fix.diff),
+        # Counted for the result cache too: a run that shows the summary (the text format)
+        # after one that does not (JSON) would otherwise find no row it can use.
+        count_fixes=shown_fixes or (options.use_cache and fix is None),
         count_words=options.count_words,
     )
     if corpus_rules:
         from corpus_lint.dedup import shingle_exclusion
 
         job = dataclasses.replace(job, exclusion=shingle_exclusion(document_rules, packs))
-    result = Result(fixable=(0, 0) if job.count_fixes else None)
-    if corpus_rules and options.use_cache and len(targets) >= MIN_FILES_FOR_CACHED_FEATURES:
+    result = Result(fixable=(0, 0) if shown_fixes else None)
+    # One cache per run, opened here: the result cache, then the corpus stage's signatures.
+    cache = (
+        _open_cache(settings, job, bool(corpus_rules), result.warnings)
+        if options.use_cache
+        else None
+    )
+    results_cache = None
+    found: list[Cached | None] = [None] * len(targets)  # each target's cached result
+    if cache is not None:
+        cache, results_cache, found = _cached_results(
+            cache, targets, document_rules, packs, settings, job, corpus_rules, result.warnings
+        )
+    to_read = [t for t, hit in zip(targets, found) if hit is None]
+    if len(to_read) < len(targets):
+        gc.freeze()  # the cached results live as long as the run: out of the collector's sight
+    if corpus_rules and cache is not None and len(to_read) >= MIN_FILES_FOR_CACHED_FEATURES:
         from corpus_lint.dedup import cached_contents
 
-        job = dataclasses.replace(
-            job, cached_contents=cached_contents(settings, job, result.warnings)
-        )
+        job = dataclasses.replace(job, cached_contents=cached_contents(cache))
     walk = None
-    if corpus_rules and corpus_roots and fix is None and worker_count(len(targets), options) == 1:
+    if corpus_rules and corpus_roots and fix is None and worker_count(len(to_read), options) == 1:
         # A few files against a corpus (pre-commit): its files are stat'ed by worker processes
         # while the targets are checked here (so no process is forked meanwhile). Not with
         # fixes, which change files the walk would have seen before.
@@ -78,12 +98,29 @@ def run(
     try:
         features: dict[Path, Any] = {}
         with Progress("Checking", len(targets), enabled=options.progress) as progress:
-            results = analyze_all([(t, True) for t in targets], job, options, progress)
-            for target, file_result in zip(targets, results):  # in order
+            progress.advance(len(targets) - len(to_read))
+            results = analyze_all([(t, True) for t in to_read], job, options, progress)
+            for target, hit in zip(targets, found):  # in order
+                if hit is not None:
+                    _collect_cached(hit, result, features, target)
+                    continue
+                file_result = next(results)
+                if results_cache is not None:
+                    results_cache.add(file_result)
                 _collect(file_result, result, features, target)
+        finish = None
+        if results_cache is not None:
+
+            def finish(cache: Any) -> None:
+                """Store this run's results, with the features the corpus stage completed
+                (those the workers left to the signature cache), through its cache."""
+                results_cache.cache = cache
+                _store_results(results_cache, features, settings, result.warnings)
+
         if corpus_rules:
             from corpus_lint.dedup import check_corpus
 
+            owned, cache = cache, None  # the stage closes it (and may rebuild it)
             result.diagnostics.extend(
                 check_corpus(
                     targets=features,
@@ -94,15 +131,102 @@ def run(
                     options=options,
                     result=result,
                     walk=walk,
+                    cache=owned,
+                    finish=finish,
                 )
             )
+        elif finish is not None:
+            finish(cache)
     finally:
         if walk is not None:  # Ctrl-C or an error before the stage waited for it
             walk.cancel()
+        if cache is not None:
+            cache.close()
     result.diagnostics = sort_diagnostics(
         d for d in result.diagnostics if not ignored_for_file(d, settings)
     )
     return result
+
+
+def _open_cache(settings: Settings, job: Job, corpus: bool, warnings: list[str]) -> Any:
+    """The run's cache (`dedup.cache`: results, and signatures when corpus rules run)."""
+    from corpus_lint.dedup.cache import SignatureCache
+
+    config = 0
+    if corpus:
+        from corpus_lint.dedup.corpus import config_key
+
+        config = config_key(settings.near_duplicate, job)
+    return SignatureCache.open(settings.cache_dir, config, warnings)
+
+
+def _cached_results(
+    cache: Any,
+    targets: list[Path],
+    document_rules: tuple[Rule, ...],
+    packs: Packs,
+    settings: Settings,
+    job: Job,
+    corpus_rules: list[Rule],
+    warnings: list[str],
+) -> tuple[Any, Any, list[Cached | None]]:
+    """(the run's cache, its result cache, the targets it holds). A cache found damaged is
+    rebuilt (empty: every file is read); one that cannot be read is not used."""
+    import sqlite3
+
+    from corpus_lint.results import ResultCache, run_key
+
+    make_features = None
+    if corpus_rules:
+        from corpus_lint.dedup.features import Features
+
+        stamp = Features._fields.index("mtime_ns"), Features._fields.index("size")
+
+        def make_features(fields: tuple) -> Features:
+            # Without a stamp: the corpus stage records no file it did not read (the run that
+            # read it did), so a warm run writes nothing to the signature cache.
+            fields = list(fields)
+            fields[stamp[0]] = fields[stamp[1]] = None
+            return Features._make(fields)
+
+    rules = (*document_rules, *corpus_rules)
+    key = run_key(rules, packs, settings, cache.config if corpus_rules else None)
+    results = ResultCache(cache, key, job, make_features)
+    try:
+        return cache, results, results.hits(targets)
+    except sqlite3.Error as exc:
+        from corpus_lint.dedup.cache import SignatureCache
+
+        cache.close()
+        cache = SignatureCache.rebuilt(settings.cache_dir, cache.config, exc, warnings)
+        nothing: list[Cached | None] = [None] * len(targets)
+        if cache is None:
+            return None, None, nothing
+        return cache, ResultCache(cache, key, job, make_features), nothing
+
+
+def _store_results(
+    results: Any, features: dict[Path, Any], settings: Settings, warnings: list[str]
+) -> None:
+    import sqlite3
+
+    try:
+        results.store(features.get)
+    except sqlite3.Error as exc:  # a damaged cache is rebuilt by the corpus stage
+        warnings.append(f"{settings.cache_dir}: cache error ({exc}); results not cached")
+
+
+def _collect_cached(hit: Cached, result: Result, features: dict[Path, Any], target: Path) -> None:
+    """`_collect` of a result from the result cache: a file checked, nothing fixed."""
+    result.files_checked += 1
+    result.diagnostics.extend(hit.diagnostics)
+    if result.fixable is not None and hit.fixable is not None and hit.fixable != (0, 0):
+        safe, unsafe_too = result.fixable
+        result.fixable = (safe + hit.fixable[0], unsafe_too + hit.fixable[1])
+    if hit.words is not None:
+        result.word_counts[display(target)] = hit.words
+    if hit.features is not None:
+        features[target] = hit.features
 
 
 def _collect(

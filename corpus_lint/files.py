@@ -12,6 +12,8 @@ from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
+from xxhash import xxh3_64_intdigest  # every run stats its files for the result cache (0.4 ms)
+
 from corpus_lint.config import Settings, glob_matches, glob_regex
 from corpus_lint.document import display
 from corpus_lint.rule import is_selected
@@ -47,8 +49,6 @@ def identity(status: os.stat_result) -> tuple[int, int]:
     and mtime back (`touch -d`) still moves the ctime, which no program can set, and a file
     replaced by another has another inode (as git's index does).
     """
-    from xxhash import xxh3_64_intdigest  # imported lazily: runs without corpus rules skip it
-
     mask = _STAMP_MASK  # any time (before 1970, after 2262) packs
     stamp = _STAMP(status.st_mtime_ns & mask, status.st_ctime_ns & mask, status.st_ino & mask)
     value = xxh3_64_intdigest(stamp)

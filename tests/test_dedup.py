@@ -95,3 +95,24 @@ def test_estimated_jaccard_tracks_the_exact_jaccard():
     a, b = universe[:1000], universe[200:1200]  # exact Jaccard 800 / 1200
     estimate = np.mean(signature(a, 256) == signature(b, 256))
     assert estimate == pytest.approx(800 / 1200, abs=0.1)
+
+
+def test_worth_verifying_many_decides_as_worth_verifying_pair_by_pair():
+    from corpus_lint.dedup.corpus import prune_floor, worth_verifying, worth_verifying_many
+    from corpus_lint.dedup.features import Features
+
+    rng = np.random.default_rng(19)
+    base = rng.integers(0, 2**32, 128, dtype=np.uint64).astype("<u4")
+    pairs = []
+    for index in range(300):  # signatures agreeing on 0 to 128 values, some with the same text
+        other = base.copy()
+        changed = rng.choice(128, size=int(rng.integers(0, 129)), replace=False)
+        other[changed] = rng.integers(0, 2**32, len(changed), dtype=np.uint64).astype("<u4")
+        text = int(rng.integers(0, 3))
+        a = Features(1, text, 10, base.tobytes())
+        b = Features(2, text if index % 5 == 0 else text + 1, 10, other.tobytes())
+        pairs.append((a, b))
+    floor = prune_floor(0.8, 128)
+    expected = [worth_verifying(a, b, floor) for a, b in pairs]
+    assert worth_verifying_many(pairs, floor) == expected
+    assert 0 < sum(expected) < len(expected)

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from corpus_lint import fixes
+from corpus_lint.config import CACHE_DIR
 from corpus_lint.document import MAX_FILE_BYTES, Document
 from tests.helpers import CLEAN_ARTICLE
 
@@ -207,7 +208,7 @@ def test_odd_file_names_are_fixed_and_their_diff_applies_with_patch(tmp_path, cl
     assert process.returncode == 1
     assert b'--- "a/new\\nline.txt"\n+++ "b/new\\nline.txt"\n' in diff
     assert b"--- a/bad\xff.txt\n" in diff  # the name's own bytes, which patch looks for
-    assert all(path.read_bytes().endswith(b"  \n") for path in tmp_path.iterdir())  # unchanged
+    assert all(path.read_bytes().endswith(b"  \n") for path in tmp_path.glob("*.txt"))  # unchanged
     if shutil.which("patch"):
         copy = tmp_path / "copy"
         copy.mkdir()
@@ -324,7 +325,7 @@ def test_a_file_rewritten_between_reading_and_fixing_is_not_overwritten(tmp_path
         "corpus-lint: error: a.txt: changed while corpus-lint was running; not fixed\n"
     )
     assert article.read_bytes() == b"Someone else's edit  \n"
-    assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]  # no temporary file left
+    assert [p.name for p in tmp_path.iterdir() if p.name != CACHE_DIR] == ["a.txt"]  # no temp file
 
 
 def test_a_named_pipe_is_skipped_not_waited_on(tmp_path, cli):
@@ -516,7 +517,7 @@ def test_ctrl_c_while_a_fixed_file_is_written_lets_the_write_finish(tmp_path, cl
     run = cli("check", "--fix", "--select", "WS001", "--jobs", "1", ".", cwd=tmp_path)
     assert run.code == 130
     assert run.err == "corpus-lint: interrupted\n"
-    contents = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    contents = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.name != CACHE_DIR}
     assert contents == {
         "a0000.txt": articles["a0000.txt"][1],  # finished, then the interrupt took effect
         "a0001.txt": articles["a0001.txt"][0],

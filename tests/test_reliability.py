@@ -134,9 +134,9 @@ def test_a_cache_with_a_damaged_page_is_rebuilt_with_a_warning(tmp_path, cli):
     database = tmp_path / ".corpus_lint_cache" / "signatures.sqlite3"
     size = database.stat().st_size
     assert size > 64 * 1024
-    with database.open("r+b") as handle:  # 8 KB of random bytes in the middle of the file
-        handle.seek(size // 2 // 4096 * 4096)
-        handle.write(random.Random(14).randbytes(8192))
+    with database.open("r+b") as handle:  # random bytes over the middle half of the file,
+        handle.seek(size // 4 // 4096 * 4096)  # where pages of every table a warm run reads are
+        handle.write(random.Random(14).randbytes(size // 2 // 4096 * 4096))
     damaged = cli("check", cwd=tmp_path)
     assert (damaged.code, damaged.out) == (expected.code, expected.out)
     assert damaged.err.count("\n") == 1 and "rebuilding it" in damaged.err, damaged.err

@@ -153,3 +153,32 @@ def test_json_report_of_no_diagnostics_is_an_empty_list(tmp_path):
     with contextlib.redirect_stdout(stdout):
         code = main(["check", "--no-cache", "--output-format", "json", str(tmp_path / "a.txt")])
     assert (code, stdout.getvalue()) == (0, "[]\n")
+
+
+def test_json_report_is_the_generic_indented_dump_of_each_diagnostic():
+    """`report.json.render` writes a diagnostic out by hand (fast path); the reference is
+    `json.dumps(..., indent=2)` of the list of `to_dict`s, active characters escaped."""
+    from corpus_lint.report import ReportContext
+    from corpus_lint.report.json import dumps, render, to_dict
+    from corpus_lint.rule import SAFE, Diagnostic, Edit, Fix, Related
+
+    odd = 'quote " back\\\\ slash \\u202e bidi \\x1b esc \\u00e9 \\U0001f600 \\n line'
+    diagnostics = [
+        Diagnostic("WS001", "trailing-whitespace", odd, "warning", "a b/é.txt", 3, 4, 3, 9),
+        Diagnostic(
+            "DUP004",
+            "near-duplicate",
+            "m",
+            "info",
+            odd,
+            1,
+            1,
+            1,
+            2**40,
+            Fix((Edit(0, 1, "x"),), SAFE, odd),
+            (Related("k.txt", 1, 0.83333333), Related(odd, 7), Related("z", 1, 1.0)),
+        ),
+    ]
+    expected = dumps([to_dict(d) for d in diagnostics], indent=2) + "\n"
+    assert render(diagnostics, ReportContext(rules={})) == expected
+    assert json.loads(expected)[0]["message"] == odd

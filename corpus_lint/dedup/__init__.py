@@ -12,11 +12,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
     from pathlib import Path
 
     from corpus_lint.analysis import Job, Options, Result
     from corpus_lint.config import NearDuplicateSettings, Settings
+    from corpus_lint.dedup.cache import SignatureCache
     from corpus_lint.dedup.features import Features, ShingleExclusion
     from corpus_lint.document import Document
     from corpus_lint.files import CorpusWalk
@@ -55,12 +56,12 @@ def shingle_exclusion(selected: Iterable[Rule], packs: Packs) -> ShingleExclusio
     return make(selected, packs)
 
 
-def cached_contents(settings: Settings, job: Job, warnings: list[str]) -> frozenset[int]:
+def cached_contents(cache: SignatureCache) -> frozenset[int]:
     """The content hashes whose features the signature cache holds for this configuration:
     the workers need not compute them again (see `corpus_lint.dedup.corpus`)."""
     from corpus_lint.dedup.corpus import cached_contents as find
 
-    return find(settings, job, warnings)
+    return find(cache)
 
 
 def start_corpus_walk(corpus_roots: list[Path], settings: Settings, options: Options) -> CorpusWalk:
@@ -89,8 +90,11 @@ def check_corpus(
     options: Options,
     result: Result,
     walk: CorpusWalk | None = None,
+    cache: SignatureCache | None = None,
+    finish: Callable[[SignatureCache], None] | None = None,
 ) -> list[Diagnostic]:
-    """DUP003/DUP004 diagnostics on the targets (see `corpus_lint.dedup.corpus`)."""
+    """DUP003/DUP004 diagnostics on the targets (see `corpus_lint.dedup.corpus`); the stage
+    closes the run's `cache`, calling `finish(cache)` first."""
     from corpus_lint.dedup.corpus import check_corpus as run
 
     return run(
@@ -102,4 +106,6 @@ def check_corpus(
         options=options,
         result=result,
         walk=walk,
+        cache=cache,
+        finish=finish,
     )

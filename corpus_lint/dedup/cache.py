@@ -22,8 +22,14 @@ two runs at once never corrupt it and the last writer wins):
   in a folder, written when all of them were recorded in `files` with features for
   `config`; a warm run trusts a folder whose digest is unchanged without a look-up per file.
 
-Rows of files that are gone stay until the cache is deleted; they are never read, because
-every look-up starts from a file that exists now.
+- results(run, path, stamp, size, data): the result cache (`corpus_lint.results`): a
+  file's per-document findings and corpus features under a run key (a hash of everything
+  that can change them), trusted while the file's identity is (stamp, size). Only the
+  RESULT_RUNS keys written last keep their rows.
+
+Rows of files that are gone are deleted by the next run that checks many files and finds them
+gone (`store_results`); until then they are never read, because every look-up starts from a
+file that exists now.
 """
 
 from __future__ import annotations
@@ -33,12 +39,14 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from corpus_lint.dedup.cache_file import CACHE_FILE_NAME
-from corpus_lint.dedup.features import Features
+
+if TYPE_CHECKING:  # numpy and the features are imported where used: a run without corpus
+    import numpy as np  # rules opens this cache for its results alone, and never needs them
+
+    from corpus_lint.dedup.features import Features
 
 APPLICATION = "corpus-lint signature cache"
 FORMAT = "3"  # 3: paths as bytes, stamps of mtime, ctime and inode
@@ -47,6 +55,9 @@ BUSY_TIMEOUT_SECONDS = 30.0
 CHUNK = 500
 # Band keys are held in 2**BUCKET_BITS buckets (see `bands` above).
 BUCKET_BITS = 16
+# The run keys whose results are kept (see `results` above): a few configurations used in turn
+# (all rules, one rule, the pre-commit hook's) each stay warm.
+RESULT_RUNS = 4
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -66,6 +77,9 @@ CREATE TABLE IF NOT EXISTS similarities (
 CREATE TABLE IF NOT EXISTS folders (
     config INTEGER NOT NULL, path BLOB NOT NULL, digest INTEGER NOT NULL,
     PRIMARY KEY (config, path)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS results (
+    run INTEGER NOT NULL, path BLOB NOT NULL, stamp INTEGER NOT NULL, size INTEGER NOT NULL,
+    data BLOB NOT NULL, PRIMARY KEY (run, path));
 """
 
 
@@ -218,6 +232,8 @@ class SignatureCache:
         return found
 
     def features(self, contents: Iterable[int]) -> dict[int, Features]:
+        from corpus_lint.dedup.features import Features
+
         found: dict[int, Features] = {}
         wanted = set(contents)
         if not wanted:
@@ -266,6 +282,8 @@ class SignatureCache:
 
     def band_matches(self, keys: Iterable[int]) -> list[tuple[int, int]]:
         """(band key, content) of every cached signature that has one of these band keys."""
+        import numpy as np
+
         wanted = np.fromiter(keys, dtype=np.int64)
         found: list[tuple[int, int]] = []
         for rows in self._bucket_rows(np.unique(_buckets(wanted)).tolist()).values():
@@ -275,12 +293,74 @@ class SignatureCache:
 
     def _bucket_rows(self, buckets: list[int]) -> dict[int, np.ndarray]:
         """The (key, content) rows of these buckets, as (n, 2) int64 arrays."""
+        import numpy as np
+
         found: dict[int, np.ndarray] = {}
         for chunk in _chunks(buckets):
             query = f"SELECT bucket, rows FROM bands WHERE bucket IN ({_marks(chunk)})"
             for bucket, rows in self.db.execute(query, chunk):
                 found[bucket] = np.frombuffer(rows, dtype="<i8").reshape(-1, 2)
         return found
+
+    # --- results (the result cache: see `corpus_lint.results`) ---------------------------------
+
+    def results(
+        self, run: int, files: list[tuple[bytes, int, int]], others: list[bytes]
+    ) -> Iterator[tuple[bytes, bytes]]:
+        """(key, stored result) of each (key, stamp, size) file whose identity is the stored
+        one (keys as bytes, `os.fsencode`), as the rows are read: a warm run decodes each
+        one at once instead of holding every row (66 MB for 100,000 files). When every row
+        of the run is read (a run of many files), the keys of rows for files not among
+        `files` are added to `others` (see `store_results`)."""
+        wanted = {key: (stamp, size) for key, stamp, size in files}
+        query = "SELECT count(*) FROM results WHERE run = ?"
+        (stored,) = self.db.execute(query, (run,)).fetchone()
+        columns = "SELECT path, stamp, size, data FROM results WHERE run = ?"
+        if len(wanted) * 8 >= stored:  # as in `features`: one scan
+            for path, stamp, size, data in self.db.execute(columns, (run,)):
+                identity = wanted.get(path)
+                if identity is None:
+                    others.append(path)
+                elif identity == (stamp, size):
+                    yield path, data
+            return
+        for chunk in _chunks(list(wanted)):
+            query = f"{columns} AND path IN ({_marks(chunk)})"
+            for path, stamp, size, data in self.db.execute(query, (run, *chunk)).fetchall():
+                if wanted[path] == (stamp, size):
+                    yield path, data
+
+    def store_results(
+        self, run: int, rows: Iterable[tuple[bytes, int, int, bytes]], gone: Iterable[bytes] = ()
+    ) -> None:
+        """Record (key, stamp, size, data) results for `run` (keys as bytes, `os.fsencode`),
+        and forget the files `gone`
+        (deleted since: their results and their rows in `files`). Only the RESULT_RUNS run keys
+        written last keep their results: the cache stays bounded when the configuration
+        changes."""
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.executemany(
+                "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?)",
+                ((run, *row) for row in rows),
+            )
+            gone = list(gone)
+            for chunk in _chunks(gone):
+                marks = _marks(chunk)
+                self.db.execute(f"DELETE FROM results WHERE path IN ({marks})", chunk)
+                self.db.execute(f"DELETE FROM files WHERE path IN ({marks})", chunk)
+            (value,) = self.db.execute(
+                "SELECT coalesce((SELECT value FROM meta WHERE key = 'result runs'), '')"
+            ).fetchone()
+            runs = value.split()
+            if runs[:1] != [str(run)]:
+                runs = [str(run), *(r for r in runs if r != str(run))][:RESULT_RUNS]
+                self.db.execute(
+                    "INSERT OR REPLACE INTO meta VALUES ('result runs', ?)", (" ".join(runs),)
+                )
+                self.db.execute(
+                    f"DELETE FROM results WHERE run NOT IN ({_marks(runs)})", [int(r) for r in runs]
+                )
 
     # --- writes ----------------------------------------------------------------------------
 
@@ -370,6 +450,8 @@ class SignatureCache:
         """Merge (key, content) rows into their buckets: sorted all at once, with the rows
         the touched buckets held, by key as unsigned (so by bucket too) then content, and
         cut into buckets."""
+        import numpy as np
+
         present = np.zeros(1 << BUCKET_BITS, dtype=bool)
         present[_buckets(keys)] = True
         touched = np.flatnonzero(present)
@@ -438,7 +520,8 @@ def _connect(path: Path) -> sqlite3.Connection:
                 row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
             }
             count = db.execute("SELECT count(*) FROM files").fetchone()[0]
-            if tables - {"meta", "files", "features", "bands", "folders", "similarities"} or count:
+            known = {"meta", "files", "features", "bands", "folders", "similarities", "results"}
+            if tables - known or count:
                 raise CacheUnusable("not a corpus-lint cache")
             with db:
                 db.execute("INSERT OR IGNORE INTO meta VALUES ('application', ?)", (APPLICATION,))
@@ -455,6 +538,8 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 def _buckets(keys: np.ndarray) -> np.ndarray:
     """The bucket of each band key: its top BUCKET_BITS bits."""
+    import numpy as np
+
     return (keys.view(np.uint64) >> np.uint64(64 - BUCKET_BITS)).astype(np.int64)
 
 

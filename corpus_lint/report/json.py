@@ -93,13 +93,47 @@ def to_dict(d: Diagnostic) -> dict[str, Any]:
 
 
 def render(diagnostics: list[Diagnostic], ctx: ReportContext) -> str:
-    """`dumps(list, indent=2)`, built one diagnostic at a time: with an indent, the json
-    module encodes in Python and holds every fragment of the whole list (100+ MB for a
+    """`dumps(list, indent=2)`, built one diagnostic at a time (`_item`): with an indent, the
+    json module encodes in Python and holds every fragment of the whole list (100+ MB for a
     corpus with 30,000 findings) before it joins them."""
     if not diagnostics:
         return "[]\n"
-    items = ("  " + dumps(to_dict(d), indent=2).replace("\n", "\n  ") for d in diagnostics)
-    return "[\n" + ",\n".join(items) + "\n]\n"
+    text = "[\n" + ",\n".join(map(_item, diagnostics)) + "\n]\n"
+    return ACTIVE_CHARACTERS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _item(d: Diagnostic) -> str:
+    """`"  " + dumps(to_dict(d), indent=2)` indented one level more, without the escaping of
+    active characters (done once for the whole report), written out for the one shape a
+    diagnostic has: the generic `_indented` took 0.7 s for 32,000 diagnostics."""
+    s = _encode_string
+    if d.fix is None:
+        fix = "null"
+    else:
+        fix = (
+            f'{{\n      "applicability": {s(d.fix.applicability)},'
+            f'\n      "message": {s(d.fix.message)}\n    }}'
+        )
+    if not d.related:
+        related = "[]"
+    else:
+        entries = []
+        for r in d.related:
+            line = _indented(r.line, "", "")
+            entry = f'\n      {{\n        "path": {s(r.path)},\n        "line": {line}'
+            if r.similarity is not None:
+                entry += f',\n        "similarity": {_indented(round(r.similarity, 4), "", "")}'
+            entries.append(entry + "\n      }")
+        related = "[" + ",".join(entries) + "\n    ]"
+    return (
+        f'  {{\n    "code": {s(d.code)},\n    "name": {s(d.name)},'
+        f'\n    "message": {s(d.message)},\n    "severity": {s(d.severity)},'
+        f'\n    "path": {s(d.path)},\n    "line": {_indented(d.line, "", "")},'
+        f'\n    "column": {_indented(d.column, "", "")},'
+        f'\n    "end_line": {_indented(d.end_line, "", "")},'
+        f'\n    "end_column": {_indented(d.end_column, "", "")},'
+        f'\n    "fix": {fix},\n    "related": {related}\n  }}'
+    )
 
 
 def render_lines(diagnostics: list[Diagnostic], ctx: ReportContext) -> str:

@@ -1,0 +1,290 @@
+"""The result cache, as ruff's: each file's per-document findings and corpus features, so that
+a warm run reads no file that is unchanged and runs only the corpus stage.
+
+A row of the cache's `results` table (`dedup.cache`, the one SQLite file of a run) holds, for
+one file under one run key: the identity the file had when it was read (`files.identity`:
+size, and a hash of mtime, ctime and inode, taken BEFORE the file was read, so a file edited
+while it was read is never trusted later) and the encoded `FileResult`. A file is trusted when
+its identity now is the one stored under this run's key; a renamed file is a new path, read
+again.
+
+The run key (`run_key`) hashes everything that can change a file's result besides its bytes:
+corpus-lint's version, the selected rules, the rule packs' bytes, the settings, and, when corpus
+rules run, the signature configuration (shingles, permutations, lines left out).
+
+The encoding is `marshal` of plain tuples (strings, numbers, bytes): no code is run on load
+(unlike pickle), and a row that does not decode is a miss. The corpus features are stored as
+the plain tuple of their fields, opaque to this module (`dedup.features.Features._make`
+rebuilds them).
+
+What `--fix` would fix (the summary's counts, `Options.count_fixes`) is counted by every run
+that uses the cache, so the text format and JSON share rows. Words (`Options.count_words`, for
+the html report) are stored when a run counted them: a row without them is a miss for a run
+that needs them, and is replaced.
+"""
+
+from __future__ import annotations
+
+import gc
+import marshal
+import os
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from corpus_lint.analysis import FileResult
+from corpus_lint.rule import Diagnostic, Edit, Fix, Related
+
+if TYPE_CHECKING:
+    from corpus_lint.config import Settings
+    from corpus_lint.packs import Packs
+    from corpus_lint.rule import Rule
+
+FORMAT = 1  # the layout of an encoded row; part of the run key
+
+
+def run_key(
+    rules: Iterable[Rule], packs: Packs, settings: Settings, signature_config: int | None
+) -> int:
+    """A hash of everything besides a file's bytes that can change its result."""
+    import xxhash
+
+    from corpus_lint import __version__
+
+    digest = xxhash.xxh3_64()
+    described = (
+        FORMAT,
+        __version__,
+        sorted(rule.code for rule in rules),
+        signature_config,
+        # Every setting: those that change no per-document result (the corpus, the threshold)
+        # cost a rerun when they change, never a wrong result.
+        repr({k: v for k, v in vars(settings).items() if k != "near_duplicate"}),
+    )
+    digest.update(repr(described).encode("utf-8", "surrogateescape"))
+    for path in packs.files:  # the packs' bytes: any edit of a pack is a new key
+        digest.update(os.fsencode(path) + b"\0")
+        try:
+            digest.update(Path(path).read_bytes())
+        except OSError:  # read a moment ago; gone now: a key no other run shares
+            digest.update(os.urandom(16))
+    value = digest.intdigest()
+    return value - (1 << 64) if value >= 1 << 63 else value  # as SQLite stores it
+
+
+def cacheable(result: FileResult) -> bool:
+    """Is this result the same every time the file is read? Not an unreadable or skipped file
+    (said again each run), nor one whose user patterns timed out, nor one a fix changed."""
+    return not (
+        result.error
+        or result.skipped
+        or result.pack_errors
+        or result.fixed
+        or result.diff
+        or result.fix_error
+        or result.fix_notes
+    )
+
+
+def plain(result: FileResult, shown: str, fixes_counted: bool) -> tuple:
+    """What is stored of a cacheable result but its features (added when they are complete):
+    plain values; `shown` is the file's display path (left out: a hit puts back the path of
+    the run that reads it)."""
+    diagnostics = tuple(_plain(d, shown) for d in result.diagnostics)
+    return diagnostics, result.fixable if fixes_counted else None, result.words
+
+
+def encode(stored: tuple, features: Any) -> bytes:
+    """A result as bytes: `plain`'s tuple and the features (a tuple of plain values)."""
+    return marshal.dumps((*stored, None if features is None else tuple(features)))
+
+
+class Cached(NamedTuple):
+    """A file's result from the cache: what the engine collects of it (a FileResult, with
+    its Counter and lists, took 9 microseconds to build: 0.9 s of a warm run)."""
+
+    diagnostics: list[Diagnostic]
+    fixable: tuple[int, int] | None  # None: not counted
+    words: int | None  # None: not counted
+    features: Any
+
+
+def decode(
+    data: bytes,
+    path: Path,
+    display: Callable[[Path], str],
+    make_features: Callable[[Any], Any] | None,
+    job: Any,
+) -> Cached | None:
+    """The result stored in `data` as `job` needs it, or None when it must be read again: a
+    row this version did not write, one stored by a run that counted less than `job` counts
+    (fixes, words), one with a fix in a `--fix` run (it would change the file). `display`
+    gives the path shown (for files with findings)."""
+    try:
+        diagnostics, fixable, words, features = marshal.loads(data)
+        if (job.count_fixes and fixable is None) or (job.count_words and words is None):
+            return None
+        shown = display(path) if diagnostics else ""
+        found = [_diagnostic(d, shown) for d in diagnostics]
+        if job.fix is not None and any(d.fix is not None for d in found):
+            return None
+        if features is not None:
+            if make_features is None:
+                return None
+            features = make_features(features)
+        return Cached(
+            found,
+            tuple(fixable) if job.count_fixes else None,
+            words if job.count_words else None,
+            features,
+        )
+    except (ValueError, TypeError, EOFError):
+        return None
+
+
+def _plain(d: Diagnostic, shown: str) -> tuple:
+    fix = None
+    if d.fix is not None:
+        edits = tuple((e.start, e.end, e.replacement) for e in d.fix.edits)
+        fix = (edits, d.fix.applicability, d.fix.message)
+    related = tuple((None if r.path == shown else r.path, r.line, r.similarity) for r in d.related)
+    return (d.code, d.name, d.message, d.severity, d.line, d.column, d.end_line, d.end_column) + (
+        fix,
+        related,
+        d.snippet,
+        d.cluster,
+    )
+
+
+def _diagnostic(row: tuple, shown: str) -> Diagnostic:
+    code, name, message, severity, line, column, end_line, end_column, fix, related, *rest = row
+    if fix is not None:
+        edits, applicability, fix_message = fix
+        fix = Fix(tuple(Edit(*e) for e in edits), applicability, fix_message)
+    return Diagnostic(
+        code,
+        name,
+        message,
+        severity,
+        shown,
+        line,
+        column,
+        end_line,
+        end_column,
+        fix,
+        tuple(Related(shown if p is None else p, n, s) for p, n, s in related),
+        *rest,
+    )
+
+
+def split_path(path: str) -> tuple[str, str]:
+    """`os.path.split` of a file's path, as the walk builds them (no trailing separator, no
+    doubled one), in a fraction of its time: it ran 200,000 times in a warm run."""
+    cut = path.rfind(os.sep)
+    if cut < 0 or (os.altsep and os.altsep in path):
+        return os.path.split(path)
+    return path[:cut] or path[: cut + 1], path[cut + 1 :]
+
+
+class PathDisplay:
+    """`document.display` of many paths: `os.path.relpath` once per folder, not per file
+    (2 s of a warm run over 100,000 files given by absolute paths)."""
+
+    def __init__(self) -> None:
+        from corpus_lint.document import display
+
+        self._display = display
+        self._folders: dict[str, str] = {}
+
+    def __call__(self, path: Path) -> str:
+        folder, name = split_path(os.fspath(path))
+        shown = self._folders.get(folder)
+        if shown is None:
+            shown = self._folders[folder] = self._display(Path(folder)) if folder else "."
+        return name if shown == "." else f"{shown}/{name}"
+
+
+class ResultCache:
+    """The result cache of one run, over the run's open cache (`dedup.cache.SignatureCache`):
+    `hits` before the files are read, `store` after."""
+
+    def __init__(self, cache: Any, run: int, job: Any, make_features: Callable | None) -> None:
+        self.cache = cache
+        self.run = run
+        self.job = job
+        self.make_features = make_features
+        # Each target's (key, stamp, size), by its path as a string (hashing a Path is slow).
+        self.identities: dict[str, tuple[bytes, int, int]] = {}
+        self.others: list[bytes] = []  # keys of the run's rows for files not among the targets
+        self.pending: list[tuple] = []  # see `add`
+        self._display = PathDisplay()
+
+    def hits(self, targets: list[Path]) -> list[Cached | None]:
+        """The result of each target that is unchanged since it was stored (None for the
+        others). Each target is stat'ed now, before it is read (see the module's docstring)."""
+        from corpus_lint.files import identity
+
+        display = PathDisplay()
+        absolute: dict[str, bytes] = {}  # abspath per folder, not per file: 100,000 files
+        index: dict[bytes, int] = {}  # key -> position in targets
+        for position, target in enumerate(targets):
+            path = os.fspath(target)
+            folder, name = split_path(path)
+            prefix = absolute.get(folder)
+            if prefix is None:
+                prefix = absolute[folder] = os.fsencode(os.path.join(os.path.abspath(folder), ""))
+            try:
+                stamp, size = identity(os.stat(path))
+            except OSError:  # reported when the file is read
+                continue
+            key = prefix + os.fsencode(name)
+            index[key] = position
+            self.identities[path] = (key, stamp, size)
+        found: list[Cached | None] = [None] * len(targets)
+        make, job = self.make_features, self.job
+        rows = self.cache.results(self.run, list(self.identities.values()), self.others)
+        with _collector_paused():
+            for key, data in rows:
+                position = index[key]
+                found[position] = decode(data, targets[position], display, make, job)
+        return found
+
+    def add(self, result: FileResult) -> None:
+        """Keep what will be stored of a result read in this run (not in a `--fix` run: what
+        it found of a file it fixed is not what a check of the fixed file finds); its features
+        are taken at `store`, once the corpus stage completed them. Kept as plain values, not
+        the FileResult (100 MB for 100,000 files)."""
+        if self.job.fix is not None or not cacheable(result):
+            return
+        known = self.identities.get(os.fspath(result.path))
+        if known is not None:
+            stored = plain(result, self._display(result.path), self.job.count_fixes)
+            self.pending.append((result.path, *known, stored))
+
+    def store(self, features: Callable[[Path], Any]) -> None:
+        """Record the results kept by `add`, with `features(path)`, and forget the run's rows
+        of files that are gone (when the run read every row: few such files)."""
+        rows = (
+            (key, stamp, size, encode(stored, features(path)))
+            for path, key, stamp, size, stored in self.pending
+        )
+        gone = []
+        if len(self.others) <= len(self.identities):  # a stat each
+            gone = [key for key in self.others if not os.path.lexists(os.fsdecode(key))]
+        if self.pending or gone:
+            self.cache.store_results(self.run, rows, gone)
+        self.pending = []
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No garbage collection while the results are built: they make no reference cycles, and
+    the collections that hundreds of thousands of new objects set off took 1.5 s of 5."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

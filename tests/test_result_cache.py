@@ -1,0 +1,264 @@
+"""The result cache (`corpus_lint.results`): a warm run reads no unchanged file, and gives
+exactly what a `--no-cache` run gives, whatever changed in between."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from corpus_lint import document
+from corpus_lint.dedup.cache import RESULT_RUNS
+from tests.helpers import CLEAN_ARTICLE, PROJECT, SEEDS, changed, random_article
+
+BBC = PROJECT.parent / "shared" / "corpora" / "bbc"
+CACHE = Path(".corpus_lint_cache") / "signatures.sqlite3"
+
+
+def small_corpus(root: Path, files: int = 24) -> Path:
+    """Articles with exact and near copies among them, and a few lint findings."""
+    folder = root / "c"
+    folder.mkdir(parents=True)
+    for seed in range(files):
+        text = random_article(seed, words=200, source=seed % 3 != 0)
+        if seed % 4 == 1:
+            text = text.replace("\n\n", "  \n\n", 1)  # WS001, with a safe fix
+        folder.joinpath(f"a{seed:03}.txt").write_text(text, encoding="utf-8")
+    folder.joinpath("copy.txt").write_text(random_article(2, words=200), encoding="utf-8")
+    near = changed(random_article(5, words=200), [3, 60])
+    folder.joinpath("near.txt").write_text(near, encoding="utf-8")
+    return folder
+
+
+def outputs(cli, root: Path, *args: str) -> tuple[str, str]:
+    """(cached, uncached) output of the same check: JSON and the text summary."""
+    cached = [cli("check", *args, cwd=root) for args in _formats(args)]
+    uncached = [cli("check", "--no-cache", *args, cwd=root) for args in _formats(args)]
+    return [(r.code, r.out, r.err) for r in cached], [(r.code, r.out, r.err) for r in uncached]
+
+
+def _formats(args: tuple[str, ...]) -> list[tuple[str, ...]]:
+    return [("--output-format", "json", *args), ("--statistics", *args)]
+
+
+def counting_reads(monkeypatch) -> list[str]:
+    """The paths that `Document.read` reads from now on (in this process: under 200 files,
+    a run starts no worker processes)."""
+    read: list[str] = []
+    real = document.Document.read.__func__
+
+    def counted(cls, path, display_path=None):
+        read.append(os.path.basename(path))
+        return real(cls, path, display_path)
+
+    monkeypatch.setattr(document.Document, "read", classmethod(counted))
+    return read
+
+
+def test_a_warm_run_reads_no_unchanged_file_and_reports_the_same(cli, tmp_path, monkeypatch):
+    small_corpus(tmp_path)
+    cold = cli("check", "--output-format", "json", "c", cwd=tmp_path)
+    assert {"DUP003", "DUP004", "WS001", "SRC001"} <= {d["code"] for d in cold.json()}
+    read = counting_reads(monkeypatch)
+    warm = cli("check", "--output-format", "json", "c", cwd=tmp_path)
+    assert (warm.code, warm.out, warm.err) == (cold.code, cold.out, cold.err)
+    assert read == []  # not even the near copies: their similarity is cached
+    path = tmp_path / "c" / "a007.txt"
+    path.write_text(path.read_text(encoding="utf-8") + "New last line  \n", encoding="utf-8")
+    one_changed = cli("check", "--output-format", "json", "c", cwd=tmp_path)
+    assert read == ["a007.txt"]
+    uncached = cli("check", "--no-cache", "--output-format", "json", "c", cwd=tmp_path)
+    assert one_changed.out == uncached.out
+
+
+def test_a_file_edited_in_place_with_its_size_and_mtime_set_back_is_read_again(cli, tmp_path):
+    folder = small_corpus(tmp_path, files=4)
+    path = folder / "a002.txt"
+    cli("check", "--select", "WS001", "c", cwd=tmp_path)
+    before = path.stat()
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("number 2\n", "number 2  \n", 1)[:-3] + "\n")  # same size
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
+    run = cli("check", "--select", "WS001", "--output-format", "json", "c", cwd=tmp_path)
+    assert {(d["path"], d["line"]) for d in run.json()} >= {("c/a002.txt", 1)}
+
+
+def test_edits_renames_deletions_config_and_pack_changes_give_the_uncached_result(cli, tmp_path):
+    """The property: after any sequence of changes, cached and uncached runs agree byte for
+    byte, in JSON and in the text summary (whose fix counts are cached too)."""
+    folder = small_corpus(tmp_path)
+    pack = tmp_path / "extra.toml"
+    pack.write_text(_pack("Daily Ledger"), encoding="utf-8")
+    config = tmp_path / "corpus-lint.toml"
+    config.write_text('corpus = ["c"]\nrule-packs = ["extra.toml"]\n', encoding="utf-8")
+    rng = random.Random(19)
+
+    def edit() -> None:
+        path = rng.choice(sorted(folder.iterdir()))
+        path.write_text(path.read_text(encoding="utf-8") + rng.choice(["x  \n", "\n\n\n", "y"]))
+
+    def rename() -> None:
+        path = rng.choice(sorted(folder.iterdir()))
+        path.rename(folder / f"renamed{rng.randrange(10**6)}.txt")
+
+    def delete() -> None:
+        rng.choice(sorted(folder.iterdir())).unlink()
+
+    def copy() -> None:  # a new exact duplicate of a file the cache holds
+        path = rng.choice(sorted(folder.iterdir()))
+        shutil.copy(path, folder / f"copy{rng.randrange(10**6)}.txt")
+
+    def configure() -> None:
+        lines = ['corpus = ["c"]', 'rule-packs = ["extra.toml"]']
+        lines += rng.choice(
+            [[], ['ignore = ["SRC001"]'], ['select = ["WS", "DUP", "X"]'], ["[per-file-ignores]"]]
+        )
+        if lines[-1] == "[per-file-ignores]":
+            lines.append('"c/a00*.txt" = ["WS001"]')
+        lines.append(f"[near-duplicate]\nshingle-size = {rng.choice([4, 5])}")
+        config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    def change_pack() -> None:
+        pack.write_text(_pack(rng.choice(["Daily Ledger", "Title number"])), encoding="utf-8")
+
+    cached, uncached = outputs(cli, tmp_path)
+    assert cached == uncached
+    for step in range(10):
+        rng.choice([edit, edit, rename, delete, copy, configure, change_pack])()
+        cached, uncached = outputs(cli, tmp_path)
+        assert cached == uncached, f"step {step}"
+        assert cached == outputs(cli, tmp_path)[0], f"step {step}, warm"
+
+
+def _pack(phrase: str) -> str:
+    return (
+        '[[rules]]\ncode = "X001"\nname = "ledger-line"\nmessage = "a ledger line"\n'
+        f'pattern = "{phrase}"\n'
+    )
+
+
+def test_a_fix_run_fixes_files_whose_results_are_cached_and_the_next_run_sees_the_fix(
+    cli, tmp_path
+):
+    small_corpus(tmp_path, files=8)
+    before = cli("check", "--select", "WS001", "--output-format", "json", "c", cwd=tmp_path)
+    assert {d["path"] for d in before.json()} == {"c/a001.txt", "c/a005.txt"}
+    fixed = cli("check", "--select", "WS001", "--fix", "c", cwd=tmp_path)
+    assert fixed.code == 0, fixed.out
+    assert "  \n" not in (tmp_path / "c" / "a001.txt").read_text(encoding="utf-8")
+    after = cli("check", "--select", "WS001", "--output-format", "json", "c", cwd=tmp_path)
+    assert (after.code, after.json()) == (0, [])
+
+
+def test_seeds_warm_and_uncached_are_byte_identical(cli, seeds_copy):
+    cached, uncached = outputs(cli, seeds_copy.parent, "seeds")
+    assert cached == uncached
+    assert outputs(cli, seeds_copy.parent, "seeds")[0] == uncached
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not BBC.is_dir(), reason=f"the BBC corpus is not at {BBC}")
+def test_bbc_warm_and_uncached_json_are_byte_identical(tmp_path):
+    def run(*args: str) -> bytes:
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "corpus_lint",
+                "check",
+                "--output-format",
+                "json",
+                *args,
+                str(BBC),
+            ],
+            cwd=tmp_path,
+            capture_output=True,
+        )
+        assert done.returncode == 1, done.stderr
+        return done.stdout
+
+    uncached = run("--no-cache")
+    assert run() == uncached  # cold: fills the cache
+    assert run() == uncached  # warm
+
+
+def test_rows_of_deleted_files_are_pruned_and_only_the_last_run_keys_are_kept(cli, tmp_path):
+    folder = small_corpus(tmp_path, files=6)
+    cli("check", "c", cwd=tmp_path)
+    assert _rows(tmp_path) == 8
+    (folder / "a003.txt").unlink()
+    cli("check", "c", cwd=tmp_path)
+    assert _rows(tmp_path) == 7
+    with sqlite3.connect(tmp_path / CACHE) as db:
+        gone = os.fsencode(str((folder / "a003.txt").resolve()))
+        assert db.execute("SELECT count(*) FROM files WHERE path = ?", (gone,)).fetchone() == (0,)
+    for code in ["WS001", "WS002", "WS003", "WS004", "WS005"]:  # five configurations in turn
+        cli("check", "--select", code, "c", cwd=tmp_path)
+    with sqlite3.connect(tmp_path / CACHE) as db:
+        runs = db.execute("SELECT count(DISTINCT run) FROM results").fetchone()[0]
+    assert runs == RESULT_RUNS
+    assert _rows(tmp_path) == 7 * RESULT_RUNS
+
+
+def _rows(root: Path) -> int:
+    with sqlite3.connect(root / CACHE) as db:
+        return db.execute("SELECT count(*) FROM results").fetchone()[0]
+
+
+def test_a_row_that_does_not_decode_is_read_again_not_trusted(cli, tmp_path):
+    (tmp_path / "a.txt").write_text(CLEAN_ARTICLE + "Trailing  \n", encoding="utf-8")
+    first = cli("check", "--output-format", "json", "a.txt", cwd=tmp_path)
+    with sqlite3.connect(tmp_path / CACHE) as db:
+        db.execute("UPDATE results SET data = x'00ff'")
+    again = cli("check", "--output-format", "json", "a.txt", cwd=tmp_path)
+    assert (again.code, again.out, again.err) == (first.code, first.out, first.err)
+
+
+def test_two_runs_at_once_over_a_cold_cache_both_report_the_uncached_result(tmp_path):
+    small_corpus(tmp_path, files=40)
+    command = [sys.executable, "-m", "corpus_lint", "check", "--output-format", "json", "c"]
+    expected = subprocess.run([*command, "--no-cache"], cwd=tmp_path, capture_output=True)
+    runs = [subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE) for _ in range(2)]
+    assert [run.communicate(timeout=120)[0] for run in runs] == [expected.stdout] * 2
+    again = subprocess.run(command, cwd=tmp_path, capture_output=True)
+    assert again.stdout == expected.stdout
+
+
+def test_the_seeds_are_cached_under_a_key_of_their_rules_not_reread(cli, seeds_copy, monkeypatch):
+    """A run that selects other rules has its own key: its results are never another's."""
+    root = seeds_copy.parent
+    ws = cli("check", "--select", "WS001", "--output-format", "json", "seeds", cwd=root)
+    every = cli("check", "--output-format", "json", "seeds", cwd=root)
+    read = counting_reads(monkeypatch)
+    assert cli("check", "--select", "WS001", "--output-format", "json", "seeds", cwd=root) == ws
+    assert cli("check", "--output-format", "json", "seeds", cwd=root) == every
+    assert read == []
+    assert len(list(SEEDS.glob("*.txt"))) == len(list(seeds_copy.glob("*.txt")))
+
+
+@pytest.mark.parametrize(
+    "path", ["a.txt", "c/a.txt", "/a.txt", "/x/y/a b.txt", "./a.txt", "../c/a.txt", "c/.a"]
+)
+def test_split_path_is_os_path_split(path):
+    from corpus_lint.results import split_path
+
+    assert split_path(path) == os.path.split(path)
+
+
+def test_a_text_run_after_a_json_run_reads_nothing_and_counts_the_same_fixes(
+    cli, tmp_path, monkeypatch
+):
+    small_corpus(tmp_path, files=8)
+    cli("check", "--output-format", "json", "c", cwd=tmp_path)  # shows no fix counts
+    read = counting_reads(monkeypatch)
+    text = cli("check", "c", cwd=tmp_path)
+    assert read == []
+    assert "fixable with `--fix`" in text.out
+    assert text.out == cli("check", "--no-cache", "c", cwd=tmp_path).out
