@@ -262,3 +262,22 @@ def test_a_text_run_after_a_json_run_reads_nothing_and_counts_the_same_fixes(
     assert read == []
     assert "fixable with `--fix`" in text.out
     assert text.out == cli("check", "--no-cache", "c", cwd=tmp_path).out
+
+
+def test_an_edited_module_of_corpus_lint_is_a_new_run_key(tmp_path):
+    """The version alone keys the cache of a released install; an editable checkout whose
+    code changed must not reuse results the old code found."""
+    import os
+
+    from corpus_lint.results import _code_stamp
+
+    (tmp_path / "checks").mkdir()
+    module = tmp_path / "checks" / "rule.py"
+    module.write_text("X = 1\n")
+    (tmp_path / "notes.txt").write_text("not code")
+    before = _code_stamp(tmp_path)
+    assert _code_stamp(tmp_path) == before
+    (tmp_path / "notes.txt").write_text("not code, edited")
+    assert _code_stamp(tmp_path) == before
+    os.utime(module, ns=(1, 1))
+    assert _code_stamp(tmp_path) != before
