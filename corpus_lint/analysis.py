@@ -94,6 +94,9 @@ class Job:
     count_fixes: bool = False  # fill FileResult.fixable
     exclusion: Any = None  # lines left out of the shingles (dedup.features.ShingleExclusion)
     count_words: bool = False
+    # BP005's [boilerplate] settings: the candidate lines of each file go in its features
+    # (`dedup.lines`); set whenever the corpus stage runs, so the cache always holds them.
+    boilerplate: Any = None
 
 
 def lint_document(doc: Document, rules: Iterable[Rule], ctx: Context) -> list[Diagnostic]:
@@ -136,7 +139,12 @@ def corpus_features(checked: list[tuple[Document, list[Diagnostic]]], job: Job) 
     (`dedup.features.features_of_many`), computed for all at once."""
     from corpus_lint.dedup.features import features_of_many
 
-    return features_of_many(checked, job.corpus_settings, job.cached_contents, job.exclusion)
+    found = features_of_many(checked, job.corpus_settings, job.cached_contents, job.exclusion)
+    if job.boilerplate is not None:
+        from corpus_lint.dedup.lines import with_lines
+
+        found = with_lines(found, [doc for doc, _ in checked], job)
+    return found
 
 
 def read_and_lint(

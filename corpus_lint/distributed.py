@@ -141,6 +141,7 @@ def run_on_dask(
         Context(packs),
         settings.near_duplicate if corpus_rules else None,
         exclusion=exclusion,
+        boilerplate=settings.boilerplate if corpus_rules else None,
     )
     with _client(scheduler) as client:
         diagnostics = _run(client, sources, job, corpus_rules, settings, result, progress)

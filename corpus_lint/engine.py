@@ -55,6 +55,7 @@ def run(
         settings,
         count_fixes=options.count_fixes and not (fix and fix.diff),
         count_words=options.count_words,
+        boilerplate=settings.boilerplate if corpus_rules else None,
     )
     if corpus_rules:
         from corpus_lint.dedup import shingle_exclusion

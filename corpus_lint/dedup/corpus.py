@@ -172,6 +172,14 @@ def check_corpus(
         from corpus_lint.dedup.removal import remove_redundant
 
         diagnostics = remove_redundant(diagnostics, checked.shown, corpus_roots, job, result)
+        if checked.line_rules:
+            from corpus_lint.dedup.lines import delete_repeated_lines
+
+            documents = {
+                display(e.path): (e.path, e.content) for e in checked.by_key.values() if e.target
+            }
+            codes = {rule.code for rule in checked.line_rules}
+            diagnostics = delete_repeated_lines(diagnostics, documents, codes, job, result)
     return diagnostics
 
 
@@ -205,6 +213,7 @@ def config_key(near: NearDuplicateSettings, job: Job) -> int:
             near.num_perm,
             SEED,
             SCHEME,
+            _lines_config(job),
             [(code, _described(packs.extensions.get(code))) for code in codes],
             sorted(packs.words.items()),
             [
@@ -215,6 +224,15 @@ def config_key(near: NearDuplicateSettings, job: Job) -> int:
         )
     )
     return xxhash.xxh3_64_intdigest(described.encode()) - (1 << 63)
+
+
+def _lines_config(job: Job) -> tuple:
+    """What BP005's candidate lines depend on (`dedup.lines`): cached with the features."""
+    if job.boilerplate is None:
+        return ()
+    from corpus_lint.dedup.lines import SENTENCE_WORDS, VERSION
+
+    return (VERSION, SENTENCE_WORDS, job.boilerplate.max_length)
 
 
 def _described(extension: Any) -> tuple:
@@ -231,7 +249,9 @@ def _described(extension: Any) -> tuple:
 
 class _Stage:
     def __init__(self, targets, corpus_roots, rules, job, settings, options, cache, walk) -> None:
-        self.codes = {rule.code: rule for rule in rules}
+        # The duplicate rules (clusters), and the line rules (BP005: `dedup.lines`).
+        self.codes = {rule.code: rule for rule in rules if not rule.needs_line_counts}
+        self.line_rules = [rule for rule in rules if rule.needs_line_counts]
         self.job = job
         self.settings = settings
         self.options = options
@@ -278,7 +298,10 @@ class _Stage:
                 groups = self._exact_duplicates()
             if any(rule.needs_pairs for rule in self.codes.values()):
                 pairs = self._near_duplicates()
-            diagnostics = self._clusters(groups, pairs)
+            if self.codes:
+                diagnostics = self._clusters(groups, pairs)
+            if self.line_rules:
+                diagnostics += self._repeated_lines()
         except sqlite3.Error:  # the stage is run again without the cache, forking workers:
             if self._wait_for_store is not None:  # no thread may be running then
                 with suppress(sqlite3.Error):
@@ -316,6 +339,7 @@ class _Stage:
                 size=read.size,
                 findings=read.findings,
                 has_source=read.has_source,
+                lines=read.lines,
             )
         if missing:
             from dataclasses import replace
@@ -465,6 +489,45 @@ class _Stage:
             if entry.features is not None and entry.features.text_hash in target_texts:
                 groups.setdefault(entry.features.text_hash, []).append(entry)
         return [group for group in groups.values() if len(group) > 1]
+
+    # --- BP005 -------------------------------------------------------------------------------
+
+    def _repeated_lines(self) -> list[Diagnostic]:
+        """The targets' candidate lines held by enough documents (`dedup.lines`): counted
+        over the files read in this run and, in a changed-files run, the unchanged files
+        whose cached line hashes hold one of the targets' lines."""
+        from corpus_lint.dedup.lines import (
+            documents_per_line,
+            line_diagnostics,
+            line_hashes,
+            text_id,
+        )
+
+        targets = [e for e in self.by_key.values() if e.target and e.features is not None]
+        wanted = np.unique(np.concatenate([line_hashes(e.features) for e in targets] or [[]]))
+        if not len(wanted):
+            return []
+        holders = [
+            (text_id(e.features), line_hashes(e.features))
+            for e in self.by_key.values()
+            if e.features is not None and e.features.lines is not None
+        ]
+        if self.cache is not None and last_stats.unchanged:
+            held: dict[int, list[int]] = {}
+            for digest, content in self.cache.line_holders(wanted.astype(np.int64).tolist()):
+                held.setdefault(content, []).append(digest)
+            for entry in self._unchanged(set(held)):
+                if entry.features is not None and entry.features.lines is None:
+                    found = np.array(held[entry.content], dtype=np.int64)
+                    holders.append((text_id(entry.features), found))
+        counts = documents_per_line(holders, wanted)
+        minimum = self.settings.boilerplate.min_documents
+        return [
+            d
+            for rule in self.line_rules
+            for e in sorted(targets, key=lambda e: e.order)
+            for d in line_diagnostics(rule, display(e.path), e.features, counts, minimum)
+        ]
 
     # --- DUP004 ------------------------------------------------------------------------------
 
@@ -710,9 +773,16 @@ class _Stage:
             if not (files or new or folders):
                 return None
             features = sorted((e.features for e in new.values()), key=lambda f: f.content)
-            return sorted(files), features, band_rows, folders
+            return sorted(files), features, band_rows, folders, (), _line_rows(features)
 
         self._wait_for_store = self.cache.store_in_background(prepare)
+
+
+def _line_rows(features: list[Features]) -> list[tuple[int, int]]:
+    """(line hash, content) of the candidate lines of these features, for the cache."""
+    from corpus_lint.dedup.lines import line_hashes
+
+    return [(digest, f.content) for f in features if f.lines for digest in line_hashes(f).tolist()]
 
 
 def _links_among(folder: str, names: list[str]) -> set[str]:
