@@ -315,6 +315,15 @@ def _run(
     features = [submit(operator.itemgetter(1), a) for a in analysed]
     wanted += [("report", f) for f in reports]
     others += analysed + features
+    line_rules = [r for r in corpus_rules.values() if r.needs_line_counts]
+    corpus_rules = {c: r for c, r in corpus_rules.items() if not r.needs_line_counts}
+    if line_rules:  # BP005: each partition's line rows, counted by one task, then reported
+        minimum = settings.boilerplate.min_documents
+        holders = [submit(_line_rows, f) for f in features]
+        counts = submit(_line_counts, minimum, *holders)
+        reported = [submit(_line_diagnostics, f, counts, line_rules, minimum) for f in features]
+        others += [*holders, counts]
+        wanted += [("lines", r) for r in reported]
     if corpus_rules:
         bands, rows = (0, 0)
         if any(rule.needs_pairs for rule in corpus_rules.values()):
@@ -392,6 +401,7 @@ def _collect(
     kinds = {f.key: kind for kind, f in wanted}
     reports: dict[str, Any] = {}
     diagnostics: list[Diagnostic] = []
+    lines: list[Diagnostic] = []  # BP005's
     futures = [f for _, f in wanted] + others
     with Progress("Checking on the cluster", len(futures), progress, unit="tasks") as line:
         try:
@@ -410,6 +420,8 @@ def _collect(
                     reports[future.key] = future.result()
                 elif kind == "found":
                     alike.groups.extend(future.result())
+                elif kind == "lines":
+                    lines.extend(future.result())
                 elif kind == "verified":
                     found, named, candidates, verified = future.result()
                     alike.pairs.extend(found)
@@ -429,7 +441,7 @@ def _collect(
             result.errors.extend(report.errors)
             result.warnings.extend(report.warnings)
             result.files_checked += report.files_checked
-    return diagnostics
+    return diagnostics + lines
 
 
 @dataclass
@@ -663,6 +675,32 @@ def _band_rows(docs: list[_Doc], bands: int, rows: int, salt: int, num_perm: int
         chosen = order[bounds[j] : bounds[j + 1]]
         split.append((band[chosen], keys[chosen], ids[chosen], texts[j]))
     return split
+
+
+def _line_rows(docs: list[_Doc]):
+    """A partition's (line hashes, text ids) rows (`dedup.lines.holder_rows`)."""
+    from corpus_lint.dedup.lines import holder_rows
+
+    return holder_rows(d.features for d in docs)
+
+
+def _line_counts(minimum: int, *rows) -> dict[int, int]:
+    """The documents holding each line held by at least `minimum`, over every partition."""
+    from corpus_lint.dedup.lines import merge_counts
+
+    return {h: n for h, n in merge_counts(*rows).items() if n >= minimum}
+
+
+def _line_diagnostics(docs: list[_Doc], counts: dict[int, int], rules: list, minimum: int):
+    """BP005 on a partition's documents, as the local corpus stage reports it."""
+    from corpus_lint.dedup.lines import line_diagnostics
+
+    return [
+        d
+        for rule in rules
+        for doc in docs
+        for d in line_diagnostics(rule, doc.source.shown, doc.features, counts, minimum)
+    ]
 
 
 def _bucket_of(values, buckets: int):
