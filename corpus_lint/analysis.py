@@ -174,7 +174,7 @@ def read_and_lint(
     return result, doc
 
 
-def _lint_for_fixes(job: Job) -> Callable[[Document], list[Diagnostic]]:
+def lint_for_fixes(job: Job) -> Callable[[Document], list[Diagnostic]]:
     """The lint that fixing re-runs between passes: per-file-ignores respected."""
 
     def lint(d: Document) -> list[Diagnostic]:
@@ -191,7 +191,7 @@ def _fixable(doc: Document, diagnostics: list[Diagnostic], job: Job) -> tuple[in
     itself, in memory, so that the summary's counts are the ones a fix then reports."""
     from corpus_lint import fixes
 
-    relint = _lint_for_fixes(job)
+    relint = lint_for_fixes(job)
     known = [
         d for d in diagnostics if job.settings is None or not ignored_for_file(d, job.settings)
     ]
@@ -207,7 +207,7 @@ def _fix(doc: Document, result: FileResult, job: Job) -> Document:
     """Fix `doc` in passes and write it (or diff it); return the document corpus rules see."""
     from corpus_lint import fixes
 
-    lint = _lint_for_fixes(job)
+    lint = lint_for_fixes(job)
     fixed = fixes.fix_document(doc, lint, unsafe=job.fix.unsafe)
     result.fix_notes = fixed.notes
     result.diagnostics = fixed.diagnostics

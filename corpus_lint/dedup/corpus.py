@@ -31,7 +31,15 @@ import numpy as np
 import xxhash
 
 from corpus_lint import __version__
-from corpus_lint.analysis import Job, Options, Result, analyze_all, analyze_many, worker_count
+from corpus_lint.analysis import (
+    Job,
+    Options,
+    Result,
+    analyze_all,
+    analyze_many,
+    lint_for_fixes,
+    worker_count,
+)
 from corpus_lint.config import NearDuplicateSettings, Settings
 from corpus_lint.dedup.cache import SignatureCache
 from corpus_lint.dedup.clusters import Allowed, Cluster, Keeping, Shown, cluster_id, rank
@@ -179,7 +187,8 @@ def check_corpus(
                 display(e.path): (e.path, e.content) for e in checked.by_key.values() if e.target
             }
             codes = {rule.code for rule in checked.line_rules}
-            diagnostics = delete_repeated_lines(diagnostics, documents, codes, job, result)
+            relint = lint_for_fixes(job)
+            diagnostics = delete_repeated_lines(diagnostics, documents, codes, job, result, relint)
     return diagnostics
 
 

@@ -187,14 +187,14 @@ def delete_repeated_lines(
     codes: set[str],
     job: Job,
     result: Result,
+    relint: Callable[[Document], list[Diagnostic]],
 ) -> list[Diagnostic]:
     """`--fix --unsafe-fixes` for the line rules of the corpus stage (`codes`): each target's
     reported lines deleted (with `--diff`, its diff made again with them), only when its bytes
     are still those the stage saw (`documents`: shown path -> (path, content hash)). The
-    file's per-document rules run again in the same passes, so its other findings stay true.
-    Returns the diagnostics left."""
+    file's per-document rules (`relint`) run again in the same passes, so its other findings
+    stay true. Returns the diagnostics left."""
     from corpus_lint import fixes
-    from corpus_lint.analysis import _lint_for_fixes
     from corpus_lint.document import Document, DocumentError
     from corpus_lint.files import ignored_for_file
 
@@ -206,7 +206,6 @@ def delete_repeated_lines(
                 by_path.setdefault(d.path, []).append(d)
                 continue
         left.append(d)
-    relint = _lint_for_fixes(job)
     for shown, found in sorted(by_path.items()):
         path, content = documents[shown]
         try:
