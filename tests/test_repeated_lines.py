@@ -63,7 +63,9 @@ def test_sentences_labels_sources_and_long_lines_are_not_candidates(text):
 
 def test_candidate_lines_record_where_each_line_is_and_its_deletion():
     doc = doc_of("Title\n\nBody of the story goes on here.\n\nCome see us again\n")
-    rows = np.frombuffer(candidate_lines(doc, 100, IS_SOURCE), dtype=LINE)
+    lines, texts = candidate_lines(doc, 100, IS_SOURCE)
+    assert texts == "Title\nCome see us again"
+    rows = np.frombuffer(lines, dtype=LINE)
     assert [(int(r["line"]), int(r["length"])) for r in rows] == [(1, 5), (5, 17)]
     last = rows[1]
     # The line and the blank line before it go: no run of blank lines is left.
@@ -80,8 +82,8 @@ def test_documents_with_the_same_text_count_once():
 
 
 def features_with(text: str, excluded: tuple[int, ...] = ()) -> Features:
-    lines = candidate_lines(doc_of(text), 100, IS_SOURCE)
-    return Features(0, 1, 0, b"", excluded=excluded, lines=lines)
+    lines, texts = candidate_lines(doc_of(text), 100, IS_SOURCE)
+    return Features(0, 1, 0, b"", excluded=excluded, lines=lines, line_texts=texts)
 
 
 def test_lines_other_rules_report_are_not_reported_again():
@@ -90,7 +92,8 @@ def test_lines_other_rules_report_are_not_reported_again():
     counts = {int(h): 9 for h in line_hashes(features)}
     found = line_diagnostics(rule, "a.txt", features, counts, 4)
     assert [d.line for d in found] == [1]  # the title is repeated too; line 3 is BP001's
-    assert "stands in 9 documents" in found[0].message
+    assert found[0].message.startswith('"Title" stands in 9 documents')
+    assert found[0].snippet == "Title"
     assert line_diagnostics(rule, "a.txt", features, counts, 10) == []
 
 

@@ -349,6 +349,7 @@ class _Stage:
                 findings=read.findings,
                 has_source=read.has_source,
                 lines=read.lines,
+                line_texts=read.line_texts,
             )
         if missing:
             from dataclasses import replace

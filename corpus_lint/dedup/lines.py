@@ -2,7 +2,8 @@
 
 Chrome repeats: the same short line ("Digg this", "Hosted by", "About Reuters") stands in
 every page of a site. Per document, the analysis stage keeps the hashes of its candidate lines
-(`candidate_lines`, in `Features.lines`, never the text); the corpus stage counts the distinct
+(`candidate_lines`, in `Features.lines`, their short texts for the messages); the corpus stage
+counts the distinct
 documents holding each hash (`documents_per_line`) and reports, in every document that holds
 one, the lines held by at least `[boilerplate] min-documents` documents (`line_diagnostics`).
 Both executors run these functions; in a changed-files run, the hashes of the unchanged files
@@ -29,7 +30,7 @@ import xxhash
 
 from corpus_lint.dedup.features import Features, to_int64
 from corpus_lint.rule import UNSAFE, Diagnostic, Edit, Fix
-from corpus_lint.textutil import delete_lines
+from corpus_lint.textutil import delete_lines, shorten
 
 if TYPE_CHECKING:
     from corpus_lint.analysis import Job, Result
@@ -43,6 +44,8 @@ LINE = np.dtype(
 )
 # A line ending in a full stop with this many words or more is a sentence, not chrome.
 SENTENCE_WORDS = 4
+# Characters of a line kept for its message and snippet (as `Rule.diagnostic` keeps).
+SNIPPET = 200
 # Bumped when what makes a candidate line changes: part of the cache's configuration key.
 VERSION = 1
 
@@ -69,9 +72,11 @@ def is_candidate(text: str, max_length: int, is_source: Callable[[str], Any]) ->
     return not is_source(text)
 
 
-def candidate_lines(doc: Document, max_length: int, is_source: Callable[[str], Any]) -> bytes:
-    """The document's candidate lines as `LINE` records."""
-    rows = []
+def candidate_lines(
+    doc: Document, max_length: int, is_source: Callable[[str], Any]
+) -> tuple[bytes, str]:
+    """The document's candidate lines as `LINE` records, and their texts (one a line)."""
+    rows, texts = [], []
     for index, line in enumerate(doc.lines):
         if not is_candidate(line.text, max_length, is_source):
             continue
@@ -81,14 +86,21 @@ def candidate_lines(doc: Document, max_length: int, is_source: Callable[[str], A
         edit = delete_lines(doc.lines, index, index)
         digest = to_int64(xxhash.xxh3_64_intdigest(key.encode()))
         rows.append((digest, line.number, len(line.text), edit.start, edit.end))
-    return np.array(rows, dtype=LINE).tobytes() if rows else b""
+        texts.append(" ".join(line.text.split())[:SNIPPET])
+    if not rows:
+        return b"", ""
+    return np.array(rows, dtype=LINE).tobytes(), "\n".join(texts)
 
 
 def with_lines(features: list[Features], docs: list[Document], job: Job) -> list[Features]:
     """The features with their documents' candidate lines (`job.boilerplate` settings)."""
     is_source = job.context.packs.any_pattern("SRC001").search
     length = job.boilerplate.max_length
-    return [f._replace(lines=candidate_lines(d, length, is_source)) for f, d in zip(features, docs)]
+    found = []
+    for f, doc in zip(features, docs):
+        lines, texts = candidate_lines(doc, length, is_source)
+        found.append(f._replace(lines=lines, line_texts=texts))
+    return found
 
 
 def line_hashes(features: Features) -> np.ndarray:
@@ -158,8 +170,10 @@ def line_diagnostics(
     if not features.lines:
         return []
     excluded = set(features.excluded)
+    texts = features.line_texts.split("\n")
+    rows = np.frombuffer(features.lines, dtype=LINE).tolist()
     found = []
-    for digest, number, length, start, end in np.frombuffer(features.lines, dtype=LINE).tolist():
+    for (digest, number, length, start, end), text in zip(rows, texts):
         documents = counts.get(digest, 0)
         if documents < minimum or number in excluded:
             continue
@@ -167,8 +181,9 @@ def line_diagnostics(
             Diagnostic(
                 code=rule.code,
                 name=rule.name,
-                message=f"line repeated across the corpus: it stands in {documents} documents "
-                f"(min-documents {minimum}): chrome, not article text",
+                message=f'"{shorten(text, 50)}" stands in {documents} documents of the corpus '
+                f"(min-documents {minimum}): a line repeated across documents is chrome, "
+                "not article text",
                 severity=rule.severity,
                 path=path,
                 line=number,
@@ -176,6 +191,7 @@ def line_diagnostics(
                 end_line=number,
                 end_column=length + 1,
                 fix=Fix((Edit(start, end, ""),), UNSAFE, "Delete the line"),
+                snippet=text,
             )
         )
     return found
