@@ -129,6 +129,8 @@ def test_changed_files_mode_counts_the_corpus_from_the_cache(cli, tmp_path):
     chrome, quote = repeated_line_corpus(folder)
     (tmp_path / "corpus-lint.toml").write_text('corpus = ["corpus"]\n', encoding="utf-8")
     assert len(bp005(cli, cwd=tmp_path)) == 50  # fills the cache
+    assert len(bp005(cli, cwd=tmp_path)) == 50  # warm: the features of all 1,000 from the cache
+    assert corpus_stage.last_stats.from_cache == 1000
     changed = chrome[7]
     changed.write_text(changed.read_text() + "\nA paragraph added today.\n")
     found = bp005(cli, f"corpus/{changed.name}", cwd=tmp_path)
