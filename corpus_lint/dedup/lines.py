@@ -120,14 +120,15 @@ def documents_per_line(
     for the `wanted` hashes only when given."""
     hashes, ids = [], []
     for text, found in holders:
-        if wanted is not None:
-            found = found[np.isin(found, wanted)]
         hashes.append(found)
         ids.append(np.full(len(found), text, dtype=np.int64))
-    return count_pairs(
-        np.concatenate(hashes) if hashes else np.empty(0, np.int64),
-        np.concatenate(ids) if ids else np.empty(0, np.int64),
-    )
+    if not hashes:
+        return {}
+    all_hashes, all_ids = np.concatenate(hashes), np.concatenate(ids)
+    if wanted is not None:  # one look-up for all (per document, it took 90 s for 20,000)
+        keep = np.isin(all_hashes, wanted)
+        all_hashes, all_ids = all_hashes[keep], all_ids[keep]
+    return count_pairs(all_hashes.astype(np.int64), all_ids)
 
 
 def count_pairs(hashes: np.ndarray, ids: np.ndarray) -> dict[int, int]:
