@@ -693,14 +693,9 @@ def _line_counts(minimum: int, *rows) -> dict[int, int]:
 
 def _line_diagnostics(docs: list[_Doc], counts: dict[int, int], rules: list, minimum: int):
     """BP005 on a partition's documents, as the local corpus stage reports it."""
-    from corpus_lint.dedup.lines import line_diagnostics
+    from corpus_lint.dedup.lines import diagnostics_of
 
-    return [
-        d
-        for rule in rules
-        for doc in docs
-        for d in line_diagnostics(rule, doc.source.shown, doc.features, counts, minimum)
-    ]
+    return diagnostics_of(rules, [(d.source.shown, d.features) for d in docs], counts, minimum)
 
 
 def _bucket_of(values, buckets: int):

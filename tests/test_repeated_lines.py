@@ -75,10 +75,11 @@ def test_candidate_lines_record_where_each_line_is_and_its_deletion():
 
 
 def test_documents_with_the_same_text_count_once():
-    a, b = np.array([1, 2], dtype=np.int64), np.array([1], dtype=np.int64)
-    counts = documents_per_line([(10, a), (10, a), (11, b)])
-    assert counts == {1: 2, 2: 1}
-    assert documents_per_line([(10, a), (11, b)], np.array([2], dtype=np.int64)) == {2: 1}
+    # Rows (hash, text id): text 10 holds lines 1 and 2 twice (two copies), text 11 line 1.
+    hashes = np.array([1, 2, 1, 2, 1], dtype=np.int64)
+    ids = np.array([10, 10, 10, 10, 11], dtype=np.int64)
+    assert documents_per_line(hashes, ids) == {1: 2, 2: 1}
+    assert documents_per_line(hashes, ids, np.array([2], dtype=np.int64)) == {2: 1}
 
 
 def features_with(text: str, excluded: tuple[int, ...] = ()) -> Features:

@@ -506,38 +506,35 @@ class _Stage:
         """The targets' candidate lines held by enough documents (`dedup.lines`): counted
         over the files read in this run and, in a changed-files run, the unchanged files
         whose cached line hashes hold one of the targets' lines."""
-        from corpus_lint.dedup.lines import (
-            documents_per_line,
-            line_diagnostics,
-            line_hashes,
-            text_id,
-        )
+        from corpus_lint.dedup.lines import diagnostics_of, documents_per_line, holder_rows, text_id
 
-        targets = [e for e in self.by_key.values() if e.target and e.features is not None]
-        wanted = np.unique(np.concatenate([line_hashes(e.features) for e in targets] or [[]]))
+        targets = sorted(
+            (e for e in self.by_key.values() if e.target and e.features is not None),
+            key=lambda e: e.order,
+        )
+        wanted = np.unique(holder_rows(e.features for e in targets)[0])
         if not len(wanted):
             return []
-        holders = [
-            (text_id(e.features), line_hashes(e.features))
+        hashes, ids = holder_rows(
+            e.features
             for e in self.by_key.values()
             if e.features is not None and e.features.lines is not None
-        ]
+        )
         if self.cache is not None and last_stats.unchanged:
             held: dict[int, list[int]] = {}
-            for digest, content in self.cache.line_holders(wanted.astype(np.int64).tolist()):
+            for digest, content in self.cache.line_holders(wanted.tolist()):
                 held.setdefault(content, []).append(digest)
+            extra_hashes, extra_ids = [hashes], [ids]
             for entry in self._unchanged(set(held)):
                 if entry.features is not None and entry.features.lines is None:
-                    found = np.array(held[entry.content], dtype=np.int64)
-                    holders.append((text_id(entry.features), found))
-        counts = documents_per_line(holders, wanted)
-        minimum = self.settings.boilerplate.min_documents
-        return [
-            d
-            for rule in self.line_rules
-            for e in sorted(targets, key=lambda e: e.order)
-            for d in line_diagnostics(rule, display(e.path), e.features, counts, minimum)
-        ]
+                    extra_hashes.append(np.array(held[entry.content], dtype=np.int64))
+                    extra_ids.append(np.full(len(held[entry.content]), text_id(entry.features)))
+            hashes, ids = np.concatenate(extra_hashes), np.concatenate(extra_ids).astype(np.int64)
+        counts = documents_per_line(hashes, ids, wanted)
+        documents = [(display(e.path), e.features) for e in targets]
+        return diagnostics_of(
+            self.line_rules, documents, counts, self.settings.boilerplate.min_documents
+        )
 
     # --- DUP004 ------------------------------------------------------------------------------
 
