@@ -531,10 +531,9 @@ class _Stage:
                     extra_ids.append(np.full(len(held[entry.content]), text_id(entry.features)))
             hashes, ids = np.concatenate(extra_hashes), np.concatenate(extra_ids).astype(np.int64)
         counts = documents_per_line(hashes, ids, wanted)
-        documents = [(display(e.path), e.features) for e in targets]
-        return diagnostics_of(
-            self.line_rules, documents, counts, self.settings.boilerplate.min_documents
-        )
+        documents = [(e.path, e.features) for e in targets]
+        minimum = self.settings.boilerplate.min_documents
+        return diagnostics_of(self.line_rules, documents, counts, minimum, display)
 
     # --- DUP004 ------------------------------------------------------------------------------
 

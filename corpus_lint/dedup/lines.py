@@ -159,10 +159,15 @@ def merge_counts(*pieces: tuple[np.ndarray, np.ndarray]) -> dict[int, int]:
 
 
 def diagnostics_of(
-    rules: list[Rule], documents: list[tuple[str, Features]], counts: dict[int, int], minimum: int
+    rules: list[Rule],
+    documents: list[tuple[Any, Features]],
+    counts: dict[int, int],
+    minimum: int,
+    shown: Callable[[Any], str] = str,
 ) -> list[Diagnostic]:
-    """`line_diagnostics` of the (shown path, features) documents holding a line held by at
-    least `minimum` documents (found for all at once: most documents hold none)."""
+    """`line_diagnostics` of the (path, features) documents holding a line held by at least
+    `minimum` documents (found for all at once: most documents hold none), each shown as
+    `shown(path)` (computed for those only: `document.display` took 0.7 s for 20,000)."""
     repeated = np.array([h for h, n in counts.items() if n >= minimum], dtype=np.int64)
     if not len(repeated) or not documents:
         return []
@@ -172,7 +177,7 @@ def diagnostics_of(
         d
         for rule in rules
         for i in hit
-        for d in line_diagnostics(rule, documents[i][0], documents[i][1], counts, minimum)
+        for d in line_diagnostics(rule, shown(documents[i][0]), documents[i][1], counts, minimum)
     ]
 
 
