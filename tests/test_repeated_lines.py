@@ -39,7 +39,7 @@ def test_lines_are_compared_case_folded_without_punctuation_digits_kept():
 
 @pytest.mark.parametrize(
     "text",
-    ["Come see us again", "Hosted by", "About Reuters", "Post to Newsvine", "Yes."],
+    ["Come see us again", "Hosted by", "About Reuters", "Post to Newsvine", "« Previous"],
 )
 def test_short_lines_are_candidates(text):
     assert candidate(text)
@@ -50,6 +50,8 @@ def test_short_lines_are_candidates(text):
     [
         QUOTE_LINE,  # a sentence: a quote several stories repeat
         "He said it was over.",
+        "Yes.",  # ends like a sentence, however short
+        "Path Publishing Group.",
         "On the Net:",  # a label for what follows
         "2000",  # no letter
         "",
@@ -62,16 +64,23 @@ def test_sentences_labels_sources_and_long_lines_are_not_candidates(text):
 
 
 def test_candidate_lines_record_where_each_line_is_and_its_deletion():
-    doc = doc_of("Title\n\nBody of the story goes on here.\n\nCome see us again\n")
+    doc = doc_of("Menu\nHome\nBody of the story goes on here.\n\nCome see us again\n")
     lines, texts = candidate_lines(doc, 100, IS_SOURCE)
-    assert texts == "Title\nCome see us again"
+    assert texts == "Menu\nHome\nCome see us again"
     rows = np.frombuffer(lines, dtype=LINE)
-    assert [(int(r["line"]), int(r["length"])) for r in rows] == [(1, 5), (5, 17)]
-    last = rows[1]
+    assert [(int(r["line"]), int(r["length"])) for r in rows] == [(1, 4), (2, 4), (5, 17)]
+    last = rows[2]
     # The line and the blank line before it go: no run of blank lines is left.
     assert doc.text[: last["start"]] + doc.text[last["end"] :] == (
-        "Title\n\nBody of the story goes on here.\n"
+        "Menu\nHome\nBody of the story goes on here.\n"
     )
+
+
+def test_the_title_is_not_a_candidate():
+    """A first line followed by a blank line is the document's title: edited copies of one
+    story share it (DUP004's business), and deleting it would behead the article."""
+    lines, texts = candidate_lines(doc_of("Ferry sinks\n\nCome see us again\n"), 100, IS_SOURCE)
+    assert texts == "Come see us again"
 
 
 def test_documents_with_the_same_text_count_once():
@@ -89,12 +98,12 @@ def features_with(text: str, excluded: tuple[int, ...] = ()) -> Features:
 
 def test_lines_other_rules_report_are_not_reported_again():
     rule = builtin_rules()["BP005"]
-    features = features_with("Title\n\nCome see us again\n", excluded=(3,))
+    features = features_with("Menu\nCome see us again\n", excluded=(2,))
     counts = {int(h): 9 for h in line_hashes(features)}
     found = line_diagnostics(rule, "a.txt", features, counts, 4)
-    assert [d.line for d in found] == [1]  # the title is repeated too; line 3 is BP001's
-    assert found[0].message.startswith('"Title" stands in 9 documents')
-    assert found[0].snippet == "Title"
+    assert [d.line for d in found] == [1]  # line 2 is reported by BP001 (say)
+    assert found[0].message.startswith('"Menu" stands in 9 documents')
+    assert found[0].snippet == "Menu"
     assert line_diagnostics(rule, "a.txt", features, counts, 10) == []
 
 

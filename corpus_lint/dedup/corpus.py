@@ -239,9 +239,9 @@ def _lines_config(job: Job) -> tuple:
     """What BP005's candidate lines depend on (`dedup.lines`): cached with the features."""
     if job.boilerplate is None:
         return ()
-    from corpus_lint.dedup.lines import SENTENCE_WORDS, VERSION
+    from corpus_lint.dedup.lines import VERSION
 
-    return (VERSION, SENTENCE_WORDS, job.boilerplate.max_length)
+    return (VERSION, job.boilerplate.max_length)
 
 
 def _described(extension: Any) -> tuple:

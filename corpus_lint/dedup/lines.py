@@ -11,8 +11,10 @@ come from the signature cache's `line_hashes` table.
 
 A candidate line is short (at most `max-length` characters), holds a letter, is not a source
 line (SRC001's patterns: they repeat by nature and must stay), does not end in a colon (a
-label for what follows: "On the Net:") and is not a sentence (ending in a full stop, "!" or
-"?" with SENTENCE_WORDS words or more: article text, or a quote that several stories repeat).
+label for what follows: "On the Net:"), does not end like a sentence (".", "!" or "?", closing
+quotes aside: article text, or a quote that several stories repeat), and is not the document's
+title (a first line followed by a blank line, as the corpus format has it: copies of a story
+re-filed with edits share it, and DUP004 reports them).
 Lines are compared as `line_key` gives them. Documents with the same normalised text (DUP003's
 copies) count once: a duplicated article does not make its own headline boilerplate.
 """
@@ -42,12 +44,10 @@ if TYPE_CHECKING:
 LINE = np.dtype(
     [("hash", "<i8"), ("line", "<i4"), ("length", "<i4"), ("start", "<i8"), ("end", "<i8")]
 )
-# A line ending in a full stop with this many words or more is a sentence, not chrome.
-SENTENCE_WORDS = 4
 # Characters of a line kept for its message and snippet (as `Rule.diagnostic` keeps).
 SNIPPET = 200
 # Bumped when what makes a candidate line changes: part of the cache's configuration key.
-VERSION = 1
+VERSION = 2
 
 _NON_WORD = re.compile(r"[\W_]+")
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*$")
@@ -67,7 +67,7 @@ def is_candidate(text: str, max_length: int, is_source: Callable[[str], Any]) ->
         return False
     if not any(c.isalpha() for c in stripped):
         return False
-    if _SENTENCE_END.search(stripped) and len(stripped.split()) >= SENTENCE_WORDS:
+    if _SENTENCE_END.search(stripped):
         return False
     return not is_source(text)
 
@@ -77,13 +77,15 @@ def candidate_lines(
 ) -> tuple[bytes, str]:
     """The document's candidate lines as `LINE` records, and their texts (one a line)."""
     rows, texts = [], []
-    for index, line in enumerate(doc.lines):
-        if not is_candidate(line.text, max_length, is_source):
+    lines = doc.lines
+    titled = len(lines) > 1 and lines[1].is_blank
+    for index, line in enumerate(lines):
+        if (index == 0 and titled) or not is_candidate(line.text, max_length, is_source):
             continue
         key = line_key(line.text)
         if not key:
             continue
-        edit = delete_lines(doc.lines, index, index)
+        edit = delete_lines(lines, index, index)
         digest = to_int64(xxhash.xxh3_64_intdigest(key.encode()))
         rows.append((digest, line.number, len(line.text), edit.start, edit.end))
         texts.append(" ".join(line.text.split())[:SNIPPET])
