@@ -288,9 +288,10 @@ class RepeatedLine(CorpusRule):
 
     A candidate line is at most `max-length` characters long and holds a letter; it is not a
     source line (SRC001's patterns: attribution repeats by nature and must stay), does not end
-    in a colon (a label for what follows, "On the Net:"), and is not a sentence (a line ending
-    in ".", "!" or "?" with four words or more: article text, or a real quote that several
-    stories repeat). A line that another rule leaving lines out of the shingles already
+    in a colon (a label for what follows, "On the Net:") nor like a sentence (".", "!" or "?":
+    article text, or a real quote that several stories repeat), and is not the title (a first
+    line followed by a blank line: edited copies of a story share it, and DUP004 reports them).
+    A line that another rule leaving lines out of the shingles already
     reports (BP001-BP004, DUP001, DUP002, pack rules deleting lines) is not reported again.
 
     With a configured `corpus`, files given on the command line are counted against the whole
