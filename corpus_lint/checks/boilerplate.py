@@ -283,7 +283,7 @@ class RepeatedLine(CorpusRule):
     Counts, for every candidate line, the documents of the corpus that hold it, and reports
     the line in every document that holds it when they are at least `min-documents` (the
     message gives their number). Lines are compared case-folded, with every run of characters
-    that are not letters or digits as one space ("Digg this!" is "digg this"); digits count.
+    that are not letters or digits as one space ("Print | E-mail" is "print e mail"); digits count.
     Documents with the same normalised text (DUP003's copies) count once.
 
     A candidate line is at most `max-length` characters long and holds a letter; it is not a
