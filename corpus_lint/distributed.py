@@ -26,6 +26,9 @@ is a set of Dask tasks:
    corpus stage's own functions (`dedup.clusters.form_clusters`,
    `dedup.corpus.cluster_diagnostics`); pairs a keeper needs that no bucket verified are
    verified by one more task.
+8. BP005 (repeated lines, `dedup.lines`): each partition sends its (line hash, text id) rows
+   to one counting task, which keeps the lines held by at least `min-documents` documents;
+   each partition then reports its documents' lines among them.
 
 Dask is imported only here, and only when this executor runs.
 """

@@ -210,3 +210,14 @@ def test_min_documents_setting_is_used(cli, tmp_path):
         cli, "--no-cache", "--config", "boilerplate.min-documents=3", "corpus", cwd=tmp_path
     )
     assert len(found) == 3
+
+
+def test_a_redundant_copy_deleted_gets_no_line_deletion_and_no_error(cli, tmp_path):
+    folder = tmp_path / "corpus"
+    chrome, _ = repeated_line_corpus(folder, files=8, chrome=4, quote=0)
+    copy = folder / "zz_copy.txt"
+    copy.write_bytes(chrome[0].read_bytes())  # DUP003: deleted by the fix
+    run = cli("check", "--no-cache", "--fix", "--unsafe-fixes", "corpus", cwd=tmp_path)
+    assert run.code in (0, 1), run.err
+    assert not copy.exists()
+    assert all(CHROME_LINE not in path.read_text() for path in chrome)

@@ -179,14 +179,18 @@ def check_corpus(
     if job.fix is not None and job.fix.unsafe:  # --fix --unsafe-fixes: redundant copies go
         from corpus_lint.dedup.removal import remove_redundant
 
-        diagnostics = remove_redundant(diagnostics, checked.shown, corpus_roots, job, result)
+        kept = remove_redundant(diagnostics, checked.shown, corpus_roots, job, result)
+        removed = {d.path for d in set(diagnostics) - set(kept)}  # deleted documents
+        diagnostics = kept
         if checked.line_rules:
             from corpus_lint.dedup.lines import delete_repeated_lines
 
+            codes = {rule.code for rule in checked.line_rules}
+            # A deleted document's lines are gone with it.
+            diagnostics = [d for d in diagnostics if not (d.path in removed and d.code in codes)]
             documents = {
                 display(e.path): (e.path, e.content) for e in checked.by_key.values() if e.target
             }
-            codes = {rule.code for rule in checked.line_rules}
             relint = lint_for_fixes(job)
             diagnostics = delete_repeated_lines(diagnostics, documents, codes, job, result, relint)
     return diagnostics
