@@ -512,19 +512,16 @@ class _Stage:
         whose cached line hashes hold one of the targets' lines."""
         from corpus_lint.dedup.lines import diagnostics_of, documents_per_line, holder_rows, text_id
 
-        targets = sorted(
-            (e for e in self.by_key.values() if e.target and e.features is not None),
-            key=lambda e: e.order,
-        )
-        wanted = np.unique(holder_rows(e.features for e in targets)[0])
+        targets = [e for e in self.by_key.values() if e.target and e.features is not None]
+        read = [e for e in self.by_key.values() if e.features is not None and e.features.lines]
+        hashes, ids = holder_rows(e.features for e in read)
+        # The targets' lines are counted (when only targets were read, every line read).
+        only_targets = all(e.target for e in read)
+        wanted = np.unique(hashes if only_targets else holder_rows(e.features for e in targets)[0])
         if not len(wanted):
             return []
-        hashes, ids = holder_rows(
-            e.features
-            for e in self.by_key.values()
-            if e.features is not None and e.features.lines is not None
-        )
         if self.cache is not None and last_stats.unchanged:
+            only_targets = False
             held: dict[int, list[int]] = {}
             for digest, content in self.cache.line_holders(wanted.tolist()):
                 held.setdefault(content, []).append(digest)
@@ -534,7 +531,7 @@ class _Stage:
                     extra_hashes.append(np.array(held[entry.content], dtype=np.int64))
                     extra_ids.append(np.full(len(held[entry.content]), text_id(entry.features)))
             hashes, ids = np.concatenate(extra_hashes), np.concatenate(extra_ids).astype(np.int64)
-        counts = documents_per_line(hashes, ids, wanted)
+        counts = documents_per_line(hashes, ids, None if only_targets else wanted)
         documents = [(e.path, e.features) for e in targets]
         minimum = self.settings.boilerplate.min_documents
         return diagnostics_of(self.line_rules, documents, counts, minimum, display)
