@@ -94,6 +94,9 @@ class Job:
     count_fixes: bool = False  # fill FileResult.fixable
     exclusion: Any = None  # lines left out of the shingles (dedup.features.ShingleExclusion)
     count_words: bool = False
+    # BP005's [boilerplate] settings: the candidate lines of each file go in its features
+    # (`dedup.lines`); set whenever the corpus stage runs, so the cache always holds them.
+    boilerplate: Any = None
 
 
 def lint_document(doc: Document, rules: Iterable[Rule], ctx: Context) -> list[Diagnostic]:
@@ -136,7 +139,12 @@ def corpus_features(checked: list[tuple[Document, list[Diagnostic]]], job: Job) 
     (`dedup.features.features_of_many`), computed for all at once."""
     from corpus_lint.dedup.features import features_of_many
 
-    return features_of_many(checked, job.corpus_settings, job.cached_contents, job.exclusion)
+    found = features_of_many(checked, job.corpus_settings, job.cached_contents, job.exclusion)
+    if job.boilerplate is not None:
+        from corpus_lint.dedup.lines import with_lines
+
+        found = with_lines(found, [doc for doc, _ in checked], job)
+    return found
 
 
 def read_and_lint(
@@ -166,7 +174,7 @@ def read_and_lint(
     return result, doc
 
 
-def _lint_for_fixes(job: Job) -> Callable[[Document], list[Diagnostic]]:
+def lint_for_fixes(job: Job) -> Callable[[Document], list[Diagnostic]]:
     """The lint that fixing re-runs between passes: per-file-ignores respected."""
 
     def lint(d: Document) -> list[Diagnostic]:
@@ -183,7 +191,7 @@ def _fixable(doc: Document, diagnostics: list[Diagnostic], job: Job) -> tuple[in
     itself, in memory, so that the summary's counts are the ones a fix then reports."""
     from corpus_lint import fixes
 
-    relint = _lint_for_fixes(job)
+    relint = lint_for_fixes(job)
     known = [
         d for d in diagnostics if job.settings is None or not ignored_for_file(d, job.settings)
     ]
@@ -199,7 +207,7 @@ def _fix(doc: Document, result: FileResult, job: Job) -> Document:
     """Fix `doc` in passes and write it (or diff it); return the document corpus rules see."""
     from corpus_lint import fixes
 
-    lint = _lint_for_fixes(job)
+    lint = lint_for_fixes(job)
     fixed = fixes.fix_document(doc, lint, unsafe=job.fix.unsafe)
     result.fix_notes = fixed.notes
     result.diagnostics = fixed.diagnostics

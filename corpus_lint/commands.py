@@ -474,6 +474,13 @@ def show_settings(settings: Settings, selected: dict[str, Rule]) -> int:
     ]
     if near.allow_file is not None:
         lines.append(f"allow = {value(str(near.allow_file.resolve()))}")
+    boilerplate = settings.boilerplate
+    lines += [
+        "",
+        "[boilerplate]",
+        f"min-documents = {boilerplate.min_documents}",
+        f"max-length = {boilerplate.max_length}",
+    ]
     print("\n".join(lines))
     return EXIT_CLEAN
 

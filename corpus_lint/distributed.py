@@ -26,6 +26,9 @@ is a set of Dask tasks:
    corpus stage's own functions (`dedup.clusters.form_clusters`,
    `dedup.corpus.cluster_diagnostics`); pairs a keeper needs that no bucket verified are
    verified by one more task.
+8. BP005 (repeated lines, `dedup.lines`): each partition sends its (line hash, text id) rows
+   to one counting task, which keeps the lines held by at least `min-documents` documents;
+   each partition then reports its documents' lines among them.
 
 Dask is imported only here, and only when this executor runs.
 """
@@ -141,6 +144,7 @@ def run_on_dask(
         Context(packs),
         settings.near_duplicate if corpus_rules else None,
         exclusion=exclusion,
+        boilerplate=settings.boilerplate if corpus_rules else None,
     )
     with _client(scheduler) as client:
         diagnostics = _run(client, sources, job, corpus_rules, settings, result, progress)
@@ -314,6 +318,15 @@ def _run(
     features = [submit(operator.itemgetter(1), a) for a in analysed]
     wanted += [("report", f) for f in reports]
     others += analysed + features
+    line_rules = [r for r in corpus_rules.values() if r.needs_line_counts]
+    corpus_rules = {c: r for c, r in corpus_rules.items() if not r.needs_line_counts}
+    if line_rules:  # BP005: each partition's line rows, counted by one task, then reported
+        minimum = settings.boilerplate.min_documents
+        holders = [submit(_line_rows, f) for f in features]
+        counts = submit(_line_counts, minimum, *holders)
+        reported = [submit(_line_diagnostics, f, counts, line_rules, minimum) for f in features]
+        others += [*holders, counts]
+        wanted += [("lines", r) for r in reported]
     if corpus_rules:
         bands, rows = (0, 0)
         if any(rule.needs_pairs for rule in corpus_rules.values()):
@@ -391,6 +404,7 @@ def _collect(
     kinds = {f.key: kind for kind, f in wanted}
     reports: dict[str, Any] = {}
     diagnostics: list[Diagnostic] = []
+    lines: list[Diagnostic] = []  # BP005's
     futures = [f for _, f in wanted] + others
     with Progress("Checking on the cluster", len(futures), progress, unit="tasks") as line:
         try:
@@ -409,6 +423,8 @@ def _collect(
                     reports[future.key] = future.result()
                 elif kind == "found":
                     alike.groups.extend(future.result())
+                elif kind == "lines":
+                    lines.extend(future.result())
                 elif kind == "verified":
                     found, named, candidates, verified = future.result()
                     alike.pairs.extend(found)
@@ -428,7 +444,7 @@ def _collect(
             result.errors.extend(report.errors)
             result.warnings.extend(report.warnings)
             result.files_checked += report.files_checked
-    return diagnostics
+    return diagnostics + lines
 
 
 @dataclass
@@ -662,6 +678,27 @@ def _band_rows(docs: list[_Doc], bands: int, rows: int, salt: int, num_perm: int
         chosen = order[bounds[j] : bounds[j + 1]]
         split.append((band[chosen], keys[chosen], ids[chosen], texts[j]))
     return split
+
+
+def _line_rows(docs: list[_Doc]):
+    """A partition's (line hashes, text ids) rows (`dedup.lines.holder_rows`)."""
+    from corpus_lint.dedup.lines import holder_rows
+
+    return holder_rows(d.features for d in docs)
+
+
+def _line_counts(minimum: int, *rows) -> dict[int, int]:
+    """The documents holding each line held by at least `minimum`, over every partition."""
+    from corpus_lint.dedup.lines import merge_counts
+
+    return {h: n for h, n in merge_counts(*rows).items() if n >= minimum}
+
+
+def _line_diagnostics(docs: list[_Doc], counts: dict[int, int], rules: list, minimum: int):
+    """BP005 on a partition's documents, as the local corpus stage reports it."""
+    from corpus_lint.dedup.lines import diagnostics_of
+
+    return diagnostics_of(rules, [(d.source.shown, d.features) for d in docs], counts, minimum)
 
 
 def _bucket_of(values, buckets: int):

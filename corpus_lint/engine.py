@@ -62,6 +62,7 @@ def run(
         # after one that does not (JSON) would otherwise find no row it can use.
         count_fixes=shown_fixes or (options.use_cache and fix is None),
         count_words=options.count_words,
+        boilerplate=settings.boilerplate if corpus_rules else None,
     )
     if corpus_rules:
         from corpus_lint.dedup import shingle_exclusion

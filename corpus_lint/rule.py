@@ -136,7 +136,7 @@ class Rule:
 
 
 class CorpusRule(Rule):
-    """Base class of the rules over the whole corpus (DUP003, DUP004). They never see a
+    """Base class of the rules over the whole corpus (DUP003, DUP004, BP005). They never see a
     document: both executors run the corpus stages that the selected corpus rules need
     (`needs_groups`, `needs_pairs`) and the cluster step, which reports each redundant
     member of a duplicate cluster by the rule that `reports_member` and in its `message`.
@@ -147,6 +147,9 @@ class CorpusRule(Rule):
     # found by LSH banding and verified with their exact Jaccard.
     needs_groups: ClassVar[bool] = True
     needs_pairs: ClassVar[bool] = False
+    # BP005: the documents holding each candidate line, counted (`dedup.lines`); such a rule
+    # takes no part in the duplicate clusters.
+    needs_line_counts: ClassVar[bool] = False
 
     def reports_member(self, same_text: bool) -> bool:
         """Does it report a redundant cluster member whose text is (not) the keeper's?"""

@@ -160,3 +160,31 @@ SCHEMA = json.loads(
 def validate(log: dict) -> None:
     """Against the official SARIF 2.1.0 schema."""
     jsonschema.validate(log, SCHEMA, cls=jsonschema.Draft4Validator)
+
+
+# BP005 (cross-document boilerplate): a generated corpus of distinct articles.
+
+CHROME_LINE = "Come see us again"  # no built-in phrase: only its repetition tells it is chrome
+QUOTE_LINE = '"We will rebuild the harbour before the winter storms," the mayor said.'
+_WORDS = (
+    "harbour council ferry island timetable commuters evening crossing spring parking "
+    "terminal charges mayor storm winter sailing budget school road bridge market farmers "
+    "river flood rescue hospital nurses strike union talks minister village festival museum"
+).split()
+
+
+def repeated_line_corpus(folder: Path, files: int = 1000, chrome: int = 50, quote: int = 3):
+    """`files` distinct articles in `folder` (doc0000.txt...); CHROME_LINE stands in the
+    first `chrome`, QUOTE_LINE in the last `quote`. Returns the chrome and quote files."""
+    rng = random.Random(17)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = [folder / f"doc{i:04d}.txt" for i in range(files)]
+    for index, path in enumerate(paths):
+        words = [rng.choice(_WORDS) for _ in range(60)]
+        lines = [f"Story {index}: {' '.join(words[:5])}", "", " ".join(words).capitalize() + "."]
+        if files - index <= quote:
+            lines += ["", QUOTE_LINE]
+        if index < chrome:
+            lines += ["", CHROME_LINE]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return paths[:chrome], paths[files - quote :]

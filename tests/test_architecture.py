@@ -148,14 +148,19 @@ def test_each_module_imports_alone(name):
 
 
 def test_corpus_rules_are_rule_units_that_split_the_cluster_members_between_them():
-    """Each built-in corpus rule is a CorpusRule; exactly one reports a redundant member whose
-    text is the keeper's, and exactly one reports the others (the cluster step asks them)."""
+    """Each built-in corpus rule is a CorpusRule; of the duplicate rules, exactly one reports
+    a redundant member whose text is the keeper's, and exactly one reports the others (the
+    cluster step asks them); the line rule (BP005) reports none."""
     from corpus_lint.checks import builtin_rules
     from corpus_lint.rule import CorpusRule
 
-    corpus = [r for r in builtin_rules().values() if r.corpus]
-    assert {r.code for r in corpus} == {"DUP003", "DUP004"}
-    assert all(isinstance(r, CorpusRule) for r in corpus)
+    every = [r for r in builtin_rules().values() if r.corpus]
+    assert {r.code for r in every} == {"DUP003", "DUP004", "BP005"}
+    assert all(isinstance(r, CorpusRule) for r in every)
+    # BP005 counts lines: no part in the clusters.
+    assert [r.code for r in every if r.needs_line_counts] == ["BP005"]
+    assert not any(r.reports_member(same) for r in every if r.needs_line_counts for same in (1, 0))
+    corpus = [r for r in every if not r.needs_line_counts]
     for same in (True, False):
         assert len([r for r in corpus if r.reports_member(same)]) == 1
     assert [r.code for r in corpus if r.needs_pairs] == ["DUP004"]

@@ -377,7 +377,10 @@ def test_stdin_is_linted_under_its_stdin_filename(tmp_path):
     )
     assert done.returncode == 1
     assert b"a.txt:3:11: WS001 [*]" in done.stdout
-    assert b"Not run on standard input (they compare corpus files): DUP003, DUP004." in done.stdout
+    assert (
+        b"Not run on standard input (they compare corpus files): BP005, DUP003, DUP004."
+        in done.stdout
+    )
 
 
 def test_stdin_with_fix_prints_the_fixed_text(tmp_path):

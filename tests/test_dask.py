@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from corpus_lint import distributed as dask_executor
-from tests.helpers import CLEAN_ARTICLE, PROJECT, SEEDS
+from tests.helpers import CLEAN_ARTICLE, PROJECT, SEEDS, repeated_line_corpus
 
 pytest.importorskip("distributed")
 pytestmark = [pytest.mark.dask, pytest.mark.slow]
@@ -482,3 +482,25 @@ def test_a_keeper_pair_no_bucket_verified_is_verified_by_a_task(tmp_path, cluste
     found = dask_executor._clusters(client, alike, rules, near)
     assert [(d.path, d.related[0].path) for d in found] == [("b.txt", "a.txt"), ("c.txt", "a.txt")]
     assert 0.9 < found[1].related[0].similarity < 1  # a~c's exact Jaccard, computed now
+
+
+def test_repeated_lines_are_the_same_on_dask_as_locally(cli, tmp_path, cluster):
+    """BP005: chrome in 50 of 1,000 documents reported in all 50, a quote in 3 in none."""
+    _, address = cluster
+    chrome, _ = repeated_line_corpus(tmp_path / "corpus")
+    local = report(cli, "--no-cache", "--select", "BP005,DUP003", "corpus", cwd=tmp_path)
+    on_dask = report(
+        cli,
+        "--executor",
+        "dask",
+        "--scheduler",
+        address,
+        "--select",
+        "BP005,DUP003",
+        "corpus",
+        cwd=tmp_path,
+    )
+    assert sorted(d["path"] for d in on_dask) == sorted(f"corpus/{p.name}" for p in chrome)
+    assert all("stands in 50 documents" in d["message"] for d in on_dask)
+    assert on_dask == local
+    assert dask_executor.last_stats.partitions > 1  # counted across partitions

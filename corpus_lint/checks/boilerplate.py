@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Iterator
 
 from corpus_lint.document import Document
-from corpus_lint.rule import UNSAFE, Context, Diagnostic, Rule, register
+from corpus_lint.rule import UNSAFE, Context, CorpusRule, Diagnostic, Rule, register
 from corpus_lint.textutil import delete_lines, normalise_phrase, shorten
 
 # A junk token is at least this long: 15 digits is the longest phone number (ITU E.164) and
@@ -273,3 +273,65 @@ class MediaCredit(_DropLineRule):
                 f'{what} "{shorten(credit, 50)}": it describes a picture the text does not '
                 "have, so it is not article text",
             )
+
+
+@register
+class RepeatedLine(CorpusRule):
+    """A short line that stands in many documents of the corpus: cross-document boilerplate.
+
+    ## What it does
+    Counts, for every candidate line, the documents of the corpus that hold it, and reports
+    the line in every document that holds it when they are at least `min-documents` (the
+    message gives their number). Lines are compared case-folded, with every run of characters
+    that are not letters or digits as one space ("Print | E-mail" is "print e mail"); digits count.
+    Documents with the same normalised text (DUP003's copies) count once.
+
+    A candidate line is at most `max-length` characters long and holds a letter; it is not a
+    source line (SRC001's patterns: attribution repeats by nature and must stay), does not end
+    in a colon (a label for what follows, "On the Net:") nor like a sentence (".", "!" or "?":
+    article text, or a real quote that several stories repeat), and is not the title (a first
+    line followed by a blank line: edited copies of a story share it, and DUP004 reports them).
+    A line that another rule leaving lines out of the shingles already
+    reports (BP001-BP004, DUP001, DUP002, pack rules deleting lines) is not reported again.
+
+    With a configured `corpus`, files given on the command line are counted against the whole
+    corpus: the line hashes of unchanged files come from the cache (only files present now
+    count), as for DUP003/DUP004. Its lines are not left out of DUP003/DUP004's shingles:
+    which lines are left out is decided per document, before the corpus is counted.
+
+    ## Why is this bad?
+    Chrome repeats: a site puts the same navigation label, sharing widget or notice on every
+    page ("Hosted by", "About Reuters", "Post to Newsvine"). A line held by many documents
+    is the strongest sign of boilerplate there is (C4, Gopher, CCNet and datatrove drop such
+    lines), and it catches the chrome no phrase list names.
+
+    ## Example
+    Forty pages of one site end with:
+    ```text
+    Come see us again
+    ```
+    Each gets "line repeated across the corpus: it stands in 40 documents".
+
+    Use instead: delete the line, or turn the corpus's chrome into rules with
+    `corpus-lint mine-boilerplate` and review them.
+
+    ## Fix safety
+    Unsafe: it deletes the whole line (and one blank line next to it when it stood between
+    blank lines). A short line many documents share may still be article text (a recurring
+    section heading), so review the lines first.
+
+    ## Options
+    In `[tool.corpus-lint.boilerplate]` (or `[boilerplate]` in corpus-lint.toml):
+    - `min-documents` (default 4): the documents a line must stand in.
+    - `max-length` (default 100): the longest line considered, in characters.
+    """
+
+    code = "BP005"
+    name = "repeated-line"
+    severity = "warning"
+    fix_availability = UNSAFE
+    needs_groups = False
+    needs_line_counts = True
+
+    def reports_member(self, same_text: bool) -> bool:
+        return False  # no part in the duplicate clusters

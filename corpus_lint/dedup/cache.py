@@ -18,6 +18,9 @@ two runs at once never corrupt it and the last writer wins):
   whole corpus. The (key, content) pairs are held in buckets by the top BUCKET_BITS bits of
   the key, each a sorted array of int64 pairs: a corpus of 100,000 files has 1.6 million
   pairs, which as one SQLite row each took 3.8 s to write, and as 65,536 blobs take 0.3 s.
+- line_hashes(config, line_hash, content): the hash of each candidate line of a cached
+  content (BP005, `dedup.lines`), written with its features; a changed-files run counts the
+  unchanged files holding a target's line with indexed look-ups.
 - folders(config, path, digest): a hash of the (path, stamp, size) of every corpus file
   in a folder, written when all of them were recorded in `files` with features for
   `config`; a warm run trusts a folder whose digest is unchanged without a look-up per file.
@@ -74,6 +77,9 @@ CREATE TABLE IF NOT EXISTS bands (bucket INTEGER PRIMARY KEY, rows BLOB NOT NULL
 CREATE TABLE IF NOT EXISTS similarities (
     config INTEGER NOT NULL, a INTEGER NOT NULL, b INTEGER NOT NULL, jaccard REAL NOT NULL,
     PRIMARY KEY (config, a, b)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS line_hashes (
+    config INTEGER NOT NULL, line_hash INTEGER NOT NULL, content INTEGER NOT NULL,
+    PRIMARY KEY (config, line_hash, content)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS folders (
     config INTEGER NOT NULL, path BLOB NOT NULL, digest INTEGER NOT NULL,
     PRIMARY KEY (config, path)) WITHOUT ROWID;
@@ -280,6 +286,18 @@ class SignatureCache:
             found.update(content for (content,) in rows)
         return found
 
+    def line_holders(self, hashes: Iterable[int]) -> list[tuple[int, int]]:
+        """(line hash, content) of every cached content holding one of these line hashes."""
+        found: list[tuple[int, int]] = []
+        for chunk in _chunks(list(hashes)):
+            rows = self.db.execute(
+                "SELECT line_hash, content FROM line_hashes WHERE config = ? AND line_hash IN "
+                f"({_marks(chunk)})",
+                (self.config, *chunk),
+            )
+            found.extend(rows)
+        return found
+
     def band_matches(self, keys: Iterable[int]) -> list[tuple[int, int]]:
         """(band key, content) of every cached signature that has one of these band keys."""
         import numpy as np
@@ -371,10 +389,12 @@ class SignatureCache:
         bands: tuple[np.ndarray, np.ndarray] | None = None,
         folders: Iterable[tuple[str, int]] = (),
         similarities: Iterable[tuple[int, int, float]] = (),
+        lines: Iterable[tuple[int, int]] = (),
     ) -> None:
         """Record files (path, stamp, size, content), features, band keys (two int64
         arrays: keys and their contents), the digests of folders whose every file is now
-        recorded and verified similarities (a, b, Jaccard), atomically."""
+        recorded, verified similarities (a, b, Jaccard) and the features' line hashes
+        (line hash, content), atomically."""
         with self.db:
             # Write-locked from the start: the band buckets are read, merged and written back,
             # and another run must not write them in between.
@@ -400,6 +420,10 @@ class SignatureCache:
                     )
                     for f in features
                 ),
+            )
+            self.db.executemany(
+                "INSERT OR REPLACE INTO line_hashes VALUES (?, ?, ?)",
+                ((self.config, digest, content) for digest, content in lines),
             )
             if bands is not None and len(bands[0]):
                 self._store_bands(*bands)
@@ -520,7 +544,8 @@ def _connect(path: Path) -> sqlite3.Connection:
                 row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
             }
             count = db.execute("SELECT count(*) FROM files").fetchone()[0]
-            known = {"meta", "files", "features", "bands", "folders", "similarities", "results"}
+            known = {"meta", "files", "features", "bands", "folders", "similarities"}
+            known |= {"line_hashes", "results"}
             if tables - known or count:
                 raise CacheUnusable("not a corpus-lint cache")
             with db:

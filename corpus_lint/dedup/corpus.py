@@ -31,7 +31,15 @@ import numpy as np
 import xxhash
 
 from corpus_lint import __version__
-from corpus_lint.analysis import Job, Options, Result, analyze_all, analyze_many, worker_count
+from corpus_lint.analysis import (
+    Job,
+    Options,
+    Result,
+    analyze_all,
+    analyze_many,
+    lint_for_fixes,
+    worker_count,
+)
 from corpus_lint.config import NearDuplicateSettings, Settings
 from corpus_lint.dedup.cache import SignatureCache
 from corpus_lint.dedup.clusters import Allowed, Cluster, Keeping, Shown, cluster_id, rank
@@ -173,7 +181,20 @@ def check_corpus(
     if job.fix is not None and job.fix.unsafe:  # --fix --unsafe-fixes: redundant copies go
         from corpus_lint.dedup.removal import remove_redundant
 
-        diagnostics = remove_redundant(diagnostics, checked.shown, corpus_roots, job, result)
+        kept = remove_redundant(diagnostics, checked.shown, corpus_roots, job, result)
+        removed = {d.path for d in set(diagnostics) - set(kept)}  # deleted documents
+        diagnostics = kept
+        if checked.line_rules:
+            from corpus_lint.dedup.lines import delete_repeated_lines
+
+            codes = {rule.code for rule in checked.line_rules}
+            # A deleted document's lines are gone with it.
+            diagnostics = [d for d in diagnostics if not (d.path in removed and d.code in codes)]
+            documents = {
+                display(e.path): (e.path, e.content) for e in checked.by_key.values() if e.target
+            }
+            relint = lint_for_fixes(job)
+            diagnostics = delete_repeated_lines(diagnostics, documents, codes, job, result, relint)
     return diagnostics
 
 
@@ -201,6 +222,7 @@ def config_key(near: NearDuplicateSettings, job: Job) -> int:
             near.num_perm,
             SEED,
             SCHEME,
+            _lines_config(job),
             [(code, _described(packs.extensions.get(code))) for code in codes],
             sorted(packs.words.items()),
             [
@@ -211,6 +233,15 @@ def config_key(near: NearDuplicateSettings, job: Job) -> int:
         )
     )
     return xxhash.xxh3_64_intdigest(described.encode()) - (1 << 63)
+
+
+def _lines_config(job: Job) -> tuple:
+    """What BP005's candidate lines depend on (`dedup.lines`): cached with the features."""
+    if job.boilerplate is None:
+        return ()
+    from corpus_lint.dedup.lines import VERSION
+
+    return (VERSION, job.boilerplate.max_length)
 
 
 def _described(extension: Any) -> tuple:
@@ -227,7 +258,9 @@ def _described(extension: Any) -> tuple:
 
 class _Stage:
     def __init__(self, targets, corpus_roots, rules, job, settings, options, cache, walk) -> None:
-        self.codes = {rule.code: rule for rule in rules}
+        # The duplicate rules (clusters), and the line rules (BP005: `dedup.lines`).
+        self.codes = {rule.code: rule for rule in rules if not rule.needs_line_counts}
+        self.line_rules = [rule for rule in rules if rule.needs_line_counts]
         self.job = job
         self.settings = settings
         self.options = options
@@ -274,7 +307,10 @@ class _Stage:
                 groups = self._exact_duplicates()
             if any(rule.needs_pairs for rule in self.codes.values()):
                 pairs = self._near_duplicates()
-            diagnostics = self._clusters(groups, pairs)
+            if self.codes:
+                diagnostics = self._clusters(groups, pairs)
+            if self.line_rules:
+                diagnostics += self._repeated_lines()
         except sqlite3.Error:  # the stage is run again without the cache, forking workers:
             if self._wait_for_store is not None:  # no thread may be running then
                 with suppress(sqlite3.Error):
@@ -312,6 +348,8 @@ class _Stage:
                 size=read.size,
                 findings=read.findings,
                 has_source=read.has_source,
+                lines=read.lines,
+                line_texts=read.line_texts,
             )
             if entry.target:  # complete in the engine's results too (the result cache)
                 self.targets[entry.path] = entry.features
@@ -463,6 +501,38 @@ class _Stage:
             if entry.features is not None and entry.features.text_hash in target_texts:
                 groups.setdefault(entry.features.text_hash, []).append(entry)
         return [group for group in groups.values() if len(group) > 1]
+
+    # --- BP005 -------------------------------------------------------------------------------
+
+    def _repeated_lines(self) -> list[Diagnostic]:
+        """The targets' candidate lines held by enough documents (`dedup.lines`): counted
+        over the files read in this run and, in a changed-files run, the unchanged files
+        whose cached line hashes hold one of the targets' lines."""
+        from corpus_lint.dedup.lines import diagnostics_of, documents_per_line, holder_rows, text_id
+
+        targets = [e for e in self.by_key.values() if e.target and e.features is not None]
+        read = [e for e in self.by_key.values() if e.features is not None and e.features.lines]
+        hashes, ids = holder_rows(e.features for e in read)
+        # The targets' lines are counted (when only targets were read, every line read).
+        only_targets = all(e.target for e in read)
+        wanted = np.unique(hashes if only_targets else holder_rows(e.features for e in targets)[0])
+        if not len(wanted):
+            return []
+        if self.cache is not None and last_stats.unchanged:
+            only_targets = False
+            held: dict[int, list[int]] = {}
+            for digest, content in self.cache.line_holders(wanted.tolist()):
+                held.setdefault(content, []).append(digest)
+            extra_hashes, extra_ids = [hashes], [ids]
+            for entry in self._unchanged(set(held)):
+                if entry.features is not None and entry.features.lines is None:
+                    extra_hashes.append(np.array(held[entry.content], dtype=np.int64))
+                    extra_ids.append(np.full(len(held[entry.content]), text_id(entry.features)))
+            hashes, ids = np.concatenate(extra_hashes), np.concatenate(extra_ids).astype(np.int64)
+        counts = documents_per_line(hashes, ids, None if only_targets else wanted)
+        documents = [(e.path, e.features) for e in targets]
+        minimum = self.settings.boilerplate.min_documents
+        return diagnostics_of(self.line_rules, documents, counts, minimum, display)
 
     # --- DUP004 ------------------------------------------------------------------------------
 
@@ -706,9 +776,16 @@ class _Stage:
             if not (files or new or folders):
                 return None
             features = sorted((e.features for e in new.values()), key=lambda f: f.content)
-            return sorted(files), features, band_rows, folders
+            return sorted(files), features, band_rows, folders, (), _line_rows(features)
 
         self._wait_for_store = self.cache.store_in_background(prepare)
+
+
+def _line_rows(features: list[Features]) -> list[tuple[int, int]]:
+    """(line hash, content) of the candidate lines of these features, for the cache."""
+    from corpus_lint.dedup.lines import line_hashes
+
+    return [(digest, f.content) for f in features if f.lines for digest in line_hashes(f).tolist()]
 
 
 def _links_among(folder: str, names: list[str]) -> set[str]:

@@ -59,6 +59,10 @@ class Features(NamedTuple):
     # For the keeper policy (`dedup.clusters`); None when not known (features from the cache).
     findings: int | None = None  # per-document findings
     has_source: bool | None = None  # no SRC001 finding
+    # BP005: the candidate lines (`dedup.lines.LINE` records); None when not computed in this
+    # run (an unchanged file whose line hashes stay in the cache).
+    lines: bytes | None = None
+    line_texts: str = ""  # their texts, one per line, for BP005's messages and snippets
 
 
 # `Features.shingles` of a document whose features the cache holds: see `features_of_many`.

@@ -1,0 +1,284 @@
+"""BP005's corpus step: the lines that stand in many documents of the corpus.
+
+Chrome repeats: the same short line ("Digg this", "Hosted by", "About Reuters") stands in
+every page of a site. Per document, the analysis stage keeps the hashes of its candidate lines
+(`candidate_lines`, in `Features.lines`, their short texts for the messages); the corpus stage
+counts the distinct
+documents holding each hash (`documents_per_line`) and reports, in every document that holds
+one, the lines held by at least `[boilerplate] min-documents` documents (`line_diagnostics`).
+Both executors run these functions; in a changed-files run, the hashes of the unchanged files
+come from the signature cache's `line_hashes` table.
+
+A candidate line is short (at most `max-length` characters), holds a letter, is not a source
+line (SRC001's patterns: they repeat by nature and must stay), does not end in a colon (a
+label for what follows: "On the Net:"), does not end like a sentence (".", "!" or "?", closing
+quotes aside: article text, or a quote that several stories repeat), and is not the document's
+title (a first line followed by a blank line, as the corpus format has it: copies of a story
+re-filed with edits share it, and DUP004 reports them).
+Lines are compared as `line_key` gives them. Documents with the same normalised text (DUP003's
+copies) count once: a duplicated article does not make its own headline boilerplate.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import xxhash
+
+from corpus_lint.dedup.features import Features, to_int64
+from corpus_lint.rule import UNSAFE, Diagnostic, Edit, Fix
+from corpus_lint.textutil import delete_lines, shorten
+
+if TYPE_CHECKING:
+    from corpus_lint.analysis import Job, Result
+    from corpus_lint.document import Document
+    from corpus_lint.rule import Rule
+
+# A candidate line of a document: its key's hash, where it is (1-based line number, length in
+# characters) and the characters its deletion removes (`textutil.delete_lines`).
+LINE = np.dtype(
+    [("hash", "<i8"), ("line", "<i4"), ("length", "<i4"), ("start", "<i8"), ("end", "<i8")]
+)
+# Characters of a line kept for its message and snippet (as `Rule.diagnostic` keeps).
+SNIPPET = 200
+# Bumped when what makes a candidate line changes: part of the cache's configuration key.
+VERSION = 2
+
+_NON_WORD = re.compile(r"[\W_]+")
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*$")
+
+
+def line_key(text: str) -> str:
+    """How lines are compared: case-folded, every run of characters that are not letters or
+    digits one space, trimmed. Digits are kept: normalising them made kick-off times ("2000
+    GMT", "1930 GMT") one line on BBC, and dates of different days are not the same line."""
+    return " ".join(_NON_WORD.sub(" ", text.casefold()).split())
+
+
+def is_candidate(text: str, max_length: int, is_source: Callable[[str], Any]) -> bool:
+    """Could this line be chrome (see the module's docstring)?"""
+    stripped = text.strip()
+    if not stripped or len(stripped) > max_length or stripped.endswith(":"):
+        return False
+    if not any(c.isalpha() for c in stripped):
+        return False
+    if _SENTENCE_END.search(stripped):
+        return False
+    return not is_source(text)
+
+
+def candidate_lines(
+    doc: Document, max_length: int, is_source: Callable[[str], Any]
+) -> tuple[bytes, str]:
+    """The document's candidate lines as `LINE` records, and their texts (one a line)."""
+    rows, texts = [], []
+    lines = doc.lines
+    titled = len(lines) > 1 and lines[1].is_blank
+    for index, line in enumerate(lines):
+        if (index == 0 and titled) or not is_candidate(line.text, max_length, is_source):
+            continue
+        key = line_key(line.text)
+        if not key:
+            continue
+        edit = delete_lines(lines, index, index)
+        digest = to_int64(xxhash.xxh3_64_intdigest(key.encode()))
+        rows.append((digest, line.number, len(line.text), edit.start, edit.end))
+        texts.append(" ".join(line.text.split())[:SNIPPET])
+    if not rows:
+        return b"", ""
+    return np.array(rows, dtype=LINE).tobytes(), "\n".join(texts)
+
+
+def with_lines(features: list[Features], docs: list[Document], job: Job) -> list[Features]:
+    """The features with their documents' candidate lines (`job.boilerplate` settings)."""
+    is_source = job.context.packs.any_pattern("SRC001").search
+    length = job.boilerplate.max_length
+    found = []
+    for f, doc in zip(features, docs):
+        lines, texts = candidate_lines(doc, length, is_source)
+        found.append(f._replace(lines=lines, line_texts=texts))
+    return found
+
+
+def line_hashes(features: Features) -> np.ndarray:
+    """The hashes of a document's candidate lines, in order."""
+    return np.frombuffer(features.lines or b"", dtype=LINE)["hash"]
+
+
+def text_id(features: Features) -> int:
+    """What tells two documents apart when counting: their normalised text."""
+    return features.text_hash if features.text_hash is not None else features.content
+
+
+def holder_rows(features: Iterable[Features]) -> tuple[np.ndarray, np.ndarray]:
+    """(hashes, text ids) of these documents' candidate lines, one row per line: the
+    documents' records read as one array (per document, numpy's calls cost 1.5 s for 20,000)."""
+    blobs, ids, counts = [], [], []
+    for f in features:
+        if f.lines:
+            blobs.append(f.lines)
+            ids.append(text_id(f))
+            counts.append(len(f.lines) // LINE.itemsize)
+    if not blobs:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    hashes = np.frombuffer(b"".join(blobs), dtype=LINE)["hash"]
+    return np.ascontiguousarray(hashes), np.repeat(np.array(ids, dtype=np.int64), counts)
+
+
+def documents_per_line(
+    hashes: np.ndarray, ids: np.ndarray, wanted: np.ndarray | None = None
+) -> dict[int, int]:
+    """{line hash: distinct documents holding it} from (hash, text id) rows, for the `wanted`
+    hashes only when given."""
+    if wanted is not None:
+        keep = np.isin(hashes, wanted)
+        hashes, ids = hashes[keep], ids[keep]
+    return count_pairs(hashes, ids)
+
+
+def count_pairs(hashes: np.ndarray, ids: np.ndarray) -> dict[int, int]:
+    """{hash: distinct ids} of (hash, id) rows, the same pair counted once."""
+    if not len(hashes):
+        return {}
+    order = np.lexsort((ids, hashes))
+    hashes, ids = hashes[order], ids[order]
+    first = np.r_[True, (hashes[1:] != hashes[:-1]) | (ids[1:] != ids[:-1])]
+    values, counts = np.unique(hashes[first], return_counts=True)
+    return dict(zip(values.tolist(), counts.tolist()))
+
+
+def merge_counts(*pieces: tuple[np.ndarray, np.ndarray]) -> dict[int, int]:
+    """`count_pairs` of (hashes, ids) pieces (the Dask executor's partitions)."""
+    if not pieces:
+        return {}
+    hashes = np.concatenate([p[0] for p in pieces])
+    return count_pairs(hashes, np.concatenate([p[1] for p in pieces]))
+
+
+def diagnostics_of(
+    rules: list[Rule],
+    documents: list[tuple[Any, Features]],
+    counts: dict[int, int],
+    minimum: int,
+    shown: Callable[[Any], str] = str,
+) -> list[Diagnostic]:
+    """`line_diagnostics` of the (path, features) documents holding a line held by at least
+    `minimum` documents (found for all at once: most documents hold none), each shown as
+    `shown(path)` (computed for those only: `document.display` took 0.7 s for 20,000)."""
+    repeated = np.array([h for h, n in counts.items() if n >= minimum], dtype=np.int64)
+    if not len(repeated) or not documents:
+        return []
+    hashes, which = holder_rows(f._replace(text_hash=i) for i, (_, f) in enumerate(documents))
+    hit = np.unique(which[np.isin(hashes, repeated)]).tolist()
+    return [
+        d
+        for rule in rules
+        for i in hit
+        for d in line_diagnostics(rule, shown(documents[i][0]), documents[i][1], counts, minimum)
+    ]
+
+
+def line_diagnostics(
+    rule: Rule, path: str, features: Features, counts: dict[int, int], minimum: int
+) -> list[Diagnostic]:
+    """The document's candidate lines that stand in at least `minimum` documents, but for
+    the lines other rules already report (`Features.excluded`)."""
+    if not features.lines:
+        return []
+    excluded = set(features.excluded)
+    texts = features.line_texts.split("\n")
+    rows = np.frombuffer(features.lines, dtype=LINE).tolist()
+    found = []
+    for (digest, number, length, start, end), text in zip(rows, texts):
+        documents = counts.get(digest, 0)
+        if documents < minimum or number in excluded:
+            continue
+        found.append(
+            Diagnostic(
+                code=rule.code,
+                name=rule.name,
+                message=f'"{shorten(text, 50)}" stands in {documents} documents of the corpus '
+                f"(min-documents {minimum}): a line repeated across documents is chrome, "
+                "not article text",
+                severity=rule.severity,
+                path=path,
+                line=number,
+                column=1,
+                end_line=number,
+                end_column=length + 1,
+                fix=Fix((Edit(start, end, ""),), UNSAFE, "Delete the line"),
+                snippet=text,
+            )
+        )
+    return found
+
+
+def delete_repeated_lines(
+    diagnostics: list[Diagnostic],
+    documents: dict[str, tuple[Path, int]],
+    codes: set[str],
+    job: Job,
+    result: Result,
+    relint: Callable[[Document], list[Diagnostic]],
+) -> list[Diagnostic]:
+    """`--fix --unsafe-fixes` for the line rules of the corpus stage (`codes`): each target's
+    reported lines deleted (with `--diff`, its diff made again with them), only when its bytes
+    are still those the stage saw (`documents`: shown path -> (path, content hash)). The
+    file's per-document rules (`relint`) run again in the same passes, so its other findings
+    stay true. Returns the diagnostics left."""
+    from corpus_lint import fixes
+    from corpus_lint.document import Document, DocumentError
+    from corpus_lint.files import ignored_for_file
+
+    by_path: dict[str, list[Diagnostic]] = {}
+    left = []
+    for d in diagnostics:
+        if d.code in codes and d.fix is not None and d.path in documents:
+            if job.settings is None or not ignored_for_file(d, job.settings):
+                by_path.setdefault(d.path, []).append(d)
+                continue
+        left.append(d)
+    for shown, found in sorted(by_path.items()):
+        path, content = documents[shown]
+        try:
+            doc = Document.read(path)
+        except DocumentError as exc:
+            result.errors.append(f"{exc}; its repeated lines were not deleted")
+            left.extend(found)
+            continue
+        if to_int64(xxhash.xxh3_64_intdigest(doc.raw)) != content:
+            result.errors.append(f"{shown}: changed while corpus-lint ran; lines not deleted")
+            left.extend(found)
+            continue
+
+        def lint(d: Document, doc: Document = doc, found: list[Diagnostic] = found) -> list:
+            return found + relint(d) if d is doc else relint(d)
+
+        fixed = fixes.fix_document(doc, lint, unsafe=True)
+        applied = {id(d) for d in fixed.applied}
+        left.extend(d for d in found if id(d) not in applied)
+        result.warnings.extend(fixed.notes)
+        if not fixed.changed:
+            continue
+        if job.fix.diff:
+            old = b"--- " + fixes.diff_name("a/", shown) + b"\n"
+            result.diffs = [x for x in result.diffs if not x.startswith(old)]
+            result.diffs.append(fixes.unified_diff(shown, doc.raw, fixed.doc.raw))
+            result.fixed[shown] = fixed.counts  # the per-document fixes made again, with these
+            continue
+        try:
+            fixes.write_atomic(doc.path, fixed.doc.raw, doc.raw)
+        except fixes.WriteError as exc:
+            result.errors.append(str(exc))
+            left.extend(d for d in found if id(d) in applied)
+            continue
+        # The file's other findings, where they now are.
+        kept = [d for d in result.diagnostics if d.path != shown]
+        result.diagnostics = kept + [d for d in fixed.diagnostics if d.code not in codes]
+        result.fixed.setdefault(shown, Counter()).update(fixed.counts)  # added to those on disk
+    return left

@@ -1,0 +1,223 @@
+"""BP005 (repeated-line): lines that stand in many documents of the corpus."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from corpus_lint.checks import builtin_rules
+from corpus_lint.dedup import corpus as corpus_stage
+from corpus_lint.dedup.features import Features
+from corpus_lint.dedup.lines import (
+    LINE,
+    candidate_lines,
+    documents_per_line,
+    is_candidate,
+    line_diagnostics,
+    line_hashes,
+    line_key,
+)
+from tests.helpers import CHROME_LINE, CONTEXT, QUOTE_LINE, doc_of, repeated_line_corpus
+
+IS_SOURCE = CONTEXT.packs.any_pattern("SRC001").search
+
+
+def candidate(text: str) -> bool:
+    return is_candidate(text, 100, IS_SOURCE)
+
+
+# --- the logic -------------------------------------------------------------------------------
+
+
+def test_lines_are_compared_case_folded_without_punctuation_digits_kept():
+    assert line_key("  Digg   THIS! ") == line_key("digg this") == "digg this"
+    assert line_key("« Previous") == line_key("Previous »")
+    assert line_key("2000 GMT") != line_key("1930 GMT")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Come see us again", "Hosted by", "About Reuters", "Post to Newsvine", "« Previous"],
+)
+def test_short_lines_are_candidates(text):
+    assert candidate(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        QUOTE_LINE,  # a sentence: a quote several stories repeat
+        "He said it was over.",
+        "Yes.",  # ends like a sentence, however short
+        "Path Publishing Group.",
+        "On the Net:",  # a label for what follows
+        "2000",  # no letter
+        "",
+        "Source: Coastal Gazette",  # attribution repeats by nature
+        "x" * 101,  # too long
+    ],
+)
+def test_sentences_labels_sources_and_long_lines_are_not_candidates(text):
+    assert not candidate(text)
+
+
+def test_candidate_lines_record_where_each_line_is_and_its_deletion():
+    doc = doc_of("Menu\nHome\nBody of the story goes on here.\n\nCome see us again\n")
+    lines, texts = candidate_lines(doc, 100, IS_SOURCE)
+    assert texts == "Menu\nHome\nCome see us again"
+    rows = np.frombuffer(lines, dtype=LINE)
+    assert [(int(r["line"]), int(r["length"])) for r in rows] == [(1, 4), (2, 4), (5, 17)]
+    last = rows[2]
+    # The line and the blank line before it go: no run of blank lines is left.
+    assert doc.text[: last["start"]] + doc.text[last["end"] :] == (
+        "Menu\nHome\nBody of the story goes on here.\n"
+    )
+
+
+def test_the_title_is_not_a_candidate():
+    """A first line followed by a blank line is the document's title: edited copies of one
+    story share it (DUP004's business), and deleting it would behead the article."""
+    lines, texts = candidate_lines(doc_of("Ferry sinks\n\nCome see us again\n"), 100, IS_SOURCE)
+    assert texts == "Come see us again"
+
+
+def test_documents_with_the_same_text_count_once():
+    # Rows (hash, text id): text 10 holds lines 1 and 2 twice (two copies), text 11 line 1.
+    hashes = np.array([1, 2, 1, 2, 1], dtype=np.int64)
+    ids = np.array([10, 10, 10, 10, 11], dtype=np.int64)
+    assert documents_per_line(hashes, ids) == {1: 2, 2: 1}
+    assert documents_per_line(hashes, ids, np.array([2], dtype=np.int64)) == {2: 1}
+
+
+def features_with(text: str, excluded: tuple[int, ...] = ()) -> Features:
+    lines, texts = candidate_lines(doc_of(text), 100, IS_SOURCE)
+    return Features(0, 1, 0, b"", excluded=excluded, lines=lines, line_texts=texts)
+
+
+def test_lines_other_rules_report_are_not_reported_again():
+    rule = builtin_rules()["BP005"]
+    features = features_with("Menu\nCome see us again\n", excluded=(2,))
+    counts = {int(h): 9 for h in line_hashes(features)}
+    found = line_diagnostics(rule, "a.txt", features, counts, 4)
+    assert [d.line for d in found] == [1]  # line 2 is reported by BP001 (say)
+    assert found[0].message.startswith('"Menu" stands in 9 documents')
+    assert found[0].snippet == "Menu"
+    assert line_diagnostics(rule, "a.txt", features, counts, 10) == []
+
+
+# --- end to end ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> tuple[Path, list[Path], list[Path]]:
+    folder = tmp_path_factory.mktemp("repeated") / "corpus"
+    chrome, quote = repeated_line_corpus(folder)
+    return folder, chrome, quote
+
+
+def bp005(cli, *args: str, cwd: Path) -> list[dict]:
+    run = cli(
+        "check", "--no-progress", "--output-format", "json", "--select", "BP005", *args, cwd=cwd
+    )
+    assert run.code in (0, 1), run.err
+    return [d for d in run.json() if d["code"] == "BP005"]
+
+
+def test_chrome_in_50_of_1000_documents_is_reported_in_all_and_a_quote_in_3_in_none(cli, corpus):
+    folder, chrome, quote = corpus
+    found = bp005(cli, "--no-cache", "corpus", cwd=folder.parent)
+    assert sorted(d["path"] for d in found) == sorted(f"corpus/{p.name}" for p in chrome)
+    assert all("stands in 50 documents" in d["message"] for d in found)
+    assert all(d["line"] == 5 for d in found)  # the chrome line, not the quote
+
+
+@pytest.mark.slow
+def test_changed_files_mode_counts_the_corpus_from_the_cache(cli, tmp_path):
+    folder = tmp_path / "corpus"
+    chrome, quote = repeated_line_corpus(folder)
+    (tmp_path / "corpus-lint.toml").write_text('corpus = ["corpus"]\n', encoding="utf-8")
+    assert len(bp005(cli, cwd=tmp_path)) == 50  # fills the cache
+    assert len(bp005(cli, cwd=tmp_path)) == 50  # warm: the features of all 1,000 from the cache
+    assert corpus_stage.last_stats.from_cache == 1000
+    changed = chrome[7]
+    changed.write_text(changed.read_text() + "\nA paragraph added today.\n")
+    found = bp005(cli, f"corpus/{changed.name}", cwd=tmp_path)
+    assert [d["path"] for d in found] == [f"corpus/{changed.name}"]
+    assert "stands in 50 documents" in found[0]["message"]
+    stats = corpus_stage.last_stats
+    assert stats.unchanged == 999 and stats.analysed == 0  # the rest came from the cache
+    # Only files present now count; a changed quote file is not reported.
+    chrome[0].unlink()
+    chrome[1].unlink()
+    found = bp005(cli, f"corpus/{changed.name}", cwd=tmp_path)
+    assert "stands in 48 documents" in found[0]["message"]
+    quote[0].write_text(quote[0].read_text() + "\nMore.\n")
+    assert bp005(cli, f"corpus/{quote[0].name}", cwd=tmp_path) == []
+
+
+def test_unsafe_fix_deletes_the_repeated_lines(cli, tmp_path):
+    folder = tmp_path / "corpus"
+    chrome, _ = repeated_line_corpus(folder, files=12, chrome=5, quote=0)
+    before = chrome[0].read_text()
+    run = cli("check", "--no-cache", "--select", "BP005", "corpus", cwd=tmp_path)
+    assert run.code == 1 and run.out.count("BP005") >= 5
+    assert CHROME_LINE in before
+    run = cli("check", "--no-cache", "--select", "BP005", "--fix", "corpus", cwd=tmp_path)
+    assert chrome[0].read_text() == before  # unsafe: not without --unsafe-fixes
+    run = cli("check", "--no-cache", "--fix", "--unsafe-fixes", "corpus", cwd=tmp_path)
+    assert run.code in (0, 1), run.err
+    for path in chrome:
+        assert CHROME_LINE not in path.read_text()
+        assert path.read_text().endswith(".\n")  # the blank line before it went too
+    run = cli("check", "--no-cache", "--select", "BP005", "corpus", cwd=tmp_path)
+    assert run.code == 0
+
+
+def test_diff_shows_the_deletion_and_changes_nothing(cli, tmp_path):
+    folder = tmp_path / "corpus"
+    chrome, _ = repeated_line_corpus(folder, files=8, chrome=4, quote=0)
+    before = chrome[0].read_text()
+    run = cli(
+        "check",
+        "--no-cache",
+        "--select",
+        "BP005",
+        "--diff",
+        "--unsafe-fixes",
+        "corpus",
+        cwd=tmp_path,
+    )
+    assert f"-{CHROME_LINE}" in run.out and run.out.count(f"-{CHROME_LINE}") == 4
+    assert chrome[0].read_text() == before
+
+
+def test_boilerplate_settings_are_validated_and_shown(cli, tmp_path):
+    (tmp_path / "corpus-lint.toml").write_text("[boilerplate]\nmin-documents = 1\n")
+    run = cli("check", "--show-settings", cwd=tmp_path)
+    assert run.code == 2 and "min-documents" in run.err and "Traceback" not in run.err
+    (tmp_path / "corpus-lint.toml").write_text("[boilerplate]\nmin-documents = 3\n")
+    run = cli("check", "--show-settings", cwd=tmp_path)
+    assert run.code == 0 and "[boilerplate]\nmin-documents = 3\nmax-length = 100" in run.out
+
+
+def test_min_documents_setting_is_used(cli, tmp_path):
+    folder = tmp_path / "corpus"
+    repeated_line_corpus(folder, files=10, chrome=3, quote=0)
+    assert bp005(cli, "--no-cache", "corpus", cwd=tmp_path) == []  # 3 < 4
+    found = bp005(
+        cli, "--no-cache", "--config", "boilerplate.min-documents=3", "corpus", cwd=tmp_path
+    )
+    assert len(found) == 3
+
+
+def test_a_redundant_copy_deleted_gets_no_line_deletion_and_no_error(cli, tmp_path):
+    folder = tmp_path / "corpus"
+    chrome, _ = repeated_line_corpus(folder, files=8, chrome=4, quote=0)
+    copy = folder / "zz_copy.txt"
+    copy.write_bytes(chrome[0].read_bytes())  # DUP003: deleted by the fix
+    run = cli("check", "--no-cache", "--fix", "--unsafe-fixes", "corpus", cwd=tmp_path)
+    assert run.code in (0, 1), run.err
+    assert not copy.exists()
+    assert all(CHROME_LINE not in path.read_text() for path in chrome)
