@@ -183,13 +183,25 @@ def _fixable(doc: Document, diagnostics: list[Diagnostic], job: Job) -> tuple[in
     itself, in memory, so that the summary's counts are the ones a fix then reports."""
     from corpus_lint import fixes
 
-    relint = _lint_for_fixes(job)
     known = [
         d for d in diagnostics if job.settings is None or not ignored_for_file(d, job.settings)
     ]
+    # The counts depend on the fixes alone: fixed texts are re-linted by the rules that can
+    # fix, each text once (both runs often reach the same text).
+    fixers = [rule for rule in job.rules if rule.fix_availability]
+    linted: dict[str, list[Diagnostic]] = {}
 
     def lint(d: Document) -> list[Diagnostic]:
-        return known if d is doc else relint(d)
+        if d is doc:
+            return known
+        found = linted.get(d.text)
+        if found is None:
+            found = linted[d.text] = [
+                x
+                for x in lint_document(d, fixers, job.context)
+                if job.settings is None or not ignored_for_file(x, job.settings)
+            ]
+        return found
 
     safe = len(fixes.fix_document(doc, lint, unsafe=False).applied)
     return safe, len(fixes.fix_document(doc, lint, unsafe=True).applied)

@@ -19,6 +19,7 @@ patterns are ours and tested: they keep the faster `re`.
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
 import stat
@@ -26,11 +27,12 @@ import sys
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import compress
 from pathlib import Path
 
 from corpus_lint.families import FamilyError, FamilyMatcher, family_words, parse_family
 from corpus_lint.rule import SEVERITIES, UNSAFE, Context, Diagnostic, Rule, delete_line
-from corpus_lint.textutil import normalise_phrase
+from corpus_lint.textutil import normalise_phrase, squeeze
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -104,9 +106,12 @@ class Packs:
     _families: dict[str, FamilyMatcher] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    _squeezed: dict[str, frozenset[bytes]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def __getstate__(self) -> dict:
-        return {**self.__dict__, "_matchers": {}, "_families": {}}
+        return {**self.__dict__, "_matchers": {}, "_families": {}, "_squeezed": {}}
 
     def families(self, code: str) -> FamilyMatcher:
         """The rule's families and phrases, for lines that are one or more of them in a row."""
@@ -120,6 +125,14 @@ class Packs:
     def phrases(self, code: str) -> frozenset[str]:
         ext = self.extensions.get(code)
         return ext.phrases if ext else frozenset()
+
+    def squeezed_phrases(self, code: str) -> frozenset[bytes]:
+        """The rule's phrases squeezed (`textutil.squeeze`): a line whose squeezed form is
+        not among them is none of the phrases (`Document.squeezed_lines`)."""
+        found = self._squeezed.get(code)
+        if found is None:
+            found = self._squeezed[code] = frozenset(map(squeeze, self.phrases(code)))
+        return found
 
     def patterns(self, code: str) -> list[re.Pattern[str] | GuardedPattern]:
         ext = self.extensions.get(code)
@@ -160,35 +173,122 @@ class AnyPattern:
     anchored search fails at once on the many lines that match none. Other patterns are
     searched one by one (joined, they would lose the fast scan for their first literal). A text
     matches when one of the patterns does; which match is returned when several do is not
-    specified.
+    specified. `matches(doc)` searches every line of a document at once.
     """
 
     def __init__(self, sources: tuple[str, ...], user: tuple[UserPattern, ...] = ()) -> None:
         self.sources = sources + tuple(p.source for p in user)
         anchored = [p for p in sources if p.startswith("^") and not _NOT_JOINABLE.search(p)]
-        joined: list[re.Pattern[str]] = []
+        joined: list[_Group] = []
         if len(anchored) > 1:
             try:
-                joined = [re.compile("|".join(f"(?:{p})" for p in anchored))]
+                joined = [_Group("|".join(f"(?:{p})" for p in anchored), screened=False)]
             except re.error:  # e.g. two patterns naming the same group
                 anchored = []
         else:
             anchored = []
-        self._regexes: list[re.Pattern[str] | GuardedPattern] = joined + [
-            _compile(p) for p in sources if p not in anchored
-        ]
-        if user:
-            self._regexes.append(GuardedGroup(user))
+        # Searched in this order: the first that matches gives the match.
+        self._groups = joined + [_Group(p) for p in sources if p not in anchored]
+        self._user = GuardedGroup(user) if user else None
 
     def __bool__(self) -> bool:
         return bool(self.sources)
 
     def search(self, text: str) -> re.Match[str] | None:
-        for regex in self._regexes:
-            match = regex.search(text)
+        for group in self._groups:
+            match = group.regex.search(text)
             if match:
                 return match
+        return self._user.search(text) if self._user is not None else None
+
+    def matches(self, doc, indexes: list[int] | None = None) -> list[tuple[int, re.Match[str]]]:
+        """(index, `search(line.text)`) of each line of `doc` that matches, in line order:
+        of the lines at `indexes`, or of every non-blank line.
+
+        The same matches as `search` line by line, found regex by regex over the lines (the
+        searches run by `map`, with no Python step per line), each regex searching the lines
+        no regex before it matched, and an unanchored pattern only the lines that one search
+        of the whole text found it may match (`_Group.candidate_lines`)."""
+        lines = doc.lines
+        if indexes is None:
+            indexes = list(compress(range(len(lines)), doc.squeezed_lines))  # non-blank
+        found: dict[int, re.Match[str]] = {}
+        searches = [(group.regex.search, group.candidate_lines(doc)) for group in self._groups]
+        if self._user is not None:
+            searches.append((self._user.search, None))
+        for search, candidates in searches:
+            todo = [i for i in indexes if i not in found]
+            if candidates is not None:
+                todo = [i for i in todo if i in candidates]
+            for index, match in zip(todo, map(search, [lines[i].text for i in todo])):
+                if match:
+                    found[index] = match
+        return sorted(found.items())
+
+
+class _Group:
+    """A regex of AnyPattern: an alternation of anchored patterns, or a pattern alone."""
+
+    def __init__(self, source: str, screened: bool = True) -> None:
+        self.regex = _compile(source)
+        # An unanchored pattern: first searched once over the whole text, for its lines.
+        self._screen = _screen(source) if screened and not source.startswith("^") else None
+
+    def candidate_lines(self, doc) -> set[int] | None:
+        """The indexes of the lines the regex may match (None: any line), from one multi-line
+        search of the whole text: a match there may run over several lines, and every line
+        it touches is a candidate. Every line the regex matches is among them: `_screen`
+        refuses the constructs that could hide one."""
+        if self._screen is None or "\r" in doc.text:  # "\r" breaks lines that `re` does not
+            return None
+        starts = doc._line_starts
+        found: set[int] = set()
+        for match in self._screen.finditer(doc.text):
+            first = bisect.bisect_right(starts, match.start()) - 1
+            last = bisect.bisect_right(starts, match.end()) - 1
+            found.update(range(first, last + 1))
+        return found
+
+
+# What a pattern is made of, from the parser of `re` itself (no public API gives it).
+try:
+    from re import _parser as _sre  # Python 3.11+
+except ImportError:  # pragma: no cover - Python < 3.11
+    import sre_parse as _sre
+
+# What makes a search of the whole text miss a match that a search of the line finds: a
+# negative look-around, an atomic group or a possessive repeat may fail on what follows the
+# line; `\A` and `\Z` mean the whole text. (Anything else only finds more: `$` and `^` match
+# at every line break with MULTILINE, as at the ends of a line; "\n" is not a word character,
+# as the ends of a line are not for `\b`; a class or `\s` that runs over a line break adds
+# matches, which make more lines candidates.)
+_WHOLE_LINE_ONLY = {
+    _sre.ASSERT_NOT,
+    getattr(_sre, "ATOMIC_GROUP", _sre.ASSERT_NOT),
+    getattr(_sre, "POSSESSIVE_REPEAT", _sre.ASSERT_NOT),
+    _sre.AT_BEGINNING_STRING,
+    _sre.AT_END_STRING,
+}
+
+
+def _screen(pattern: str) -> re.Pattern[str] | None:
+    """The pattern for a multi-line search of a whole text (see `_Group.candidate_lines`),
+    or None when such a search could miss a line the pattern matches."""
+    try:
+        if _uses(_sre.parse(pattern), _WHOLE_LINE_ONLY):
+            return None
+        return re.compile(pattern, re.MULTILINE)
+    except Exception:  # a parser that differs from the one read here: search line by line
         return None
+
+
+def _uses(node, ops) -> bool:
+    """Whether a parsed pattern holds any of `ops` (operators or anchors), at any depth."""
+    if isinstance(node, _sre.SubPattern):
+        return any(_uses(item, ops) for item in node.data)
+    if isinstance(node, (tuple, list)):
+        return any(_uses(item, ops) for item in node)
+    return any(node is op for op in ops)
 
 
 def _compile(pattern: str) -> re.Pattern[str]:

@@ -83,24 +83,31 @@ class BoilerplateLine(_DropLineRule):
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
         phrases = ctx.packs.phrases(self.code)
+        squeezed_phrases = ctx.packs.squeezed_phrases(self.code)
         families = ctx.packs.families(self.code)
-        patterns = ctx.packs.any_pattern(self.code)
-        for index, line in enumerate(doc.lines):
+        found: list[tuple[int, str]] = []  # (line index, what it is)
+        rest: list[int] = []  # non-blank lines that are no phrase: for the patterns
+        for index, (line, squeezed) in enumerate(zip(doc.lines, doc.squeezed_lines)):
+            if not squeezed:  # empty or white space only
+                continue
             text = line.text
-            if not text or text.isspace():
-                continue
             if len(text) <= _LONGEST_PHRASE_LINE and (
-                normalise_phrase(text) in phrases or families.matches(text)
+                (squeezed in squeezed_phrases and normalise_phrase(text) in phrases)
+                or families.matches(text)
             ):
-                found = "boilerplate phrase"
-            elif patterns.search(text):
-                found = "boilerplate line"
+                found.append((index, "boilerplate phrase"))
             else:
-                continue
+                rest.append(index)
+        patterns = ctx.packs.any_pattern(self.code)
+        if patterns and rest:
+            found.extend((index, "boilerplate line") for index, _ in patterns.matches(doc, rest))
+            found.sort()
+        for index, what in found:
             yield self.report(
                 doc,
                 index,
-                f'{found} "{shorten(text)}": web-page chrome left by the scraper, not article text',
+                f'{what} "{shorten(doc.lines[index].text)}": web-page chrome left by the '
+                "scraper, not article text",
             )
 
 
@@ -258,13 +265,7 @@ class MediaCredit(_DropLineRule):
         patterns = ctx.packs.any_pattern(self.code)
         if not patterns:
             return
-        for index, line in enumerate(doc.lines):
-            text = line.text
-            if not text or text.isspace():
-                continue
-            match = patterns.search(text)
-            if match is None:
-                continue
+        for index, match in patterns.matches(doc):
             credit = match.group().strip()
             what = "photo caption ending in the credit" if match.start() > 0 else "photo credit"
             yield self.report(
