@@ -18,8 +18,8 @@ from corpus_lint import interrupts
 from corpus_lint.config import Settings
 from corpus_lint.document import Document, DocumentError, display
 from corpus_lint.files import ignored_for_file
+from corpus_lint.interrupts import WorkersDied, stopping
 from corpus_lint.packs import timed_out_searches
-from corpus_lint.parallel import WorkersDied, process_pool, stopping
 from corpus_lint.progress import Progress
 from corpus_lint.rule import Context, Diagnostic, Rule
 
@@ -274,6 +274,8 @@ def analyze_all(
                 yield result
                 progress.advance()
         return
+    from corpus_lint.parallel import process_pool  # multiprocessing: only with workers
+
     chunksize = max(1, min(8, len(batches) // (workers * 16)))
     done = 0  # batches received
     try:

@@ -166,7 +166,7 @@ _NOT_JOINABLE = re.compile(r"^\(\?[aiLmsux]+\)|\\[1-9]")
 
 
 class AnyPattern:
-    """Searches a text for any of several patterns.
+    """Searches a line's text (no "\\n" in it) for any of several patterns.
 
     Patterns anchored at the start of the line (`^...`) are joined into one alternation when
     that keeps their meaning: one regex search per line instead of one per pattern, and an
@@ -230,9 +230,10 @@ class _Group:
     """A regex of AnyPattern: an alternation of anchored patterns, or a pattern alone."""
 
     def __init__(self, source: str, screened: bool = True) -> None:
-        self.regex = _compile(source)
         # An unanchored pattern: first searched once over the whole text, for its lines.
         self._screen = _screen(source) if screened and not source.startswith("^") else None
+        # On a line (no "\n"), MULTILINE changes nothing: one compiled regex serves both.
+        self.regex = self._screen or _compile(source)
 
     def candidate_lines(self, doc) -> set[int] | None:
         """The indexes of the lines the regex may match (None: any line), from one multi-line
@@ -603,10 +604,12 @@ def _load_words(path: Path, table: object, words: dict[str, tuple[tuple[str, ...
         words[name] = tuple(spelt)
 
 
-def _families(where: str, entry: dict, words: dict) -> tuple[str, ...]:
-    """The entry's family templates, each parsed once to be validated."""
+def _families(where: str, entry: dict, words: dict, trusted: bool) -> tuple[str, ...]:
+    """The entry's family templates, each parsed once to be validated (but the built-in
+    packs': the test suite validates them, and parsing is a tenth of a quick run's start-up;
+    they are parsed when a rule first uses them)."""
     templates = _strings(where, entry, "families")
-    for template in templates:
+    for template in templates if not trusted else ():
         try:
             parse_family(template, words)
         except FamilyError as exc:
@@ -659,7 +662,7 @@ def _rule_from(
         if not isinstance(pattern, str):
             raise PackError(f"{where}: pattern must be a string")
         _check_pattern(where, pattern, trusted)
-    families = _families(where, entry, words)
+    families = _families(where, entry, words, trusted)
     if bool(phrases or families) == (pattern is not None):
         raise PackError(f"{where}: give either 'phrases' (or 'families') or 'pattern'")
     return PackRule(
@@ -699,7 +702,7 @@ def _extension_from(
     for pattern in patterns:
         _check_pattern(where, pattern, trusted)
     phrases = frozenset(normalise_phrase(p) for p in _strings(where, entry, "phrases"))
-    families = _families(where, entry, words)
+    families = _families(where, entry, words, trusted)
     if not patterns and not phrases and not families:
         raise PackError(f"{where}: give 'phrases', 'families' or 'patterns' to add to {code}")
     if trusted:
@@ -717,19 +720,15 @@ def _strings(where: str, entry: dict, key: str) -> list[str]:
 
 
 def _check_pattern(where: str, pattern: str, trusted: bool) -> None:
-    """Compile with the engine that will search: `re` for built-in packs, `regex` for users'."""
+    """Compile a user's pattern with the engine that will search it, `regex`. The built-in
+    packs' patterns (for `re`) are compiled when a rule first searches with them: the test
+    suite compiles every one (tests/test_packs.py), and compiling them all took a third of
+    the start-up of a quick run."""
     if trusted:
-        try:
-            re.compile(pattern)
-            return
-        except re.error as exc:
-            problem = exc
-    else:
-        import regex  # only when a user's pack has patterns
+        return
+    import regex  # only when a user's pack has patterns
 
-        try:
-            regex.compile(pattern)
-            return
-        except regex.error as exc:
-            problem = exc
-    raise PackError(f"{where}: pattern {pattern!r} does not compile: {problem}")
+    try:
+        regex.compile(pattern)
+    except regex.error as exc:
+        raise PackError(f"{where}: pattern {pattern!r} does not compile: {exc}") from None

@@ -295,9 +295,12 @@ class DuplicatedBody(Rule):
     excluded_from_shingles = True
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
+        copies = duplicated_bodies(doc)
+        if not copies:
+            return
         lines = doc.lines
         is_source = ctx.packs.any_pattern("SRC001").search
-        for copy in with_repeated_head(doc, duplicated_bodies(doc), is_source):
+        for copy in with_repeated_head(doc, copies, is_source):
             first, last = lines[copy.start], lines[copy.end]
             # Quote the copy's first line with words in it, not a stray "\\" that opens it.
             quoted = next(
