@@ -14,6 +14,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from corpus_lint.document import Document
+from tests.test_fixes_properties import damaged_document
 
 # Text built from the characters that matter to the paths under test, plus any character.
 _PIECES = st.sampled_from(["\n", "\r", "\r\n", " ", "\t", "\u00a0", "word", "of", "Of", "é"])
@@ -269,3 +270,181 @@ def test_displayed_paths_are_relpaths(written):
 
     path = Path(written or ".")
     assert display(path) == os.path.relpath(path).replace(os.sep, "/")
+
+
+# --- per-document rules at the cost of one pass (issue #19) ----------------------------------
+
+# Lines of chrome, credits and source lines among prose, with every kind of line break.
+_LINE_PIECES = st.sampled_from(
+    [
+        "\n",
+        "\r\n",
+        "\r",
+        " ",
+        "\t",
+        "\u00a0",
+        "\u2028",
+        "Share",
+        "Share this article",
+        "Print",
+        "(AP Photo)",
+        "(Photo by Jane Doe/Getty Images)",
+        "AP Photo/Mohammad Hannon",
+        "Getty Images",
+        "Source:",
+        "Source: /Telegraph",
+        "Sources: Reuters",
+        "(",
+        ")",
+        "/",
+        "|",
+        "© 2017",
+        "word",
+        "Word",
+        "ß",
+        "SS",
+        "é",
+    ]
+)
+LINED = st.lists(
+    st.one_of(_LINE_PIECES, st.characters(blacklist_categories=("Cs",))), max_size=40
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(LINED)
+@example("a\u00a0b\n A  B \n\n \t\nSS\nß\n")
+def test_squeezed_lines_are_the_normalised_lines_without_spaces(text):
+    from corpus_lint.textutil import normalise_phrase
+
+    doc = _document(text)
+    expected = ["".join(normalise_phrase(line.text).split()).encode() for line in doc.lines]
+    assert doc.squeezed_lines == expected
+    assert [not s for s in doc.squeezed_lines] == [line.is_blank for line in doc.lines]
+
+
+def test_squeezing_keeps_every_character_but_white_space():
+    # Every code point, one a line: casefold makes and takes away no white space.
+    from corpus_lint.textutil import normalise_phrase
+
+    characters = [chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000 and chr(c) != "\n"]
+    text = "\n".join(c for c in characters if c != "\r")
+    doc = _document(text)
+    assert len(doc.squeezed_lines) == len(doc.lines)
+    for line, squeezed in zip(doc.lines, doc.squeezed_lines):
+        assert squeezed == "".join(normalise_phrase(line.text).split()).encode(), repr(line.text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(LINED)
+def test_line_keys_are_equal_exactly_when_normalised_lines_are(text):
+    from corpus_lint.checks.duplicates import line_keys, repeats_a_line
+    from corpus_lint.textutil import normalise_phrase
+
+    doc = _document(text)
+    keys = line_keys(doc)
+    normalised = [normalise_phrase(line.text) for line in doc.lines]
+    for i, a in enumerate(normalised):
+        assert (keys[i] == "") == (a == "")
+        for j, b in enumerate(normalised):
+            assert (keys[i] == keys[j]) == (a == b)
+    solid = [n for n in normalised if n]
+    if len(set(solid)) < len(solid):  # the screen lets through every file with a repeat
+        assert repeats_a_line(doc)
+
+
+@pytest.mark.parametrize("codes", [("BP001",), ("BP004",), ("SRC001", "SRC002"), ("SRC002",)])
+@settings(max_examples=150, deadline=None)
+@given(text=LINED)
+@example(text="x\n(AP Photo)\n\n(Photo by J\nDoe/Getty Images)\n")
+def test_pattern_matches_of_a_document_equal_a_search_of_each_line(codes, text):
+    from corpus_lint.checks import builtin_rules
+    from corpus_lint.packs import load_packs
+
+    patterns = load_packs([], builtin_rules()).any_pattern(*codes)
+    doc = _document(text)
+    expected = []
+    for index, line in enumerate(doc.lines):
+        match = patterns.search(line.text) if not line.is_blank else None
+        if match:
+            expected.append((index, match.span(), match.groupdict()))
+    found = [(index, m.span(), m.groupdict()) for index, m in patterns.matches(doc)]
+    assert found == expected
+
+
+@pytest.mark.parametrize(
+    "pattern, screened",
+    [
+        (r"\(\s*Photo\s*\)\s*$", True),
+        (r"(?i:credit):\s*\S+$", True),
+        (r"\bfoo(?!\s*bar)", False),  # would fail on a "bar" on the next line
+        (r"(?<!\s)baz", False),
+        (r"(?>a+)b", False),
+        (r"\Aq", False),
+    ],
+)
+def test_only_patterns_a_whole_text_search_cannot_hide_are_screened(pattern, screened):
+    from corpus_lint.packs import AnyPattern, _screen
+
+    assert (_screen(pattern) is not None) == screened
+    doc = _document("foo\nbar (\nPhoto )\nx baz a b q\ncredit: Me\n")
+    patterns = AnyPattern((pattern,))
+    expected = [i for i, line in enumerate(doc.lines) if patterns.search(line.text)]
+    assert [i for i, _ in patterns.matches(doc)] == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXTS)
+def test_word_bytes_are_the_lower_cased_words(text):
+    import re
+
+    from corpus_lint.textutil import word_bytes
+
+    words = re.findall(r"\w+", text.lower())
+    assert word_bytes(text).split() == [w.encode() for w in words]
+
+
+def test_every_fix_has_the_applicability_its_rule_declares():
+    """The summary's counts re-lint fixed texts with the rules that declare a fix only
+    (`analysis._fixable`): a rule must never offer a fix it does not declare."""
+    from corpus_lint.analysis import lint_document
+    from corpus_lint.checks import builtin_rules
+    from corpus_lint.packs import load_packs
+    from corpus_lint.rule import Context
+
+    rules = {code: rule for code, rule in builtin_rules().items() if not rule.corpus}
+    ctx = Context(load_packs([], rules))
+    seeds = Path(__file__).resolve().parent.parent / "seeds"
+    found = 0
+    for path in sorted(seeds.glob("*.txt")):
+        for d in lint_document(Document.read(path), rules.values(), ctx):
+            found += d.fix is not None
+            assert d.fix is None or d.fix.applicability == rules[d.code].fix_availability
+    assert found > 10
+
+
+@pytest.mark.slow
+@settings(max_examples=150, deadline=None)
+@given(damaged_document())
+def test_fix_counts_equal_those_of_a_full_relint(raw):
+    """`_fixable` re-lints with the fixing rules only, each text once: the counts of
+    re-linting with every rule, every time (the reference)."""
+    from corpus_lint import fixes
+    from corpus_lint.analysis import Job, _fixable, lint_document
+    from corpus_lint.checks import builtin_rules
+    from corpus_lint.packs import load_packs
+    from corpus_lint.rule import Context
+
+    rules = tuple(rule for rule in builtin_rules().values() if not rule.corpus)
+    job = Job(rules, Context(load_packs([], [r.code for r in rules])), None, count_fixes=True)
+    doc = Document.from_bytes(Path("a.txt"), raw, "a.txt")
+    found = lint_document(doc, rules, job.context)
+
+    def relint(d):
+        return found if d is doc else lint_document(d, rules, job.context)
+
+    reference = (
+        len(fixes.fix_document(doc, relint, unsafe=False).applied),
+        len(fixes.fix_document(doc, relint, unsafe=True).applied),
+    )
+    assert _fixable(doc, found, job) == reference
