@@ -306,6 +306,10 @@ _LINE_PIECES = st.sampled_from(
         "ß",
         "SS",
         "é",
+        "•",
+        "* * *",
+        "0123456789abcdef0123",
+        "\u200b",
     ]
 )
 LINED = st.lists(
@@ -451,3 +455,61 @@ def test_fix_counts_equal_those_of_a_full_relint(text):
         len(fixes.fix_document(doc, relint, unsafe=True).applied),
     )
     assert _fixable(doc, found, job) == reference
+
+
+@settings(max_examples=300, deadline=None)
+@given(LINED)
+@example(" a\n\tb \n")
+@example("a\n\n\nb\t")
+@example("\u00a0a\u3000\n")
+def test_line_rules_report_the_lines_a_walk_of_the_lines_finds(text):
+    """The line rules that screen the whole text first, or find their lines by `map`,
+    report exactly the lines that the plain test of each line (the reference) picks."""
+    import unicodedata
+
+    from corpus_lint.checks import boilerplate, builtin_rules, whitespace
+    from corpus_lint.packs import load_packs
+    from corpus_lint.rule import Context
+    from corpus_lint.textutil import normalise_phrase
+
+    rules = builtin_rules()
+    ctx = Context(load_packs([], rules))
+    doc = _document(text)
+    lines = doc.lines
+
+    def reported(code):
+        return {d.line for d in rules[code].check(doc, ctx)}
+
+    assert reported("WS001") == {
+        line.number for line in lines if line.text and line.text[-1] in whitespace.SPACES
+    }
+    indented = {
+        line.number
+        for line in lines
+        if line.text
+        and line.text[0] in whitespace._INDENTATION_CHARS
+        and not line.is_blank
+        and not any(c in whitespace.INVISIBLE for c in whitespace._INDENTATION.match(line.text)[0])
+    }
+    assert reported("WS005") == indented
+    blank = [line.is_blank for line in lines]
+    excess = not all(blank) and (
+        blank[0] or blank[-1] or any(a and b for a, b in zip(blank, blank[1:]))
+    )
+    assert bool(reported("WS004")) == excess
+    separators = ctx.packs.phrases("BP002")
+    assert reported("BP002") == {
+        line.number
+        for line in lines
+        if line.text
+        and not line.text.isspace()
+        and boilerplate._NO_LETTER_OR_DIGIT.fullmatch(line.text)
+        and all(unicodedata.category(c)[0] in "PS" for c in "".join(line.text.split()))
+        and normalise_phrase(line.text) not in separators
+    }
+    assert reported("BP003") == {
+        line.number
+        for line in lines
+        if len(line.text) >= boilerplate.JUNK_TOKEN_MIN_LENGTH
+        and boilerplate._JUNK_TOKEN.fullmatch(line.text)
+    }

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
+from itertools import compress
+from operator import attrgetter
 
 from corpus_lint.document import Document
 from corpus_lint.rule import UNSAFE, Context, Diagnostic, Rule, register
@@ -18,6 +20,7 @@ JUNK_TOKEN_MIN_LENGTH = 16
 # phrase look-up (the patterns still see them).
 _LONGEST_PHRASE_LINE = 200
 
+_TEXT = attrgetter("text")  # a Line's text
 _NO_LETTER_OR_DIGIT = re.compile(r"[\W_]+")
 _JUNK_TOKEN = re.compile(
     rf"\s*(?:[0-9]{{{JUNK_TOKEN_MIN_LENGTH},}}"
@@ -152,9 +155,11 @@ class StraySymbolLine(_DropLineRule):
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
         separators = ctx.packs.phrases(self.code)
-        for index, line in enumerate(doc.lines):
-            text = line.text
-            if not text or text.isspace() or not _NO_LETTER_OR_DIGIT.fullmatch(text):
+        texts = list(map(_TEXT, doc.lines))
+        # The lines without a letter or digit, found by `map` with no Python step per line.
+        for index in compress(range(len(texts)), map(_NO_LETTER_OR_DIGIT.fullmatch, texts)):
+            text = texts[index]
+            if text.isspace():
                 continue
             symbols = "".join(text.split())
             # Invisible characters (ENC006's) and control characters (ENC005's) are not symbols.
@@ -207,11 +212,10 @@ class JunkTokenLine(_DropLineRule):
     name = "junk-token-line"
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
-        for index, line in enumerate(doc.lines):
-            text = line.text
-            if len(text) < JUNK_TOKEN_MIN_LENGTH or not _JUNK_TOKEN.fullmatch(text):
-                continue
-            token = text.strip()
+        texts = list(map(_TEXT, doc.lines))
+        # The lines that are a token, found by `map` with no Python step per line.
+        for index in compress(range(len(texts)), map(_JUNK_TOKEN.fullmatch, texts)):
+            token = texts[index].strip()
             yield self.report(
                 doc,
                 index,
