@@ -19,7 +19,6 @@ patterns are ours and tested: they keep the faster `re`.
 
 from __future__ import annotations
 
-import bisect
 import os
 import re
 import stat
@@ -27,7 +26,6 @@ import sys
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import compress
 from pathlib import Path
 
 from corpus_lint.families import FamilyError, FamilyMatcher, family_words, parse_family
@@ -166,130 +164,44 @@ _NOT_JOINABLE = re.compile(r"^\(\?[aiLmsux]+\)|\\[1-9]")
 
 
 class AnyPattern:
-    """Searches a line's text (no "\\n" in it) for any of several patterns.
+    """Searches a line's text for any of several patterns.
 
     Patterns anchored at the start of the line (`^...`) are joined into one alternation when
     that keeps their meaning: one regex search per line instead of one per pattern, and an
     anchored search fails at once on the many lines that match none. Other patterns are
     searched one by one (joined, they would lose the fast scan for their first literal). A text
     matches when one of the patterns does; which match is returned when several do is not
-    specified. `matches(doc)` searches every line of a document at once.
+    specified. (One multi-line search of a whole text instead, its matches mapped back to
+    lines, was measured slower: `re` tries every alternative at every line start all the same,
+    and a pattern's own leading literal already makes a line without it cheap to pass.)
     """
 
     def __init__(self, sources: tuple[str, ...], user: tuple[UserPattern, ...] = ()) -> None:
         self.sources = sources + tuple(p.source for p in user)
         anchored = [p for p in sources if p.startswith("^") and not _NOT_JOINABLE.search(p)]
-        joined: list[_Group] = []
+        joined: list[re.Pattern[str]] = []
         if len(anchored) > 1:
             try:
-                joined = [_Group("|".join(f"(?:{p})" for p in anchored), screened=False)]
+                joined = [re.compile("|".join(f"(?:{p})" for p in anchored))]
             except re.error:  # e.g. two patterns naming the same group
                 anchored = []
         else:
             anchored = []
-        # Searched in this order: the first that matches gives the match.
-        self._groups = joined + [_Group(p) for p in sources if p not in anchored]
-        self._user = GuardedGroup(user) if user else None
+        self._regexes: list[re.Pattern[str] | GuardedPattern] = joined + [
+            _compile(p) for p in sources if p not in anchored
+        ]
+        if user:
+            self._regexes.append(GuardedGroup(user))
 
     def __bool__(self) -> bool:
         return bool(self.sources)
 
     def search(self, text: str) -> re.Match[str] | None:
-        for group in self._groups:
-            match = group.regex.search(text)
+        for regex in self._regexes:
+            match = regex.search(text)
             if match:
                 return match
-        return self._user.search(text) if self._user is not None else None
-
-    def matches(self, doc, indexes: list[int] | None = None) -> list[tuple[int, re.Match[str]]]:
-        """(index, `search(line.text)`) of each line of `doc` that matches, in line order:
-        of the lines at `indexes`, or of every non-blank line.
-
-        The same matches as `search` line by line, found regex by regex over the lines (the
-        searches run by `map`, with no Python step per line), each regex searching the lines
-        no regex before it matched, and an unanchored pattern only the lines that one search
-        of the whole text found it may match (`_Group.candidate_lines`)."""
-        lines = doc.lines
-        if indexes is None:
-            indexes = list(compress(range(len(lines)), doc.squeezed_lines))  # non-blank
-        found: dict[int, re.Match[str]] = {}
-        searches = [(group.regex.search, group.candidate_lines(doc)) for group in self._groups]
-        if self._user is not None:
-            searches.append((self._user.search, None))
-        for search, candidates in searches:
-            todo = [i for i in indexes if i not in found]
-            if candidates is not None:
-                todo = [i for i in todo if i in candidates]
-            for index, match in zip(todo, map(search, [lines[i].text for i in todo])):
-                if match:
-                    found[index] = match
-        return sorted(found.items())
-
-
-class _Group:
-    """A regex of AnyPattern: an alternation of anchored patterns, or a pattern alone."""
-
-    def __init__(self, source: str, screened: bool = True) -> None:
-        # An unanchored pattern: first searched once over the whole text, for its lines.
-        self._screen = _screen(source) if screened and not source.startswith("^") else None
-        # On a line (no "\n"), MULTILINE changes nothing: one compiled regex serves both.
-        self.regex = self._screen or _compile(source)
-
-    def candidate_lines(self, doc) -> set[int] | None:
-        """The indexes of the lines the regex may match (None: any line), from one multi-line
-        search of the whole text: a match there may run over several lines, and every line
-        it touches is a candidate. Every line the regex matches is among them: `_screen`
-        refuses the constructs that could hide one."""
-        if self._screen is None or "\r" in doc.text:  # "\r" breaks lines that `re` does not
-            return None
-        starts = doc._line_starts
-        found: set[int] = set()
-        for match in self._screen.finditer(doc.text):
-            first = bisect.bisect_right(starts, match.start()) - 1
-            last = bisect.bisect_right(starts, match.end()) - 1
-            found.update(range(first, last + 1))
-        return found
-
-
-# What a pattern is made of, from the parser of `re` itself (no public API gives it).
-try:
-    from re import _parser as _sre  # Python 3.11+
-except ImportError:  # pragma: no cover - Python < 3.11
-    import sre_parse as _sre
-
-# What makes a search of the whole text miss a match that a search of the line finds: a
-# negative look-around, an atomic group or a possessive repeat may fail on what follows the
-# line; `\A` and `\Z` mean the whole text. (Anything else only finds more: `$` and `^` match
-# at every line break with MULTILINE, as at the ends of a line; "\n" is not a word character,
-# as the ends of a line are not for `\b`; a class or `\s` that runs over a line break adds
-# matches, which make more lines candidates.)
-_WHOLE_LINE_ONLY = {
-    _sre.ASSERT_NOT,
-    getattr(_sre, "ATOMIC_GROUP", _sre.ASSERT_NOT),
-    getattr(_sre, "POSSESSIVE_REPEAT", _sre.ASSERT_NOT),
-    _sre.AT_BEGINNING_STRING,
-    _sre.AT_END_STRING,
-}
-
-
-def _screen(pattern: str) -> re.Pattern[str] | None:
-    """The pattern for a multi-line search of a whole text (see `_Group.candidate_lines`),
-    or None when such a search could miss a line the pattern matches."""
-    try:
-        if _uses(_sre.parse(pattern), _WHOLE_LINE_ONLY):
-            return None
-        return re.compile(pattern, re.MULTILINE)
-    except Exception:  # a parser that differs from the one read here: search line by line
         return None
-
-
-def _uses(node, ops) -> bool:
-    """Whether a parsed pattern holds any of `ops` (operators or anchors), at any depth."""
-    if isinstance(node, _sre.SubPattern):
-        return any(_uses(item, ops) for item in node.data)
-    if isinstance(node, (tuple, list)):
-        return any(_uses(item, ops) for item in node)
-    return any(node is op for op in ops)
 
 
 def _compile(pattern: str) -> re.Pattern[str]:

@@ -26,10 +26,12 @@ def squeeze(text: str) -> bytes:
     """The text case-folded, without any white space, in UTF-8 ("\\n" kept): texts equal after
     `normalise_phrase` are equal squeezed (not always the converse), and squeezing costs a
     few C calls for a whole text, where normalising costs a few per line."""
+    if text.isascii():  # case-folding ASCII is lower-casing it, faster on bytes
+        return text.encode().lower().translate(None, _ASCII_SPACES)
     folded = text.casefold()  # casefold makes no white space and takes none away
-    if not folded.isascii():
-        folded = _WIDE_SPACES.sub("", folded)
-    return folded.encode("utf-8", "surrogatepass").translate(None, _ASCII_SPACES)
+    return (
+        _WIDE_SPACES.sub("", folded).encode("utf-8", "surrogatepass").translate(None, _ASCII_SPACES)
+    )
 
 
 # ASCII bytes: letters lower-cased, digits and "_" kept, everything else a separator (space).

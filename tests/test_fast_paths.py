@@ -359,46 +359,6 @@ def test_line_keys_are_equal_exactly_when_normalised_lines_are(text):
         assert repeats_a_line(doc)
 
 
-@pytest.mark.parametrize("codes", [("BP001",), ("BP004",), ("SRC001", "SRC002"), ("SRC002",)])
-@settings(max_examples=150, deadline=None)
-@given(text=LINED)
-@example(text="x\n(AP Photo)\n\n(Photo by J\nDoe/Getty Images)\n")
-def test_pattern_matches_of_a_document_equal_a_search_of_each_line(codes, text):
-    from corpus_lint.checks import builtin_rules
-    from corpus_lint.packs import load_packs
-
-    patterns = load_packs([], builtin_rules()).any_pattern(*codes)
-    doc = _document(text)
-    expected = []
-    for index, line in enumerate(doc.lines):
-        match = patterns.search(line.text) if not line.is_blank else None
-        if match:
-            expected.append((index, match.span(), match.groupdict()))
-    found = [(index, m.span(), m.groupdict()) for index, m in patterns.matches(doc)]
-    assert found == expected
-
-
-@pytest.mark.parametrize(
-    "pattern, screened",
-    [
-        (r"\(\s*Photo\s*\)\s*$", True),
-        (r"(?i:credit):\s*\S+$", True),
-        (r"\bfoo(?!\s*bar)", False),  # would fail on a "bar" on the next line
-        (r"(?<!\s)baz", False),
-        (r"(?>a+)b", False),
-        (r"\Aq", False),
-    ],
-)
-def test_only_patterns_a_whole_text_search_cannot_hide_are_screened(pattern, screened):
-    from corpus_lint.packs import AnyPattern, _screen
-
-    assert (_screen(pattern) is not None) == screened
-    doc = _document("foo\nbar (\nPhoto )\nx baz a b q\ncredit: Me\n")
-    patterns = AnyPattern((pattern,))
-    expected = [i for i, line in enumerate(doc.lines) if patterns.search(line.text)]
-    assert [i for i, _ in patterns.matches(doc)] == expected
-
-
 @settings(max_examples=300, deadline=None)
 @given(TEXTS)
 def test_word_bytes_are_the_lower_cased_words(text):
@@ -463,8 +423,8 @@ def test_fix_counts_equal_those_of_a_full_relint(text):
 @example("a\n\n\nb\t")
 @example("\u00a0a\u3000\n")
 def test_line_rules_report_the_lines_a_walk_of_the_lines_finds(text):
-    """The line rules that screen the whole text first, or find their lines by `map`,
-    report exactly the lines that the plain test of each line (the reference) picks."""
+    """The line rules report exactly the lines that the plain test of each line (the
+    reference) picks, whatever screen they take first."""
     import unicodedata
 
     from corpus_lint.checks import boilerplate, builtin_rules, whitespace

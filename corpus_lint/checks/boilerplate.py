@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
-from itertools import compress
-from operator import attrgetter
 
 from corpus_lint.document import Document
 from corpus_lint.rule import UNSAFE, Context, Diagnostic, Rule, register
@@ -20,7 +18,6 @@ JUNK_TOKEN_MIN_LENGTH = 16
 # phrase look-up (the patterns still see them).
 _LONGEST_PHRASE_LINE = 200
 
-_TEXT = attrgetter("text")  # a Line's text
 _NO_LETTER_OR_DIGIT = re.compile(r"[\W_]+")
 _JUNK_TOKEN = re.compile(
     rf"\s*(?:[0-9]{{{JUNK_TOKEN_MIN_LENGTH},}}"
@@ -88,8 +85,7 @@ class BoilerplateLine(_DropLineRule):
         phrases = ctx.packs.phrases(self.code)
         squeezed_phrases = ctx.packs.squeezed_phrases(self.code)
         families = ctx.packs.families(self.code)
-        found: list[tuple[int, str]] = []  # (line index, what it is)
-        rest: list[int] = []  # non-blank lines that are no phrase: for the patterns
+        patterns = ctx.packs.any_pattern(self.code)
         for index, (line, squeezed) in enumerate(zip(doc.lines, doc.squeezed_lines)):
             if not squeezed:  # empty or white space only
                 continue
@@ -98,19 +94,15 @@ class BoilerplateLine(_DropLineRule):
                 (squeezed in squeezed_phrases and normalise_phrase(text) in phrases)
                 or families.matches(text)
             ):
-                found.append((index, "boilerplate phrase"))
+                found = "boilerplate phrase"
+            elif patterns.search(text):
+                found = "boilerplate line"
             else:
-                rest.append(index)
-        patterns = ctx.packs.any_pattern(self.code)
-        if patterns and rest:
-            found.extend((index, "boilerplate line") for index, _ in patterns.matches(doc, rest))
-            found.sort()
-        for index, what in found:
+                continue
             yield self.report(
                 doc,
                 index,
-                f'{what} "{shorten(doc.lines[index].text)}": web-page chrome left by the '
-                "scraper, not article text",
+                f'{found} "{shorten(text)}": web-page chrome left by the scraper, not article text',
             )
 
 
@@ -155,11 +147,9 @@ class StraySymbolLine(_DropLineRule):
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
         separators = ctx.packs.phrases(self.code)
-        texts = list(map(_TEXT, doc.lines))
-        # The lines without a letter or digit, found by `map` with no Python step per line.
-        for index in compress(range(len(texts)), map(_NO_LETTER_OR_DIGIT.fullmatch, texts)):
-            text = texts[index]
-            if text.isspace():
+        for index, line in enumerate(doc.lines):
+            text = line.text
+            if not text or text.isspace() or not _NO_LETTER_OR_DIGIT.fullmatch(text):
                 continue
             symbols = "".join(text.split())
             # Invisible characters (ENC006's) and control characters (ENC005's) are not symbols.
@@ -212,10 +202,11 @@ class JunkTokenLine(_DropLineRule):
     name = "junk-token-line"
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
-        texts = list(map(_TEXT, doc.lines))
-        # The lines that are a token, found by `map` with no Python step per line.
-        for index in compress(range(len(texts)), map(_JUNK_TOKEN.fullmatch, texts)):
-            token = texts[index].strip()
+        for index, line in enumerate(doc.lines):
+            text = line.text
+            if len(text) < JUNK_TOKEN_MIN_LENGTH or not _JUNK_TOKEN.fullmatch(text):
+                continue
+            token = text.strip()
             yield self.report(
                 doc,
                 index,
@@ -269,7 +260,13 @@ class MediaCredit(_DropLineRule):
         patterns = ctx.packs.any_pattern(self.code)
         if not patterns:
             return
-        for index, match in patterns.matches(doc):
+        for index, line in enumerate(doc.lines):
+            text = line.text
+            if not text or text.isspace():
+                continue
+            match = patterns.search(text)
+            if match is None:
+                continue
             credit = match.group().strip()
             what = "photo caption ending in the credit" if match.start() > 0 else "photo credit"
             yield self.report(

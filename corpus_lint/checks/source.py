@@ -147,9 +147,13 @@ class MalformedSource(Rule):
         patterns = ctx.packs.any_pattern(self.code)
         if not patterns:
             return
-        for index, match in patterns.matches(doc):
-            line = doc.lines[index]
+        for line in doc.lines:
             text = line.text
+            if not text or text.isspace():
+                continue
+            match = patterns.search(text)
+            if match is None:
+                continue
             start, end = _outlet_span(match)
             raw = text[start:end]
             problem, repaired = outlet_problem(raw.strip())

@@ -21,21 +21,6 @@ _INDENTATION_CHARS = frozenset(SPACES + INVISIBLE)
 _INDENTATION = re.compile(f"[{re.escape(SPACES + INVISIBLE)}]+")
 
 _ENDING_NAMES = {"\r\n": "CRLF", "\r": "CR", "\n": "LF"}
-# Those of them that are ASCII: in ASCII text, the only ones.
-_ASCII_SPACES = tuple(c for c in SPACES if c.isascii())
-_ASCII_INDENTATION = tuple(sorted(c for c in _INDENTATION_CHARS if c.isascii()))
-
-
-def _may_have_line(text: str, characters: tuple[str, ...], at_end: bool) -> bool:
-    """False when no line of `text` ends (`at_end`) or starts with one of `characters`: a
-    few scans of the text at C speed, exact for ASCII text with "\\n" breaks only (there a
-    line ends before a "\\n" or at the end of the text, and starts at its start or after a
-    "\\n"); True for any other text, whose lines are then walked."""
-    if not text.isascii() or "\r" in text:
-        return True
-    if at_end:
-        return text.endswith(characters) or any(c + "\n" in text for c in characters)
-    return text.startswith(characters) or any("\n" + c in text for c in characters)
 
 
 @register
@@ -71,8 +56,6 @@ class TrailingWhitespace(Rule):
     fix_availability = SAFE
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
-        if not _may_have_line(doc.text, _ASCII_SPACES, at_end=True):
-            return
         for line in doc.lines:  # a pass over the lines: far cheaper than a regex over the text
             if not line.text or line.text[-1] not in SPACES:
                 continue
@@ -316,8 +299,6 @@ class LeadingWhitespace(Rule):
     fix_availability = SAFE
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
-        if not _may_have_line(doc.text, _ASCII_INDENTATION, at_end=False):
-            return
         for line in doc.lines:
             if not line.text or line.text[0] not in _INDENTATION_CHARS or line.is_blank:
                 continue
