@@ -34,6 +34,18 @@ def test_lines_split_on_newlines_equal_the_regex_walk(text):
     assert doc.lines == doc._lines_with_any_break()
 
 
+@settings(max_examples=300, deadline=None)
+@given(TEXTS)
+@example("a\n")
+@example("\n\n")
+@example("")
+def test_line_texts_are_the_texts_of_the_lines(text):
+    doc = _document(text)
+    texts = doc.line_texts  # before the lines: computed without them
+    assert texts == [line.text for line in doc.lines]
+    assert doc.position(0) == (1, 1) == (doc.lines[0].number, 1)
+
+
 def test_lines_of_text_without_final_newline_and_of_empty_text():
     assert [(x.number, x.text, x.ending) for x in _document("a\nb").lines] == [
         (1, "a", "\n"),
