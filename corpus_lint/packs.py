@@ -173,7 +173,9 @@ class AnyPattern:
     matches when one of the patterns does; which match is returned when several do is not
     specified. (One multi-line search of a whole text instead, its matches mapped back to
     lines, was measured slower: `re` tries every alternative at every line start all the same,
-    and a pattern's own leading literal already makes a line without it cheap to pass.)
+    and a pattern's own leading literal already makes a line without it cheap to pass. Nor
+    did leaving out, for a long line, the patterns too short to match it: the costly ones
+    are those without a bound.)
     """
 
     def __init__(self, sources: tuple[str, ...], user: tuple[UserPattern, ...] = ()) -> None:
