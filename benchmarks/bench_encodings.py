@@ -219,9 +219,9 @@ def evaluate_encodings(failures: list[str]) -> None:
 def _truth(raw: bytes, codec: str) -> tuple[str | None, str]:
     """The labelled encoding's decoding; for a label whose codec fails on the bytes (files
     labelled GB2312 that hold GBK characters), its narrowest vendor extension that does not."""
-    from corpus_lint.charsets import _EXTENSIONS
+    from corpus_lint.charsets import _extensions
 
-    chain = next((chain for chain in _EXTENSIONS if chain[0] == codec), [codec])
+    chain = next((chain for chain in _extensions() if chain[0] == codec), [codec])
     for name in chain:
         try:
             return raw.decode(name), name
@@ -234,12 +234,12 @@ def _windows_superset(raw: bytes, codec: str) -> str | None:
     """The decoding by the Windows superset of a label whose codec reads bytes 0x80-0x9F
     as C1 controls (latin-1 -> cp1252, tis-620 -> cp874), as browsers decode such labels
     (WHATWG Encoding Standard); None for other labels or bytes."""
-    from corpus_lint.charsets import _C1_CONTROL, _EXTENSIONS
+    from corpus_lint.charsets import _C1_CONTROL, _extensions
 
     try:
         if not _C1_CONTROL.search(raw.decode(codec)):
             return None
-        superset = next(chain[1] for chain in _EXTENSIONS if chain[0] == codec)
+        superset = next(chain[1] for chain in _extensions() if chain[0] == codec)
         return raw.decode(superset)
     except (UnicodeDecodeError, LookupError, StopIteration):
         return None
@@ -247,11 +247,11 @@ def _windows_superset(raw: bytes, codec: str) -> str | None:
 
 def _why_different(truth: str, text: str, codec: str, chosen: str) -> str:
     """What kind of difference a transcode has from the labelled encoding's decoding."""
-    from corpus_lint.charsets import _EXTENSIONS, _codec
+    from corpus_lint.charsets import _codec, _extensions
 
     if any(0x80 <= ord(ch) <= 0x9F for ch in truth):
         return "the labelled encoding decodes some bytes to C1 controls"
-    if any(_codec(codec) in chain and chosen in chain for chain in _EXTENSIONS):
+    if any(_codec(codec) in chain and chosen in chain for chain in _extensions()):
         return "bytes that both a standard and its vendor extension cover"
     return "a wrong reading"
 

@@ -18,8 +18,8 @@ from corpus_lint import interrupts
 from corpus_lint.config import Settings
 from corpus_lint.document import Document, DocumentError, display
 from corpus_lint.files import ignored_for_file
+from corpus_lint.interrupts import WorkersDied, stopping
 from corpus_lint.packs import timed_out_searches
-from corpus_lint.parallel import WorkersDied, process_pool, stopping
 from corpus_lint.progress import Progress
 from corpus_lint.rule import Context, Diagnostic, Rule
 
@@ -191,13 +191,25 @@ def _fixable(doc: Document, diagnostics: list[Diagnostic], job: Job) -> tuple[in
     itself, in memory, so that the summary's counts are the ones a fix then reports."""
     from corpus_lint import fixes
 
-    relint = lint_for_fixes(job)
     known = [
         d for d in diagnostics if job.settings is None or not ignored_for_file(d, job.settings)
     ]
+    # The counts depend on the fixes alone: fixed texts are re-linted by the rules that can
+    # fix, each text once (both runs often reach the same text).
+    fixers = [rule for rule in job.rules if rule.fix_availability]
+    linted: dict[str, list[Diagnostic]] = {}
 
     def lint(d: Document) -> list[Diagnostic]:
-        return known if d is doc else relint(d)
+        if d is doc:
+            return known
+        found = linted.get(d.text)
+        if found is None:
+            found = linted[d.text] = [
+                x
+                for x in lint_document(d, fixers, job.context)
+                if job.settings is None or not ignored_for_file(x, job.settings)
+            ]
+        return found
 
     safe = len(fixes.fix_document(doc, lint, unsafe=False).applied)
     return safe, len(fixes.fix_document(doc, lint, unsafe=True).applied)
@@ -270,6 +282,8 @@ def analyze_all(
                 yield result
                 progress.advance()
         return
+    from corpus_lint.parallel import process_pool  # multiprocessing: only with workers
+
     chunksize = max(1, min(8, len(batches) // (workers * 16)))
     done = 0  # batches received
     try:

@@ -298,7 +298,7 @@ def _detect(raw: bytes, fallback: Decoding) -> Decoding:
     # lower guess: when the top guess reads as garbage, the text another one gives is no
     # evidence that it is right (EUC-TW, which Python cannot decode, reads as plausible
     # Japanese in euc_jis_2004).
-    chain = next((chain for chain in _EXTENSIONS if top_name in chain), [top_name])
+    chain = next((chain for chain in _extensions() if top_name in chain), [top_name])
     usable = [name for name in chain if name in readings]
     if not usable:  # no reading of the top guess decodes every byte
         decoded = _first_decoding(raw, [name for name, _ in ranked])
@@ -377,14 +377,22 @@ def _codec(name: str | None) -> str | None:
         return None
 
 
-_CONFUSABLE = [[_codec(name) for name in group] for group in _CONFUSABLE_NAMES]
-_EXTENSIONS = [[_codec(name) for name in chain] for chain in _EXTENSION_NAMES]
+@cache
+def _confusable() -> list[list[str | None]]:
+    """The groups of confusable code pages, by Python's names (looked up when first needed:
+    each lookup imports a codec module, which a UTF-8 corpus never needs)."""
+    return [[_codec(name) for name in group] for group in _CONFUSABLE_NAMES]
+
+
+@cache
+def _extensions() -> list[list[str | None]]:
+    return [[_codec(name) for name in chain] for chain in _EXTENSION_NAMES]
 
 
 def _related(name: str) -> list[str]:
     """The code pages a reading of `name` must be checked against, or chosen from."""
     found = []
-    for group in _CONFUSABLE + _EXTENSIONS:
+    for group in _confusable() + _extensions():
         if name in group:
             found += group
     return found
@@ -392,13 +400,13 @@ def _related(name: str) -> list[str]:
 
 def _same_family(one: str, other: str) -> bool:
     """A standard code page and one of its vendor extensions (shift_jis and cp932)."""
-    return any(one in chain and other in chain for chain in _EXTENSIONS)
+    return any(one in chain and other in chain for chain in _extensions())
 
 
 def _fallback(name: str) -> bool:
     """A wider vendor extension (shift_jis_2004, gb18030, big5hkscs): read only when
     neither the standard nor its first extension decodes the bytes, never their rival."""
-    return any(name in chain[2:] for chain in _EXTENSIONS)
+    return any(name in chain[2:] for chain in _extensions())
 
 
 def _names(encodings) -> str:

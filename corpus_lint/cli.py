@@ -8,7 +8,6 @@ and every usage error as one line, exit 2.
 from __future__ import annotations
 
 import argparse
-import difflib
 import os
 import sys
 from collections.abc import Sequence
@@ -17,8 +16,8 @@ from pathlib import Path
 from corpus_lint import __version__, interrupts
 from corpus_lint.commands import EXIT_CLEAN, EXIT_ERROR, UsageError
 from corpus_lint.config import EXECUTORS, ConfigError, is_url
+from corpus_lint.interrupts import WorkersDied
 from corpus_lint.packs import PackError
-from corpus_lint.parallel import WorkersDied
 from corpus_lint.report import FORMATS
 
 COMMANDS = ("check", "rule", "rules", "mine-boilerplate")
@@ -278,6 +277,8 @@ def with_command(argv: list[str]) -> list[str]:
         return argv
     first = argv[0] if argv else ""
     if first and first[0] != "-" and not is_url(first) and not os.path.lexists(first):
+        import difflib  # only for a mistyped command
+
         close = difflib.get_close_matches(first, COMMANDS, n=1, cutoff=0.6)
         if close:
             raise UsageError(

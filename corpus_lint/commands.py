@@ -616,10 +616,10 @@ def report_diff(result: Result, errors: list[str], args: argparse.Namespace) -> 
 
 
 def load_baseline(file: Path | None) -> Baseline | None:
-    from corpus_lint.baseline import Baseline, BaselineError
-
     if file is None:
         return None
+    from corpus_lint.baseline import Baseline, BaselineError
+
     try:
         return Baseline.load(file)
     except BaselineError as exc:
@@ -634,10 +634,12 @@ def apply_baseline(
     A baseline just written also filters the run, so `--write-baseline` alone exits 0.
     Returns summary notes and how many diagnostics the baseline hid.
     """
-    from corpus_lint.baseline import Baseline, BaselineError
-
     notes: list[str] = []
     hidden = 0
+    if write_to is None and baseline is None:
+        return notes, hidden
+    from corpus_lint.baseline import Baseline, BaselineError
+
     if write_to is not None:
         try:
             baseline = Baseline.record(write_to, result.diagnostics)

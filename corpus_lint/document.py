@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from corpus_lint import charsets
+from corpus_lint.textutil import squeeze, word_bytes
 
 # Larger files are skipped with a warning, unread: no news article is this long, and rules
 # and signatures need memory in proportion to the text (about 20 bytes per byte of text).
@@ -103,11 +104,42 @@ class Document:
         return lines
 
     @cached_property
+    def line_texts(self) -> list[str]:
+        """Each line's text (`Line.text`), without building the lines: a rule reads the text
+        of every line, and most lines are reported by none, so `lines` is built only for a
+        document that some rule reports (or whose breaks are not all "\\n")."""
+        text = self.text
+        if "\r" in text or "lines" in self.__dict__:
+            return [line.text for line in self.lines]
+        parts = text.split("\n")
+        if len(parts) > 1 and not parts[-1]:  # nothing after the last break: no line there
+            parts.pop()
+        return parts
+
+    @cached_property
+    def squeezed_lines(self) -> list[bytes]:
+        """Each line case-folded, without any white space, in UTF-8: lines equal after
+        `textutil.normalise_phrase` are equal here (not always the converse), so it screens
+        lines before they are normalised one by one. Computed for the whole text at once, at
+        C speed: no Python step per line."""
+        text = self.text
+        if "\r" in text:  # lines not broken by "\n" alone: line by line
+            return [squeeze(line.text) for line in self.lines]
+        return squeeze(text).split(b"\n")[: len(self.line_texts)]
+
+    @cached_property
+    def word_bytes(self) -> bytes:
+        """The text's words, lower-cased, between spaces (`textutil.word_bytes`)."""
+        return word_bytes(self.text)
+
+    @cached_property
     def _line_starts(self) -> list[int]:
         return [line.start for line in self.lines]
 
     def position(self, offset: int) -> tuple[int, int]:
         """1-based (line, column) of a character offset; columns count characters."""
+        if offset == 0:  # (SRC001 reports there): no need to build the lines
+            return 1, 1
         index = bisect.bisect_right(self._line_starts, offset) - 1
         line = self.lines[max(index, 0)]
         return line.number, offset - line.start + 1

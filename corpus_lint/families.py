@@ -120,8 +120,9 @@ class FamilyMatcher:
                 self._fragment(("words", spelt), words, self.start, self.accept)
                 count += 1
         self.count = count  # templates and phrases
-        self._closures = [self._closure(s) for s in range(len(self._moves))]
-        self._begin = self._closures[self.start]
+        # Each state's closure, computed when a walk first reaches it (most never are).
+        self._closures: list[frozenset[int] | None] = [None] * len(self._moves)
+        self._begin = self._closure_of(self.start)
         # The words a phrase may begin with: most lines are settled by their first word.
         self._first = frozenset(w for state in self._begin for w in self._moves[state])
         self._memo: dict[tuple[frozenset[int], str], frozenset[int]] = {}
@@ -167,6 +168,12 @@ class FamilyMatcher:
             else:
                 self._empty[current].append(end)
 
+    def _closure_of(self, state: int) -> frozenset[int]:
+        closure = self._closures[state]
+        if closure is None:
+            closure = self._closures[state] = self._closure(state)
+        return closure
+
     def _closure(self, state: int) -> frozenset[int]:
         seen = {state}
         todo = [state]
@@ -184,7 +191,7 @@ class FamilyMatcher:
             reached: set[int] = set()
             for state in current:
                 for following in self._moves[state].get(word, ()):
-                    reached |= self._closures[following]
+                    reached |= self._closure_of(following)
             if self.accept in reached:  # a phrase ended: the next may begin
                 reached |= self._begin
             found = frozenset(reached)

@@ -21,10 +21,30 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 # For the test suite only: "POINT:FOLDER" makes the run pause at POINT (see `pause`).
 PAUSE_VARIABLE = "CORPUS_LINT_TEST_PAUSE"
 _PAUSE_AT = os.environ.get(PAUSE_VARIABLE)  # read once: `pause` is called for every file
+
+
+class WorkersDied(Exception):
+    """A worker process died (killed, out of memory): the run could not check every file.
+    (Defined here, not in `parallel`, so that catching it imports no multiprocessing.)"""
+
+
+_stop_flag: Any = None  # in a worker process: set by the parent to cancel the work
+
+
+def set_stop_flag(flag: Any) -> None:
+    """In a worker process: the shared flag the parent sets to cancel the work."""
+    global _stop_flag
+    _stop_flag = flag
+
+
+def stopping() -> bool:
+    """In a worker process: has the run been cancelled? (Then stop before the next file.)"""
+    return _stop_flag is not None and bool(_stop_flag.value)
 
 
 def _stop(signal_number: int = signal.SIGINT, frame: object = None) -> None:

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from corpus_lint.families import FamilyError, FamilyMatcher, family_words, parse_family
 from corpus_lint.rule import SEVERITIES, UNSAFE, Context, Diagnostic, Rule, delete_line
-from corpus_lint.textutil import normalise_phrase
+from corpus_lint.textutil import normalise_phrase, squeeze
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -104,9 +104,12 @@ class Packs:
     _families: dict[str, FamilyMatcher] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    _squeezed: dict[str, frozenset[bytes]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def __getstate__(self) -> dict:
-        return {**self.__dict__, "_matchers": {}, "_families": {}}
+        return {**self.__dict__, "_matchers": {}, "_families": {}, "_squeezed": {}}
 
     def families(self, code: str) -> FamilyMatcher:
         """The rule's families and phrases, for lines that are one or more of them in a row."""
@@ -120,6 +123,14 @@ class Packs:
     def phrases(self, code: str) -> frozenset[str]:
         ext = self.extensions.get(code)
         return ext.phrases if ext else frozenset()
+
+    def squeezed_phrases(self, code: str) -> frozenset[bytes]:
+        """The rule's phrases squeezed (`textutil.squeeze`): a line whose squeezed form is
+        not among them is none of the phrases (`Document.squeezed_lines`)."""
+        found = self._squeezed.get(code)
+        if found is None:
+            found = self._squeezed[code] = frozenset(map(squeeze, self.phrases(code)))
+        return found
 
     def patterns(self, code: str) -> list[re.Pattern[str] | GuardedPattern]:
         ext = self.extensions.get(code)
@@ -153,14 +164,18 @@ _NOT_JOINABLE = re.compile(r"^\(\?[aiLmsux]+\)|\\[1-9]")
 
 
 class AnyPattern:
-    """Searches a text for any of several patterns.
+    """Searches a line's text for any of several patterns.
 
     Patterns anchored at the start of the line (`^...`) are joined into one alternation when
     that keeps their meaning: one regex search per line instead of one per pattern, and an
     anchored search fails at once on the many lines that match none. Other patterns are
     searched one by one (joined, they would lose the fast scan for their first literal). A text
     matches when one of the patterns does; which match is returned when several do is not
-    specified.
+    specified. (One multi-line search of a whole text instead, its matches mapped back to
+    lines, was measured slower: `re` tries every alternative at every line start all the same,
+    and a pattern's own leading literal already makes a line without it cheap to pass. Nor
+    did leaving out, for a long line, the patterns too short to match it: the costly ones
+    are those without a bound.)
     """
 
     def __init__(self, sources: tuple[str, ...], user: tuple[UserPattern, ...] = ()) -> None:
@@ -503,10 +518,12 @@ def _load_words(path: Path, table: object, words: dict[str, tuple[tuple[str, ...
         words[name] = tuple(spelt)
 
 
-def _families(where: str, entry: dict, words: dict) -> tuple[str, ...]:
-    """The entry's family templates, each parsed once to be validated."""
+def _families(where: str, entry: dict, words: dict, trusted: bool) -> tuple[str, ...]:
+    """The entry's family templates, each parsed once to be validated (but the built-in
+    packs': the test suite validates them, and parsing is a tenth of a quick run's start-up;
+    they are parsed when a rule first uses them)."""
     templates = _strings(where, entry, "families")
-    for template in templates:
+    for template in templates if not trusted else ():
         try:
             parse_family(template, words)
         except FamilyError as exc:
@@ -559,7 +576,7 @@ def _rule_from(
         if not isinstance(pattern, str):
             raise PackError(f"{where}: pattern must be a string")
         _check_pattern(where, pattern, trusted)
-    families = _families(where, entry, words)
+    families = _families(where, entry, words, trusted)
     if bool(phrases or families) == (pattern is not None):
         raise PackError(f"{where}: give either 'phrases' (or 'families') or 'pattern'")
     return PackRule(
@@ -599,7 +616,7 @@ def _extension_from(
     for pattern in patterns:
         _check_pattern(where, pattern, trusted)
     phrases = frozenset(normalise_phrase(p) for p in _strings(where, entry, "phrases"))
-    families = _families(where, entry, words)
+    families = _families(where, entry, words, trusted)
     if not patterns and not phrases and not families:
         raise PackError(f"{where}: give 'phrases', 'families' or 'patterns' to add to {code}")
     if trusted:
@@ -617,19 +634,15 @@ def _strings(where: str, entry: dict, key: str) -> list[str]:
 
 
 def _check_pattern(where: str, pattern: str, trusted: bool) -> None:
-    """Compile with the engine that will search: `re` for built-in packs, `regex` for users'."""
+    """Compile a user's pattern with the engine that will search it, `regex`. The built-in
+    packs' patterns (for `re`) are compiled when a rule first searches with them: the test
+    suite compiles every one (tests/test_packs.py), and compiling them all took a third of
+    the start-up of a quick run."""
     if trusted:
-        try:
-            re.compile(pattern)
-            return
-        except re.error as exc:
-            problem = exc
-    else:
-        import regex  # only when a user's pack has patterns
+        return
+    import regex  # only when a user's pack has patterns
 
-        try:
-            regex.compile(pattern)
-            return
-        except regex.error as exc:
-            problem = exc
-    raise PackError(f"{where}: pattern {pattern!r} does not compile: {problem}")
+    try:
+        regex.compile(pattern)
+    except regex.error as exc:
+        raise PackError(f"{where}: pattern {pattern!r} does not compile: {exc}") from None

@@ -16,10 +16,7 @@ from contextlib import ExitStack, contextmanager
 from typing import Any
 
 from corpus_lint import interrupts
-
-
-class WorkersDied(Exception):
-    """A worker process died (killed, out of memory): the run could not check every file."""
+from corpus_lint.interrupts import WorkersDied, stopping  # noqa: F401  (re-exported)
 
 
 class WorkerPool:
@@ -117,20 +114,11 @@ def process_pool(
     pool.close()
 
 
-_stop_flag: Any = None  # in a worker process: set by the parent to cancel the work
-
-
 def _start_worker(stop: Any, initializer: Callable[..., None] | None, initargs: tuple) -> None:
-    global _stop_flag
     interrupts.ignore()
-    _stop_flag = stop
+    interrupts.set_stop_flag(stop)
     if initializer is not None:
         initializer(*initargs)
-
-
-def stopping() -> bool:
-    """In a worker process: has the run been cancelled? (Then stop before the next file.)"""
-    return _stop_flag is not None and bool(_stop_flag.value)
 
 
 @contextmanager

@@ -8,7 +8,6 @@ Rules never print; they yield `Diagnostic`s, each optionally carrying a `Fix`.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -93,6 +92,8 @@ class Rule:
 
     @property
     def doc(self) -> str:
+        import inspect  # a costly import, for `corpus-lint rule` and the reports only
+
         return inspect.cleandoc(type(self).__doc__ or "")
 
     @property

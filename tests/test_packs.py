@@ -53,6 +53,22 @@ def test_builtin_patterns_are_anchored_or_end_in_a_bracketed_credit():
             )
 
 
+def test_builtin_packs_are_valid_as_users_packs_must_be():
+    # Built-in packs are not validated at run time (start-up): this test does it instead.
+    import re
+
+    from corpus_lint.families import parse_family
+
+    packs = load_packs([], BUILTIN)
+    for code, extension in packs.extensions.items():
+        for pattern in extension.patterns:
+            re.compile(pattern)  # raises on a pattern that does not compile
+        for template in extension.families:
+            parse_family(template, packs.words)
+        packs.families(code)  # the automaton builds
+        packs.any_pattern(code).search("")  # its alternations compile
+
+
 def test_builtin_pack_folder_is_the_projects_rules_folder():
     assert builtin_pack_dir().name in ("rules", "_builtin_rules")
     assert (builtin_pack_dir() / "boilerplate.toml").is_file()

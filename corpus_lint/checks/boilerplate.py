@@ -83,14 +83,15 @@ class BoilerplateLine(_DropLineRule):
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
         phrases = ctx.packs.phrases(self.code)
+        squeezed_phrases = ctx.packs.squeezed_phrases(self.code)
         families = ctx.packs.families(self.code)
         patterns = ctx.packs.any_pattern(self.code)
-        for index, line in enumerate(doc.lines):
-            text = line.text
-            if not text or text.isspace():
+        for index, (text, squeezed) in enumerate(zip(doc.line_texts, doc.squeezed_lines)):
+            if not squeezed:  # empty or white space only
                 continue
             if len(text) <= _LONGEST_PHRASE_LINE and (
-                normalise_phrase(text) in phrases or families.matches(text)
+                (squeezed in squeezed_phrases and normalise_phrase(text) in phrases)
+                or families.matches(text)
             ):
                 found = "boilerplate phrase"
             elif patterns.search(text):
@@ -145,8 +146,7 @@ class StraySymbolLine(_DropLineRule):
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
         separators = ctx.packs.phrases(self.code)
-        for index, line in enumerate(doc.lines):
-            text = line.text
+        for index, text in enumerate(doc.line_texts):
             if not text or text.isspace() or not _NO_LETTER_OR_DIGIT.fullmatch(text):
                 continue
             symbols = "".join(text.split())
@@ -200,8 +200,7 @@ class JunkTokenLine(_DropLineRule):
     name = "junk-token-line"
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
-        for index, line in enumerate(doc.lines):
-            text = line.text
+        for index, text in enumerate(doc.line_texts):
             if len(text) < JUNK_TOKEN_MIN_LENGTH or not _JUNK_TOKEN.fullmatch(text):
                 continue
             token = text.strip()
@@ -258,8 +257,7 @@ class MediaCredit(_DropLineRule):
         patterns = ctx.packs.any_pattern(self.code)
         if not patterns:
             return
-        for index, line in enumerate(doc.lines):
-            text = line.text
+        for index, text in enumerate(doc.line_texts):
             if not text or text.isspace():
                 continue
             match = patterns.search(text)

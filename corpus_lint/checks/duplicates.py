@@ -24,12 +24,13 @@ MAX_OCCURRENCES_TRIED = 8
 _WORD = re.compile(r"\w")
 
 
-def _ends(text: str) -> tuple[str, str] | None:
-    """A line's first and last words, case-folded (None for a blank line): lines equal after
-    normalise_phrase have equal ends, and finding them costs far less than normalising."""
-    if not text or text.isspace():
-        return None
-    return text.split(None, 1)[0].casefold(), text.rsplit(None, 1)[-1].casefold()
+def repeats_a_line(doc: Document) -> bool:
+    """Whether two non-blank lines may be equal after normalise_phrase: a screen at C speed
+    (`Document.squeezed_lines`) that settles most documents before any line is compared."""
+    squeezed = doc.squeezed_lines
+    distinct = set(squeezed)
+    distinct.discard(b"")
+    return len(distinct) < len(squeezed) - squeezed.count(b"")
 
 
 def line_keys(doc: Document) -> list[object]:
@@ -37,15 +38,14 @@ def line_keys(doc: Document) -> list[object]:
     (normalise_phrase) are equal; "" for a blank line.
 
     Normalising every line of a long file is the costly part, so a line is normalised only
-    when another line shares its first and last words (case-folded), which equal lines must;
-    any other line gets a key of its own, `(index,)`.
+    when another line has its squeezed form (`Document.squeezed_lines`), which equal lines
+    must; any other line gets a key of its own, `(index,)`.
     """
-    lines = doc.lines
-    proxies = [_ends(line.text) for line in lines]
-    counts = Counter(proxies)
+    squeezed = doc.squeezed_lines
+    counts = Counter(squeezed)
     keys: list[object] = []
-    for index, (line, proxy) in enumerate(zip(lines, proxies)):
-        if proxy is None:
+    for index, (line, proxy) in enumerate(zip(doc.lines, squeezed)):
+        if not proxy:  # empty or white space only
             keys.append("")
         elif counts[proxy] > 1:
             keys.append(normalise_phrase(line.text))
@@ -74,11 +74,11 @@ def duplicated_bodies(doc: Document) -> list[Copy]:
     lines still match. Each later line is matched against at most MAX_OCCURRENCES_TRIED earlier
     occurrences of its text, and only where a run starts, so the work stays linear-ish.
     """
-    if len(doc.text) < 2 * DUPLICATED_BODY_MIN_CHARS:
-        return []
+    if len(doc.text) < 2 * DUPLICATED_BODY_MIN_CHARS or not repeats_a_line(doc):
+        return []  # no two lines alike: the usual case, settled without a search
     keys = line_keys(doc)
     if not any(isinstance(key, str) and key for key in keys):
-        return []  # no two lines alike: the usual case, settled without a search
+        return []  # lines squeezed alike, yet none equal
     rows = [i for i, key in enumerate(keys) if key != ""]  # line indexes of the non-blank lines
     if len(rows) < 2 * DUPLICATED_BODY_MIN_LINES:
         return []
@@ -207,22 +207,23 @@ class RepeatedLine(Rule):
     excluded_from_shingles = True
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
+        if not repeats_a_line(doc):
+            return
         lines = doc.lines
         previous: int | None = None  # index of the previous non-blank line
-        previous_ends = None
+        previous_proxy = None
         repeats: list[tuple[int, int]] = []
-        for index, line in enumerate(lines):
-            text = line.text
-            if not text or text.isspace():
+        for index, proxy in enumerate(doc.squeezed_lines):
+            if not proxy:  # a blank line
                 continue
-            ends = _ends(text)
+            text = lines[index].text
             if (
-                ends == previous_ends
+                proxy == previous_proxy
                 and _WORD.search(text)
                 and normalise_phrase(text) == normalise_phrase(lines[previous].text)
             ):
                 repeats.append((previous, index))
-            previous, previous_ends = index, ends
+            previous, previous_proxy = index, proxy
         if not repeats:
             return
         inside_copies = [(c.start, c.end) for c in duplicated_bodies(doc)]
@@ -294,9 +295,12 @@ class DuplicatedBody(Rule):
     excluded_from_shingles = True
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
+        copies = duplicated_bodies(doc)
+        if not copies:
+            return
         lines = doc.lines
         is_source = ctx.packs.any_pattern("SRC001").search
-        for copy in with_repeated_head(doc, duplicated_bodies(doc), is_source):
+        for copy in with_repeated_head(doc, copies, is_source):
             first, last = lines[copy.start], lines[copy.end]
             # Quote the copy's first line with words in it, not a stray "\\" that opens it.
             quoted = next(

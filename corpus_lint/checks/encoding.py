@@ -6,7 +6,6 @@ import bisect
 import re
 from collections import Counter
 from collections.abc import Iterator
-from difflib import SequenceMatcher
 from functools import lru_cache
 
 from corpus_lint.charsets import UNICODE_NAMES
@@ -145,6 +144,8 @@ def _line_repairs(line: str) -> tuple[tuple[int, int, str], ...]:
 
     Changes in the same word (no whitespace between them) are one run: "â€œhelloâ€\\x9d".
     """
+    import difflib
+
     import ftfy  # only for the few lines that pass the cheap screen
 
     if not ftfy.badness.is_bad(line):
@@ -154,7 +155,7 @@ def _line_repairs(line: str) -> tuple[tuple[int, int, str], ...]:
         return ()
     changes = [
         op
-        for op in SequenceMatcher(None, line, repaired, autojunk=False).get_opcodes()
+        for op in difflib.SequenceMatcher(None, line, repaired, autojunk=False).get_opcodes()
         if op[0] != "equal"
     ]
     runs: list[list[int]] = []

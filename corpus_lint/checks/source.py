@@ -88,8 +88,7 @@ class MissingSource(Rule):
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
         patterns = ctx.packs.any_pattern(self.code, "SRC002")
         blank = True
-        for line in reversed(doc.lines):  # a source line is usually last: found at once
-            text = line.text
+        for text in reversed(doc.line_texts):  # a source line is usually last: found at once
             if not text or text.isspace():
                 continue
             blank = False
@@ -147,8 +146,7 @@ class MalformedSource(Rule):
         patterns = ctx.packs.any_pattern(self.code)
         if not patterns:
             return
-        for line in doc.lines:
-            text = line.text
+        for index, text in enumerate(doc.line_texts):
             if not text or text.isspace():
                 continue
             match = patterns.search(text)
@@ -159,6 +157,7 @@ class MalformedSource(Rule):
             problem, repaired = outlet_problem(raw.strip())
             if not problem:
                 continue
+            line = doc.lines[index]
             fix = None
             if repaired:
                 # From the label's colon to the end of the outlet becomes one space and the

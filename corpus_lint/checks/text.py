@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import operator
 import re
-import string
 from collections.abc import Iterator
 from itertools import compress, islice
 
 from corpus_lint.checks.encoding import quote
 from corpus_lint.document import Document
 from corpus_lint.rule import UNSAFE, Context, Diagnostic, Edit, Rule, register
+from corpus_lint.textutil import word_bytes
 
 # A word (letters only, so numbers such as "20 20" are skipped) followed by one or more
 # copies of itself, case-insensitively, on the same line. The look-arounds make a word's
@@ -21,19 +21,6 @@ _REPEATED_WORD = re.compile(
 )
 
 _LETTERS = re.compile(r"[^\W\d_]+")  # a word as `_REPEATED_WORD` takes it
-
-# The screen's word separators: white space as `str.isspace` has it (bytes.split knows only
-# ASCII's, not "\x1c"-"\x1f" or the no-break, thin and other Unicode spaces), ASCII punctuation
-# but for the apostrophe and hyphen (inside words for the regex too), and the quotes and
-# dashes common in news text.
-_PUNCTUATION_TO_SPACE = bytes(
-    0x20
-    if (b < 128 and chr(b).isspace()) or (chr(b) in string.punctuation and chr(b) not in "'-")
-    else b
-    for b in range(256)  # UTF-8 bytes: 0x85 and 0xa0 are parts of characters, not spaces
-)
-_WIDE_PUNCTUATION = "“”‘’«»„‚—–…"
-_WIDE_SPACE = re.compile("[\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
 
 # What may stand before a sentence's first word: a capitalised copy there may be a slip ("The
 # the"); elsewhere a capitalised word is a name ("her parents Will will").
@@ -85,7 +72,7 @@ class RepeatedWord(Rule):
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
         allowed = ctx.packs.phrases(self.code)
-        for match in repeated_words(doc.text):
+        for match in repeated_words(doc.text, doc.word_bytes):
             word = match.group(1)
             if f"{word} {word}".casefold() in allowed:
                 continue
@@ -119,22 +106,18 @@ def _starts_sentence(text: str, start: int) -> bool:
     return not before or before[-1] in "\n\r" or before[-1] in _SENTENCE_END
 
 
-def _words_maybe_repeated(text: str) -> frozenset[str]:
-    """A screen at C speed before the regex: the words that two neighbouring tokens share.
+def _words_maybe_repeated(words: bytes) -> frozenset[str]:
+    """A screen at C speed before the regex: the words that two neighbouring tokens share,
+    in the document's words (`textutil.word_bytes`: lower-cased, split at every character
+    that is not a word character).
 
-    The regex, with its back-reference, tries every position of the text; splitting it into
-    tokens (with punctuation as separators, as the regex's word boundaries have it) and
-    comparing neighbours is several times faster, and few documents have such a pair. Every
-    repeat the regex finds is among these words, unless a doubled word is glued to a rare
-    symbol ("§of of").
+    The regex, with its back-reference, tries every position of the text; comparing
+    neighbouring tokens is several times faster, and few documents have such a pair. Every
+    repeat the regex finds is among these words: its copies are words of their own, with
+    only spaces between them (but for a word whose lower case is not all word characters,
+    such as "İ").
     """
-    lowered = text.lower()
-    if not lowered.isascii():
-        for mark in _WIDE_PUNCTUATION:
-            if mark in lowered:
-                lowered = lowered.replace(mark, " ")
-        lowered = _WIDE_SPACE.sub(" ", lowered)
-    tokens = lowered.encode().translate(_PUNCTUATION_TO_SPACE).split()
+    tokens = words.split()
     # Each token equal to the next, in one pass at C speed (no Python loop over the pairs).
     doubled = set(compress(tokens, map(operator.eq, tokens, islice(tokens, 1, None))))
     return frozenset(
@@ -142,9 +125,10 @@ def _words_maybe_repeated(text: str) -> frozenset[str]:
     )
 
 
-def repeated_words(text: str) -> list[re.Match[str]]:
-    """The matches of `_REPEATED_WORD` in the text (but for the screen's blind spot)."""
-    words = _words_maybe_repeated(text)
+def repeated_words(text: str, words: bytes | None = None) -> list[re.Match[str]]:
+    """The matches of `_REPEATED_WORD` in the text (but for the screen's blind spot); `words`
+    is its `textutil.word_bytes`, when known."""
+    words = _words_maybe_repeated(word_bytes(text) if words is None else words)
     if not words:
         return []
     lowered = text.lower()

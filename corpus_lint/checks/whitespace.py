@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import operator
 import re
 from collections import Counter
 from collections.abc import Iterator
+from itertools import islice
 
 from corpus_lint.checks.encoding import INVISIBLE, plural, quote
 from corpus_lint.document import Document, Line
@@ -54,9 +56,10 @@ class TrailingWhitespace(Rule):
     fix_availability = SAFE
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
-        for line in doc.lines:  # a pass over the lines: far cheaper than a regex over the text
-            if not line.text or line.text[-1] not in SPACES:
+        for index, text in enumerate(doc.line_texts):  # far cheaper than a regex over the text
+            if not text or text[-1] not in SPACES:
                 continue
+            line = doc.lines[index]
             start, end = line.start + len(line.text.rstrip(SPACES)), line.end
             yield self.diagnostic(
                 doc,
@@ -100,8 +103,8 @@ class MissingFinalNewline(Rule):
     fix_availability = SAFE
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
-        last = doc.lines[-1]
-        if last.ending or last.is_blank:
+        # The last line ends with a break when the text does (Document.lines).
+        if doc.text.endswith(("\n", "\r")) or not doc.squeezed_lines[-1]:
             return
         endings = {line.ending for line in doc.lines[:-1]}
         ending = endings.pop() if len(endings) == 1 else "\n"
@@ -214,10 +217,12 @@ class ExcessBlankLines(Rule):
     fix_availability = SAFE
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
-        lines = doc.lines
-        blank = [not line.text or line.text.isspace() for line in lines]  # Line.is_blank
+        blank = list(map(operator.not_, doc.squeezed_lines))  # Line.is_blank, at C speed
         if all(blank):
             return  # no text at all: nothing to separate, nothing to keep
+        if not (blank[0] or blank[-1] or any(map(operator.and_, blank, islice(blank, 1, None)))):
+            return  # no blank line at either end, none after another: the usual case
+        lines = doc.lines
         index = 0
         while index < len(lines):
             if not blank[index]:
@@ -295,9 +300,10 @@ class LeadingWhitespace(Rule):
     fix_availability = SAFE
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
-        for line in doc.lines:
-            if not line.text or line.text[0] not in _INDENTATION_CHARS or line.is_blank:
+        for index, text in enumerate(doc.line_texts):
+            if not text or text[0] not in _INDENTATION_CHARS or text.isspace():  # Line.is_blank
                 continue
+            line = doc.lines[index]
             indentation = _INDENTATION.match(line.text)
             start, end = line.start, line.start + indentation.end()
             if any(ch in INVISIBLE for ch in indentation.group()):

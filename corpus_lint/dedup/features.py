@@ -25,6 +25,7 @@ import numpy as np
 import xxhash
 
 from corpus_lint.files import identity
+from corpus_lint.textutil import word_bytes as _word_bytes
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -164,12 +165,6 @@ def shingled_text(doc: Document, excluded: tuple[int, ...]) -> str:
     return "\n".join(line.text for line in doc.lines if line.number not in skip)
 
 
-# ASCII bytes: letters lower-cased, digits and "_" kept, everything else a separator (space).
-_ASCII_WORDS = bytes(
-    b + 32 if 65 <= b <= 90 else b if b >= 128 or chr(b).isalnum() or b == 95 else 32
-    for b in range(256)
-)
-_NON_ASCII_NON_WORD = re.compile(r"[^\x00-\x7f\w]+")
 _SPACE = 32
 # Bytes of text hashed at a time by `word_hashes`.
 WORD_BLOCK_BYTES = 1 << 20
@@ -208,18 +203,6 @@ def _fmix64(values: np.ndarray) -> np.ndarray:
 def word_hashes(text: str) -> np.ndarray:
     """64-bit hashes of the words of `text`: exactly `re.findall(r"\\w+", text.lower())`."""
     return _word_hashes(_word_bytes(text))[0]
-
-
-def _word_bytes(text: str) -> bytes:
-    """The text's UTF-8 bytes with every word lower-cased and every non-word byte a space.
-
-    Bytes operations (three times faster than a regular expression): ASCII through a
-    translation table, the rare non-ASCII text through a regular expression that turns
-    Unicode punctuation and spaces into separators first.
-    """
-    if text.isascii():
-        return text.encode().translate(_ASCII_WORDS)
-    return _NON_ASCII_NON_WORD.sub(" ", text.lower()).encode().translate(_ASCII_WORDS)
 
 
 def _word_hashes(data: bytes) -> tuple[np.ndarray, np.ndarray]:
@@ -335,8 +318,11 @@ def features_of_many(
             ]
     exclusion = exclusion or _builtin_exclusion()
     excluded = [exclusion.lines(doc, diagnostics) for doc, diagnostics in checked]
-    shingles, counts = _shingles_of_many(
-        [shingled_text(doc, skip) for (doc, _), skip in zip(checked, excluded)],
+    shingles, counts = _shingles_of_words(
+        [  # the document's own tokenisation when no line is left out (TXT001's too)
+            _word_bytes(shingled_text(doc, skip)) if skip else doc.word_bytes
+            for (doc, _), skip in zip(checked, excluded)
+        ],
         settings.shingle_size,
     )
     matrix = signatures(shingles, counts, settings.num_perm)
@@ -350,7 +336,11 @@ def _shingles_of_many(texts: list[str], shingle_size: int) -> tuple[np.ndarray, 
     """(shingle hashes, counts): `shingle_hashes` of each text, one text after the other,
     `counts[i]` of them for text i; the texts' words are hashed as one text (see
     `features_of_many`)."""
-    encoded = [_word_bytes(text) for text in texts]
+    return _shingles_of_words([_word_bytes(text) for text in texts], shingle_size)
+
+
+def _shingles_of_words(encoded: list[bytes], shingle_size: int) -> tuple[np.ndarray, np.ndarray]:
+    """`_shingles_of_many` of the texts' `_word_bytes`."""
     # One text, one separator between documents; a word's document from its start offset.
     lengths = np.fromiter((len(t) + 1 for t in encoded), dtype=np.int64, count=len(encoded))
     document_starts = np.cumsum(lengths) - lengths
@@ -360,7 +350,7 @@ def _shingles_of_many(texts: list[str], shingle_size: int) -> tuple[np.ndarray, 
     # A shingle belongs to a document when its first and last words do.
     first = word_documents[: len(shingles)]
     inside = first == word_documents[shingle_size - 1 :][: len(shingles)]
-    return shingles[inside], np.bincount(first[inside], minlength=len(texts))
+    return shingles[inside], np.bincount(first[inside], minlength=len(encoded))
 
 
 def shingle_sets(texts: list[str], shingle_size: int) -> list[np.ndarray]:

@@ -131,7 +131,10 @@ def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
     ]
     if not choices:  # too few permutations to reach the target: take the most sensitive
         return num_perm, 1
-    return min(choices, key=lambda br: (false_positive_probability(threshold, *br), br))
+    # One set of quadrature points for all: exact for every degree bands x rows <= num_perm
+    # (one eigenvalue problem instead of one per degree: most of a one-file run's DUP time).
+    points = num_perm // 2 + 1
+    return min(choices, key=lambda br: (false_positive_probability(threshold, *br, points), br))
 
 
 def candidate_probability(similarity: Any, bands: int, rows: int) -> Any:
@@ -139,12 +142,14 @@ def candidate_probability(similarity: Any, bands: int, rows: int) -> Any:
     return 1.0 - (1.0 - similarity**rows) ** bands
 
 
-def false_positive_probability(threshold: float, bands: int, rows: int) -> float:
+def false_positive_probability(
+    threshold: float, bands: int, rows: int, points: int | None = None
+) -> float:
     """datasketch's `_false_positive_probability`: the S-curve integrated from 0 to the
     threshold. It is a polynomial of degree bands x rows, which Gauss-Legendre quadrature
-    with more than half as many points integrates exactly; datasketch calls scipy's `quad`,
+    with more than half as many `points` integrates exactly; datasketch calls scipy's `quad`,
     and importing scipy takes a second."""
-    nodes, weights = _gauss_legendre(bands * rows // 2 + 1)
+    nodes, weights = _gauss_legendre(points or bands * rows // 2 + 1)
     half = threshold / 2
     return half * float(np.dot(weights, candidate_probability(half * (nodes + 1), bands, rows)))
 

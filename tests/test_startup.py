@@ -1,0 +1,80 @@
+"""Start-up: a check imports, opens and compiles only what the run needs (issue #19).
+
+A quick run (pre-commit, one file) is mostly start-up, so the costly modules are imported
+where they are used: numpy and xxhash by the duplicate rules, chardet and ftfy by the
+encoding rules when a file needs them, multiprocessing when worker processes start, and
+so on. These tests run a check in a fresh interpreter and list what it imported: no timing,
+so they hold on a loaded machine too.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+# Imported by no check of a clean UTF-8 file without the duplicate rules.
+HEAVY = [
+    "numpy",
+    "xxhash",
+    "sqlite3",
+    "chardet",
+    "ftfy",
+    "pathspec",
+    "jinja2",
+    "regex",
+    "datasketch",
+    "multiprocessing",
+    "concurrent.futures",
+    "difflib",
+    "hashlib",
+]
+# Nor by one with them, which needs numpy and xxhash (and the cache's sqlite3).
+HEAVY_WITH_DUPLICATES = ["chardet", "ftfy", "pathspec", "jinja2", "regex", "datasketch", "scipy"]
+
+_PROBE = """
+import json, re, sys
+compiled = []  # every pattern compiled by the run: wrapped before anything is imported
+original = re.compile
+re.compile = lambda pattern, flags=0: compiled.append(pattern) or original(pattern, flags)
+from corpus_lint.cli import main
+code = main(sys.argv[1:])
+print(json.dumps({
+    "code": code,
+    "modules": sorted(sys.modules),
+    "credit_patterns": sum("Getty" in str(p) for p in compiled),  # BP004's, built in
+}))
+"""
+
+
+def _check(tmp_path, *args: str) -> dict:
+    (tmp_path / "clean.txt").write_text("A title\n\nA sentence of text.\n\nSource: Reuters\n")
+    run = subprocess.run(
+        [sys.executable, "-c", _PROBE, "check", "clean.txt", "-n", "-q", *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    return json.loads(run.stdout.splitlines()[-1])
+
+
+def test_a_check_without_duplicate_rules_imports_no_heavy_module(tmp_path):
+    found = _check(tmp_path, "--select", "ALL", "--ignore", "DUP")
+    assert found["code"] == 0
+    assert [m for m in HEAVY if m in found["modules"]] == []
+
+
+def test_a_check_with_duplicate_rules_imports_only_what_they_need(tmp_path):
+    found = _check(tmp_path, "--select", "ALL")
+    assert found["code"] == 0
+    assert "numpy" in found["modules"]  # the duplicate rules did run
+    assert [m for m in HEAVY_WITH_DUPLICATES if m in found["modules"]] == []
+
+
+def test_pack_patterns_are_compiled_only_for_the_rules_that_run(tmp_path):
+    found = _check(tmp_path, "--select", "WS")
+    assert found["code"] == 0
+    assert found["credit_patterns"] == 0  # BP004 did not run: none of its patterns compiled
+    assert _check(tmp_path, "--select", "BP004")["credit_patterns"] > 0
