@@ -773,12 +773,29 @@ class _Stage:
                     for path, mtime, size in walked.rows or ()
                 )
             ]
+            if not self.corpus_roots:  # the targets were the corpus: each folder as read
+                folders = _folders_read(fresh)
             if not (files or new or folders):
                 return None
             features = sorted((e.features for e in new.values()), key=lambda f: f.content)
             return sorted(files), features, band_rows, folders, (), _line_rows(features)
 
         self._wait_for_store = self.cache.store_in_background(prepare)
+
+
+def _folders_read(entries: list[Entry]) -> list[tuple[str, int]]:
+    """The digest of each folder of a run whose targets were the whole corpus, from the
+    (stamp, size) its workers took of each file: the next changed-files run trusts the
+    folders it walks the same, as after a changed-files run. Safe with a file left unread (or
+    not recorded): the digest then matches no walk, which finds that file too."""
+    from corpus_lint.files import folder_digest
+
+    rows: dict[str, list[tuple[str, int, int]]] = {}
+    for e in entries:
+        rows.setdefault(os.path.dirname(e.key), []).append(
+            (e.key, e.features.mtime_ns, e.features.size)
+        )
+    return [(folder, folder_digest(found)) for folder, found in rows.items()]
 
 
 def _line_rows(features: list[Features]) -> list[tuple[int, int]]:
