@@ -63,7 +63,6 @@ from corpus_lint.dedup.minhash import (
 from corpus_lint.document import Document, DocumentError, display
 from corpus_lint.files import CorpusWalk, Folder, identity
 from corpus_lint.packs import PackRule
-from corpus_lint.parallel import process_pool
 from corpus_lint.progress import Progress
 from corpus_lint.results import PathDisplay, split_path
 from corpus_lint.rule import UNSAFE, CorpusRule, Diagnostic, Fix, Related, Rule
@@ -718,6 +717,10 @@ class _Stage:
         with ExitStack() as stack:
             mapper: Any = map
             if workers > 1:
+                # Imported here: a pre-commit run, which rereads a few files, needs no
+                # process pool (multiprocessing, concurrent.futures: 12 ms of its start-up).
+                from corpus_lint.parallel import process_pool
+
                 pool = stack.enter_context(process_pool(workers))  # forked now: before a thread
                 mapper = pool.map
             self._begin_store()
