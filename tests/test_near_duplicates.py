@@ -242,6 +242,19 @@ def test_a_full_check_records_its_folders_for_the_next_changed_files_run(
     (folder / "corpus" / "sub").mkdir()
     (folder / "corpus" / "sub" / "a.txt").write_text(article(30))
     assert dup_findings(cli, folder) == []  # a full check: its targets are the corpus
+    written: list[tuple] = []
+    store = SignatureCache.store
+    monkeypatch.setattr(
+        SignatureCache,
+        "store",
+        lambda self, *args, **kw: written.append(args) or store(self, *args, **kw),
+    )
+    assert dup_findings(cli, folder) == []
+    assert written == []  # a second, with nothing new, writes nothing: the digests are known
+    digests = _folder_digests(folder)
+    (folder / "corpus" / "00.txt").write_text(article(40))
+    assert dup_findings(cli, folder) == []  # reads one file of the folder, the rest cached:
+    assert _folder_digests(folder) == digests  # no digest of that one file as the folder's
     asked: list[str] = []  # the corpus files the cache is asked about, file by file
     stale = SignatureCache.stale
 
@@ -263,6 +276,11 @@ def test_a_full_check_records_its_folders_for_the_next_changed_files_run(
     (folder / "corpus" / "sub" / "a.txt").write_text(article(31))
     assert dup_findings(cli, folder, "corpus/new.txt") == []
     assert corpus_stage.last_stats.analysed == 1
+
+
+def _folder_digests(folder: Path) -> dict[bytes, int]:
+    with sqlite3.connect(folder / ".corpus_lint_cache" / "signatures.sqlite3") as db:
+        return dict(db.execute("SELECT path, digest FROM folders"))
 
 
 @pytest.mark.parametrize("setting", ["shingle-size = 4", "num-perm = 64"])

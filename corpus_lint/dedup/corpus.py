@@ -777,7 +777,8 @@ class _Stage:
                 )
             ]
             if not self.corpus_roots:  # the targets were the corpus: each folder as read
-                folders = _folders_read(fresh)
+                known = writer.folder_digests()  # a run with nothing new writes nothing
+                folders = [f for f in _folders_read(self.entries) if known.get(f[0]) != f[1]]
             if not (files or new or folders):
                 return None
             features = sorted((e.features for e in new.values()), key=lambda f: f.content)
@@ -789,16 +790,20 @@ class _Stage:
 def _folders_read(entries: list[Entry]) -> list[tuple[str, int]]:
     """The digest of each folder of a run whose targets were the whole corpus, from the
     (stamp, size) its workers took of each file: the next changed-files run trusts the
-    folders it walks the same, as after a changed-files run. Safe with a file left unread (or
-    not recorded): the digest then matches no walk, which finds that file too."""
+    folders it walks the same, as after a changed-files run. Not of a folder with a file this
+    run did not read (a result from the cache has no stamp): a digest of some of its files
+    would match no walk. (Nor would one of a folder holding a file left unread: safe.)"""
     from corpus_lint.files import folder_digest
 
-    rows: dict[str, list[tuple[str, int, int]]] = {}
+    rows: dict[str, list[tuple[str, int, int]] | None] = {}
     for e in entries:
-        rows.setdefault(os.path.dirname(e.key), []).append(
-            (e.key, e.features.mtime_ns, e.features.size)
-        )
-    return [(folder, folder_digest(found)) for folder, found in rows.items()]
+        folder = os.path.dirname(e.key)
+        found = rows.setdefault(folder, [])
+        if found is not None and e.features is not None and e.features.mtime_ns is not None:
+            found.append((e.key, e.features.mtime_ns, e.features.size))
+        else:
+            rows[folder] = None
+    return [(folder, folder_digest(found)) for folder, found in rows.items() if found]
 
 
 def _line_rows(features: list[Features]) -> list[tuple[int, int]]:
