@@ -233,6 +233,56 @@ def test_a_file_edited_or_added_in_a_folder_the_cache_trusts_is_rehashed(cli, tm
     ]
 
 
+def test_a_full_check_records_its_folders_for_the_next_changed_files_run(
+    cli, tmp_path, monkeypatch
+):
+    from corpus_lint.dedup.cache import SignatureCache
+
+    folder = corpus_folder(tmp_path)
+    (folder / "corpus" / "sub").mkdir()
+    (folder / "corpus" / "sub" / "a.txt").write_text(article(30))
+    assert dup_findings(cli, folder) == []  # a full check: its targets are the corpus
+    written: list[tuple] = []
+    store = SignatureCache.store
+    monkeypatch.setattr(
+        SignatureCache,
+        "store",
+        lambda self, *args, **kw: written.append(args) or store(self, *args, **kw),
+    )
+    assert dup_findings(cli, folder) == []
+    assert written == []  # a second, with nothing new, writes nothing: the digests are known
+    digests = _folder_digests(folder)
+    (folder / "corpus" / "00.txt").write_text(article(40))
+    assert dup_findings(cli, folder) == []  # reads one file of the folder, the rest cached:
+    assert _folder_digests(folder) == digests  # no digest of that one file as the folder's
+    asked: list[str] = []  # the corpus files the cache is asked about, file by file
+    stale = SignatureCache.stale
+
+    def spied(self, files):
+        asked.extend(path for path, _, _ in files)
+        return stale(self, files)
+
+    monkeypatch.setattr(SignatureCache, "stale", spied)
+    (folder / "corpus" / "new.txt").write_text(article(30))
+    found = dup_findings(cli, folder, "corpus/new.txt")
+    assert [(d["path"], d["related"][0]["path"]) for d in found] == [
+        ("corpus/sub/a.txt", "corpus/new.txt")
+    ]
+    # The folder with a new file is looked at file by file; the other, as the full check
+    # recorded it, is trusted whole.
+    assert sorted(os.path.basename(p) for p in asked) == [f"{i:02d}.txt" for i in range(6)]
+    assert (corpus_stage.last_stats.unchanged, corpus_stage.last_stats.analysed) == (7, 0)
+    # A file of the trusted folder rewritten in place is read again.
+    (folder / "corpus" / "sub" / "a.txt").write_text(article(31))
+    assert dup_findings(cli, folder, "corpus/new.txt") == []
+    assert corpus_stage.last_stats.analysed == 1
+
+
+def _folder_digests(folder: Path) -> dict[bytes, int]:
+    with sqlite3.connect(folder / ".corpus_lint_cache" / "signatures.sqlite3") as db:
+        return dict(db.execute("SELECT path, digest FROM folders"))
+
+
 @pytest.mark.parametrize("setting", ["shingle-size = 4", "num-perm = 64"])
 def test_the_cache_is_invalidated_when_the_signature_settings_change(cli, tmp_path, setting):
     folder = corpus_folder(tmp_path)

@@ -10,8 +10,11 @@ so they hold on a loaded machine too.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+
+import pytest
 
 # Imported by no check of a clean UTF-8 file without the duplicate rules.
 # (xxhash is not among them: 0.4 ms to import, and `files.identity`, which every run with
@@ -34,7 +37,7 @@ HEAVY = [
 HEAVY_WITH_DUPLICATES = ["chardet", "ftfy", "pathspec", "jinja2", "regex", "datasketch", "scipy"]
 
 _PROBE = """
-import json, re, sys
+import json, os, re, sys
 compiled = []  # every pattern compiled by the run: wrapped before anything is imported
 original = re.compile
 re.compile = lambda pattern, flags=0: compiled.append(pattern) or original(pattern, flags)
@@ -44,18 +47,29 @@ print(json.dumps({
     "code": code,
     "modules": sorted(sys.modules),
     "credit_patterns": sum("Getty" in str(p) for p in compiled),  # BP004's, built in
+    "openblas_threads": os.environ.get("OPENBLAS_NUM_THREADS"),
 }))
 """
 
 
-def _check(tmp_path, *args: str) -> dict:
+def _check(tmp_path, *args: str, cache: bool = False) -> dict:
     (tmp_path / "clean.txt").write_text("A title\n\nA sentence of text.\n\nSource: Reuters\n")
     run = subprocess.run(
-        [sys.executable, "-c", _PROBE, "check", "clean.txt", "-n", "-q", *args],
+        [
+            sys.executable,
+            "-c",
+            _PROBE,
+            "check",
+            "clean.txt",
+            *([] if cache else ["-n"]),
+            "-q",
+            *args,
+        ],
         cwd=tmp_path,
         capture_output=True,
         text=True,
         check=False,
+        env={k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"},
     )
     assert run.returncode == 0, run.stderr
     return json.loads(run.stdout.splitlines()[-1])
@@ -74,6 +88,24 @@ def test_a_check_with_duplicate_rules_imports_only_what_they_need(tmp_path):
     assert found["code"] == 0
     assert "numpy" in found["modules"]  # the duplicate rules did run
     assert [m for m in HEAVY_WITH_DUPLICATES if m in found["modules"]] == []
+
+
+@pytest.mark.parametrize("cache", [False, True])
+def test_a_one_file_check_against_a_corpus_starts_no_process_pool(tmp_path, cache):
+    # Pre-commit: one changed file against a small configured corpus (walked in this
+    # process), with the result and signature cache or without: the duplicate rules and BP005
+    # run, but nothing imports the process pool's modules (12 ms of start-up).
+    (tmp_path / "corpus").mkdir()
+    for n in range(3):
+        (tmp_path / "corpus" / f"{n}.txt").write_text(f"Title {n}\n\nWords {n} of text.\n")
+    (tmp_path / "corpus-lint.toml").write_text('corpus = ["corpus", "clean.txt"]\n')
+    found = _check(tmp_path, "--select", "ALL", cache=cache)
+    assert found["code"] == 0
+    assert "numpy" in found["modules"]  # the corpus stage ran
+    unneeded = HEAVY_WITH_DUPLICATES + ["multiprocessing", "concurrent.futures"]
+    assert [m for m in unneeded if m in found["modules"]] == []
+    # numpy's OpenBLAS started no thread per core (half the CPU time of importing numpy).
+    assert found["openblas_threads"] == "1"
 
 
 def test_pack_patterns_are_compiled_only_for_the_rules_that_run(tmp_path):

@@ -63,7 +63,6 @@ from corpus_lint.dedup.minhash import (
 from corpus_lint.document import Document, DocumentError, display
 from corpus_lint.files import CorpusWalk, Folder, identity
 from corpus_lint.packs import PackRule
-from corpus_lint.parallel import process_pool
 from corpus_lint.progress import Progress
 from corpus_lint.results import PathDisplay, split_path
 from corpus_lint.rule import UNSAFE, CorpusRule, Diagnostic, Fix, Related, Rule
@@ -718,6 +717,10 @@ class _Stage:
         with ExitStack() as stack:
             mapper: Any = map
             if workers > 1:
+                # Imported here: a pre-commit run, which rereads a few files, needs no
+                # process pool (multiprocessing, concurrent.futures: 12 ms of its start-up).
+                from corpus_lint.parallel import process_pool
+
                 pool = stack.enter_context(process_pool(workers))  # forked now: before a thread
                 mapper = pool.map
             self._begin_store()
@@ -773,12 +776,34 @@ class _Stage:
                     for path, mtime, size in walked.rows or ()
                 )
             ]
+            if not self.corpus_roots:  # the targets were the corpus: each folder as read
+                known = writer.folder_digests()  # a run with nothing new writes nothing
+                folders = [f for f in _folders_read(self.entries) if known.get(f[0]) != f[1]]
             if not (files or new or folders):
                 return None
             features = sorted((e.features for e in new.values()), key=lambda f: f.content)
             return sorted(files), features, band_rows, folders, (), _line_rows(features)
 
         self._wait_for_store = self.cache.store_in_background(prepare)
+
+
+def _folders_read(entries: list[Entry]) -> list[tuple[str, int]]:
+    """The digest of each folder of a run whose targets were the whole corpus, from the
+    (stamp, size) its workers took of each file: the next changed-files run trusts the
+    folders it walks the same, as after a changed-files run. Not of a folder with a file this
+    run did not read (a result from the cache has no stamp): a digest of some of its files
+    would match no walk. (Nor would one of a folder holding a file left unread: safe.)"""
+    from corpus_lint.files import folder_digest
+
+    rows: dict[str, list[tuple[str, int, int]] | None] = {}
+    for e in entries:
+        folder = os.path.dirname(e.key)
+        found = rows.setdefault(folder, [])
+        if found is not None and e.features is not None and e.features.mtime_ns is not None:
+            found.append((e.key, e.features.mtime_ns, e.features.size))
+        else:
+            rows[folder] = None
+    return [(folder, folder_digest(found)) for folder, found in rows.items() if found]
 
 
 def _line_rows(features: list[Features]) -> list[tuple[int, int]]:
