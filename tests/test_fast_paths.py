@@ -485,3 +485,40 @@ def test_line_rules_report_the_lines_a_walk_of_the_lines_finds(text):
         if len(line.text) >= boilerplate.JUNK_TOKEN_MIN_LENGTH
         and boilerplate._JUNK_TOKEN.fullmatch(line.text)
     }
+
+
+def _reference_text_groups(entries):
+    """DUP003's groups as a dict of lists per text hash (the code before issue #19's memory
+    work): every text hash of a target, its entries in order, groups of two or more."""
+    target_texts = {
+        e.features.text_hash
+        for e in entries
+        if e.target and e.features and e.features.text_hash is not None
+    }
+    groups = {}
+    for entry in entries:
+        if entry.features is not None and entry.features.text_hash in target_texts:
+            groups.setdefault(entry.features.text_hash, []).append(entry)
+    return [group for group in groups.values() if len(group) > 1]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from([None, -(1 << 63), -1, 0, 7, 1 << 62]), st.booleans()),
+        max_size=30,
+    ),
+    st.lists(st.integers(0, 29), max_size=5),
+)
+def test_same_text_groups_by_sorting_equal_the_groups_by_dict(rows, unloaded):
+    from corpus_lint.dedup.corpus import Entry, same_text_groups
+    from corpus_lint.dedup.features import Features
+
+    entries = [
+        Entry(f"/c/{i}", Path(f"c/{i}"), target, i, Features(i, text, 0, b""))
+        for i, (text, target) in enumerate(rows)
+    ]
+    for i in unloaded:  # an unchanged file whose features stay in the cache
+        if i < len(entries):
+            entries[i].features = None
+    assert same_text_groups(entries) == _reference_text_groups(entries)
