@@ -107,7 +107,7 @@ def run(
                     continue
                 file_result = next(results)
                 if results_cache is not None:
-                    results_cache.add(file_result)
+                    results_cache.add(file_result, target)
                 _collect(file_result, result, features, target)
         finish = None
         if results_cache is not None:

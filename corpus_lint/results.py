@@ -266,17 +266,18 @@ class ResultCache:
                 found[position] = decode(data, targets[position], display, make, job)
         return found
 
-    def add(self, result: FileResult) -> None:
+    def add(self, result: FileResult, target: Path) -> None:
         """Keep what will be stored of a result read in this run (not in a `--fix` run: what
         it found of a file it fixed is not what a check of the fixed file finds); its features
         are taken at `store`, once the corpus stage completed them. Kept as plain values, not
-        the FileResult (100 MB for 100,000 files)."""
+        the FileResult (100 MB for 100,000 files), under `target`, the engine's path of the
+        file (the copy a worker sent back would live as long: 170 bytes a file)."""
         if self.job.fix is not None or not cacheable(result):
             return
-        known = self.identities.get(os.fspath(result.path))
+        known = self.identities.get(os.fspath(target))
         if known is not None:
-            stored = plain(result, self._display(result.path), self.job.count_fixes)
-            self.pending.append((result.path, *known, stored))
+            stored = plain(result, self._display(target), self.job.count_fixes)
+            self.pending.append((target, *known, stored))
 
     def store(self, features: Callable[[Path], Any]) -> None:
         """Record the results kept by `add`, with `features(path)`, and forget the run's rows

@@ -759,13 +759,12 @@ class _Stage:
                 )
                 contents = np.array([e.content for e in signed], dtype=np.int64)
                 band_rows = (keys.ravel(), np.repeat(contents, bands))
-            stored = {e.key: (e.features.mtime_ns, e.features.size) for e in fresh}
             folders = [
                 (folder, walked.digest)
                 for folder, walked in self.folders.items()
                 if folder not in self.trusted
                 and all(
-                    stored.get(path) == (mtime, size)
+                    self._stored(path, mtime, size)
                     or (path not in self.target_keys and path not in self.stale)
                     for path, mtime, size in walked.rows or ()
                 )
@@ -776,6 +775,13 @@ class _Stage:
             return sorted(files), features, band_rows, folders, (), _line_rows(features)
 
         self._wait_for_store = self.cache.store_in_background(prepare)
+
+    def _stored(self, key: str, mtime: int, size: int) -> bool:
+        """Does this run store the file `key` with this stamp and size? (Looked up in
+        `by_key`, not in a dict of every file's stamp: 16 MB for 100,000 files.)"""
+        entry = self.by_key.get(key)
+        features = entry.features if entry is not None else None
+        return features is not None and (features.mtime_ns, features.size) == (mtime, size)
 
 
 def _line_rows(features: list[Features]) -> list[tuple[int, int]]:
