@@ -522,3 +522,34 @@ def test_same_text_groups_by_sorting_equal_the_groups_by_dict(rows, unloaded):
         if i < len(entries):
             entries[i].features = None
     assert same_text_groups(entries) == _reference_text_groups(entries)
+
+
+def test_band_rows_merged_in_parts_equal_the_rows_sorted_at_once(tmp_path):
+    """`_store_bands` merges a range of buckets at a time (memory): every bucket holds exactly
+    the sorted distinct rows that one sort of all rows gives, keys across every part (and
+    both signs), after a first store and a second that merges into held buckets."""
+    import numpy as np
+
+    from corpus_lint.dedup.cache import BUCKET_BITS, SignatureCache
+
+    generator = np.random.default_rng(19)
+    cache = SignatureCache.open(tmp_path, config=7, warnings=[])
+    stored = []
+    for count in (3000, 500):  # the second by key look-ups, some rows stored twice
+        keys = generator.integers(-(1 << 63), (1 << 63) - 1, count, dtype=np.int64)
+        keys[: count // 10] = keys[-count // 10 :]  # keys shared by several contents
+        contents = generator.integers(-50, 50, count, dtype=np.int64)
+        if stored:
+            keys[:50], contents[:50] = stored[0][0][:50], stored[0][1][:50]
+        stored.append((keys, contents))
+        cache.store([], [], (keys, contents))
+    rows = np.concatenate([np.column_stack(pair) for pair in stored])
+    rows = np.unique(rows, axis=0)  # distinct rows; sorted below by key as unsigned
+    rows = rows[np.lexsort((rows[:, 1], rows[:, 0].view(np.uint64)))]
+    buckets = (rows[:, 0].view(np.uint64) >> np.uint64(64 - BUCKET_BITS)).astype(np.int64)
+    expected = {
+        int(b): rows[buckets == b].astype("<i8").tobytes() for b in np.unique(buckets).tolist()
+    }
+    held = dict(cache.db.execute("SELECT bucket, rows FROM bands"))
+    cache.close()
+    assert held == expected
