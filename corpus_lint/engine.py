@@ -107,8 +107,11 @@ def run(
                     continue
                 file_result = next(results)
                 if results_cache is not None:
-                    results_cache.add(file_result)
+                    results_cache.add(file_result, target)
                 _collect(file_result, result, features, target)
+        # Collected: the cached results (a tuple, a list and a fixes tuple a file) go before
+        # the corpus stage, which holds every file's features.
+        found = to_read = file_result = hit = None
         finish = None
         if results_cache is not None:
 

@@ -230,8 +230,10 @@ class ResultCache:
         self.run = run
         self.job = job
         self.make_features = make_features
-        # Each target's (key, stamp, size), by its path as a string (hashing a Path is slow).
+        # Each target's (key, stamp, size), by its path as a string (hashing a Path is slow),
+        # until its cached result is found or its new result kept: 300 bytes a file.
         self.identities: dict[str, tuple[bytes, int, int]] = {}
+        self.stated = 0  # targets stat'ed by `hits`
         self.others: list[bytes] = []  # keys of the run's rows for files not among the targets
         self.pending: list[tuple] = []  # see `add`
         self._display = PathDisplay()
@@ -259,24 +261,28 @@ class ResultCache:
             self.identities[path] = (key, stamp, size)
         found: list[Cached | None] = [None] * len(targets)
         make, job = self.make_features, self.job
+        self.stated = len(self.identities)
         rows = self.cache.results(self.run, list(self.identities.values()), self.others)
         with _collector_paused():
             for key, data in rows:
                 position = index[key]
                 found[position] = decode(data, targets[position], display, make, job)
+                if found[position] is not None:  # not read, nothing to store
+                    self.identities.pop(os.fspath(targets[position]), None)
         return found
 
-    def add(self, result: FileResult) -> None:
+    def add(self, result: FileResult, target: Path) -> None:
         """Keep what will be stored of a result read in this run (not in a `--fix` run: what
         it found of a file it fixed is not what a check of the fixed file finds); its features
         are taken at `store`, once the corpus stage completed them. Kept as plain values, not
-        the FileResult (100 MB for 100,000 files)."""
+        the FileResult (100 MB for 100,000 files), under `target`, the engine's path of the
+        file (the copy a worker sent back would live as long: 170 bytes a file)."""
         if self.job.fix is not None or not cacheable(result):
             return
-        known = self.identities.get(os.fspath(result.path))
+        known = self.identities.pop(os.fspath(target), None)
         if known is not None:
-            stored = plain(result, self._display(result.path), self.job.count_fixes)
-            self.pending.append((result.path, *known, stored))
+            stored = plain(result, self._display(target), self.job.count_fixes)
+            self.pending.append((target, *known, stored))
 
     def store(self, features: Callable[[Path], Any]) -> None:
         """Record the results kept by `add`, with `features(path)`, and forget the run's rows
@@ -286,7 +292,7 @@ class ResultCache:
             for path, key, stamp, size, stored in self.pending
         )
         gone = []
-        if len(self.others) <= len(self.identities):  # a stat each
+        if len(self.others) <= self.stated:  # a stat each
             gone = [key for key in self.others if not os.path.lexists(os.fsdecode(key))]
         if self.pending or gone:
             self.cache.store_results(self.run, rows, gone)

@@ -485,3 +485,71 @@ def test_line_rules_report_the_lines_a_walk_of_the_lines_finds(text):
         if len(line.text) >= boilerplate.JUNK_TOKEN_MIN_LENGTH
         and boilerplate._JUNK_TOKEN.fullmatch(line.text)
     }
+
+
+def _reference_text_groups(entries):
+    """DUP003's groups as a dict of lists per text hash (the code before issue #19's memory
+    work): every text hash of a target, its entries in order, groups of two or more."""
+    target_texts = {
+        e.features.text_hash
+        for e in entries
+        if e.target and e.features and e.features.text_hash is not None
+    }
+    groups = {}
+    for entry in entries:
+        if entry.features is not None and entry.features.text_hash in target_texts:
+            groups.setdefault(entry.features.text_hash, []).append(entry)
+    return [group for group in groups.values() if len(group) > 1]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from([None, -(1 << 63), -1, 0, 7, 1 << 62]), st.booleans()),
+        max_size=30,
+    ),
+    st.lists(st.integers(0, 29), max_size=5),
+)
+def test_same_text_groups_by_sorting_equal_the_groups_by_dict(rows, unloaded):
+    from corpus_lint.dedup.corpus import Entry, same_text_groups
+    from corpus_lint.dedup.features import Features
+
+    entries = [
+        Entry(f"/c/{i}", Path(f"c/{i}"), target, i, Features(i, text, 0, b""))
+        for i, (text, target) in enumerate(rows)
+    ]
+    for i in unloaded:  # an unchanged file whose features stay in the cache
+        if i < len(entries):
+            entries[i].features = None
+    assert same_text_groups(entries) == _reference_text_groups(entries)
+
+
+def test_band_rows_merged_in_parts_equal_the_rows_sorted_at_once(tmp_path):
+    """`_store_bands` merges a range of buckets at a time (memory): every bucket holds exactly
+    the sorted distinct rows that one sort of all rows gives, keys across every part (and
+    both signs), after a first store and a second that merges into held buckets."""
+    import numpy as np
+
+    from corpus_lint.dedup.cache import BUCKET_BITS, SignatureCache
+
+    generator = np.random.default_rng(19)
+    cache = SignatureCache.open(tmp_path, config=7, warnings=[])
+    stored = []
+    for count in (3000, 500):  # the second by key look-ups, some rows stored twice
+        keys = generator.integers(-(1 << 63), (1 << 63) - 1, count, dtype=np.int64)
+        keys[: count // 10] = keys[-count // 10 :]  # keys shared by several contents
+        contents = generator.integers(-50, 50, count, dtype=np.int64)
+        if stored:
+            keys[:50], contents[:50] = stored[0][0][:50], stored[0][1][:50]
+        stored.append((keys, contents))
+        cache.store([], [], (keys, contents))
+    rows = np.concatenate([np.column_stack(pair) for pair in stored])
+    rows = np.unique(rows, axis=0)  # distinct rows; sorted below by key as unsigned
+    rows = rows[np.lexsort((rows[:, 1], rows[:, 0].view(np.uint64)))]
+    buckets = (rows[:, 0].view(np.uint64) >> np.uint64(64 - BUCKET_BITS)).astype(np.int64)
+    expected = {
+        int(b): rows[buckets == b].astype("<i8").tobytes() for b in np.unique(buckets).tolist()
+    }
+    held = dict(cache.db.execute("SELECT bucket, rows FROM bands"))
+    cache.close()
+    assert held == expected

@@ -58,6 +58,9 @@ BUSY_TIMEOUT_SECONDS = 30.0
 CHUNK = 500
 # Band keys are held in 2**BUCKET_BITS buckets (see `bands` above).
 BUCKET_BITS = 16
+# Buckets merged at a time by `_store_bands`: a sixteenth of them (~100,000 rows of 100,000
+# files' 1.6 million), not all at once.
+BAND_MERGE_PARTS = 16
 # The run keys whose results are kept (see `results` above): a few configurations used in turn
 # (all rules, one rule, the pre-commit hook's) each stay warm.
 RESULT_RUNS = 4
@@ -471,38 +474,50 @@ class SignatureCache:
         return wait
 
     def _store_bands(self, keys: np.ndarray, contents: np.ndarray) -> None:
-        """Merge (key, content) rows into their buckets: sorted all at once, with the rows
-        the touched buckets held, by key as unsigned (so by bucket too) then content, and
-        cut into buckets."""
+        """Merge (key, content) rows into their buckets: sorted, with the rows the touched
+        buckets held, by key as unsigned (so by bucket too) then content, and cut into
+        buckets; a range of buckets at a time (BAND_MERGE_PARTS), so the sort's copies are of
+        a part of the rows (all at once, they were the peak of a run that fills the cache)."""
         import numpy as np
 
+        buckets = _buckets(keys).astype(np.uint16)
         present = np.zeros(1 << BUCKET_BITS, dtype=bool)
-        present[_buckets(keys)] = True
+        present[buckets] = True
         touched = np.flatnonzero(present)
         (stored,) = self.db.execute("SELECT count(*) FROM bands").fetchone()
-        if len(touched) * 8 >= stored:  # as in `features`: one scan
-            held = [
-                np.frombuffer(blob, dtype="<i8").reshape(-1, 2)
-                for bucket, blob in self.db.execute("SELECT bucket, rows FROM bands")
-                if present[bucket]
-            ]
-        else:
-            held = list(self._bucket_rows(touched.tolist()).values())
-        rows = np.concatenate([np.column_stack((keys, contents)), *held]).astype("<i8")
-        rows = rows[np.lexsort((rows[:, 1], rows[:, 0].view(np.uint64)))]
-        rows = rows[np.r_[True, (rows[1:] != rows[:-1]).any(axis=1)]]  # no pair twice
-        buckets = _buckets(rows[:, 0])
-        starts = np.flatnonzero(np.r_[True, buckets[1:] != buckets[:-1]])
-        ends = np.r_[starts[1:], len(rows)]
-        self.db.executemany(
-            "INSERT OR REPLACE INTO bands VALUES (?, ?)",
-            (
-                (bucket, rows[start:end].tobytes())
-                for bucket, start, end in zip(
-                    buckets[starts].tolist(), starts.tolist(), ends.tolist()
-                )
-            ),
-        )
+        scan = len(touched) * 8 >= stored  # as in `features`: one scan (a range per part)
+        step = (1 << BUCKET_BITS) // BAND_MERGE_PARTS
+        for low in range(0, 1 << BUCKET_BITS, step):
+            part = (buckets >= low) & (buckets < low + step)
+            if not part.any():
+                continue
+            if scan:
+                query = "SELECT bucket, rows FROM bands WHERE bucket >= ? AND bucket < ?"
+                held = [
+                    np.frombuffer(blob, dtype="<i8").reshape(-1, 2)
+                    for bucket, blob in self.db.execute(query, (low, low + step))
+                    if present[bucket]
+                ]
+            else:
+                wanted = touched[(touched >= low) & (touched < low + step)]
+                held = list(self._bucket_rows(wanted.tolist()).values())
+            rows = np.concatenate([np.column_stack((keys[part], contents[part])), *held])
+            rows = rows.astype("<i8", copy=False)
+            del part, held
+            rows = rows[np.lexsort((rows[:, 1], rows[:, 0].view(np.uint64)))]
+            rows = rows[np.r_[True, (rows[1:] != rows[:-1]).any(axis=1)]]  # no pair twice
+            in_rows = _buckets(rows[:, 0])
+            starts = np.flatnonzero(np.r_[True, in_rows[1:] != in_rows[:-1]])
+            ends = np.r_[starts[1:], len(rows)]
+            self.db.executemany(
+                "INSERT OR REPLACE INTO bands VALUES (?, ?)",
+                (
+                    (bucket, rows[start:end].tobytes())
+                    for bucket, start, end in zip(
+                        in_rows[starts].tolist(), starts.tolist(), ends.tolist()
+                    )
+                ),
+            )
 
 
 def is_damaged(error: sqlite3.Error) -> bool:
