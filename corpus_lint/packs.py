@@ -19,15 +19,14 @@ patterns are ours and tested: they keep the faster `re`.
 
 from __future__ import annotations
 
-import os
 import re
-import stat
 import sys
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from corpus_lint.config import read_regular_file
 from corpus_lint.families import FamilyError, FamilyMatcher, family_words, parse_family
 from corpus_lint.rule import SEVERITIES, UNSAFE, Context, Diagnostic, Rule, delete_line
 from corpus_lint.textutil import normalise_phrase, squeeze
@@ -439,7 +438,7 @@ def pack_files(paths: Iterable[Path]) -> list[Path]:
     for path in paths:
         if path.is_dir():
             files.extend(sorted(path.glob("*.toml")))
-        elif path.exists():  # not a regular file: `_read_pack` says so
+        elif path.exists():  # not a regular file: reading it says so
             files.append(path)
         else:
             raise PackError(f"{path}: rule pack not found")
@@ -457,22 +456,16 @@ def load_packs(user_paths: Iterable[Path] = (), builtin_codes: Iterable[str] = (
     return packs
 
 
-def _read_pack(path: Path) -> str:
-    """A pack's text. Opened without blocking and checked to be a regular file first: a FIFO
-    named `*.toml` in a pack folder would otherwise wait for a writer for ever."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise PackError(f"{path}: not a regular file, not read as a rule pack")
-        return handle.read().decode("utf-8")
-
-
 def _load_one(path: Path, packs: Packs, builtin_codes: set[str], trusted: bool) -> None:
     try:
-        data = tomllib.loads(_read_pack(path))
+        # Opened without blocking, regular files only: a FIFO named `*.toml` in a pack
+        # folder would otherwise wait for a writer for ever.
+        data = tomllib.loads(read_regular_file(path).decode("utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise PackError(f"{path}: invalid TOML: {exc}") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
+        raise PackError(f"{path}: cannot read rule pack: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
         raise PackError(f"{path}: cannot read rule pack: {exc}") from None
     packs.files.append(path)
     unknown = set(data) - {"rules", "extend", "words"}

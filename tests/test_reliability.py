@@ -194,7 +194,7 @@ def test_a_fifo_among_the_rule_packs_is_one_line_exit_2_not_a_hang(tmp_path):
     except subprocess.TimeoutExpired:
         pytest.fail("the run waited on the FIFO")
     assert run.returncode == 2
-    one_error_line(run.stderr, "trap.toml: not a regular file")
+    one_error_line(run.stderr, "trap.toml: cannot read rule pack: not a regular file")
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
