@@ -77,18 +77,20 @@ def candidate_lines(
 ) -> tuple[bytes, str]:
     """The document's candidate lines as `LINE` records, and their texts (one a line)."""
     rows, texts = [], []
-    lines = doc.lines
-    titled = len(lines) > 1 and lines[1].is_blank
-    for index, line in enumerate(lines):
-        if (index == 0 and titled) or not is_candidate(line.text, max_length, is_source):
+    # The lines' texts screen them: `doc.lines` (objects with offsets, for the deletion) is
+    # built only for a document with a candidate line.
+    line_texts = doc.line_texts
+    titled = len(line_texts) > 1 and not line_texts[1].strip()
+    for index, text in enumerate(line_texts):
+        if (index == 0 and titled) or not is_candidate(text, max_length, is_source):
             continue
-        key = line_key(line.text)
+        key = line_key(text)
         if not key:
             continue
-        edit = delete_lines(lines, index, index)
+        edit = delete_lines(doc.lines, index, index)
         digest = to_int64(xxhash.xxh3_64_intdigest(key.encode()))
-        rows.append((digest, line.number, len(line.text), edit.start, edit.end))
-        texts.append(" ".join(line.text.split())[:SNIPPET])
+        rows.append((digest, index + 1, len(text), edit.start, edit.end))
+        texts.append(" ".join(text.split())[:SNIPPET])
     if not rows:
         return b"", ""
     return np.array(rows, dtype=LINE).tobytes(), "\n".join(texts)
