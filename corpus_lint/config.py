@@ -305,15 +305,17 @@ def is_url(path: str | Path) -> bool:
     return isinstance(path, str) and re.match(r"[A-Za-z][A-Za-z0-9+.-]+://", path) is not None
 
 
-def _near_duplicate(data: Any, fail, root: Path) -> NearDuplicateSettings:
+def _check_table(data: Any, name: str, known: set[str] | frozenset[str], fail) -> None:
+    """A settings table ([near-duplicate], [boilerplate]) with none but its known keys."""
     if not isinstance(data, dict):
-        raise fail("[near-duplicate] must be a table")
-    unknown = sorted(set(data) - _NEAR_KEYS)
+        raise fail(f"[{name}] must be a table")
+    unknown = sorted(set(data) - known)
     if unknown:
-        raise fail(
-            f"unknown key {unknown[0]!r} in near-duplicate "
-            f"(known keys: {', '.join(sorted(_NEAR_KEYS))})"
-        )
+        raise fail(f"unknown key {unknown[0]!r} in {name} (known keys: {', '.join(sorted(known))})")
+
+
+def _near_duplicate(data: Any, fail, root: Path) -> NearDuplicateSettings:
+    _check_table(data, "near-duplicate", _NEAR_KEYS, fail)
     defaults = NearDuplicateSettings()
     threshold = data.get("threshold", defaults.threshold)
     if (
@@ -339,14 +341,7 @@ def _near_duplicate(data: Any, fail, root: Path) -> NearDuplicateSettings:
 
 
 def _boilerplate(data: Any, fail) -> BoilerplateSettings:
-    if not isinstance(data, dict):
-        raise fail("[boilerplate] must be a table")
-    unknown = sorted(set(data) - _BOILERPLATE_KEYS)
-    if unknown:
-        raise fail(
-            f"unknown key {unknown[0]!r} in boilerplate "
-            f"(known keys: {', '.join(sorted(_BOILERPLATE_KEYS))})"
-        )
+    _check_table(data, "boilerplate", _BOILERPLATE_KEYS, fail)
     defaults = BoilerplateSettings()
     documents = data.get("min-documents", defaults.min_documents)
     if isinstance(documents, bool) or not isinstance(documents, int) or documents < 2:
