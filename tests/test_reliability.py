@@ -172,51 +172,32 @@ def test_an_in_place_edit_that_keeps_size_and_mtime_is_seen_by_a_changed_files_r
     assert (cached.code, cached.out) == (uncached.code, uncached.out)
 
 
-# --- 9. a FIFO named *.toml in a rule-pack folder ----------------------------------------------
-
-
-def test_a_fifo_among_the_rule_packs_is_one_line_exit_2_not_a_hang(tmp_path):
-    import subprocess
-
-    packs = tmp_path / "packs"
-    packs.mkdir()
-    os.mkfifo(packs / "trap.toml")
-    (tmp_path / "corpus-lint.toml").write_text('rule-packs = ["packs"]\n')
-    (tmp_path / "a.txt").write_text(CLEAN_ARTICLE)
-    try:
-        run = subprocess.run(
-            [sys.executable, "-m", "corpus_lint", "check", "a.txt"],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=20,
-        )
-    except subprocess.TimeoutExpired:
-        pytest.fail("the run waited on the FIFO")
-    assert run.returncode == 2
-    one_error_line(run.stderr, "trap.toml: cannot read rule pack: not a regular file")
+# --- 9. a FIFO where the run reads a file the user names ----------------------------------------
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
 @pytest.mark.parametrize(
-    "args, setup",
+    "args, config, fifo, names",
     [
-        (["--baseline", "trap.json"], ""),
-        (["--config", "trap.toml"], ""),
-        ([], 'allow = "trap.toml"\n'),
+        ([], 'rule-packs = ["packs"]\n', "packs/trap.toml", "trap.toml: cannot read rule pack"),
+        (["--baseline", "trap.json"], "", "trap.json", "trap.json: cannot read baseline"),
+        (["--config", "trap.toml"], "", "trap.toml", "trap.toml: cannot read"),
+        ([], '[near-duplicate]\nallow = "trap.toml"\n', "trap.toml", "trap.toml: cannot read"),
     ],
-    ids=["baseline", "config", "allow-list"],
+    ids=["rule-pack", "baseline", "config", "allow-list"],
 )
-def test_a_fifo_named_as_baseline_config_or_allow_list_is_an_error_not_a_hang(
-    tmp_path, args, setup
+def test_a_fifo_the_run_would_read_is_one_line_exit_2_not_a_hang(
+    tmp_path, args, config, fifo, names
 ):
-    """Every file the user names besides the corpus is opened without blocking: a FIFO in
-    its place is a one-line error (exit 2), not a run waiting for a writer for ever."""
+    """Every file the user names besides the corpus (a FIFO named *.toml in a rule-pack
+    folder, a baseline, a configuration, an allow-list) is opened without blocking: a FIFO
+    is a one-line error (exit 2), not a run waiting for a writer for ever."""
     import subprocess
 
-    os.mkfifo(tmp_path / args[-1] if args else tmp_path / "trap.toml")
-    if setup:
-        (tmp_path / "corpus-lint.toml").write_text(f"[near-duplicate]\n{setup}")
+    (tmp_path / fifo).parent.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(tmp_path / fifo)
+    if config:
+        (tmp_path / "corpus-lint.toml").write_text(config)
     (tmp_path / "a.txt").write_text(CLEAN_ARTICLE)
     try:
         run = subprocess.run(
@@ -229,4 +210,4 @@ def test_a_fifo_named_as_baseline_config_or_allow_list_is_an_error_not_a_hang(
     except subprocess.TimeoutExpired:
         pytest.fail("the run waited on the FIFO")
     assert run.returncode == 2
-    one_error_line(run.stderr, "not a regular file")
+    one_error_line(run.stderr, f"{names}: not a regular file")
