@@ -503,6 +503,11 @@ def describe_configuration(
             f"{near.num_perm} permutations",
         ),
         ("keeper policy", ", ".join(near.keep)),  # report.html.KEEPER_POLICY_ROW
+        (
+            "repeated lines (BP005)",
+            f"in at least {settings.boilerplate.min_documents} documents, "
+            f"at most {settings.boilerplate.max_length} characters",
+        ),
     ]
     if settings.per_file_ignores:
         rows.append(

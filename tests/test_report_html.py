@@ -475,3 +475,15 @@ def test_clusters_shown_side_by_side_stop_at_the_bounds_and_the_rest_are_listed(
     summary = " ".join(parse(dom).text_of("p"))
     assert "2 clusters of duplicate documents, 3 redundant documents" in summary
     assert "1 redundant document is shown side by side here" in summary
+
+
+def test_the_configuration_rows_name_the_repeated_line_settings(tmp_path):
+    """The page's "Configuration that produced these findings" names BP005's settings as
+    the run had them ([boilerplate] min-documents and max-length), not the defaults."""
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "a.txt").write_text("Title\n\nText.\n\nSource: Reuters\n")
+    args = ["c", "--config", "boilerplate.min-documents = 7", "--output-format", "html:r.html"]
+    assert run_cli(tmp_path, args) in (0, 1)
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "repeated lines (BP005)" in page
+    assert "in at least 7 documents, at most 100 characters" in page
