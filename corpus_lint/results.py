@@ -128,8 +128,8 @@ class Cached(NamedTuple):
 
 def decode(
     data: bytes,
-    path: Path,
-    display: Callable[[Path], str],
+    path: str | Path,
+    display: Callable[[str | Path], str],
     make_features: Callable[[Any], Any] | None,
     job: Any,
 ) -> Cached | None:
@@ -213,7 +213,7 @@ class PathDisplay:
         self._display = display
         self._folders: dict[str, str] = {}
 
-    def __call__(self, path: Path) -> str:
+    def __call__(self, path: str | Path) -> str:
         folder, name = split_path(os.fspath(path))
         shown = self._folders.get(folder)
         if shown is None:
@@ -246,8 +246,8 @@ class ResultCache:
         display = PathDisplay()
         absolute: dict[str, bytes] = {}  # abspath per folder, not per file: 100,000 files
         index: dict[bytes, int] = {}  # key -> position in targets
-        for position, target in enumerate(targets):
-            path = os.fspath(target)
+        paths = [os.fspath(target) for target in targets]  # once: 100,000 Paths
+        for position, path in enumerate(paths):
             folder, name = split_path(path)
             prefix = absolute.get(folder)
             if prefix is None:
@@ -266,9 +266,9 @@ class ResultCache:
         with _collector_paused():
             for key, data in rows:
                 position = index[key]
-                found[position] = decode(data, targets[position], display, make, job)
-                if found[position] is not None:  # not read, nothing to store
-                    self.identities.pop(os.fspath(targets[position]), None)
+                hit = found[position] = decode(data, paths[position], display, make, job)
+                if hit is not None:  # not read, nothing to store
+                    self.identities.pop(paths[position], None)
         return found
 
     def add(self, result: FileResult, target: Path) -> None:
