@@ -243,8 +243,8 @@ class ResultCache:
         others). Each target is stat'ed now, before it is read (see the module's docstring)."""
         from corpus_lint.files import identity
 
-        # Nothing built here makes a reference cycle (see `_collector_paused`).
-        with _collector_paused():
+        # Nothing built here makes a reference cycle (see `collector_paused`).
+        with collector_paused():
             display = PathDisplay()
             absolute: dict[str, bytes] = {}  # abspath per folder, not per file: 100,000 files
             index: dict[bytes, int] = {}  # key -> position in targets
@@ -303,7 +303,7 @@ class ResultCache:
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """No garbage collection while the results are built: they make no reference cycles, and
     the collections that hundreds of thousands of new objects set off took 1.5 s of 5. They
     are frozen after (out of the collector's sight, freed as usual when unreferenced): the

@@ -65,7 +65,7 @@ from corpus_lint.document import Document, DocumentError, display
 from corpus_lint.files import CorpusWalk, Folder, identity
 from corpus_lint.packs import PackRule
 from corpus_lint.progress import Progress
-from corpus_lint.results import PathDisplay, _collector_paused, split_path
+from corpus_lint.results import PathDisplay, collector_paused, split_path
 from corpus_lint.rule import UNSAFE, CorpusRule, Diagnostic, Fix, Related, Rule
 
 # Candidates whose estimated Jaccard is more than this many standard errors below the
@@ -271,7 +271,7 @@ class _Stage:
         self.similarities: list[tuple[int, int, float]] = []  # verified now, for the cache
         by_key: dict[str, Entry] = {}
         absolute: dict[str, str] = {}  # abspath per folder, not per file: 100,000 files
-        with _collector_paused():  # entries make no reference cycles (100,000 of them)
+        with collector_paused():  # entries make no reference cycles (100,000 of them)
             for path, features in targets.items():
                 folder, name = split_path(os.fspath(path))
                 prefix = absolute.get(folder)
