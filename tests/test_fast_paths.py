@@ -553,3 +553,16 @@ def test_band_rows_merged_in_parts_equal_the_rows_sorted_at_once(tmp_path):
     held = dict(cache.db.execute("SELECT bucket, rows FROM bands"))
     cache.close()
     assert held == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["", ".", "..", "a", "b.txt", ".c"]), max_size=4)))
+@example([["", "", "x"], ["", "x", "y"], [".", "a"], ["a", "", "b"], ["a", "b", ""]])
+def test_discovered_paths_are_the_paths_of_their_names(parts: list[list[str]]) -> None:
+    # `files._paths` joins each name to its folder's Path; it must equal parsing the name.
+    from corpus_lint.files import _paths
+
+    names = sorted({os.sep.join(p) for p in parts})
+    built = _paths(names)
+    assert built == [Path(name) for name in names]
+    assert [str(p) for p in built] == [str(Path(name)) for name in names]

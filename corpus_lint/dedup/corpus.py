@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sqlite3
 import time
@@ -64,7 +65,7 @@ from corpus_lint.document import Document, DocumentError, display
 from corpus_lint.files import CorpusWalk, Folder, identity
 from corpus_lint.packs import PackRule
 from corpus_lint.progress import Progress
-from corpus_lint.results import PathDisplay, split_path
+from corpus_lint.results import PathDisplay, collector_paused, split_path
 from corpus_lint.rule import UNSAFE, CorpusRule, Diagnostic, Fix, Related, Rule
 
 # Candidates whose estimated Jaccard is more than this many standard errors below the
@@ -270,13 +271,14 @@ class _Stage:
         self.similarities: list[tuple[int, int, float]] = []  # verified now, for the cache
         by_key: dict[str, Entry] = {}
         absolute: dict[str, str] = {}  # abspath per folder, not per file: 100,000 files
-        for path, features in targets.items():
-            folder, name = split_path(os.fspath(path))
-            prefix = absolute.get(folder)
-            if prefix is None:
-                prefix = absolute[folder] = os.path.join(os.path.abspath(folder), "")
-            entry = Entry(prefix + name, path, True, features.content, features)
-            by_key[entry.key] = entry
+        with collector_paused():  # entries make no reference cycles (100,000 of them)
+            for path, features in targets.items():
+                folder, name = split_path(os.fspath(path))
+                prefix = absolute.get(folder)
+                if prefix is None:
+                    prefix = absolute[folder] = os.path.join(os.path.abspath(folder), "")
+                entry = Entry(prefix + name, path, True, features.content, features)
+                by_key[entry.key] = entry
         self.by_key = by_key
         self.targets = targets
         self.corpus_roots = corpus_roots
@@ -298,6 +300,9 @@ class _Stage:
         self._gather_corpus()
         self._features_from_cache()
         self.entries = sorted(self.by_key.values(), key=lambda e: e.order)
+        # The entries live as long as the stage: out of the collector's sight (the full
+        # collections its later objects set off each went over them: 0.4 s of a warm run).
+        gc.freeze()
         diagnostics: list[Diagnostic] = []
         try:
             groups: list[list[Entry]] = []
