@@ -146,6 +146,10 @@ def run(
             walk.cancel()
         if cache is not None:
             cache.close()
+        # What this run froze out of the collector's sight (its long-lived objects, for
+        # speed) is seen again: a process that runs many checks (the tests, a library user)
+        # must not keep the cycles among them for ever.
+        gc.unfreeze()
     result.diagnostics = sort_diagnostics(
         d for d in result.diagnostics if not ignored_for_file(d, settings)
     )
