@@ -165,24 +165,11 @@ def test_seeds_warm_and_uncached_are_byte_identical(cli, seeds_copy):
 
 @pytest.mark.slow
 @pytest.mark.skipif(not BBC.is_dir(), reason=f"the BBC corpus is not at {BBC}")
-def test_bbc_warm_and_uncached_json_are_byte_identical(tmp_path):
-    def run(*args: str) -> bytes:
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "corpus_lint",
-                "check",
-                "--output-format",
-                "json",
-                *args,
-                str(BBC),
-            ],
-            cwd=tmp_path,
-            capture_output=True,
-        )
-        assert done.returncode == 1, done.stderr
-        return done.stdout
+def test_bbc_warm_and_uncached_json_are_byte_identical(cli, tmp_path):
+    def run(*args: str) -> str:
+        done = cli("check", "--output-format", "json", *args, str(BBC), cwd=tmp_path)
+        assert done.code == 1, done.err
+        return done.out
 
     uncached = run("--no-cache")
     assert run() == uncached  # cold: fills the cache
