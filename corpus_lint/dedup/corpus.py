@@ -47,10 +47,10 @@ from corpus_lint.dedup.clusters import Allowed, Cluster, Keeping, Shown, cluster
 from corpus_lint.dedup.features import (
     IN_CACHE,
     Features,
+    content_hash,
     shingle_exclusion,
     shingle_sets,
     shingled_text,
-    to_int64,
 )
 from corpus_lint.dedup.minhash import (
     MIN_CANDIDATE_PROBABILITY,
@@ -872,7 +872,7 @@ def current_shingle_sets(
         except DocumentError:
             changed.append((key, None))
             continue
-        if to_int64(xxhash.xxh3_64_intdigest(doc.raw)) != content:
+        if content_hash(doc.raw) != content:
             changed.append((key, None))
         else:
             current.append((key, shingled_text(doc, excluded)))

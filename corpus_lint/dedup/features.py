@@ -303,7 +303,7 @@ def features_of_many(
     from corpus_lint.dedup.minhash import signatures
 
     if cached:
-        contents = [_content(doc) for doc, _ in checked]
+        contents = [content_hash(doc.raw) for doc, _ in checked]
         if any(c in cached for c in contents):
             fresh = iter(
                 features_of_many(
@@ -365,8 +365,10 @@ def shingle_sets(texts: list[str], shingle_size: int) -> list[np.ndarray]:
     return np.split(keyed.astype(np.uint32), ends[:-1])
 
 
-def _content(doc: Document) -> int:
-    return to_int64(xxhash.xxh3_64_intdigest(doc.raw))
+def content_hash(raw: bytes) -> int:
+    """A file's content hash, as the cache stores it: what tells whether its bytes are still
+    those a stage saw."""
+    return to_int64(xxhash.xxh3_64_intdigest(raw))
 
 
 def _features(
@@ -384,7 +386,7 @@ def _features(
     else:
         mtime_ns = size = None
     return Features(
-        content=_content(doc),
+        content=content_hash(doc.raw),
         text_hash=text_hash(doc.text) if shingles != IN_CACHE else None,
         shingles=shingles,
         signature=signature,

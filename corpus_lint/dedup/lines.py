@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import xxhash
 
-from corpus_lint.dedup.features import Features, to_int64
+from corpus_lint.dedup.features import Features, content_hash, to_int64
 from corpus_lint.rule import UNSAFE, Diagnostic, Edit, Fix
 from corpus_lint.textutil import delete_lines, shorten
 
@@ -253,7 +253,7 @@ def delete_repeated_lines(
             result.errors.append(f"{exc}; its repeated lines were not deleted")
             left.extend(found)
             continue
-        if to_int64(xxhash.xxh3_64_intdigest(doc.raw)) != content:
+        if content_hash(doc.raw) != content:
             result.errors.append(f"{shown}: changed while corpus-lint ran; lines not deleted")
             left.extend(found)
             continue

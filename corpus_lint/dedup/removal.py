@@ -15,9 +15,7 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import xxhash
-
-from corpus_lint.dedup.features import to_int64
+from corpus_lint.dedup.features import content_hash
 from corpus_lint.rule import Diagnostic
 
 if TYPE_CHECKING:
@@ -70,7 +68,7 @@ def remove_redundant(
             result.diffs = [x for x in result.diffs if not x.startswith(b"--- " + old + b"\n")]
             result.diffs.append(deletion_diff(shown, raw, mode))
         else:
-            if to_int64(xxhash.xxh3_64_intdigest(raw)) != entry.content:
+            if content_hash(raw) != entry.content:
                 result.errors.append(f"{d.path}: changed while corpus-lint ran; not removed")
                 left.append(d)
                 continue
