@@ -52,7 +52,12 @@ def identity(status: os.stat_result) -> tuple[int, int]:
     mask = _STAMP_MASK  # any time (before 1970, after 2262) packs
     stamp = _STAMP(status.st_mtime_ns & mask, status.st_ctime_ns & mask, status.st_ino & mask)
     value = xxh3_64_intdigest(stamp)
-    return (value - (1 << 64) if value >= 1 << 63 else value), status.st_size  # as SQLite's
+    return to_int64(value), status.st_size
+
+
+def to_int64(value: int) -> int:
+    """An unsigned 64-bit hash as the signed integer SQLite stores."""
+    return value - (1 << 64) if value >= 1 << 63 else value
 
 
 _STAMP = struct.Struct("<QQQ").pack

@@ -51,6 +51,7 @@ def run_key(
     import xxhash
 
     from corpus_lint import __version__
+    from corpus_lint.files import to_int64
 
     digest = xxhash.xxh3_64()
     described = (
@@ -71,7 +72,7 @@ def run_key(
         except OSError:  # read a moment ago; gone now: a key no other run shares
             digest.update(os.urandom(16))
     value = digest.intdigest()
-    return value - (1 << 64) if value >= 1 << 63 else value  # as SQLite stores it
+    return to_int64(value)
 
 
 def _code_stamp(package: Path = Path(__file__).parent) -> int:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 import xxhash
 
-from corpus_lint.files import identity
+from corpus_lint.files import identity, to_int64
 from corpus_lint.textutil import word_bytes as _word_bytes
 
 if TYPE_CHECKING:
@@ -68,11 +68,6 @@ class Features(NamedTuple):
 
 # `Features.shingles` of a document whose features the cache holds: see `features_of_many`.
 IN_CACHE = -1
-
-
-def to_int64(value: int) -> int:
-    """An unsigned 64-bit hash as the signed integer SQLite stores."""
-    return value - (1 << 64) if value >= 1 << 63 else value
 
 
 def normalise_text(text: str) -> str:

@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import xxhash
 
-from corpus_lint.dedup.features import Features, content_hash, to_int64
+from corpus_lint.dedup.features import Features, content_hash
+from corpus_lint.files import to_int64
 from corpus_lint.rule import UNSAFE, Diagnostic, Edit, Fix
 from corpus_lint.textutil import delete_lines, shorten
 
