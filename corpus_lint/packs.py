@@ -26,6 +26,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from xxhash import xxh3_64_intdigest  # imported by every run anyway (files.identity)
+
 from corpus_lint.config import read_regular_file
 from corpus_lint.families import FamilyError, FamilyMatcher, family_words, parse_family
 from corpus_lint.rule import SEVERITIES, UNSAFE, Context, Diagnostic, Rule, delete_line
@@ -93,6 +95,9 @@ class Packs:
     """Everything the loaded packs say. Picklable, so it travels to worker processes."""
 
     files: list[Path] = field(default_factory=list)
+    # A hash of each file's bytes as loaded (the result cache's run key: what the rules were
+    # built from, even if the file changes later in the run).
+    digests: list[int] = field(default_factory=list)
     rules: list[PackRule] = field(default_factory=list)
     extensions: dict[str, Extension] = field(default_factory=dict)
     words: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)  # [words] lists
@@ -460,7 +465,8 @@ def _load_one(path: Path, packs: Packs, builtin_codes: set[str], trusted: bool) 
     try:
         # Opened without blocking, regular files only: a FIFO named `*.toml` in a pack
         # folder would otherwise wait for a writer for ever.
-        data = tomllib.loads(read_regular_file(path).decode("utf-8"))
+        raw = read_regular_file(path)
+        data = tomllib.loads(raw.decode("utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise PackError(f"{path}: invalid TOML: {exc}") from None
     except OSError as exc:
@@ -468,6 +474,7 @@ def _load_one(path: Path, packs: Packs, builtin_codes: set[str], trusted: bool) 
     except UnicodeDecodeError as exc:
         raise PackError(f"{path}: cannot read rule pack: {exc}") from None
     packs.files.append(path)
+    packs.digests.append(xxh3_64_intdigest(raw))
     unknown = set(data) - {"rules", "extend", "words"}
     if unknown:
         raise PackError(

@@ -65,12 +65,8 @@ def run_key(
         repr({k: v for k, v in vars(settings).items() if k != "near_duplicate"}),
     )
     digest.update(repr(described).encode("utf-8", "surrogateescape"))
-    for path in packs.files:  # the packs' bytes: any edit of a pack is a new key
-        digest.update(os.fsencode(path) + b"\0")
-        try:
-            digest.update(Path(path).read_bytes())
-        except OSError:  # read a moment ago; gone now: a key no other run shares
-            digest.update(os.urandom(16))
+    for path, pack in zip(packs.files, packs.digests):  # any edit of a pack is a new key
+        digest.update(os.fsencode(path) + b"\0" + pack.to_bytes(8, "little"))
     value = digest.intdigest()
     return to_int64(value)
 
