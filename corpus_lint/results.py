@@ -156,6 +156,45 @@ def decode(
         return None
 
 
+def stage_key(
+    run: int,
+    near: Any,
+    roots: Iterable[Path] | None,
+    files: Iterable[tuple[str, str, bool, int]],
+    folders: Iterable[tuple[str, int]],
+) -> int:
+    """A hash of everything the corpus stage's findings depend on (see `dedup.corpus`'s
+    `_Stage.run`): the run key, the near-duplicate settings (not in it), the working directory
+    (the paths shown), the corpus roots, each file the stage holds as (key, path as given,
+    target?, content hash) in the stage's order, and the digest of each corpus folder as walked
+    now (the files it trusts from the cache by their identity, as the rest of the run does)."""
+    import xxhash
+
+    digest = xxhash.xxh3_64()
+    described = (run, repr(near), os.getcwd(), [os.fspath(r) for r in roots or ()])
+    digest.update(repr(described).encode("utf-8", "surrogateescape"))
+    listed = "".join(
+        [f"{key}\0{path}\0{target:d}{content}\n" for key, path, target, content in files]
+    )
+    digest.update(listed.encode("utf-8", "surrogateescape"))
+    digest.update(repr(sorted(folders)).encode("utf-8", "surrogateescape"))
+    return digest.intdigest() - (1 << 63)
+
+
+def encode_findings(diagnostics: Iterable[Diagnostic], stats: tuple) -> bytes:
+    """The corpus stage's findings (each with its path) and `stats`, as bytes."""
+    return marshal.dumps((tuple((d.path, *_plain(d, d.path)) for d in diagnostics), stats))
+
+
+def decode_findings(data: bytes) -> tuple[list[Diagnostic], tuple] | None:
+    """`encode_findings`'s findings and stats; None for bytes this version did not write."""
+    try:
+        rows, stats = marshal.loads(data)
+        return [_diagnostic(row[1:], row[0]) for row in rows], tuple(stats)
+    except (ValueError, TypeError, EOFError):
+        return None
+
+
 def _plain(d: Diagnostic, shown: str) -> tuple:
     fix = None
     if d.fix is not None:

@@ -268,3 +268,55 @@ def test_an_edited_module_of_corpus_lint_is_a_new_run_key(tmp_path):
     assert _code_stamp(tmp_path) == before
     os.utime(module, ns=(1, 1))
     assert _code_stamp(tmp_path) != before
+
+
+def test_the_corpus_stage_findings_are_reused_only_while_every_file_is_the_same(cli, tmp_path):
+    """The corpus stage's findings are stored under a hash of its files (`results.stage_key`):
+    a warm run over the same files reuses them, and anything that can change them (an edit
+    that makes a new copy, a rename, a deletion, a touched file, the threshold, the working
+    directory, an unrelated corpus file in a changed-files run) is a run of its own that
+    gives the uncached result."""
+    from corpus_lint.dedup import corpus as corpus_stage
+
+    folder = small_corpus(tmp_path)
+    config = tmp_path / "corpus-lint.toml"
+    config.write_text('corpus = ["c"]\n', encoding="utf-8")
+
+    def agree(*args: str, reused: bool | None, cwd: Path = tmp_path) -> list[dict]:
+        uncached = cli("check", "--no-cache", "--output-format", "json", *args, cwd=cwd)
+        cached = cli("check", "--output-format", "json", *args, cwd=cwd)
+        assert reused is None or corpus_stage.last_stats.reused is reused
+        assert (cached.code, cached.out, cached.err) == (uncached.code, uncached.out, uncached.err)
+        return cached.json()
+
+    agree("c", reused=False)  # cold
+    warm = agree("c", reused=True)
+    assert {"DUP003", "DUP004"} <= {d["code"] for d in warm}
+    assert corpus_stage.last_stats.clusters > 0  # the stored run's counts
+    shutil.copy(folder / "a010.txt", folder / "a011.txt")  # an edit that makes a new copy
+    assert ("c/a011.txt", "DUP003") in {(d["path"], d["code"]) for d in agree("c", reused=False)}
+    agree("c", reused=True)
+    (folder / "a011.txt").rename(folder / "b011.txt")
+    agree("c", reused=False)
+    (folder / "b011.txt").unlink()
+    assert agree("c", reused=False) == warm
+    os.utime(folder / "a003.txt")  # read again, the same content: the same findings
+    agree("c", reused=True)
+    config.write_text('corpus = ["c"]\n[near-duplicate]\nthreshold = 0.95\n', encoding="utf-8")
+    agree("c", reused=False)
+    config.write_text('corpus = ["c"]\n', encoding="utf-8")
+    agree("c", reused=True)  # the earlier run's row is still kept
+    agree("a002.txt", "--config", str(config), reused=False, cwd=folder)  # other paths shown
+    # A changed-files run: its findings depend on every corpus file, not only the one named.
+    agree("c/a002.txt", reused=False)
+    agree("c/a002.txt", reused=True)
+    shutil.copy(folder / "a002.txt", folder / "a020.txt")  # an unrelated file, now a copy
+    found = agree("c/a002.txt", reused=False)
+    assert any("c/a020.txt" in str(d) for d in found if d["code"] == "DUP003")
+    agree("c/a002.txt", reused=None)  # the new file is now trusted from the cache, not read
+    agree("c/a002.txt", reused=True)
+    (folder / "a020.txt").unlink()  # a corpus file gone, not one the stage holds
+    found = agree("c/a002.txt", reused=False)
+    assert not any("c/a020.txt" in str(d) for d in found)
+    with sqlite3.connect(tmp_path / CACHE) as db:
+        assert db.execute("SELECT count(*) FROM stages").fetchone() == (RESULT_RUNS,)

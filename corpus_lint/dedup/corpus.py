@@ -119,6 +119,7 @@ class Stats:
     bands: tuple[int, int] = (0, 0)
     clusters: int = 0  # duplicate clusters formed
     cluster_seconds: float = 0.0  # time spent forming them (the benchmark quotes it)
+    reused: bool = False  # the findings of a run over the same files, from the cache
     notes: list[str] = field(default_factory=list)
 
 
@@ -303,7 +304,14 @@ class _Stage:
         # The entries live as long as the stage: out of the collector's sight (the full
         # collections its later objects set off each went over them: 0.4 s of a warm run).
         gc.freeze()
-        diagnostics: list[Diagnostic] = []
+        stage = self._stage_key()
+        diagnostics = self._stored_findings(stage)
+        if diagnostics is not None:  # the same files as a run whose findings are stored
+            self._begin_store()  # files read again (touched, not changed) get their new stamps
+            if self._wait_for_store is not None:
+                self._wait_for_store()
+            return diagnostics
+        diagnostics = []
         try:
             groups: list[list[Entry]] = []
             pairs: list[tuple[Entry, Entry, float]] = []
@@ -328,7 +336,45 @@ class _Stage:
             self._wait_for_store()
         if self.cache is not None and self.similarities:
             self.cache.store((), (), similarities=sorted(self.similarities))
+        if stage is not None:
+            self._store_findings(stage, diagnostics)
         return diagnostics
+
+    # --- the stage's findings, reused while its files are the same ---------------------------
+
+    def _stage_key(self) -> int | None:
+        """The key of this stage's findings in the cache (`results.stage_key`); None when they
+        are not stored: without a cache, or with fixes (they change files)."""
+        if self.cache is None or self.job.fix is not None:
+            return None
+        from corpus_lint.results import run_key, stage_key
+
+        rules = (*self.job.rules, *self.codes.values(), *self.line_rules)
+        run = run_key(rules, self.job.context.packs, self.settings, self.cache.config)
+        files = ((e.key, e.order, e.target, e.content) for e in self.entries)
+        folders = ((folder, walked.digest) for folder, walked in self.folders.items())
+        return stage_key(run, self.near, self.corpus_roots, files, folders)
+
+    def _stored_findings(self, stage: int | None) -> list[Diagnostic] | None:
+        """The findings stored under `stage`, with the counts `last_stats` had then."""
+        if stage is None:
+            return None
+        from corpus_lint.results import decode_findings
+
+        data = self.cache.stage_findings(stage)
+        decoded = None if data is None else decode_findings(data)
+        if decoded is None:
+            return None
+        diagnostics, (candidates, bands, clusters) = decoded
+        last_stats.candidates, last_stats.bands, last_stats.clusters = candidates, bands, clusters
+        last_stats.reused = True
+        return diagnostics
+
+    def _store_findings(self, stage: int, diagnostics: list[Diagnostic]) -> None:
+        from corpus_lint.results import encode_findings
+
+        stats = (last_stats.candidates, last_stats.bands, last_stats.clusters)  # marshal: tuples
+        self.cache.store_stage_findings(stage, encode_findings(diagnostics, stats))
 
     def _features_from_cache(self) -> None:
         """The features that the workers left to the cache (`IN_CACHE`), of targets and of
