@@ -270,7 +270,9 @@ def test_an_edited_module_of_corpus_lint_is_a_new_run_key(tmp_path):
     assert _code_stamp(tmp_path) != before
 
 
-def test_the_corpus_stage_findings_are_reused_only_while_every_file_is_the_same(cli, tmp_path):
+def test_the_corpus_stage_findings_are_reused_only_while_every_file_is_the_same(
+    cli, tmp_path, monkeypatch
+):
     """The corpus stage's findings are stored under a hash of its files (`results.stage_key`):
     a warm run over the same files reuses them, and anything that can change them (an edit
     that makes a new copy, a rename, a deletion, a touched file, the threshold, the working
@@ -278,6 +280,7 @@ def test_the_corpus_stage_findings_are_reused_only_while_every_file_is_the_same(
     gives the uncached result."""
     from corpus_lint.dedup import corpus as corpus_stage
 
+    monkeypatch.setattr(corpus_stage, "MIN_FILES_TO_STORE_FINDINGS", 0)  # a small corpus
     folder = small_corpus(tmp_path)
     config = tmp_path / "corpus-lint.toml"
     config.write_text('corpus = ["c"]\n', encoding="utf-8")
@@ -320,3 +323,14 @@ def test_the_corpus_stage_findings_are_reused_only_while_every_file_is_the_same(
     assert not any("c/a020.txt" in str(d) for d in found)
     with sqlite3.connect(tmp_path / CACHE) as db:
         assert db.execute("SELECT count(*) FROM stages").fetchone() == (RESULT_RUNS,)
+
+
+def test_the_findings_of_a_stage_over_few_files_are_not_stored(cli, tmp_path):
+    from corpus_lint.dedup import corpus as corpus_stage
+
+    small_corpus(tmp_path)
+    for _ in range(2):
+        cli("check", "--output-format", "json", "c", cwd=tmp_path)
+        assert corpus_stage.last_stats.reused is False
+    with sqlite3.connect(tmp_path / CACHE) as db:
+        assert db.execute("SELECT count(*) FROM stages").fetchone() == (0,)

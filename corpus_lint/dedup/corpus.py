@@ -78,6 +78,10 @@ PRUNE_STANDARD_ERRORS = 5.0
 VERIFY_SHINGLES = 4_000_000
 # Files reread together for verification: their shingles are computed in one go.
 REREAD_FILES = 32
+# The stage's findings are stored for a warm run to reuse (`_stage_key`) when it compares at
+# least this many files: below, forming its clusters again costs less than writing them (a
+# changed-files run holds its few targets and the files read with them).
+MIN_FILES_TO_STORE_FINDINGS = 1000
 # A redundant document's related locations: its keeper, then at most this many other members
 # (a scrape may hold thousands of copies of one page: every finding would list them all).
 MAX_RELATED_MEMBERS = 50
@@ -344,8 +348,12 @@ class _Stage:
 
     def _stage_key(self) -> int | None:
         """The key of this stage's findings in the cache (`results.stage_key`); None when they
-        are not stored: without a cache, or with fixes (they change files)."""
-        if self.cache is None or self.job.fix is not None:
+        are not stored: without a cache, with fixes (they change files), for few files."""
+        if (
+            self.cache is None
+            or self.job.fix is not None
+            or len(self.entries) < MIN_FILES_TO_STORE_FINDINGS
+        ):
             return None
         from corpus_lint.results import run_key, stage_key
 
