@@ -13,6 +13,10 @@
    diagnostic per redundant document of every cluster that holds a target (in a
    changed-files run, a committed file the policy finds redundant is reported too).
 5. With `--fix --unsafe-fixes`, the redundant documents are deleted (`dedup.removal`).
+
+Steps 2 to 4 are skipped by a warm run over exactly the files of a run whose findings the
+cache stored (`_stage_key`: the same run key, settings and working directory, each file by
+its content, each other corpus folder by its digest): it shows the stored findings.
 """
 
 from __future__ import annotations
