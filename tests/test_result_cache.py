@@ -334,3 +334,18 @@ def test_the_findings_of_a_stage_over_few_files_are_not_stored(cli, tmp_path):
         assert corpus_stage.last_stats.reused is False
     with sqlite3.connect(tmp_path / CACHE) as db:
         assert db.execute("SELECT count(*) FROM stages").fetchone() == (0,)
+
+
+def test_stored_stage_findings_that_do_not_decode_are_formed_again(cli, tmp_path, monkeypatch):
+    from corpus_lint.dedup import corpus as corpus_stage
+
+    monkeypatch.setattr(corpus_stage, "MIN_FILES_TO_STORE_FINDINGS", 0)
+    small_corpus(tmp_path)
+    first = cli("check", "--output-format", "json", "c", cwd=tmp_path)
+    with sqlite3.connect(tmp_path / CACHE) as db:
+        assert db.execute("UPDATE stages SET data = x'00ff'").rowcount == 1
+    again = cli("check", "--output-format", "json", "c", cwd=tmp_path)
+    assert corpus_stage.last_stats.reused is False
+    assert (again.code, again.out, again.err) == (first.code, first.out, first.err)
+    cli("check", "--output-format", "json", "c", cwd=tmp_path)
+    assert corpus_stage.last_stats.reused is True  # stored again by the run before
