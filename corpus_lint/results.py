@@ -160,25 +160,30 @@ def stage_key(
     run: int,
     near: Any,
     roots: Iterable[Path] | None,
-    files: Iterable[tuple[str, str, bool, int]],
+    files: tuple[list[str], list[str], list[bool], list[int]],
     folders: Iterable[tuple[str, int]],
 ) -> int:
     """A hash of everything the corpus stage's findings depend on (see `dedup.corpus`'s
     `_Stage.run`): the run key, the near-duplicate settings (not in it), the working directory
-    (the paths shown), the corpus roots, each file the stage holds as (key, path as given,
-    target?, content hash) in the stage's order, and the digest of each corpus folder as walked
-    now (the files it trusts from the cache by their identity, as the rest of the run does)."""
+    (the paths shown), the corpus roots, the files the stage holds as columns (key, path as
+    given, target?, content hash), and the digest of each corpus folder as walked now (the
+    files it trusts from the cache by their identity, as the rest of the run does)."""
+    from array import array
+
     import xxhash
 
+    from corpus_lint.files import to_int64
+
+    keys, paths, targets, contents = files
     digest = xxhash.xxh3_64()
-    described = (run, repr(near), os.getcwd(), [os.fspath(r) for r in roots or ()])
+    described = (run, repr(near), os.getcwd(), [os.fspath(r) for r in roots or ()], len(keys))
     digest.update(repr(described).encode("utf-8", "surrogateescape"))
-    listed = "".join(
-        [f"{key}\0{path}\0{target:d}{content}\n" for key, path, target, content in files]
-    )
-    digest.update(listed.encode("utf-8", "surrogateescape"))
+    # A column at a time (a third of the time of one string per file): no path holds a NUL.
+    for column in (keys, paths):
+        digest.update("\0".join(column).encode("utf-8", "surrogateescape") + b"\n")
+    digest.update(bytes(targets) + array("q", contents).tobytes())
     digest.update(repr(sorted(folders)).encode("utf-8", "surrogateescape"))
-    return digest.intdigest() - (1 << 63)
+    return to_int64(digest.intdigest())
 
 
 def encode_findings(diagnostics: Iterable[Diagnostic], stats: tuple) -> bytes:

@@ -363,7 +363,13 @@ class _Stage:
 
         rules = (*self.job.rules, *self.codes.values(), *self.line_rules)
         run = run_key(rules, self.job.context.packs, self.settings, self.cache.config)
-        files = ((e.key, e.order, e.target, e.content) for e in self.entries)
+        entries = self.entries
+        files = (
+            [e.key for e in entries],
+            [e.order for e in entries],
+            [e.target for e in entries],
+            [e.content for e in entries],
+        )
         folders = ((folder, walked.digest) for folder, walked in self.folders.items())
         return stage_key(run, self.near, self.corpus_roots, files, folders)
 
