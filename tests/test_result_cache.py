@@ -90,9 +90,15 @@ def test_a_file_edited_in_place_with_its_size_and_mtime_set_back_is_read_again(c
     assert {(d["path"], d["line"]) for d in run.json()} >= {("c/a002.txt", 1)}
 
 
-def test_edits_renames_deletions_config_and_pack_changes_give_the_uncached_result(cli, tmp_path):
+def test_edits_renames_deletions_config_and_pack_changes_give_the_uncached_result(
+    cli, tmp_path, monkeypatch
+):
     """The property: after any sequence of changes, cached and uncached runs agree byte for
-    byte, in JSON and in the text summary (whose fix counts are cached too)."""
+    byte, in JSON and in the text summary (whose fix counts are cached too), the corpus
+    stage's stored findings included (stored here for this small corpus too)."""
+    from corpus_lint.dedup import corpus as corpus_stage
+
+    monkeypatch.setattr(corpus_stage, "MIN_FILES_TO_STORE_FINDINGS", 0)
     folder = small_corpus(tmp_path)
     pack = tmp_path / "extra.toml"
     pack.write_text(_pack("Daily Ledger"), encoding="utf-8")
@@ -135,6 +141,9 @@ def test_edits_renames_deletions_config_and_pack_changes_give_the_uncached_resul
         cached, uncached = outputs(cli, tmp_path)
         assert cached == uncached, f"step {step}"
         assert cached == outputs(cli, tmp_path)[0], f"step {step}, warm"
+        warm = cli("check", "--output-format", "json", cwd=tmp_path)
+        assert (warm.code, warm.out, warm.err) == cached[0], f"step {step}, warm json"
+        assert corpus_stage.last_stats.reused, f"step {step}"  # from the stored findings
 
 
 def _pack(phrase: str) -> str:
