@@ -278,18 +278,24 @@ class ResultCache:
         self.others: list[bytes] = []  # keys of the run's rows for files not among the targets
         self.pending: list[tuple] = []  # see `add`
         self._display = PathDisplay()
+        self._paths: list[str] = []  # the targets, as `stat` saw them
+        self._index: dict[bytes, int] = {}  # key -> position in the targets
 
     def hits(self, targets: list[Path]) -> list[Cached | None]:
         """The result of each target that is unchanged since it was stored (None for the
         others). Each target is stat'ed now, before it is read (see the module's docstring)."""
+        self.stat(targets)
+        return self.fetch()
+
+    def stat(self, targets: list[Path]) -> None:
+        """`hits`, first half: each target's identity now."""
         from corpus_lint.files import identity
 
         # Nothing built here makes a reference cycle (see `collector_paused`).
         with collector_paused():
-            display = PathDisplay()
             absolute: dict[str, bytes] = {}  # abspath per folder, not per file: 100,000 files
-            index: dict[bytes, int] = {}  # key -> position in targets
-            paths = [os.fspath(target) for target in targets]  # once: 100,000 Paths
+            self._index = {}
+            self._paths = paths = [os.fspath(target) for target in targets]  # once: 100,000 Paths
             for position, path in enumerate(paths):
                 folder, name = split_path(path)
                 prefix = absolute.get(folder)
@@ -302,11 +308,17 @@ class ResultCache:
                 except OSError:  # reported when the file is read
                     continue
                 key = prefix + os.fsencode(name)
-                index[key] = position
+                self._index[key] = position
                 self.identities[path] = (key, stamp, size)
-            found: list[Cached | None] = [None] * len(targets)
-            make, job = self.make_features, self.job
             self.stated = len(self.identities)
+
+    def fetch(self) -> list[Cached | None]:
+        """`hits`, second half: the stored results of the targets `stat` found unchanged."""
+        paths, index = self._paths, self._index
+        with collector_paused():
+            display = PathDisplay()
+            found: list[Cached | None] = [None] * len(paths)
+            make, job = self.make_features, self.job
             rows = self.cache.results(self.run, list(self.identities.values()), self.others)
             for key, data in rows:
                 position = index[key]
@@ -314,6 +326,24 @@ class ResultCache:
                 if hit is not None:  # not read, nothing to store
                     self.identities.pop(paths[position], None)
             return found
+
+    def run_digest(self, described: Any) -> int:
+        """A hash of a whole run over the targets `stat` saw (see `engine.run`): `described`
+        (what else its output depends on), this run key, each target's path as given and its
+        identity now (a target that could not be stat'ed is left out: its path is not)."""
+        from array import array
+
+        import xxhash
+
+        from corpus_lint.files import to_int64
+
+        digest = xxhash.xxh3_64()
+        digest.update(repr((self.run, described, len(self._paths))).encode())
+        for column in (self._paths, list(self.identities)):
+            digest.update("\0".join(column).encode("utf-8", "surrogateescape") + b"\n")
+        numbers = [n for _, stamp, size in self.identities.values() for n in (stamp, size)]
+        digest.update(array("q", numbers).tobytes())
+        return to_int64(digest.intdigest())
 
     def add(self, result: FileResult, target: Path) -> None:
         """Keep what will be stored of a result read in this run (not in a `--fix` run: what

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from corpus_lint import document
+from corpus_lint import document, engine
 from corpus_lint.dedup.cache import RESULT_RUNS
 from tests.helpers import CLEAN_ARTICLE, PROJECT, SEEDS, changed, random_article
 
@@ -99,6 +99,7 @@ def test_edits_renames_deletions_config_and_pack_changes_give_the_uncached_resul
     from corpus_lint.dedup import corpus as corpus_stage
 
     monkeypatch.setattr(corpus_stage, "MIN_FILES_TO_STORE_FINDINGS", 0)
+    monkeypatch.setattr(engine, "MIN_FILES_TO_REMEMBER", 0)  # and whole runs' output
     folder = small_corpus(tmp_path)
     pack = tmp_path / "extra.toml"
     pack.write_text(_pack("Daily Ledger"), encoding="utf-8")
@@ -141,9 +142,11 @@ def test_edits_renames_deletions_config_and_pack_changes_give_the_uncached_resul
         cached, uncached = outputs(cli, tmp_path)
         assert cached == uncached, f"step {step}"
         assert cached == outputs(cli, tmp_path)[0], f"step {step}, warm"
+        monkeypatch.setattr(engine, "MIN_FILES_TO_REMEMBER", 10**9)  # the stage's own alone
         warm = cli("check", "--output-format", "json", cwd=tmp_path)
         assert (warm.code, warm.out, warm.err) == cached[0], f"step {step}, warm json"
         assert corpus_stage.last_stats.reused, f"step {step}"  # from the stored findings
+        monkeypatch.setattr(engine, "MIN_FILES_TO_REMEMBER", 0)
 
 
 def _pack(phrase: str) -> str:
@@ -331,7 +334,7 @@ def test_the_corpus_stage_findings_are_reused_only_while_every_file_is_the_same(
     found = agree("c/a002.txt", reused=False)
     assert not any("c/a020.txt" in str(d) for d in found)
     with sqlite3.connect(tmp_path / CACHE) as db:
-        assert db.execute("SELECT count(*) FROM stages").fetchone() == (RESULT_RUNS,)
+        assert db.execute("SELECT count(*) FROM stages").fetchone() == (2 * RESULT_RUNS,)
 
 
 def test_the_findings_of_a_stage_over_few_files_are_not_stored(cli, tmp_path):
@@ -358,3 +361,50 @@ def test_stored_stage_findings_that_do_not_decode_are_formed_again(cli, tmp_path
     assert (again.code, again.out, again.err) == (first.code, first.out, first.err)
     cli("check", "--output-format", "json", "c", cwd=tmp_path)
     assert corpus_stage.last_stats.reused is True  # stored again by the run before
+
+
+def test_a_whole_run_is_remembered_only_while_every_target_and_setting_is_the_same(
+    cli, tmp_path, monkeypatch
+):
+    """A run over targets (no other corpus walked) stores its output under a hash of the run
+    key, the working directory, what it counts, and every target's path and identity
+    (`ResultCache.run_digest`): a run over exactly the same files shows it without reading a
+    row; a touched, edited, new or deleted file, another format or working directory does not."""
+    from corpus_lint.results import ResultCache
+
+    monkeypatch.setattr(engine, "MIN_FILES_TO_REMEMBER", 0)
+    fetched: list[int] = []
+    fetch = ResultCache.fetch
+
+    def counted(self):
+        fetched.append(1)
+        return fetch(self)
+
+    monkeypatch.setattr(ResultCache, "fetch", counted)
+    folder = small_corpus(tmp_path)
+
+    def agree(*args: str, remembered: bool, cwd: Path = tmp_path) -> None:
+        uncached = cli("check", "--no-cache", *args, cwd=cwd)
+        fetched.clear()
+        cached = cli("check", *args, cwd=cwd)
+        assert (cached.code, cached.out, cached.err) == (uncached.code, uncached.out, uncached.err)
+        assert fetched == ([] if remembered else [1])
+
+    json = ("--output-format", "json")
+    agree(*json, "c", remembered=False)
+    agree(*json, "c", remembered=True)
+    agree("--statistics", "c", remembered=False)  # counts what JSON does not: its own
+    agree("--statistics", "c", remembered=True)
+    agree(*json, "a001.txt", "a002.txt", remembered=False, cwd=folder)  # other targets
+    os.utime(folder / "a003.txt")
+    agree(*json, "c", remembered=False)
+    agree(*json, "c", remembered=True)
+    shutil.copy(folder / "a004.txt", folder / "a005.txt")  # an edit: a new copy
+    agree(*json, "c", remembered=False)
+    (folder / "a006.txt").unlink()
+    agree(*json, "c", remembered=False)
+    (tmp_path / "corpus-lint.toml").write_text('ignore = ["SRC001"]\n', encoding="utf-8")
+    agree(*json, "c", remembered=False)
+    (folder / "a007.txt").write_bytes(b"\x00binary")  # skipped with a warning: not stored
+    agree(*json, "c", remembered=False)
+    agree(*json, "c", remembered=False)

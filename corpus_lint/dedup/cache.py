@@ -31,7 +31,8 @@ two runs at once never corrupt it and the last writer wins):
   RESULT_RUNS keys written last keep their rows.
 - stages(id, stage, data): the corpus stage's findings under `results.stage_key` (a hash of
   the run key and of every file the stage compared, as it was), so a warm run over an
-  unchanged corpus does not form its clusters again. Only the RESULT_RUNS rows written last
+  unchanged corpus does not form its clusters again; and a whole run's output under
+  `ResultCache.run_digest` (`engine._remember`). Only the 2 * RESULT_RUNS rows written last
   are kept.
 
 Rows of files that are gone are deleted by the next run that checks many files and finds them
@@ -395,8 +396,9 @@ class SignatureCache:
         return None if row is None else row[0]
 
     def store_stage_findings(self, stage: int, data: bytes) -> None:
-        """Record the corpus stage's findings under `stage`; only the RESULT_RUNS written last
-        are kept (a replaced row is written last)."""
+        """Record the corpus stage's findings (or a run's output) under `stage`; only the
+        2 * RESULT_RUNS written last are kept (a replaced row is written last): a stage's and
+        a run's for each of the last run keys."""
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
             self.db.execute(
@@ -405,7 +407,7 @@ class SignatureCache:
             self.db.execute(
                 "DELETE FROM stages WHERE id NOT IN "
                 "(SELECT id FROM stages ORDER BY id DESC LIMIT ?)",
-                (RESULT_RUNS,),
+                (2 * RESULT_RUNS,),
             )
 
     # --- writes ----------------------------------------------------------------------------
