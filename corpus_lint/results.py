@@ -21,6 +21,11 @@ What `--fix` would fix (the summary's counts, `Options.count_fixes`) is counted 
 that uses the cache, so the text format and JSON share rows. Words (`Options.count_words`, for
 the html report) are stored when a run counted them: a row without them is a miss for a run
 that needs them, and is replaced.
+
+Two outputs are kept whole in the cache's `stages` table: the corpus stage's findings under
+`stage_key` (reused by `dedup.corpus` while the files it compares are the same), and a whole
+run's output under `ResultCache.run_digest` (reused by `engine.run` while every target has
+the path and identity it had, stat'ed first, and nothing else it depends on changed).
 """
 
 from __future__ import annotations
