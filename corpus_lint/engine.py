@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +30,10 @@ from corpus_lint.rule import Context, Rule, sort_diagnostics
 
 if TYPE_CHECKING:
     from corpus_lint.results import Cached
+
+# From this many targets, the output of a whole run is stored (`_remember`): a warm run over
+# exactly the same files shows it without decoding each file's row or forming the clusters.
+MIN_FILES_TO_REMEMBER = 1000
 
 # Below this many files to read, computing their corpus features costs less than reading
 # which contents the signature cache holds (0.1 s for 100,000): pre-commit's few changed files.
@@ -77,10 +82,28 @@ def run(
     )
     results_cache = None
     found: list[Cached | None] = [None] * len(targets)  # each target's cached result
+    run_digest = None  # the whole run's output is stored under it (see `_remembered`)
     if cache is not None:
-        cache, results_cache, found = _cached_results(
-            cache, targets, document_rules, packs, settings, job, corpus_rules, result.warnings
+        remember = None  # what a run's output depends on besides the run key and the targets
+        if fix is None and not corpus_roots and len(targets) >= MIN_FILES_TO_REMEMBER:
+            near, counts = repr(settings.near_duplicate), (shown_fixes, options.count_words)
+            remember = (os.getcwd(), near, counts, job.count_fixes)
+        cache, results_cache, found, run_digest, remembered = _cached_results(
+            cache,
+            targets,
+            document_rules,
+            packs,
+            settings,
+            job,
+            corpus_rules,
+            result.warnings,
+            remember,
         )
+        if remembered is not None:  # a run over exactly these files, nothing else changed
+            cache.close()
+            gc.unfreeze()
+            remembered.warnings.extend(result.warnings)  # the cache's own, if any
+            return remembered
     to_read = [t for t, hit in zip(targets, found) if hit is None]
     if len(to_read) < len(targets):
         gc.freeze()  # the cached results live as long as the run: out of the collector's sight
@@ -153,6 +176,8 @@ def run(
     result.diagnostics = sort_diagnostics(
         d for d in result.diagnostics if not ignored_for_file(d, settings)
     )
+    if run_digest is not None and not (result.errors or result.warnings):
+        _remember(settings, run_digest, result)
     return result
 
 
@@ -177,9 +202,12 @@ def _cached_results(
     job: Job,
     corpus_rules: list[Rule],
     warnings: list[str],
-) -> tuple[Any, Any, list[Cached | None]]:
-    """(the run's cache, its result cache, the targets it holds). A cache found damaged is
-    rebuilt (empty: every file is read); one that cannot be read is not used."""
+    remember: tuple | None,
+) -> tuple[Any, Any, list[Cached | None], int | None, Result | None]:
+    """(the run's cache, its result cache, the targets it holds, and with `remember` (what
+    else the output depends on) the run's digest and the output stored under it if any: then
+    no row is read). A cache found damaged is rebuilt (empty: every file is read); one that
+    cannot be read is not used."""
     import sqlite3
 
     from corpus_lint.results import ResultCache, run_key
@@ -200,8 +228,15 @@ def _cached_results(
     rules = (*document_rules, *corpus_rules)
     key = run_key(rules, packs, settings, cache.config if corpus_rules else None)
     results = ResultCache(cache, key, job, make_features)
+    results.stat(targets)
+    digest = None
+    if remember is not None:
+        digest = results.run_digest(remember)
+        remembered = _remembered(cache, digest)
+        if remembered is not None:
+            return cache, results, [], digest, remembered
     try:
-        return cache, results, results.hits(targets)
+        return cache, results, results.fetch(), digest, None
     except sqlite3.Error as exc:
         from corpus_lint.dedup.cache import SignatureCache
 
@@ -209,8 +244,53 @@ def _cached_results(
         cache = SignatureCache.rebuilt(settings.cache_dir, cache.config, exc, warnings)
         nothing: list[Cached | None] = [None] * len(targets)
         if cache is None:
-            return None, None, nothing
-        return cache, ResultCache(cache, key, job, make_features), nothing
+            return None, None, nothing, None, None
+        return cache, ResultCache(cache, key, job, make_features), nothing, None, None
+
+
+def _remembered(cache: Any, digest: int) -> Result | None:
+    """The output stored by `_remember` under `digest` (see `ResultCache.run_digest`: the run
+    key, the working directory, the near-duplicate settings, what is counted, every target's
+    path and identity), or None. Only a run that walks no corpus besides its targets, and
+    fixes nothing, is stored: its output depends on nothing else."""
+    import sqlite3
+
+    from corpus_lint.results import decode_findings
+
+    try:
+        data = cache.stage_findings(digest)
+    except sqlite3.Error:  # read again, as if not stored
+        return None
+    decoded = None if data is None else decode_findings(data)
+    if decoded is None:
+        return None
+    diagnostics, (files_checked, fixable, words) = decoded
+    return Result(
+        diagnostics,
+        files_checked=files_checked,
+        fixable=None if fixable is None else tuple(fixable),
+        word_counts=dict(words),
+    )
+
+
+def _remember(settings: Settings, digest: int, result: Result) -> None:
+    """Store the output of a run that read or decoded every target without error or warning,
+    for `_remembered` (in the cache the run closed: opened again, a few milliseconds)."""
+    import sqlite3
+
+    from corpus_lint.dedup.cache import SignatureCache
+    from corpus_lint.results import encode_findings
+
+    counts = (result.files_checked, result.fixable, tuple(result.word_counts.items()))
+    cache = SignatureCache.open(settings.cache_dir, 0, [])
+    if cache is None:
+        return
+    try:  # a cache that fails now is only a run not remembered (the next run reports it)
+        cache.store_stage_findings(digest, encode_findings(result.diagnostics, counts))
+    except sqlite3.Error:
+        pass
+    finally:
+        cache.close()
 
 
 def _store_results(

@@ -21,6 +21,11 @@ What `--fix` would fix (the summary's counts, `Options.count_fixes`) is counted 
 that uses the cache, so the text format and JSON share rows. Words (`Options.count_words`, for
 the html report) are stored when a run counted them: a row without them is a miss for a run
 that needs them, and is replaced.
+
+Two outputs are kept whole in the cache's `stages` table: the corpus stage's findings under
+`stage_key` (reused by `dedup.corpus` while the files it compares are the same), and a whole
+run's output under `ResultCache.run_digest` (reused by `engine.run` while every target has
+the path and identity it had, stat'ed first, and nothing else it depends on changed).
 """
 
 from __future__ import annotations
@@ -156,6 +161,50 @@ def decode(
         return None
 
 
+def stage_key(
+    run: int,
+    near: Any,
+    roots: Iterable[Path] | None,
+    files: tuple[list[str], list[str], list[bool], list[int]],
+    folders: Iterable[tuple[str, int]],
+) -> int:
+    """A hash of everything the corpus stage's findings depend on (see `dedup.corpus`'s
+    `_Stage.run`): the run key, the near-duplicate settings (not in it), the working directory
+    (the paths shown), the corpus roots, the files the stage holds as columns (key, path as
+    given, target?, content hash), and the digest of each corpus folder as walked now (the
+    files it trusts from the cache by their identity, as the rest of the run does)."""
+    from array import array
+
+    import xxhash
+
+    from corpus_lint.files import to_int64
+
+    keys, paths, targets, contents = files
+    digest = xxhash.xxh3_64()
+    described = (run, repr(near), os.getcwd(), [os.fspath(r) for r in roots or ()], len(keys))
+    digest.update(repr(described).encode("utf-8", "surrogateescape"))
+    # A column at a time (a third of the time of one string per file): no path holds a NUL.
+    for column in (keys, paths):
+        digest.update("\0".join(column).encode("utf-8", "surrogateescape") + b"\n")
+    digest.update(bytes(targets) + array("q", contents).tobytes())
+    digest.update(repr(sorted(folders)).encode("utf-8", "surrogateescape"))
+    return to_int64(digest.intdigest())
+
+
+def encode_findings(diagnostics: Iterable[Diagnostic], stats: tuple) -> bytes:
+    """The corpus stage's findings (each with its path) and `stats`, as bytes."""
+    return marshal.dumps((tuple((d.path, *_plain(d, d.path)) for d in diagnostics), stats))
+
+
+def decode_findings(data: bytes) -> tuple[list[Diagnostic], tuple] | None:
+    """`encode_findings`'s findings and stats; None for bytes this version did not write."""
+    try:
+        rows, stats = marshal.loads(data)
+        return [_diagnostic(row[1:], row[0]) for row in rows], tuple(stats)
+    except (ValueError, TypeError, EOFError):
+        return None
+
+
 def _plain(d: Diagnostic, shown: str) -> tuple:
     fix = None
     if d.fix is not None:
@@ -234,18 +283,24 @@ class ResultCache:
         self.others: list[bytes] = []  # keys of the run's rows for files not among the targets
         self.pending: list[tuple] = []  # see `add`
         self._display = PathDisplay()
+        self._paths: list[str] = []  # the targets, as `stat` saw them
+        self._index: dict[bytes, int] = {}  # key -> position in the targets
 
     def hits(self, targets: list[Path]) -> list[Cached | None]:
         """The result of each target that is unchanged since it was stored (None for the
         others). Each target is stat'ed now, before it is read (see the module's docstring)."""
+        self.stat(targets)
+        return self.fetch()
+
+    def stat(self, targets: list[Path]) -> None:
+        """`hits`, first half: each target's identity now."""
         from corpus_lint.files import identity
 
         # Nothing built here makes a reference cycle (see `collector_paused`).
         with collector_paused():
-            display = PathDisplay()
             absolute: dict[str, bytes] = {}  # abspath per folder, not per file: 100,000 files
-            index: dict[bytes, int] = {}  # key -> position in targets
-            paths = [os.fspath(target) for target in targets]  # once: 100,000 Paths
+            self._index = {}
+            self._paths = paths = [os.fspath(target) for target in targets]  # once: 100,000 Paths
             for position, path in enumerate(paths):
                 folder, name = split_path(path)
                 prefix = absolute.get(folder)
@@ -258,11 +313,17 @@ class ResultCache:
                 except OSError:  # reported when the file is read
                     continue
                 key = prefix + os.fsencode(name)
-                index[key] = position
+                self._index[key] = position
                 self.identities[path] = (key, stamp, size)
-            found: list[Cached | None] = [None] * len(targets)
-            make, job = self.make_features, self.job
             self.stated = len(self.identities)
+
+    def fetch(self) -> list[Cached | None]:
+        """`hits`, second half: the stored results of the targets `stat` found unchanged."""
+        paths, index = self._paths, self._index
+        with collector_paused():
+            display = PathDisplay()
+            found: list[Cached | None] = [None] * len(paths)
+            make, job = self.make_features, self.job
             rows = self.cache.results(self.run, list(self.identities.values()), self.others)
             for key, data in rows:
                 position = index[key]
@@ -270,6 +331,24 @@ class ResultCache:
                 if hit is not None:  # not read, nothing to store
                     self.identities.pop(paths[position], None)
             return found
+
+    def run_digest(self, described: Any) -> int:
+        """A hash of a whole run over the targets `stat` saw (see `engine.run`): `described`
+        (what else its output depends on), this run key, each target's path as given and its
+        identity now (a target that could not be stat'ed is left out: its path is not)."""
+        from array import array
+
+        import xxhash
+
+        from corpus_lint.files import to_int64
+
+        digest = xxhash.xxh3_64()
+        digest.update(repr((self.run, described, len(self._paths))).encode())
+        for column in (self._paths, list(self.identities)):
+            digest.update("\0".join(column).encode("utf-8", "surrogateescape") + b"\n")
+        numbers = [n for _, stamp, size in self.identities.values() for n in (stamp, size)]
+        digest.update(array("q", numbers).tobytes())
+        return to_int64(digest.intdigest())
 
     def add(self, result: FileResult, target: Path) -> None:
         """Keep what will be stored of a result read in this run (not in a `--fix` run: what

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from corpus_lint import document
+from corpus_lint import document, engine
 from corpus_lint.dedup.cache import RESULT_RUNS
 from tests.helpers import CLEAN_ARTICLE, PROJECT, SEEDS, changed, random_article
 
@@ -90,9 +90,16 @@ def test_a_file_edited_in_place_with_its_size_and_mtime_set_back_is_read_again(c
     assert {(d["path"], d["line"]) for d in run.json()} >= {("c/a002.txt", 1)}
 
 
-def test_edits_renames_deletions_config_and_pack_changes_give_the_uncached_result(cli, tmp_path):
+def test_edits_renames_deletions_config_and_pack_changes_give_the_uncached_result(
+    cli, tmp_path, monkeypatch
+):
     """The property: after any sequence of changes, cached and uncached runs agree byte for
-    byte, in JSON and in the text summary (whose fix counts are cached too)."""
+    byte, in JSON and in the text summary (whose fix counts are cached too), the corpus
+    stage's stored findings included (stored here for this small corpus too)."""
+    from corpus_lint.dedup import corpus as corpus_stage
+
+    monkeypatch.setattr(corpus_stage, "MIN_FILES_TO_STORE_FINDINGS", 0)
+    monkeypatch.setattr(engine, "MIN_FILES_TO_REMEMBER", 0)  # and whole runs' output
     folder = small_corpus(tmp_path)
     pack = tmp_path / "extra.toml"
     pack.write_text(_pack("Daily Ledger"), encoding="utf-8")
@@ -135,6 +142,11 @@ def test_edits_renames_deletions_config_and_pack_changes_give_the_uncached_resul
         cached, uncached = outputs(cli, tmp_path)
         assert cached == uncached, f"step {step}"
         assert cached == outputs(cli, tmp_path)[0], f"step {step}, warm"
+        monkeypatch.setattr(engine, "MIN_FILES_TO_REMEMBER", 10**9)  # the stage's own alone
+        warm = cli("check", "--output-format", "json", cwd=tmp_path)
+        assert (warm.code, warm.out, warm.err) == cached[0], f"step {step}, warm json"
+        assert corpus_stage.last_stats.reused, f"step {step}"  # from the stored findings
+        monkeypatch.setattr(engine, "MIN_FILES_TO_REMEMBER", 0)
 
 
 def _pack(phrase: str) -> str:
@@ -268,3 +280,131 @@ def test_an_edited_module_of_corpus_lint_is_a_new_run_key(tmp_path):
     assert _code_stamp(tmp_path) == before
     os.utime(module, ns=(1, 1))
     assert _code_stamp(tmp_path) != before
+
+
+def test_the_corpus_stage_findings_are_reused_only_while_every_file_is_the_same(
+    cli, tmp_path, monkeypatch
+):
+    """The corpus stage's findings are stored under a hash of its files (`results.stage_key`):
+    a warm run over the same files reuses them, and anything that can change them (an edit
+    that makes a new copy, a rename, a deletion, a touched file, the threshold, the working
+    directory, an unrelated corpus file in a changed-files run) is a run of its own that
+    gives the uncached result."""
+    from corpus_lint.dedup import corpus as corpus_stage
+
+    monkeypatch.setattr(corpus_stage, "MIN_FILES_TO_STORE_FINDINGS", 0)  # a small corpus
+    folder = small_corpus(tmp_path)
+    config = tmp_path / "corpus-lint.toml"
+    config.write_text('corpus = ["c"]\n', encoding="utf-8")
+
+    def agree(*args: str, reused: bool | None, cwd: Path = tmp_path) -> list[dict]:
+        uncached = cli("check", "--no-cache", "--output-format", "json", *args, cwd=cwd)
+        cached = cli("check", "--output-format", "json", *args, cwd=cwd)
+        assert reused is None or corpus_stage.last_stats.reused is reused
+        assert (cached.code, cached.out, cached.err) == (uncached.code, uncached.out, uncached.err)
+        return cached.json()
+
+    agree("c", reused=False)  # cold
+    warm = agree("c", reused=True)
+    assert {"DUP003", "DUP004"} <= {d["code"] for d in warm}
+    assert corpus_stage.last_stats.clusters > 0  # the stored run's counts
+    shutil.copy(folder / "a010.txt", folder / "a011.txt")  # an edit that makes a new copy
+    assert ("c/a011.txt", "DUP003") in {(d["path"], d["code"]) for d in agree("c", reused=False)}
+    agree("c", reused=True)
+    (folder / "a011.txt").rename(folder / "b011.txt")
+    agree("c", reused=False)
+    (folder / "b011.txt").unlink()
+    assert agree("c", reused=False) == warm
+    os.utime(folder / "a003.txt")  # read again, the same content: the same findings
+    agree("c", reused=True)
+    config.write_text('corpus = ["c"]\n[near-duplicate]\nthreshold = 0.95\n', encoding="utf-8")
+    agree("c", reused=False)
+    config.write_text('corpus = ["c"]\n', encoding="utf-8")
+    agree("c", reused=True)  # the earlier run's row is still kept
+    agree("a002.txt", "--config", str(config), reused=False, cwd=folder)  # other paths shown
+    # A changed-files run: its findings depend on every corpus file, not only the one named.
+    agree("c/a002.txt", reused=False)
+    agree("c/a002.txt", reused=True)
+    shutil.copy(folder / "a002.txt", folder / "a020.txt")  # an unrelated file, now a copy
+    found = agree("c/a002.txt", reused=False)
+    assert any("c/a020.txt" in str(d) for d in found if d["code"] == "DUP003")
+    agree("c/a002.txt", reused=None)  # the new file is now trusted from the cache, not read
+    agree("c/a002.txt", reused=True)
+    (folder / "a020.txt").unlink()  # a corpus file gone, not one the stage holds
+    found = agree("c/a002.txt", reused=False)
+    assert not any("c/a020.txt" in str(d) for d in found)
+    with sqlite3.connect(tmp_path / CACHE) as db:
+        assert db.execute("SELECT count(*) FROM stages").fetchone() == (2 * RESULT_RUNS,)
+
+
+def test_the_findings_of_a_stage_over_few_files_are_not_stored(cli, tmp_path):
+    from corpus_lint.dedup import corpus as corpus_stage
+
+    small_corpus(tmp_path)
+    for _ in range(2):
+        cli("check", "--output-format", "json", "c", cwd=tmp_path)
+        assert corpus_stage.last_stats.reused is False
+    with sqlite3.connect(tmp_path / CACHE) as db:
+        assert db.execute("SELECT count(*) FROM stages").fetchone() == (0,)
+
+
+def test_stored_stage_findings_that_do_not_decode_are_formed_again(cli, tmp_path, monkeypatch):
+    from corpus_lint.dedup import corpus as corpus_stage
+
+    monkeypatch.setattr(corpus_stage, "MIN_FILES_TO_STORE_FINDINGS", 0)
+    small_corpus(tmp_path)
+    first = cli("check", "--output-format", "json", "c", cwd=tmp_path)
+    with sqlite3.connect(tmp_path / CACHE) as db:
+        assert db.execute("UPDATE stages SET data = x'00ff'").rowcount == 1
+    again = cli("check", "--output-format", "json", "c", cwd=tmp_path)
+    assert corpus_stage.last_stats.reused is False
+    assert (again.code, again.out, again.err) == (first.code, first.out, first.err)
+    cli("check", "--output-format", "json", "c", cwd=tmp_path)
+    assert corpus_stage.last_stats.reused is True  # stored again by the run before
+
+
+def test_a_whole_run_is_remembered_only_while_every_target_and_setting_is_the_same(
+    cli, tmp_path, monkeypatch
+):
+    """A run over targets (no other corpus walked) stores its output under a hash of the run
+    key, the working directory, what it counts, and every target's path and identity
+    (`ResultCache.run_digest`): a run over exactly the same files shows it without reading a
+    row; a touched, edited, new or deleted file, another format or working directory does not."""
+    from corpus_lint.results import ResultCache
+
+    monkeypatch.setattr(engine, "MIN_FILES_TO_REMEMBER", 0)
+    fetched: list[int] = []
+    fetch = ResultCache.fetch
+
+    def counted(self):
+        fetched.append(1)
+        return fetch(self)
+
+    monkeypatch.setattr(ResultCache, "fetch", counted)
+    folder = small_corpus(tmp_path)
+
+    def agree(*args: str, remembered: bool, cwd: Path = tmp_path) -> None:
+        uncached = cli("check", "--no-cache", *args, cwd=cwd)
+        fetched.clear()
+        cached = cli("check", *args, cwd=cwd)
+        assert (cached.code, cached.out, cached.err) == (uncached.code, uncached.out, uncached.err)
+        assert fetched == ([] if remembered else [1])
+
+    json = ("--output-format", "json")
+    agree(*json, "c", remembered=False)
+    agree(*json, "c", remembered=True)
+    agree("--statistics", "c", remembered=False)  # counts what JSON does not: its own
+    agree("--statistics", "c", remembered=True)
+    agree(*json, "a001.txt", "a002.txt", remembered=False, cwd=folder)  # other targets
+    os.utime(folder / "a003.txt")
+    agree(*json, "c", remembered=False)
+    agree(*json, "c", remembered=True)
+    shutil.copy(folder / "a004.txt", folder / "a005.txt")  # an edit: a new copy
+    agree(*json, "c", remembered=False)
+    (folder / "a006.txt").unlink()
+    agree(*json, "c", remembered=False)
+    (tmp_path / "corpus-lint.toml").write_text('ignore = ["SRC001"]\n', encoding="utf-8")
+    agree(*json, "c", remembered=False)
+    (folder / "a007.txt").write_bytes(b"\x00binary")  # skipped with a warning: not stored
+    agree(*json, "c", remembered=False)
+    agree(*json, "c", remembered=False)

@@ -29,6 +29,11 @@ two runs at once never corrupt it and the last writer wins):
   file's per-document findings and corpus features under a run key (a hash of everything
   that can change them), trusted while the file's identity is (stamp, size). Only the
   RESULT_RUNS keys written last keep their rows.
+- stages(id, stage, data): the corpus stage's findings under `results.stage_key` (a hash of
+  the run key and of every file the stage compared, as it was), so a warm run over an
+  unchanged corpus does not form its clusters again; and a whole run's output under
+  `ResultCache.run_digest` (`engine._remember`). Only the 2 * RESULT_RUNS rows written last
+  are kept.
 
 Rows of files that are gone are deleted by the next run that checks many files and finds them
 gone (`store_results`); until then they are never read, because every look-up starts from a
@@ -89,6 +94,8 @@ CREATE TABLE IF NOT EXISTS folders (
 CREATE TABLE IF NOT EXISTS results (
     run INTEGER NOT NULL, path BLOB NOT NULL, stamp INTEGER NOT NULL, size INTEGER NOT NULL,
     data BLOB NOT NULL, PRIMARY KEY (run, path));
+CREATE TABLE IF NOT EXISTS stages (
+    id INTEGER PRIMARY KEY, stage INTEGER NOT NULL UNIQUE, data BLOB NOT NULL);
 """
 
 
@@ -383,6 +390,26 @@ class SignatureCache:
                     f"DELETE FROM results WHERE run NOT IN ({_marks(runs)})", [int(r) for r in runs]
                 )
 
+    def stage_findings(self, stage: int) -> bytes | None:
+        """The corpus stage's findings stored under `stage` (`results.stage_key`), if any."""
+        row = self.db.execute("SELECT data FROM stages WHERE stage = ?", (stage,)).fetchone()
+        return None if row is None else row[0]
+
+    def store_stage_findings(self, stage: int, data: bytes) -> None:
+        """Record the corpus stage's findings (or a run's output) under `stage`; only the
+        2 * RESULT_RUNS written last are kept (a replaced row is written last): a stage's and
+        a run's for each of the last run keys."""
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute(
+                "INSERT OR REPLACE INTO stages (stage, data) VALUES (?, ?)", (stage, data)
+            )
+            self.db.execute(
+                "DELETE FROM stages WHERE id NOT IN "
+                "(SELECT id FROM stages ORDER BY id DESC LIMIT ?)",
+                (2 * RESULT_RUNS,),
+            )
+
     # --- writes ----------------------------------------------------------------------------
 
     def store(
@@ -560,7 +587,7 @@ def _connect(path: Path) -> sqlite3.Connection:
             }
             count = db.execute("SELECT count(*) FROM files").fetchone()[0]
             known = {"meta", "files", "features", "bands", "folders", "similarities"}
-            known |= {"line_hashes", "results"}
+            known |= {"line_hashes", "results", "stages"}
             if tables - known or count:
                 raise CacheUnusable("not a corpus-lint cache")
             with db:

@@ -13,6 +13,10 @@
    diagnostic per redundant document of every cluster that holds a target (in a
    changed-files run, a committed file the policy finds redundant is reported too).
 5. With `--fix --unsafe-fixes`, the redundant documents are deleted (`dedup.removal`).
+
+Steps 2 to 4 are skipped by a warm run over exactly the files of a run whose findings the
+cache stored (`_stage_key`: the same run key, settings and working directory, each file by
+its content, each other corpus folder by its digest): it shows the stored findings.
 """
 
 from __future__ import annotations
@@ -78,6 +82,10 @@ PRUNE_STANDARD_ERRORS = 5.0
 VERIFY_SHINGLES = 4_000_000
 # Files reread together for verification: their shingles are computed in one go.
 REREAD_FILES = 32
+# The stage's findings are stored for a warm run to reuse (`_stage_key`) when it compares at
+# least this many files: below, forming its clusters again costs less than writing them (a
+# changed-files run holds its few targets and the files read with them).
+MIN_FILES_TO_STORE_FINDINGS = 1000
 # A redundant document's related locations: its keeper, then at most this many other members
 # (a scrape may hold thousands of copies of one page: every finding would list them all).
 MAX_RELATED_MEMBERS = 50
@@ -119,6 +127,7 @@ class Stats:
     bands: tuple[int, int] = (0, 0)
     clusters: int = 0  # duplicate clusters formed
     cluster_seconds: float = 0.0  # time spent forming them (the benchmark quotes it)
+    reused: bool = False  # the findings of a run over the same files, from the cache
     notes: list[str] = field(default_factory=list)
 
 
@@ -303,7 +312,14 @@ class _Stage:
         # The entries live as long as the stage: out of the collector's sight (the full
         # collections its later objects set off each went over them: 0.4 s of a warm run).
         gc.freeze()
-        diagnostics: list[Diagnostic] = []
+        stage = self._stage_key()
+        diagnostics = self._stored_findings(stage)
+        if diagnostics is not None:  # the same files as a run whose findings are stored
+            self._begin_store()  # files read again (touched, not changed) get their new stamps
+            if self._wait_for_store is not None:
+                self._wait_for_store()
+            return diagnostics
+        diagnostics = []
         try:
             groups: list[list[Entry]] = []
             pairs: list[tuple[Entry, Entry, float]] = []
@@ -328,7 +344,55 @@ class _Stage:
             self._wait_for_store()
         if self.cache is not None and self.similarities:
             self.cache.store((), (), similarities=sorted(self.similarities))
+        if stage is not None:
+            self._store_findings(stage, diagnostics)
         return diagnostics
+
+    # --- the stage's findings, reused while its files are the same ---------------------------
+
+    def _stage_key(self) -> int | None:
+        """The key of this stage's findings in the cache (`results.stage_key`); None when they
+        are not stored: without a cache, with fixes (they change files), for few files."""
+        if (
+            self.cache is None
+            or self.job.fix is not None
+            or len(self.entries) < MIN_FILES_TO_STORE_FINDINGS
+        ):
+            return None
+        from corpus_lint.results import run_key, stage_key
+
+        rules = (*self.job.rules, *self.codes.values(), *self.line_rules)
+        run = run_key(rules, self.job.context.packs, self.settings, self.cache.config)
+        entries = self.entries
+        files = (
+            [e.key for e in entries],
+            [e.order for e in entries],
+            [e.target for e in entries],
+            [e.content for e in entries],
+        )
+        folders = ((folder, walked.digest) for folder, walked in self.folders.items())
+        return stage_key(run, self.near, self.corpus_roots, files, folders)
+
+    def _stored_findings(self, stage: int | None) -> list[Diagnostic] | None:
+        """The findings stored under `stage`, with the counts `last_stats` had then."""
+        if stage is None:
+            return None
+        from corpus_lint.results import decode_findings
+
+        data = self.cache.stage_findings(stage)
+        decoded = None if data is None else decode_findings(data)
+        if decoded is None:
+            return None
+        diagnostics, (candidates, bands, clusters) = decoded
+        last_stats.candidates, last_stats.bands, last_stats.clusters = candidates, bands, clusters
+        last_stats.reused = True
+        return diagnostics
+
+    def _store_findings(self, stage: int, diagnostics: list[Diagnostic]) -> None:
+        from corpus_lint.results import encode_findings
+
+        stats = (last_stats.candidates, last_stats.bands, last_stats.clusters)  # marshal: tuples
+        self.cache.store_stage_findings(stage, encode_findings(diagnostics, stats))
 
     def _features_from_cache(self) -> None:
         """The features that the workers left to the cache (`IN_CACHE`), of targets and of
