@@ -113,18 +113,33 @@ def analyze(path: Path, job: Job, lint: bool = True) -> FileResult:
 
 
 def analyze_many(items: list[tuple[Path, bool]], job: Job) -> list[FileResult]:
-    """`analyze` over (path, lint?) items; corpus features are computed for all at once."""
+    """`analyze` over (path, lint?) items; corpus features are computed for all at once.
+
+    When the corpus rules run and nothing is fixed, the items are all read before any is
+    linted, so that their words are hashed at once (`dedup.features.hash_words`): TXT001
+    screens its words with those hashes, and the shingles are made of them."""
+    batched = job.corpus_settings is not None and job.fix is None
     results: list[FileResult] = []
-    checked: list[tuple[FileResult, Document, bool]] = []
+    read: list[tuple[FileResult, Document, bool]] = []
     for path, lint in items:
         if stopping():  # the run was cancelled: the parent reports none of this batch
             results.append(FileResult(path, error=f"{display(path)}: not checked (interrupted)"))
             continue
         interrupts.pause("worker-file")
-        result, doc = read_and_lint(path, job, lint)
+        if batched:
+            result, doc = _read(path)
+        else:
+            result, doc = read_and_lint(path, job, lint)
         results.append(result)
-        if doc is not None and job.corpus_settings is not None:
-            checked.append((result, doc, lint))
+        if doc is not None:
+            read.append((result, doc, lint))
+    if batched and read:
+        from corpus_lint.dedup.features import hash_words
+
+        hash_words([doc for _, doc, _ in read])
+        for result, doc, lint in read:
+            _lint(result, doc, job, lint)
+    checked = read if job.corpus_settings is not None else []
     if checked:
         features = corpus_features([(doc, result.diagnostics) for result, doc, _ in checked], job)
         for (result, _, lint), file_features in zip(checked, features):
@@ -154,13 +169,27 @@ def read_and_lint(
 
     `path` is what `read` reads: a local path (`Document.read`), or for the Dask executor a
     `sources.Source` (`sources.read_source`, local paths and URLs)."""
+    result, doc = _read(path, read)
+    if doc is None:
+        return result, None
+    return result, _lint(result, doc, job, lint)
+
+
+def _read(
+    path: Any, read: Callable[[Any], Document] | None = None
+) -> tuple[FileResult, Document | None]:
+    """The file's result (its error, or why it is skipped), and its document if it is one."""
     try:
         doc = Document.read(path) if read is None else read(path)
     except DocumentError as exc:
         if exc.skipped:  # binary, too large, not a regular file: a warning
             return FileResult(path, skipped=str(exc)), None
         return FileResult(path, error=str(exc)), None
-    result = FileResult(path)
+    return FileResult(path), doc
+
+
+def _lint(result: FileResult, doc: Document, job: Job, lint: bool) -> Document:
+    """Lint (and fix) a document read into `result`; the document corpus rules see."""
     if lint and job.fix is not None:
         doc = _fix(doc, result, job)  # lints, fixes, and leaves what remains in result
     elif lint or job.corpus_settings is not None:
@@ -171,7 +200,7 @@ def read_and_lint(
     result.pack_errors = timed_out_searches(doc)
     if job.count_words:  # counted where the text is already decoded, not reread later
         result.words = len(doc.text.split())
-    return result, doc
+    return doc
 
 
 def lint_for_fixes(job: Job) -> Callable[[Document], list[Diagnostic]]:

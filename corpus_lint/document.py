@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import accumulate, count, repeat
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from corpus_lint import charsets
 from corpus_lint.textutil import squeeze, word_bytes
@@ -66,6 +66,11 @@ class Document:
     # it is, or when the file is UTF-8.
     refusal: str | None = field(default=None, repr=False, compare=False)
     binary: bool = field(default=False, repr=False, compare=False)
+    # Given to a batch of documents at once by `dedup.features.hash_words`, None until then
+    # (and in a copy: not init fields, so `dataclasses.replace` leaves them out): the hashes
+    # of the words of `word_bytes` (a numpy array), and the tokens hashed as the next one.
+    word_hashes: Any = field(default=None, init=False, repr=False, compare=False)
+    doubled_tokens: set[bytes] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def is_utf8(self) -> bool:
