@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from corpus_lint import document
 from tests.helpers import CLEAN_ARTICLE, PROJECT
 
 
@@ -184,14 +185,14 @@ def test_binary_file_is_skipped_with_a_warning(tmp_path, cli):
 
 def test_unreadable_file_is_an_error_naming_it(tmp_path, cli, monkeypatch):
     write(tmp_path / "a.txt", CLEAN_ARTICLE)
-    real = Path.read_bytes
+    real = document.read_bytes  # what Document.read reads a file with
 
-    def refuse(self):
-        if self.name == "a.txt":
+    def refuse(path, size):
+        if path.name == "a.txt":
             raise PermissionError(13, "Permission denied")
-        return real(self)
+        return real(path, size)
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr(document, "read_bytes", refuse)
     run = cli("check", "a.txt", cwd=tmp_path)
     assert run.code == 2
     assert run.err == "corpus-lint: error: a.txt: permission denied\n"

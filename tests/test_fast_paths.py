@@ -615,3 +615,15 @@ def test_discovered_paths_are_the_paths_of_their_names(parts: list[list[str]]) -
     built = _paths(names)
     assert built == [Path(name) for name in names]
     assert [str(p) for p in built] == [str(Path(name)) for name in names]
+
+
+@pytest.mark.parametrize("length", [0, 1, 4096, (1 << 16) + 3, 300_000])
+def test_file_bytes_read_without_a_file_object_are_all_of_them(tmp_path, length):
+    """`document.read_bytes` gives `Path.read_bytes`, whatever the size the stat told (a
+    file that grew or shrank since is read to its end)."""
+    from corpus_lint.document import read_bytes
+
+    path = tmp_path / "a.txt"
+    path.write_bytes(os.urandom(length))
+    for told in {0, max(length - 1, 0), length, length + 5}:
+        assert read_bytes(path, told) == path.read_bytes()
