@@ -627,3 +627,35 @@ def test_file_bytes_read_without_a_file_object_are_all_of_them(tmp_path, length)
     path.write_bytes(os.urandom(length))
     for told in {0, max(length - 1, 0), length, length + 5}:
         assert read_bytes(path, told) == path.read_bytes()
+
+
+def test_results_sent_by_workers_are_received_as_they_were(tmp_path):
+    """A worker's result crosses the pipe as plain values (`analysis.sent`) and is rebuilt
+    (`analysis.received`): the same result, its features the same named tuple."""
+    import pickle
+    from collections import Counter
+
+    from corpus_lint.analysis import FileResult, Job, analyze_many, received, sent
+    from corpus_lint.checks import builtin_rules
+    from corpus_lint.config import NearDuplicateSettings, Settings
+    from corpus_lint.dedup.features import Features
+    from corpus_lint.packs import load_packs
+    from corpus_lint.rule import Context
+
+    (tmp_path / "a.txt").write_text("Title\n\nThe the cat sat sat.\n\nShare this\n")
+    (tmp_path / "b.txt").write_bytes(b"\xff\xfeb\x00")
+    rules = tuple(rule for rule in builtin_rules().values() if not rule.corpus)
+    job = Job(
+        rules,
+        Context(load_packs([], [r.code for r in rules])),
+        NearDuplicateSettings(0.8, 2, 16),
+        settings=Settings(tmp_path),
+    )
+    results = analyze_many([(tmp_path / "a.txt", True), (tmp_path / "b.txt", True)], job)
+    results.append(FileResult(tmp_path / "c.txt", fixed=Counter({"WS001": 2}), error="x"))
+    assert results[0].diagnostics and isinstance(results[0].features, Features)
+    for result in results:
+        back = received(result.path, pickle.loads(pickle.dumps(sent(result))))
+        assert back == result
+        assert type(back.features) is type(result.features)
+        assert type(back.fixed) is Counter
