@@ -37,6 +37,9 @@ class Options:
     progress: bool = False
     count_fixes: bool = False  # count what --fix would fix (for the summary): Result.fixable
     count_words: bool = False  # Result.word_counts, for the html report's length histogram
+    # The process exits after the run (the command line's): what the run froze out of the
+    # garbage collector's sight stays frozen (see `engine.run`).
+    keep_frozen: bool = False
 
     @property
     def workers(self) -> int:
