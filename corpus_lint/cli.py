@@ -299,16 +299,18 @@ def parse(argv: list[str]) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     with interrupts.handled():  # Ctrl-C: exit 130, however many arrive (see `interrupts`)
         try:
-            return _main(argv)
+            return _main(argv, exits=argv is None)
         except KeyboardInterrupt:
             print("corpus-lint: interrupted", file=sys.stderr)
             return 130
 
 
-def _main(argv: Sequence[str] | None) -> int:
+def _main(argv: Sequence[str] | None, exits: bool = False) -> int:
+    """`exits`: the process exits after the command (the command line's, not a test's)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         args = parse(argv)
+        args.exits = exits
     except UsageError as exc:
         print(f"corpus-lint: error: {exc}", file=sys.stderr)
         return EXIT_ERROR

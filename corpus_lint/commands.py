@@ -219,6 +219,7 @@ def check(args: argparse.Namespace) -> int:
         progress=progress_wanted(args.no_progress or args.silent),
         count_fixes=summary_shown,
         count_words=any(name == "html" for name, _ in outputs),  # its length histogram
+        keep_frozen=vars(args).get("exits", False),  # the command line's process (`cli.main`)
     )
     checked: list = targets
     if executor == "dask":

@@ -121,7 +121,12 @@ def run(
         walk = start_corpus_walk(corpus_roots, settings, options)
     try:
         features: dict[Path, Any] = {}
-        with Progress("Checking", len(targets), enabled=options.progress) as progress:
+        from corpus_lint.results import collector_paused
+
+        # The results live as long as the run and make no reference cycles: the collections
+        # that 100,000 of them set off took 0.6 s of the parent's CPU, on the workers' cores.
+        progress = Progress("Checking", len(targets), enabled=options.progress)
+        with progress, collector_paused():
             progress.advance(len(targets) - len(to_read))
             results = analyze_all([(t, True) for t in to_read], job, options, progress)
             for target, hit in zip(targets, found):  # in order
@@ -171,13 +176,18 @@ def run(
             cache.close()
         # What this run froze out of the collector's sight (its long-lived objects, for
         # speed) is seen again: a process that runs many checks (the tests, a library user)
-        # must not keep the cycles among them for ever.
-        gc.unfreeze()
+        # must not keep the cycles among them for ever. A process that exits after the run
+        # keeps them frozen: the next full collection (in the report, and the one at exit)
+        # would go over every file's result for nothing (1 s of a cold run over 100,000).
+        if not options.keep_frozen:
+            gc.unfreeze()
     result.diagnostics = sort_diagnostics(
         d for d in result.diagnostics if not ignored_for_file(d, settings)
     )
     if run_digest is not None and not (result.errors or result.warnings):
         _remember(settings, run_digest, result)
+    if options.keep_frozen:
+        gc.freeze()
     return result
 
 

@@ -115,6 +115,7 @@ def process_pool(
 
 
 def _start_worker(stop: Any, initializer: Callable[..., None] | None, initargs: tuple) -> None:
+    gc.enable()  # a worker collects its garbage, even if forked while the parent paused its own
     interrupts.ignore()
     interrupts.set_stop_flag(stop)
     if initializer is not None:
@@ -125,9 +126,16 @@ def _start_worker(stop: Any, initializer: Callable[..., None] | None, initargs: 
 def heap_frozen_for_fork() -> Iterator[None]:
     """Keep the objects that exist now out of the garbage collector while worker processes
     are forked and run: a worker's collector would otherwise visit, and so copy, every page
-    of the parent's heap (hundreds of MB in the corpus stage of a large run)."""
+    of the parent's heap (hundreds of MB in the corpus stage of a large run).
+
+    Objects frozen before stay frozen after, with those made meanwhile: whoever froze them
+    sees them again (the engine, at the end of a run). Unfreezing them here, when the corpus
+    stage's verification closed its pool, set the next full collection over every file's
+    result and entry (0.47 s of a cold run over 100,000 files)."""
+    frozen_before = gc.get_freeze_count()
     gc.freeze()
     try:
         yield
     finally:
-        gc.unfreeze()
+        if not frozen_before:
+            gc.unfreeze()

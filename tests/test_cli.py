@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from corpus_lint import document
 from tests.helpers import CLEAN_ARTICLE, PROJECT
 
 
@@ -184,14 +185,14 @@ def test_binary_file_is_skipped_with_a_warning(tmp_path, cli):
 
 def test_unreadable_file_is_an_error_naming_it(tmp_path, cli, monkeypatch):
     write(tmp_path / "a.txt", CLEAN_ARTICLE)
-    real = Path.read_bytes
+    real = document.read_bytes  # what Document.read reads a file with
 
-    def refuse(self):
-        if self.name == "a.txt":
+    def refuse(path, size):
+        if path.name == "a.txt":
             raise PermissionError(13, "Permission denied")
-        return real(self)
+        return real(path, size)
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr(document, "read_bytes", refuse)
     run = cli("check", "a.txt", cwd=tmp_path)
     assert run.code == 2
     assert run.err == "corpus-lint: error: a.txt: permission denied\n"
@@ -295,3 +296,30 @@ def test_help_mentions_every_check_flag(cli):
 def test_running_from_the_project_root_lints_the_configured_seeds(cli):
     run = cli("check", "--select", "WS002", "--output-format", "json", cwd=PROJECT)
     assert {d["path"] for d in run.json()} >= {"seeds/000_ba3998b432922702.txt"}
+
+
+def test_only_the_command_lines_own_process_keeps_a_run_frozen(tmp_path, monkeypatch, capsys):
+    """A check leaves nothing frozen out of the garbage collector's sight in a process that
+    goes on (a test, a library user); the command line's process, which exits after it,
+    keeps everything frozen, so that no full collection goes over the run's objects."""
+    import gc
+
+    from corpus_lint.cli import _main, main
+    from corpus_lint.parallel import heap_frozen_for_fork
+
+    gc.unfreeze()
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "a.txt", CLEAN_ARTICLE)
+    try:
+        assert main(["check", "--no-cache", "a.txt"]) == 0
+        assert gc.get_freeze_count() == 0
+        assert _main(["check", "--no-cache", "a.txt"], exits=True) == 0
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        # A worker pool closing leaves frozen what was frozen before it started.
+        with heap_frozen_for_fork():
+            pass
+        assert gc.get_freeze_count() >= frozen
+    finally:
+        gc.unfreeze()
+    capsys.readouterr()

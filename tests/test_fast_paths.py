@@ -250,6 +250,55 @@ def test_indented_json_is_json_dumps_text(value, indent):
     )
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(WORDY, max_size=6))
+@example(["of of", "", "of", "of of of", "Of\nof x"])  # a repeat across two documents is none
+@example(["x", "x x", "", "", "y y"])
+def test_words_hashed_for_a_batch_are_each_documents_own(texts):
+    """`hash_words` gives each document of a batch its own word hashes, and as its doubled
+    tokens exactly those of TXT001's plain screen (the tokens equal to the next one)."""
+    import operator
+    from itertools import compress, islice
+
+    from corpus_lint.dedup.features import hash_words, word_hashes
+
+    docs = [_document(t) for t in texts]
+    hash_words(docs)
+    for doc in docs:
+        assert doc.word_hashes.tolist() == word_hashes(doc.text).tolist()
+        tokens = doc.word_bytes.split()
+        # Equal (not only a superset): a 64-bit hash collision is all that could add a token.
+        assert doc.doubled_tokens == set(
+            compress(tokens, map(operator.eq, tokens, islice(tokens, 1, None)))
+        )
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(WORDY, max_size=6))
+@example(["The the cat\n\nShare this article\n\nthe the end", "alpha alpha", ""])
+def test_txt001_and_features_from_batch_hashes_equal_the_plain_ones(texts):
+    """TXT001's findings and the corpus features of documents whose words `hash_words`
+    hashed (as the workers do) are those of documents checked one by one without it."""
+    from corpus_lint.analysis import lint_document
+    from corpus_lint.checks import builtin_rules
+    from corpus_lint.config import NearDuplicateSettings
+    from corpus_lint.dedup.features import features_of_many, hash_words
+    from corpus_lint.packs import load_packs
+    from corpus_lint.rule import Context
+
+    rules = tuple(rule for rule in builtin_rules().values() if not rule.corpus)
+    ctx = Context(load_packs([], [r.code for r in rules]))
+    near = NearDuplicateSettings(0.8, 2, 16)
+    plain = [_document(t) for t in texts]
+    batched = [_document(t) for t in texts]
+    hash_words(batched)
+    found = [(d, lint_document(d, rules, ctx)) for d in plain]
+    assert [(d, lint_document(d, rules, ctx)) for d in batched] == found
+    assert features_of_many(
+        [(d, f) for d, (_, f) in zip(batched, found)], near
+    ) == features_of_many(found, near)
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(TEXTS, max_size=6), st.integers(1, 4))
 @example(["", "one two", "a b c d e f a b c d e f", "é É word"], 2)
@@ -566,3 +615,47 @@ def test_discovered_paths_are_the_paths_of_their_names(parts: list[list[str]]) -
     built = _paths(names)
     assert built == [Path(name) for name in names]
     assert [str(p) for p in built] == [str(Path(name)) for name in names]
+
+
+@pytest.mark.parametrize("length", [0, 1, 4096, (1 << 16) + 3, 300_000])
+def test_file_bytes_read_without_a_file_object_are_all_of_them(tmp_path, length):
+    """`document.read_bytes` gives `Path.read_bytes`, whatever the size the stat told (a
+    file that grew or shrank since is read to its end)."""
+    from corpus_lint.document import read_bytes
+
+    path = tmp_path / "a.txt"
+    path.write_bytes(os.urandom(length))
+    for told in {0, max(length - 1, 0), length, length + 5}:
+        assert read_bytes(path, told) == path.read_bytes()
+
+
+def test_results_sent_by_workers_are_received_as_they_were(tmp_path):
+    """A worker's result crosses the pipe as plain values (`analysis.sent`) and is rebuilt
+    (`analysis.received`): the same result, its features the same named tuple."""
+    import pickle
+    from collections import Counter
+
+    from corpus_lint.analysis import FileResult, Job, analyze_many, received, sent
+    from corpus_lint.checks import builtin_rules
+    from corpus_lint.config import NearDuplicateSettings, Settings
+    from corpus_lint.dedup.features import Features
+    from corpus_lint.packs import load_packs
+    from corpus_lint.rule import Context
+
+    (tmp_path / "a.txt").write_text("Title\n\nThe the cat sat sat.\n\nShare this\n")
+    (tmp_path / "b.txt").write_bytes(b"\xff\xfeb\x00")
+    rules = tuple(rule for rule in builtin_rules().values() if not rule.corpus)
+    job = Job(
+        rules,
+        Context(load_packs([], [r.code for r in rules])),
+        NearDuplicateSettings(0.8, 2, 16),
+        settings=Settings(tmp_path),
+    )
+    results = analyze_many([(tmp_path / "a.txt", True), (tmp_path / "b.txt", True)], job)
+    results.append(FileResult(tmp_path / "c.txt", fixed=Counter({"WS001": 2}), error="x"))
+    assert results[0].diagnostics and isinstance(results[0].features, Features)
+    for result in results:
+        back = received(result.path, pickle.loads(pickle.dumps(sent(result))))
+        assert back == result
+        assert type(back.features) is type(result.features)
+        assert type(back.fixed) is Counter

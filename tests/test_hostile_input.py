@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from corpus_lint import fixes
+from corpus_lint import document, fixes
 from corpus_lint.config import CACHE_DIR
 from corpus_lint.document import MAX_FILE_BYTES, Document
 from tests.helpers import CLEAN_ARTICLE
@@ -93,8 +93,10 @@ def test_a_file_over_the_size_limit_is_skipped_unread_with_a_warning(tmp_path, c
         (tmp_path / "article.txt").write_text(CLEAN_ARTICLE, encoding="utf-8")
         status = big.stat()
         read = []
-        real_read_bytes = Path.read_bytes
-        monkeypatch.setattr(Path, "read_bytes", lambda p: read.append(p.name) or real_read_bytes(p))
+        real_read_bytes = document.read_bytes  # what Document.read reads a file with
+        monkeypatch.setattr(
+            document, "read_bytes", lambda p, size: read.append(p.name) or real_read_bytes(p, size)
+        )
         run = cli("check", "--fix", "--unsafe-fixes", ".", cwd=tmp_path)
         assert run.code == 0
         assert run.err == (

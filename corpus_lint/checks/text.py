@@ -72,7 +72,7 @@ class RepeatedWord(Rule):
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
         allowed = ctx.packs.phrases(self.code)
-        for match in repeated_words(doc.text, doc.word_bytes):
+        for match in repeated_words(doc.text, doc.word_bytes, doc.doubled_tokens):
             word = match.group(1)
             if f"{word} {word}".casefold() in allowed:
                 continue
@@ -106,7 +106,7 @@ def _starts_sentence(text: str, start: int) -> bool:
     return not before or before[-1] in "\n\r" or before[-1] in _SENTENCE_END
 
 
-def _words_maybe_repeated(words: bytes) -> frozenset[str]:
+def _words_maybe_repeated(words: bytes, doubled: set[bytes] | None = None) -> frozenset[str]:
     """A screen at C speed before the regex: the words that two neighbouring tokens share,
     in the document's words (`textutil.word_bytes`: lower-cased, split at every character
     that is not a word character).
@@ -116,19 +116,25 @@ def _words_maybe_repeated(words: bytes) -> frozenset[str]:
     repeat the regex finds is among these words: its copies are words of their own, with
     only spaces between them (but for a word whose lower case is not all word characters,
     such as "İ").
+
+    `doubled`, when known, holds the tokens equal to the next one (or more, never fewer):
+    `Document.doubled_tokens`, found from the word hashes of a batch of documents.
     """
-    tokens = words.split()
-    # Each token equal to the next, in one pass at C speed (no Python loop over the pairs).
-    doubled = set(compress(tokens, map(operator.eq, tokens, islice(tokens, 1, None))))
+    if doubled is None:
+        tokens = words.split()
+        # Each token equal to the next, in one pass at C speed (no Python loop over the pairs).
+        doubled = set(compress(tokens, map(operator.eq, tokens, islice(tokens, 1, None))))
     return frozenset(
         word for word in (token.decode() for token in doubled) if _LETTERS.fullmatch(word)
     )
 
 
-def repeated_words(text: str, words: bytes | None = None) -> list[re.Match[str]]:
+def repeated_words(
+    text: str, words: bytes | None = None, doubled: set[bytes] | None = None
+) -> list[re.Match[str]]:
     """The matches of `_REPEATED_WORD` in the text (but for the screen's blind spot); `words`
-    is its `textutil.word_bytes`, when known."""
-    words = _words_maybe_repeated(word_bytes(text) if words is None else words)
+    is its `textutil.word_bytes`, and `doubled` its tokens equal to the next, when known."""
+    words = _words_maybe_repeated(word_bytes(text) if words is None else words, doubled)
     if not words:
         return []
     lowered = text.lower()

@@ -313,13 +313,21 @@ def features_of_many(
             ]
     exclusion = exclusion or _builtin_exclusion()
     excluded = [exclusion.lines(doc, diagnostics) for doc, diagnostics in checked]
-    shingles, counts = _shingles_of_words(
-        [  # the document's own tokenisation when no line is left out (TXT001's too)
-            _word_bytes(shingled_text(doc, skip)) if skip else doc.word_bytes
-            for (doc, _), skip in zip(checked, excluded)
-        ],
-        settings.shingle_size,
-    )
+    # A document's own word hashes when no line is left out and `hash_words` gave them (TXT001
+    # screened its words with them); the words of the others hashed here, in one go.
+    words: list[np.ndarray | None] = [
+        None if skip else doc.word_hashes for (doc, _), skip in zip(checked, excluded)
+    ]
+    missing = [i for i, hashes in enumerate(words) if hashes is None]
+    encoded = [
+        _word_bytes(shingled_text(checked[i][0], excluded[i]))
+        if excluded[i]
+        else checked[i][0].word_bytes
+        for i in missing
+    ]
+    for i, hashes in zip(missing, _hashes_of_many(encoded)):
+        words[i] = hashes
+    shingles, counts = _shingles_of_hashes(words, settings.shingle_size)
     matrix = signatures(shingles, counts, settings.num_perm)
     return [
         _features(doc, skip, int(count), row.tobytes() if count else b"", diagnostics)
@@ -336,16 +344,61 @@ def _shingles_of_many(texts: list[str], shingle_size: int) -> tuple[np.ndarray, 
 
 def _shingles_of_words(encoded: list[bytes], shingle_size: int) -> tuple[np.ndarray, np.ndarray]:
     """`_shingles_of_many` of the texts' `_word_bytes`."""
-    # One text, one separator between documents; a word's document from its start offset.
+    return _shingles_of_hashes(_hashes_of_many(encoded), shingle_size)
+
+
+def _hashes_of_many(encoded: list[bytes]) -> list[np.ndarray]:
+    """`_word_hashes` of each of the texts' `_word_bytes`, hashed as one text."""
+    _, hashes, _, firsts = _joined_word_hashes(encoded)
+    return [hashes[i:j] for i, j in zip(firsts, [*firsts[1:], len(hashes)])]
+
+
+def _joined_word_hashes(encoded: list[bytes]) -> tuple[bytes, np.ndarray, np.ndarray, list[int]]:
+    """(the texts joined, `_word_hashes` of it, each text's first word): the texts' words
+    hashed as one text, one separator between texts (a word's hash does not depend on where
+    it starts), for far less numpy overhead than text by text."""
     lengths = np.fromiter((len(t) + 1 for t in encoded), dtype=np.int64, count=len(encoded))
-    document_starts = np.cumsum(lengths) - lengths
-    words, word_starts = _word_hashes(b" ".join(encoded))
-    word_documents = np.searchsorted(document_starts, word_starts, side="right") - 1
-    shingles = _combine(words, shingle_size)
+    data = b" ".join(encoded)
+    hashes, starts = _word_hashes(data)
+    firsts = np.searchsorted(starts, np.cumsum(lengths) - lengths).tolist()
+    return data, hashes, starts, firsts
+
+
+def _shingles_of_hashes(
+    words: list[np.ndarray], shingle_size: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(shingle hashes, counts): `_combine` of each document's word hashes, one document
+    after the other, `counts[i]` of them for document i, computed for all at once."""
+    sizes = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+    joined = np.concatenate(words) if words else np.empty(0, dtype=np.uint64)
+    word_documents = np.repeat(np.arange(len(words)), sizes)
+    shingles = _combine(joined, shingle_size)
     # A shingle belongs to a document when its first and last words do.
     first = word_documents[: len(shingles)]
     inside = first == word_documents[shingle_size - 1 :][: len(shingles)]
-    return shingles[inside], np.bincount(first[inside], minlength=len(encoded))
+    return shingles[inside], np.bincount(first[inside], minlength=len(words))
+
+
+def hash_words(docs: list[Document]) -> None:
+    """Hash the words of these documents at once and give each its `Document.word_hashes`
+    (its shingles are made of them), and its `Document.doubled_tokens`: the tokens of its
+    `word_bytes` hashed as the next token, a superset of those equal to the next (TXT001's
+    screen, `checks.text`), found for the whole batch in one comparison at C speed."""
+    if not docs:
+        return
+    data, hashes, starts, firsts = _joined_word_hashes([doc.word_bytes for doc in docs])
+    for doc, i, j in zip(docs, firsts, [*firsts[1:], len(hashes)]):
+        doc.word_hashes = hashes[i:j]
+        doc.doubled_tokens = set()
+    doubled = np.flatnonzero(hashes[1:] == hashes[:-1])  # word i hashed as word i + 1
+    if len(doubled):
+        documents = np.searchsorted(firsts, doubled, side="right") - 1
+        nexts = np.searchsorted(firsts, doubled + 1, side="right") - 1
+        for index, start in zip(
+            documents[documents == nexts].tolist(), starts[doubled[documents == nexts]].tolist()
+        ):
+            end = data.find(b" ", start)
+            docs[index].doubled_tokens.add(data[start:] if end < 0 else data[start:end])
 
 
 def shingle_sets(texts: list[str], shingle_size: int) -> list[np.ndarray]:
