@@ -97,7 +97,11 @@ def run(
 
         walk = start_corpus_walk(corpus_roots, settings, options)
     try:
-        features: dict[Path, Any] = {}
+        features: Any = {}  # each target's corpus features, by path
+        if corpus_rules:
+            from corpus_lint.dedup.table import FeatureTable
+
+            features = FeatureTable()  # as columns: one tuple a file was 1.3 KB a file
         with Progress("Checking", len(targets), enabled=options.progress) as progress:
             progress.advance(len(targets) - len(to_read))
             results = analyze_all([(t, True) for t in to_read], job, options, progress)
