@@ -115,7 +115,8 @@ def run(
                 _collect(file_result, result, features, target)
         # Collected: the cached results (a tuple, a list and a fixes tuple a file) go before
         # the corpus stage, which holds every file's features.
-        found = to_read = file_result = hit = None
+        # The generator too: unfinished, it holds its list of every file to read.
+        found = to_read = file_result = hit = results = None
         finish = None
         if results_cache is not None:
 

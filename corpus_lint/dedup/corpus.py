@@ -454,11 +454,16 @@ class _Stage:
             if row[0] not in self.target_keys
         ]
         total = sum(walked.count for walked in self.folders.values())
-        last_stats.corpus_files = total - sum(map(self._walked, self.target_keys))
+        last_stats.corpus_files = total - self._walked_targets()
         if self.cache is not None:
             self.stale = self.cache.stale(to_check)
         else:
             self.stale = {path for path, _, _ in to_check}
+            # Without a cache, nothing looks the walk's rows up again (`_present_stat`, the
+            # folders stored): a tuple and a string a file, gone before the comparisons.
+            for folder, walked in self.folders.items():
+                self.folders[folder] = walked._replace(rows=None)
+        del to_check
         missing = [Path(key) for key in sorted(self.stale)]
         last_stats.unchanged = last_stats.corpus_files - len(missing)
         if not missing:
@@ -474,10 +479,21 @@ class _Stage:
                     entry = Entry(key, path, False, features.content, features, self.table)
                     self.by_key[key] = entry
 
-    def _walked(self, key: str) -> bool:
-        """Did the walk find this file? (In a folder as the cache saw it: it was read now.)"""
-        walked = self.folders.get(os.path.dirname(key))
-        return walked is not None and (walked.rows is None or self._present_stat(key) is not None)
+    def _walked_targets(self) -> int:
+        """How many targets the walk found (one in a folder as the cache saw it was read now),
+        without a table of every file's stat (`_present_stat`)."""
+        targets = self.target_keys
+        found = sum(
+            1
+            for walked in self.folders.values()
+            if walked.rows is not None
+            for path, _, _ in walked.rows
+            if path in targets
+        )
+        unlisted = {folder for folder, walked in self.folders.items() if walked.rows is None}
+        if unlisted:
+            found += sum(1 for key in targets if os.path.dirname(key) in unlisted)
+        return found
 
     def _present_stat(self, key: str) -> tuple[int, int] | None:
         """(stamp, size) of a corpus file as walked now (see `files.identity`); None if the walk
@@ -598,7 +614,10 @@ class _Stage:
         last_stats.candidates = len(candidates)
         floor = prune_floor(self.near.threshold, self.near.num_perm)
         ordered = sorted(candidates, key=lambda p: (p[0].order, p[1].order))
-        worth = worth_verifying_many([(a.features, b.features) for a, b in ordered], floor)
+        worth: list[bool] = []
+        for start in range(0, len(ordered), REREAD_FILES * 64):  # features a chunk at a time
+            chunk = ordered[start : start + REREAD_FILES * 64]
+            worth += worth_verifying_many([(a.features, b.features) for a, b in chunk], floor)
         return self._verify([pair for pair, verified in zip(ordered, worth) if verified])
 
     def _verify(
