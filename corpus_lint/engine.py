@@ -77,9 +77,22 @@ def run(
     )
     results_cache = None
     found: list[Cached | None] = [None] * len(targets)  # each target's cached result
+    features: Any = {}  # each target's corpus features, by path
+    if corpus_rules:
+        from corpus_lint.dedup.table import FeatureTable
+
+        features = FeatureTable()  # as columns: one tuple a file was 1.3 KB a file
     if cache is not None:
         cache, results_cache, found = _cached_results(
-            cache, targets, document_rules, packs, settings, job, corpus_rules, result.warnings
+            cache,
+            targets,
+            document_rules,
+            packs,
+            settings,
+            job,
+            corpus_rules,
+            result.warnings,
+            features,
         )
     to_read = [t for t, hit in zip(targets, found) if hit is None]
     if len(to_read) < len(targets):
@@ -97,11 +110,6 @@ def run(
 
         walk = start_corpus_walk(corpus_roots, settings, options)
     try:
-        features: Any = {}  # each target's corpus features, by path
-        if corpus_rules:
-            from corpus_lint.dedup.table import FeatureTable
-
-            features = FeatureTable()  # as columns: one tuple a file was 1.3 KB a file
         with Progress("Checking", len(targets), enabled=options.progress) as progress:
             progress.advance(len(targets) - len(to_read))
             results = analyze_all([(t, True) for t in to_read], job, options, progress)
@@ -182,9 +190,12 @@ def _cached_results(
     job: Job,
     corpus_rules: list[Rule],
     warnings: list[str],
+    table: Any = None,
 ) -> tuple[Any, Any, list[Cached | None]]:
     """(the run's cache, its result cache, the targets it holds). A cache found damaged is
-    rebuilt (empty: every file is read); one that cannot be read is not used."""
+    rebuilt (empty: every file is read); one that cannot be read is not used. A hit's corpus
+    features go straight into `table` (`dedup.table.FeatureTable`): the hit holds their row,
+    not a tuple a file (100,000 of them, all decoded before the first is collected)."""
     import sqlite3
 
     from corpus_lint.results import ResultCache, run_key
@@ -195,12 +206,12 @@ def _cached_results(
 
         stamp = Features._fields.index("mtime_ns"), Features._fields.index("size")
 
-        def make_features(fields: tuple) -> Features:
+        def make_features(fields: tuple) -> int:
             # Without a stamp: the corpus stage records no file it did not read (the run that
             # read it did), so a warm run writes nothing to the signature cache.
             fields = list(fields)
             fields[stamp[0]] = fields[stamp[1]] = None
-            return Features._make(fields)
+            return table.append(Features._make(fields))
 
     rules = (*document_rules, *corpus_rules)
     key = run_key(rules, packs, settings, cache.config if corpus_rules else None)
@@ -238,8 +249,8 @@ def _collect_cached(hit: Cached, result: Result, features: dict[Path, Any], targ
         result.fixable = (safe + hit.fixable[0], unsafe_too + hit.fixable[1])
     if hit.words is not None:
         result.word_counts[display(target)] = hit.words
-    if hit.features is not None:
-        features[target] = hit.features
+    if hit.features is not None:  # its row of the table (see `_cached_results`)
+        features.name(target, hit.features)
 
 
 def _collect(

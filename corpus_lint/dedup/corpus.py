@@ -311,7 +311,7 @@ class _Stage:
             targets = table
         self.table = targets  # every file's features: the targets', then the corpus's
         with collector_paused():  # entries make no reference cycles (100,000 of them)
-            for path, row in targets.rows.items():
+            for path, row in targets.named():
                 folder, name = split_path(os.fspath(path))
                 prefix = absolute.get(folder)
                 if prefix is None:

@@ -38,8 +38,10 @@ class FeatureTable:
     row can be replaced (the stage completes features the workers left to the cache)."""
 
     def __init__(self) -> None:
-        self.rows: dict[Any, int] = {}  # key -> row
-        self.keys: list[Any] = []  # row -> key (None for a row added without one)
+        # Keyed by the path as a string: hashing a Path builds a list of its parts (100,000
+        # of them) and is slower. The path given is kept by row (None for a row not keyed).
+        self.rows: dict[str, int] = {}
+        self.paths: list[Any] = []
         self._content = array("q")
         self._text_hash = array("q")
         self._shingles = array("q")
@@ -69,27 +71,36 @@ class FeatureTable:
         return len(self.rows)
 
     def __contains__(self, key: Any) -> bool:
-        return key in self.rows
+        return os.fspath(key) in self.rows
 
     def __iter__(self) -> Iterator[Any]:
-        return iter(self.rows)
+        return (self.paths[row] for row in self.rows.values())
 
     def __getitem__(self, key: Any) -> Features:
-        return self.at(self.rows[key])
+        return self.at(self.rows[os.fspath(key)])
 
     def get(self, key: Any, default: Any = None) -> Any:
-        row = self.rows.get(key)
+        row = self.rows.get(os.fspath(key))
         return default if row is None else self.at(row)
 
     def __setitem__(self, key: Any, features: Features) -> None:
-        row = self.rows.get(key)
+        row = self.rows.get(os.fspath(key))
         if row is None:
-            self.rows[key] = self.append(features, key)
+            self.name(key, self.append(features))
         else:
             self.put(row, features)
 
+    def name(self, key: Any, row: int) -> None:
+        """Key a row added without one (`append`)."""
+        self.rows[os.fspath(key)] = row
+        self.paths[row] = key
+
+    def named(self) -> Iterator[tuple[Any, int]]:
+        """(key as given, row) of the keyed rows, in the order they were keyed."""
+        return ((self.paths[row], row) for row in self.rows.values())
+
     def items(self) -> Iterator[tuple[Any, Features]]:
-        for key, row in self.rows.items():
+        for key, row in self.named():
             yield key, self.at(row)
 
     # --- rows ----------------------------------------------------------------------------
@@ -99,10 +110,10 @@ class FeatureTable:
         """Rows, keyed or not."""
         return len(self._flags)
 
-    def append(self, features: Features, key: Any = None) -> int:
+    def append(self, features: Features) -> int:
         """A new row (not keyed: see `__setitem__`); returns its number."""
         row = len(self._flags)
-        self.keys.append(key)
+        self.paths.append(None)
         for column in (
             self._content,
             self._text_hash,
