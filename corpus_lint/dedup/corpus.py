@@ -74,8 +74,9 @@ from corpus_lint.rule import UNSAFE, CorpusRule, Diagnostic, Fix, Related, Rule
 PRUNE_STANDARD_ERRORS = 5.0
 # Candidate pairs are verified in batches: the batch's files are reread at once (in
 # parallel), and only their shingle sets are held in memory, up to this many shingles
-# (4 bytes each) per batch, whatever the length of the documents.
-VERIFY_SHINGLES = 4_000_000
+# (4 bytes each) per batch, whatever the length of the documents (4 MB: at 16 MB, the
+# batch was a tenth of the peak memory of a run over 100,000 files).
+VERIFY_SHINGLES = 1_000_000
 # Files reread together for verification: their shingles are computed in one go.
 REREAD_FILES = 32
 # A redundant document's related locations: its keeper, then at most this many other members
@@ -880,16 +881,17 @@ def _folders_read(entries: list[Entry]) -> list[tuple[str, int]]:
     return [(folder, folder_digest(found)) for folder, found in rows.items() if found]
 
 
-def _line_rows(entries: list[Entry]) -> list[tuple[int, int]]:
-    """(line hash, content) of the candidate lines of these entries, for the cache."""
+def _line_rows(entries: list[Entry]) -> Iterator[tuple[int, int]]:
+    """(line hash, content) of the candidate lines of these entries, for the cache: made as
+    they are written (a list of them all was 36 MB for 100,000 files)."""
     from corpus_lint.dedup.lines import line_hashes
 
-    return [
+    return (
         (digest, e.content)
         for e in entries
         if e.table.has_lines(e.row)
         for digest in line_hashes(e.table.at(e.row, signature=False)).tolist()
-    ]
+    )
 
 
 class _Documents:
