@@ -281,8 +281,8 @@ class FeatureTable:
         return np.frombuffer(data, dtype="<u4").reshape(len(rows), -1)
 
     def signature_blocks(self) -> Iterator[tuple[int, np.ndarray]]:
-        """(first row, signatures of BLOCK_ROWS rows from it) over every row; a row without
-        a signature reads as zeros."""
+        """(first row, signatures of BLOCK_ROWS rows from it) over every row; what a row
+        without a signature reads as (zeros, or a signature it held) means nothing."""
         if not self._width:
             return
         with self._lock:
