@@ -242,18 +242,23 @@ class FeatureTable:
         width = self._width
         if len(signature) != width:
             raise ValueError(f"a signature of {len(signature)} bytes among ones of {width}")
+        # The buffer holds rows [_buffer_row, end); it only moves forward, so a row at or
+        # past its end was never written, and one before it is written in place.
         end = self._buffer_row + len(self._buffer) // width
-        if end <= row < end + BLOCK_ROWS:  # the next rows (those between have none)
-            self._buffer += bytes((row - end) * width)
-            self._buffer += signature
-            if len(self._buffer) >= _BUFFER_BYTES:
-                self._flush()
-            return
         if self._buffer_row <= row < end:
             at = (row - self._buffer_row) * width
             self._buffer[at : at + width] = signature
-            return
-        os.pwrite(self._file.fileno(), signature, row * width)
+        elif row < self._buffer_row:
+            os.pwrite(self._file.fileno(), signature, row * width)
+        else:
+            if row - end < BLOCK_ROWS:  # the next rows: those between have none (zeros)
+                self._buffer += bytes((row - end) * width)
+            else:  # far ahead: the rows between stay a hole of the file
+                self._flush()
+                self._buffer_row = row
+            self._buffer += signature
+            if len(self._buffer) >= _BUFFER_BYTES:
+                self._flush()
 
     def _flush(self) -> None:
         if self._buffer:
