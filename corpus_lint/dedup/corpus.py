@@ -567,19 +567,19 @@ class _Stage:
         """The targets' candidate lines held by enough documents (`dedup.lines`): counted
         over the files read in this run and, in a changed-files run, the unchanged files
         whose cached line hashes hold one of the targets' lines."""
-        from corpus_lint.dedup.lines import diagnostics_of, documents_per_line, holder_rows, text_id
+        from corpus_lint.dedup.lines import diagnostics_of, documents_per_line, text_id
 
         table = self.table
         targets = [e for e in self.by_key.values() if e.target and e.loaded]
         read = [e for e in self.by_key.values() if e.loaded and table.has_lines(e.row)]
-        hashes, ids = holder_rows(table.at(e.row, signature=False) for e in read)
+        # Read from the table's columns (`holder_rows` of every file's features, as columns).
+        read_rows = [e.row for e in read]
+        hashes, positions = table.line_rows(read_rows)
+        ids = table.text_ids(read_rows)[positions]
         # The targets' lines are counted (when only targets were read, every line read).
         only_targets = all(e.target for e in read)
-        wanted = np.unique(
-            hashes
-            if only_targets
-            else holder_rows(table.at(e.row, signature=False) for e in targets)[0]
-        )
+        target_lines = table.line_rows([e.row for e in targets])
+        wanted = np.unique(hashes if only_targets else target_lines[0])
         if not len(wanted):
             return []
         if self.cache is not None and last_stats.unchanged:
@@ -597,7 +597,7 @@ class _Stage:
         counts = documents_per_line(hashes, ids, None if only_targets else wanted)
         documents = _Documents(targets)  # each materialised when needed: most never are
         minimum = self.settings.boilerplate.min_documents
-        return diagnostics_of(self.line_rules, documents, counts, minimum, display)
+        return diagnostics_of(self.line_rules, documents, counts, minimum, display, target_lines)
 
     # --- DUP004 ------------------------------------------------------------------------------
 
@@ -907,9 +907,6 @@ class _Documents:
     def __getitem__(self, index: int) -> tuple[Path, Features]:
         e = self.entries[index]
         return e.path, e.table.at(e.row, signature=False)
-
-    def __iter__(self) -> Iterator[tuple[Path, Features]]:
-        return (self[i] for i in range(len(self.entries)))
 
 
 def _links_among(folder: str, names: list[str]) -> set[str]:

@@ -216,6 +216,30 @@ class FeatureTable:
     def is_signed(self, row: int) -> bool:
         return bool(self._flags[row] & _SIGNED)
 
+    def line_rows(self, rows: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """(hash, position in `rows`) of the BP005 line records of these rows, one per line:
+        read from the heap, no `Features` made (`dedup.lines.holder_rows`, columnar)."""
+        from corpus_lint.dedup.lines import LINE
+
+        heap, offset, lengths = self._heap, self._offset, self._lengths
+        parts, counts = [], []
+        for row in rows:
+            size = lengths[3 * row + 1]
+            if size:
+                start = offset[row] + lengths[3 * row]
+                parts.append(heap[start : start + size])
+            counts.append(size // LINE.itemsize)
+        hashes = np.frombuffer(b"".join(parts), dtype=LINE)["hash"]
+        positions = np.repeat(np.arange(len(rows), dtype=np.int64), counts)
+        return np.ascontiguousarray(hashes), positions
+
+    def text_ids(self, rows: list[int]) -> np.ndarray:
+        """`dedup.lines.text_id` of these rows: the text hash, else the content hash."""
+        at = np.array(rows, dtype=np.int64)
+        has_text = (np.frombuffer(self._flags, dtype=np.uint8)[at] & _TEXT) != 0
+        texts = np.frombuffer(self._text_hash, dtype=np.int64)[at]
+        return np.where(has_text, texts, np.frombuffer(self._content, dtype=np.int64)[at])
+
     def has_lines(self, row: int) -> bool:
         return bool(self._lengths[3 * row + 1])
 
