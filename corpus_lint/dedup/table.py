@@ -2,19 +2,20 @@
 
 The corpus stage holds what DUP003/DUP004/BP005 need of every file of the corpus: as one
 tuple of Python objects a file that was 1.3 KB a file (a 545-byte signature, a dozen ints,
-BP005's lines). Here the numbers are typed arrays (8 bytes a value), the variable parts
+BP005's lines). Here the numbers are one packed record a row (78 bytes), the variable parts
 (lines left out, BP005's lines and their texts) one byte heap, and the MinHash signatures
 (512 bytes a file) a temporary file, read back a row at a time (the few candidate pairs) or
 a block at a time (the LSH bands): the page cache holds them, not the process.
 
 A `FeatureTable` is a mapping key -> `Features` (the engine's targets, by path); a row is
-materialised as a `Features` when asked for (`at`), and the stage reads the columns it scans
-directly (`rows_where`, `text_hashes`, `signature_blocks`).
+materialised as a `Features` when asked for (`at`), and the stage reads the fields it scans
+directly (`text_hash`, `stamp`, `line_rows`, `signature_blocks`...).
 """
 
 from __future__ import annotations
 
 import os
+import struct
 import tempfile
 import threading
 from array import array
@@ -27,8 +28,18 @@ from corpus_lint.dedup.features import Features
 
 # Bits of a row's flags: which optional fields are not None.
 _TEXT, _STAMP, _SIGNED, _LINES = 1, 2, 4, 8
+# A row's numbers, packed in one call (one `struct` call costs what one field did in an
+# array): content, text hash, shingles, title length, stamp, size, findings (-1: None), the
+# heap offset of its variable parts and their lengths (lines left out, BP005's line records,
+# their texts), has_source (-1: None) and the flags.
+_RECORD = struct.Struct("<8q3ibB")
+_INT64 = struct.Struct("<q")
+_LENGTH = struct.Struct("<i")
+_PLACE = struct.Struct("<qii")  # offset, length of the lines left out, of the line records
+_FLAGS_AT = _RECORD.size - 1
+_LINES_AT = 8 * 8 + 4  # the length of a row's BP005 line records
 # Signature bytes buffered before they are written to the temporary file.
-_BUFFER_BYTES = 1 << 22
+_BUFFER_BYTES = 1 << 20
 # Rows of signatures read at a time by `signature_blocks`.
 BLOCK_ROWS = 8192
 
@@ -42,26 +53,17 @@ class FeatureTable:
         # of them) and is slower. The path given is kept by row (None for a row not keyed).
         self.rows: dict[str, int] = {}
         self.paths: list[Any] = []
-        self._content = array("q")
-        self._text_hash = array("q")
-        self._shingles = array("q")
-        self._title_length = array("q")
-        self._mtime_ns = array("q")
-        self._size = array("q")
-        self._findings = array("q")  # -1: None
-        self._has_source = array("b")  # -1: None
-        self._flags = array("B")
-        # The variable parts of a row, end to end in `_heap`: lines left out (int32 each),
-        # BP005's line records, their texts (UTF-8); a replaced row's are appended anew.
-        self._offset = array("q")
-        self._lengths = array("i")  # three per row: excluded, lines, texts (bytes)
+        self._records = bytearray()  # `_RECORD` a row
+        # The variable parts of the rows, end to end: lines left out (int32 each), BP005's
+        # line records, their texts (UTF-8); a replaced row's are appended anew.
         self._heap = bytearray()
         # Signatures: `_width` bytes a row at offset row * _width of a temporary file (rows
         # without one are holes), the last rows added still in `_buffer`.
         self._width = 0
         self._file: Any = None
-        self._buffer = bytearray()
+        self._buffer: list[bytes] = []
         self._buffer_row = 0  # the row of the buffer's first slot
+        self._buffered_rows = 0
         # The cache's writer thread reads signatures while the stage may add rows.
         self._lock = threading.Lock()
 
@@ -108,198 +110,211 @@ class FeatureTable:
     @property
     def size(self) -> int:
         """Rows, keyed or not."""
-        return len(self._flags)
+        return len(self.paths)
 
     def append(self, features: Features) -> int:
         """A new row (not keyed: see `__setitem__`); returns its number."""
-        row = len(self._flags)
+        row = len(self.paths)
         self.paths.append(None)
-        for column in (
-            self._content,
-            self._text_hash,
-            self._shingles,
-            self._title_length,
-            self._mtime_ns,
-            self._size,
-            self._findings,
-            self._offset,
-        ):
-            column.append(0)
-        self._has_source.append(0)
-        self._flags.append(0)
-        self._lengths.extend((0, 0, 0))
-        self.put(row, features)
+        self._records += _RECORD.pack(*self._packed(row, features))
         return row
 
-    def put(self, row: int, f: Features) -> None:
-        """Row `row` holds `f` from now on."""
+    def put(self, row: int, features: Features) -> None:
+        """Row `row` holds `features` from now on."""
+        _RECORD.pack_into(self._records, row * _RECORD.size, *self._packed(row, features))
+
+    def _packed(self, row: int, f: Features) -> tuple:
+        """The record of `f` in row `row` (its variable parts added to the heap, its
+        signature stored)."""
         flags = 0
-        if f.text_hash is not None:
+        text_hash = f.text_hash
+        if text_hash is not None:
             flags |= _TEXT
-            self._text_hash[row] = f.text_hash
-        if f.mtime_ns is not None and f.size is not None:
+        else:
+            text_hash = 0
+        mtime_ns, size = f.mtime_ns, f.size
+        if mtime_ns is not None and size is not None:
             flags |= _STAMP
-            self._mtime_ns[row], self._size[row] = f.mtime_ns, f.size
-        if f.lines is not None:
+        else:
+            mtime_ns = size = 0
+        lines = f.lines
+        if lines is not None:
             flags |= _LINES
-        self._content[row] = f.content
-        self._shingles[row] = f.shingles
-        self._title_length[row] = f.title_length
-        self._findings[row] = -1 if f.findings is None else f.findings
-        self._has_source[row] = -1 if f.has_source is None else int(f.has_source)
+        offset = len(self._heap)
         excluded = array("i", f.excluded).tobytes() if f.excluded else b""
         texts = f.line_texts.encode("utf-8", "surrogatepass") if f.line_texts else b""
-        lines = f.lines or b""
         if excluded or lines or texts:
-            self._offset[row] = len(self._heap)
             self._heap += excluded
-            self._heap += lines
+            if lines:
+                self._heap += lines
             self._heap += texts
-        self._lengths[3 * row : 3 * row + 3] = array("i", (len(excluded), len(lines), len(texts)))
         if f.signature:
             flags |= _SIGNED
             self._put_signature(row, f.signature)
-        self._flags[row] = flags
+        return (
+            f.content,
+            text_hash,
+            f.shingles,
+            f.title_length,
+            mtime_ns,
+            size,
+            -1 if f.findings is None else f.findings,
+            offset,
+            len(excluded),
+            len(lines) if lines else 0,
+            len(texts),
+            -1 if f.has_source is None else int(f.has_source),
+            flags,
+        )
 
     def at(self, row: int, signature: bool = True) -> Features:
         """Row `row` as a `Features` (with `signature=False`, its signature left out: b"")."""
-        flags = self._flags[row]
-        start = self._offset[row]
-        excluded, lines, texts = self._lengths[3 * row : 3 * row + 3]
+        (
+            content,
+            text_hash,
+            shingles,
+            title_length,
+            mtime_ns,
+            size,
+            findings,
+            start,
+            excluded,
+            lines,
+            texts,
+            has_source,
+            flags,
+        ) = _RECORD.unpack_from(self._records, row * _RECORD.size)
         heap = self._heap
         end = start + excluded
-        found = ()
-        if excluded:
-            found = tuple(array("i", heap[start:end]))
-        line_bytes = bytes(heap[end : end + lines]) if flags & _LINES else None
-        end += lines
         stamped = flags & _STAMP
-        findings = self._findings[row]
-        has_source = self._has_source[row]
         return Features(
-            content=self._content[row],
-            text_hash=self._text_hash[row] if flags & _TEXT else None,
-            shingles=self._shingles[row],
+            content=content,
+            text_hash=text_hash if flags & _TEXT else None,
+            shingles=shingles,
             signature=self.signature(row) if signature and flags & _SIGNED else b"",
-            excluded=found,
-            title_length=self._title_length[row],
-            mtime_ns=self._mtime_ns[row] if stamped else None,
-            size=self._size[row] if stamped else None,
+            excluded=tuple(array("i", heap[start:end])) if excluded else (),
+            title_length=title_length,
+            mtime_ns=mtime_ns if stamped else None,
+            size=size if stamped else None,
             findings=None if findings < 0 else findings,
             has_source=None if has_source < 0 else bool(has_source),
-            lines=line_bytes,
-            line_texts=heap[end : end + texts].decode("utf-8", "surrogatepass") if texts else "",
+            lines=bytes(heap[end : end + lines]) if flags & _LINES else None,
+            line_texts=(
+                heap[end + lines : end + lines + texts].decode("utf-8", "surrogatepass")
+                if texts
+                else ""
+            ),
         )
 
     # --- columns -------------------------------------------------------------------------
 
-    def column(self, name: str) -> np.ndarray:
-        """A numeric column as an array (a copy: the table may grow meanwhile)."""
-        return np.array(getattr(self, f"_{name}"))
+    def _int(self, row: int, field: int) -> int:
+        return _INT64.unpack_from(self._records, row * _RECORD.size + 8 * field)[0]
 
-    def signed(self) -> np.ndarray:
-        """Which rows have a signature."""
-        return (np.frombuffer(self._flags, dtype=np.uint8) & _SIGNED) != 0
-
-    def text_hash(self, row: int) -> int | None:
-        return self._text_hash[row] if self._flags[row] & _TEXT else None
+    def _flags(self, row: int) -> int:
+        return self._records[row * _RECORD.size + _FLAGS_AT]
 
     def content(self, row: int) -> int:
-        return self._content[row]
+        return self._int(row, 0)
+
+    def text_hash(self, row: int) -> int | None:
+        return self._int(row, 1) if self._flags(row) & _TEXT else None
+
+    def shingles(self, row: int) -> int:
+        return self._int(row, 2)
 
     def stamp(self, row: int) -> tuple[int, int] | None:
         """(mtime_ns, size) of the file when read in this run, if recorded."""
-        if self._flags[row] & _STAMP:
-            return self._mtime_ns[row], self._size[row]
+        if self._flags(row) & _STAMP:
+            return self._int(row, 4), self._int(row, 5)
         return None
 
     def is_signed(self, row: int) -> bool:
-        return bool(self._flags[row] & _SIGNED)
+        return bool(self._flags(row) & _SIGNED)
+
+    def has_lines(self, row: int) -> bool:
+        return bool(_LENGTH.unpack_from(self._records, row * _RECORD.size + _LINES_AT)[0])
+
+    def lines_computed(self, row: int) -> bool:
+        return bool(self._flags(row) & _LINES)
 
     def line_rows(self, rows: list[int]) -> tuple[np.ndarray, np.ndarray]:
         """(hash, position in `rows`) of the BP005 line records of these rows, one per line:
         read from the heap, no `Features` made (`dedup.lines.holder_rows`, columnar)."""
         from corpus_lint.dedup.lines import LINE
 
-        heap, offset, lengths = self._heap, self._offset, self._lengths
+        heap, records, size = self._heap, self._records, _RECORD.size
         parts, counts = [], []
         for row in rows:
-            size = lengths[3 * row + 1]
-            if size:
-                start = offset[row] + lengths[3 * row]
-                parts.append(heap[start : start + size])
-            counts.append(size // LINE.itemsize)
+            start, excluded, lines = _PLACE.unpack_from(records, row * size + 7 * 8)
+            if lines:
+                parts.append(heap[start + excluded : start + excluded + lines])
+            counts.append(lines // LINE.itemsize)
         hashes = np.frombuffer(b"".join(parts), dtype=LINE)["hash"]
         positions = np.repeat(np.arange(len(rows), dtype=np.int64), counts)
         return np.ascontiguousarray(hashes), positions
 
     def text_ids(self, rows: list[int]) -> np.ndarray:
         """`dedup.lines.text_id` of these rows: the text hash, else the content hash."""
-        at = np.array(rows, dtype=np.int64)
-        has_text = (np.frombuffer(self._flags, dtype=np.uint8)[at] & _TEXT) != 0
-        texts = np.frombuffer(self._text_hash, dtype=np.int64)[at]
-        return np.where(has_text, texts, np.frombuffer(self._content, dtype=np.int64)[at])
-
-    def has_lines(self, row: int) -> bool:
-        return bool(self._lengths[3 * row + 1])
-
-    def lines_computed(self, row: int) -> bool:
-        return bool(self._flags[row] & _LINES)
-
-    def shingles(self, row: int) -> int:
-        return self._shingles[row]
-
-    def findings_known(self, row: int) -> bool:
-        return self._findings[row] >= 0
+        return np.array(
+            [self._int(row, 1) if self._flags(row) & _TEXT else self._int(row, 0) for row in rows],
+            dtype=np.int64,
+        )
 
     # --- signatures ----------------------------------------------------------------------
 
     def _put_signature(self, row: int, signature: bytes) -> None:
         with self._lock:
-            self._put_signature_locked(row, signature)
+            buffer = self._buffer
+            if row == self._buffer_row + len(buffer) and len(signature) == self._width:
+                buffer.append(signature)  # the next row: most calls
+                if len(buffer) >= self._buffered_rows:
+                    self._flush()
+            else:
+                self._put_signature_locked(row, signature)
 
     def _put_signature_locked(self, row: int, signature: bytes) -> None:
         if not self._width:
             self._width = len(signature)
+            self._buffered_rows = max(1, _BUFFER_BYTES // self._width)
             self._file = tempfile.TemporaryFile(prefix="corpus-lint-signatures-")
             self._buffer_row = row
         width = self._width
         if len(signature) != width:
             raise ValueError(f"a signature of {len(signature)} bytes among ones of {width}")
-        # The buffer holds rows [_buffer_row, end); it only moves forward, so a row at or
-        # past its end was never written, and one before it is written in place.
-        end = self._buffer_row + len(self._buffer) // width
+        # The buffer holds rows [_buffer_row, end), one bytes object each; it only moves
+        # forward, so a row at or past its end was never written, and one before it is
+        # written in place.
+        end = self._buffer_row + len(self._buffer)
         if self._buffer_row <= row < end:
-            at = (row - self._buffer_row) * width
-            self._buffer[at : at + width] = signature
+            self._buffer[row - self._buffer_row] = signature
         elif row < self._buffer_row:
             os.pwrite(self._file.fileno(), signature, row * width)
         else:
             if row - end < BLOCK_ROWS:  # the next rows: those between have none (zeros)
-                self._buffer += bytes((row - end) * width)
+                self._buffer.extend([bytes(width)] * (row - end))
             else:  # far ahead: the rows between stay a hole of the file
                 self._flush()
                 self._buffer_row = row
-            self._buffer += signature
-            if len(self._buffer) >= _BUFFER_BYTES:
+            self._buffer.append(signature)
+            if len(self._buffer) >= self._buffered_rows:
                 self._flush()
 
     def _flush(self) -> None:
         if self._buffer:
-            os.pwrite(self._file.fileno(), self._buffer, self._buffer_row * self._width)
-            self._buffer_row += len(self._buffer) // self._width
-            self._buffer.clear()
+            os.pwrite(self._file.fileno(), b"".join(self._buffer), self._buffer_row * self._width)
+            self._buffer_row += len(self._buffer)
+            self._buffer = []
 
     def signature(self, row: int) -> bytes:
         with self._lock:
             return self._signature_locked(row)
 
     def _signature_locked(self, row: int) -> bytes:
-        width = self._width
         offset = row - self._buffer_row
-        if 0 <= offset < len(self._buffer) // width:
-            return bytes(self._buffer[offset * width : (offset + 1) * width])
-        return os.pread(self._file.fileno(), width, row * width)
+        if 0 <= offset < len(self._buffer):
+            return self._buffer[offset]
+        return os.pread(self._file.fileno(), self._width, row * self._width)
 
     def signatures(self, rows: list[int]) -> np.ndarray:
         """The signatures of these (signed) rows, one row of uint32 each."""
@@ -333,4 +348,4 @@ class FeatureTable:
             self._file.close()
             self._file = None
             self._width = 0
-            self._buffer.clear()
+            self._buffer = []
