@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import struct
-import tempfile
 import threading
 from array import array
 from collections.abc import Iterator
@@ -58,7 +57,8 @@ class FeatureTable:
         # line records, their texts (UTF-8); a replaced row's are appended anew.
         self._heap = bytearray()
         # Signatures: `_width` bytes a row at offset row * _width of a temporary file (rows
-        # without one are holes), the last rows added still in `_buffer`.
+        # without one are holes), the last rows added still in `_buffer`. The file is made
+        # when the buffer is first written: a run over a few files makes none (pre-commit).
         self._width = 0
         self._file: Any = None
         self._buffer: list[bytes] = []
@@ -277,7 +277,6 @@ class FeatureTable:
         if not self._width:
             self._width = len(signature)
             self._buffered_rows = max(1, _BUFFER_BYTES // self._width)
-            self._file = tempfile.TemporaryFile(prefix="corpus-lint-signatures-")
             self._buffer_row = row
         width = self._width
         if len(signature) != width:
@@ -289,7 +288,7 @@ class FeatureTable:
         if self._buffer_row <= row < end:
             self._buffer[row - self._buffer_row] = signature
         elif row < self._buffer_row:
-            os.pwrite(self._file.fileno(), signature, row * width)
+            os.pwrite(self._fileno(), signature, row * width)
         else:
             if row - end < BLOCK_ROWS:  # the next rows: those between have none (zeros)
                 self._buffer.extend([bytes(width)] * (row - end))
@@ -300,9 +299,16 @@ class FeatureTable:
             if len(self._buffer) >= self._buffered_rows:
                 self._flush()
 
+    def _fileno(self) -> int:
+        if self._file is None:
+            import tempfile  # here: a run that writes no signature out does without it
+
+            self._file = tempfile.TemporaryFile(prefix="corpus-lint-signatures-")
+        return self._file.fileno()
+
     def _flush(self) -> None:
         if self._buffer:
-            os.pwrite(self._file.fileno(), b"".join(self._buffer), self._buffer_row * self._width)
+            os.pwrite(self._fileno(), b"".join(self._buffer), self._buffer_row * self._width)
             self._buffer_row += len(self._buffer)
             self._buffer = []
 
@@ -314,7 +320,7 @@ class FeatureTable:
         offset = row - self._buffer_row
         if 0 <= offset < len(self._buffer):
             return self._buffer[offset]
-        return os.pread(self._file.fileno(), self._width, row * self._width)
+        return os.pread(self._fileno(), self._width, row * self._width)
 
     def signatures(self, rows: list[int]) -> np.ndarray:
         """The signatures of these (signed) rows, one row of uint32 each."""
@@ -331,7 +337,7 @@ class FeatureTable:
             return
         with self._lock:
             self._flush()
-        fd, width = self._file.fileno(), self._width
+        fd, width = self._fileno(), self._width
         for start in range(0, self.size, BLOCK_ROWS):
             count = min(BLOCK_ROWS, self.size - start)
             with self._lock:
@@ -343,9 +349,8 @@ class FeatureTable:
     def close(self) -> None:
         """Remove the temporary file (it also goes when the table is collected)."""
         with self._lock:
-            if self._file is None:
-                return
-            self._file.close()
-            self._file = None
+            if self._file is not None:
+                self._file.close()
+                self._file = None
             self._width = 0
             self._buffer = []
