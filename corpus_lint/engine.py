@@ -82,6 +82,11 @@ def run(
     )
     results_cache = None
     found: list[Cached | None] = [None] * len(targets)  # each target's cached result
+    features: Any = {}  # each target's corpus features, by path
+    if corpus_rules:
+        from corpus_lint.dedup.table import FeatureTable
+
+        features = FeatureTable()  # as columns: one tuple a file was 1.3 KB a file
     run_digest = None  # the whole run's output is stored under it (see `_remembered`)
     if cache is not None:
         remember = None  # what a run's output depends on besides the run key and the targets
@@ -98,6 +103,7 @@ def run(
             corpus_rules,
             result.warnings,
             remember,
+            features,
         )
         if remembered is not None:  # a run over exactly these files, nothing else changed
             cache.close()
@@ -120,7 +126,6 @@ def run(
 
         walk = start_corpus_walk(corpus_roots, settings, options)
     try:
-        features: dict[Path, Any] = {}
         from corpus_lint.results import collector_paused
 
         # The results live as long as the run and make no reference cycles: the collections
@@ -139,7 +144,8 @@ def run(
                 _collect(file_result, result, features, target)
         # Collected: the cached results (a tuple, a list and a fixes tuple a file) go before
         # the corpus stage, which holds every file's features.
-        found = to_read = file_result = hit = None
+        # The generator too: unfinished, it holds its list of every file to read.
+        found = to_read = file_result = hit = results = None
         finish = None
         if results_cache is not None:
 
@@ -213,11 +219,14 @@ def _cached_results(
     corpus_rules: list[Rule],
     warnings: list[str],
     remember: tuple | None,
+    table: Any = None,
 ) -> tuple[Any, Any, list[Cached | None], int | None, Result | None]:
     """(the run's cache, its result cache, the targets it holds, and with `remember` (what
     else the output depends on) the run's digest and the output stored under it if any: then
     no row is read). A cache found damaged is rebuilt (empty: every file is read); one that
-    cannot be read is not used."""
+    cannot be read is not used. A hit's corpus features go straight into `table`
+    (`dedup.table.FeatureTable`): the hit holds their row, not a tuple a file (100,000 of
+    them, all decoded before the first is collected)."""
     import sqlite3
 
     from corpus_lint.results import ResultCache, run_key
@@ -228,12 +237,12 @@ def _cached_results(
 
         stamp = Features._fields.index("mtime_ns"), Features._fields.index("size")
 
-        def make_features(fields: tuple) -> Features:
+        def make_features(fields: tuple) -> int:
             # Without a stamp: the corpus stage records no file it did not read (the run that
             # read it did), so a warm run writes nothing to the signature cache.
             fields = list(fields)
             fields[stamp[0]] = fields[stamp[1]] = None
-            return Features._make(fields)
+            return table.append(Features._make(fields))
 
     rules = (*document_rules, *corpus_rules)
     key = run_key(rules, packs, settings, cache.config if corpus_rules else None)
@@ -323,8 +332,8 @@ def _collect_cached(hit: Cached, result: Result, features: dict[Path, Any], targ
         result.fixable = (safe + hit.fixable[0], unsafe_too + hit.fixable[1])
     if hit.words is not None:
         result.word_counts[display(target)] = hit.words
-    if hit.features is not None:
-        features[target] = hit.features
+    if hit.features is not None:  # its row of the table (see `_cached_results`)
+        features.name(target, hit.features)
 
 
 def _collect(

@@ -63,8 +63,8 @@ from corpus_lint.dedup.minhash import (
     band_salt,
     candidate_pairs,
     lsh_params,
-    signature_band_keys,
 )
+from corpus_lint.dedup.table import FeatureTable
 from corpus_lint.document import Document, DocumentError, display
 from corpus_lint.files import CorpusWalk, Folder, identity
 from corpus_lint.packs import PackRule
@@ -78,8 +78,9 @@ from corpus_lint.rule import UNSAFE, CorpusRule, Diagnostic, Fix, Related, Rule
 PRUNE_STANDARD_ERRORS = 5.0
 # Candidate pairs are verified in batches: the batch's files are reread at once (in
 # parallel), and only their shingle sets are held in memory, up to this many shingles
-# (4 bytes each) per batch, whatever the length of the documents.
-VERIFY_SHINGLES = 4_000_000
+# (4 bytes each) per batch, whatever the length of the documents (4 MB: at 16 MB, the
+# batch was a tenth of the peak memory of a run over 100,000 files).
+VERIFY_SHINGLES = 1_000_000
 # Files reread together for verification: their shingles are computed in one go.
 REREAD_FILES = 32
 # The stage's findings are stored for a warm run to reuse (`_stage_key`) when it compares at
@@ -96,21 +97,54 @@ _Reread = tuple[str, Path, int, tuple[int, ...]]
 
 
 class Entry:
-    """One file of the stage; compared and hashed by identity. Slotted: one per corpus file."""
+    """One file of the stage; compared and hashed by identity. Slotted: one per corpus file.
+    Its features are a row of the stage's `FeatureTable` (columns, not a tuple a file)."""
 
-    __slots__ = ("key", "path", "target", "content", "features", "order")
+    __slots__ = ("key", "path", "target", "content", "row", "table", "order")
 
     def __init__(
-        self, key: str, path: Path, target: bool, content: int, features: Features | None = None
+        self,
+        key: str,
+        path: Path,
+        target: bool,
+        content: int,
+        features: Features | None = None,
+        table: FeatureTable | None = None,
+        row: int = -1,
     ) -> None:
         self.key = key  # absolute path: the cache's key
         self.path = path
         self.target = target
         self.content = content
-        self.features = features  # None for an unchanged file whose features stay cached
+        self.table = table if table is not None else FeatureTable()
+        self.row = row  # -1: an unchanged file whose features stay cached
+        if features is not None:
+            self.features = features
         # The sort key, once: the path as given, "/"-separated (Path.as_posix per comparison
         # took a quarter of a second to sort 100,000 entries).
         self.order = os.fspath(path) if os.sep == "/" else path.as_posix()
+
+    @property
+    def features(self) -> Features | None:
+        return self.table.at(self.row) if self.row >= 0 else None
+
+    @features.setter
+    def features(self, features: Features | None) -> None:
+        if features is None:
+            self.row = -1
+        elif self.row >= 0:
+            self.table.put(self.row, features)
+        else:
+            self.row = self.table.append(features)
+
+    @property
+    def loaded(self) -> bool:
+        """Are its features in the table (not left in the cache)?"""
+        return self.row >= 0
+
+    @property
+    def signed(self) -> bool:
+        return self.row >= 0 and self.table.is_signed(self.row)
 
 
 @dataclass
@@ -280,13 +314,20 @@ class _Stage:
         self.similarities: list[tuple[int, int, float]] = []  # verified now, for the cache
         by_key: dict[str, Entry] = {}
         absolute: dict[str, str] = {}  # abspath per folder, not per file: 100,000 files
-        with collector_paused():  # entries make no reference cycles (100,000 of them)
+        if not isinstance(targets, FeatureTable):
+            table = FeatureTable()
             for path, features in targets.items():
+                table[path] = features
+            targets = table
+        self.table = targets  # every file's features: the targets', then the corpus's
+        with collector_paused():  # entries make no reference cycles (100,000 of them)
+            for path, row in targets.named():
                 folder, name = split_path(os.fspath(path))
                 prefix = absolute.get(folder)
                 if prefix is None:
                     prefix = absolute[folder] = os.path.join(os.path.abspath(folder), "")
-                entry = Entry(prefix + name, path, True, features.content, features)
+                content = targets.content(row)
+                entry = Entry(prefix + name, path, True, content, table=targets, row=row)
                 by_key[entry.key] = entry
         self.by_key = by_key
         self.targets = targets
@@ -398,7 +439,8 @@ class _Stage:
         """The features that the workers left to the cache (`IN_CACHE`), of targets and of
         corpus files read in this run; computed now for any the cache no longer holds
         (another run rebuilt it meanwhile)."""
-        left = [e for e in self.by_key.values() if e.features.shingles == IN_CACHE]
+        table = self.table
+        left = [e for e in self.by_key.values() if table.shingles(e.row) == IN_CACHE]
         if not left:
             return
         found = self.cache.features({e.content for e in left}) if self.cache else {}
@@ -418,9 +460,7 @@ class _Stage:
                 has_source=read.has_source,
                 lines=read.lines,
                 line_texts=read.line_texts,
-            )
-            if entry.target:  # complete in the engine's results too (the result cache)
-                self.targets[entry.path] = entry.features
+            )  # the engine's row: complete in its results too (the result cache)
         if missing:
             from dataclasses import replace
 
@@ -479,11 +519,16 @@ class _Stage:
             if row[0] not in self.target_keys
         ]
         total = sum(walked.count for walked in self.folders.values())
-        last_stats.corpus_files = total - sum(map(self._walked, self.target_keys))
+        last_stats.corpus_files = total - self._walked_targets()
         if self.cache is not None:
             self.stale = self.cache.stale(to_check)
         else:
             self.stale = {path for path, _, _ in to_check}
+            # Without a cache, nothing looks the walk's rows up again (`_present_stat`, the
+            # folders stored): a tuple and a string a file, gone before the comparisons.
+            for folder, walked in self.folders.items():
+                self.folders[folder] = walked._replace(rows=None)
+        del to_check
         missing = [Path(key) for key in sorted(self.stale)]
         last_stats.unchanged = last_stats.corpus_files - len(missing)
         if not missing:
@@ -496,12 +541,24 @@ class _Stage:
                 features = file_result.features
                 if features is not None:
                     key = str(path)
-                    self.by_key[key] = Entry(key, path, False, features.content, features)
+                    entry = Entry(key, path, False, features.content, features, self.table)
+                    self.by_key[key] = entry
 
-    def _walked(self, key: str) -> bool:
-        """Did the walk find this file? (In a folder as the cache saw it: it was read now.)"""
-        walked = self.folders.get(os.path.dirname(key))
-        return walked is not None and (walked.rows is None or self._present_stat(key) is not None)
+    def _walked_targets(self) -> int:
+        """How many targets the walk found (one in a folder as the cache saw it was read now),
+        without a table of every file's stat (`_present_stat`)."""
+        targets = self.target_keys
+        found = sum(
+            1
+            for walked in self.folders.values()
+            if walked.rows is not None
+            for path, _, _ in walked.rows
+            if path in targets
+        )
+        unlisted = {folder for folder, walked in self.folders.items() if walked.rows is None}
+        if unlisted:
+            found += sum(1 for key in targets if os.path.dirname(key) in unlisted)
+        return found
 
     def _present_stat(self, key: str) -> tuple[int, int] | None:
         """(stamp, size) of a corpus file as walked now (see `files.identity`); None if the walk
@@ -533,7 +590,7 @@ class _Stage:
                 continue
             entry = self.by_key.get(key)
             if entry is None:
-                entry = Entry(key, Path(key), False, content)
+                entry = Entry(key, Path(key), False, content, table=self.table)
                 self.by_key[key] = entry
                 added.append(entry)
             if not entry.target and entry.content == content:
@@ -545,7 +602,7 @@ class _Stage:
 
     def _load(self, entries: list[Entry]) -> None:
         """Read the cached features of unchanged files that a look-up needs."""
-        wanted = [e for e in entries if e.features is None]
+        wanted = [e for e in entries if not e.loaded]
         if not wanted or self.cache is None:
             return
         found = self.cache.features({e.content for e in wanted})
@@ -558,10 +615,11 @@ class _Stage:
         """Groups of files with the same normalised text (as groups: never all their pairs,
         which thousands of copies of one page would make millions)."""
         if self.cache is not None and last_stats.unchanged:
+            table = self.table
             target_texts = {
-                e.features.text_hash
+                table.text_hash(e.row)
                 for e in self.entries
-                if e.target and e.features and e.features.text_hash is not None
+                if e.target and e.loaded and table.text_hash(e.row) is not None
             }
             if target_texts:
                 self._unchanged(self.cache.contents_with_text(target_texts))
@@ -573,14 +631,19 @@ class _Stage:
         """The targets' candidate lines held by enough documents (`dedup.lines`): counted
         over the files read in this run and, in a changed-files run, the unchanged files
         whose cached line hashes hold one of the targets' lines."""
-        from corpus_lint.dedup.lines import diagnostics_of, documents_per_line, holder_rows, text_id
+        from corpus_lint.dedup.lines import diagnostics_of, documents_per_line, text_id
 
-        targets = [e for e in self.by_key.values() if e.target and e.features is not None]
-        read = [e for e in self.by_key.values() if e.features is not None and e.features.lines]
-        hashes, ids = holder_rows(e.features for e in read)
+        table = self.table
+        targets = [e for e in self.by_key.values() if e.target and e.loaded]
+        read = [e for e in self.by_key.values() if e.loaded and table.has_lines(e.row)]
+        # Read from the table's columns (`holder_rows` of every file's features, as columns).
+        read_rows = [e.row for e in read]
+        hashes, positions = table.line_rows(read_rows)
+        ids = table.text_ids(read_rows)[positions]
         # The targets' lines are counted (when only targets were read, every line read).
         only_targets = all(e.target for e in read)
-        wanted = np.unique(hashes if only_targets else holder_rows(e.features for e in targets)[0])
+        target_lines = table.line_rows([e.row for e in targets])
+        wanted = np.unique(hashes if only_targets else target_lines[0])
         if not len(wanted):
             return []
         if self.cache is not None and last_stats.unchanged:
@@ -590,14 +653,15 @@ class _Stage:
                 held.setdefault(content, []).append(digest)
             extra_hashes, extra_ids = [hashes], [ids]
             for entry in self._unchanged(set(held)):
-                if entry.features is not None and entry.features.lines is None:
+                if entry.loaded and not table.lines_computed(entry.row):
+                    features = table.at(entry.row, signature=False)
                     extra_hashes.append(np.array(held[entry.content], dtype=np.int64))
-                    extra_ids.append(np.full(len(held[entry.content]), text_id(entry.features)))
+                    extra_ids.append(np.full(len(held[entry.content]), text_id(features)))
             hashes, ids = np.concatenate(extra_hashes), np.concatenate(extra_ids).astype(np.int64)
         counts = documents_per_line(hashes, ids, None if only_targets else wanted)
-        documents = [(e.path, e.features) for e in targets]
+        documents = _Documents(targets)  # each materialised when needed: most never are
         minimum = self.settings.boilerplate.min_documents
-        return diagnostics_of(self.line_rules, documents, counts, minimum, display)
+        return diagnostics_of(self.line_rules, documents, counts, minimum, display, target_lines)
 
     # --- DUP004 ------------------------------------------------------------------------------
 
@@ -606,8 +670,8 @@ class _Stage:
         bands, rows = self._lsh_params()
         last_stats.bands = (bands, rows)
         salt = band_salt(self.config_salt, bands, rows)
-        loaded = [e for e in self.entries if e.features is not None and e.features.signature]
-        pairs = _band_pairs(loaded, bands, rows, salt, self.near.num_perm)
+        loaded = [e for e in self.entries if e.signed]
+        pairs = _band_pairs(loaded, bands, rows, salt)
         candidates = {
             (loaded[i], loaded[j]) for i, j in pairs if loaded[i].target or loaded[j].target
         }
@@ -615,7 +679,10 @@ class _Stage:
         last_stats.candidates = len(candidates)
         floor = prune_floor(self.near.threshold, self.near.num_perm)
         ordered = sorted(candidates, key=lambda p: (p[0].order, p[1].order))
-        worth = worth_verifying_many([(a.features, b.features) for a, b in ordered], floor)
+        worth: list[bool] = []
+        for start in range(0, len(ordered), REREAD_FILES * 64):  # features a chunk at a time
+            chunk = ordered[start : start + REREAD_FILES * 64]
+            worth += worth_verifying_many([(a.features, b.features) for a, b in chunk], floor)
         return self._verify([pair for pair, verified in zip(ordered, worth) if verified])
 
     def _verify(
@@ -753,12 +820,12 @@ class _Stage:
         self, loaded: list[Entry], bands: int, rows: int, salt: int
     ) -> set[tuple[Entry, Entry]]:
         """Pairs of a target and an unchanged file, from the cache's band table."""
-        targets = [e for e in loaded if e.target]
-        if not last_stats.unchanged or not targets or self.cache is None:
+        if not last_stats.unchanged or self.cache is None:
             return set()
-        keys = signature_band_keys(
-            [e.features.signature for e in targets], bands, rows, salt, self.near.num_perm
-        )
+        targets = [e for e in loaded if e.target]
+        if not targets:
+            return set()
+        keys = entry_band_keys(targets, bands, rows, salt)
         by_key: dict[int, list[Entry]] = {}
         for entry, entry_keys in zip(targets, keys.tolist()):
             for key in entry_keys:
@@ -770,7 +837,7 @@ class _Stage:
         pairs = set()
         for key, content in matches:
             for other in by_content.get(content, ()):
-                if other.features is None or not other.features.signature:
+                if not other.signed:
                     continue
                 for target in by_key[key]:
                     pairs.add((target, other) if target.order < other.order else (other, target))
@@ -806,7 +873,10 @@ class _Stage:
 
             def read(entries: list[Entry]) -> Iterator[tuple[str, np.ndarray | None]]:
                 """(key, shingle set) of each entry, its rereading queued to the workers now."""
-                items = [(e.key, e.path, e.content, e.features.excluded) for e in entries]
+                items = [
+                    (e.key, e.path, e.content, e.table.at(e.row, signature=False).excluded)
+                    for e in entries
+                ]
                 chunks = [items[i : i + REREAD_FILES] for i in range(0, len(items), REREAD_FILES)]
                 return chain.from_iterable(mapper(current_shingle_sets, chunks, repeat(size)))
 
@@ -819,26 +889,21 @@ class _Stage:
         if self.cache is None or self._wait_for_store is not None:
             return
         bands, rows = self._lsh_params()  # memoised through this connection, not the writer's
-        fresh = [
-            e for e in self.entries if e.features is not None and e.features.mtime_ns is not None
-        ]
+        table = self.table
+        fresh = [e for e in self.entries if e.loaded and table.stamp(e.row) is not None]
 
         def prepare(writer: SignatureCache) -> tuple | None:
-            files = writer.changed_rows(
-                [(e.key, e.features.mtime_ns, e.features.size, e.content) for e in fresh]
-            )
+            files = writer.changed_rows([(e.key, *table.stamp(e.row), e.content) for e in fresh])
             cached = writer.cached_among({e.content for e in fresh})
             new: dict[int, Entry] = {}
             for entry in fresh:
                 if entry.content not in cached:
                     new.setdefault(entry.content, entry)
-            signed = [e for e in new.values() if e.features.signature]
+            signed = [e for e in new.values() if e.signed]
             band_rows = None
             if signed:
                 salt = band_salt(self.config_salt, bands, rows)
-                keys = signature_band_keys(
-                    [e.features.signature for e in signed], bands, rows, salt, self.near.num_perm
-                )
+                keys = entry_band_keys(signed, bands, rows, salt)
                 contents = np.array([e.content for e in signed], dtype=np.int64)
                 band_rows = (keys.ravel(), np.repeat(contents, bands))
             folders = [
@@ -856,8 +921,10 @@ class _Stage:
                 folders = [f for f in _folders_read(self.entries) if known.get(f[0]) != f[1]]
             if not (files or new or folders):
                 return None
-            features = sorted((e.features for e in new.values()), key=lambda f: f.content)
-            return sorted(files), features, band_rows, folders, (), _line_rows(features)
+            # Materialised one at a time as they are written, not all at once.
+            stored = sorted(new.values(), key=lambda e: e.content)
+            features = (e.features for e in stored)
+            return sorted(files), features, band_rows, folders, (), _line_rows(stored)
 
         self._wait_for_store = self.cache.store_in_background(prepare)
 
@@ -865,8 +932,7 @@ class _Stage:
         """Does this run store the file `key` with this stamp and size? (Looked up in
         `by_key`, not in a dict of every file's stamp: 16 MB for 100,000 files.)"""
         entry = self.by_key.get(key)
-        features = entry.features if entry is not None else None
-        return features is not None and (features.mtime_ns, features.size) == (mtime, size)
+        return entry is not None and entry.loaded and entry.table.stamp(entry.row) == (mtime, size)
 
 
 def _folders_read(entries: list[Entry]) -> list[tuple[str, int]]:
@@ -881,18 +947,40 @@ def _folders_read(entries: list[Entry]) -> list[tuple[str, int]]:
     for e in entries:
         folder = os.path.dirname(e.key)
         found = rows.setdefault(folder, [])
-        if found is not None and e.features is not None and e.features.mtime_ns is not None:
-            found.append((e.key, e.features.mtime_ns, e.features.size))
+        stamp = e.table.stamp(e.row) if e.loaded else None
+        if found is not None and stamp is not None:
+            found.append((e.key, *stamp))
         else:
             rows[folder] = None
     return [(folder, folder_digest(found)) for folder, found in rows.items() if found]
 
 
-def _line_rows(features: list[Features]) -> list[tuple[int, int]]:
-    """(line hash, content) of the candidate lines of these features, for the cache."""
-    from corpus_lint.dedup.lines import line_hashes
+def _line_rows(entries: list[Entry]) -> Iterator[tuple[int, int]]:
+    """(line hash, content) of the candidate lines of these entries, for the cache: made as
+    they are written, a block of entries at a time (a list of them all was 36 MB for 100,000
+    files), from the table's columns."""
+    for start in range(0, len(entries), 4096):
+        block = entries[start : start + 4096]
+        if not block:
+            return
+        hashes, positions = block[0].table.line_rows([e.row for e in block])
+        contents = [block[i].content for i in positions.tolist()]
+        yield from zip(hashes.tolist(), contents)
 
-    return [(digest, f.content) for f in features if f.lines for digest in line_hashes(f).tolist()]
+
+class _Documents:
+    """(path, features) of entries, the features materialised from the table when asked for
+    (`dedup.lines.diagnostics_of` reads those of the few documents with a repeated line)."""
+
+    def __init__(self, entries: list[Entry]) -> None:
+        self.entries = entries
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __getitem__(self, index: int) -> tuple[Path, Features]:
+        e = self.entries[index]
+        return e.path, e.table.at(e.row, signature=False)
 
 
 def _links_among(folder: str, names: list[str]) -> set[str]:
@@ -922,7 +1010,7 @@ def _verify_batches(
         for entry in pair:
             if entry.key not in files:
                 files[entry.key] = entry
-                shingles += entry.features.shingles
+                shingles += entry.table.shingles(entry.row)
         batch.append(pair)
         if shingles >= VERIFY_SHINGLES:
             yield batch, list(files.values())
@@ -958,7 +1046,7 @@ def same_text_groups(entries: list[Entry]) -> list[list[Entry]]:
     """The groups of two or more entries with the same text hash, one at least a target:
     in the order of their first member, members in the order of `entries`. Found by sorting
     one array of hashes: a list per file (100,000 of them) cost 20 MB."""
-    texts = [e.features.text_hash if e.features else None for e in entries]
+    texts = [e.table.text_hash(e.row) if e.loaded else None for e in entries]
     rows = np.flatnonzero(np.fromiter((t is not None for t in texts), bool, len(texts)))
     if len(rows) < 2:
         return []
@@ -980,13 +1068,33 @@ def same_text_groups(entries: list[Entry]) -> list[list[Entry]]:
     return groups
 
 
-def _band_pairs(
-    entries: list[Entry], bands: int, rows: int, salt: int, num_perm: int
-) -> set[tuple[int, int]]:
+def entry_band_keys(entries: list[Entry], bands: int, rows: int, salt: int) -> np.ndarray:
+    """(len(entries), bands) band keys of the signatures of these entries (all of one table):
+    read from the table a block of rows at a time, never all at once (50 MB for 100,000)."""
+    from corpus_lint.dedup.minhash import KEY_BLOCK, band_keys
+
+    table = entries[0].table
+    wanted = np.fromiter((e.row for e in entries), np.int64, len(entries))
+    keys = np.empty((len(entries), bands), dtype=np.int64)
+    if len(entries) > table.size // 4:  # most rows: the table read in order, a block at a time
+        at = np.full(table.size, -1, dtype=np.int64)
+        at[wanted] = np.arange(len(entries))
+        for start, matrix in table.signature_blocks():
+            where = at[start : start + len(matrix)]
+            inside = where >= 0
+            keys[where[inside]] = band_keys(matrix[inside], bands, rows, salt)
+        return keys
+    for start in range(0, len(entries), KEY_BLOCK):
+        block = table.signatures(wanted[start : start + KEY_BLOCK].tolist())
+        keys[start : start + len(block)] = band_keys(block, bands, rows, salt)
+    return keys
+
+
+def _band_pairs(entries: list[Entry], bands: int, rows: int, salt: int) -> set[tuple[int, int]]:
     """Index pairs (i < j) of entries that share at least one band."""
     if len(entries) < 2:
         return set()
-    keys = signature_band_keys([e.features.signature for e in entries], bands, rows, salt, num_perm)
+    keys = entry_band_keys(entries, bands, rows, salt)
     ids = np.arange(len(entries), dtype=np.int64)
     same_band = np.zeros(len(entries), dtype=np.int16)
     pairs: set[tuple[int, int]] = set()

@@ -169,14 +169,18 @@ def diagnostics_of(
     counts: dict[int, int],
     minimum: int,
     shown: Callable[[Any], str] = str,
+    holders: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> list[Diagnostic]:
     """`line_diagnostics` of the (path, features) documents holding a line held by at least
     `minimum` documents (found for all at once: most documents hold none), each shown as
-    `shown(path)` (computed for those only: `document.display` took 0.7 s for 20,000)."""
+    `shown(path)` (computed for those only: `document.display` took 0.7 s for 20,000).
+    `holders`: the documents' (line hash, document index) rows when the caller has them."""
     repeated = np.array([h for h, n in counts.items() if n >= minimum], dtype=np.int64)
     if not len(repeated) or not documents:
         return []
-    hashes, which = holder_rows(f._replace(text_hash=i) for i, (_, f) in enumerate(documents))
+    if holders is None:
+        holders = holder_rows(f._replace(text_hash=i) for i, (_, f) in enumerate(documents))
+    hashes, which = holders
     hit = np.unique(which[np.isin(hashes, repeated)]).tolist()
     return [
         d

@@ -1,0 +1,124 @@
+"""`dedup.table.FeatureTable`: the corpus stage's features as columns give back exactly the
+`Features` put in (the plain tuples they replace), whichever path a signature takes (the
+write buffer, the temporary file, a replaced row), and the band keys read from it by block
+or by row are those of the signatures as bytes."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from corpus_lint.dedup import table as table_module
+from corpus_lint.dedup.features import Features
+from corpus_lint.dedup.lines import LINE
+from corpus_lint.dedup.table import FeatureTable
+
+WIDTH = 16  # bytes of a signature here: 4 MinHash values
+INT64 = st.integers(-(1 << 63), (1 << 63) - 1)
+SIGNATURES = st.just(b"") | st.binary(min_size=WIDTH, max_size=WIDTH)
+
+
+@st.composite
+def features(draw) -> Features:
+    shingles = draw(st.sampled_from([-1, 0, 1, 7, 1 << 40]))
+    lines = draw(st.sampled_from([None, b"", "some"]))
+    if lines == "some":
+        count = draw(st.integers(1, 3))
+        records = [tuple(draw(st.integers(0, 1 << 30)) for _ in range(5)) for _ in range(count)]
+        lines = np.array(records, dtype=LINE).tobytes()
+    return Features(
+        content=draw(INT64),
+        text_hash=draw(st.none() | INT64),
+        shingles=shingles,
+        signature=draw(SIGNATURES),
+        excluded=tuple(draw(st.lists(st.integers(1, (1 << 31) - 1), max_size=4))),
+        title_length=draw(st.integers(0, 1 << 40)),
+        mtime_ns=draw(st.none() | INT64),
+        size=draw(st.none() | st.integers(0, 1 << 50)),
+        findings=draw(st.none() | st.integers(0, 1 << 30)),
+        has_source=draw(st.none() | st.booleans()),
+        lines=lines,
+        line_texts=draw(st.text(max_size=20)),  # lone surrogates too (`surrogatepass`)
+    )
+
+
+def _normal(f: Features) -> Features:
+    """What a row holds of `f`: a stamp is both fields or neither."""
+    if f.mtime_ns is None or f.size is None:
+        return f._replace(mtime_ns=None, size=None)
+    return f
+
+
+@contextmanager
+def _small_blocks():
+    """A buffer of two signatures and blocks of three rows: every path taken by few rows."""
+    saved = table_module._BUFFER_BYTES, table_module.BLOCK_ROWS
+    table_module._BUFFER_BYTES, table_module.BLOCK_ROWS = 2 * WIDTH, 3
+    try:
+        yield
+    finally:
+        table_module._BUFFER_BYTES, table_module.BLOCK_ROWS = saved
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(features(), min_size=1, max_size=12),
+    st.lists(st.tuples(st.integers(0, 11), features()), max_size=6),
+)
+def test_rows_give_back_the_features_put_in(added, replaced):
+    with _small_blocks():
+        table = FeatureTable()
+        expected = {}
+        for index, f in enumerate(added):
+            table[Path(f"c/{index}.txt")] = f
+            expected[index] = _normal(f)
+        for index, f in replaced:
+            if index < len(added):
+                table[Path(f"c/{index}.txt")] = f
+                expected[index] = _normal(f)
+        assert len(table) == len(added)
+        for index, f in expected.items():
+            assert table[Path(f"c/{index}.txt")] == f
+            assert table.get(f"c/{index}.txt") == f  # by the path's string too
+            row = table.rows[f"c/{index}.txt"]
+            assert table.at(row, signature=False) == f._replace(signature=b"")
+            assert table.stamp(row) == (None if f.mtime_ns is None else (f.mtime_ns, f.size))
+            assert table.is_signed(row) == bool(f.signature)
+        assert [path for path, _ in table.items()] == [
+            Path(f"c/{index}.txt") for index in range(len(added))
+        ]
+        # Every signed row's signature read a block at a time.
+        blocks = list(table.signature_blocks())
+        if any(f.signature for f in expected.values()):
+            matrix = np.concatenate([block for _, block in blocks])
+            assert len(matrix) == table.size
+            for index, f in expected.items():
+                if f.signature:
+                    assert matrix[table.rows[f"c/{index}.txt"]].tobytes() == f.signature
+        table.close()
+
+
+def test_band_keys_read_by_block_or_by_row_equal_those_of_the_signatures_as_bytes():
+    from corpus_lint.dedup.corpus import Entry, entry_band_keys
+    from corpus_lint.dedup.minhash import signature_band_keys
+
+    rng = np.random.default_rng(7)
+    signatures = [rng.integers(0, 1 << 32, 128, dtype=np.uint64).astype("<u4").tobytes()]
+    signatures += [
+        rng.integers(0, 1 << 32, 128, dtype=np.uint64).astype("<u4").tobytes() for _ in range(40)
+    ]
+    with _small_blocks():
+        table = FeatureTable()
+        entries = [
+            Entry(f"/c/{i}", Path(f"c/{i}"), True, i, Features(i, i, 10, s), table)
+            for i, s in enumerate(signatures)
+        ]
+        expected = signature_band_keys(signatures, 16, 8, 12345, 128)
+        assert np.array_equal(entry_band_keys(entries, 16, 8, 12345), expected)  # by block
+        few = entries[::7]  # a few rows: read one by one
+        assert np.array_equal(entry_band_keys(few, 16, 8, 12345), expected[::7])
+        table.close()
