@@ -26,7 +26,7 @@ from corpus_lint.document import display
 from corpus_lint.files import ignored_for_file
 from corpus_lint.packs import Packs
 from corpus_lint.progress import Progress
-from corpus_lint.rule import Context, Rule, sort_diagnostics
+from corpus_lint.rule import SAFE, Context, Rule, sort_diagnostics
 
 if TYPE_CHECKING:
     from corpus_lint.results import Cached
@@ -190,11 +190,26 @@ def run(
     result.diagnostics = sort_diagnostics(
         d for d in result.diagnostics if not ignored_for_file(d, settings)
     )
+    if result.fixable is not None and corpus_rules:
+        _count_corpus_fixes(result, {rule.code for rule in corpus_rules})
     if run_digest is not None and not (result.errors or result.warnings):
         _remember(settings, run_digest, result)
     if options.keep_frozen:
         gc.freeze()
     return result
+
+
+def _count_corpus_fixes(result: Result, codes: set[str]) -> None:
+    """Add the fixes of the corpus rules' findings (a redundant copy deleted, BP005's line
+    deleted) to the summary's counts, which the per-document rules counted by fixing each file
+    in memory: each such finding is one fix that `--fix` (safe) or `--fix --unsafe-fixes`
+    applies."""
+    safe, unsafe_too = result.fixable
+    for d in result.diagnostics:
+        if d.code in codes and d.fix is not None:
+            safe += d.fix.applicability == SAFE
+            unsafe_too += 1
+    result.fixable = (safe, unsafe_too)
 
 
 def _open_cache(settings: Settings, job: Job, corpus: bool, warnings: list[str]) -> Any:

@@ -187,6 +187,27 @@ def test_summary_fix_counts_are_what_fix_then_does(tmp_path, cli):
     assert counts[True] > with_fix["safe"] + with_fix["unsafe"]
 
 
+def test_summary_fix_counts_include_the_corpus_rules_fixes(tmp_path, cli):
+    # A redundant copy (DUP003's unsafe fix deletes it) beside a per-document fix (WS001):
+    # the summary counted only the per-document fixes, so it said nothing of the deletion
+    # that `--fix --unsafe-fixes` then made.
+    write(tmp_path / "c" / "a.txt", UNTIDY)
+    write(tmp_path / "c" / "b.txt", CLEAN_ARTICLE + "A second paragraph of the copy.\n")
+    write(tmp_path / "c" / "copy.txt", CLEAN_ARTICLE + "A second paragraph of the copy.\n")
+    run = cli("check", "-n", "c", cwd=tmp_path)
+    assert "DUP003" in run.out
+    found = cli("check", "-n", "c", "--output-format", "concise", "-q", cwd=tmp_path)
+    safe = int(re.search(r"\[\*\] (\d+) fixable with `--fix`", run.out).group(1))
+    more = int(re.search(r"(\d+) more fixable with `--fix --unsafe-fixes`", run.out).group(1))
+    assert more >= 1
+    run = cli("check", "-n", "c", "--fix", "--unsafe-fixes", cwd=tmp_path)
+    fixed = int(re.search(r"Fixed (\d+) issues?", run.out).group(1))
+    assert fixed == safe + more, run.out
+    # (a.txt, fixed, is a near copy of b.txt too: each redundant copy is one fix, one file less)
+    redundant = len(re.findall(r"^\S+:\d+:\d+: DUP00[34] ", found.out, re.MULTILINE))
+    assert len(list((tmp_path / "c").iterdir())) == 3 - redundant < 3
+
+
 # --- progress -----------------------------------------------------------------------------------
 
 
