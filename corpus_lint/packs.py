@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,9 +33,15 @@ from corpus_lint.families import FamilyError, FamilyMatcher, family_words, parse
 from corpus_lint.rule import SEVERITIES, UNSAFE, Context, Diagnostic, Rule, delete_line
 from corpus_lint.textutil import normalise_phrase, squeeze
 
-if sys.version_info >= (3, 11):
+if sys.version_info >= (3, 11):  # re's parser, to read patterns (loaded by `re` already)
+    from re import _constants as sre_constants
+    from re import _parser as sre_parse
+
     import tomllib
 else:  # pragma: no cover - exercised on Python < 3.11 only
+    import sre_constants
+    import sre_parse
+
     import tomli as tomllib
 
 RULE_FIELDS = {
@@ -184,6 +190,12 @@ class AnyPattern:
 
     def __init__(self, sources: tuple[str, ...], user: tuple[UserPattern, ...] = ()) -> None:
         self.sources = sources + tuple(p.source for p in user)
+        self._builtin = sources
+        self._user = user
+        # For `searcher`: the characters some built-in pattern cannot match without.
+        self._needs = {p: required_characters(p) for p in sources}
+        self._screen = sorted(set().union(*self._needs.values()))
+        self._searchers: dict[tuple[bool, ...], Callable[[str], re.Match[str] | None]] = {}
         anchored = [p for p in sources if p.startswith("^") and not _NOT_JOINABLE.search(p)]
         joined: list[re.Pattern[str]] = []
         if len(anchored) > 1:
@@ -193,6 +205,7 @@ class AnyPattern:
                 anchored = []
         else:
             anchored = []
+        self._anchored = anchored
         self._regexes: list[re.Pattern[str] | GuardedPattern] = joined + [
             _compile(p) for p in sources if p not in anchored
         ]
@@ -208,6 +221,65 @@ class AnyPattern:
             if match:
                 return match
         return None
+
+    def searcher(self, text: str) -> Callable[[str], re.Match[str] | None]:
+        """`search` for the lines (or any part) of `text`, without the built-in patterns that
+        need a character `text` lacks (`required_characters`): they cannot match there. Its
+        match is `search`'s (same span), though group numbers may differ: for rules that use
+        only the span. Most articles have no "[", "|" or "/": the costliest of BP001's and
+        BP004's patterns are left out of their documents."""
+        present = tuple(c in text for c in self._screen)
+        found = self._searchers.get(present)
+        if found is None:
+            found = self._searchers[present] = self._searcher(dict(zip(self._screen, present)))
+        return found
+
+    def _searcher(self, present: dict[str, bool]) -> Callable[[str], re.Match[str] | None]:
+        usable = {p for p, needs in self._needs.items() if all(present[c] for c in needs)}
+        anchored = [p for p in self._anchored if p in usable]  # in `search`'s order
+        regexes: list[re.Pattern[str] | GuardedPattern] = []
+        if len(anchored) > 1:  # joined before, so joining fewer of them cannot fail
+            regexes.append(re.compile("|".join(f"(?:{p})" for p in anchored)))
+        else:
+            regexes += [_compile(p) for p in anchored]
+        regexes += [_compile(p) for p in self._builtin if p in usable and p not in self._anchored]
+        if self._user:
+            regexes.append(self._regexes[-1])  # the users' GuardedGroup: never left out
+        if not regexes:
+            return lambda text: None
+        if len(regexes) == 1:
+            return regexes[0].search
+
+        def search(text: str) -> re.Match[str] | None:
+            for regex in regexes:
+                match = regex.search(text)
+                if match:
+                    return match
+            return None
+
+        return search
+
+
+def required_characters(pattern: str) -> frozenset[str]:
+    """Characters that every match of `pattern` holds: its literals outside any alternative,
+    optional part, look-around or case-insensitive scope. A text without one of them cannot
+    match (the sound screen of `AnyPattern.searcher`)."""
+    parsed = sre_parse.parse(pattern)
+    if parsed.state.flags & re.IGNORECASE:
+        return frozenset()
+    return frozenset(_required(parsed))
+
+
+def _required(items: Iterable) -> Iterator[str]:
+    for op, av in items:
+        if op is sre_constants.LITERAL:
+            yield chr(av)
+        elif op is sre_constants.SUBPATTERN:
+            _group, add_flags, _del_flags, sub = av
+            if not add_flags & re.IGNORECASE:
+                yield from _required(sub)
+        elif op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT) and av[0] >= 1:
+            yield from _required(av[2])
 
 
 def _compile(pattern: str) -> re.Pattern[str]:

@@ -6,6 +6,7 @@ has only "\\n" breaks, and the like. These property tests hold each shortcut to 
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -659,3 +660,92 @@ def test_results_sent_by_workers_are_received_as_they_were(tmp_path):
         assert back == result
         assert type(back.features) is type(result.features)
         assert type(back.fixed) is Counter
+
+
+# Pieces of the lines BP001's and BP004's patterns are written for, with the characters
+# their screens test ("[", "|", "/", "(", "©"), so that screened and plain searches both match.
+_CHROME = st.sampled_from(
+    [
+        "AP Photo/John Smith",
+        "(Xinhua/Li Ming)",
+        " (Photo: Reuters)",
+        "Getty Images",
+        "Reuters/Jim Young",
+        "Beer saves man's life [Illawarra]",
+        "News | Sport | Opinion",
+        "© 2017 Telegraph Media Group",
+        "Share Tweet Email",
+        "Photo: PA",
+        "Image caption Rescuers",
+        "Tuesday, 15 January 2008",
+        "A",
+        "All rights reserved.",
+        "CLICK HERE to subscribe",
+        "aBc",
+        "word",
+        " ",
+        "\n",
+        "/",
+        "[",
+        "|",
+        "(",
+        ")",
+    ]
+)
+CHROME_TEXTS = st.lists(
+    st.one_of(_CHROME, st.characters(blacklist_categories=("Cs",))), max_size=12
+)
+
+
+@functools.cache
+def _builtin_packs():
+    from corpus_lint.commands import load_rules
+
+    return load_rules()[1]
+
+
+@settings(max_examples=300, deadline=None)
+@given(CHROME_TEXTS.map("".join))
+@example("Beer saves man's life [Illawarra]\nAP Photo/John Smith\nNews | Sport")
+@example("He said (Photo: Reuters)\n© 2017 Telegraph")
+def test_screened_pattern_search_finds_what_the_plain_search_finds(text):
+    """`AnyPattern.searcher(text)`, which leaves out the patterns needing a character the text
+    lacks, finds on every line of the text the match (span) that `search` finds."""
+    packs = _builtin_packs()
+    for codes in [("BP001",), ("BP004",), ("SRC001", "SRC002")]:
+        patterns = packs.any_pattern(*codes)
+        search = patterns.searcher(text)
+        for line in text.split("\n"):
+            screened, plain = search(line), patterns.search(line)
+            assert (screened and screened.span()) == (plain and plain.span())
+
+
+@settings(max_examples=300, deadline=None)
+@given(CHROME_TEXTS.map("".join))
+def test_required_characters_are_in_every_match(text):
+    """A pattern's `required_characters` are in every match of it: the screen is sound."""
+    import re
+
+    from corpus_lint.packs import required_characters
+
+    packs = _builtin_packs()
+    sources = {p for ext in packs.extensions.values() for p in ext.patterns}
+    sources |= {r"(?:x/)?y", r"a(?i:b)c", r"(?:\[\w\]){1,2}", r"(?i)q", r"^a|\|", r"(?=\()\("}
+    for source in sources:
+        for match in re.finditer(source, text):
+            assert required_characters(source) <= set(match.group())
+
+
+def test_required_characters_leave_out_what_a_match_may_lack():
+    from corpus_lint.packs import AnyPattern, required_characters
+
+    assert required_characters(r"^\s*[^\[\]]{5,100}\[[A-Z]\w+\]\s*$") == {"[", "]"}
+    assert required_characters(r"(?:x/y)?z") == {"z"}  # optional
+    assert required_characters(r"a(?i:b)c") == {"a", "c"}  # "B" matches too
+    assert required_characters(r"(?i)abc") == set()
+    assert required_characters(r"^a|b") == set()  # an alternative
+    assert required_characters(r"(?:a/){1,3}") == {"a", "/"}
+    patterns = AnyPattern((r"^\s*\w+ \[\w+\]$", r"^\s*[A-Z]\w+$", r"\(\w+\)$"))
+    assert patterns.searcher("Plain words")("Plain") is not None
+    assert patterns.searcher("Plain words")("World [x]") is None  # no "[" in that text
+    assert patterns.searcher("World [x]\n(x)")("(x)").span() == (0, 3)

@@ -85,7 +85,7 @@ class BoilerplateLine(_DropLineRule):
         phrases = ctx.packs.phrases(self.code)
         squeezed_phrases = ctx.packs.squeezed_phrases(self.code)
         families = ctx.packs.families(self.code)
-        patterns = ctx.packs.any_pattern(self.code)
+        search = ctx.packs.any_pattern(self.code).searcher(doc.text)
         for index, (text, squeezed) in enumerate(zip(doc.line_texts, doc.squeezed_lines)):
             if not squeezed:  # empty or white space only
                 continue
@@ -94,7 +94,7 @@ class BoilerplateLine(_DropLineRule):
                 or families.matches(text)
             ):
                 found = "boilerplate phrase"
-            elif patterns.search(text):
+            elif search(text):
                 found = "boilerplate line"
             else:
                 continue
@@ -257,10 +257,11 @@ class MediaCredit(_DropLineRule):
         patterns = ctx.packs.any_pattern(self.code)
         if not patterns:
             return
+        search = patterns.searcher(doc.text)
         for index, text in enumerate(doc.line_texts):
             if not text or text.isspace():
                 continue
-            match = patterns.search(text)
+            match = search(text)
             if match is None:
                 continue
             credit = match.group().strip()
