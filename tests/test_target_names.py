@@ -1,0 +1,30 @@
+"""The check's targets are names (strings) from the walk, not Paths (memory: issue #19);
+each must show exactly as its Path did."""
+
+from __future__ import annotations
+
+import os
+import random
+from pathlib import Path
+
+from corpus_lint.files import _normal
+from tests.helpers import CLEAN_ARTICLE
+
+
+def test_a_name_is_normalised_as_its_path_prints():
+    parts = [".", "..", "a", "b.txt", "", "/"]
+    rng = random.Random(19)
+    names = ["./x", "a//b", "a/./b", "//x/y", "///a", "/", ".", "a/b/"]
+    names += ["/".join(rng.choice(parts) for _ in range(rng.randint(1, 5))) for _ in range(500)]
+    names = [n for n in names if n]
+    assert _normal(names) == [str(Path(n)) for n in names]
+
+
+def test_a_check_of_the_current_folder_shows_paths_without_a_leading_dot(tmp_path, cli):
+    # The walk of "." finds "./sub/a.txt"; its Path printed "sub/a.txt", and so must the name.
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.txt").write_text("Title  \n\n" + CLEAN_ARTICLE, encoding="utf-8")
+    run = cli("check", ".", "--select", "WS001", "--output-format", "json", cwd=tmp_path)
+    assert [d["path"] for d in run.json()] == ["sub/a.txt"]
+    run = cli("check", "./sub//", "--select", "WS001", "--output-format", "json", cwd=tmp_path)
+    assert [d["path"] for d in run.json()] == [f"sub{os.sep}a.txt".replace(os.sep, "/")]
