@@ -184,7 +184,7 @@ def color_wanted(mode: str, stream=None) -> bool:
 
 def check(args: argparse.Namespace) -> int:
     from corpus_lint.engine import Options, run
-    from corpus_lint.files import discover
+    from corpus_lint.files import discover_names
     from corpus_lint.progress import new_run, progress_wanted
 
     check_flags(args)
@@ -206,7 +206,8 @@ def check(args: argparse.Namespace) -> int:
         raise UsageError("no rule is selected, so nothing would be checked (see --select)")
     executor = choose_executor(args, settings, paths)
     skipped: list[str] = []  # paths left out on purpose (links out of the corpus)
-    targets, errors = discover([p for p in paths if not is_url(p)], settings, skipped)
+    # The files as names, not Paths: held for the whole run (see `discover_names`).
+    targets, errors = discover_names([p for p in paths if not is_url(p)], settings, skipped)
     if not (targets or errors or skipped or any(is_url(p) for p in paths)):
         skipped.append(f"no files matching {', '.join(settings.include)} under the given paths")
     summary_shown = not (args.quiet or args.silent or args.diff) and (
@@ -228,7 +229,7 @@ def check(args: argparse.Namespace) -> int:
         urls = [p for p in paths if is_url(p)]
         try:
             result, checked = run_on_dask(
-                targets,
+                [Path(t) for t in targets],
                 urls,
                 selected,
                 packs,

@@ -231,13 +231,13 @@ def read_bytes(path: Path, size: int) -> bytes:
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
-def display(path: Path) -> str:
+def display(path: Path | str) -> str:
     """A path as shown to users: relative to the working directory, with "/" separators."""
     if os.sep == "/":  # a path's text is its "/" form: no `Path` property (8 µs a file)
         text = os.fspath(path)
         if not text.startswith("/") and ".." not in text.split("/"):
             return text  # what relpath would give, 40 times faster (once per file)
-    elif not path.is_absolute() and not path.drive and ".." not in path.parts:
+    elif not (path := Path(path)).is_absolute() and not path.drive and ".." not in path.parts:
         return path.as_posix()
     try:
         shown = os.path.relpath(path)

@@ -41,7 +41,7 @@ MIN_FILES_FOR_CACHED_FEATURES = 1000
 
 
 def run(
-    targets: list[Path],
+    targets: list[Path] | list[str],
     rules: dict[str, Rule],
     packs: Packs,
     settings: Settings,
@@ -49,7 +49,8 @@ def run(
     corpus_roots: list[Path] | None = None,
     fix: FixOptions | None = None,
 ) -> Result:
-    """Lint `targets`; corpus rules compare them with every file under `corpus_roots`.
+    """Lint `targets` (Paths, or names as `files.discover_names` gives them); corpus rules
+    compare them with every file under `corpus_roots`.
 
     Without corpus roots (no `corpus` configured), the targets are the whole corpus.
     """
@@ -133,7 +134,10 @@ def run(
         progress = Progress("Checking", len(targets), enabled=options.progress)
         with progress, collector_paused():
             progress.advance(len(targets) - len(to_read))
-            results = analyze_all([(t, True) for t in to_read], job, options, progress)
+            # A Path for the reader, made here: the run holds the targets as given (strings
+            # from the walk, 355 bytes a file less than a Path each), these live until read.
+            items = [(Path(t), True) for t in to_read]
+            results = analyze_all(items, job, options, progress)
             for target, hit in zip(targets, found):  # in order
                 if hit is not None:
                     _collect_cached(hit, result, features, target)
@@ -145,7 +149,7 @@ def run(
         # Collected: the cached results (a tuple, a list and a fixes tuple a file) go before
         # the corpus stage, which holds every file's features.
         # The generator too: unfinished, it holds its list of every file to read.
-        found = to_read = file_result = hit = results = None
+        found = to_read = items = file_result = hit = results = None
         finish = None
         if results_cache is not None:
 

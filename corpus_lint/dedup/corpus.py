@@ -105,7 +105,7 @@ class Entry:
     def __init__(
         self,
         key: str,
-        path: Path,
+        path: Path | str,  # a target as the engine holds it (a name), else a Path
         target: bool,
         content: int,
         features: Features | None = None,
@@ -122,7 +122,7 @@ class Entry:
             self.features = features
         # The sort key, once: the path as given, "/"-separated (Path.as_posix per comparison
         # took a quarter of a second to sort 100,000 entries).
-        self.order = os.fspath(path) if os.sep == "/" else path.as_posix()
+        self.order = os.fspath(path) if os.sep == "/" else Path(path).as_posix()
 
     @property
     def features(self) -> Features | None:
@@ -234,7 +234,9 @@ def check_corpus(
             # A deleted document's lines are gone with it.
             diagnostics = [d for d in diagnostics if not (d.path in removed and d.code in codes)]
             documents = {
-                display(e.path): (e.path, e.content) for e in checked.by_key.values() if e.target
+                display(e.path): (Path(e.path), e.content)
+                for e in checked.by_key.values()
+                if e.target
             }
             relint = lint_for_fixes(job)
             diagnostics = delete_repeated_lines(diagnostics, documents, codes, job, result, relint)
@@ -466,7 +468,7 @@ class _Stage:
 
             job = replace(self.job, cached_contents=frozenset())
             with Progress("Hashing", len(missing), enabled=self.options.progress) as progress:
-                items = [(entry.path, False) for entry in missing]
+                items = [(Path(entry.path), False) for entry in missing]
                 for entry, result in zip(missing, analyze_all(items, job, self.options, progress)):
                     if result.features is None:  # unreadable now: no longer compared
                         del self.by_key[entry.key]
@@ -787,7 +789,7 @@ class _Stage:
         from dataclasses import replace
 
         # In this process: the cache's writer thread may be running, so nothing is forked.
-        items = [(entry.path, True) for entry in entries]
+        items = [(Path(entry.path), True) for entry in entries]
         job = replace(self.job, fix=None)  # read only: these files are not the targets
         for entry, result in zip(entries, analyze_many(items, job)):
             if result.features is None:  # unreadable now: ranked as the worst copy
@@ -874,7 +876,7 @@ class _Stage:
             def read(entries: list[Entry]) -> Iterator[tuple[str, np.ndarray | None]]:
                 """(key, shingle set) of each entry, its rereading queued to the workers now."""
                 items = [
-                    (e.key, e.path, e.content, e.table.at(e.row, signature=False).excluded)
+                    (e.key, Path(e.path), e.content, e.table.at(e.row, signature=False).excluded)
                     for e in entries
                 ]
                 chunks = [items[i : i + REREAD_FILES] for i in range(0, len(items), REREAD_FILES)]
@@ -980,7 +982,7 @@ class _Documents:
 
     def __getitem__(self, index: int) -> tuple[Path, Features]:
         e = self.entries[index]
-        return e.path, e.table.at(e.row, signature=False)
+        return Path(e.path), e.table.at(e.row, signature=False)
 
 
 def _links_among(folder: str, names: list[str]) -> set[str]:
