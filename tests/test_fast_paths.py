@@ -251,6 +251,7 @@ def test_indented_json_is_json_dumps_text(value, indent):
     )
 
 
+@pytest.mark.slow  # a property test: in the full run, not the quick one
 @settings(max_examples=300, deadline=None)
 @given(st.lists(WORDY, max_size=6))
 @example(["of of", "", "of", "of of of", "Of\nof x"])  # a repeat across two documents is none
@@ -274,6 +275,7 @@ def test_words_hashed_for_a_batch_are_each_documents_own(texts):
         )
 
 
+@pytest.mark.slow  # a property test: in the full run, not the quick one
 @settings(max_examples=200, deadline=None)
 @given(st.lists(WORDY, max_size=6))
 @example(["The the cat\n\nShare this article\n\nthe the end", "alpha alpha", ""])
@@ -391,6 +393,7 @@ def test_squeezed_lines_are_the_normalised_lines_without_spaces(text):
     assert [not s for s in doc.squeezed_lines] == [line.is_blank for line in doc.lines]
 
 
+@pytest.mark.slow  # every code point: in the full run, not the quick one
 def test_squeezing_keeps_every_character_but_white_space():
     # Every code point, one a line: casefold makes and takes away no white space.
     from corpus_lint.textutil import normalise_phrase

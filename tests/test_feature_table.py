@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -64,6 +65,7 @@ def _small_blocks():
         table_module._BUFFER_BYTES, table_module.BLOCK_ROWS = saved
 
 
+@pytest.mark.slow  # a property test: in the full run, not the quick one
 @settings(max_examples=200, deadline=None)
 @given(
     st.lists(features(), min_size=1, max_size=12),
