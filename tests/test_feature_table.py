@@ -124,3 +124,55 @@ def test_band_keys_read_by_block_or_by_row_equal_those_of_the_signatures_as_byte
         few = entries[::7]  # a few rows: read one by one
         assert np.array_equal(entry_band_keys(few, 16, 8, 12345), expected[::7])
         table.close()
+
+
+def _signed_table(count: int) -> tuple[FeatureTable, list[bytes]]:
+    rng = np.random.default_rng(11)
+    table = FeatureTable()
+    signatures = [rng.integers(0, 1 << 32, 4, dtype=np.uint64).astype("<u4").tobytes()]
+    signatures += [
+        rng.integers(0, 1 << 32, 4, dtype=np.uint64).astype("<u4").tobytes()
+        for _ in range(count - 1)
+    ]
+    for i, signature in enumerate(signatures):
+        table[Path(f"c/{i}.txt")] = Features(i, i, 10, signature)
+    return table, signatures
+
+
+def test_signatures_round_trip_without_pread_and_pwrite(monkeypatch):
+    # Windows has no os.pread/os.pwrite: the table seeks, then reads or writes.
+    monkeypatch.delattr("os.pread")
+    monkeypatch.delattr("os.pwrite")
+    with _small_blocks():
+        table, signatures = _signed_table(10)
+        table[Path("c/3.txt")] = Features(3, 3, 10, signatures[0])  # written in place
+        signatures[3] = signatures[0]
+        for i, signature in enumerate(signatures):
+            assert table.signature(table.rows[f"c/{i}.txt"]) == signature
+        matrix = np.concatenate([block for _, block in table.signature_blocks()])
+        assert [row.tobytes() for row in matrix] == signatures
+        table.close()
+
+
+def test_band_keys_by_block_ignore_rows_added_while_they_are_read():
+    # The cache's writer thread reads band keys while the stage may add rows to the table.
+    from corpus_lint.dedup.corpus import Entry, entry_band_keys
+    from corpus_lint.dedup.minhash import signature_band_keys
+
+    with _small_blocks():
+        table, signatures = _signed_table(11)  # the last block short of BLOCK_ROWS
+        entries = [
+            Entry(f"/c/{i}", Path(f"c/{i}"), True, i, None, table, row)
+            for i, row in enumerate(table.rows[f"c/{i}.txt"] for i in range(11))
+        ]
+        blocks = table.signature_blocks
+
+        def growing():  # a row added before each block is read
+            for added, block in enumerate(blocks()):
+                table[Path(f"c/new-{added}.txt")] = Features(99, 99, 10, signatures[0])
+                yield block
+
+        table.signature_blocks = growing
+        expected = signature_band_keys(signatures, 2, 2, 12345, 4)
+        assert np.array_equal(entry_band_keys(entries, 2, 2, 12345), expected)
+        table.close()

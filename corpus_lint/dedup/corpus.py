@@ -1082,6 +1082,9 @@ def entry_band_keys(entries: list[Entry], bands: int, rows: int, salt: int) -> n
         at = np.full(table.size, -1, dtype=np.int64)
         at[wanted] = np.arange(len(entries))
         for start, matrix in table.signature_blocks():
+            if start >= len(at):  # rows added since (the stage may add while the writer reads)
+                break
+            matrix = matrix[: len(at) - start]
             where = at[start : start + len(matrix)]
             inside = where >= 0
             keys[where[inside]] = band_keys(matrix[inside], bands, rows, salt)

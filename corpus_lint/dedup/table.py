@@ -288,7 +288,7 @@ class FeatureTable:
         if self._buffer_row <= row < end:
             self._buffer[row - self._buffer_row] = signature
         elif row < self._buffer_row:
-            os.pwrite(self._fileno(), signature, row * width)
+            self._write_at(signature, row * width)
         else:
             if row - end < BLOCK_ROWS:  # the next rows: those between have none (zeros)
                 self._buffer.extend([bytes(width)] * (row - end))
@@ -299,16 +299,34 @@ class FeatureTable:
             if len(self._buffer) >= self._buffered_rows:
                 self._flush()
 
-    def _fileno(self) -> int:
+    def _temporary(self) -> Any:
         if self._file is None:
             import tempfile  # here: a run that writes no signature out does without it
 
             self._file = tempfile.TemporaryFile(prefix="corpus-lint-signatures-")
-        return self._file.fileno()
+        return self._file
+
+    # The file is read and written at offsets, the table's lock held: os.pread/os.pwrite where
+    # the platform has them (POSIX), a seek then a read or write elsewhere (Windows).
+    def _write_at(self, data: bytes, offset: int) -> None:
+        file = self._temporary()
+        if hasattr(os, "pwrite"):
+            os.pwrite(file.fileno(), data, offset)
+        else:
+            file.seek(offset)
+            file.write(data)
+
+    def _read_at(self, size: int, offset: int) -> bytes:
+        file = self._temporary()
+        if hasattr(os, "pread"):
+            return os.pread(file.fileno(), size, offset)
+        file.flush()
+        file.seek(offset)
+        return file.read(size)
 
     def _flush(self) -> None:
         if self._buffer:
-            os.pwrite(self._fileno(), b"".join(self._buffer), self._buffer_row * self._width)
+            self._write_at(b"".join(self._buffer), self._buffer_row * self._width)
             self._buffer_row += len(self._buffer)
             self._buffer = []
 
@@ -320,7 +338,7 @@ class FeatureTable:
         offset = row - self._buffer_row
         if 0 <= offset < len(self._buffer):
             return self._buffer[offset]
-        return os.pread(self._fileno(), self._width, row * self._width)
+        return self._read_at(self._width, row * self._width)
 
     def signatures(self, rows: list[int]) -> np.ndarray:
         """The signatures of these (signed) rows, one row of uint32 each."""
@@ -337,12 +355,12 @@ class FeatureTable:
             return
         with self._lock:
             self._flush()
-        fd, width = self._fileno(), self._width
+        width = self._width
         for start in range(0, self.size, BLOCK_ROWS):
             count = min(BLOCK_ROWS, self.size - start)
             with self._lock:
                 self._flush()  # rows added meanwhile
-                data = os.pread(fd, count * width, start * width)
+                data = self._read_at(count * width, start * width)
             data += bytes(count * width - len(data))  # holes at the end
             yield start, np.frombuffer(data, dtype="<u4").reshape(count, -1)
 
