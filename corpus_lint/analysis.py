@@ -134,7 +134,7 @@ def analyze_many(items: list[tuple[Path, bool]], job: Job) -> list[FileResult]:
         else:
             result, doc = read_and_lint(path, job, lint)
         results.append(result)
-        if doc is not None:
+        if doc is not None and job.corpus_settings is not None:  # for the word hashes, features
             read.append((result, doc, lint))
     if batched and read:
         from corpus_lint.dedup.features import hash_words
@@ -142,10 +142,9 @@ def analyze_many(items: list[tuple[Path, bool]], job: Job) -> list[FileResult]:
         hash_words([doc for _, doc, _ in read])
         for result, doc, lint in read:
             _lint(result, doc, job, lint)
-    checked = read if job.corpus_settings is not None else []
-    if checked:
-        features = corpus_features([(doc, result.diagnostics) for result, doc, _ in checked], job)
-        for (result, _, lint), file_features in zip(checked, features):
+    if read:
+        features = corpus_features([(doc, result.diagnostics) for result, doc, _ in read], job)
+        for (result, _, lint), file_features in zip(read, features):
             result.features = file_features
             if not lint:  # the findings were needed for the features only
                 result.diagnostics = []
