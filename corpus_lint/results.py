@@ -175,19 +175,26 @@ def stage_key(
     files it trusts from the cache by their identity, as the rest of the run does)."""
     from array import array
 
+    keys, paths, targets, contents = files
+    given = [os.fspath(root) for root in roots or ()]
+    described = (run, repr(near), os.getcwd(), given, len(keys), sorted(folders))
+    return columns_digest(described, (keys, paths), bytes(targets) + array("q", contents).tobytes())
+
+
+def columns_digest(described: Any, texts: Iterable[list[str]], numbers: bytes) -> int:
+    """A hash of `described` (its repr), of columns of strings (paths) and of `numbers`: the
+    key of an output stored whole (`stage_key`, `ResultCache.run_digest`). A column at a
+    time, its strings joined by NULs (a third of the time of one string a file): no path holds
+    a NUL."""
     import xxhash
 
     from corpus_lint.files import to_int64
 
-    keys, paths, targets, contents = files
     digest = xxhash.xxh3_64()
-    described = (run, repr(near), os.getcwd(), [os.fspath(r) for r in roots or ()], len(keys))
     digest.update(repr(described).encode("utf-8", "surrogateescape"))
-    # A column at a time (a third of the time of one string per file): no path holds a NUL.
-    for column in (keys, paths):
+    for column in texts:
         digest.update("\0".join(column).encode("utf-8", "surrogateescape") + b"\n")
-    digest.update(bytes(targets) + array("q", contents).tobytes())
-    digest.update(repr(sorted(folders)).encode("utf-8", "surrogateescape"))
+    digest.update(numbers)
     return to_int64(digest.intdigest())
 
 
@@ -286,14 +293,9 @@ class ResultCache:
         self._paths: list[str] = []  # the targets, as `stat` saw them
         self._index: dict[bytes, int] = {}  # key -> position in the targets
 
-    def hits(self, targets: list[Path]) -> list[Cached | None]:
-        """The result of each target that is unchanged since it was stored (None for the
-        others). Each target is stat'ed now, before it is read (see the module's docstring)."""
-        self.stat(targets)
-        return self.fetch()
-
     def stat(self, targets: list[Path]) -> None:
-        """`hits`, first half: each target's identity now."""
+        """Each target's identity now, stat'ed before it is read (see the module's docstring);
+        `fetch` then finds the results of those unchanged since they were stored."""
         from corpus_lint.files import identity
 
         # Nothing built here makes a reference cycle (see `collector_paused`).
@@ -318,7 +320,7 @@ class ResultCache:
             self.stated = len(self.identities)
 
     def fetch(self) -> list[Cached | None]:
-        """`hits`, second half: the stored results of the targets `stat` found unchanged."""
+        """The stored result of each target `stat` found unchanged (None for the others)."""
         paths, index = self._paths, self._index
         with collector_paused():
             display = PathDisplay()
@@ -338,17 +340,10 @@ class ResultCache:
         identity now (a target that could not be stat'ed is left out: its path is not)."""
         from array import array
 
-        import xxhash
-
-        from corpus_lint.files import to_int64
-
-        digest = xxhash.xxh3_64()
-        digest.update(repr((self.run, described, len(self._paths))).encode())
-        for column in (self._paths, list(self.identities)):
-            digest.update("\0".join(column).encode("utf-8", "surrogateescape") + b"\n")
         numbers = [n for _, stamp, size in self.identities.values() for n in (stamp, size)]
-        digest.update(array("q", numbers).tobytes())
-        return to_int64(digest.intdigest())
+        described = (self.run, described, len(self._paths))
+        texts = (self._paths, list(self.identities))
+        return columns_digest(described, texts, array("q", numbers).tobytes())
 
     def add(self, result: FileResult, target: Path) -> None:
         """Keep what will be stored of a result read in this run (not in a `--fix` run: what

@@ -358,9 +358,7 @@ class _Stage:
         stage = self._stage_key()
         diagnostics = self._stored_findings(stage)
         if diagnostics is not None:  # the same files as a run whose findings are stored
-            self._begin_store()  # files read again (touched, not changed) get their new stamps
-            if self._wait_for_store is not None:
-                self._wait_for_store()
+            self._store()  # files read again (touched, not changed) get their new stamps
             return diagnostics
         diagnostics = []
         try:
@@ -382,9 +380,7 @@ class _Stage:
         # The files, features and bands of this run are written by a thread, which
         # `_near_duplicates` starts as soon as its rereading workers are forked (a cold run of
         # 100,000 files writes for 4 s while they work); the pairs verified now, after.
-        self._begin_store()
-        if self._wait_for_store is not None:
-            self._wait_for_store()
+        self._store()
         if self.cache is not None and self.similarities:
             self.cache.store((), (), similarities=sorted(self.similarities))
         if stage is not None:
@@ -885,6 +881,12 @@ class _Stage:
             yield read
 
     # --- cache -------------------------------------------------------------------------------
+
+    def _store(self) -> None:
+        """Write what this run learnt of its files (`_begin_store`, if not begun) and wait."""
+        self._begin_store()
+        if self._wait_for_store is not None:
+            self._wait_for_store()
 
     def _begin_store(self) -> None:
         """Start writing what this run learnt of its files, once (see `run`)."""
