@@ -134,9 +134,8 @@ def run(
         progress = Progress("Checking", len(targets), enabled=options.progress)
         with progress, collector_paused():
             progress.advance(len(targets) - len(to_read))
-            # A Path for the reader, made here: the run holds the targets as given (strings
-            # from the walk, 355 bytes a file less than a Path each), these live until read.
-            items = [(Path(t), True) for t in to_read]
+            # The targets as given (strings from the walk): the reader makes their Paths.
+            items = [(t, True) for t in to_read]
             results = analyze_all(items, job, options, progress)
             for target, hit in zip(targets, found):  # in order
                 if hit is not None:
