@@ -289,7 +289,7 @@ def report(
     stdout=None,
 ) -> None:
     """Write each report; the summary goes to the terminal when every report went to a file."""
-    from corpus_lint.report import formatter
+    from corpus_lint.report import chunked_formatter, formatter
     from corpus_lint.report.text import summary
 
     stdout = stdout or sys.stdout
@@ -297,7 +297,9 @@ def report(
         if file is None:
             if not args.silent:
                 context.color = name in TEXT_FORMATS and color_wanted(args.color, stdout)
-                stdout.write(formatter(name)(diagnostics, context))
+                # Written as it is made (a file gets the whole text, or none of it).
+                for chunk in chunked_formatter(name)(diagnostics, context):
+                    stdout.write(chunk)
             continue
         context.color = False
         text = formatter(name)(diagnostics, context)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from importlib import import_module
 
@@ -61,6 +61,18 @@ FORMATS: dict[str, str] = {
 def formatter(name: str) -> Formatter:
     module, function = FORMATS[name].split(":")
     render = getattr(import_module(f"corpus_lint.report.{module}"), function)
+    return lambda diagnostics, ctx: render([encodable(d) for d in diagnostics], ctx)
+
+
+def chunked_formatter(name: str) -> Callable[[list[Diagnostic], ReportContext], Iterator[str]]:
+    """`formatter(name)`'s text in pieces, for a stream: a format whose module has a
+    `<function>_chunks` writes its report as it makes it (json: not one string of the whole
+    report), any other in one piece."""
+    module, function = FORMATS[name].split(":")
+    render = getattr(import_module(f"corpus_lint.report.{module}"), f"{function}_chunks", None)
+    if render is None:
+        whole = formatter(name)
+        return lambda diagnostics, ctx: iter((whole(diagnostics, ctx),))
     return lambda diagnostics, ctx: render([encodable(d) for d in diagnostics], ctx)
 
 
