@@ -123,6 +123,10 @@ def test_band_keys_read_by_block_or_by_row_equal_those_of_the_signatures_as_byte
         assert np.array_equal(entry_band_keys(entries, 16, 8, 12345), expected)  # by block
         few = entries[::7]  # a few rows: read one by one
         assert np.array_equal(entry_band_keys(few, 16, 8, 12345), expected[::7])
+        # A group of bands alone (`_band_pairs` holds four bands' keys at a time).
+        group = range(12, 16)
+        assert np.array_equal(entry_band_keys(entries, 16, 8, 12345, group), expected[:, 12:])
+        assert np.array_equal(entry_band_keys(few, 16, 8, 12345, group), expected[::7, 12:])
         table.close()
 
 

@@ -159,19 +159,23 @@ def _gauss_legendre(points: int) -> tuple[np.ndarray, np.ndarray]:
     return np.polynomial.legendre.leggauss(points)
 
 
-def band_keys(signatures: np.ndarray, bands: int, rows: int, salt: int) -> np.ndarray:
-    """(n, bands) int64 keys: equal keys in a column mean equal rows of that band.
+def band_keys(
+    signatures: np.ndarray, bands: int, rows: int, salt: int, only: range | None = None
+) -> np.ndarray:
+    """(n, bands) int64 keys: equal keys in a column mean equal rows of that band; with
+    `only`, the columns of those bands alone.
 
     Each band's rows are folded into one 64-bit hash seeded with the band number and
     `salt` (the cache configuration), so keys of different bands or settings never meet
     in the cache's band table.
     """
     n = signatures.shape[0]
-    keys = np.empty((n, bands), dtype=np.uint64)
+    only = range(bands) if only is None else only
+    keys = np.empty((n, len(only)), dtype=np.uint64)
     multiplier = np.uint64(0x9E3779B97F4A7C15)
     shift, m1, m2 = np.uint64(33), np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53)
     with np.errstate(over="ignore"):
-        for band in range(bands):
+        for at, band in enumerate(only):
             h = np.full(n, (salt * 31 + band + 1) & ((1 << 64) - 1), dtype=np.uint64)
             for column in range(band * rows, (band + 1) * rows):
                 h = (h ^ signatures[:, column].astype(np.uint64)) * multiplier
@@ -180,7 +184,7 @@ def band_keys(signatures: np.ndarray, bands: int, rows: int, salt: int) -> np.nd
             h ^= h >> shift
             h *= m2
             h ^= h >> shift
-            keys[:, band] = h
+            keys[:, at] = h
     return keys.view(np.int64)
 
 
