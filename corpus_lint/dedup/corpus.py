@@ -331,6 +331,8 @@ class _Stage:
                 content = targets.content(row)
                 entry = Entry(prefix + name, path, True, content, table=targets, row=row)
                 by_key[entry.key] = entry
+        if cache is None:  # the entries hold every row: only the result cache looks names up
+            targets.forget_names()
         self.by_key = by_key
         self.targets = targets
         self.corpus_roots = corpus_roots

@@ -97,6 +97,11 @@ class FeatureTable:
         self.rows[os.fspath(key)] = row
         self.paths[row] = key
 
+    def forget_names(self) -> None:
+        """Drop the index of rows by key, once nothing looks a key up again (the rows and the
+        keys as given stay): 5 MB at 100,000 files."""
+        self.rows = {}
+
     def named(self) -> Iterator[tuple[Any, int]]:
         """(key as given, row) of the keyed rows, in the order they were keyed."""
         return ((self.paths[row], row) for row in self.rows.values())
