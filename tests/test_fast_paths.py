@@ -693,6 +693,16 @@ _CHROME = st.sampled_from(
         "|",
         "(",
         ")",
+        # Characters that match another letter case-insensitively: a screen on a line's first
+        # character must let them through where the pattern does.
+        "\u017f",  # long s: "share" ignoring case
+        "\u212a",  # Kelvin sign: "k"
+        "\u0130",  # capital I with a dot: "i"
+        "\xa0\u2003\t",  # white space str.isspace knows, and \\s too
+        "2008-01-15",
+        "Source: /Telegraph",
+        "Via Reuters",
+        "Updated: 10:03 GMT",
     ]
 )
 CHROME_TEXTS = st.lists(
@@ -721,6 +731,54 @@ def test_screened_pattern_search_finds_what_the_plain_search_finds(text):
         for line in text.split("\n"):
             screened, plain = search(line), patterns.search(line)
             assert (screened and screened.span()) == (plain and plain.span())
+
+
+@settings(max_examples=300, deadline=None)
+@given(CHROME_TEXTS.map("".join))
+@example("\u017fhare Tweet\n \u212aEEP\n\xa0Photo: PA\n\u0130mage caption x")
+def test_first_characters_let_through_every_line_a_pattern_matches(text):
+    """A line an anchored pattern matches starts (white space aside) with a character of
+    its `first_characters`: the line screen of `AnyPattern.searcher` is sound."""
+    import re
+
+    from corpus_lint.packs import first_characters
+
+    packs = _builtin_packs()
+    sources = {p for ext in packs.extensions.values() for p in ext.patterns}
+    sources |= {r"^\s*(?i:share|kelvin|image)\b", r"^(?=\w)\s*x|^\s*[^\W\d_]y", r"(?i)^s"}
+    sources |= {r"^\s*(?:\(\s*)?[A-Z]{2}\b", r"^(?:\s|\xa0)*\d", r"^(?-i:a)(?i:B)"}
+    for source in sources:
+        first = first_characters(source)
+        if first is None:
+            continue
+        for line in text.split("\n"):
+            if re.search(source, line):
+                assert first.fullmatch(line.lstrip()[:1]), (source, line)
+
+
+def test_first_characters_of_patterns():
+    from corpus_lint.packs import WHITE_SPACE, first_characters
+
+    assert WHITE_SPACE == "".join(c for c in map(chr, range(0x110000)) if c.isspace())
+    share = first_characters(r"^\s*(?i:share|tweet)\b")
+    assert [c for c in "sStTxſ" if share.fullmatch(c)] == ["s", "S", "t", "T", "ſ"]
+    credit = first_characters(r"^\s*(?:\(\s*)?[A-Z]\w+/AP$")
+    assert [c for c in "(Aa)" if credit.fullmatch(c)] == ["(", "A"]
+    assert first_characters(r"^(?=\d)(?!x)\b\s*\d").fullmatch("7")
+    assert not first_characters(r"^(?=\d)(?!x)\b\s*\d").fullmatch("x")
+    # Not screened: any first character, white space alone, not anchored, not understood.
+    for source in [r"^.*x", r"^\s*$", r"^\s*x?", r"x", r"^(a*)\1", r"(?m)^x", r"^[^a]"]:
+        assert first_characters(source) is None, source
+    either = first_characters(r"^[\s\d]x")  # white space or a digit, then "x"
+    assert [c for c in "1xy" if either.fullmatch(c)] == ["1", "x"]
+    from corpus_lint.packs import AnyPattern
+
+    patterns = AnyPattern((r"^\s*(?i:share)\b", r"^\s*[A-Z]\w+ [A-Z]\w+$", r"\(AP\)$"))
+    search = patterns.searcher("share\nJohn Smith\nx (AP)")
+    assert search("  Share it").span() == (0, 7)
+    assert search("John Smith").span() == (0, 10)
+    assert search("x (AP)").span() == (2, 6)  # not anchored: searched on every line
+    assert search("john smith") is None
 
 
 @settings(max_examples=300, deadline=None)
