@@ -781,6 +781,24 @@ def test_first_characters_of_patterns():
     assert search("john smith") is None
 
 
+def test_line_screen_joins_its_patterns_after_enough_lines(monkeypatch):
+    """The patterns a line's first character leaves are searched one by one, then joined:
+    the same matches either way."""
+    from corpus_lint import packs
+
+    monkeypatch.setattr(packs, "LINES_BEFORE_JOINING", 3)
+    patterns = packs.AnyPattern(
+        (r"^\s*(?i:share|tweet)\b", r"^\s*(?i:tue)\w*, \d+$", r"^\s*T\w+ T\w+$", r"x$")
+    )
+    lines = ["Tweet this", "Tuesday, 15", "Top Team", "Tax", "tax", "Ox", "Share it"] * 3
+    search = patterns.searcher("\n".join(lines))
+    for line in lines:
+        found, plain = search(line), patterns.search(line)
+        assert (found and found.span()) == (plain and plain.span()), line
+    joined = "|".join(f"(?:{p})" for p in patterns.sources[:3])
+    assert joined in packs._compiled  # the three patterns a "T" leaves, joined by now
+
+
 @settings(max_examples=300, deadline=None)
 @given(CHROME_TEXTS.map("".join))
 def test_required_characters_are_in_every_match(text):
