@@ -47,6 +47,21 @@ def test_line_texts_are_the_texts_of_the_lines(text):
     assert doc.position(0) == (1, 1) == (doc.lines[0].number, 1)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab \n\r", max_size=40), st.data())
+def test_positions_from_line_texts_equal_those_of_the_lines(text, data):
+    """`Document.position` without the lines (offsets from the lines' texts) gives each offset
+    the line and column the lines give it."""
+    offsets = data.draw(st.lists(st.integers(0, len(text)), max_size=5))
+    doc = Document.from_bytes(Path("x.txt"), text.encode())
+    built = Document.from_bytes(Path("x.txt"), text.encode())
+    for offset in offsets:
+        index = max(i for i, line in enumerate(built.lines) if line.start <= offset or i == 0)
+        line = built.lines[index]
+        assert doc.position(offset) == (line.number, offset - line.start + 1)
+    assert "lines" not in doc.__dict__ or "\r" in text
+
+
 def test_lines_of_text_without_final_newline_and_of_empty_text():
     assert [(x.number, x.text, x.ending) for x in _document("a\nb").lines] == [
         (1, "a", "\n"),
