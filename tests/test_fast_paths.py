@@ -794,6 +794,11 @@ def test_first_characters_of_patterns():
     assert search("John Smith").span() == (0, 10)
     assert search("x (AP)").span() == (2, 6)  # not anchored: searched on every line
     assert search("john smith") is None
+    # Patterns a capital may start all of: lines are not screened, the patterns are joined.
+    capitals = AnyPattern((r"^\s*[A-Z]\w+$", r"^\s*(?:AP|Reuters)/\w+$"))
+    search = capitals.searcher("AP/Smith")
+    assert search.__self__.pattern == "|".join(f"(?:{p})" for p in capitals.sources)
+    assert search("AP/Smith").span() == (0, 8)
 
 
 def test_line_screen_joins_its_patterns_after_enough_lines(monkeypatch):
