@@ -19,6 +19,7 @@ patterns are ours and tested: they keep the faster `re`.
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 import time
@@ -195,6 +196,8 @@ class AnyPattern:
         # For `searcher`: the characters some built-in pattern cannot match without.
         self._needs = {p: required_characters(p) for p in sources}
         self._screen = sorted(set().union(*self._needs.values()))
+        # For `searcher`'s line screen: what can start a line that each anchored pattern matches.
+        self._first = {p: first_characters(p) for p in sources}
         self._searchers: dict[tuple[bool, ...], Callable[[str], re.Match[str] | None]] = {}
         anchored = [p for p in sources if p.startswith("^") and not _NOT_JOINABLE.search(p)]
         joined: list[re.Pattern[str]] = []
@@ -224,10 +227,12 @@ class AnyPattern:
 
     def searcher(self, text: str) -> Callable[[str], re.Match[str] | None]:
         """`search` for the lines (or any part) of `text`, without the built-in patterns that
-        need a character `text` lacks (`required_characters`): they cannot match there. Its
-        match is `search`'s (same span), though group numbers may differ: for rules that use
-        only the span. Most articles have no "[", "|" or "/": the costliest of BP001's and
-        BP004's patterns are left out of their documents."""
+        need a character `text` lacks (`required_characters`), nor, for a line, the anchored
+        ones that cannot start with the line's first character but white space
+        (`first_characters`): they cannot match there. Its match is `search`'s (same span),
+        though group numbers may differ: for rules that use only the span. Most articles have
+        no "[", "|" or "/": the costliest of BP001's and BP004's patterns are left out of their
+        documents; and a line that starts "The" is searched by the few patterns that may."""
         present = tuple(c in text for c in self._screen)
         found = self._searchers.get(present)
         if found is None:
@@ -237,34 +242,113 @@ class AnyPattern:
     def _searcher(self, present: dict[str, bool]) -> Callable[[str], re.Match[str] | None]:
         usable = {p for p, needs in self._needs.items() if all(present[c] for c in needs)}
         anchored = [p for p in self._anchored if p in usable]  # in `search`'s order
-        regexes: list[re.Pattern[str] | GuardedPattern] = []
-        if len(anchored) > 1:  # joined before, so joining fewer of them cannot fail
-            regexes.append(re.compile("|".join(f"(?:{p})" for p in anchored)))
-        else:
-            regexes += [_compile(p) for p in anchored]
-        regexes += [_compile(p) for p in self._builtin if p in usable and p not in self._anchored]
+        rest = [_compile(p) for p in self._builtin if p in usable and p not in self._anchored]
         if self._user:
-            regexes.append(self._regexes[-1])  # the users' GuardedGroup: never left out
-        if not regexes:
-            return lambda text: None
-        if len(regexes) == 1:
-            return regexes[0].search
+            rest.append(self._regexes[-1])  # the users' GuardedGroup: never left out
+        by_first: dict[str, Callable[[str], re.Match[str] | None]] = {}
+
+        def for_first(first: str) -> Callable[[str], re.Match[str] | None]:
+            """The search of a line whose first character but white space is `first` ("" when
+            none): without the anchored patterns no line starting so can match. They are
+            searched one by one until as many lines as repay joining them have been."""
+            starting = [p for p in anchored if _may_start(self._first[p], first)]
+            if len(starting) <= 1 or _joined_source(starting) in _compiled:
+                return _search_all(_joined(starting) + rest)
+            one_by_one = _search_all([_compile(p) for p in starting] + rest)
+            lines = 0
+
+            def search_then_join(text: str) -> re.Match[str] | None:
+                nonlocal lines
+                lines += 1
+                if lines == LINES_BEFORE_JOINING:
+                    by_first[first] = _search_all(_joined(starting) + rest)
+                return one_by_one(text)
+
+            return search_then_join
 
         def search(text: str) -> re.Match[str] | None:
-            for regex in regexes:
-                match = regex.search(text)
-                if match:
-                    return match
-            return None
+            first = text.lstrip()[:1]  # the same object when nothing is stripped: no copy
+            found = by_first.get(first)
+            if found is None:
+                found = for_first(first)
+                if len(by_first) < _MAX_FIRST_CHARACTERS:
+                    by_first[first] = found
+            return found(text)
 
+        # Screening a line costs about as much as searching one pattern: worth it only where a
+        # line that starts with a capital (most do) leaves out at least half of the patterns
+        # (BP001's, SRC001's; not BP004's, which nearly all may start with one).
+        kept = sum(_may_start(self._first[p], c) for p in anchored for c in _CAPITALS)
+        if not anchored or kept > len(anchored) * len(_CAPITALS) * _MOST_KEPT_TO_SCREEN:
+            return _search_all(_joined(anchored) + rest)
         return search
+
+
+_CAPITALS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+# The share of the anchored patterns a line's first capital may leave, on average over the
+# capitals, above which lines are not screened (see `AnyPattern._searcher`).
+_MOST_KEPT_TO_SCREEN = 0.5
+
+# Distinct first characters of lines a searcher keeps its search for (a text of many scripts
+# has more: the others are screened anew on each line).
+_MAX_FIRST_CHARACTERS = 1000
+
+# Patterns joined in one alternation are searched a line ~1.3 us faster than one by one, and
+# compiled in ~3 ms: joined only for lines that come by the thousand (a large run), not for a
+# few files (40-80 ms of a one-file run, had each set been joined at once).
+LINES_BEFORE_JOINING = 1000
+
+
+def _joined(anchored: list[str]) -> list[re.Pattern[str]]:
+    """The anchored patterns as one alternation (as `AnyPattern` joins them), compiled once per
+    process for each set of them."""
+    if len(anchored) <= 1:
+        return [_compile(p) for p in anchored]
+    return [_compile(_joined_source(anchored))]  # joined before: joining fewer cannot fail
+
+
+def _joined_source(anchored: list[str]) -> str:
+    return "|".join(f"(?:{p})" for p in anchored)
+
+
+def _search_all(
+    regexes: list[re.Pattern[str] | GuardedPattern],
+) -> Callable[[str], re.Match[str] | None]:
+    """The first match of these regexes in order, as one function."""
+    if not regexes:
+        return _no_match
+    if len(regexes) == 1:
+        return regexes[0].search
+
+    def search(text: str) -> re.Match[str] | None:
+        for regex in regexes:
+            match = regex.search(text)
+            if match:
+                return match
+        return None
+
+    return search
+
+
+def _no_match(text: str) -> None:
+    return None
+
+
+def _may_start(first: re.Pattern[str] | None, character: str) -> bool:
+    return first is None or not character or first.fullmatch(character) is not None
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed(pattern: str) -> sre_parse.SubPattern:
+    """A pattern as re's parser reads it: parsed once for both screens of `AnyPattern`."""
+    return sre_parse.parse(pattern)
 
 
 def required_characters(pattern: str) -> frozenset[str]:
     """Characters that every match of `pattern` holds: its literals outside any alternative,
     optional part, look-around or case-insensitive scope. A text without one of them cannot
     match (the sound screen of `AnyPattern.searcher`)."""
-    parsed = sre_parse.parse(pattern)
+    parsed = _parsed(pattern)
     if parsed.state.flags & re.IGNORECASE:
         return frozenset()
     return frozenset(_required(parsed))
@@ -280,6 +364,124 @@ def _required(items: Iterable) -> Iterator[str]:
                 yield from _required(sub)
         elif op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT) and av[0] >= 1:
             yield from _required(av[2])
+
+
+# White space as `str.isspace` (and so `\\s`, `str.strip`) has it: every such character.
+WHITE_SPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(
+    map(chr, [*range(0x2000, 0x200B), 0x2028, 0x2029, 0x202F, 0x205F, 0x3000])
+)
+
+
+def first_characters(pattern: str) -> re.Pattern[str] | None:
+    """For a pattern anchored at the start (`^`): a regex that fully matches every character
+    that can be the first character but white space of a line the pattern matches at its
+    start; None when that can be any character, or the pattern can match white space alone,
+    or is not anchored. A line whose first character but white space it does not match
+    cannot match the pattern (the sound screen of `AnyPattern.searcher`)."""
+    parsed = _parsed(pattern)
+    items = list(parsed)
+    if not items or items[0] != (sre_constants.AT, sre_constants.AT_BEGINNING):
+        return None
+    if parsed.state.flags & (re.MULTILINE | re.VERBOSE):  # "^" at every line; spaces dropped
+        return None
+    firsts, white_only = _firsts(items[1:], bool(parsed.state.flags & re.IGNORECASE))
+    if firsts is None or white_only:
+        return None
+    return re.compile("|".join(firsts)) if firsts else re.compile("(?!)")
+
+
+def _firsts(items: Iterable, ignore_case: bool) -> tuple[list[str] | None, bool]:
+    """(regexes of one character each, together matching every character but white space that
+    can come first in a match of `items`, or None for any; can they match white space alone).
+    A lenient answer is sound (more characters, or True), never a stricter one."""
+    firsts: list[str] = []
+    for op, av in items:
+        found, white_only = _firsts_of(op, av, ignore_case)
+        if found is None:
+            return None, True
+        firsts += found
+        if not white_only:  # this item takes a character but white space: it comes first
+            return firsts, False
+    return firsts, True
+
+
+def _firsts_of(op: object, av: object, ignore_case: bool) -> tuple[list[str] | None, bool]:
+    c = sre_constants
+    if op is c.LITERAL:
+        if chr(av).isspace():
+            return [], True
+        return [_with_case(re.escape(chr(av)), ignore_case)], False
+    if op is c.IN:
+        if av == [(c.CATEGORY, c.CATEGORY_SPACE)]:  # \s
+            return [], True
+        members = _class_members(av)
+        if members is None:
+            return None, True
+        regex = _with_case(f"[{members}]", ignore_case)
+        return [regex], re.search(regex, WHITE_SPACE) is not None
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", c.MAX_REPEAT)):
+        low, high, sub = av
+        if high == 0:
+            return [], True
+        found, white_only = _firsts(sub, ignore_case)
+        return found, white_only or low == 0
+    if op is c.SUBPATTERN:
+        _group, add_flags, del_flags, sub = av
+        if add_flags & re.IGNORECASE:
+            ignore_case = True
+        if del_flags & re.IGNORECASE:
+            ignore_case = False
+        return _firsts(sub, ignore_case)
+    if op is getattr(c, "ATOMIC_GROUP", None):
+        return _firsts(av, ignore_case)
+    if op is c.BRANCH:
+        firsts: list[str] = []
+        white_only = False
+        for alternative in av[1]:
+            found, white = _firsts(alternative, ignore_case)
+            if found is None:
+                return None, True
+            firsts += found
+            white_only = white_only or white
+        return firsts, white_only
+    if op in (c.AT, c.ASSERT, c.ASSERT_NOT):  # take no character
+        return [], True
+    return None, True  # any character ("."), a back-reference, what this does not know
+
+
+_CATEGORIES = {
+    getattr(sre_constants, name): regex
+    for name, regex in [
+        ("CATEGORY_DIGIT", r"\d"),
+        ("CATEGORY_NOT_DIGIT", r"\D"),
+        ("CATEGORY_SPACE", r"\s"),
+        ("CATEGORY_NOT_SPACE", r"\S"),
+        ("CATEGORY_WORD", r"\w"),
+        ("CATEGORY_NOT_WORD", r"\W"),
+    ]
+}
+
+
+def _class_members(items: list) -> str | None:
+    """The inside of a character class, written again from its parsed members."""
+    c = sre_constants
+    members = []
+    for op, av in items:
+        if op is c.LITERAL:
+            members.append(re.escape(chr(av)))
+        elif op is c.RANGE:
+            members.append(f"{re.escape(chr(av[0]))}-{re.escape(chr(av[1]))}")
+        elif op is c.NEGATE:
+            members.append("^")
+        elif op is c.CATEGORY and av in _CATEGORIES:
+            members.append(_CATEGORIES[av])
+        else:
+            return None
+    return "".join(members)
+
+
+def _with_case(regex: str, ignore_case: bool) -> str:
+    return f"(?i:{regex})" if ignore_case else regex
 
 
 def _compile(pattern: str) -> re.Pattern[str]:

@@ -47,6 +47,21 @@ def test_line_texts_are_the_texts_of_the_lines(text):
     assert doc.position(0) == (1, 1) == (doc.lines[0].number, 1)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab \n\r", max_size=40), st.data())
+def test_positions_from_line_texts_equal_those_of_the_lines(text, data):
+    """`Document.position` without the lines (offsets from the lines' texts) gives each offset
+    the line and column the lines give it."""
+    offsets = data.draw(st.lists(st.integers(0, len(text)), max_size=5))
+    doc = Document.from_bytes(Path("x.txt"), text.encode())
+    built = Document.from_bytes(Path("x.txt"), text.encode())
+    for offset in offsets:
+        index = max(i for i, line in enumerate(built.lines) if line.start <= offset or i == 0)
+        line = built.lines[index]
+        assert doc.position(offset) == (line.number, offset - line.start + 1)
+    assert "lines" not in doc.__dict__ or "\r" in text
+
+
 def test_lines_of_text_without_final_newline_and_of_empty_text():
     assert [(x.number, x.text, x.ending) for x in _document("a\nb").lines] == [
         (1, "a", "\n"),
@@ -693,6 +708,16 @@ _CHROME = st.sampled_from(
         "|",
         "(",
         ")",
+        # Characters that match another letter case-insensitively: a screen on a line's first
+        # character must let them through where the pattern does.
+        "\u017f",  # long s: "share" ignoring case
+        "\u212a",  # Kelvin sign: "k"
+        "\u0130",  # capital I with a dot: "i"
+        "\xa0\u2003\t",  # white space str.isspace knows, and \\s too
+        "2008-01-15",
+        "Source: /Telegraph",
+        "Via Reuters",
+        "Updated: 10:03 GMT",
     ]
 )
 CHROME_TEXTS = st.lists(
@@ -721,6 +746,77 @@ def test_screened_pattern_search_finds_what_the_plain_search_finds(text):
         for line in text.split("\n"):
             screened, plain = search(line), patterns.search(line)
             assert (screened and screened.span()) == (plain and plain.span())
+
+
+@settings(max_examples=300, deadline=None)
+@given(CHROME_TEXTS.map("".join))
+@example("\u017fhare Tweet\n \u212aEEP\n\xa0Photo: PA\n\u0130mage caption x")
+def test_first_characters_let_through_every_line_a_pattern_matches(text):
+    """A line an anchored pattern matches starts (white space aside) with a character of
+    its `first_characters`: the line screen of `AnyPattern.searcher` is sound."""
+    import re
+
+    from corpus_lint.packs import first_characters
+
+    packs = _builtin_packs()
+    sources = {p for ext in packs.extensions.values() for p in ext.patterns}
+    sources |= {r"^\s*(?i:share|kelvin|image)\b", r"^(?=\w)\s*x|^\s*[^\W\d_]y", r"(?i)^s"}
+    sources |= {r"^\s*(?:\(\s*)?[A-Z]{2}\b", r"^(?:\s|\xa0)*\d", r"^(?-i:a)(?i:B)"}
+    for source in sources:
+        first = first_characters(source)
+        if first is None:
+            continue
+        for line in text.split("\n"):
+            if re.search(source, line):
+                assert first.fullmatch(line.lstrip()[:1]), (source, line)
+
+
+def test_first_characters_of_patterns():
+    from corpus_lint.packs import WHITE_SPACE, first_characters
+
+    assert WHITE_SPACE == "".join(c for c in map(chr, range(0x110000)) if c.isspace())
+    share = first_characters(r"^\s*(?i:share|tweet)\b")
+    assert [c for c in "sStTxſ" if share.fullmatch(c)] == ["s", "S", "t", "T", "ſ"]
+    credit = first_characters(r"^\s*(?:\(\s*)?[A-Z]\w+/AP$")
+    assert [c for c in "(Aa)" if credit.fullmatch(c)] == ["(", "A"]
+    assert first_characters(r"^(?=\d)(?!x)\b\s*\d").fullmatch("7")
+    assert not first_characters(r"^(?=\d)(?!x)\b\s*\d").fullmatch("x")
+    # Not screened: any first character, white space alone, not anchored, not understood.
+    for source in [r"^.*x", r"^\s*$", r"^\s*x?", r"x", r"^(a*)\1", r"(?m)^x", r"^[^a]"]:
+        assert first_characters(source) is None, source
+    either = first_characters(r"^[\s\d]x")  # white space or a digit, then "x"
+    assert [c for c in "1xy" if either.fullmatch(c)] == ["1", "x"]
+    from corpus_lint.packs import AnyPattern
+
+    patterns = AnyPattern((r"^\s*(?i:share)\b", r"^\s*[A-Z]\w+ [A-Z]\w+$", r"\(AP\)$"))
+    search = patterns.searcher("share\nJohn Smith\nx (AP)")
+    assert search("  Share it").span() == (0, 7)
+    assert search("John Smith").span() == (0, 10)
+    assert search("x (AP)").span() == (2, 6)  # not anchored: searched on every line
+    assert search("john smith") is None
+    # Patterns a capital may start all of: lines are not screened, the patterns are joined.
+    capitals = AnyPattern((r"^\s*[A-Z]\w+$", r"^\s*(?:AP|Reuters)/\w+$"))
+    search = capitals.searcher("AP/Smith")
+    assert search.__self__.pattern == "|".join(f"(?:{p})" for p in capitals.sources)
+    assert search("AP/Smith").span() == (0, 8)
+
+
+def test_line_screen_joins_its_patterns_after_enough_lines(monkeypatch):
+    """The patterns a line's first character leaves are searched one by one, then joined:
+    the same matches either way."""
+    from corpus_lint import packs
+
+    monkeypatch.setattr(packs, "LINES_BEFORE_JOINING", 3)
+    patterns = packs.AnyPattern(
+        (r"^\s*(?i:share|tweet)\b", r"^\s*(?i:tue)\w*, \d+$", r"^\s*T\w+ T\w+$", r"x$")
+    )
+    lines = ["Tweet this", "Tuesday, 15", "Top Team", "Tax", "tax", "Ox", "Share it"] * 3
+    search = patterns.searcher("\n".join(lines))
+    for line in lines:
+        found, plain = search(line), patterns.search(line)
+        assert (found and found.span()) == (plain and plain.span()), line
+    joined = "|".join(f"(?:{p})" for p in patterns.sources[:3])
+    assert joined in packs._compiled  # the three patterns a "T" leaves, joined by now
 
 
 @settings(max_examples=300, deadline=None)

@@ -578,7 +578,10 @@ def _may_hold_controls(doc: Document) -> bool:
     if doc.raw.translate(None, _NOT_CONTROL_BYTES):
         return True  # a C0 control or DEL
     # C1 controls are C2 80 to C2 9F in UTF-8; "£" (C2 A3) and NBSP (C2 A0) also start with C2.
-    return any(0x80 <= after[0] <= 0x9F for after in doc.raw.split(b"\xc2")[1:] if after)
+    # (Looked for first: splitting copies the bytes, 3 us of a 4.5 KB file without any.)
+    return b"\xc2" in doc.raw and any(
+        0x80 <= after[0] <= 0x9F for after in doc.raw.split(b"\xc2")[1:] if after
+    )
 
 
 @register

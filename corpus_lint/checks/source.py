@@ -86,13 +86,13 @@ class MissingSource(Rule):
     severity = "warning"
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
-        patterns = ctx.packs.any_pattern(self.code, "SRC002")
+        search = ctx.packs.any_pattern(self.code, "SRC002").searcher(doc.text)
         blank = True
         for text in reversed(doc.line_texts):  # a source line is usually last: found at once
             if not text or text.isspace():
                 continue
             blank = False
-            if patterns.search(text):
+            if search(text):
                 return
         if blank:
             return
@@ -146,10 +146,11 @@ class MalformedSource(Rule):
         patterns = ctx.packs.any_pattern(self.code)
         if not patterns:
             return
+        search = patterns.searcher(doc.text)  # the match's span and its "outlet" group only
         for index, text in enumerate(doc.line_texts):
             if not text or text.isspace():
                 continue
-            match = patterns.search(text)
+            match = search(text)
             if match is None:
                 continue
             start, end = _outlet_span(match)

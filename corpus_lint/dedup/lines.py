@@ -99,11 +99,11 @@ def candidate_lines(
 
 def with_lines(features: list[Features], docs: list[Document], job: Job) -> list[Features]:
     """The features with their documents' candidate lines (`job.boilerplate` settings)."""
-    is_source = job.context.packs.any_pattern("SRC001").search
+    sources = job.context.packs.any_pattern("SRC001")
     length = job.boilerplate.max_length
     found = []
     for f, doc in zip(features, docs):
-        lines, texts = candidate_lines(doc, length, is_source)
+        lines, texts = candidate_lines(doc, length, sources.searcher(doc.text))
         found.append(f._replace(lines=lines, line_texts=texts))
     return found
 
