@@ -354,48 +354,65 @@ def _walk_pending(
         directory, prefix = pending.pop()
         absolute = os.path.abspath(directory)
         ignores = gitignores(absolute) if settings.respect_gitignore else ()
+        # Listed and stat'ed through the folder's descriptor where the platform allows it:
+        # each stat then looks up one name, not the whole path (a tenth of a walk's time).
+        fd = None
         try:
-            with os.scandir(directory) as entries:
+            if _SCANDIR_FD:
+                fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+            with os.scandir(directory if fd is None else fd) as entries:
                 listed = list(entries)
         except OSError as exc:
+            if fd is not None:
+                os.close(fd)
             errors.append(f"{display(Path(directory))}: cannot read the folder: {exc.strerror}")
             continue
+        base = os.path.join(directory, "")  # before the name in DirEntry.path (fd: the name)
         found: list[tuple[str, int, int]] = []
-        for entry in listed:
-            name = entry.name
-            try:
-                if entry.is_symlink():
-                    continue
-                is_dir = entry.is_dir(follow_symlinks=False)
-            except OSError:
-                continue
-            if is_dir:
-                if (
-                    name not in SKIPPED_DIRS
-                    and not (exclude and _matches_any(exclude, prefix + name))
-                    and not (ignores and is_gitignored(ignores, absolute, name, is_dir=True))
-                ):
-                    pending.append((entry.path, prefix + name + "/"))
-                continue
-            if not (
-                name.endswith(suffixes)
-                or (name_pattern is not None and name_pattern.match(name))
-                or (path_pattern is not None and path_pattern.match(prefix + name))
-            ):
-                continue
-            if exclude and _matches_any(exclude, prefix + name):
-                continue
-            if ignores and is_gitignored(ignores, absolute, name, is_dir=False):
-                continue
-            if stat:
+        try:
+            for entry in listed:
+                name = entry.name
+                path = base + name if fd is not None else entry.path
                 try:
-                    info = entry.stat(follow_symlinks=False)
+                    if entry.is_symlink():
+                        continue
+                    is_dir = entry.is_dir(follow_symlinks=False)
                 except OSError:
                     continue
-                found.append((entry.path, *identity(info)))
-            else:
-                found.append((entry.path, 0, 0))
+                if is_dir:
+                    if (
+                        name not in SKIPPED_DIRS
+                        and not (exclude and _matches_any(exclude, prefix + name))
+                        and not (ignores and is_gitignored(ignores, absolute, name, is_dir=True))
+                    ):
+                        pending.append((path, prefix + name + "/"))
+                    continue
+                if not (
+                    name.endswith(suffixes)
+                    or (name_pattern is not None and name_pattern.match(name))
+                    or (path_pattern is not None and path_pattern.match(prefix + name))
+                ):
+                    continue
+                if exclude and _matches_any(exclude, prefix + name):
+                    continue
+                if ignores and is_gitignored(ignores, absolute, name, is_dir=False):
+                    continue
+                if stat:
+                    try:
+                        info = entry.stat(follow_symlinks=False)
+                    except OSError:
+                        continue
+                    found.append((path, *identity(info)))
+                else:
+                    found.append((path, 0, 0))
+        finally:
+            if fd is not None:
+                os.close(fd)
         yield directory, found
+
+
+# os.scandir of a folder's descriptor, whose entries stat by name relative to it (POSIX).
+_SCANDIR_FD = os.scandir in os.supports_fd and hasattr(os, "O_DIRECTORY")
 
 
 # --- .gitignore ------------------------------------------------------------------------------
