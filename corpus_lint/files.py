@@ -52,7 +52,7 @@ def identity(status: os.stat_result) -> tuple[int, int]:
     mask = _STAMP_MASK  # any time (before 1970, after 2262) packs
     stamp = _STAMP(status.st_mtime_ns & mask, status.st_ctime_ns & mask, status.st_ino & mask)
     value = xxh3_64_intdigest(stamp)
-    return to_int64(value), status.st_size
+    return (value - (1 << 64) if value >= 1 << 63 else value), status.st_size  # to_int64
 
 
 def to_int64(value: int) -> int:
@@ -355,56 +355,59 @@ def _walk_pending(
         absolute = os.path.abspath(directory)
         ignores = gitignores(absolute) if settings.respect_gitignore else ()
         # Listed and stat'ed through the folder's descriptor where the platform allows it:
-        # each stat then looks up one name, not the whole path (a tenth of a walk's time).
+        # each stat then looks up one name, not the whole path (a tenth of a walk's time);
+        # each entry taken as listed, not all listed first (another tenth).
+        base = os.path.join(directory, "")  # before the name in DirEntry.path (fd: the name)
+        found: list[tuple[str, int, int]] = []
+        subfolders = len(pending)  # this folder's are added past here
         fd = None
         try:
             if _SCANDIR_FD:
                 fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
             with os.scandir(directory if fd is None else fd) as entries:
-                listed = list(entries)
-        except OSError as exc:
-            if fd is not None:
-                os.close(fd)
-            errors.append(f"{display(Path(directory))}: cannot read the folder: {exc.strerror}")
-            continue
-        base = os.path.join(directory, "")  # before the name in DirEntry.path (fd: the name)
-        found: list[tuple[str, int, int]] = []
-        try:
-            for entry in listed:
-                name = entry.name
-                path = base + name if fd is not None else entry.path
-                try:
-                    if entry.is_symlink():
-                        continue
-                    is_dir = entry.is_dir(follow_symlinks=False)
-                except OSError:
-                    continue
-                if is_dir:
-                    if (
-                        name not in SKIPPED_DIRS
-                        and not (exclude and _matches_any(exclude, prefix + name))
-                        and not (ignores and is_gitignored(ignores, absolute, name, is_dir=True))
-                    ):
-                        pending.append((path, prefix + name + "/"))
-                    continue
-                if not (
-                    name.endswith(suffixes)
-                    or (name_pattern is not None and name_pattern.match(name))
-                    or (path_pattern is not None and path_pattern.match(prefix + name))
-                ):
-                    continue
-                if exclude and _matches_any(exclude, prefix + name):
-                    continue
-                if ignores and is_gitignored(ignores, absolute, name, is_dir=False):
-                    continue
-                if stat:
+                for entry in entries:
+                    name = entry.name
+                    path = base + name if fd is not None else entry.path
                     try:
-                        info = entry.stat(follow_symlinks=False)
+                        if entry.is_file(follow_symlinks=False):  # the usual entry: one call
+                            is_dir = False
+                        elif entry.is_symlink():
+                            continue
+                        else:
+                            is_dir = entry.is_dir(follow_symlinks=False)
                     except OSError:
                         continue
-                    found.append((path, *identity(info)))
-                else:
-                    found.append((path, 0, 0))
+                    if is_dir:
+                        if (
+                            name not in SKIPPED_DIRS
+                            and not (exclude and _matches_any(exclude, prefix + name))
+                            and not (ignores and is_gitignored(ignores, absolute, name, True))
+                        ):
+                            pending.append((path, prefix + name + "/"))
+                        continue
+                    if not (
+                        name.endswith(suffixes)
+                        or (name_pattern is not None and name_pattern.match(name))
+                        or (path_pattern is not None and path_pattern.match(prefix + name))
+                    ):
+                        continue
+                    if exclude and _matches_any(exclude, prefix + name):
+                        continue
+                    if ignores and is_gitignored(ignores, absolute, name, is_dir=False):
+                        continue
+                    if stat:
+                        try:
+                            info = entry.stat(follow_symlinks=False)
+                        except OSError:
+                            continue
+                        stamp, size = identity(info)
+                        found.append((path, stamp, size))
+                    else:
+                        found.append((path, 0, 0))
+        except OSError as exc:  # the folder could not be opened or listed: none of it is walked
+            del pending[subfolders:]
+            errors.append(f"{display(Path(directory))}: cannot read the folder: {exc.strerror}")
+            continue
         finally:
             if fd is not None:
                 os.close(fd)
