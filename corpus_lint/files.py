@@ -19,7 +19,7 @@ from corpus_lint.document import display
 from corpus_lint.rule import is_selected
 
 if TYPE_CHECKING:
-    from corpus_lint.parallel import WorkerPool
+    from corpus_lint.parallel import Tasks
     from corpus_lint.rule import Diagnostic
 
 # Folders never walked into, .gitignore or not: version control, caches, virtual
@@ -232,8 +232,7 @@ class CorpusWalk:
         known = {folder: digests for folder, digests in known.items() if folder not in named}
         self._named = named
         self._found: dict[str, Folder] = {}
-        self._pool: WorkerPool | None = None
-        self._walked: Iterator[list[tuple[str, Folder]]] = iter(())
+        self._pool: Tasks | None = None
         left: list[tuple[str, str]] = []  # (folder, prefix) for the workers
         seen = 0
         for root in roots:
@@ -247,24 +246,18 @@ class CorpusWalk:
                     left += pending
                     break
         if left:
-            from corpus_lint.parallel import WorkerPool
+            from corpus_lint.parallel import Tasks
 
-            self._pool = WorkerPool(min(workers, len(left)), _init_walk_worker, (settings, known))
-            try:
-                self._walked = self._pool.map(_walk_subtree, left)
-            except BaseException:  # Ctrl-C, held while the folders were queued
-                self.cancel()
-                raise
+            # One share of the folders left a worker, dealt in turn (neighbouring folders,
+            # often of like size, go to different workers).
+            shares = min(workers, len(left))
+            calls = [(left[i::shares], settings, known) for i in range(shares)]
+            self._pool = Tasks(_walk_share, calls)
 
     def result(self) -> dict[str, Folder]:
         if self._pool is not None:
-            try:
-                for part in self._walked:
-                    self._found.update(part)
-            except BaseException:  # Ctrl-C: drop the queued folders
-                self.cancel()
-                raise
-            self._pool.close()
+            for part in self._pool.results():  # cancelled there on Ctrl-C
+                self._found.update(part)
             self._pool = None
         for folder, files in self._named.items():
             walked = self._found.get(folder)
@@ -305,20 +298,13 @@ def folder_digest(rows: list[tuple[str, int, int]]) -> int:
     return value - (1 << 64) if value >= 1 << 63 else value
 
 
-_walk_job: tuple[Settings, dict[str, set[int]]] | None = None  # a walking worker's arguments
-
-
-def _init_walk_worker(settings: Settings, known: dict[str, set[int]]) -> None:
-    global _walk_job
-    _walk_job = (settings, known)  # Ctrl-C is ignored: the parent cancels the walk
-
-
-def _walk_subtree(start: tuple[str, str]) -> list[tuple[str, Folder]]:
-    assert _walk_job is not None
-    settings, known = _walk_job
+def _walk_share(
+    starts: list[tuple[str, str]], settings: Settings, known: dict[str, set[int]]
+) -> list[tuple[str, Folder]]:
+    """A walking worker's part of `CorpusWalk` (Ctrl-C is ignored: the parent cancels)."""
     return [
         (folder, _folder(rows, known.get(folder, ())))
-        for folder, rows in _walk_pending([start], settings, [], stat=True)
+        for folder, rows in _walk_pending(starts, settings, [], stat=True)
     ]
 
 
