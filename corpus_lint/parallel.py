@@ -175,11 +175,11 @@ class Tasks:
         self._children: list[tuple[int, int]] = []  # (process id, read end of its pipe)
         self._pool: WorkerPool | None = None
         self._pending: Iterator | None = None
+        self._frozen = ExitStack()  # forked: the heap stays frozen until they are over
         if not self.FORKED:
             self._pool = WorkerPool(len(calls))
             self._pending = self._pool.map(_call, [(fn, args) for args in calls])
             return
-        self._frozen = ExitStack()  # the heap stays frozen until they are over
         self._frozen.enter_context(heap_frozen_for_fork())
         try:
             with interrupts.deferred():
@@ -238,10 +238,12 @@ class Tasks:
                     with suppress(ProcessLookupError):
                         os.kill(pid, signal.SIGKILL)
                 os.close(read)
-                statuses.append(os.waitpid(pid, 0)[1])
-            if self._children:
-                self._frozen.close()
+                try:
+                    statuses.append(os.waitpid(pid, 0)[1])
+                except ChildProcessError:  # reaped by another (a SIGCHLD handler): its data tells
+                    statuses.append(0)
             self._children = []
+            self._frozen.close()
         return statuses
 
 

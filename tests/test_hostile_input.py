@@ -589,3 +589,37 @@ def test_walking_tasks_that_die_or_raise_are_never_a_result(monkeypatch, forked)
     stopped.cancel()
     # Forked walkers only read: killed at once (a pool's finish the call in hand first).
     assert time.monotonic() - started < (5 if forked else CANCEL_GRACE_SECONDS + 10)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="forked workers")
+@pytest.mark.parametrize("started", [0, 1])
+def test_walking_tasks_that_cannot_all_start_leave_no_worker_and_no_frozen_heap(
+    monkeypatch, started
+):
+    """No more processes (fork fails after `started` workers): the error, the workers started
+    stopped and reaped, and the garbage collector sees the heap again."""
+    import gc
+
+    from corpus_lint.parallel import Tasks
+
+    monkeypatch.setattr(Tasks, "FORKED", True)
+    forked: list[int] = []
+    real_fork = os.fork
+
+    def fork() -> int:
+        if len(forked) == started:
+            raise BlockingIOError(11, "Resource temporarily unavailable")
+        pid = real_fork()
+        if pid:
+            forked.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork)
+    frozen = gc.get_freeze_count()
+    with pytest.raises(BlockingIOError):
+        Tasks(time.sleep, [(30,), (30,)])
+    assert len(forked) == started
+    for pid in forked:
+        with pytest.raises(ChildProcessError):  # already reaped
+            os.waitpid(pid, os.WNOHANG)
+    assert gc.get_freeze_count() == frozen
