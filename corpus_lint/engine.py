@@ -29,6 +29,7 @@ from corpus_lint.progress import Progress
 from corpus_lint.rule import SAFE, Context, Diagnostic, Rule, sort_diagnostics
 
 if TYPE_CHECKING:
+    from corpus_lint.files import CorpusWalk
     from corpus_lint.results import Cached
 
 # From this many targets, the output of a whole run is stored (`_remember`): a warm run over
@@ -54,6 +55,48 @@ def run(
 
     Without corpus roots (no `corpus` configured), the targets are the whole corpus.
     """
+    # A few files against a corpus (pre-commit): the corpus walk, most of such a run, begins
+    # first, so that its worker processes stat the corpus files while this one imports what
+    # the run needs, opens the cache and checks the targets.
+    walk = _corpus_walk(len(targets), rules, settings, options, corpus_roots, fix)
+    try:
+        return _run(targets, rules, packs, settings, options, corpus_roots, fix, walk)
+    finally:
+        if walk is not None:  # Ctrl-C or an error before the stage waited for it
+            walk.cancel()
+
+
+def _corpus_walk(
+    files: int,
+    rules: dict[str, Rule],
+    settings: Settings,
+    options: Options,
+    corpus_roots: list[Path] | None,
+    fix: FixOptions | None,
+) -> CorpusWalk | None:
+    """The corpus walk (`dedup.start_corpus_walk`) of a run that reads this many files, begun
+    now if they are checked in this process (no process may be forked while it runs), else
+    None (the stage walks the corpus itself). Not with fixes, which change files the walk
+    would have seen before."""
+    if not (corpus_roots and fix is None and worker_count(files, options) == 1):
+        return None
+    if not any(rule.corpus for rule in rules.values()):
+        return None
+    from corpus_lint.dedup import start_corpus_walk
+
+    return start_corpus_walk(corpus_roots, settings, options)
+
+
+def _run(
+    targets: list[Path] | list[str],
+    rules: dict[str, Rule],
+    packs: Packs,
+    settings: Settings,
+    options: Options,
+    corpus_roots: list[Path] | None,
+    fix: FixOptions | None,
+    walk: CorpusWalk | None,
+) -> Result:
     document_rules = tuple(r for r in rules.values() if not r.corpus)
     corpus_rules = [r for r in rules.values() if r.corpus]
     corpus_settings = settings.near_duplicate if corpus_rules else None
@@ -121,14 +164,8 @@ def run(
         from corpus_lint.dedup import cached_contents
 
         job = dataclasses.replace(job, cached_contents=cached_contents(cache))
-    walk = None
-    if corpus_rules and corpus_roots and fix is None and worker_count(len(to_read), options) == 1:
-        # A few files against a corpus (pre-commit): its files are stat'ed by worker processes
-        # while the targets are checked here (so no process is forked meanwhile). Not with
-        # fixes, which change files the walk would have seen before.
-        from corpus_lint.dedup import start_corpus_walk
-
-        walk = start_corpus_walk(corpus_roots, settings, options)
+    if walk is None:  # the cache holds most targets: the few left are checked here
+        walk = _corpus_walk(len(to_read), rules, settings, options, corpus_roots, fix)
     try:
         from corpus_lint.results import collector_paused
 

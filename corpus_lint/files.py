@@ -19,7 +19,7 @@ from corpus_lint.document import display
 from corpus_lint.rule import is_selected
 
 if TYPE_CHECKING:
-    from corpus_lint.parallel import WorkerPool
+    from corpus_lint.parallel import Tasks
     from corpus_lint.rule import Diagnostic
 
 # Folders never walked into, .gitignore or not: version control, caches, virtual
@@ -52,7 +52,7 @@ def identity(status: os.stat_result) -> tuple[int, int]:
     mask = _STAMP_MASK  # any time (before 1970, after 2262) packs
     stamp = _STAMP(status.st_mtime_ns & mask, status.st_ctime_ns & mask, status.st_ino & mask)
     value = xxh3_64_intdigest(stamp)
-    return to_int64(value), status.st_size
+    return (value - (1 << 64) if value >= 1 << 63 else value), status.st_size  # to_int64
 
 
 def to_int64(value: int) -> int:
@@ -232,8 +232,7 @@ class CorpusWalk:
         known = {folder: digests for folder, digests in known.items() if folder not in named}
         self._named = named
         self._found: dict[str, Folder] = {}
-        self._pool: WorkerPool | None = None
-        self._walked: Iterator[list[tuple[str, Folder]]] = iter(())
+        self._pool: Tasks | None = None
         left: list[tuple[str, str]] = []  # (folder, prefix) for the workers
         seen = 0
         for root in roots:
@@ -247,24 +246,18 @@ class CorpusWalk:
                     left += pending
                     break
         if left:
-            from corpus_lint.parallel import WorkerPool
+            from corpus_lint.parallel import Tasks
 
-            self._pool = WorkerPool(min(workers, len(left)), _init_walk_worker, (settings, known))
-            try:
-                self._walked = self._pool.map(_walk_subtree, left)
-            except BaseException:  # Ctrl-C, held while the folders were queued
-                self.cancel()
-                raise
+            # One share of the folders left a worker, dealt in turn (neighbouring folders,
+            # often of like size, go to different workers).
+            shares = min(workers, len(left))
+            calls = [(left[i::shares], settings, known) for i in range(shares)]
+            self._pool = Tasks(_walk_share, calls)
 
     def result(self) -> dict[str, Folder]:
         if self._pool is not None:
-            try:
-                for part in self._walked:
-                    self._found.update(part)
-            except BaseException:  # Ctrl-C: drop the queued folders
-                self.cancel()
-                raise
-            self._pool.close()
+            for part in self._pool.results():  # cancelled there on Ctrl-C
+                self._found.update(part)
             self._pool = None
         for folder, files in self._named.items():
             walked = self._found.get(folder)
@@ -305,20 +298,13 @@ def folder_digest(rows: list[tuple[str, int, int]]) -> int:
     return value - (1 << 64) if value >= 1 << 63 else value
 
 
-_walk_job: tuple[Settings, dict[str, set[int]]] | None = None  # a walking worker's arguments
-
-
-def _init_walk_worker(settings: Settings, known: dict[str, set[int]]) -> None:
-    global _walk_job
-    _walk_job = (settings, known)  # Ctrl-C is ignored: the parent cancels the walk
-
-
-def _walk_subtree(start: tuple[str, str]) -> list[tuple[str, Folder]]:
-    assert _walk_job is not None
-    settings, known = _walk_job
+def _walk_share(
+    starts: list[tuple[str, str]], settings: Settings, known: dict[str, set[int]]
+) -> list[tuple[str, Folder]]:
+    """A walking worker's part of `CorpusWalk` (Ctrl-C is ignored: the parent cancels)."""
     return [
         (folder, _folder(rows, known.get(folder, ())))
-        for folder, rows in _walk_pending([start], settings, [], stat=True)
+        for folder, rows in _walk_pending(starts, settings, [], stat=True)
     ]
 
 
@@ -354,48 +340,68 @@ def _walk_pending(
         directory, prefix = pending.pop()
         absolute = os.path.abspath(directory)
         ignores = gitignores(absolute) if settings.respect_gitignore else ()
+        # Listed and stat'ed through the folder's descriptor where the platform allows it:
+        # each stat then looks up one name, not the whole path (a tenth of a walk's time);
+        # each entry taken as listed, not all listed first (another tenth).
+        base = os.path.join(directory, "")  # before the name in DirEntry.path (fd: the name)
+        found: list[tuple[str, int, int]] = []
+        subfolders = len(pending)  # this folder's are added past here
+        fd = None
         try:
-            with os.scandir(directory) as entries:
-                listed = list(entries)
-        except OSError as exc:
+            if _SCANDIR_FD:
+                fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+            with os.scandir(directory if fd is None else fd) as entries:
+                for entry in entries:
+                    name = entry.name
+                    path = base + name if fd is not None else entry.path
+                    try:
+                        if entry.is_file(follow_symlinks=False):  # the usual entry: one call
+                            is_dir = False
+                        elif entry.is_symlink():
+                            continue
+                        else:
+                            is_dir = entry.is_dir(follow_symlinks=False)
+                    except OSError:
+                        continue
+                    if is_dir:
+                        if (
+                            name not in SKIPPED_DIRS
+                            and not (exclude and _matches_any(exclude, prefix + name))
+                            and not (ignores and is_gitignored(ignores, absolute, name, True))
+                        ):
+                            pending.append((path, prefix + name + "/"))
+                        continue
+                    if not (
+                        name.endswith(suffixes)
+                        or (name_pattern is not None and name_pattern.match(name))
+                        or (path_pattern is not None and path_pattern.match(prefix + name))
+                    ):
+                        continue
+                    if exclude and _matches_any(exclude, prefix + name):
+                        continue
+                    if ignores and is_gitignored(ignores, absolute, name, is_dir=False):
+                        continue
+                    if stat:
+                        try:
+                            info = entry.stat(follow_symlinks=False)
+                        except OSError:
+                            continue
+                        stamp, size = identity(info)
+                        found.append((path, stamp, size))
+                    else:
+                        found.append((path, 0, 0))
+        except OSError as exc:  # the folder could not be opened or listed: none of it is walked
+            del pending[subfolders:]
             errors.append(f"{display(Path(directory))}: cannot read the folder: {exc.strerror}")
             continue
-        found: list[tuple[str, int, int]] = []
-        for entry in listed:
-            name = entry.name
-            try:
-                if entry.is_symlink():
-                    continue
-                is_dir = entry.is_dir(follow_symlinks=False)
-            except OSError:
-                continue
-            if is_dir:
-                if (
-                    name not in SKIPPED_DIRS
-                    and not (exclude and _matches_any(exclude, prefix + name))
-                    and not (ignores and is_gitignored(ignores, absolute, name, is_dir=True))
-                ):
-                    pending.append((entry.path, prefix + name + "/"))
-                continue
-            if not (
-                name.endswith(suffixes)
-                or (name_pattern is not None and name_pattern.match(name))
-                or (path_pattern is not None and path_pattern.match(prefix + name))
-            ):
-                continue
-            if exclude and _matches_any(exclude, prefix + name):
-                continue
-            if ignores and is_gitignored(ignores, absolute, name, is_dir=False):
-                continue
-            if stat:
-                try:
-                    info = entry.stat(follow_symlinks=False)
-                except OSError:
-                    continue
-                found.append((entry.path, *identity(info)))
-            else:
-                found.append((entry.path, 0, 0))
+        finally:
+            if fd is not None:
+                os.close(fd)
         yield directory, found
+
+
+# os.scandir of a folder's descriptor, whose entries stat by name relative to it (POSIX).
+_SCANDIR_FD = os.scandir in os.supports_fd and hasattr(os, "O_DIRECTORY")
 
 
 # --- .gitignore ------------------------------------------------------------------------------

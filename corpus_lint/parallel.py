@@ -7,16 +7,22 @@ cancellable between two files, and a worker that dies is `WorkersDied`, never a 
 from __future__ import annotations
 
 import gc
-import multiprocessing
+import os
+import pickle
+import signal
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from contextlib import ExitStack, contextmanager
-from typing import Any
+from contextlib import ExitStack, contextmanager, suppress
+from typing import TYPE_CHECKING, Any
 
 from corpus_lint import interrupts
 from corpus_lint.interrupts import WorkersDied, stopping  # noqa: F401  (re-exported)
+
+# multiprocessing and concurrent.futures (0.02 s to import) are imported by a WorkerPool
+# only: a pre-commit run's forked `Tasks` do without.
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 
 class WorkerPool:
@@ -35,6 +41,9 @@ class WorkerPool:
     def __init__(
         self, workers: int, initializer: Callable[..., None] | None = None, initargs: tuple = ()
     ) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
         self._stop = multiprocessing.RawValue("b", 0)  # shared with the forked workers
         self._executor = ProcessPoolExecutor(
             workers, initializer=_start_worker, initargs=(self._stop, initializer, initargs)
@@ -53,6 +62,8 @@ class WorkerPool:
 
     def map(self, fn: Callable[..., Any], *iterables: Iterable, chunksize: int = 1) -> Iterator:
         """`Executor.map`: every task is queued now, the results come in order."""
+        from concurrent.futures.process import BrokenProcessPool
+
         try:
             with interrupts.deferred():
                 results = self._executor.map(fn, *iterables, chunksize=chunksize)
@@ -61,12 +72,16 @@ class WorkerPool:
         return self._checked(results)
 
     def _checked(self, results: Iterator) -> Iterator:
+        from concurrent.futures.process import BrokenProcessPool
+
         try:
             yield from results
         except BrokenProcessPool:
             raise WorkersDied(_DIED) from None
 
     def _wait(self, future: Future) -> Any:
+        from concurrent.futures.process import BrokenProcessPool
+
         try:
             return future.result()
         except BrokenProcessPool:
@@ -139,3 +154,124 @@ def heap_frozen_for_fork() -> Iterator[None]:
     finally:
         if not frozen_before:
             gc.unfreeze()
+
+
+class Tasks:
+    """A few calls, one a worker process, begun at once; `results()` waits for them (in
+    order), `cancel()` stops them. For the corpus walk of a pre-commit run, begun at its
+    start: on Linux each worker is forked straight from this process and sends its result
+    back through a pipe, with no executor, queue or thread here (a `WorkerPool` and the
+    imports of multiprocessing and concurrent.futures cost this process 0.05-0.08 s of CPU);
+    elsewhere (no fork, or fork unsafe: macOS) a `WorkerPool` runs them.
+
+    As with a `WorkerPool`: forked with the heap frozen and Ctrl-C held; a worker ignores
+    Ctrl-C (the parent cancels); a worker that dies is `WorkersDied`, never a result. The
+    caller must not fork other processes until they are over.
+    """
+
+    FORKED = hasattr(os, "fork") and sys.platform.startswith("linux")
+
+    def __init__(self, fn: Callable[..., Any], calls: list[tuple]) -> None:
+        self._children: list[tuple[int, int]] = []  # (process id, read end of its pipe)
+        self._pool: WorkerPool | None = None
+        self._pending: Iterator | None = None
+        self._frozen = ExitStack()  # forked: the heap stays frozen until they are over
+        if not self.FORKED:
+            self._pool = WorkerPool(len(calls))
+            self._pending = self._pool.map(_call, [(fn, args) for args in calls])
+            return
+        self._frozen.enter_context(heap_frozen_for_fork())
+        try:
+            with interrupts.deferred():
+                for args in calls:
+                    read, write = os.pipe()
+                    pid = os.fork()
+                    if pid == 0:  # the worker: never returns
+                        os.close(read)
+                        _run_forked(fn, args, write)
+                    os.close(write)
+                    self._children.append((pid, read))
+        except BaseException:  # Ctrl-C (held until now), or no more processes
+            self.cancel()
+            raise
+
+    @property
+    def pids(self) -> list[int]:
+        return [pid for pid, _ in self._children]
+
+    def results(self) -> list[Any]:
+        if self._pool is not None:
+            try:
+                values = list(self._pending or ())
+            except BaseException:
+                self.cancel()
+                raise
+            self._pool.close()
+            self._pool = None
+            return values
+        try:
+            sent = [_read_to_end(read) for _, read in self._children]
+        except BaseException:  # Ctrl-C while waiting
+            self.cancel()
+            raise
+        if not all(status == 0 for status in self._close(kill=False)) or not all(sent):
+            raise WorkersDied(_DIED)
+        values = [pickle.loads(data) for data in sent]
+        for done, value in values:
+            if not done:
+                raise value  # the worker's exception, as a pool's map raises it
+        return [value for _, value in values]
+
+    def cancel(self) -> None:
+        if self._pool is not None:
+            self._pool.cancel()
+            self._pool = None
+        self._close(kill=True)
+
+    def _close(self, kill: bool) -> list[int]:
+        """Each worker's wait status, once it has exited (killed first if `kill`: a worker
+        that only reads leaves nothing half-written)."""
+        statuses = []
+        with interrupts.deferred():
+            for pid, read in self._children:
+                if kill:
+                    with suppress(ProcessLookupError):
+                        os.kill(pid, signal.SIGKILL)
+                os.close(read)
+                try:
+                    statuses.append(os.waitpid(pid, 0)[1])
+                except ChildProcessError:  # reaped by another (a SIGCHLD handler): its data tells
+                    statuses.append(0)
+            self._children = []
+            self._frozen.close()
+        return statuses
+
+
+def _run_forked(fn: Callable[..., Any], args: tuple, write: int) -> None:
+    """A forked worker of `Tasks`: the call's (done, result or exception), pickled to the
+    pipe; the process ends here (os._exit: nothing of the parent's runs again)."""
+    code = 1
+    try:
+        interrupts.ignore()
+        gc.enable()  # as a WorkerPool's worker (see `_start_worker`)
+        try:
+            value: tuple = (True, fn(*args))
+        except Exception as exc:
+            value = (False, exc)
+        with open(write, "wb") as pipe:
+            pipe.write(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        code = 0
+    finally:
+        os._exit(code)
+
+
+def _read_to_end(fd: int) -> bytes:
+    chunks = []
+    while chunk := os.read(fd, 1 << 20):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _call(fn_args: tuple) -> Any:
+    fn, args = fn_args
+    return fn(*args)

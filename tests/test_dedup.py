@@ -21,6 +21,23 @@ def test_signatures_equal_datasketch_minhash_update_batch():
     assert np.array_equal(signature(hashes, 128), reference.hashvalues)
 
 
+@pytest.mark.parametrize("seed", [0, 1, 42, 2**32 - 1])
+@pytest.mark.parametrize("num_perm", [1, 128, 256, 400, 700])  # 700: past a first twist
+def test_permutations_are_numpys_randomstate_draws(seed, num_perm):
+    """The permutation parameters, drawn without numpy.random, are the ones datasketch draws
+    with `np.random.RandomState(seed).randint`."""
+    from corpus_lint.dedup.minhash import mt19937, permutations
+
+    generator = np.random.RandomState(seed)
+    a = generator.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = generator.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    ours = permutations(num_perm, seed)
+    assert [x.dtype for x in ours] == [np.uint32, np.uint32]
+    assert (ours[0] == a.reshape(1, -1)).all() and (ours[1] == b.reshape(1, -1)).all()
+    with pytest.raises(ValueError):
+        mt19937(1 << 32, 1)
+
+
 @pytest.mark.parametrize(
     "text",
     [

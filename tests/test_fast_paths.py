@@ -157,9 +157,16 @@ def test_ascii_text_is_normalised_as_the_general_path_does(text):
     assert _normalised_ascii(text) == normalise_text(text).encode()
 
 
-def test_corpus_walked_by_worker_processes_equals_the_serial_walk(tmp_path, monkeypatch):
+@pytest.mark.parametrize("forked", [True, False], ids=["forked", "worker-pool"])
+def test_corpus_walked_by_worker_processes_equals_the_serial_walk(tmp_path, monkeypatch, forked):
+    """Walked by forked workers (Linux) or by a WorkerPool's (elsewhere): as walked serially."""
     import corpus_lint.files as files
     from corpus_lint.config import load_settings
+    from corpus_lint.parallel import Tasks
+
+    if forked and not Tasks.FORKED:
+        pytest.skip("workers are forked on Linux only")
+    monkeypatch.setattr(Tasks, "FORKED", forked)
 
     (tmp_path / "corpus-lint.toml").write_text('corpus = ["c"]\nexclude = ["c/d1/skip*"]\n')
     for i in range(6):

@@ -527,9 +527,13 @@ def test_ctrl_c_while_a_fixed_file_is_written_lets_the_write_finish(tmp_path, cl
     }
 
 
-def _ignores_ctrl_c(pid: int) -> bool:
-    """Whether a process ignores SIGINT, from its ignored-signals mask in /proc."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+def _ignores_ctrl_c(pid: int, or_exited: bool = False) -> bool:
+    """Whether a process ignores SIGINT, from its ignored-signals mask in /proc (`or_exited`:
+    or it has exited, its parent not yet told)."""
+    status = Path(f"/proc/{pid}/status").read_text().splitlines()
+    if or_exited and "State:\tZ (zombie)" in status:
+        return True
+    for line in status:
         if line.startswith("SigIgn:"):
             return bool(int(line.split()[1], 16) & (1 << (signal.SIGINT - 1)))
     return False
@@ -550,9 +554,11 @@ def test_ctrl_c_reaching_the_walking_workers_leaves_the_walk_to_the_parent(tmp_p
     monkeypatch.setattr(files, "PARALLEL_WALK_FILES", 2)
     walk = files.CorpusWalk([tmp_path / "c"], settings, {}, workers=2)
     try:
-        workers = list(walk._pool._executor._processes)
+        workers = walk._pool.pids  # forked, each with its share of the folders
+        assert len(workers) == 2
         deadline = time.monotonic() + 30
-        while not all(_ignores_ctrl_c(pid) for pid in workers):  # their initializer has run
+        # Each has set itself up (or walked its share already: it waits to be reaped).
+        while not all(_ignores_ctrl_c(pid, or_exited=True) for pid in workers):
             assert time.monotonic() < deadline, "the walking workers never set up"
             time.sleep(0.01)
         for pid in workers:
@@ -561,3 +567,59 @@ def test_ctrl_c_reaching_the_walking_workers_leaves_the_walk_to_the_parent(tmp_p
     finally:
         walk.cancel()
     assert walked == files.corpus_folders([tmp_path / "c"], settings, {}, workers=1)
+
+
+@pytest.mark.parametrize("forked", [True, False], ids=["forked", "worker-pool"])
+def test_walking_tasks_that_die_or_raise_are_never_a_result(monkeypatch, forked):
+    """A worker of `parallel.Tasks` (the corpus walk's) that dies is WorkersDied; one whose
+    call raises raises it in the parent; the others' results come in order."""
+    from corpus_lint.interrupts import WorkersDied
+    from corpus_lint.parallel import CANCEL_GRACE_SECONDS, Tasks
+
+    if forked and not Tasks.FORKED:
+        pytest.skip("workers are forked on Linux only")
+    monkeypatch.setattr(Tasks, "FORKED", forked)
+    assert Tasks(int, [("1",), ("22",)]).results() == [1, 22]
+    with pytest.raises(ValueError, match="invalid literal"):
+        Tasks(int, [("1",), ("x",)]).results()
+    with pytest.raises(WorkersDied):
+        Tasks(os._exit, [(3,)]).results()
+    stopped = Tasks(time.sleep, [(30,), (30,)])
+    started = time.monotonic()
+    stopped.cancel()
+    # Forked walkers only read: killed at once (a pool's finish the call in hand first).
+    assert time.monotonic() - started < (5 if forked else CANCEL_GRACE_SECONDS + 10)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="forked workers")
+@pytest.mark.parametrize("started", [0, 1])
+def test_walking_tasks_that_cannot_all_start_leave_no_worker_and_no_frozen_heap(
+    monkeypatch, started
+):
+    """No more processes (fork fails after `started` workers): the error, the workers started
+    stopped and reaped, and the garbage collector sees the heap again."""
+    import gc
+
+    from corpus_lint.parallel import Tasks
+
+    monkeypatch.setattr(Tasks, "FORKED", True)
+    forked: list[int] = []
+    real_fork = os.fork
+
+    def fork() -> int:
+        if len(forked) == started:
+            raise BlockingIOError(11, "Resource temporarily unavailable")
+        pid = real_fork()
+        if pid:
+            forked.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork)
+    frozen = gc.get_freeze_count()
+    with pytest.raises(BlockingIOError):
+        Tasks(time.sleep, [(30,), (30,)])
+    assert len(forked) == started
+    for pid in forked:
+        with pytest.raises(ChildProcessError):  # already reaped
+            os.waitpid(pid, os.WNOHANG)
+    assert gc.get_freeze_count() == frozen

@@ -312,10 +312,16 @@ class SignatureCache:
         """(band key, content) of every cached signature that has one of these band keys."""
         import numpy as np
 
-        wanted = np.fromiter(keys, dtype=np.int64)
+        # Sorted and searched, not np.unique and np.isin: their first call imports numpy.ma
+        # (10 ms of a pre-commit run).
+        wanted = np.sort(np.fromiter(keys, dtype=np.int64))
         found: list[tuple[int, int]] = []
-        for rows in self._bucket_rows(np.unique(_buckets(wanted)).tolist()).values():
-            hit = rows[np.isin(rows[:, 0], wanted)]
+        if not len(wanted):
+            return found
+        for rows in self._bucket_rows(sorted(set(_buckets(wanted).tolist()))).values():
+            column = rows[:, 0]
+            at = np.searchsorted(wanted, column).clip(max=len(wanted) - 1)
+            hit = rows[wanted[at] == column]
             found.extend(zip(hit[:, 0].tolist(), hit[:, 1].tolist()))
         return found
 

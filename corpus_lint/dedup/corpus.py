@@ -55,6 +55,7 @@ from corpus_lint.dedup.features import (
     shingle_exclusion,
     shingle_sets,
     shingled_text,
+    sorted_distinct,
 )
 from corpus_lint.dedup.minhash import (
     MIN_CANDIDATE_PROBABILITY,
@@ -643,7 +644,7 @@ class _Stage:
         # The targets' lines are counted (when only targets were read, every line read).
         only_targets = all(e.target for e in read)
         target_lines = table.line_rows([e.row for e in targets])
-        wanted = np.unique(hashes if only_targets else target_lines[0])
+        wanted = sorted_distinct(hashes if only_targets else target_lines[0])
         if not len(wanted):
             return []
         if self.cache is not None and last_stats.unchanged:

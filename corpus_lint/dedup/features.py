@@ -261,11 +261,12 @@ def _combine(words: np.ndarray, shingle_size: int) -> np.ndarray:
 
 def shingle_set(doc: Document, excluded: tuple[int, ...], shingle_size: int) -> np.ndarray:
     """The sorted distinct shingle hashes of a document: for the exact Jaccard check."""
-    return _sorted_distinct(shingle_hashes(shingled_text(doc, excluded), shingle_size))
+    return sorted_distinct(shingle_hashes(shingled_text(doc, excluded), shingle_size))
 
 
-def _sorted_distinct(values: np.ndarray) -> np.ndarray:
-    """`np.unique(values)` by sorting: numpy 2's `np.unique` hashes, 15 times slower here."""
+def sorted_distinct(values: np.ndarray) -> np.ndarray:
+    """`np.unique(values)` by sorting: numpy 2's `np.unique` hashes, 15 times slower here,
+    and its first call imports numpy.ma (10 ms of a pre-commit run)."""
     values = np.sort(values)
     return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
 
@@ -408,7 +409,7 @@ def shingle_sets(texts: list[str], shingle_size: int) -> list[np.ndarray]:
     if not len(shingles):
         return [shingles.copy() for _ in texts]
     documents = np.repeat(np.arange(len(texts), dtype=np.uint64), counts)
-    keyed = _sorted_distinct((documents << np.uint64(32)) | shingles)
+    keyed = sorted_distinct((documents << np.uint64(32)) | shingles)
     ends = np.cumsum(np.bincount((keyed >> np.uint64(32)).astype(np.intp), minlength=len(texts)))
     return np.split(keyed.astype(np.uint32), ends[:-1])
 

@@ -40,11 +40,43 @@ _scratch = threading.local()
 
 @cache
 def permutations(num_perm: int, seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
-    """datasketch's affine32 permutation parameters (a odd, b), drawn the way it draws them."""
-    generator = np.random.RandomState(seed)
-    a = generator.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
-    b = generator.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    """datasketch's affine32 permutation parameters (a odd, b), drawn the way it draws them:
+    `np.random.RandomState(seed).randint(0, 1 << 31, num_perm, dtype=np.uint32) * 2 + 1`,
+    then `.randint(0, 1 << 32, num_perm, dtype=np.uint32)`, each value one 32-bit draw of
+    its MT19937 (masked to 31 bits for a). The draws are made here (`mt19937`): importing
+    numpy.random imports OpenSSL's hashlib and `secrets`, 0.03-0.04 s of every run that
+    hashes a new document (pre-commit). `tests/test_dedup.py` holds them to numpy's."""
+    draws = mt19937(seed, 2 * num_perm)
+    a = np.array([(d & 0x7FFFFFFF) * 2 + 1 for d in draws[:num_perm]], dtype=np.uint32)
+    b = np.array(draws[num_perm:], dtype=np.uint32)
     return a.reshape(1, -1), b.reshape(1, -1)
+
+
+def mt19937(seed: int, count: int) -> list[int]:
+    """The first `count` 32-bit outputs of MT19937 seeded as numpy's RandomState(seed) seeds
+    it (Matsumoto and Nishimura's init_genrand and genrand_int32)."""
+    if not 0 <= seed < 1 << 32:
+        raise ValueError("Seed must be between 0 and 2**32 - 1")  # as numpy says
+    n, m = 624, 397
+    state = [seed]
+    for i in range(1, n):
+        prev = state[-1]
+        state.append((1812433253 * (prev ^ (prev >> 30)) + i) & 0xFFFFFFFF)
+    out: list[int] = []
+    index = n
+    while len(out) < count:
+        if index == n:  # the next n outputs
+            for i in range(n):
+                y = (state[i] & 0x80000000) | (state[(i + 1) % n] & 0x7FFFFFFF)
+                state[i] = state[(i + m) % n] ^ (y >> 1) ^ (0x9908B0DF if y & 1 else 0)
+            index = 0
+        y = state[index]
+        index += 1
+        y ^= y >> 11
+        y ^= (y << 7) & 0x9D2C5680
+        y ^= (y << 15) & 0xEFC60000
+        out.append(y ^ (y >> 18))
+    return out
 
 
 def signature(shingle_hashes: np.ndarray, num_perm: int) -> np.ndarray:
