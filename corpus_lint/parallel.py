@@ -96,6 +96,7 @@ class WorkerPool:
         with interrupts.deferred():
             self._stop.value = 1
             processes = list((self._executor._processes or {}).values())
+            manager = getattr(self._executor, "_executor_manager_thread", None)  # shutdown drops it
             self._executor.shutdown(wait=False, cancel_futures=True)
             # A worker finishes its file in hand; one stuck past the grace period (a hung
             # network file system) is killed, so that stopping never waits for ever.
@@ -106,6 +107,11 @@ class WorkerPool:
                 if process.is_alive():
                     process.kill()
             self._executor.shutdown(wait=True)
+            # Its manager thread ended too: at exit, concurrent.futures wakes each one still
+            # running through a pipe the thread may be closing (a "Bad file descriptor"
+            # traceback after "interrupted", about one run in five killing a stuck worker).
+            if manager is not None:
+                manager.join(CANCEL_GRACE_SECONDS)
             self._frozen.close()
 
 
