@@ -180,3 +180,25 @@ def test_band_keys_by_block_ignore_rows_added_while_they_are_read():
         expected = signature_band_keys(signatures, 2, 2, 12345, 4)
         assert np.array_equal(entry_band_keys(entries, 2, 2, 12345), expected)
         table.close()
+
+
+def test_an_entry_reads_its_content_from_its_row_and_keeps_one_set_apart():
+    # The stage's entries hold no content hash of their own when their row has it (an int a
+    # file held for the whole stage); one set apart from the features, or of a file left in
+    # the cache (no row), is kept.
+    from corpus_lint.dedup.corpus import Entry
+
+    table = FeatureTable()
+    loaded = Entry("/c/1", Path("c/1"), True, 7, Features(7, 7, 10, b""), table)
+    assert loaded.content == 7 and loaded._content is None
+    unchanged = Entry("/c/2", Path("c/2"), False, 8, None, table)
+    assert unchanged.content == 8 and not unchanged.loaded
+    unchanged.features = Features(8, 8, 10, b"")  # loaded from the cache: the row's now
+    assert unchanged.content == 8 and unchanged._content is None
+    loaded.features = Features(9, 9, 10, b"")  # its content is still the one it was given
+    assert loaded.content == 7 and table.content(loaded.row) == 9
+    loaded.content = 9
+    assert loaded.content == 9 and loaded._content is None
+    loaded.features = None  # its features left to the cache: its content stays
+    assert loaded.content == 9 and not loaded.loaded
+    table.close()
