@@ -123,3 +123,48 @@ def test_the_engine_sends_the_walks_names_to_be_read_not_paths(tmp_path, monkeyp
             == 0
         )
     assert len(given) == 3 and all(type(path) is str for path in given)
+
+
+def test_a_stage_without_a_cache_keeps_no_key_or_content_a_file(tmp_path, monkeypatch):
+    """Without a cache, once the entries are sorted nothing looks a file up by its key: the
+    stage drops its dict of keys, each entry keeps its folder's key (shared) and reads its
+    content hash from its table row; the keys made when asked for are the absolute paths,
+    and the duplicates are found as before."""
+    import os
+
+    from corpus_lint.cli import main
+    from corpus_lint.dedup import corpus
+
+    text = "A title\n\n" + " ".join(f"word{i}" for i in range(80)) + ".\n\nSource: Reuters\n"
+    for i in range(3):
+        (tmp_path / f"{i}.txt").write_text(text)
+    (tmp_path / "other.txt").write_text("Another\n\nNothing alike at all here.\n")
+    seen = []
+    near = corpus._Stage._near_duplicates
+
+    def recorded(stage):
+        seen.append(
+            (
+                stage.by_key,
+                {e.key for e in stage.entries},
+                [(e._key, e._content) for e in stage.entries],
+            )
+        )
+        return near(stage)
+
+    monkeypatch.setattr(corpus._Stage, "_near_duplicates", recorded)
+    monkeypatch.chdir(tmp_path)  # no configured corpus: the targets are the corpus
+    out = io.StringIO()
+    argv = ["check", "--no-cache", "--exit-zero", "--select", "DUP003,DUP004"]
+    with contextlib.redirect_stdout(out):
+        assert main([*argv, "--output-format", "json", "."]) == 0
+    [(by_key, keys, held)] = seen
+    assert by_key is None
+    folder = os.path.join(os.path.realpath(tmp_path), "")
+    assert keys == {folder + name for name in ("0.txt", "1.txt", "2.txt", "other.txt")}
+    assert all(key == folder and content is None for key, content in held)
+    found = json.loads(out.getvalue())
+    assert sorted((d["code"], d["path"]) for d in found) == [
+        ("DUP003", "1.txt"),
+        ("DUP003", "2.txt"),
+    ]

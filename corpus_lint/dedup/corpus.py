@@ -25,7 +25,7 @@ import gc
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from itertools import chain, repeat
@@ -101,7 +101,7 @@ class Entry:
     """One file of the stage; compared and hashed by identity. Slotted: one per corpus file.
     Its features are a row of the stage's `FeatureTable` (columns, not a tuple a file)."""
 
-    __slots__ = ("key", "path", "target", "_content", "row", "table", "order")
+    __slots__ = ("_key", "path", "target", "_content", "row", "table", "order")
 
     def __init__(
         self,
@@ -113,7 +113,7 @@ class Entry:
         table: FeatureTable | None = None,
         row: int = -1,
     ) -> None:
-        self.key = key  # absolute path: the cache's key
+        self.key = key  # absolute path: the cache's key (or its folder's: see `key`)
         self.path = path
         self.target = target
         self.table = table if table is not None else FeatureTable()
@@ -125,6 +125,20 @@ class Entry:
         # The sort key, once: the path as given, "/"-separated (Path.as_posix per comparison
         # took a quarter of a second to sort 100,000 entries).
         self.order = os.fspath(path) if os.sep == "/" else Path(path).as_posix()
+
+    @property
+    def key(self) -> str:
+        """Its absolute path. Given as its folder's, ending with a separator (no file's does),
+        it is made when asked for from its name: a stage without a cache keeps no string
+        a file (9 MB at 100,000 files) once nothing looks files up by key (`_Stage.run`)."""
+        key = self._key
+        if key.endswith(os.sep):
+            return key + split_path(os.fspath(self.path))[1]
+        return key
+
+    @key.setter
+    def key(self, key: str) -> None:
+        self._key = key
 
     @property
     def content(self) -> int:
@@ -348,11 +362,15 @@ class _Stage:
                 if prefix is None:
                     prefix = absolute[folder] = os.path.join(os.path.abspath(folder), "")
                 content = targets.content(row)
-                entry = Entry(prefix + name, path, True, content, table=targets, row=row)
-                by_key[entry.key] = entry
+                key = prefix + name
+                # Without a cache, the entry keeps its folder's key, shared (see `Entry.key`).
+                shared = prefix if cache is None else key
+                entry = Entry(shared, path, True, content, table=targets, row=row)
+                by_key[key] = entry
         if cache is None:  # the entries hold every row: only the result cache looks names up
             targets.forget_names()
-        self.by_key = by_key
+        self.by_key: dict[str, Entry] | None = by_key  # None: dropped (`run`)
+        self.added: list[Entry] = []  # by_key's entries once it is dropped (`_added`)
         self.targets = targets
         self.corpus_roots = corpus_roots
         self.walk: CorpusWalk | None = walk  # begun by the engine (`start_corpus_walk`)
@@ -376,6 +394,10 @@ class _Stage:
         self._gather_corpus()
         self._features_from_cache()
         self.entries = sorted(self.by_key.values(), key=lambda e: e.order)
+        if self.cache is None and self.job.fix is None:
+            # Only the cache looks files up by key from now on: the keys (a string a file,
+            # see `Entry.key`) and their dict go (14 MB at 100,000 files).
+            self.added, self.by_key = list(self.by_key.values()), None
         # The entries live as long as the stage: out of the collector's sight (the full
         # collections its later objects set off each went over them: 0.4 s of a warm run).
         gc.freeze()
@@ -566,6 +588,10 @@ class _Stage:
                     entry = Entry(key, path, False, features.content, features, self.table)
                     self.by_key[key] = entry
 
+    def _added(self) -> Iterable[Entry]:
+        """The entries in the order they were added (the targets first)."""
+        return self.by_key.values() if self.by_key is not None else self.added
+
     def _is_target(self, key: str) -> bool:
         entry = self.by_key.get(key)
         return (entry is not None and entry.target) or key in self.dropped_targets
@@ -660,8 +686,8 @@ class _Stage:
         from corpus_lint.dedup.lines import diagnostics_of, documents_per_line, text_id
 
         table = self.table
-        targets = [e for e in self.by_key.values() if e.target and e.loaded]
-        read = [e for e in self.by_key.values() if e.loaded and table.has_lines(e.row)]
+        targets = [e for e in self._added() if e.target and e.loaded]
+        read = [e for e in self._added() if e.loaded and table.has_lines(e.row)]
         # Read from the table's columns (`holder_rows` of every file's features, as columns).
         read_rows = [e.row for e in read]
         hashes, positions = table.line_rows(read_rows)
@@ -795,8 +821,8 @@ class _Stage:
         last_stats.clusters = len(clusters)
         # A changed-files run judges only the entries that name one of its files.
         judged = None
-        if last_stats.corpus_files:
-            targets = [e for e in self.by_key.values() if e.target]
+        if last_stats.corpus_files and self.near.allow:  # (only an allow-list's entries)
+            targets = [e for e in self._added() if e.target]
             judged = {e.key for e in targets} | {os.path.abspath(e.path) for e in targets}
         stale = allow.stale(pairs, groups, threshold, judged)
         diagnostics = cluster_diagnostics(
