@@ -202,3 +202,32 @@ def test_an_entry_reads_its_content_from_its_row_and_keeps_one_set_apart():
     loaded.features = None  # its features left to the cache: its content stays
     assert loaded.content == 9 and not loaded.loaded
     table.close()
+
+
+def test_band_keys_by_block_hold_one_block_of_signatures_at_a_time(monkeypatch):
+    # Each block of signatures read from the temporary file is let go before the next is
+    # read (the reader and the caller both held the last one: two blocks, 8 MB at 100,000).
+    import tracemalloc
+
+    from corpus_lint.dedup.corpus import Entry, entry_band_keys
+
+    width, block_rows = 4096, 256  # blocks of 1 MB
+    monkeypatch.setattr(table_module, "BLOCK_ROWS", block_rows)
+    rng = np.random.default_rng(5)
+    table = FeatureTable()
+    signatures = rng.integers(0, 1 << 32, (4 * block_rows, width // 4), dtype=np.uint64)
+    entries = [
+        Entry(f"/c/{i}", Path(f"c/{i}"), True, i, Features(i, i, 10, s.astype("<u4").tobytes()))
+        for i, s in enumerate(signatures)
+    ]
+    for entry in entries:  # one table (each Entry above made its own)
+        entry.table, entry.row = table, table.append(entry.features)
+    tracemalloc.start()
+    try:
+        keys = entry_band_keys(entries, 4, 1, 12345, range(0, 1))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert keys.shape == (len(entries), 1)
+    assert peak < 1.5 * block_rows * width
+    table.close()

@@ -1146,7 +1146,11 @@ def entry_band_keys(
             matrix = matrix[: len(at) - start]
             where = at[start : start + len(matrix)]
             inside = where >= 0
-            keys[where[inside]] = band_keys(matrix[inside], bands, rows, salt, only)
+            if inside.all():  # every row of the block (a cold run): its signatures not copied
+                keys[where] = band_keys(matrix, bands, rows, salt, only)
+            else:
+                keys[where[inside]] = band_keys(matrix[inside], bands, rows, salt, only)
+            del matrix  # not held while the next block is read: two blocks were 8 MB
         return keys
     for start in range(0, len(entries), KEY_BLOCK):
         block = table.signatures(wanted[start : start + KEY_BLOCK].tolist())

@@ -368,6 +368,7 @@ class FeatureTable:
                 data = self._read_at(count * width, start * width)
             data += bytes(count * width - len(data))  # holes at the end
             yield start, np.frombuffer(data, dtype="<u4").reshape(count, -1)
+            del data  # freed before the next block is read (if the caller let it go too)
 
     def close(self) -> None:
         """Remove the temporary file (it also goes when the table is collected)."""
