@@ -165,7 +165,7 @@ def stage_key(
     run: int,
     near: Any,
     roots: Iterable[Path] | None,
-    files: tuple[list[str], list[str], list[bool], list[int]],
+    files: tuple[list[str], list[str], list[bool], Iterable[int]],
     folders: Iterable[tuple[str, int]],
 ) -> int:
     """A hash of everything the corpus stage's findings depend on (see `dedup.corpus`'s

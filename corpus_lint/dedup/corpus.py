@@ -27,6 +27,7 @@ import os
 import sqlite3
 import sys
 import time
+from array import array
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
@@ -411,7 +412,6 @@ class _Stage:
         # The entries live as long as the stage: out of the collector's sight (the full
         # collections its later objects set off each went over them: 0.4 s of a warm run).
         gc.freeze()
-        self._trim()  # what the analysis and the keys dropped above freed
         stage = self._stage_key()
         diagnostics = self._stored_findings(stage)
         if diagnostics is not None:  # the same files as a run whose findings are stored
@@ -421,6 +421,7 @@ class _Stage:
         try:
             groups: list[list[Entry]] = []
             pairs: list[tuple[Entry, Entry, float]] = []
+            self._trim()  # what the analysis and the keys dropped above freed
             if any(rule.needs_groups for rule in self.codes.values()):
                 groups = self._exact_duplicates()
             if any(rule.needs_pairs for rule in self.codes.values()):
@@ -473,7 +474,7 @@ class _Stage:
             [e.key for e in entries],
             [e.order for e in entries],
             [e.target for e in entries],
-            [e.content for e in entries],
+            array("q", (e.content for e in entries)),  # not an int object a file (3.6 MB)
         )
         folders = ((folder, walked.digest) for folder, walked in self.folders.items())
         return stage_key(run, self.near, self.corpus_roots, files, folders)
