@@ -168,3 +168,32 @@ def test_a_stage_without_a_cache_keeps_no_key_or_content_a_file(tmp_path, monkey
         ("DUP003", "1.txt"),
         ("DUP003", "2.txt"),
     ]
+
+
+def test_a_stage_over_many_files_hands_freed_memory_back_between_its_steps(tmp_path, monkeypatch):
+    """Between the corpus stage's steps, a stage over TRIM_FILES files or more hands the memory
+    its last step freed back to the system (glibc's malloc_trim, found on Linux); a smaller
+    one does not, and gives the same findings."""
+    import sys
+
+    from corpus_lint.cli import main
+    from corpus_lint.dedup import corpus
+
+    text = "A title\n\n" + " ".join(f"word{i}" for i in range(80)) + ".\n\nSource: Reuters\n"
+    for i in range(3):
+        (tmp_path / f"{i}.txt").write_text(text)
+    calls = []
+    monkeypatch.setattr(corpus, "release_freed_memory", lambda: calls.append(1))
+    monkeypatch.chdir(tmp_path)
+    reports = []
+    for files in (4, 3):  # the corpus holds 3 files
+        monkeypatch.setattr(corpus, "TRIM_FILES", files)
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            assert main(["check", "--no-cache", "--output-format", "json", "."]) == 1
+        reports.append(out.getvalue())
+        # Before the steps: DUP003, DUP004 (and after its band keys), the clusters, BP005.
+        assert len(calls) == (0 if files == 4 else 5)
+    assert reports[0] == reports[1] and '"DUP003"' in reports[0]
+    if sys.platform.startswith("linux"):
+        assert corpus._malloc_trim() is not None
