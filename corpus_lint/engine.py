@@ -58,8 +58,9 @@ def run(
     # A few files against a corpus (pre-commit): the corpus walk, most of such a run, begins
     # first, so that its worker processes stat the corpus files while this one imports what
     # the run needs, opens the cache and checks the targets.
-    walk = _corpus_walk(len(targets), rules, settings, options, corpus_roots, fix)
-    try:
+    walk = None
+    try:  # begun inside: a Ctrl-C just after it began still cancels it
+        walk = _corpus_walk(len(targets), rules, settings, options, corpus_roots, fix)
         return _run(targets, rules, packs, settings, options, corpus_roots, fix, walk)
     finally:
         if walk is not None:  # Ctrl-C or an error before the stage waited for it

@@ -382,8 +382,8 @@ def first_characters(pattern: str) -> re.Pattern[str] | None:
     items = list(parsed)
     if not items or items[0] != (sre_constants.AT, sre_constants.AT_BEGINNING):
         return None
-    if parsed.state.flags & (re.MULTILINE | re.VERBOSE):  # "^" at every line; spaces dropped
-        return None
+    if parsed.state.flags & (re.MULTILINE | re.VERBOSE | re.ASCII):
+        return None  # "^" at every line; spaces dropped; \w, \s of ASCII only
     firsts, white_only = _firsts(items[1:], bool(parsed.state.flags & re.IGNORECASE))
     if firsts is None or white_only:
         return None
@@ -427,6 +427,8 @@ def _firsts_of(op: object, av: object, ignore_case: bool) -> tuple[list[str] | N
         return found, white_only or low == 0
     if op is c.SUBPATTERN:
         _group, add_flags, del_flags, sub = av
+        if add_flags & re.ASCII:  # (?a:...): its classes read otherwise; not screened
+            return None, True
         if add_flags & re.IGNORECASE:
             ignore_case = True
         if del_flags & re.IGNORECASE:

@@ -191,7 +191,12 @@ class Tasks:
             with interrupts.deferred():
                 for args in calls:
                     read, write = os.pipe()
-                    pid = os.fork()
+                    try:
+                        pid = os.fork()
+                    except BaseException:  # no more processes: this pipe is no child's
+                        os.close(read)
+                        os.close(write)
+                        raise
                     if pid == 0:  # the worker: never returns
                         os.close(read)
                         _run_forked(fn, args, write)
@@ -222,7 +227,10 @@ class Tasks:
             raise
         if not all(status == 0 for status in self._close(kill=False)) or not all(sent):
             raise WorkersDied(_DIED)
-        values = [pickle.loads(data) for data in sent]
+        try:
+            values = [pickle.loads(data) for data in sent]
+        except Exception:  # cut short: a worker killed while it wrote (its status unknown)
+            raise WorkersDied(_DIED) from None
         for done, value in values:
             if not done:
                 raise value  # the worker's exception, as a pool's map raises it

@@ -758,6 +758,7 @@ def test_screened_pattern_search_finds_what_the_plain_search_finds(text):
 @settings(max_examples=300, deadline=None)
 @given(CHROME_TEXTS.map("".join))
 @example("\u017fhare Tweet\n \u212aEEP\n\xa0Photo: PA\n\u0130mage caption x")
+@example("\xa0Q")
 def test_first_characters_let_through_every_line_a_pattern_matches(text):
     """A line an anchored pattern matches starts (white space aside) with a character of
     its `first_characters`: the line screen of `AnyPattern.searcher` is sound."""
@@ -769,6 +770,7 @@ def test_first_characters_let_through_every_line_a_pattern_matches(text):
     sources = {p for ext in packs.extensions.values() for p in ext.patterns}
     sources |= {r"^\s*(?i:share|kelvin|image)\b", r"^(?=\w)\s*x|^\s*[^\W\d_]y", r"(?i)^s"}
     sources |= {r"^\s*(?:\(\s*)?[A-Z]{2}\b", r"^(?:\s|\xa0)*\d", r"^(?-i:a)(?i:B)"}
+    sources |= {r"^(?a:[^\w\s])Q", r"(?a)^\WQ"}
     for source in sources:
         first = first_characters(source)
         if first is None:
@@ -789,7 +791,17 @@ def test_first_characters_of_patterns():
     assert first_characters(r"^(?=\d)(?!x)\b\s*\d").fullmatch("7")
     assert not first_characters(r"^(?=\d)(?!x)\b\s*\d").fullmatch("x")
     # Not screened: any first character, white space alone, not anchored, not understood.
-    for source in [r"^.*x", r"^\s*$", r"^\s*x?", r"x", r"^(a*)\1", r"(?m)^x", r"^[^a]"]:
+    ascii_only = [r"(?a)^[^\w\s]Q", r"^(?a:[^\w\s])Q"]  # their \s leaves out NBSP: a first one
+    for source in [
+        r"^.*x",
+        r"^\s*$",
+        r"^\s*x?",
+        r"x",
+        r"^(a*)\1",
+        r"(?m)^x",
+        r"^[^a]",
+        *ascii_only,
+    ]:
         assert first_characters(source) is None, source
     either = first_characters(r"^[\s\d]x")  # white space or a digit, then "x"
     assert [c for c in "1xy" if either.fullmatch(c)] == ["1", "x"]

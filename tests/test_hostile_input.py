@@ -584,6 +584,14 @@ def test_walking_tasks_that_die_or_raise_are_never_a_result(monkeypatch, forked)
         Tasks(int, [("1",), ("x",)]).results()
     with pytest.raises(WorkersDied):
         Tasks(os._exit, [(3,)]).results()
+    if forked:  # a result cut short (a worker killed as it wrote, its exit status unknown)
+        import corpus_lint.parallel as parallel
+
+        read_to_end = parallel._read_to_end
+        monkeypatch.setattr(parallel, "_read_to_end", lambda fd: read_to_end(fd)[:-3])
+        with pytest.raises(WorkersDied):
+            Tasks(int, [("1",)]).results()
+        monkeypatch.setattr(parallel, "_read_to_end", read_to_end)
     stopped = Tasks(time.sleep, [(30,), (30,)])
     started = time.monotonic()
     stopped.cancel()
@@ -616,9 +624,11 @@ def test_walking_tasks_that_cannot_all_start_leave_no_worker_and_no_frozen_heap(
 
     monkeypatch.setattr(os, "fork", fork)
     frozen = gc.get_freeze_count()
+    descriptors = len(os.listdir("/proc/self/fd"))
     with pytest.raises(BlockingIOError):
         Tasks(time.sleep, [(30,), (30,)])
     assert len(forked) == started
+    assert len(os.listdir("/proc/self/fd")) == descriptors  # no pipe left open
     for pid in forked:
         with pytest.raises(ChildProcessError):  # already reaped
             os.waitpid(pid, os.WNOHANG)

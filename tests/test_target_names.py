@@ -6,10 +6,7 @@ from __future__ import annotations
 import os
 import pickle
 import random
-import sys
 from pathlib import Path
-
-import pytest
 
 from corpus_lint.files import _normal
 from corpus_lint.rule import SAFE, Diagnostic, Edit, Fix, Related
@@ -37,8 +34,6 @@ def test_a_check_of_the_current_folder_shows_paths_without_a_leading_dot(tmp_pat
 
 def test_findings_fixes_and_edits_have_no_dict_each():
     # A run holds every finding until the report: slotted, 0.97 KB each, not 1.3 KB.
-    if sys.version_info < (3, 10):
-        pytest.skip("dataclass slots need Python 3.10")
     fix = Fix((Edit(1, 2, "x"),), SAFE, "Remove it")
     d = Diagnostic("WS001", "n", "m", "warning", "a.txt", 1, 2, 1, 3, fix, (Related("b.txt"),))
     for thing in (d, fix, fix.edits[0], d.related[0]):

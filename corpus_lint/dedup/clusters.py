@@ -23,13 +23,9 @@ other's cluster.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
-
-# Slotted where Python has it (3.10+): one of each per clustered file (35,000 at 100,000 files).
-_SLOTS = {"slots": True} if sys.version_info >= (3, 10) else {}
 
 # Keeper criteria, each a sort key (smaller is kept first). `first-path` decides every tie.
 KEEP_CRITERIA = ("most-text", "has-source", "fewest-findings", "first-path")
@@ -42,7 +38,7 @@ DEFAULT_KEEP = ("has-source", "most-text", "fewest-findings", "first-path")
 K = TypeVar("K", bound=Hashable)
 
 
-@dataclass(frozen=True, **_SLOTS)
+@dataclass(frozen=True, slots=True)
 class Keeping:
     """What the keeper policy knows of one document."""
 
@@ -66,7 +62,7 @@ def rank(policy: Sequence[str], doc: Keeping) -> tuple:
     return tuple(key)
 
 
-@dataclass(frozen=True, **_SLOTS)
+@dataclass(frozen=True, slots=True)
 class Shown:
     """What a cluster's diagnostics say of one document."""
 
