@@ -121,7 +121,8 @@ def _run(
     result = Result(fixable=(0, 0) if shown_fixes else None)
     # The per-document findings, packed until the corpus stage is over (not with fixes: the
     # stage's line deletion edits the run's findings).
-    findings = PackedFindings() if fix is None else None
+    packed = PackedFindings() if fix is None else None
+    findings = result.diagnostics if packed is None else packed  # where `_collect` adds them
     # One cache per run, opened here: the result cache, then the corpus stage's signatures.
     cache = (
         _open_cache(settings, job, bool(corpus_rules), result.warnings)
@@ -231,8 +232,8 @@ def _run(
         # would go over every file's result for nothing (1 s of a cold run over 100,000).
         if not options.keep_frozen:
             gc.unfreeze()
-    if findings is not None:  # before the corpus stage's, in the order collected
-        result.diagnostics[:0] = findings.unpacked()
+    if packed is not None:  # before the corpus stage's, in the order collected
+        result.diagnostics[:0] = packed.unpacked()
     result.diagnostics = sort_diagnostics(
         d for d in result.diagnostics if not ignored_for_file(d, settings)
     )
@@ -392,15 +393,16 @@ class PackedFindings:
     BLOCK = 1000  # findings packed together
 
     def __init__(self) -> None:
-        self.blocks: list[bytes] = []
-        self.pending: list[Diagnostic] = []
-
-    def extend(self, diagnostics: list[Diagnostic]) -> None:
         from corpus_lint.results import encode_findings
 
+        self.blocks: list[bytes] = []
+        self.pending: list[Diagnostic] = []
+        self._encode = encode_findings  # imported once, not at each file's findings
+
+    def extend(self, diagnostics: list[Diagnostic]) -> None:
         self.pending.extend(diagnostics)
         if len(self.pending) >= self.BLOCK:
-            self.blocks.append(encode_findings(self.pending, ()))
+            self.blocks.append(self._encode(self.pending, ()))
             self.pending = []
 
     def unpacked(self) -> list[Diagnostic]:
@@ -420,11 +422,11 @@ def _collect_cached(
     result: Result,
     features: dict[Path, Any],
     target: Path,
-    findings: PackedFindings | None = None,
+    findings: list[Diagnostic] | PackedFindings,
 ) -> None:
     """`_collect` of a result from the result cache: a file checked, nothing fixed."""
     result.files_checked += 1
-    (result.diagnostics if findings is None else findings).extend(hit.diagnostics)
+    findings.extend(hit.diagnostics)
     if result.fixable is not None and hit.fixable is not None and hit.fixable != (0, 0):
         safe, unsafe_too = result.fixable
         result.fixable = (safe + hit.fixable[0], unsafe_too + hit.fixable[1])
@@ -439,9 +441,9 @@ def _collect(
     result: Result,
     features: dict[Path, Any],
     target: Path,
-    findings: PackedFindings | None = None,
+    findings: list[Diagnostic] | PackedFindings,
 ) -> None:
-    """Add a file's result (its findings to `findings` when given); its features are kept
+    """Add a file's result (its findings to `findings`); its features are kept
     under `target` (not the unpickled copy of the path a worker sent back: one Path object
     per file, not two)."""
     if file_result.fix_error:
@@ -461,7 +463,7 @@ def _collect(
         result.warnings.append(file_result.skipped)
     else:
         result.files_checked += 1
-        (result.diagnostics if findings is None else findings).extend(file_result.diagnostics)
+        findings.extend(file_result.diagnostics)
         if file_result.words is not None:
             result.word_counts[display(file_result.path)] = file_result.words
         if file_result.features is not None:

@@ -294,8 +294,7 @@ def folder_digest(rows: list[tuple[str, int, int]]) -> int:
     rows = sorted(rows, key=itemgetter(0))  # paths differ: no need to compare whole rows
     described = "\0".join([path for path, _, _ in rows]).encode("utf-8", "surrogateescape")
     numbers = array("q", [row[1] for row in rows] + [row[2] for row in rows]).tobytes()
-    value = xxhash.xxh3_64_intdigest(described + numbers)
-    return value - (1 << 64) if value >= 1 << 63 else value
+    return to_int64(xxhash.xxh3_64_intdigest(described + numbers))
 
 
 def _walk_share(

@@ -203,7 +203,7 @@ class AnyPattern:
         joined: list[re.Pattern[str]] = []
         if len(anchored) > 1:
             try:
-                joined = [re.compile("|".join(f"(?:{p})" for p in anchored))]
+                joined = [re.compile(_joined_source(anchored))]
             except re.error:  # e.g. two patterns naming the same group
                 anchored = []
         else:
