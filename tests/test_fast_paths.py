@@ -190,6 +190,14 @@ def test_corpus_walked_by_worker_processes_equals_the_serial_walk(tmp_path, monk
     walked = files.corpus_folders(roots, settings, known, workers=2)
     assert {f for f, w in walked.items() if w.rows is None} == set(known)
     assert {f: w.digest for f, w in walked.items()} == {f: w.digest for f, w in serial.items()}
+    # Listed before the fork (past 3 files), then every folder walked by one worker, once.
+    walk = files.CorpusWalk(roots, settings, {}, workers=2)
+    assert walk._found == {} and walk._pool is not None
+    shares = walk._pool.results()
+    walk._pool = None
+    folders = [folder for share in shares for folder, _ in share]
+    assert len(shares) == 2 and all(shares)
+    assert sorted(folders) == sorted(serial)  # each once: a listed folder's subfolders too
 
 
 def test_cache_reads_by_scan_give_what_reads_by_key_give(tmp_path):
