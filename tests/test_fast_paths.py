@@ -875,3 +875,28 @@ def test_required_characters_leave_out_what_a_match_may_lack():
     assert patterns.searcher("Plain words")("Plain") is not None
     assert patterns.searcher("Plain words")("World [x]") is None  # no "[" in that text
     assert patterns.searcher("World [x]\n(x)")("(x)").span() == (0, 3)
+
+
+def test_walked_folder_rows_and_digest_are_identity_and_folder_digest(tmp_path):
+    """The walk's inlined stamps and row-free digest are `identity`'s and `folder_digest`'s,
+    a file dated before 1970 (whose stamp is masked) included."""
+    import corpus_lint.files as files
+    from corpus_lint.config import load_settings
+
+    folder = tmp_path / "c" / "d"
+    folder.mkdir(parents=True)
+    for name in ("b.txt", "a.txt", "é.txt", "old.txt"):
+        (folder / name).write_text(name)
+    os.utime(folder / "old.txt", ns=(-86_400 * 10**9, -86_400 * 10**9))  # 1969-12-31
+    settings = load_settings(cwd=tmp_path)
+    walked = files.walk_folder(str(folder), settings)
+    expected = sorted((str(p), *files.identity(os.lstat(p))) for p in folder.iterdir())
+    assert sorted(walked.rows) == expected
+    assert walked.digest == files.folder_digest(expected)
+    assert files.corpus_folders([tmp_path / "c"], settings, {})[str(folder)] == walked
+    known = files.corpus_folders([tmp_path / "c"], settings, {str(folder): {walked.digest}})
+    assert known[str(folder)] == files.Folder(4, walked.digest, None)
+    (folder / "b.txt").write_text("changed")  # a new size and mtime: another digest, rows
+    assert files.corpus_folders([tmp_path / "c"], settings, known={})[str(folder)].digest != (
+        walked.digest
+    )
