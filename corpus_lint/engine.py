@@ -60,7 +60,7 @@ def run(
     # the run needs, opens the cache and checks the targets.
     walk = None
     try:  # begun inside: a Ctrl-C just after it began still cancels it
-        walk = _corpus_walk(len(targets), rules, settings, options, corpus_roots, fix)
+        walk = _corpus_walk(targets, rules, settings, options, corpus_roots, fix)
         return _run(targets, rules, packs, settings, options, corpus_roots, fix, walk)
     finally:
         if walk is not None:  # Ctrl-C or an error before the stage waited for it
@@ -68,24 +68,26 @@ def run(
 
 
 def _corpus_walk(
-    files: int,
+    files: list[Path] | list[str],
     rules: dict[str, Rule],
     settings: Settings,
     options: Options,
     corpus_roots: list[Path] | None,
     fix: FixOptions | None,
 ) -> CorpusWalk | None:
-    """The corpus walk (`dedup.start_corpus_walk`) of a run that reads this many files, begun
+    """The corpus walk (`dedup.start_corpus_walk`) of a run that reads these files, begun
     now if they are checked in this process (no process may be forked while it runs), else
     None (the stage walks the corpus itself). Not with fixes, which change files the walk
-    would have seen before."""
-    if not (corpus_roots and fix is None and worker_count(files, options) == 1):
+    would have seen before. The files' own folders, those the cache is least likely to vouch
+    for, are walked by this process first, so that the stage looks them up before waiting."""
+    if not (corpus_roots and fix is None and worker_count(len(files), options) == 1):
         return None
     if not any(rule.corpus for rule in rules.values()):
         return None
     from corpus_lint.dedup import start_corpus_walk
 
-    return start_corpus_walk(corpus_roots, settings, options)
+    first = {os.path.dirname(os.path.abspath(file)) for file in files}
+    return start_corpus_walk(corpus_roots, settings, options, first)
 
 
 def _run(
@@ -167,7 +169,7 @@ def _run(
 
         job = dataclasses.replace(job, cached_contents=cached_contents(cache))
     if walk is None:  # the cache holds most targets: the few left are checked here
-        walk = _corpus_walk(len(to_read), rules, settings, options, corpus_roots, fix)
+        walk = _corpus_walk(to_read, rules, settings, options, corpus_roots, fix)
     try:
         from corpus_lint.results import collector_paused
 

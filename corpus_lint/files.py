@@ -224,6 +224,7 @@ class CorpusWalk:
         settings: Settings,
         known: dict[str, set[int]],
         workers: int = 1,
+        first: Collection[str] = (),
     ) -> None:
         roots = [Path(os.path.abspath(root)) for root in roots]
         named: dict[str, list[tuple[str, int, int]]] = {}  # rare: files given as corpus roots
@@ -262,11 +263,25 @@ class CorpusWalk:
         elif listed or left:
             from corpus_lint.parallel import Tasks
 
+            # The `first` folders (a fair share at most) are this process's, walked as soon
+            # as the workers are forked: see `walked_here`.
+            own = [p for p in listed if p[0] in first], [p for p in left if p[0] in first]
+            if 0 < len(own[0]) + len(own[1]) <= (len(listed) + len(left)) // (workers + 1):
+                listed = [p for p in listed if p[0] not in first]
+                left = [p for p in left if p[0] not in first]
+            else:
+                own = [], []
             # One share of the folders a worker, dealt in turn (neighbouring folders, often
             # of like size, go to different workers).
             shares = min(workers, len(listed) + len(left))
             calls = [(listed[i::shares], left[i::shares], settings, known) for i in range(shares)]
             self._pool = Tasks(_walk_share, calls)
+            self._found.update(_walk_share(*own, settings, known))
+
+    def walked_here(self) -> dict[str, Folder]:
+        """The folders this process walked, as `result()` will give them, while the workers
+        may still be walking the others (a small corpus: all of them)."""
+        return {f: walked for f, walked in self._found.items() if f not in self._named}
 
     def result(self) -> dict[str, Folder]:
         if self._pool is not None:

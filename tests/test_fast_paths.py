@@ -900,3 +900,32 @@ def test_walked_folder_rows_and_digest_are_identity_and_folder_digest(tmp_path):
     assert files.corpus_folders([tmp_path / "c"], settings, known={})[str(folder)].digest != (
         walked.digest
     )
+
+
+def test_corpus_walk_gives_its_first_folders_to_this_process_and_no_more(tmp_path, monkeypatch):
+    """The `first` folders (a pre-commit run's targets' own) are walked here, at once, while
+    the workers walk the rest; never more than a fair share; the result is the same."""
+    import corpus_lint.files as files
+    from corpus_lint.config import load_settings
+
+    for i in range(8):
+        (tmp_path / "c" / f"f{i}").mkdir(parents=True)
+        for j in range(3):
+            (tmp_path / "c" / f"f{i}" / f"{j}.txt").write_text(f"{i} {j}")
+    settings = load_settings(cwd=tmp_path)
+    monkeypatch.setattr(files, "PARALLEL_WALK_FILES", 2)
+    roots = [tmp_path / "c"]
+    serial = files.corpus_folders(roots, settings, {}, workers=1)
+    folders = sorted(serial)
+    walk = files.CorpusWalk(roots, settings, {}, workers=2, first={folders[1]})
+    try:
+        assert walk._pool is not None and walk.walked_here() == {folders[1]: serial[folders[1]]}
+        assert walk.result() == serial
+    finally:
+        walk.cancel()
+    walk = files.CorpusWalk(roots, settings, {}, workers=2, first=set(folders[:5]))  # too many
+    try:
+        assert walk.walked_here() == {}
+        assert walk.result() == serial
+    finally:
+        walk.cancel()

@@ -441,6 +441,16 @@ def test_changed_files_mode_with_the_corpus_walked_by_worker_processes(cli, tmp_
     found = dup_findings(cli, tmp_path, "--jobs", "2", "corpus/f0/new.txt")
     assert len(found) == 2
     assert (corpus_stage.last_stats.unchanged, corpus_stage.last_stats.analysed) == (0, 25)
+    # A file beside the target rewritten in place: its folder, walked by this process while
+    # the workers walk the others (and looked up in the cache meanwhile), gives it again.
+    (tmp_path / "corpus" / "f0" / "same.txt").write_text(edited(article(100 + 3 * 7 + 1), 5))
+    found = dup_findings(cli, tmp_path, "--jobs", "2", "corpus/f0/new.txt")
+    assert sorted((d["path"], d["related"][0]["path"]) for d in found) == [
+        ("corpus/f0/same.txt", "corpus/f0/new.txt"),
+        ("corpus/f3/2.txt", "corpus/f0/new.txt"),
+        ("corpus/f7/1.txt", "corpus/f0/new.txt"),
+    ]
+    assert (corpus_stage.last_stats.unchanged, corpus_stage.last_stats.analysed) == (24, 1)
 
 
 def _near_and_exact_corpus(tmp_path: Path) -> Path:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Collection, Iterable
     from pathlib import Path
 
     from corpus_lint.analysis import Job, Options, Result
@@ -70,7 +70,9 @@ def cached_contents(cache: SignatureCache) -> frozenset[int]:
     return find(cache)
 
 
-def start_corpus_walk(corpus_roots: list[Path], settings: Settings, options: Options) -> CorpusWalk:
+def start_corpus_walk(
+    corpus_roots: list[Path], settings: Settings, options: Options, first: Collection[str] = ()
+) -> CorpusWalk:
     """The corpus walk of `check_corpus`, begun before the targets are checked: worker
     processes stat the corpus files (most of a pre-commit run over a large corpus) while this
     one checks the targets. The caller must not fork other processes until it is over.
@@ -78,12 +80,13 @@ def start_corpus_walk(corpus_roots: list[Path], settings: Settings, options: Opt
     The cache's configuration key is not known yet (it needs the rules' packs, loaded later),
     so a folder comes back without its rows when its digest is the cache's for any
     configuration; the stage walks again the rare folder known only to another one.
+    The `first` folders are walked by this process (see `CorpusWalk`).
     """
     from corpus_lint.dedup.cache_file import folder_digests_of_any_config
     from corpus_lint.files import CorpusWalk
 
     known = folder_digests_of_any_config(settings.cache_dir) if options.use_cache else {}
-    return CorpusWalk(corpus_roots, settings, known, options.workers)
+    return CorpusWalk(corpus_roots, settings, known, options.workers, first)
 
 
 def check_corpus(
