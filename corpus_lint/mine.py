@@ -15,7 +15,6 @@ than `--max-length` characters (paragraphs, which a quote repeated across storie
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections import Counter
 from pathlib import Path
@@ -128,6 +127,8 @@ def mine(
 
 def _toml_string(text: str) -> str:
     """A TOML basic string: JSON's escapes are TOML's, but for DEL, which TOML wants escaped."""
+    import json  # here: the command line builds this command's parser at every start
+
     return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
@@ -153,6 +154,8 @@ def render(
     if not repeated:
         out.append("# No line is repeated that often: nothing to add.")
         return "\n".join(out) + "\n"
+    import json  # (see `_toml_string`)
+
     out += ["[[extend]]", 'code = "BP001"', "phrases = ["]
     for key in repeated:
         text, path = examples[key]
