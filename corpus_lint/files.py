@@ -264,19 +264,25 @@ class CorpusWalk:
             from corpus_lint.parallel import Tasks
 
             # The `first` folders (a fair share at most) are this process's, walked as soon
-            # as the workers are forked: see `walked_here`.
-            own = [p for p in listed if p[0] in first], [p for p in left if p[0] in first]
-            if 0 < len(own[0]) + len(own[1]) <= (len(listed) + len(left)) // (workers + 1):
+            # as the workers are forked (see `walked_here`); without their subfolders, which
+            # those not listed yet are listed for now, and go to the workers.
+            own = [p for p in listed + left if p[0] in first]
+            if 0 < len(own) <= (len(listed) + len(left)) // (workers + 1):
                 listed = [p for p in listed if p[0] not in first]
-                left = [p for p in left if p[0] not in first]
+                for start in [p for p in left if p[0] in first]:
+                    left.remove(start)
+                    below = [start]
+                    for _ in _walk_pending(below, settings, [], stat=False):
+                        break  # listed: its subfolders are in `below`
+                    left += below
             else:
-                own = [], []
+                own = []
             # One share of the folders a worker, dealt in turn (neighbouring folders, often
             # of like size, go to different workers).
             shares = min(workers, len(listed) + len(left))
             calls = [(listed[i::shares], left[i::shares], settings, known) for i in range(shares)]
             self._pool = Tasks(_walk_share, calls)
-            self._found.update(_walk_share(*own, settings, known))
+            self._found.update(_walk_share(own, [], settings, known))
 
     def walked_here(self) -> dict[str, Folder]:
         """The folders this process walked, as `result()` will give them, while the workers

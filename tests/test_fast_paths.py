@@ -909,21 +909,25 @@ def test_corpus_walk_gives_its_first_folders_to_this_process_and_no_more(tmp_pat
     from corpus_lint.config import load_settings
 
     for i in range(8):
-        (tmp_path / "c" / f"f{i}").mkdir(parents=True)
+        (tmp_path / "c" / f"f{i}" / "sub").mkdir(parents=True)
         for j in range(3):
             (tmp_path / "c" / f"f{i}" / f"{j}.txt").write_text(f"{i} {j}")
+            (tmp_path / "c" / f"f{i}" / "sub" / f"{j}.txt").write_text(f"{i} sub {j}")
     settings = load_settings(cwd=tmp_path)
     monkeypatch.setattr(files, "PARALLEL_WALK_FILES", 2)
     roots = [tmp_path / "c"]
     serial = files.corpus_folders(roots, settings, {}, workers=1)
+    assert len(serial) == 1 + 8 * 2
+    for i in range(8):  # one of them listed before the fork, the others not (their "sub" unseen)
+        folder = str(tmp_path / "c" / f"f{i}")
+        walk = files.CorpusWalk(roots, settings, {}, workers=2, first={folder})
+        try:  # the folder here, not its subfolder: the workers'
+            assert walk._pool is not None and walk.walked_here() == {folder: serial[folder]}
+            assert walk.result() == serial
+        finally:
+            walk.cancel()
     folders = sorted(serial)
-    walk = files.CorpusWalk(roots, settings, {}, workers=2, first={folders[1]})
-    try:
-        assert walk._pool is not None and walk.walked_here() == {folders[1]: serial[folders[1]]}
-        assert walk.result() == serial
-    finally:
-        walk.cancel()
-    walk = files.CorpusWalk(roots, settings, {}, workers=2, first=set(folders[:5]))  # too many
+    walk = files.CorpusWalk(roots, settings, {}, workers=2, first=set(folders[:7]))  # too many
     try:
         assert walk.walked_here() == {}
         assert walk.result() == serial
