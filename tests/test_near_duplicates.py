@@ -406,6 +406,50 @@ def test_verification_in_small_batches_reports_the_same_pairs(cli, tmp_path, mon
     assert all(len(files) == 2 for _, files in batches)
 
 
+def test_worker_processes_reread_and_compare_the_pairs_the_parent_only_gathers(
+    cli, tmp_path, monkeypatch
+):
+    """With workers, each verification batch's files are reread and its pairs compared in a
+    worker: the parent computes no exact Jaccard (it once compared every pair itself, alone
+    on one core after the workers were done), and the findings are those of one process."""
+    import corpus_lint.analysis
+
+    for i in range(4):
+        (tmp_path / f"{i}a.txt").write_text(article(60 + i))
+        (tmp_path / f"{i}b.txt").write_text(edited(article(60 + i), 3))
+    (tmp_path / "changed.txt").write_text(article(70))
+    compared = []
+    real = corpus_stage.exact_jaccard
+    monkeypatch.setattr(
+        corpus_stage, "exact_jaccard", lambda a, b: compared.append(os.getpid()) or real(a, b)
+    )
+    alone = dup_findings(cli, tmp_path, "--no-cache", "--jobs", "1")
+    assert len(alone) == 4 and compared == [os.getpid()] * 4
+    compared.clear()
+    monkeypatch.setattr(corpus_lint.analysis, "MIN_FILES_FOR_WORKERS", 2)
+    assert dup_findings(cli, tmp_path, "--no-cache", "--jobs", "2") == alone
+    assert compared == []
+    assert corpus_stage.last_stats.verified == 4
+
+
+def test_a_batch_pair_with_a_file_changed_since_its_features_is_not_compared(tmp_path):
+    """`batch_similarities` (a worker's task): the exact Jaccard of each pair of files as
+    they are now, None for a pair with a file whose bytes are no longer the hashed ones."""
+    from corpus_lint.dedup.features import content_hash
+
+    paths = []
+    for name, text in [("a", article(80)), ("b", edited(article(80), 3)), ("c", article(81))]:
+        (tmp_path / f"{name}.txt").write_text(text)
+        paths.append(str(tmp_path / f"{name}.txt"))
+    contents = [content_hash(Path(p).read_bytes()) for p in paths]
+    files = [(p, c, ()) for p, c in zip(paths, contents)]
+    pairs = [(0, 1), (0, 2), (1, 2)]
+    first = corpus_stage.batch_similarities((files, pairs), 5)
+    assert 0.8 < first[0] < 1 and first[1] < 0.1 and first[2] < 0.1
+    (tmp_path / "b.txt").write_text(article(80))  # b changed: its pairs are not compared
+    assert corpus_stage.batch_similarities((files, pairs), 5) == [None, first[1], None]
+
+
 def test_changed_files_mode_with_the_corpus_walked_by_worker_processes(cli, tmp_path, monkeypatch):
     import corpus_lint.files
 

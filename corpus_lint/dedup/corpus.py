@@ -31,7 +31,7 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
-from itertools import chain, repeat
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -356,7 +356,6 @@ class _Stage:
         self.near = settings.near_duplicate
         self.cache: SignatureCache | None = cache
         self.entries: list[Entry] = []
-        self.shingle_sets: dict[str, np.ndarray | None] = {}
         self.similarities: list[tuple[int, int, float]] = []  # verified now, for the cache
         by_key: dict[str, Entry] = {}
         absolute: dict[str, str] = {}  # abspath per folder, not per file: 100,000 files
@@ -765,41 +764,35 @@ class _Stage:
         """The exact Jaccard of each pair whose files are unchanged: from the cache when a
         pair of contents was verified before, else from both files reread now (by worker
         processes when there are many and `parallel`)."""
-        known = self.cache.similarities() if self.cache is not None and pairs else {}
         found: list[tuple[Entry, Entry, float]] = []
-        reread: list[tuple[Entry, Entry]] = []
-        for a, b in pairs:  # a pair of contents is verified once, then its Jaccard cached
-            similarity = known.get(_content_pair(a, b))
-            if similarity is None:
-                reread.append((a, b))
-            else:
-                found.append((a, b, similarity))
-        files = len({e.key for pair in reread for e in pair}) if parallel else 1
+        reread: list[tuple[Entry, Entry]] = pairs
+        if self.cache is not None and pairs:  # a pair of contents is verified once, then cached
+            known = self.cache.similarities()
+            reread = []
+            for a, b in pairs:
+                similarity = known.get(_content_pair(a, b))
+                if similarity is None:
+                    reread.append((a, b))
+                else:
+                    found.append((a, b, similarity))
+        files = len({e for pair in reread for e in pair}) if parallel else 1
         verifying = Progress(
             "Verifying", len(reread), self.options.progress and parallel, unit="pairs"
         )
-        with verifying, self._shingle_reader(files) as read:
+        with verifying, self._pair_verifier(files) as verify:
             verifying.advance(0)
-            # The next batch's files are reread (queued to the workers) while this one's
-            # pairs are compared here: neither side waits for the other.
-            pending = None
-            for batch, files in [*_verify_batches(reread), (None, None)]:
-                reading = read(files) if batch is not None else None
-                if pending is not None:
-                    self._compare(*pending, found)
-                    verifying.advance(len(pending[0]))
-                pending = (batch, reading) if batch is not None else None
+            # Every batch is queued to the workers at once; each rereads its files and
+            # compares its pairs there, so this process only gathers the values.
+            batches = list(_verify_batches(reread))
+            for (batch, _), similarities in zip(batches, verify(batches)):
+                for (a, b), similarity in zip(batch, similarities):
+                    if similarity is not None:
+                        last_stats.verified += 1
+                        found.append((a, b, similarity))
+                        if self.cache is not None:  # (only the cache keeps them)
+                            self.similarities.append((*_content_pair(a, b), similarity))
+                verifying.advance(len(batch))
         return found
-
-    def _compare(self, batch: list[tuple[Entry, Entry]], reading: Iterator, found: list) -> None:
-        """The exact Jaccard of a batch's pairs, whose files `reading` rereads."""
-        self.shingle_sets.update(reading)
-        for a, b in batch:
-            similarity = self._exact_jaccard(a, b)
-            if similarity is not None:
-                found.append((a, b, similarity))
-                self.similarities.append((*_content_pair(a, b), similarity))
-        self.shingle_sets.clear()  # memory stays bounded by two batches
 
     # --- clusters ----------------------------------------------------------------------------
 
@@ -920,21 +913,11 @@ class _Stage:
                     pairs.add((target, other) if target.order < other.order else (other, target))
         return pairs
 
-    def _exact_jaccard(self, a: Entry, b: Entry) -> float | None:
-        first, second = self._shingles(a), self._shingles(b)
-        if first is None or second is None:
-            return None
-        last_stats.verified += 1
-        return exact_jaccard(first, second)
-
-    def _shingles(self, entry: Entry) -> np.ndarray | None:
-        """The shingle set of a file read by `_read_shingle_sets`; None if it changed since."""
-        return self.shingle_sets.get(entry.key)
-
     @contextmanager
-    def _shingle_reader(self, files: int) -> Iterator[Any]:
-        """A function that rereads entries' files and gives (key, shingle set) of each: in
-        worker processes, started once for all the batches, when there are many files."""
+    def _pair_verifier(self, files: int) -> Iterator[Any]:
+        """A function that gives, for each batch of pairs with their files, the exact Jaccard
+        of its pairs (`batch_similarities`): in worker processes, started once for all the
+        batches, when there are many files."""
         size = self.near.shingle_size
         workers = worker_count(files, self.options)
         with ExitStack() as stack:
@@ -948,16 +931,16 @@ class _Stage:
                 mapper = pool.map
             self._begin_store()
 
-            def read(entries: list[Entry]) -> Iterator[tuple[str, np.ndarray | None]]:
-                """(key, shingle set) of each entry, its rereading queued to the workers now."""
-                items = [
-                    (e.key, Path(e.path), e.content, e.table.at(e.row, signature=False).excluded)
-                    for e in entries
-                ]
-                chunks = [items[i : i + REREAD_FILES] for i in range(0, len(items), REREAD_FILES)]
-                return chain.from_iterable(mapper(current_shingle_sets, chunks, repeat(size)))
+            def verify(batches: list[tuple[list[tuple[Entry, Entry]], list[Entry]]]) -> Iterator:
+                """The similarities of each batch's pairs, in order; queued to the workers now."""
+                work = []
+                for batch, entries in batches:
+                    index = {e: i for i, e in enumerate(entries)}
+                    files = [(os.fspath(e.path), e.content, e.unsigned().excluded) for e in entries]
+                    work.append((files, [(index[a], index[b]) for a, b in batch]))
+                return mapper(batch_similarities, work, repeat(size))
 
-            yield read
+            yield verify
 
     # --- cache -------------------------------------------------------------------------------
 
@@ -1108,21 +1091,41 @@ def _content_pair(a: Entry, b: Entry) -> tuple[int, int]:
 def _verify_batches(
     pairs: list[tuple[Entry, Entry]],
 ) -> Iterator[tuple[list[tuple[Entry, Entry]], list[Entry]]]:
-    """(pairs, their distinct files), the files holding about VERIFY_SHINGLES shingles."""
+    """(pairs, their distinct files), the files at most REREAD_FILES or holding about
+    VERIFY_SHINGLES shingles: a worker's task, its shingle sets held while it compares."""
     batch: list[tuple[Entry, Entry]] = []
-    files: dict[str, Entry] = {}
+    files: dict[Entry, None] = {}
     shingles = 0
     for pair in pairs:
         for entry in pair:
-            if entry.key not in files:
-                files[entry.key] = entry
+            if entry not in files:
+                files[entry] = None
                 shingles += entry.table.shingles(entry.row)
         batch.append(pair)
-        if shingles >= VERIFY_SHINGLES:
-            yield batch, list(files.values())
+        if shingles >= VERIFY_SHINGLES or len(files) >= REREAD_FILES:
+            yield batch, list(files)
             batch, files, shingles = [], {}, 0
     if batch:
-        yield batch, list(files.values())
+        yield batch, list(files)
+
+
+def batch_similarities(
+    work: tuple[list[tuple[str, int, tuple[int, ...]]], list[tuple[int, int]]], shingle_size: int
+) -> list[float | None]:
+    """The exact Jaccard of each pair (two indices into the files: path, content hash, lines
+    left out) of files reread now (`current_shingle_sets`); None for a pair with a file
+    whose bytes changed. Run by a worker: the paths made Paths here, not in the parent."""
+    files, pairs = work
+    items = [(str(i), Path(path), content, out) for i, (path, content, out) in enumerate(files)]
+    found = dict(current_shingle_sets(items, shingle_size))
+    sets = [found[str(i)] for i in range(len(files))]
+    similarities: list[float | None] = []
+    for i, j in pairs:
+        first, second = sets[i], sets[j]
+        similarities.append(
+            None if first is None or second is None else exact_jaccard(first, second)
+        )
+    return similarities
 
 
 def current_shingle_sets(
