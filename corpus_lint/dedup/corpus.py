@@ -28,6 +28,7 @@ import sqlite3
 import sys
 import time
 from array import array
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
@@ -781,10 +782,9 @@ class _Stage:
         )
         with verifying, self._pair_verifier(files) as verify:
             verifying.advance(0)
-            # Every batch is queued to the workers at once; each rereads its files and
+            # Each batch is queued to the workers as it is made; each rereads its files and
             # compares its pairs there, so this process only gathers the values.
-            batches = list(_verify_batches(reread))
-            for (batch, _), similarities in zip(batches, verify(batches)):
+            for batch, similarities in verify(_verify_batches(reread)):
                 for (a, b), similarity in zip(batch, similarities):
                     if similarity is not None:
                         last_stats.verified += 1
@@ -931,14 +931,25 @@ class _Stage:
                 mapper = pool.map
             self._begin_store()
 
-            def verify(batches: list[tuple[list[tuple[Entry, Entry]], list[Entry]]]) -> Iterator:
-                """The similarities of each batch's pairs, in order; queued to the workers now."""
-                work = []
-                for batch, entries in batches:
-                    index = {e: i for i, e in enumerate(entries)}
-                    files = [(os.fspath(e.path), e.content, e.unsigned().excluded) for e in entries]
-                    work.append((files, [(index[a], index[b]) for a, b in batch]))
-                return mapper(batch_similarities, work, repeat(size))
+            def verify(
+                batches: Iterable[tuple[list[tuple[Entry, Entry]], list[Entry]]],
+            ) -> Iterator:
+                """(pairs, their similarities) of each batch, in order: each batch queued to
+                the workers as soon as it is made (they start on the first while the parent
+                makes the next)."""
+                made: deque[list[tuple[Entry, Entry]]] = deque()
+
+                def work() -> Iterator[tuple[list, list[tuple[int, int]]]]:
+                    for batch, entries in batches:
+                        made.append(batch)
+                        index = {e: i for i, e in enumerate(entries)}
+                        files = [
+                            (os.fspath(e.path), e.content, e.unsigned().excluded) for e in entries
+                        ]
+                        yield files, [(index[a], index[b]) for a, b in batch]
+
+                for similarities in mapper(batch_similarities, work(), repeat(size)):
+                    yield made.popleft(), similarities
 
             yield verify
 
