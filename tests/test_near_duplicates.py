@@ -432,6 +432,32 @@ def test_worker_processes_reread_and_compare_the_pairs_the_parent_only_gathers(
     assert corpus_stage.last_stats.verified == 4
 
 
+def test_repeated_lines_are_counted_while_the_workers_verify_the_pairs(cli, tmp_path, monkeypatch):
+    """BP005 needs no verified pair: with workers, its lines are counted once the batches are
+    queued, before the parent gathers the first similarity (it ran after the clusters, the
+    workers long gone), and every finding is that of one process."""
+    import corpus_lint.analysis
+
+    line = "Follow our live coverage of the markets every weekday morning"
+    for i in range(4):
+        (tmp_path / f"{i}a.txt").write_text(article(90 + i) + line + "\n")
+        (tmp_path / f"{i}b.txt").write_text(edited(article(90 + i), 3) + line + "\n")
+    counted = []
+    real = corpus_stage._Stage._repeated_lines
+
+    def recorded(stage):
+        counted.append(corpus_stage.last_stats.verified)
+        return real(stage)
+
+    monkeypatch.setattr(corpus_stage._Stage, "_repeated_lines", recorded)
+    argv = ("check", "--no-cache", "--select", "DUP004,BP005", "--output-format", "json")
+    alone = cli(*argv, "--jobs", "1", cwd=tmp_path).json()
+    assert {d["code"] for d in alone} == {"DUP004", "BP005"}
+    monkeypatch.setattr(corpus_lint.analysis, "MIN_FILES_FOR_WORKERS", 2)
+    assert cli(*argv, "--jobs", "2", cwd=tmp_path).json() == alone
+    assert counted == [0, 0] and corpus_stage.last_stats.verified == 4
+
+
 def test_a_batch_pair_with_a_file_changed_since_its_features_is_not_compared(tmp_path):
     """`batch_similarities` (a worker's task): the exact Jaccard of each pair of files as
     they are now, None for a pair with a file whose bytes are no longer the hashed ones."""

@@ -396,6 +396,8 @@ class _Stage:
         self.trusted: set[str] = set()  # folders whose digest the cache holds
         self._wait_for_store: Callable[[], None] | None = None  # see `_begin_store`
         self.shown: dict[str, Entry] = {}  # the documents of clusters, by the path shown
+        # A step that needs no verified pair, run while the workers verify them (`run`).
+        self.while_verifying: Callable[[], None] | None = None
 
     # --- the stage ---------------------------------------------------------------------------
 
@@ -424,15 +426,25 @@ class _Stage:
             self._trim()  # what the analysis and the keys dropped above freed
             if any(rule.needs_groups for rule in self.codes.values()):
                 groups = self._exact_duplicates()
+            lines: list[Diagnostic] | None = None
+
+            def repeated_lines() -> None:
+                nonlocal lines
+                self._trim()
+                lines = self._repeated_lines()
+
             if any(rule.needs_pairs for rule in self.codes.values()):
                 self._trim()
+                # BP005 needs no pair: its lines are counted while the workers verify them.
+                self.while_verifying = repeated_lines if self.line_rules else None
                 pairs = self._near_duplicates()
             if self.codes:
                 self._trim()
                 diagnostics = self._clusters(groups, pairs)
             if self.line_rules:
-                self._trim()
-                diagnostics += self._repeated_lines()
+                if lines is None:
+                    repeated_lines()
+                diagnostics += lines
         except sqlite3.Error:  # the stage is run again without the cache, forking workers:
             if self._wait_for_store is not None:  # no thread may be running then
                 with suppress(sqlite3.Error):
@@ -739,7 +751,8 @@ class _Stage:
     # --- DUP004 ------------------------------------------------------------------------------
 
     def _near_duplicates(self) -> list[tuple[Entry, Entry, float]]:
-        """Every candidate pair verified: (a, b, exact Jaccard), at the threshold or not."""
+        """Every candidate pair verified: (a, b, exact Jaccard), at the threshold or not;
+        `while_verifying` is called as the workers verify them (see `_verify`)."""
         bands, rows = self._lsh_params()
         last_stats.bands = (bands, rows)
         salt = band_salt(self.config_salt, bands, rows)
@@ -757,14 +770,20 @@ class _Stage:
         for start in range(0, len(ordered), REREAD_FILES * 64):  # features a chunk at a time
             chunk = ordered[start : start + REREAD_FILES * 64]
             worth += worth_verifying_many([(a.features, b.features) for a, b in chunk], floor)
-        return self._verify([pair for pair, verified in zip(ordered, worth) if verified])
+        return self._verify(
+            [p for p, verified in zip(ordered, worth) if verified], meanwhile=self.while_verifying
+        )
 
     def _verify(
-        self, pairs: list[tuple[Entry, Entry]], parallel: bool = True
+        self,
+        pairs: list[tuple[Entry, Entry]],
+        parallel: bool = True,
+        meanwhile: Callable[[], None] | None = None,
     ) -> list[tuple[Entry, Entry, float]]:
         """The exact Jaccard of each pair whose files are unchanged: from the cache when a
         pair of contents was verified before, else from both files reread now (by worker
-        processes when there are many and `parallel`)."""
+        processes when there are many and `parallel`). `meanwhile` is called once every
+        batch is queued, before the first result is awaited: it runs as the workers work."""
         found: list[tuple[Entry, Entry, float]] = []
         reread: list[tuple[Entry, Entry]] = pairs
         if self.cache is not None and pairs:  # a pair of contents is verified once, then cached
@@ -780,7 +799,7 @@ class _Stage:
         verifying = Progress(
             "Verifying", len(reread), self.options.progress and parallel, unit="pairs"
         )
-        with verifying, self._pair_verifier(files) as verify:
+        with verifying, self._pair_verifier(files, meanwhile) as verify:
             verifying.advance(0)
             # Each batch is queued to the workers as it is made; each rereads its files and
             # compares its pairs there, so this process only gathers the values.
@@ -914,7 +933,7 @@ class _Stage:
         return pairs
 
     @contextmanager
-    def _pair_verifier(self, files: int) -> Iterator[Any]:
+    def _pair_verifier(self, files: int, meanwhile: Callable[[], None] | None) -> Iterator[Any]:
         """A function that gives, for each batch of pairs with their files, the exact Jaccard
         of its pairs (`batch_similarities`): in worker processes, started once for all the
         batches, when there are many files."""
@@ -948,7 +967,10 @@ class _Stage:
                         ]
                         yield files, [(index[a], index[b]) for a, b in batch]
 
-                for similarities in mapper(batch_similarities, work(), repeat(size)):
+                results = mapper(batch_similarities, work(), repeat(size))
+                if meanwhile is not None:
+                    meanwhile()
+                for similarities in results:
                     yield made.popleft(), similarities
 
             yield verify
