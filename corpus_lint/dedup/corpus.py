@@ -767,9 +767,14 @@ class _Stage:
         floor = prune_floor(self.near.threshold, self.near.num_perm)
         ordered = sorted(candidates, key=lambda p: (p[0].order, p[1].order))
         worth: list[bool] = []
-        for start in range(0, len(ordered), REREAD_FILES * 64):  # features a chunk at a time
+        table = self.table
+        for start in range(0, len(ordered), REREAD_FILES * 64):  # a chunk at a time
+            # From the table's columns: not every field of both files' features a pair.
             chunk = ordered[start : start + REREAD_FILES * 64]
-            worth += worth_verifying_many([(a.features, b.features) for a, b in chunk], floor)
+            first = table.signatures([a.row for a, _ in chunk])
+            second = table.signatures([b.row for _, b in chunk])
+            texts = [(table.text_hash(a.row), table.text_hash(b.row)) for a, b in chunk]
+            worth += worth_verifying_signatures(first, second, texts, floor)
         return self._verify(
             [p for p, verified in zip(ordered, worth) if verified], meanwhile=self.while_verifying
         )
@@ -838,9 +843,18 @@ class _Stage:
         # Their features without their signatures: a read of the temporary file and a 545-byte
         # string of each of the 35,000 documents in clusters of 100,000 files, which the C
         # allocator kept (8 MB of a cold run's peak).
-        self._complete_keeping([e for e in docs if e.unsigned().findings is None])
+        # Each read once (not once to find those to complete, then again), none held.
         display = PathDisplay()
-        shown = {e: shown_of(display(e.path), e.content, e.unsigned()) for e in docs}
+        shown: dict[Entry, Shown] = {}
+        incomplete = []
+        for e in docs:
+            features = e.unsigned()
+            if features.findings is None:
+                incomplete.append(e)
+            else:
+                shown[e] = shown_of(display(e.path), e.content, features)
+        self._complete_keeping(incomplete)
+        shown.update((e, shown_of(display(e.path), e.content, e.unsigned())) for e in incomplete)
         ranks = {e: rank(self.near.keep, shown[e].keeping) for e in docs}
         # Each document's names only when there is an allow-list to look them up in (an
         # absolute path a document: 0.3 s of a cold run over 100,000 files).
@@ -1287,11 +1301,24 @@ def worth_verifying_many(pairs: list[tuple[Features, Features]], floor: float) -
         return []
     first = np.frombuffer(b"".join(a.signature for a, _ in pairs), dtype="<u4")
     second = np.frombuffer(b"".join(b.signature for _, b in pairs), dtype="<u4")
-    same = np.count_nonzero((first == second).reshape(len(pairs), -1), axis=1)
-    estimates = (same / (len(first) // len(pairs))).tolist()
+    texts = [(a.text_hash, b.text_hash) for a, b in pairs]
+    return worth_verifying_signatures(
+        first.reshape(len(pairs), -1), second.reshape(len(pairs), -1), texts, floor
+    )
+
+
+def worth_verifying_signatures(
+    first: np.ndarray, second: np.ndarray, texts: list[tuple[Any, Any]], floor: float
+) -> list[bool]:
+    """`worth_verifying` of pairs given as their signatures (two (pairs x num_perm) arrays)
+    and their text hashes."""
+    if not texts:
+        return []
+    same = np.count_nonzero(first == second, axis=1)
+    estimates = (same / first.shape[1]).tolist()
     return [
-        not (a.text_hash is not None and a.text_hash == b.text_hash) and estimate >= floor
-        for (a, b), estimate in zip(pairs, estimates)
+        not (a is not None and a == b) and estimate >= floor
+        for (a, b), estimate in zip(texts, estimates)
     ]
 
 
