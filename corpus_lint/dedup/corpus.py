@@ -437,7 +437,10 @@ class _Stage:
                 self._trim()
                 # BP005 needs no pair: its lines are counted while the workers verify them.
                 self.while_verifying = repeated_lines if self.line_rules else None
-                pairs = self._near_duplicates()
+                try:
+                    pairs = self._near_duplicates()
+                finally:  # it holds the stage: a cycle, left for a collector the run pauses
+                    self.while_verifying = None
             if self.codes:
                 self._trim()
                 diagnostics = self._clusters(groups, pairs)
