@@ -933,3 +933,36 @@ def test_corpus_walk_gives_its_first_folders_to_this_process_and_no_more(tmp_pat
         assert walk.result() == serial
     finally:
         walk.cancel()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 2), st.integers(-3, 3)), max_size=40),
+    st.randoms(use_true_random=False),
+)
+@example([(0, 1)] * 5 + [(0, 2)] * 2, None)
+def test_candidate_pairs_are_every_two_ids_of_a_band_and_key(rows, rng):
+    """LSH candidates (`minhash.candidate_pairs`), whose one-band calls sort the keys
+    unstably: every two ids sharing a (band, key) row, as sorted distinct pair codes, for
+    one band or several, ids in order or shuffled."""
+    import numpy as np
+
+    from corpus_lint.dedup.minhash import candidate_pairs
+
+    ids = list(range(len(rows)))
+    if rng is not None:
+        rng.shuffle(ids)
+    for one_band in (True, False):
+        rows_of = [(0 if one_band else b, k, i) for (b, k), i in zip(rows, ids)]
+        expected = sorted(
+            {
+                (min(i, j) << 32) | max(i, j)
+                for b, k, i in rows_of
+                for c, m, j in rows_of
+                if (b, k) == (c, m) and i != j
+            }
+        )
+        band = np.array([b for b, _, _ in rows_of], dtype=np.int64)
+        keys = np.array([k for _, k, _ in rows_of], dtype=np.int64)
+        found = candidate_pairs(band, keys, np.array([i for *_, i in rows_of], dtype=np.int64))
+        assert found.tolist() == expected

@@ -406,6 +406,105 @@ def test_verification_in_small_batches_reports_the_same_pairs(cli, tmp_path, mon
     assert all(len(files) == 2 for _, files in batches)
 
 
+def test_worker_processes_reread_and_compare_the_pairs_the_parent_only_gathers(
+    cli, tmp_path, monkeypatch
+):
+    """With workers, each verification batch's files are reread and its pairs compared in a
+    worker: the parent computes no exact Jaccard (it once compared every pair itself, alone
+    on one core after the workers were done), and the findings are those of one process."""
+    import corpus_lint.analysis
+
+    for i in range(4):
+        (tmp_path / f"{i}a.txt").write_text(article(60 + i))
+        (tmp_path / f"{i}b.txt").write_text(edited(article(60 + i), 3))
+    (tmp_path / "changed.txt").write_text(article(70))
+    compared = []
+    real = corpus_stage.exact_jaccard
+    monkeypatch.setattr(
+        corpus_stage, "exact_jaccard", lambda a, b: compared.append(os.getpid()) or real(a, b)
+    )
+    alone = dup_findings(cli, tmp_path, "--no-cache", "--jobs", "1")
+    assert len(alone) == 4 and compared == [os.getpid()] * 4
+    compared.clear()
+    monkeypatch.setattr(corpus_lint.analysis, "MIN_FILES_FOR_WORKERS", 2)
+    assert dup_findings(cli, tmp_path, "--no-cache", "--jobs", "2") == alone
+    assert compared == []
+    assert corpus_stage.last_stats.verified == 4
+
+
+def test_repeated_lines_are_counted_while_the_workers_verify_the_pairs(cli, tmp_path, monkeypatch):
+    """BP005 needs no verified pair: with workers, its lines are counted once the batches are
+    queued, before the parent gathers the first similarity (it ran after the clusters, the
+    workers long gone), and every finding is that of one process."""
+    import corpus_lint.analysis
+
+    line = "Follow our live coverage of the markets every weekday morning"
+    for i in range(4):
+        (tmp_path / f"{i}a.txt").write_text(article(90 + i) + line + "\n")
+        (tmp_path / f"{i}b.txt").write_text(edited(article(90 + i), 3) + line + "\n")
+    counted = []
+    real = corpus_stage._Stage._repeated_lines
+
+    def recorded(stage):
+        counted.append(corpus_stage.last_stats.verified)
+        return real(stage)
+
+    monkeypatch.setattr(corpus_stage._Stage, "_repeated_lines", recorded)
+    argv = ("check", "--no-cache", "--select", "DUP004,BP005", "--output-format", "json")
+    alone = cli(*argv, "--jobs", "1", cwd=tmp_path).json()
+    assert {d["code"] for d in alone} == {"DUP004", "BP005"}
+    monkeypatch.setattr(corpus_lint.analysis, "MIN_FILES_FOR_WORKERS", 2)
+    assert cli(*argv, "--jobs", "2", cwd=tmp_path).json() == alone
+    assert counted == [0, 0] and corpus_stage.last_stats.verified == 4
+
+
+def test_the_stage_is_freed_when_it_returns_though_the_collector_is_off(cli, tmp_path, monkeypatch):
+    """The run pauses the garbage collector: the stage must leave no reference cycle (the
+    step it runs while the workers verify holds it), or its entries and tables outlive it
+    through the report (10 MB of a cold run's peak at 100,000 files)."""
+    import gc
+    import weakref
+
+    for i in range(2):
+        (tmp_path / f"{i}a.txt").write_text(article(95 + i) + "Read more from our newsroom\n")
+        (tmp_path / f"{i}b.txt").write_text(edited(article(95 + i), 3))
+    stages = []
+    real = corpus_stage._Stage.run
+
+    def run(stage):
+        stages.append(weakref.ref(stage))
+        return real(stage)
+
+    monkeypatch.setattr(corpus_stage._Stage, "run", run)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        found = cli("check", "--no-cache", "--select", "DUP004,BP005", cwd=tmp_path)
+    finally:
+        if enabled:
+            gc.enable()
+    assert "DUP004" in found.out
+    assert len(stages) == 1 and stages[0]() is None
+
+
+def test_a_batch_pair_with_a_file_changed_since_its_features_is_not_compared(tmp_path):
+    """`batch_similarities` (a worker's task): the exact Jaccard of each pair of files as
+    they are now, None for a pair with a file whose bytes are no longer the hashed ones."""
+    from corpus_lint.dedup.features import content_hash
+
+    paths = []
+    for name, text in [("a", article(80)), ("b", edited(article(80), 3)), ("c", article(81))]:
+        (tmp_path / f"{name}.txt").write_text(text)
+        paths.append(str(tmp_path / f"{name}.txt"))
+    contents = [content_hash(Path(p).read_bytes()) for p in paths]
+    files = [(p, c, ()) for p, c in zip(paths, contents)]
+    pairs = [(0, 1), (0, 2), (1, 2)]
+    first = corpus_stage.batch_similarities((files, pairs), 5)
+    assert 0.8 < first[0] < 1 and first[1] < 0.1 and first[2] < 0.1
+    (tmp_path / "b.txt").write_text(article(80))  # b changed: its pairs are not compared
+    assert corpus_stage.batch_similarities((files, pairs), 5) == [None, first[1], None]
+
+
 def test_changed_files_mode_with_the_corpus_walked_by_worker_processes(cli, tmp_path, monkeypatch):
     import corpus_lint.files
 

