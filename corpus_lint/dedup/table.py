@@ -36,6 +36,15 @@ _INT64 = struct.Struct("<q")
 _LENGTH = struct.Struct("<i")
 _PLACE = struct.Struct("<qii")  # offset, length of the lines left out, of the line records
 _FLAGS_AT = _RECORD.size - 1
+# The same record as a numpy dtype: a field of many rows read at once (`column`).
+_COLUMNS = np.dtype(
+    {
+        "names": ["content", "text_hash", "shingles", "lines", "flags"],
+        "formats": ["<i8", "<i8", "<i8", "<i4", "u1"],
+        "offsets": [0, 8, 16, 8 * 8 + 4, _RECORD.size - 1],
+        "itemsize": _RECORD.size,
+    }
+)
 _LINES_AT = 8 * 8 + 4  # the length of a row's BP005 line records
 # Signature bytes buffered before they are written to the temporary file.
 _BUFFER_BYTES = 1 << 20
@@ -243,28 +252,58 @@ class FeatureTable:
     def lines_computed(self, row: int) -> bool:
         return bool(self._flags(row) & _LINES)
 
-    def line_rows(self, rows: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    def column(self, field: str, rows: Any) -> np.ndarray:
+        """Field `field` of `_COLUMNS` of these rows (an array of row numbers, all >= 0), as
+        a new array: one numpy operation, not a `struct` call a row."""
+        records = np.frombuffer(self._records, dtype=_COLUMNS)
+        try:
+            return records[field][rows]
+        finally:
+            del records  # no view of the records outlives the call: they may grow after
+
+    def line_rows(self, rows: Any) -> tuple[np.ndarray, np.ndarray]:
         """(hash, position in `rows`) of the BP005 line records of these rows, one per line:
-        read from the heap, no `Features` made (`dedup.lines.holder_rows`, columnar)."""
+        read from the heap, no `Features` made (`dedup.lines.holder_rows`, columnar). Rows
+        without lines (most) are skipped by one array operation, not a call each."""
         from corpus_lint.dedup.lines import LINE
 
+        rows = np.asarray(rows, dtype=np.int64)
+        counts = self.column("lines", rows) // LINE.itemsize
         heap, records, size = self._heap, self._records, _RECORD.size
-        parts, counts = [], []
-        for row in rows:
+        parts = []
+        for row in rows[counts > 0].tolist():
             start, excluded, lines = _PLACE.unpack_from(records, row * size + 7 * 8)
-            if lines:
-                parts.append(heap[start + excluded : start + excluded + lines])
-            counts.append(lines // LINE.itemsize)
+            parts.append(heap[start + excluded : start + excluded + lines])
         hashes = np.frombuffer(b"".join(parts), dtype=LINE)["hash"]
         positions = np.repeat(np.arange(len(rows), dtype=np.int64), counts)
         return np.ascontiguousarray(hashes), positions
 
-    def text_ids(self, rows: list[int]) -> np.ndarray:
+    def text_hashes(self, rows: Any) -> tuple[np.ndarray, np.ndarray]:
+        """(text hash, has one) of these rows (row numbers >= 0): the text hash is 0 where
+        there is none."""
+        rows = np.asarray(rows, dtype=np.int64)
+        has = (self.column("flags", rows) & _TEXT) != 0
+        return np.where(has, self.column("text_hash", rows), 0), has
+
+    def text_ids(self, rows: Any) -> np.ndarray:
         """`dedup.lines.text_id` of these rows: the text hash, else the content hash."""
-        return np.array(
-            [self._int(row, 1) if self._flags(row) & _TEXT else self._int(row, 0) for row in rows],
-            dtype=np.int64,
-        )
+        rows = np.asarray(rows, dtype=np.int64)
+        hashes, has = self.text_hashes(rows)
+        return np.where(has, hashes, self.column("content", rows))
+
+    def signed_rows(self, rows: Any) -> np.ndarray:
+        """Which of these rows (row numbers, -1: none) have a signature."""
+        rows = np.asarray(rows, dtype=np.int64)
+        found = rows >= 0
+        found[found] = (self.column("flags", rows[found]) & _SIGNED) != 0
+        return found
+
+    def lined_rows(self, rows: Any) -> np.ndarray:
+        """Which of these rows (row numbers, -1: none) have BP005 line records."""
+        rows = np.asarray(rows, dtype=np.int64)
+        found = rows >= 0
+        found[found] = self.column("lines", rows[found]) > 0
+        return found
 
     # --- signatures ----------------------------------------------------------------------
 
