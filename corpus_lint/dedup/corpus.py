@@ -315,7 +315,8 @@ def check_corpus(
     """The stage, with the run's cache (opened by the engine; None: without a cache). The
     cache is closed here, and rebuilt if it proves damaged; `finish(cache)` is called before,
     when the stage went well (the engine stores its results then). The features of `targets`
-    that the workers left to the cache (`IN_CACHE`) are replaced by the complete ones."""
+    that the workers left to the cache (`IN_CACHE`) are replaced by the complete ones before
+    `finish`; the table is emptied when the stage is done (`FeatureTable.release`)."""
     global last_stats
     last_stats = Stats()
     config = cache.config if cache is not None else config_key(settings.near_duplicate, job)
@@ -371,6 +372,12 @@ def check_corpus(
             }
             relint = lint_for_fixes(job)
             diagnostics = delete_repeated_lines(diagnostics, documents, codes, job, result, relint)
+    # Nothing reads the features again (the engine's `finish` stored them): they go before
+    # the engine sorts and reports the findings.
+    rows = checked.table.size
+    checked.table.release()
+    if rows >= TRIM_FILES:
+        release_freed_memory()
     return diagnostics
 
 
