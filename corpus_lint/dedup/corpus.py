@@ -28,10 +28,11 @@ import sqlite3
 import sys
 import time
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from itertools import chain, repeat
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -130,7 +131,9 @@ class Entry:
             self.features = features
         self.content = content
         # The sort key, once: the path as given, "/"-separated (Path.as_posix per comparison
-        # took a quarter of a second to sort 100,000 entries).
+        # took a quarter of a second to sort 100,000 entries). (As a property, not a slot, the
+        # objects were of another allocator size class than the keys made with them, and a
+        # cold run over 100,000 files kept 6 MB more after they went: measured.)
         self.order = os.fspath(path) if os.sep == "/" else Path(path).as_posix()
 
     @property
@@ -203,12 +206,13 @@ class _Columns:
         self.table = table
         self.rows = np.fromiter((e.row for e in entries), np.int64, count)
         self.targets = np.fromiter((e.target for e in entries), np.bool_, count)
-        self.keys = [e._key for e in entries]  # a target's folder's key, shared (`Entry.key`)
-        self.paths = [e.path for e in entries]
-        self.contents = {i: e._content for i, e in enumerate(entries) if e._content is not None}
         # Kept: the objects others hold (`_Stage.by_key`) stay the ones compared; else made
-        # when asked for, once (a stage compares its entries by identity).
+        # when asked for, once (a stage compares its entries by identity), from these.
         self.made: list[Entry | None] = list(entries) if keep else [None] * count
+        self.keys = [] if keep else [e._key for e in entries]  # a folder's key, shared
+        self.paths = [] if keep else [e.path for e in entries]
+        contents = () if keep else enumerate(entries)
+        self.contents = {i: e._content for i, e in contents if e._content is not None}
 
     def entry(self, slot: int) -> Entry:
         made = self.made[slot]
@@ -460,8 +464,14 @@ class _Stage:
             targets = table
         self.table = targets  # every file's features: the targets', then the corpus's
         self.entries = Entries.of([], targets)  # sorted by path (`run`)
+        named: Iterable[tuple[Any, int]] = targets.named()
+        if cache is None and _named_in_order(targets):
+            # The index of rows by name (4 MB at 100,000 files) goes before the entries are
+            # made, not after: with them, it was the stage's peak.
+            targets.forget_names()
+            named = ((path, row) for row, path in enumerate(targets.paths))
         with collector_paused():  # entries make no reference cycles (100,000 of them)
-            for path, row in targets.named():
+            for path, row in named:
                 folder, name = split_path(os.fspath(path))
                 prefix = absolute.get(folder)
                 if prefix is None:
@@ -499,19 +509,21 @@ class _Stage:
         self._gather_corpus()
         self._features_from_cache()
         added = list(self.by_key.values())
-        keep = self.cache is not None or self.job.fix is not None
-        if not keep:
+        ordered = sorted(added, key=attrgetter("order"))
+        slot_of_row = _slots_by_row(added, self.table.size)
+        if self.cache is None and self.job.fix is None and slot_of_row is not None:
             # Only the cache looks files up by key from now on: the keys (a string a file,
             # see `Entry.key`) and their dict go (14 MB at 100,000 files); and the entries
             # become columns (`Entries`), made again only for the files compared.
             self.by_key = None
-        columns = _Columns(added, self.table, keep)
-        paths = [e.order for e in added]
-        order = sorted(range(len(added)), key=paths.__getitem__)
-        del added, paths  # the entries not kept go now
-        self.added = Entries(columns)
-        self.entries = Entries(columns, np.array(order, dtype=np.int64))
-        del order
+            columns = _Columns(added, self.table, keep=False)
+            self.added = Entries(columns)
+            sorted_rows = np.fromiter((e.row for e in ordered), np.int64, len(ordered))
+            del added, ordered  # the entries go now
+            self.entries = Entries(columns, slot_of_row[sorted_rows])
+        else:  # the entries kept (`by_key` holds them)
+            self.entries = Entries.of(ordered, self.table)
+            del added, ordered
         # The entries live as long as the stage: out of the collector's sight (the full
         # collections its later objects set off each went over them: 0.4 s of a warm run).
         gc.freeze()
@@ -1123,6 +1135,24 @@ class _Stage:
         `by_key`, not in a dict of every file's stamp: 16 MB for 100,000 files.)"""
         entry = self.by_key.get(key)
         return entry is not None and entry.loaded and entry.table.stamp(entry.row) == (mtime, size)
+
+
+def _slots_by_row(entries: list[Entry], size: int) -> np.ndarray | None:
+    """The position in `entries` of the entry of each row of a table of `size` rows (-1:
+    none); None when some entry has no row or shares one (then a row names no entry)."""
+    rows = np.fromiter((e.row for e in entries), np.int64, len(entries))
+    if len(rows) and rows.min() < 0:
+        return None
+    slots = np.full(size, -1, dtype=np.int64)
+    slots[rows] = np.arange(len(rows))
+    return slots if np.count_nonzero(slots >= 0) == len(rows) else None
+
+
+def _named_in_order(table: FeatureTable) -> bool:
+    """Is every row of the table named, in the order of the rows (so `enumerate(paths)`
+    gives what `named()` gives)? Not when a result cache named rows it had read earlier."""
+    rows = table.rows
+    return len(rows) == table.size and all(row == i for i, row in enumerate(rows.values()))
 
 
 def release_freed_memory() -> None:
