@@ -48,8 +48,9 @@ _COLUMNS = np.dtype(
 _LINES_AT = 8 * 8 + 4  # the length of a row's BP005 line records
 # Signature bytes buffered before they are written to the temporary file.
 _BUFFER_BYTES = 1 << 20
-# Rows of signatures read at a time by `signature_blocks`.
-BLOCK_ROWS = 8192
+# Rows of signatures read at a time by `signature_blocks`: 1 MB of 512-byte signatures (a
+# block of 8192, 4 MB, was held with the band keys at the band step's peak, the run's).
+BLOCK_ROWS = 2048
 
 
 class FeatureTable:
