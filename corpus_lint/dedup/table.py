@@ -74,7 +74,7 @@ class FeatureTable:
         self._buffer: list[bytes] = []
         self._buffer_row = 0  # the row of the buffer's first slot
         self._buffered_rows = 0
-        # The cache's writer thread reads signatures while the stage may add rows.
+        # The cache's writer thread reads signatures and columns while the stage may add rows.
         self._lock = threading.Lock()
 
     # --- the mapping ---------------------------------------------------------------------
@@ -131,7 +131,9 @@ class FeatureTable:
         """A new row (not keyed: see `__setitem__`); returns its number."""
         row = len(self.paths)
         self.paths.append(None)
-        self._records += _RECORD.pack(*self._packed(row, features))
+        record = _RECORD.pack(*self._packed(row, features))
+        with self._lock:  # not while `column` reads the records (the cache's writer thread)
+            self._records += record
         return row
 
     def put(self, row: int, features: Features) -> None:
@@ -256,11 +258,14 @@ class FeatureTable:
     def column(self, field: str, rows: Any) -> np.ndarray:
         """Field `field` of `_COLUMNS` of these rows (an array of row numbers, all >= 0), as
         a new array: one numpy operation, not a `struct` call a row."""
-        records = np.frombuffer(self._records, dtype=_COLUMNS)
-        try:
-            return records[field][rows]
-        finally:
-            del records  # no view of the records outlives the call: they may grow after
+        # The lock held: a bytearray viewed by numpy cannot grow (`append` in another thread
+        # would fail), and no view outlives the call.
+        with self._lock:
+            records = np.frombuffer(self._records, dtype=_COLUMNS)
+            try:
+                return records[field][rows]
+            finally:
+                del records
 
     def line_rows(self, rows: Any) -> tuple[np.ndarray, np.ndarray]:
         """(hash, position in `rows`) of the BP005 line records of these rows, one per line:
