@@ -183,8 +183,8 @@ def test_band_keys_by_block_ignore_rows_added_while_they_are_read():
         ]
         blocks = table.signature_blocks
 
-        def growing():  # a row added before each block is read
-            for added, block in enumerate(blocks()):
+        def growing(block_rows=None):  # a row added before each block is read
+            for added, block in enumerate(blocks(block_rows)):
                 table[Path(f"c/new-{added}.txt")] = Features(99, 99, 10, signatures[0])
                 yield block
 

@@ -48,9 +48,8 @@ _COLUMNS = np.dtype(
 _LINES_AT = 8 * 8 + 4  # the length of a row's BP005 line records
 # Signature bytes buffered before they are written to the temporary file.
 _BUFFER_BYTES = 1 << 20
-# Rows of signatures read at a time by `signature_blocks`: 1 MB of 512-byte signatures (a
-# block of 8192, 4 MB, was held with the band keys at the band step's peak, the run's).
-BLOCK_ROWS = 2048
+# Rows of signatures read at a time by `signature_blocks` (4 MB of 512-byte signatures).
+BLOCK_ROWS = 8192
 
 
 class FeatureTable:
@@ -398,16 +397,18 @@ class FeatureTable:
             data = b"".join([self._signature_locked(row) for row in rows])
         return np.frombuffer(data, dtype="<u4").reshape(len(rows), -1)
 
-    def signature_blocks(self) -> Iterator[tuple[int, np.ndarray]]:
-        """(first row, signatures of BLOCK_ROWS rows from it) over every row; what a row
-        without a signature reads as (zeros, or a signature it held) means nothing."""
+    def signature_blocks(self, block_rows: int | None = None) -> Iterator[tuple[int, np.ndarray]]:
+        """(first row, signatures of `block_rows` rows from it, BLOCK_ROWS if None) over every
+        row; what a row without a signature reads as (zeros, or a signature it held) means
+        nothing."""
         if not self._width:
             return
         with self._lock:
             self._flush()
         width = self._width
-        for start in range(0, self.size, BLOCK_ROWS):
-            count = min(BLOCK_ROWS, self.size - start)
+        block_rows = block_rows or BLOCK_ROWS
+        for start in range(0, self.size, block_rows):
+            count = min(block_rows, self.size - start)
             with self._lock:
                 self._flush()  # rows added meanwhile
                 data = self._read_at(count * width, start * width)
