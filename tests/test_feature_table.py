@@ -221,10 +221,12 @@ def test_band_keys_by_block_hold_one_block_of_signatures_at_a_time(monkeypatch):
     # read (the reader and the caller both held the last one: two blocks, 8 MB at 100,000).
     import tracemalloc
 
+    from corpus_lint.dedup import corpus as corpus_module
     from corpus_lint.dedup.corpus import Entry, entry_band_keys
 
     width, block_rows = 4096, 256  # blocks of 1 MB
     monkeypatch.setattr(table_module, "BLOCK_ROWS", block_rows)
+    monkeypatch.setattr(corpus_module, "GROUP_BLOCK_ROWS", block_rows)  # a group's blocks
     rng = np.random.default_rng(5)
     table = FeatureTable()
     signatures = rng.integers(0, 1 << 32, (4 * block_rows, width // 4), dtype=np.uint64)
