@@ -510,8 +510,10 @@ class _Stage:
         self._features_from_cache()
         added = list(self.by_key.values())
         ordered = sorted(added, key=attrgetter("order"))
-        slot_of_row = _slots_by_row(added, self.table.size)
-        if self.cache is None and self.job.fix is None and slot_of_row is not None:
+        slot_of_row = None
+        if self.cache is None and self.job.fix is None:
+            slot_of_row = _slots_by_row(added, self.table.size)
+        if slot_of_row is not None:
             # Only the cache looks files up by key from now on: the keys (a string a file,
             # see `Entry.key`) and their dict go (14 MB at 100,000 files); and the entries
             # become columns (`Entries`), made again only for the files compared.
