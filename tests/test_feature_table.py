@@ -101,7 +101,19 @@ def test_rows_give_back_the_features_put_in(added, replaced):
             for index, f in expected.items():
                 if f.signature:
                     assert matrix[table.rows[f"c/{index}.txt"]].tobytes() == f.signature
-        table.close()
+        # The columns of many rows at once equal the fields of each (-1: no row).
+        rows = [table.rows[f"c/{index}.txt"] for index in expected] + [-1]
+        hashes, has = table.text_hashes(rows[:-1])
+        assert [h if ok else None for h, ok in zip(hashes.tolist(), has.tolist())] == [
+            f.text_hash for f in expected.values()
+        ]
+        assert table.text_ids(rows[:-1]).tolist() == [
+            f.content if f.text_hash is None else f.text_hash for f in expected.values()
+        ]
+        assert table.signed_rows(rows).tolist() == [table.is_signed(r) for r in rows[:-1]] + [False]
+        assert table.lined_rows(rows).tolist() == [table.has_lines(r) for r in rows[:-1]] + [False]
+        table.release()  # every row gone, and the temporary file
+        assert len(table) == 0 and table.size == 0 and table._file is None
 
 
 def test_band_keys_read_by_block_or_by_row_equal_those_of_the_signatures_as_bytes():
@@ -171,8 +183,8 @@ def test_band_keys_by_block_ignore_rows_added_while_they_are_read():
         ]
         blocks = table.signature_blocks
 
-        def growing():  # a row added before each block is read
-            for added, block in enumerate(blocks()):
+        def growing(block_rows=None):  # a row added before each block is read
+            for added, block in enumerate(blocks(block_rows)):
                 table[Path(f"c/new-{added}.txt")] = Features(99, 99, 10, signatures[0])
                 yield block
 
@@ -209,10 +221,12 @@ def test_band_keys_by_block_hold_one_block_of_signatures_at_a_time(monkeypatch):
     # read (the reader and the caller both held the last one: two blocks, 8 MB at 100,000).
     import tracemalloc
 
+    from corpus_lint.dedup import corpus as corpus_module
     from corpus_lint.dedup.corpus import Entry, entry_band_keys
 
     width, block_rows = 4096, 256  # blocks of 1 MB
     monkeypatch.setattr(table_module, "BLOCK_ROWS", block_rows)
+    monkeypatch.setattr(corpus_module, "GROUP_BLOCK_ROWS", block_rows)  # a group's blocks
     rng = np.random.default_rng(5)
     table = FeatureTable()
     signatures = rng.integers(0, 1 << 32, (4 * block_rows, width // 4), dtype=np.uint64)
@@ -230,4 +244,41 @@ def test_band_keys_by_block_hold_one_block_of_signatures_at_a_time(monkeypatch):
         tracemalloc.stop()
     assert keys.shape == (len(entries), 1)
     assert peak < 1.5 * block_rows * width
+    table.close()
+
+
+def test_entries_as_columns_make_each_entry_once_and_equal_the_entries_given():
+    """`Entries` without the objects kept makes an `Entry` of a slot when asked for, once (a
+    stage compares entries by identity), equal to the one given; the steps that read the
+    columns (band keys, same-text groups) find what they find of a list of the entries."""
+    from corpus_lint.dedup.corpus import Entries, Entry, entry_band_keys, same_text_groups
+
+    rng = np.random.default_rng(3)
+    table = FeatureTable()
+    given = []
+    for i in range(30):
+        signature = rng.integers(0, 1 << 32, 16, dtype=np.uint64).astype("<u4").tobytes()
+        text = i % 7 if i % 3 else None  # same texts in several files, some with none
+        target = i % 4 != 0
+        given.append(
+            Entry(f"/c/{i}", Path(f"c/{i}"), target, i, Features(i, text, 10, signature), table)
+        )
+    entries = Entries.of(given, table, keep=False)
+    order = np.array(list(reversed(range(30))), dtype=np.int64)
+    ordered = Entries.of(given, table, keep=False).subset(order)
+    made = [entries[i] for i in range(30)]
+    assert [entries[i] for i in range(30)] == made  # the same objects, asked again
+    assert all(a is not b for a, b in zip(made, given))  # made anew: the given were not kept
+    assert [(e.key, e.path, e.target, e.content, e.row) for e in made] == [
+        (e.key, e.path, e.target, e.content, e.row) for e in given
+    ]
+    assert entries.rows.tolist() == [e.row for e in given]
+    assert entries.targets.tolist() == [e.target for e in given]
+    assert [e.row for e in ordered] == [e.row for e in reversed(given)]
+    assert np.array_equal(entry_band_keys(entries, 4, 4, 99), entry_band_keys(given, 4, 4, 99))
+    assert [[e.row for e in group] for group in same_text_groups(ordered)] == [
+        [e.row for e in group] for group in same_text_groups(list(reversed(given)))
+    ]
+    kept = Entries.of(given, table)  # kept: the objects given
+    assert all(a is b for a, b in zip(kept, given))
     table.close()

@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from itertools import repeat
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -131,7 +132,9 @@ class Entry:
             self.features = features
         self.content = content
         # The sort key, once: the path as given, "/"-separated (Path.as_posix per comparison
-        # took a quarter of a second to sort 100,000 entries).
+        # took a quarter of a second to sort 100,000 entries). (As a property, not a slot, the
+        # objects were of another allocator size class than the keys made with them, and a
+        # cold run over 100,000 files kept 6 MB more after they went: measured.)
         self.order = os.fspath(path) if os.sep == "/" else Path(path).as_posix()
 
     @property
@@ -192,6 +195,94 @@ class Entry:
         return self.row >= 0 and self.table.is_signed(self.row)
 
 
+class _Columns:
+    """What the stage knows of each of its files, a slot each (see `Entries`): the table's row
+    (-1: left in the cache), whether a target, its key and path as `Entry` holds them, a
+    content set apart from its row's (few), and the `Entry` made of each slot, if any."""
+
+    __slots__ = ("table", "rows", "targets", "keys", "paths", "contents", "made")
+
+    def __init__(self, entries: list[Entry], table: FeatureTable, keep: bool) -> None:
+        count = len(entries)
+        self.table = table
+        self.rows = np.fromiter((e.row for e in entries), np.int64, count)
+        self.targets = np.fromiter((e.target for e in entries), np.bool_, count)
+        # Kept: the objects others hold (`_Stage.by_key`) stay the ones compared; else made
+        # when asked for, once (a stage compares its entries by identity), from these.
+        self.made: list[Entry | None] = list(entries) if keep else [None] * count
+        self.keys = [] if keep else [e._key for e in entries]  # a folder's key, shared
+        self.paths = [] if keep else [e.path for e in entries]
+        contents = () if keep else enumerate(entries)
+        self.contents = {i: e._content for i, e in contents if e._content is not None}
+
+    def entry(self, slot: int) -> Entry:
+        made = self.made[slot]
+        if made is None:
+            row = int(self.rows[slot])
+            content = self.contents.get(slot)
+            if content is None:
+                content = self.table.content(row)
+            made = self.made[slot] = Entry(
+                self.keys[slot],
+                self.paths[slot],
+                bool(self.targets[slot]),
+                content,
+                table=self.table,
+                row=row,
+            )
+        return made
+
+
+class Entries:
+    """The stage's entries as columns (`_Columns`) in some order: a sequence of `Entry`, each
+    made only when asked for. A stage over 100,000 files held an `Entry` and its row number
+    a file for the whole stage (12 MB); its steps read the columns (`rows`, `targets`,
+    `subset`), and make objects only of the few files they compare or report."""
+
+    __slots__ = ("_columns", "_slots")
+
+    def __init__(self, columns: _Columns, slots: np.ndarray | None = None) -> None:
+        self._columns = columns
+        self._slots = slots  # None: every slot, in order
+
+    @classmethod
+    def of(cls, entries: list[Entry], table: FeatureTable, keep: bool = True) -> Entries:
+        """These entries (of `table`), in this order; with `keep`, the objects themselves."""
+        return cls(_Columns(entries, table, keep))
+
+    def subset(self, which: np.ndarray) -> Entries:
+        """Those entries picked by a mask or by positions, as a sequence (sharing the
+        objects made)."""
+        slots = np.arange(len(self), dtype=np.int64) if self._slots is None else self._slots
+        return Entries(self._columns, slots[which])
+
+    @property
+    def table(self) -> FeatureTable:
+        return self._columns.table
+
+    @property
+    def rows(self) -> np.ndarray:
+        rows = self._columns.rows
+        return rows if self._slots is None else rows[self._slots]
+
+    @property
+    def targets(self) -> np.ndarray:
+        targets = self._columns.targets
+        return targets if self._slots is None else targets[self._slots]
+
+    def __len__(self) -> int:
+        return len(self._columns.rows) if self._slots is None else len(self._slots)
+
+    def __getitem__(self, index: int) -> Entry:
+        slot = index if self._slots is None else int(self._slots[index])
+        return self._columns.entry(slot)
+
+    def __iter__(self) -> Iterator[Entry]:
+        slots = range(len(self._columns.rows)) if self._slots is None else self._slots.tolist()
+        entry = self._columns.entry
+        return (entry(slot) for slot in slots)
+
+
 @dataclass
 class Stats:
     """What the last corpus stage did; tests and the benchmark read it."""
@@ -229,7 +320,8 @@ def check_corpus(
     """The stage, with the run's cache (opened by the engine; None: without a cache). The
     cache is closed here, and rebuilt if it proves damaged; `finish(cache)` is called before,
     when the stage went well (the engine stores its results then). The features of `targets`
-    that the workers left to the cache (`IN_CACHE`) are replaced by the complete ones."""
+    that the workers left to the cache (`IN_CACHE`) are replaced by the complete ones before
+    `finish`; the table is emptied when the stage is done (`FeatureTable.release`)."""
     global last_stats
     last_stats = Stats()
     config = cache.config if cache is not None else config_key(settings.near_duplicate, job)
@@ -285,6 +377,12 @@ def check_corpus(
             }
             relint = lint_for_fixes(job)
             diagnostics = delete_repeated_lines(diagnostics, documents, codes, job, result, relint)
+    # Nothing reads the features again (the engine's `finish` stored them): they go before
+    # the engine sorts and reports the findings.
+    rows = checked.table.size
+    checked.table.release()
+    if rows >= TRIM_FILES:
+        release_freed_memory()
     return diagnostics
 
 
@@ -356,7 +454,6 @@ class _Stage:
         self.options = options
         self.near = settings.near_duplicate
         self.cache: SignatureCache | None = cache
-        self.entries: list[Entry] = []
         self.similarities: list[tuple[int, int, float]] = []  # verified now, for the cache
         by_key: dict[str, Entry] = {}
         absolute: dict[str, str] = {}  # abspath per folder, not per file: 100,000 files
@@ -366,8 +463,15 @@ class _Stage:
                 table[path] = features
             targets = table
         self.table = targets  # every file's features: the targets', then the corpus's
+        self.entries = Entries.of([], targets)  # sorted by path (`run`)
+        named: Iterable[tuple[Any, int]] = targets.named()
+        if cache is None and _named_in_order(targets):
+            # The index of rows by name (4 MB at 100,000 files) goes before the entries are
+            # made, not after: with them, it was the stage's peak.
+            targets.forget_names()
+            named = ((path, row) for row, path in enumerate(targets.paths))
         with collector_paused():  # entries make no reference cycles (100,000 of them)
-            for path, row in targets.named():
+            for path, row in named:
                 folder, name = split_path(os.fspath(path))
                 prefix = absolute.get(folder)
                 if prefix is None:
@@ -381,7 +485,7 @@ class _Stage:
         if cache is None:  # the entries hold every row: only the result cache looks names up
             targets.forget_names()
         self.by_key: dict[str, Entry] | None = by_key  # None: dropped (`run`)
-        self.added: list[Entry] = []  # by_key's entries once it is dropped (`_added`)
+        self.added = self.entries  # by_key's entries once it is dropped (`_added`)
         self.targets = targets
         self.corpus_roots = corpus_roots
         self.walk: CorpusWalk | None = walk  # begun by the engine (`start_corpus_walk`)
@@ -406,11 +510,24 @@ class _Stage:
         stats.targets = len(self.by_key)
         self._gather_corpus()
         self._features_from_cache()
-        self.entries = sorted(self.by_key.values(), key=lambda e: e.order)
+        added = list(self.by_key.values())
+        ordered = sorted(added, key=attrgetter("order"))
+        slot_of_row = None
         if self.cache is None and self.job.fix is None:
+            slot_of_row = _slots_by_row(added, self.table.size)
+        if slot_of_row is not None:
             # Only the cache looks files up by key from now on: the keys (a string a file,
-            # see `Entry.key`) and their dict go (14 MB at 100,000 files).
-            self.added, self.by_key = list(self.by_key.values()), None
+            # see `Entry.key`) and their dict go (14 MB at 100,000 files); and the entries
+            # become columns (`Entries`), made again only for the files compared.
+            self.by_key = None
+            columns = _Columns(added, self.table, keep=False)
+            self.added = Entries(columns)
+            sorted_rows = np.fromiter((e.row for e in ordered), np.int64, len(ordered))
+            del added, ordered  # the entries go now
+            self.entries = Entries(columns, slot_of_row[sorted_rows])
+        else:  # the entries kept (`by_key` holds them)
+            self.entries = Entries.of(ordered, self.table)
+            del added, ordered
         # The entries live as long as the stage: out of the collector's sight (the full
         # collections its later objects set off each went over them: 0.4 s of a warm run).
         gc.freeze()
@@ -636,9 +753,11 @@ class _Stage:
                     entry = Entry(key, path, False, features.content, features, self.table)
                     self.by_key[key] = entry
 
-    def _added(self) -> Iterable[Entry]:
+    def _added(self) -> Entries:
         """The entries in the order they were added (the targets first)."""
-        return self.by_key.values() if self.by_key is not None else self.added
+        if self.by_key is None:
+            return self.added
+        return Entries.of(list(self.by_key.values()), self.table)
 
     def _is_target(self, key: str) -> bool:
         entry = self.by_key.get(key)
@@ -697,7 +816,8 @@ class _Stage:
                 found.append(entry)
         if added:
             self._load(added)
-            self.entries = sorted(self.by_key.values(), key=lambda e: e.order)
+            ordered = sorted(self.by_key.values(), key=lambda e: e.order)
+            self.entries = Entries.of(ordered, self.table)
         return found
 
     def _load(self, entries: list[Entry]) -> None:
@@ -734,15 +854,16 @@ class _Stage:
         from corpus_lint.dedup.lines import diagnostics_of, documents_per_line, text_id
 
         table = self.table
-        targets = [e for e in self._added() if e.target and e.loaded]
-        read = [e for e in self._added() if e.loaded and table.has_lines(e.row)]
+        added = self._added()  # (columns: no `Entry` made but of documents reported)
+        targets = added.subset(added.targets & (added.rows >= 0))
+        read = added.subset(table.lined_rows(added.rows))
         # Read from the table's columns (`holder_rows` of every file's features, as columns).
-        read_rows = [e.row for e in read]
+        read_rows = read.rows
         hashes, positions = table.line_rows(read_rows)
         ids = table.text_ids(read_rows)[positions]
         # The targets' lines are counted (when only targets were read, every line read).
-        only_targets = all(e.target for e in read)
-        target_lines = table.line_rows([e.row for e in targets])
+        only_targets = bool(read.targets.all())
+        target_lines = table.line_rows(targets.rows)
         wanted = sorted_distinct(hashes if only_targets else target_lines[0])
         if not len(wanted):
             return []
@@ -771,7 +892,7 @@ class _Stage:
         bands, rows = self._lsh_params()
         last_stats.bands = (bands, rows)
         salt = band_salt(self.config_salt, bands, rows)
-        loaded = [e for e in self.entries if e.signed]
+        loaded = self.entries.subset(self.table.signed_rows(self.entries.rows))
         pairs = _band_pairs(loaded, bands, rows, salt)
         self._trim()  # the band keys' arrays
         candidates = {
@@ -1063,6 +1184,24 @@ class _Stage:
         return entry is not None and entry.loaded and entry.table.stamp(entry.row) == (mtime, size)
 
 
+def _slots_by_row(entries: list[Entry], size: int) -> np.ndarray | None:
+    """The position in `entries` of the entry of each row of a table of `size` rows (-1:
+    none); None when some entry has no row or shares one (then a row names no entry)."""
+    rows = np.fromiter((e.row for e in entries), np.int64, len(entries))
+    if len(rows) and rows.min() < 0:
+        return None
+    slots = np.full(size, -1, dtype=np.int64)
+    slots[rows] = np.arange(len(rows))
+    return slots if np.count_nonzero(slots >= 0) == len(rows) else None
+
+
+def _named_in_order(table: FeatureTable) -> bool:
+    """Is every row of the table named, in the order of the rows (so `enumerate(paths)`
+    gives what `named()` gives)? Not when a result cache named rows it had read earlier."""
+    rows = table.rows
+    return len(rows) == table.size and all(row == i for i, row in enumerate(rows.values()))
+
+
 def release_freed_memory() -> None:
     """Hand back to the system the free pages of the C allocator's heap (glibc's
     `malloc_trim`). The stage's steps each free their arrays and buffers (band keys, reread
@@ -1213,16 +1352,21 @@ def current_shingle_sets(
     return [(key, shingles) for (key, _), shingles in zip(current, found)] + changed
 
 
-def same_text_groups(entries: list[Entry]) -> list[list[Entry]]:
+def same_text_groups(entries: Entries | list[Entry]) -> list[list[Entry]]:
     """The groups of two or more entries with the same text hash, one at least a target:
     in the order of their first member, members in the order of `entries`. Found by sorting
     one array of hashes: a list per file (100,000 of them) cost 20 MB."""
-    texts = [e.table.text_hash(e.row) if e.loaded else None for e in entries]
-    rows = np.flatnonzero(np.fromiter((t is not None for t in texts), bool, len(texts)))
+    if isinstance(entries, Entries):  # the table's columns, no `Entry` made
+        loaded = np.flatnonzero(entries.rows >= 0)
+        hashes, has = entries.table.text_hashes(entries.rows[loaded])
+        rows, hashes = loaded[has], hashes[has]
+    else:
+        texts = [e.table.text_hash(e.row) if e.loaded else None for e in entries]
+        rows = np.flatnonzero(np.fromiter((t is not None for t in texts), bool, len(texts)))
+        hashes = np.fromiter((t for t in texts if t is not None), np.int64, len(rows))
+        del texts
     if len(rows) < 2:
         return []
-    hashes = np.fromiter((t for t in texts if t is not None), np.int64, len(rows))
-    del texts
     order = np.argsort(hashes, kind="stable")  # equal hashes stay in the entries' order
     ordered = hashes[order]
     starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
@@ -1240,20 +1384,26 @@ def same_text_groups(entries: list[Entry]) -> list[list[Entry]]:
 
 
 def entry_band_keys(
-    entries: list[Entry], bands: int, rows: int, salt: int, only: range | None = None
+    entries: Entries | list[Entry], bands: int, rows: int, salt: int, only: range | None = None
 ) -> np.ndarray:
     """(len(entries), bands) band keys of the signatures of these entries (all of one table),
     or with `only` those bands' columns: read from the table a block of rows at a time,
     never all at once (50 MB for 100,000)."""
     from corpus_lint.dedup.minhash import KEY_BLOCK, band_keys
 
-    table = entries[0].table
-    wanted = np.fromiter((e.row for e in entries), np.int64, len(entries))
+    if isinstance(entries, Entries):
+        table, wanted = entries.table, entries.rows
+    else:
+        table = entries[0].table
+        wanted = np.fromiter((e.row for e in entries), np.int64, len(entries))
     keys = np.empty((len(entries), bands if only is None else len(only)), dtype=np.int64)
     if len(entries) > table.size // 4:  # most rows: the table read in order, a block at a time
         at = np.full(table.size, -1, dtype=np.int64)
         at[wanted] = np.arange(len(entries))
-        for start, matrix in table.signature_blocks():
+        # A group of bands (`_band_pairs`) reads smaller blocks: one is held with the group's
+        # keys, the cold run's peak. (Not every read: in the cache's writer thread, blocks of
+        # 1 MB left 8 MB more in its allocator arena than blocks of 4 MB, measured.)
+        for start, matrix in table.signature_blocks(None if only is None else GROUP_BLOCK_ROWS):
             if start >= len(at):  # rows added since (the stage may add while the writer reads)
                 break
             matrix = matrix[: len(at) - start]
@@ -1275,9 +1425,12 @@ def entry_band_keys(
 # were 13 MB of the stage's peak; each group reads the signatures again (40 MB from the
 # temporary file, in the page cache: milliseconds).
 BAND_GROUP = 4
+# Rows of signatures read at a time for a group of bands: 1 MB (blocks of 4 MB were held with
+# the group's keys at the band step, the peak of a cold run over 100,000 files, by 2.4 MB).
+GROUP_BLOCK_ROWS = 2048
 
 
-def _band_pairs(entries: list[Entry], bands: int, rows: int, salt: int) -> set[tuple[int, int]]:
+def _band_pairs(entries: Entries, bands: int, rows: int, salt: int) -> set[tuple[int, int]]:
     """Index pairs (i < j) of entries that share at least one band."""
     if len(entries) < 2:
         return set()
