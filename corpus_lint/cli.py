@@ -299,31 +299,10 @@ def parse(argv: list[str]) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     with interrupts.handled():  # Ctrl-C: exit 130, however many arrive (see `interrupts`)
         try:
-            code = _main(argv, exits=argv is None)
+            return _main(argv, exits=argv is None)
         except KeyboardInterrupt:
             print("corpus-lint: interrupted", file=sys.stderr)
-            code = 130
-    if argv is None:  # the command line's process
-        exit_now(code)
-    return code
-
-
-def exit_now(code: int) -> None:
-    """End the process with `code` at once, without the interpreter's teardown of every
-    module (numpy's, sqlite3's: 0.005-0.01 s of a pre-commit run or a start-up), when
-    nothing is left for it to do: no exit handler registered (a library's: Dask's, logging's),
-    no other thread, and the output flushed. Otherwise return: the caller exits as usual."""
-    import atexit
-    import threading
-
-    if atexit._ncallbacks() or threading.active_count() > 1:
-        return
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):  # a closed pipe, a closed stream: the usual exit tells
-        return
-    os._exit(code)
+            return 130
 
 
 def _main(argv: Sequence[str] | None, exits: bool = False) -> int:

@@ -269,33 +269,6 @@ def test_python_dash_m_runs_the_same_cli(tmp_path):
     assert done.stdout.startswith("a.txt:1:17: WS002")
 
 
-def test_the_command_line_ends_at_once_with_its_output_flushed_unless_something_is_left(
-    tmp_path,
-):
-    """`exit_now`: the code given and every byte written (a pipe's worth and more), but the
-    usual exit (handlers run, then its own code) when an exit handler is registered."""
-    for i in range(300):
-        write(tmp_path / f"{i:03}.txt", "No final newline")
-    done = subprocess.run(
-        [sys.executable, "-m", "corpus_lint", "check", ".", "--select", "WS002"]
-        + ["--no-progress", "--output-format", "json"],
-        cwd=tmp_path,
-        capture_output=True,
-    )
-    assert done.returncode == 1
-    assert len(json.loads(done.stdout)) == 300  # > 64 KB: flushed before the process ended
-    script = "import sys\nfrom corpus_lint.cli import exit_now\nprint('x' * 100000)\n"
-    registered = "import atexit\natexit.register(print, 'handler ran')\n"
-    for before, code, out in (("", 3, "x" * 100000 + "\n"), (registered, 0, "handler ran\n")):
-        done = subprocess.run(
-            [sys.executable, "-c", before + script + "exit_now(3)\nprint('returned')"],
-            capture_output=True,
-            text=True,
-        )
-        assert (done.returncode, done.stdout[-12:]) == (code, out[-12:])
-        assert ("returned" in done.stdout) == bool(before)
-
-
 def test_version_flag(cli):
     from corpus_lint import __version__
 
