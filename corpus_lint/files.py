@@ -282,7 +282,11 @@ class CorpusWalk:
             shares = min(workers, len(listed) + len(left))
             calls = [(listed[i::shares], left[i::shares], settings, known) for i in range(shares)]
             self._pool = Tasks(_walk_share, calls)
-            self._found.update(_walk_share(own, [], settings, known))
+            try:
+                self._found.update(_walk_share(own, [], settings, known))
+            except BaseException:  # Ctrl-C here: the caller holds no walk to cancel yet
+                self.cancel()
+                raise
 
     def walked_here(self) -> dict[str, Folder]:
         """The folders this process walked, as `result()` will give them, while the workers

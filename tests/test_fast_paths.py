@@ -966,3 +966,42 @@ def test_candidate_pairs_are_every_two_ids_of_a_band_and_key(rows, rng):
         keys = np.array([k for _, k, _ in rows_of], dtype=np.int64)
         found = candidate_pairs(band, keys, np.array([i for *_, i in rows_of], dtype=np.int64))
         assert found.tolist() == expected
+
+
+def test_ctrl_c_in_the_walk_of_its_own_folders_cancels_the_walking_workers(tmp_path, monkeypatch):
+    """A Ctrl-C while this process walks its `first` folders, the workers already forked:
+    the constructor raises, so no caller holds the walk to cancel; it cancels them itself,
+    and none is left running or unreaped."""
+    import corpus_lint.files as files
+    import corpus_lint.parallel as parallel
+    from corpus_lint.config import load_settings
+
+    for i in range(8):
+        for j in range(3):
+            (tmp_path / "c" / f"f{i}").mkdir(parents=True, exist_ok=True)
+            (tmp_path / "c" / f"f{i}" / f"{j}.txt").write_text(f"{i} {j}")
+    settings = load_settings(cwd=tmp_path)
+    monkeypatch.setattr(files, "PARALLEL_WALK_FILES", 2)
+    forked: list[int] = []  # the walking workers' process ids
+    tasks = parallel.Tasks
+
+    def recorded(*args):
+        made = tasks(*args)
+        forked.extend(made.pids)
+        return made
+
+    walk_share, parent = files._walk_share, os.getpid()
+
+    def interrupted(*args):
+        if os.getpid() != parent:  # a forked worker: walks its share
+            return walk_share(*args)
+        raise KeyboardInterrupt  # this process, walking its own folders
+
+    monkeypatch.setattr(parallel, "Tasks", recorded)
+    monkeypatch.setattr(files, "_walk_share", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        files.CorpusWalk([tmp_path / "c"], settings, {}, workers=2, first={str(tmp_path / "c/f0")})
+    assert forked
+    for pid in forked:  # reaped by the cancel: no such child any more
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
