@@ -36,16 +36,16 @@ _INT64 = struct.Struct("<q")
 _LENGTH = struct.Struct("<i")
 _PLACE = struct.Struct("<qii")  # offset, length of the lines left out, of the line records
 _FLAGS_AT = _RECORD.size - 1
+_LINES_AT = 8 * 8 + 4  # the length of a row's BP005 line records
 # The same record as a numpy dtype: a field of many rows read at once (`column`).
 _COLUMNS = np.dtype(
     {
         "names": ["content", "text_hash", "shingles", "lines", "flags"],
         "formats": ["<i8", "<i8", "<i8", "<i4", "u1"],
-        "offsets": [0, 8, 16, 8 * 8 + 4, _RECORD.size - 1],
+        "offsets": [0, 8, 16, _LINES_AT, _FLAGS_AT],
         "itemsize": _RECORD.size,
     }
 )
-_LINES_AT = 8 * 8 + 4  # the length of a row's BP005 line records
 # Signature bytes buffered before they are written to the temporary file.
 _BUFFER_BYTES = 1 << 20
 # Rows of signatures read at a time by `signature_blocks` (4 MB of 512-byte signatures).
