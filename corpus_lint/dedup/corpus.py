@@ -32,7 +32,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
-from itertools import repeat
+from itertools import islice, repeat
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
@@ -106,6 +106,11 @@ MAX_RELATED_MEMBERS = 50
 _Reread = tuple[str, Path, int, tuple[int, ...]]
 
 
+def order_of(path: Path | str) -> str:
+    """The order of files in the stage and its report: the path as given, "/"-separated."""
+    return os.fspath(path) if os.sep == "/" else Path(path).as_posix()
+
+
 class Entry:
     """One file of the stage; compared and hashed by identity. Slotted: one per corpus file.
     Its features are a row of the stage's `FeatureTable` (columns, not a tuple a file)."""
@@ -135,7 +140,7 @@ class Entry:
         # took a quarter of a second to sort 100,000 entries). (As a property, not a slot, the
         # objects were of another allocator size class than the keys made with them, and a
         # cold run over 100,000 files kept 6 MB more after they went: measured.)
-        self.order = os.fspath(path) if os.sep == "/" else Path(path).as_posix()
+        self.order = order_of(path)
 
     @property
     def key(self) -> str:
@@ -200,7 +205,7 @@ class _Columns:
     (-1: left in the cache), whether a target, its key and path as `Entry` holds them, a
     content set apart from its row's (few), and the `Entry` made of each slot, if any."""
 
-    __slots__ = ("table", "rows", "targets", "keys", "paths", "contents", "made")
+    __slots__ = ("table", "rows", "targets", "keys", "paths", "contents", "made", "_prefixes")
 
     def __init__(self, entries: list[Entry], table: FeatureTable, keep: bool) -> None:
         count = len(entries)
@@ -210,10 +215,23 @@ class _Columns:
         # Kept: the objects others hold (`_Stage.by_key`) stay the ones compared; else made
         # when asked for, once (a stage compares its entries by identity), from these.
         self.made: list[Entry | None] = list(entries) if keep else [None] * count
-        self.keys = [] if keep else [e._key for e in entries]  # a folder's key, shared
+        self.keys: list[str] | None = [] if keep else [e._key for e in entries]
         self.paths = [] if keep else [e.path for e in entries]
         contents = () if keep else enumerate(entries)
         self.contents = {i: e._content for i, e in contents if e._content is not None}
+        self._prefixes: dict[str, str] = {}
+
+    @classmethod
+    def of_targets(cls, table: FeatureTable) -> _Columns:
+        """Every row of `table` a target, in the order of its rows: no `Entry` nor key made
+        (each key is its folder's, made when an entry is; see `Entry.key`)."""
+        columns = cls([], table, keep=False)
+        columns.rows = np.arange(table.size, dtype=np.int64)
+        columns.targets = np.ones(table.size, dtype=np.bool_)
+        columns.made = [None] * table.size
+        columns.keys = None
+        columns.paths = table.paths
+        return columns
 
     def entry(self, slot: int) -> Entry:
         made = self.made[slot]
@@ -222,15 +240,24 @@ class _Columns:
             content = self.contents.get(slot)
             if content is None:
                 content = self.table.content(row)
+            path = self.paths[slot]
             made = self.made[slot] = Entry(
-                self.keys[slot],
-                self.paths[slot],
+                self._folder_key(path) if self.keys is None else self.keys[slot],
+                path,
                 bool(self.targets[slot]),
                 content,
                 table=self.table,
                 row=row,
             )
         return made
+
+    def _folder_key(self, path: Any) -> str:
+        """The absolute path of the folder of `path`, ending with a separator (`Entry.key`)."""
+        folder = split_path(os.fspath(path))[0]
+        prefix = self._prefixes.get(folder)
+        if prefix is None:
+            prefix = self._prefixes[folder] = os.path.join(os.path.abspath(folder), "")
+        return prefix
 
 
 class Entries:
@@ -455,37 +482,25 @@ class _Stage:
         self.near = settings.near_duplicate
         self.cache: SignatureCache | None = cache
         self.similarities: list[tuple[int, int, float]] = []  # verified now, for the cache
-        by_key: dict[str, Entry] = {}
-        absolute: dict[str, str] = {}  # abspath per folder, not per file: 100,000 files
         if not isinstance(targets, FeatureTable):
             table = FeatureTable()
             for path, features in targets.items():
                 table[path] = features
             targets = table
         self.table = targets  # every file's features: the targets', then the corpus's
-        self.entries = Entries.of([], targets)  # sorted by path (`run`)
-        named: Iterable[tuple[Any, int]] = targets.named()
-        if cache is None and _named_in_order(targets):
-            # The index of rows by name (4 MB at 100,000 files) goes before the entries are
-            # made, not after: with them, it was the stage's peak.
+        self.by_key: dict[str, Entry] | None = None  # None: the entries are columns only
+        if cache is None and job.fix is None and not corpus_roots and _only_targets(targets):
+            # Nothing looks a file up by key: the entries are columns from the start, no
+            # `Entry`, key or dict a file (25 MB at 100,000 files, and freed, the heap they
+            # fragmented stayed: 13 MB of the cold run's peak).
             targets.forget_names()
-            named = ((path, row) for row, path in enumerate(targets.paths))
-        with collector_paused():  # entries make no reference cycles (100,000 of them)
-            for path, row in named:
-                folder, name = split_path(os.fspath(path))
-                prefix = absolute.get(folder)
-                if prefix is None:
-                    prefix = absolute[folder] = os.path.join(os.path.abspath(folder), "")
-                content = targets.content(row)
-                key = prefix + name
-                # Without a cache, the entry keeps its folder's key, shared (see `Entry.key`).
-                shared = prefix if cache is None else key
-                entry = Entry(shared, path, True, content, table=targets, row=row)
-                by_key[key] = entry
-        if cache is None:  # the entries hold every row: only the result cache looks names up
-            targets.forget_names()
-        self.by_key: dict[str, Entry] | None = by_key  # None: dropped (`run`)
-        self.added = self.entries  # by_key's entries once it is dropped (`_added`)
+            columns = _Columns.of_targets(targets)
+            self.added = Entries(columns)
+            self.entries = Entries(columns, _sorted_slots([order_of(p) for p in columns.paths]))
+        else:
+            self.by_key = self._targets_by_key(targets, cache)
+            self.entries = Entries.of([], targets)  # sorted by path (`run`)
+            self.added = self.entries  # by_key's entries once it is dropped (`_added`)
         self.targets = targets
         self.corpus_roots = corpus_roots
         self.walk: CorpusWalk | None = walk  # begun by the engine (`start_corpus_walk`)
@@ -505,29 +520,37 @@ class _Stage:
 
     # --- the stage ---------------------------------------------------------------------------
 
+    def _targets_by_key(self, targets: FeatureTable, cache: SignatureCache | None) -> dict:
+        """An `Entry` of each target, by key (its absolute path)."""
+        by_key: dict[str, Entry] = {}
+        absolute: dict[str, str] = {}  # abspath per folder, not per file: 100,000 files
+        named: Iterable[tuple[Any, int]] = targets.named()
+        if cache is None and _named_in_order(targets):
+            # The index of rows by name (4 MB at 100,000 files) goes before the entries are
+            # made, not after: with them, it was the stage's peak.
+            targets.forget_names()
+            named = ((path, row) for row, path in enumerate(targets.paths))
+        with collector_paused():  # entries make no reference cycles (100,000 of them)
+            for path, row in named:
+                folder, name = split_path(os.fspath(path))
+                prefix = absolute.get(folder)
+                if prefix is None:
+                    prefix = absolute[folder] = os.path.join(os.path.abspath(folder), "")
+                content = targets.content(row)
+                key = prefix + name
+                # Without a cache, the entry keeps its folder's key, shared (see `Entry.key`).
+                shared = prefix if cache is None else key
+                by_key[key] = Entry(shared, path, True, content, table=targets, row=row)
+        if cache is None:  # the entries hold every row: only the result cache looks names up
+            targets.forget_names()
+        return by_key
+
     def run(self) -> list[Diagnostic]:
-        stats = last_stats
-        stats.targets = len(self.by_key)
-        self._gather_corpus()
-        self._features_from_cache()
-        added = list(self.by_key.values())
-        ordered = sorted(added, key=attrgetter("order"))
-        slot_of_row = None
-        if self.cache is None and self.job.fix is None:
-            slot_of_row = _slots_by_row(added, self.table.size)
-        if slot_of_row is not None:
-            # Only the cache looks files up by key from now on: the keys (a string a file,
-            # see `Entry.key`) and their dict go (14 MB at 100,000 files); and the entries
-            # become columns (`Entries`), made again only for the files compared.
-            self.by_key = None
-            columns = _Columns(added, self.table, keep=False)
-            self.added = Entries(columns)
-            sorted_rows = np.fromiter((e.row for e in ordered), np.int64, len(ordered))
-            del added, ordered  # the entries go now
-            self.entries = Entries(columns, slot_of_row[sorted_rows])
-        else:  # the entries kept (`by_key` holds them)
-            self.entries = Entries.of(ordered, self.table)
-            del added, ordered
+        last_stats.targets = len(self.added) if self.by_key is None else len(self.by_key)
+        if self.by_key is not None:
+            self._gather_corpus()
+            self._features_from_cache()
+            self._entries_in_order()
         # The entries live as long as the stage: out of the collector's sight (the full
         # collections its later objects set off each went over them: 0.4 s of a warm run).
         gc.freeze()
@@ -579,6 +602,27 @@ class _Stage:
         if stage is not None:
             self._store_findings(stage, diagnostics)
         return diagnostics
+
+    def _entries_in_order(self) -> None:
+        """`entries` sorted by path, once every file is in `by_key`; without a cache or
+        fixes, as columns (`by_key` dropped)."""
+        added = list(self.by_key.values())
+        ordered = sorted(added, key=attrgetter("order"))
+        slot_of_row = None
+        if self.cache is None and self.job.fix is None:
+            slot_of_row = _slots_by_row(added, self.table.size)
+        if slot_of_row is not None:
+            # Only the cache looks files up by key from now on: the keys (a string a file,
+            # see `Entry.key`) and their dict go (14 MB at 100,000 files); and the entries
+            # become columns (`Entries`), made again only for the files compared.
+            self.by_key = None
+            columns = _Columns(added, self.table, keep=False)
+            self.added = Entries(columns)
+            sorted_rows = np.fromiter((e.row for e in ordered), np.int64, len(ordered))
+            del added, ordered  # the entries go now
+            self.entries = Entries(columns, slot_of_row[sorted_rows])
+        else:  # the entries kept (`by_key` holds them)
+            self.entries = Entries.of(ordered, self.table)
 
     def _trim(self) -> None:
         """Between the steps of a stage over many files: the memory each step freed, which
@@ -1193,6 +1237,21 @@ def _slots_by_row(entries: list[Entry], size: int) -> np.ndarray | None:
     slots = np.full(size, -1, dtype=np.int64)
     slots[rows] = np.arange(len(rows))
     return slots if np.count_nonzero(slots >= 0) == len(rows) else None
+
+
+def _only_targets(table: FeatureTable) -> bool:
+    """Is every row of the table a target named in the order of the rows, its features
+    complete (none left to a cache)? Then the stage's entries are its rows, in order."""
+    rows = np.arange(table.size, dtype=np.int64)
+    return _named_in_order(table) and not (table.column("shingles", rows) == IN_CACHE).any()
+
+
+def _sorted_slots(orders: list[str]) -> np.ndarray | None:
+    """The slots of these sort keys in sorted order; None when they are in order already (as
+    the engine's targets are): no int made a file."""
+    if all(a <= b for a, b in zip(orders, islice(orders, 1, None))):
+        return None
+    return np.array(sorted(range(len(orders)), key=orders.__getitem__), dtype=np.int64)
 
 
 def _named_in_order(table: FeatureTable) -> bool:
