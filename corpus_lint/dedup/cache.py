@@ -187,12 +187,7 @@ class SignatureCache:
     def stale(self, files: list[tuple[str, int, int]]) -> set[str]:
         """Paths of the (path, stamp, size) files the cache cannot vouch for: new, changed,
         or whose features are not cached for this configuration."""
-        known: dict[str, tuple[int, int, int]] = {}
-        for chunk in _chunks([os.fsencode(path) for path, _, _ in files]):
-            rows = self.db.execute(f"SELECT * FROM files WHERE path IN ({_marks(chunk)})", chunk)
-            known.update(
-                (os.fsdecode(path), (stamp, size, content)) for path, stamp, size, content in rows
-            )
+        known = self.recorded([path for path, _, _ in files])
         cached = self.cached_among({row[2] for row in known.values()})
         stale = set()
         for path, mtime, size in files:
@@ -200,6 +195,16 @@ class SignatureCache:
             if row is None or row[:2] != (mtime, size) or row[2] not in cached:
                 stale.add(path)
         return stale
+
+    def recorded(self, paths: list[str]) -> dict[str, tuple[int, int, int]]:
+        """(stamp, size, content) of each of these files the `files` table holds, by path."""
+        known: dict[str, tuple[int, int, int]] = {}
+        for chunk in _chunks([os.fsencode(path) for path in paths]):
+            rows = self.db.execute(f"SELECT * FROM files WHERE path IN ({_marks(chunk)})", chunk)
+            known.update(
+                (os.fsdecode(path), (stamp, size, content)) for path, stamp, size, content in rows
+            )
+        return known
 
     def files_with(self, contents: Iterable[int]) -> list[tuple[str, int, int, int]]:
         """(path, stamp, size, content) of the files last seen with these contents."""
