@@ -331,7 +331,7 @@ def _walked_folder(
     """`_folder` of a folder as `_walk_pending` gives it: (name, unsigned stamp, size) rows.
     Its digest is `folder_digest`'s, made without a row a file (0.04 CPU-s of a walk over
     100,000 files): rows are made only for a folder the caller did not know."""
-    named.sort()  # names differ: in path order
+    named.sort(key=itemgetter(0))  # names differ: by name alone (whole rows: 3 times as long)
     names, stamps, sizes = zip(*named) if named else ((), (), ())
     base = os.path.join(folder, "")
     described = base + ("\0" + base).join(names) if names else ""

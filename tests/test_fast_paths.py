@@ -218,6 +218,25 @@ def test_cache_reads_by_scan_give_what_reads_by_key_give(tmp_path):
     cache.close()
 
 
+def test_rows_counted_up_to_a_bound_answer_as_a_whole_count(tmp_path):
+    """`SignatureCache._at_most` counts rows only up to one past its bound: its answer is a
+    whole count's, at every bound around the count, filtered or not, on an empty table too."""
+    from corpus_lint.dedup.cache import SignatureCache
+    from corpus_lint.dedup.features import Features
+
+    cache = SignatureCache.open(tmp_path, config=7, warnings=[])
+    for stored in (0, 5, 40):
+        features = [Features(c, c, 1, bytes(8), ()) for c in range(1, stored + 1)]
+        cache.store([(f"/c/{c}.txt", 1, 1, c) for c in range(1, stored + 1)], features)
+        for rows, parameters in (("files", ()), ("features WHERE config = ?", (7,))):
+            (count,) = cache.db.execute(f"SELECT count(*) FROM {rows}", parameters).fetchone()
+            assert count == stored
+            for most in range(0, stored + 3):
+                assert cache._at_most(rows, parameters, most) == (count <= most)
+        assert cache._at_most("features WHERE config = ?", (8,), 0)  # another configuration
+    cache.close()
+
+
 def test_band_buckets_merge_rows_across_runs(tmp_path):
     """Band keys are held in buckets by their top bits: rows stored by later runs join the
     rows already in a bucket, a pair stored twice is held once, and a look-up finds exactly

@@ -278,6 +278,48 @@ def test_a_full_check_records_its_folders_for_the_next_changed_files_run(
     assert corpus_stage.last_stats.analysed == 1
 
 
+def test_the_folder_of_an_edited_target_is_trusted_but_for_it_until_another_file_changes(
+    cli, tmp_path, monkeypatch
+):
+    from corpus_lint.dedup.cache import SignatureCache
+
+    folder = corpus_folder(tmp_path)
+    assert dup_findings(cli, folder) == []  # a full check records the folder's digest
+    asked: list[str] = []  # the corpus files the cache is asked about, file by file
+    stale = SignatureCache.stale
+
+    def spied(self, files):
+        asked.extend(os.path.basename(path) for path, _, _ in files)
+        return stale(self, files)
+
+    monkeypatch.setattr(SignatureCache, "stale", spied)
+    (folder / "corpus" / "00.txt").write_text(edited(article(10), 3))  # the target, edited
+    assert dup_findings(cli, folder, "corpus/00.txt") == []
+    assert asked == []  # its folder is as recorded but for it: no file looked up
+    assert (corpus_stage.last_stats.unchanged, corpus_stage.last_stats.analysed) == (5, 0)
+    # Another file of the folder changed too (a near copy of the target's new text): the
+    # folder is looked at file by file, and that file read again.
+    (folder / "corpus" / "02.txt").write_text(edited(article(50), 2))
+    (folder / "corpus" / "00.txt").write_text(edited(article(50), 3))
+    found = dup_findings(cli, folder, "corpus/00.txt")
+    assert sorted(asked) == ["01.txt", "02.txt", "03.txt", "04.txt", "05.txt"]
+    assert (corpus_stage.last_stats.unchanged, corpus_stage.last_stats.analysed) == (4, 1)
+    assert [(d["code"], {d["path"], d["related"][0]["path"]}) for d in found] == [
+        ("DUP004", {"corpus/00.txt", "corpus/02.txt"})
+    ]
+    uncached = cli(
+        "check",
+        "--select",
+        "DUP003,DUP004",
+        "--output-format",
+        "json",
+        "--no-cache",
+        "corpus/00.txt",
+        cwd=folder,
+    )
+    assert uncached.json() == found
+
+
 def _folder_digests(folder: Path) -> dict[bytes, int]:
     with sqlite3.connect(folder / ".corpus_lint_cache" / "signatures.sqlite3") as db:
         return dict(db.execute("SELECT path, digest FROM folders"))

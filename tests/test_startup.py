@@ -113,3 +113,13 @@ def test_pack_patterns_are_compiled_only_for_the_rules_that_run(tmp_path):
     assert found["code"] == 0
     assert found["credit_patterns"] == 0  # BP004 did not run: none of its patterns compiled
     assert _check(tmp_path, "--select", "BP004")["credit_patterns"] > 0
+
+
+def test_settings_without_a_keeper_policy_import_no_duplicate_module(tmp_path):
+    # The default keeper policy needs no check against the clusters' criteria: a check
+    # without the duplicate rules imports nothing of `corpus_lint.dedup` (nor does a
+    # pre-commit run before its corpus walk begins).
+    (tmp_path / "corpus-lint.toml").write_text("[near-duplicate]\nthreshold = 0.9\n")
+    found = _check(tmp_path, "--select", "WS")
+    assert found["code"] == 0
+    assert [m for m in found["modules"] if m.startswith("corpus_lint.dedup")] == []

@@ -187,12 +187,7 @@ class SignatureCache:
     def stale(self, files: list[tuple[str, int, int]]) -> set[str]:
         """Paths of the (path, stamp, size) files the cache cannot vouch for: new, changed,
         or whose features are not cached for this configuration."""
-        known: dict[str, tuple[int, int, int]] = {}
-        for chunk in _chunks([os.fsencode(path) for path, _, _ in files]):
-            rows = self.db.execute(f"SELECT * FROM files WHERE path IN ({_marks(chunk)})", chunk)
-            known.update(
-                (os.fsdecode(path), (stamp, size, content)) for path, stamp, size, content in rows
-            )
+        known = self.recorded([path for path, _, _ in files])
         cached = self.cached_among({row[2] for row in known.values()})
         stale = set()
         for path, mtime, size in files:
@@ -200,6 +195,16 @@ class SignatureCache:
             if row is None or row[:2] != (mtime, size) or row[2] not in cached:
                 stale.add(path)
         return stale
+
+    def recorded(self, paths: list[str]) -> dict[str, tuple[int, int, int]]:
+        """(stamp, size, content) of each of these files the `files` table holds, by path."""
+        known: dict[str, tuple[int, int, int]] = {}
+        for chunk in _chunks([os.fsencode(path) for path in paths]):
+            rows = self.db.execute(f"SELECT * FROM files WHERE path IN ({_marks(chunk)})", chunk)
+            known.update(
+                (os.fsdecode(path), (stamp, size, content)) for path, stamp, size, content in rows
+            )
+        return known
 
     def files_with(self, contents: Iterable[int]) -> list[tuple[str, int, int, int]]:
         """(path, stamp, size, content) of the files last seen with these contents."""
@@ -214,8 +219,7 @@ class SignatureCache:
     ) -> list[tuple[str, int, int, int]]:
         """The (path, stamp, size, content) rows that differ from the `files` table."""
         known: set[tuple[bytes, int, int, int]] = set()
-        (recorded,) = self.db.execute("SELECT count(*) FROM files").fetchone()
-        if len(files) * 8 >= recorded:  # as in `features`: one scan instead
+        if self._at_most("files", (), len(files) * 8):  # as in `features`: one scan instead
             known.update(self.db.execute("SELECT * FROM files"))
         else:
             for chunk in _chunks([os.fsencode(row[0]) for row in files]):
@@ -224,9 +228,17 @@ class SignatureCache:
                 )
         return [row for row in files if (os.fsencode(row[0]), *row[1:]) not in known]
 
-    def _cached_count(self) -> int:
-        query = "SELECT count(*) FROM features WHERE config = ?"
-        return self.db.execute(query, (self.config,)).fetchone()[0]
+    def _at_most(self, rows: str, parameters: tuple, most: int) -> bool:
+        """Does `SELECT 1 FROM {rows}` give at most `most` rows? Counted up to one more only:
+        choosing between one scan and look-ups needs no more, and counting every row of a
+        large table read its whole index (about 20 ms of a run that checks one file)."""
+        query = f"SELECT count(*) FROM (SELECT 1 FROM {rows} LIMIT ?)"
+        (count,) = self.db.execute(query, (*parameters, most + 1)).fetchone()
+        return count <= most
+
+    def _few_cached(self, most: int) -> bool:
+        """At most `most` contents have features cached for this configuration?"""
+        return self._at_most("features WHERE config = ?", (self.config,), most)
 
     def cached_contents(self) -> frozenset[int]:
         """Every content whose features are cached for this configuration."""
@@ -236,7 +248,7 @@ class SignatureCache:
     def cached_among(self, contents: Iterable[int]) -> set[int]:
         """Those of `contents` whose features are cached for this configuration."""
         wanted = set(contents)
-        if wanted and len(wanted) * 8 >= self._cached_count():  # as in `features`
+        if wanted and self._few_cached(len(wanted) * 8):  # as in `features`
             return wanted & self.cached_contents()
         found: set[int] = set()
         for chunk in _chunks(list(wanted)):
@@ -256,7 +268,7 @@ class SignatureCache:
             return found
         columns = "SELECT content, text_hash, shingles, excluded, signature FROM features"
         # An eighth of the table or more (a warm run): one scan is faster than the look-ups.
-        if len(wanted) * 8 >= self._cached_count():
+        if self._few_cached(len(wanted) * 8):
             scans: Iterable[Any] = [self.db.execute(f"{columns} WHERE config = ?", (self.config,))]
         else:
             scans = (
@@ -347,10 +359,8 @@ class SignatureCache:
         of the run is read (a run of many files), the keys of rows for files not among
         `files` are added to `others` (see `store_results`)."""
         wanted = {key: (stamp, size) for key, stamp, size in files}
-        query = "SELECT count(*) FROM results WHERE run = ?"
-        (stored,) = self.db.execute(query, (run,)).fetchone()
         columns = "SELECT path, stamp, size, data FROM results WHERE run = ?"
-        if len(wanted) * 8 >= stored:  # as in `features`: one scan
+        if self._at_most("results WHERE run = ?", (run,), len(wanted) * 8):  # as in `features`
             for path, stamp, size, data in self.db.execute(columns, (run,)):
                 identity = wanted.get(path)
                 if identity is None:
@@ -517,8 +527,7 @@ class SignatureCache:
         present = np.zeros(1 << BUCKET_BITS, dtype=bool)
         present[buckets] = True
         touched = np.flatnonzero(present)
-        (stored,) = self.db.execute("SELECT count(*) FROM bands").fetchone()
-        scan = len(touched) * 8 >= stored  # as in `features`: one scan (a range per part)
+        scan = self._at_most("bands", (), len(touched) * 8)  # one scan (a range per part)
         step = (1 << BUCKET_BITS) // BAND_MERGE_PARTS
         for low in range(0, 1 << BUCKET_BITS, step):
             part = (buckets >= low) & (buckets < low + step)
