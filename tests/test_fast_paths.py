@@ -365,6 +365,29 @@ def test_displayed_paths_are_relpaths(written):
     assert display(path) == os.path.relpath(path).replace(os.sep, "/")
 
 
+@pytest.mark.skipif(os.sep != "/", reason="the shortcut for absolute paths is POSIX's")
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(["cwd", "cwd's parent", "root"]),
+    st.sampled_from(["", "/", "//", "x", "/x/"]),
+    st.lists(st.sampled_from(["a", "b c", "..", ".", "", "é", "x.txt"]), max_size=5).map("/".join),
+)
+def test_displayed_absolute_paths_are_relpaths(where, joint, rest):
+    """An absolute path (a corpus given as one) is shown as os.path.relpath shows it, whatever
+    the working directory: the shortcut for a plain path under it included."""
+    from corpus_lint.document import display
+
+    here = os.getcwd()
+    cwd = {"cwd": here, "cwd's parent": os.path.dirname(here), "root": "/"}[where]
+    written = cwd + joint + rest
+    os.chdir(cwd)
+    try:
+        for path in (written, Path(written)):
+            assert display(path) == os.path.relpath(path)
+    finally:
+        os.chdir(here)
+
+
 # --- per-document rules at the cost of one pass (issue #19) ----------------------------------
 
 # Lines of chrome, credits and source lines among prose, with every kind of line break.
