@@ -21,6 +21,7 @@ from corpus_lint.files import ignored_for_file
 from corpus_lint.interrupts import WorkersDied, stopping
 from corpus_lint.packs import timed_out_searches
 from corpus_lint.progress import Progress
+from corpus_lint.results import packed
 from corpus_lint.rule import Context, Diagnostic, Rule
 
 # Below this many files, worker processes cost more than they save.
@@ -76,6 +77,9 @@ class FileResult:
     # follow from others included (with Job.count_fixes; the summary's counts).
     fixable: tuple[int, int] = (0, 0)
     words: int | None = None  # with Options.count_words: white-space-separated words
+    # The findings as a worker sends them (`results.packed` rows), `diagnostics` then empty:
+    # the parent keeps them packed until the report, never building their objects.
+    packed: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -299,15 +303,18 @@ def _as_paths(batch: list[tuple[Path | str, bool]]) -> list[tuple[Path, bool]]:
 
 _SENT_FIELDS = [f.name for f in dataclasses.fields(FileResult) if f.name != "path"]
 _FIXED, _FEATURES = _SENT_FIELDS.index("fixed"), _SENT_FIELDS.index("features")
+_DIAGNOSTICS, _PACKED = _SENT_FIELDS.index("diagnostics"), _SENT_FIELDS.index("packed")
 
 
 def sent(result: FileResult) -> tuple:
     """A result as a worker sends it: a tuple of its fields but the path, which the parent
-    knows (a third of the time of pickling the dataclass and its Path), with the codes fixed
-    as a dict (None when none) and the features as (their type, a plain tuple). The parent
-    unpickles both at C speed, where a Counter and a named tuple run Python code for each
-    file: 2 s of its CPU at 100,000 files, taken from the workers' cores."""
+    knows (a third of the time of pickling the dataclass and its Path), with the findings
+    `packed`, the codes fixed as a dict (None when none) and the features as (their type, a
+    plain tuple). The parent unpickles them at C speed, where Diagnostics, a Counter and a
+    named tuple run Python code for each file: 2 s of its CPU at 100,000 files, taken from
+    the workers' cores."""
     fields = [getattr(result, name) for name in _SENT_FIELDS]
+    fields[_DIAGNOSTICS], fields[_PACKED] = [], packed(result.diagnostics) + result.packed
     fields[_FIXED] = dict(result.fixed) if result.fixed else None
     if isinstance(result.features, tuple):  # `dedup.features.Features`
         fields[_FEATURES] = (type(result.features), tuple(result.features))

@@ -688,7 +688,9 @@ def test_file_bytes_read_without_a_file_object_are_all_of_them(tmp_path, length)
 
 def test_results_sent_by_workers_are_received_as_they_were(tmp_path):
     """A worker's result crosses the pipe as plain values (`analysis.sent`) and is rebuilt
-    (`analysis.received`): the same result, its features the same named tuple."""
+    (`analysis.received`): the same result, its features the same named tuple, its findings
+    kept packed (`results.packed`): unpacked, equal to those sent."""
+    import dataclasses
     import pickle
     from collections import Counter
 
@@ -697,6 +699,7 @@ def test_results_sent_by_workers_are_received_as_they_were(tmp_path):
     from corpus_lint.config import NearDuplicateSettings, Settings
     from corpus_lint.dedup.features import Features
     from corpus_lint.packs import load_packs
+    from corpus_lint.results import unpacked
     from corpus_lint.rule import Context
 
     (tmp_path / "a.txt").write_text("Title\n\nThe the cat sat sat.\n\nShare this\n")
@@ -713,7 +716,8 @@ def test_results_sent_by_workers_are_received_as_they_were(tmp_path):
     assert results[0].diagnostics and isinstance(results[0].features, Features)
     for result in results:
         back = received(result.path, pickle.loads(pickle.dumps(sent(result))))
-        assert back == result
+        assert not back.diagnostics and len(back.packed) == len(result.diagnostics)
+        assert dataclasses.replace(back, diagnostics=unpacked(back.packed), packed=()) == result
         assert type(back.features) is type(result.features)
         assert type(back.fixed) is Counter
 
