@@ -21,6 +21,7 @@ from corpus_lint.files import ignored_for_file
 from corpus_lint.interrupts import WorkersDied, stopping
 from corpus_lint.packs import timed_out_searches
 from corpus_lint.progress import Progress
+from corpus_lint.results import packed
 from corpus_lint.rule import Context, Diagnostic, Rule
 
 # Below this many files, worker processes cost more than they save.
@@ -76,6 +77,9 @@ class FileResult:
     # follow from others included (with Job.count_fixes; the summary's counts).
     fixable: tuple[int, int] = (0, 0)
     words: int | None = None  # with Options.count_words: white-space-separated words
+    # The findings as a worker sends them (`results.packed` rows), `diagnostics` then empty:
+    # the parent keeps them packed until the report, never building their objects.
+    packed: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -115,7 +119,7 @@ def analyze(path: Path, job: Job, lint: bool = True) -> FileResult:
     return analyze_many([(path, lint)], job)[0]
 
 
-def analyze_many(items: list[tuple[Path, bool]], job: Job) -> list[FileResult]:
+def analyze_many(items: list[tuple[Path | str, bool]], job: Job) -> list[FileResult]:
     """`analyze` over (path, lint?) items; corpus features are computed for all at once.
 
     When the corpus rules run and nothing is fixed, the items are all read before any is
@@ -288,26 +292,24 @@ def _init_worker(job: Job) -> None:
 def _analyze_in_worker(batch: list[tuple[Path | str, bool]]) -> list[tuple[Any, ...]]:
     """The batch's results, each sent back as `sent` gives it."""
     assert _worker_job is not None
-    return [sent(result) for result in analyze_many(_as_paths(batch), _worker_job)]
-
-
-def _as_paths(batch: list[tuple[Path | str, bool]]) -> list[tuple[Path, bool]]:
-    """A batch's items with a Path each, made when the batch is read: a Path a file for the
-    whole run was 32 MB of the parent's peak at 100,000 files (the walk gives strings)."""
-    return [(Path(path), lint) for path, lint in batch]
+    # Read as the walk's strings: a Path a file cost 3 us to make, and more to read through.
+    return [sent(result) for result in analyze_many(batch, _worker_job)]
 
 
 _SENT_FIELDS = [f.name for f in dataclasses.fields(FileResult) if f.name != "path"]
 _FIXED, _FEATURES = _SENT_FIELDS.index("fixed"), _SENT_FIELDS.index("features")
+_DIAGNOSTICS, _PACKED = _SENT_FIELDS.index("diagnostics"), _SENT_FIELDS.index("packed")
 
 
 def sent(result: FileResult) -> tuple:
     """A result as a worker sends it: a tuple of its fields but the path, which the parent
-    knows (a third of the time of pickling the dataclass and its Path), with the codes fixed
-    as a dict (None when none) and the features as (their type, a plain tuple). The parent
-    unpickles both at C speed, where a Counter and a named tuple run Python code for each
-    file: 2 s of its CPU at 100,000 files, taken from the workers' cores."""
+    knows (a third of the time of pickling the dataclass and its Path), with the findings
+    `packed`, the codes fixed as a dict (None when none) and the features as (their type, a
+    plain tuple). The parent unpickles them at C speed, where Diagnostics, a Counter and a
+    named tuple run Python code for each file: 2 s of its CPU at 100,000 files, taken from
+    the workers' cores."""
     fields = [getattr(result, name) for name in _SENT_FIELDS]
+    fields[_DIAGNOSTICS], fields[_PACKED] = [], packed(result.diagnostics) + result.packed
     fields[_FIXED] = dict(result.fixed) if result.fixed else None
     if isinstance(result.features, tuple):  # `dedup.features.Features`
         fields[_FEATURES] = (type(result.features), tuple(result.features))
@@ -338,7 +340,7 @@ def analyze_all(
     workers = worker_count(len(items), options)
     if workers <= 1:
         for batch in batches:
-            for (path, _), result in zip(batch, analyze_many(_as_paths(batch), job)):
+            for (path, _), result in zip(batch, analyze_many(batch, job)):
                 result.path = path
                 yield result
                 progress.advance()

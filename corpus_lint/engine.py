@@ -26,6 +26,7 @@ from corpus_lint.document import display
 from corpus_lint.files import ignored_for_file
 from corpus_lint.packs import Packs
 from corpus_lint.progress import Progress
+from corpus_lint.results import decode_findings, encode_packed, packed, unpacked
 from corpus_lint.rule import SAFE, Context, Diagnostic, Rule, sort_diagnostics
 
 if TYPE_CHECKING:
@@ -395,27 +396,27 @@ class PackedFindings:
     BLOCK = 1000  # findings packed together
 
     def __init__(self) -> None:
-        from corpus_lint.results import encode_findings
-
         self.blocks: list[bytes] = []
-        self.pending: list[Diagnostic] = []
-        self._encode = encode_findings  # imported once, not at each file's findings
+        self.pending: list[tuple] = []  # `results.packed` rows
 
     def extend(self, diagnostics: list[Diagnostic]) -> None:
-        self.pending.extend(diagnostics)
+        if diagnostics:
+            self.extend_packed(packed(diagnostics))
+
+    def extend_packed(self, rows: tuple) -> None:
+        """`extend` with findings already `results.packed`."""
+        self.pending += rows
         if len(self.pending) >= self.BLOCK:
-            self.blocks.append(self._encode(self.pending, ()))
+            self.blocks.append(encode_packed(tuple(self.pending), ()))
             self.pending = []
 
     def unpacked(self) -> list[Diagnostic]:
         """Every finding, as objects again (an equal copy of each), in order."""
-        from corpus_lint.results import decode_findings
-
         found: list[Diagnostic] = []
         for block in self.blocks:
             found += decode_findings(block)[0]
         self.blocks = []
-        found += self.pending
+        found += unpacked(self.pending)
         return found
 
 
@@ -466,6 +467,10 @@ def _collect(
     else:
         result.files_checked += 1
         findings.extend(file_result.diagnostics)
+        if isinstance(findings, PackedFindings):  # a worker's: kept as they came
+            findings.extend_packed(file_result.packed)
+        else:
+            findings.extend(unpacked(file_result.packed))
         if file_result.words is not None:
             result.word_counts[display(file_result.path)] = file_result.words
         if file_result.features is not None:

@@ -228,7 +228,7 @@ def _lf_lines(data: bytes) -> list[bytes]:
     return out
 
 
-def write_atomic(path: Path, new: bytes, expected: bytes) -> None:
+def write_atomic(path: Path | str, new: bytes, expected: bytes) -> None:
     """Replace the file at `path` with `new`, only if it still holds `expected`.
 
     The bytes go to a temporary file in the same folder, are flushed and fsynced, then
@@ -241,8 +241,8 @@ def write_atomic(path: Path, new: bytes, expected: bytes) -> None:
         _write_atomic(path, new, expected)
 
 
-def _write_atomic(path: Path, new: bytes, expected: bytes) -> None:
-    shown = path.as_posix()
+def _write_atomic(path: Path | str, new: bytes, expected: bytes) -> None:
+    shown = Path(path).as_posix()
     target = Path(os.path.realpath(path))
     try:
         status = os.stat(target)

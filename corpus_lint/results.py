@@ -38,10 +38,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from corpus_lint.analysis import FileResult
 from corpus_lint.rule import Diagnostic, Edit, Fix, Related
 
 if TYPE_CHECKING:
+    from corpus_lint.analysis import FileResult
     from corpus_lint.config import Settings
     from corpus_lint.packs import Packs
     from corpus_lint.rule import Rule
@@ -109,7 +109,8 @@ def plain(result: FileResult, shown: str, fixes_counted: bool) -> tuple:
     """What is stored of a cacheable result but its features (added when they are complete):
     plain values; `shown` is the file's display path (left out: a hit puts back the path of
     the run that reads it)."""
-    diagnostics = tuple(_plain(d, shown) for d in result.diagnostics)
+    found = result.diagnostics or unpacked(result.packed)
+    diagnostics = tuple(_plain(d, shown) for d in found)
     return diagnostics, result.fixable if fixes_counted else None, result.words
 
 
@@ -198,16 +199,33 @@ def columns_digest(described: Any, texts: Iterable[list[str]], numbers: bytes) -
     return to_int64(digest.intdigest())
 
 
+def packed(diagnostics: Iterable[Diagnostic]) -> tuple:
+    """Findings as plain rows, each with its path: what `encode_findings` stores, and what an
+    analysis worker sends (tuples of strings and numbers pickle and marshal at C speed, where
+    a Diagnostic, a dataclass with its Fix and Edits, runs Python code each way)."""
+    return tuple([(d.path, *_plain(d, d.path)) for d in diagnostics])
+
+
+def unpacked(rows: Iterable[tuple]) -> list[Diagnostic]:
+    """The findings of `packed`'s rows: equal copies."""
+    return [_diagnostic(row[1:], row[0]) for row in rows]
+
+
 def encode_findings(diagnostics: Iterable[Diagnostic], stats: tuple) -> bytes:
     """The corpus stage's findings (each with its path) and `stats`, as bytes."""
-    return marshal.dumps((tuple((d.path, *_plain(d, d.path)) for d in diagnostics), stats))
+    return encode_packed(packed(diagnostics), stats)
+
+
+def encode_packed(rows: tuple, stats: tuple) -> bytes:
+    """`encode_findings` of findings already `packed`."""
+    return marshal.dumps((rows, stats))
 
 
 def decode_findings(data: bytes) -> tuple[list[Diagnostic], tuple] | None:
     """`encode_findings`'s findings and stats; None for bytes this version did not write."""
     try:
         rows, stats = marshal.loads(data)
-        return [_diagnostic(row[1:], row[0]) for row in rows], tuple(stats)
+        return unpacked(rows), tuple(stats)
     except (ValueError, TypeError, EOFError):
         return None
 

@@ -188,7 +188,7 @@ def test_unreadable_file_is_an_error_naming_it(tmp_path, cli, monkeypatch):
     real = document.read_bytes  # what Document.read reads a file with
 
     def refuse(path, size):
-        if path.name == "a.txt":
+        if Path(path).name == "a.txt":  # the walk's string or a Path
             raise PermissionError(13, "Permission denied")
         return real(path, size)
 

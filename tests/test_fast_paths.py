@@ -384,6 +384,29 @@ def test_displayed_paths_are_relpaths(written):
     assert display(path) == os.path.relpath(path).replace(os.sep, "/")
 
 
+@pytest.mark.skipif(os.sep != "/", reason="the shortcut for absolute paths is POSIX's")
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(["cwd", "cwd's parent", "root"]),
+    st.sampled_from(["", "/", "//", "x", "/x/"]),
+    st.lists(st.sampled_from(["a", "b c", "..", ".", "", "é", "x.txt"]), max_size=5).map("/".join),
+)
+def test_displayed_absolute_paths_are_relpaths(where, joint, rest):
+    """An absolute path (a corpus given as one) is shown as os.path.relpath shows it, whatever
+    the working directory: the shortcut for a plain path under it included."""
+    from corpus_lint.document import display
+
+    here = os.getcwd()
+    cwd = {"cwd": here, "cwd's parent": os.path.dirname(here), "root": "/"}[where]
+    written = cwd + joint + rest
+    os.chdir(cwd)
+    try:
+        for path in (written, Path(written)):
+            assert display(path) == os.path.relpath(path)
+    finally:
+        os.chdir(here)
+
+
 # --- per-document rules at the cost of one pass (issue #19) ----------------------------------
 
 # Lines of chrome, credits and source lines among prose, with every kind of line break.
@@ -684,7 +707,9 @@ def test_file_bytes_read_without_a_file_object_are_all_of_them(tmp_path, length)
 
 def test_results_sent_by_workers_are_received_as_they_were(tmp_path):
     """A worker's result crosses the pipe as plain values (`analysis.sent`) and is rebuilt
-    (`analysis.received`): the same result, its features the same named tuple."""
+    (`analysis.received`): the same result, its features the same named tuple, its findings
+    kept packed (`results.packed`): unpacked, equal to those sent."""
+    import dataclasses
     import pickle
     from collections import Counter
 
@@ -693,6 +718,7 @@ def test_results_sent_by_workers_are_received_as_they_were(tmp_path):
     from corpus_lint.config import NearDuplicateSettings, Settings
     from corpus_lint.dedup.features import Features
     from corpus_lint.packs import load_packs
+    from corpus_lint.results import unpacked
     from corpus_lint.rule import Context
 
     (tmp_path / "a.txt").write_text("Title\n\nThe the cat sat sat.\n\nShare this\n")
@@ -709,7 +735,8 @@ def test_results_sent_by_workers_are_received_as_they_were(tmp_path):
     assert results[0].diagnostics and isinstance(results[0].features, Features)
     for result in results:
         back = received(result.path, pickle.loads(pickle.dumps(sent(result))))
-        assert back == result
+        assert not back.diagnostics and len(back.packed) == len(result.diagnostics)
+        assert dataclasses.replace(back, diagnostics=unpacked(back.packed), packed=()) == result
         assert type(back.features) is type(result.features)
         assert type(back.fixed) is Counter
 

@@ -95,7 +95,9 @@ def test_a_file_over_the_size_limit_is_skipped_unread_with_a_warning(tmp_path, c
         read = []
         real_read_bytes = document.read_bytes  # what Document.read reads a file with
         monkeypatch.setattr(
-            document, "read_bytes", lambda p, size: read.append(p.name) or real_read_bytes(p, size)
+            document,
+            "read_bytes",
+            lambda p, size: read.append(os.path.basename(p)) or real_read_bytes(p, size),
         )
         run = cli("check", "--fix", "--unsafe-fixes", ".", cwd=tmp_path)
         assert run.code == 0
@@ -272,8 +274,8 @@ def read_after(monkeypatch, name: str, meanwhile) -> None:
     real_read = Document.read.__func__
 
     def read(cls, path, display_path=None):
-        if path.name == name:
-            meanwhile(path)
+        if os.path.basename(path) == name:  # the walk's string, or a Path
+            meanwhile(Path(path))
         return real_read(cls, path, display_path)
 
     monkeypatch.setattr(Document, "read", classmethod(read))

@@ -98,7 +98,8 @@ def test_the_items_to_read_are_names_and_each_result_keeps_its_name(tmp_path):
         results = list(analyze_all(items, job, Options(jobs=jobs), Progress("", 0, False)))
         assert [r.path for r in results] == names  # the same strings, in order
         assert all(isinstance(r.path, str) for r in results)
-        assert [len(r.diagnostics) for r in results] == [1] * len(names)  # each file read
+        # Each file read: its finding as an object, or packed by a worker (`analysis.sent`).
+        assert [len(r.diagnostics) + len(r.packed) for r in results] == [1] * len(names)
 
 
 def test_the_engine_sends_the_walks_names_to_be_read_not_paths(tmp_path, monkeypatch):

@@ -103,7 +103,7 @@ MAX_RELATED_MEMBERS = 50
 
 
 # What a worker needs to reread a file: key, path, content hash, lines left out.
-_Reread = tuple[str, Path, int, tuple[int, ...]]
+_Reread = tuple[str, Path | str, int, tuple[int, ...]]
 
 
 def order_of(path: Path | str) -> str:
@@ -1394,9 +1394,9 @@ def batch_similarities(
 ) -> list[float | None]:
     """The exact Jaccard of each pair (two indices into the files: path, content hash, lines
     left out) of files reread now (`current_shingle_sets`); None for a pair with a file
-    whose bytes changed. Run by a worker: the paths made Paths here, not in the parent."""
+    whose bytes changed. Run by a worker, which reads the paths as they came (strings)."""
     files, pairs = work
-    items = [(str(i), Path(path), content, out) for i, (path, content, out) in enumerate(files)]
+    items = [(str(i), path, content, out) for i, (path, content, out) in enumerate(files)]
     found = dict(current_shingle_sets(items, shingle_size))
     sets = [found[str(i)] for i in range(len(files))]
     similarities: list[float | None] = []
