@@ -527,6 +527,37 @@ def test_ctrl_c_while_a_fixed_file_is_written_lets_the_write_finish(tmp_path, cl
     }
 
 
+@pytest.mark.slow
+def test_ctrl_c_while_the_workers_stop_after_the_last_file_stops_the_run(
+    tmp_path, cli, monkeypatch
+):
+    """Every file checked and fixed, Ctrl-C as the worker pool is taken down: the run stops.
+    (The pool was taken down when the caller dropped the analysis generator, which it had
+    asked for no result past the last: the interrupt was raised in the generator's finaliser,
+    printed as "Exception ignored", and the run went on to exit 0.)"""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from corpus_lint.analysis import MIN_FILES_FOR_WORKERS
+
+    articles = many_articles(tmp_path, 2 * MIN_FILES_FOR_WORKERS)
+    shutdown = ProcessPoolExecutor.shutdown
+    interrupted = []
+
+    def interrupted_shutdown(executor, *args, **kwargs):
+        if not interrupted:
+            interrupted.append(True)
+            os.kill(os.getpid(), signal.SIGINT)
+        shutdown(executor, *args, **kwargs)
+
+    monkeypatch.setattr(ProcessPoolExecutor, "shutdown", interrupted_shutdown)
+    run = cli("check", "--fix", "--no-cache", "--select", "WS001", "--jobs", "2", ".", cwd=tmp_path)
+    assert interrupted
+    assert (run.code, run.err) == (130, "corpus-lint: interrupted\n")
+    assert all(
+        tmp_path.joinpath(name).read_bytes() == fixed for name, (_, fixed) in articles.items()
+    )
+
+
 def _ignores_ctrl_c(pid: int, or_exited: bool = False) -> bool:
     """Whether a process ignores SIGINT, from its ignored-signals mask in /proc (`or_exited`:
     or it has exited, its parent not yet told)."""
