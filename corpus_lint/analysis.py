@@ -352,12 +352,27 @@ def analyze_all(
     try:
         with process_pool(workers, _init_worker, (job,)) as pool:
             sent = pool.map(_analyze_in_worker, batches, chunksize=chunksize)
-            for batch, results in zip(batches, sent):
+            for batch in batches[:-1]:
+                results = next(sent)
                 done += 1
-                for (path, _), fields in zip(batch, results):
-                    yield received(path, fields)
-                    progress.advance()
+                yield from _received_batch(batch, results, progress)
+            last = next(sent)
+            done += 1
     except WorkersDied as exc:  # name the first file without a result
         left = len(items) - done * BATCH_FILES
         first = display(batches[done][0][0]) if done < len(batches) else "?"
         raise WorkersDied(f"{first}: {exc} ({left} files from this one on)") from None
+    # The last batch is given with the pool closed: the callers ask for nothing past the last
+    # result, and drop this generator unfinished. A pool closed then was closed in the
+    # generator's finaliser, where a Ctrl-C meanwhile was printed ("Exception ignored"), not
+    # raised, and the run went on to exit 0.
+    yield from _received_batch(batches[-1], last, progress)
+
+
+def _received_batch(
+    batch: list[tuple[Path | str, bool]], results: list[tuple], progress: Progress
+) -> Iterator[FileResult]:
+    """The results a worker sent back for `batch`, under the batch's own paths."""
+    for (path, _), fields in zip(batch, results):
+        yield received(path, fields)
+        progress.advance()

@@ -297,12 +297,12 @@ def parse(argv: list[str]) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    with interrupts.handled():  # Ctrl-C: exit 130, however many arrive (see `interrupts`)
-        try:
+    try:  # around the policy too: a Ctrl-C can land as it ends, when the handler is put back
+        with interrupts.handled():  # Ctrl-C: exit 130, however many arrive (see `interrupts`)
             return _main(argv, exits=argv is None)
-        except KeyboardInterrupt:
-            print("corpus-lint: interrupted", file=sys.stderr)
-            return 130
+    except KeyboardInterrupt:
+        print("corpus-lint: interrupted", file=sys.stderr)
+        return 130
 
 
 def _main(argv: Sequence[str] | None, exits: bool = False) -> int:

@@ -12,6 +12,15 @@ from corpus_lint.cli import main
 from tests.helpers import SEEDS
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """The Ctrl-C tests interrupt the runs they start, as a terminal interrupts its foreground
+    job, or this process itself. A suite started with SIGINT ignored (`pytest &` in a script)
+    passed that on to its runs, which then rightly ignored Ctrl-C (`corpus_lint.interrupts`):
+    they exited 0 instead of 130. So Ctrl-C is Python's own here, whoever started the suite."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 @dataclass
 class CliRun:
     code: int

@@ -529,6 +529,60 @@ def test_ctrl_c_while_a_fixed_file_is_written_lets_the_write_finish(tmp_path, cl
     }
 
 
+def test_ctrl_c_as_the_run_ends_is_one_line_and_exit_130(tmp_path, cli, monkeypatch):
+    """A Ctrl-C that lands as the command has returned, when the run puts back the Ctrl-C
+    handler it found, still stops it as any other: one line, 130 (it was a traceback)."""
+    from corpus_lint import interrupts
+
+    many_articles(tmp_path, 3)
+    set_handler = signal.signal
+
+    def ctrl_c_as_the_handler_is_put_back(number, handler):
+        if handler is signal.default_int_handler and signal.getsignal(number) is interrupts._stop:
+            os.kill(os.getpid(), signal.SIGINT)  # pending: `signal.signal` handles it first
+        return set_handler(number, handler)
+
+    monkeypatch.setattr(signal, "signal", ctrl_c_as_the_handler_is_put_back)
+    try:
+        run = cli("check", "--select", "WS001", ".", cwd=tmp_path)
+    except KeyboardInterrupt:
+        pytest.fail("the interrupt escaped `main`: a traceback, not one line and 130")
+    finally:
+        monkeypatch.undo()
+    assert (run.code, run.err) == (130, "corpus-lint: interrupted\n")
+
+
+@pytest.mark.slow
+def test_ctrl_c_while_the_workers_stop_after_the_last_file_stops_the_run(
+    tmp_path, cli, monkeypatch
+):
+    """Every file checked and fixed, Ctrl-C as the worker pool is taken down: the run stops.
+    (The pool was taken down when the caller dropped the analysis generator, which it had
+    asked for no result past the last: the interrupt was raised in the generator's finaliser,
+    printed as "Exception ignored", and the run went on to exit 0.)"""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from corpus_lint.analysis import MIN_FILES_FOR_WORKERS
+
+    articles = many_articles(tmp_path, 2 * MIN_FILES_FOR_WORKERS)
+    shutdown = ProcessPoolExecutor.shutdown
+    interrupted = []
+
+    def interrupted_shutdown(executor, *args, **kwargs):
+        if not interrupted:
+            interrupted.append(True)
+            os.kill(os.getpid(), signal.SIGINT)
+        shutdown(executor, *args, **kwargs)
+
+    monkeypatch.setattr(ProcessPoolExecutor, "shutdown", interrupted_shutdown)
+    run = cli("check", "--fix", "--no-cache", "--select", "WS001", "--jobs", "2", ".", cwd=tmp_path)
+    assert interrupted
+    assert (run.code, run.err) == (130, "corpus-lint: interrupted\n")
+    assert all(
+        tmp_path.joinpath(name).read_bytes() == fixed for name, (_, fixed) in articles.items()
+    )
+
+
 def _ignores_ctrl_c(pid: int, or_exited: bool = False) -> bool:
     """Whether a process ignores SIGINT, from its ignored-signals mask in /proc (`or_exited`:
     or it has exited, its parent not yet told)."""

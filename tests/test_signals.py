@@ -234,3 +234,22 @@ def test_a_worker_killed_mid_run_is_one_line_exit_2_and_never_a_pass(tmp_path):
     assert int(found[1]) + int(found[2]) == FILES
     assert "passed" not in out
     assert group_members(process.pid) == []
+
+
+def test_the_ctrl_c_tests_pass_in_a_suite_started_with_ctrl_c_ignored(tmp_path):
+    """A suite started as `pytest &` in a script inherits SIGINT ignored; its runs must still
+    get Ctrl-C as a terminal's job does (tests/conftest.py), or they exit 0, not 130."""
+    tests = "tests/test_hostile_input.py::test_ctrl_c_"
+    suite = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+        + [f"--basetemp={tmp_path}"]  # not the numbered folders of the suite running this one
+        + [f"{tests}during_fix_stops_cleanly_and_leaves_no_file_half_written[1]"]
+        + [f"{tests}while_a_fixed_file_is_written_lets_the_write_finish"],  # in-process
+        cwd=Path(__file__).parent.parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )
+    assert suite.returncode == 0, suite.stdout
+    assert "2 passed" in suite.stdout and "skipped" not in suite.stdout, suite.stdout

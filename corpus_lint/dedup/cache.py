@@ -45,6 +45,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -59,6 +60,9 @@ if TYPE_CHECKING:  # numpy and the features are imported where used: a run witho
 APPLICATION = "corpus-lint signature cache"
 FORMAT = "3"  # 3: paths as bytes, stamps of mtime, ctime and inode
 BUSY_TIMEOUT_SECONDS = 30.0
+# How often a run that found the cache locked while switching it to WAL tries again (the other
+# run creating it holds the lock for a few milliseconds).
+WAL_SWITCH_RETRY_SECONDS = 0.01
 # SQLite allows 999 bound parameters per statement in old versions.
 CHUNK = 500
 # Band keys are held in 2**BUCKET_BITS buckets (see `bands` above).
@@ -590,7 +594,7 @@ def _connect(path: Path) -> sqlite3.Connection:
     db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level="DEFERRED")
     try:
         db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
-        db.execute("PRAGMA journal_mode = WAL")
+        _switch_to_wal(db)
         db.execute("PRAGMA synchronous = NORMAL")
         db.executescript(_SCHEMA)
         meta = dict(
@@ -616,6 +620,30 @@ def _connect(path: Path) -> sqlite3.Connection:
         db.close()
         raise
     return db
+
+
+def _switch_to_wal(db: sqlite3.Connection) -> None:
+    """`PRAGMA journal_mode = WAL`, waiting for other runs as the busy timeout does. Switching
+    a new file upgrades a read lock to a write lock, for which SQLite calls no busy handler
+    (two connections could wait for each other): with another run creating the cache, the
+    switch failed at once, "database is locked", and the run went without the cache."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc) or time.monotonic() >= deadline:
+                raise
+        time.sleep(WAL_SWITCH_RETRY_SECONDS)
+
+
+def _is_busy(error: sqlite3.Error) -> bool:
+    """Does SQLite say another connection holds the lock ("database is locked")?"""
+    code = getattr(error, "sqlite_errorcode", None)  # as in `is_damaged`
+    if code is not None:
+        return code & 0xFF == sqlite3.SQLITE_BUSY
+    return "database is locked" in str(error)  # Python < 3.11
 
 
 def _buckets(keys: np.ndarray) -> np.ndarray:
