@@ -56,6 +56,11 @@ def run(
 
     Without corpus roots (no `corpus` configured), the targets are the whole corpus.
     """
+    if len(targets) < 2 and not corpus_roots:
+        # A corpus rule compares documents (BP005 needs two at least: `min-documents`): with
+        # one and no corpus besides it, none can report anything, and their features (numpy,
+        # MinHash, the signature cache) were half of a one-file run's start-up.
+        rules = {code: rule for code, rule in rules.items() if not rule.corpus}
     # A few files against a corpus (pre-commit): the corpus walk, most of such a run, begins
     # first, so that its worker processes stat the corpus files while this one imports what
     # the run needs, opens the cache and checks the targets.

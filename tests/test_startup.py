@@ -52,7 +52,7 @@ print(json.dumps({
 """
 
 
-def _check(tmp_path, *args: str, cache: bool = False) -> dict:
+def _check(tmp_path, *args: str, cache: bool = False, targets: tuple = ("clean.txt",)) -> dict:
     (tmp_path / "clean.txt").write_text("A title\n\nA sentence of text.\n\nSource: Reuters\n")
     run = subprocess.run(
         [
@@ -60,7 +60,7 @@ def _check(tmp_path, *args: str, cache: bool = False) -> dict:
             "-c",
             _PROBE,
             "check",
-            "clean.txt",
+            *targets,
             *([] if cache else ["-n"]),
             "-q",
             *args,
@@ -84,10 +84,24 @@ def test_a_check_without_duplicate_rules_imports_no_heavy_module(tmp_path):
 
 
 def test_a_check_with_duplicate_rules_imports_only_what_they_need(tmp_path):
-    found = _check(tmp_path, "--select", "ALL")
+    (tmp_path / "other.txt").write_text("Another title\n\nOther words.\n\nSource: AP\n")
+    found = _check(tmp_path, "--select", "ALL", targets=("clean.txt", "other.txt"))
     assert found["code"] == 0
     assert "numpy" in found["modules"]  # the duplicate rules did run
     assert [m for m in HEAVY_WITH_DUPLICATES if m in found["modules"]] == []
+
+
+def test_a_one_file_check_without_a_corpus_runs_no_corpus_rule(tmp_path):
+    # One document and no corpus besides it: no corpus rule can report anything (BP005 needs
+    # two documents at least), so none runs: nothing of their features is imported (numpy,
+    # the duplicate stage), half of such a run's start-up.
+    found = _check(tmp_path, "--select", "ALL")
+    assert found["code"] == 0
+    assert [m for m in found["modules"] if m == "numpy" or m.startswith("corpus_lint.dedup")] == []
+    # Two copies of it: the duplicate rules run and report the copy.
+    (tmp_path / "copy.txt").write_text((tmp_path / "clean.txt").read_text())
+    found = _check(tmp_path, "--select", "ALL", targets=("clean.txt", "copy.txt"))
+    assert found["code"] == 1 and "numpy" in found["modules"]
 
 
 @pytest.mark.parametrize("cache", [False, True])
