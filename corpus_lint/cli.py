@@ -297,10 +297,17 @@ def parse(argv: list[str]) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    exits = argv is None  # the command line's process, which exits after the command
     try:  # around the policy too: a Ctrl-C can land as it ends, when the handler is put back
-        with interrupts.handled():  # Ctrl-C: exit 130, however many arrive (see `interrupts`)
-            return _main(argv, exits=argv is None)
+        try:
+            with interrupts.handled():  # Ctrl-C: exit 130, however many arrive (`interrupts`)
+                return _main(argv, exits=exits)
+        finally:
+            if exits:  # a Ctrl-C from now on changes nothing: none may print a traceback
+                interrupts.ignore()
     except KeyboardInterrupt:
+        if exits:  # (one that landed in the `finally` above, before it ignored the next ones)
+            interrupts.ignore()
         print("corpus-lint: interrupted", file=sys.stderr)
         return 130
 

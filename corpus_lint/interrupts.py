@@ -96,7 +96,8 @@ def deferred() -> Iterator[None]:
 
 
 def ignore() -> None:
-    """For worker processes: the main process handles Ctrl-C by stopping their work."""
+    """For worker processes (the main process handles Ctrl-C by stopping their work), and for
+    the command line's process once its command is over."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 

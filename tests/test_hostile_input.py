@@ -7,6 +7,7 @@ run `python -m corpus_lint` in a subprocess.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -550,6 +551,55 @@ def test_ctrl_c_as_the_run_ends_is_one_line_and_exit_130(tmp_path, cli, monkeypa
     finally:
         monkeypatch.undo()
     assert (run.code, run.err) == (130, "corpus-lint: interrupted\n")
+
+
+def test_two_ctrl_cs_as_the_command_line_run_ends_are_one_line_and_exit_130(
+    tmp_path, monkeypatch, capsys
+):
+    """The command line's run (`main()`, which exits after): a Ctrl-C as the handler is put
+    back, and another as "interrupted" is printed (a terminal's and `timeout`'s): one line,
+    130, and the Ctrl-Cs that follow are ignored until the process exits (the second one was
+    a traceback)."""
+    from corpus_lint import interrupts
+    from corpus_lint.cli import main
+
+    many_articles(tmp_path, 3)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "argv", ["corpus-lint", "check", "--select", "WS001", "."])
+    set_handler = signal.signal
+    armed = []
+
+    def ctrl_c_as_the_handler_is_put_back(number, handler):
+        putting_back = handler is signal.default_int_handler
+        putting_back = putting_back and signal.getsignal(number) is interrupts._stop
+        previous = set_handler(number, handler)
+        if putting_back:  # just after: the handler put back gets it
+            armed.append(True)
+            os.kill(os.getpid(), signal.SIGINT)
+        return previous
+
+    class SecondCtrlC(io.StringIO):
+        def write(self, text):
+            if armed and len(armed) == 1:
+                armed.append(True)
+                os.kill(os.getpid(), signal.SIGINT)  # a second one, as it is printed
+            return super().write(text)
+
+    err = SecondCtrlC()
+    monkeypatch.setattr(signal, "signal", ctrl_c_as_the_handler_is_put_back)
+    monkeypatch.setattr(sys, "stderr", err)
+    before = signal.getsignal(signal.SIGINT)
+    try:
+        code = main()
+        after = signal.getsignal(signal.SIGINT)
+    except KeyboardInterrupt:
+        pytest.fail("a Ctrl-C escaped `main`: a traceback, not one line and 130")
+    finally:
+        monkeypatch.undo()
+        signal.signal(signal.SIGINT, before)
+    assert len(armed) == 2
+    assert (code, err.getvalue()) == (130, "corpus-lint: interrupted\n")
+    assert after is signal.SIG_IGN
 
 
 @pytest.mark.slow
