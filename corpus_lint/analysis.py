@@ -78,7 +78,8 @@ class FileResult:
     fixable: tuple[int, int] = (0, 0)
     words: int | None = None  # with Options.count_words: white-space-separated words
     # The findings as a worker sends them (`results.packed` rows), `diagnostics` then empty:
-    # the parent keeps them packed until the report, never building their objects.
+    # a check keeps them packed until the report (a fix, or the result cache's copy, builds
+    # their objects).
     packed: tuple = ()
 
 

@@ -184,7 +184,7 @@ def _run(
         progress = Progress("Checking", len(targets), enabled=options.progress)
         with progress, collector_paused():
             progress.advance(len(targets) - len(to_read))
-            # The targets as given (strings from the walk): the reader makes their Paths.
+            # The targets as given (strings from the walk), read as they are: no Path a file.
             items = [(t, True) for t in to_read]
             results = analyze_all(items, job, options, progress)
             for target, hit in zip(targets, found):  # in order

@@ -253,3 +253,40 @@ def test_sorted_slots_sort_the_keys_and_are_none_when_they_are_in_order():
         else:
             assert sorted(slots.tolist()) == list(range(size))
             assert [keys[i] for i in slots] == sorted(keys)
+
+
+def test_a_file_named_twice_is_one_file_of_the_stage_without_a_cache(tmp_path, monkeypatch):
+    """A folder or file given by a relative and by an absolute name: one file, compared with
+    no copy of itself, with or without a cache (the entries made as columns took the two
+    names for two files, each reported a DUP003 of the other)."""
+    from corpus_lint.cli import main
+
+    (tmp_path / "d").mkdir()
+    for i in range(3):
+        (tmp_path / "d" / f"f{i}.txt").write_text(f"Title {i}\n\nWords {i} of a text.\n")
+    monkeypatch.chdir(tmp_path)
+    for targets in (["d", str(tmp_path / "d")], ["d/f1.txt", str(tmp_path / "d" / "f1.txt")]):
+        for cache in (["--no-cache"], []):
+            out = io.StringIO()
+            argv = ["check", *cache, "--select", "DUP003,DUP004", "--output-format", "json"]
+            with contextlib.redirect_stdout(out):
+                assert main([*argv, *targets]) == 0, (targets, cache)
+            assert json.loads(out.getvalue()) == []
+
+
+def test_distinct_files_are_told_by_names_all_relative_or_all_absolute_and_normal():
+    from corpus_lint.dedup.corpus import _distinct_files
+
+    assert _distinct_files(["a/b.txt", "a/c.txt", "b.txt"])
+    assert _distinct_files(["/x/a/b.txt", "/x/b.txt"])
+    assert _distinct_files([])
+    for names in (
+        ["a/b.txt", "/x/a/b.txt"],  # one relative, one absolute
+        ["a/b.txt", "a//b.txt"],
+        ["a/b.txt", "./a/b.txt"],
+        ["a/b.txt", "a/./b.txt"],
+        ["a/b.txt", "c/../a/b.txt"],
+        ["/x/a/b.txt", "/x/c/../a/b.txt"],
+        ["a/b.txt", "a/b.txt/"],
+    ):
+        assert not _distinct_files(names), names

@@ -1262,10 +1262,30 @@ def _slots_by_row(entries: list[Entry], size: int) -> np.ndarray | None:
 
 
 def _only_targets(table: FeatureTable) -> bool:
-    """Is every row of the table a target named in the order of the rows, its features
-    complete (none left to a cache)? Then the stage's entries are its rows, in order."""
+    """Is every row of the table a target named in the order of the rows, a file of its own
+    (`_distinct_files`), its features complete (none left to a cache)? Then the stage's
+    entries are its rows, in order."""
+    if not (_named_in_order(table) and _distinct_files(table.paths)):
+        return False
     rows = np.arange(table.size, dtype=np.int64)
-    return _named_in_order(table) and not (table.column("shingles", rows) == IN_CACHE).any()
+    return not (table.column("shingles", rows) == IN_CACHE).any()
+
+
+def _distinct_files(paths: list[Any]) -> bool:
+    """Do these different names name different files, as their absolute paths (the keys
+    of `_Stage._targets_by_key`, which made one entry of "d/a.txt" and "/cwd/d/a.txt")
+    would tell? So when all are relative, or all absolute, each in normal form (no empty,
+    "." or ".." part). Elsewhere than POSIX, not decided here (False)."""
+    if os.sep != "/" or not all(isinstance(path, str) for path in paths):
+        return False
+    absolute = bool(paths) and paths[0].startswith("/")
+    for path in paths:
+        if path.startswith("/") != absolute:
+            return False
+        inner = f"/{path[1:] if absolute else path}/"
+        if "//" in inner or "/./" in inner or "/../" in inner:
+            return False
+    return True
 
 
 def _sorted_slots(orders: list[str]) -> np.ndarray | None:
