@@ -109,8 +109,13 @@ def plain(result: FileResult, shown: str, fixes_counted: bool) -> tuple:
     """What is stored of a cacheable result but its features (added when they are complete):
     plain values; `shown` is the file's display path (left out: a hit puts back the path of
     the run that reads it)."""
-    found = result.diagnostics or unpacked(result.packed)
-    diagnostics = tuple(_plain(d, shown) for d in found)
+    if result.diagnostics or not result.packed:
+        diagnostics = tuple(_plain(d, shown) for d in result.diagnostics)
+    else:  # a worker's `packed` rows, (path, *_plain(d, path)): as they are, under `shown`
+        diagnostics = tuple(
+            row[1:] if row[0] == shown else _plain(_diagnostic(row[1:], row[0]), shown)
+            for row in result.packed
+        )
     return diagnostics, result.fixable if fixes_counted else None, result.words
 
 

@@ -290,3 +290,17 @@ def test_distinct_files_are_told_by_names_all_relative_or_all_absolute_and_norma
         ["a/b.txt", "a/b.txt/"],
     ):
         assert not _distinct_files(names), names
+
+
+def test_a_results_plain_values_are_the_same_from_its_findings_or_its_packed_rows():
+    """The result cache stores a worker's packed findings as they came (no Diagnostic made
+    again), equal to what it stores of the same findings as objects; a row of another path
+    than the file's shown one is made plain under it, as an object would be."""
+    from corpus_lint.analysis import FileResult
+    from corpus_lint.results import packed, plain
+
+    findings = _findings(40)  # their paths p0.txt .. p6.txt, related ones among them
+    for shown in ("p3.txt", "elsewhere.txt"):
+        as_objects = plain(FileResult("x", diagnostics=findings), shown, True)
+        as_rows = plain(FileResult("x", packed=packed(findings)), shown, True)
+        assert as_rows == as_objects
