@@ -21,7 +21,7 @@ from corpus_lint.files import ignored_for_file
 from corpus_lint.interrupts import WorkersDied, stopping
 from corpus_lint.packs import timed_out_searches
 from corpus_lint.progress import Progress
-from corpus_lint.results import packed
+from corpus_lint.results import packed, unpacked
 from corpus_lint.rule import Context, Diagnostic, Rule
 
 # Below this many files, worker processes cost more than they save.
@@ -81,6 +81,11 @@ class FileResult:
     # a check keeps them packed until the report (a fix, or the result cache's copy, builds
     # their objects).
     packed: tuple = ()
+
+    @property
+    def findings(self) -> list[Diagnostic]:
+        """Its findings as objects, however they came (`diagnostics`, or a worker's `packed`)."""
+        return self.diagnostics or unpacked(self.packed)
 
 
 @dataclass(frozen=True)

@@ -304,3 +304,13 @@ def test_a_results_plain_values_are_the_same_from_its_findings_or_its_packed_row
         as_objects = plain(FileResult("x", diagnostics=findings), shown, True)
         as_rows = plain(FileResult("x", packed=packed(findings)), shown, True)
         assert as_rows == as_objects
+
+
+def test_a_results_findings_are_its_objects_or_its_packed_rows_made_objects():
+    from corpus_lint.analysis import FileResult
+    from corpus_lint.results import packed
+
+    findings = _findings(12)
+    assert FileResult("x", diagnostics=findings).findings == findings
+    assert FileResult("x", packed=packed(findings)).findings == findings
+    assert FileResult("x").findings == []

@@ -1098,9 +1098,10 @@ class _Stage:
             if result.features is None:  # unreadable now: ranked as the worst copy
                 entry.features = entry.features._replace(findings=1 << 30, has_source=False)
                 continue
+            found = result.findings  # (`analyze_many` here gives objects; a worker, rows)
             entry.features = entry.features._replace(
-                findings=len(result.diagnostics),
-                has_source=not any(d.code == "SRC001" for d in result.diagnostics),
+                findings=len(found),
+                has_source=not any(d.code == "SRC001" for d in found),
                 title_length=result.features.title_length,  # not cached: where it points
             )
 
