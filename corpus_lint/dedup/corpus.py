@@ -200,6 +200,16 @@ class Entry:
         return self.row >= 0 and self.table.is_signed(self.row)
 
 
+class FolderKeys(dict):
+    """The key of a folder's files (`Entry.key`), by the folder as named: its absolute path
+    ending with a separator, made once a folder (`os.path.abspath` of 100,000 files was
+    slow), not once a file."""
+
+    def __missing__(self, folder: str) -> str:
+        prefix = self[folder] = os.path.join(os.path.abspath(folder), "")
+        return prefix
+
+
 class _Columns:
     """What the stage knows of each of its files, a slot each (see `Entries`): the table's row
     (-1: left in the cache), whether a target, its key and path as `Entry` holds them, a
@@ -219,7 +229,7 @@ class _Columns:
         self.paths = [] if keep else [e.path for e in entries]
         contents = () if keep else enumerate(entries)
         self.contents = {i: e._content for i, e in contents if e._content is not None}
-        self._prefixes: dict[str, str] = {}
+        self._prefixes = FolderKeys()
 
     @classmethod
     def of_targets(cls, table: FeatureTable) -> _Columns:
@@ -253,11 +263,7 @@ class _Columns:
 
     def _folder_key(self, path: Any) -> str:
         """The absolute path of the folder of `path`, ending with a separator (`Entry.key`)."""
-        folder = split_path(os.fspath(path))[0]
-        prefix = self._prefixes.get(folder)
-        if prefix is None:
-            prefix = self._prefixes[folder] = os.path.join(os.path.abspath(folder), "")
-        return prefix
+        return self._prefixes[split_path(os.fspath(path))[0]]
 
 
 class Entries:
@@ -523,7 +529,7 @@ class _Stage:
     def _targets_by_key(self, targets: FeatureTable, cache: SignatureCache | None) -> dict:
         """An `Entry` of each target, by key (its absolute path)."""
         by_key: dict[str, Entry] = {}
-        absolute: dict[str, str] = {}  # abspath per folder, not per file: 100,000 files
+        absolute = FolderKeys()
         named: Iterable[tuple[Any, int]] = targets.named()
         if cache is None and _named_in_order(targets):
             # The index of rows by name (4 MB at 100,000 files) goes before the entries are
@@ -533,9 +539,7 @@ class _Stage:
         with collector_paused():  # entries make no reference cycles (100,000 of them)
             for path, row in named:
                 folder, name = split_path(os.fspath(path))
-                prefix = absolute.get(folder)
-                if prefix is None:
-                    prefix = absolute[folder] = os.path.join(os.path.abspath(folder), "")
+                prefix = absolute[folder]
                 content = targets.content(row)
                 key = prefix + name
                 # Without a cache, the entry keeps its folder's key, shared (see `Entry.key`).
