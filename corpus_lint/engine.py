@@ -471,11 +471,11 @@ def _collect(
         result.warnings.append(file_result.skipped)
     else:
         result.files_checked += 1
-        findings.extend(file_result.diagnostics)
-        if isinstance(findings, PackedFindings):  # a worker's: kept as they came
+        if isinstance(findings, PackedFindings):  # a worker's packed rows kept as they came
+            findings.extend(file_result.diagnostics)
             findings.extend_packed(file_result.packed)
         else:
-            findings.extend(unpacked(file_result.packed))
+            findings.extend(file_result.findings)
         if file_result.words is not None:
             result.word_counts[display(file_result.path)] = file_result.words
         if file_result.features is not None:
