@@ -196,6 +196,23 @@ def test_a_file_named_through_a_symbolic_link_is_not_its_own_duplicate(
     assert dup_findings(cli, folder, "--no-cache", named, *more) == []
 
 
+@pytest.mark.parametrize("named", ["corpus/02.txt", "store/02.txt"])
+def test_a_corpus_configured_through_a_linked_folder_holds_each_file_once(cli, tmp_path, named):
+    # `corpus = ["corpus"]` where corpus is a link to store/: the walk names the files
+    # through the link, the target is found by its real path; they are one file.
+    folder = corpus_folder(tmp_path)
+    (folder / "corpus").rename(folder / "store")
+    (folder / "corpus").symlink_to("store")
+    assert dup_findings(cli, folder, named) == []
+    assert dup_findings(cli, folder, "--no-cache", named) == []
+    (folder / "store" / "copy.txt").write_text(article(12))  # a real copy is still one
+    found = dup_findings(cli, folder, named)
+    # Which of the two is kept follows path order, as shown (`clusters.rank`).
+    assert [(d["code"], {d["path"], d["related"][0]["path"]}) for d in found] == [
+        ("DUP003", {"corpus/copy.txt", named})
+    ]
+
+
 def test_a_changed_file_that_the_policy_keeps_reports_its_unchanged_copy(cli, tmp_path):
     # The keeper is chosen as in a whole-corpus run (here every criterion ties but path
     # order), so the committed copy is the redundant one, reported against the new file.
