@@ -18,6 +18,7 @@ computes the ground truth the same way):
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -224,18 +225,42 @@ def _word_hashes(data: bytes) -> tuple[np.ndarray, np.ndarray]:
 
 def _block_word_hashes(data: memoryview) -> tuple[np.ndarray, np.ndarray]:
     raw = np.frombuffer(data, dtype=np.uint8)
-    in_word = np.empty(len(raw) + 2, dtype=np.int8)
-    in_word[0] = in_word[-1] = 0
-    np.not_equal(raw, _SPACE, out=in_word[1:-1].view(bool))
-    edges = np.diff(in_word)
-    starts = np.flatnonzero(edges == 1)
-    ends = np.flatnonzero(edges == -1)
-    if not len(starts):
-        return np.empty(0, dtype=np.uint64), starts
+    edges, prefix = _word_scratch(len(raw))
+    # A word starts or ends where a byte differs from the one before it in being a space (the
+    # text taken between two spaces): the changes alternate, a start then an end.
+    in_word = prefix.view(bool)[: len(raw) + 2]  # the prefix's memory, unused until below
+    in_word[0] = in_word[-1] = False
+    np.not_equal(raw, _SPACE, out=in_word[1:-1])
+    np.not_equal(in_word[1:], in_word[:-1], out=edges)
+    changes = np.flatnonzero(edges)
+    if not len(changes):
+        return np.empty(0, dtype=np.uint64), changes
+    starts, ends = changes[0::2], changes[1::2]
     powers, inverse = _powers_up_to(len(raw) + 1)
-    prefix = np.zeros(len(raw) + 1, dtype=np.uint64)
-    np.cumsum(raw * powers[: len(raw)], out=prefix[1:])
+    prefix[0] = 0
+    np.multiply(raw, powers[: len(raw)], out=prefix[1:])
+    np.cumsum(prefix[1:], out=prefix[1:])
     return _fmix64((prefix[ends] - prefix[starts]) * inverse[starts]), starts
+
+
+# Blocks of text up to this many bytes are hashed in memory kept between calls by each thread
+# (Dask runs tasks in threads): fresh arrays for every batch of documents cost a third of the
+# hashing in page faults. Longer blocks, rare, get their own (up to WORD_BLOCK_BYTES).
+_SCRATCH_BYTES = 1 << 18
+_scratch = threading.local()
+
+
+def _word_scratch(length: int) -> tuple[np.ndarray, np.ndarray]:
+    """(bool array of `length` + 1, uint64 array of `length` + 1) for `_block_word_hashes`."""
+    if length > _SCRATCH_BYTES:
+        return np.empty(length + 1, dtype=bool), np.empty(length + 1, dtype=np.uint64)
+    found = getattr(_scratch, "arrays", None)
+    if found is None:
+        found = _scratch.arrays = (
+            np.empty(_SCRATCH_BYTES + 1, dtype=bool),
+            np.empty(_SCRATCH_BYTES + 1, dtype=np.uint64),
+        )
+    return found[0][: length + 1], found[1][: length + 1]
 
 
 def shingle_hashes(text: str, shingle_size: int) -> np.ndarray:
