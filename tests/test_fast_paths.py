@@ -150,11 +150,16 @@ def test_signatures_computed_in_threads_at_once_equal_the_serial_ones():
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=80))
-def test_ascii_text_is_normalised_as_the_general_path_does(text):
-    from corpus_lint.dedup.features import _normalised_ascii, normalise_text
+@given(st.lists(st.text(alphabet=st.characters(max_codepoint=127), max_size=80), max_size=4))
+@example(["a ", "", " b", ""])
+def test_ascii_texts_are_normalised_as_the_general_path_does(texts):
+    """ASCII texts normalised all at once are each normalised as the general path does alone
+    (and a batch's text hashes are those of each text alone, non-ASCII among them)."""
+    from corpus_lint.dedup.features import _normalised_ascii, normalise_text, text_hashes
 
-    assert _normalised_ascii(text) == normalise_text(text).encode()
+    assert _normalised_ascii(texts) == [normalise_text(text).encode() for text in texts]
+    mixed = [*texts, "caf\u00e9\u00a0 x"]
+    assert text_hashes(mixed) == [text_hashes([text])[0] for text in mixed]
 
 
 @pytest.mark.parametrize("forked", [True, False], ids=["forked", "worker-pool"])
