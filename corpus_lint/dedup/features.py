@@ -17,6 +17,7 @@ computes the ground truth the same way):
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import unicodedata
@@ -127,13 +128,19 @@ class ShingleExclusion(NamedTuple):
 
     @property
     def codes(self) -> frozenset[str]:
-        return frozenset(rule.code for rule in self.rules)
+        return _codes(self.rules)
 
     def lines(self, doc: Document, diagnostics: list[Diagnostic]) -> tuple[int, ...]:
         found = list(diagnostics)
         for rule in self.unselected:
             found.extend(rule.check(doc, self.context))
         return excluded_lines(found, self.codes)
+
+
+@functools.lru_cache(maxsize=16)
+def _codes(rules: tuple[Rule, ...]) -> frozenset[str]:
+    """The rules' codes: asked for every document, made once (a set of codes cost 3 us)."""
+    return frozenset(rule.code for rule in rules)
 
 
 def shingle_exclusion(selected: Iterable[Rule], packs: Packs) -> ShingleExclusion:
