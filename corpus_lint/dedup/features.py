@@ -423,12 +423,13 @@ def _shingles_of_hashes(
     after the other, `counts[i]` of them for document i, computed for all at once."""
     sizes = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
     joined = np.concatenate(words) if words else np.empty(0, dtype=np.uint64)
-    word_documents = np.repeat(np.arange(len(words)), sizes)
     shingles = _combine(joined, shingle_size)
-    # A shingle belongs to a document when its first and last words do.
-    first = word_documents[: len(shingles)]
-    inside = first == word_documents[shingle_size - 1 :][: len(shingles)]
-    return shingles[inside], np.bincount(first[inside], minlength=len(words))
+    # A shingle belongs to a document when its first and last words do: the shingles starting
+    # at its first `counts` words, the next ones crossing into the documents after it.
+    counts = np.maximum(sizes - (shingle_size - 1), 0)
+    runs = np.stack([counts, sizes - counts], axis=1).ravel()
+    inside = np.repeat(np.tile(np.array([True, False]), len(words)), runs)[: len(shingles)]
+    return shingles[inside], counts
 
 
 def hash_words(docs: list[Document]) -> None:
