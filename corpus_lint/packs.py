@@ -233,7 +233,7 @@ class AnyPattern:
         though group numbers may differ: for rules that use only the span. Most articles have
         no "[", "|" or "/": the costliest of BP001's and BP004's patterns are left out of their
         documents; and a line that starts "The" is searched by the few patterns that may."""
-        present = tuple(c in text for c in self._screen)
+        present = tuple(map(text.__contains__, self._screen))  # no Python step a character
         found = self._searchers.get(present)
         if found is None:
             found = self._searchers[present] = self._searcher(dict(zip(self._screen, present)))

@@ -150,11 +150,16 @@ def test_signatures_computed_in_threads_at_once_equal_the_serial_ones():
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=80))
-def test_ascii_text_is_normalised_as_the_general_path_does(text):
-    from corpus_lint.dedup.features import _normalised_ascii, normalise_text
+@given(st.lists(st.text(alphabet=st.characters(max_codepoint=127), max_size=80), max_size=4))
+@example(["a ", "", " b", ""])
+def test_ascii_texts_are_normalised_as_the_general_path_does(texts):
+    """ASCII texts normalised all at once are each normalised as the general path does alone
+    (and a batch's text hashes are those of each text alone, non-ASCII among them)."""
+    from corpus_lint.dedup.features import _normalised_ascii, normalise_text, text_hashes
 
-    assert _normalised_ascii(text) == normalise_text(text).encode()
+    assert _normalised_ascii(texts) == [normalise_text(text).encode() for text in texts]
+    mixed = [*texts, "caf\u00e9\u00a0 x"]
+    assert text_hashes(mixed) == [text_hashes([text])[0] for text in mixed]
 
 
 @pytest.mark.parametrize("forked", [True, False], ids=["forked", "worker-pool"])
@@ -298,6 +303,37 @@ def test_indented_json_is_json_dumps_text(value, indent):
     assert dumps(value, indent) == ACTIVE_CHARACTERS.sub(
         lambda m: f"\\u{ord(m.group()):04x}", plain
     )
+
+
+def _plain_word_hash(word: bytes) -> int:
+    """A word's hash as `dedup.features` defines it, one byte at a time: the polynomial of its
+    bytes in the odd 64-bit multiplier, then MurmurHash3's 64-bit finaliser."""
+    from corpus_lint.dedup.features import _Q
+
+    mask = (1 << 64) - 1
+    value = sum(byte * pow(_Q, k, 1 << 64) for k, byte in enumerate(word)) & mask
+    for multiplier in (0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53):
+        value = ((value ^ (value >> 33)) * multiplier) & mask
+    return value ^ (value >> 33)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet="ab \n", max_size=40), min_size=1, max_size=4), st.data())
+def test_word_hashes_are_the_plain_hashes_of_the_words(texts, data):
+    """The words' hashes, computed for all at once from one prefix sum in memory reused from
+    call to call (or in fresh arrays for a long text), are each word's plain hash: the same
+    values after a longer text left its bytes in that memory."""
+    from corpus_lint.dedup import features
+    from corpus_lint.textutil import word_bytes
+
+    limit = data.draw(st.sampled_from([4, 16, features._SCRATCH_BYTES]))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(features, "_SCRATCH_BYTES", limit)
+        patch.setattr(features._scratch, "arrays", None, raising=False)  # sized for `limit`
+        for text in texts:
+            words = word_bytes(text).split()
+            hashes = features.word_hashes(text)
+            assert hashes.tolist() == [_plain_word_hash(w) for w in words]
 
 
 @pytest.mark.slow  # a property test: in the full run, not the quick one

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from corpus_lint.checks import builtin_rules
 from corpus_lint.dedup import corpus as corpus_stage
@@ -81,6 +83,33 @@ def test_the_title_is_not_a_candidate():
     story share it (DUP004's business), and deleting it would behead the article."""
     lines, texts = candidate_lines(doc_of("Ferry sinks\n\nCome see us again\n"), 100, IS_SOURCE)
     assert texts == "Come see us again"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["", " ", "\t", "Menu", "Yes.", "x" * 99, "  Come see us  ", "Source: A", "Home:"]
+        ),
+        max_size=8,
+    ),
+    st.sampled_from([3, 4, 100]),
+)
+def test_candidate_lines_are_the_lines_each_found_a_candidate(lines, max_length):
+    """The screen of lines by their trimmed length keeps every line `is_candidate` takes: the
+    candidates are those of a plain walk of every line (the title and keyless lines aside)."""
+    doc = doc_of("\n".join(lines))
+    texts = doc.line_texts
+    titled = len(texts) > 1 and not texts[1].strip()
+    expected = [
+        number
+        for number, text in enumerate(texts, 1)
+        if not (number == 1 and titled)
+        and is_candidate(text, max_length, IS_SOURCE)
+        and line_key(text)
+    ]
+    found, _ = candidate_lines(doc, max_length, IS_SOURCE)
+    assert np.frombuffer(found, dtype=LINE)["line"].tolist() == expected
 
 
 def test_documents_with_the_same_text_count_once():

@@ -17,7 +17,9 @@ computes the ground truth the same way):
 
 from __future__ import annotations
 
+import functools
 import re
+import threading
 import unicodedata
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -75,27 +77,43 @@ def normalise_text(text: str) -> str:
 
 
 def text_hash(text: str) -> int | None:
-    normalised = _normalised_ascii(text) if text.isascii() else normalise_text(text).encode()
-    return to_int64(xxhash.xxh3_64_intdigest(normalised)) if normalised else None
+    return text_hashes([text])[0]
+
+
+def text_hashes(texts: list[str]) -> list[int | None]:
+    """`text_hash` of each text: the ASCII ones normalised all at once (`_normalised_ascii`)."""
+    ascii = [i for i, text in enumerate(texts) if text.isascii()]
+    normalised = [b""] * len(texts)
+    for i, found in zip(ascii, _normalised_ascii([texts[i] for i in ascii])):
+        normalised[i] = found
+    for i in set(range(len(texts))).difference(ascii):
+        normalised[i] = normalise_text(texts[i]).encode()
+    return [to_int64(xxhash.xxh3_64_intdigest(n)) if n else None for n in normalised]
 
 
 # ASCII white space as str.split sees it, each byte made a space.
 _ASCII_SPACES = bytes.maketrans(b"\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f", b" " * 9)
 
 
-def _normalised_ascii(text: str) -> bytes:
-    """`normalise_text(text).encode()` for ASCII text (NFC changes nothing there), with
-    array operations on the bytes instead of a list of every word: several times faster."""
-    data = text.encode().translate(_ASCII_SPACES)
-    if b"  " in data:
-        # Keep the bytes that are not spaces or follow one that is not: a run of spaces
-        # becomes one. (`bytes.replace` of two spaces took three times as long.)
-        raw = np.frombuffer(data, dtype=np.uint8)
-        not_space = raw != _SPACE
-        keep = not_space.copy()
-        keep[1:] |= not_space[:-1]
-        data = raw[keep].tobytes()
-    return data.strip(b" ")
+def _normalised_ascii(texts: list[str]) -> list[bytes]:
+    """`normalise_text(text).encode()` of each ASCII text (NFC changes nothing there), with
+    array operations on the bytes of all the texts at once instead of a list of every word:
+    several times faster, and per text only a slice (numpy costs microseconds a call)."""
+    if not texts:
+        return []
+    data = " ".join([*texts, ""]).encode().translate(_ASCII_SPACES)  # a space after each
+    # Keep the bytes that are not spaces or follow one that is not: a run of spaces becomes
+    # one. A text's first byte follows the space after the text before, so each text's kept
+    # bytes are those it keeps alone. (`bytes.replace` of two spaces took three times as long.)
+    raw = np.frombuffer(data, dtype=np.uint8)
+    not_space = raw != _SPACE
+    keep = not_space.copy()
+    keep[1:] |= not_space[:-1]
+    starts = np.cumsum([0] + [len(text) + 1 for text in texts[:-1]])
+    kept = np.add.reduceat(keep.view(np.uint8), starts, dtype=np.int64).cumsum().tolist()
+    squeezed = raw[keep].tobytes()
+    # Each text's kept bytes, then the space after it if kept: the strip takes it away.
+    return [squeezed[a:b].strip(b" ") for a, b in zip([0, *kept[:-1]], kept)]
 
 
 class ShingleExclusion(NamedTuple):
@@ -110,13 +128,19 @@ class ShingleExclusion(NamedTuple):
 
     @property
     def codes(self) -> frozenset[str]:
-        return frozenset(rule.code for rule in self.rules)
+        return _codes(self.rules)
 
     def lines(self, doc: Document, diagnostics: list[Diagnostic]) -> tuple[int, ...]:
         found = list(diagnostics)
         for rule in self.unselected:
             found.extend(rule.check(doc, self.context))
         return excluded_lines(found, self.codes)
+
+
+@functools.lru_cache(maxsize=16)
+def _codes(rules: tuple[Rule, ...]) -> frozenset[str]:
+    """The rules' codes: asked for every document, made once (a set of codes cost 3 us)."""
+    return frozenset(rule.code for rule in rules)
 
 
 def shingle_exclusion(selected: Iterable[Rule], packs: Packs) -> ShingleExclusion:
@@ -224,18 +248,42 @@ def _word_hashes(data: bytes) -> tuple[np.ndarray, np.ndarray]:
 
 def _block_word_hashes(data: memoryview) -> tuple[np.ndarray, np.ndarray]:
     raw = np.frombuffer(data, dtype=np.uint8)
-    in_word = np.empty(len(raw) + 2, dtype=np.int8)
-    in_word[0] = in_word[-1] = 0
-    np.not_equal(raw, _SPACE, out=in_word[1:-1].view(bool))
-    edges = np.diff(in_word)
-    starts = np.flatnonzero(edges == 1)
-    ends = np.flatnonzero(edges == -1)
-    if not len(starts):
-        return np.empty(0, dtype=np.uint64), starts
+    edges, prefix = _word_scratch(len(raw))
+    # A word starts or ends where a byte differs from the one before it in being a space (the
+    # text taken between two spaces): the changes alternate, a start then an end.
+    in_word = prefix.view(bool)[: len(raw) + 2]  # the prefix's memory, unused until below
+    in_word[0] = in_word[-1] = False
+    np.not_equal(raw, _SPACE, out=in_word[1:-1])
+    np.not_equal(in_word[1:], in_word[:-1], out=edges)
+    changes = np.flatnonzero(edges)
+    if not len(changes):
+        return np.empty(0, dtype=np.uint64), changes
+    starts, ends = changes[0::2], changes[1::2]
     powers, inverse = _powers_up_to(len(raw) + 1)
-    prefix = np.zeros(len(raw) + 1, dtype=np.uint64)
-    np.cumsum(raw * powers[: len(raw)], out=prefix[1:])
+    prefix[0] = 0
+    np.multiply(raw, powers[: len(raw)], out=prefix[1:])
+    np.cumsum(prefix[1:], out=prefix[1:])
     return _fmix64((prefix[ends] - prefix[starts]) * inverse[starts]), starts
+
+
+# Blocks of text up to this many bytes are hashed in memory kept between calls by each thread
+# (Dask runs tasks in threads): fresh arrays for every batch of documents cost a third of the
+# hashing in page faults. Longer blocks, rare, get their own (up to WORD_BLOCK_BYTES).
+_SCRATCH_BYTES = 1 << 18
+_scratch = threading.local()
+
+
+def _word_scratch(length: int) -> tuple[np.ndarray, np.ndarray]:
+    """(bool array of `length` + 1, uint64 array of `length` + 1) for `_block_word_hashes`."""
+    if length > _SCRATCH_BYTES:
+        return np.empty(length + 1, dtype=bool), np.empty(length + 1, dtype=np.uint64)
+    found = getattr(_scratch, "arrays", None)
+    if found is None:
+        found = _scratch.arrays = (
+            np.empty(_SCRATCH_BYTES + 1, dtype=bool),
+            np.empty(_SCRATCH_BYTES + 1, dtype=np.uint64),
+        )
+    return found[0][: length + 1], found[1][: length + 1]
 
 
 def shingle_hashes(text: str, shingle_size: int) -> np.ndarray:
@@ -330,9 +378,12 @@ def features_of_many(
         words[i] = hashes
     shingles, counts = _shingles_of_hashes(words, settings.shingle_size)
     matrix = signatures(shingles, counts, settings.num_perm)
+    hashed_texts = text_hashes([doc.text for doc, _ in checked])
     return [
-        _features(doc, skip, int(count), row.tobytes() if count else b"", diagnostics)
-        for (doc, diagnostics), skip, count, row in zip(checked, excluded, counts.tolist(), matrix)
+        _features(doc, skip, int(count), row.tobytes() if count else b"", diagnostics, hashed)
+        for (doc, diagnostics), skip, count, row, hashed in zip(
+            checked, excluded, counts.tolist(), matrix, hashed_texts
+        )
     ]
 
 
@@ -372,12 +423,13 @@ def _shingles_of_hashes(
     after the other, `counts[i]` of them for document i, computed for all at once."""
     sizes = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
     joined = np.concatenate(words) if words else np.empty(0, dtype=np.uint64)
-    word_documents = np.repeat(np.arange(len(words)), sizes)
     shingles = _combine(joined, shingle_size)
-    # A shingle belongs to a document when its first and last words do.
-    first = word_documents[: len(shingles)]
-    inside = first == word_documents[shingle_size - 1 :][: len(shingles)]
-    return shingles[inside], np.bincount(first[inside], minlength=len(words))
+    # A shingle belongs to a document when its first and last words do: the shingles starting
+    # at its first `counts` words, the next ones crossing into the documents after it.
+    counts = np.maximum(sizes - (shingle_size - 1), 0)
+    runs = np.stack([counts, sizes - counts], axis=1).ravel()
+    inside = np.repeat(np.tile(np.array([True, False]), len(words)), runs)[: len(shingles)]
+    return shingles[inside], counts
 
 
 def hash_words(docs: list[Document]) -> None:
@@ -426,6 +478,7 @@ def _features(
     shingles: int,
     signature: bytes,
     diagnostics: list[Diagnostic],
+    hashed_text: int | None = None,  # its `text_hash` (None with IN_CACHE)
 ) -> Features:
     # The stat taken before the read: a file rewritten since is not trusted by the next run.
     # One that changed size during the read is not recorded at all.
@@ -436,7 +489,7 @@ def _features(
         mtime_ns = size = None
     return Features(
         content=content_hash(doc.raw),
-        text_hash=text_hash(doc.text) if shingles != IN_CACHE else None,
+        text_hash=hashed_text,
         shingles=shingles,
         signature=signature,
         excluded=excluded,

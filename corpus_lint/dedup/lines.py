@@ -82,7 +82,12 @@ def candidate_lines(
     # built only for a document with a candidate line.
     line_texts = doc.line_texts
     titled = len(line_texts) > 1 and not line_texts[1].strip()
-    for index, text in enumerate(line_texts):
+    # Only a line of 1 to `max_length` characters but white space can be one: the others
+    # (most: paragraphs and blank lines) are left out without a call a line.
+    lengths = map(len, map(str.strip, line_texts))
+    short = [index for index, length in enumerate(lengths) if 0 < length <= max_length]
+    for index in short:
+        text = line_texts[index]
         if (index == 0 and titled) or not is_candidate(text, max_length, is_source):
             continue
         key = line_key(text)
