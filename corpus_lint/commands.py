@@ -234,7 +234,9 @@ def early_walk(args: argparse.Namespace, settings: Settings) -> CorpusWalk | Non
     if not (paths and corpus) or args.fix or args.diff or args.show_files or args.show_settings:
         return None
     if any(is_url(p) for p in [*paths, *corpus]) or not all(p.is_file() for p in paths):
-        return None  # no folders: a few files, read in this process (`engine._corpus_walk`)
+        return None  # a folder may hold many files: the engine decides (`engine._corpus_walk`)
+    if str(paths[0]) == "-":
+        return None  # standard input: compared with no corpus (`check_stdin`)
     if _whole_corpus(paths, corpus):
         return None
     chosen, ignored = _selectors(settings, args.select, args.extend_select, args.ignore)
