@@ -181,7 +181,9 @@ def test_a_folder_where_no_temporary_file_can_be_made_is_reported(
     def denied(*args, **kwargs):
         raise PermissionError(errno.EACCES, "Permission denied")
 
-    monkeypatch.setattr(fixes.tempfile, "mkstemp", denied)
+    import tempfile  # (fixes imports it when it writes a file)
+
+    monkeypatch.setattr(tempfile, "mkstemp", denied)
     run = cli("check", "c", "--fix", "--select", "TST001", cwd=tmp_path)
     assert path.read_text() == "x  \n"
     assert "c/a.txt: cannot write the fixed file: Permission denied" in run.err
