@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from corpus_lint.config import ConfigError, Settings, is_url, load_settings
-from corpus_lint.packs import Packs, load_packs
 from corpus_lint.report import ReportContext
 from corpus_lint.report.text import clean  # file names in messages may hold escapes
 from corpus_lint.rule import Rule, is_selected, unknown_selectors
@@ -19,6 +18,7 @@ if TYPE_CHECKING:
     from corpus_lint.baseline import Baseline
     from corpus_lint.engine import FixOptions, Result
     from corpus_lint.files import CorpusWalk
+    from corpus_lint.packs import Packs
 
 EXIT_CLEAN = 0
 EXIT_DIAGNOSTICS = 1
@@ -57,6 +57,7 @@ def load_config(config: list[str] | None = None) -> Settings:
 def load_packs_and_rules(settings: Settings) -> tuple[Packs, dict[str, Rule]]:
     """The settings' packs, and every rule: built-in first, then the packs' rules."""
     from corpus_lint.checks import builtin_rules  # the rules' modules: after `early_walk`
+    from corpus_lint.packs import load_packs
 
     builtin = builtin_rules()
     packs = load_packs(settings.rule_packs, builtin)

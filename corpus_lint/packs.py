@@ -29,7 +29,7 @@ from pathlib import Path
 
 from xxhash import xxh3_64_intdigest  # imported by every run anyway (files.identity)
 
-from corpus_lint.config import read_regular_file
+from corpus_lint.config import ConfigError, read_regular_file
 from corpus_lint.families import FamilyError, FamilyMatcher, family_words, parse_family
 from corpus_lint.rule import SEVERITIES, UNSAFE, Context, Diagnostic, Rule, delete_line
 from corpus_lint.textutil import normalise_phrase, squeeze
@@ -67,8 +67,9 @@ CODE_FORMAT = re.compile(r"^[A-Z]{1,6}[0-9]{1,4}$")
 PATTERN_TIMEOUT = 1.0
 
 
-class PackError(Exception):
-    """A pack that cannot be used; the message names the file and the rule."""
+class PackError(ConfigError):
+    """A pack that cannot be used; the message names the file and the rule. A configuration
+    error (the command line reports both alike, without importing this module first)."""
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from corpus_lint import checks, commands, fixes
+from corpus_lint import checks, fixes, packs
 from corpus_lint.packs import Packs
 from tests.fix_rules import TEST_RULES
 from tests.helpers import SEEDS
@@ -21,9 +21,9 @@ TEST_SELECT = "TST001,TST002,TST003,TST005"
 @pytest.fixture
 def test_rules(monkeypatch):
     """Run the test rules instead of the built-in rules and packs, for one test."""
-    # (commands imports `builtin_rules` when it loads the rules: patched where it lives)
+    # (commands imports these when it loads the rules: patched where they live)
     monkeypatch.setattr(checks, "builtin_rules", lambda: {c.code: c() for c in TEST_RULES})
-    monkeypatch.setattr(commands, "load_packs", lambda paths, builtin: Packs())
+    monkeypatch.setattr(packs, "load_packs", lambda paths, builtin: Packs())
 
 
 def write(folder: Path, name: str, data: str | bytes) -> Path:
