@@ -20,6 +20,7 @@ from corpus_lint.document import Document, DocumentError, display
 from corpus_lint.files import ignored_for_file
 from corpus_lint.interrupts import WorkersDied, stopping
 from corpus_lint.packs import timed_out_searches
+from corpus_lint.parallel import worker_processes
 from corpus_lint.progress import Progress
 from corpus_lint.results import packed, unpacked
 from corpus_lint.rule import Context, Diagnostic, Rule
@@ -44,7 +45,7 @@ class Options:
 
     @property
     def workers(self) -> int:
-        return self.jobs if self.jobs > 0 else (os.cpu_count() or 1)
+        return worker_processes(self.jobs)
 
 
 @dataclass

@@ -17,7 +17,6 @@ from corpus_lint import __version__, interrupts
 from corpus_lint.commands import EXIT_CLEAN, EXIT_ERROR, UsageError
 from corpus_lint.config import EXECUTORS, ConfigError, is_url
 from corpus_lint.interrupts import WorkersDied
-from corpus_lint.packs import PackError
 from corpus_lint.report import FORMATS
 
 COMMANDS = ("check", "rule", "rules", "mine-boilerplate")
@@ -336,7 +335,7 @@ def _main(argv: Sequence[str] | None, exits: bool = False) -> int:
             "rule": commands.explain_rule,
             "rules": commands.list_rules,
         }[args.command](args)
-    except (ConfigError, PackError, UsageError, WorkersDied) as exc:
+    except (ConfigError, UsageError, WorkersDied) as exc:  # ConfigError: PackError too
         print(f"corpus-lint: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:  # `corpus-lint ... | head`

@@ -9,9 +9,7 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from corpus_lint.checks import builtin_rules
 from corpus_lint.config import ConfigError, Settings, is_url, load_settings
-from corpus_lint.packs import Packs, load_packs
 from corpus_lint.report import ReportContext
 from corpus_lint.report.text import clean  # file names in messages may hold escapes
 from corpus_lint.rule import Rule, is_selected, unknown_selectors
@@ -19,6 +17,8 @@ from corpus_lint.rule import Rule, is_selected, unknown_selectors
 if TYPE_CHECKING:
     from corpus_lint.baseline import Baseline
     from corpus_lint.engine import FixOptions, Result
+    from corpus_lint.files import CorpusWalk
+    from corpus_lint.packs import Packs
 
 EXIT_CLEAN = 0
 EXIT_DIAGNOSTICS = 1
@@ -44,13 +44,26 @@ def load_rules(config: list[str] | None = None) -> tuple[Settings, Packs, dict[s
     """Settings, packs and every rule they define (built-in first, then packs' rules).
 
     `config`: the `--config` values (a file and/or KEY = VALUE overrides)."""
+    settings = load_config(config)
+    return settings, *load_packs_and_rules(settings)
+
+
+def load_config(config: list[str] | None = None) -> Settings:
+    """The settings of the `--config` values (a file and/or KEY = VALUE overrides)."""
     file, overrides = config_args(config or [])
-    settings = load_settings(file, overrides=overrides)
+    return load_settings(file, overrides=overrides)
+
+
+def load_packs_and_rules(settings: Settings) -> tuple[Packs, dict[str, Rule]]:
+    """The settings' packs, and every rule: built-in first, then the packs' rules."""
+    from corpus_lint.checks import builtin_rules  # the rules' modules: after `early_walk`
+    from corpus_lint.packs import load_packs
+
     builtin = builtin_rules()
     packs = load_packs(settings.rule_packs, builtin)
     rules = dict(builtin)
     rules.update((rule.code, rule) for rule in packs.rules)
-    return settings, packs, rules
+    return packs, rules
 
 
 def select_rules(
@@ -74,11 +87,18 @@ def select_rules(
             raise UsageError(
                 f"{flag}: unknown rule code or prefix {selector!r} (see `corpus-lint rules`)"
             )
+    chosen, ignored = _selectors(settings, select, extend_select, ignore)
+    return {code: rule for code, rule in rules.items() if is_selected(code, chosen, ignored)}
+
+
+def _selectors(
+    settings: Settings, select: list[str] | None, extend_select: list[str], ignore: list[str]
+) -> tuple[list[str], list[str]]:
+    """The selectors of the rules a run uses, and of those it leaves out."""
     chosen = (
         (select if select is not None else settings.select) + settings.extend_select + extend_select
     )
-    ignored = settings.ignore + ignore
-    return {code: rule for code, rule in rules.items() if is_selected(code, chosen, ignored)}
+    return chosen, settings.ignore + ignore
 
 
 def explain_rule(args: argparse.Namespace) -> int:
@@ -183,15 +203,61 @@ def color_wanted(mode: str, stream=None) -> bool:
 
 
 def check(args: argparse.Namespace) -> int:
-    from corpus_lint.engine import Options, run
-    from corpus_lint.files import discover_names
-    from corpus_lint.progress import new_run, progress_wanted
+    from corpus_lint.progress import new_run
 
     check_flags(args)
     new_run()
-    settings, packs, rules = load_rules(args.config)
+    settings = load_config(args.config)
     if args.respect_gitignore is not None:
         settings.respect_gitignore = args.respect_gitignore
+    walk = None
+    try:  # begun inside: a Ctrl-C just after it began still cancels it
+        walk = early_walk(args, settings)
+        return _check(args, settings, walk)
+    finally:
+        if walk is not None:  # the run's, if it ran: then already over
+            walk.cancel()
+
+
+# The built-in corpus rules (a test holds it to the rules registered): whether a run may
+# compare files with the corpus is guessed from the selectors before the rules are loaded.
+CORPUS_RULES = ("DUP003", "DUP004", "BP005")
+
+
+def early_walk(args: argparse.Namespace, settings: Settings) -> CorpusWalk | None:
+    """The corpus walk of a pre-commit run (a few files checked against the configured
+    corpus), begun as soon as the settings are read: its worker processes stat the corpus
+    files, most of such a run, while this process imports and loads the rules, checks the
+    files and opens the cache (begun later, they waited for 0.05-0.1 s of imports, one core
+    idle). A guess from the arguments: `engine.run` cancels a walk its run does not need, and
+    begins one this did not guess."""
+    paths, corpus = args.paths, settings.corpus
+    if not (paths and corpus) or args.fix or args.diff or args.show_files or args.show_settings:
+        return None
+    if any(is_url(p) for p in [*paths, *corpus]) or not all(p.is_file() for p in paths):
+        return None  # a folder may hold many files: the engine decides (`engine._corpus_walk`)
+    if str(paths[0]) == "-":
+        return None  # standard input: compared with no corpus (`check_stdin`)
+    if _whole_corpus(paths, corpus):
+        return None
+    chosen, ignored = _selectors(settings, args.select, args.extend_select, args.ignore)
+    if not any(is_selected(code, chosen, ignored) for code in CORPUS_RULES):
+        return None
+    from corpus_lint.dedup import start_corpus_walk
+    from corpus_lint.parallel import worker_processes
+
+    first = {os.path.dirname(os.path.abspath(path)) for path in paths}
+    workers = worker_processes(args.jobs)
+    return start_corpus_walk(corpus, settings, not args.no_cache, workers, first)
+
+
+def _check(args: argparse.Namespace, settings: Settings, walk: CorpusWalk | None) -> int:
+    """`check` once the settings are read (and the corpus walk begun, if guessed)."""
+    from corpus_lint.engine import Options, run
+    from corpus_lint.files import discover_names
+    from corpus_lint.progress import progress_wanted
+
+    packs, rules = load_packs_and_rules(settings)
     selected = select_rules(rules, settings, args.select, args.extend_select, args.ignore)
     if args.show_settings:
         return show_settings(settings, selected)
@@ -243,7 +309,8 @@ def check(args: argparse.Namespace) -> int:
         corpus = settings.corpus or None
         if corpus and (not args.paths or _whole_corpus(args.paths, corpus)):
             corpus = None  # the targets are the whole corpus: it is not walked a second time
-        result = run(targets, selected, packs, settings, options, corpus, fix_options(args))
+        fix = fix_options(args)
+        result = run(targets, selected, packs, settings, options, corpus, fix, walk)
     errors += result.errors
     if not args.silent:
         for warning in skipped + result.warnings:

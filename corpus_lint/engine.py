@@ -50,11 +50,14 @@ def run(
     options: Options,
     corpus_roots: list[Path] | None = None,
     fix: FixOptions | None = None,
+    walk: CorpusWalk | None = None,
 ) -> Result:
     """Lint `targets` (Paths, or names as `files.discover_names` gives them); corpus rules
     compare them with every file under `corpus_roots`.
 
-    Without corpus roots (no `corpus` configured), the targets are the whole corpus.
+    Without corpus roots (no `corpus` configured), the targets are the whole corpus. `walk`:
+    the corpus walk begun by the caller (`commands.early_walk`, a guess), cancelled here if
+    this run does not need it.
     """
     if len(targets) < 2 and not corpus_roots:
         # A corpus rule compares documents (BP005 needs two at least: `min-documents`): with
@@ -64,9 +67,12 @@ def run(
     # A few files against a corpus (pre-commit): the corpus walk, most of such a run, begins
     # first, so that its worker processes stat the corpus files while this one imports what
     # the run needs, opens the cache and checks the targets.
-    walk = None
     try:  # begun inside: a Ctrl-C just after it began still cancels it
-        walk = _corpus_walk(targets, rules, settings, options, corpus_roots, fix)
+        if walk is not None and not _walk_wanted(targets, rules, options, corpus_roots, fix):
+            walk.cancel()
+            walk = None
+        if walk is None:
+            walk = _corpus_walk(targets, rules, settings, options, corpus_roots, fix)
         return _run(targets, rules, packs, settings, options, corpus_roots, fix, walk)
     finally:
         if walk is not None:  # Ctrl-C or an error before the stage waited for it
@@ -86,14 +92,28 @@ def _corpus_walk(
     None (the stage walks the corpus itself). Not with fixes, which change files the walk
     would have seen before. The files' own folders, those the cache is least likely to vouch
     for, are walked by this process first, so that the stage looks them up before waiting."""
-    if not (corpus_roots and fix is None and worker_count(len(files), options) == 1):
-        return None
-    if not any(rule.corpus for rule in rules.values()):
+    if not _walk_wanted(files, rules, options, corpus_roots, fix):
         return None
     from corpus_lint.dedup import start_corpus_walk
 
     first = {os.path.dirname(os.path.abspath(file)) for file in files}
-    return start_corpus_walk(corpus_roots, settings, options, first)
+    return start_corpus_walk(corpus_roots, settings, options.use_cache, options.workers, first)
+
+
+def _walk_wanted(
+    files: list[Path] | list[str],
+    rules: dict[str, Rule],
+    options: Options,
+    corpus_roots: list[Path] | None,
+    fix: FixOptions | None,
+) -> bool:
+    """Does a run that reads these files in this process begin the corpus walk first?"""
+    return bool(
+        corpus_roots
+        and fix is None
+        and worker_count(len(files), options) == 1
+        and any(rule.corpus for rule in rules.values())
+    )
 
 
 def _run(

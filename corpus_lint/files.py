@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, NamedTuple
 from xxhash import xxh3_64_intdigest  # every run stats its files for the result cache (0.4 ms)
 
 from corpus_lint.config import Settings, glob_matches, glob_regex
-from corpus_lint.document import display
 from corpus_lint.rule import is_selected
 
 if TYPE_CHECKING:
@@ -124,6 +123,8 @@ def discover_names(
     found in folders are not followed, so a link loop or a link out of the corpus is never
     walked; a path named directly that leaves the corpus through a link is skipped (a warning).
     """
+    from corpus_lint.document import display
+
     # Paths as strings until sorted: hashing and sorting 100,000 Path objects took a second.
     found: set[str] = set()
     gitignores.cache_clear()  # a long-lived process (tests, an editor) may see them change
@@ -472,6 +473,10 @@ def _walk_pending(
                     else:
                         found.append((name, 0, 0))
         except OSError as exc:  # the folder could not be opened or listed: none of it is walked
+            # (Imported here: a pre-commit run's corpus walk begins before the documents'
+            # modules are imported, `commands.early_walk`.)
+            from corpus_lint.document import display
+
             del pending[subfolders:]
             errors.append(f"{display(Path(directory))}: cannot read the folder: {exc.strerror}")
             continue

@@ -12,10 +12,8 @@ silently change a file's encoding.
 
 from __future__ import annotations
 
-import difflib
 import errno
 import os
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -184,6 +182,8 @@ def unified_diff(display_path: str, old: bytes, new: bytes) -> bytes:
     Lines are split on LF only, as patch reads them, so CR and CRLF endings survive exactly;
     a last line without LF gets patch's "\\ No newline at end of file" marker.
     """
+    import difflib  # here: the fixes of a check are counted (`analysis._fixable`) without it
+
     lines = difflib.diff_bytes(
         difflib.unified_diff,
         _lf_lines(old),
@@ -250,6 +250,8 @@ def _write_atomic(path: Path | str, new: bytes, expected: bytes) -> None:
         raise WriteError(f"{shown}: cannot fix: {_reason(exc)}") from None
     if not status.st_mode & 0o222 or not os.access(target, os.W_OK):
         raise WriteError(f"{shown}: read-only file; not fixed")
+    import tempfile  # here: counting a check's fixes (`analysis._fixable`) writes nothing
+
     temp: str | None = None
     try:
         fd, temp = tempfile.mkstemp(

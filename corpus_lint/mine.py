@@ -19,9 +19,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from corpus_lint.document import Document, DocumentError, display
 from corpus_lint.rule import Context
-from corpus_lint.textutil import normalise_phrase
 
 MIN_DOCUMENTS = 5  # a line in fewer documents is more often a quote than chrome
 MAX_LENGTH = 100  # characters: a navigation label, a widget or a notice, not a paragraph
@@ -97,6 +95,10 @@ def mine(
 ) -> tuple[Counter[str], dict[str, tuple[str, str]], int]:
     """(documents per normalised line, line -> (its text as first seen, example path), the
     number of documents read)."""
+    # Here, not at the top: the command line's parser imports this module on every run.
+    from corpus_lint.document import Document, DocumentError, display
+    from corpus_lint.textutil import normalise_phrase
+
     is_source = ctx.packs.any_pattern("SRC001").search
     counts: Counter[str] = Counter()
     examples: dict[str, tuple[str, str]] = {}

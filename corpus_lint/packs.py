@@ -29,7 +29,7 @@ from pathlib import Path
 
 from xxhash import xxh3_64_intdigest  # imported by every run anyway (files.identity)
 
-from corpus_lint.config import read_regular_file
+from corpus_lint.config import ConfigError, read_regular_file
 from corpus_lint.families import FamilyError, FamilyMatcher, family_words, parse_family
 from corpus_lint.rule import SEVERITIES, UNSAFE, Context, Diagnostic, Rule, delete_line
 from corpus_lint.textutil import normalise_phrase, squeeze
@@ -67,8 +67,9 @@ CODE_FORMAT = re.compile(r"^[A-Z]{1,6}[0-9]{1,4}$")
 PATTERN_TIMEOUT = 1.0
 
 
-class PackError(Exception):
-    """A pack that cannot be used; the message names the file and the rule."""
+class PackError(ConfigError):
+    """A pack that cannot be used; the message names the file and the rule. A configuration
+    error (the command line reports both alike, without importing this module first)."""
 
 
 @dataclass(frozen=True)
@@ -192,7 +193,6 @@ class AnyPattern:
     def __init__(self, sources: tuple[str, ...], user: tuple[UserPattern, ...] = ()) -> None:
         self.sources = sources + tuple(p.source for p in user)
         self._builtin = sources
-        self._user = user
         # For `searcher`: the characters some built-in pattern cannot match without.
         self._needs = {p: required_characters(p) for p in sources}
         self._screen = sorted(set().union(*self._needs.values()))
@@ -200,23 +200,23 @@ class AnyPattern:
         self._first = {p: first_characters(p) for p in sources}
         self._searchers: dict[tuple[bool, ...], Callable[[str], re.Match[str] | None]] = {}
         anchored = [p for p in sources if p.startswith("^") and not _NOT_JOINABLE.search(p)]
-        joined: list[re.Pattern[str]] = []
-        if len(anchored) > 1:
-            try:
-                joined = [re.compile(_joined_source(anchored))]
-            except re.error:  # e.g. two patterns naming the same group
-                anchored = []
-        else:
-            anchored = []
-        self._anchored = anchored
-        self._regexes: list[re.Pattern[str] | GuardedPattern] = joined + [
-            _compile(p) for p in sources if p not in anchored
-        ]
-        if user:
-            self._regexes.append(GuardedGroup(user))
+        # Patterns valid alone fail joined only when two name the same group: told by their
+        # parses (made for the screens above), not by compiling the alternation, which
+        # `search` compiles when first called (`searcher` compiles its own: a one-file run
+        # never needs it, 5-10 ms of its start).
+        names = [name for p in anchored for name in _parsed(p).state.groupdict]
+        joinable = len(anchored) > 1 and len(names) == len(set(names))
+        self._anchored = anchored if joinable else []
+        self._group = GuardedGroup(user) if user else None
 
     def __bool__(self) -> bool:
         return bool(self.sources)
+
+    @functools.cached_property
+    def _regexes(self) -> list[re.Pattern[str] | GuardedPattern | GuardedGroup]:
+        """What `search` tries in turn: the joined anchored patterns, then the others."""
+        rest = [_compile(p) for p in self._builtin if p not in self._anchored]
+        return _joined(self._anchored) + rest + ([self._group] if self._group else [])
 
     def search(self, text: str) -> re.Match[str] | None:
         for regex in self._regexes:
@@ -243,8 +243,8 @@ class AnyPattern:
         usable = {p for p, needs in self._needs.items() if all(present[c] for c in needs)}
         anchored = [p for p in self._anchored if p in usable]  # in `search`'s order
         rest = [_compile(p) for p in self._builtin if p in usable and p not in self._anchored]
-        if self._user:
-            rest.append(self._regexes[-1])  # the users' GuardedGroup: never left out
+        if self._group:
+            rest.append(self._group)  # the users' patterns: never left out
         by_first: dict[str, Callable[[str], re.Match[str] | None]] = {}
 
         def for_first(first: str) -> Callable[[str], re.Match[str] | None]:

@@ -25,6 +25,11 @@ if TYPE_CHECKING:
     from concurrent.futures import Future
 
 
+def worker_processes(jobs: int) -> int:
+    """How many worker processes `--jobs` asks for: 0 means one per core."""
+    return jobs if jobs > 0 else (os.cpu_count() or 1)
+
+
 class WorkerPool:
     """The worker processes of one stage of a run: the one place that starts and stops them.
 

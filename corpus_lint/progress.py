@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 import time
 
@@ -30,6 +29,8 @@ def terminal_width() -> int:
     try:
         return os.get_terminal_size(sys.stderr.fileno()).columns or 80
     except (OSError, ValueError, AttributeError):
+        import shutil  # here: every check imports this module before its corpus walk forks
+
         return shutil.get_terminal_size().columns
 
 

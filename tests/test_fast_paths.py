@@ -928,6 +928,57 @@ def test_line_screen_joins_its_patterns_after_enough_lines(monkeypatch):
     assert joined in packs._compiled  # the three patterns a "T" leaves, joined by now
 
 
+def _joinable_by_compiling(sources: tuple[str, ...]) -> bool:
+    """The reference: the anchored patterns are joined when their alternation compiles."""
+    import re
+
+    from corpus_lint.packs import _NOT_JOINABLE, _joined_source
+
+    anchored = [p for p in sources if p.startswith("^") and not _NOT_JOINABLE.search(p)]
+    try:
+        re.compile(_joined_source(anchored))
+    except re.error:
+        return False
+    return len(anchored) > 1
+
+
+def test_anchored_patterns_are_joined_as_compiling_them_joined_decides():
+    """`AnyPattern` tells from the patterns' group names, not by compiling their alternation,
+    whether its anchored patterns are joined: the decision compiling would make."""
+    import re
+
+    from corpus_lint.packs import AnyPattern
+
+    packs = _builtin_packs()
+    cases = [packs.any_pattern(*codes).sources for codes in [("BP001",), ("BP004",), ("SRC001",)]]
+    cases += [
+        (r"^(?P<a>x)y", r"^(?P<a>z)"),  # the same group name twice: not joined
+        (r"^(?P<a>x)(?P=a)", r"^(?P<b>z)", r"w$"),
+        (r"^(?P<a>x)", r"^y", r"^(?P<a>q)?r"),
+        (r"^x", r"(?i)^y", r"^\s*(a)\1"),  # a global flag, a numbered back-reference: alone
+        (r"^only",),
+    ]
+    for sources in cases:
+        matcher = AnyPattern(sources)
+        assert bool(matcher._anchored) == _joinable_by_compiling(sources), sources
+        for line in ["xy", "zz", "xx", "y", "qr", "only", "a w", "  aa", "Share this article"]:
+            found = matcher.search(line)
+            plain = next(filter(None, (re.search(p, line) for p in sources)), None)
+            assert (found is None) == (plain is None), (sources, line)
+
+
+def test_a_pattern_matcher_compiles_its_alternation_only_when_searched():
+    from corpus_lint import packs
+
+    sources = (r"^\s*Unlikely (one|two)$", r"^\s*Unlikely three$", r"Unlikely four$")
+    matcher = packs.AnyPattern(sources)
+    matcher.searcher("Unlikely one")("Unlikely one")  # one line: each pattern alone
+    joined = "|".join(f"(?:{p})" for p in sources[:2])
+    assert joined not in packs._compiled
+    assert matcher.search("Unlikely two").span() == (0, 12)
+    assert joined in packs._compiled
+
+
 @settings(max_examples=300, deadline=None)
 @given(CHROME_TEXTS.map("".join))
 def test_required_characters_are_in_every_match(text):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from corpus_lint import commands, fixes
+from corpus_lint import checks, fixes, packs
 from corpus_lint.packs import Packs
 from tests.fix_rules import TEST_RULES
 from tests.helpers import SEEDS
@@ -21,8 +21,9 @@ TEST_SELECT = "TST001,TST002,TST003,TST005"
 @pytest.fixture
 def test_rules(monkeypatch):
     """Run the test rules instead of the built-in rules and packs, for one test."""
-    monkeypatch.setattr(commands, "builtin_rules", lambda: {c.code: c() for c in TEST_RULES})
-    monkeypatch.setattr(commands, "load_packs", lambda paths, builtin: Packs())
+    # (commands imports these when it loads the rules: patched where they live)
+    monkeypatch.setattr(checks, "builtin_rules", lambda: {c.code: c() for c in TEST_RULES})
+    monkeypatch.setattr(packs, "load_packs", lambda paths, builtin: Packs())
 
 
 def write(folder: Path, name: str, data: str | bytes) -> Path:
@@ -180,7 +181,9 @@ def test_a_folder_where_no_temporary_file_can_be_made_is_reported(
     def denied(*args, **kwargs):
         raise PermissionError(errno.EACCES, "Permission denied")
 
-    monkeypatch.setattr(fixes.tempfile, "mkstemp", denied)
+    import tempfile  # (fixes imports it when it writes a file)
+
+    monkeypatch.setattr(tempfile, "mkstemp", denied)
     run = cli("check", "c", "--fix", "--select", "TST001", cwd=tmp_path)
     assert path.read_text() == "x  \n"
     assert "c/a.txt: cannot write the fixed file: Permission denied" in run.err

@@ -637,6 +637,45 @@ def test_changed_files_mode_with_the_corpus_walked_by_worker_processes(cli, tmp_
     assert (corpus_stage.last_stats.unchanged, corpus_stage.last_stats.analysed) == (24, 1)
 
 
+def test_a_corpus_walk_begun_for_a_run_that_does_not_need_it_is_cancelled(
+    cli, tmp_path, monkeypatch
+):
+    # `commands.early_walk` guesses from the arguments that two files named against the
+    # corpus are a pre-commit run and begins the walk; with a worker per file
+    # (MIN_FILES_FOR_WORKERS = 1) the engine reads them in worker processes, so it cancels
+    # that walk (no fork while walkers run) and the stage walks the corpus itself.
+    import corpus_lint.analysis
+    import corpus_lint.files
+
+    monkeypatch.setattr(corpus_lint.files, "PARALLEL_WALK_FILES", 2)
+    cancelled = []
+    cancel = corpus_lint.files.CorpusWalk.cancel
+
+    def spied(walk) -> None:
+        cancelled.append(walk._pool is not None)  # walkers still running
+        cancel(walk)
+
+    monkeypatch.setattr(corpus_lint.files.CorpusWalk, "cancel", spied)
+    (tmp_path / "corpus-lint.toml").write_text('corpus = ["corpus"]\n')
+    for i in range(4):
+        (tmp_path / "corpus" / f"f{i}").mkdir(parents=True)
+        for j in range(3):
+            (tmp_path / "corpus" / f"f{i}" / f"{j}.txt").write_text(article(200 + 3 * i + j))
+    (tmp_path / "new.txt").write_text(edited(article(200 + 3 * 2 + 1), 3))
+    (tmp_path / "same.txt").write_text(article(200 + 3 * 3))
+    targets = ("--jobs", "2", "new.txt", "same.txt")
+    found = dup_findings(cli, tmp_path, *targets)
+    assert sorted((d["code"], d["path"], d["related"][0]["path"]) for d in found) == [
+        ("DUP003", "same.txt", "corpus/f3/0.txt"),
+        ("DUP004", "new.txt", "corpus/f2/1.txt"),
+    ]
+    assert not any(cancelled)  # begun early and used: its workers were over when it ended
+    monkeypatch.setattr(corpus_lint.analysis, "MIN_FILES_FOR_WORKERS", 1)
+    cancelled.clear()
+    assert dup_findings(cli, tmp_path, *targets) == found
+    assert cancelled[0]  # the early walk, stopped by the engine while its workers ran
+
+
 def _near_and_exact_corpus(tmp_path: Path) -> Path:
     folder = corpus_folder(tmp_path)
     (folder / "corpus" / "near.txt").write_text("A longer title line\n" + edited(article(12), 3))

@@ -137,3 +137,54 @@ def test_settings_without_a_keeper_policy_import_no_duplicate_module(tmp_path):
     found = _check(tmp_path, "--select", "WS")
     assert found["code"] == 0
     assert [m for m in found["modules"] if m.startswith("corpus_lint.dedup")] == []
+
+
+_FORK_PROBE = """
+import json, os, sys
+import corpus_lint.files
+corpus_lint.files.PARALLEL_WALK_FILES = 2  # a corpus of 4 files walked by workers
+fork = os.fork
+first = []  # the modules loaded when the first process is forked
+
+def forked():
+    if not first:
+        first.append(sorted(sys.modules))
+    return fork()
+
+os.fork = forked
+from corpus_lint.cli import main
+code = main(sys.argv[1:])
+print(json.dumps({"code": code, "at_fork": first[0] if first else None}))
+"""
+
+
+def test_a_pre_commit_run_begins_its_corpus_walk_before_it_loads_the_rules(tmp_path):
+    # One file checked against a configured corpus: the walk's worker processes are forked
+    # once the settings are read, before the rules, their packs, the engine and numpy are
+    # imported.
+    (tmp_path / "corpus").mkdir()
+    for n in range(4):
+        (tmp_path / "corpus" / f"{n}.txt").write_text(f"Title {n}\n\nWords {n} of text.\n")
+    (tmp_path / "clean.txt").write_text("A title\n\nA sentence of text.\n\nSource: Reuters\n")
+    (tmp_path / "corpus-lint.toml").write_text('corpus = ["corpus"]\n')
+    run = subprocess.run(
+        [sys.executable, "-c", _FORK_PROBE, "check", "clean.txt", "-q"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    found = json.loads(run.stdout.splitlines()[-1])
+    assert found["code"] == 0, run.stderr
+    loaded = found["at_fork"]
+    assert loaded is not None  # the walk was forked
+    late = ["corpus_lint.checks", "corpus_lint.packs", "corpus_lint.document", "corpus_lint.engine"]
+    late.append("numpy")
+    assert [m for m in late if m in loaded] == []
+
+
+def test_the_corpus_rules_guessed_before_the_rules_load_are_the_registered_ones():
+    from corpus_lint.checks import builtin_rules
+    from corpus_lint.commands import CORPUS_RULES
+
+    assert sorted(CORPUS_RULES) == sorted(c for c, r in builtin_rules().items() if r.corpus)

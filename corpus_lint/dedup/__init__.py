@@ -71,7 +71,11 @@ def cached_contents(cache: SignatureCache) -> frozenset[int]:
 
 
 def start_corpus_walk(
-    corpus_roots: list[Path], settings: Settings, options: Options, first: Collection[str] = ()
+    corpus_roots: list[Path],
+    settings: Settings,
+    use_cache: bool,
+    workers: int,
+    first: Collection[str] = (),
 ) -> CorpusWalk:
     """The corpus walk of `check_corpus`, begun before the targets are checked: worker
     processes stat the corpus files (most of a pre-commit run over a large corpus) while this
@@ -85,8 +89,8 @@ def start_corpus_walk(
     from corpus_lint.dedup.cache_file import folder_digests_of_any_config
     from corpus_lint.files import CorpusWalk
 
-    known = folder_digests_of_any_config(settings.cache_dir) if options.use_cache else {}
-    return CorpusWalk(corpus_roots, settings, known, options.workers, first)
+    known = folder_digests_of_any_config(settings.cache_dir) if use_cache else {}
+    return CorpusWalk(corpus_roots, settings, known, workers, first)
 
 
 def check_corpus(
