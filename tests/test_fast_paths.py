@@ -150,16 +150,48 @@ def test_signatures_computed_in_threads_at_once_equal_the_serial_ones():
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.text(alphabet=st.characters(max_codepoint=127), max_size=80), max_size=4))
-@example(["a ", "", " b", ""])
-def test_ascii_texts_are_normalised_as_the_general_path_does(texts):
-    """ASCII texts normalised all at once are each normalised as the general path does alone
-    (and a batch's text hashes are those of each text alone, non-ASCII among them)."""
+@given(
+    st.lists(st.text(alphabet=st.characters(max_codepoint=127), max_size=80), max_size=4),
+    st.sampled_from([1, 7, 1 << 20]),  # chunks of text: one text each, a few, all at once
+)
+@example(["a ", "", " b", ""], 1 << 20)
+def test_ascii_texts_are_normalised_as_the_general_path_does(texts, chunk_bytes):
+    """ASCII texts normalised all at once are each normalised as the general path does alone,
+    and a batch's text hashes (non-ASCII texts among them, in chunks) are those of the
+    general path, text by text."""
+    from unittest.mock import patch
+
+    import xxhash
+
+    from corpus_lint.dedup import features
     from corpus_lint.dedup.features import _normalised_ascii, normalise_text, text_hashes
+    from corpus_lint.files import to_int64
 
     assert _normalised_ascii(texts) == [normalise_text(text).encode() for text in texts]
-    mixed = [*texts, "caf\u00e9\u00a0 x"]
-    assert text_hashes(mixed) == [text_hashes([text])[0] for text in mixed]
+    mixed = [*texts, "caf\u00e9\u00a0 x", *texts]
+    expected = [normalise_text(text).encode() for text in mixed]
+    with patch.object(features, "WORD_BLOCK_BYTES", chunk_bytes):
+        found = text_hashes(mixed)
+    assert found == [to_int64(xxhash.xxh3_64_intdigest(n)) if n else None for n in expected]
+
+
+def test_text_hashes_normalise_at_most_a_block_of_text_at_once(monkeypatch):
+    """Memory: the batch's ASCII texts go to `_normalised_ascii` (about ten times its text in
+    arrays) a block at most at a time; a text over a block goes alone."""
+    from corpus_lint.dedup import features
+
+    calls = []
+    normalised = features._normalised_ascii
+
+    def spy(texts):
+        calls.append([len(text) for text in texts])
+        return normalised(texts)
+
+    monkeypatch.setattr(features, "_normalised_ascii", spy)
+    monkeypatch.setattr(features, "WORD_BLOCK_BYTES", 10)
+    hashes = features.text_hashes(["a b", "c d", "e f", "g " * 15, "h", "caf\u00e9", "i j"])
+    assert calls == [[3, 3, 3], [30], [1, 3]]
+    assert hashes[3] == features.text_hash("g " * 15)
 
 
 @pytest.mark.parametrize("forked", [True, False], ids=["forked", "worker-pool"])

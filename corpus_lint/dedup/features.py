@@ -81,14 +81,31 @@ def text_hash(text: str) -> int | None:
 
 
 def text_hashes(texts: list[str]) -> list[int | None]:
-    """`text_hash` of each text: the ASCII ones normalised all at once (`_normalised_ascii`)."""
-    ascii = [i for i, text in enumerate(texts) if text.isascii()]
-    normalised = [b""] * len(texts)
-    for i, found in zip(ascii, _normalised_ascii([texts[i] for i in ascii])):
-        normalised[i] = found
-    for i in set(range(len(texts))).difference(ascii):
-        normalised[i] = normalise_text(texts[i]).encode()
-    return [to_int64(xxhash.xxh3_64_intdigest(n)) if n else None for n in normalised]
+    """`text_hash` of each text: the ASCII ones normalised together, a chunk of at most
+    WORD_BLOCK_BYTES of text at a time (`_normalised_ascii` holds several times its text)."""
+    hashes: list[int | None] = [None] * len(texts)
+    chunk: list[int] = []
+    size = 0
+    for i, text in enumerate(texts):
+        if not text.isascii():
+            hashes[i] = _hash_normalised(normalise_text(text).encode())
+            continue
+        if chunk and size + len(text) > WORD_BLOCK_BYTES:
+            _hash_chunk(texts, chunk, hashes)
+            chunk, size = [], 0
+        chunk.append(i)
+        size += len(text)
+    _hash_chunk(texts, chunk, hashes)
+    return hashes
+
+
+def _hash_chunk(texts: list[str], chunk: list[int], hashes: list[int | None]) -> None:
+    for i, normalised in zip(chunk, _normalised_ascii([texts[i] for i in chunk])):
+        hashes[i] = _hash_normalised(normalised)
+
+
+def _hash_normalised(normalised: bytes) -> int | None:
+    return to_int64(xxhash.xxh3_64_intdigest(normalised)) if normalised else None
 
 
 # ASCII white space as str.split sees it, each byte made a space.
@@ -99,21 +116,33 @@ def _normalised_ascii(texts: list[str]) -> list[bytes]:
     """`normalise_text(text).encode()` of each ASCII text (NFC changes nothing there), with
     array operations on the bytes of all the texts at once instead of a list of every word:
     several times faster, and per text only a slice (numpy costs microseconds a call)."""
+    if len(texts) == 1:  # alone (a long text): no joined copy, no arrays without a double space
+        data = texts[0].encode().translate(_ASCII_SPACES)
+        if b"  " in data:
+            raw = np.frombuffer(data, dtype=np.uint8)
+            data = raw[_kept(raw)].tobytes()
+        return [data.strip(b" ")]
     if not texts:
         return []
     data = " ".join([*texts, ""]).encode().translate(_ASCII_SPACES)  # a space after each
-    # Keep the bytes that are not spaces or follow one that is not: a run of spaces becomes
-    # one. A text's first byte follows the space after the text before, so each text's kept
-    # bytes are those it keeps alone. (`bytes.replace` of two spaces took three times as long.)
+    # A text's first byte follows the space after the text before, so each text's kept bytes
+    # are those it keeps alone.
     raw = np.frombuffer(data, dtype=np.uint8)
-    not_space = raw != _SPACE
-    keep = not_space.copy()
-    keep[1:] |= not_space[:-1]
+    keep = _kept(raw)
     starts = np.cumsum([0] + [len(text) + 1 for text in texts[:-1]])
     kept = np.add.reduceat(keep.view(np.uint8), starts, dtype=np.int64).cumsum().tolist()
     squeezed = raw[keep].tobytes()
     # Each text's kept bytes, then the space after it if kept: the strip takes it away.
     return [squeezed[a:b].strip(b" ") for a, b in zip([0, *kept[:-1]], kept)]
+
+
+def _kept(raw: np.ndarray) -> np.ndarray:
+    """Which bytes stay when each run of spaces becomes one: those that are not spaces or
+    follow one that is not. (`bytes.replace` of two spaces took three times as long.)"""
+    not_space = raw != _SPACE
+    keep = not_space.copy()
+    keep[1:] |= not_space[:-1]
+    return keep
 
 
 class ShingleExclusion(NamedTuple):
