@@ -20,13 +20,11 @@ from corpus_lint.document import Document, DocumentError, display
 from corpus_lint.files import ignored_for_file
 from corpus_lint.interrupts import WorkersDied, stopping
 from corpus_lint.packs import timed_out_searches
-from corpus_lint.parallel import worker_processes
+from corpus_lint.parallel import worker_processes, workers_for
 from corpus_lint.progress import Progress
 from corpus_lint.results import packed, unpacked
 from corpus_lint.rule import Context, Diagnostic, Rule
 
-# Below this many files, worker processes cost more than they save.
-MIN_FILES_FOR_WORKERS = 200
 # Files analysed together: their corpus features are computed in one go (see
 # `features_of_many`), and a worker returns their results in one message.
 BATCH_FILES = 32
@@ -335,7 +333,7 @@ def received(path: Path, fields: tuple) -> FileResult:
 
 def worker_count(files: int, options: Options) -> int:
     """How many worker processes `analyze_all` starts for this many files (1: none)."""
-    return min(options.workers, max(1, files // MIN_FILES_FOR_WORKERS))
+    return workers_for(files, options.workers)
 
 
 def analyze_all(

@@ -234,7 +234,12 @@ def early_walk(args: argparse.Namespace, settings: Settings) -> CorpusWalk | Non
     paths, corpus = args.paths, settings.corpus
     if not (paths and corpus) or args.fix or args.diff or args.show_files or args.show_settings:
         return None
-    if any(is_url(p) for p in [*paths, *corpus]) or not all(p.is_file() for p in paths):
+    from corpus_lint.parallel import worker_processes, workers_for
+
+    workers = worker_processes(args.jobs)
+    if workers_for(len(paths), workers) > 1:
+        return None  # read by worker processes: the stage walks the corpus after them
+    if any(is_url(p) for p in [*paths, *corpus]) or not all(map(os.path.isfile, paths)):
         return None  # a folder may hold many files: the engine decides (`engine._corpus_walk`)
     if str(paths[0]) == "-":
         return None  # standard input: compared with no corpus (`check_stdin`)
@@ -244,10 +249,8 @@ def early_walk(args: argparse.Namespace, settings: Settings) -> CorpusWalk | Non
     if not any(is_selected(code, chosen, ignored) for code in CORPUS_RULES):
         return None
     from corpus_lint.dedup import start_corpus_walk
-    from corpus_lint.parallel import worker_processes
 
     first = {os.path.dirname(os.path.abspath(path)) for path in paths}
-    workers = worker_processes(args.jobs)
     return start_corpus_walk(corpus, settings, not args.no_cache, workers, first)
 
 

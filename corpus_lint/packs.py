@@ -304,7 +304,8 @@ def _joined(anchored: list[str]) -> list[re.Pattern[str]]:
     process for each set of them."""
     if len(anchored) <= 1:
         return [_compile(p) for p in anchored]
-    return [_compile(_joined_source(anchored))]  # joined before: joining fewer cannot fail
+    # `AnyPattern` joins only patterns that may be joined (no group name twice): fewer may too.
+    return [_compile(_joined_source(anchored))]
 
 
 def _joined_source(anchored: list[str]) -> str:

@@ -30,6 +30,15 @@ def worker_processes(jobs: int) -> int:
     return jobs if jobs > 0 else (os.cpu_count() or 1)
 
 
+# Below this many files a worker, worker processes cost more than they save.
+MIN_FILES_FOR_WORKERS = 200
+
+
+def workers_for(files: int, workers: int) -> int:
+    """How many of `workers` processes the analysis of this many files starts (1: none)."""
+    return min(workers, max(1, files // MIN_FILES_FOR_WORKERS))
+
+
 class WorkerPool:
     """The worker processes of one stage of a run: the one place that starts and stops them.
 

@@ -616,7 +616,7 @@ def test_ctrl_c_while_the_workers_stop_after_the_last_file_stops_the_run(
     printed as "Exception ignored", and the run went on to exit 0.)"""
     from concurrent.futures import ProcessPoolExecutor
 
-    from corpus_lint.analysis import MIN_FILES_FOR_WORKERS
+    from corpus_lint.parallel import MIN_FILES_FOR_WORKERS
 
     articles = many_articles(tmp_path, 2 * MIN_FILES_FOR_WORKERS)
     shutdown = ProcessPoolExecutor.shutdown

@@ -497,7 +497,7 @@ def test_worker_processes_reread_and_compare_the_pairs_the_parent_only_gathers(
     """With workers, each verification batch's files are reread and its pairs compared in a
     worker: the parent computes no exact Jaccard (it once compared every pair itself, alone
     on one core after the workers were done), and the findings are those of one process."""
-    import corpus_lint.analysis
+    import corpus_lint.parallel
 
     for i in range(4):
         (tmp_path / f"{i}a.txt").write_text(article(60 + i))
@@ -511,7 +511,7 @@ def test_worker_processes_reread_and_compare_the_pairs_the_parent_only_gathers(
     alone = dup_findings(cli, tmp_path, "--no-cache", "--jobs", "1")
     assert len(alone) == 4 and compared == [os.getpid()] * 4
     compared.clear()
-    monkeypatch.setattr(corpus_lint.analysis, "MIN_FILES_FOR_WORKERS", 2)
+    monkeypatch.setattr(corpus_lint.parallel, "MIN_FILES_FOR_WORKERS", 2)
     assert dup_findings(cli, tmp_path, "--no-cache", "--jobs", "2") == alone
     assert compared == []
     assert corpus_stage.last_stats.verified == 4
@@ -521,7 +521,7 @@ def test_repeated_lines_are_counted_while_the_workers_verify_the_pairs(cli, tmp_
     """BP005 needs no verified pair: with workers, its lines are counted once the batches are
     queued, before the parent gathers the first similarity (it ran after the clusters, the
     workers long gone), and every finding is that of one process."""
-    import corpus_lint.analysis
+    import corpus_lint.parallel
 
     line = "Follow our live coverage of the markets every weekday morning"
     for i in range(4):
@@ -538,7 +538,7 @@ def test_repeated_lines_are_counted_while_the_workers_verify_the_pairs(cli, tmp_
     argv = ("check", "--no-cache", "--select", "DUP004,BP005", "--output-format", "json")
     alone = cli(*argv, "--jobs", "1", cwd=tmp_path).json()
     assert {d["code"] for d in alone} == {"DUP004", "BP005"}
-    monkeypatch.setattr(corpus_lint.analysis, "MIN_FILES_FOR_WORKERS", 2)
+    monkeypatch.setattr(corpus_lint.parallel, "MIN_FILES_FOR_WORKERS", 2)
     assert cli(*argv, "--jobs", "2", cwd=tmp_path).json() == alone
     assert counted == [0, 0] and corpus_stage.last_stats.verified == 4
 
@@ -641,21 +641,28 @@ def test_a_corpus_walk_begun_for_a_run_that_does_not_need_it_is_cancelled(
     cli, tmp_path, monkeypatch
 ):
     # `commands.early_walk` guesses from the arguments that two files named against the
-    # corpus are a pre-commit run and begins the walk; with a worker per file
-    # (MIN_FILES_FOR_WORKERS = 1) the engine reads them in worker processes, so it cancels
-    # that walk (no fork while walkers run) and the stage walks the corpus itself.
-    import corpus_lint.analysis
+    # corpus are a pre-commit run and begins the walk, which the stage uses; when the engine
+    # finds that its run does not need it (here made so), it cancels that walk (no fork while
+    # walkers run) and the stage walks the corpus itself, to the same findings.
+    import corpus_lint.commands
+    import corpus_lint.engine
     import corpus_lint.files
+    import corpus_lint.parallel
 
     monkeypatch.setattr(corpus_lint.files, "PARALLEL_WALK_FILES", 2)
-    cancelled = []
-    cancel = corpus_lint.files.CorpusWalk.cancel
+    begun, cancelled = [], []
+    early_walk, cancel = corpus_lint.commands.early_walk, corpus_lint.files.CorpusWalk.cancel
 
-    def spied(walk) -> None:
-        cancelled.append(walk._pool is not None)  # walkers still running
+    def spied_early_walk(*args):
+        begun.append(early_walk(*args))
+        return begun[-1]
+
+    def spied_cancel(walk) -> None:
+        cancelled.append(walk._pool is not None)  # its workers' results not collected yet
         cancel(walk)
 
-    monkeypatch.setattr(corpus_lint.files.CorpusWalk, "cancel", spied)
+    monkeypatch.setattr(corpus_lint.commands, "early_walk", spied_early_walk)
+    monkeypatch.setattr(corpus_lint.files.CorpusWalk, "cancel", spied_cancel)
     (tmp_path / "corpus-lint.toml").write_text('corpus = ["corpus"]\n')
     for i in range(4):
         (tmp_path / "corpus" / f"f{i}").mkdir(parents=True)
@@ -669,11 +676,20 @@ def test_a_corpus_walk_begun_for_a_run_that_does_not_need_it_is_cancelled(
         ("DUP003", "same.txt", "corpus/f3/0.txt"),
         ("DUP004", "new.txt", "corpus/f2/1.txt"),
     ]
-    assert not any(cancelled)  # begun early and used: its workers were over when it ended
-    monkeypatch.setattr(corpus_lint.analysis, "MIN_FILES_FOR_WORKERS", 1)
+    assert len(begun) == 1 and begun[0] is not None  # begun early...
+    assert not any(cancelled)  # ...and used: its workers were over when it ended
+    walk_wanted = corpus_lint.engine._walk_wanted
+    monkeypatch.setattr(corpus_lint.engine, "_walk_wanted", lambda *args: False)
+    begun.clear()
     cancelled.clear()
     assert dup_findings(cli, tmp_path, *targets) == found
-    assert cancelled[0]  # the early walk, stopped by the engine while its workers ran
+    assert begun[0] is not None and cancelled[0]  # stopped by the engine while it ran
+    # Files enough for worker processes (here a worker a file): no walk guessed, none wasted.
+    monkeypatch.setattr(corpus_lint.engine, "_walk_wanted", walk_wanted)
+    monkeypatch.setattr(corpus_lint.parallel, "MIN_FILES_FOR_WORKERS", 1)
+    begun.clear()
+    assert dup_findings(cli, tmp_path, *targets) == found
+    assert begun == [None]
 
 
 def _near_and_exact_corpus(tmp_path: Path) -> Path:

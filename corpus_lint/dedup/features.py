@@ -297,7 +297,8 @@ def _block_word_hashes(data: memoryview) -> tuple[np.ndarray, np.ndarray]:
 
 # Blocks of text up to this many bytes are hashed in memory kept between calls by each thread
 # (Dask runs tasks in threads): fresh arrays for every batch of documents cost a third of the
-# hashing in page faults. Longer blocks, rare, get their own (up to WORD_BLOCK_BYTES).
+# hashing in page faults. Longer blocks (a batch of long articles, or a text with no space to
+# cut it at WORD_BLOCK_BYTES) get arrays of their own.
 _SCRATCH_BYTES = 1 << 18
 _scratch = threading.local()
 
