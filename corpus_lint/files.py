@@ -130,19 +130,24 @@ def discover_names(
     gitignores.cache_clear()  # a long-lived process (tests, an editor) may see them change
     errors: list[str] = []
     for path in paths:
-        if leaves_corpus_through_link(path, settings):
-            if warnings is not None:
-                warnings.append(f"{display(path)}: symbolic link out of the corpus, not followed")
-        elif path.is_dir():
-            for _, rows in walk(path, settings, errors):
-                found.update(name for name, _, _ in rows)
-        elif path.exists():
-            if not is_excluded(path, settings):
-                found.add(str(path))
-        elif path.is_symlink():
-            errors.append(f"{display(path)}: broken symbolic link or link loop")
-        else:
-            errors.append(f"{path}: no such file or directory")
+        try:
+            if leaves_corpus_through_link(path, settings):
+                if warnings is not None:
+                    warnings.append(
+                        f"{display(path)}: symbolic link out of the corpus, not followed"
+                    )
+            elif path.is_dir():
+                for _, rows in walk(path, settings, errors):
+                    found.update(name for name, _, _ in rows)
+            elif path.exists():
+                if not is_excluded(path, settings):
+                    found.add(str(path))
+            elif path.is_symlink():
+                errors.append(f"{display(path)}: broken symbolic link or link loop")
+            else:
+                errors.append(f"{path}: no such file or directory")
+        except OSError as exc:  # a name too long, a folder not searchable: not a traceback
+            errors.append(f"{display(path)}: cannot read: {exc.strerror or exc}")
     return _normal(sorted(found, key=_posix)), errors
 
 

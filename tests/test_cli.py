@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from corpus_lint import document
 from tests.helpers import CLEAN_ARTICLE, PROJECT
 
@@ -174,6 +176,19 @@ def test_missing_path_is_an_error_but_the_rest_is_still_checked(tmp_path, cli):
     assert run.code == 2
     assert "WS002" in run.out
     assert run.err == "corpus-lint: error: missing.txt: no such file or directory\n"
+
+
+@pytest.mark.parametrize("corpus", [False, True])  # the pre-commit case: named beside a corpus
+def test_a_name_too_long_for_the_system_is_an_error_not_a_traceback(tmp_path, cli, corpus):
+    write(tmp_path / "a.txt", "No final newline")
+    long_name = "x" * 300 + ".txt"  # over NAME_MAX (255): stat fails with ENAMETOOLONG
+    if corpus:
+        write(tmp_path / "corpus" / "b.txt", "Another text.\n")
+        write(tmp_path / "corpus-lint.toml", 'corpus = ["corpus"]\n')
+    run = cli("check", "a.txt", long_name, "--select", "WS002,DUP", cwd=tmp_path)
+    assert run.code == 2
+    assert "WS002" in run.out
+    assert run.err == f"corpus-lint: error: {long_name}: cannot read: File name too long\n"
 
 
 def test_binary_file_is_skipped_with_a_warning(tmp_path, cli):
