@@ -213,6 +213,16 @@ def test_a_corpus_configured_through_a_linked_folder_holds_each_file_once(cli, t
     ]
 
 
+def test_a_corpus_file_configured_through_a_link_is_not_its_own_duplicate(cli, tmp_path):
+    folder = corpus_folder(tmp_path)
+    (folder / "store").mkdir()
+    (folder / "store" / "x.txt").write_text(article(40))
+    (folder / "x.txt").symlink_to("store/x.txt")
+    (folder / "corpus-lint.toml").write_text('corpus = ["corpus", "x.txt"]\n')
+    assert dup_findings(cli, folder, "x.txt") == []
+    assert dup_findings(cli, folder, "store/x.txt") == []
+
+
 def test_a_changed_file_that_the_policy_keeps_reports_its_unchanged_copy(cli, tmp_path):
     # The keeper is chosen as in a whole-corpus run (here every criterion ties but path
     # order), so the committed copy is the redundant one, reported against the new file.

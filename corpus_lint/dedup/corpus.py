@@ -731,14 +731,14 @@ class _Stage:
 
         # A target named through a symbolic link (to it, or to a folder above it) is keyed
         # by its real path. Looked up per folder, not per file: 100,000 files.
-        # Under a corpus root that is itself a link, the walk names files through the link
-        # (as configured): a target's real path there is keyed by that name, or it would be
-        # its own duplicate.
+        # Under a corpus root that is itself a link (a folder's or a file's), the walk names
+        # files through the link (as configured): a target's real path there is keyed by
+        # that name, or it would be its own duplicate.
         linked = []
         for root in self.corpus_roots:
             named, real_root = os.path.abspath(root), os.path.realpath(root)
             if named != real_root:
-                linked.append((os.path.join(real_root, ""), os.path.join(named, "")))
+                linked.append((real_root, named))
         by_folder: dict[str, list[Entry]] = {}
         for entry in self.by_key.values():
             by_folder.setdefault(os.path.dirname(entry.key), []).append(entry)
@@ -751,7 +751,7 @@ class _Stage:
                 if name in links:
                     real = os.path.realpath(real)
                 for real_root, named_root in linked:
-                    if real.startswith(real_root):
+                    if real == real_root or real.startswith(os.path.join(real_root, "")):
                         real = named_root + real[len(real_root) :]
                         break
                 if real != entry.key and real not in self.by_key:
