@@ -137,18 +137,20 @@ def discover_names(
                         f"{display(path)}: symbolic link out of the corpus, not followed"
                     )
             elif path.is_dir():
-                for _, rows in walk(path, settings, errors):
-                    found.update(name for name, _, _ in rows)
+                pending = _start(path, settings)
+                for directory, named in _walk_pending(pending, settings, errors, stat=False):
+                    prefix = _normal_prefix(directory)
+                    found.update([prefix + name for name, _, _ in named])
             elif path.exists():
                 if not is_excluded(path, settings):
-                    found.add(str(path))
+                    found.add(str(path))  # a Path prints normal
             elif path.is_symlink():
                 errors.append(f"{display(path)}: broken symbolic link or link loop")
             else:
                 errors.append(f"{path}: no such file or directory")
         except OSError as exc:  # a name too long, a folder not searchable: not a traceback
             errors.append(f"{display(path)}: cannot read: {exc.strerror or exc}")
-    return _normal(sorted(found, key=_posix)), errors
+    return sorted(found, key=_posix if os.sep != "/" else None), errors
 
 
 def _paths(names: list[str]) -> list[Path]:
@@ -169,21 +171,12 @@ def _paths(names: list[str]) -> list[Path]:
     return paths
 
 
-def _normal(names: list[str]) -> list[str]:
-    """Each name as its `Path` prints ("./a/b" -> "a/b", "a//b" -> "a/b"), so a file shows
-    as it did when the targets were Paths: only names in a folder that does not print as
-    given are parsed whole, the rest are their folder joined with their name."""
-    folders: dict[str, bool] = {}
-    normal = []
-    for name in names:
-        folder, base = os.path.split(name)
-        plain = folders.get(folder)
-        if plain is None:
-            plain = str(Path(folder)) == folder and not folder.endswith(os.sep)
-            plain = folders[folder] = plain and folder != os.curdir  # "./x" prints "x"
-        joined = plain and base and base != os.curdir
-        normal.append(folder + os.sep + base if joined else str(Path(name)))
-    return normal
+def _normal_prefix(folder: str) -> str:
+    """What a walked folder's file names start with, each name as its `Path` prints (the
+    walk of "." finds "./sub/a.txt", which prints "sub/a.txt"): made once a folder, not
+    parsed again for each name (0.1 s of a check of 100,000 files, before any worker starts)."""
+    normal = str(Path(folder))
+    return "" if normal == os.curdir else os.path.join(normal, "")
 
 
 def _posix(name: str) -> str:
