@@ -223,6 +223,32 @@ def test_a_corpus_file_configured_through_a_link_is_not_its_own_duplicate(cli, t
     assert dup_findings(cli, folder, "store/x.txt") == []
 
 
+@pytest.mark.parametrize("named", ["corpus/01.txt", "x.txt"])
+def test_a_file_the_corpus_holds_under_two_names_is_reported_as_a_whole_run_does(
+    cli, tmp_path, named
+):
+    # x.txt, a configured root, links to corpus/01.txt: the walk finds the file twice, and a
+    # whole-corpus run reports the two names as copies. A target named either way is one of
+    # them (not a third name, nor a copy of itself).
+    folder = corpus_folder(tmp_path)
+    (folder / "x.txt").symlink_to("corpus/01.txt")
+    (folder / "corpus-lint.toml").write_text('corpus = ["corpus", "x.txt"]\n')
+    whole = dup_findings(cli, folder)
+    assert [(d["path"], d["related"][0]["path"]) for d in whole] == [("x.txt", "corpus/01.txt")]
+    found = dup_findings(cli, folder, named)
+    assert [{d["path"], d["related"][0]["path"]} for d in found] == [{"x.txt", "corpus/01.txt"}]
+
+
+def test_the_walk_names_a_file_through_each_root_that_holds_it():
+    from corpus_lint.dedup.corpus import _walk_names
+
+    roots = [("/data", "/p/corpus"), ("/data/a.txt", "/p/x.txt"), ("/", "/p/all")]
+    assert _walk_names("/data/a.txt", roots) == ["/p/corpus/a.txt", "/p/x.txt", "/p/all/data/a.txt"]
+    assert _walk_names("/data2/b.txt", roots) == ["/p/all/data2/b.txt"]  # not under /data
+    assert _walk_names("/data", roots[:2]) == ["/p/corpus"]
+    assert _walk_names("/elsewhere/c.txt", roots[:2]) == []
+
+
 def test_a_changed_file_that_the_policy_keeps_reports_its_unchanged_copy(cli, tmp_path):
     # The keeper is chosen as in a whole-corpus run (here every criterion ties but path
     # order), so the committed copy is the redundant one, reported against the new file.

@@ -729,16 +729,11 @@ class _Stage:
             return
         from corpus_lint.files import walk_folder
 
-        # A target named through a symbolic link (to it, or to a folder above it) is keyed
-        # by its real path. Looked up per folder, not per file: 100,000 files.
-        # Under a corpus root that is itself a link (a folder's or a file's), the walk names
-        # files through the link (as configured): a target's real path there is keyed by
-        # that name, or it would be its own duplicate.
-        linked = []
-        for root in self.corpus_roots:
-            named, real_root = os.path.abspath(root), os.path.realpath(root)
-            if named != real_root:
-                linked.append((real_root, named))
+        # A target is keyed by the name the walk gives its file, which follows no link below
+        # a root: a target named through a link (to it, or to a folder above it) would
+        # otherwise be its own duplicate. Its real path is looked up per folder, not per
+        # file (100,000 files).
+        roots = [(os.path.realpath(root), os.path.abspath(root)) for root in self.corpus_roots]
         by_folder: dict[str, list[Entry]] = {}
         for entry in self.by_key.values():
             by_folder.setdefault(os.path.dirname(entry.key), []).append(entry)
@@ -750,13 +745,11 @@ class _Stage:
                 real = os.path.join(real_folder, name)
                 if name in links:
                     real = os.path.realpath(real)
-                for real_root, named_root in linked:
-                    if real == real_root or real.startswith(os.path.join(real_root, "")):
-                        real = named_root + real[len(real_root) :]
-                        break
-                if real != entry.key and real not in self.by_key:
-                    self.by_key[real] = self.by_key.pop(entry.key)
-                    entry.key = real
+                walked = _walk_names(real, roots)
+                key = entry.key if entry.key in walked else (walked[0] if walked else real)
+                if key != entry.key and key not in self.by_key:
+                    self.by_key[key] = self.by_key.pop(entry.key)
+                    entry.key = key
         known = self.cache.folder_digests() if self.cache is not None else {}
         target_folders = {os.path.dirname(key) for key in self.by_key}
         if self.walk is None:
@@ -1387,6 +1380,19 @@ class _Documents:
     def __getitem__(self, index: int) -> tuple[Path, Features]:
         e = self.entries[index]
         return Path(e.path), e.table.at(e.row, signature=False)
+
+
+def _walk_names(real: str, roots: list[tuple[str, str]]) -> list[str]:
+    """The names the corpus walk gives the file at real path `real`: one for each root
+    (real path, path as configured) that holds it, through the root as configured (a root
+    may be a link, to a folder or to a file; the walk follows no link below it)."""
+    names = []
+    for real_root, named_root in roots:
+        if real == real_root:  # the root is this file
+            names.append(named_root)
+        elif real.startswith(os.path.join(real_root, "")):
+            names.append(os.path.join(named_root, real[len(os.path.join(real_root, "")) :]))
+    return names
 
 
 def _links_among(folder: str, names: list[str]) -> set[str]:
