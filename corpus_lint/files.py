@@ -115,8 +115,9 @@ def discover_names(
     paths: Iterable[Path], settings: Settings, warnings: list[str] | None = None
 ) -> tuple[list[str], list[str]]:
     """Files to lint under `paths`, sorted, and one-line errors for paths that cannot be read.
-    Each file is the folder given joined with the names found, a string: the engine holds
-    them for the whole run, and a `Path` with its parts took 355 bytes a file more.
+    Each file is a string, as its `Path` prints (given ".", "sub/a.txt"), so a file reached
+    through two of the paths ("." and "a.txt") is one: the engine holds them for the whole
+    run, and a `Path` with its parts took 355 bytes a file more.
 
     A file named directly is linted even if `include` would not pick it (as ruff does), but
     `exclude` still applies, so pre-commit cannot force an excluded file in. Symbolic links

@@ -35,6 +35,17 @@ def test_a_check_of_the_current_folder_shows_paths_without_a_leading_dot(tmp_pat
     assert [d["path"] for d in run.json()] == [f"sub{os.sep}a.txt".replace(os.sep, "/")]
 
 
+def test_a_file_reached_through_two_of_the_paths_given_is_checked_once(tmp_path, cli):
+    # "." finds "./a.txt", which prints "a.txt": once normal, the two are one file.
+    (tmp_path / "a.txt").write_text("Title  \n\n" + CLEAN_ARTICLE, encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.txt").write_text("Title  \n\n" + CLEAN_ARTICLE, encoding="utf-8")
+    run = cli(
+        "check", ".", "a.txt", "sub", "--select", "WS001", "--output-format", "json", cwd=tmp_path
+    )
+    assert [d["path"] for d in run.json()] == ["a.txt", "sub/b.txt"]
+
+
 def test_findings_fixes_and_edits_have_no_dict_each():
     # A run holds every finding until the report: slotted, 0.97 KB each, not 1.3 KB.
     fix = Fix((Edit(1, 2, "x"),), SAFE, "Remove it")
