@@ -250,8 +250,7 @@ def early_walk(args: argparse.Namespace, settings: Settings) -> CorpusWalk | Non
         return None
     from corpus_lint.dedup import start_corpus_walk
 
-    first = {os.path.dirname(os.path.abspath(path)) for path in paths}
-    return start_corpus_walk(corpus, settings, not args.no_cache, workers, first)
+    return start_corpus_walk(corpus, settings, not args.no_cache, workers, paths)
 
 
 def _check(args: argparse.Namespace, settings: Settings, walk: CorpusWalk | None) -> int:

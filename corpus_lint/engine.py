@@ -90,14 +90,13 @@ def _corpus_walk(
     """The corpus walk (`dedup.start_corpus_walk`) of a run that reads these files, begun
     now if they are checked in this process (no process may be forked while it runs), else
     None (the stage walks the corpus itself). Not with fixes, which change files the walk
-    would have seen before. The files' own folders, those the cache is least likely to vouch
-    for, are walked by this process first, so that the stage looks them up before waiting."""
+    would have seen before. The files' own folders are walked by this process first
+    (`dedup.start_corpus_walk`)."""
     if not _walk_wanted(files, rules, options, corpus_roots, fix):
         return None
     from corpus_lint.dedup import start_corpus_walk
 
-    first = {os.path.dirname(os.path.abspath(file)) for file in files}
-    return start_corpus_walk(corpus_roots, settings, options.use_cache, options.workers, first)
+    return start_corpus_walk(corpus_roots, settings, options.use_cache, options.workers, files)
 
 
 def _walk_wanted(

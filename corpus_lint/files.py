@@ -371,20 +371,6 @@ def _walk_share(
     ]
 
 
-def walk(
-    folder: Path, settings: Settings, errors: list[str], stat: bool = False
-) -> Iterator[tuple[str, list[tuple[str, int, int]]]]:
-    """(folder, [(path, stamp, size)]) for the included files of each folder under `folder`.
-
-    Paths are the folder joined with the names found (strings), in no particular order;
-    stamp and size (see `identity`) are 0 unless `stat`. Excluded folders, SKIPPED_DIRS and symbolic
-    links are not walked into.
-    """
-    for directory, named in _walk_pending(_start(folder, settings), settings, errors, stat):
-        base = os.path.join(directory, "")
-        yield directory, [(base + name, to_int64(s), size) for name, s, size in named]
-
-
 def _start(folder: Path, settings: Settings) -> list[tuple[str, str]]:
     """The walk of `folder`: [(folder, its path relative to the root + "/")], or nothing if
     it is excluded."""
@@ -402,11 +388,13 @@ def _walk_pending(
     walked: list[tuple[str, str]] | None = None,
     descend: bool = True,
 ) -> Iterator[tuple[str, list[tuple[str, int, int]]]]:
-    """`walk` from the (folder, prefix) pairs of `pending`, which it consumes: a caller that
-    stops early finds the folders not yet walked there (and those walked in `walked`, if
+    """(folder, [(name, stamp, size)]) for the included files of each folder under the
+    (folder, prefix) pairs of `pending`, which it consumes, in no particular order: a caller
+    that stops early finds the folders not yet walked there (and those walked in `walked`, if
     given). Not `descend`: the subfolders of the folders of `pending` are not walked.
+    Excluded folders, SKIPPED_DIRS and symbolic links are not walked into.
 
-    Each file is (name, stamp, size), its stamp `identity`'s as an unsigned integer: a
+    Each stamp is `identity`'s as an unsigned integer, and with the size 0 unless `stat`: a
     folder's files are made into paths and rows only when needed (see `_walked_folder`)."""
     suffixes, name_pattern, path_pattern = _include_matchers(tuple(settings.include))
     exclude = settings.exclude

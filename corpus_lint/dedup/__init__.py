@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Collection, Iterable
+    from collections.abc import Callable, Iterable
     from pathlib import Path
 
     from corpus_lint.analysis import Job, Options, Result
@@ -75,7 +75,7 @@ def start_corpus_walk(
     settings: Settings,
     use_cache: bool,
     workers: int,
-    first: Collection[str] = (),
+    targets: Iterable[Path | str] = (),
 ) -> CorpusWalk:
     """The corpus walk of `check_corpus`, begun before the targets are checked: worker
     processes stat the corpus files (most of a pre-commit run over a large corpus) while this
@@ -84,12 +84,14 @@ def start_corpus_walk(
     The cache's configuration key is not known yet (it needs the rules' packs, loaded later),
     so a folder comes back without its rows when its digest is the cache's for any
     configuration; the stage walks again the rare folder known only to another one.
-    The `first` folders are walked by this process (see `CorpusWalk`).
+    The `targets`' own folders, those the cache is least likely to vouch for, are walked by
+    this process first (see `CorpusWalk`), so that the stage looks them up before waiting.
     """
     from corpus_lint.dedup.cache_file import folder_digests_of_any_config
     from corpus_lint.files import CorpusWalk
 
     known = folder_digests_of_any_config(settings.cache_dir) if use_cache else {}
+    first = {os.path.dirname(os.path.abspath(target)) for target in targets}
     return CorpusWalk(corpus_roots, settings, known, workers, first)
 
 
