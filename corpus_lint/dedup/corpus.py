@@ -1388,10 +1388,11 @@ def _walk_names(real: str, roots: list[tuple[str, str]]) -> list[str]:
     may be a link, to a folder or to a file; the walk follows no link below it)."""
     names = []
     for real_root, named_root in roots:
+        below = os.path.join(real_root, "")  # "/" stays "/"
         if real == real_root:  # the root is this file
             names.append(named_root)
-        elif real.startswith(os.path.join(real_root, "")):
-            names.append(os.path.join(named_root, real[len(os.path.join(real_root, "")) :]))
+        elif real.startswith(below):
+            names.append(os.path.join(named_root, real[len(below) :]))
     return names
 
 
