@@ -59,11 +59,14 @@ CLEAN = "Harbour council approves new ferry timetable\n\nThe council voted on Tu
 CLEAN += "Source: Example News\n"
 
 
-def measure(command: list[str], cwd: Path, output: Path) -> tuple[float, float]:
+def measure(
+    command: list[str], cwd: Path, output: Path, env: dict[str, str] | None = None
+) -> tuple[float, float]:
     """(wall seconds, peak RSS in MB) of `command`, its standard output written to `output`."""
     done = subprocess.run(
         [sys.executable, "-c", _MEASURE, str(output), *command],
         cwd=cwd,
+        env=env,
         capture_output=True,
         text=True,
         check=True,

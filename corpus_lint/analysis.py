@@ -351,18 +351,30 @@ def analyze_all(
                 progress.advance()
         return
     from corpus_lint.parallel import process_pool  # multiprocessing: only with workers
+    from corpus_lint.readahead import Readahead
 
     chunksize = max(1, min(8, len(batches) // (workers * 16)))
     done = 0  # batches received
     try:
         with process_pool(workers, _init_worker, (job,)) as pool:
             sent = pool.map(_analyze_in_worker, batches, chunksize=chunksize)
-            for batch in batches[:-1]:
-                results = next(sent)
+            # Started once the workers are forked, and over before any other pool is: a
+            # process forked while a thread runs can hang on the thread's locks. Its reach:
+            # several times what the workers hold at once (a queued task a worker, and one
+            # more, `chunksize` batches each).
+            ahead = Readahead(
+                [path for path, _ in items], 4 * (workers + 1) * chunksize * BATCH_FILES
+            )
+            try:
+                for batch in batches[:-1]:
+                    results = next(sent)
+                    done += 1
+                    ahead.consumed(done * BATCH_FILES)
+                    yield from _received_batch(batch, results, progress)
+                last = next(sent)
                 done += 1
-                yield from _received_batch(batch, results, progress)
-            last = next(sent)
-            done += 1
+            finally:
+                ahead.stop()
     except WorkersDied as exc:  # name the first file without a result
         left = len(items) - done * BATCH_FILES
         first = display(batches[done][0][0]) if done < len(batches) else "?"
