@@ -22,6 +22,7 @@ from corpus_lint.interrupts import WorkersDied, stopping
 from corpus_lint.packs import timed_out_searches
 from corpus_lint.parallel import worker_processes, workers_for
 from corpus_lint.progress import Progress
+from corpus_lint.readahead import read_ahead
 from corpus_lint.results import packed, unpacked
 from corpus_lint.rule import Context, Diagnostic, Rule
 
@@ -294,9 +295,13 @@ def _init_worker(job: Job) -> None:
     _worker_job = job
 
 
-def _analyze_in_worker(batch: list[tuple[Path | str, bool]]) -> list[tuple[Any, ...]]:
-    """The batch's results, each sent back as `sent` gives it."""
+def _analyze_in_worker(
+    batch: list[tuple[Path | str, bool]], next_paths: list[Path | str]
+) -> list[tuple[Any, ...]]:
+    """The batch's results, each sent back as `sent` gives it; the files of the batch after
+    it (`next_paths`) are asked of storage first, if not cached (`readahead`)."""
     assert _worker_job is not None
+    read_ahead(next_paths)
     # Read as the walk's strings: a Path a file cost 3 us to make, and more to read through.
     return [sent(result) for result in analyze_many(batch, _worker_job)]
 
@@ -304,6 +309,12 @@ def _analyze_in_worker(batch: list[tuple[Path | str, bool]]) -> list[tuple[Any, 
 _SENT_FIELDS = [f.name for f in dataclasses.fields(FileResult) if f.name != "path"]
 _FIXED, _FEATURES = _SENT_FIELDS.index("fixed"), _SENT_FIELDS.index("features")
 _DIAGNOSTICS, _PACKED = _SENT_FIELDS.index("diagnostics"), _SENT_FIELDS.index("packed")
+
+
+def upcoming(batches: list[list[tuple[Path | str, bool]]]) -> list[list[Path | str]]:
+    """For each batch, the paths of the batch after it (none after the last): what its worker
+    reads ahead."""
+    return [[path for path, _ in batch] for batch in batches[1:]] + [[]][: len(batches)]
 
 
 def sent(result: FileResult) -> tuple:
@@ -351,30 +362,18 @@ def analyze_all(
                 progress.advance()
         return
     from corpus_lint.parallel import process_pool  # multiprocessing: only with workers
-    from corpus_lint.readahead import Readahead
 
     chunksize = max(1, min(8, len(batches) // (workers * 16)))
     done = 0  # batches received
     try:
         with process_pool(workers, _init_worker, (job,)) as pool:
-            sent = pool.map(_analyze_in_worker, batches, chunksize=chunksize)
-            # Started once the workers are forked, and over before any other pool is: a
-            # process forked while a thread runs can hang on the thread's locks. Its reach:
-            # several times what the workers hold at once (a queued task a worker, and one
-            # more, `chunksize` batches each).
-            ahead = Readahead(
-                [path for path, _ in items], 4 * (workers + 1) * chunksize * BATCH_FILES
-            )
-            try:
-                for batch in batches[:-1]:
-                    results = next(sent)
-                    done += 1
-                    ahead.consumed(done * BATCH_FILES)
-                    yield from _received_batch(batch, results, progress)
-                last = next(sent)
+            sent = pool.map(_analyze_in_worker, batches, upcoming(batches), chunksize=chunksize)
+            for batch in batches[:-1]:
+                results = next(sent)
                 done += 1
-            finally:
-                ahead.stop()
+                yield from _received_batch(batch, results, progress)
+            last = next(sent)
+            done += 1
     except WorkersDied as exc:  # name the first file without a result
         left = len(items) - done * BATCH_FILES
         first = display(batches[done][0][0]) if done < len(batches) else "?"

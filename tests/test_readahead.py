@@ -1,4 +1,4 @@
-"""The parent reads the workers' next files ahead, only those not cached, never too far.
+"""A worker asks storage for its next batch's files before linting its own, only if not cached.
 
 The files are put out of the page cache with POSIX_FADV_DONTNEED (clean pages of one's own
 files: no privilege needed), and whether a file is cached is told by mincore(2) on a mapping
@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 
 from corpus_lint import readahead
-from corpus_lint.readahead import WINDOW, Readahead
+from corpus_lint.analysis import upcoming
+from corpus_lint.readahead import read_ahead
 
-pytestmark = pytest.mark.skipif(
-    not readahead.SUPPORTED, reason="no RWF_NOWAIT here: nothing is read ahead"
-)
+if not readahead.SUPPORTED:  # before ctypes looks for a C library (none on Windows)
+    pytest.skip("no RWF_NOWAIT here: nothing is read ahead", allow_module_level=True)
 
 
 _LIBC = ctypes.CDLL(None, use_errno=True)
@@ -73,14 +73,6 @@ def _files(folder: Path, count: int, evicted: bool) -> list[Path]:
     return paths
 
 
-def _settled(ahead: Readahead, looked: int) -> None:
-    """Wait until the thread has looked at `looked` groups."""
-    deadline = time.monotonic() + 10
-    while ahead.looked < looked and time.monotonic() < deadline:
-        time.sleep(0.01)
-    time.sleep(0.1)  # and would have gone further by now, had it been let
-
-
 def _eventually_cached(paths: list[Path]) -> bool:
     deadline = time.monotonic() + 10  # asked for, read by the kernel in the background
     while time.monotonic() < deadline:
@@ -90,65 +82,45 @@ def _eventually_cached(paths: list[Path]) -> bool:
     return False
 
 
-def test_uncached_files_are_read_ahead_no_further_than_allowed(tmp_path: Path) -> None:
-    paths = _files(tmp_path, 5 * WINDOW, evicted=True)
-    ahead = Readahead(paths, 2 * WINDOW)
-    try:
-        _settled(ahead, 2)
-        assert (ahead.looked, ahead.asked) == (2, 2 * WINDOW)
-        assert _eventually_cached(paths[: 2 * WINDOW])
-        assert not any(_cached(path) for path in paths[2 * WINDOW :])
-        ahead.consumed(3 * WINDOW)  # the workers have returned more: it goes on
-        _settled(ahead, 5)
-        assert (ahead.looked, ahead.asked) == (5, 5 * WINDOW)
-        assert _eventually_cached(paths)
-    finally:
-        ahead.stop()
+def test_files_not_cached_are_asked_for(tmp_path: Path) -> None:
+    paths = _files(tmp_path, 40, evicted=True)
+    assert read_ahead(paths[:32]) == 32
+    assert _eventually_cached(paths[:32])
+    assert not any(_cached(path) for path in paths[32:])  # no further than asked
 
 
 def test_cached_files_are_only_looked_at(tmp_path: Path) -> None:
-    paths = _files(tmp_path, 3 * WINDOW + 5, evicted=False)
-    assert all(_cached(path) for path in paths)
-    ahead = Readahead(paths, 10 * WINDOW)
-    try:
-        _settled(ahead, 4)
-        assert (ahead.looked, ahead.asked) == (4, 0)
-    finally:
-        ahead.stop()
+    paths = _files(tmp_path, 32, evicted=False)
+    assert read_ahead(paths) == 0
 
 
-def test_a_fifo_or_folder_among_the_files_is_skipped_without_blocking(tmp_path: Path) -> None:
-    paths: list[Path] = _files(tmp_path, 2 * WINDOW, evicted=True)
+def test_an_empty_first_file_does_not_pass_for_the_batch(tmp_path: Path) -> None:
+    paths = _files(tmp_path, 8, evicted=True)
+    empty = tmp_path / "empty.txt"
+    empty.touch()
+    assert read_ahead([empty, *paths]) == 8  # the empty file is not asked for either
+    assert _eventually_cached(paths)
+
+
+def test_fifos_and_folders_are_skipped_without_blocking(tmp_path: Path) -> None:
+    paths: list[Path] = _files(tmp_path, 4, evicted=True)
     fifo = tmp_path / "pipe.txt"
     os.mkfifo(fifo)  # opened for reading without O_NONBLOCK, it would wait for a writer
     folder = tmp_path / "folder.txt"
     folder.mkdir()
-    paths[1:1] = [fifo, folder]
-    ahead = Readahead(paths, 10 * WINDOW)
-    try:
-        _settled(ahead, 3)
-        assert ahead.looked == 3
-        assert ahead.asked == 2 * WINDOW  # every regular file, neither of the others
-    finally:
-        started = time.monotonic()
-        ahead.stop()
-        assert time.monotonic() - started < 1
-
-
-def test_stop_ends_a_waiting_thread_at_once(tmp_path: Path) -> None:
-    paths = _files(tmp_path, 3 * WINDOW, evicted=False)
-    ahead = Readahead(paths, WINDOW)  # looks at the first group, then waits for the workers
-    _settled(ahead, 1)
-    thread = ahead._thread
-    assert thread is not None and thread.is_alive()
     started = time.monotonic()
-    ahead.stop()
-    assert not thread.is_alive()
-    assert time.monotonic() - started < 1
-    assert ahead.looked == 1
+    assert read_ahead([fifo, folder, *paths, fifo]) == 4
+    assert time.monotonic() - started < 5
+    # Had a FIFO come where a regular file was listed, the open would not wait either.
+    os.close(os.open(fifo, readahead._OPEN_FLAGS))
 
 
-def test_few_files_start_no_thread(tmp_path: Path) -> None:
-    ahead = Readahead(_files(tmp_path, WINDOW, evicted=False), 10 * WINDOW)
-    assert ahead._thread is None
-    ahead.stop()
+def test_gone_files_and_an_empty_batch_ask_for_nothing(tmp_path: Path) -> None:
+    assert read_ahead([]) == 0
+    assert read_ahead([tmp_path / "gone.txt"] * 3) == 0
+
+
+def test_each_batch_reads_ahead_the_next_one() -> None:
+    batches = [[("a", True), ("b", False)], [("c", True)], [("d", True), ("e", True)]]
+    assert upcoming(batches) == [["c"], ["d", "e"], []]
+    assert upcoming([]) == []
