@@ -57,6 +57,15 @@ def _evict(path: Path) -> None:
         os.close(fd)
 
 
+def _eventually_cached(paths: list[Path]) -> bool:
+    deadline = time.monotonic() + 10  # asked for, read by the kernel in the background
+    while time.monotonic() < deadline:
+        if all(_cached(path) for path in paths):
+            return True
+        time.sleep(0.02)
+    return False
+
+
 def _files(folder: Path, count: int, evicted: bool) -> list[Path]:
     paths = []
     for i in range(count):
@@ -70,16 +79,20 @@ def _files(folder: Path, count: int, evicted: bool) -> list[Path]:
             pytest.skip(
                 "this file system keeps the files cached (tmpfs?): cannot test reading ahead"
             )
+        fd = os.open(paths[0], os.O_RDONLY)
+        try:  # the look the readahead takes: a file system may not support it (EOPNOTSUPP)
+            os.preadv(fd, [bytearray(1)], 0, os.RWF_NOWAIT)
+        except BlockingIOError:
+            pass  # told: not cached
+        except OSError as exc:
+            pytest.skip(f"this file system cannot tell what is cached ({exc}): nothing to test")
+        finally:
+            os.close(fd)
+        # The look had the kernel read that file: once read, it is put out of the cache again.
+        assert _eventually_cached(paths[:1])
+        _evict(paths[0])
+        assert not _cached(paths[0])
     return paths
-
-
-def _eventually_cached(paths: list[Path]) -> bool:
-    deadline = time.monotonic() + 10  # asked for, read by the kernel in the background
-    while time.monotonic() < deadline:
-        if all(_cached(path) for path in paths):
-            return True
-        time.sleep(0.02)
-    return False
 
 
 def test_files_not_cached_are_asked_for(tmp_path: Path) -> None:
