@@ -301,7 +301,8 @@ def _analyze_in_worker(
     """The batch's results, each sent back as `sent` gives it; the files of the batch after
     it (`next_paths`) are asked of storage first, if not cached (`readahead`)."""
     assert _worker_job is not None
-    read_ahead(next_paths)
+    if not stopping():  # (a cancelled run reads no further)
+        read_ahead(next_paths)
     # Read as the walk's strings: a Path a file cost 3 us to make, and more to read through.
     return [sent(result) for result in analyze_many(batch, _worker_job)]
 
