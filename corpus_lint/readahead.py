@@ -2,16 +2,17 @@
 
 A file that is not in the operating system's page cache (a corpus larger than memory, the
 first run after a reboot, a network mount) makes its worker wait for the disk, one small
-file at a time: a cold check of 100,000 files read from disk took 21.6 s where the floor,
-reading them one after the other, took 11.9 s. So each batch of files goes to its worker
-with the paths of the batch after it, and the worker first asks the kernel to read those in
-the background (`posix_fadvise(POSIX_FADV_WILLNEED)`, many at once), then lints its own:
-the disk works while the worker lints, and the next batch is in memory when it comes.
+file at a time: a cold check of 100,000 files read from disk took 25.1 s where the floor,
+reading them one after the other in one process, took 13.3 s (`benchmarks/bench_disk.py`).
+So each batch of files goes to its worker with the paths of the batch after it, and the
+worker first asks the kernel to read those in the background
+(`posix_fadvise(POSIX_FADV_WILLNEED)`, many at once), then lints its own: the disk works
+while the worker lints, and the next batch is in memory when it comes (16.7 s).
 
 Asking for a file costs 3.9 µs of CPU even when it is cached, the usual case (0.4 CPU-s at
 100,000 files, for nothing). So one file of the batch is looked at first, by a read that must
-not wait for the disk (`RWF_NOWAIT`, which has the kernel read that file in the background if
-it must): the batch is asked for only when that file is not cached.
+not wait for the disk (`RWF_NOWAIT`; recent kernels then read that file in the background):
+the batch is asked for only when that file is not cached.
 
 Linux only (`RWF_NOWAIT`); elsewhere, and where the file system cannot tell whether a file
 is cached, nothing is asked for. Only regular files are opened, and without waiting for a
@@ -28,9 +29,10 @@ from pathlib import Path
 from corpus_lint.document import MAX_FILE_BYTES
 
 SUPPORTED = all(hasattr(os, name) for name in ("posix_fadvise", "preadv", "RWF_NOWAIT"))
-_OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+_OPEN_FLAGS |= getattr(os, "O_NOCTTY", 0)  # (each absent on Windows, where nothing is asked)
 
-# Files looked at for one that is not empty (an empty file is always "cached").
+# Files looked at for one the worker reads (an empty file is always "cached").
 _LOOKS = 4
 
 
@@ -49,8 +51,8 @@ def _cached(paths: Sequence[Path | str]) -> bool:
     for path in paths:
         try:
             info = os.stat(path)
-            if not stat.S_ISREG(info.st_mode) or not info.st_size:
-                continue
+            if not stat.S_ISREG(info.st_mode) or not 0 < info.st_size <= MAX_FILE_BYTES:
+                continue  # nothing the worker reads
             fd = os.open(path, _OPEN_FLAGS)
         except OSError:
             continue
