@@ -49,7 +49,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from corpus_lint.analysis import BATCH_FILES, Job, corpus_features, read_and_lint
-from corpus_lint.config import Settings
+from corpus_lint.config import Settings, is_url
 from corpus_lint.document import (
     Document,
     DocumentError,
@@ -59,6 +59,7 @@ from corpus_lint.engine import Result
 from corpus_lint.files import SKIPPED_DIRS, excluded_relative, ignored_for_file, included_relative
 from corpus_lint.packs import Packs
 from corpus_lint.progress import Progress
+from corpus_lint.readahead import read_ahead
 from corpus_lint.rule import Context, Diagnostic, Rule, sort_diagnostics
 from corpus_lint.sources import Source, read_source
 
@@ -606,6 +607,9 @@ def _analyse(first: int, part: list[Source], job: Job) -> tuple[_Report, list[_D
     docs: list[_Doc] = []
     batch: list[tuple[int, Source, Document, list[Diagnostic]]] = []
     for offset, source in enumerate(part):
+        if offset % BATCH_FILES == 0:  # the next batch's local files, asked of storage
+            upcoming = part[offset + BATCH_FILES : offset + 2 * BATCH_FILES]
+            read_ahead([s.location for s in upcoming if not is_url(s.location)])
         try:
             result, doc = read_and_lint(source, job, True, _read)
         except FileFailed:

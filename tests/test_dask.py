@@ -263,6 +263,37 @@ def test_a_rule_failing_on_a_worker_names_the_file(tmp_path, monkeypatch):
         dask_executor._analyse(0, [source], job)
 
 
+def test_a_partition_reads_each_next_batch_of_local_files_ahead(tmp_path, monkeypatch):
+    from corpus_lint.analysis import BATCH_FILES, Job
+    from corpus_lint.commands import load_rules
+    from corpus_lint.rule import Context
+
+    _, packs, rules = load_rules(None)
+    part = []
+    for i in range(2 * BATCH_FILES + 6):
+        (tmp_path / f"{i:03d}.txt").write_text(CLEAN_ARTICLE, encoding="utf-8")
+        part.append(dask_executor.Source(str(tmp_path / f"{i:03d}.txt"), f"corpus/{i:03d}.txt"))
+    part.insert(BATCH_FILES + 1, dask_executor.Source("s3://bucket/a.txt", "s3://bucket/a.txt"))
+    asked = []
+    monkeypatch.setattr(dask_executor, "read_ahead", asked.append)
+    monkeypatch.setattr(dask_executor, "_read", lambda source: _read_local(source))
+    job = Job(tuple(r for r in rules.values() if not r.corpus), Context(packs), None)
+    report, _ = dask_executor._analyse(0, part, job)
+    assert report.files_checked == len(part)
+    locations = [s.location for s in part]
+    local = [x for x in locations[BATCH_FILES : 2 * BATCH_FILES] if not x.startswith("s3:")]
+    assert asked == [local, locations[2 * BATCH_FILES : 3 * BATCH_FILES], []]
+
+
+def _read_local(source):
+    """`Document.read`, the URL read as a local clean article (no network in a test)."""
+    from corpus_lint.document import Document
+
+    if source.location.startswith("s3:"):
+        return Document.from_bytes(Path("a.txt"), CLEAN_ARTICLE.encode(), source.shown)
+    return Document.read(source.location, source.shown)
+
+
 def test_workers_dying_on_a_partition_is_one_line_naming_its_files():
     from types import SimpleNamespace
 
