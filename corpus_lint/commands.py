@@ -234,6 +234,9 @@ def early_walk(args: argparse.Namespace, settings: Settings) -> CorpusWalk | Non
     paths, corpus = args.paths, settings.corpus
     if not (paths and corpus) or args.fix or args.diff or args.show_files or args.show_settings:
         return None
+    from corpus_lint.files import distinct_roots
+
+    corpus = distinct_roots(corpus)
     from corpus_lint.parallel import worker_processes, workers_for
 
     workers = worker_processes(args.jobs)
@@ -308,7 +311,9 @@ def _check(args: argparse.Namespace, settings: Settings, walk: CorpusWalk | None
         except ExecutorError as exc:
             raise UsageError(str(exc)) from None
     else:
-        corpus = settings.corpus or None
+        from corpus_lint.files import distinct_roots
+
+        corpus = distinct_roots(settings.corpus) or None
         if corpus and (not args.paths or _whole_corpus(args.paths, corpus)):
             corpus = None  # the targets are the whole corpus: it is not walked a second time
         fix = fix_options(args)

@@ -130,6 +130,7 @@ def discover_names(
     found: set[str] = set()
     gitignores.cache_clear()  # a long-lived process (tests, an editor) may see them change
     errors: list[str] = []
+    paths = list(paths)
     for path in paths:
         try:
             if leaves_corpus_through_link(path, settings):
@@ -151,7 +152,86 @@ def discover_names(
                 errors.append(f"{path}: no such file or directory")
         except OSError as exc:  # a name too long, a folder not searchable: not a traceback
             errors.append(f"{display(path)}: cannot read: {exc.strerror or exc}")
-    return sorted(found, key=_posix if os.sep != "/" else None), errors
+    names = sorted(found, key=_posix if os.sep != "/" else None)
+    if len(paths) > 1 and _reach_the_same_files(paths):
+        names = _one_name_a_file(names, warnings)
+    return names, errors
+
+
+def _reach_the_same_files(paths: list[Path]) -> bool:
+    """Whether two of the paths reach the same files under names that differ other than by
+    spelling: `check corpus store`, where corpus is a link to store. (The walk follows no
+    link, so only the paths given can; `check corpus corpus/a`, or a working directory
+    reached through a link, names each file once.) A path's real place, links followed, is
+    compared with the others' and their ancestors': one path under another as it really is
+    must be under it as given too, by the same way."""
+    given: dict[str, set[str]] = {}  # real path -> the absolute paths that lead there
+    for path in paths:
+        given.setdefault(os.path.realpath(path), set()).add(os.path.abspath(path))
+    for real, absolutes in given.items():
+        if len(absolutes) > 1:
+            return True
+        (absolute,) = absolutes
+        folder = real
+        while (parent := os.path.dirname(folder)) != folder:
+            folder = parent
+            for other in given.get(folder, ()):
+                if os.path.relpath(absolute, other) != os.path.relpath(real, folder):
+                    return True
+    return False
+
+
+def distinct_roots(roots: list[Path | str]) -> list[Path | str]:
+    """The corpus roots without those whose files another root holds under other names: a
+    link to a folder or file of another root, or one of two roots that are the same folder
+    through a link (the one that needs no link kept, else the first). Walked both, each such
+    file was its own duplicate. Roots that overlap as written (`corpus`, `corpus/a`) stay:
+    the walk names their files alike. URLs stay as they are."""
+    from corpus_lint.config import is_url
+
+    local = [(i, os.path.realpath(r), os.path.abspath(r)) for i, r in enumerate(roots)]
+    local = [(i, real, absolute) for i, real, absolute in local if not is_url(roots[i])]
+    dropped = set()
+    for i, real, absolute in local:
+        for j, other_real, other_absolute in local:
+            if j == i or j in dropped:
+                continue
+            if real == other_real:
+                if os.path.relpath(absolute, other_absolute) == os.curdir:
+                    continue  # the same path, spelt otherwise
+                plain, other_plain = real == absolute, other_real == other_absolute
+                if (other_plain, j < i) > (plain, False):
+                    dropped.add(i)
+                    break
+            elif real.startswith(os.path.join(other_real, "")) and os.path.relpath(
+                absolute, other_absolute
+            ) != os.path.relpath(real, other_real):
+                dropped.add(i)
+                break
+    return [root for i, root in enumerate(roots) if i not in dropped]
+
+
+def _one_name_a_file(names: list[str], warnings: list[str] | None) -> list[str]:
+    """`names` with each file once (links followed), under the name that needs no link if
+    one does, else the first: the others are dropped, each with a warning. Checked twice,
+    a file was reported a duplicate of itself, and `--fix --unsafe-fixes` deleted one copy."""
+    from corpus_lint.document import display
+
+    by_file: dict[str, list[str]] = {}
+    for name in names:
+        by_file.setdefault(os.path.realpath(name), []).append(name)
+    kept: set[str] = set()
+    for real, named in by_file.items():
+        plain = [n for n in named if os.path.abspath(n) == real]
+        keep = plain[0] if plain else named[0]
+        kept.add(keep)
+        for name in named:
+            if name != keep and warnings is not None:
+                warnings.append(
+                    f"{display(name)}: the same file as {display(keep)} (through a symbolic "
+                    "link): checked once"
+                )
+    return [name for name in names if name in kept]
 
 
 def _paths(names: list[str]) -> list[Path]:

@@ -224,19 +224,17 @@ def test_a_corpus_file_configured_through_a_link_is_not_its_own_duplicate(cli, t
 
 
 @pytest.mark.parametrize("named", ["corpus/01.txt", "x.txt"])
-def test_a_file_the_corpus_holds_under_two_names_is_reported_as_a_whole_run_does(
-    cli, tmp_path, named
-):
-    # x.txt, a configured root, links to corpus/01.txt: the walk finds the file twice, and a
-    # whole-corpus run reports the two names as copies. A target named either way is one of
-    # them (not a third name, nor a copy of itself).
+def test_a_file_the_corpus_holds_under_two_names_is_one_file(cli, tmp_path, named):
+    # x.txt, a configured root, links to corpus/01.txt: the same file under two names, not
+    # two copies (both were reported, and `--fix --unsafe-fixes` deleted them). A whole run
+    # checks it once, saying so; a target named either way is not its own duplicate.
     folder = corpus_folder(tmp_path)
     (folder / "x.txt").symlink_to("corpus/01.txt")
     (folder / "corpus-lint.toml").write_text('corpus = ["corpus", "x.txt"]\n')
-    whole = dup_findings(cli, folder)
-    assert [(d["path"], d["related"][0]["path"]) for d in whole] == [("x.txt", "corpus/01.txt")]
-    found = dup_findings(cli, folder, named)
-    assert [{d["path"], d["related"][0]["path"]} for d in found] == [{"x.txt", "corpus/01.txt"}]
+    assert dup_findings(cli, folder) == []
+    run = cli("check", "--select", "DUP", "--output-format", "json", cwd=folder)
+    assert "x.txt: the same file as corpus/01.txt (through a symbolic link)" in run.err
+    assert dup_findings(cli, folder, named) == []
 
 
 def test_the_walk_names_a_file_through_each_root_that_holds_it():

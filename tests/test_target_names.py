@@ -53,3 +53,61 @@ def test_findings_fixes_and_edits_have_no_dict_each():
     for thing in (d, fix, fix.edits[0], d.related[0]):
         assert not hasattr(thing, "__dict__")
     assert pickle.loads(pickle.dumps(d)) == d  # sent by the workers
+
+
+def _linked_corpus(tmp_path: Path) -> None:
+    """store/ with two articles and a subfolder, corpus -> store (a symbolic link)."""
+    (tmp_path / "store" / "sub").mkdir(parents=True)
+    (tmp_path / "store" / "a.txt").write_text(CLEAN_ARTICLE, encoding="utf-8")
+    other = "Rain this week\n\nRain fell across the north on Monday and Tuesday, the weather"
+    other += " office said, and more is expected before the weekend.\n\nSource: Example News\n"
+    (tmp_path / "store" / "sub" / "b.txt").write_text(other, encoding="utf-8")
+    (tmp_path / "corpus").symlink_to("store", target_is_directory=True)
+
+
+def test_a_file_given_through_a_link_and_its_real_path_is_checked_once(tmp_path, cli):
+    # Checked twice, the file was its own DUP003 duplicate, and the unsafe fix deleted it.
+    _linked_corpus(tmp_path)
+    for paths, dropped in (
+        (["corpus", "store"], ["corpus/a.txt", "corpus/sub/b.txt"]),
+        (["corpus/a.txt", "store/a.txt"], ["corpus/a.txt"]),
+        (["corpus/sub", "store"], ["corpus/sub/b.txt"]),
+        (["store", "corpus/sub/b.txt"], ["corpus/sub/b.txt"]),
+    ):
+        run = cli("check", *paths, "--select", "DUP003", "--output-format", "json", cwd=tmp_path)
+        assert (run.code, run.json()) == (0, []), paths
+        warned = [line.split(":")[2].strip() for line in run.err.splitlines()]
+        assert warned == dropped, run.err
+        assert "(through a symbolic link): checked once" in run.err
+    run = cli("check", "corpus", "store", "--fix", "--unsafe-fixes", cwd=tmp_path)
+    assert run.code == 0
+    assert sorted(p.name for p in (tmp_path / "store").rglob("*.txt")) == ["a.txt", "b.txt"]
+
+
+def test_paths_that_overlap_as_given_are_not_taken_for_links(tmp_path, cli):
+    # No link between the paths given (the working directory itself reached through one):
+    # normal names already make each file one, and no file is looked up again.
+    _linked_corpus(tmp_path)
+    for cwd, paths in ((tmp_path, ["corpus", "corpus/sub"]), (tmp_path / "corpus", [".", "sub"])):
+        run = cli("check", *paths, "--select", "DUP003", "--output-format", "json", cwd=cwd)
+        assert (run.code, run.json(), run.err) == (0, [], ""), paths
+
+
+def test_corpus_roots_that_hold_the_same_files_under_other_names_are_walked_once(
+    tmp_path, monkeypatch
+):
+    from corpus_lint.files import distinct_roots
+
+    _linked_corpus(tmp_path)  # corpus -> store
+    (tmp_path / "x.txt").symlink_to("store/a.txt")
+    monkeypatch.chdir(tmp_path)
+    link, store, sub = Path("corpus"), Path("store"), Path("store/sub")
+    assert distinct_roots([link, store]) == [store]  # the one needing no link
+    assert distinct_roots([store, link]) == [store]
+    assert distinct_roots([link, sub]) == [link]  # store/sub is corpus/sub, walked under it
+    assert distinct_roots([Path("x.txt"), store]) == [store]
+    assert distinct_roots([Path("x.txt"), Path("store/a.txt")]) == [Path("store/a.txt")]
+    # Overlapping as written: the walk names their files alike, nothing to drop.
+    assert distinct_roots([store, sub, Path("store/")]) == [store, sub, Path("store/")]
+    assert distinct_roots([link, Path("corpus/sub")]) == [link, Path("corpus/sub")]
+    assert distinct_roots(["s3://bucket/news", store]) == ["s3://bucket/news", store]
