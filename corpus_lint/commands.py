@@ -236,7 +236,7 @@ def early_walk(args: argparse.Namespace, settings: Settings) -> CorpusWalk | Non
         return None
     from corpus_lint.files import distinct_roots
 
-    corpus = distinct_roots(corpus)
+    corpus = distinct_roots(corpus, settings)
     from corpus_lint.parallel import worker_processes, workers_for
 
     workers = worker_processes(args.jobs)
@@ -313,7 +313,7 @@ def _check(args: argparse.Namespace, settings: Settings, walk: CorpusWalk | None
     else:
         from corpus_lint.files import distinct_roots
 
-        corpus = distinct_roots(settings.corpus) or None
+        corpus = distinct_roots(settings.corpus, settings) or None
         if corpus and (not args.paths or _whole_corpus(args.paths, corpus)):
             corpus = None  # the targets are the whole corpus: it is not walked a second time
         fix = fix_options(args)

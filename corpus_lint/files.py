@@ -128,7 +128,7 @@ def discover_names(
 
     # Paths as strings until sorted: hashing and sorting 100,000 Path objects took a second.
     found: set[str] = set()
-    gitignores.cache_clear()  # a long-lived process (tests, an editor) may see them change
+    forget_ignore_files()  # a long-lived process (tests, an editor) may see them change
     errors: list[str] = []
     paths = list(paths)
     for path in paths:
@@ -166,8 +166,8 @@ def _reach_the_same_files(paths: list[Path]) -> bool:
     compared with the others' and their ancestors': one path under another as it really is
     must be under it as given too, by the same way."""
     given: dict[str, set[str]] = {}  # real path -> the absolute paths that lead there
-    for path in paths:
-        given.setdefault(os.path.realpath(path), set()).add(os.path.abspath(path))
+    for path, real in zip(paths, _real_paths(paths)):
+        given.setdefault(real, set()).add(os.path.abspath(path))
     for real, absolutes in given.items():
         if len(absolutes) > 1:
             return True
@@ -181,15 +181,35 @@ def _reach_the_same_files(paths: list[Path]) -> bool:
     return False
 
 
-def distinct_roots(roots: list[Path | str]) -> list[Path | str]:
+def _real_paths(paths: list[Path]) -> list[str]:
+    """`os.path.realpath` of each path, its folder's resolved once (pre-commit names many
+    files of a few folders: one `lstat` a file, not one a part of its path)."""
+    folders: dict[str, str] = {}
+    reals = []
+    for path in paths:
+        folder, name = os.path.split(os.path.abspath(path))
+        if os.path.islink(path) or name in ("", os.curdir, os.pardir):
+            reals.append(os.path.realpath(path))
+            continue
+        real_folder = folders.get(folder)
+        if real_folder is None:
+            real_folder = folders[folder] = os.path.realpath(folder)
+        reals.append(os.path.join(real_folder, name))
+    return reals
+
+
+def distinct_roots(roots: list[Path | str], settings: Settings) -> list[Path | str]:
     """The corpus roots without those whose files another root holds under other names: a
     link to a folder or file of another root, or one of two roots that are the same folder
     through a link (the one that needs no link kept, else the first). Walked both, each such
     file was its own duplicate. Roots that overlap as written (`corpus`, `corpus/a`) stay:
-    the walk names their files alike. URLs stay as they are."""
+    the walk names their files alike; so does a root the other's walk does not reach (under
+    a folder it skips, excludes or ignores). URLs stay as they are."""
     from corpus_lint.config import is_url
 
-    local = [(i, os.path.realpath(r), os.path.abspath(r)) for i, r in enumerate(roots)]
+    forget_ignore_files()  # (as `discover_names`: a long-lived process may see them change)
+    here = os.path.realpath(os.curdir)  # a working directory reached through a link is no link
+    local = [(i, os.path.realpath(r), os.path.join(here, r)) for i, r in enumerate(roots)]
     local = [(i, real, absolute) for i, real, absolute in local if not is_url(roots[i])]
     dropped = set()
     for i, real, absolute in local:
@@ -199,38 +219,74 @@ def distinct_roots(roots: list[Path | str]) -> list[Path | str]:
             if real == other_real:
                 if os.path.relpath(absolute, other_absolute) == os.curdir:
                     continue  # the same path, spelt otherwise
-                plain, other_plain = real == absolute, other_real == other_absolute
+                plain = real == os.path.normpath(absolute)
+                other_plain = other_real == os.path.normpath(other_absolute)
                 if (other_plain, j < i) > (plain, False):
                     dropped.add(i)
                     break
-            elif real.startswith(os.path.join(other_real, "")) and os.path.relpath(
-                absolute, other_absolute
-            ) != os.path.relpath(real, other_real):
+            elif (
+                real.startswith(os.path.join(other_real, ""))
+                and os.path.relpath(absolute, other_absolute) != os.path.relpath(real, other_real)
+                and _walk_reaches(roots[j], os.path.relpath(real, other_real), settings)
+            ):
                 dropped.add(i)
                 break
     return [root for i, root in enumerate(roots) if i not in dropped]
 
 
+def _walk_reaches(root: Path | str, relative: str, settings: Settings) -> bool:
+    """Whether the walk of folder `root` finds `root/relative`: no folder on the way skipped,
+    excluded or git-ignored, and a file there included (the checks of `_walk_pending`)."""
+    starts = _start(Path(os.path.abspath(root)), settings)  # as `CorpusWalk` starts it
+    if not starts:
+        return False
+    folder, prefix = starts[0]
+    suffixes, name_pattern, path_pattern = _include_matchers(tuple(settings.include))
+    parts = relative.split(os.sep)
+    for index, name in enumerate(parts):
+        is_dir = index < len(parts) - 1 or os.path.isdir(os.path.join(folder, name))
+        absolute = os.path.abspath(folder)
+        ignores = gitignores(absolute) if settings.respect_gitignore else ()
+        if is_dir and name in SKIPPED_DIRS:
+            return False
+        if settings.exclude and _matches_any(settings.exclude, prefix + name):
+            return False
+        if ignores and is_gitignored(ignores, absolute, name, is_dir):
+            return False
+        if not is_dir and not (
+            name.endswith(suffixes)
+            or (name_pattern is not None and name_pattern.match(name))
+            or (path_pattern is not None and path_pattern.match(prefix + name))
+        ):
+            return False
+        folder, prefix = os.path.join(folder, name), prefix + name + "/"
+    return True
+
+
 def _one_name_a_file(names: list[str], warnings: list[str] | None) -> list[str]:
     """`names` with each file once (links followed), under the name that needs no link if
-    one does, else the first: the others are dropped, each with a warning. Checked twice,
-    a file was reported a duplicate of itself, and `--fix --unsafe-fixes` deleted one copy."""
+    one does, else the first: the others are dropped, with a warning. Checked twice, a file
+    was reported a duplicate of itself, and `--fix --unsafe-fixes` deleted it."""
     from corpus_lint.document import display
 
+    here = os.path.realpath(os.curdir)  # a working directory reached through a link is no link
     by_file: dict[str, list[str]] = {}
-    for name in names:
-        by_file.setdefault(os.path.realpath(name), []).append(name)
+    for name, real in zip(names, _real_paths([Path(n) for n in names])):
+        by_file.setdefault(real, []).append(name)
     kept: set[str] = set()
+    twice: list[tuple[str, str]] = []  # (dropped, kept)
     for real, named in by_file.items():
-        plain = [n for n in named if os.path.abspath(n) == real]
+        plain = [n for n in named if os.path.normpath(os.path.join(here, n)) == real]
         keep = plain[0] if plain else named[0]
         kept.add(keep)
-        for name in named:
-            if name != keep and warnings is not None:
-                warnings.append(
-                    f"{display(name)}: the same file as {display(keep)} (through a symbolic "
-                    "link): checked once"
-                )
+        twice += [(name, keep) for name in named if name != keep]
+    if twice and warnings is not None:
+        dropped, keep = twice[0]
+        more = f" ({len(twice) - 1} more files likewise)" if len(twice) > 1 else ""
+        warnings.append(
+            f"{display(dropped)}: the same file as {display(keep)} (through a symbolic link): "
+            f"checked once{more}"
+        )
     return [name for name in names if name in kept]
 
 
@@ -564,6 +620,12 @@ _SCANDIR_FD = os.scandir in os.supports_fd and hasattr(os, "O_DIRECTORY")
 # (negation, anchoring, "**", a deeper file overriding a shallower one is done here).
 
 IgnoreChain = tuple  # ((folder, spec, regex of any pattern), ...), shallowest first
+
+
+def forget_ignore_files() -> None:
+    """Read the ignore files and repositories anew (they are cached for a run)."""
+    gitignores.cache_clear()
+    _in_repository.cache_clear()
 
 
 @cache
