@@ -159,24 +159,25 @@ def discover_names(
 
 
 def _reach_the_same_files(paths: list[Path]) -> bool:
-    """Whether two of the paths reach the same files under names that differ other than by
-    spelling: `check corpus store`, where corpus is a link to store. (The walk follows no
-    link, so only the paths given can; `check corpus corpus/a`, or a working directory
-    reached through a link, names each file once.) A path's real place, links followed, is
-    compared with the others' and their ancestors': one path under another as it really is
-    must be under it as given too, by the same way."""
-    given: dict[str, set[str]] = {}  # real path -> the absolute paths that lead there
+    """Whether two of the paths reach the same files under different names: `check corpus
+    store` where corpus is a link to store, `check store /home/me/store`, `check a.txt
+    sub/../a.txt`. (The walk follows no link, so only the paths given can; `check corpus
+    corpus/a`, or a working directory reached through a link, names each file once.) A
+    path's real place, links followed, is compared with the others' and their ancestors':
+    one path under another as it really is must be under it as written too, the same way."""
+    given: dict[str, set[str]] = {}  # real path -> the paths, as written, that lead there
     for path, real in zip(paths, _real_paths(paths)):
-        given.setdefault(real, set()).add(os.path.abspath(path))
-    for real, absolutes in given.items():
-        if len(absolutes) > 1:
+        given.setdefault(real, set()).add(str(path))
+    for real, written in given.items():
+        if len(written) > 1:
             return True
-        (absolute,) = absolutes
+        (name,) = written
         folder = real
         while (parent := os.path.dirname(folder)) != folder:
             folder = parent
             for other in given.get(folder, ()):
-                if os.path.relpath(absolute, other) != os.path.relpath(real, folder):
+                inside = name.startswith(os.path.join(other, "")) or other == os.curdir
+                if not inside or os.path.relpath(name, other) != os.path.relpath(real, folder):
                     return True
     return False
 
@@ -279,13 +280,14 @@ def _one_name_a_file(names: list[str], warnings: list[str] | None) -> list[str]:
         plain = [n for n in named if os.path.normpath(os.path.join(here, n)) == real]
         keep = plain[0] if plain else named[0]
         kept.add(keep)
-        twice += [(name, keep) for name in named if name != keep]
+        # Shown alike (`a.txt`, `/home/me/a.txt`), the two are one name to the user: no warning.
+        twice += [(name, keep) for name in named if display(name) != display(keep)]
     if twice and warnings is not None:
         dropped, keep = twice[0]
         more = f" ({len(twice) - 1} more files likewise)" if len(twice) > 1 else ""
         warnings.append(
-            f"{display(dropped)}: the same file as {display(keep)} (through a symbolic link): "
-            f"checked once{more}"
+            f"{display(dropped)}: the same file as {display(keep)}, checked once under that "
+            f"name{more}"
         )
     return [name for name in names if name in kept]
 

@@ -79,7 +79,7 @@ def test_a_file_given_through_a_link_and_its_real_path_is_checked_once(tmp_path,
         warned = [line.split(":")[2].strip() for line in run.err.splitlines()]
         assert warned == dropped[:1], run.err  # the first, and how many more
         more = f" ({len(dropped) - 1} more files likewise)" if len(dropped) > 1 else ""
-        assert run.err.endswith(f"(through a symbolic link): checked once{more}\n")
+        assert run.err.endswith(f"checked once under that name{more}\n")
     run = cli("check", "corpus", "store", "--fix", "--unsafe-fixes", cwd=tmp_path)
     assert run.code == 0
     assert sorted(p.name for p in (tmp_path / "store").rglob("*.txt")) == ["a.txt", "b.txt"]
@@ -139,8 +139,8 @@ def test_the_name_kept_needs_no_link_from_a_working_directory_reached_through_on
     assert run.code == 0
     # One warning, however many files: the first dropped, and how many more.
     assert run.err.splitlines() == [
-        "corpus-lint: warning: corpus/a.txt: the same file as store/a.txt (through a symbolic"
-        " link): checked once (1 more files likewise)"
+        "corpus-lint: warning: corpus/a.txt: the same file as store/a.txt, checked once under"
+        " that name (1 more files likewise)"
     ]
 
 
@@ -154,3 +154,16 @@ def test_real_paths_are_resolved_a_folder_at_a_time_as_realpath_gives_them(tmp_p
     names += [str(tmp_path / "corpus" / "sub"), ".", "corpus", "gone/y.txt", "store/sub/../a.txt"]
     paths = [Path(n) for n in names]
     assert _real_paths(paths) == [os.path.realpath(p) for p in paths]
+
+
+def test_a_file_named_twice_without_a_link_is_checked_once(tmp_path, cli):
+    # `store` and its absolute path, `a.txt` and `sub/../a.txt`: names Path does not make
+    # one. Shown alike, they need no warning.
+    _linked_corpus(tmp_path)
+    for paths in (["store", str(tmp_path / "store")], ["store", str(tmp_path / "store" / "sub")]):
+        run = cli("check", *paths, "--output-format", "json", "--select", "WS", cwd=tmp_path)
+        assert (run.code, run.err) == (0, ""), paths
+    run = cli("check", "store", str(tmp_path / "store"), "--select", "WS", cwd=tmp_path)
+    assert "(2 files)" in run.out
+    run = cli("check", "store/a.txt", "store/sub/../a.txt", "--select", "WS", cwd=tmp_path)
+    assert "(1 file)" in run.out
