@@ -188,9 +188,14 @@ def _real_paths(paths: list[Path]) -> list[str]:
     folders: dict[str, str] = {}
     reals = []
     for path in paths:
-        folder, name = os.path.split(os.path.abspath(path))
-        if os.path.islink(path) or name in ("", os.curdir, os.pardir):
-            reals.append(os.path.realpath(path))
+        text = str(path)
+        # ".." after a link is the parent of its target, not what `abspath` makes of it.
+        if os.pardir in text.split(os.sep) or os.path.islink(text):
+            reals.append(os.path.realpath(text))
+            continue
+        folder, name = os.path.split(os.path.abspath(text))
+        if name in ("", os.curdir):
+            reals.append(os.path.realpath(text))
             continue
         real_folder = folders.get(folder)
         if real_folder is None:

@@ -152,6 +152,9 @@ def test_real_paths_are_resolved_a_folder_at_a_time_as_realpath_gives_them(tmp_p
     monkeypatch.chdir(tmp_path)
     names = ["corpus/a.txt", "store/a.txt", "x.txt", "corpus/sub/b.txt", "corpus/../x.txt"]
     names += [str(tmp_path / "corpus" / "sub"), ".", "corpus", "gone/y.txt", "store/sub/../a.txt"]
+    (tmp_path / "far" / "deep" / "store2").mkdir(parents=True)
+    (tmp_path / "l2").symlink_to("far/deep/store2", target_is_directory=True)
+    names += ["l2/../x.txt", "l2/a.txt", "l2"]  # ".." after a link: far/deep/x.txt
     paths = [Path(n) for n in names]
     assert _real_paths(paths) == [os.path.realpath(p) for p in paths]
 
