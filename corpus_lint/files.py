@@ -241,32 +241,25 @@ def distinct_roots(roots: list[Path | str], settings: Settings) -> list[Path | s
 
 
 def _walk_reaches(root: Path | str, relative: str, settings: Settings) -> bool:
-    """Whether the walk of folder `root` finds `root/relative`: no folder on the way skipped,
-    excluded or git-ignored, and a file there included (the checks of `_walk_pending`)."""
-    starts = _start(Path(os.path.abspath(root)), settings)  # as `CorpusWalk` starts it
-    if not starts:
-        return False
-    folder, prefix = starts[0]
-    suffixes, name_pattern, path_pattern = _include_matchers(tuple(settings.include))
+    """Whether the walk of folder `root` finds `root/relative`: each folder on the way is
+    listed by `_walk_pending` itself (its skipped, excluded and git-ignored folders, its
+    included files), and the next part looked for among the subfolders it enters, the last
+    among them or its files. A few folders listed, for a rare configuration (one corpus root
+    linked into another)."""
+    pending = _start(Path(os.path.abspath(root)), settings)  # as `CorpusWalk` starts it
     parts = relative.split(os.sep)
     for index, name in enumerate(parts):
-        is_dir = index < len(parts) - 1 or os.path.isdir(os.path.join(folder, name))
-        absolute = os.path.abspath(folder)
-        ignores = gitignores(absolute) if settings.respect_gitignore else ()
-        if is_dir and name in SKIPPED_DIRS:
+        if not pending:
             return False
-        if settings.exclude and _matches_any(settings.exclude, prefix + name):
+        folder = pending[0][0]
+        # One step: this folder listed, the subfolders it enters left in `pending`.
+        walked = next(_walk_pending(pending, settings, [], stat=False), None)
+        if walked is None:  # not readable
             return False
-        if ignores and is_gitignored(ignores, absolute, name, is_dir):
-            return False
-        if not is_dir and not (
-            name.endswith(suffixes)
-            or (name_pattern is not None and name_pattern.match(name))
-            or (path_pattern is not None and path_pattern.match(prefix + name))
-        ):
-            return False
-        folder, prefix = os.path.join(folder, name), prefix + name + "/"
-    return True
+        if index == len(parts) - 1 and any(file == name for file, _, _ in walked[1]):
+            return True
+        pending = [p for p in pending if p[0] == os.path.join(folder, name)]
+    return bool(pending)
 
 
 def _one_name_a_file(names: list[str], warnings: list[str] | None) -> list[str]:
