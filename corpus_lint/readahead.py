@@ -46,16 +46,12 @@ def read_ahead(paths: Sequence[Path | str]) -> int:
 
 
 def _cached(paths: Sequence[Path | str]) -> bool:
-    """Whether the first of `paths` with any bytes starts in the page cache (True too when
-    that cannot be told: none has bytes, the file system cannot say, the files are gone)."""
+    """Whether the first of `paths` the worker reads starts in the page cache (True too when
+    that cannot be told: none to read, the file system cannot say, the files are gone)."""
     probe = bytearray(1)
     for path in paths:
-        try:
-            info = os.stat(path)
-            if not stat.S_ISREG(info.st_mode) or not 0 < info.st_size <= MAX_FILE_BYTES:
-                continue  # nothing the worker reads
-            fd = os.open(path, _OPEN_FLAGS)
-        except OSError:
+        fd = _open_read(path)
+        if fd is None:
             continue
         try:
             os.preadv(fd, [probe], 0, os.RWF_NOWAIT)
@@ -71,12 +67,8 @@ def _cached(paths: Sequence[Path | str]) -> bool:
 
 def _ask(path: Path | str) -> int:
     """Ask the kernel to read the file in the background: 1 if asked, else 0."""
-    try:
-        info = os.stat(path)
-        if not stat.S_ISREG(info.st_mode) or not 0 < info.st_size <= MAX_FILE_BYTES:
-            return 0  # nothing to read, or not read by the worker either
-        fd = os.open(path, _OPEN_FLAGS)
-    except OSError:
+    fd = _open_read(path)
+    if fd is None:
         return 0
     try:
         os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
@@ -85,3 +77,15 @@ def _ask(path: Path | str) -> int:
     finally:
         os.close(fd)
     return 1
+
+
+def _open_read(path: Path | str) -> int | None:
+    """A descriptor of the file if the worker reads it (a regular file, neither empty nor
+    over the limit), else None."""
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode) or not 0 < info.st_size <= MAX_FILE_BYTES:
+            return None
+        return os.open(path, _OPEN_FLAGS)
+    except OSError:
+        return None
