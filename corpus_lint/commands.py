@@ -234,9 +234,6 @@ def early_walk(args: argparse.Namespace, settings: Settings) -> CorpusWalk | Non
     paths, corpus = args.paths, settings.corpus
     if not (paths and corpus) or args.fix or args.diff or args.show_files or args.show_settings:
         return None
-    from corpus_lint.files import distinct_roots
-
-    corpus = distinct_roots(corpus, settings)
     from corpus_lint.parallel import worker_processes, workers_for
 
     workers = worker_processes(args.jobs)
@@ -246,6 +243,10 @@ def early_walk(args: argparse.Namespace, settings: Settings) -> CorpusWalk | Non
         return None  # a folder may hold many files: the engine decides (`engine._corpus_walk`)
     if str(paths[0]) == "-":
         return None  # standard input: compared with no corpus (`check_stdin`)
+    from corpus_lint.files import distinct_roots, forget_ignore_files
+
+    forget_ignore_files()  # before this run's first walk (a long-lived process: see them anew)
+    corpus = distinct_roots(corpus, settings)
     if _whole_corpus(paths, corpus):
         return None
     chosen, ignored = _selectors(settings, args.select, args.extend_select, args.ignore)

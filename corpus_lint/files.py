@@ -210,10 +210,10 @@ def distinct_roots(roots: list[Path | str], settings: Settings) -> list[Path | s
     through a link (the one that needs no link kept, else the first). Walked both, each such
     file was its own duplicate. Roots that overlap as written (`corpus`, `corpus/a`) stay:
     the walk names their files alike; so does a root the other's walk does not reach (under
-    a folder it skips, excludes or ignores). URLs stay as they are."""
+    a folder it skips, excludes or ignores: read as cached, `forget_ignore_files`). URLs stay
+    as they are."""
     from corpus_lint.config import is_url
 
-    forget_ignore_files()  # (as `discover_names`: a long-lived process may see them change)
     here = os.path.realpath(os.curdir)  # a working directory reached through a link is no link
     local = [(i, os.path.realpath(r), os.path.join(here, r)) for i, r in enumerate(roots)]
     local = [(i, real, absolute) for i, real, absolute in local if not is_url(roots[i])]
@@ -225,8 +225,8 @@ def distinct_roots(roots: list[Path | str], settings: Settings) -> list[Path | s
             if real == other_real:
                 if os.path.relpath(absolute, other_absolute) == os.curdir:
                     continue  # the same path, spelt otherwise
-                plain = real == os.path.normpath(absolute)
-                other_plain = other_real == os.path.normpath(other_absolute)
+                plain = _needs_no_link(absolute, real, here)
+                other_plain = _needs_no_link(other_absolute, other_real, here)
                 if (other_plain, j < i) > (plain, False):
                     dropped.add(i)
                     break
@@ -238,6 +238,12 @@ def distinct_roots(roots: list[Path | str], settings: Settings) -> list[Path | s
                 dropped.add(i)
                 break
     return [root for i, root in enumerate(roots) if i not in dropped]
+
+
+def _needs_no_link(path: Path | str, real: str, here: str) -> bool:
+    """Whether `path` leads to `real` without a link, from `here`, the real working
+    directory (one reached through a link is no link of the path's)."""
+    return os.path.normpath(os.path.join(here, path)) == real
 
 
 def _walk_reaches(root: Path | str, relative: str, settings: Settings) -> bool:
@@ -275,7 +281,7 @@ def _one_name_a_file(names: list[str], warnings: list[str] | None) -> list[str]:
     kept: set[str] = set()
     twice: list[tuple[str, str]] = []  # (dropped, kept)
     for real, named in by_file.items():
-        plain = [n for n in named if os.path.normpath(os.path.join(here, n)) == real]
+        plain = [n for n in named if _needs_no_link(n, real, here)]
         keep = plain[0] if plain else named[0]
         kept.add(keep)
         # Shown alike (`a.txt`, `/home/me/a.txt`), the two are one name to the user: no warning.
