@@ -260,6 +260,36 @@ def test_a_changed_file_that_the_policy_keeps_reports_its_unchanged_copy(cli, tm
     assert dup_findings(cli, folder) == found
 
 
+@pytest.mark.parametrize("outside", ["aaa/copy.txt", "zzz/copy.txt"])
+def test_a_copy_given_from_outside_the_corpus_never_makes_a_corpus_file_redundant(
+    cli, tmp_path, outside
+):
+    # Every criterion ties: path order alone made aaa/copy.txt the keeper of corpus/02.txt,
+    # and `--fix --unsafe-fixes aaa/copy.txt` deleted the corpus's own article.
+    folder = corpus_folder(tmp_path)
+    (folder / outside).parent.mkdir()
+    (folder / outside).write_text(article(12))
+    found = dup_findings(cli, folder, outside)
+    assert [(d["path"], d["related"][0]["path"]) for d in found] == [(outside, "corpus/02.txt")]
+    run = cli("check", "--select", "DUP", "--fix", "--unsafe-fixes", outside, cwd=folder)
+    assert run.code == 0, run.err
+    assert (folder / "corpus" / "02.txt").read_text() == article(12)
+    assert not (folder / outside).exists()  # the copy given, the redundant one, goes
+
+
+def test_outside_corpus_tells_by_path_then_through_links(tmp_path):
+    from corpus_lint.dedup.corpus import Entry, outside_corpus
+
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "view").symlink_to("corpus")
+    entries = [
+        Entry(str(tmp_path / name), str(tmp_path / name), True, 0)
+        for name in ["corpus/a.txt", "corpus", "view/b.txt", "corpus2/c.txt", "d.txt"]
+    ]
+    outside = outside_corpus(entries, [tmp_path / "corpus"])
+    assert sorted(os.path.relpath(e.path, tmp_path) for e in outside) == ["corpus2/c.txt", "d.txt"]
+
+
 def test_the_cache_is_reused_and_rehashes_only_changed_files(cli, tmp_path):
     folder = corpus_folder(tmp_path)
     dup_findings(cli, folder, "corpus/00.txt")

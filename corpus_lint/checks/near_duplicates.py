@@ -113,7 +113,8 @@ class NearDuplicate(CorpusRule):
       SRC001 runs), `most-text` (most words, boilerplate left out), `fewest-findings`
       (per-document findings), `first-path` (path order), always last so the choice is
       deterministic. The default suits news: an article naming its outlet can be traced and
-      licensed; a re-filed copy has usually lost a paragraph; then the cleanest copy.
+      licensed; a re-filed copy has usually lost a paragraph; then the cleanest copy. A file
+      given from outside the configured corpus is never kept over a corpus file.
     - `allow` (no default): an allow-list file of reviewed files, `[[allow]]` tables with
       `paths` (two or more, relative to that file) and a `reason`; no two of an entry's
       files are reported. An entry none of whose pairs is alike any more is reported

@@ -72,7 +72,7 @@ from corpus_lint.dedup.minhash import (
 )
 from corpus_lint.dedup.table import FeatureTable
 from corpus_lint.document import Document, DocumentError, display
-from corpus_lint.files import CorpusWalk, Folder, folder_digest, identity
+from corpus_lint.files import CorpusWalk, Folder, covered_by, folder_digest, identity
 from corpus_lint.packs import PackRule
 from corpus_lint.progress import Progress
 from corpus_lint.results import PathDisplay, collector_paused, split_path
@@ -1067,6 +1067,9 @@ class _Stage:
         self._complete_keeping(incomplete)
         shown.update((e, shown_of(display(e.path), e.content, e.unsigned())) for e in incomplete)
         ranks = {e: rank(self.near.keep, shown[e].keeping) for e in docs}
+        if self.corpus_roots:  # a file compared with the corpus from outside it keeps nothing
+            outside = outside_corpus([e for e in docs if e.target], self.corpus_roots)
+            ranks = {e: (e in outside, *key) for e, key in ranks.items()}
         # Each document's names only when there is an allow-list to look them up in (an
         # absolute path a document: 0.3 s of a cold run over 100,000 files).
         names = {e: (e.key, os.path.abspath(e.path)) for e in docs} if self.near.allow else {}
@@ -1410,6 +1413,22 @@ def _links_among(folder: str, names: list[str]) -> set[str]:
 
 def _content_pair(a: Entry, b: Entry) -> tuple[int, int]:
     return (a.content, b.content) if a.content < b.content else (b.content, a.content)
+
+
+def outside_corpus(entries: list[Entry], roots: list[Path]) -> set[Entry]:
+    """The entries (a run's given files) under none of the corpus folders: compared with the
+    corpus from outside it, such a file is never the keeper of a corpus file (a copy of a
+    committed article given from elsewhere is the redundant one, and `--fix --unsafe-fixes`
+    deletes it, never the corpus's own). Told by path first; through links only when the
+    path alone says outside (`files.covered_by`)."""
+    absolute = [os.path.join(os.path.abspath(root), "") for root in roots]
+    outside = set()
+    for e in entries:
+        path = os.path.abspath(e.path)
+        if not any(path.startswith(root) or path == root[:-1] for root in absolute):
+            if not covered_by(Path(path), roots):
+                outside.add(e)
+    return outside
 
 
 def _verify_batches(
