@@ -376,6 +376,7 @@ class CorpusWalk:
         known = {folder: digests for folder, digests in known.items() if folder not in named}
         self._named = named
         self._found: dict[str, Folder] = {}
+        self._errors: list[str] = []  # folders that could not be read (see `errors`)
         self._pool: Tasks | None = None
         # With workers, the corpus is first only listed (no stat: a tenth of the cost) until
         # it proves large; then every folder goes to the workers at once, those listed
@@ -392,7 +393,7 @@ class CorpusWalk:
             if seen > PARALLEL_WALK_FILES:  # past the count: the rest goes as it is
                 left += pending
                 continue
-            for folder, rows in _walk_pending(pending, settings, [], stat_now, listed):
+            for folder, rows in _walk_pending(pending, settings, self._errors, stat_now, listed):
                 if stat_now:
                     self._found[folder] = _walked_folder(folder, rows, known.get(folder, ()))
                 seen += len(rows)
@@ -400,7 +401,7 @@ class CorpusWalk:
                     left += pending
                     break
         if not stat_now and seen <= PARALLEL_WALK_FILES:  # a small corpus: stat'ed here
-            for folder, rows in _walk_pending(listed, settings, [], True, descend=False):
+            for folder, rows in _walk_pending(listed, settings, self._errors, True, descend=False):
                 self._found[folder] = _walked_folder(folder, rows, known.get(folder, ()))
         elif listed or left:
             from corpus_lint.parallel import Tasks
@@ -414,7 +415,7 @@ class CorpusWalk:
                 for start in [p for p in left if p[0] in first]:
                     left.remove(start)
                     below = [start]
-                    for _ in _walk_pending(below, settings, [], stat=False):
+                    for _ in _walk_pending(below, settings, self._errors, stat=False):
                         break  # listed: its subfolders are in `below`
                     left += below
             else:
@@ -425,7 +426,7 @@ class CorpusWalk:
             calls = [(listed[i::shares], left[i::shares], settings, known) for i in range(shares)]
             self._pool = Tasks(_walk_share, calls)
             try:
-                self._found.update(_walk_share(own, [], settings, known))
+                self._add(_walk_share(own, [], settings, known))
             except BaseException:  # Ctrl-C here: the caller holds no walk to cancel yet
                 self.cancel()
                 raise
@@ -435,10 +436,21 @@ class CorpusWalk:
         may still be walking the others (a small corpus: all of them)."""
         return {f: walked for f, walked in self._found.items() if f not in self._named}
 
+    def _add(self, walked: tuple[list[tuple[str, Folder]], list[str]]) -> None:
+        folders, errors = walked
+        self._found.update(folders)
+        self._errors += errors
+
+    @property
+    def errors(self) -> list[str]:
+        """Why a folder of the corpus was left out of the walk (it could not be listed), once
+        `result()` is in: a run that did not compare every file must not say it passed."""
+        return sorted(set(self._errors))  # (a folder listed, then walked again, fails twice)
+
     def result(self) -> dict[str, Folder]:
         if self._pool is not None:
             for part in self._pool.results():  # cancelled there on Ctrl-C
-                self._found.update(part)
+                self._add(part)
             self._pool = None
         for folder, files in self._named.items():
             walked = self._found.get(folder)
@@ -454,10 +466,10 @@ class CorpusWalk:
             self._pool = None
 
 
-def walk_folder(folder: str, settings: Settings) -> Folder:
+def walk_folder(folder: str, settings: Settings, errors: list[str]) -> Folder:
     """One corpus folder as `corpus_folders` walks it, with its rows (its subfolders are not
-    walked: the folder itself comes first)."""
-    for walked, rows in _walk_pending(_start(Path(folder), settings), settings, [], stat=True):
+    walked: the folder itself comes first); why it could not be, in `errors`."""
+    for walked, rows in _walk_pending(_start(Path(folder), settings), settings, errors, stat=True):
         return _walked_folder(walked, rows, ())
     return _folder([], ())
 
@@ -501,16 +513,18 @@ def _walk_share(
     starts: list[tuple[str, str]],
     settings: Settings,
     known: dict[str, set[int]],
-) -> list[tuple[str, Folder]]:
+) -> tuple[list[tuple[str, Folder]], list[str]]:
     """A walking worker's part of `CorpusWalk`: the `listed` folders alone, the `starts`
-    with their subfolders (Ctrl-C is ignored: the parent cancels)."""
+    with their subfolders (Ctrl-C is ignored: the parent cancels); and the folders' errors."""
+    errors: list[str] = []
     walked = chain(
-        _walk_pending(listed, settings, [], stat=True, descend=False),
-        _walk_pending(starts, settings, [], stat=True),
+        _walk_pending(listed, settings, errors, stat=True, descend=False),
+        _walk_pending(starts, settings, errors, stat=True),
     )
-    return [
+    folders = [
         (folder, _walked_folder(folder, rows, known.get(folder, ()))) for folder, rows in walked
     ]
+    return folders, errors
 
 
 def _start(folder: Path, settings: Settings) -> list[tuple[str, str]]:

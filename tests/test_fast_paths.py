@@ -232,8 +232,9 @@ def test_corpus_walked_by_worker_processes_equals_the_serial_walk(tmp_path, monk
     assert walk._found == {} and walk._pool is not None
     shares = walk._pool.results()
     walk._pool = None
-    folders = [folder for share in shares for folder, _ in share]
-    assert len(shares) == 2 and all(shares)
+    folders = [folder for share, errors in shares for folder, _ in share]
+    assert len(shares) == 2 and all(share for share, _ in shares)
+    assert [errors for _, errors in shares] == [[], []]
     assert sorted(folders) == sorted(serial)  # each once: a listed folder's subfolders too
 
 
@@ -1054,7 +1055,7 @@ def test_walked_folder_rows_and_digest_are_identity_and_folder_digest(tmp_path):
         (folder / name).write_text(name)
     os.utime(folder / "old.txt", ns=(-86_400 * 10**9, -86_400 * 10**9))  # 1969-12-31
     settings = load_settings(cwd=tmp_path)
-    walked = files.walk_folder(str(folder), settings)
+    walked = files.walk_folder(str(folder), settings, [])
     expected = sorted((str(p), *files.identity(os.lstat(p))) for p in folder.iterdir())
     assert sorted(walked.rows) == expected
     assert walked.digest == files.folder_digest(expected)

@@ -409,6 +409,64 @@ def test_a_folder_that_cannot_be_read_is_an_error_naming_it(tmp_path):
     assert snapshot(tmp_path) == before
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_corpus_part_a_changed_files_run_cannot_read_is_an_error_not_a_pass(tmp_path, jobs):
+    # A pre-commit run compares its files with the configured corpus: a corpus folder or
+    # file it could not read was left out silently, and the run said "All checks passed".
+    corpus = tmp_path / "corpus"
+    for name in ["ok/s1.txt", "locked/copy.txt", "ok/s2.txt", "ok/unread.txt"]:
+        (corpus / name).parent.mkdir(parents=True, exist_ok=True)
+    (corpus / "ok" / "s1.txt").write_text(CLEAN_ARTICLE, encoding="utf-8")
+    (corpus / "locked" / "copy.txt").write_text(CLEAN_ARTICLE, encoding="utf-8")
+    (corpus / "ok" / "s2.txt").write_text(TWIN, encoding="utf-8")
+    (corpus / "ok" / "unread.txt").write_text(TWIN, encoding="utf-8")
+    (tmp_path / "corpus-lint.toml").write_text('corpus = ["corpus"]\n')
+    (corpus / "locked").chmod(0)
+    (corpus / "ok" / "unread.txt").chmod(0)
+    try:
+        process = run_unprivileged(
+            tmp_path, "--no-cache", "--jobs", jobs, "corpus/ok/s1.txt", "corpus/ok/s2.txt"
+        )
+    finally:
+        (corpus / "locked").chmod(0o755)
+        (corpus / "ok" / "unread.txt").chmod(0o644)
+    assert process.returncode == 2, process.stderr
+    assert process.stderr == (
+        "corpus-lint: error: corpus/locked: cannot read the folder: Permission denied\n"
+        "corpus-lint: error: corpus/ok/unread.txt: permission denied\n"
+    )
+    assert "passed" not in process.stdout
+
+
+def test_the_corpus_walk_of_worker_processes_reports_a_folder_it_cannot_list(
+    tmp_path, monkeypatch
+):
+    from corpus_lint import files
+    from corpus_lint.config import Settings
+
+    for folder in ["a", "b", "c"]:
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "x.txt").write_text("x\n")
+    scandir = os.scandir
+
+    def failing(path):  # the workers are forked with it
+        if isinstance(path, int) and os.readlink(f"/proc/self/fd/{path}").endswith("/b"):
+            raise PermissionError(13, "Permission denied")
+        return scandir(path)
+
+    if not os.path.isdir("/proc/self/fd"):
+        pytest.skip("no /proc to tell a folder from its descriptor")
+    monkeypatch.setattr(files, "_SCANDIR_FD", True)
+    monkeypatch.setattr(files.os, "scandir", failing)
+    monkeypatch.setattr(files, "PARALLEL_WALK_FILES", 0)
+    walk = files.CorpusWalk([tmp_path], Settings(root=tmp_path), {}, workers=2)
+    found = walk.result()
+    assert sorted(os.path.basename(f) for f in found) == sorted([tmp_path.name, "a", "c"])
+    assert [e.split(": ", 1)[1] for e in walk.errors] == [
+        "cannot read the folder: Permission denied"
+    ]
+
+
 @pytest.mark.parametrize("cache_exists", [False, True], ids=["new", "existing"])
 def test_an_unwritable_cache_folder_gives_a_warning_and_the_run_goes_on(tmp_path, cache_exists):
     (tmp_path / "a.txt").write_text(TWIN, encoding="utf-8")

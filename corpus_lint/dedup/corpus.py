@@ -391,6 +391,7 @@ def check_corpus(
     finally:
         if cache is not None:
             cache.close()
+    result.errors += checked.errors
     if job.fix is not None and job.fix.unsafe:  # --fix --unsafe-fixes: redundant copies go
         from corpus_lint.dedup.removal import remove_redundant
 
@@ -523,6 +524,9 @@ class _Stage:
         self.shown: dict[str, Entry] = {}  # the documents of clusters, by the path shown
         # A step that needs no verified pair, run while the workers verify them (`run`).
         self.while_verifying: Callable[[], None] | None = None
+        # Corpus folders and files that could not be read: the run reports them (exit 2), as
+        # a whole-corpus run does, instead of saying that every file passed.
+        self.errors: list[str] = []
 
     # --- the stage ---------------------------------------------------------------------------
 
@@ -762,7 +766,7 @@ class _Stage:
                 # A walk begun before this configuration was known left out the rows of
                 # folders another configuration's cache vouches for (or a cache lost since).
                 if walked.rows is None and known.get(folder) != walked.digest:
-                    folders[folder] = walk_folder(folder, self.settings)
+                    folders[folder] = walk_folder(folder, self.settings, self.errors)
             return [
                 row
                 for folder, walked in folders.items()
@@ -780,6 +784,7 @@ class _Stage:
         early = self.walk.walked_here() if self.cache is not None else {}
         stale = self.cache.stale(to_check(early)) if early and self.cache is not None else set()
         self.folders = {**self.walk.result(), **early}
+        self.errors += self.walk.errors
         rest = {f: walked for f, walked in self.folders.items() if f not in early}
         rows = to_check(rest)
         self.folders.update(rest)
@@ -805,6 +810,8 @@ class _Stage:
             results = analyze_all(items, self.job, self.options, progress)
             for path, file_result in zip(missing, results):  # in order: `missing`'s own paths
                 features = file_result.features
+                if file_result.error:  # unreadable (a binary file, skipped, is left out)
+                    self.errors.append(file_result.error)
                 if features is not None:
                     key = str(path)
                     entry = Entry(key, path, False, features.content, features, self.table)
