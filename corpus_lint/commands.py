@@ -341,7 +341,12 @@ def _check(args: argparse.Namespace, settings: Settings, walk: CorpusWalk | None
     )
     context.notes.extend(baseline_notes)
     if options.count_words:
-        context.word_counts = result.word_counts if executor == "local" else None
+        if executor == "local":  # keyed as the findings' paths are shown (`encodable_text`)
+            from corpus_lint.report import encodable_text
+
+            context.word_counts = {encodable_text(p): n for p, n in result.word_counts.items()}
+        else:
+            context.word_counts = None
         context.configuration = describe_configuration(settings, selected, paths, args)
     report(result.diagnostics, context, outputs, errors, args)
     for error in errors:
@@ -568,6 +573,8 @@ def describe_configuration(
     settings: Settings, selected: dict[str, Rule], paths: list, args: argparse.Namespace
 ) -> list[tuple[str, str]]:
     """What produced a run's findings, as (setting, value) rows for the html report."""
+    from corpus_lint.report import encodable_text
+
     near = settings.near_duplicate
     rows = [
         ("configuration file", str(settings.config_file or "none (defaults)")),
@@ -597,7 +604,7 @@ def describe_configuration(
         )
     if args.baseline:
         rows.append(("baseline", str(args.baseline)))
-    return rows
+    return [(name, encodable_text(value)) for name, value in rows]  # (paths: any bytes)
 
 
 def write_removals(file: Path, diagnostics: list, errors: list[str]) -> None:

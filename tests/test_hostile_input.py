@@ -203,6 +203,25 @@ def test_odd_file_names_cannot_forge_a_diagnostic_line_and_json_stays_valid(tmp_
     assert snapshot(tmp_path) == before
 
 
+def test_a_non_utf8_path_given_is_written_escaped_in_the_html_report_and_warnings(tmp_path):
+    # The report's "paths checked" row held the name raw: a traceback, and an empty report.
+    folder = tmp_path / os.fsdecode(b"bad\xff")
+    folder.mkdir()
+    (folder / "x.txt").write_bytes(b"Title\n\nBody text.  \n")
+    (tmp_path / "view").symlink_to(folder.name)  # a warning naming the file both ways
+    process = subprocess.run(
+        [sys.executable, "-m", "corpus_lint", "check", "--no-cache", "--no-progress"]
+        + ["--output-format", "html", "-o", "r.html", folder.name, "view"],
+        cwd=tmp_path,
+        capture_output=True,
+    )
+    assert process.returncode == 1, process.stderr
+    assert b"Traceback" not in process.stderr
+    assert b"view/x.txt: the same file as bad\\xff/x.txt" in process.stderr
+    report = (tmp_path / "r.html").read_text(encoding="utf-8")  # valid UTF-8
+    assert "bad\\xff" in report and "WS001" in report
+
+
 def test_odd_file_names_are_fixed_and_their_diff_applies_with_patch(tmp_path, cli):
     odd_named_corpus(tmp_path)
     process = subprocess.run(  # the diff is bytes: a name's bytes that are not UTF-8 stay so

@@ -7,7 +7,7 @@ import unicodedata
 from collections import Counter
 from pathlib import Path
 
-from corpus_lint.report import ReportContext
+from corpus_lint.report import ReportContext, encodable_text
 from corpus_lint.rule import SAFE, UNSAFE, Diagnostic
 
 # ANSI styles, used only when ReportContext.color says the output is a terminal that wants them.
@@ -18,7 +18,9 @@ TAB_WIDTH = 4
 
 
 def clean(text: str) -> str:
-    """Document text quoted in a message must not drive the terminal: escape controls."""
+    """Document text quoted in a message must not drive the terminal: escape controls. The
+    bytes of a non-UTF-8 file name are written `\\xNN`, as in every report (`encodable_text`)."""
+    text = encodable_text(text)
     return "".join(
         ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii")
         for ch in text
