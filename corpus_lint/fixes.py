@@ -255,7 +255,7 @@ def _write_atomic(path: Path | str, new: bytes, expected: bytes) -> None:
     temp: str | None = None
     try:
         fd, temp = tempfile.mkstemp(
-            dir=target.parent, prefix=f".{target.name}.", suffix=".corpus-lint"
+            dir=target.parent, prefix=f".{_shortened(target.name)}.", suffix=".corpus-lint"
         )
         try:
             view = memoryview(new)
@@ -295,6 +295,18 @@ def _read(path: Path) -> bytes | None:
         return path.read_bytes()
     except OSError:
         return None
+
+
+# The temporary file beside a fixed file is named after it, cut to this many bytes: with
+# the dots, mkstemp's 8 random characters and the suffix it stays under the 255 bytes a name
+# may hold (a 234-byte name, a title in CJK as file name, could not be fixed).
+TEMP_NAME_BYTES = 100
+
+
+def _shortened(name: str) -> str:
+    while len(name.encode("utf-8", "surrogateescape")) > TEMP_NAME_BYTES:
+        name = name[:-1]
+    return name
 
 
 def _reason(exc: OSError) -> str:

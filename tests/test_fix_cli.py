@@ -148,6 +148,20 @@ def test_a_read_only_file_is_reported_and_left_intact(tmp_path, cli, test_rules)
     assert run.code == 2
 
 
+@pytest.mark.parametrize("name", ["L" * 251 + ".txt", "新" * 83 + ".txt"])
+def test_a_file_whose_name_is_as_long_as_names_go_is_fixed(tmp_path, cli, test_rules, name):
+    # The temporary file beside it was named after it, 22 bytes longer: past 233 bytes
+    # (78 CJK characters) the fix failed with "File name too long".
+    try:
+        path = write(tmp_path, f"c/{name}", "x  \n")
+    except OSError:
+        pytest.skip("this file system does not take 255-byte names")
+    run = cli("check", "c", "--fix", "--select", "TST001", cwd=tmp_path)
+    assert run.code == 0, run.err
+    assert path.read_text() == "x\n"
+    assert os.listdir(tmp_path / "c") == [name]  # no temporary file left
+
+
 @pytest.mark.parametrize(
     "target, error, message",
     [
