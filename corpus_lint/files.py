@@ -164,7 +164,8 @@ def _reach_the_same_files(paths: list[Path]) -> bool:
     sub/../a.txt`. (The walk follows no link, so only the paths given can; `check corpus
     corpus/a`, or a working directory reached through a link, names each file once.) A
     path's real place, links followed, is compared with the others' and their ancestors':
-    one path under another as it really is must be under it as written too, the same way."""
+    a path under another as it really is must be written as the other's walk names it
+    (`check sub sub/../sub/a.txt`, `check . /home/me/a.txt`: two names)."""
     given: dict[str, set[str]] = {}  # real path -> the paths, as written, that lead there
     for path, real in zip(paths, _real_paths(paths)):
         given.setdefault(real, set()).add(str(path))
@@ -176,8 +177,7 @@ def _reach_the_same_files(paths: list[Path]) -> bool:
         while (parent := os.path.dirname(folder)) != folder:
             folder = parent
             for other in given.get(folder, ()):
-                inside = name.startswith(os.path.join(other, "")) or other == os.curdir
-                if not inside or os.path.relpath(name, other) != os.path.relpath(real, folder):
+                if str(Path(name)) != str(Path(other, os.path.relpath(real, folder))):
                     return True
     return False
 
@@ -282,13 +282,16 @@ def _one_name_a_file(names: list[str], warnings: list[str] | None) -> list[str]:
     twice: list[tuple[str, str]] = []  # (dropped, kept)
     for real, named in by_file.items():
         plain = [n for n in named if _needs_no_link(n, real, here)]
+        # Of those, one without "..", as the walk names files (`sub/a.txt`, not `sub/../sub/a.txt`).
+        plain.sort(key=lambda n: os.pardir in n.split(os.sep))
         keep = plain[0] if plain else named[0]
         kept.add(keep)
         # Shown alike (`a.txt`, `/home/me/a.txt`), the two are one name to the user: no warning.
         twice += [(name, keep) for name in named if display(name) != display(keep)]
     if twice and warnings is not None:
         dropped, keep = twice[0]
-        more = f" ({len(twice) - 1} more files likewise)" if len(twice) > 1 else ""
+        others = len(twice) - 1
+        more = f" ({others} more {'file' if others == 1 else 'files'} likewise)" if others else ""
         warnings.append(
             f"{display(dropped)}: the same file as {display(keep)}, checked once under that "
             f"name{more}"

@@ -78,11 +78,30 @@ def test_a_file_given_through_a_link_and_its_real_path_is_checked_once(tmp_path,
         assert (run.code, run.json()) == (0, []), paths
         warned = [line.split(":")[2].strip() for line in run.err.splitlines()]
         assert warned == dropped[:1], run.err  # the first, and how many more
-        more = f" ({len(dropped) - 1} more files likewise)" if len(dropped) > 1 else ""
+        more = " (1 more file likewise)" if len(dropped) > 1 else ""  # (two at most here)
         assert run.err.endswith(f"checked once under that name{more}\n")
     run = cli("check", "corpus", "store", "--fix", "--unsafe-fixes", cwd=tmp_path)
     assert run.code == 0
     assert sorted(p.name for p in (tmp_path / "store").rglob("*.txt")) == ["a.txt", "b.txt"]
+
+
+def test_a_file_given_by_another_spelling_of_its_walked_name_is_checked_once(tmp_path, cli):
+    # `sub/../sub/a.txt`, or an absolute path next to ".": not a link, yet another name than
+    # the walk gives the file; it was checked (and counted, and reported) twice.
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.txt").write_text("Title\n\nBody text here.  \n", encoding="utf-8")
+    (tmp_path / "sub" / "b.txt").write_text(CLEAN_ARTICLE, encoding="utf-8")
+    for paths in (
+        ["sub", "sub/../sub/a.txt"],
+        [".", str(tmp_path / "sub" / "a.txt")],
+        [".", "sub/.."],
+        [".", str(tmp_path / "sub")],
+    ):
+        run = cli("check", *paths, "--select", "WS001", "--output-format", "json", cwd=tmp_path)
+        assert [d["path"] for d in run.json()] == ["sub/a.txt"], paths
+        assert run.err == "", paths  # shown alike: one name to the user, nothing to say
+    run = cli("check", "sub", "sub/../sub/a.txt", "--select", "WS001", cwd=tmp_path)
+    assert "Found 1 diagnostic in 1 of 2 files" in run.out
 
 
 def test_paths_that_overlap_as_given_are_not_taken_for_links(tmp_path, cli):
@@ -142,7 +161,7 @@ def test_the_name_kept_needs_no_link_from_a_working_directory_reached_through_on
     # One warning, however many files: the first dropped, and how many more.
     assert run.err.splitlines() == [
         "corpus-lint: warning: corpus/a.txt: the same file as store/a.txt, checked once under"
-        " that name (1 more files likewise)"
+        " that name (1 more file likewise)"
     ]
 
 
