@@ -65,26 +65,67 @@ _STAMP_MASK = (1 << 64) - 1
 
 
 def relative_to_root(path: Path, settings: Settings) -> str:
-    """A path relative to the configuration folder, "/"-separated, for glob matching."""
-    if path.is_absolute() and ".." not in path.parts:
-        # Files found by walking a corpus folder (absolute, under the resolved root): no
-        # resolve(), whose system calls per file dominated a run over 100,000 files.
-        try:
-            return path.relative_to(settings.root).as_posix()
-        except ValueError:
-            pass
+    """A path relative to the configuration folder as written (links not followed, as the
+    walk names files), "/"-separated, for glob matching; as given when outside it."""
+    if not path.is_absolute() or ".." in path.parts:
+        path = Path(os.path.abspath(path))
     try:
-        # realpath, not resolve(): a link loop must not raise.
-        return Path(os.path.realpath(path)).relative_to(settings.root).as_posix()
+        return path.relative_to(settings.root).as_posix()
     except ValueError:
         return path.as_posix()
 
 
+def relative_names(path: Path, settings: Settings) -> list[str]:
+    """`relative_to_root` of the path, then its other names inside the root: its real path,
+    and its path through each configured corpus folder that holds it, when links make them
+    others. With `corpus = ["corpus"]`, a link to store/, a glob may name a file either way:
+    the walk, a file named on the command line and the fixes' `per-file-ignores` judge it
+    alike, however it is reached. Each folder's real path is looked up once."""
+    relative = relative_to_root(path, settings)
+    folder, name = os.path.split(os.path.abspath(path))
+    real = os.path.join(_real_folder(folder), name)
+    if name and os.path.islink(real):
+        real = os.path.realpath(real)
+    return [relative, *_other_names(real, relative, settings)]
+
+
+def _other_names(real: str, relative: str, settings: Settings) -> list[str]:
+    """The names inside the root, but `relative`, of the file or folder whose real path is
+    `real`: that path itself, and its path through each corpus folder that holds it."""
+    names = []
+    for absolute, real_root in [(real, real), *_corpus_roots(settings)]:
+        if real != real_root and not real.startswith(os.path.join(real_root, "")):
+            continue
+        try:
+            name = Path(absolute + real[len(real_root) :]).relative_to(settings.root)
+        except ValueError:
+            continue
+        name = name.as_posix()
+        if name != relative and name not in names:
+            names.append(name)
+    return names
+
+
+def _corpus_roots(settings: Settings) -> list[tuple[str, str]]:
+    """(absolute path, real path) of each local corpus folder that a link makes another."""
+    from corpus_lint.config import is_url
+
+    roots = [os.path.join(settings.root, c) for c in settings.corpus if not is_url(c)]
+    pairs = [(os.path.normpath(r), _real_folder(r)) for r in roots]
+    return [(absolute, real) for absolute, real in pairs if absolute != real]
+
+
+@cache
+def _real_folder(folder: str) -> str:
+    return os.path.realpath(folder)
+
+
 def is_excluded(path: Path, settings: Settings) -> bool:
-    """Excluded when the file or any folder above it (inside the root) matches an exclude glob."""
+    """Excluded when the file or any folder above it (inside the root) matches an exclude
+    glob, under its name or its real path (`relative_names`)."""
     if not settings.exclude:
         return False
-    return excluded_relative(relative_to_root(path, settings), settings)
+    return any(excluded_relative(r, settings) for r in relative_names(path, settings))
 
 
 def excluded_relative(relative: str, settings: Settings) -> bool:
@@ -530,25 +571,34 @@ def _walk_share(
     return folders, errors
 
 
-def _start(folder: Path, settings: Settings) -> list[tuple[str, str]]:
-    """The walk of `folder`: [(folder, its path relative to the root + "/")], or nothing if
-    it is excluded."""
+# What the walk of a folder reached through links needs (None for most): its real path, and
+# its other names inside the root (`relative_names`), each + "/".
+Links = tuple[str, tuple[str, ...]] | None
+
+
+def _start(folder: Path, settings: Settings) -> list[tuple[str, str, Links]]:
+    """The walk of `folder`: [(folder, its path relative to the root + "/", `Links`)], or
+    nothing if it is excluded."""
     if settings.exclude and is_excluded(folder, settings):
         return []
     relative = relative_to_root(folder, settings)
-    return [(str(folder), "" if relative == "." else relative + "/")]
+    real = os.path.realpath(folder)
+    others = tuple(name + "/" for name in _other_names(real, relative, settings))
+    links = None if real == os.path.abspath(folder) and not others else (real, others)
+    return [(str(folder), "" if relative == "." else relative + "/", links)]
 
 
 def _walk_pending(
-    pending: list[tuple[str, str]],
+    pending: list[tuple[str, str, Links]],
     settings: Settings,
     errors: list[str],
     stat: bool,
-    walked: list[tuple[str, str]] | None = None,
+    walked: list[tuple[str, str, Links]] | None = None,
     descend: bool = True,
 ) -> Iterator[tuple[str, list[tuple[str, int, int]]]]:
     """(folder, [(name, stamp, size)]) for the included files of each folder under the
-    (folder, prefix) pairs of `pending`, which it consumes, in no particular order: a caller
+    (folder, prefix, links) of `pending` (see `_start`), which it consumes, in no
+    particular order: a caller
     that stops early finds the folders not yet walked there (and those walked in `walked`, if
     given). Not `descend`: the subfolders of the folders of `pending` are not walked.
     Excluded folders, SKIPPED_DIRS and symbolic links are not walked into.
@@ -559,11 +609,16 @@ def _walk_pending(
     exclude = settings.exclude
     hash_stamp, pack_stamp = xxh3_64_intdigest, _STAMP
     while pending:
-        directory, prefix = pending.pop()
+        directory, prefix, links = pending.pop()
         if walked is not None:
-            walked.append((directory, prefix))
-        absolute = os.path.abspath(directory)
+            walked.append((directory, prefix, links))
+        # Reached through a link, a folder is git's where it really is, and an exclude glob
+        # may name it by its other names too (`relative_names`).
+        real, others = links or (None, ())
+        absolute = real or os.path.abspath(directory)
         ignores = gitignores(absolute) if settings.respect_gitignore else ()
+        if not exclude:
+            others = ()
         # Listed and stat'ed through the folder's descriptor where the platform allows it:
         # each stat then looks up one name, not the whole path (a tenth of a walk's time);
         # each entry taken as listed, not all listed first (another tenth).
@@ -590,9 +645,16 @@ def _walk_pending(
                             descend
                             and name not in SKIPPED_DIRS
                             and not (exclude and _matches_any(exclude, prefix + name))
+                            and not any(_matches_any(exclude, o + name) for o in others)
                             and not (ignores and is_gitignored(ignores, absolute, name, True))
                         ):
-                            pending.append((os.path.join(directory, name), prefix + name + "/"))
+                            below = links and (
+                                os.path.join(absolute, name),
+                                tuple(o + name + "/" for o in links[1]),
+                            )
+                            pending.append(
+                                (os.path.join(directory, name), prefix + name + "/", below)
+                            )
                         continue
                     if not (
                         name.endswith(suffixes)
@@ -601,6 +663,8 @@ def _walk_pending(
                     ):
                         continue
                     if exclude and _matches_any(exclude, prefix + name):
+                        continue
+                    if others and any(_matches_any(exclude, o + name) for o in others):
                         continue
                     if ignores and is_gitignored(ignores, absolute, name, is_dir=False):
                         continue
@@ -649,6 +713,7 @@ def forget_ignore_files() -> None:
     """Read the ignore files and repositories anew (they are cached for a run)."""
     gitignores.cache_clear()
     _in_repository.cache_clear()
+    _real_folder.cache_clear()
 
 
 @cache
@@ -777,8 +842,9 @@ def ignored_for_file(diagnostic: Diagnostic, settings: Settings) -> bool:
     """Is the diagnostic dropped by `per-file-ignores` for its file?"""
     if not settings.per_file_ignores:
         return False
-    relative = relative_to_root(Path(diagnostic.path), settings)
+    names = relative_names(Path(diagnostic.path), settings)
     return any(
         glob_matches(glob, relative) and not is_selected(diagnostic.code, ["ALL"], codes)
         for glob, codes in settings.per_file_ignores.items()
+        for relative in names
     )

@@ -8,6 +8,8 @@ import pickle
 import random
 from pathlib import Path
 
+import pytest
+
 from corpus_lint.files import _normal_prefix
 from corpus_lint.rule import SAFE, Diagnostic, Edit, Fix, Related
 from tests.helpers import CLEAN_ARTICLE
@@ -102,6 +104,43 @@ def test_a_file_given_by_another_spelling_of_its_walked_name_is_checked_once(tmp
         assert run.err == "", paths  # shown alike: one name to the user, nothing to say
     run = cli("check", "sub", "sub/../sub/a.txt", "--select", "WS001", cwd=tmp_path)
     assert "Found 1 diagnostic in 1 of 2 files" in run.out
+
+
+@pytest.mark.parametrize("spelt", ["corpus", "store"])
+def test_globs_judge_a_file_of_a_corpus_through_a_link_alike_however_it_is_reached(
+    tmp_path, cli, spelt
+):
+    # corpus -> store: the walk matched `exclude` and `per-file-ignores` against corpus/...,
+    # a file named on the command line (and the fixes) against store/...; an excluded draft
+    # named by pre-commit was checked, and --fix changed it. Either name counts now.
+    (tmp_path / "store" / "drafts").mkdir(parents=True)
+    (tmp_path / "store" / "a.txt").write_text("Title\n\nBody text here.  \n")
+    (tmp_path / "store" / "drafts" / "d.txt").write_text("Draft\n\nDraft text here.  \n")
+    (tmp_path / "corpus").symlink_to("store", target_is_directory=True)
+    (tmp_path / "corpus-lint.toml").write_text(
+        f'corpus = ["corpus"]\nexclude = ["{spelt}/drafts"]\n'
+        f'per-file-ignores = {{ "{spelt}/a.txt" = ["WS001"] }}\n'
+    )
+    for paths in ([], ["corpus/a.txt"], ["store/a.txt"], ["corpus"], ["store"]):
+        run = cli("check", "--select", "WS001", *paths, cwd=tmp_path)
+        assert (run.code, run.out) == (0, "All checks passed (1 file).\n"), (paths, run.err)
+    for draft in ("corpus/drafts/d.txt", "store/drafts/d.txt"):
+        before = (tmp_path / "store" / "drafts" / "d.txt").read_bytes()
+        run = cli("check", "--fix", draft, cwd=tmp_path)
+        assert (tmp_path / "store" / "drafts" / "d.txt").read_bytes() == before
+        assert "no files matching" in run.err or run.out.startswith("All checks passed")
+
+
+def test_a_corpus_reached_through_a_link_is_git_ignored_where_it_really_is(tmp_path, cli):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "store" / "drafts").mkdir(parents=True)
+    (tmp_path / "store" / "drafts" / "d.txt").write_text("Draft\n\nDraft text here.  \n")
+    (tmp_path / "store" / "a.txt").write_text(CLEAN_ARTICLE)
+    (tmp_path / ".gitignore").write_text("store/drafts/\n")
+    (tmp_path / "corpus").symlink_to("store", target_is_directory=True)
+    for root in ("corpus", "store"):
+        run = cli("check", "--show-files", root, cwd=tmp_path)
+        assert run.out.split() == [f"{root}/a.txt"], run.out
 
 
 def test_paths_that_overlap_as_given_are_not_taken_for_links(tmp_path, cli):
