@@ -35,9 +35,17 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see `{self.prog} --help`)")
 
 
+def _path(value: str) -> Path:
+    """A path argument; an empty one is refused: `Path("")` is the working directory, so an
+    unset shell variable (`check --fix "$FILE"`) would have fixed every file under it."""
+    if not value:
+        raise argparse.ArgumentTypeError("an empty path (an unset variable?)")
+    return Path(value)
+
+
 def _path_or_url(value: str) -> Path | str:
     """A local path, or an fsspec URL kept as written (Path would fold its "//")."""
-    return value if is_url(value) else Path(value)
+    return value if is_url(value) else _path(value)
 
 
 def _codes(value: str) -> list[str]:
@@ -115,7 +123,7 @@ def build_parser() -> Parser:
     output.add_argument(
         "-o",
         "--output-file",
-        type=Path,
+        type=_path,
         metavar="FILE",
         help="write the report to FILE (the text summary then goes to the terminal)",
     )
@@ -160,13 +168,13 @@ def build_parser() -> Parser:
     baseline = check.add_argument_group("baseline")
     baseline.add_argument(
         "--baseline",
-        type=Path,
+        type=_path,
         metavar="FILE",
         help="report only diagnostics not recorded in FILE (see --write-baseline)",
     )
     baseline.add_argument(
         "--write-baseline",
-        type=Path,
+        type=_path,
         metavar="FILE",
         help="record every current diagnostic in FILE, so later runs with --baseline FILE "
         "report only new ones",
@@ -192,7 +200,7 @@ def build_parser() -> Parser:
     )
     fixing.add_argument(
         "--write-removals",
-        type=Path,
+        type=_path,
         metavar="FILE",
         help="write the paths of the redundant documents of duplicate clusters (DUP003, "
         "DUP004) to FILE, one per line, for a pipeline that removes them itself",

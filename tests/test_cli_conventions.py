@@ -134,6 +134,16 @@ def test_a_missing_path_never_says_all_checks_passed(tmp_path, cli):
     assert run.err == "corpus-lint: error: does/not/exist: no such file or directory\n"
 
 
+@pytest.mark.parametrize("args", [["check", "--fix", ""], [""], ["check", "-o", "", "."]])
+def test_an_empty_path_is_a_usage_error_not_the_working_directory(tmp_path, cli, args):
+    # Path("") is ".": `check --fix --unsafe-fixes "$FILE"` with FILE unset fixed every file.
+    (tmp_path / "a.txt").write_text("Title\n\nBody text.  \n")
+    run = cli(*args, cwd=tmp_path)
+    assert run.code == 2
+    assert "an empty path (an unset variable?)" in run.err
+    assert (tmp_path / "a.txt").read_text() == "Title\n\nBody text.  \n"
+
+
 def test_a_folder_without_documents_warns_and_does_not_pass(tmp_path, cli):
     write(tmp_path / "notes.md", "# not a text document\n")
     run = cli("check", ".", cwd=tmp_path)
