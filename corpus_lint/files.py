@@ -65,64 +65,70 @@ _STAMP_MASK = (1 << 64) - 1
 
 
 def relative_to_root(path: Path, settings: Settings) -> str:
-    """A path relative to the configuration folder as written (links not followed, as the
-    walk names files), "/"-separated, for glob matching; as given when outside it."""
-    if not path.is_absolute() or ".." in path.parts:
-        path = Path(os.path.abspath(path))
+    """A path relative to the configuration folder, "/"-separated, for glob matching."""
+    if path.is_absolute() and ".." not in path.parts:
+        # Files found by walking a corpus folder (absolute, under the resolved root): no
+        # resolve(), whose system calls per file dominated a run over 100,000 files.
+        try:
+            return path.relative_to(settings.root).as_posix()
+        except ValueError:
+            pass
     try:
-        return path.relative_to(settings.root).as_posix()
+        # realpath, not resolve(): a link loop must not raise.
+        return Path(os.path.realpath(path)).relative_to(settings.root).as_posix()
     except ValueError:
         return path.as_posix()
 
 
 def relative_names(path: Path, settings: Settings) -> list[str]:
-    """`relative_to_root` of the path, then its other names inside the root: its real path,
-    and its path through each configured corpus folder that holds it, when links make them
-    others. With `corpus = ["corpus"]`, a link to store/, a glob may name a file either way:
-    the walk, a file named on the command line and the fixes' `per-file-ignores` judge it
-    alike, however it is reached. Each folder's real path is looked up once."""
+    """`relative_to_root` of the path, then its names through the configured corpus folders
+    that are links and hold it: with `corpus = ["corpus"]`, a link to store/, the walk names
+    a file corpus/a.txt, but a file named on the command line (or a finding's path, for
+    `per-file-ignores`) is store/a.txt to `relative_to_root`. A glob naming it either way
+    matches, so the walk, pre-commit's files and the fixes judge it alike. (Not any real
+    path: `exclude = ["store"]` beside a `corpus` link to it leaves the corpus in.)"""
     relative = relative_to_root(path, settings)
-    folder, name = os.path.split(os.path.abspath(path))
-    real = os.path.join(_real_folder(folder), name)
-    if name and os.path.islink(real):
-        real = os.path.realpath(real)
-    return [relative, *_other_names(real, relative, settings)]
+    linked = _linked_corpus_roots(settings)
+    if not linked:
+        return [relative]
+    return [relative, *_names_through(os.path.realpath(path), relative, linked, settings)]
 
 
-def _other_names(real: str, relative: str, settings: Settings) -> list[str]:
+def _names_through(
+    real: str, relative: str, linked: list[tuple[str, str]], settings: Settings
+) -> list[str]:
     """The names inside the root, but `relative`, of the file or folder whose real path is
-    `real`: that path itself, and its path through each corpus folder that holds it."""
+    `real`, through each of the `linked` (absolute, real) corpus folders that holds it."""
     names = []
-    for absolute, real_root in [(real, real), *_corpus_roots(settings)]:
+    for absolute, real_root in linked:
         if real != real_root and not real.startswith(os.path.join(real_root, "")):
             continue
         try:
-            name = Path(absolute + real[len(real_root) :]).relative_to(settings.root)
+            name = Path(absolute + real[len(real_root) :]).relative_to(settings.root).as_posix()
         except ValueError:
             continue
-        name = name.as_posix()
         if name != relative and name not in names:
             names.append(name)
     return names
 
 
-def _corpus_roots(settings: Settings) -> list[tuple[str, str]]:
-    """(absolute path, real path) of each local corpus folder that a link makes another."""
-    from corpus_lint.config import is_url
-
-    roots = [os.path.join(settings.root, c) for c in settings.corpus if not is_url(c)]
-    pairs = [(os.path.normpath(r), _real_folder(r)) for r in roots]
-    return [(absolute, real) for absolute, real in pairs if absolute != real]
+def _linked_corpus_roots(settings: Settings) -> list[tuple[str, str]]:
+    """(absolute path, real path) of each local corpus folder that is reached through a
+    link (most corpora: none)."""
+    return _linked_roots(settings.root, tuple(map(str, settings.corpus)))
 
 
 @cache
-def _real_folder(folder: str) -> str:
-    return os.path.realpath(folder)
+def _linked_roots(root: Path, corpus: tuple[str, ...]) -> list[tuple[str, str]]:
+    from corpus_lint.config import is_url
+
+    folders = [os.path.normpath(os.path.join(root, c)) for c in corpus if not is_url(c)]
+    return [(f, real) for f in folders if (real := os.path.realpath(f)) != f]
 
 
 def is_excluded(path: Path, settings: Settings) -> bool:
     """Excluded when the file or any folder above it (inside the root) matches an exclude
-    glob, under its name or its real path (`relative_names`)."""
+    glob, under any of its names (`relative_names`)."""
     if not settings.exclude:
         return False
     return any(excluded_relative(r, settings) for r in relative_names(path, settings))
@@ -427,8 +433,8 @@ class CorpusWalk:
         # without their subfolders (already among the rest). The stat'ing before the fork
         # took 0.02-0.03 s of a pre-commit run's critical path.
         stat_now = workers <= 1
-        listed: list[tuple[str, str]] = []  # (folder, prefix): walked without stat
-        left: list[tuple[str, str]] = []  # (folder, prefix) for the workers, subfolders too
+        listed: list[tuple[str, str, Others]] = []  # (`_start`): walked without stat
+        left: list[tuple[str, str, Others]] = []  # for the workers, subfolders too
         seen = 0
         for root in roots:
             if not root.is_dir():
@@ -553,8 +559,8 @@ def _digest(described: str, stamps: array, sizes: array) -> int:
 
 
 def _walk_share(
-    listed: list[tuple[str, str]],
-    starts: list[tuple[str, str]],
+    listed: list[tuple[str, str, Others]],
+    starts: list[tuple[str, str, Others]],
     settings: Settings,
     known: dict[str, set[int]],
 ) -> tuple[list[tuple[str, Folder]], list[str]]:
@@ -571,37 +577,39 @@ def _walk_share(
     return folders, errors
 
 
-# What the walk of a folder reached through links needs (None for most): its real path, and
-# its other names inside the root (`relative_names`), each + "/".
-Links = tuple[str, tuple[str, ...]] | None
+# A walked folder's other names inside the root, each + "/": through the configured corpus
+# folders that are links (`relative_names`); () for most.
+Others = tuple[str, ...]
 
 
-def _start(folder: Path, settings: Settings) -> list[tuple[str, str, Links]]:
-    """The walk of `folder`: [(folder, its path relative to the root + "/", `Links`)], or
+def _start(folder: Path, settings: Settings) -> list[tuple[str, str, Others]]:
+    """The walk of `folder`: [(folder, its path relative to the root + "/", `Others`)], or
     nothing if it is excluded."""
     if settings.exclude and is_excluded(folder, settings):
         return []
     relative = relative_to_root(folder, settings)
-    real = os.path.realpath(folder)
-    others = tuple(name + "/" for name in _other_names(real, relative, settings))
-    links = None if real == os.path.abspath(folder) and not others else (real, others)
-    return [(str(folder), "" if relative == "." else relative + "/", links)]
+    linked = _linked_corpus_roots(settings)
+    others: Others = ()
+    if linked:
+        names = _names_through(os.path.realpath(folder), relative, linked, settings)
+        others = tuple("" if name == "." else name + "/" for name in names)
+    return [(str(folder), "" if relative == "." else relative + "/", others)]
 
 
 def _walk_pending(
-    pending: list[tuple[str, str, Links]],
+    pending: list[tuple[str, str, Others]],
     settings: Settings,
     errors: list[str],
     stat: bool,
-    walked: list[tuple[str, str, Links]] | None = None,
+    walked: list[tuple[str, str, Others]] | None = None,
     descend: bool = True,
 ) -> Iterator[tuple[str, list[tuple[str, int, int]]]]:
     """(folder, [(name, stamp, size)]) for the included files of each folder under the
-    (folder, prefix, links) of `pending` (see `_start`), which it consumes, in no
-    particular order: a caller
-    that stops early finds the folders not yet walked there (and those walked in `walked`, if
-    given). Not `descend`: the subfolders of the folders of `pending` are not walked.
-    Excluded folders, SKIPPED_DIRS and symbolic links are not walked into.
+    (folder, prefix, other names) of `pending` (see `_start`), which it consumes, in no
+    particular order: a caller that stops early finds the folders not yet walked there (and
+    those walked in `walked`, if given). Not `descend`: the subfolders of the folders of
+    `pending` are not walked. Excluded folders, SKIPPED_DIRS and symbolic links are not
+    walked into.
 
     Each stamp is `identity`'s as an unsigned integer, and with the size 0 unless `stat`: a
     folder's files are made into paths and rows only when needed (see `_walked_folder`)."""
@@ -609,16 +617,12 @@ def _walk_pending(
     exclude = settings.exclude
     hash_stamp, pack_stamp = xxh3_64_intdigest, _STAMP
     while pending:
-        directory, prefix, links = pending.pop()
+        directory, prefix, others = pending.pop()
         if walked is not None:
-            walked.append((directory, prefix, links))
-        # Reached through a link, a folder is git's where it really is, and an exclude glob
-        # may name it by its other names too (`relative_names`).
-        real, others = links or (None, ())
-        absolute = real or os.path.abspath(directory)
+            walked.append((directory, prefix, others))
+        absolute = os.path.abspath(directory)
         ignores = gitignores(absolute) if settings.respect_gitignore else ()
-        if not exclude:
-            others = ()
+        excluded_too = others if exclude else ()  # a glob may name it through a corpus link
         # Listed and stat'ed through the folder's descriptor where the platform allows it:
         # each stat then looks up one name, not the whole path (a tenth of a walk's time);
         # each entry taken as listed, not all listed first (another tenth).
@@ -645,13 +649,10 @@ def _walk_pending(
                             descend
                             and name not in SKIPPED_DIRS
                             and not (exclude and _matches_any(exclude, prefix + name))
-                            and not any(_matches_any(exclude, o + name) for o in others)
+                            and not any(_matches_any(exclude, o + name) for o in excluded_too)
                             and not (ignores and is_gitignored(ignores, absolute, name, True))
                         ):
-                            below = links and (
-                                os.path.join(absolute, name),
-                                tuple(o + name + "/" for o in links[1]),
-                            )
+                            below = tuple(o + name + "/" for o in others)
                             pending.append(
                                 (os.path.join(directory, name), prefix + name + "/", below)
                             )
@@ -660,11 +661,15 @@ def _walk_pending(
                         name.endswith(suffixes)
                         or (name_pattern is not None and name_pattern.match(name))
                         or (path_pattern is not None and path_pattern.match(prefix + name))
+                        or (
+                            path_pattern is not None
+                            and any(path_pattern.match(o + name) for o in others)
+                        )
                     ):
                         continue
                     if exclude and _matches_any(exclude, prefix + name):
                         continue
-                    if others and any(_matches_any(exclude, o + name) for o in others):
+                    if excluded_too and any(_matches_any(exclude, o + name) for o in excluded_too):
                         continue
                     if ignores and is_gitignored(ignores, absolute, name, is_dir=False):
                         continue
@@ -713,7 +718,7 @@ def forget_ignore_files() -> None:
     """Read the ignore files and repositories anew (they are cached for a run)."""
     gitignores.cache_clear()
     _in_repository.cache_clear()
-    _real_folder.cache_clear()
+    _linked_roots.cache_clear()
 
 
 @cache

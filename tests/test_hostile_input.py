@@ -457,9 +457,7 @@ def test_a_corpus_part_a_changed_files_run_cannot_read_is_an_error_not_a_pass(tm
     assert "passed" not in process.stdout
 
 
-def test_the_corpus_walk_of_worker_processes_reports_a_folder_it_cannot_list(
-    tmp_path, monkeypatch
-):
+def test_the_corpus_walk_of_worker_processes_reports_a_folder_it_cannot_list(tmp_path, monkeypatch):
     from corpus_lint import files
     from corpus_lint.config import Settings
 
