@@ -319,7 +319,8 @@ def _check(args: argparse.Namespace, settings: Settings, walk: CorpusWalk | None
             corpus = None  # the targets are the whole corpus: it is not walked a second time
         fix = fix_options(args)
         result = run(targets, selected, packs, settings, options, corpus, fix, walk)
-    errors += result.errors
+    # Each once: a folder or file the paths given and the corpus walk both reach fails in both.
+    errors = list(dict.fromkeys(errors + result.errors))
     if not args.silent:
         for warning in skipped + result.warnings:
             print(f"corpus-lint: warning: {clean(warning)}", file=sys.stderr)

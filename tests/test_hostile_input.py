@@ -455,6 +455,21 @@ def test_a_corpus_part_a_changed_files_run_cannot_read_is_an_error_not_a_pass(tm
         "corpus-lint: error: corpus/ok/unread.txt: permission denied\n"
     )
     assert "passed" not in process.stdout
+    # Given, and found by the corpus walk too: each error once, and counted once.
+    (corpus / "locked").chmod(0)
+    (corpus / "ok" / "unread.txt").chmod(0)
+    try:
+        process = run_unprivileged(
+            tmp_path, "--no-cache", "corpus/ok/s1.txt", "corpus/ok/unread.txt"
+        )
+    finally:
+        (corpus / "locked").chmod(0o755)
+        (corpus / "ok" / "unread.txt").chmod(0o644)
+    assert process.stderr == (
+        "corpus-lint: error: corpus/ok/unread.txt: permission denied\n"
+        "corpus-lint: error: corpus/locked: cannot read the folder: Permission denied\n"
+    )
+    assert "1 error" not in process.stdout and "2 errors" in process.stdout
 
 
 def test_the_corpus_walk_of_worker_processes_reports_a_folder_it_cannot_list(tmp_path, monkeypatch):
@@ -475,7 +490,7 @@ def test_the_corpus_walk_of_worker_processes_reports_a_folder_it_cannot_list(tmp
         pytest.skip("no /proc to tell a folder from its descriptor")
     monkeypatch.setattr(files, "_SCANDIR_FD", True)
     monkeypatch.setattr(files.os, "scandir", failing)
-    monkeypatch.setattr(files, "PARALLEL_WALK_FILES", 0)
+    monkeypatch.setattr(files, "PARALLEL_WALK_FILES", -1)  # the root listed here, no more
     walk = files.CorpusWalk([tmp_path], Settings(root=tmp_path), {}, workers=2)
     found = walk.result()
     assert sorted(os.path.basename(f) for f in found) == sorted([tmp_path.name, "a", "c"])

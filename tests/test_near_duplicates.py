@@ -277,17 +277,37 @@ def test_a_copy_given_from_outside_the_corpus_never_makes_a_corpus_file_redundan
     assert not (folder / outside).exists()  # the copy given, the redundant one, goes
 
 
-def test_outside_corpus_tells_by_path_then_through_links(tmp_path):
+@pytest.mark.parametrize("paths", [["."], ["corpus", "aaa/copy.txt"], ["corpus/00lnk/copy.txt"]])
+def test_a_copy_outside_the_configured_corpus_keeps_no_corpus_file_whatever_is_checked(
+    cli, tmp_path, paths
+):
+    # Paths covering the corpus (it is then not walked again), or a target reached through a
+    # link inside the corpus folder that leads out of it: path order made the copy keep.
+    folder = corpus_folder(tmp_path)
+    (folder / "aaa").mkdir()
+    (folder / "aaa" / "copy.txt").write_text(article(12))
+    (folder / "corpus" / "00lnk").symlink_to("../aaa", target_is_directory=True)
+    run = cli("check", "--select", "DUP", "--fix", "--unsafe-fixes", *paths, cwd=folder)
+    assert run.code == 0, run.err
+    assert (folder / "corpus" / "02.txt").read_text() == article(12)
+    assert not (folder / "aaa" / "copy.txt").exists()
+
+
+def test_outside_corpus_tells_where_files_really_are(tmp_path):
     from corpus_lint.dedup.corpus import Entry, outside_corpus
 
     (tmp_path / "corpus").mkdir()
     (tmp_path / "view").symlink_to("corpus")
-    entries = [
-        Entry(str(tmp_path / name), str(tmp_path / name), True, 0)
-        for name in ["corpus/a.txt", "corpus", "view/b.txt", "corpus2/c.txt", "d.txt"]
+    (tmp_path / "corpus" / "out").symlink_to("../elsewhere", target_is_directory=True)
+    (tmp_path / "elsewhere").mkdir()
+    names = ["corpus/a.txt", "view/b.txt", "corpus2/c.txt", "d.txt", "corpus/out/e.txt", "x.txt"]
+    entries = [Entry(str(tmp_path / n), str(tmp_path / n), True, 0) for n in names]
+    outside = outside_corpus(entries, [tmp_path / "corpus", tmp_path / "x.txt"])
+    assert sorted(os.path.relpath(e.path, tmp_path) for e in outside) == [
+        "corpus/out/e.txt",
+        "corpus2/c.txt",
+        "d.txt",
     ]
-    outside = outside_corpus(entries, [tmp_path / "corpus"])
-    assert sorted(os.path.relpath(e.path, tmp_path) for e in outside) == ["corpus2/c.txt", "d.txt"]
 
 
 def test_the_cache_is_reused_and_rehashes_only_changed_files(cli, tmp_path):
