@@ -257,3 +257,22 @@ def test_a_file_named_twice_without_a_link_is_checked_once(tmp_path, cli):
     assert "(2 files)" in run.out
     run = cli("check", "store/a.txt", "store/sub/../a.txt", "--select", "WS", cwd=tmp_path)
     assert "(1 file)" in run.out
+
+
+def test_the_warning_counts_the_other_files_checked_once_in_words(tmp_path, monkeypatch):
+    from corpus_lint.files import _one_name_a_file
+
+    _linked_corpus(tmp_path)
+    (tmp_path / "store" / "c.txt").write_text(CLEAN_ARTICLE, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    names = ["corpus/a.txt", "corpus/c.txt", "corpus/sub/b.txt", "store/a.txt", "store/c.txt"]
+    names.append("store/sub/b.txt")
+    warnings: list[str] = []
+    assert _one_name_a_file(names, warnings) == names[3:]
+    assert warnings == [
+        "corpus/a.txt: the same file as store/a.txt, checked once under that name"
+        " (2 more files likewise)"
+    ]
+    warnings.clear()
+    assert _one_name_a_file(names[1:2] + names[4:5], warnings) == names[4:5]
+    assert warnings[0].endswith("checked once under that name")
