@@ -85,13 +85,27 @@ def relative_names(path: Path, settings: Settings) -> list[str]:
     that are links and hold it: with `corpus = ["corpus"]`, a link to store/, the walk names
     a file corpus/a.txt, but a file named on the command line (or a finding's path, for
     `per-file-ignores`) is store/a.txt to `relative_to_root`. A glob naming it either way
-    matches, so the walk, pre-commit's files and the fixes judge it alike. (Not any real
-    path: `exclude = ["store"]` beside a `corpus` link to it leaves the corpus in.)"""
+    matches, so the walk, pre-commit's files and the fixes judge it alike."""
     relative = relative_to_root(path, settings)
     linked = _linked_corpus_roots(settings)
     if not linked:
         return [relative]
-    return [relative, *_names_through(os.path.realpath(path), relative, linked, settings)]
+    return [relative, *_names_through(_real_path(path), relative, linked, settings)]
+
+
+def _real_path(path: Path | str) -> str:
+    """`os.path.realpath`, its folder's looked up once (a finding's path, for each finding)."""
+    text = os.fspath(path)
+    if os.pardir in text.split(os.sep):  # ".." after a link: the parent of its target
+        return os.path.realpath(text)
+    folder, name = os.path.split(os.path.abspath(text))
+    real = os.path.join(_real_folder(folder), name)
+    return os.path.realpath(real) if name and os.path.islink(real) else real
+
+
+@cache
+def _real_folder(folder: str) -> str:
+    return os.path.realpath(folder)
 
 
 def _names_through(
@@ -616,6 +630,13 @@ def _walk_pending(
     suffixes, name_pattern, path_pattern = _include_matchers(tuple(settings.include))
     exclude = settings.exclude
     hash_stamp, pack_stamp = xxh3_64_intdigest, _STAMP
+    # The folders linked corpus folders lead to, by real path: their names through the link,
+    # which a folder walked into (`check .` entering store/) takes on too.
+    linked = {
+        real: (name + "/",)
+        for absolute, real in _linked_corpus_roots(settings)
+        for name in _names_through(absolute, "", [(absolute, absolute)], settings)
+    }
     while pending:
         directory, prefix, others = pending.pop()
         if walked is not None:
@@ -653,6 +674,8 @@ def _walk_pending(
                             and not (ignores and is_gitignored(ignores, absolute, name, True))
                         ):
                             below = tuple(o + name + "/" for o in others)
+                            if linked:
+                                below += linked.get(os.path.join(absolute, name), ())
                             pending.append(
                                 (os.path.join(directory, name), prefix + name + "/", below)
                             )
@@ -719,6 +742,7 @@ def forget_ignore_files() -> None:
     gitignores.cache_clear()
     _in_repository.cache_clear()
     _linked_roots.cache_clear()
+    _real_folder.cache_clear()
 
 
 @cache

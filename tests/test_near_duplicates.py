@@ -870,3 +870,48 @@ def test_a_cache_write_that_fails_is_a_warning_and_the_findings_stand(cli, tmp_p
     assert dup_findings(cli, folder) == expected  # and the next run fills the cache
     assert dup_findings(cli, folder) == expected
     assert corpus_stage.last_stats.verified == 0
+
+
+def test_a_corpus_file_named_with_dotdot_after_a_link_is_not_its_own_duplicate(cli, tmp_path):
+    # lnk/../02.txt is corpus/02.txt: keyed by `abspath`, it was another file, its own
+    # DUP003 copy, and `--fix --unsafe-fixes` deleted the corpus's only copy.
+    folder = corpus_folder(tmp_path)
+    (folder / "corpus" / "sub").mkdir()
+    (folder / "lnk").symlink_to("corpus/sub", target_is_directory=True)
+    for extra in ([], ["--no-cache"]):
+        run = cli(
+            "check",
+            "--select",
+            "DUP",
+            "--fix",
+            "--unsafe-fixes",
+            *extra,
+            "lnk/../02.txt",
+            cwd=folder,
+        )
+        assert run.code == 0, run.err
+        assert (folder / "corpus" / "02.txt").read_text() == article(12)
+
+
+def test_a_redundant_document_that_is_its_keepers_own_file_is_never_removed(tmp_path):
+    from types import SimpleNamespace
+
+    from corpus_lint.dedup.removal import remove_redundant
+    from corpus_lint.rule import Diagnostic, Fix, Related
+
+    (tmp_path / "a.txt").write_text("text\n")
+    (tmp_path / "sub").mkdir()
+    documents = {
+        name: SimpleNamespace(path=str(tmp_path / name), target=True, content=0)
+        for name in ["a.txt", "sub/../a.txt"]
+    }
+    kept = Related("a.txt")
+    d = Diagnostic(
+        "DUP003", "exact-duplicate", "copy", "warning", "sub/../a.txt", 1, 1, 1, 1,
+        fix=Fix((), "unsafe", "Delete the file"), related=(kept,), cluster="c1",
+    )  # fmt: skip
+    job = SimpleNamespace(settings=None, fix=SimpleNamespace(diff=False))
+    result = SimpleNamespace(warnings=[], errors=[], fixed={}, diffs=[])
+    left = remove_redundant([d], documents, [tmp_path], job, result)
+    assert left == [d] and (tmp_path / "a.txt").read_text() == "text\n"
+    assert result.warnings == ["sub/../a.txt: the same file as a document kept; not removed"]

@@ -213,7 +213,11 @@ class FolderKeys(dict):
     slow), not once a file."""
 
     def __missing__(self, folder: str) -> str:
-        prefix = self[folder] = os.path.join(os.path.abspath(folder), "")
+        # ".." after a link is the parent of its target, not what `abspath` makes of it: such
+        # a folder by its real path, or a file named `lnk/../a.txt` was another file than the
+        # one the walk names, its own duplicate.
+        named = os.path.realpath(folder) if os.pardir in folder.split(os.sep) else folder
+        prefix = self[folder] = os.path.join(os.path.abspath(named), "")
         return prefix
 
 
@@ -1435,13 +1439,15 @@ def _content_pair(a: Entry, b: Entry) -> tuple[int, int]:
 
 
 def outside_corpus(entries: list[Entry], roots: list[Path]) -> set[Entry]:
-    """The entries (a run's given files) under none of the corpus folders, where they really
-    are: compared with the corpus from outside it, such a file is never the keeper of a
-    corpus file (a copy of a committed article given from elsewhere is the redundant one,
-    and `--fix --unsafe-fixes` deletes it, never the corpus's own). Each folder's real path
-    is looked up once (the targets of a whole-corpus run: 35,000 in clusters at 100,000)."""
+    """The entries (a run's given files) under none of the corpus folders (nor equal to one
+    of its files), their folders' links followed: compared with the corpus from outside it,
+    such a file is never the keeper of a corpus file (a copy of a committed article given
+    from elsewhere is the redundant one, and `--fix --unsafe-fixes` deletes it, never the
+    corpus's own). Each folder's real path is looked up once (the targets of a whole-corpus
+    run: 35,000 in clusters at 100,000)."""
     reals = [os.path.realpath(root) for root in roots]
     folders = [os.path.join(real, "") for real in reals]
+    files = {real for real in reals if not os.path.isdir(real)}  # a corpus root may be a file
     inside: dict[str, bool] = {}
     outside = set()
     for e in entries:
@@ -1450,7 +1456,7 @@ def outside_corpus(entries: list[Entry], roots: list[Path]) -> set[Entry]:
         if known is None:
             real = os.path.join(os.path.realpath(folder), "")
             known = inside[folder] = any(real.startswith(f) for f in folders)
-        if not known and os.path.realpath(e.key) not in reals:  # (a corpus root may be a file)
+        if not known and not (files and os.path.realpath(e.key) in files):
             outside.add(e)
     return outside
 

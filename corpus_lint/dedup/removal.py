@@ -35,6 +35,11 @@ def remove_redundant(
     from corpus_lint.files import ignored_for_file
 
     keepers = {d.related[0].path for d in diagnostics if d.cluster and d.related}
+    # Where each keeper really is: a document that is its keeper's own file under another name
+    # (a link, "..") is never removed, whatever led the stage to see two files.
+    kept_files = {
+        os.path.realpath(documents[k].path) for k in keepers if documents.get(k) is not None
+    }
     corpus = [os.path.realpath(root) for root in roots or ()]
     left = []
     for d in diagnostics:
@@ -46,8 +51,13 @@ def remove_redundant(
         ):
             left.append(d)
             continue
-        if not (entry.target or _inside(os.path.realpath(entry.path), corpus)):
+        real = os.path.realpath(entry.path)
+        if not (entry.target or _inside(real, corpus)):
             result.warnings.append(f"{d.path}: outside the corpus given; not removed")
+            left.append(d)
+            continue
+        if real in kept_files:
+            result.warnings.append(f"{d.path}: the same file as a document kept; not removed")
             left.append(d)
             continue
         path = Path(entry.path)
