@@ -363,7 +363,7 @@ def _run(
         alike = _Alike()
         found = _collect(client, wanted, others, described, result, progress, alike)
         if corpus_rules:
-            found += _clusters(client, alike, corpus_rules, near)
+            found += _clusters(client, alike, corpus_rules, near, settings)
         return found
     except _TaskFailed as failed:
         # A task whose input failed may be the first to report, without the cause: blame
@@ -458,11 +458,14 @@ class _Alike:
     docs: dict[int, _Doc] = field(default_factory=dict)
 
 
-def _clusters(client: Any, alike: _Alike, rules: dict[str, Rule], near: Any) -> list:
+def _clusters(
+    client: Any, alike: _Alike, rules: dict[str, Rule], near: Any, settings: Settings
+) -> list:
     """The cluster step, on the client, as the local corpus stage takes it
-    (`dedup.clusters.form_clusters`); pairs it needs verified are verified by a task."""
+    (`dedup.clusters.form_clusters`, a file outside the configured corpus keeping none of
+    it); pairs it needs verified are verified by a task."""
     from corpus_lint.dedup.clusters import Allowed, form_clusters, rank
-    from corpus_lint.dedup.corpus import cluster_diagnostics, shown_of
+    from corpus_lint.dedup.corpus import cluster_diagnostics, outside_corpus, shown_of
 
     docs = alike.docs
     for group in alike.groups:
@@ -471,6 +474,10 @@ def _clusters(client: Any, alike: _Alike, rules: dict[str, Rule], near: Any) -> 
         return []
     shown = {id: shown_of(d.source.shown, d.features.content, d.features) for id, d in docs.items()}
     ranks = {id: rank(near.keep, s.keeping) for id, s in shown.items()}
+    if settings.corpus:
+        locations = {id: d.source.location for id, d in docs.items()}
+        outside = outside_corpus(locations, settings.corpus, settings.root)
+        ranks = {id: (id in outside, *key) for id, key in ranks.items()}
     groups = [[d.id for d in group] for group in alike.groups]
     allow = Allowed(near.allow, {id: (d.source.location,) for id, d in docs.items()})
 

@@ -165,6 +165,22 @@ def test_changed_files_run_locally_against_the_configured_corpus(cli, tmp_path, 
     assert [d["code"] for d in found if d["code"] in ("DUP003", "DUP004")] == ["DUP003"]
 
 
+def test_a_copy_outside_the_configured_corpus_keeps_no_corpus_file_on_dask(cli, tmp_path, cluster):
+    # As the local stage does (`dedup.corpus.outside_corpus`): path order alone made
+    # aaa/copy.txt the keeper of the corpus's own article.
+    _, address = cluster
+    corpus = corpus_with_duplicates(tmp_path / "corpus")
+    (tmp_path / "aaa").mkdir()
+    shutil.copy(corpus / "aa_article.txt", tmp_path / "aaa" / "copy.txt")
+    (tmp_path / "corpus-lint.toml").write_text('corpus = ["corpus"]\n', encoding="utf-8")
+    args = ("--select", "DUP003", "--no-cache", "aaa", "corpus")
+    local = report(cli, *args, cwd=tmp_path)
+    on_dask = report(cli, "--executor", "dask", "--scheduler", address, *args, cwd=tmp_path)
+    assert on_dask == local
+    copies = [(d["path"], d["related"][0]["path"]) for d in local]
+    assert ("aaa/copy.txt", "corpus/aa_article.txt") in copies
+
+
 def test_unknown_executor_in_the_configuration_is_exit_2(cli, tmp_path):
     (tmp_path / "corpus-lint.toml").write_text('executor = "spark"\n', encoding="utf-8")
     run = cli("check", cwd=tmp_path)

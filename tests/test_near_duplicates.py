@@ -294,19 +294,21 @@ def test_a_copy_outside_the_configured_corpus_keeps_no_corpus_file_whatever_is_c
 
 
 def test_outside_corpus_tells_where_files_really_are(tmp_path):
-    from corpus_lint.dedup.corpus import Entry, outside_corpus
+    from corpus_lint.dedup.corpus import outside_corpus
 
     (tmp_path / "corpus").mkdir()
     (tmp_path / "view").symlink_to("corpus")
     (tmp_path / "corpus" / "out").symlink_to("../elsewhere", target_is_directory=True)
     (tmp_path / "elsewhere").mkdir()
     names = ["corpus/a.txt", "view/b.txt", "corpus2/c.txt", "d.txt", "corpus/out/e.txt", "x.txt"]
-    entries = [Entry(str(tmp_path / n), str(tmp_path / n), True, 0) for n in names]
-    outside = outside_corpus(entries, [tmp_path / "corpus", tmp_path / "x.txt"])
-    assert sorted(os.path.relpath(e.path, tmp_path) for e in outside) == [
+    places = {n: str(tmp_path / n) for n in names}
+    places |= {"s3://news/a.txt": "s3://news/a.txt", "s3://other/b.txt": "s3://other/b.txt"}
+    roots = [Path("corpus"), Path("x.txt"), "s3://news"]
+    assert sorted(outside_corpus(places, roots, tmp_path)) == [
         "corpus/out/e.txt",
         "corpus2/c.txt",
         "d.txt",
+        "s3://other/b.txt",
     ]
 
 

@@ -157,13 +157,6 @@ class Entry:
         self._key = key
 
     @property
-    def folder_key(self) -> str:
-        """Its folder's absolute path, ending with a separator (shared by its folder's
-        entries when the stage has no cache: see `key`)."""
-        key = self._key
-        return key if key.endswith(os.sep) else os.path.join(os.path.dirname(key), "")
-
-    @property
     def content(self) -> int:
         """The hash of its bytes: its row's when it has one (an int a file held for the whole
         stage was 4 MB at 100,000 files), else its own (an unchanged file left in the cache,
@@ -1087,11 +1080,10 @@ class _Stage:
         ranks = {e: rank(self.near.keep, shown[e].keeping) for e in docs}
         # A file compared with the corpus from outside it keeps no corpus file: the corpus
         # configured, whether or not this run walks it (paths given that cover it).
-        roots = self.corpus_roots or [
-            self.settings.root / c for c in self.settings.corpus if not is_url(c)
-        ]
+        roots = self.corpus_roots or self.settings.corpus
         if roots:
-            outside = outside_corpus([e for e in docs if e.target], roots)
+            targets = {e: e.key for e in docs if e.target}
+            outside = outside_corpus(targets, roots, self.settings.root)
             ranks = {e: (e in outside, *key) for e, key in ranks.items()}
         # Each document's names only when there is an allow-list to look them up in (an
         # absolute path a document: 0.3 s of a cold run over 100,000 files).
@@ -1438,26 +1430,31 @@ def _content_pair(a: Entry, b: Entry) -> tuple[int, int]:
     return (a.content, b.content) if a.content < b.content else (b.content, a.content)
 
 
-def outside_corpus(entries: list[Entry], roots: list[Path]) -> set[Entry]:
-    """The entries (a run's given files) under none of the corpus folders (nor equal to one
-    of its files), their folders' links followed: compared with the corpus from outside it,
-    such a file is never the keeper of a corpus file (a copy of a committed article given
-    from elsewhere is the redundant one, and `--fix --unsafe-fixes` deletes it, never the
-    corpus's own). Each folder's real path is looked up once (the targets of a whole-corpus
-    run: 35,000 in clusters at 100,000)."""
-    reals = [os.path.realpath(root) for root in roots]
+def outside_corpus(places: dict[Any, str], roots: list[Path | str], root: Path) -> set[Any]:
+    """The documents under none of the corpus roots (folders, files or URLs; relative ones
+    from the configuration folder `root`), where they really are: compared with the corpus
+    from outside it, such a file is never the keeper of a corpus file (a copy of a committed
+    article given from elsewhere is the redundant one, and `--fix --unsafe-fixes` deletes it,
+    never the corpus's own). `places` gives each document's absolute path, or URL. Each
+    folder's real path is looked up once (35,000 documents in clusters at 100,000 files)."""
+    urls = [str(r).rstrip("/") + "/" for r in roots if is_url(r)]
+    reals = [os.path.realpath(os.path.join(root, r)) for r in roots if not is_url(r)]
     folders = [os.path.join(real, "") for real in reals]
     files = {real for real in reals if not os.path.isdir(real)}  # a corpus root may be a file
     inside: dict[str, bool] = {}
     outside = set()
-    for e in entries:
-        folder = e.folder_key
+    for doc, place in places.items():
+        if is_url(place):
+            if not any(place.startswith(url) for url in urls):
+                outside.add(doc)
+            continue
+        folder = os.path.dirname(place)
         known = inside.get(folder)
         if known is None:
             real = os.path.join(os.path.realpath(folder), "")
             known = inside[folder] = any(real.startswith(f) for f in folders)
-        if not known and not (files and os.path.realpath(e.key) in files):
-            outside.add(e)
+        if not known and not (files and os.path.realpath(place) in files):
+            outside.add(doc)
     return outside
 
 
