@@ -509,7 +509,7 @@ def test_a_keeper_pair_no_bucket_verified_is_verified_by_a_task(tmp_path, cluste
     # The verification tasks sent back a~b and b~c only: the cluster step must verify a~c
     # (on the cluster) before c may join a's cluster; here it is alike, so c joins.
     from corpus_lint.checks import builtin_rules
-    from corpus_lint.config import NearDuplicateSettings
+    from corpus_lint.config import NearDuplicateSettings, Settings
     from corpus_lint.dedup import features_of
     from corpus_lint.document import Document
     from tests.helpers import changed, random_article
@@ -526,7 +526,7 @@ def test_a_keeper_pair_no_bucket_verified_is_verified_by_a_task(tmp_path, cluste
         docs[id] = dask_executor._Doc(id, dask_executor.Source(str(path), name), features)
     alike = dask_executor._Alike(pairs=[(0, 1, 0.95), (1, 2, 0.9)], docs=docs)
     rules = {code: rule for code, rule in builtin_rules().items() if code in ("DUP003", "DUP004")}
-    found = dask_executor._clusters(client, alike, rules, near)
+    found = dask_executor._clusters(client, alike, rules, near, Settings(root=tmp_path))
     assert [(d.path, d.related[0].path) for d in found] == [("b.txt", "a.txt"), ("c.txt", "a.txt")]
     assert 0.9 < found[1].related[0].similarity < 1  # a~c's exact Jaccard, computed now
 
