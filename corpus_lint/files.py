@@ -210,7 +210,11 @@ def discover_names(
             elif path.is_symlink():
                 errors.append(f"{display(path)}: broken symbolic link or link loop")
             else:
-                errors.append(f"{path}: no such file or directory")
+                try:
+                    os.stat(path)  # why not: a link loop on the way is no missing file
+                except FileNotFoundError:
+                    pass
+                errors.append(f"{path}: no such file or directory")  # (or it came meanwhile)
         except OSError as exc:  # a name too long, a folder not searchable: not a traceback
             errors.append(f"{display(path)}: cannot read: {exc.strerror or exc}")
     names = sorted(found, key=_posix if os.sep != "/" else None)

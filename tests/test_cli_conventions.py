@@ -134,6 +134,16 @@ def test_a_missing_path_never_says_all_checks_passed(tmp_path, cli):
     assert run.err == "corpus-lint: error: does/not/exist: no such file or directory\n"
 
 
+def test_a_path_through_a_link_loop_says_so_not_that_it_is_missing(tmp_path, cli):
+    (tmp_path / "a").symlink_to("b")
+    (tmp_path / "b").symlink_to("a")
+    run = cli("check", "a/x.txt", cwd=tmp_path)
+    assert run.code == 2
+    assert run.err == (
+        "corpus-lint: error: a/x.txt: cannot read: Too many levels of symbolic links\n"
+    )
+
+
 @pytest.mark.parametrize("args", [["check", "--fix", ""], [""], ["check", "-o", "", "."]])
 def test_an_empty_path_is_a_usage_error_not_the_working_directory(tmp_path, cli, args):
     # Path("") is ".": `check --fix --unsafe-fixes "$FILE"` with FILE unset fixed every file.
