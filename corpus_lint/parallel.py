@@ -152,6 +152,7 @@ def process_pool(
 def _start_worker(stop: Any, initializer: Callable[..., None] | None, initargs: tuple) -> None:
     gc.enable()  # a worker collects its garbage, even if forked while the parent paused its own
     interrupts.ignore()
+    interrupts.die_with_parent()
     interrupts.set_stop_flag(stop)
     if initializer is not None:
         initializer(*initargs)
@@ -281,6 +282,7 @@ def _run_forked(fn: Callable[..., Any], args: tuple, write: int) -> None:
     code = 1
     try:
         interrupts.ignore()
+        interrupts.die_with_parent()
         gc.enable()  # as a WorkerPool's worker (see `_start_worker`)
         try:
             value: tuple = (True, fn(*args))

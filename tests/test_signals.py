@@ -253,3 +253,28 @@ def test_the_ctrl_c_tests_pass_in_a_suite_started_with_ctrl_c_ignored(tmp_path):
     )
     assert suite.returncode == 0, suite.stdout
     assert "2 passed" in suite.stdout and "skipped" not in suite.stdout, suite.stdout
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
+def test_workers_die_with_a_main_process_killed_and_fix_nothing_after_it(tmp_path, how):
+    # Killed (or sent SIGTERM, as `kill`, `timeout` and a cancelled CI job do), the main
+    # process cancelled nothing: its workers lived on, orphans, fixing files for ever.
+    articles = write_corpus(tmp_path / "c")
+    process = start(tmp_path / "c", "--fix", ".", pause=tmp_path)
+    try:
+        wait_for(tmp_path / "pool-start.ready", process)
+        workers = children(process.pid)
+        assert len(workers) == 2
+        os.kill(process.pid, how)
+        process.communicate(timeout=30)
+        (tmp_path / "pool-start.go").touch()  # (nothing waits there any more)
+        deadline = time.monotonic() + 5
+        while group_members(process.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert group_members(process.pid) == []
+    finally:
+        kill_group(process)
+    # Every file as it was: the workers died before they fixed any.
+    for name, (original, _) in articles.items():
+        assert (tmp_path / "c" / name).read_bytes() == original
