@@ -94,7 +94,9 @@ def relative_names(path: Path, settings: Settings) -> list[str]:
 
 
 def _real_path(path: Path | str) -> str:
-    """`os.path.realpath`, its folder's looked up once (a finding's path, for each finding)."""
+    """`os.path.realpath`, its folder's looked up once a run (`forget_ignore_files`): one
+    `lstat` a file, not one a part of its path (a finding's path, for each finding; the
+    files pre-commit names, many in a few folders)."""
     text = os.fspath(path)
     if os.pardir in text.split(os.sep):  # ".." after a link: the parent of its target
         return os.path.realpath(text)
@@ -250,23 +252,7 @@ def _reach_the_same_files(paths: list[Path]) -> bool:
 def _real_paths(paths: list[Path]) -> list[str]:
     """`os.path.realpath` of each path, its folder's resolved once (pre-commit names many
     files of a few folders: one `lstat` a file, not one a part of its path)."""
-    folders: dict[str, str] = {}
-    reals = []
-    for path in paths:
-        text = str(path)
-        # ".." after a link is the parent of its target, not what `abspath` makes of it.
-        if os.pardir in text.split(os.sep) or os.path.islink(text):
-            reals.append(os.path.realpath(text))
-            continue
-        folder, name = os.path.split(os.path.abspath(text))
-        if name in ("", os.curdir):
-            reals.append(os.path.realpath(text))
-            continue
-        real_folder = folders.get(folder)
-        if real_folder is None:
-            real_folder = folders[folder] = os.path.realpath(folder)
-        reals.append(os.path.join(real_folder, name))
-    return reals
+    return [_real_path(path) for path in paths]
 
 
 def distinct_roots(roots: list[Path | str], settings: Settings) -> list[Path | str]:
@@ -639,7 +625,7 @@ def _walk_pending(
     linked = {
         real: (name + "/",)
         for absolute, real in _linked_corpus_roots(settings)
-        for name in _names_through(absolute, "", [(absolute, absolute)], settings)
+        for name in _names_through(real, "", [(absolute, real)], settings)
     }
     while pending:
         directory, prefix, others = pending.pop()
