@@ -13,7 +13,9 @@ silently change a file's encoding.
 from __future__ import annotations
 
 import errno
+import math
 import os
+from bisect import bisect_right, insort
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -68,6 +70,23 @@ def _overlap(a: Edit, b: Edit) -> bool:
     return a.start < b.end and b.start < a.end
 
 
+def _span(edit: Edit) -> tuple[int, int]:
+    return edit.start, edit.end
+
+
+def _overlaps_taken(edit: Edit, taken: list[Edit]) -> bool:
+    """Does `edit` overlap one of `taken` (edits that overlap no other, in order of (start,
+    end), so their ends never decrease)? Only the few whose span ends at or after its start,
+    among those that begin at or before its end, can: comparing it with every one taken made
+    fixing a file of 150,000 lines with trailing spaces take a quarter of an hour."""
+    index = bisect_right(taken, (edit.end, math.inf), key=_span)
+    while index > 0 and taken[index - 1].end >= edit.start:
+        index -= 1
+        if _overlap(edit, taken[index]):
+            return True
+    return False
+
+
 def _valid(edits: tuple[Edit, ...], length: int) -> bool:
     ordered = sorted(edits, key=lambda e: (e.start, e.end))
     if any(not 0 <= e.start <= e.end <= length for e in ordered):
@@ -101,19 +120,20 @@ def apply_fixes(text: str, diagnostics: Iterable[Diagnostic]) -> tuple[str, list
             d.message,
         )
     )
-    taken: list[Edit] = []
+    taken: list[Edit] = []  # in order of (start, end)
     applied: list[Diagnostic] = []
     for diagnostic in candidates:
         edits = diagnostic.fix.edits
-        if any(_overlap(e, t) for e in edits for t in taken):
+        if any(_overlaps_taken(e, taken) for e in edits):
             continue  # deferred: the next pass re-lints and offers it again if still needed
-        taken.extend(edits)
+        for edit in edits:
+            insort(taken, edit, key=_span)  # (at the end, mostly: the fixes come in order)
         applied.append(diagnostic)
     if not applied:
         return text, []
     out: list[str] = []
     position = 0
-    for edit in sorted(taken, key=lambda e: (e.start, e.end)):
+    for edit in taken:
         out.append(text[position : edit.start])
         out.append(edit.replacement)
         position = edit.end
@@ -238,6 +258,7 @@ def write_atomic(path: Path | str, new: bytes, expected: bytes) -> None:
     effect once it is done, so no temporary file is left behind.
     """
     with interrupts.deferred():
+        interrupts.pause("fix-write")
         _write_atomic(path, new, expected)
 
 
