@@ -1,5 +1,23 @@
+"""`python -m corpus_lint`, and the `corpus-lint` command's entry point."""
+
 import sys
 
-from corpus_lint.cli import main
 
-sys.exit(main())
+def main() -> int:
+    """The command line, with a Ctrl-C or SIGTERM that lands while its modules are imported
+    (before `cli.main` handles them) ending the run as one that lands later: one line, exit
+    130 or 143, never a traceback."""
+    try:
+        from corpus_lint import cli
+
+        return cli.main()
+    except KeyboardInterrupt:  # (SIGTERM kills the process quietly until `cli.main` runs)
+        import signal
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        print("corpus-lint: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -312,11 +312,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         finally:
             if exits:  # a Ctrl-C from now on changes nothing: none may print a traceback
                 interrupts.ignore()
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM
         if exits:  # (one that landed in the `finally` above, before it ignored the next ones)
             interrupts.ignore()
-        print("corpus-lint: interrupted", file=sys.stderr)
-        return 130
+        word, code = interrupts.how_stopped()
+        print(f"corpus-lint: {word}", file=sys.stderr)
+        return code
 
 
 def _main(argv: Sequence[str] | None, exits: bool = False) -> int:

@@ -1,15 +1,19 @@
-"""Ctrl-C (SIGINT): the one policy every process of a run follows.
+"""Ctrl-C (SIGINT) and SIGTERM: the one policy every process of a run follows.
 
-- The main process stops at the first Ctrl-C (KeyboardInterrupt, exit 130) and ignores every
-  later one while it stops: a terminal's Ctrl-C reaches the whole process group, and wrappers
-  such as `timeout` send another, which must not break the clean-up (a second interrupt inside
-  the worker pool's shutdown left it waiting for ever).
-- A process started with SIGINT ignored (`cmd &` in a script, nohup) keeps ignoring it, and the
-  run checks everything.
+- The main process stops at the first Ctrl-C (KeyboardInterrupt, exit 130) or SIGTERM (as
+  `timeout`, `kill` and a cancelled CI job send it: exit 143), and ignores every later one
+  while it stops: a terminal's Ctrl-C reaches the whole process group, and wrappers such as
+  `timeout` send another, which must not break the clean-up (a second interrupt inside the
+  worker pool's shutdown left it waiting for ever).
+- A process started with SIGINT (or SIGTERM) ignored (`cmd &` in a script, nohup) keeps
+  ignoring it, and the run checks everything.
 - Worker processes ignore SIGINT: only the main process decides to stop, so a worker never
-  turns an interrupt into files "checked" with nothing found.
+  turns an interrupt into files "checked" with nothing found. The main process cancels their
+  work with SIGTERM (`cancellable_worker`), which ends a worker's task at once, in the middle
+  of a file, except inside a block it must not cut in two.
 - Blocks that must not be cut in two (starting or stopping worker processes, writing a fixed
-  file) hold Ctrl-C until they end (`deferred`).
+  file) hold Ctrl-C and SIGTERM until they end (`deferred`), in the main process and in a
+  worker alike.
 """
 
 from __future__ import annotations
@@ -48,58 +52,130 @@ def stopping() -> bool:
     return _stop_flag is not None and bool(_stop_flag.value)
 
 
+STOPS = (signal.SIGINT, signal.SIGTERM)  # the signals that stop a run
+_stopped_by = signal.SIGINT  # the one that stopped it (for the message and exit code)
+
+
 def _stop(signal_number: int = signal.SIGINT, frame: object = None) -> None:
-    """The main process's Ctrl-C: stop now, and ignore the ones that follow."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    """The main process's Ctrl-C or SIGTERM: stop now, and ignore the ones that follow."""
+    global _stopped_by
+    _stopped_by = signal.Signals(signal_number)
+    for number in STOPS:
+        if signal.getsignal(number) is not signal.SIG_IGN:
+            signal.signal(number, signal.SIG_IGN)
     raise KeyboardInterrupt
 
 
-def _acts_on_ctrl_c() -> bool:
-    """Does Ctrl-C raise KeyboardInterrupt here (the main thread of a main process)?"""
+def how_stopped() -> tuple[str, int]:
+    """After a run stopped (KeyboardInterrupt): what to say, and its exit code (128 + the
+    signal's number, as a shell reports a process the signal ended)."""
+    word = "terminated" if _stopped_by == signal.SIGTERM else "interrupted"
+    return word, 128 + _stopped_by
+
+
+def _handled_here() -> list[signal.Signals]:
+    """The stopping signals this process acts on (the main thread of a main process, where
+    each is not ignored: one ignored when the process started stays ignored)."""
     if threading.current_thread() is not threading.main_thread():
-        return False  # signals are delivered to the main thread only
-    return signal.getsignal(signal.SIGINT) in (_stop, signal.default_int_handler)
+        return []  # signals are delivered to the main thread only
+    acting = (_stop, signal.default_int_handler, signal.SIG_DFL)
+    return [number for number in STOPS if signal.getsignal(number) in acting]
 
 
 @contextmanager
 def handled() -> Iterator[None]:
     """The main process's policy (see above), for the duration of a command."""
-    if not _acts_on_ctrl_c():  # ignored when started (nohup, `&`): the run goes on
-        yield
-        return
-    previous = signal.getsignal(signal.SIGINT)
-    signal.signal(signal.SIGINT, _stop)
+    previous = {number: signal.getsignal(number) for number in _handled_here()}
+    for number in previous:
+        signal.signal(number, _stop)
     try:
         yield
     finally:
-        # Once interrupted, the Ctrl-Cs that follow stay ignored until the process exits.
-        if signal.getsignal(signal.SIGINT) is _stop:
-            signal.signal(signal.SIGINT, previous)
+        # Once stopped, the signals that follow stay ignored until the process exits.
+        for number, handler in previous.items():
+            if signal.getsignal(number) is _stop:
+                signal.signal(number, handler)
 
 
 @contextmanager
 def deferred() -> Iterator[None]:
-    """Hold Ctrl-C until the block is done, then stop (KeyboardInterrupt). Processes forked
-    meanwhile inherit the holding handler, so they are never interrupted before they set
-    their own (`ignore`)."""
-    if not _acts_on_ctrl_c():
-        yield
+    """Hold Ctrl-C and SIGTERM until the block is done, then stop (KeyboardInterrupt; in a
+    worker process, the end of its task: `cancellable_worker`). Processes forked meanwhile
+    inherit the holding handler, so they are never interrupted before they set their own
+    (`ignore`)."""
+    global _holding
+    if _worker_cancellable:
+        _holding += 1
+        try:
+            yield
+        finally:
+            _holding -= 1
+        if _cancelled and _in_task and not _holding:
+            raise TaskCancelled
         return
-    previous = signal.getsignal(signal.SIGINT)
+    previous = {number: signal.getsignal(number) for number in _handled_here()}
     received: list[int] = []
-    signal.signal(signal.SIGINT, lambda number, frame: received.append(number))
+    for number in previous:
+        signal.signal(number, lambda number, frame: received.append(number))
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
         if received:
-            _stop()
+            _stop(received[0])
 
 
 def ignore() -> None:
     """For worker processes (the main process handles Ctrl-C by stopping their work), and for
     the command line's process once its command is over."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for number in STOPS:
+        signal.signal(number, signal.SIG_IGN)
+
+
+# A worker process's cancellation (`cancellable_worker`).
+class TaskCancelled(BaseException):
+    """A worker process's task ended by SIGTERM: its result, which the main process, having
+    cancelled the run, never reads. (A BaseException: no rule's `except Exception` stops it.)"""
+
+
+_worker_cancellable = False
+_in_task = False  # in a `cancellable_task` block
+_holding = 0  # how deep in `deferred` blocks the worker is
+_cancelled = False  # SIGTERM arrived
+
+
+def cancellable_worker() -> None:
+    """For worker processes: SIGTERM (from the main process cancelling the run, or sent to the
+    whole process group) ends the task in hand at once, wherever it is in a file, except inside
+    a `deferred` block (a fixed file being written), whose end it waits for; every later task
+    ends as it begins. A task only reads, except in such blocks, so nothing is left half-done;
+    waiting for a worker to finish a large file made a Ctrl-C take seconds. The worker itself
+    lives on, to be shut down by its pool: one that exited in the middle of a task made the
+    executor's thread fail on the tasks the interrupt cancelled (a traceback, on Python 3.11)."""
+    global _worker_cancellable
+    _worker_cancellable = True
+    signal.signal(signal.SIGTERM, _cancel_worker)
+
+
+@contextmanager
+def cancellable_task() -> Iterator[None]:
+    """In a worker process: a task that SIGTERM ends (`TaskCancelled`)."""
+    global _in_task
+    if _cancelled:
+        raise TaskCancelled
+    _in_task = True
+    try:
+        yield
+    finally:
+        _in_task = False
+
+
+def _cancel_worker(signal_number: int, frame: object) -> None:
+    global _cancelled
+    _cancelled = True
+    if _in_task and not _holding:
+        raise TaskCancelled
 
 
 def die_with_parent() -> None:

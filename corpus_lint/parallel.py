@@ -1,7 +1,8 @@
 """The one process pool of a run: every stage that needs worker processes starts them here.
 
 Forked with the parent's heap frozen, with Ctrl-C held while they start (see `interrupts`),
-cancellable between two files, and a worker that dies is `WorkersDied`, never a result.
+cancellable at once, even in the middle of a file, and a worker that dies (or whose task is
+ended by a SIGTERM the parent did not send) is `WorkersDied`, never a result.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from corpus_lint import interrupts
-from corpus_lint.interrupts import WorkersDied, stopping  # noqa: F401  (re-exported)
+from corpus_lint.interrupts import TaskCancelled, WorkersDied
 
 # multiprocessing and concurrent.futures (0.02 s to import) are imported by a WorkerPool
 # only: a pre-commit run's forked `Tasks` do without.
@@ -46,9 +48,9 @@ class WorkerPool:
       (`interrupts.deferred`): an interrupt never lands inside the executor's bookkeeping
       (one there left the run waiting for ever at exit), and a worker is never interrupted
       before it ignores SIGINT (`interrupts.ignore`, before the stage's own initializer).
-    - `cancel` drops the queued work, tells the workers to stop between two files (the file
-      in hand is finished, never half-written: see `stopping`) and waits for them, with
-      Ctrl-C held, so no process is left behind.
+    - `cancel` drops the queued work and stops the workers at once (a fixed file being
+      written is finished first, never half-written: see `interrupts.cancellable_worker`),
+      and waits for them, with Ctrl-C held, so no process is left behind.
     - A worker that dies is `WorkersDied`, never a result.
     """
 
@@ -80,7 +82,9 @@ class WorkerPool:
 
         try:
             with interrupts.deferred():
-                results = self._executor.map(fn, *iterables, chunksize=chunksize)
+                results = self._executor.map(
+                    partial(_cancellable_call, fn), *iterables, chunksize=chunksize
+                )
         except BrokenProcessPool:
             raise WorkersDied(_DIED) from None
         return self._checked(results)
@@ -92,6 +96,8 @@ class WorkerPool:
             yield from results
         except BrokenProcessPool:
             raise WorkersDied(_DIED) from None
+        except TaskCancelled:
+            raise WorkersDied(_TERMINATED) from None
 
     def _wait(self, future: Future) -> Any:
         from concurrent.futures.process import BrokenProcessPool
@@ -100,6 +106,8 @@ class WorkerPool:
             return future.result()
         except BrokenProcessPool:
             raise WorkersDied(_DIED) from None
+        except TaskCancelled:
+            raise WorkersDied(_TERMINATED) from None
 
     def close(self) -> None:
         with interrupts.deferred():
@@ -112,8 +120,11 @@ class WorkerPool:
             processes = list((self._executor._processes or {}).values())
             manager = getattr(self._executor, "_executor_manager_thread", None)  # shutdown drops it
             self._executor.shutdown(wait=False, cancel_futures=True)
-            # A worker finishes its file in hand; one stuck past the grace period (a hung
-            # network file system) is killed, so that stopping never waits for ever.
+            for process in processes:  # ends each at once, or once its fixed file is written
+                with suppress(ProcessLookupError):
+                    os.kill(process.pid, signal.SIGTERM)
+            # One stuck past the grace period (in a system call on a hung network file
+            # system) is killed, so that stopping never waits for ever.
             deadline = time.monotonic() + CANCEL_GRACE_SECONDS
             for process in processes:
                 process.join(max(0.0, deadline - time.monotonic()))
@@ -129,10 +140,11 @@ class WorkerPool:
             self._frozen.close()
 
 
-# How long a cancelled worker may take to finish the file in hand before it is killed.
+# How long a cancelled worker may take to end (finish writing a fixed file) before it is killed.
 CANCEL_GRACE_SECONDS = 5.0
 
 _DIED = "a worker process died (killed, or out of memory?); not checked"
+_TERMINATED = "a worker process was sent SIGTERM; not checked"
 
 
 @contextmanager
@@ -152,6 +164,7 @@ def process_pool(
 def _start_worker(stop: Any, initializer: Callable[..., None] | None, initargs: tuple) -> None:
     gc.enable()  # a worker collects its garbage, even if forked while the parent paused its own
     interrupts.ignore()
+    interrupts.cancellable_worker()
     interrupts.die_with_parent()
     interrupts.set_stop_flag(stop)
     if initializer is not None:
@@ -293,6 +306,13 @@ def _run_forked(fn: Callable[..., Any], args: tuple, write: int) -> None:
         code = 0
     finally:
         os._exit(code)
+
+
+def _cancellable_call(fn: Callable[..., Any], *args: Any) -> Any:
+    """A `WorkerPool` task: ended at once when the pool is cancelled
+    (`interrupts.cancellable_worker`)."""
+    with interrupts.cancellable_task():
+        return fn(*args)
 
 
 def _read_to_end(fd: int) -> bytes:

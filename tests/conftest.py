@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from corpus_lint.cli import main
+from corpus_lint.interrupts import STOPS
 from tests.helpers import SEEDS
 
 
@@ -19,6 +20,21 @@ def pytest_configure(config: pytest.Config) -> None:
     they exited 0 instead of 130. So Ctrl-C is Python's own here, whoever started the suite."""
     if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
         signal.signal(signal.SIGINT, signal.default_int_handler)
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_IGN:  # likewise for the SIGTERM tests
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+@pytest.fixture(autouse=True)
+def _stop_signals_left_as_found():
+    """A test that leaves Ctrl-C or SIGTERM ignored here makes every run started after it
+    ignore them (an ignored signal stays ignored through exec): its signal tests fail far
+    from the cause. So each test must leave them as it found them."""
+    before = {number: signal.getsignal(number) for number in STOPS}
+    yield
+    after = {number: signal.getsignal(number) for number in STOPS}
+    for number, handler in before.items():
+        signal.signal(number, handler)
+    assert after == before, "the test left the handlers of Ctrl-C or SIGTERM changed"
 
 
 @dataclass
@@ -39,11 +55,12 @@ def cli(capsys, monkeypatch):
         if cwd is not None:
             monkeypatch.chdir(cwd)
         capsys.readouterr()
-        handler = signal.getsignal(signal.SIGINT)
+        handlers = {number: signal.getsignal(number) for number in STOPS}
         try:
             code = main(list(args))
-        finally:  # an interrupted run leaves Ctrl-C ignored, as a process about to exit
-            signal.signal(signal.SIGINT, handler)
+        finally:  # a stopped run leaves Ctrl-C and SIGTERM ignored, as a process about to exit
+            for number, handler in handlers.items():
+                signal.signal(number, handler)
         captured = capsys.readouterr()
         return CliRun(code, captured.out, captured.err)
 

@@ -679,7 +679,7 @@ def test_two_ctrl_cs_as_the_command_line_run_ends_are_one_line_and_exit_130(
     err = SecondCtrlC()
     monkeypatch.setattr(signal, "signal", ctrl_c_as_the_handler_is_put_back)
     monkeypatch.setattr(sys, "stderr", err)
-    before = signal.getsignal(signal.SIGINT)
+    before = {number: signal.getsignal(number) for number in interrupts.STOPS}
     frozen = gc.get_freeze_count()
     try:
         code = main()
@@ -688,7 +688,8 @@ def test_two_ctrl_cs_as_the_command_line_run_ends_are_one_line_and_exit_130(
         pytest.fail("a Ctrl-C escaped `main`: a traceback, not one line and 130")
     finally:
         monkeypatch.undo()
-        signal.signal(signal.SIGINT, before)
+        for number, handler in before.items():
+            signal.signal(number, handler)
         if not frozen:  # a run that exits keeps its heap frozen: the tests after see it again
             gc.unfreeze()
     assert len(armed) == 2

@@ -105,6 +105,15 @@ def kill_group(process: subprocess.Popen) -> None:
         pass
 
 
+def assert_left_whole(process: subprocess.Popen, folder: Path, articles) -> None:
+    """No process left in the run's group, and every file as it was or fully fixed (no
+    other file, such as a temporary one, left beside them)."""
+    assert group_members(process.pid) == []
+    for path in folder.iterdir():
+        original, fixed = articles[path.name]
+        assert path.read_bytes() in (original, fixed)
+
+
 @pytest.mark.parametrize("fix", [False, True], ids=["check", "fix"])
 @pytest.mark.parametrize("second", [False, True], ids=["one-ctrl-c", "ctrl-c-then-sigint"])
 def test_ctrl_c_while_the_pool_starts_exits_130_at_once_and_leaves_nothing(tmp_path, fix, second):
@@ -126,10 +135,7 @@ def test_ctrl_c_while_the_pool_starts_exits_130_at_once_and_leaves_nothing(tmp_p
         kill_group(process)
     assert (process.returncode, err, out) == (130, "corpus-lint: interrupted\n", "")
     assert took < 1.0
-    assert group_members(process.pid) == []
-    for path in (tmp_path / "c").iterdir():
-        original, fixed = articles[path.name]  # no other file (temporary) is left
-        assert path.read_bytes() in (original, fixed)
+    assert_left_whole(process, tmp_path / "c", articles)
 
 
 def test_ctrl_c_storm_during_a_fix_exits_130_within_a_second(tmp_path):
@@ -153,21 +159,39 @@ def test_ctrl_c_storm_during_a_fix_exits_130_within_a_second(tmp_path):
         pytest.skip("the run finished before it could be interrupted")
     assert (process.returncode, err, out) == (130, "corpus-lint: interrupted\n", "")
     assert took < 1.0
-    assert group_members(process.pid) == []
-    for path in (tmp_path / "c").iterdir():
-        original, fixed = articles[path.name]
-        assert path.read_bytes() in (original, fixed)
+    assert_left_whole(process, tmp_path / "c", articles)
 
 
-def test_a_worker_stuck_in_a_file_is_killed_after_the_grace_period(tmp_path):
-    """Whatever a worker is stuck on (here: paused in its first file, as on a hung network
-    file system), a Ctrl-C ends the run: the worker is killed after CANCEL_GRACE_SECONDS."""
-    from corpus_lint.parallel import CANCEL_GRACE_SECONDS
-
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM])
+def test_a_worker_in_the_middle_of_a_file_stops_at_once(tmp_path, how):
+    """A worker no longer finishes the file in hand (seconds for a large one): paused in its
+    first file, it ends as soon as the run stops."""
     articles = write_corpus(tmp_path / "c")
     process = start(tmp_path / "c", "--fix", ".", pause=tmp_path, point="worker-file")
     try:
         wait_for(tmp_path / "worker-file.ready", process)  # never told to go on
+        began = time.monotonic()
+        os.killpg(process.pid, how)
+        out, err = finish(process, timeout=10)
+        took = time.monotonic() - began
+    finally:
+        kill_group(process)
+    word = "interrupted" if how == signal.SIGINT else "terminated"
+    assert (process.returncode, err, out) == (128 + how, f"corpus-lint: {word}\n", "")
+    assert took < 1.0
+    assert_left_whole(process, tmp_path / "c", articles)
+
+
+def test_a_worker_stuck_while_it_writes_a_fix_is_killed_after_the_grace_period(tmp_path):
+    """A worker writing a fixed file finishes it before it stops; one stuck there (paused, as
+    on a hung network file system) is killed after CANCEL_GRACE_SECONDS, so a Ctrl-C always
+    ends the run."""
+    from corpus_lint.parallel import CANCEL_GRACE_SECONDS
+
+    articles = write_corpus(tmp_path / "c")
+    process = start(tmp_path / "c", "--fix", ".", pause=tmp_path, point="fix-write")
+    try:
+        wait_for(tmp_path / "fix-write.ready", process)  # never told to go on
         began = time.monotonic()
         os.killpg(process.pid, signal.SIGINT)
         out, err = finish(process, timeout=CANCEL_GRACE_SECONDS + 10)
@@ -176,10 +200,51 @@ def test_a_worker_stuck_in_a_file_is_killed_after_the_grace_period(tmp_path):
         kill_group(process)
     assert (process.returncode, err, out) == (130, "corpus-lint: interrupted\n", "")
     assert CANCEL_GRACE_SECONDS - 0.5 < took < CANCEL_GRACE_SECONDS + 2
+    assert_left_whole(process, tmp_path / "c", articles)
+
+
+@pytest.mark.parametrize("whom", ["main", "group"])
+def test_sigterm_during_a_fix_exits_143_within_a_second_and_leaves_nothing(tmp_path, whom):
+    """`kill`, `timeout` and a cancelled CI job send SIGTERM, to the main process or to the
+    whole group: the run stops as on Ctrl-C, says so, and exits 143 (128 + 15, as a shell
+    reports a process SIGTERM ended)."""
+    articles = write_corpus(tmp_path / "c")
+    process = start(tmp_path / "c", "--fix", ".", pause=tmp_path)
+    try:
+        wait_for(tmp_path / "pool-start.ready", process)
+        (tmp_path / "pool-start.go").touch()
+        time.sleep(0.05)  # the workers are fixing files
+        began = time.monotonic()
+        (os.killpg if whom == "group" else os.kill)(process.pid, signal.SIGTERM)
+        out, err = finish(process, timeout=10)
+        took = time.monotonic() - began
+    finally:
+        kill_group(process)
+    if process.returncode == 1:  # finished before the signal: a very fast machine
+        pytest.skip("the run finished before it could be terminated")
+    assert (process.returncode, err, out) == (143, "corpus-lint: terminated\n", "")
+    assert took < 1.0
+    assert_left_whole(process, tmp_path / "c", articles)
+
+
+def test_sigterm_while_the_pool_starts_is_held_until_it_has_started(tmp_path):
+    """As Ctrl-C: held while the pool starts (never a traceback from its bookkeeping), then the
+    run stops with nothing fixed."""
+    articles = write_corpus(tmp_path / "c")
+    process = start(tmp_path / "c", "--fix", ".", pause=tmp_path)
+    try:
+        wait_for(tmp_path / "pool-start.ready", process)
+        os.kill(process.pid, signal.SIGTERM)
+        time.sleep(0.2)
+        assert process.poll() is None  # held
+        (tmp_path / "pool-start.go").touch()
+        out, err = finish(process, timeout=10)
+    finally:
+        kill_group(process)
+    assert (process.returncode, err, out) == (143, "corpus-lint: terminated\n", "")
     assert group_members(process.pid) == []
-    for path in (tmp_path / "c").iterdir():
-        original, fixed = articles[path.name]
-        assert path.read_bytes() in (original, fixed)
+    for name, (original, _) in articles.items():
+        assert (tmp_path / "c" / name).read_bytes() == original
 
 
 def test_sigint_to_a_run_that_ignores_it_checks_every_file(tmp_path):
@@ -236,6 +301,32 @@ def test_a_worker_killed_mid_run_is_one_line_exit_2_and_never_a_pass(tmp_path):
     assert group_members(process.pid) == []
 
 
+def test_a_worker_sent_sigterm_alone_is_one_line_exit_2_and_never_a_pass(tmp_path):
+    """SIGTERM to one worker (not from the run, which cancels its workers so) ends its task:
+    the files it had are not checked, which the run says, as for a worker that died."""
+    write_corpus(tmp_path / "c")
+    process = start(tmp_path / "c", "--select", "E", ".", pause=tmp_path, point="worker-file")
+    try:
+        wait_for(tmp_path / "worker-file.ready", process)
+        worker = int((tmp_path / "worker-file.ready").read_text())
+        assert worker in children(process.pid)
+        os.kill(worker, signal.SIGTERM)
+        (tmp_path / "worker-file.go").touch()
+        out, err = finish(process, timeout=30)
+    finally:
+        kill_group(process)
+    assert process.returncode == 2
+    found = re.fullmatch(
+        r"corpus-lint: error: a(\d{4})\.txt: a worker process was sent SIGTERM; not checked "
+        r"\((\d+) files from this one on\)\n",
+        err,
+    )
+    assert found, err
+    assert int(found[1]) + int(found[2]) == FILES
+    assert "passed" not in out
+    assert group_members(process.pid) == []
+
+
 def test_the_ctrl_c_tests_pass_in_a_suite_started_with_ctrl_c_ignored(tmp_path):
     """A suite started as `pytest &` in a script inherits SIGINT ignored; its runs must still
     get Ctrl-C as a terminal's job does (tests/conftest.py), or they exit 0, not 130."""
@@ -256,17 +347,16 @@ def test_the_ctrl_c_tests_pass_in_a_suite_started_with_ctrl_c_ignored(tmp_path):
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
-@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
-def test_workers_die_with_a_main_process_killed_and_fix_nothing_after_it(tmp_path, how):
-    # Killed (or sent SIGTERM, as `kill`, `timeout` and a cancelled CI job do), the main
-    # process cancelled nothing: its workers lived on, orphans, fixing files for ever.
+def test_workers_die_with_a_main_process_killed_and_fix_nothing_after_it(tmp_path):
+    # Killed (SIGKILL, as the out-of-memory killer does), the main process cancels nothing:
+    # its workers lived on, orphans, fixing files for ever.
     articles = write_corpus(tmp_path / "c")
     process = start(tmp_path / "c", "--fix", ".", pause=tmp_path)
     try:
         wait_for(tmp_path / "pool-start.ready", process)
         workers = children(process.pid)
         assert len(workers) == 2
-        os.kill(process.pid, how)
+        os.kill(process.pid, signal.SIGKILL)
         process.communicate(timeout=30)
         (tmp_path / "pool-start.go").touch()  # (nothing waits there any more)
         deadline = time.monotonic() + 5
@@ -278,3 +368,25 @@ def test_workers_die_with_a_main_process_killed_and_fix_nothing_after_it(tmp_pat
     # Every file as it was: the workers died before they fixed any.
     for name, (original, _) in articles.items():
         assert (tmp_path / "c" / name).read_bytes() == original
+
+
+def test_a_ctrl_c_while_the_command_line_is_imported_is_one_line_and_exit_130():
+    """Before `cli.main` handles Ctrl-C, its modules are imported (a tenth of a second): one
+    that lands there is a KeyboardInterrupt out of an import, which the entry point ends as
+    any other, without a traceback. (Simulated: the import of `corpus_lint.cli` raises it.)"""
+    program = """
+import sys
+
+class CtrlC:
+    def find_spec(self, name, path=None, target=None):
+        if name == "corpus_lint.cli":
+            raise KeyboardInterrupt
+
+sys.meta_path.insert(0, CtrlC())
+from corpus_lint.__main__ import main
+sys.exit(main())
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=60
+    )
+    assert (done.returncode, done.stderr, done.stdout) == (130, "corpus-lint: interrupted\n", "")
