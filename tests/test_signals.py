@@ -273,51 +273,34 @@ def test_sigint_to_a_run_that_ignores_it_checks_every_file(tmp_path):
     assert (process.returncode, got) == (1, expected)
 
 
-def test_a_worker_killed_mid_run_is_one_line_exit_2_and_never_a_pass(tmp_path):
+@pytest.mark.parametrize(
+    "how, point, said",
+    [
+        (signal.SIGKILL, "pool-start", r"died \(killed, or out of memory\?\)"),
+        # Not from the run (which cancels its workers so): it ends the worker's task.
+        (signal.SIGTERM, "worker-file", r"was sent SIGTERM"),
+    ],
+    ids=["killed", "sigterm"],
+)
+def test_a_worker_killed_mid_run_is_one_line_exit_2_and_never_a_pass(tmp_path, how, point, said):
     """A run that did not check every file never says it passed."""
     write_corpus(tmp_path / "c")
-    process = start(tmp_path / "c", "--select", "E", ".", pause=tmp_path)  # nothing to find
+    process = start(tmp_path / "c", "--select", "E", ".", pause=tmp_path, point=point)  # clean
     try:
-        wait_for(tmp_path / "pool-start.ready", process)
+        wait_for(tmp_path / f"{point}.ready", process)
         workers = children(process.pid)
         assert len(workers) == 2
-        os.kill(workers[0], signal.SIGKILL)
-        (tmp_path / "pool-start.go").touch()
+        os.kill(workers[0], how)
+        (tmp_path / f"{point}.go").touch()
         out, err = finish(process, timeout=30)
     finally:
         kill_group(process)
     assert process.returncode == 2
     # The first file without a result is named, with how many are left from it on: a0000
-    # when the dead worker's loss is seen at once, a later batch's first file when the live
+    # when the worker's loss is seen at once, a later batch's first file when the other
     # worker returned the batches before it first (under load).
     found = re.fullmatch(
-        r"corpus-lint: error: a(\d{4})\.txt: a worker process died \(killed, or out of "
-        r"memory\?\); not checked \((\d+) files from this one on\)\n",
-        err,
-    )
-    assert found, err
-    assert int(found[1]) + int(found[2]) == FILES
-    assert "passed" not in out
-    assert group_members(process.pid) == []
-
-
-def test_a_worker_sent_sigterm_alone_is_one_line_exit_2_and_never_a_pass(tmp_path):
-    """SIGTERM to one worker (not from the run, which cancels its workers so) ends its task:
-    the files it had are not checked, which the run says, as for a worker that died."""
-    write_corpus(tmp_path / "c")
-    process = start(tmp_path / "c", "--select", "E", ".", pause=tmp_path, point="worker-file")
-    try:
-        wait_for(tmp_path / "worker-file.ready", process)
-        worker = int((tmp_path / "worker-file.ready").read_text())
-        assert worker in children(process.pid)
-        os.kill(worker, signal.SIGTERM)
-        (tmp_path / "worker-file.go").touch()
-        out, err = finish(process, timeout=30)
-    finally:
-        kill_group(process)
-    assert process.returncode == 2
-    found = re.fullmatch(
-        r"corpus-lint: error: a(\d{4})\.txt: a worker process was sent SIGTERM; not checked "
+        rf"corpus-lint: error: a(\d{{4}})\.txt: a worker process {said}; not checked "
         r"\((\d+) files from this one on\)\n",
         err,
     )
