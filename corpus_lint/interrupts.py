@@ -5,12 +5,13 @@
   while it stops: a terminal's Ctrl-C reaches the whole process group, and wrappers such as
   `timeout` send another, which must not break the clean-up (a second interrupt inside the
   worker pool's shutdown left it waiting for ever).
-- A process started with SIGINT (or SIGTERM) ignored (`cmd &` in a script, nohup) keeps
-  ignoring it, and the run checks everything.
+- A process started with SIGINT (or SIGTERM) ignored (`cmd &` in a script) keeps ignoring
+  it, in its workers too, and the run checks everything.
 - Worker processes ignore SIGINT: only the main process decides to stop, so a worker never
-  turns an interrupt into files "checked" with nothing found. The main process cancels their
-  work with SIGTERM (`cancellable_worker`), which ends a worker's task at once, in the middle
-  of a file, except inside a block it must not cut in two.
+  turns an interrupt into files "checked" with nothing found. The main process stops them
+  with a signal of its own (`cancellable_worker`), which ends a worker at once, in the middle
+  of a file, except inside a block it must not cut in two; so does SIGTERM, unless ignored.
+  A worker that ends so before the main process cancelled the run is one that died.
 - Blocks that must not be cut in two (starting or stopping worker processes, writing a fixed
   file) hold Ctrl-C and SIGTERM until they end (`deferred`), in the main process and in a
   worker alike.
@@ -57,13 +58,20 @@ _stopped_by = signal.SIGINT  # the one that stopped it (for the message and exit
 
 
 def _stop(signal_number: int = signal.SIGINT, frame: object = None) -> None:
-    """The main process's Ctrl-C or SIGTERM: stop now, and ignore the ones that follow."""
+    """The main process's Ctrl-C or SIGTERM: stop now, and ignore the ones that follow (by a
+    handler that does nothing, not SIG_IGN: a signal already pending, as when Ctrl-C and
+    SIGTERM arrive together, found SIG_IGN and Python printed a traceback; `ignore` sets
+    SIG_IGN later, once the pending ones ran)."""
     global _stopped_by
     _stopped_by = signal.Signals(signal_number)
     for number in STOPS:
         if signal.getsignal(number) is not signal.SIG_IGN:
-            signal.signal(number, signal.SIG_IGN)
+            signal.signal(number, _stopping)
     raise KeyboardInterrupt
+
+
+def _stopping(signal_number: int, frame: object) -> None:
+    """A Ctrl-C or SIGTERM while the run stops: nothing more to do."""
 
 
 def how_stopped() -> tuple[str, int]:
@@ -85,6 +93,8 @@ def _handled_here() -> list[signal.Signals]:
 @contextmanager
 def handled() -> Iterator[None]:
     """The main process's policy (see above), for the duration of a command."""
+    global _stopped_by
+    _stopped_by = signal.SIGINT  # (a KeyboardInterrupt not from `_stop` is Ctrl-C's)
     previous = {number: signal.getsignal(number) for number in _handled_here()}
     for number in previous:
         signal.signal(number, _stop)
@@ -100,9 +110,8 @@ def handled() -> Iterator[None]:
 @contextmanager
 def deferred() -> Iterator[None]:
     """Hold Ctrl-C and SIGTERM until the block is done, then stop (KeyboardInterrupt; in a
-    worker process, the end of its task: `cancellable_worker`). Processes forked meanwhile
-    inherit the holding handler, so they are never interrupted before they set their own
-    (`ignore`)."""
+    worker process, its end: `cancellable_worker`). Processes forked meanwhile inherit the
+    holding handler, so they are never interrupted before they set their own (`ignore`)."""
     global _holding
     if _worker_cancellable:
         _holding += 1
@@ -110,8 +119,8 @@ def deferred() -> Iterator[None]:
             yield
         finally:
             _holding -= 1
-        if _cancelled and _in_task and not _holding:
-            raise TaskCancelled
+            if _cancelled and not _holding:
+                os._exit(CANCELLED_EXIT)
         return
     previous = {number: signal.getsignal(number) for number in _handled_here()}
     received: list[int] = []
@@ -134,48 +143,39 @@ def ignore() -> None:
 
 
 # A worker process's cancellation (`cancellable_worker`).
-class TaskCancelled(BaseException):
-    """A worker process's task ended by SIGTERM: its result, which the main process, having
-    cancelled the run, never reads. (A BaseException: no rule's `except Exception` stops it.)"""
-
-
+CANCEL = signal.SIGUSR1  # what the main process sends its workers to stop them
+CANCELLED_EXIT = 3
 _worker_cancellable = False
-_in_task = False  # in a `cancellable_task` block
 _holding = 0  # how deep in `deferred` blocks the worker is
-_cancelled = False  # SIGTERM arrived
+_cancelled = False  # told to stop while it held it
 
 
-def cancellable_worker() -> None:
-    """For worker processes: SIGTERM (from the main process cancelling the run, or sent to the
-    whole process group) ends the task in hand at once, wherever it is in a file, except inside
-    a `deferred` block (a fixed file being written), whose end it waits for; every later task
-    ends as it begins. A task only reads, except in such blocks, so nothing is left half-done;
-    waiting for a worker to finish a large file made a Ctrl-C take seconds. The worker itself
-    lives on, to be shut down by its pool: one that exited in the middle of a task made the
-    executor's thread fail on the tasks the interrupt cancelled (a traceback, on Python 3.11)."""
+def cancellable_worker(sigterm_too: bool) -> None:
+    """For worker processes: CANCEL (the main process stopping the run), and SIGTERM unless
+    the run ignores it (`sigterm_too`: sent to the whole process group, or by the executor
+    to the workers left when one died), end the worker at once, wherever it is in a file,
+    except inside a `deferred` block (a fixed file being written), whose end it waits for.
+    A worker only reads, except in such blocks, so nothing is left half-done; waiting for it
+    to finish a large file made a Ctrl-C take seconds. (A signal of its own, not SIGTERM: a
+    run started with SIGTERM ignored must ignore it in its workers too, and still stop them.)"""
     global _worker_cancellable
     _worker_cancellable = True
-    signal.signal(signal.SIGTERM, _cancel_worker)
+    signal.signal(CANCEL, _cancel_worker)
+    if sigterm_too:
+        signal.signal(signal.SIGTERM, _cancel_worker)
 
 
-@contextmanager
-def cancellable_task() -> Iterator[None]:
-    """In a worker process: a task that SIGTERM ends (`TaskCancelled`)."""
-    global _in_task
-    if _cancelled:
-        raise TaskCancelled
-    _in_task = True
-    try:
-        yield
-    finally:
-        _in_task = False
+def handles_sigterm() -> bool:
+    """Does this (main) process stop on SIGTERM? (Not when it was started with it ignored.)"""
+    return signal.SIGTERM in _handled_here()
 
 
 def _cancel_worker(signal_number: int, frame: object) -> None:
     global _cancelled
-    _cancelled = True
-    if _in_task and not _holding:
-        raise TaskCancelled
+    if _holding:
+        _cancelled = True
+    else:
+        os._exit(CANCELLED_EXIT)
 
 
 def die_with_parent() -> None:

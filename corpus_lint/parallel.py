@@ -1,8 +1,8 @@
 """The one process pool of a run: every stage that needs worker processes starts them here.
 
 Forked with the parent's heap frozen, with Ctrl-C held while they start (see `interrupts`),
-cancellable at once, even in the middle of a file, and a worker that dies (or whose task is
-ended by a SIGTERM the parent did not send) is `WorkersDied`, never a result.
+cancellable at once, even in the middle of a file, and a worker that dies is `WorkersDied`,
+never a result.
 """
 
 from __future__ import annotations
@@ -15,11 +15,10 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from corpus_lint import interrupts
-from corpus_lint.interrupts import TaskCancelled, WorkersDied
+from corpus_lint.interrupts import WorkersDied
 
 # multiprocessing and concurrent.futures (0.02 s to import) are imported by a WorkerPool
 # only: a pre-commit run's forked `Tasks` do without.
@@ -61,8 +60,11 @@ class WorkerPool:
         from concurrent.futures import ProcessPoolExecutor
 
         self._stop = multiprocessing.RawValue("b", 0)  # shared with the forked workers
+        sigterm = interrupts.handles_sigterm()  # (asked before `deferred` holds it)
         self._executor = ProcessPoolExecutor(
-            workers, initializer=_start_worker, initargs=(self._stop, initializer, initargs)
+            workers,
+            initializer=_start_worker,
+            initargs=(self._stop, sigterm, initializer, initargs),
         )
         self._frozen = ExitStack()  # the heap stays frozen until the pool is closed
         self._frozen.enter_context(heap_frozen_for_fork())
@@ -77,27 +79,29 @@ class WorkerPool:
             raise
 
     def map(self, fn: Callable[..., Any], *iterables: Iterable, chunksize: int = 1) -> Iterator:
-        """`Executor.map`: every task is queued now, the results come in order."""
+        """`Executor.map`: every task is queued now, the results come in order. (Not
+        `Executor.map` itself: when an interrupt goes through its iterator, it cancels the
+        futures left, in this thread, while the executor's thread may be failing them
+        because a worker ended: on Python 3.10 and 3.11 that thread then dies with a
+        traceback (InvalidStateError). Here only `cancel`, through the executor's thread,
+        cancels them.)"""
         from concurrent.futures.process import BrokenProcessPool
 
+        calls = list(zip(*iterables))
         try:
             with interrupts.deferred():
-                results = self._executor.map(
-                    partial(_cancellable_call, fn), *iterables, chunksize=chunksize
-                )
-        except BrokenProcessPool:
+                futures = [
+                    self._executor.submit(_call_each, fn, calls[start : start + chunksize])
+                    for start in range(0, len(calls), chunksize)
+                ]
+        except BrokenProcessPool:  # a worker died already
             raise WorkersDied(_DIED) from None
-        return self._checked(results)
+        return self._results(futures)
 
-    def _checked(self, results: Iterator) -> Iterator:
-        from concurrent.futures.process import BrokenProcessPool
-
-        try:
-            yield from results
-        except BrokenProcessPool:
-            raise WorkersDied(_DIED) from None
-        except TaskCancelled:
-            raise WorkersDied(_TERMINATED) from None
+    def _results(self, futures: list[Future]) -> Iterator:
+        futures.reverse()
+        while futures:  # each result dropped once given
+            yield from self._wait(futures.pop())
 
     def _wait(self, future: Future) -> Any:
         from concurrent.futures.process import BrokenProcessPool
@@ -106,8 +110,6 @@ class WorkerPool:
             return future.result()
         except BrokenProcessPool:
             raise WorkersDied(_DIED) from None
-        except TaskCancelled:
-            raise WorkersDied(_TERMINATED) from None
 
     def close(self) -> None:
         with interrupts.deferred():
@@ -121,8 +123,9 @@ class WorkerPool:
             manager = getattr(self._executor, "_executor_manager_thread", None)  # shutdown drops it
             self._executor.shutdown(wait=False, cancel_futures=True)
             for process in processes:  # ends each at once, or once its fixed file is written
-                with suppress(ProcessLookupError):
-                    os.kill(process.pid, signal.SIGTERM)
+                if process.exitcode is None:  # (not reaped: its process id is still its own)
+                    with suppress(ProcessLookupError):
+                        os.kill(process.pid, interrupts.CANCEL)
             # One stuck past the grace period (in a system call on a hung network file
             # system) is killed, so that stopping never waits for ever.
             deadline = time.monotonic() + CANCEL_GRACE_SECONDS
@@ -144,7 +147,6 @@ class WorkerPool:
 CANCEL_GRACE_SECONDS = 5.0
 
 _DIED = "a worker process died (killed, or out of memory?); not checked"
-_TERMINATED = "a worker process was sent SIGTERM; not checked"
 
 
 @contextmanager
@@ -161,10 +163,12 @@ def process_pool(
     pool.close()
 
 
-def _start_worker(stop: Any, initializer: Callable[..., None] | None, initargs: tuple) -> None:
+def _start_worker(
+    stop: Any, sigterm: bool, initializer: Callable[..., None] | None, initargs: tuple
+) -> None:
     gc.enable()  # a worker collects its garbage, even if forked while the parent paused its own
     interrupts.ignore()
-    interrupts.cancellable_worker()
+    interrupts.cancellable_worker(sigterm_too=sigterm)
     interrupts.die_with_parent()
     interrupts.set_stop_flag(stop)
     if initializer is not None:
@@ -308,11 +312,9 @@ def _run_forked(fn: Callable[..., Any], args: tuple, write: int) -> None:
         os._exit(code)
 
 
-def _cancellable_call(fn: Callable[..., Any], *args: Any) -> Any:
-    """A `WorkerPool` task: ended at once when the pool is cancelled
-    (`interrupts.cancellable_worker`)."""
-    with interrupts.cancellable_task():
-        return fn(*args)
+def _call_each(fn: Callable[..., Any], calls: list[tuple]) -> list[Any]:
+    """A chunk of `WorkerPool.map`'s calls, in a worker."""
+    return [fn(*args) for args in calls]
 
 
 def _read_to_end(fd: int) -> bytes:

@@ -621,6 +621,41 @@ def test_ctrl_c_while_a_fixed_file_is_written_lets_the_write_finish(tmp_path, cl
     }
 
 
+def test_ctrl_c_and_sigterm_pending_together_stop_the_run_once_without_a_traceback(monkeypatch):
+    """Both pending when the handler runs (sent back to back, or while the run was in a long
+    C call): the first stops the run; the second found SIG_IGN set by the first, and Python
+    printed "Signal 15 ignored due to race condition" with a traceback."""
+    from corpus_lint import interrupts
+
+    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        pytest.skip("Ctrl-C is not Python's KeyboardInterrupt here")
+    unraisable = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    both = {signal.SIGINT, signal.SIGTERM}
+    before = {number: signal.getsignal(number) for number in interrupts.STOPS}
+    stopped = False
+    try:
+        with interrupts.handled():
+            signal.pthread_sigmask(signal.SIG_BLOCK, both)
+            os.kill(os.getpid(), signal.SIGTERM)
+            os.kill(os.getpid(), signal.SIGINT)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, both)  # both delivered at once
+            for _ in range(1000):
+                time.sleep(0)
+    except KeyboardInterrupt:
+        stopped = True
+        for _ in range(1000):  # (where the second one's handler runs)
+            time.sleep(0)
+        interrupts.ignore()  # as the command line does once stopped
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, both)
+        for number, handler in before.items():
+            signal.signal(number, handler)
+    assert stopped
+    assert [hook.exc_value for hook in unraisable] == []
+    assert interrupts.how_stopped() in (("interrupted", 130), ("terminated", 143))
+
+
 def test_ctrl_c_as_the_run_ends_is_one_line_and_exit_130(tmp_path, cli, monkeypatch):
     """A Ctrl-C that lands as the command has returned, when the run puts back the Ctrl-C
     handler it found, still stops it as any other: one line, 130 (it was a traceback)."""
