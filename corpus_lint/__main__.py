@@ -4,14 +4,14 @@ import sys
 
 
 def main() -> int:
-    """The command line, with a Ctrl-C or SIGTERM that lands while its modules are imported
-    (before `cli.main` handles them) ending the run as one that lands later: one line, exit
-    130 or 143, never a traceback."""
+    """The command line, with a Ctrl-C that lands while its modules are imported (before
+    `cli.main` handles it) ending the run as one that lands later: one line, exit 130, never
+    a traceback."""
     try:
         from corpus_lint import cli
 
         return cli.main()
-    except KeyboardInterrupt:  # (SIGTERM kills the process quietly until `cli.main` runs)
+    except KeyboardInterrupt:  # (SIGTERM there ends the process as by default: no handler yet)
         import signal
 
         signal.signal(signal.SIGINT, signal.SIG_IGN)
