@@ -137,9 +137,20 @@ def deferred() -> Iterator[None]:
 
 def ignore() -> None:
     """For worker processes (the main process handles Ctrl-C by stopping their work), and for
-    the command line's process once its command is over."""
-    for number in STOPS:
-        signal.signal(number, signal.SIG_IGN)
+    the command line's process once its command is over. The signals are blocked meanwhile:
+    one that arrived between `signal.signal`'s run of the pending handlers and SIG_IGN set
+    made Python print "Signal 2 ignored due to race condition"; blocked, it stays pending,
+    and is dropped once ignored."""
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, STOPS) if _MASKS else None
+    try:
+        for number in STOPS:
+            signal.signal(number, signal.SIG_IGN)
+    finally:
+        if blocked is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+
+
+_MASKS = hasattr(signal, "pthread_sigmask")  # (not on Windows)
 
 
 # A worker process's cancellation (`cancellable_worker`).

@@ -87,13 +87,17 @@ class WorkerPool:
         cancels them.)"""
         from concurrent.futures.process import BrokenProcessPool
 
-        calls = list(zip(*iterables))
+        futures: list[Future] = []
         try:
             with interrupts.deferred():
-                futures = [
-                    self._executor.submit(_call_each, fn, calls[start : start + chunksize])
-                    for start in range(0, len(calls), chunksize)
-                ]
+                calls: list[tuple] = []
+                for args in zip(*iterables):  # each chunk queued as soon as it is made
+                    calls.append(args)
+                    if len(calls) == chunksize:
+                        futures.append(self._executor.submit(_call_each, fn, calls))
+                        calls = []
+                if calls:
+                    futures.append(self._executor.submit(_call_each, fn, calls))
         except BrokenProcessPool:  # a worker died already
             raise WorkersDied(_DIED) from None
         return self._results(futures)
@@ -104,10 +108,21 @@ class WorkerPool:
             yield from self._wait(futures.pop())
 
     def _wait(self, future: Future) -> Any:
+        """The future's result; `WorkersDied` if a worker died meanwhile. Looked for once a
+        second: the executor's thread does not see a worker die in the middle of sending a
+        result (it waits for the rest of the message for ever), and the run waited with it.
+        (The wait also lets a Ctrl-C that reached another thread be acted on.)"""
+        from concurrent.futures import TimeoutError as NotYet
         from concurrent.futures.process import BrokenProcessPool
 
         try:
-            return future.result()
+            while True:
+                try:
+                    return future.result(timeout=WORKERS_LOOKED_AT_SECONDS)
+                except NotYet:
+                    processes = (self._executor._processes or {}).values()
+                    if any(process.exitcode is not None for process in processes):
+                        raise WorkersDied(_DIED) from None
         except BrokenProcessPool:
             raise WorkersDied(_DIED) from None
 
@@ -121,6 +136,7 @@ class WorkerPool:
             self._stop.value = 1
             processes = list((self._executor._processes or {}).values())
             manager = getattr(self._executor, "_executor_manager_thread", None)  # shutdown drops it
+            results = getattr(self._executor, "_result_queue", None)  # and this
             self._executor.shutdown(wait=False, cancel_futures=True)
             for process in processes:  # ends each at once, or once its fixed file is written
                 if process.exitcode is None:  # (not reaped: its process id is still its own)
@@ -134,6 +150,13 @@ class WorkerPool:
             for process in processes:
                 if process.is_alive():
                     process.kill()
+                    process.join()
+            # A worker killed while it sent a result left the executor's thread waiting for
+            # the rest of the message: no process writes any more, so its end of the pipe
+            # closed here ends the wait.
+            if results is not None:
+                with suppress(OSError):
+                    results._writer.close()
             self._executor.shutdown(wait=True)
             # Its manager thread ended too: at exit, concurrent.futures wakes each one still
             # running through a pipe the thread may be closing (a "Bad file descriptor"
@@ -142,6 +165,9 @@ class WorkerPool:
                 manager.join(CANCEL_GRACE_SECONDS)
             self._frozen.close()
 
+
+# How often a wait for a worker's result looks for a worker that died.
+WORKERS_LOOKED_AT_SECONDS = 1.0
 
 # How long a cancelled worker may take to end (finish writing a fixed file) before it is killed.
 CANCEL_GRACE_SECONDS = 5.0
@@ -169,6 +195,7 @@ def _start_worker(
     gc.enable()  # a worker collects its garbage, even if forked while the parent paused its own
     interrupts.ignore()
     interrupts.cancellable_worker(sigterm_too=sigterm)
+    _results_sent_whole()
     interrupts.die_with_parent()
     interrupts.set_stop_flag(stop)
     if initializer is not None:
@@ -310,6 +337,23 @@ def _run_forked(fn: Callable[..., Any], args: tuple, write: int) -> None:
         code = 0
     finally:
         os._exit(code)
+
+
+def _results_sent_whole() -> None:
+    """In a worker: a result is sent whole before the worker may end (`interrupts.deferred`).
+    Ended in the middle of one larger than the pipe's buffer, it left the executor's thread
+    waiting for the rest for ever, and the run with it."""
+    from concurrent.futures import process as executor
+
+    send = getattr(executor, "_sendback_result", None)
+    if send is None:  # (a Python whose executor sends otherwise: `cancel` still ends it)
+        return
+
+    def sent_whole(*args: Any, **kwargs: Any) -> Any:
+        with interrupts.deferred():
+            return send(*args, **kwargs)
+
+    executor._sendback_result = sent_whole
 
 
 def _call_each(fn: Callable[..., Any], calls: list[tuple]) -> list[Any]:

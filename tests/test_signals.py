@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import suppress
 from pathlib import Path
 
 import pytest
@@ -312,6 +313,62 @@ def test_a_worker_killed_mid_run_is_one_line_exit_2_and_never_a_pass(tmp_path, h
     assert int(found[1]) + int(found[2]) == FILES
     assert "passed" not in out
     assert took < CANCEL_GRACE_SECONDS - 2
+    assert group_members(process.pid) == []
+
+
+def _worker_blocked_sending(process: subprocess.Popen) -> int | None:
+    """Stop the run's main process until one of its workers is blocked writing a result to
+    it (one larger than the pipe's buffer: the main process's reading thread is stopped),
+    and return that worker, the main process left stopped; None (the run resumed) if none
+    blocks within 20 s."""
+    os.kill(process.pid, signal.SIGSTOP)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        for pid in children(process.pid):
+            try:
+                waiting_in = Path(f"/proc/{pid}/wchan").read_text()
+            except OSError:
+                continue
+            if waiting_in in ("pipe_write", "anon_pipe_write"):
+                return pid
+        time.sleep(0.001)
+    os.kill(process.pid, signal.SIGCONT)
+    return None
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/PID/wchan")
+@pytest.mark.parametrize("what", ["ctrl-c", "worker-killed"])
+def test_a_worker_ended_while_it_sends_a_large_result_never_leaves_the_run_waiting(tmp_path, what):
+    """A worker ended in the middle of a result larger than the pipe's buffer left the
+    executor's thread waiting for the rest for ever, and the run with it (until kill -9):
+    cancelled, a worker now finishes sending first; killed, the run sees it dead."""
+    write_corpus(tmp_path / "c")
+    (tmp_path / "c" / "big.txt").write_text("Big\n\n" + "A line of text.   \n" * 20_000)
+    process = start(tmp_path / "c", "--select", "WS001", ".")  # megabytes of findings
+    try:
+        time.sleep(0.3)
+        worker = _worker_blocked_sending(process)
+        if worker is None:
+            pytest.skip("no worker was ever blocked sending a result (a pipe buffer this big?)")
+        if what == "ctrl-c":
+            os.kill(process.pid, signal.SIGCONT)
+            os.kill(process.pid, signal.SIGINT)
+        else:
+            os.kill(worker, signal.SIGKILL)
+            os.kill(process.pid, signal.SIGCONT)
+        began = time.monotonic()
+        out, err = finish(process, timeout=30)
+        took = time.monotonic() - began
+    finally:
+        with suppress(ProcessLookupError):
+            os.kill(process.pid, signal.SIGCONT)
+        kill_group(process)
+    if what == "ctrl-c":
+        assert (process.returncode, err, out) == (130, "corpus-lint: interrupted\n", "")
+    else:
+        assert process.returncode == 2 and "a worker process died" in err, err
+        assert "passed" not in out
+    assert took < 5
     assert group_members(process.pid) == []
 
 
