@@ -124,10 +124,13 @@ def apply_fixes(text: str, diagnostics: Iterable[Diagnostic]) -> tuple[str, list
     applied: list[Diagnostic] = []
     for diagnostic in candidates:
         edits = diagnostic.fix.edits
-        if any(_overlaps_taken(e, taken) for e in edits):
+        if not taken or min(e.start for e in edits) > taken[-1].end:  # the usual case
+            taken.extend(sorted(edits, key=_span))  # past every one taken: none can overlap
+        elif any(_overlaps_taken(e, taken) for e in edits):
             continue  # deferred: the next pass re-lints and offers it again if still needed
-        for edit in edits:
-            insort(taken, edit, key=_span)  # (at the end, mostly: the fixes come in order)
+        else:
+            for edit in edits:
+                insort(taken, edit, key=_span)
         applied.append(diagnostic)
     if not applied:
         return text, []
