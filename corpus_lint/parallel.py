@@ -79,7 +79,13 @@ class WorkerPool:
             raise
 
     def map(self, fn: Callable[..., Any], *iterables: Iterable, chunksize: int = 1) -> Iterator:
-        """`Executor.map`: every task is queued now, the results come in order. (Not
+        """`Executor.map`: every task is queued now, the results come in order."""
+        return self.starmap(fn, zip(*iterables), chunksize)
+
+    def starmap(
+        self, fn: Callable[..., Any], calls: Iterable[tuple], chunksize: int = 1
+    ) -> Iterator:
+        """`fn(*args)` for each args of `calls`, as `map`. (Not
         `Executor.map` itself: when an interrupt goes through its iterator, it cancels the
         futures left, in this thread, while the executor's thread may be failing them
         because a worker ended: on Python 3.10 and 3.11 that thread then dies with a
@@ -90,14 +96,14 @@ class WorkerPool:
         futures: list[Future] = []
         try:
             with interrupts.deferred():
-                calls: list[tuple] = []
-                for args in zip(*iterables):  # each chunk queued as soon as it is made
-                    calls.append(args)
-                    if len(calls) == chunksize:
-                        futures.append(self._executor.submit(_call_each, fn, calls))
-                        calls = []
-                if calls:
-                    futures.append(self._executor.submit(_call_each, fn, calls))
+                chunk: list[tuple] = []
+                for args in calls:  # each chunk queued as soon as it is made
+                    chunk.append(args)
+                    if len(chunk) == chunksize:
+                        futures.append(self._executor.submit(_call_each, fn, chunk))
+                        chunk = []
+                if chunk:
+                    futures.append(self._executor.submit(_call_each, fn, chunk))
         except BrokenProcessPool:  # a worker died already
             raise WorkersDied(_DIED) from None
         return self._results(futures)
@@ -243,7 +249,7 @@ class Tasks:
         self._frozen = ExitStack()  # forked: the heap stays frozen until they are over
         if not self.FORKED:
             self._pool = WorkerPool(len(calls))
-            self._pending = self._pool.map(_call, [(fn, args) for args in calls])
+            self._pending = self._pool.starmap(fn, calls)
             return
         self._frozen.enter_context(heap_frozen_for_fork())
         try:
@@ -366,8 +372,3 @@ def _read_to_end(fd: int) -> bytes:
     while chunk := os.read(fd, 1 << 20):
         chunks.append(chunk)
     return b"".join(chunks)
-
-
-def _call(fn_args: tuple) -> Any:
-    fn, args = fn_args
-    return fn(*args)
