@@ -157,9 +157,9 @@ class WorkerPool:
                 if process.is_alive():
                     process.kill()
                     process.join()
-            # A worker killed while it sent a result left the executor's thread waiting for
-            # the rest of the message: no process writes any more, so its end of the pipe
-            # closed here ends the wait.
+            # A worker ended (cancelled or killed) while it sent a result left the executor's
+            # thread waiting for the rest of the message, and the run waiting for it at exit:
+            # no process writes any more, so this end of the pipe closed here ends the wait.
             if results is not None:
                 with suppress(OSError):
                     results._writer.close()
@@ -201,7 +201,6 @@ def _start_worker(
     gc.enable()  # a worker collects its garbage, even if forked while the parent paused its own
     interrupts.ignore()
     interrupts.cancellable_worker(sigterm_too=sigterm)
-    _results_sent_whole()
     interrupts.die_with_parent()
     interrupts.set_stop_flag(stop)
     if initializer is not None:
@@ -343,23 +342,6 @@ def _run_forked(fn: Callable[..., Any], args: tuple, write: int) -> None:
         code = 0
     finally:
         os._exit(code)
-
-
-def _results_sent_whole() -> None:
-    """In a worker: a result is sent whole before the worker may end (`interrupts.deferred`).
-    Ended in the middle of one larger than the pipe's buffer, it left the executor's thread
-    waiting for the rest for ever, and the run with it."""
-    from concurrent.futures import process as executor
-
-    send = getattr(executor, "_sendback_result", None)
-    if send is None:  # (a Python whose executor sends otherwise: `cancel` still ends it)
-        return
-
-    def sent_whole(*args: Any, **kwargs: Any) -> Any:
-        with interrupts.deferred():
-            return send(*args, **kwargs)
-
-    executor._sendback_result = sent_whole
 
 
 def _call_each(fn: Callable[..., Any], calls: list[tuple]) -> list[Any]:

@@ -335,7 +335,7 @@ def _worker_blocked_sending(process: subprocess.Popen) -> int | None:
 def test_a_worker_ended_while_it_sends_a_large_result_never_leaves_the_run_waiting(tmp_path, what):
     """A worker ended in the middle of a result larger than the pipe's buffer left the
     executor's thread waiting for the rest for ever, and the run with it (until kill -9):
-    cancelled, a worker now finishes sending first; killed, the run sees it dead."""
+    cancelled or killed, the run now sees it gone and closes its own end of the pipe."""
     write_corpus(tmp_path / "c")
     (tmp_path / "c" / "big.txt").write_text("Big\n\n" + "A line of text.   \n" * 20_000)
     process = start(tmp_path / "c", "--select", "WS001", ".")  # megabytes of findings
