@@ -321,8 +321,12 @@ def _cached_results(
     from corpus_lint.results import ResultCache, run_key
 
     make_features = None
+    complete = None
     if corpus_rules:
-        from corpus_lint.dedup.features import Features
+        from corpus_lint.dedup.features import IN_CACHE, Features
+
+        def complete(features: Features) -> bool:
+            return features.shingles != IN_CACHE  # else the stage takes the rest from the cache
 
         stamp = Features._fields.index("mtime_ns"), Features._fields.index("size")
 
@@ -335,7 +339,7 @@ def _cached_results(
 
     rules = (*document_rules, *corpus_rules)
     key = run_key(rules, packs, settings, cache.config if corpus_rules else None)
-    results = ResultCache(cache, key, job, make_features)
+    results = ResultCache(cache, key, job, make_features, complete)
     results.stat(targets)
     digest = None
     if remember is not None:
@@ -353,7 +357,7 @@ def _cached_results(
         nothing: list[Cached | None] = [None] * len(targets)
         if cache is None:
             return None, None, nothing, None, None
-        return cache, ResultCache(cache, key, job, make_features), nothing, None, None
+        return cache, ResultCache(cache, key, job, make_features, complete), nothing, None, None
 
 
 def _remembered(cache: Any, digest: int) -> Result | None:

@@ -90,16 +90,24 @@ def test_a_file_edited_in_place_with_its_size_and_mtime_set_back_is_read_again(c
     assert {(d["path"], d["line"]) for d in run.json()} >= {("c/a002.txt", 1)}
 
 
+@pytest.mark.parametrize("small_writes", [False, True])
 def test_edits_renames_deletions_config_and_pack_changes_give_the_uncached_result(
-    cli, tmp_path, monkeypatch
+    cli, tmp_path, monkeypatch, small_writes
 ):
     """The property: after any sequence of changes, cached and uncached runs agree byte for
     byte, in JSON and in the text summary (whose fix counts are cached too), the corpus
-    stage's stored findings included (stored here for this small corpus too)."""
+    stage's stored findings included (stored here for this small corpus too). With
+    `small_writes`, results are written a few at a time while the files are read, and the
+    workers leave the features of contents the signature cache holds to the corpus stage
+    (as in a run over 1,000 files or more), whose results are written after it."""
     from corpus_lint.dedup import corpus as corpus_stage
+    from corpus_lint.results import ResultCache
 
     monkeypatch.setattr(corpus_stage, "MIN_FILES_TO_STORE_FINDINGS", 0)
     monkeypatch.setattr(engine, "MIN_FILES_TO_REMEMBER", 0)  # and whole runs' output
+    if small_writes:
+        monkeypatch.setattr(ResultCache, "WRITE_ROWS", 3)
+        monkeypatch.setattr(engine, "MIN_FILES_FOR_CACHED_FEATURES", 1)
     folder = small_corpus(tmp_path)
     pack = tmp_path / "extra.toml"
     pack.write_text(_pack("Daily Ledger"), encoding="utf-8")
@@ -204,6 +212,62 @@ def test_rows_of_deleted_files_are_pruned_and_only_the_last_run_keys_are_kept(cl
         runs = db.execute("SELECT count(DISTINCT run) FROM results").fetchone()[0]
     assert runs == RESULT_RUNS
     assert _rows(tmp_path) == 7 * RESULT_RUNS
+
+
+def test_results_are_written_while_the_files_are_read_not_kept_for_the_end(
+    cli, tmp_path, monkeypatch
+):
+    """A first run over many files holds no plain copy of every result until the corpus
+    stage is over: each WRITE_ROWS results are written as they are read."""
+    from corpus_lint.results import ResultCache
+
+    monkeypatch.setattr(ResultCache, "WRITE_ROWS", 4)
+    small_corpus(tmp_path, files=10)  # 12 files
+    at_store: list[tuple[int, int, int]] = []
+    real_store = ResultCache.store
+
+    def store(self, features):
+        at_store.append((_rows(tmp_path), len(self.ready), len(self.pending)))
+        return real_store(self, features)
+
+    monkeypatch.setattr(ResultCache, "store", store)
+    cold = cli("check", "--output-format", "json", "c", cwd=tmp_path)
+    assert at_store == [(12, 0, 0)]  # three writes of four, nothing left for the end
+    read = counting_reads(monkeypatch)
+    warm = cli("check", "--output-format", "json", "c", cwd=tmp_path)
+    assert (warm.code, warm.out, warm.err) == (cold.code, cold.out, cold.err)
+    assert read == []
+
+
+def test_a_write_that_fails_while_the_files_are_read_is_a_warning_not_an_error(
+    cli, tmp_path, monkeypatch
+):
+    from corpus_lint.dedup.cache import SignatureCache
+    from corpus_lint.results import ResultCache
+
+    monkeypatch.setattr(ResultCache, "WRITE_ROWS", 4)
+    small_corpus(tmp_path, files=10)
+    expected = cli("check", "--no-cache", "--output-format", "json", "c", cwd=tmp_path)
+    calls = []
+    real = SignatureCache.store_results
+
+    def locked(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise sqlite3.OperationalError("database is locked")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(SignatureCache, "store_results", locked)
+    run = cli("check", "--output-format", "json", "c", cwd=tmp_path)
+    assert (run.code, run.out) == (expected.code, expected.out)
+    assert "database is locked" in run.err and "results not cached" in run.err
+    assert len(calls) == 2  # no write after the one that failed
+    assert _rows(tmp_path) == 4  # the first write's
+    monkeypatch.setattr(SignatureCache, "store_results", real)
+    read = counting_reads(monkeypatch)
+    again = cli("check", "--output-format", "json", "c", cwd=tmp_path)
+    assert (again.code, again.out, again.err) == (expected.code, expected.out, expected.err)
+    assert len(read) == 8  # those not written
 
 
 def _rows(root: Path) -> int:
