@@ -33,6 +33,7 @@ from __future__ import annotations
 import gc
 import marshal
 import os
+from array import array
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from itertools import chain
@@ -180,8 +181,6 @@ def stage_key(
     (the paths shown), the corpus roots, the files the stage holds as columns (key, path as
     given, target?, content hash), and the digest of each corpus folder as walked now (the
     files it trusts from the cache by their identity, as the rest of the run does)."""
-    from array import array
-
     keys, paths, targets, contents = files
     given = [os.fspath(root) for root in roots or ()]
     described = (run, repr(near), os.getcwd(), given, len(keys), sorted(folders))
@@ -323,69 +322,86 @@ class ResultCache:
         self.make_features = make_features
         # Are a file's features as read all there is of them (None: always)?
         self.complete = complete
-        # Each target's (key, stamp, size), by its path as a string (hashing a Path is slow),
-        # until its cached result is found or its new result kept: 300 bytes a file.
-        self.identities: dict[str, tuple[bytes, int, int]] = {}
-        self.stated = 0  # targets stat'ed by `hits`
+        # Each target's identity (see `files.identity`), stat'ed before it is read, as columns
+        # by its position among the targets (a dict of tuples of bytes and ints was 400 bytes
+        # a file, 40 MB through a first run over 100,000 files): its path as a string
+        # (hashing a Path is slow), stamp and size, and whether its result is still to be
+        # found or stored (`_open`). Its key in the cache (its absolute path as bytes) is made
+        # when needed, from its folder's.
+        self._paths: list[str] = []
+        self._positions: dict[str, int] = {}
+        self._stamps = array("q")
+        self._sizes = array("q")
+        self._open = bytearray()  # 1: stat'ed, neither found in the cache nor stored yet
+        self._prefixes: dict[str, bytes] = {}  # folder as given -> absolute path, as bytes
+        self.stated = 0  # targets stat'ed by `stat`
         self.others: list[bytes] = []  # keys of the run's rows for files not among the targets
         self.ready: list[tuple[bytes, int, int, bytes]] = []  # rows to write (see `add`)
         self.pending: list[tuple] = []  # rows whose features the corpus stage completes
         self.failed: Exception | None = None  # a write while the files were read failed
         self._display = PathDisplay()
-        self._paths: list[str] = []  # the targets, as `stat` saw them
-        self._index: dict[bytes, int] = {}  # key -> position in the targets
+
+    def _key(self, path: str) -> bytes:
+        """A target's key: its absolute path as bytes (`os.abspath` once per folder)."""
+        folder, name = split_path(path)
+        prefix = self._prefixes.get(folder)
+        if prefix is None:
+            prefix = os.fsencode(os.path.join(os.path.abspath(folder), ""))
+            self._prefixes[folder] = prefix
+        return prefix + os.fsencode(name)
 
     def stat(self, targets: list[Path]) -> None:
         """Each target's identity now, stat'ed before it is read (see the module's docstring);
         `fetch` then finds the results of those unchanged since they were stored."""
         from corpus_lint.files import identity
 
-        # Nothing built here makes a reference cycle (see `collector_paused`).
-        with collector_paused():
-            absolute: dict[str, bytes] = {}  # abspath per folder, not per file: 100,000 files
-            self._index = {}
-            self._paths = paths = [os.fspath(target) for target in targets]  # once: 100,000 Paths
-            for position, path in enumerate(paths):
-                folder, name = split_path(path)
-                prefix = absolute.get(folder)
-                if prefix is None:
-                    prefix = absolute[folder] = os.fsencode(
-                        os.path.join(os.path.abspath(folder), "")
-                    )
-                try:
-                    stamp, size = identity(os.stat(path))
-                except OSError:  # reported when the file is read
-                    continue
-                key = prefix + os.fsencode(name)
-                self._index[key] = position
-                self.identities[path] = (key, stamp, size)
-            self.stated = len(self.identities)
+        self._paths = paths = [os.fspath(target) for target in targets]  # once: 100,000 Paths
+        self._positions = {path: position for position, path in enumerate(paths)}
+        count = len(paths)
+        self._stamps, self._sizes = array("q", bytes(8 * count)), array("q", bytes(8 * count))
+        self._open = bytearray(count)
+        for position, path in enumerate(paths):
+            try:
+                stamp, size = identity(os.stat(path))
+            except OSError:  # reported when the file is read
+                continue
+            self._stamps[position], self._sizes[position] = stamp, size
+            self._open[position] = 1
+        self.stated = self._open.count(1)
+
+    def _stated(self) -> Iterator[int]:
+        """The positions of the targets `stat` could stat, in order."""
+        position = self._open.find(1)
+        while position >= 0:
+            yield position
+            position = self._open.find(1, position + 1)
 
     def fetch(self) -> list[Cached | None]:
         """The stored result of each target `stat` found unchanged (None for the others)."""
-        paths, index = self._paths, self._index
+        paths, stamps, sizes, is_open = self._paths, self._stamps, self._sizes, self._open
         with collector_paused():
+            # Key -> position for the look-ups alone (dropped after: 16 MB at 100,000 files).
+            index = {self._key(paths[p]): p for p in self._stated()}
             display = PathDisplay()
             found: list[Cached | None] = [None] * len(paths)
             make, job = self.make_features, self.job
-            rows = self.cache.results(self.run, list(self.identities.values()), self.others)
-            for key, data in rows:
+            wanted = [(key, stamps[p], sizes[p]) for key, p in index.items()]
+            for key, data in self.cache.results(self.run, wanted, self.others):
                 position = index[key]
                 hit = found[position] = decode(data, paths[position], display, make, job)
                 if hit is not None:  # not read, nothing to store
-                    self.identities.pop(paths[position], None)
+                    is_open[position] = 0
             return found
 
     def run_digest(self, described: Any) -> int:
         """A hash of a whole run over the targets `stat` saw (see `engine.run`): `described`
         (what else its output depends on), this run key, each target's path as given and its
         identity now (a target that could not be stat'ed is left out: its path is not)."""
-        from array import array
-
-        numbers = [n for _, stamp, size in self.identities.values() for n in (stamp, size)]
+        stated = list(self._stated())
+        numbers = array("q", [n for p in stated for n in (self._stamps[p], self._sizes[p])])
         described = (self.run, described, len(self._paths))
-        texts = (self._paths, list(self.identities))
-        return columns_digest(described, texts, array("q", numbers).tobytes())
+        texts = (self._paths, [self._paths[p] for p in stated])
+        return columns_digest(described, texts, numbers.tobytes())
 
     def add(self, result: FileResult, target: Path) -> None:
         """Store a result read in this run (not in a `--fix` run: what it found of a file it
@@ -397,9 +413,12 @@ class ResultCache:
         `store`, under `target`, the engine's path of the file."""
         if self.job.fix is not None or not cacheable(result):
             return
-        known = self.identities.pop(os.fspath(target), None)
-        if known is None:
+        path = os.fspath(target)
+        position = self._positions.get(path)
+        if position is None or not self._open[position]:
             return
+        self._open[position] = 0
+        known = (self._key(path), self._stamps[position], self._sizes[position])
         stored = plain(result, self._display(target), self.job.count_fixes)
         features = result.features
         if features is not None and self.complete is not None and not self.complete(features):
