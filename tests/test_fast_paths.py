@@ -287,9 +287,10 @@ def test_band_buckets_merge_rows_across_runs(tmp_path):
         value = (bucket << (64 - BUCKET_BITS)) | low
         return value - (1 << 64) if value >= 1 << 63 else value
 
-    def store(pairs):
+    def store(pairs):  # one key a content
         keys, contents = zip(*pairs)
-        cache.store([], [], (np.array(keys, dtype=np.int64), np.array(contents, dtype=np.int64)))
+        keys = np.array(keys, dtype=np.int64).reshape(-1, 1)
+        cache.store([], [], (keys, np.array(contents, dtype=np.int64)))
 
     cache = SignatureCache.open(tmp_path, config=7, warnings=[])
     high = (1 << BUCKET_BITS) - 1  # keys of this bucket are negative
@@ -307,6 +308,12 @@ def test_band_buckets_merge_rows_across_runs(tmp_path):
     assert cache.band_matches([key(5, 1)]) == []
     (rows,) = cache.db.execute("SELECT count(*) FROM bands").fetchone()
     assert rows == 3 + 40  # one row per bucket
+    # Two keys a content (a row of keys each, as the stage stores its bands).
+    keys = np.array([[key(3, 8), key(9, 8)], [key(120, 8), key(3, 9)]], dtype=np.int64)
+    cache.store([], [], (keys, np.array([30, 31], dtype=np.int64)))
+    assert sorted(cache.band_matches([key(3, 8), key(9, 8), key(120, 8), key(3, 9)])) == sorted(
+        [(key(3, 8), 30), (key(9, 8), 30), (key(120, 8), 31), (key(3, 9), 31)]
+    )
     cache.close()
 
 
@@ -730,14 +737,15 @@ def test_band_rows_merged_in_parts_equal_the_rows_sorted_at_once(tmp_path):
     cache = SignatureCache.open(tmp_path, config=7, warnings=[])
     stored = []
     for count in (3000, 500):  # the second by key look-ups, some rows stored twice
-        keys = generator.integers(-(1 << 63), (1 << 63) - 1, count, dtype=np.int64)
+        # Three band keys a content, as the stage stores them: (contents, 3).
+        keys = generator.integers(-(1 << 63), (1 << 63) - 1, (count, 3), dtype=np.int64)
         keys[: count // 10] = keys[-count // 10 :]  # keys shared by several contents
         contents = generator.integers(-50, 50, count, dtype=np.int64)
         if stored:
             keys[:50], contents[:50] = stored[0][0][:50], stored[0][1][:50]
         stored.append((keys, contents))
         cache.store([], [], (keys, contents))
-    rows = np.concatenate([np.column_stack(pair) for pair in stored])
+    rows = np.concatenate([np.column_stack((k.ravel(), np.repeat(c, 3))) for k, c in stored])
     rows = np.unique(rows, axis=0)  # distinct rows; sorted below by key as unsigned
     rows = rows[np.lexsort((rows[:, 1], rows[:, 0].view(np.uint64)))]
     buckets = (rows[:, 0].view(np.uint64) >> np.uint64(64 - BUCKET_BITS)).astype(np.int64)

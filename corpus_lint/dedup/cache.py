@@ -442,7 +442,7 @@ class SignatureCache:
         lines: Iterable[tuple[int, int]] = (),
     ) -> None:
         """Record files (path, stamp, size, content), features, band keys (two int64
-        arrays: keys and their contents), the digests of folders whose every file is now
+        arrays: a row of keys for each content, and the contents), the digests of folders whose every file is now
         recorded, verified similarities (a, b, Jaccard) and the features' line hashes
         (line hash, content), atomically."""
         with self.db:
@@ -521,13 +521,19 @@ class SignatureCache:
         return wait
 
     def _store_bands(self, keys: np.ndarray, contents: np.ndarray) -> None:
-        """Merge (key, content) rows into their buckets: sorted, with the rows the touched
-        buckets held, by key as unsigned (so by bucket too) then content, and cut into
-        buckets; a range of buckets at a time (BAND_MERGE_PARTS), so the sort's copies are of
-        a part of the rows (all at once, they were the peak of a run that fills the cache)."""
+        """Merge (key, content) rows into their buckets (`keys`: a row of band keys for each
+        of `contents`): sorted, with the rows the touched buckets held, by key as unsigned (so
+        by bucket too) then content, and cut into buckets; a range of buckets at a time
+        (BAND_MERGE_PARTS), so the sort's copies are of a part of the rows (all at once, they
+        were the peak of a run that fills the cache). Each content is repeated for its keys
+        a part at a time, not for all of them (13 MB at 100,000 files)."""
         import numpy as np
 
-        buckets = _buckets(keys).astype(np.uint16)
+        width = keys.shape[1]
+        keys = keys.ravel()
+        buckets = np.empty(len(keys), dtype=np.uint16)  # not through int64: 13 MB more
+        for start in range(0, len(keys), CHUNK_ROWS):
+            buckets[start : start + CHUNK_ROWS] = _buckets(keys[start : start + CHUNK_ROWS])
         present = np.zeros(1 << BUCKET_BITS, dtype=bool)
         present[buckets] = True
         touched = np.flatnonzero(present)
@@ -547,9 +553,10 @@ class SignatureCache:
             else:
                 wanted = touched[(touched >= low) & (touched < low + step)]
                 held = list(self._bucket_rows(wanted.tolist()).values())
-            rows = np.concatenate([np.column_stack((keys[part], contents[part])), *held])
+            taken = np.flatnonzero(part)
+            rows = np.concatenate([np.column_stack((keys[taken], contents[taken // width])), *held])
             rows = rows.astype("<i8", copy=False)
-            del part, held
+            del part, taken, held
             rows = rows[np.lexsort((rows[:, 1], rows[:, 0].view(np.uint64)))]
             rows = rows[np.r_[True, (rows[1:] != rows[:-1]).any(axis=1)]]  # no pair twice
             in_rows = _buckets(rows[:, 0])
@@ -644,6 +651,10 @@ def _is_busy(error: sqlite3.Error) -> bool:
     if code is not None:
         return code & 0xFF == sqlite3.SQLITE_BUSY
     return "database is locked" in str(error)  # Python < 3.11
+
+
+# Band keys made into buckets at a time by `_store_bands` (2 MB of them).
+CHUNK_ROWS = 1 << 18
 
 
 def _buckets(keys: np.ndarray) -> np.ndarray:

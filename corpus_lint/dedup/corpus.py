@@ -1248,7 +1248,7 @@ class _Stage:
                 salt = band_salt(self.config_salt, bands, rows)
                 keys = entry_band_keys(signed, bands, rows, salt)
                 contents = np.array([e.content for e in signed], dtype=np.int64)
-                band_rows = (keys.ravel(), np.repeat(contents, bands))
+                band_rows = (keys, contents)
             folders = [
                 (folder, walked.digest)
                 for folder, walked in self.folders.items()
