@@ -32,7 +32,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
-from itertools import islice, repeat
+from itertools import chain, islice, repeat
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
@@ -1236,7 +1236,11 @@ class _Stage:
         fresh = [e for e in self.entries if e.loaded and table.stamp(e.row) is not None]
 
         def prepare(writer: SignatureCache) -> tuple | None:
-            files = writer.changed_rows([(e.key, *table.stamp(e.row), e.content) for e in fresh])
+            files = writer.changed_rows(
+                lambda: ((e.key, *table.stamp(e.row), e.content) for e in fresh), len(fresh)
+            )
+            first = next(files, None)  # any?
+            files = chain([first], files) if first is not None else iter(())
             cached = writer.cached_among({e.content for e in fresh})
             new: dict[int, Entry] = {}
             for entry in fresh:
@@ -1262,12 +1266,13 @@ class _Stage:
             if not self.corpus_roots:  # the targets were the corpus: each folder as read
                 known = writer.folder_digests()  # a run with nothing new writes nothing
                 folders = [f for f in _folders_read(self.entries) if known.get(f[0]) != f[1]]
-            if not (files or new or folders):
+            if not (first or new or folders):
                 return None
             # Materialised one at a time as they are written, not all at once.
             stored = sorted(new.values(), key=lambda e: e.content)
             features = (e.features for e in stored)
-            return sorted(files), features, band_rows, folders, (), _line_rows(stored)
+            # The files in the entries' order (by path): no sorted copy of every row.
+            return files, features, band_rows, folders, (), _line_rows(stored)
 
         self._wait_for_store = self.cache.store_in_background(prepare)
 
