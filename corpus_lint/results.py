@@ -379,6 +379,8 @@ class ResultCache:
     def fetch(self) -> list[Cached | None]:
         """The stored result of each target `stat` found unchanged (None for the others)."""
         paths, stamps, sizes, is_open = self._paths, self._stamps, self._sizes, self._open
+        if not self.cache.holds_results(self.run):  # a first run: no index of every key
+            return [None] * len(paths)
         with collector_paused():
             # Key -> position for the look-ups alone (dropped after: 16 MB at 100,000 files).
             index = {self._key(paths[p]): p for p in self._stated()}

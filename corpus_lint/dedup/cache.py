@@ -382,6 +382,10 @@ class SignatureCache:
                 if wanted[path] == (stamp, size):
                     yield path, data
 
+    def holds_results(self, run: int) -> bool:
+        """Does the cache hold any result stored under `run`?"""
+        return not self._at_most("results WHERE run = ?", (run,), 0)
+
     def store_results(
         self, run: int, rows: Iterable[tuple[bytes, int, int, bytes]], gone: Iterable[bytes] = ()
     ) -> None:
