@@ -253,7 +253,7 @@ def test_cache_reads_by_scan_give_what_reads_by_key_give(tmp_path):
     for asked in (files[:2], files[:30]):
         moved = [(path, mtime + 1, size, content) for path, mtime, size, content in asked]
         rows = asked + moved[:1]
-        assert list(cache.changed_rows(lambda: iter(rows), len(rows))) == moved[:1]
+        assert list(cache.changed_rows(rows.__iter__, len(rows))) == moved[:1]
     cache.close()
 
 
