@@ -44,6 +44,7 @@ def start(
     pause: Path | None = None,
     ignoring: signal.Signals | None = None,
     point: str = "pool-start",
+    cache: bool = False,
 ):
     env = dict(os.environ)
     env.pop(PAUSE_VARIABLE, None)
@@ -54,8 +55,9 @@ def start(
         signal.signal(ignoring, signal.SIG_IGN)
 
     return subprocess.Popen(
-        # Without the result cache: every run reads its files in worker processes.
-        [sys.executable, "-m", "corpus_lint", "check", "--no-progress", "--no-cache", "--jobs", "2"]
+        # Without the result cache (unless `cache`): every run reads its files in workers.
+        [sys.executable, "-m", "corpus_lint", "check", "--no-progress", "--jobs", "2"]
+        + ([] if cache else ["--no-cache"])
         + list(args),
         cwd=cwd,
         env=env,
@@ -364,6 +366,41 @@ def test_a_worker_ended_while_it_sends_a_large_result_never_leaves_the_run_waiti
         assert "passed" not in out
     assert took < 5
     assert group_members(process.pid) == []
+
+
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_while_the_cache_is_written_stops_the_writer_and_commits_nothing(tmp_path, how):
+    """The signature cache is written in the background while the corpus stage works (a
+    process of its own on Linux): a run stopped then leaves no writer behind, and none of
+    its write in the cache; the next run fills it, and reports what a run without it does."""
+    import sqlite3
+
+    corpus = tmp_path / "corpus"
+    write_corpus(corpus)
+    pause = tmp_path / "pause"
+    pause.mkdir()
+    process = start(tmp_path, "corpus", pause=pause, point="cache-write", cache=True)
+    try:
+        wait_for(pause / "cache-write.ready", process)
+        os.killpg(process.pid, how)  # a terminal's Ctrl-C, or a cancelled job's SIGTERM
+        out, err = finish(process, timeout=20)
+    finally:
+        kill_group(process)
+    assert process.returncode == 128 + how
+    assert err.strip().splitlines() == [
+        "corpus-lint: interrupted" if how == signal.SIGINT else "corpus-lint: terminated"
+    ]
+    assert group_members(process.pid) == []  # the writer too
+    database = tmp_path / ".corpus_lint_cache" / "signatures.sqlite3"
+    with sqlite3.connect(database) as db:
+        assert db.execute("SELECT count(*) FROM files").fetchone() == (0,)
+        assert db.execute("SELECT count(*) FROM features").fetchone() == (0,)
+    command = [sys.executable, "-m", "corpus_lint", "check", "--output-format", "json", "corpus"]
+    uncached = subprocess.run([*command, "--no-cache"], cwd=tmp_path, capture_output=True)
+    cached = subprocess.run(command, cwd=tmp_path, capture_output=True)
+    assert cached.stdout == uncached.stdout and cached.returncode == uncached.returncode
+    with sqlite3.connect(database) as db:
+        assert db.execute("SELECT count(*) FROM files").fetchone() == (FILES,)
 
 
 def test_ctrl_c_and_sigterm_together_are_one_line(tmp_path):

@@ -525,6 +525,7 @@ class _Stage:
         self._folder_stats: dict[str, dict[str, tuple[int, int]]] = {}
         self.trusted: set[str] = set()  # folders whose digest the cache holds
         self._wait_for_store: Callable[[], None] | None = None  # see `_begin_store`
+        self._stop_store: Callable[[], None] = lambda: None
         self.shown: dict[str, Entry] = {}  # the documents of clusters, by the path shown
         # A step that needs no verified pair, run while the workers verify them (`run`).
         self.while_verifying: Callable[[], None] | None = None
@@ -573,6 +574,10 @@ class _Stage:
             return diagnostics
         diagnostics = []
         try:
+            if self.cache is not None and self.cache.stores_in_a_process():
+                # Written from now on, beside the whole stage (a thread: once the stage's
+                # workers are forked, `_pair_verifier`).
+                self._begin_store()
             groups: list[list[Entry]] = []
             pairs: list[tuple[Entry, Entry, float]] = []
             self._trim()  # what the analysis and the keys dropped above freed
@@ -601,13 +606,15 @@ class _Stage:
                     repeated_lines()
                 diagnostics += lines
         except sqlite3.Error:  # the stage is run again without the cache, forking workers:
-            if self._wait_for_store is not None:  # no thread may be running then
+            if self._wait_for_store is not None:  # no writer may be running then
                 with suppress(sqlite3.Error):
                     self._wait_for_store()
             raise
-        # The files, features and bands of this run are written by a thread, which
-        # `_near_duplicates` starts as soon as its rereading workers are forked (a cold run of
-        # 100,000 files writes for 4 s while they work); the pairs verified now, after.
+        except BaseException:  # Ctrl-C: what the writer had not committed is undone
+            self._stop_store()
+            raise
+        # The files, features and bands of this run are written in the background (see
+        # `_begin_store`) while the stage works; the pairs verified now, after.
         self._store()
         if self.cache is not None and self.similarities:
             self.cache.store((), (), similarities=sorted(self.similarities))
@@ -1274,7 +1281,7 @@ class _Stage:
             # The files in the entries' order (by path): no sorted copy of every row.
             return files, features, band_rows, folders, (), _line_rows(stored)
 
-        self._wait_for_store = self.cache.store_in_background(prepare)
+        self._wait_for_store, self._stop_store = self.cache.store_in_background(prepare)
 
     def _stored(self, key: str, mtime: int, size: int) -> bool:
         """Does this run store the file `key` with this stamp and size? (Looked up in
