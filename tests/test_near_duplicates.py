@@ -846,11 +846,23 @@ def test_a_pair_is_verified_once_then_its_similarity_comes_from_the_cache(cli, t
     assert corpus_stage.last_stats.verified == 0
 
 
-def test_a_cache_write_that_fails_is_a_warning_and_the_findings_stand(cli, tmp_path, monkeypatch):
+@pytest.mark.parametrize(
+    ("apart", "forked"),
+    [(True, True), (True, False), (False, True)],
+    ids=["in-the-background", "in-a-thread", "at-the-end"],
+)
+def test_a_cache_write_that_fails_is_a_warning_and_the_findings_stand(
+    cli, tmp_path, monkeypatch, apart, forked
+):
+    """Written in the background (a process; a thread where processes are not forked)
+    while the stage works, or by the run itself at the end (a run that read few files)."""
     import threading
 
     from corpus_lint.dedup.cache import SignatureCache
 
+    monkeypatch.setattr(corpus_stage, "MIN_FILES_TO_WRITE_APART", 0 if apart else 10**9)
+    if not forked:  # as on macOS or Windows
+        monkeypatch.setattr(SignatureCache, "stores_in_a_process", staticmethod(lambda: False))
     folder = _near_and_exact_corpus(tmp_path)
     expected = dup_findings(cli, folder, "--no-cache")
     store = SignatureCache.store
@@ -867,9 +879,12 @@ def test_a_cache_write_that_fails_is_a_warning_and_the_findings_stand(cli, tmp_p
     run = cli("check", "--select", "DUP003,DUP004", "--output-format", "json", cwd=folder)
     assert run.code == 1
     assert run.json() == expected
-    # Once, in the background: a forked process where there is one (Linux), else a thread.
-    (pid, thread) = writers.read_text().split()
-    if SignatureCache.stores_in_a_process():
+    # Once: in the background, a forked process where there is one (Linux), else a thread.
+    (written,) = writers.read_text().splitlines()
+    pid, thread = written.split(" ", 1)
+    if not apart:
+        assert (int(pid), thread) == (os.getpid(), "MainThread")
+    elif SignatureCache.stores_in_a_process():
         assert int(pid) != os.getpid()
     else:
         assert (int(pid), thread) == (os.getpid(), "corpus-lint cache writer")

@@ -499,13 +499,35 @@ class SignatureCache:
 
         return Tasks.FORKED
 
+    def store_apart(self, prepare: Callable[[SignatureCache], tuple | None]) -> None:
+        """`store(*prepare(writer))` through a connection of its own (`writer`), opened on the
+        cache's path now: a cache deleted or replaced meanwhile by another program is found
+        (an `sqlite3.Error`), not written through this connection's file, which only this
+        run would see."""
+        (_, _, path) = self.db.execute("PRAGMA database_list").fetchone()
+        self._store_at(path, prepare)
+
+    def _store_at(self, path: str, prepare: Callable[[SignatureCache], tuple | None]) -> None:
+        """`store_apart` through a connection to `path` (this one is not used: a forked
+        process must not use its parent's SQLite connection)."""
+        try:
+            writer = SignatureCache(_connect(Path(path)), self.config)
+            try:
+                args = prepare(writer)
+                interrupts.pause("cache-write")  # for the test suite: see `pause`
+                if args is not None:
+                    writer.store(*args)
+            finally:
+                writer.close()
+        except CacheUnusable as exc:  # replaced under our feet by another program
+            raise sqlite3.DatabaseError(str(exc)) from None
+
     def store_in_background(
         self, prepare: Callable[[SignatureCache], tuple | None]
     ) -> tuple[Callable[[], None], Callable[[], None]]:
-        """`store(*prepare(writer))` through a connection of its own (`writer`), while the
-        caller goes on reading through this one: WAL readers do not wait for a writer.
-        Returns (the function that waits for the write and raises its error, as an
-        `sqlite3.Error` when the cache cannot be opened; the one that stops it).
+        """`store_apart(prepare)` while the caller goes on reading through this connection
+        (WAL readers do not wait for a writer). Returns (the function that waits for the
+        write and raises its error; the one that stops it).
 
         Where worker processes are forked (`parallel.Tasks`: Linux), in a process forked now,
         which sees the caller's data as it is now: a thread of this process took turns with
@@ -515,25 +537,10 @@ class SignatureCache:
         an interruption): start no process by fork while it runs.
         """
         (_, _, path) = self.db.execute("PRAGMA database_list").fetchone()
-        config = self.config
-
-        def write() -> None:
-            try:
-                writer = SignatureCache(_connect(Path(path)), config)
-                try:
-                    args = prepare(writer)
-                    interrupts.pause("cache-write")  # for the test suite: see `pause`
-                    if args is not None:
-                        writer.store(*args)
-                finally:
-                    writer.close()
-            except CacheUnusable as exc:  # replaced under our feet by another program
-                raise sqlite3.DatabaseError(str(exc)) from None
-
         if self.stores_in_a_process():
             from corpus_lint.parallel import Tasks
 
-            tasks = Tasks(write, [()])
+            tasks = Tasks(self._store_at, [(path, prepare)])
 
             def wait_for_process() -> None:
                 tasks.results()  # raises the writer's error (its message: see `is_damaged`)
@@ -544,7 +551,7 @@ class SignatureCache:
 
         def write_in_thread() -> None:
             try:
-                write()
+                self._store_at(path, prepare)
             except BaseException as exc:  # noqa: BLE001 - raised by the waiting thread
                 failures.append(exc)
 
