@@ -504,8 +504,12 @@ class SignatureCache:
         cache's path now: a cache deleted or replaced meanwhile by another program is found
         (an `sqlite3.Error`), not written through this connection's file, which only this
         run would see."""
+        self._store_at(self._file(), prepare)
+
+    def _file(self) -> str:
+        """The path of this connection's database file."""
         (_, _, path) = self.db.execute("PRAGMA database_list").fetchone()
-        self._store_at(path, prepare)
+        return path
 
     def _store_at(self, path: str, prepare: Callable[[SignatureCache], tuple | None]) -> None:
         """`store_apart` through a connection to `path` (this one is not used: a forked
@@ -536,7 +540,7 @@ class SignatureCache:
         committed, and the cache stays as it was. Elsewhere, in a daemon thread (the same on
         an interruption): start no process by fork while it runs.
         """
-        (_, _, path) = self.db.execute("PRAGMA database_list").fetchone()
+        path = self._file()  # here: a forked process must not use this connection
         if self.stores_in_a_process():
             from corpus_lint.parallel import Tasks
 

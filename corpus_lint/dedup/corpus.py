@@ -530,6 +530,7 @@ class _Stage:
         self.trusted: set[str] = set()  # folders whose digest the cache holds
         self._wait_for_store: Callable[[], None] | None = None  # see `_begin_store`
         self._stop_store: Callable[[], None] = lambda: None
+        self._read_here: list[Entry] | None = None  # see `_files_read`
         self.shown: dict[str, Entry] = {}  # the documents of clusters, by the path shown
         # A step that needs no verified pair, run while the workers verify them (`run`).
         self.while_verifying: Callable[[], None] | None = None
@@ -1247,7 +1248,7 @@ class _Stage:
         if self.cache is None or self._wait_for_store is not None:
             return
         table = self.table
-        fresh = [e for e in self.entries if e.loaded and table.stamp(e.row) is not None]
+        fresh = self._files_read()
         if background and len(fresh) < MIN_FILES_TO_WRITE_APART:
             return  # written by `_store`, at the end
         bands, rows = self._lsh_params()  # memoised through this connection, not the writer's
@@ -1296,6 +1297,17 @@ class _Stage:
             return
         self._wait_for_store = lambda: None  # written (once: `_store` may come again)
         self.cache.store_apart(prepare)
+
+    def _files_read(self) -> list[Entry]:
+        """The entries of the files this run read (their rows hold a stamp): what it writes
+        to the cache. Listed once: `_begin_store` may be asked up to three times a stage
+        (at its start, once its workers are forked, at its end) and decline to begin."""
+        if self._read_here is None:
+            table = self.table
+            self._read_here = [
+                e for e in self.entries if e.loaded and table.stamp(e.row) is not None
+            ]
+        return self._read_here
 
     def _stored(self, key: str, mtime: int, size: int) -> bool:
         """Does this run store the file `key` with this stamp and size? (Looked up in
