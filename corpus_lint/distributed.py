@@ -48,6 +48,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from corpus_lint import interrupts
 from corpus_lint.analysis import BATCH_FILES, Job, corpus_features, read_and_lint
 from corpus_lint.config import Settings, is_url
 from corpus_lint.document import (
@@ -199,6 +200,8 @@ def _client(scheduler: str | None) -> Iterator[Any]:
     except ImportError:
         raise ExecutorError(f"the dask executor needs Dask: {INSTALL_HINT}") from None
     _quiet_dask_logging()
+    from multiprocessing import resource_tracker
+
     if scheduler:
         try:
             _reachable(scheduler)
@@ -213,25 +216,40 @@ def _client(scheduler: str | None) -> Iterator[Any]:
         finally:
             client.close()
         return
-    with warnings.catch_warnings():  # "port in use" and the like: not the user's concern
-        warnings.simplefilter("ignore")
-        try:
-            cluster = LocalCluster(
-                n_workers=os.cpu_count() or 1,
-                threads_per_worker=1,  # the rules' pattern timeouts are per process
-                processes=True,
-                dashboard_address=None,
-                silence_logs=_SILENT,
-            )
-        except Exception as exc:  # a worker killed while it starts: "Nanny failed to start."
-            reason = _first_cause(exc)
-            raise ExecutorError(f"cannot start a local Dask cluster ({reason})") from None
-    client = Client(cluster, set_as_default=False)
+    cluster = client = None
     try:
+        # Ctrl-C and SIGTERM wait for the cluster to be up, then stop the run (`deferred`):
+        # cut inside its start, the cluster was left half made, and distributed's clean-up
+        # at exit printed an AssertionError. Its thread, which spawns the workers, starts
+        # with Ctrl-C blocked, so they never see one (`interrupts`). The first spawn starts
+        # multiprocessing's resource tracker, which unblocks Ctrl-C in the thread that
+        # starts it (bpo-33613): started first, here.
+        resource_tracker.ensure_running()
+        with (
+            interrupts.deferred(),
+            interrupts.ctrl_c_kept_from_new_threads(),
+            warnings.catch_warnings(),
+        ):
+            warnings.simplefilter("ignore")  # "port in use" and the like: not the user's concern
+            try:
+                cluster = LocalCluster(
+                    n_workers=os.cpu_count() or 1,
+                    threads_per_worker=1,  # the rules' pattern timeouts are per process
+                    processes=True,
+                    dashboard_address=None,
+                    silence_logs=_SILENT,
+                )
+            except Exception as exc:  # a worker killed while it starts: "Nanny failed to start."
+                reason = _first_cause(exc)
+                raise ExecutorError(f"cannot start a local Dask cluster ({reason})") from None
+            client = Client(cluster, set_as_default=False)
+            interrupts.pause("dask-cluster-started")
         yield client
     finally:
-        client.close()
-        cluster.close()
+        if client is not None:
+            client.close()
+        if cluster is not None:
+            cluster.close()
 
 
 def _first_cause(exc: BaseException) -> str:
@@ -407,6 +425,7 @@ def _collect(
     diagnostics: list[Diagnostic] = []
     lines: list[Diagnostic] = []  # BP005's
     futures = [f for _, f in wanted] + others
+    released: set[str] = set()  # keys of the futures collected and let go
     with Progress("Checking on the cluster", len(futures), progress, unit="tasks") as line:
         try:
             completed = as_completed(futures, loop=client.loop)
@@ -433,10 +452,14 @@ def _collect(
                     last_stats.candidates += candidates
                     last_stats.verified += verified
                 future.release()
+                released.add(future.key)
+                interrupts.pause("dask-task-done")
         except _TaskFailed:
             raise  # the caller looks at the failed tasks before it cancels the others
         except BaseException:  # Ctrl-C
-            client.cancel(futures)
+            # Not the released ones: the scheduler fails an assertion on a task its client no
+            # longer wants, and asyncio printed that traceback at exit.
+            client.cancel([f for f in futures if f.key not in released])
             raise
     for kind, future in wanted:  # in partition order: errors and warnings as the local run
         if kind == "report":

@@ -153,6 +153,25 @@ def ignore() -> None:
 _MASKS = hasattr(signal, "pthread_sigmask")  # (not on Windows)
 
 
+@contextmanager
+def ctrl_c_kept_from_new_threads() -> Iterator[None]:
+    """Block Ctrl-C (SIGINT) in this thread while the block runs, then take any that came.
+    Threads started meanwhile keep it blocked for good, and so do the processes they start,
+    forked or spawned (a blocked signal stays blocked across exec): for worker processes
+    that others start for us (Dask's local cluster spawns its workers from a thread of its
+    own), which must leave Ctrl-C to the main process as ours do. A terminal's Ctrl-C
+    reaches the whole process group: each Dask worker printed a KeyboardInterrupt traceback.
+    (SIGTERM is not blocked: it is how Dask stops its workers.)"""
+    if not _MASKS:
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 # A worker process's cancellation (`cancellable_worker`).
 CANCEL = signal.SIGUSR1  # what the main process sends its workers to stop them
 CANCELLED_EXIT = 3

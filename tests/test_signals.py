@@ -493,3 +493,32 @@ sys.exit(main())
         [sys.executable, "-c", program], capture_output=True, text=True, timeout=60
     )
     assert (done.returncode, done.stderr, done.stdout) == (130, "corpus-lint: interrupted\n", "")
+
+
+@pytest.mark.dask
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+@pytest.mark.parametrize("point", ["dask-cluster-started", "dask-task-done"])
+def test_a_signal_to_a_run_on_a_local_dask_cluster_is_one_line_and_leaves_no_process(
+    tmp_path, how, point
+):
+    """Sent to the whole group, as a terminal's Ctrl-C is: Dask's workers printed a
+    KeyboardInterrupt traceback each, a run stopped while its cluster started left it half made
+    (an AssertionError from distributed's clean-up at exit), and one stopped while it collected
+    tasks cancelled some already let go (an AssertionError in the scheduler, printed by
+    asyncio). At "dask-cluster-started" the signal is held until the cluster is up."""
+    pytest.importorskip("distributed", reason="the dask extra is not installed")
+    write_corpus(tmp_path / "c", files=200)
+    process = start(tmp_path / "c", "--executor", "dask", ".", pause=tmp_path, point=point)
+    try:
+        wait_for(tmp_path / f"{point}.ready", process)
+        os.killpg(process.pid, how)
+        (tmp_path / f"{point}.go").touch()
+        out, err = finish(process, timeout=60)
+        deadline = time.monotonic() + 10  # the cluster's workers, stopped as it closes
+        while group_members(process.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert group_members(process.pid) == []
+    finally:
+        kill_group(process)
+    word = {signal.SIGINT: "interrupted", signal.SIGTERM: "terminated"}[how]
+    assert (process.returncode, err, out) == (128 + how, f"corpus-lint: {word}\n", "")
