@@ -282,3 +282,15 @@ def test_entries_as_columns_make_each_entry_once_and_equal_the_entries_given():
     kept = Entries.of(given, table)  # kept: the objects given
     assert all(a is b for a, b in zip(kept, given))
     table.close()
+
+
+def test_a_few_rows_read_by_block_and_by_row_make_no_temporary_file():
+    # A pre-commit run's table (a few files, within the write buffer): its signatures are
+    # read from the buffer, and no file is made (nor `tempfile` imported) for them.
+    table, signatures = _signed_table(5)
+    table[Path("c/9.txt")] = Features(9, 9, 10, b"")  # a row without a signature after them
+    matrix = np.concatenate([block for _, block in table.signature_blocks(block_rows=2)])
+    assert [row.tobytes() for row in matrix[:5]] == signatures
+    assert matrix[5].tobytes() == bytes(len(signatures[0]))
+    assert table.signature(table.rows["c/2.txt"]) == signatures[2]
+    assert table._file is None

@@ -387,6 +387,8 @@ class FeatureTable:
         offset = row - self._buffer_row
         if 0 <= offset < len(self._buffer):
             return self._buffer[offset]
+        if self._file is None:  # never written out: a row without a signature
+            return bytes(self._width)
         return self._read_at(self._width, row * self._width)
 
     def signatures(self, rows: list[int]) -> np.ndarray:
@@ -403,18 +405,26 @@ class FeatureTable:
         nothing."""
         if not self._width:
             return
-        with self._lock:
-            self._flush()
-        width = self._width
         block_rows = block_rows or BLOCK_ROWS
         for start in range(0, self.size, block_rows):
             count = min(block_rows, self.size - start)
-            with self._lock:
-                self._flush()  # rows added meanwhile
-                data = self._read_at(count * width, start * width)
-            data += bytes(count * width - len(data))  # holes at the end
+            with self._lock:  # rows may be added meanwhile
+                data = self._block_locked(start, count)
             yield start, np.frombuffer(data, dtype="<u4").reshape(count, -1)
             del data  # freed before the next block is read (if the caller let it go too)
+
+    def _block_locked(self, start: int, count: int) -> bytes:
+        """The signature bytes of rows [start, start + count): those before the buffer from
+        the file, then the buffer's, holes as zeros. The buffer is not written out first: a
+        run over a few files (pre-commit) makes no file, nor imports `tempfile`."""
+        width, first, end = self._width, self._buffer_row, start + count
+        stored = min(end, first) - start  # rows before the buffer's
+        data = b""
+        if stored > 0 and self._file is not None:
+            data = self._read_at(stored * width, start * width)
+        data += bytes(max(stored, 0) * width - len(data))
+        data += b"".join(self._buffer[max(start - first, 0) : max(end - first, 0)])
+        return data + bytes(count * width - len(data))  # rows past the buffer: never written
 
     def release(self) -> None:
         """Drop every row and the temporary file, once nothing reads the table again (the
