@@ -274,24 +274,24 @@ def _write_atomic(path: Path | str, new: bytes, expected: bytes) -> None:
         raise WriteError(f"{shown}: cannot fix: {_reason(exc)}") from None
     if not status.st_mode & 0o222 or not os.access(target, os.W_OK):
         raise WriteError(f"{shown}: read-only file; not fixed")
-    import tempfile  # here: counting a check's fixes (`analysis._fixable`) writes nothing
-
     temp: str | None = None
     try:
-        fd, temp = tempfile.mkstemp(
-            dir=target.parent, prefix=f".{_shortened(target.name)}.", suffix=".corpus-lint"
-        )
+        fd, temp = _new_file_beside(target)
         try:
             view = memoryview(new)
             while view:
                 view = view[os.write(fd, view) :]
             os.fsync(fd)
+            interrupts.pause("fix-written")
+            made = fd if temp is None else temp
+            os.chmod(made, status.st_mode & 0o7777)
+            _keep_owner(made, status)
+            if _read(target) != expected:
+                raise WriteError(f"{shown}: changed while corpus-lint was running; not fixed")
+            if temp is None:
+                temp = _link_beside(fd, target)
         finally:
             os.close(fd)
-        os.chmod(temp, status.st_mode & 0o7777)
-        _keep_owner(temp, status)
-        if _read(target) != expected:
-            raise WriteError(f"{shown}: changed while corpus-lint was running; not fixed")
         os.replace(temp, target)
         temp = None
     except OSError as exc:
@@ -304,12 +304,55 @@ def _write_atomic(path: Path | str, new: bytes, expected: bytes) -> None:
                 pass
 
 
-def _keep_owner(temp: str, status: os.stat_result) -> None:
-    """Give the new file the original's owner when we can (root fixing a user's corpus)."""
+def _new_file_beside(target: Path) -> tuple[int, str | None]:
+    """A new file in `target`'s folder, open for writing: (descriptor, None) for a file with
+    no name yet (Linux's O_TMPFILE), which the system removes if the process is killed
+    before `_link_beside` names it (a worker killed while it wrote a fix left its temporary
+    file behind); else (descriptor, its path), a named temporary file."""
+    if _UNNAMED_FILES:
+        try:
+            return os.open(target.parent, os.O_TMPFILE | os.O_WRONLY | os.O_CLOEXEC, 0o600), None
+        except OSError as exc:  # a file system without it: a named file
+            if exc.errno not in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL):
+                raise
+    import tempfile  # here: counting a check's fixes (`analysis._fixable`) writes nothing
+
+    fd, temp = tempfile.mkstemp(
+        dir=target.parent, prefix=f".{_shortened(target.name)}.", suffix=".corpus-lint"
+    )
+    return fd, temp
+
+
+# Linux names a file made with O_TMPFILE by linking its /proc/self/fd entry.
+_UNNAMED_FILES = hasattr(os, "O_TMPFILE") and os.path.isdir("/proc/self/fd")
+
+
+def _link_beside(fd: int, target: Path) -> str:
+    """Give the unnamed file `fd` a temporary name beside `target` (for `os.replace`, which
+    needs one), as `tempfile.mkstemp` names one: its name is in the folder only from here
+    to the rename."""
+    folder = os.open(target.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        while True:
+            name = f".{_shortened(target.name)}.{os.urandom(6).hex()}.corpus-lint"
+            try:
+                # linkat with AT_SYMLINK_FOLLOW (the link to the file, not /proc's symbolic
+                # link to it): what os.link does when given a folder's descriptor.
+                os.link(f"/proc/self/fd/{fd}", name, dst_dir_fd=folder)
+                return os.path.join(target.parent, name)
+            except FileExistsError:
+                continue
+    finally:
+        os.close(folder)
+
+
+def _keep_owner(made: int | str, status: os.stat_result) -> None:
+    """Give the new file (a descriptor or a path) the original's owner when we can (root
+    fixing a user's corpus)."""
     if not hasattr(os, "getuid") or (status.st_uid, status.st_gid) == (os.getuid(), os.getgid()):
         return
     try:
-        os.chown(temp, status.st_uid, status.st_gid)
+        os.chown(made, status.st_uid, status.st_gid)
     except OSError:
         pass  # not ours to give away: the fixed file then belongs to whoever ran the fix
 

@@ -187,9 +187,12 @@ def test_a_write_error_is_reported_and_leaves_the_original_intact(
     assert run.code == 2
 
 
+@pytest.mark.parametrize("unnamed", [True, False], ids=["unnamed-file", "named-file"])
 def test_a_folder_where_no_temporary_file_can_be_made_is_reported(
-    tmp_path, cli, test_rules, monkeypatch
+    tmp_path, cli, test_rules, monkeypatch, unnamed
 ):
+    """(Denied, not a read-only folder: the suite may run as root.) Both ways of making one:
+    an unnamed file (O_TMPFILE, Linux), or a named one (mkstemp) where there is none."""
     path = write(tmp_path, "c/a.txt", "x  \n")
 
     def denied(*args, **kwargs):
@@ -198,6 +201,19 @@ def test_a_folder_where_no_temporary_file_can_be_made_is_reported(
     import tempfile  # (fixes imports it when it writes a file)
 
     monkeypatch.setattr(tempfile, "mkstemp", denied)
+    if unnamed:
+        if not fixes._UNNAMED_FILES:
+            pytest.skip("no O_TMPFILE on this system")
+        real_open = os.open
+
+        def no_unnamed_file(path, flags, *args, **kwargs):
+            if flags & os.O_TMPFILE == os.O_TMPFILE:
+                raise PermissionError(errno.EACCES, "Permission denied")
+            return real_open(path, flags, *args, **kwargs)
+
+        monkeypatch.setattr(os, "open", no_unnamed_file)
+    else:
+        monkeypatch.setattr(fixes, "_UNNAMED_FILES", False)
     run = cli("check", "c", "--fix", "--select", "TST001", cwd=tmp_path)
     assert path.read_text() == "x  \n"
     assert "c/a.txt: cannot write the fixed file: Permission denied" in run.err

@@ -224,6 +224,24 @@ def test_a_worker_stuck_while_it_writes_a_fix_is_killed_after_the_grace_period(t
     assert_left_whole(process, tmp_path / "c", articles)
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="O_TMPFILE is Linux's")
+def test_a_worker_killed_while_it_writes_a_fix_leaves_no_temporary_file(tmp_path):
+    """Killed outright (SIGKILL: no handler, no clean-up), a worker that was writing a fixed
+    file left its temporary file beside it (`.NAME.*.corpus-lint`): the file is written
+    unnamed (O_TMPFILE) and named only for the rename, so the system removes it."""
+    articles = write_corpus(tmp_path / "c")
+    process = start(tmp_path / "c", "--fix", ".", pause=tmp_path, point="fix-written")
+    try:
+        wait_for(tmp_path / "fix-written.ready", process)  # its data written and synced
+        os.kill(int((tmp_path / "fix-written.ready").read_text()), signal.SIGKILL)
+        out, err = finish(process, timeout=30)
+    finally:
+        kill_group(process)
+    assert process.returncode == 2 and "a worker process died" in err, err
+    assert "passed" not in out
+    assert_left_whole(process, tmp_path / "c", articles)  # no file but the articles
+
+
 def test_sigterm_while_the_pool_starts_is_held_until_it_has_started(tmp_path):
     """As Ctrl-C: held while the pool starts (never a traceback from its bookkeeping), then the
     run stops with nothing fixed."""
