@@ -270,6 +270,35 @@ def test_a_write_that_fails_while_the_files_are_read_is_a_warning_not_an_error(
     assert len(read) == 8  # those not written
 
 
+def test_a_run_key_written_before_drops_no_results_and_scans_none(tmp_path):
+    """Two configurations used in turn: the key of each moves to the front of the kept keys,
+    and no run but one with a new key pays the scan that drops other keys' results (0.4 s at
+    100,000 files, each run)."""
+    from corpus_lint.dedup.cache import SignatureCache
+
+    cache = SignatureCache.open(tmp_path / "cache", 0, [])
+    deletes: list[str] = []
+    cache.db.set_trace_callback(
+        lambda sql: deletes.append(sql) if sql.startswith("DELETE FROM results") else None
+    )
+    row = (b"/c/a.txt", 1, 2, b"data")
+    for run in range(1, RESULT_RUNS + 2):  # one key too many: the first one's results go
+        cache.store_results(run, [row])
+    assert len(deletes) == RESULT_RUNS + 1
+    kept = {r for (r,) in cache.db.execute("SELECT DISTINCT run FROM results")}
+    assert kept == set(range(2, RESULT_RUNS + 2))
+    deletes.clear()
+    for run in (2, RESULT_RUNS + 1, 2, 3):  # keys written before, in turn
+        cache.store_results(run, [row])
+    assert deletes == []
+    assert {r for (r,) in cache.db.execute("SELECT DISTINCT run FROM results")} == kept
+    cache.store_results(RESULT_RUNS + 2, [row])  # a new one drops the least recent: 4
+    assert {r for (r,) in cache.db.execute("SELECT DISTINCT run FROM results")} == (kept - {4}) | {
+        RESULT_RUNS + 2
+    }
+    cache.close()
+
+
 def _rows(root: Path) -> int:
     with sqlite3.connect(root / CACHE) as db:
         return db.execute("SELECT count(*) FROM results").fetchone()[0]
