@@ -276,22 +276,9 @@ def _write_atomic(path: Path | str, new: bytes, expected: bytes) -> None:
         raise WriteError(f"{shown}: read-only file; not fixed")
     temp: str | None = None
     try:
-        fd, temp = _new_file_beside(target)
-        try:
-            view = memoryview(new)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
-            interrupts.pause("fix-written")
-            made = fd if temp is None else temp
-            os.chmod(made, status.st_mode & 0o7777)
-            _keep_owner(made, status)
-            if _read(target) != expected:
-                raise WriteError(f"{shown}: changed while corpus-lint was running; not fixed")
-            if temp is None:
-                temp = _link_beside(fd, target)
-        finally:
-            os.close(fd)
+        temp = _new_file_beside(target, new, status)
+        if _read(target) != expected:
+            raise WriteError(f"{shown}: changed while corpus-lint was running; not fixed")
         os.replace(temp, target)
         temp = None
     except OSError as exc:
@@ -304,23 +291,53 @@ def _write_atomic(path: Path | str, new: bytes, expected: bytes) -> None:
                 pass
 
 
-def _new_file_beside(target: Path) -> tuple[int, str | None]:
-    """A new file in `target`'s folder, open for writing: (descriptor, None) for a file with
-    no name yet (Linux's O_TMPFILE), which the system removes if the process is killed
-    before `_link_beside` names it (a worker killed while it wrote a fix left its temporary
-    file behind); else (descriptor, its path), a named temporary file."""
+def _new_file_beside(target: Path, data: bytes, status: os.stat_result) -> str:
+    """The path of a new file in `target`'s folder holding `data`, synced, with `status`'s
+    mode and owner. On Linux it is written with no name (O_TMPFILE) and named only once
+    whole (`_link_beside`): a process killed meanwhile leaves nothing (a worker killed while
+    it wrote a fix left its temporary file behind). Elsewhere, or where the file system
+    cannot, a named temporary file (`tempfile.mkstemp`)."""
     if _UNNAMED_FILES:
         try:
-            return os.open(target.parent, os.O_TMPFILE | os.O_WRONLY | os.O_CLOEXEC, 0o600), None
-        except OSError as exc:  # a file system without it: a named file
+            fd = os.open(target.parent, os.O_TMPFILE | os.O_WRONLY | os.O_CLOEXEC, 0o600)
+        except OSError as exc:
             if exc.errno not in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL):
                 raise
+        else:
+            try:
+                _write_whole(fd, data, status)
+                return _link_beside(fd, target)
+            except OSError as exc:  # not a full disk: a file system that cannot name it
+                if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                    raise
+            finally:
+                os.close(fd)
     import tempfile  # here: counting a check's fixes (`analysis._fixable`) writes nothing
 
     fd, temp = tempfile.mkstemp(
         dir=target.parent, prefix=f".{_shortened(target.name)}.", suffix=".corpus-lint"
     )
-    return fd, temp
+    try:
+        _write_whole(fd, data, status, temp)
+    except BaseException:
+        os.close(fd)
+        os.unlink(temp)
+        raise
+    os.close(fd)
+    return temp
+
+
+def _write_whole(fd: int, data: bytes, status: os.stat_result, path: str | None = None) -> None:
+    """Write `data` to `fd`, sync it, and give the file `status`'s mode and owner (through
+    `path` if given: os.chmod takes no descriptor on Windows)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+    os.fsync(fd)
+    interrupts.pause("fix-written")
+    made = fd if path is None else path
+    os.chmod(made, status.st_mode & 0o7777)
+    _keep_owner(made, status)
 
 
 # Linux names a file made with O_TMPFILE by linking its /proc/self/fd entry.

@@ -306,6 +306,27 @@ def test_a_full_disk_leaves_the_original_and_no_temporary_file(tmp_path, monkeyp
     assert os.listdir(tmp_path) == ["a.txt"]
 
 
+@pytest.mark.skipif(not fixes._UNNAMED_FILES, reason="no O_TMPFILE on this system")
+def test_an_unnamed_file_that_cannot_be_named_falls_back_to_a_named_one(tmp_path, monkeypatch):
+    # A file system that makes O_TMPFILE files but cannot link them in (EXDEV, EPERM...):
+    # the fix is written again through a named temporary file, and nothing is left over.
+    path = tmp_path / "a.txt"
+    path.write_bytes(b"old")
+    path.chmod(0o640)
+    tried = []
+
+    def cannot_link(fd, target):
+        tried.append(fd)
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    monkeypatch.setattr(fixes, "_link_beside", cannot_link)
+    fixes.write_atomic(path, b"new", b"old")
+    assert tried  # the unnamed file was made and written first
+    assert path.read_bytes() == b"new"
+    assert path.stat().st_mode & 0o777 == 0o640
+    assert os.listdir(tmp_path) == ["a.txt"]
+
+
 def test_a_failed_rename_leaves_the_original_and_no_temporary_file(tmp_path, monkeypatch):
     path = tmp_path / "a.txt"
     path.write_bytes(b"old")
