@@ -224,7 +224,8 @@ def _client(scheduler: str | None) -> Iterator[Any]:
         # with Ctrl-C blocked, so they never see one (`interrupts`). The first spawn starts
         # multiprocessing's resource tracker, which unblocks Ctrl-C in the thread that
         # starts it (bpo-33613): started first, here.
-        resource_tracker.ensure_running()
+        if os.name == "posix":  # (elsewhere no mask, and no tracker to start: Windows)
+            resource_tracker.ensure_running()
         with (
             interrupts.deferred(),
             interrupts.ctrl_c_kept_from_new_threads(),
@@ -451,8 +452,8 @@ def _collect(
                     alike.docs.update((d.id, d) for d in named)
                     last_stats.candidates += candidates
                     last_stats.verified += verified
+                released.add(future.key)  # first: a Ctrl-C between must not cancel it
                 future.release()
-                released.add(future.key)
                 interrupts.pause("dask-task-done")
         except _TaskFailed:
             raise  # the caller looks at the failed tasks before it cancels the others

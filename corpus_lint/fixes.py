@@ -18,6 +18,7 @@ import os
 from bisect import bisect_right, insort
 from collections import Counter
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -306,12 +307,17 @@ def _new_file_beside(target: Path, data: bytes, status: os.stat_result) -> str:
         else:
             try:
                 _write_whole(fd, data, status)
-                return _link_beside(fd, target)
-            except OSError as exc:  # not a full disk: a file system that cannot name it
+                named = _link_beside(fd, target)
+            except OSError as exc:
+                with suppress(OSError):
+                    os.close(fd)
                 if exc.errno in (errno.ENOSPC, errno.EDQUOT):
                     raise
-            finally:
-                os.close(fd)
+                # Else most likely a file system that cannot name it (EXDEV, EPERM): written
+                # again below, which raises the error again if it was not that.
+            else:
+                _close(fd, named)
+                return named
     import tempfile  # here: counting a check's fixes (`analysis._fixable`) writes nothing
 
     fd, temp = tempfile.mkstemp(
@@ -320,11 +326,23 @@ def _new_file_beside(target: Path, data: bytes, status: os.stat_result) -> str:
     try:
         _write_whole(fd, data, status, temp)
     except BaseException:
-        os.close(fd)
-        os.unlink(temp)
+        with suppress(OSError):
+            os.close(fd)
+        with suppress(OSError):
+            os.unlink(temp)
         raise
-    os.close(fd)
+    _close(fd, temp)
     return temp
+
+
+def _close(fd: int, path: str) -> None:
+    """Close the new file `fd`; if that fails (a delayed write error), remove it, at `path`."""
+    try:
+        os.close(fd)
+    except OSError:
+        with suppress(OSError):
+            os.unlink(path)
+        raise
 
 
 def _write_whole(fd: int, data: bytes, status: os.stat_result, path: str | None = None) -> None:
@@ -348,7 +366,8 @@ def _link_beside(fd: int, target: Path) -> str:
     """Give the unnamed file `fd` a temporary name beside `target` (for `os.replace`, which
     needs one), as `tempfile.mkstemp` names one: its name is in the folder only from here
     to the rename."""
-    folder = os.open(target.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    # O_PATH: a folder that may be written and searched but not read (-wx) serves too.
+    folder = os.open(target.parent, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
         while True:
             name = f".{_shortened(target.name)}.{os.urandom(6).hex()}.corpus-lint"

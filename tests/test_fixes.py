@@ -327,6 +327,27 @@ def test_an_unnamed_file_that_cannot_be_named_falls_back_to_a_named_one(tmp_path
     assert os.listdir(tmp_path) == ["a.txt"]
 
 
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="names descriptors by /proc")
+def test_a_write_error_at_close_leaves_the_original_and_no_temporary_file(tmp_path, monkeypatch):
+    # A delayed write error (NFS reports some at close), once the new file has its name.
+    path = tmp_path / "a.txt"
+    path.write_bytes(b"old")
+    real_close = os.close
+
+    def failing(fd):
+        name = os.readlink(f"/proc/self/fd/{fd}")
+        real_close(fd)
+        if name.endswith((".corpus-lint", " (deleted)")):  # named, or made with O_TMPFILE
+            raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(os, "close", failing)
+    with pytest.raises(fixes.WriteError, match="Input/output error"):
+        fixes.write_atomic(path, b"new", b"old")
+    monkeypatch.undo()
+    assert path.read_bytes() == b"old"
+    assert os.listdir(tmp_path) == ["a.txt"]
+
+
 def test_a_failed_rename_leaves_the_original_and_no_temporary_file(tmp_path, monkeypatch):
     path = tmp_path / "a.txt"
     path.write_bytes(b"old")
