@@ -291,19 +291,24 @@ def test_a_read_only_file_is_not_overwritten(tmp_path):
     assert path.read_bytes() == b"old"
 
 
-def test_a_full_disk_leaves_the_original_and_no_temporary_file(tmp_path, monkeypatch):
-    path = tmp_path / "a.txt"
+def _fails_leaving_the_original_alone(folder: Path, monkeypatch, name: str, fake, match: str):
+    """`write_atomic` with `os.<name>` replaced by `fake`: a WriteError matching `match`, the
+    original as it was, and no other file in `folder`."""
+    path = folder / "a.txt"
     path.write_bytes(b"old")
-
-    def full(fd, data):
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(os, "write", full)
-    with pytest.raises(fixes.WriteError, match="no space left on device"):
+    monkeypatch.setattr(os, name, fake)
+    with pytest.raises(fixes.WriteError, match=match):
         fixes.write_atomic(path, b"new", b"old")
     monkeypatch.undo()
     assert path.read_bytes() == b"old"
-    assert os.listdir(tmp_path) == ["a.txt"]
+    assert os.listdir(folder) == ["a.txt"]
+
+
+def test_a_full_disk_leaves_the_original_and_no_temporary_file(tmp_path, monkeypatch):
+    def full(fd, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    _fails_leaving_the_original_alone(tmp_path, monkeypatch, "write", full, "no space left")
 
 
 @pytest.mark.skipif(not fixes._UNNAMED_FILES, reason="no O_TMPFILE on this system")
@@ -330,8 +335,6 @@ def test_an_unnamed_file_that_cannot_be_named_falls_back_to_a_named_one(tmp_path
 @pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="names descriptors by /proc")
 def test_a_write_error_at_close_leaves_the_original_and_no_temporary_file(tmp_path, monkeypatch):
     # A delayed write error (NFS reports some at close), once the new file has its name.
-    path = tmp_path / "a.txt"
-    path.write_bytes(b"old")
     real_close = os.close
 
     def failing(fd):
@@ -340,24 +343,11 @@ def test_a_write_error_at_close_leaves_the_original_and_no_temporary_file(tmp_pa
         if name.endswith((".corpus-lint", " (deleted)")):  # named, or made with O_TMPFILE
             raise OSError(errno.EIO, "Input/output error")
 
-    monkeypatch.setattr(os, "close", failing)
-    with pytest.raises(fixes.WriteError, match="Input/output error"):
-        fixes.write_atomic(path, b"new", b"old")
-    monkeypatch.undo()
-    assert path.read_bytes() == b"old"
-    assert os.listdir(tmp_path) == ["a.txt"]
+    _fails_leaving_the_original_alone(tmp_path, monkeypatch, "close", failing, "Input/output")
 
 
 def test_a_failed_rename_leaves_the_original_and_no_temporary_file(tmp_path, monkeypatch):
-    path = tmp_path / "a.txt"
-    path.write_bytes(b"old")
-
     def denied(src, dst):
         raise PermissionError(errno.EACCES, "Permission denied")
 
-    monkeypatch.setattr(os, "replace", denied)
-    with pytest.raises(fixes.WriteError, match="Permission denied"):
-        fixes.write_atomic(path, b"new", b"old")
-    monkeypatch.undo()
-    assert path.read_bytes() == b"old"
-    assert os.listdir(tmp_path) == ["a.txt"]
+    _fails_leaving_the_original_alone(tmp_path, monkeypatch, "replace", denied, "Permission denied")
