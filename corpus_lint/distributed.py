@@ -200,8 +200,6 @@ def _client(scheduler: str | None) -> Iterator[Any]:
     except ImportError:
         raise ExecutorError(f"the dask executor needs Dask: {INSTALL_HINT}") from None
     _quiet_dask_logging()
-    from multiprocessing import resource_tracker
-
     if scheduler:
         try:
             _reachable(scheduler)
@@ -225,6 +223,8 @@ def _client(scheduler: str | None) -> Iterator[Any]:
         # multiprocessing's resource tracker, which unblocks Ctrl-C in the thread that
         # starts it (bpo-33613): started first, here.
         if os.name == "posix":  # (elsewhere no mask, and no tracker to start: Windows)
+            from multiprocessing import resource_tracker
+
             resource_tracker.ensure_running()
         with (
             interrupts.deferred(),
