@@ -92,6 +92,15 @@ def group_members(pgid: int) -> list[str]:
     ]
 
 
+def members_left(pgid: int, within: float) -> list[str]:
+    """`group_members`, once the group is empty or after `within` seconds (processes that
+    die with another take a moment)."""
+    deadline = time.monotonic() + within
+    while group_members(pgid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return group_members(pgid)
+
+
 def finish(process: subprocess.Popen, timeout: float) -> tuple[str, str]:
     try:
         return process.communicate(timeout=timeout)
@@ -487,10 +496,7 @@ def test_workers_die_with_a_main_process_killed_and_fix_nothing_after_it(tmp_pat
         os.kill(process.pid, signal.SIGKILL)
         process.communicate(timeout=30)
         (tmp_path / "pool-start.go").touch()  # (nothing waits there any more)
-        deadline = time.monotonic() + 5
-        while group_members(process.pid) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert group_members(process.pid) == []
+        assert members_left(process.pid, within=5) == []
     finally:
         kill_group(process)
     # Every file as it was: the workers died before they fixed any.
@@ -539,10 +545,7 @@ def test_a_signal_to_a_run_on_a_local_dask_cluster_is_one_line_and_leaves_no_pro
         os.killpg(process.pid, how)
         (tmp_path / f"{point}.go").touch()
         out, err = finish(process, timeout=60)
-        deadline = time.monotonic() + 10  # the cluster's workers, stopped as it closes
-        while group_members(process.pid) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert group_members(process.pid) == []
+        assert members_left(process.pid, within=10) == []  # the cluster's, as it closes
     finally:
         kill_group(process)
     word = {signal.SIGINT: "interrupted", signal.SIGTERM: "terminated"}[how]
