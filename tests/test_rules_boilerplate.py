@@ -135,6 +135,48 @@ def test_prose_containing_a_chrome_phrase_is_not_reported(line):
     assert check("BP001", f"Title\n\n{line}\n") == []
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Tuesday, 15 January 2008",
+        "1st Oct 2007",
+        "Tue, 15 Jan 2008 14:50:06 GMT",
+        "Jan 14, 2008 9:42pm EST",
+        "January 15, 2008 - 3:02 PM",
+        "19 January 2008 - 5:57PM",
+        "15.01.08 19:45",
+        "2008-01-15 17:00",
+        "18/01/08",
+        "15:44",
+        "5.30pm GMT",
+        "September 2007",
+        "Last Updated: 18:40 IST(13/1/2008)",
+        "Modified: Jan 08, 2008 04:04 PM",
+        "NEW - 07:47 AM",
+        "(14/01/2008)",
+    ],
+)
+def test_a_date_or_time_alone_is_a_page_stamp(line):
+    assert reported_lines("BP001", f"Title\n\n{BODY}\n\n{line}\n") == [5]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Saturday, 26 February",  # heads a list of fixtures: no year, no time
+        "2007",  # a year alone heads a timeline
+        "1.75",
+        "December.",
+        "Mayor 2008",
+        "He left on 15 January 2008.",
+        "At 10:30 on Monday the council met again to vote on the timetable",
+        "NEXT RACE - 16th March",
+    ],
+)
+def test_dates_in_text_and_numbers_alone_are_not_page_stamps(line):
+    assert check("BP001", f"Title\n\n{BODY}\n\n{line}\n") == []
+
+
 @pytest.mark.parametrize("line", ["AP/John Raoux", "Reuters/Jim Young", "(Xinhua/Li Ming)"])
 def test_agency_first_credit_is_reported(line):
     assert reported_lines("BP004", f"Title\n\n{line}\n\n{BODY}\n") == [3]
