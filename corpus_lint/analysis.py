@@ -24,7 +24,7 @@ from corpus_lint.parallel import worker_processes, workers_for
 from corpus_lint.progress import Progress
 from corpus_lint.readahead import read_ahead
 from corpus_lint.results import packed, unpacked
-from corpus_lint.rule import Context, Diagnostic, Rule
+from corpus_lint.rule import Context, Diagnostic, Rule, reports_of
 
 # Files analysed together: their corpus features are computed in one go (see
 # `features_of_many`), and a worker returns their results in one message.
@@ -116,7 +116,7 @@ def lint_document(doc: Document, rules: Iterable[Rule], ctx: Context) -> list[Di
     """Every per-document rule over one document."""
     diagnostics: list[Diagnostic] = []
     for rule in rules:
-        diagnostics.extend(rule.check(doc, ctx))
+        diagnostics.extend(reports_of(rule, doc, ctx))
     return diagnostics
 
 

@@ -71,6 +71,11 @@ class Document:
     # of the words of `word_bytes` (a numpy array), and the tokens hashed as the next one.
     word_hashes: Any = field(default=None, init=False, repr=False, compare=False)
     doubled_tokens: set[bytes] | None = field(default=None, init=False, repr=False, compare=False)
+    # What each rule reported in this document, by code (`rule.reports_of`): a rule that reads
+    # other rules' findings (BP006) takes them from here instead of checking again.
+    reports: dict[str, list[Any]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @property
     def is_utf8(self) -> bool:

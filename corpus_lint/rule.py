@@ -183,6 +183,15 @@ def registered() -> dict[str, type[Rule]]:
     return dict(_BUILTIN)
 
 
+def reports_of(rule: Rule, doc: Document, ctx: Context) -> list[Diagnostic]:
+    """What `rule` reports in `doc`, checked once a document: the run and a rule that reads
+    other rules' findings (BP006) share the check."""
+    found = doc.reports.get(rule.code)
+    if found is None:
+        found = doc.reports[rule.code] = list(rule.check(doc, ctx))
+    return found
+
+
 def matches(code: str, selector: str) -> int:
     """How specifically `selector` (a code, a prefix like "DUP", or "ALL") names `code`.
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from corpus_lint.analysis import lint_document
 from corpus_lint.checks import builtin_rules
 from corpus_lint.document import Document
 from corpus_lint.packs import load_packs
@@ -316,10 +317,63 @@ def test_credit_right_under_a_caption_line_drops_only_the_credit():
     assert fixed(text, check("BP004", text)) == f"Title\n\nEuropean terror attacks\n\n{BODY}\n"
 
 
-# --- all four ------------------------------------------------------------------------------
+# --- BP006 line-among-boilerplate ---------------------------------------------------------
 
 
-@pytest.mark.parametrize("code", ["BP001", "BP002", "BP003", "BP004"])
+def test_a_short_line_between_lines_of_chrome_is_reported_with_them():
+    text = f"Title\n\n{BODY}\n\nShare this article\nHeadline News\nPrint this story\n"
+    [diagnostic] = check("BP006", text)
+    assert diagnostic.line == 6
+    assert "between boilerplate on lines 5 and 7" in diagnostic.message
+    assert fixed(text, [diagnostic]) == f"Title\n\n{BODY}\n\nShare this article\nPrint this story\n"
+
+
+def test_a_run_of_up_to_three_short_lines_between_chrome_is_reported():
+    text = (
+        f"Title\n\n{BODY}\n\nAdvertisement\n\nSports Wire\nBlayney\nHarbour Desk\n\nAdvertisement\n"
+    )
+    assert reported_lines("BP006", text) == [7, 8, 9]
+    assert "between boilerplate on lines 5 and 11" in check("BP006", text)[0].message
+
+
+def test_short_lines_after_chrome_at_the_end_of_the_file_are_left_alone():
+    assert check("BP006", f"Title\n\n{BODY}\n\nAdvertisement\n\nThe End\n") == []
+
+
+@pytest.mark.parametrize(
+    "between",
+    [
+        "Sports Wire\nBlayney\nHarbour Desk\nKeane",  # four lines: a list of the article's own
+        "Ferry timetable approved",  # three words: a headline
+        "He agreed.",  # a sentence
+        "Source: Xinhua",  # attribution stays
+        f"Headline News\n{BODY}",  # the article goes on after it
+    ],
+)
+def test_longer_runs_longer_lines_sentences_and_source_lines_are_left_alone(between):
+    text = f"Title\n\nShare this article\n{between}\nPrint this story\n\n{BODY}\n"
+    assert check("BP006", text) == []
+
+
+def test_a_short_title_above_chrome_is_not_reported():
+    assert check("BP006", f"Harbour News\n\nShare this article\n\n{BODY}\n") == []
+
+
+def test_the_context_is_the_same_whether_or_not_bp001_ran_first():
+    text = f"Title\n\n{BODY}\n\nShare this article\nHeadline News\nPrint this story\n"
+    doc = Document.from_bytes(Path("a.txt"), text.encode(), "a.txt")
+    alone = list(RULES["BP006"].check(doc, CONTEXT))
+    doc = Document.from_bytes(Path("a.txt"), text.encode(), "a.txt")
+    found = lint_document(doc, [RULES["BP001"], RULES["BP006"]], CONTEXT)
+    assert [d.line for d in found] == [5, 7, 6]
+    assert [d.line for d in alone] == [6]
+    assert [d.code for d in doc.reports["BP001"]] == ["BP001", "BP001"]  # checked once
+
+
+# --- all of them ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", ["BP001", "BP002", "BP003", "BP004", "BP006"])
 def test_clean_article_gets_nothing(code):
     assert check(code, CLEAN_ARTICLE) == []
 

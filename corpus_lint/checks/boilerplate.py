@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Iterator
 
 from corpus_lint.document import Document
-from corpus_lint.rule import UNSAFE, Context, CorpusRule, Diagnostic, Rule, register
+from corpus_lint.rule import UNSAFE, Context, CorpusRule, Diagnostic, Rule, register, reports_of
 from corpus_lint.textutil import delete_lines, normalise_phrase, shorten
 
 # A junk token is at least this long: 15 digits is the longest phone number (ITU E.164) and
@@ -275,6 +275,93 @@ class MediaCredit(_DropLineRule):
 
 
 @register
+class LineAmongBoilerplate(_DropLineRule):
+    """A short line amid lines of boilerplate: the words of a menu or widget no phrase names.
+
+    ## What it does
+    Reports a run of at most 3 lines, each of at most 2 words and none ending like a sentence,
+    between two lines of boilerplate (reported by BP001, BP002, BP003 or BP004), blank lines
+    aside: "Sports Wire", "Related", "Latest" in a block of chrome. Source lines (SRC001's
+    patterns) are left alone, and so are the start and the end of the file: a title has no
+    boilerplate above it, and a closing line is the article's more often than not. The lines
+    BP001-BP004 find are read whether or not they are selected, so the report does not
+    depend on the selection.
+
+    ## Why is this bad?
+    A page's menus, link lists and widgets come as blocks of short lines, and a phrase list
+    can only ever name some of them. A short line with chrome on both sides is chrome far
+    more often than it is article text: the context-sensitive pass of jusText (Pomikálek,
+    2011) classifies such blocks by their neighbours the same way. On the shared half of
+    L3S-GN1 it finds 67 more boilerplate lines and no article line.
+
+    ## Example
+    ```text
+    ...and produces more than 800,000 barrels every day.
+
+    Share this article
+    Headline News
+    Print this story
+    ```
+
+    Use instead:
+    ```text
+    ...and produces more than 800,000 barrels every day.
+    ```
+
+    ## Fix safety
+    Unsafe: it deletes the line (and one blank line next to it when it stood between blank
+    lines). Two words between two lines of chrome can still be a heading of the article.
+    """
+
+    code = "BP006"
+    name = "line-among-boilerplate"
+
+    def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
+        chrome = {d.line - 1 for rule in _CONTEXT for d in reports_of(rule, doc, ctx)}
+        if not chrome:
+            return
+        texts = doc.line_texts
+        is_source = ctx.packs.any_pattern("SRC001").searcher(doc.text)
+        run: list[int] = []  # the lines since the last line of chrome
+        after_chrome = False
+        for index, text in enumerate(texts):
+            if not text or text.isspace():
+                continue
+            if index in chrome:
+                if after_chrome and run:
+                    yield from self._report(doc, run, index)
+                after_chrome, run = True, []
+            elif after_chrome:
+                run.append(index)
+                if len(run) > _LONGEST_RUN or not _short_line(text) or is_source(text):
+                    after_chrome, run = False, []
+
+    def _report(self, doc: Document, run: list[int], below: int) -> Iterator[Diagnostic]:
+        texts = doc.line_texts
+        above = next(i for i in range(run[0] - 1, -1, -1) if texts[i] and not texts[i].isspace())
+        for index in run:
+            yield self.report(
+                doc,
+                index,
+                f'short line "{shorten(texts[index])}" between boilerplate on lines {above + 1} '
+                f"and {below + 1}: most likely the same web-page chrome",
+            )
+
+
+# The per-document rules whose lines make the context of BP006, and its limits: measured on
+# L3S-GN1 (benchmarks/bench_boilerplate.py), lines of 3 words flagged article headlines
+# between a menu and a date line, runs of 2-3 lines of 2 words did not (see the README).
+_CONTEXT = (BoilerplateLine(), StraySymbolLine(), JunkTokenLine(), MediaCredit())
+_MOST_WORDS = 2
+_LONGEST_RUN = 3
+_SENTENCE_END = re.compile(r"""[.!?]["'”’)]*\s*$""")
+
+
+def _short_line(text: str) -> bool:
+    return len(text.split(None, _MOST_WORDS)) <= _MOST_WORDS and not _SENTENCE_END.search(text)
+
+
+@register
 class RepeatedLine(CorpusRule):
     """A short line that stands in many documents of the corpus: cross-document boilerplate.
 
@@ -291,7 +378,7 @@ class RepeatedLine(CorpusRule):
     article text, or a real quote that several stories repeat), and is not the title (a first
     line followed by a blank line: edited copies of a story share it, and DUP004 reports them).
     A line that another rule leaving lines out of the shingles already
-    reports (BP001-BP004, DUP001, DUP002, pack rules deleting lines) is not reported again.
+    reports (BP001-BP004, BP006, DUP001, DUP002, pack rules deleting lines) is not reported again.
 
     With a configured `corpus`, files given on the command line are counted against the whole
     corpus: the line hashes of unchanged files come from the cache (only files present now

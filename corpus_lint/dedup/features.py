@@ -160,9 +160,11 @@ class ShingleExclusion(NamedTuple):
         return _codes(self.rules)
 
     def lines(self, doc: Document, diagnostics: list[Diagnostic]) -> tuple[int, ...]:
+        from corpus_lint.rule import reports_of
+
         found = list(diagnostics)
         for rule in self.unselected:
-            found.extend(rule.check(doc, self.context))
+            found.extend(reports_of(rule, doc, self.context))
         return excluded_lines(found, self.codes)
 
 
