@@ -178,6 +178,31 @@ def test_dates_in_text_and_numbers_alone_are_not_page_stamps(line):
     assert check("BP001", f"Title\n\n{BODY}\n\n{line}\n") == []
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Home » World » Article",
+        "Front Page > Sport > Story",
+        "Khaleej Times Online >> News >> THE U.A.E",
+        "You are here: silicon.com > Management > IT Pro",
+    ],
+)
+def test_a_breadcrumb_is_reported(line):
+    assert reported_lines("BP001", f"Title\n\n{BODY}\n\n{line}\n") == [5]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Home » World » He said the talks were over.",  # ends like a sentence
+        "Sport > Story",  # two items
+        "Temperatures will be > 30C on Monday and > 35C by Friday, forecasters said.",
+    ],
+)
+def test_sentences_and_pairs_with_arrows_are_not_breadcrumbs(line):
+    assert check("BP001", f"Title\n\n{BODY}\n\n{line}\n") == []
+
+
 @pytest.mark.parametrize("line", ["AP/John Raoux", "Reuters/Jim Young", "(Xinhua/Li Ming)"])
 def test_agency_first_credit_is_reported(line):
     assert reported_lines("BP004", f"Title\n\n{line}\n\n{BODY}\n") == [3]
