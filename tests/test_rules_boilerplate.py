@@ -181,6 +181,40 @@ def test_dates_in_text_and_numbers_alone_are_not_page_stamps(line):
 @pytest.mark.parametrize(
     "line",
     [
+        "Previous story: Didgeridoo you want to see some concerts?",
+        "Next Arts & literature Story: Beyer will not play herself in biopic",
+        "More by Paul Meller",
+        "More in South Asia news",
+        "MORE FROM TODAY'S JOURNAL",
+        "See more blog entries",
+        "All Top Jobs »",
+        "More headline news...",
+        "Page: 1 2 3 4 Next »",
+        "« Prev 1 2 Next",
+    ],
+)
+def test_links_to_more_stories_and_pagination_are_reported(line):
+    assert reported_lines("BP001", f"Title\n\n{BODY}\n\n{line}\n") == [5]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "More in sorrow than in anger",
+        "More than 100 people were injured in the crash",
+        "All the news that's fit to print",
+        "Next year, all sports will be funded by the lottery.",
+        "Page 2 of the report was missing, he said next.",
+        "2 1",
+    ],
+)
+def test_prose_that_starts_like_a_link_is_not_reported(line):
+    assert check("BP001", f"Title\n\n{BODY}\n\n{line}\n") == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
         "Home » World » Article",
         "Front Page > Sport > Story",
         "Khaleej Times Online >> News >> THE U.A.E",
