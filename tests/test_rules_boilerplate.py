@@ -215,6 +215,34 @@ def test_prose_that_starts_like_a_link_is_not_reported(line):
 @pytest.mark.parametrize(
     "line",
     [
+        "Guardian Unlimited © Guardian News and Media Limited 2008",
+        "(c) Copyright Clubcall.com 2006 Contact Us",
+        "Startseite · Nachrichten · Impressum · Presse",
+        "News • Sport • Weather • Travel",
+        "Post new comment",
+        "20 Comments on this story",
+    ],
+)
+def test_copyright_notices_bullet_menus_and_comment_prompts_are_reported(line):
+    assert reported_lines("BP001", f"Title\n\n{BODY}\n\n{line}\n") == [5]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Copyright law changed in 2017",
+        "With Prize, Gore Is Vindicated Without Having to Add President to RÃ©sumÃ© (2007)",
+        "He met the mayor · and left",
+        "Comments by the minister on this story were welcomed.",
+    ],
+)
+def test_headlines_mojibake_and_prose_are_not_copyright_menus_or_prompts(line):
+    assert check("BP001", f"Title\n\n{BODY}\n\n{line}\n") == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
         "Home » World » Article",
         "Front Page > Sport > Story",
         "Khaleej Times Online >> News >> THE U.A.E",
