@@ -397,6 +397,11 @@ def _firsts(items: Iterable, ignore_case: bool) -> tuple[list[str] | None, bool]
     A lenient answer is sound (more characters, or True), never a stricter one."""
     firsts: list[str] = []
     for op, av in items:
+        if op is sre_constants.ASSERT and av[0] == 1:  # a lookahead: what follows begins as it
+            found, white_only = _firsts(av[1], ignore_case)
+            if found is not None and not white_only:
+                return firsts + found, False
+            continue
         found, white_only = _firsts_of(op, av, ignore_case)
         if found is None:
             return None, True

@@ -902,7 +902,7 @@ def test_first_characters_let_through_every_line_a_pattern_matches(text):
     sources = {p for ext in packs.extensions.values() for p in ext.patterns}
     sources |= {r"^\s*(?i:share|kelvin|image)\b", r"^(?=\w)\s*x|^\s*[^\W\d_]y", r"(?i)^s"}
     sources |= {r"^\s*(?:\(\s*)?[A-Z]{2}\b", r"^(?:\s|\xa0)*\d", r"^(?-i:a)(?i:B)"}
-    sources |= {r"^(?a:[^\w\s])Q", r"(?a)^\WQ"}
+    sources |= {r"^(?a:[^\w\s])Q", r"(?a)^\WQ", r"^\s*(?:ab)?(?=\(?\d|x)(?:[\w(]+ )+"}
     for source in sources:
         first = first_characters(source)
         if first is None:
@@ -922,6 +922,12 @@ def test_first_characters_of_patterns():
     assert [c for c in "(Aa)" if credit.fullmatch(c)] == ["(", "A"]
     assert first_characters(r"^(?=\d)(?!x)\b\s*\d").fullmatch("7")
     assert not first_characters(r"^(?=\d)(?!x)\b\s*\d").fullmatch("x")
+    # A lookahead that takes a character first narrows what follows it; one that may take
+    # white space alone, or anything, does not.
+    looked = first_characters(r"^\s*(?:ab)?(?=\(?\d|x)(?:[\w(]+ )+")
+    assert [c for c in "a1(xyb" if looked.fullmatch(c)] == ["a", "1", "(", "x"]
+    assert first_characters(r"^(?=\s*$)x").fullmatch("x")
+    assert first_characters(r"^(?=.*\d)[a-c]").fullmatch("b")
     # Not screened: any first character, white space alone, not anchored, not understood.
     ascii_only = [r"(?a)^[^\w\s]Q", r"^(?a:[^\w\s])Q"]  # their \s leaves out NBSP: a first one
     for source in [
