@@ -185,7 +185,8 @@ def registered() -> dict[str, type[Rule]]:
 
 def reports_of(rule: Rule, doc: Document, ctx: Context) -> list[Diagnostic]:
     """What `rule` reports in `doc`, checked once a document: the run and a rule that reads
-    other rules' findings (BP006) share the check."""
+    other rules' findings (BP006) share the check. Kept by code alone, so every check of one
+    document must use one `Context` (a run has one; a new document starts empty)."""
     found = doc.reports.get(rule.code)
     if found is None:
         found = doc.reports[rule.code] = list(rule.check(doc, ctx))

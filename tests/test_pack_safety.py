@@ -126,3 +126,39 @@ def test_user_patterns_are_guarded_and_builtin_patterns_keep_re(tmp_path):
     assert all(k is re.Pattern for k in kinds[:-1]) and len(kinds) > 1
     assert loaded.any_pattern("BP004").search("Snap: J. Doe")
     assert all(type(p) is re.Pattern for p in load_packs([], BUILTIN).patterns("BP004"))
+
+
+# Built-in patterns keep `re` (no time limit): each must fail fast on lines made to make it
+# backtrack. Prefixes that start the built-in patterns, bodies that split many ways (runs of
+# capitals, tokens and separators, a sentence's end after a long run).
+_PREFIXES = ["", "More by ", "(c) Copyright ", "Home » ", "Page: 1 ", "Updated: ", "Share "]
+_BODIES = [
+    "A" * 60 + "!",
+    "AB" * 40 + " x!",
+    "A B " * 30 + "!",
+    "a. " * 200,
+    "1 2 " * 40 + "x",
+    "· " * 100 + "x.",
+    "» " * 100 + "x.",
+    "> " * 100 + "x.",
+    "| " * 100,
+    "Jan 15, " * 20 + "x",
+    "x" * 3000,
+]
+
+
+def test_builtin_patterns_fail_fast_on_lines_made_to_backtrack():
+    import time
+
+    builtin = load_packs([], BUILTIN)
+    sources = {p for ext in builtin.extensions.values() for p in ext.patterns}
+    slowest = (0.0, "", "")
+    for source in sources:
+        pattern = re.compile(source)
+        for line in (prefix + body for prefix in _PREFIXES for body in _BODIES):
+            started = time.perf_counter()
+            pattern.search(line)
+            slowest = max(slowest, (time.perf_counter() - started, source, line))
+    # Linear searches take microseconds; an exponential one (a run of 60 capitals split every
+    # way) takes seconds to years. The margin is for a loaded machine.
+    assert slowest[0] < 0.25, slowest

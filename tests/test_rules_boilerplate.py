@@ -150,7 +150,6 @@ def test_prose_containing_a_chrome_phrase_is_not_reported(line):
         "18/01/08",
         "15:44",
         "5.30pm GMT",
-        "September 2007",
         "Last Updated: 18:40 IST(13/1/2008)",
         "Modified: Jan 08, 2008 04:04 PM",
         "NEW - 07:47 AM",
@@ -166,6 +165,7 @@ def test_a_date_or_time_alone_is_a_page_stamp(line):
     [
         "Saturday, 26 February",  # heads a list of fixtures: no year, no time
         "2007",  # a year alone heads a timeline
+        "March 2003",  # and so does a month
         "1.75",
         "December.",
         "Mayor 2008",
@@ -202,6 +202,9 @@ def test_links_to_more_stories_and_pagination_are_reported(line):
     [
         "More in sorrow than in anger",
         "More than 100 people were injured in the crash",
+        "More firms cut jobs",
+        "More bad news",
+        "All eyes on sports",
         "All the news that's fit to print",
         "Next year, all sports will be funded by the lottery.",
         "Page 2 of the report was missing, he said next.",
@@ -231,6 +234,8 @@ def test_copyright_notices_bullet_menus_and_comment_prompts_are_reported(line):
     "line",
     [
         "Copyright law changed in 2017",
+        "Copyright Act 1976 Section 107",
+        "• Oil prices rose. • Gas prices fell. • Coal is steady.",
         "With Prize, Gore Is Vindicated Without Having to Add President to RÃ©sumÃ© (2007)",
         "He met the mayor · and left",
         "Comments by the minister on this story were welcomed.",
@@ -444,6 +449,14 @@ def test_longer_runs_longer_lines_sentences_and_source_lines_are_left_alone(betw
 
 def test_a_short_title_above_chrome_is_not_reported():
     assert check("BP006", f"Harbour News\n\nShare this article\n\n{BODY}\n") == []
+
+
+def test_a_title_between_a_menu_and_a_date_stamp_is_not_reported():
+    text = f"Home » World » Europe\nMerkel wins\nJanuary 15, 2008 - 3:02 PM\n\n{BODY}\n"
+    assert reported_lines("BP001", text) == [1, 3]
+    assert check("BP006", text) == []
+    more = text.replace("PM\n", "PM\nSports Wire\nPrint this story\n")
+    assert reported_lines("BP006", more) == [4]  # the lines after the title are chrome
 
 
 def test_the_context_is_the_same_whether_or_not_bp001_ran_first():

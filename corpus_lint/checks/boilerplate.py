@@ -281,18 +281,19 @@ class LineAmongBoilerplate(_DropLineRule):
     ## What it does
     Reports a run of at most 3 lines, each of at most 2 words and none ending like a sentence,
     between two lines of boilerplate (reported by BP001, BP002, BP003 or BP004), blank lines
-    aside: "Sports Wire", "Related", "Latest" in a block of chrome. Source lines (SRC001's
-    patterns) are left alone, and so are the start and the end of the file: a title has no
-    boilerplate above it, and a closing line is the article's more often than not. The lines
-    BP001-BP004 find are read whether or not they are selected, so the report does not
-    depend on the selection.
+    aside: "Sports Wire", "Related", "Latest" in a block of chrome. Left alone: source lines
+    (SRC001's patterns), the first line of the file that is not chrome (the title, though a
+    menu may stand above it and a date stamp below), and the end of the file (a closing line
+    is the article's more often than not). The lines BP001-BP004 find are read whether or
+    not they are selected or ignored for the file (`per-file-ignores`, `# noqa`), so the
+    report does not depend on them: ignore BP006 too where their lines are not chrome.
 
     ## Why is this bad?
     A page's menus, link lists and widgets come as blocks of short lines, and a phrase list
     can only ever name some of them. A short line with chrome on both sides is chrome far
     more often than it is article text: the context-sensitive pass of jusText (Pomikálek,
     2011) classifies such blocks by their neighbours the same way. On the shared half of
-    L3S-GN1 it finds 67 more boilerplate lines and no article line.
+    L3S-GN1 it finds 54 more boilerplate lines and no article line.
 
     ## Example
     ```text
@@ -324,6 +325,7 @@ class LineAmongBoilerplate(_DropLineRule):
         is_source = ctx.packs.any_pattern("SRC001").searcher(doc.text)
         run: list[int] = []  # the lines since the last line of chrome
         after_chrome = False
+        title_seen = False  # the first line that is not chrome: the title, under a menu or not
         for index, text in enumerate(texts):
             if not text or text.isspace():
                 continue
@@ -331,6 +333,8 @@ class LineAmongBoilerplate(_DropLineRule):
                 if after_chrome and run:
                     yield from self._report(doc, run, index)
                 after_chrome, run = True, []
+            elif not title_seen:
+                title_seen, after_chrome, run = True, False, []
             elif after_chrome:
                 run.append(index)
                 if len(run) > _LONGEST_RUN or not _short_line(text) or is_source(text):
