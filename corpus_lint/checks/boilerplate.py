@@ -297,16 +297,20 @@ class LineAmongBoilerplate(_DropLineRule):
 
     ## Example
     ```text
-    ...and produces more than 800,000 barrels every day.
-
-    Share this article
+    Home » World » Europe
+    Merkel wins
+    January 15, 2008 - 3:02 PM
     Headline News
     Print this story
-    ```
 
-    Use instead:
+    BERLIN (AP) -- Chancellor Angela Merkel's party won...
+    ```
+    "Headline News" is reported (BP001 reports the lines around it); "Merkel wins", the
+    title, is not. Use instead, once BP001's lines are gone too:
     ```text
-    ...and produces more than 800,000 barrels every day.
+    Merkel wins
+
+    BERLIN (AP) -- Chancellor Angela Merkel's party won...
     ```
 
     ## Fix safety
