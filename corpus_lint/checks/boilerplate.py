@@ -327,26 +327,27 @@ class LineAmongBoilerplate(_DropLineRule):
             return
         texts = doc.line_texts
         is_source = ctx.packs.any_pattern("SRC001").searcher(doc.text)
-        run: list[int] = []  # the lines since the last line of chrome
-        after_chrome = False
+        above: int | None = None  # the last line of chrome, while the lines since may be chrome
+        run: list[int] = []  # those lines
         title_seen = False  # the first line that is not chrome: the title, under a menu or not
         for index, text in enumerate(texts):
             if not text or text.isspace():
                 continue
             if index in chrome:
-                if after_chrome and run:
-                    yield from self._report(doc, run, index)
-                after_chrome, run = True, []
+                if above is not None and run:
+                    yield from self._report(doc, run, above, index)
+                above, run = index, []
             elif not title_seen:
-                title_seen, after_chrome, run = True, False, []
-            elif after_chrome:
+                title_seen, above, run = True, None, []
+            elif above is not None:
                 run.append(index)
                 if len(run) > _LONGEST_RUN or not _short_line(text) or is_source(text):
-                    after_chrome, run = False, []
+                    above, run = None, []
 
-    def _report(self, doc: Document, run: list[int], below: int) -> Iterator[Diagnostic]:
+    def _report(
+        self, doc: Document, run: list[int], above: int, below: int
+    ) -> Iterator[Diagnostic]:
         texts = doc.line_texts
-        above = next(i for i in range(run[0] - 1, -1, -1) if texts[i] and not texts[i].isspace())
         for index in run:
             yield self.report(
                 doc,
