@@ -27,6 +27,7 @@ import numpy as np
 import xxhash
 
 from corpus_lint.files import identity, to_int64
+from corpus_lint.rule import reports_of
 from corpus_lint.textutil import word_bytes as _word_bytes
 
 if TYPE_CHECKING:
@@ -160,8 +161,6 @@ class ShingleExclusion(NamedTuple):
         return _codes(self.rules)
 
     def lines(self, doc: Document, diagnostics: list[Diagnostic]) -> tuple[int, ...]:
-        from corpus_lint.rule import reports_of
-
         found = list(diagnostics)
         for rule in self.unselected:
             found.extend(reports_of(rule, doc, self.context))
