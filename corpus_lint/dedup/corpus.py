@@ -1499,22 +1499,43 @@ def outside_corpus(places: dict[Any, str], roots: list[Path | str], root: Path) 
 def _verify_batches(
     pairs: list[tuple[Entry, Entry]],
 ) -> Iterator[tuple[list[tuple[Entry, Entry]], list[Entry]]]:
-    """(pairs, their distinct files), the files at most REREAD_FILES or holding about
-    VERIFY_SHINGLES shingles: a worker's task, its shingle sets held while it compares."""
+    """(pairs, their distinct files): a worker's task, its shingle sets held while it
+    compares. A batch takes tiles (below) until it holds REREAD_FILES files (so fewer than
+    three times that: a tile is not split for them) or about VERIFY_SHINGLES shingles.
+
+    The pairs go in tiles: the files are numbered in path order and cut into blocks of
+    REREAD_FILES, and a tile is the pairs between two blocks, so a batch rereads its files
+    once for all their pairs. Where many files are all candidates of one another (1,000
+    articles from one template), pairs taken one after the other made each batch a file
+    and 31 others: 500,000 pairs reread 516,000 files (41 s for 1,000 files)."""
+    block_of = {e: n // REREAD_FILES for n, e in enumerate(_by_order(pairs))}
+    tiles: dict[tuple[int, int], list[tuple[Entry, Entry]]] = {}
+    for a, b in pairs:
+        key = (block_of[a], block_of[b])
+        tiles.setdefault((min(key), max(key)), []).append((a, b))
     batch: list[tuple[Entry, Entry]] = []
     files: dict[Entry, None] = {}
     shingles = 0
-    for pair in pairs:
-        for entry in pair:
-            if entry not in files:
-                files[entry] = None
-                shingles += entry.table.shingles(entry.row)
-        batch.append(pair)
-        if shingles >= VERIFY_SHINGLES or len(files) >= REREAD_FILES:
+    for key in sorted(tiles):
+        if len(files) >= REREAD_FILES:  # a tile is never split for the count of files
             yield batch, list(files)
             batch, files, shingles = [], {}, 0
+        for pair in tiles[key]:
+            for entry in pair:
+                if entry not in files:
+                    files[entry] = None
+                    shingles += entry.table.shingles(entry.row)
+            batch.append(pair)
+            if shingles >= VERIFY_SHINGLES:  # (nor held in memory whole, for long texts)
+                yield batch, list(files)
+                batch, files, shingles = [], {}, 0
     if batch:
         yield batch, list(files)
+
+
+def _by_order(pairs: list[tuple[Entry, Entry]]) -> list[Entry]:
+    """The distinct files of `pairs`, in path order."""
+    return sorted({e for pair in pairs for e in pair}, key=attrgetter("order"))
 
 
 def batch_similarities(
