@@ -23,7 +23,7 @@ PAUSE_VARIABLE = "CORPUS_LINT_TEST_PAUSE"  # corpus_lint.interrupts.PAUSE_VARIAB
 
 pytestmark = [pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals"), pytest.mark.slow]
 
-LINE = "The harbour council voted on Tuesday to add two evening crossings.   \n\n"
+LINE = "The harbour council voted on Tuesday to add {} evening crossings.   \n\n"
 FILES = 600  # enough for two worker processes (engine.MIN_FILES_FOR_WORKERS each)
 
 
@@ -32,7 +32,10 @@ def write_corpus(folder: Path, files: int = FILES) -> dict[str, tuple[bytes, byt
     folder.mkdir()
     articles = {}
     for number in range(files):
-        original = (f"Title {number}\n\n" + LINE * 20 + "Source: Gazette\n").encode()
+        # Not alike (a number in every line): 1,000 articles from one template are each
+        # other's candidates, 500,000 pairs to verify: slow, and not what these test.
+        line = LINE.format(number)
+        original = (f"Title {number}\n\n" + line * 20 + "Source: Gazette\n").encode()
         (folder / f"a{number:04}.txt").write_bytes(original)
         articles[f"a{number:04}.txt"] = (original, original.replace(b".   \n", b".\n"))
     return articles
