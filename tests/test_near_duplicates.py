@@ -624,6 +624,38 @@ def test_files_all_alike_are_reread_once_a_block_of_them_not_once_a_pair():
     assert rereads <= count * (blocks + 1)  # each file once with each block, about
 
 
+@pytest.mark.parametrize("run", ["whole", "changed files", "allow-list"])
+def test_copies_of_one_text_are_banded_once_and_report_what_banding_each_does(
+    cli, tmp_path, monkeypatch, run
+):
+    """Of a same-text group only one file goes into the LSH bands (3,000 copies of an error
+    page made 4.5 million candidates): the findings are those of banding every copy."""
+    for i in range(4):  # four copies of a text, one with other white space
+        text = article(80)
+        (tmp_path / f"copy{i}.txt").write_text(text.replace(" ", "  ", 3) if i == 3 else text)
+    (tmp_path / "near.txt").write_text(edited(article(80), 3))
+    (tmp_path / "other.txt").write_text(article(81))
+    (tmp_path / "other-near.txt").write_text(edited(article(81), 4))
+    (tmp_path / "other-copy.txt").write_text(article(81))
+    paths = ["."]
+    if run == "changed files":
+        (tmp_path / "corpus-lint.toml").write_text('corpus = ["."]\n')
+        dup_findings(cli, tmp_path)  # the cache holds the corpus
+        paths = ["copy2.txt", "near.txt"]
+    if run == "allow-list":
+        (tmp_path / "corpus-lint.toml").write_text('[near-duplicate]\nallow = "allow.toml"\n')
+        allowed = '[[allow]]\npaths = ["copy3.txt", "near.txt"]\nreason = "reviewed"\n'
+        (tmp_path / "allow.toml").write_text(allowed)
+    once = dup_findings(cli, tmp_path, *paths)
+    banded_once = corpus_stage.last_stats.candidates
+    assert {f["code"] for f in once} == {"DUP003", "DUP004"}
+    signed_only = lambda stage, groups: stage.table.signed_rows(stage.entries.rows)  # noqa: E731
+    monkeypatch.setattr(corpus_stage._Stage, "_banded", signed_only)
+    assert dup_findings(cli, tmp_path, *paths) == once
+    if run != "changed files":  # (which pairs its targets with the cache's bands instead)
+        assert corpus_stage.last_stats.candidates > banded_once
+
+
 def test_worker_processes_reread_and_compare_the_pairs_the_parent_only_gathers(
     cli, tmp_path, monkeypatch
 ):

@@ -600,7 +600,7 @@ class _Stage:
                 # BP005 needs no pair: its lines are counted while the workers verify them.
                 self.while_verifying = repeated_lines if self.line_rules else None
                 try:
-                    pairs = self._near_duplicates()
+                    pairs = self._near_duplicates(groups)
                 finally:  # it holds the stage: a cycle, left for a collector the run pauses
                     self.while_verifying = None
             if self.codes:
@@ -984,13 +984,14 @@ class _Stage:
 
     # --- DUP004 ------------------------------------------------------------------------------
 
-    def _near_duplicates(self) -> list[tuple[Entry, Entry, float]]:
+    def _near_duplicates(self, groups: list[list[Entry]]) -> list[tuple[Entry, Entry, float]]:
         """Every candidate pair verified: (a, b, exact Jaccard), at the threshold or not;
-        `while_verifying` is called as the workers verify them (see `_verify`)."""
+        `while_verifying` is called as the workers verify them (see `_verify`). `groups`:
+        DUP003's same-text groups, each banded as one document (`_banded`)."""
         bands, rows = self._lsh_params()
         last_stats.bands = (bands, rows)
         salt = band_salt(self.config_salt, bands, rows)
-        loaded = self.entries.subset(self.table.signed_rows(self.entries.rows))
+        loaded = self.entries.subset(self._banded(groups))
         pairs = _band_pairs(loaded, bands, rows, salt)
         self._trim()  # the band keys' arrays
         candidates = {
@@ -1012,6 +1013,27 @@ class _Stage:
         return self._verify(
             [p for p, verified in zip(ordered, worth) if verified], meanwhile=self.while_verifying
         )
+
+    def _banded(self, groups: list[list[Entry]]) -> np.ndarray:
+        """Which entries go into the LSH bands: those with a signature, but of each same-text
+        group only one, a target. Copies of a text pair with everything as it does (3,000
+        copies of one error page made 4.5 million candidate pairs: 4 minutes, 1.6 GB), and
+        a pair with it stands for them all: the clusters link a group as a whole and verify
+        a keeper's own pairs. Copies an allow-list names stay (their pairs judge it)."""
+        rows = self.entries.rows
+        banded = self.table.signed_rows(rows)
+        named = {p for entry in self.near.allow for p in entry.paths}
+        copies = []
+        for group in groups:
+            kept = next(e for e in group if e.target)
+            copies += [
+                e.row
+                for e in group
+                if e is not kept and not (named and {e.key, os.path.abspath(e.path)} & named)
+            ]
+        if copies:
+            banded &= ~np.isin(rows, copies)
+        return banded
 
     def _verify(
         self,
