@@ -357,8 +357,10 @@ def _run(
         needed = math.ceil(len(sources) * bands / BUCKET_ROWS)
         buckets = max(1, min(MAX_BUCKETS, max(workers, needed)))
         last_stats.buckets = buckets
+        named = frozenset(p for entry in near.allow for p in entry.paths)
         splits = [
-            submit(_band_rows, f, bands, rows, salt, near.num_perm, buckets) for f in features
+            submit(_band_rows, f, bands, rows, salt, near.num_perm, buckets, named)
+            for f in features
         ]
         band_buckets = []
         for j in range(buckets):
@@ -686,11 +688,22 @@ def _features(batch: list[tuple[int, Source, Document, list[Diagnostic]]], job: 
     return [_Doc(id, source, f) for (id, source, _, _), f in zip(batch, found)]
 
 
-def _band_rows(docs: list[_Doc], bands: int, rows: int, salt: int, num_perm: int, buckets: int):
-    """A partition's rows split by bucket: (bands, keys, ids, text rows) for each bucket.
+def _band_rows(
+    docs: list[_Doc],
+    bands: int,
+    rows: int,
+    salt: int,
+    num_perm: int,
+    buckets: int,
+    named: frozenset[str] = frozenset(),
+):
+    """A partition's rows split by bucket: (bands, keys, ids, copies, text rows) for each
+    bucket.
 
-    Band rows are numpy arrays (one row per document and band: 8-byte key, 8-byte id, band);
-    text rows, one per document, carry what DUP003's diagnostic needs.
+    Band rows are numpy arrays (one row per document and band: 8-byte key, 8-byte id, band,
+    and the text hash that `_one_of_each_text` folds copies by: 0 for a document an
+    allow-list `named`, never folded); text rows, one per document, carry what DUP003's
+    diagnostic needs.
     """
     import numpy as np
 
@@ -701,6 +714,8 @@ def _band_rows(docs: list[_Doc], bands: int, rows: int, salt: int, num_perm: int
     keys = signature_band_keys(signatures, bands, rows, salt, num_perm).ravel()
     ids = np.repeat(np.array([d.id for d in signed], dtype=np.int64), bands)
     band = np.tile(np.arange(bands, dtype=np.int16), len(signed))
+    folded = [0 if d.source.location in named else d.features.text_hash or 0 for d in signed]
+    copies = np.repeat(np.array(folded, dtype=np.int64), bands)
     where = _bucket_of(keys, buckets)
     order = np.argsort(where, kind="stable")
     bounds = np.searchsorted(where[order], np.arange(buckets + 1))
@@ -711,8 +726,23 @@ def _band_rows(docs: list[_Doc], bands: int, rows: int, salt: int, num_perm: int
     split = []
     for j in range(buckets):
         chosen = order[bounds[j] : bounds[j + 1]]
-        split.append((band[chosen], keys[chosen], ids[chosen], texts[j]))
+        split.append((band[chosen], keys[chosen], ids[chosen], copies[chosen], texts[j]))
     return split
+
+
+def _one_of_each_text(band, keys, ids, copies):
+    """The band rows but the copies: of the rows of one band and key with one text hash (0:
+    none, or never folded), the smallest id's only. Its pairs stand for the copies', as in
+    the local stage (`_Stage._banded`): 3,000 copies of an error page made 4.5 million
+    candidate pairs. The groups link the copies, and a keeper's own pairs are verified."""
+    import numpy as np
+
+    order = np.lexsort((ids, copies, keys, band))
+    band, keys, ids, copies = band[order], keys[order], ids[order], copies[order]
+    copy = np.zeros(len(ids), dtype=bool)
+    copy[1:] = (band[1:] == band[:-1]) & (keys[1:] == keys[:-1]) & (copies[1:] == copies[:-1])
+    copy &= copies != 0
+    return band[~copy], keys[~copy], ids[~copy]
 
 
 def _line_rows(docs: list[_Doc]):
@@ -754,14 +784,12 @@ def _band_bucket(buckets: int, *parts) -> tuple:
     from corpus_lint.dedup.minhash import candidate_pairs
 
     groups: dict[int, list[_Doc]] = {}
-    for _, _, _, texts in parts:
+    for *_, texts in parts:
         for doc in texts:
             groups.setdefault(doc.features.text_hash, []).append(doc)
     found = [sorted(group) for group in groups.values() if len(group) > 1]
-    band = np.concatenate([p[0] for p in parts])
-    keys = np.concatenate([p[1] for p in parts])
-    ids = np.concatenate([p[2] for p in parts])
-    pairs = candidate_pairs(band, keys, ids)
+    rows = [np.concatenate([p[column] for p in parts]) for column in range(4)]
+    pairs = candidate_pairs(*_one_of_each_text(*rows))
     where = _bucket_of(pairs, buckets)
     return (found, *(pairs[where == k] for k in range(buckets)))
 

@@ -505,6 +505,37 @@ def test_the_same_clusters_keepers_and_allowed_pairs_on_dask_as_locally(cli, tmp
     assert len(stale) == 1 and "chain_a.txt" in stale[0]
 
 
+def test_copies_of_one_text_are_banded_once_on_dask_with_the_local_findings(cli, tmp_path, cluster):
+    """Of the copies of a text, one goes into each band bucket (as in the local stage),
+    but for a copy an allow-list names: the clusters and stale entries are the local ones."""
+    from tests.helpers import changed, random_article
+
+    _, address = cluster
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    text = random_article(31)
+    for i in range(6):
+        (corpus / f"copy{i}.txt").write_text(text)
+    (corpus / "near.txt").write_text(changed(text, [50, 250]))
+    (corpus / "other.txt").write_text(random_article(32))
+    (tmp_path / "corpus-lint.toml").write_text('[near-duplicate]\nallow = "allow.toml"\n')
+    (tmp_path / "allow.toml").write_text(
+        '[[allow]]\npaths = ["corpus/copy5.txt", "corpus/near.txt"]\nreason = "reviewed"\n'
+    )
+
+    def findings(*args: str) -> list[str]:
+        run = cli("check", "--no-progress", "--select", "DUP", *args, "corpus", cwd=tmp_path)
+        return sorted(run.out.splitlines())
+
+    local = findings("--no-cache")
+    assert findings("--executor", "dask", "--scheduler", address) == local
+    reported = [line.split(" ")[1] for line in local if line.startswith("corpus/")]
+    assert sorted(reported) == ["DUP003"] * 5 + ["DUP004"]
+    # Banded each, the copies make 21 pairs with one another and the near copy; folded,
+    # one copy pairs with the near copy and with the copy the allow-list names.
+    assert dask_executor.last_stats.candidates <= 3
+
+
 def test_a_keeper_pair_no_bucket_verified_is_verified_by_a_task(tmp_path, cluster):
     # The verification tasks sent back a~b and b~c only: the cluster step must verify a~c
     # (on the cluster) before c may join a's cluster; here it is alike, so c joins.
