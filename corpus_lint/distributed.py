@@ -353,7 +353,7 @@ def _run(
             bands, rows = lsh_params(near.threshold, near.num_perm)
         salt = band_salt(config_key(near, job), bands, rows)
         # Enough buckets to verify on every worker at once, and for the rows of one to stay
-        # small (BUCKET_ROWS rows of 18 bytes, sorted in place).
+        # small (BUCKET_ROWS rows of 22 bytes, sorted in place).
         needed = math.ceil(len(sources) * bands / BUCKET_ROWS)
         buckets = max(1, min(MAX_BUCKETS, max(workers, needed)))
         last_stats.buckets = buckets
@@ -700,10 +700,10 @@ def _band_rows(
     """A partition's rows split by bucket: (bands, keys, ids, copies, text rows) for each
     bucket.
 
-    Band rows are numpy arrays (one row per document and band: 8-byte key, 8-byte id, band,
-    and the text hash that `_one_of_each_text` folds copies by: 0 for a document an
-    allow-list `named`, never folded); text rows, one per document, carry what DUP003's
-    diagnostic needs.
+    Band rows are numpy arrays (one row per document and band: 8-byte key, 8-byte id, 2-byte
+    band, and 4 bytes of the text hash that `_one_of_each_text` folds copies by: 0 for a
+    document an allow-list `named`, never folded); text rows, one per document, carry what
+    DUP003's diagnostic needs.
     """
     import numpy as np
 
@@ -714,8 +714,10 @@ def _band_rows(
     keys = signature_band_keys(signatures, bands, rows, salt, num_perm).ravel()
     ids = np.repeat(np.array([d.id for d in signed], dtype=np.int64), bands)
     band = np.tile(np.arange(bands, dtype=np.int16), len(signed))
-    folded = [0 if d.source.location in named else d.features.text_hash or 0 for d in signed]
-    copies = np.repeat(np.array(folded, dtype=np.int64), bands)
+    # The text hash's low 32 bits: two texts alike in them and in a band's key lose one
+    # candidate in that band (one in 4 billion), and the rows stay 22 bytes, not 26.
+    folded = [0 if d.source.location in named else (d.features.text_hash or 0) for d in signed]
+    copies = np.repeat(np.array(folded, dtype=np.int64).astype(np.int32), bands)
     where = _bucket_of(keys, buckets)
     order = np.argsort(where, kind="stable")
     bounds = np.searchsorted(where[order], np.arange(buckets + 1))
