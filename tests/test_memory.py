@@ -143,7 +143,7 @@ def test_a_stage_without_a_cache_keeps_no_key_or_content_a_file(tmp_path, monkey
     seen = []
     near = corpus._Stage._near_duplicates
 
-    def recorded(stage):
+    def recorded(stage, groups):
         seen.append(
             (
                 stage.by_key,
@@ -151,7 +151,7 @@ def test_a_stage_without_a_cache_keeps_no_key_or_content_a_file(tmp_path, monkey
                 [(e._key, e._content) for e in stage.entries],
             )
         )
-        return near(stage)
+        return near(stage, groups)
 
     monkeypatch.setattr(corpus._Stage, "_near_duplicates", recorded)
     monkeypatch.chdir(tmp_path)  # no configured corpus: the targets are the corpus
