@@ -236,7 +236,11 @@ def pause(point: str) -> None:
     name, _, folder = _PAUSE_AT.partition(":")
     if name != point:
         return
-    Path(folder, f"{point}.ready").write_text(str(os.getpid()))
+    # Written under a name of its own (workers pause at once), then renamed: a test waiting
+    # for the file reads it whole (it once read an empty file, made but not yet written).
+    part = Path(folder, f"{point}.ready.{os.getpid()}")
+    part.write_text(str(os.getpid()))
+    os.replace(part, Path(folder, f"{point}.ready"))
     go = Path(folder, f"{point}.go")
     deadline = time.monotonic() + 60  # a test that died must not leave the run waiting
     while not go.exists() and time.monotonic() < deadline:
