@@ -800,7 +800,9 @@ def _merge_pairs(*pieces):
     """A pair bucket's distinct pair codes, sorted (so by the earlier file, then the later)."""
     import numpy as np
 
-    return np.unique(np.concatenate(pieces))
+    from corpus_lint.dedup.features import sorted_distinct
+
+    return sorted_distinct(np.concatenate(pieces))
 
 
 def _select(docs: list[_Doc], pairs) -> list[_Doc]:

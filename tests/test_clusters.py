@@ -193,6 +193,128 @@ def test_no_keeper_is_ever_a_redundant_document(docs, pairs, groups, order, used
             assert ranks[c.keeper] < ranks[doc]
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(2, 12),
+    st.lists(st.tuples(st.integers(0, 6), st.integers(0, 11)), max_size=40),
+    st.lists(st.sampled_from([0.3, 0.79, 0.8, 0.9]), min_size=66, max_size=66),
+    st.lists(st.lists(st.integers(0, 11), min_size=2, max_size=4), max_size=2),
+    st.lists(st.integers(0, 3), min_size=12, max_size=12),
+    st.sets(st.tuples(st.integers(0, 11), st.integers(0, 11)), max_size=3),
+)
+def test_clusters_from_a_spanning_forest_and_linked_pairs_left_unverified_are_the_same(
+    docs, candidates, values, groups, facts, allowed_pairs
+):
+    """Verifying a spanning forest of the candidates, then only the candidates whose
+    documents the pairs found alike do not link yet (`_Stage._verify`), gives the clusters
+    that verifying every candidate gives: over random candidate graphs, similarities,
+    same-text groups, ranks and allowed pairs."""
+    from corpus_lint.dedup.clusters import spanning_pairs, split_linked
+
+    names = [f"d{i:02}" for i in range(docs)]
+    ranks = {name: (facts[i], name) for i, name in enumerate(names)}
+    index = {(i, j): n for n, (i, j) in enumerate((i, j) for i in range(12) for j in range(i))}
+    same = [sorted({names[i] for i in g if i < docs}) for g in groups]
+    same = [g for g in same if len(g) > 1]
+    text_of = {doc: n for n, group in enumerate(same) for doc in group}
+    allowed = {frozenset((names[i], names[j])) for i, j in allowed_pairs if max(i, j) < docs}
+
+    def exact(a, b):
+        if a in text_of and text_of.get(a) == text_of.get(b):
+            return 1.0
+        i, j = sorted((names.index(a), names.index(b)), reverse=True)
+        return values[index[(i, j)]]
+
+    def is_allowed(a, b):
+        return frozenset((a, b)) in allowed
+
+    def verify(needed):
+        return {p: exact(*p) for p in needed}
+
+    pairs = sorted(
+        {(names[min(i, j)], names[max(i, j)]) for i, j in candidates if i != j and max(i, j) < docs}
+    )
+    pairs = [(a, b) for a, b in pairs if not (a in text_of and text_of.get(a) == text_of.get(b))]
+    everything = [(a, b, exact(a, b)) for a, b in pairs]
+    expected = form_clusters(ranks, everything, same, 0.8, verify, is_allowed)
+
+    first, later = spanning_pairs(pairs)
+    found = [(a, b, exact(a, b)) for a, b in first]
+    links = [(a, b) for a, b, v in found if v >= 0.8 and not is_allowed(a, b)]
+    linked, later = split_linked(later, links)
+    unverified = [p for p in linked if not is_allowed(*p)]
+    later += [p for p in linked if is_allowed(*p)]
+    found += [(a, b, exact(a, b)) for a, b in later]
+    pruned = form_clusters(ranks, found, same, 0.8, verify, is_allowed, unverified)
+    assert pruned == expected
+
+
+@pytest.mark.parametrize("allowed", [None, ("c.txt", "d.txt"), ("a.txt", "c.txt")])
+def test_a_run_verifying_a_spanning_forest_first_reports_what_verifying_all_does(
+    cli, tmp_path, monkeypatch, allowed
+):
+    """Six copies of a story, a word changed in each: every pair is a candidate. Verified
+    first, a spanning forest links them, so most pairs go unverified, but an allowed pair
+    (its stale check) and the keeper's own pairs; the report is that of verifying all."""
+    from corpus_lint.dedup import corpus as stage
+
+    story = random_article(7)
+    write(tmp_path, {f"{n}.txt": changed(story, [40 * i + 5]) for i, n in enumerate("abcdef")})
+    if allowed:
+        (tmp_path / "corpus-lint.toml").write_text('[near-duplicate]\nallow = "allow.toml"\n')
+        entry = f"[[allow]]\npaths = {json.dumps(list(allowed))}\nreason = \"reviewed\"\n"
+        (tmp_path / "allow.toml").write_text(entry)
+    command = ["check", "--no-cache", "--no-progress", "--select", "DUP", "."]
+    pruned = cli(*command, cwd=tmp_path)
+    verified = stage.last_stats.verified
+    assert "DUP004" in pruned.out and "stale allow-list" not in pruned.out
+    monkeypatch.setattr(stage, "spanning_pairs", lambda pairs: (list(pairs), []))
+    assert cli(*command, cwd=tmp_path) == pruned
+    assert verified < stage.last_stats.verified == 15
+
+
+def test_a_pair_left_unverified_links_documents_a_keeper_leaves():
+    """a~b, b~x, b~y and x~y are candidates; verified first, the forest a-b, b-x, b-y links
+    x and y, so x~y is left unverified. Keeper a is unlike x and y, which stay: their pair,
+    verified then, makes them a cluster of their own, as verifying every pair does."""
+    from corpus_lint.dedup.clusters import spanning_pairs, split_linked
+
+    truth = {("a", "b"): 0.9, ("b", "x"): 0.9, ("b", "y"): 0.9, ("x", "y"): 0.9}
+    truth |= {("a", "x"): 0.3, ("a", "y"): 0.3}
+    ranks = {doc: (doc,) for doc in "abxy"}
+    asked = []
+
+    def verify(needed):
+        asked.extend(needed)
+        return {p: truth.get(p, truth.get(p[::-1])) for p in needed}
+
+    pairs = [("a", "b"), ("b", "x"), ("b", "y"), ("x", "y")]
+    first, later = spanning_pairs(pairs)
+    linked, later = split_linked(later, first)
+    assert (linked, later) == ([("x", "y")], [])
+    verified = [(a, b, truth[(a, b)]) for a, b in first]
+    clusters = form_clusters(ranks, verified, [], 0.8, verify, unverified=linked)
+    assert [(c.keeper, [d for d, _ in c.members]) for c in clusters] == [
+        ("a", ["b"]),
+        ("x", ["y"]),
+    ]
+    assert ("x", "y") in asked
+    every = [(a, b, truth[(a, b)]) for a, b in pairs]
+    assert form_clusters(ranks, every, [], 0.8, verify) == clusters
+
+
+def test_a_spanning_forest_of_a_clique_is_one_pair_a_document():
+    from corpus_lint.dedup.clusters import spanning_pairs, split_linked
+
+    pairs = [(a, b) for a in range(100) for b in range(a + 1, 100)]
+    first, later = spanning_pairs(pairs)
+    assert len(first) == 99 and len(first) + len(later) == len(pairs)
+    linked, others = split_linked(later, first)
+    assert (len(linked), others) == (len(later), [])
+    linked, others = split_linked(later, first[:49])  # 0 linked to 1-49 only
+    assert others == [(a, b) for a, b in later if b >= 50]
+
+
 # --- allow-list ---------------------------------------------------------------------------------
 
 

@@ -25,6 +25,8 @@ from typing import Any
 
 import numpy as np
 
+from corpus_lint.dedup.features import sorted_distinct
+
 SEED = 1  # datasketch's default MinHash seed
 SCHEME = "affine32"  # datasketch's default permutation scheme since 2.0
 MIN_CANDIDATE_PROBABILITY = 0.99
@@ -274,4 +276,4 @@ def candidate_pairs(band: np.ndarray, keys: np.ndarray, ids: np.ndarray) -> np.n
             members = np.sort(ids[start:end])
             first, second = np.triu_indices(len(members), k=1)
             codes.append((members[first] << 32) | members[second])
-    return np.unique(np.concatenate(codes)) if codes else np.empty(0, dtype=np.int64)
+    return sorted_distinct(np.concatenate(codes)) if codes else np.empty(0, dtype=np.int64)
