@@ -262,7 +262,7 @@ def test_a_run_verifying_a_spanning_forest_first_reports_what_verifying_all_does
     write(tmp_path, {f"{n}.txt": changed(story, [40 * i + 5]) for i, n in enumerate("abcdef")})
     if allowed:
         (tmp_path / "corpus-lint.toml").write_text('[near-duplicate]\nallow = "allow.toml"\n')
-        entry = f"[[allow]]\npaths = {json.dumps(list(allowed))}\nreason = \"reviewed\"\n"
+        entry = f'[[allow]]\npaths = {json.dumps(list(allowed))}\nreason = "reviewed"\n'
         (tmp_path / "allow.toml").write_text(entry)
     command = ["check", "--no-cache", "--no-progress", "--select", "DUP", "."]
     pruned = cli(*command, cwd=tmp_path)
