@@ -800,7 +800,7 @@ def _merge_pairs(*pieces):
     """A pair bucket's distinct pair codes, sorted (so by the earlier file, then the later)."""
     import numpy as np
 
-    from corpus_lint.dedup.features import sorted_distinct
+    from corpus_lint.dedup.minhash import sorted_distinct
 
     return sorted_distinct(np.concatenate(pieces))
 

@@ -69,7 +69,6 @@ from corpus_lint.dedup.features import (
     shingle_exclusion,
     shingle_sets,
     shingled_text,
-    sorted_distinct,
 )
 from corpus_lint.dedup.minhash import (
     MIN_CANDIDATE_PROBABILITY,
@@ -78,6 +77,7 @@ from corpus_lint.dedup.minhash import (
     band_salt,
     candidate_pairs,
     lsh_params,
+    sorted_distinct,
 )
 from corpus_lint.dedup.table import FeatureTable
 from corpus_lint.document import Document, DocumentError, display

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 import xxhash
 
+from corpus_lint.dedup.minhash import sorted_distinct
 from corpus_lint.files import identity, to_int64
 from corpus_lint.rule import reports_of
 from corpus_lint.textutil import word_bytes as _word_bytes
@@ -341,13 +342,6 @@ def _combine(words: np.ndarray, shingle_size: int) -> np.ndarray:
 def shingle_set(doc: Document, excluded: tuple[int, ...], shingle_size: int) -> np.ndarray:
     """The sorted distinct shingle hashes of a document: for the exact Jaccard check."""
     return sorted_distinct(shingle_hashes(shingled_text(doc, excluded), shingle_size))
-
-
-def sorted_distinct(values: np.ndarray) -> np.ndarray:
-    """`np.unique(values)` by sorting: numpy 2's `np.unique` hashes, 15 to 35 times slower here,
-    and its first call imports numpy.ma (10 ms of a pre-commit run)."""
-    values = np.sort(values)
-    return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
 
 
 def features_of(

@@ -25,8 +25,6 @@ from typing import Any
 
 import numpy as np
 
-from corpus_lint.dedup.features import sorted_distinct
-
 SEED = 1  # datasketch's default MinHash seed
 SCHEME = "affine32"  # datasketch's default permutation scheme since 2.0
 MIN_CANDIDATE_PROBABILITY = 0.99
@@ -246,6 +244,13 @@ def signature_band_keys(
         matrix = np.frombuffer(b"".join(block), dtype="<u4").reshape(len(block), num_perm)
         keys[start : start + len(block)] = band_keys(matrix, bands, rows, salt)
     return keys
+
+
+def sorted_distinct(values: np.ndarray) -> np.ndarray:
+    """`np.unique(values)` by sorting: numpy 2's `np.unique` hashes, 15 to 35 times slower here,
+    and its first call imports numpy.ma (10 ms of a pre-commit run)."""
+    values = np.sort(values)
+    return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
 
 
 def candidate_pairs(band: np.ndarray, keys: np.ndarray, ids: np.ndarray) -> np.ndarray:
