@@ -701,7 +701,7 @@ def _band_rows(
     bucket.
 
     Band rows are numpy arrays (one row per document and band: 8-byte key, 8-byte id, 2-byte
-    band, and 4 bytes of the text hash that `_one_of_each_text` folds copies by: 0 for a
+    band, and 4 bytes of the content hash that `_one_of_each_text` folds copies by: 0 for a
     document an allow-list `named`, never folded); text rows, one per document, carry what
     DUP003's diagnostic needs.
     """
@@ -714,9 +714,9 @@ def _band_rows(
     keys = signature_band_keys(signatures, bands, rows, salt, num_perm).ravel()
     ids = np.repeat(np.array([d.id for d in signed], dtype=np.int64), bands)
     band = np.tile(np.arange(bands, dtype=np.int16), len(signed))
-    # The text hash's low 32 bits: two texts alike in them and in a band's key lose one
-    # candidate in that band (one in 4 billion), and the rows stay 22 bytes, not 26.
-    folded = [0 if d.source.location in named else (d.features.text_hash or 0) for d in signed]
+    # The content hash's low 32 bits: two files alike in them and in a band's key make one
+    # of them lose its pairs in that band (one in 4 billion), and the rows stay 22 bytes.
+    folded = [0 if d.source.location in named else d.features.content for d in signed]
     copies = np.repeat(np.array(folded, dtype=np.int64).astype(np.int32), bands)
     where = _bucket_of(keys, buckets)
     order = np.argsort(where, kind="stable")
@@ -733,10 +733,11 @@ def _band_rows(
 
 
 def _one_of_each_text(band, keys, ids, copies):
-    """The band rows but the copies: of the rows of one band and key with one text hash (0:
-    none, or never folded), the smallest id's only. Its pairs stand for the copies', as in
-    the local stage (`_Stage._banded`): 3,000 copies of an error page made 4.5 million
-    candidate pairs. The groups link the copies, and a keeper's own pairs are verified."""
+    """The band rows but the copies: of the rows of one band and key with one content hash
+    (0: never folded), the smallest id's only. Its pairs stand for the copies', as in the
+    local stage (`_Stage._banded`, which says why only equal bytes are folded): 3,000
+    copies of an error page made 4.5 million candidate pairs. The same-text groups link the
+    copies, and a keeper's own pairs are verified."""
     import numpy as np
 
     order = np.lexsort((ids, copies, keys, band))

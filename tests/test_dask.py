@@ -506,8 +506,11 @@ def test_the_same_clusters_keepers_and_allowed_pairs_on_dask_as_locally(cli, tmp
 
 
 def test_copies_of_one_text_are_banded_once_on_dask_with_the_local_findings(cli, tmp_path, cluster):
-    """Of the copies of a text, one goes into each band bucket (as in the local stage),
-    but for a copy an allow-list names: the clusters and stale entries are the local ones."""
+    """Of the files with the same bytes, one goes into each band bucket (as in the local
+    stage), but for a copy an allow-list names; an NFD copy of a text is banded apart from
+    the NFC one (other shingles). The findings and stale entries are the local ones."""
+    import unicodedata
+
     from tests.helpers import changed, random_article
 
     _, address = cluster
@@ -518,9 +521,13 @@ def test_copies_of_one_text_are_banded_once_on_dask_with_the_local_findings(cli,
         (corpus / f"copy{i}.txt").write_text(text)
     (corpus / "near.txt").write_text(changed(text, [50, 250]))
     (corpus / "other.txt").write_text(random_article(32))
+    accented = random_article(33).replace("x", "\u00e9")  # every word: "w33é123"
+    (corpus / "nfc.txt").write_text(accented)
+    (corpus / "nfd.txt").write_text(unicodedata.normalize("NFD", accented))
+    (corpus / "nfd-near.txt").write_text(unicodedata.normalize("NFD", changed(accented, [99])))
     (tmp_path / "corpus-lint.toml").write_text('[near-duplicate]\nallow = "allow.toml"\n')
     (tmp_path / "allow.toml").write_text(
-        '[[allow]]\npaths = ["corpus/copy5.txt", "corpus/near.txt"]\nreason = "reviewed"\n'
+        '[[allow]]\npaths = ["corpus/copy0.txt", "corpus/near.txt"]\nreason = "reviewed"\n'
     )
 
     def findings(*args: str) -> list[str]:
@@ -529,11 +536,13 @@ def test_copies_of_one_text_are_banded_once_on_dask_with_the_local_findings(cli,
 
     local = findings("--no-cache")
     assert findings("--executor", "dask", "--scheduler", address) == local
-    reported = [line.split(" ")[1] for line in local if line.startswith("corpus/")]
-    assert sorted(reported) == ["DUP003"] * 5 + ["DUP004"]
-    # Banded each, the copies make 21 pairs with one another and the near copy; folded,
-    # one copy pairs with the near copy and with the copy the allow-list names.
-    assert dask_executor.last_stats.candidates <= 3
+    reported = {line.split(":")[0]: line.split(" ")[1] for line in local if " DUP" in line}
+    assert {path: reported[path] for path in reported if "nf" in path} == {
+        "corpus/nfc.txt": "DUP003",  # of nfd.txt, the keeper
+        "corpus/nfd-near.txt": "DUP004",  # of nfd.txt, which the NFC copy is unlike
+    }
+    # Banded each, the six copies make 21 pairs with one another and 6 with the near copy.
+    assert dask_executor.last_stats.candidates <= 6
 
 
 def test_a_keeper_pair_no_bucket_verified_is_verified_by_a_task(tmp_path, cluster):

@@ -624,31 +624,44 @@ def test_files_all_alike_are_reread_once_a_block_of_them_not_once_a_pair():
     assert rereads <= count * (blocks + 1)  # each file once with each block, about
 
 
-@pytest.mark.parametrize("run", ["whole", "changed files", "allow-list"])
+@pytest.mark.parametrize(
+    "run", ["whole", "changed files", "allow-list names a copy", "allow-list names the kept one"]
+)
 def test_copies_of_one_text_are_banded_once_and_report_what_banding_each_does(
     cli, tmp_path, monkeypatch, run
 ):
-    """Of a same-text group only one file goes into the LSH bands (3,000 copies of an error
-    page made 4.5 million candidates): the findings are those of banding every copy."""
-    for i in range(4):  # four copies of a text, one with other white space
+    """Of the files of a same-text group with the same bytes, only one goes into the LSH
+    bands (3,000 copies of an error page made 4.5 million candidates): the findings are
+    those of banding every copy. Equal texts in other bytes are banded each: an NFD copy
+    has other shingles than the NFC one, and only it is like its own near copy."""
+    import unicodedata
+
+    for i in range(4):  # three copies of a text, and one with other white space
         text = article(80)
         (tmp_path / f"copy{i}.txt").write_text(text.replace(" ", "  ", 3) if i == 3 else text)
     (tmp_path / "near.txt").write_text(edited(article(80), 3))
     (tmp_path / "other.txt").write_text(article(81))
     (tmp_path / "other-near.txt").write_text(edited(article(81), 4))
     (tmp_path / "other-copy.txt").write_text(article(81))
+    accented = article(82).replace("x", "\u00e9")  # every word: "w82é123"
+    (tmp_path / "nfc.txt").write_text(accented)
+    (tmp_path / "nfd.txt").write_text(unicodedata.normalize("NFD", accented))
+    (tmp_path / "nfd-near.txt").write_text(unicodedata.normalize("NFD", edited(accented, 3)))
     paths = ["."]
     if run == "changed files":
         (tmp_path / "corpus-lint.toml").write_text('corpus = ["."]\n')
         dup_findings(cli, tmp_path)  # the cache holds the corpus
-        paths = ["copy2.txt", "near.txt"]
-    if run == "allow-list":
+        paths = ["copy2.txt", "near.txt", "nfc.txt"]
+    if run.startswith("allow-list"):
+        named = "copy1.txt" if run.endswith("a copy") else "copy0.txt"
         (tmp_path / "corpus-lint.toml").write_text('[near-duplicate]\nallow = "allow.toml"\n')
-        allowed = '[[allow]]\npaths = ["copy3.txt", "near.txt"]\nreason = "reviewed"\n'
+        allowed = f'[[allow]]\npaths = ["{named}", "near.txt"]\nreason = "reviewed"\n'
         (tmp_path / "allow.toml").write_text(allowed)
     once = dup_findings(cli, tmp_path, *paths)
     banded_once = corpus_stage.last_stats.candidates
     assert {f["code"] for f in once} == {"DUP003", "DUP004"}
+    if run != "changed files":
+        assert any(f["path"] == "nfd-near.txt" and f["code"] == "DUP004" for f in once)
     signed_only = lambda stage, groups: stage.table.signed_rows(stage.entries.rows)  # noqa: E731
     monkeypatch.setattr(corpus_stage._Stage, "_banded", signed_only)
     assert dup_findings(cli, tmp_path, *paths) == once

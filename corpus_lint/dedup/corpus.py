@@ -1028,22 +1028,26 @@ class _Stage:
         )
 
     def _banded(self, groups: list[list[Entry]]) -> np.ndarray:
-        """Which entries go into the LSH bands: those with a signature, but of each same-text
-        group only one, a target. Copies of a text pair with everything as it does (3,000
-        copies of one error page made 4.5 million candidate pairs: 4 minutes, 1.6 GB), and
-        a pair with it stands for them all: the clusters link a group as a whole and verify
-        a keeper's own pairs. Copies an allow-list names stay (their pairs judge it)."""
+        """Which entries go into the LSH bands: those with a signature, but of the files of a
+        same-text group with the same bytes only one, a target where one is. Copies pair
+        with everything as it does (3,000 copies of one error page made 4.5 million
+        candidate pairs: 4 minutes, 1.6 GB), and a pair with it stands for them all: the
+        clusters link a group as a whole and verify a keeper's own pairs. Only equal bytes
+        are folded: equal texts may differ in their shingles (NFC and NFD, lines wrapped
+        elsewhere), equal bytes have the same features. A copy an allow-list names stays
+        and stands for no other (an allowed pair links nothing): its pairs judge the entry."""
         rows = self.entries.rows
         banded = self.table.signed_rows(rows)
         named = {p for entry in self.near.allow for p in entry.paths}
         copies = []
         for group in groups:
-            kept = next(e for e in group if e.target)
-            copies += [
-                e.row
-                for e in group
-                if e is not kept and not (named and {e.key, os.path.abspath(e.path)} & named)
-            ]
+            kept: set[int] = set()  # contents banded
+            for e in sorted(group, key=lambda e: not e.target):  # a target first
+                if named and {e.key, os.path.abspath(e.path)} & named:
+                    continue
+                if e.content in kept:
+                    copies.append(e.row)
+                kept.add(e.content)
         if copies:
             banded &= ~np.isin(rows, copies)
         return banded
