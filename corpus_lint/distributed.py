@@ -701,7 +701,7 @@ def _band_rows(
     bucket.
 
     Band rows are numpy arrays (one row per document and band: 8-byte key, 8-byte id, 2-byte
-    band, and 4 bytes of the content hash that `_one_of_each_text` folds copies by: 0 for a
+    band, and 4 bytes of the content hash that `_one_of_equal_files` folds copies by: 0 for a
     document an allow-list `named`, never folded); text rows, one per document, carry what
     DUP003's diagnostic needs.
     """
@@ -732,7 +732,7 @@ def _band_rows(
     return split
 
 
-def _one_of_each_text(band, keys, ids, copies):
+def _one_of_equal_files(band, keys, ids, copies):
     """The band rows but the copies: of the rows of one band and key with one content hash
     (0: never folded), the smallest id's only. Its pairs stand for the copies', as in the
     local stage (`_Stage._banded`, which says why only equal bytes are folded): 3,000
@@ -792,7 +792,7 @@ def _band_bucket(buckets: int, *parts) -> tuple:
             groups.setdefault(doc.features.text_hash, []).append(doc)
     found = [sorted(group) for group in groups.values() if len(group) > 1]
     rows = [np.concatenate([p[column] for p in parts]) for column in range(4)]
-    pairs = candidate_pairs(*_one_of_each_text(*rows))
+    pairs = candidate_pairs(*_one_of_equal_files(*rows))
     where = _bucket_of(pairs, buckets)
     return (found, *(pairs[where == k] for k in range(buckets)))
 
