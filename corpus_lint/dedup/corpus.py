@@ -1038,12 +1038,12 @@ class _Stage:
         and stands for no other (an allowed pair links nothing): its pairs judge the entry."""
         rows = self.entries.rows
         banded = self.table.signed_rows(rows)
-        named = {p for entry in self.near.allow for p in entry.paths}
+        named = self._allowed(e for group in groups for e in group).of  # doc -> its entries
         copies = []
         for group in groups:
             kept: set[int] = set()  # contents banded
             for e in sorted(group, key=lambda e: not e.target):  # a target first
-                if named and {e.key, os.path.abspath(e.path)} & named:
+                if e in named:
                     continue
                 if e.content in kept:
                     copies.append(e.row)
