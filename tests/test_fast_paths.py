@@ -240,13 +240,13 @@ def test_corpus_walked_by_worker_processes_equals_the_serial_walk(tmp_path, monk
 
 def test_cache_reads_by_scan_give_what_reads_by_key_give(tmp_path):
     """The cache answers a run that wants much of a table with one scan: same answers."""
-    from corpus_lint.dedup.cache import SignatureCache
+    from corpus_lint.dedup.cache import SignatureCache, feature_row
     from corpus_lint.dedup.features import Features
 
     cache = SignatureCache.open(tmp_path, config=7, warnings=[])
     features = [Features(c, c * 3, 10 + c, bytes([c]) * 8, (c, 2)) for c in range(1, 41)]
     files = [(f"/c/{c}.txt", 100 + c, 50 + c, c) for c in range(1, 41)]
-    cache.store(files, features)
+    cache.store(files, map(feature_row, features))
     for wanted in ([5], [5, 999], list(range(1, 30)) + [999]):  # by key, by key, by scan
         assert cache.features(wanted) == {f.content: f for f in features if f.content in wanted}
         assert cache.cached_among(wanted) == set(wanted) - {999}
@@ -260,13 +260,14 @@ def test_cache_reads_by_scan_give_what_reads_by_key_give(tmp_path):
 def test_rows_counted_up_to_a_bound_answer_as_a_whole_count(tmp_path):
     """`SignatureCache._at_most` counts rows only up to one past its bound: its answer is a
     whole count's, at every bound around the count, filtered or not, on an empty table too."""
-    from corpus_lint.dedup.cache import SignatureCache
+    from corpus_lint.dedup.cache import SignatureCache, feature_row
     from corpus_lint.dedup.features import Features
 
     cache = SignatureCache.open(tmp_path, config=7, warnings=[])
     for stored in (0, 5, 40):
         features = [Features(c, c, 1, bytes(8), ()) for c in range(1, stored + 1)]
-        cache.store([(f"/c/{c}.txt", 1, 1, c) for c in range(1, stored + 1)], features)
+        files = [(f"/c/{c}.txt", 1, 1, c) for c in range(1, stored + 1)]
+        cache.store(files, map(feature_row, features))
         for rows, parameters in (("files", ()), ("features WHERE config = ?", (7,))):
             (count,) = cache.db.execute(f"SELECT count(*) FROM {rows}", parameters).fetchone()
             assert count == stored

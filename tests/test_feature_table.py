@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corpus_lint.dedup import table as table_module
+from corpus_lint.dedup.cache import feature_row
 from corpus_lint.dedup.features import Features
 from corpus_lint.dedup.lines import LINE
 from corpus_lint.dedup.table import FeatureTable
@@ -57,12 +58,13 @@ def _normal(f: Features) -> Features:
 @contextmanager
 def _small_blocks():
     """A buffer of two signatures and blocks of three rows: every path taken by few rows."""
-    saved = table_module._BUFFER_BYTES, table_module.BLOCK_ROWS
+    saved = table_module._BUFFER_BYTES, table_module.BLOCK_ROWS, table_module.CACHE_ROWS_BLOCK
     table_module._BUFFER_BYTES, table_module.BLOCK_ROWS = 2 * WIDTH, 3
+    table_module.CACHE_ROWS_BLOCK = 3
     try:
         yield
     finally:
-        table_module._BUFFER_BYTES, table_module.BLOCK_ROWS = saved
+        table_module._BUFFER_BYTES, table_module.BLOCK_ROWS, table_module.CACHE_ROWS_BLOCK = saved
 
 
 @pytest.mark.slow  # a property test: in the full run, not the quick one
@@ -112,6 +114,9 @@ def test_rows_give_back_the_features_put_in(added, replaced):
         ]
         assert table.signed_rows(rows).tolist() == [table.is_signed(r) for r in rows[:-1]] + [False]
         assert table.lined_rows(rows).tolist() == [table.has_lines(r) for r in rows[:-1]] + [False]
+        # The signature cache's rows, read as columns, in any order of rows (a shuffled one).
+        shuffled = rows[:-1][::-1] + rows[:-1]
+        assert list(table.cache_rows(shuffled)) == [feature_row(table.at(r)) for r in shuffled]
         table.release()  # every row gone, and the temporary file
         assert len(table) == 0 and table.size == 0 and table._file is None
 

@@ -450,13 +450,13 @@ class SignatureCache:
     def store(
         self,
         files: Iterable[tuple[str, int, int, int]],
-        features: Iterable[Features],
+        features: Iterable[tuple[int, int | None, int, str, bytes]],
         bands: tuple[np.ndarray, np.ndarray] | None = None,
         folders: Iterable[tuple[str, int]] = (),
         similarities: Iterable[tuple[int, int, float]] = (),
         lines: Iterable[tuple[int, int]] = (),
     ) -> None:
-        """Record files (path, stamp, size, content), features, band keys (two int64
+        """Record files (path, stamp, size, content), features (`feature_row`), band keys (two int64
         arrays: a row of keys for each content, and the contents), the digests of folders
         whose every file is now recorded, verified similarities (a, b, Jaccard) and the
         features' line hashes (line hash, content), atomically."""
@@ -474,17 +474,7 @@ class SignatureCache:
             )
             self.db.executemany(
                 "INSERT OR REPLACE INTO features VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    (
-                        self.config,
-                        f.content,
-                        f.text_hash,
-                        f.shingles,
-                        " ".join(map(str, f.excluded)),
-                        f.signature,
-                    )
-                    for f in features
-                ),
+                ((self.config, *row) for row in features),
             )
             self.db.executemany(
                 "INSERT OR REPLACE INTO line_hashes VALUES (?, ?, ?)",
@@ -636,6 +626,12 @@ def is_damaged(error: sqlite3.Error) -> bool:
     if code is not None:
         return code & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
     return "malformed" in str(error) or "not a database" in str(error)  # Python < 3.11
+
+
+def feature_row(f: Features) -> tuple[int, int | None, int, str, bytes]:
+    """The `features` row of `f` as `store` takes it (the configuration aside); the corpus
+    stage makes them from its table's columns (`FeatureTable.cache_rows`)."""
+    return f.content, f.text_hash, f.shingles, " ".join(map(str, f.excluded)), f.signature
 
 
 def _delete(path: Path, warnings: list[str]) -> bool:

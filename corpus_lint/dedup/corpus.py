@@ -1368,7 +1368,7 @@ class _Stage:
                 return None
             # Materialised one at a time as they are written, not all at once.
             stored = sorted(new.values(), key=lambda e: e.content)
-            features = (e.features for e in stored)
+            features = table.cache_rows([e.row for e in stored])
             # The files in the entries' order (by path): no sorted copy of every row.
             return files, features, band_rows, folders, (), _line_rows(stored)
 

@@ -40,12 +40,14 @@ _LINES_AT = 8 * 8 + 4  # the length of a row's BP005 line records
 # The same record as a numpy dtype: a field of many rows read at once (`column`).
 _COLUMNS = np.dtype(
     {
-        "names": ["content", "text_hash", "shingles", "lines", "flags"],
-        "formats": ["<i8", "<i8", "<i8", "<i4", "u1"],
-        "offsets": [0, 8, 16, _LINES_AT, _FLAGS_AT],
+        "names": ["content", "text_hash", "shingles", "start", "excluded", "lines", "flags"],
+        "formats": ["<i8", "<i8", "<i8", "<i8", "<i4", "<i4", "u1"],
+        "offsets": [0, 8, 16, 7 * 8, 8 * 8, _LINES_AT, _FLAGS_AT],
         "itemsize": _RECORD.size,
     }
 )
+# Rows read at a time by `cache_rows`.
+CACHE_ROWS_BLOCK = 4096
 # Signature bytes buffered before they are written to the temporary file.
 _BUFFER_BYTES = 1 << 20
 # Rows of signatures read at a time by `signature_blocks` (4 MB of 512-byte signatures).
@@ -282,6 +284,38 @@ class FeatureTable:
         hashes = np.frombuffer(b"".join(parts), dtype=LINE)["hash"]
         positions = np.repeat(np.arange(len(rows), dtype=np.int64), counts)
         return np.ascontiguousarray(hashes), positions
+
+    def cache_rows(self, rows: Any) -> Iterator[tuple[int, int | None, int, str, bytes]]:
+        """The signature cache's `features` row (`dedup.cache.feature_row`) of each of these
+        rows, in their order: read as columns a block of rows at a time, no `Features` made
+        (materialising 100,000 of them was 1.3 s of the cache's writer in a first run)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        heap = self._heap
+        for first in range(0, len(rows), CACHE_ROWS_BLOCK):
+            block = rows[first : first + CACHE_ROWS_BLOCK]
+            flags = self.column("flags", block)
+            with self._lock:
+                signatures = [
+                    self._signature_locked(row) if signed else b""
+                    for row, signed in zip(block.tolist(), (flags & _SIGNED != 0).tolist())
+                ]
+            for content, text_hash, has_text, shingles, start, left_out, signature in zip(
+                self.column("content", block).tolist(),
+                self.column("text_hash", block).tolist(),
+                (flags & _TEXT != 0).tolist(),
+                self.column("shingles", block).tolist(),
+                self.column("start", block).tolist(),
+                self.column("excluded", block).tolist(),
+                signatures,
+            ):
+                excluded = array("i", heap[start : start + left_out]) if left_out else ()
+                yield (
+                    content,
+                    text_hash if has_text else None,
+                    shingles,
+                    " ".join(map(str, excluded)),
+                    signature,
+                )
 
     def text_hashes(self, rows: Any) -> tuple[np.ndarray, np.ndarray]:
         """(text hash, has one) of these rows (row numbers >= 0): the text hash is 0 where
