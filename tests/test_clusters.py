@@ -268,9 +268,36 @@ def test_a_run_verifying_a_spanning_forest_first_reports_what_verifying_all_does
     pruned = cli(*command, cwd=tmp_path)
     verified = stage.last_stats.verified
     assert "DUP004" in pruned.out and "stale allow-list" not in pruned.out
-    monkeypatch.setattr(stage, "spanning_pairs", lambda pairs: (list(pairs), []))
+    monkeypatch.setattr(stage, "spanning_pairs", lambda pairs, linked=(): (list(pairs), []))
     assert cli(*command, cwd=tmp_path) == pruned
     assert verified < stage.last_stats.verified == 15
+
+
+def test_a_rerun_after_an_edit_verifies_the_edited_files_pairs_not_a_new_forest(
+    cli, tmp_path, monkeypatch
+):
+    """Eight copies of a story, a word changed in each, checked with the cache; then one is
+    edited. The cache's verified pairs still link the seven others, so the edited file's
+    pairs are verified until one links it, not a new spanning forest of all eight; the
+    report is that of a run without the cache."""
+    from corpus_lint.dedup import clusters
+    from corpus_lint.dedup import corpus as stage
+
+    story = random_article(11)
+    names = [f"{n}.txt" for n in "abcdefgh"]
+    write(tmp_path, {n: changed(story, [40 * i + 5]) for i, n in enumerate(names)})
+    command = ["check", "--no-progress", "--output-format", "json", "--select", "DUP", "."]
+    assert "DUP004" in cli(*command, cwd=tmp_path).out
+    verified = []
+    for run in range(2):  # the second time with the forest of the code before (no links)
+        (tmp_path / "e.txt").write_text(changed(story, [40 * 4 + 5, 300 + run]), "utf-8")
+        report = cli(*command, cwd=tmp_path)
+        verified.append(stage.last_stats.verified)
+        assert report == cli(*command, "--no-cache", cwd=tmp_path)
+        monkeypatch.setattr(
+            stage, "spanning_pairs", lambda pairs, linked=(): clusters.spanning_pairs(pairs)
+        )
+    assert verified[0] == 1 < verified[1]
 
 
 def test_a_pair_left_unverified_links_documents_a_keeper_leaves():

@@ -1066,7 +1066,9 @@ class _Stage:
 
         With `skip_linked`, a spanning forest of the pairs is verified first, then only the
         pairs whose documents the pairs found alike do not link yet; the others are left in
-        `unverified` for the clusters (`clusters.spanning_pairs`, `split_linked`)."""
+        `unverified` for the clusters (`clusters.spanning_pairs`, `split_linked`). Pairs the
+        cache links already are left out of the forest too: after an edit of one of 1,000
+        alike files, its pairs are verified, not a new forest of them all."""
         found: list[tuple[Entry, Entry, float]] = []
         reread: list[tuple[Entry, Entry]] = pairs
         if self.cache is not None and pairs:  # a pair of contents is verified once, then cached
@@ -1078,33 +1080,40 @@ class _Stage:
                     reread.append((a, b))
                 else:
                     found.append((a, b, similarity))
-        files = len({e for pair in reread for e in pair}) if parallel else 1
-        verifying = Progress(
-            "Verifying", len(reread), self.options.progress and parallel, unit="pairs"
-        )
         later: list[tuple[Entry, Entry]] = []
         if skip_linked:
-            reread, later = spanning_pairs(reread)
+            reread, later = spanning_pairs(reread, self._links(found, reread))
+        files = len({e for pair in reread for e in pair}) if parallel else 1
+        verifying = Progress(
+            "Verifying", len(reread) + len(later), self.options.progress and parallel, unit="pairs"
+        )
         with verifying, self._pair_verifier(files, meanwhile) as verify:
             verifying.advance(0)
             self._gather(verify, reread, found, verifying)
             if later:
-                threshold = self.near.threshold
-                links = [(a, b) for a, b, s in found if s >= threshold]
-                if self.near.allow:  # an allowed pair links nothing, yet is verified all the
-                    # same: the allow-list's stale check reads it
-                    docs = {e for pair in later for e in pair}
-                    docs.update(e for a, b, _ in found for e in (a, b))
-                    allowed = self._allowed(docs).pair
-                    links = [(a, b) for a, b in links if not allowed(a, b)]
-                linked, later = split_linked(later, links)
-                if self.near.allow:
+                linked, later = split_linked(later, self._links(found, later))
+                if self.near.allow:  # verified all the same: the allow-list's stale check
+                    allowed = self._allowed({e for pair in linked for e in pair}).pair
                     later += [(a, b) for a, b in linked if allowed(a, b)]
                     linked = [(a, b) for a, b in linked if not allowed(a, b)]
                 self.unverified = linked
-                verifying.advance(len(self.unverified))
+                verifying.advance(len(linked))
                 self._gather(verify, later, found, verifying)
         return found
+
+    def _links(
+        self, found: list[tuple[Entry, Entry, float]], pairs: list[tuple[Entry, Entry]]
+    ) -> list[tuple[Entry, Entry]]:
+        """The pairs of `found` alike enough to link their documents in a cluster: an allowed
+        pair links nothing (`pairs`: the others whose documents the allow-list may name)."""
+        threshold = self.near.threshold
+        links = [(a, b) for a, b, s in found if s >= threshold]
+        if not self.near.allow:
+            return links
+        docs = {e for pair in pairs for e in pair}
+        docs.update(e for pair in links for e in pair)
+        allowed = self._allowed(docs).pair
+        return [(a, b) for a, b in links if not allowed(a, b)]
 
     def _gather(
         self,
