@@ -114,9 +114,15 @@ def test_estimated_jaccard_tracks_the_exact_jaccard():
     assert estimate == pytest.approx(800 / 1200, abs=0.1)
 
 
-def test_worth_verifying_many_decides_as_worth_verifying_pair_by_pair():
-    from corpus_lint.dedup.corpus import prune_floor, worth_verifying, worth_verifying_many
+def test_worth_verifying_many_and_by_rows_decide_as_worth_verifying_pair_by_pair():
+    from corpus_lint.dedup.corpus import (
+        prune_floor,
+        worth_verifying,
+        worth_verifying_many,
+        worth_verifying_rows,
+    )
     from corpus_lint.dedup.features import Features
+    from corpus_lint.dedup.table import FeatureTable
 
     rng = np.random.default_rng(19)
     base = rng.integers(0, 2**32, 128, dtype=np.uint64).astype("<u4")
@@ -126,10 +132,18 @@ def test_worth_verifying_many_decides_as_worth_verifying_pair_by_pair():
         changed = rng.choice(128, size=int(rng.integers(0, 129)), replace=False)
         other[changed] = rng.integers(0, 2**32, len(changed), dtype=np.uint64).astype("<u4")
         text = int(rng.integers(0, 3))
+        other_text = text if index % 5 == 0 else text + 1
+        if index % 7 == 0:  # no text hash on one side or both: never "the same text"
+            text, other_text = None, (None if index % 2 else other_text)
         a = Features(1, text, 10, base.tobytes())
-        b = Features(2, text if index % 5 == 0 else text + 1, 10, other.tobytes())
+        b = Features(2, other_text, 10, other.tobytes())
         pairs.append((a, b))
     floor = prune_floor(0.8, 128)
     expected = [worth_verifying(a, b, floor) for a, b in pairs]
     assert worth_verifying_many(pairs, floor) == expected
     assert 0 < sum(expected) < len(expected)
+    table = FeatureTable()
+    rows = [[table.append(f) for f in side] for side in zip(*pairs)]
+    first, second = (np.array(r, dtype=np.int64) for r in rows)
+    assert worth_verifying_rows(table, first, second, floor).tolist() == expected
+    table.close()
