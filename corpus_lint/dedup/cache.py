@@ -456,10 +456,10 @@ class SignatureCache:
         similarities: Iterable[tuple[int, int, float]] = (),
         lines: Iterable[tuple[int, int]] = (),
     ) -> None:
-        """Record files (path, stamp, size, content), features (`feature_row`), band keys (two int64
-        arrays: a row of keys for each content, and the contents), the digests of folders
-        whose every file is now recorded, verified similarities (a, b, Jaccard) and the
-        features' line hashes (line hash, content), atomically."""
+        """Record files (path, stamp, size, content), features (`feature_row`s), band keys
+        (two int64 arrays: a row of keys for each content, and the contents), the digests of
+        folders whose every file is now recorded, verified similarities (a, b, Jaccard) and
+        the features' line hashes (line hash, content), atomically."""
         with self.db:
             # Write-locked from the start: the band buckets are read, merged and written back,
             # and another run must not write them in between.

@@ -1802,21 +1802,9 @@ def worth_verifying_many(pairs: list[tuple[Features, Features]], floor: float) -
         return []
     first = np.frombuffer(b"".join(a.signature for a, _ in pairs), dtype="<u4")
     second = np.frombuffer(b"".join(b.signature for _, b in pairs), dtype="<u4")
-    texts = [(a.text_hash, b.text_hash) for a, b in pairs]
-    return worth_verifying_signatures(
-        first.reshape(len(pairs), -1), second.reshape(len(pairs), -1), texts, floor
-    )
-
-
-def worth_verifying_signatures(
-    first: np.ndarray, second: np.ndarray, texts: list[tuple[Any, Any]], floor: float
-) -> list[bool]:
-    """`worth_verifying` of pairs given as their signatures (two (pairs x num_perm) arrays)
-    and their text hashes."""
-    if not texts:
-        return []
-    same_text = np.array([a is not None and a == b for a, b in texts], dtype=bool)
-    return _worth(first, second, same_text, floor).tolist()
+    same_text = [a.text_hash is not None and a.text_hash == b.text_hash for a, b in pairs]
+    signatures = first.reshape(len(pairs), -1), second.reshape(len(pairs), -1)
+    return _worth(*signatures, np.array(same_text, dtype=bool), floor).tolist()
 
 
 def worth_verifying_rows(
@@ -1832,8 +1820,11 @@ def worth_verifying_rows(
     return _worth(*signatures, same_text, floor)
 
 
-def _worth(first: np.ndarray, second: np.ndarray, same_text: np.ndarray, floor: float):
-    """Pairs not of the same text whose signatures' estimated Jaccard reaches `floor`."""
+def _worth(
+    first: np.ndarray, second: np.ndarray, same_text: np.ndarray, floor: float
+) -> np.ndarray:
+    """Which pairs, given as their signatures (two (pairs x num_perm) arrays), are not of the
+    same text and have an estimated Jaccard of at least `floor`."""
     estimates = np.count_nonzero(first == second, axis=1) / first.shape[1]
     return ~same_text & (estimates >= floor)
 
