@@ -108,13 +108,30 @@ def form_clusters(
     `unverified`: candidate pairs left unverified because verified pairs already linked
     their documents (`split_linked`). They change no component; they can link documents
     that a keeper leaves, so those are verified when the documents left are regrouped."""
-    known: dict[tuple[K, K], float] = {}
-    for a, b, similarity in pairs:
-        known[(a, b)] = known[(b, a)] = similarity
+    pairs = list(pairs)
     text_of: dict[K, int] = {}
     for number, group in enumerate(groups):
         for doc in group:
             text_of[doc] = number
+    # Links: verified pairs at the threshold, and same-text groups (as groups, not as all
+    # their pairs: a scrape may hold thousands of copies of one error page).
+    adjacent: dict[K, set[K]] = {}
+    for a, b, value in pairs:
+        if value >= threshold and a in ranks and b in ranks and not allowed(a, b):
+            adjacent.setdefault(a, set()).add(b)
+            adjacent.setdefault(b, set()).add(a)
+    texts = {n: [d for d in group if d in ranks] for n, group in _groups(text_of).items()}
+    texts = {n: group for n, group in texts.items() if len(group) > 1}
+    docs = set(adjacent) | {doc for group in texts.values() for doc in group}
+    # Only the documents linked to some other are ever compared again (a keeper with its
+    # component, the documents it leaves among themselves): the similarities of the others
+    # are not kept (1,000 files near the threshold, none alike: 500,000 pairs, 1 million
+    # dict entries, for nothing).
+    known: dict[tuple[K, K], float] = {}
+    for a, b, value in pairs:
+        if a in docs and b in docs:
+            known[(a, b)] = known[(b, a)] = value
+    del pairs
 
     def similarity(a: K, b: K) -> float | None:
         if text_of.get(a, -1) == text_of.get(b, -2):
@@ -124,16 +141,6 @@ def form_clusters(
     def linked(a: K, b: K) -> bool:
         value = similarity(a, b)
         return value is not None and value >= threshold and not allowed(a, b)
-
-    # Links: verified pairs at the threshold, and same-text groups (as groups, not as all
-    # their pairs: a scrape may hold thousands of copies of one error page).
-    adjacent: dict[K, set[K]] = {}
-    for a, b in known:
-        if a in ranks and b in ranks and linked(a, b):
-            adjacent.setdefault(a, set()).add(b)
-    texts = {n: [d for d in group if d in ranks] for n, group in _groups(text_of).items()}
-    texts = {n: group for n, group in texts.items() if len(group) > 1}
-    docs = set(adjacent) | {doc for group in texts.values() for doc in group}
 
     def components(among: Iterable[K]) -> list[list[K]]:
         return _components(among, adjacent, texts, text_of, ranks)
