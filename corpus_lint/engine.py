@@ -206,13 +206,13 @@ def _run(
             # The targets as given (strings from the walk), read as they are: no Path a file.
             items = [(t, True) for t in to_read]
             results = analyze_all(items, job, options, progress)
-            for target, hit in zip(targets, found):  # in order
+            for position, (target, hit) in enumerate(zip(targets, found)):  # in order
                 if hit is not None:
                     _collect_cached(hit, result, features, target, findings)
                     continue
                 file_result = next(results)
                 if results_cache is not None:
-                    results_cache.add(file_result, target)
+                    results_cache.add(file_result, position)
                 _collect(file_result, result, features, target, findings)
         # Collected: the cached results (a tuple, a list and a fixes tuple a file) go before
         # the corpus stage, which holds every file's features.

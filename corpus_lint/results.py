@@ -329,7 +329,6 @@ class ResultCache:
         # found or stored (`_open`). Its key in the cache (its absolute path as bytes) is made
         # when needed, from its folder's.
         self._paths: list[str] = []
-        self._positions: dict[str, int] = {}
         self._stamps = array("q")
         self._sizes = array("q")
         self._open = bytearray()  # 1: stat'ed, neither found in the cache nor stored yet
@@ -356,7 +355,6 @@ class ResultCache:
         from corpus_lint.files import identity
 
         self._paths = paths = [os.fspath(target) for target in targets]  # once: 100,000 Paths
-        self._positions = {path: position for position, path in enumerate(paths)}
         count = len(paths)
         self._stamps, self._sizes = array("q", bytes(8 * count)), array("q", bytes(8 * count))
         self._open = bytearray(count)
@@ -405,26 +403,27 @@ class ResultCache:
         texts = (self._paths, [self._paths[p] for p in stated])
         return columns_digest(described, texts, numbers.tobytes())
 
-    def add(self, result: FileResult, target: Path) -> None:
-        """Store a result read in this run (not in a `--fix` run: what it found of a file it
-        fixed is not what a check of the fixed file finds). Written WRITE_ROWS at a time as
-        the files are read, while the workers read the next: kept until `store` (the files
-        of a first run over 100,000 files were 40 MB of plain values there, and 1.4 s of
-        writing after the corpus stage, on one core). A result whose features the corpus stage
-        completes from the signature cache (not `complete`) is kept as plain values until
-        `store`, under `target`, the engine's path of the file."""
+    def add(self, result: FileResult, position: int) -> None:
+        """Store the result read in this run of the target at `position` among those `stat`
+        was given (by position: an index of every target by path was 7 MB of a first run
+        over 100,000 files). Not in a `--fix` run: what it found of a file it fixed is not
+        what a check of the fixed file finds. Written WRITE_ROWS at a time as the files are
+        read, while the workers read the next: kept until `store` (the files of a first run
+        over 100,000 files were 40 MB of plain values there, and 1.4 s of writing after the
+        corpus stage, on one core). A result whose features the corpus stage completes from
+        the signature cache (not `complete`) is kept as plain values until `store`, under
+        the target's path."""
         if self.job.fix is not None or not cacheable(result):
             return
-        path = os.fspath(target)
-        position = self._positions.get(path)
-        if position is None or not self._open[position]:
+        if position >= len(self._open) or not self._open[position]:
             return
         self._open[position] = 0
+        path = self._paths[position]
         known = (self._key(path), self._stamps[position], self._sizes[position])
-        stored = plain(result, self._display(target), self.job.count_fixes)
+        stored = plain(result, self._display(path), self.job.count_fixes)
         features = result.features
         if features is not None and self.complete is not None and not self.complete(features):
-            self.pending.append((target, *known, stored))
+            self.pending.append((path, *known, stored))
             return
         self.ready.append((*known, encode(stored, features)))
         if len(self.ready) >= self.WRITE_ROWS:
