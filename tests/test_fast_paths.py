@@ -434,17 +434,25 @@ def test_txt001_and_features_from_batch_hashes_equal_the_plain_ones(texts):
 @example(["", "one two", "a b c d e f a b c d e f", "é É word"], 2)
 def test_shingle_sets_of_many_texts_are_each_texts_own(texts, shingle_size):
     """Verification rereads files in batches: the shingle sets computed for many texts at
-    once are each text's sorted distinct shingle hashes."""
+    once are each text's sorted distinct shingle hashes, whatever the pieces of text hashed
+    together (SHINGLE_SETS_BYTES: all of them here, or a few characters)."""
     import numpy as np
 
+    from corpus_lint.dedup import features
     from corpus_lint.dedup.features import shingle_hashes, shingle_sets
 
-    found = shingle_sets(texts, shingle_size)
-    assert len(found) == len(texts)
-    for text, shingles in zip(texts, found):
-        expected = np.unique(shingle_hashes(text, shingle_size))
-        assert shingles.dtype == expected.dtype
-        assert shingles.tolist() == expected.tolist()
+    saved = features.SHINGLE_SETS_BYTES
+    for piece in (saved, 8):
+        features.SHINGLE_SETS_BYTES = piece
+        try:
+            found = shingle_sets(texts, shingle_size)
+        finally:
+            features.SHINGLE_SETS_BYTES = saved
+        assert len(found) == len(texts)
+        for text, shingles in zip(texts, found):
+            expected = np.unique(shingle_hashes(text, shingle_size))
+            assert shingles.dtype == expected.dtype
+            assert shingles.tolist() == expected.tolist()
 
 
 @settings(max_examples=200, deadline=None)
