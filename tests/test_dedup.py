@@ -114,13 +114,8 @@ def test_estimated_jaccard_tracks_the_exact_jaccard():
     assert estimate == pytest.approx(800 / 1200, abs=0.1)
 
 
-def test_worth_verifying_many_and_by_rows_decide_as_worth_verifying_pair_by_pair():
-    from corpus_lint.dedup.corpus import (
-        prune_floor,
-        worth_verifying,
-        worth_verifying_many,
-        worth_verifying_rows,
-    )
+def test_worth_verifying_by_rows_decides_as_worth_verifying_pair_by_pair():
+    from corpus_lint.dedup.corpus import prune_floor, worth_verifying, worth_verifying_rows
     from corpus_lint.dedup.features import Features
     from corpus_lint.dedup.table import FeatureTable
 
@@ -140,7 +135,6 @@ def test_worth_verifying_many_and_by_rows_decide_as_worth_verifying_pair_by_pair
         pairs.append((a, b))
     floor = prune_floor(0.8, 128)
     expected = [worth_verifying(a, b, floor) for a, b in pairs]
-    assert worth_verifying_many(pairs, floor) == expected
     assert 0 < sum(expected) < len(expected)
     table = FeatureTable()
     rows = [[table.append(f) for f in side] for side in zip(*pairs)]
