@@ -146,6 +146,9 @@ _LANGUAGE_LETTERS = [
     "ąčęėįšųūž",  # Lithuanian
     "ċġħżàèìòù",  # Maltese
     "ĉĝĥĵŝŭ",  # Esperanto
+    # Vietnamese: its base letters, and its precomposed ones (cp1258 spells most of these
+    # as a base letter and a combining tone mark, which is no letter of any alphabet).
+    "àáâãèéêìíòóôõùúýăđĩũơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ",
     "ëç",  # Albanian
     "абвгдежзийклмнопрстуфхцчшщъыьэюяё",  # Russian
     "абвгґдеєжзиіїйклмнопрстуфхцчшщьюя",  # Ukrainian
@@ -449,6 +452,9 @@ def implausible(text: str) -> str | None:
         return f"holds control characters (U+{ord(control.group()):04X})"
     odd, words = oddity(text)
     if odd > MAX_ODD_WORD_SHARE * words:
+        if not words:  # no word with non-ASCII letters, so symbol runs or mojibake
+            signs = plural(odd, "sign")
+            return f"reads as garbled text ({signs} of a misreading: symbols in a row)"
         return f"reads as garbled text ({odd} of {words} words with non-ASCII letters look wrong)"
     return None
 
@@ -491,9 +497,16 @@ def oddity(text: str) -> tuple[int, int]:
 def _odd_word(word: str) -> bool:
     """Letters of two alphabets, symbols between two letters of an alphabet, or a change
     of case that real words do not make ("рТЙЧЕФ", "ĩoĪÖ"; "McDonald" is fine): what a
-    wrong code page makes of text. Han, kana and fullwidth forms mix freely with Latin."""
+    wrong code page makes of text. Han, kana and fullwidth forms mix freely with Latin.
+
+    A word joined to another by a dash is two words: Hebrew's maqaf joins a prefix to a
+    Latin name ("ה־PNG"), Russian a suffix to one ("SMS‑ка")."""
+    parts = [part for part in _DASHES.split(word) if part]
+    if len(parts) > 1:
+        return any(_odd_word(part) for part in parts)
     scripts: Counter[str] = Counter()
     previous = ""  # category of the previous alphabetic letter
+    previous_script = ""  # and its alphabet
     symbols_after_letter = False  # non-letters right after a letter of an alphabet
     for ch in word:
         category = unicodedata.category(ch)
@@ -505,6 +518,8 @@ def _odd_word(word: str) -> bool:
                 and "\u0080" <= ch < "\u3000"  # not ASCII, not CJK or fullwidth punctuation
                 # Catalan's "l·l"; JIS's minus for a hyphen; words run together ("now…And")
                 and ch not in "\u00b7\u2212\u2026"
+                # The alphabet's own marks: Hebrew's gershayim in an abbreviation ("דוא״ל")
+                and not unicodedata.name(ch, "").startswith(previous_script + " ")
             )
             if category[0] == "L":
                 previous, symbols_after_letter = "", False
@@ -521,7 +536,7 @@ def _odd_word(word: str) -> bool:
             return (
                 True  # lowercase, then a capital that is not ASCII ("АвиаПорт", "МинЧС" are fine)
             )
-        previous = category
+        previous, previous_script = category, script
     if scripts.keys() == {"LATIN", "THAI"} and _THAI_AND_ENGLISH.fullmatch(word):
         return False  # Thai puts no space between words, nor before an English one
     if len(scripts) == 2:
@@ -532,6 +547,8 @@ def _odd_word(word: str) -> bool:
     return len(scripts) > 1
 
 
+# Dashes beyond ASCII (an ASCII hyphen already ends a `_WORD`).
+_DASHES = re.compile("[\u058a\u05be\u2010-\u2015\u2e3a\u2e3b\ufe58\ufe63\uff0d]")
 # An English word and Thai ones run together ("อัพเดทWin"), each at least two letters: not
 # the lone Thai letter that cp874 makes of a Latin accented one ("voilเ" for "voilà").
 _THAI_AND_ENGLISH = re.compile(

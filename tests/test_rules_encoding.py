@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -196,6 +197,49 @@ def test_typed_symbols_a_times_sign_and_english_run_into_thai_are_plausible():
     assert charsets.oddity("voil\u0e40 d\u0e40")[0] == 2
 
 
+VIETNAMESE = (
+    "Hội đồng thành phố đã thông qua lịch chạy phà mới vào thứ Ba. "
+    "Các chuyến phà sẽ chạy thêm ba lượt mỗi ngày từ tháng sau."
+)
+HEBREW = (
+    "מועצת העיר אישרה ביום שלישי את לוח הזמנים החדש של המעבורת. "
+    "הפרטים נשלחו בדוא״ל לתושבים, וקובץ ה־PDF מופיע באתר העירייה ע״י הדוברת."
+)
+
+
+def as_cp1258_spells_it(text: str) -> str:
+    """Vietnamese as cp1258 holds it: a letter it has precomposed ("ơ"), then a combining
+    tone mark."""
+    spelt = []
+    for ch in text:
+        base, *marks = unicodedata.normalize("NFD", ch)
+        tones = "".join(m for m in marks if m in "\u0300\u0301\u0303\u0309\u0323")
+        rest = "".join(m for m in marks if m not in tones)
+        spelt.append(unicodedata.normalize("NFC", base + rest) + tones)
+    return "".join(spelt)
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [(as_cp1258_spells_it(VIETNAMESE), "cp1258"), (HEBREW, "cp1255")],
+)
+def test_languages_letters_and_marks_are_plausible_text(text, encoding):
+    # Vietnamese letters ("ơ", "ư", "đ") are a language's, not a wrong code page's; Hebrew
+    # writes abbreviations with its gershayim ("דוא״ל") and joins a prefix to a Latin word
+    # with its maqaf ("ה־PDF"). Each read right, so the transcode fix is offered.
+    raw = article(text).encode(encoding)
+    decoded = raw.decode(encoding)
+    assert charsets.implausible(decoded) is None
+    doc = doc_of(raw)
+    [found] = check("ENC001", doc)
+    assert found.fix is not None, found.message
+    assert doc.text == decoded
+    # ... while letters of two alphabets in one word, or a symbol after a Latin letter, still
+    # look wrong, as does Hebrew's gershayim after a Latin letter.
+    for word in ("dיclarי", "Gr‰fin", "d״clar"):
+        assert charsets.oddity(word)[0] == 1, word
+
+
 def test_a_dos_end_of_file_control_does_not_block_the_transcode():
     # ^Z is an ASCII byte, read alike by every candidate: ENC005 reports it, not ENC001.
     doc = doc_of(article(FRENCH).encode("cp1252") + b"\x1a")
@@ -224,6 +268,10 @@ def test_a_reading_that_is_garbled_text_is_not_transcoded():
     assert charsets.implausible(garbled)
     assert charsets.implausible(doc.text) is None
     assert charsets.implausible("Line\x93one") == "holds control characters (U+0093)"
+    # Symbols in a row and no word with non-ASCII letters: no "1 of 0 words".
+    assert charsets.implausible("Price \u2593\u2561\u2534 now") == (
+        "reads as garbled text (1 sign of a misreading: symbols in a row)"
+    )
 
 
 def test_utf8_with_latin1_bytes_pasted_in_mixes_encodings_and_gets_no_fix():
