@@ -211,3 +211,22 @@ def test_a_fifo_the_run_would_read_is_one_line_exit_2_not_a_hang(
         pytest.fail("the run waited on the FIFO")
     assert run.returncode == 2
     one_error_line(run.stderr, f"{names}: not a regular file")
+
+
+# --- found by an adversarial review: pre-commit runs against a corpus that is not there -------
+
+
+@pytest.mark.parametrize("cache", [[], ["--no-cache"]])
+def test_a_configured_corpus_that_does_not_exist_fails_a_pre_commit_run(tmp_path, cli, cache):
+    # A typo in `corpus` made every staged file "pass": compared with nothing, an exact copy
+    # of a committed article got "All checks passed" and exit 0.
+    (tmp_path / "articles").mkdir()
+    (tmp_path / "articles" / "001.txt").write_text(CLEAN_ARTICLE)
+    (tmp_path / "staged.txt").write_text(CLEAN_ARTICLE)
+    (tmp_path / "corpus-lint.toml").write_text('corpus = ["artciles"]\nselect = ["DUP"]\n')
+    run = cli("check", *cache, "staged.txt", cwd=tmp_path)
+    assert run.code == 2 and "All checks passed" not in run.out
+    one_error_line(run.err, "artciles: no such file or directory")
+    (tmp_path / "corpus-lint.toml").write_text('corpus = ["articles"]\nselect = ["DUP"]\n')
+    spelt = cli("check", *cache, "staged.txt", cwd=tmp_path)
+    assert spelt.code == 1 and "DUP003" in spelt.out
