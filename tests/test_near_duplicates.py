@@ -1030,3 +1030,41 @@ def test_a_redundant_document_that_is_its_keepers_own_file_is_never_removed(tmp_
     left = remove_redundant([d], documents, [tmp_path], job, result)
     assert left == [d] and (tmp_path / "a.txt").read_text() == "text\n"
     assert result.warnings == ["sub/../a.txt: the same file as a document kept; not removed"]
+
+
+def _two_names_of_each_file(tmp_path: Path, how: str) -> tuple[Path, Path]:
+    """store/ with three articles, and view/ naming the same files: a folder mounted a second
+    time (one inode, one directory entry: deleting either name deletes both), or hard links."""
+    store, view = tmp_path / "store", tmp_path / "view"
+    store.mkdir()
+    view.mkdir()
+    for seed in range(3):
+        (store / f"{seed}.txt").write_text(article(seed))
+    if how == "hard links":
+        for seed in range(3):
+            os.link(store / f"{seed}.txt", view / f"{seed}.txt")
+        return store, view
+    done = subprocess.run(["mount", "--bind", str(store), str(view)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"mount --bind is not allowed here: {done.stderr.decode().strip()}")
+    return store, view
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="mount --bind and os.link as on Linux")
+@pytest.mark.parametrize("how", ["hard links", "a second mount"])
+def test_a_redundant_document_that_is_its_keepers_file_by_inode_is_never_removed(
+    cli, tmp_path, how
+):
+    # Found by an adversarial review: with store/ mounted again as view/, each view/ file
+    # was its store/ keeper's duplicate, and deleting it deleted the keeper: every article
+    # was lost ("Fixed 3 issues ... All checks passed").
+    store, view = _two_names_of_each_file(tmp_path, how)
+    try:
+        run = cli("check", "store", "view", "--select", "DUP", "--fix", "--unsafe-fixes",
+                  "--no-cache", cwd=tmp_path)  # fmt: skip
+        assert sorted(p.name for p in store.iterdir()) == ["0.txt", "1.txt", "2.txt"]
+        assert (store / "0.txt").read_text() == article(0)
+        assert run.err.count("the same file as a document kept; not removed") == 3, run.err
+    finally:
+        if how == "a second mount":
+            subprocess.run(["umount", str(view)], check=True)

@@ -36,10 +36,12 @@ def remove_redundant(
 
     keepers = {d.related[0].path for d in diagnostics if d.cluster and d.related}
     # Where each keeper really is: a document that is its keeper's own file under another name
-    # (a link, "..") is never removed, whatever led the stage to see two files.
+    # (a link, "..", a folder mounted twice: one file, one inode) is never removed, whatever
+    # led the stage to see two files.
     kept_files = {
         os.path.realpath(documents[k].path) for k in keepers if documents.get(k) is not None
     }
+    kept_inodes = {_inode(documents[k].path) for k in keepers if documents.get(k) is not None}
     corpus = [os.path.realpath(root) for root in roots or ()]
     left = []
     for d in diagnostics:
@@ -56,7 +58,7 @@ def remove_redundant(
             result.warnings.append(f"{d.path}: outside the corpus given; not removed")
             left.append(d)
             continue
-        if real in kept_files:
+        if real in kept_files or _inode(entry.path) in kept_inodes - {None}:
             result.warnings.append(f"{d.path}: the same file as a document kept; not removed")
             left.append(d)
             continue
@@ -90,6 +92,15 @@ def remove_redundant(
                 continue
         result.fixed.setdefault(d.path, Counter())[d.code] += 1
     return left
+
+
+def _inode(path: str) -> tuple[int, int] | None:
+    """The file's device and inode: equal for every name of one file."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return status.st_dev, status.st_ino
 
 
 def _inside(path: str, roots: list[str]) -> bool:
