@@ -8,6 +8,8 @@ and every usage error as one line, exit 2.
 from __future__ import annotations
 
 import argparse
+import errno
+import io
 import os
 import sys
 from collections.abc import Sequence
@@ -305,6 +307,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     exits = argv is None  # the command line's process, which exits after the command
+    if exits:
+        _standard_streams()
     try:  # around the policy too: a Ctrl-C can land as it ends, when the handler is put back
         try:
             with interrupts.handled():  # Ctrl-C: exit 130, however many arrive (`interrupts`)
@@ -318,6 +322,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         word, code = interrupts.how_stopped()
         print(f"corpus-lint: {word}", file=sys.stderr)
         return code
+
+
+class _ClosedStream:
+    """A standard stream the shell closed (`>&-`), where Python leaves None: what reads or
+    writes it fails as a closed descriptor does, which `_main` reports in one line."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __getattr__(self, attribute: str):
+        raise OSError(errno.EBADF, f"{self.name} is closed")
+
+    def flush(self) -> None:  # nothing was written (the interpreter flushes it at exit)
+        pass
+
+
+def _standard_streams() -> None:
+    """Standard streams a report can always be written to: any file name or text shown in
+    the terminal's encoding (`PYTHONIOENCODING=latin-1` and an "é" spelt with a combining
+    accent: escaped, not a UnicodeEncodeError), a closed one an error."""
+    for name, shown in (("stdin", "standard input"), ("stdout", "standard output")):
+        if getattr(sys, name) is None:
+            setattr(sys, name, _ClosedStream(shown))
+    if sys.stderr is None:  # nowhere to say anything: the exit code alone tells
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the process's whole life
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+            stream.reconfigure(errors="backslashreplace")
 
 
 def _main(argv: Sequence[str] | None, exits: bool = False) -> int:
@@ -336,19 +368,27 @@ def _main(argv: Sequence[str] | None, exits: bool = False) -> int:
 
         if args.command == "mine-boilerplate":
             # Imported for it only: a check whose report is not JSON needs no json module.
-            from corpus_lint.mine import run as mine_boilerplate
-
-            return mine_boilerplate(args)
-        return {
-            "check": commands.check,
-            "rule": commands.explain_rule,
-            "rules": commands.list_rules,
-        }[args.command](args)
+            from corpus_lint.mine import run as command
+        else:
+            command = {
+                "check": commands.check,
+                "rule": commands.explain_rule,
+                "rules": commands.list_rules,
+            }[args.command]
+        code = command(args)
+        sys.stdout.flush()  # here, not at exit: a full disk must not pass for findings
+        return code
     except (ConfigError, UsageError, WorkersDied) as exc:  # ConfigError: PackError too
         print(f"corpus-lint: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:  # `corpus-lint ... | head`
         sys.stderr.close()
+        return EXIT_ERROR
+    except OSError as exc:
+        if exc.filename is not None:
+            raise  # a file's errors are told where it is read or written
+        # Standard output full (`> /dev/full`) or closed (`>&-`), standard input closed.
+        print(f"corpus-lint: error: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_ERROR
 
 

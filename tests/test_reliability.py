@@ -230,3 +230,48 @@ def test_a_configured_corpus_that_does_not_exist_fails_a_pre_commit_run(tmp_path
     (tmp_path / "corpus-lint.toml").write_text('corpus = ["articles"]\nselect = ["DUP"]\n')
     spelt = cli("check", *cache, "staged.txt", cwd=tmp_path)
     assert spelt.code == 1 and "DUP003" in spelt.out
+
+
+# --- found by an adversarial review: standard streams full, closed, or not UTF-8 -------------
+
+
+def _shell(command: str, cwd, env=None):
+    import subprocess
+
+    python = f"{sys.executable} -m corpus_lint"
+    return subprocess.run(
+        command.replace("CL", python), shell=True, cwd=cwd, capture_output=True, text=True,
+        env={**os.environ, **(env or {})}, timeout=60,
+    )  # fmt: skip
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+@pytest.mark.parametrize(
+    ("command", "says"),
+    [
+        ("CL check c > /dev/full", "No space left on device"),  # was: a traceback, exit 1
+        ("CL check c --output-format json > /dev/full", "No space left on device"),
+        ("CL rule WS001 > /dev/full", "No space left on device"),
+        ("CL check c >&-", "standard output is closed"),  # was: AttributeError
+        ("printf 'T\\n' | CL check - --stdin-filename a.txt <&-", "standard input is closed"),
+    ],
+)
+def test_a_full_or_closed_standard_stream_is_one_error_line_and_exit_2(tmp_path, command, says):
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "a.txt").write_text(UNTIDY)
+    run = _shell(command, tmp_path)
+    assert run.returncode == 2, run.stderr
+    one_error_line(run.stderr, says)
+    # With stderr closed too, the exit code alone tells (was 1, the findings' code).
+    assert _shell("CL check missing.txt 2>&-", tmp_path).returncode == 2
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="Linux file names are any bytes")
+def test_a_file_name_the_terminal_encoding_cannot_show_is_escaped(tmp_path):
+    # "é" spelt "e" + a combining accent, shown through a latin-1 terminal: was a
+    # UnicodeEncodeError traceback.
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "cafe\u0301.txt").write_text(UNTIDY)
+    run = _shell("CL check c --no-cache", tmp_path, env={"PYTHONIOENCODING": "latin-1"})
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    assert "c/cafe\\u0301.txt:" in run.stdout
