@@ -164,6 +164,39 @@ def parse_outputs(specs: list[str], output_file: Path | None) -> list[tuple[str,
 TEXT_FORMATS = ("text", "concise", "full")
 
 
+def _same_file(status: os.stat_result, path: str) -> bool:
+    try:
+        return os.path.samestat(status, os.stat(path))
+    except OSError:
+        return False
+
+
+def refuse_overwriting_inputs(files: list[Path], targets: list[str], settings: Settings) -> None:
+    """A UsageError when a file the run would write (a report, the removals, a baseline) is
+    one of the documents it checks, given or in the configured corpus: `-o c/001.txt` would
+    replace that article with the report."""
+    from corpus_lint.files import is_excluded, is_included
+
+    corpus = [os.path.realpath(root) for root in settings.corpus if not is_url(root)]
+    for file in files:
+        try:
+            status = os.stat(file)
+        except OSError:
+            continue  # not there (yet): no document
+        real = os.path.realpath(file)
+        name = os.path.basename(real)
+        in_corpus = any(real.startswith(os.path.join(root, "")) for root in corpus) and (
+            is_included(Path(real), settings) and not is_excluded(Path(real), settings)
+        )
+        if in_corpus or any(
+            os.path.basename(target) == name and _same_file(status, target) for target in targets
+        ):
+            raise UsageError(
+                f"{file}: is one of the documents checked; writing to it would replace the "
+                "document (nothing written)"
+            )
+
+
 def check_flags(args: argparse.Namespace) -> None:
     """Combinations of flags that would be silently ignored or misread: usage errors."""
     if args.jobs < 0:
@@ -280,6 +313,9 @@ def _check(args: argparse.Namespace, settings: Settings, walk: CorpusWalk | None
     skipped: list[str] = []  # paths left out on purpose (links out of the corpus)
     # The files as names, not Paths: held for the whole run (see `discover_names`).
     targets, errors = discover_names([p for p in paths if not is_url(p)], settings, skipped)
+    written = [file for _, file in outputs if file is not None]
+    written += [f for f in (args.write_removals, args.write_baseline) if f is not None]
+    refuse_overwriting_inputs(written, targets, settings)
     if not (targets or errors or skipped or any(is_url(p) for p in paths)):
         skipped.append(f"no files matching {', '.join(settings.include)} under the given paths")
     summary_shown = not (args.quiet or args.silent or args.diff) and (

@@ -275,3 +275,34 @@ def test_a_file_name_the_terminal_encoding_cannot_show_is_escaped(tmp_path):
     run = _shell("CL check c --no-cache", tmp_path, env={"PYTHONIOENCODING": "latin-1"})
     assert run.returncode == 1 and "Traceback" not in run.stderr
     assert "c/cafe\\u0301.txt:" in run.stdout
+
+
+# --- found by an adversarial review: a report written over a document checked ----------------
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [
+        ["-o", "c/001.txt"],
+        ["--output-format", "json:c/../c/001.txt"],
+        ["--write-removals", "c/001.txt"],
+        ["--write-baseline", "c/001.txt"],
+    ],
+)
+def test_a_report_is_never_written_over_a_document_checked(tmp_path, cli, flags):
+    # `-o c/001.txt` replaced the article with the report, `--write-removals` emptied it.
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "001.txt").write_text(UNTIDY)
+    (tmp_path / "c" / "002.txt").write_text(CLEAN_ARTICLE.replace("Harbour", "River"))
+    run = cli("check", "c", "--no-cache", *flags, cwd=tmp_path)
+    assert run.code == 2 and (tmp_path / "c" / "001.txt").read_text() == UNTIDY
+    one_error_line(run.err, "is one of the documents checked")
+    # ... nor over a file of the configured corpus, in a pre-commit run naming another file.
+    (tmp_path / "corpus-lint.toml").write_text('corpus = ["c"]\n')
+    (tmp_path / "staged.txt").write_text(CLEAN_ARTICLE)
+    run = cli("check", "staged.txt", *flags, cwd=tmp_path)
+    assert run.code == 2 and (tmp_path / "c" / "001.txt").read_text() == UNTIDY
+    # A report file of its own is written, and written over, as before.
+    assert cli("check", "c", "-o", "report.txt", cwd=tmp_path).code == 1
+    assert cli("check", "c", "-o", "report.txt", cwd=tmp_path).code == 1
+    assert "c/001.txt" in (tmp_path / "report.txt").read_text()
