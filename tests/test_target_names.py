@@ -158,6 +158,21 @@ def test_a_path_with_dotdot_after_a_link_is_judged_where_it_leads(tmp_path, cli)
     assert "no files matching" in run.err
 
 
+def test_a_path_with_dotdot_after_a_link_is_shown_where_it_leads(tmp_path, cli):
+    # Found by an adversarial review: c/sub/../001.txt, sub a link to other/deep, opens
+    # other/001.txt, but was shown as c/001.txt (the ".." taken as text), so the findings
+    # named the wrong article and the --diff did not apply with patch -p1.
+    (tmp_path / "c").mkdir()
+    (tmp_path / "other" / "deep").mkdir(parents=True)
+    (tmp_path / "c" / "001.txt").write_text(CLEAN_ARTICLE)
+    (tmp_path / "other" / "001.txt").write_text(CLEAN_ARTICLE.replace("timetable", "timetable "))
+    (tmp_path / "c" / "sub").symlink_to("../other/deep", target_is_directory=True)
+    run = cli("check", "--no-cache", "--select", "WS001", "c/sub/../001.txt", cwd=tmp_path)
+    assert run.out.startswith("other/001.txt:"), run.out
+    diff = cli("check", "--diff", "--select", "WS001", "c/sub/../001.txt", cwd=tmp_path).out
+    assert diff.startswith("--- a/other/001.txt\n+++ b/other/001.txt\n"), diff
+
+
 def test_include_globs_name_a_folder_given_through_a_link_where_it_leads(tmp_path, cli):
     (tmp_path / "articles" / "2024").mkdir(parents=True)
     (tmp_path / "articles" / "2024" / "a.txt").write_text(CLEAN_ARTICLE)
