@@ -211,6 +211,15 @@ def check_flags(args: argparse.Namespace) -> None:
         raise UsageError("--exit-non-zero-on-fix needs --fix")
     if args.show_files and args.show_settings:
         raise UsageError("--show-files and --show-settings: give one of them")
+    if (args.show_files or args.show_settings) and (args.fix or args.diff):
+        shown = "--show-files" if args.show_files else "--show-settings"
+        raise UsageError(f"{shown} lists and changes nothing: drop --fix/--diff")
+    formats = [spec.partition(":")[0] for spec in args.output_format or ["concise"]]
+    if args.statistics and not any(name in TEXT_FORMATS for name in formats):
+        raise UsageError(
+            "--statistics counts the findings in the text report: give a text format "
+            f"({', '.join(TEXT_FORMATS)})"
+        )
     stdin = any(str(p) == "-" for p in args.paths)
     if stdin and len(args.paths) > 1:
         raise UsageError("'-' (standard input) cannot be checked together with other paths")

@@ -121,6 +121,13 @@ def test_flag_combinations_that_would_be_ignored_are_usage_errors(tmp_path, cli)
     one_line_error(cli("check", "a.txt", "--diff", "--output-format", "json"), "--diff")
     one_line_error(cli("check", "a.txt", "--exit-non-zero-on-fix"), "needs --fix")
     one_line_error(cli("check", "a.txt", "--stdin-filename", "x.txt"), "give the path '-'")
+    # Found by an adversarial review: these listed, or printed JSON, exit 0 or 1 as if heard.
+    for shown in ("--show-files", "--show-settings"):
+        one_line_error(cli("check", "a.txt", shown, "--fix", "--unsafe-fixes"), "drop --fix")
+        one_line_error(cli("check", "a.txt", shown, "--diff"), "drop --fix/--diff")
+    said = "--statistics counts the findings in the text report"
+    one_line_error(cli("check", "a.txt", "--statistics", "--output-format", "json"), said)
+    assert cli("check", "a.txt", "--no-cache", "--statistics", "--output-format", "full").code == 1
     assert snapshot(tmp_path) == before
 
 
