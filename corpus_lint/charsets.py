@@ -489,8 +489,8 @@ def oddity(text: str) -> tuple[int, int]:
             key=lambda known: sum(letters[ch] for ch in known & letters.keys()),
         )
         foreign = set(letters) - best
-        if foreign:
-            odd += sum(1 for word in alphabetic if not foreign.isdisjoint(word))
+        if foreign:  # a foreign name repeated ("Schäuble" in Hungarian) is one oddity too
+            odd += len({word for word in alphabetic if not foreign.isdisjoint(word)})
     return odd + len(odd_words), words
 
 

@@ -240,6 +240,21 @@ def test_languages_letters_and_marks_are_plausible_text(text, encoding):
         assert charsets.oddity(word)[0] == 1, word
 
 
+HUNGARIAN = (
+    "A városi tanács kedden jóváhagyta a komp új menetrendjét, és a kikötő vezetője "
+    "szerint a járatok száma hétfőtől növekszik. A döntést a lakók üdvözölték.\n"
+) * 8 + "Wolfgang Schäuble is üdvözölte. Schäuble szerint ez jó hír."
+
+
+def test_a_foreign_name_repeated_counts_once_as_a_word_that_looks_wrong():
+    # "Schäuble" twice in Hungarian: "ä" is no Hungarian letter, but a name repeated is one
+    # oddity (as the README says of every word that looks wrong), not two: 1 of 125 words.
+    assert charsets.oddity(HUNGARIAN) == (1, 125)
+    doc = doc_of(article(HUNGARIAN).encode("cp1250"))
+    assert check("ENC001", doc)[0].fix is not None
+    assert doc.text == article(HUNGARIAN)
+
+
 def test_a_dos_end_of_file_control_does_not_block_the_transcode():
     # ^Z is an ASCII byte, read alike by every candidate: ENC005 reports it, not ENC001.
     doc = doc_of(article(FRENCH).encode("cp1252") + b"\x1a")
