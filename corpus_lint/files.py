@@ -770,10 +770,24 @@ def _ignore_spec(folder: str, file: str) -> IgnoreChain:
         return ()
     import pathspec
 
-    spec = pathspec.GitIgnoreSpec.from_lines(lines)
+    try:
+        spec = pathspec.GitIgnoreSpec.from_lines(lines)
+    except ValueError:  # a line of "!" or a backslash alone: git skips it, pathspec refuses it
+        spec = pathspec.GitIgnoreSpec.from_lines(line for line in lines if _is_pattern(line))
     if not any(pattern.include is not None for pattern in spec.patterns):
         return ()
     return ((folder, spec, _any_pattern(spec)),)
+
+
+def _is_pattern(line: str) -> bool:
+    """Does pathspec take this .gitignore line (a pattern, a comment or a blank line)?"""
+    import pathspec
+
+    try:
+        pathspec.GitIgnoreSpec.from_lines([line])
+    except ValueError:
+        return False
+    return True
 
 
 def _any_pattern(spec) -> re.Pattern[str] | None:

@@ -321,6 +321,18 @@ def test_fix_leaves_git_ignored_files_alone(git_corpus, cli):
     assert snapshot(git_corpus / "env") == before
 
 
+def test_gitignore_lines_git_skips_are_skipped_and_the_others_apply(git_corpus, cli):
+    # A line of "!" or a backslash alone is no pattern to git (`git check-ignore` skips it);
+    # pathspec refused it, and every run in the repository stopped with its traceback.
+    write(git_corpus / ".gitignore", "env/\n!\n\\\n*.tmp.txt\n")
+    run = cli("check", "--show-files", cwd=git_corpus)
+    assert (run.code, run.err, run.out.splitlines()) == (0, "", KEPT)
+    asked = subprocess.run(
+        ["git", "check-ignore", *KEPT, *IGNORED], cwd=git_corpus, capture_output=True
+    )
+    assert asked.stdout.decode().splitlines() == IGNORED  # what git itself ignores
+
+
 def test_folders_always_skipped_are_documented():
     from corpus_lint.files import SKIPPED_DIRS
 
