@@ -33,11 +33,18 @@ def config_args(values: list[str]) -> tuple[Path | None, list[str]]:
     """`--config` values: at most one configuration file, and KEY = VALUE overrides.
 
     A value is a file when it names one or holds no "=" (as ruff decides)."""
-    files = [Path(v) for v in values if "=" not in v or Path(v).is_file()]
+    files = [Path(v) for v in values if "=" not in v or _is_file(v)]
     if len(files) > 1:
         raise UsageError(f"--config: one configuration file at most, not {files[0]} and {files[1]}")
     overrides = [v for v in values if Path(v) not in files]
     return (files[0] if files else None), overrides
+
+
+def _is_file(value: str) -> bool:
+    try:
+        return Path(value).is_file()
+    except OSError:  # no file can have this name (too long, say): it is a KEY = VALUE
+        return False
 
 
 def load_rules(config: list[str] | None = None) -> tuple[Settings, Packs, dict[str, Rule]]:

@@ -147,9 +147,13 @@ def load_settings(
     `--config KEY=VALUE` overrides (TOML)."""
     cwd = (cwd or Path.cwd()).resolve()
     if config_file is not None:
-        if config_file.is_dir():
+        try:
+            is_dir, exists = config_file.is_dir(), config_file.exists()
+        except OSError as exc:  # a name too long for a file, say
+            raise ConfigError(f"{config_file}: cannot read: {exc.strerror or exc}") from None
+        if is_dir:
             raise ConfigError(f"{config_file}: is a directory, not a configuration file")
-        if not config_file.exists():
+        if not exists:
             raise ConfigError(f"{config_file}: configuration file not found")
     else:
         config_file = find_config(cwd)

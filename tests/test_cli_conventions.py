@@ -412,6 +412,16 @@ def test_config_overrides_in_toml(tmp_path, cli):
     one_line_error(cli("check", "--config", "select = ["), "neither a configuration file nor")
 
 
+def test_a_config_value_too_long_for_a_file_name_is_a_key_value(tmp_path, cli):
+    # Asking whether 'exclude = ["xxx..."]' names a file raised "File name too long".
+    long = "x" * 300
+    run = cli("check", "--show-settings", "--config", f'exclude = ["{long}"]', cwd=tmp_path)
+    assert run.code == 0 and f'exclude = ["{long}"]' in run.out.splitlines(), run
+    said = "neither a configuration file nor a TOML KEY = VALUE"
+    one_line_error(cli("check", "--config", f'exclude = ["{long}"'), said)
+    one_line_error(cli("check", "--config", long), f"{long}: cannot read: File name too long")
+
+
 def test_extend_reads_a_base_configuration(tmp_path, cli):
     write(tmp_path / "base.toml", 'corpus = ["shared"]\nignore = ["WS002"]\n')
     write(tmp_path / "project" / "corpus-lint.toml", 'extend = "../base.toml"\nselect = ["WS"]\n')
