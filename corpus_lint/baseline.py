@@ -98,6 +98,8 @@ class Baseline:
             ) from None
         except json.JSONDecodeError as exc:
             raise BaselineError(f"{file}: baseline is not valid JSON: {exc}") from None
+        except RecursionError:  # json recurses once a level of arrays or objects
+            raise BaselineError(f"{file}: not a corpus-lint baseline: nested too deeply") from None
         counts: Counter[Key] = Counter()
         entries = data.get("entries") if isinstance(data, dict) else None
         if (

@@ -183,6 +183,11 @@ def parse_override(text: str) -> dict[str, Any]:
         raise ConfigError(
             f"--config {text!r}: neither a configuration file nor a TOML KEY = VALUE ({exc})"
         ) from None
+    except RecursionError:  # tomllib recurses once a level of arrays or tables
+        raise ConfigError(
+            f"--config {text!r}: neither a configuration file nor a TOML KEY = VALUE "
+            "(nested too deeply)"
+        ) from None
     if len(data) != 1:
         raise ConfigError(f"--config {text!r}: give one KEY = VALUE per --config")
     return data
@@ -431,6 +436,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         # tomllib's message already ends with "(at line N, column M)".
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except RecursionError:  # tomllib recurses once a level of arrays or tables
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
     except UnicodeDecodeError as exc:  # TOML is UTF-8; a latin-1 comment is enough
         raise ConfigError(
             f"{path}: not UTF-8 (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); "

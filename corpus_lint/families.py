@@ -21,6 +21,10 @@ from collections.abc import Iterable
 # past this a line is prose.
 MAX_FAMILY_LINE_WORDS = 40
 NUMBER = "#"  # what a number is in family words, and what `{number}` spells
+# Groups ("[...]", "(...)") inside groups, at most: the built-in templates nest 3 deep, and
+# the parser and the automaton's construction recurse once or twice a level (a template
+# nested hundreds deep would end the run, in a worker process, with a RecursionError).
+MAX_FAMILY_DEPTH = 20
 # Memoised steps of the automaton kept per matcher: bounds its memory on a huge corpus.
 _MAX_MEMO = 200_000
 
@@ -50,18 +54,20 @@ def parse_family(template: str, words: dict[str, tuple[tuple[str, ...], ...]]) -
     tokens = _TOKEN.findall(template)
     position = 0
 
-    def sequence(stop: tuple[str, ...]) -> Node:
+    def sequence(stop: tuple[str, ...], depth: int) -> Node:
         nonlocal position
         items: list[Node] = []
         while position < len(tokens) and tokens[position] not in stop:
             token = tokens[position]
             position += 1
             if token in ("[", "("):
+                if depth == MAX_FAMILY_DEPTH:
+                    raise FamilyError(f"groups nested more than {MAX_FAMILY_DEPTH} deep")
                 closing = "]" if token == "[" else ")"
-                options = [sequence(("|", closing) if token == "(" else (closing,))]
+                options = [sequence(("|", closing) if token == "(" else (closing,), depth + 1)]
                 while token == "(" and position < len(tokens) and tokens[position] == "|":
                     position += 1
-                    options.append(sequence(("|", closing)))
+                    options.append(sequence(("|", closing), depth + 1))
                 if position >= len(tokens) or tokens[position] != closing:
                     raise FamilyError(f"{token!r} is not closed by {closing!r}")
                 position += 1
@@ -77,7 +83,7 @@ def parse_family(template: str, words: dict[str, tuple[tuple[str, ...], ...]]) -
                 items.append(("words", family_words(token)))
         return ("seq", tuple(items))
 
-    tree = sequence(())
+    tree = sequence((), 0)
     if position < len(tokens):
         raise FamilyError(f"unexpected {tokens[position]!r}")
     if _nullable(tree, words):

@@ -751,6 +751,8 @@ def _load_one(path: Path, packs: Packs, builtin_codes: set[str], trusted: bool) 
         data = tomllib.loads(raw.decode("utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise PackError(f"{path}: invalid TOML: {exc}") from None
+    except RecursionError:  # tomllib recurses once a level of arrays or tables
+        raise PackError(f"{path}: invalid TOML: nested too deeply") from None
     except OSError as exc:
         raise PackError(f"{path}: cannot read rule pack: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
@@ -928,3 +930,5 @@ def _check_pattern(where: str, pattern: str, trusted: bool) -> None:
         regex.compile(pattern)
     except regex.error as exc:
         raise PackError(f"{where}: pattern {pattern!r} does not compile: {exc}") from None
+    except RecursionError:  # regex's parser recurses once a level of groups
+        raise PackError(f"{where}: pattern {pattern!r} is nested too deeply") from None

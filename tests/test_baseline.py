@@ -133,6 +133,7 @@ def test_notes_go_to_stderr_when_no_text_summary_is_printed(tmp_path, cli):
     [
         (None, "baseline not found"),
         ("{not json", "baseline is not valid JSON"),
+        ("[" * 100_000 + "]" * 100_000, "not a corpus-lint baseline: nested too deeply"),
         ('{"version": 1}', "not a corpus-lint baseline"),
         ('{"version": 1, "entries": [{"path": "a.txt"}]}', "entry #1 needs"),
         (

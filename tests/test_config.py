@@ -72,6 +72,20 @@ def test_bad_values_name_the_file_and_the_key(tmp_path, body, expected):
     assert expected in str(error.value)
 
 
+def test_toml_nested_too_deeply_for_the_parser_is_invalid_toml(tmp_path, cli):
+    # tomllib recurses once a level: 2,000 levels were a RecursionError traceback.
+    deep = "[" * 2000 + "]" * 2000
+    write(tmp_path / "corpus-lint.toml", f"exclude = {deep}\n")
+    write(tmp_path / "a.txt", CLEAN_ARTICLE)
+    run = cli("check", "a.txt", cwd=tmp_path)
+    assert (run.code, run.out, run.err.count("\n")) == (2, "", 1), run
+    assert "corpus-lint.toml: invalid TOML: nested too deeply" in run.err
+    (tmp_path / "corpus-lint.toml").unlink()
+    run = cli("check", "a.txt", "--config", f"exclude = {deep}")
+    assert (run.code, run.out, run.err.count("\n")) == (2, "", 1), run
+    assert "neither a configuration file nor a TOML KEY = VALUE (nested too deeply)" in run.err
+
+
 def test_invalid_toml_names_the_line(tmp_path, cli):
     write(tmp_path / "pyproject.toml", '[tool.corpus-lint]\nselect = ["ALL"\nignore = []\n')
     write(tmp_path / "a.txt", CLEAN_ARTICLE)

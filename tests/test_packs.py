@@ -192,6 +192,19 @@ BAD_PACKS = {
         '[[extend]]\ncode = "BP001"\nfamilies = ["[print]"]\n',
         "family '[print]': can spell an empty line",
     ),
+    "family nested too deeply": (  # deep enough for the matcher, run in a worker, to crash
+        '[[extend]]\ncode = "BP001"\nfamilies = ["' + "[" * 600 + "x" + "]" * 600 + ' end"]\n',
+        "groups nested more than 20 deep",
+    ),
+    "pattern nested too deeply": (
+        '[[rules]]\ncode = "X001"\nname = "n"\nmessage = "m"\npattern = "'
+        + "(" * 3000
+        + "a"
+        + ")" * 3000
+        + '"\n',
+        "[[rules]] #1 (X001): pattern '((((",
+    ),
+    "TOML nested too deeply": ("x = " + "[" * 2000 + "]" * 2000 + "\n", "invalid TOML: nested"),
     "word list defined twice": (
         '[words]\nshare = ["x"]\n',
         "[words] share: the word list 'share' is already defined",
