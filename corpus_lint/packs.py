@@ -23,6 +23,7 @@ import functools
 import re
 import sys
 import time
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -917,6 +918,12 @@ def _strings(where: str, entry: dict, key: str) -> list[str]:
     return value
 
 
+# A user's pattern, its repeats written out (`a{3}` as `aaa`), holds at most this many items
+# (characters, classes, groups): `regex` compiles a repeat as so many copies of what it
+# repeats, some 270 bytes each (`a{1000000000}` asked for 24 GB); 100,000 take 27 MB, 0.1 s.
+MAX_PATTERN_SIZE = 100_000
+
+
 def _check_pattern(where: str, pattern: str, trusted: bool) -> None:
     """Compile a user's pattern with the engine that will search it, `regex`. The built-in
     packs' patterns (for `re`) are compiled when a rule first searches with them: the test
@@ -927,8 +934,51 @@ def _check_pattern(where: str, pattern: str, trusted: bool) -> None:
     import regex  # only when a user's pack has patterns
 
     try:
+        if _written_out_size(pattern) > MAX_PATTERN_SIZE:
+            raise PackError(
+                f"{where}: pattern {pattern!r} is too large: written out, its repeats make "
+                f"more than {MAX_PATTERN_SIZE:,} items"
+            )
         regex.compile(pattern)
     except regex.error as exc:
         raise PackError(f"{where}: pattern {pattern!r} does not compile: {exc}") from None
-    except RecursionError:  # regex's parser recurses once a level of groups
+    except RecursionError:  # the parsers recurse once a level of groups
         raise PackError(f"{where}: pattern {pattern!r} is nested too deeply") from None
+
+
+def _written_out_size(pattern: str) -> int:
+    """How many items `pattern` holds with each repeat written out as many times as its lower
+    count, as re's parser reads it. A pattern re cannot read (syntax only `regex` has, or a
+    count of more digits than `int` reads) is bounded as if every repeat held all of it."""
+    try:
+        with warnings.catch_warnings():  # "possible nested set": a POSIX class of `regex`
+            warnings.simplefilter("ignore")
+            return _size(sre_parse.parse(pattern))
+    except (re.error, ValueError, OverflowError):
+        bound = len(pattern)
+        for count in re.findall(r"\{(\d+)", pattern):
+            bound *= max(int(count), 1) if len(count) < 10 else MAX_PATTERN_SIZE + 1
+            if bound > MAX_PATTERN_SIZE:
+                break
+        return bound
+
+
+def _size(items: Iterable) -> int:
+    c = sre_constants
+    total = 0
+    for op, av in items:
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", c.MAX_REPEAT)):
+            total += max(av[0], 1) * _size(av[2])
+        elif op is c.SUBPATTERN:
+            total += 1 + _size(av[3])
+        elif op is getattr(c, "ATOMIC_GROUP", None):
+            total += 1 + _size(av)
+        elif op in (c.ASSERT, c.ASSERT_NOT):
+            total += 1 + _size(av[1])
+        elif op is c.BRANCH:
+            total += 1 + sum(_size(branch) for branch in av[1])
+        elif op is c.GROUPREF_EXISTS:
+            total += 1 + sum(_size(branch) for branch in av[1:] if branch is not None)
+        else:
+            total += 1
+    return total

@@ -11,13 +11,15 @@ pattern, an unknown field or a duplicate code is a load-time error: see tests/te
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from corpus_lint import packs
 from corpus_lint.checks import builtin_rules
-from corpus_lint.packs import GuardedPattern, load_packs
+from corpus_lint.packs import MAX_PATTERN_SIZE, GuardedPattern, load_packs
 
 BUILTIN = builtin_rules()
 # Exponential in `re` on a line of "a"s that ends in "b"; `regex` does not rescue these ones.
@@ -162,3 +164,35 @@ def test_builtin_patterns_fail_fast_on_lines_made_to_backtrack():
     # Linear searches take microseconds; an exponential one (a run of 60 capitals split every
     # way) takes seconds to years. The margin is for a loaded machine.
     assert slowest[0] < 0.25, slowest
+
+
+# --- patterns too large to compile ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "a{1000000000}",  # `regex` compiles a repeat as copies: 24 GB
+        "(?:(?:a{1000}){1000}){1000}",  # each count small, together a billion
+        r"\\p{L}{1000000000}",  # syntax re's parser cannot read
+        "a{" + "9" * 5000 + "}",  # more digits than int() reads
+    ],
+)
+def test_a_pattern_too_large_to_compile_is_refused_when_the_pack_is_loaded(tmp_path, pattern):
+    pack = f'[[rules]]\ncode = "X001"\nname = "n"\nmessage = "m"\npattern = "{pattern}"\n'
+    project(tmp_path, pack, {"a.txt": "Title\n\nBody.\n"})
+    limit = "import resource; resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30)); "
+    process = subprocess.run(  # in its own process, under 3 GB: without the check, it fails fast
+        [sys.executable, "-c", limit + "from corpus_lint.cli import main; raise SystemExit(main())"]
+        + ["check", "a.txt", "--no-cache", "--no-progress"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (process.returncode, process.stdout) == (2, ""), process.stderr[-2000:]
+    assert process.stderr.count("\n") == 1, process.stderr[-2000:]
+    assert "packs/user.toml: [[rules]] #1 (X001): pattern '" in process.stderr
+    assert f"is too large: written out, its repeats make more than {MAX_PATTERN_SIZE:,} items" in (
+        process.stderr
+    )
