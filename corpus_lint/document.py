@@ -257,8 +257,8 @@ def display(path: Path | str) -> str:
                 return inside
     elif not (path := Path(path)).is_absolute() and not path.drive and ".." not in path.parts:
         return path.as_posix()
-    parts = Path(path).parts
-    if ".." in parts:  # the ".." of a link leads where the link is, not back up the text
+    if ".." in os.fspath(path) and ".." in (parts := Path(path).parts):
+        # The ".." of a link leads where the link is, not back up the text.
         last = len(parts) - parts[::-1].index("..")
         path = os.path.join(os.path.realpath(os.path.join(*parts[:last])), *parts[last:])
     try:
