@@ -267,3 +267,23 @@ def test_without_a_corpus_key_a_staged_copy_of_a_committed_article_passes(tmp_pa
     (repo / "copy2.txt").write_text(CLEAN_ARTICLE, encoding="utf-8")
     done = commit(repo, env, "copy2.txt")
     assert done.returncode != 0 and "copy2.txt:1:1: DUP003" in done.stdout
+
+
+@pytest.mark.network
+@pytest.mark.slow
+def test_a_staged_file_named_like_an_option_is_checked_as_a_file(tmp_path, env, hook_repo):
+    # Found by an adversarial review: "-onew.txt" reached the command as "-o new.txt", so
+    # the exact copy was never checked (the corpus was, with its report written to new.txt,
+    # or over any other file so named) and the commit passed.
+    repo = user_repo(tmp_path / "corpus", env, hook_repo, "corpus-lint")
+    (repo / "corpus-lint.toml").write_text('corpus = ["articles"]\n', encoding="utf-8")
+    (repo / "articles").mkdir()
+    (repo / "articles" / "a.txt").write_text(CLEAN_ARTICLE, encoding="utf-8")
+    git("add", "-A", cwd=repo, env=env)
+    git("commit", "-q", "--no-verify", "-m", "corpus", cwd=repo, env=env)
+    (repo / "-onew.txt").write_text(CLEAN_ARTICLE, encoding="utf-8")
+    git("add", "--", "-onew.txt", cwd=repo, env=env)
+    done = subprocess.run(["git", "commit", "-m", "copy"], cwd=repo, env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    assert done.returncode != 0 and "-onew.txt:1:1: DUP003" in done.stdout, done.stdout
+    assert not (repo / "new.txt").exists()
