@@ -262,6 +262,25 @@ def test_a_changed_file_that_the_policy_keeps_reports_its_unchanged_copy(cli, tm
     assert dup_findings(cli, folder) == found
 
 
+def test_fixing_a_file_given_never_removes_the_corpus_files_it_makes_redundant(cli, tmp_path):
+    # Found by an adversarial review: `check --fix --unsafe-fixes corpus/000.txt` deleted
+    # corpus/04.txt, which was not named, and said "2 redundant documents (200.0% of the
+    # 1 files checked)". It is reported (the keeper is chosen as in a whole run), not removed.
+    folder = corpus_folder(tmp_path)
+    (folder / "corpus" / "000.txt").write_text(article(14))
+    (folder / "corpus" / "06.txt").write_text(article(14))
+    run = cli("check", "--no-cache", "--select", "DUP", "--fix", "--unsafe-fixes",
+              "corpus/000.txt", cwd=folder)  # fmt: skip
+    assert (folder / "corpus" / "04.txt").read_text() == article(14)
+    assert (folder / "corpus" / "06.txt").read_text() == article(14)
+    assert run.code == 1 and "not among the files given; not removed" in run.err
+    assert "Found 2 diagnostics in 2 files (1 file checked, and corpus files" in run.out
+    assert "%" not in run.out.split("Duplicates:")[1].splitlines()[0]
+    # Named, the redundant copy goes.
+    run = cli("check", "--select", "DUP", "--fix", "--unsafe-fixes", "corpus/06.txt", cwd=folder)
+    assert not (folder / "corpus" / "06.txt").exists() and "Fixed 1 issue" in run.out
+
+
 @pytest.mark.parametrize("outside", ["aaa/copy.txt", "zzz/copy.txt"])
 def test_a_copy_given_from_outside_the_corpus_never_makes_a_corpus_file_redundant(
     cli, tmp_path, outside
@@ -1027,7 +1046,7 @@ def test_a_redundant_document_that_is_its_keepers_own_file_is_never_removed(tmp_
     )  # fmt: skip
     job = SimpleNamespace(settings=None, fix=SimpleNamespace(diff=False))
     result = SimpleNamespace(warnings=[], errors=[], fixed={}, diffs=[])
-    left = remove_redundant([d], documents, [tmp_path], job, result)
+    left = remove_redundant([d], documents, job, result)
     assert left == [d] and (tmp_path / "a.txt").read_text() == "text\n"
     assert result.warnings == ["sub/../a.txt: the same file as a document kept; not removed"]
 

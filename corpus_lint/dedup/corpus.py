@@ -412,7 +412,7 @@ def check_corpus(
     if job.fix is not None and job.fix.unsafe:  # --fix --unsafe-fixes: redundant copies go
         from corpus_lint.dedup.removal import remove_redundant
 
-        kept = remove_redundant(diagnostics, checked.shown, corpus_roots, job, result)
+        kept = remove_redundant(diagnostics, checked.shown, job, result)
         removed = {d.path for d in set(diagnostics) - set(kept)}  # deleted documents
         diagnostics = kept
         if checked.line_rules:

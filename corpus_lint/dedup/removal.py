@@ -1,8 +1,9 @@
 """`--fix --unsafe-fixes` on DUP003/DUP004: the redundant documents of clusters are deleted.
 
 Only a document reported as redundant (never a keeper: it is named by the diagnostics, and
-checked again here), only a file of the corpus given (a target, or a file found under a
-configured corpus folder), only when its bytes are still those that were compared. With
+checked again here), only a file given (a target: a corpus file that a better copy given
+makes redundant is reported, not removed), only when its bytes are still those that were
+compared. With
 `--diff`, each deletion is a git-style diff (`deleted file mode`) that `git apply` and
 `patch -p1` both apply.
 """
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
 def remove_redundant(
     diagnostics: list[Diagnostic],
     documents: dict[str, Any],
-    roots: list[Path] | None,
     job: Job,
     result: Result,
 ) -> list[Diagnostic]:
@@ -42,7 +42,6 @@ def remove_redundant(
         os.path.realpath(documents[k].path) for k in keepers if documents.get(k) is not None
     }
     kept_inodes = {_inode(documents[k].path) for k in keepers if documents.get(k) is not None}
-    corpus = [os.path.realpath(root) for root in roots or ()]
     left = []
     for d in diagnostics:
         entry = documents.get(d.path) if d.cluster and d.fix else None
@@ -54,8 +53,10 @@ def remove_redundant(
             left.append(d)
             continue
         real = os.path.realpath(entry.path)
-        if not (entry.target or _inside(real, corpus)):
-            result.warnings.append(f"{d.path}: outside the corpus given; not removed")
+        if not entry.target:  # a corpus file a better copy given makes redundant
+            result.warnings.append(
+                f"{d.path}: not among the files given; not removed (name it to remove it)"
+            )
             left.append(d)
             continue
         if real in kept_files or _inode(entry.path) in kept_inodes - {None}:
@@ -101,10 +102,6 @@ def _inode(path: str) -> tuple[int, int] | None:
     except OSError:
         return None
     return status.st_dev, status.st_ino
-
-
-def _inside(path: str, roots: list[str]) -> bool:
-    return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
 
 
 def deletion_diff(shown: str, raw: bytes, mode: int) -> bytes:

@@ -83,7 +83,13 @@ def summary(diagnostics: list[Diagnostic], ctx: ReportContext) -> list[str]:
         return [*notes, f"All checks passed ({checked})."]
     files = len({d.path for d in diagnostics})
     plural = "s" * (len(diagnostics) != 1)
-    lines = [f"Found {len(diagnostics)} diagnostic{plural} in {files} of {checked}:"]
+    if files <= ctx.files_checked:
+        lines = [f"Found {len(diagnostics)} diagnostic{plural} in {files} of {checked}:"]
+    else:  # corpus files besides those checked: a better copy checked makes them redundant
+        lines = [
+            f"Found {len(diagnostics)} diagnostic{plural} in {files} files ({checked} checked, "
+            "and corpus files a file checked makes redundant):"
+        ]
     lines += statistics(diagnostics)
     lines.extend(cluster_summary(diagnostics, ctx))
     if ctx.fixable is not None:
@@ -206,10 +212,12 @@ def cluster_summary(diagnostics: list[Diagnostic], ctx: ReportContext) -> list[s
     if not sizes:
         return []
     redundant = sum(1 for d in diagnostics if d.cluster is not None)
-    share = f"{redundant / ctx.files_checked:.1%}" if ctx.files_checked else "?"
+    share = ""
+    if 0 < redundant <= ctx.files_checked:  # (corpus files besides those checked: no share)
+        share = f" ({redundant / ctx.files_checked:.1%} of the {ctx.files_checked} files checked)"
     lines = [
         f"Duplicates: {len(sizes)} cluster{'s' * (len(sizes) != 1)}, {redundant} redundant "
-        f"document{'s' * (redundant != 1)} ({share} of the {ctx.files_checked} files checked)."
+        f"document{'s' * (redundant != 1)}{share}."
     ]
     if ctx.statistics:
         counts = Counter(sizes.values())
