@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from corpus_lint.config import read_regular_file
+from corpus_lint.config import is_url, read_regular_file
 from corpus_lint.rule import Diagnostic
 
 FORMAT_VERSION = 1
@@ -174,8 +174,9 @@ class Baseline:
     ) -> tuple[list[Diagnostic], int, int]:
         """(new diagnostics, how many matched the baseline, baseline entries no longer seen).
 
-        Only entries of the files in `checked` can be "no longer seen": pre-commit checks a
-        few changed files, and the rest of the baseline is not stale for that.
+        Only entries of the files in `checked`, or of files no longer there (deleted, renamed),
+        can be "no longer seen": pre-commit checks a few changed files, and the rest of the
+        baseline is not stale for that.
         """
         remaining = Counter(self.counts)
         new: list[Diagnostic] = []
@@ -190,9 +191,12 @@ class Baseline:
             else:
                 new.append(d)
         checked_paths = {relative_path(str(p), self.folder) for p in checked}
-        gone = sum(
-            count
-            for (path, _, _), count in remaining.items()
-            if count > 0 and path in checked_paths
-        )
+        left = {path for (path, _, _), count in remaining.items() if count > 0}
+        stale = {path for path in left if path in checked_paths or not self._exists(path)}
+        gone = sum(count for (path, _, _), count in remaining.items() if path in stale)
         return new, matched, gone
+
+    def _exists(self, path: str) -> bool:
+        """Whether an entry's file (a path relative to the baseline's folder) is there; a
+        URL's is taken to be (a remote corpus is not looked at here)."""
+        return is_url(path) or os.path.lexists(os.path.join(self.folder, path))

@@ -91,6 +91,21 @@ def test_entries_of_files_not_checked_are_not_counted_as_gone(tmp_path, cli):
     assert "no longer" not in run.out + run.err
 
 
+@pytest.mark.parametrize("change", ["deleted", "renamed"])
+def test_entries_of_a_file_no_longer_there_are_counted_as_gone(tmp_path, cli, change):
+    # Found by an adversarial review: a deleted or renamed file's entries were never "gone",
+    # whatever was checked, so the baseline kept them for ever without a word.
+    write_article(tmp_path / "a.txt", "Share this article")
+    write_article(tmp_path / "b.txt", "Print Friendly, PDF & Email")
+    cli("check", "a.txt", "b.txt", "--select", "BP", "--write-baseline", "base.json", cwd=tmp_path)
+    if change == "deleted":
+        (tmp_path / "b.txt").unlink()
+    else:
+        (tmp_path / "b.txt").rename(tmp_path / "c.txt")
+    run = cli("check", "a.txt", "--select", "BP", "--baseline", "base.json")
+    assert "1 baseline entry no longer occurs" in run.out
+
+
 def test_baseline_paths_are_relative_to_the_baseline_file(tmp_path, cli):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
