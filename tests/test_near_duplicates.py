@@ -1087,3 +1087,24 @@ def test_a_redundant_document_that_is_its_keepers_file_by_inode_is_never_removed
     finally:
         if how == "a second mount":
             subprocess.run(["umount", str(view)], check=True)
+
+
+@pytest.mark.parametrize("threshold", ["0.9", "0.7"])
+def test_a_changed_files_run_after_a_threshold_change_finds_near_copies_of_cached_files(
+    cli, tmp_path, threshold
+):
+    # Found by an adversarial review: the band keys of cached files were made with the old
+    # threshold's banding, which a run only adds to for the contents it stores, so a changed-
+    # files run found no candidate among them and said "All checks passed" where --no-cache
+    # reports DUP004.
+    folder = corpus_folder(tmp_path)
+    assert dup_findings(cli, folder) == []  # the cache filled at 0.8
+    (folder / "corpus-lint.toml").write_text(
+        f'corpus = ["corpus"]\n[near-duplicate]\nthreshold = {threshold}\n'
+    )
+    assert dup_findings(cli, folder) == []  # a whole run at the new threshold
+    (folder / "corpus" / "near.txt").write_text(edited(article(12), 2))
+    uncached = dup_findings(cli, folder, "--no-cache", "corpus/near.txt")
+    assert [d["code"] for d in uncached] == ["DUP004"]
+    for _ in range(2):
+        assert dup_findings(cli, folder, "corpus/near.txt") == uncached

@@ -346,6 +346,29 @@ class SignatureCache:
             found.extend(zip(hit[:, 0].tolist(), hit[:, 1].tolist()))
         return found
 
+    def ensure_banding(self, banding: int, keys_of: Callable[[list[bytes]], np.ndarray]) -> None:
+        """Band rows, made with the band salt `banding`, for every signature cached for this
+        configuration, so that `band_matches` finds each of them: a run bands only the
+        contents it stores, with its threshold's banding, so after a change of threshold the
+        earlier contents have rows of another salt alone (their band keys never meet). Made
+        anew (`keys_of(signatures)`: their band keys) when the cache does not say it holds
+        them: once after such a change, not each run."""
+        import numpy as np
+
+        key = f"banding:{self.config}"
+        if self.get_meta(key) == str(banding):
+            return
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            rows = self.db.execute(
+                "SELECT content, signature FROM features WHERE config = ? AND length(signature)",
+                (self.config,),
+            ).fetchall()
+            if rows:
+                contents = np.array([content for content, _ in rows], dtype=np.int64)
+                self._store_bands(keys_of([signature for _, signature in rows]), contents)
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, str(banding)))
+
     def _bucket_rows(self, buckets: list[int]) -> dict[int, np.ndarray]:
         """The (key, content) rows of these buckets, as (n, 2) int64 arrays."""
         import numpy as np
@@ -455,15 +478,18 @@ class SignatureCache:
         folders: Iterable[tuple[str, int]] = (),
         similarities: Iterable[tuple[int, int, float]] = (),
         lines: Iterable[tuple[int, int]] = (),
+        banding: int | None = None,
     ) -> None:
         """Record files (path, stamp, size, content), features (`feature_row`s), band keys
-        (two int64 arrays: a row of keys for each content, and the contents), the digests of
-        folders whose every file is now recorded, verified similarities (a, b, Jaccard) and
-        the features' line hashes (line hash, content), atomically."""
+        (two int64 arrays: a row of keys for each content, and the contents, made with the
+        band salt `banding`: see `ensure_banding`), the digests of folders whose every file
+        is now recorded, verified similarities (a, b, Jaccard) and the features' line hashes
+        (line hash, content), atomically."""
         with self.db:
             # Write-locked from the start: the band buckets are read, merged and written back,
             # and another run must not write them in between.
             self.db.execute("BEGIN IMMEDIATE")
+            first = banding is not None and self._few_cached(0)
             self.db.executemany(
                 "INSERT OR REPLACE INTO similarities VALUES (?, ?, ?, ?)",
                 ((self.config, a, b, jaccard) for a, b, jaccard in similarities),
@@ -482,6 +508,12 @@ class SignatureCache:
             )
             if bands is not None and len(bands[0]):
                 self._store_bands(*bands)
+            if banding is not None:
+                key, value = f"banding:{self.config}", str(banding)
+                if first:  # every content is banded with it
+                    self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+                elif bands is not None and len(bands[0]) and self.get_meta(key) != value:
+                    self.db.execute("DELETE FROM meta WHERE key = ?", (key,))  # some are not
             self.db.executemany(
                 "INSERT OR REPLACE INTO folders VALUES (?, ?, ?)",
                 ((self.config, os.fsencode(path), digest) for path, digest in folders),

@@ -77,6 +77,7 @@ from corpus_lint.dedup.minhash import (
     band_salt,
     candidate_pairs,
     lsh_params,
+    signature_band_keys,
     sorted_distinct,
 )
 from corpus_lint.dedup.table import FeatureTable
@@ -1265,6 +1266,10 @@ class _Stage:
         targets = [e for e in loaded if e.target]
         if not targets:
             return set()
+        num_perm = self.near.num_perm
+        self.cache.ensure_banding(
+            salt, lambda signed: signature_band_keys(signed, bands, rows, salt, num_perm)
+        )
         keys = entry_band_keys(targets, bands, rows, salt)
         by_key: dict[int, list[Entry]] = {}
         for entry, entry_keys in zip(targets, keys.tolist()):
@@ -1363,8 +1368,8 @@ class _Stage:
                     new.setdefault(entry.content, entry)
             signed = [e for e in new.values() if e.signed]
             band_rows = None
+            salt = band_salt(self.config_salt, bands, rows)
             if signed:
-                salt = band_salt(self.config_salt, bands, rows)
                 keys = entry_band_keys(signed, bands, rows, salt)
                 contents = np.array([e.content for e in signed], dtype=np.int64)
                 band_rows = (keys, contents)
@@ -1387,7 +1392,7 @@ class _Stage:
             stored = sorted(new.values(), key=lambda e: e.content)
             features = table.cache_rows([e.row for e in stored])
             # The files in the entries' order (by path): no sorted copy of every row.
-            return files, features, band_rows, folders, (), _line_rows(stored)
+            return files, features, band_rows, folders, (), _line_rows(stored), salt
 
         if background:
             self._wait_for_store, self._stop_store = self.cache.store_in_background(prepare)
