@@ -54,6 +54,11 @@ def test_min_documents_and_an_existing_output_file(tmp_path, cli):
     assert (tmp_path / "taken.toml").read_text() == "# mine\n"
     run = cli("mine-boilerplate", "corpus", "--min-documents", "1", cwd=tmp_path)
     assert run.code == 2 and "--min-documents" in run.err
+    # A path that cannot be read: counts of part of the corpus, so no pack is written (it
+    # was, with exit 2; found by an adversarial review).
+    run = cli("mine-boilerplate", "missing", "corpus", "-o", "new.toml", cwd=tmp_path)
+    assert run.code == 2 and "corpus-lint: error: missing: no such file" in run.err
+    assert not (tmp_path / "new.toml").exists()
 
 
 def test_strings_that_toml_must_escape_round_trip(tmp_path, cli):
