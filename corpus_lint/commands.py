@@ -514,10 +514,15 @@ def check_stdin(
         diagnostics = lint(doc)
         source = doc.text
     errors = timed_out_searches(doc)
+    fixable = None
+    if any(d.fix is not None for d in diagnostics):  # what --fix would fix, as a file's
+        current = result.doc if fixing else doc  # (not UTF-8: only with the transcode)
+        fixable = tuple(len(fixes.fix_document(current, lint, u).applied) for u in (False, True))
     diagnostics = sort_diagnostics(diagnostics)
     context = ReportContext(
         rules=rules,
         files_checked=1,
+        fixable=fixable,
         statistics=args.statistics,
         quiet=args.quiet,
         notes=notes,

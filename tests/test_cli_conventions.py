@@ -453,6 +453,19 @@ def test_stdin_is_linted_under_its_stdin_filename(tmp_path):
     )
 
 
+def test_stdin_counts_what_fix_would_fix_as_for_a_file(tmp_path):
+    # Found by an adversarial review: UTF-16 on stdin counted its safe fixes "fixable with
+    # --fix", which applies none of them (not UTF-8: only with the transcode, unsafe).
+    (tmp_path / "a.txt").write_bytes("Title \n\nBody.\n".encode("utf-16"))
+    as_file = console("check", "--no-cache", "--select", "WS,ENC", "a.txt", stdin=b"", cwd=tmp_path)
+    on_stdin = console("check", "-", "--stdin-filename", "a.txt", "--select", "WS,ENC",
+                       stdin=(tmp_path / "a.txt").read_bytes(), cwd=tmp_path)  # fmt: skip
+    assert b"fixable with `--fix`." not in on_stdin.stdout
+    summary = on_stdin.stdout.split(b"\n\n")[-1].splitlines()[-1]
+    assert summary.endswith(b"more fixable with `--fix --unsafe-fixes`.")
+    assert summary in as_file.stdout
+
+
 def test_stdin_with_fix_prints_the_fixed_text(tmp_path):
     done = console(
         "check",
