@@ -193,10 +193,17 @@ def parse_override(text: str) -> dict[str, Any]:
     return data
 
 
-def _table(config_file: Path) -> dict[str, Any]:
+def _table(config_file: Path, extended_by: Path | None = None) -> dict[str, Any]:
+    """The file's corpus-lint settings; `extended_by`: the file whose `extend` names it (a
+    pyproject.toml without them would give it nothing, silently)."""
     data = _read_toml(config_file)
     if config_file.name == PYPROJECT:  # any other name holds the keys at its top level
-        data = data.get("tool", {}).get("corpus-lint", {})
+        tool = data.get("tool", {})
+        if extended_by and not (isinstance(tool, dict) and "corpus-lint" in tool):
+            raise ConfigError(
+                f"{extended_by}: 'extend': {config_file} has no [tool.corpus-lint] table"
+            )
+        data = tool.get("corpus-lint", {}) if isinstance(tool, dict) else {}
         if not isinstance(data, dict):
             raise ConfigError(f"{config_file}: [tool.corpus-lint] must be a table")
     return data
@@ -217,7 +224,7 @@ def _load_with_extends(config_file: Path, extended: list[Path]) -> dict[str, Any
         if not base_file.is_file():
             raise ConfigError(f"{chain[-1]}: 'extend': {base_file} not found")
         chain.append(base_file)
-        layers.append(_table(base_file))
+        layers.append(_table(base_file, extended_by=chain[-2]))
     merged: dict[str, Any] = {}
     for file, layer in reversed(list(zip(chain, layers))):
         parse_settings(layer, file)  # each file's own errors name that file
@@ -460,6 +467,8 @@ def glob_problem(glob: str) -> str | None:
         return "it is empty"
     if glob.startswith("/"):
         return "it must be relative to the configuration file's folder"
+    if glob.startswith("!"):
+        return "a negation ('!') is not supported: name the files to match instead"
     depth = 0
     for char in glob:
         if char == "[":

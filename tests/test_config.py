@@ -62,9 +62,14 @@ def test_near_duplicate_table_is_read(tmp_path):
         ("[near-duplicate]\nthreshold = 1.5\n", "threshold must be a number"),
         ("[near-duplicate]\nbands = 3\n", "unknown key 'bands'"),
         ('per-file-ignores = { "*.txt" = "WS001" }\n', "must be a list of rule codes"),
+        # Found by an adversarial review: accepted, and it ignored nothing.
+        ('per-file-ignores = { "!a.txt" = ["WS001"] }\n', "a negation ('!') is not supported"),
+        ('exclude = ["!keep/*.txt"]\n', "a negation ('!') is not supported"),
+        ('extend = "pp/pyproject.toml"\n', "pyproject.toml has no [tool.corpus-lint] table"),
     ],
 )
 def test_bad_values_name_the_file_and_the_key(tmp_path, body, expected):
+    write(tmp_path / "pp" / "pyproject.toml", '[project]\nname = "x"\n')
     write(tmp_path / "corpus-lint.toml", body)
     with pytest.raises(ConfigError) as error:
         load_settings(cwd=tmp_path)
