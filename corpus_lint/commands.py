@@ -182,18 +182,18 @@ def refuse_overwriting_inputs(files: list[Path], targets: list[str], settings: S
     """A UsageError when a file the run would write (a report, the removals, a baseline) is
     one of the documents it checks, given or in the configured corpus: `-o c/001.txt` would
     replace that article with the report."""
-    from corpus_lint.files import is_excluded, is_included
+    from corpus_lint.files import covered_by, is_excluded, is_included
 
-    corpus = [os.path.realpath(root) for root in settings.corpus if not is_url(root)]
+    corpus = [Path(root) for root in settings.corpus if not is_url(root)]
     for file in files:
         try:
             status = os.stat(file)
         except OSError:
             continue  # not there (yet): no document
-        real = os.path.realpath(file)
-        name = os.path.basename(real)
-        in_corpus = any(real.startswith(os.path.join(root, "")) for root in corpus) and (
-            is_included(Path(real), settings) and not is_excluded(Path(real), settings)
+        real = Path(os.path.realpath(file))
+        name = real.name
+        in_corpus = covered_by(real, corpus) and (
+            is_included(real, settings) and not is_excluded(real, settings)
         )
         if in_corpus or any(
             os.path.basename(target) == name and _same_file(status, target) for target in targets

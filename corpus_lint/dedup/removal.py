@@ -38,10 +38,8 @@ def remove_redundant(
     # Where each keeper really is: a document that is its keeper's own file under another name
     # (a link, "..", a folder mounted twice: one file, one inode) is never removed, whatever
     # led the stage to see two files.
-    kept_files = {
-        os.path.realpath(documents[k].path) for k in keepers if documents.get(k) is not None
-    }
     kept_inodes = {_inode(documents[k].path) for k in keepers if documents.get(k) is not None}
+    kept_inodes.discard(None)
     left = []
     for d in diagnostics:
         entry = documents.get(d.path) if d.cluster and d.fix else None
@@ -52,14 +50,13 @@ def remove_redundant(
         ):
             left.append(d)
             continue
-        real = os.path.realpath(entry.path)
         if not entry.target:  # a corpus file a better copy given makes redundant
             result.warnings.append(
                 f"{d.path}: not among the files given; not removed (name it to remove it)"
             )
             left.append(d)
             continue
-        if real in kept_files or _inode(entry.path) in kept_inodes - {None}:
+        if _inode(entry.path) in kept_inodes:
             result.warnings.append(f"{d.path}: the same file as a document kept; not removed")
             left.append(d)
             continue
