@@ -360,6 +360,7 @@ def _check(args: argparse.Namespace, settings: Settings, walk: CorpusWalk | None
                 settings,
                 args.scheduler or settings.scheduler,
                 options.progress,
+                options.count_fixes,
             )
         except ExecutorError as exc:
             raise UsageError(str(exc)) from None

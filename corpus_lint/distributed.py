@@ -56,7 +56,7 @@ from corpus_lint.document import (
     DocumentError,
     display,
 )
-from corpus_lint.engine import Result
+from corpus_lint.engine import Result, count_corpus_fixes
 from corpus_lint.files import SKIPPED_DIRS, excluded_relative, ignored_for_file, included_relative
 from corpus_lint.packs import Packs
 from corpus_lint.progress import Progress
@@ -121,12 +121,15 @@ def run_on_dask(
     settings: Settings,
     scheduler: str | None,
     progress: bool,
+    count_fixes: bool = False,
 ) -> tuple[Result, list[str]]:
     """Check local `targets` and the files under `urls` on a Dask cluster, as `engine.run`
-    does with no corpus besides them. Returns the result and the files checked (shown)."""
+    does with no corpus besides them. Returns the result and the files checked (shown); with
+    `count_fixes`, its `fixable` counts what the local executor's `--fix` would fix, as
+    `engine.run` counts it (each file fixed in memory, on the workers)."""
     global last_stats
     last_stats = Stats()
-    result = Result()
+    result = Result(fixable=(0, 0) if count_fixes else None)
     sources = [Source(os.path.abspath(t), display(t)) for t in targets]
     keys = [t.as_posix() for t in targets]
     for url in urls:
@@ -145,6 +148,8 @@ def run_on_dask(
         document_rules,
         Context(packs),
         settings.near_duplicate if corpus_rules else None,
+        settings=settings,
+        count_fixes=count_fixes,
         exclusion=exclusion,
         boilerplate=settings.boilerplate if corpus_rules else None,
     )
@@ -153,6 +158,8 @@ def run_on_dask(
     result.diagnostics = sort_diagnostics(
         d for d in diagnostics if not ignored_for_file(d, settings)
     )
+    if result.fixable is not None and corpus_rules:
+        count_corpus_fixes(result, set(corpus_rules))
     return result, [s.shown for s in sources]
 
 
@@ -471,6 +478,8 @@ def _collect(
             result.errors.extend(report.errors)
             result.warnings.extend(report.warnings)
             result.files_checked += report.files_checked
+            if result.fixable is not None:
+                result.fixable = tuple(map(sum, zip(result.fixable, report.fixable)))
     return diagnostics + lines
 
 
@@ -622,6 +631,7 @@ class _Report:
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     files_checked: int = 0
+    fixable: tuple[int, int] = (0, 0)  # with `Job.count_fixes`: see `FileResult.fixable`
 
 
 class _Doc(NamedTuple):
@@ -659,6 +669,10 @@ def _analyse(first: int, part: list[Source], job: Job) -> tuple[_Report, list[_D
         report.errors.extend(result.pack_errors)
         report.diagnostics.extend(result.diagnostics)
         report.files_checked += 1
+        report.fixable = (
+            report.fixable[0] + result.fixable[0],
+            report.fixable[1] + result.fixable[1],
+        )
         if job.corpus_settings is not None:
             batch.append((first + offset, source, doc, result.diagnostics))
             if len(batch) == BATCH_FILES:

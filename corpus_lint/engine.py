@@ -265,7 +265,7 @@ def _run(
         d for d in result.diagnostics if not ignored_for_file(d, settings)
     )
     if result.fixable is not None and corpus_rules:
-        _count_corpus_fixes(result, {rule.code for rule in corpus_rules})
+        count_corpus_fixes(result, {rule.code for rule in corpus_rules})
     if run_digest is not None and not (result.errors or result.warnings):
         _remember(settings, run_digest, result)
     if options.keep_frozen:
@@ -273,7 +273,7 @@ def _run(
     return result
 
 
-def _count_corpus_fixes(result: Result, codes: set[str]) -> None:
+def count_corpus_fixes(result: Result, codes: set[str]) -> None:
     """Add the fixes of the corpus rules' findings (a redundant copy deleted, BP005's line
     deleted) to the summary's counts, which the per-document rules counted by fixing each file
     in memory: each such finding is one fix that `--fix` (safe) or `--fix --unsafe-fixes`

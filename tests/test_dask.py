@@ -87,6 +87,22 @@ def test_seeds_give_the_same_diagnostics_on_dask_as_locally(cli, seeds_copy, clu
     assert on_dask == local
 
 
+def test_the_summary_counts_the_fixes_of_the_local_executor(cli, seeds_copy, cluster):
+    # The summary counted fixes from the findings alone: a file that is not UTF-8 showed safe
+    # fixes that `--fix` does not apply (only the unsafe transcode does); and an exact copy
+    # removed by `--fix --unsafe-fixes` counts as the local executor counts it.
+    _, address = cluster
+    (seeds_copy / "utf16.txt").write_bytes("Title \n\nBody.\n".encode("utf-16"))
+    shutil.copy(next(seeds_copy.glob("001_*.txt")), seeds_copy / "copy-of-001.txt")
+    args = ("check", "--no-progress", "--output-format", "text", "seeds")
+    local = cli(*args, "--no-cache", cwd=seeds_copy.parent)
+    on_dask = cli(*args, "--executor", "dask", "--scheduler", address, cwd=seeds_copy.parent)
+    assert local.code == on_dask.code == 1, on_dask.err
+    summary = local.out.split("Found ")[-1]
+    assert "fixable with `--fix --unsafe-fixes`" in summary
+    assert on_dask.out.split("Found ")[-1] == summary
+
+
 def test_generated_corpus_gives_the_same_duplicates_on_dask_as_locally(cli, generated, cluster):
     _, address = cluster
     local = report(cli, "--no-cache", cwd=generated)
