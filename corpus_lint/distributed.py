@@ -219,7 +219,8 @@ def _client(scheduler: str | None) -> Iterator[Any]:
         try:
             yield client
         finally:
-            client.close()
+            with interrupts.deferred():  # see below
+                client.close()
         return
     cluster = client = None
     try:
@@ -254,10 +255,14 @@ def _client(scheduler: str | None) -> Iterator[Any]:
             interrupts.pause("dask-cluster-started")
         yield client
     finally:
-        if client is not None:
-            client.close()
-        if cluster is not None:
-            cluster.close()
+        # Ctrl-C and SIGTERM wait for the close too: cut inside it, the cluster was closed
+        # again by distributed at exit, which waited 10 s for its half-closed workers.
+        with interrupts.deferred():
+            interrupts.pause("dask-closing")
+            if client is not None:
+                client.close()
+            if cluster is not None:
+                cluster.close()
 
 
 def _first_cause(exc: BaseException) -> str:

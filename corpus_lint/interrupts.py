@@ -55,6 +55,8 @@ def stopping() -> bool:
 
 STOPS = (signal.SIGINT, signal.SIGTERM)  # the signals that stop a run
 _stopped_by = signal.SIGINT  # the one that stopped it (for the message and exit code)
+_stop_raised = False  # whether `_stop` stopped the command (see `handled`)
+_outer_unraisablehook = sys.unraisablehook  # the one `handled` replaces (`_unraisable`)
 
 
 def _stop(signal_number: int = signal.SIGINT, frame: object = None) -> None:
@@ -62,12 +64,28 @@ def _stop(signal_number: int = signal.SIGINT, frame: object = None) -> None:
     handler that does nothing, not SIG_IGN: a signal already pending, as when Ctrl-C and
     SIGTERM arrive together, found SIG_IGN and Python printed a traceback; `ignore` sets
     SIG_IGN later, once the pending ones ran)."""
-    global _stopped_by
+    global _stopped_by, _stop_raised
     _stopped_by = signal.Signals(signal_number)
+    _stop_raised = True
     for number in STOPS:
         if signal.getsignal(number) is not signal.SIG_IGN:
             signal.signal(number, _stopping)
     raise KeyboardInterrupt
+
+
+def _unraisable(args: Any) -> None:
+    """`sys.unraisablehook` during a command: `_stop`'s KeyboardInterrupt, when the signal came
+    while Python ran a finalizer (a `__del__`, as Dask's futures have; a weakref callback),
+    was printed there as "Exception ignored in" with a traceback, and dropped: the run went on
+    to its end. It is raised again, silently, where it can stop the run: by the signal sent
+    anew a moment later, from another thread (sent now, its handler would run inside this
+    hook, still inside the finalizer), once the code the finalizer interrupted goes on."""
+    if isinstance(args.exc_value, KeyboardInterrupt) and _stop_raised:
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(_stopped_by, _stop)
+            threading.Timer(0.01, os.kill, (os.getpid(), _stopped_by)).start()
+        return
+    _outer_unraisablehook(args)
 
 
 def _stopping(signal_number: int, frame: object) -> None:
@@ -93,14 +111,19 @@ def _handled_here() -> list[signal.Signals]:
 @contextmanager
 def handled() -> Iterator[None]:
     """The main process's policy (see above), for the duration of a command."""
-    global _stopped_by
+    global _stopped_by, _stop_raised, _outer_unraisablehook
     _stopped_by = signal.SIGINT  # (a KeyboardInterrupt not from `_stop` is Ctrl-C's)
+    _stop_raised = False
     previous = {number: signal.getsignal(number) for number in _handled_here()}
     for number in previous:
         signal.signal(number, _stop)
+    _outer_unraisablehook, sys.unraisablehook = sys.unraisablehook, _unraisable
     try:
         yield
+        if _stop_raised:  # its KeyboardInterrupt was swallowed on the way (`except BaseException`)
+            raise KeyboardInterrupt
     finally:
+        sys.unraisablehook = _outer_unraisablehook
         # Once stopped, the signals that follow stay ignored until the process exits.
         for number, handler in previous.items():
             if signal.getsignal(number) is _stop:

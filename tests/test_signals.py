@@ -531,7 +531,7 @@ sys.exit(main())
 
 @pytest.mark.dask
 @pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
-@pytest.mark.parametrize("point", ["dask-cluster-started", "dask-task-done"])
+@pytest.mark.parametrize("point", ["dask-cluster-started", "dask-task-done", "dask-closing"])
 def test_a_signal_to_a_run_on_a_local_dask_cluster_is_one_line_and_leaves_no_process(
     tmp_path, how, point
 ):
@@ -539,7 +539,9 @@ def test_a_signal_to_a_run_on_a_local_dask_cluster_is_one_line_and_leaves_no_pro
     KeyboardInterrupt traceback each, a run stopped while its cluster started left it half made
     (an AssertionError from distributed's clean-up at exit), and one stopped while it collected
     tasks cancelled some already let go (an AssertionError in the scheduler, printed by
-    asyncio). At "dask-cluster-started" the signal is held until the cluster is up."""
+    asyncio); one stopped while the cluster closed waited 10 s at exit, where distributed
+    closed it again. At "dask-cluster-started" and "dask-closing" the signal is held until the
+    cluster is up, or closed."""
     pytest.importorskip("distributed", reason="the dask extra is not installed")
     write_corpus(tmp_path / "c", files=200)
     process = start(tmp_path / "c", "--executor", "dask", ".", pause=tmp_path, point=point)
@@ -547,9 +549,80 @@ def test_a_signal_to_a_run_on_a_local_dask_cluster_is_one_line_and_leaves_no_pro
         wait_for(tmp_path / f"{point}.ready", process)
         os.killpg(process.pid, how)
         (tmp_path / f"{point}.go").touch()
+        started = time.monotonic()
         out, err = finish(process, timeout=60)
+        assert time.monotonic() - started < 5
         assert members_left(process.pid, within=10) == []  # the cluster's, as it closes
     finally:
         kill_group(process)
     word = {signal.SIGINT: "interrupted", signal.SIGTERM: "terminated"}[how]
     assert (process.returncode, err, out) == (128 + how, f"corpus-lint: {word}\n", "")
+
+
+_CUT_INSIDE_THE_CLOSE = """
+import os, signal, sys, threading, time
+if __name__ == "__main__":  # (not in the workers Dask spawns)
+    from distributed import LocalCluster
+
+    close = LocalCluster.close
+
+    def send():
+        with open(sys.argv[1], "w") as sent:
+            sent.write(repr(time.monotonic()))
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    def close_and_signal(self, *args, **kwargs):  # the signal lands while the cluster closes
+        threading.Timer(0.05, send).start()
+        return close(self, *args, **kwargs)
+
+    LocalCluster.close = close_and_signal
+    from corpus_lint.cli import main
+
+    sys.exit(main(sys.argv[2:]))
+"""
+
+
+@pytest.mark.dask
+def test_a_signal_while_the_local_dask_cluster_closes_stops_the_run_within_seconds(tmp_path):
+    """A signal that cut the cluster's close left it half closed: distributed closed it again
+    at exit, and waited 10 s for it."""
+    pytest.importorskip("distributed", reason="the dask extra is not installed")
+    write_corpus(tmp_path / "c", files=20)
+    script = tmp_path / "cut.py"
+    script.write_text(_CUT_INSIDE_THE_CLOSE)
+    sent = tmp_path / "sent"
+    done = subprocess.run(
+        [sys.executable, str(script), str(sent), "check", "--no-progress", "--no-cache",
+         "--executor", "dask", "c"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    ended = time.monotonic()  # (CLOCK_MONOTONIC: one clock for every process)
+    assert (done.returncode, done.stderr, done.stdout) == (143, "corpus-lint: terminated\n", "")
+    assert ended - float(sent.read_text()) < 5
+
+
+def test_a_stop_raised_inside_a_finalizer_still_stops_the_command(capfd):
+    """A signal that comes while Python runs a `__del__` (Dask's futures have one) raised its
+    KeyboardInterrupt there, where Python prints it as "Exception ignored in" with a traceback
+    and drops it: the run went on to its end and passed."""
+    from corpus_lint import interrupts
+
+    class SignalledWhileFinalized:
+        def __del__(self):
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(0.01)  # the handler runs here, inside the finalizer
+
+    handlers = {number: signal.getsignal(number) for number in interrupts.STOPS}
+    went_on = 0
+    try:
+        with pytest.raises(KeyboardInterrupt), interrupts.handled():
+            SignalledWhileFinalized()  # dropped at once
+            while went_on < 100:
+                went_on += 1
+                time.sleep(0.01)
+    finally:  # a stopped command leaves the next signals ignored (as its process exits)
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
+    assert went_on <= 10  # stopped within about 0.1 s, not at the end of the command
+    assert interrupts.how_stopped() == ("terminated", 143)
+    assert capfd.readouterr().err == ""
