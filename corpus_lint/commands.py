@@ -667,10 +667,20 @@ def describe_configuration(
 
 
 def write_removals(file: Path, diagnostics: list, errors: list[str]) -> None:
-    """`--write-removals FILE`: the redundant documents of duplicate clusters, one path a line."""
-    paths = sorted({d.path for d in diagnostics if d.cluster is not None})
+    """`--write-removals FILE`: the redundant documents of duplicate clusters, one path a line,
+    in the bytes of the file's own name (one that is not UTF-8 too). A name holding a control
+    character (a line break) or starting with a double quote is C-quoted as git quotes it
+    (`"zz\\na.txt"`): no name reads as two, nor as another file's."""
+    from corpus_lint.fixes import c_quoted
+
+    lines = []
+    for path in sorted({d.path for d in diagnostics if d.cluster is not None}):
+        name = os.fsencode(path)
+        if name.startswith(b'"') or any(b < 0x20 or b == 0x7F for b in name):
+            name = c_quoted(name)
+        lines.append(name + b"\n")
     try:
-        file.write_text("".join(f"{path}\n" for path in paths), encoding="utf-8")
+        file.write_bytes(b"".join(lines))
     except OSError as exc:
         errors.append(f"{file}: cannot write the removals: {exc.strerror or exc}")
 

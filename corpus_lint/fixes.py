@@ -237,6 +237,12 @@ def diff_name(prefix: str, display_path: str) -> bytes:
     name = os.fsencode(prefix + display_path)
     if not any(b <= 0x20 or b in (0x22, 0x5C, 0x7F) for b in name):
         return name
+    return c_quoted(name)
+
+
+def c_quoted(name: bytes) -> bytes:
+    """A name in double quotes, its control characters, quotes and backslashes escaped as git
+    and C escape them (other bytes as they are): "a\\nb.txt"."""
     quoted = (
         _C_ESCAPES.get(b) or (b"\\%03o" % b if b < 0x20 or b == 0x7F else bytes([b])) for b in name
     )

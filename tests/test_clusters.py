@@ -431,6 +431,17 @@ def test_fix_unsafe_fixes_removes_exactly_the_two_redundant_copies(cli, tmp_path
     assert tree(folder) == after and "All checks passed" in run.out
 
 
+def test_a_read_only_redundant_copy_is_not_removed_and_the_run_exits_2(cli, tmp_path):
+    # Found by an adversarial review: read-only files were refused their line fixes, as the
+    # README says, but deleted when redundant (157 of a plain copy of the BBC corpus).
+    folder = cluster_of_three(tmp_path / "c")
+    (folder / "news/copy.txt").chmod(0o444)
+    run = cli("check", *ONLY_DUP, "--fix", "--unsafe-fixes", "news", cwd=folder)
+    assert run.code == 2
+    assert "news/copy.txt: read-only file; not removed" in run.err
+    assert sorted(tree(folder)) == ["news/copy.txt", "news/original.txt", "news/other.txt"]
+
+
 def test_diff_deletions_apply_with_git_apply_and_patch_to_the_same_tree(cli, tmp_path):
     folder = cluster_of_three(tmp_path / "c")
     fixed = cluster_of_three(tmp_path / "f")
@@ -462,6 +473,20 @@ def test_write_removals_lists_the_redundant_paths_and_removes_nothing(cli, tmp_p
     assert run.code == 1
     assert (folder / "removals.list").read_text() == "news/copy.txt\nnews/edited.txt\n"
     assert tree(folder) == before
+
+
+def test_write_removals_quotes_a_name_that_would_read_as_two_and_keeps_other_bytes(cli, tmp_path):
+    # Found by an adversarial review: a copy named "zz<newline>original.txt" was listed as the
+    # two lines "zz" and "original.txt" (the keeper, for a pipeline that removes each line),
+    # and a name that is not UTF-8 was a UnicodeEncodeError traceback.
+    folder = cluster_of_three(tmp_path / "c")
+    news = os.fsencode(folder / "news")
+    os.rename(news + b"/copy.txt", news + b"/zz\noriginal.txt")
+    os.rename(news + b"/edited.txt", news + b"/\xffedited.txt")
+    run = cli("check", *DUP, "--write-removals", "removals.list", "news", cwd=folder)
+    assert run.code == 1, run.err
+    listed = (folder / "removals.list").read_bytes()
+    assert sorted(listed.splitlines()) == [b'"news/zz\\noriginal.txt"', b"news/\xffedited.txt"]
 
 
 def test_removal_leaves_files_outside_the_targets_of_a_changed_files_run_named(cli, tmp_path):

@@ -82,6 +82,10 @@ def remove_redundant(
                 result.errors.append(f"{d.path}: changed while corpus-lint ran; not removed")
                 left.append(d)
                 continue
+            if not mode & 0o222 or not os.access(path, os.W_OK):  # as `fixes` refuses to write
+                result.errors.append(f"{d.path}: read-only file; not removed")
+                left.append(d)
+                continue
             try:
                 os.unlink(path)
             except OSError as exc:
