@@ -431,6 +431,23 @@ def test_fix_unsafe_fixes_removes_exactly_the_two_redundant_copies(cli, tmp_path
     assert tree(folder) == after and "All checks passed" in run.out
 
 
+def test_a_removed_copy_leaves_none_of_its_findings_in_the_report(cli, tmp_path):
+    # Found by an adversarial review: the deleted files' other findings (SRC001 here: none
+    # has a source line) stayed in the report and failed a run that left a clean tree.
+    story = random_article(13, source=False)
+    folder = write(
+        tmp_path / "c",
+        {"news/original.txt": story + "\nOne more line.\n", "news/copy.txt": story,
+         "news/other.txt": random_article(14, source=False)},
+    )  # fmt: skip
+    run = cli("check", "--select", "DUP,SRC001", "--fix", "--unsafe-fixes", "--output-format",
+              "json", "news", cwd=folder)  # fmt: skip
+    assert sorted(tree(folder)) == ["news/original.txt", "news/other.txt"]
+    assert sorted(d["path"] for d in run.json()) == ["news/original.txt", "news/other.txt"]
+    after = cli("check", "--select", "DUP,SRC001", "--output-format", "json", "news", cwd=folder)
+    assert run.json() == after.json() and run.code == after.code == 1
+
+
 def test_a_read_only_redundant_copy_is_not_removed_and_the_run_exits_2(cli, tmp_path):
     # Found by an adversarial review: read-only files were refused their line fixes, as the
     # README says, but deleted when redundant (157 of a plain copy of the BBC corpus).

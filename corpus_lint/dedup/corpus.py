@@ -416,6 +416,10 @@ def check_corpus(
         kept = remove_redundant(diagnostics, checked.shown, job, result)
         removed = {d.path for d in set(diagnostics) - set(kept)}  # deleted documents
         diagnostics = kept
+        # Nor are a deleted document's other findings left (a fix run holds the per-document
+        # ones in the result already, unpacked): reported, they failed a run that left a clean
+        # tree.
+        result.diagnostics[:] = [d for d in result.diagnostics if d.path not in removed]
         if checked.line_rules:
             from corpus_lint.dedup.lines import delete_repeated_lines
 
