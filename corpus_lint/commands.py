@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import stat
 import sys
 from collections import Counter
 from pathlib import Path
@@ -186,6 +188,12 @@ def refuse_overwriting_inputs(files: list[Path], targets: list[str], settings: S
 
     corpus = [Path(root) for root in settings.corpus if not is_url(root)]
     for file in files:
+        # Told now, not once every file has been checked: a report that cannot be written.
+        folder = Path(os.path.realpath(file)).parent
+        if os.path.isdir(file):
+            raise UsageError(f"{file}: is a folder; give a file name to write to")
+        if not folder.is_dir():
+            raise UsageError(f"{file}: no such folder to write to ({folder})")
         try:
             status = os.stat(file)
         except OSError:
@@ -438,7 +446,7 @@ def report(
         context.color = False
         text = formatter(name)(diagnostics, context)
         try:
-            file.write_text(text, encoding="utf-8")
+            write_output(file, text.encode("utf-8"))
         except OSError as exc:
             errors.append(f"{file}: cannot write the {name} report: {exc.strerror or exc}")
             context.errors += 1
@@ -680,9 +688,37 @@ def write_removals(file: Path, diagnostics: list, errors: list[str]) -> None:
             name = c_quoted(name)
         lines.append(name + b"\n")
     try:
-        file.write_bytes(b"".join(lines))
+        write_output(file, b"".join(lines))
     except OSError as exc:
         errors.append(f"{file}: cannot write the removals: {exc.strerror or exc}")
+
+
+def write_output(file: Path, data: bytes) -> None:
+    """Write a file the run makes (a report, the removals) whole or not at all: a regular
+    file, or a new one, is replaced by a file written beside it and renamed over it, so a
+    full disk leaves the report there before, and a name that is a hard link to a document
+    gets a file of its own (the document keeps its text). A terminal, a pipe or /dev/stdout
+    is written to as it is."""
+    try:
+        status = os.stat(file)
+    except FileNotFoundError:
+        status = None
+    if status is not None and not stat.S_ISREG(status.st_mode):
+        with open(file, "wb") as out:
+            out.write(data)
+        return
+    target = Path(os.path.realpath(file))  # a link to a report: the report is replaced
+    temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        with open(temp, "xb") as out:
+            out.write(data)
+        if status is not None:  # the report's permissions stay as they were
+            os.chmod(temp, stat.S_IMODE(status.st_mode))
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise
 
 
 def choose_executor(args: argparse.Namespace, settings: Settings, paths: list) -> str:

@@ -306,3 +306,59 @@ def test_a_report_is_never_written_over_a_document_checked(tmp_path, cli, flags)
     assert cli("check", "c", "-o", "report.txt", cwd=tmp_path).code == 1
     assert cli("check", "c", "-o", "report.txt", cwd=tmp_path).code == 1
     assert "c/001.txt" in (tmp_path / "report.txt").read_text()
+
+
+@pytest.mark.parametrize("flag", ["-o", "--write-removals"])
+def test_a_report_written_through_a_hard_link_to_a_document_leaves_the_document(
+    tmp_path, cli, flag
+):
+    # Found by an adversarial review: the refusal above compared names, so `-o report.html`,
+    # a hard link to c/001.txt, wrote the report into the article (exit 0).
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "001.txt").write_text(UNTIDY)
+    os.link(tmp_path / "c" / "001.txt", tmp_path / "report.txt")
+    run = cli("check", "c", "--no-cache", flag, "report.txt", cwd=tmp_path)
+    assert run.code == 1, run.err
+    assert (tmp_path / "c" / "001.txt").read_text() == UNTIDY
+    assert (tmp_path / "report.txt").read_text() != UNTIDY
+
+
+@pytest.mark.parametrize("where", ["folder", "missing/r.json"])
+def test_a_report_path_that_cannot_be_written_is_refused_before_the_run(tmp_path, cli, where):
+    # It was told after every file had been checked, with the summary printed and the other
+    # reports written.
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "001.txt").write_text(UNTIDY)
+    (tmp_path / "folder").mkdir()
+    run = cli("check", "c", "--output-format", "json:r.json", "--output-format", f"html:{where}",
+              cwd=tmp_path)  # fmt: skip
+    assert run.code == 2 and run.out == ""
+    one_error_line(run.err, where)
+    assert not (tmp_path / "r.json").exists()
+
+
+@pytest.mark.skipif(not hasattr(__import__("signal"), "SIGXFSZ"), reason="needs RLIMIT_FSIZE")
+def test_a_report_that_cannot_be_written_whole_leaves_the_report_before(tmp_path):
+    # A full disk (a file size limit here) truncated the report written over the old one.
+    import resource
+    import signal
+    import subprocess
+
+    (tmp_path / "c").mkdir()
+    for number in range(30):
+        (tmp_path / "c" / f"{number:03}.txt").write_text(UNTIDY.replace("Title", f"T{number}"))
+    (tmp_path / "r.json").write_text("[]\n")
+
+    def limited() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG instead of death
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+
+    done = subprocess.run(
+        [sys.executable, "-m", "corpus_lint", "check", "c", "--no-cache", "--output-format",
+         "json:r.json"],
+        cwd=tmp_path, capture_output=True, text=True, preexec_fn=limited, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "r.json: cannot write the json report" in done.stderr
+    assert (tmp_path / "r.json").read_text() == "[]\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c", "r.json"]  # no temporary file
