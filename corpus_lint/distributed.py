@@ -529,7 +529,7 @@ def _clusters(
         finally:
             future.release()
 
-    clusters = form_clusters(ranks, alike.pairs, groups, near.threshold, verify, allow.pair)
+    clusters = form_clusters(ranks, alike.pairs, groups, near.threshold, verify, allow)
     stale = allow.stale(alike.pairs, groups, near.threshold)
     return cluster_diagnostics(clusters, shown, rules, near, lambda id: True, stale)
 

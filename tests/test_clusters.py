@@ -9,12 +9,13 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corpus_lint.dedup.clusters import KEEP_CRITERIA, Keeping, form_clusters, rank
+from corpus_lint.dedup.clusters import KEEP_CRITERIA, Allowed, Keeping, form_clusters, rank
 from tests.helpers import changed, random_article
 
 DUP = ["--select", "DUP003,DUP004,SRC001,WS"]
@@ -218,6 +219,7 @@ def test_clusters_from_a_spanning_forest_and_linked_pairs_left_unverified_are_th
     same = [g for g in same if len(g) > 1]
     text_of = {doc: n for n, group in enumerate(same) for doc in group}
     allowed = {frozenset((names[i], names[j])) for i, j in allowed_pairs if max(i, j) < docs}
+    allow = Allowed([SimpleNamespace(paths=tuple(p)) for p in allowed], {n: (n,) for n in names})
 
     def exact(a, b):
         if a in text_of and text_of.get(a) == text_of.get(b):
@@ -236,7 +238,7 @@ def test_clusters_from_a_spanning_forest_and_linked_pairs_left_unverified_are_th
     )
     pairs = [(a, b) for a, b in pairs if not (a in text_of and text_of.get(a) == text_of.get(b))]
     everything = [(a, b, exact(a, b)) for a, b in pairs]
-    expected = form_clusters(ranks, everything, same, 0.8, verify, is_allowed)
+    expected = form_clusters(ranks, everything, same, 0.8, verify, allow)
 
     first, later = spanning_pairs(pairs)
     found = [(a, b, exact(a, b)) for a, b in first]
@@ -245,7 +247,7 @@ def test_clusters_from_a_spanning_forest_and_linked_pairs_left_unverified_are_th
     unverified = [p for p in linked if not is_allowed(*p)]
     later += [p for p in linked if is_allowed(*p)]
     found += [(a, b, exact(a, b)) for a, b in later]
-    pruned = form_clusters(ranks, found, same, 0.8, verify, is_allowed, unverified)
+    pruned = form_clusters(ranks, found, same, 0.8, verify, allow, unverified)
     assert pruned == expected
 
 
@@ -371,6 +373,25 @@ def test_an_allowed_pair_is_not_reported_and_a_stale_entry_fails_the_run(cli, tm
     assert stale[0].startswith("duplicates.allow.toml:1:1: DUP004 ")
     assert "wire/a.txt" in stale[0] and "local/a.txt" in stale[0]
     assert "syndicated wire copy" in stale[0]
+
+
+def test_two_files_of_an_entry_are_never_in_one_cluster_with_a_third_copy(cli, tmp_path):
+    # Found by an adversarial review: with a third copy as keeper, both files of an entry
+    # joined its cluster, were reported, and --fix --unsafe-fixes deleted both.
+    story = random_article(8)
+    folder = write(
+        tmp_path / "c",
+        {"a.txt": story + "\nA line only the keeper has.\n", "b.txt": story, "c.txt": story},
+    )  # fmt: skip
+    (folder / "corpus-lint.toml").write_text('[near-duplicate]\nallow = "allow.toml"\n')
+    (folder / "allow.toml").write_text(
+        '[[allow]]\npaths = ["b.txt", "c.txt"]\nreason = "two desks"\n'
+    )
+    found = findings(cli, folder, ".")
+    assert [(d["path"], d["related"][0]["path"]) for d in found] == [("b.txt", "a.txt")]
+    run = cli("check", *DUP, "--fix", "--unsafe-fixes", ".", cwd=folder)
+    assert run.code == 0, run.out + run.err
+    assert sorted(p.name for p in folder.glob("*.txt")) == ["a.txt", "c.txt"]
 
 
 @pytest.mark.parametrize(

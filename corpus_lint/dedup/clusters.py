@@ -98,7 +98,7 @@ def form_clusters(
     groups: Iterable[Sequence[K]],
     threshold: float,
     verify: Verify,
-    allowed: Callable[[K, K], bool] = lambda a, b: False,
+    allow: Allowed | None = None,
     unverified: Iterable[tuple[K, K]] = (),
 ) -> list[Cluster[K]]:
     """Clusters of the documents of `ranks` (document -> keeper sort key) from verified
@@ -109,6 +109,8 @@ def form_clusters(
     their documents (`split_linked`). They change no component; they can link documents
     that a keeper leaves, so those are verified when the documents left are regrouped."""
     pairs = list(pairs)
+    allowed = allow.pair if allow is not None else lambda a, b: False
+    entries_of = allow.of if allow is not None else {}  # document -> the entries naming it
     text_of: dict[K, int] = {}
     for number, group in enumerate(groups):
         for doc in group:
@@ -164,9 +166,14 @@ def form_clusters(
         rest: list[K] = []
         for docs in left:
             keeper, members = docs[0], []
+            # No two documents of an allow-list entry in one cluster, a keeper's two copies
+            # included: the later one goes on to another.
+            taken = set(entries_of.get(keeper, ()))
             for doc in docs[1:]:
-                if linked(keeper, doc):
+                entries = entries_of.get(doc, ())
+                if linked(keeper, doc) and taken.isdisjoint(entries):
                     members.append((doc, similarity(keeper, doc)))
+                    taken.update(entries)
                 else:
                     rest.append(doc)
             if members:

@@ -1207,9 +1207,7 @@ class _Stage:
             return found
 
         threshold = self.near.threshold
-        clusters = form_clusters(
-            ranks, pairs, groups, threshold, verify, allow.pair, self.unverified
-        )
+        clusters = form_clusters(ranks, pairs, groups, threshold, verify, allow, self.unverified)
         last_stats.clusters = len(clusters)
         # A changed-files run judges only the entries that name one of its files.
         judged = None
