@@ -512,7 +512,10 @@ def _clusters(
         docs.update((d.id, d) for d in group)
     if not docs and not near.allow:
         return []
-    shown = {id: shown_of(d.source.shown, d.features.content, d.features) for id, d in docs.items()}
+    shown = {
+        id: shown_of(d.source.shown, d.source.location, d.features.content, d.features)
+        for id, d in docs.items()
+    }
     ranks = {id: rank(near.keep, s.keeping) for id, s in shown.items()}
     if settings.corpus:
         locations = {id: d.source.location for id, d in docs.items()}

@@ -375,6 +375,18 @@ def test_an_allowed_pair_is_not_reported_and_a_stale_entry_fails_the_run(cli, tm
     assert "syndicated wire copy" in stale[0]
 
 
+def test_the_keeper_is_the_same_whatever_folder_the_run_starts_in(cli, tmp_path):
+    # Found by an adversarial review: first-path compared the paths as shown, so from c/a
+    # "../b/y.txt" came before "x.txt", and --fix deleted the other copy.
+    story = random_article(8)
+    folder = write(tmp_path / "c", {"a/x.txt": story, "b/y.txt": story})
+    (folder / "corpus-lint.toml").write_text('corpus = ["."]\n')
+    from_root = cli("check", *DUP, "--output-format", "json", cwd=folder).json()
+    inside = cli("check", *DUP, "--output-format", "json", cwd=folder / "a").json()
+    assert [(d["path"], d["related"][0]["path"]) for d in from_root] == [("b/y.txt", "a/x.txt")]
+    assert [(d["path"], d["related"][0]["path"]) for d in inside] == [("../b/y.txt", "x.txt")]
+
+
 def test_two_files_of_an_entry_are_never_in_one_cluster_with_a_third_copy(cli, tmp_path):
     # Found by an adversarial review: with a third copy as keeper, both files of an entry
     # joined its cluster, were reported, and --fix --unsafe-fixes deleted both.

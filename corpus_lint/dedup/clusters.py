@@ -42,7 +42,7 @@ K = TypeVar("K", bound=Hashable)
 class Keeping:
     """What the keeper policy knows of one document."""
 
-    path: str  # path order: "/"-separated, as shown
+    path: str  # path order: the absolute path (or URL), the same from any working folder
     text: int  # shingles of its text (boilerplate left out): "most-text"
     has_source: bool  # no SRC001 finding: "has-source"
     findings: int  # per-document findings: "fewest-findings"

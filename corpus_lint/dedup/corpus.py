@@ -1187,9 +1187,12 @@ class _Stage:
             if features.findings is None:
                 incomplete.append(e)
             else:
-                shown[e] = shown_of(display(e.path), e.content, features)
+                shown[e] = shown_of(display(e.path), os.path.abspath(e.path), e.content, features)
         self._complete_keeping(incomplete)
-        shown.update((e, shown_of(display(e.path), e.content, e.unsigned())) for e in incomplete)
+        shown.update(
+            (e, shown_of(display(e.path), os.path.abspath(e.path), e.content, e.unsigned()))
+            for e in incomplete
+        )
         ranks = {e: rank(self.near.keep, shown[e].keeping) for e in docs}
         # A file compared with the corpus from outside it keeps no corpus file: the corpus
         # configured, whether or not this run walks it (paths given that cover it).
@@ -1836,9 +1839,11 @@ def exact_jaccard(first: np.ndarray, second: np.ndarray) -> float:
     return shared / (len(first) + len(second) - shared)
 
 
-def shown_of(path: str, content: int, f: Features) -> Shown:
-    """What the cluster step and the diagnostics need of a document shown as `path`."""
-    keeping = Keeping(path, f.shingles, bool(f.has_source), f.findings or 0)
+def shown_of(path: str, location: str, content: int, f: Features) -> Shown:
+    """What the cluster step and the diagnostics need of a document shown as `path`, at
+    `location` (its absolute path, or URL: the keeper policy's path order, which must not
+    depend on the folder a run starts in)."""
+    keeping = Keeping(location, f.shingles, bool(f.has_source), f.findings or 0)
     return Shown(path, content, f.title_length, f.text_hash, keeping)
 
 
