@@ -387,6 +387,23 @@ def test_the_keeper_is_the_same_whatever_folder_the_run_starts_in(cli, tmp_path)
     assert [(d["path"], d["related"][0]["path"]) for d in inside] == [("../b/y.txt", "x.txt")]
 
 
+def test_every_cluster_has_an_id_of_its_own(cli, tmp_path, monkeypatch):
+    # Found by an adversarial review: ids were 32 bits of the keeper's hash; two keepers
+    # sharing them (a birthday search found a pair) merged two clusters in every report.
+    from corpus_lint.dedup import corpus as stage
+
+    folder = write(tmp_path / "c", {})
+    for name, seed in (("a", 8), ("b", 9)):
+        (folder / f"{name}1.txt").write_text(random_article(seed))
+        (folder / f"{name}2.txt").write_text(random_article(seed))
+    ids = {c["id"] for c in clusters_of(cli, folder, ".")}
+    assert len(ids) == 2 and all(len(i) == 16 for i in ids)  # 64 bits
+    monkeypatch.setattr(stage, "cluster_id", lambda content: "same")  # a collision, forced
+    found = clusters_of(cli, folder, ".")
+    assert sorted(c["id"] for c in found) == ["same", "same-2"]
+    assert [c["size"] for c in found] == [2, 2]
+
+
 def test_two_files_of_an_entry_are_never_in_one_cluster_with_a_third_copy(cli, tmp_path):
     # Found by an adversarial review: with a third copy as keeper, both files of an entry
     # joined its cluster, were reported, and --fix --unsafe-fixes deleted both.

@@ -28,7 +28,7 @@ import sqlite3
 import sys
 import time
 from array import array
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
@@ -1859,11 +1859,15 @@ def cluster_diagnostics(
     DUP003 when its text is the keeper's, else DUP004; related: the keeper, then the other
     members, each with its Jaccard to the keeper. Then one per stale allow-list entry."""
     diagnostics = []
+    used: Counter[str] = Counter()  # ids so far: keepers of equal bytes in two clusters
     for cluster in clusters:
         if not (reported(cluster.keeper) or any(reported(doc) for doc, _ in cluster.members)):
             continue
         keeper = shown[cluster.keeper]
         ident = cluster_id(keeper.content)
+        used[ident] += 1
+        if used[ident] > 1:  # (copies an allow-list keeps apart): each cluster its own id
+            ident = f"{ident}-{used[ident]}"
         related = [Related(shown[doc].path, 1, round(value, 4)) for doc, value in cluster.members]
         for index, (doc, similarity) in enumerate(cluster.members):
             member = shown[doc]
