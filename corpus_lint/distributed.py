@@ -533,7 +533,9 @@ def _clusters(
             future.release()
 
     clusters = form_clusters(ranks, alike.pairs, groups, near.threshold, verify, allow)
-    stale = allow.stale(alike.pairs, groups, near.threshold)
+    # Judged only when the near pairs were sought (as `dedup.corpus._Stage` judges it).
+    judged = any(rule.needs_pairs for rule in rules.values())
+    stale = allow.stale(alike.pairs, groups, near.threshold) if judged else []
     return cluster_diagnostics(clusters, shown, rules, near, lambda id: True, stale)
 
 

@@ -404,6 +404,21 @@ def test_every_cluster_has_an_id_of_its_own(cli, tmp_path, monkeypatch):
     assert [c["size"] for c in found] == [2, 2]
 
 
+@pytest.mark.parametrize(
+    "select", [["--select", "DUP003"], ["--select", "DUP", "--ignore", "DUP004"]]
+)
+def test_an_entry_of_near_copies_is_not_stale_when_dup004_does_not_run(cli, tmp_path, select):
+    # Found by an adversarial review: without DUP004 no near pair is sought, so the entry of
+    # two near copies (Jaccard 0.9) was "stale ... remove the entry", exit 1.
+    story = random_article(8)
+    folder = write(tmp_path / "c", {"a.txt": story, "b.txt": changed(story, [100])})
+    (folder / "corpus-lint.toml").write_text('[near-duplicate]\nallow = "allow.toml"\n')
+    (folder / "allow.toml").write_text('[[allow]]\npaths = ["a.txt", "b.txt"]\nreason = "desks"\n')
+    assert cli("check", "--select", "DUP", ".", cwd=folder).code == 0  # alike: not stale
+    run = cli("check", *select, ".", cwd=folder)
+    assert run.code == 0, run.out
+
+
 def test_two_files_of_an_entry_are_never_in_one_cluster_with_a_third_copy(cli, tmp_path):
     # Found by an adversarial review: with a third copy as keeper, both files of an entry
     # joined its cluster, were reported, and --fix --unsafe-fixes deleted both.

@@ -1114,6 +1114,11 @@ class _Stage:
                 self._gather(verify, later, found, verifying)
         return found
 
+    def _judges_allow_list(self) -> bool:
+        """Whether this run can tell an allow-list entry is stale: only when the near pairs
+        were sought (DUP004 runs): without them an entry of two near copies looks stale."""
+        return any(rule.needs_pairs for rule in self.codes.values())
+
     def _links(
         self, found: list[tuple[Entry, Entry, float]], pairs: list[tuple[Entry, Entry]]
     ) -> list[tuple[Entry, Entry]]:
@@ -1217,7 +1222,7 @@ class _Stage:
         if last_stats.corpus_files and self.near.allow:  # (only an allow-list's entries)
             targets = [e for e in self._added() if e.target]
             judged = {e.key for e in targets} | {os.path.abspath(e.path) for e in targets}
-        stale = allow.stale(pairs, groups, threshold, judged)
+        stale = allow.stale(pairs, groups, threshold, judged) if self._judges_allow_list() else []
         diagnostics = cluster_diagnostics(
             clusters, shown, self.codes, self.near, lambda e: e.target, stale
         )
