@@ -35,11 +35,12 @@ def remove_redundant(
     from corpus_lint.files import ignored_for_file
 
     keepers = {d.related[0].path for d in diagnostics if d.cluster and d.related}
-    # Where each keeper really is: a document that is its keeper's own file under another name
-    # (a link, "..", a folder mounted twice: one file, one inode) is never removed, whatever
-    # led the stage to see two files.
-    kept_inodes = {_inode(documents[k].path) for k in keepers if documents.get(k) is not None}
-    kept_inodes.discard(None)
+    # Where each keeper really is: a document that is its keeper's own directory entry under
+    # another name (a link, "..", a folder mounted twice) is never removed, whatever led the
+    # stage to see two files. (A hard link is an entry of its own: removing it leaves the
+    # text under the keeper's name.)
+    kept_entries = {_entry(documents[k].path) for k in keepers if documents.get(k) is not None}
+    kept_entries.discard(None)
     left = []
     for d in diagnostics:
         entry = documents.get(d.path) if d.cluster and d.fix else None
@@ -56,7 +57,7 @@ def remove_redundant(
             )
             left.append(d)
             continue
-        if _inode(entry.path) in kept_inodes:
+        if _entry(entry.path) in kept_entries:
             result.warnings.append(f"{d.path}: the same file as a document kept; not removed")
             left.append(d)
             continue
@@ -96,13 +97,15 @@ def remove_redundant(
     return left
 
 
-def _inode(path: str) -> tuple[int, int] | None:
-    """The file's device and inode: equal for every name of one file."""
+def _entry(path: str) -> tuple[int, int, str] | None:
+    """The directory entry a path names: its folder's device and inode, and its name. Equal
+    for every path to one entry (through links, "..", a folder mounted twice), and for no
+    two entries: hard links to one file are entries of their own."""
     try:
-        status = os.stat(path)
+        folder = os.stat(os.path.realpath(os.path.dirname(path) or "."))  # ".." after a link
     except OSError:
         return None
-    return status.st_dev, status.st_ino
+    return folder.st_dev, folder.st_ino, os.path.basename(path)
 
 
 def deletion_diff(shown: str, raw: bytes, mode: int) -> bytes:
