@@ -224,6 +224,11 @@ def check_flags(args: argparse.Namespace) -> None:
         raise UsageError("--diff does not read or write a baseline")
     if args.exit_non_zero_on_fix and not args.fix:
         raise UsageError("--exit-non-zero-on-fix needs --fix")
+    if args.write_removals and (args.fix or args.diff):
+        raise UsageError(
+            "--write-removals lists the redundant copies instead of removing them: drop "
+            "--fix/--diff, or --write-removals"
+        )
     if args.show_files and args.show_settings:
         raise UsageError("--show-files and --show-settings: give one of them")
     if (args.show_files or args.show_settings) and (args.fix or args.diff):

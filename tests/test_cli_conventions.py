@@ -125,6 +125,9 @@ def test_flag_combinations_that_would_be_ignored_are_usage_errors(tmp_path, cli)
     for shown in ("--show-files", "--show-settings"):
         one_line_error(cli("check", "a.txt", shown, "--fix", "--unsafe-fixes"), "drop --fix")
         one_line_error(cli("check", "a.txt", shown, "--diff"), "drop --fix/--diff")
+    # ... and --write-removals, which lists instead of removing, wrote an empty list.
+    for fixing in (["--fix", "--unsafe-fixes"], ["--diff", "--unsafe-fixes"]):
+        one_line_error(cli("check", "a.txt", "--write-removals", "r.txt", *fixing), "instead of")
     said = "--statistics counts the findings in the text report"
     one_line_error(cli("check", "a.txt", "--statistics", "--output-format", "json"), said)
     assert cli("check", "a.txt", "--no-cache", "--statistics", "--output-format", "full").code == 1
