@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 from corpus_lint import __version__
 from corpus_lint.report.sarif import render
@@ -102,6 +103,29 @@ def test_uri_is_relative_to_the_repository_root_from_a_subfolder(tmp_path, monke
     [result] = sarif([diagnostic(path="news/a b.txt")])["runs"][0]["results"]
     uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
     assert uri == "data/news/a%20b.txt"
+
+
+def test_a_name_that_is_not_utf8_is_its_own_bytes_in_the_uri(tmp_path, monkeypatch):
+    # Found by an adversarial review: "k\\xff.txt" (how the other reports write the byte) was
+    # quoted as "k%5Cxff.txt", the URI of a file literally named so.
+    monkeypatch.chdir(tmp_path)
+    raw = os.fsdecode(b"news/k\xff.txt")
+    odd, literal = sarif([diagnostic(path=raw), diagnostic(path="news/k\\xff.txt")])["runs"][0][
+        "results"
+    ]
+    uris = [
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in (odd, literal)
+    ]
+    assert uris == ["news/k%FF.txt", "news/k%5Cxff.txt"]
+
+
+def test_braces_in_a_message_are_doubled_as_sarif_reserves_them(tmp_path, monkeypatch):
+    # SARIF 2.1.0, 3.11.5: "{0}" is a placeholder; a literal brace is written twice.
+    monkeypatch.chdir(tmp_path)
+    [result] = sarif([diagnostic(message='repeated "Results {0} of the {year}"')])["runs"][0][
+        "results"
+    ]
+    assert result["message"]["text"] == 'repeated "Results {{0}} of the {{year}}"'
 
 
 def test_fingerprints_are_unique_and_survive_lines_moving(tmp_path, cli):

@@ -58,9 +58,16 @@ FORMATS: dict[str, str] = {
 }
 
 
+# Formats given the diagnostics as they are, paths holding a non-UTF-8 name's bytes (as lone
+# surrogates): SARIF writes them as URIs, percent-encoded. The others get them `encodable`.
+RAW_PATHS = {"sarif"}
+
+
 def formatter(name: str) -> Formatter:
     module, function = FORMATS[name].split(":")
     render = getattr(import_module(f"corpus_lint.report.{module}"), function)
+    if name in RAW_PATHS:
+        return render
     return lambda diagnostics, ctx: render([encodable(d) for d in diagnostics], ctx)
 
 

@@ -11,13 +11,14 @@
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Any
 from urllib.parse import quote
 
 from corpus_lint import __version__
 from corpus_lint.baseline import fingerprint, with_occurrence
-from corpus_lint.report import ReportContext
+from corpus_lint.report import ReportContext, encodable
 from corpus_lint.report.json import dumps
 from corpus_lint.report.paths import from_root, repository_root
 from corpus_lint.rule import Diagnostic, Rule
@@ -63,19 +64,28 @@ def rule_descriptor(rule: Rule) -> dict[str, Any]:
 
 
 def artifact(path: str, root) -> dict[str, str]:
-    return {"uri": quote(from_root(path, root), safe="/"), "uriBaseId": ROOT_ID}
+    """The file as a URI: its name's own bytes percent-encoded (a name that is not UTF-8 too:
+    "k%FF.txt", where the other reports write "k\\xff.txt", which names another file)."""
+    return {"uri": quote(os.fsencode(from_root(path, root)), safe="/"), "uriBaseId": ROOT_ID}
 
 
-def result(d: Diagnostic, occurrence: int, rule_index: dict[str, int], root) -> dict[str, Any]:
+def text(message: str) -> str:
+    """A message's text: braces doubled, as SARIF reserves "{0}" for placeholders (3.11.5)."""
+    return message.replace("{", "{{").replace("}", "}}")
+
+
+def result(raw: Diagnostic, occurrence: int, rule_index: dict[str, int], root) -> dict[str, Any]:
+    """The result of a diagnostic whose paths are the files' own (see `render`)."""
+    d = encodable(raw)
     out: dict[str, Any] = {"ruleId": d.code}
     if d.code in rule_index:
         out["ruleIndex"] = rule_index[d.code]
     out["level"] = LEVELS.get(d.severity, "warning")
-    out["message"] = {"text": d.message}
+    out["message"] = {"text": text(d.message)}
     out["locations"] = [
         {
             "physicalLocation": {
-                "artifactLocation": artifact(d.path, root),
+                "artifactLocation": artifact(raw.path, root),
                 "region": {
                     "startLine": d.line,
                     "startColumn": d.column,
@@ -90,21 +100,23 @@ def result(d: Diagnostic, occurrence: int, rule_index: dict[str, int], root) -> 
             {
                 "id": number,
                 "physicalLocation": {
-                    "artifactLocation": artifact(r.path, root),
+                    "artifactLocation": artifact(raw_path, root),
                     "region": {"startLine": r.line},
                 },
                 "message": {
-                    "text": f"{r.path}:{r.line}"
+                    "text": text(f"{r.path}:{r.line}")
                     + (f" (similarity {r.similarity:.2f})" if r.similarity is not None else "")
                 },
             }
-            for number, r in enumerate(d.related, 1)
+            for number, (r, raw_path) in enumerate(zip(d.related, [x.path for x in raw.related]), 1)
         ]
     out["partialFingerprints"] = {FINGERPRINT_KEY: fingerprint(d, occurrence)}
     return out
 
 
 def render(diagnostics: list[Diagnostic], ctx: ReportContext) -> str:
+    """The log of `diagnostics` as the engine made them (`report.RAW_PATHS`): URIs are made of
+    the files' own names, the rest as every report writes it (`report.encodable`)."""
     root = repository_root()
     rules = list(ctx.rules.values())
     rule_index = {rule.code: i for i, rule in enumerate(rules)}
