@@ -386,7 +386,21 @@ def _keep(value: Any, fail) -> tuple[str, ...]:
     return (*(v for v in value if v != "first-path"), "first-path")
 
 
-_ALLOW_HEADER = re.compile(r"^\s*\[\[\s*allow\s*\]\]", re.M)
+_ALLOW_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*allow[ \t]*\]\]", re.M)
+
+
+def _allow_header_lines(text: str) -> list[int]:
+    """The line of each `[[allow]]` header, in order; a line that only looks like one, inside
+    a multi-line string (a reason), is not one: the text before a real header parses."""
+    lines = []
+    for match in _ALLOW_HEADER.finditer(text):
+        if '"""' in text or "'''" in text:
+            try:
+                tomllib.loads(text[: match.start()])
+            except tomllib.TOMLDecodeError:
+                continue
+        lines.append(text.count("\n", 0, match.start()) + 1)
+    return lines
 
 
 def load_allow_list(path: Path) -> tuple[AllowEntry, ...]:
@@ -394,7 +408,7 @@ def load_allow_list(path: Path) -> tuple[AllowEntry, ...]:
     relative to the file's folder) and a `reason`."""
     data = _read_toml(path)
     text = read_regular_file(path).decode("utf-8", errors="replace")
-    lines = [text.count("\n", 0, m.start()) + 1 for m in _ALLOW_HEADER.finditer(text)]
+    lines = _allow_header_lines(text)
     unknown = sorted(set(data) - {"allow"})
     if unknown:
         raise ConfigError(f"{path}: unknown key {unknown[0]!r} (expected [[allow]] tables)")

@@ -438,6 +438,21 @@ def test_two_files_of_an_entry_are_never_in_one_cluster_with_a_third_copy(cli, t
     assert sorted(p.name for p in folder.glob("*.txt")) == ["a.txt", "c.txt"]
 
 
+def test_each_allow_entry_is_found_on_its_own_header_line(tmp_path):
+    # Found by an adversarial review: a blank line above a header moved its stale finding a
+    # line up, and a "[[allow]]" line inside a multi-line reason shifted the entries after it.
+    from corpus_lint.config import load_allow_list
+
+    file = tmp_path / "allow.toml"
+    file.write_text(
+        "# reviewed\n\n\n[[allow]]\n"  # line 4
+        'paths = ["a.txt", "b.txt"]\nreason = """two desks,\n[[allow]]\nas written"""\n\n'
+        "  [[allow]]\n"  # line 10
+        'paths = ["c.txt", "d.txt"]\nreason = "wire"\n'
+    )
+    assert [entry.line for entry in load_allow_list(file)] == [4, 10]
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
