@@ -504,7 +504,7 @@ def _clusters(
     """The cluster step, on the client, as the local corpus stage takes it
     (`dedup.clusters.form_clusters`, a file outside the configured corpus keeping none of
     it); pairs it needs verified are verified by a task."""
-    from corpus_lint.dedup.clusters import Allowed, form_clusters, rank
+    from corpus_lint.dedup.clusters import Allowed, form_clusters, rank, real_location
     from corpus_lint.dedup.corpus import cluster_diagnostics, outside_corpus, shown_of
 
     docs = alike.docs
@@ -522,7 +522,10 @@ def _clusters(
         outside = outside_corpus(locations, settings.corpus, settings.root)
         ranks = {id: (id in outside, *key) for id, key in ranks.items()}
     groups = [[d.id for d in group] for group in alike.groups]
-    allow = Allowed(near.allow, {id: (d.source.location,) for id, d in docs.items()})
+    allow = Allowed(
+        near.allow,
+        {id: (d.source.location, real_location(d.source.location)) for id, d in docs.items()},
+    )
 
     def verify(needed: list[tuple[int, int]]) -> dict:
         listed = [(docs[a], docs[b]) for a, b in needed]

@@ -438,6 +438,23 @@ def test_two_files_of_an_entry_are_never_in_one_cluster_with_a_third_copy(cli, t
     assert sorted(p.name for p in folder.glob("*.txt")) == ["a.txt", "c.txt"]
 
 
+@pytest.mark.parametrize("written", ["store", "link"])
+def test_an_entry_allows_the_pair_whichever_name_of_a_linked_corpus_it_uses(cli, tmp_path, written):
+    # Found by an adversarial review: with corpus = ["link"] (link -> store), an entry naming
+    # the files by their real paths (as `git status` shows them) was ignored and called stale.
+    story = random_article(8)
+    write(tmp_path / "store", {"a.txt": story, "b.txt": changed(story, [100])})
+    (tmp_path / "link").symlink_to("store")
+    (tmp_path / "corpus-lint.toml").write_text(
+        'corpus = ["link"]\n[near-duplicate]\nallow = "allow.toml"\n'
+    )
+    (tmp_path / "allow.toml").write_text(
+        f'[[allow]]\npaths = ["{written}/a.txt", "{written}/b.txt"]\nreason = "desks"\n'
+    )
+    run = cli("check", "--select", "DUP", "--no-cache", cwd=tmp_path)
+    assert run.code == 0, run.out
+
+
 def test_each_allow_entry_is_found_on_its_own_header_line(tmp_path):
     # Found by an adversarial review: a blank line above a header moved its stale finding a
     # line up, and a "[[allow]]" line inside a multi-line reason shifted the entries after it.

@@ -23,6 +23,7 @@ other's cluster.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -295,6 +296,11 @@ def _groups(text_of: dict[K, int]) -> dict[int, list[K]]:
     return groups
 
 
+def real_location(path: str) -> str:
+    """Where a local path really is (its links followed); a URL as it is."""
+    return path if "://" in path else os.path.realpath(path)
+
+
 class Allowed:
     """The allow-list's entries (`config.AllowEntry`) over the documents of a run."""
 
@@ -304,7 +310,9 @@ class Allowed:
         self.docs: list[list[K]] = [[] for _ in self.entries]  # entry -> its documents
         where: dict[str, list[int]] = {}
         for number, entry in enumerate(self.entries):
-            for path in entry.paths:
+            # A path as written, and where it really is: an entry may name a corpus file
+            # through a linked corpus folder or by its real path, as a document may be.
+            for path in {*entry.paths, *map(real_location, entry.paths)}:
                 where.setdefault(path, []).append(number)
         for doc, doc_names in names.items():
             numbers = {n for name in doc_names for n in where.get(name, ())}
