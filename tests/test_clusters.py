@@ -455,6 +455,18 @@ def test_an_entry_allows_the_pair_whichever_name_of_a_linked_corpus_it_uses(cli,
     assert run.code == 0, run.out
 
 
+def test_a_stale_entry_naming_a_file_that_is_gone_says_so(cli, tmp_path):
+    # Found by an adversarial review: it said "no two of ... are duplicates any more".
+    story = random_article(8)
+    folder = write(tmp_path / "c", {"a.txt": story, "b.txt": story, "x.txt": random_article(9)})
+    (folder / "corpus-lint.toml").write_text('[near-duplicate]\nallow = "allow.toml"\n')
+    (folder / "allow.toml").write_text('[[allow]]\npaths = ["a.txt", "nope.txt"]\nreason = "r"\n')
+    run = cli("check", *DUP, ".", cwd=folder)
+    assert run.code == 1
+    [stale] = [line for line in run.out.splitlines() if "stale allow-list entry" in line]
+    assert "stale allow-list entry: nope.txt: no such file" in stale
+
+
 def test_each_allow_entry_is_found_on_its_own_header_line(tmp_path):
     # Found by an adversarial review: a blank line above a header moved its stale finding a
     # line up, and a "[[allow]]" line inside a multi-line reason shifted the entries after it.

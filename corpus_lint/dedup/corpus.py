@@ -1904,12 +1904,16 @@ def cluster_diagnostics(
             iter(rules.values())
         )
         listed = ", ".join(files)
+        missing = [f for f in files if "://" not in f and not os.path.lexists(f)]
+        what = f"no two of {listed} are duplicates any more"
+        if missing:  # a file deleted or renamed since the entry was written
+            what = f"{', '.join(display(Path(f)) for f in missing)}: no such file"
         diagnostics.append(
             Diagnostic(
                 code=rule.code,
                 name=rule.name,
-                message=f"stale allow-list entry: no two of {listed} are duplicates any more "
-                f'(reason given: "{entry.reason}"); remove the entry',
+                message=f'stale allow-list entry: {what} (reason given: "{entry.reason}"); '
+                "remove the entry, or correct its paths",
                 severity=rule.severity,
                 path=display(Path(near.allow_file)),
                 line=entry.line,
