@@ -265,7 +265,9 @@ def _run(
         d for d in result.diagnostics if not ignored_for_file(d, settings)
     )
     if result.fixable is not None and corpus_rules:
-        count_corpus_fixes(result, {rule.code for rule in corpus_rules})
+        # A run against a corpus besides its files removes none of the corpus's files.
+        given = {display(Path(t)) for t in targets} if corpus_roots else None
+        count_corpus_fixes(result, {rule.code for rule in corpus_rules}, given)
     if run_digest is not None and not (result.errors or result.warnings):
         _remember(settings, run_digest, result)
     if options.keep_frozen:
@@ -273,14 +275,14 @@ def _run(
     return result
 
 
-def count_corpus_fixes(result: Result, codes: set[str]) -> None:
+def count_corpus_fixes(result: Result, codes: set[str], given: set[str] | None = None) -> None:
     """Add the fixes of the corpus rules' findings (a redundant copy deleted, BP005's line
     deleted) to the summary's counts, which the per-document rules counted by fixing each file
     in memory: each such finding is one fix that `--fix` (safe) or `--fix --unsafe-fixes`
-    applies."""
+    applies, to a file `given` (None: every file reported is one)."""
     safe, unsafe_too = result.fixable
     for d in result.diagnostics:
-        if d.code in codes and d.fix is not None:
+        if d.code in codes and d.fix is not None and (given is None or d.path in given):
             safe += d.fix.applicability == SAFE
             unsafe_too += 1
     result.fixable = (safe, unsafe_too)

@@ -276,6 +276,9 @@ def test_fixing_a_file_given_never_removes_the_corpus_files_it_makes_redundant(c
     assert run.code == 1 and "not among the files given; not removed" in run.err
     assert "Found 2 diagnostics in 2 files (1 file checked, and corpus files" in run.out
     assert "%" not in run.out.split("Duplicates:")[1].splitlines()[0]
+    # ... and the summary counts none of them as fixable (it said "2 more fixable" after the
+    # --fix that had just refused them).
+    assert "fixable" not in run.out
     # Named, the redundant copy goes.
     run = cli("check", "--select", "DUP", "--fix", "--unsafe-fixes", "corpus/06.txt", cwd=folder)
     assert not (folder / "corpus" / "06.txt").exists() and "Fixed 1 issue" in run.out
