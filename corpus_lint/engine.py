@@ -59,10 +59,11 @@ def run(
     the corpus walk begun by the caller (`commands.early_walk`, a guess), cancelled here if
     this run does not need it.
     """
-    if len(targets) < 2 and not corpus_roots:
+    if len(targets) < 2 and not corpus_roots and not settings.near_duplicate.allow:
         # A corpus rule compares documents (BP005 needs two at least: `min-documents`): with
         # one and no corpus besides it, none can report anything, and their features (numpy,
-        # MinHash, the signature cache) were half of a one-file run's start-up.
+        # MinHash, the signature cache) were half of a one-file run's start-up. (An allow-list
+        # is judged all the same: a corpus of one file holds no pair it names.)
         rules = {code: rule for code, rule in rules.items() if not rule.corpus}
     # A few files against a corpus (pre-commit): the corpus walk, most of such a run, begins
     # first, so that its worker processes stat the corpus files while this one imports what

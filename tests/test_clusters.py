@@ -465,6 +465,11 @@ def test_a_stale_entry_naming_a_file_that_is_gone_says_so(cli, tmp_path):
     assert run.code == 1
     [stale] = [line for line in run.out.splitlines() if "stale allow-list entry" in line]
     assert "stale allow-list entry: nope.txt: no such file" in stale
+    # ... in a corpus of one file too, where the corpus rules were left out (exit 0).
+    for name in ("b.txt", "x.txt"):
+        (folder / name).unlink()
+    run = cli("check", *DUP, ".", cwd=folder)
+    assert run.code == 1 and "stale allow-list entry: nope.txt: no such file" in run.out
 
 
 def test_each_allow_entry_is_found_on_its_own_header_line(tmp_path):
