@@ -507,6 +507,56 @@ def test_two_texts_too_different_are_compared_up_to_the_bound_and_the_page_says_
     assert page.count(stop) == 2  # under both texts
 
 
+def test_a_pair_is_compared_whole_and_cut_at_one_place_of_both_texts(tmp_path):
+    """Found by an adversarial review: each text was cut at 20,000 characters on its own
+    before the comparison, so a pair differing after the cut showed no difference, and a copy
+    with a longer introduction had words both copies hold marked as only in the other."""
+    rng = random.Random(7)
+    vocabulary = [f"{rng.choice('bcdfgklmnprst')}{rng.choice('aeiou')}{i}" for i in range(600)]
+    words = [rng.choice(vocabulary) for _ in range(4500)]  # some 27,000 characters
+    assert len(" ".join(words[:4200])) > 20_000
+    edited = ["CHANGED" if i >= 4200 and i % 3 == 0 else w for i, w in enumerate(words)]
+    late, intro = tmp_path / "late", tmp_path / "intro"
+    late.mkdir()
+    (late / "a.txt").write_text(" ".join(words) + "\nSource: Reuters\n")
+    (late / "b.txt").write_text(" ".join(edited) + "\nSource: Reuters\n")
+    intro.mkdir()
+    (intro / "short.txt").write_text(" ".join(words[:4000]) + "\nSource: Reuters\n")
+    (intro / "long.txt").write_text(  # the keeper: most text
+        "EDITOR NOTE: this copy was refiled with a longer introduction, " * 5
+        + "\n"
+        + " ".join(words[:4000])
+        + "\nSource: Reuters\n"
+    )
+    args = ["--select", "DUP", "--output-format", "html:r.html"]
+    assert run_cli(late, [".", *args]) == 1
+    page = (late / "r.html").read_text(encoding="utf-8")
+    (member,) = sections(page, '<section class="member"', "</section>")
+    changed = sum(i >= 4200 and i % 3 == 0 for i in range(4500))
+    assert member.text_of("ins") == ["CHANGED"] * changed
+    assert len(member.text_of("del")) == changed
+    assert run_cli(intro, [".", *args]) == 1
+    page = (intro / "r.html").read_text(encoding="utf-8")
+    assert "50 words only in the kept copy, 0 only in the redundant copy." in page  # 10 × 5
+    assert 'class="cut"' not in page  # compared and shown whole
+
+
+def test_a_pair_cut_for_its_length_is_cut_at_one_place_of_both_texts(monkeypatch):
+    import corpus_lint.report.html as html
+
+    shared = " ".join(f"w{i}" for i in range(3000))
+    longer = "An introduction only this copy has, of some words. " * 20 + shared
+    for bound, why in (("MAX_PAIR_CHARS", "shown"), ("MAX_DIFF_WORDS", "words")):
+        monkeypatch.setattr(html, bound, 500)
+        columns = side_by_side(longer, shared)
+        assert columns["stopped"] == why
+        changed_left, changed_right = columns["changed"]
+        assert changed_left > 0 and changed_right == 0  # nothing the two share marked
+        if why == "shown":
+            assert len("".join(text for text, _ in columns["left"])) < 500 + 20
+        monkeypatch.undo()
+
+
 def test_offending_lines_stop_at_the_budget_and_the_page_says_so(tmp_path, monkeypatch):
     """Many findings on long lines: the lines shown stay within the budget, the findings
     past it are still listed, and the page says how many lack their line."""

@@ -11,13 +11,14 @@ Bounded for large corpora: the findings travel once as compact JSON (paths, rule
 messages interned) that the page's script pages through; the offending lines are read from the
 files now, cut to a window around the span, up to `LINES_BUDGET_CHARS` in all; of the duplicate
 clusters, only `MAX_COMPARISONS` redundant documents are shown side by side with their keeper,
-each text cut at `MAX_PAIR_CHARS`.
+the two compared and shown up to bounds (`side_by_side`).
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import itertools
 import json
 import posixpath
 import re
@@ -35,7 +36,9 @@ from corpus_lint.rule import SAFE, UNSAFE, Diagnostic
 MAX_COMPARISONS = 100
 MAX_COMPARED_PER_CLUSTER = 10
 MAX_MEMBERS_LISTED = 50
-MAX_PAIR_CHARS = 20_000  # characters of each text of a pair compared
+# Characters of each text of a pair shown (the word that reaches it is shown, up to this many).
+MAX_PAIR_CHARS = 20_000
+MAX_DIFF_WORDS = 20_000  # words of each text of a pair compared
 # Words added or dropped (a replaced word is one of each) past which the comparison of a pair
 # stops: aligning two texts costs about the square of this in steps, whatever the texts.
 MAX_DIFF_EDITS = 500
@@ -103,6 +106,8 @@ def render(diagnostics: list[Diagnostic], ctx: ReportContext) -> str:
         "script_hash": f"sha256-{digest}",
         "max_folders": MAX_FOLDERS,
         "max_diff_edits": MAX_DIFF_EDITS,
+        "max_diff_words": MAX_DIFF_WORDS,
+        "max_pair_chars": MAX_PAIR_CHARS,
     }
     return env.get_template("report.html.jinja").render(**page)
 
@@ -404,15 +409,21 @@ def side_by_side(left: str, right: str) -> dict[str, Any]:
     """Both texts as runs of (text, kind): the words aligned (`align`), so a word replaced,
     added or dropped is "changed" and line breaks stay as they were; the middle of a long
     stretch the two share is "elided" on both sides alike, so what differs shows without
-    scrolling through what does not. Past `MAX_DIFF_EDITS` differing words the comparison
-    stops ("stopped"), both texts at the same place, and neither is shown further."""
-    cut = [len(t) > MAX_PAIR_CHARS for t in (left, right)]
-    a, b = _tokens(left[:MAX_PAIR_CHARS]), _tokens(right[:MAX_PAIR_CHARS])
+    scrolling through what does not. Both are cut at one place of the alignment, never each
+    on its own (a longer introduction would mark shared words as differing): where the
+    comparison stops (`MAX_DIFF_EDITS` differing words, or a text's first `MAX_DIFF_WORDS`
+    words used up), or where either shows `MAX_PAIR_CHARS` characters; "stopped" says why."""
+    a, b = _tokens(left), _tokens(right)
+    more = len(a) > MAX_DIFF_WORDS, len(b) > MAX_DIFF_WORDS
+    a, b = a[:MAX_DIFF_WORDS], b[:MAX_DIFF_WORDS]
     codes: dict[str, str] = {}  # each distinct word as one character: runs compare as strings
     a_codes, b_codes = ("".join(codes.setdefault(w, chr(len(codes))) for _, w in t) for t in (a, b))
-    blocks, (a_end, b_end), stopped = align(a_codes, b_codes, MAX_DIFF_EDITS)
-    a, b = a[:a_end], b[:b_end]
-    kinds_a, kinds_b = [CHANGED] * len(a), [CHANGED] * len(b)
+    blocks, ends, stopped = align(a_codes, b_codes, MAX_DIFF_EDITS, *more)
+    stop = None
+    if stopped:
+        words = any(end == MAX_DIFF_WORDS and longer for end, longer in zip(ends, more))
+        stop = "words" if words else "edits"
+    kinds_a, kinds_b = [CHANGED] * ends[0], [CHANGED] * ends[1]
     for i, j, size in blocks:
         kinds_a[i : i + size] = kinds_b[j : j + size] = [SAME] * size
         if size > 3 * KEEP_UNCHANGED_WORDS:
@@ -420,24 +431,58 @@ def side_by_side(left: str, right: str) -> dict[str, Any]:
             start = KEEP_UNCHANGED_WORDS
             kinds_a[i + start : i + start + hidden] = [ELIDED] * hidden
             kinds_b[j + start : j + start + hidden] = [ELIDED] * hidden
+    shown = _shown(a, kinds_a, b, kinds_b, blocks, ends)
+    if shown != ends:
+        stop = "shown"
+    a, kinds_a = a[: shown[0]], kinds_a[: shown[0]]
+    b, kinds_b = b[: shown[1]], kinds_b[: shown[1]]
     return {
         "left": _runs(a, kinds_a),
         "right": _runs(b, kinds_b),
-        "cut": cut,
-        "stopped": stopped,
+        "stopped": stop,
         "changed": (kinds_a.count(CHANGED), kinds_b.count(CHANGED)),
     }
 
 
+def _shown(a, kinds_a, b, kinds_b, blocks, ends) -> tuple[int, int]:
+    """How many words of each text are shown: all that were compared, or up to where either
+    text has shown `MAX_PAIR_CHARS` characters (an elided word shows none), at a place where
+    the two are aligned: the end of the differing words before a shared stretch, or a word of
+    that stretch, the same one on both sides."""
+    used = [0, 0]
+
+    def take(side: int, token: tuple[str, str], kind: str) -> None:
+        used[side] += 0 if kind == ELIDED else len(token[0]) + len(token[1])
+
+    i = j = 0
+    for i_same, j_same, size in [*blocks, (*ends, 0)]:
+        while i < i_same and used[0] < MAX_PAIR_CHARS:  # the words only in one text
+            take(0, a[i], kinds_a[i])
+            i += 1
+        while j < j_same and used[1] < MAX_PAIR_CHARS:
+            take(1, b[j], kinds_b[j])
+            j += 1
+        if i < i_same or j < j_same:
+            return i, j
+        for _ in range(size):  # the words both texts hold
+            if max(used) >= MAX_PAIR_CHARS:
+                return i, j
+            take(0, a[i], kinds_a[i])
+            take(1, b[j], kinds_b[j])
+            i, j = i + 1, j + 1
+    return i, j
+
+
 def align(
-    a: str, b: str, max_edits: int
+    a: str, b: str, max_edits: int, a_more: bool = False, b_more: bool = False
 ) -> tuple[list[tuple[int, int, int]], tuple[int, int], bool]:
     """The longest common subsequence of `a` and `b` as matching blocks (i, j, size), by
     Myers' O(ND) algorithm (each step extends a diagonal by comparing slices, in C), stopped
     after `max_edits` characters added or dropped: about max_edits² steps at most, whatever
     the texts (difflib's SequenceMatcher took 45 s on two texts of 9,000 one-digit words).
-    Returns the blocks, the ends (a_end, b_end) of the prefixes they align (the whole texts
-    unless stopped), and whether it stopped there."""
+    `a_more` (`b_more`): `a` (`b`) is the start of a longer text, so the alignment stops
+    where it first reaches its end. Returns the blocks, the ends (a_end, b_end) of the
+    prefixes they align (the whole texts unless stopped), and whether it stopped there."""
     n, m = len(a), len(b)
     offset = max_edits + 1
     previous = [-1] * (2 * offset + 1)  # on each diagonal k = x - y, the furthest x reached
@@ -465,14 +510,15 @@ def align(
             if x < n and x - k < m and a[x] == b[x - k]:
                 x += _common_run(a, b, x, x - k)
             reach[offset + k] = x
-            if x == n and x - k == m:
+            at_a, at_b = x == n, x - k == m
+            if (at_a and at_b) or (at_a and a_more) or (at_b and b_more):
                 end = (d, k)
                 break
         trace.append(reach)
         previous = reach
         if end:
             break
-    stopped = end is None
+    stopped = end is None or (at_a and a_more) or (at_b and b_more) or not (at_a and at_b)
     if end is None:  # the point of the last step that went furthest into both texts
         d = max_edits
         k = max(
@@ -523,9 +569,10 @@ def _common_run(a: str, b: str, x: int, y: int) -> int:
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
-    """(the white space before it, the word) for each word, then the trailing white space."""
+    """(the white space before it, the word) for each of the first `MAX_DIFF_WORDS` + 1
+    words (one more tells that the text goes on)."""
     tokens, last = [], 0
-    for match in _WORD.finditer(text):
+    for match in itertools.islice(_WORD.finditer(text), MAX_DIFF_WORDS + 1):
         tokens.append((text[last : match.start()], match.group()))
         last = match.end()
     return tokens
@@ -539,6 +586,8 @@ def _runs(tokens: list[tuple[str, str]], kinds: list[str]) -> list[tuple[str, st
     for index, ((space, word), kind) in enumerate(zip(tokens, kinds)):
         previous = kinds[index - 1] if index else SAME
         space_kind = kind if kind == previous else SAME
+        space = space[:MAX_PAIR_CHARS]
+        word = word if len(word) <= MAX_PAIR_CHARS else word[:MAX_PAIR_CHARS] + "…"
         for text, part_kind, words in ((space, space_kind, 0), (word, kind, 1)):
             if not text:
                 continue
