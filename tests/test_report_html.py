@@ -557,27 +557,68 @@ def test_a_pair_cut_for_its_length_is_cut_at_one_place_of_both_texts(monkeypatch
         monkeypatch.undo()
 
 
-def test_offending_lines_stop_at_the_budget_and_the_page_says_so(tmp_path, monkeypatch):
-    """Many findings on long lines: the lines shown stay within the budget, the findings
-    past it are still listed, and the page says how many lack their line."""
+def _findings_data(page: str) -> dict:
+    return json.loads(re.search(r'id="report-data">(.*?)</script>', page).group(1))
+
+
+# Long lines with a doubled word (TXT001), of text that takes 1, 3 and (JSON-escaped) 6 bytes
+# a character in the page.
+LONG_LINES = {
+    "ascii": "alpha beta " * 50 + "of of the end.",
+    "chinese": "中文新闻报道" * 40 + " of of " + "中文新闻报道" * 40,
+    "markup": "<" * 200 + " of of " + ">&" * 100,
+}
+
+
+@pytest.mark.parametrize("text", LONG_LINES)
+def test_offending_lines_stop_at_the_budget_in_bytes_and_the_page_says_so(
+    text, tmp_path, monkeypatch
+):
+    """Many findings on long lines: the lines shown stay within the budget, counted in the
+    bytes they take in the page (found by an adversarial review: it counted characters, and
+    30,000 findings on Chinese lines made a 24.6 MB page, on lines of `<` 30.8 MB), the
+    findings past it are still listed, and the page says how many lack their line."""
     import corpus_lint.report.html as html
 
-    monkeypatch.setattr(html, "LINES_BUDGET_CHARS", 1000)
+    monkeypatch.setattr(html, "LINES_BUDGET_BYTES", 1000)
     (tmp_path / "c").mkdir()
     for i in range(30):  # 30 files, each a long line with a doubled word: TXT001
         (tmp_path / "c" / f"{i:02d}.txt").write_text(
-            "Title\n\n" + "alpha beta " * 50 + "of of the end.\n\nSource: Reuters\n",
-            encoding="utf-8",
+            f"Title\n\n{LONG_LINES[text]}\n\nSource: Reuters\n", encoding="utf-8"
         )
     assert run_cli(tmp_path, ["c", "--select", "TXT001", "--output-format", "html:r.html"]) == 1
     page = (tmp_path / "r.html").read_text(encoding="utf-8")
-    data = json.loads(re.search(r'id="report-data">(.*?)</script>', page).group(1))
+    data = _findings_data(page)
     lines = [row[6] for row in data["findings"]]
     assert len(lines) == 30
     shown = [line for line in lines if line]
-    assert 1000 <= sum(len("".join(line)) for line in shown) < 1000 + 200  # one line past it
+    # The bytes each line adds to the page (a finding without its line has `null`).
+    written = [len(embedded_json(line).encode("utf-8")) - len("null") for line in shown]
+    assert 1000 - max(written) < sum(written) <= 1000  # the next line would not fit
     assert data["linesLeftOut"] == 30 - len(shown) > 0
     assert f"The last {30 - len(shown)} findings are listed without their line" in page
+
+
+def test_the_lines_get_what_the_rest_of_the_page_leaves_of_its_bound(tmp_path, monkeypatch):
+    """However much the rest of the page takes (the findings' messages quote document text
+    too), the lines shown keep the page within MAX_PAGE_BYTES."""
+    import corpus_lint.report.html as html
+
+    (tmp_path / "c").mkdir()
+    for i in range(30):
+        (tmp_path / "c" / f"{i:02d}.txt").write_text(
+            f"Title\n\n{LONG_LINES['chinese']}\n\nSource: Reuters\n", encoding="utf-8"
+        )
+    args = ["c", "--select", "TXT001", "--output-format", "html:r.html"]
+    assert run_cli(tmp_path, args) == 1
+    whole = (tmp_path / "r.html").read_bytes()
+    assert _findings_data(whole.decode("utf-8"))["linesLeftOut"] == 0
+    bound = len(whole) - 2000
+    monkeypatch.setattr(html, "MAX_PAGE_BYTES", bound)
+    assert run_cli(tmp_path, args) == 1
+    page = (tmp_path / "r.html").read_bytes()
+    assert bound - 1000 < len(page) <= bound
+    assert 0 < _findings_data(page.decode("utf-8"))["linesLeftOut"] < 30
 
 
 def test_clusters_shown_side_by_side_stop_at_the_bounds_and_the_rest_are_listed(

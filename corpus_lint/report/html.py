@@ -9,7 +9,7 @@ Security Policy lets only its own script (by hash) run and loads nothing from th
 
 Bounded for large corpora: the findings travel once as compact JSON (paths, rules and
 messages interned) that the page's script pages through; the offending lines are read from the
-files now, cut to a window around the span, up to `LINES_BUDGET_CHARS` in all; of the duplicate
+files now, cut to a window around the span, up to `LINES_BUDGET_BYTES` in all; of the duplicate
 clusters, only `MAX_COMPARISONS` redundant documents are shown side by side with their keeper,
 the two compared and shown up to bounds (`side_by_side`).
 """
@@ -46,9 +46,12 @@ KEEP_UNCHANGED_WORDS = 30  # of a long stretch a pair shares, shown at each end
 SAME, CHANGED, ELIDED = "same", "changed", "elided"  # the kinds of a pair's runs
 CONTEXT_CHARS = 60  # characters of the offending line kept on each side of the span
 MAX_SPAN_CHARS = 200  # characters of the span itself
-# The offending lines of all findings together, in characters: past it (some 15,000 findings
-# of long lines), findings are listed without their line, so the report stays under 10 MB.
-LINES_BUDGET_CHARS = 5_000_000
+# The offending lines of all findings together, in the bytes they take in the page (UTF-8,
+# JSON-escaped: a Chinese character is 3 bytes, `<` is 6): past it (some 15,000 findings of
+# long lines), or past what the rest of the page leaves of MAX_PAGE_BYTES, findings are
+# listed without their line, so the report stays under 10 MB.
+LINES_BUDGET_BYTES = 5_000_000
+MAX_PAGE_BYTES = 9_500_000
 MAX_FOLDERS = 300  # rows of the folder table (the ones with most findings)
 TOP_BOILERPLATE = 25
 HISTOGRAM_BINS = 30
@@ -87,7 +90,7 @@ def render(diagnostics: list[Diagnostic], ctx: ReportContext) -> str:
     style = (_TEMPLATES / "report.css").read_text(encoding="utf-8")
     digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
     texts = _TextReader()
-    findings = findings_data(diagnostics, texts)
+    findings = findings_data(diagnostics)
     page = {
         "version": __version__,
         "summary": summary(diagnostics, ctx),
@@ -100,7 +103,7 @@ def render(diagnostics: list[Diagnostic], ctx: ReportContext) -> str:
         "clusters": duplicate_clusters(diagnostics, texts, ctx.word_counts),
         "keeper_policy": visible(dict(ctx.configuration).get(KEEPER_POLICY_ROW) or ""),
         "data": embedded_json(findings),
-        "lines_left_out": findings["linesLeftOut"],
+        "lines_left_out": len(diagnostics),  # (the page's longest: every finding left out)
         "script": jinja2.utils.markupsafe.Markup(script),  # our own file, not data
         "style": jinja2.utils.markupsafe.Markup(style),
         "script_hash": f"sha256-{digest}",
@@ -109,7 +112,12 @@ def render(diagnostics: list[Diagnostic], ctx: ReportContext) -> str:
         "max_diff_words": MAX_DIFF_WORDS,
         "max_pair_chars": MAX_PAIR_CHARS,
     }
-    return env.get_template("report.html.jinja").render(**page)
+    template = env.get_template("report.html.jinja")
+    rest = len(template.render(**page).encode("utf-8"))  # the page without the lines
+    add_lines(findings, diagnostics, texts, min(LINES_BUDGET_BYTES, MAX_PAGE_BYTES - rest))
+    page["data"] = embedded_json(findings)
+    page["lines_left_out"] = findings["linesLeftOut"]
+    return template.render(**page)
 
 
 def summary(diagnostics: list[Diagnostic], ctx: ReportContext) -> dict[str, Any]:
@@ -284,9 +292,9 @@ def line_context(d: Diagnostic, lines: list[str] | None) -> tuple[str, str, str]
     return visible(before), visible(span), visible(after)
 
 
-def findings_data(diagnostics: list[Diagnostic], texts: _TextReader) -> dict[str, Any]:
+def findings_data(diagnostics: list[Diagnostic]) -> dict[str, Any]:
     """The findings as compact JSON the page's script pages through: paths, folders, rules
-    and messages are listed once and referred to by index."""
+    and messages are listed once and referred to by index; their lines (`add_lines`) not yet."""
     tables: dict[str, dict[Any, int]] = {"paths": {}, "folders": {}, "rules": {}, "messages": {}}
 
     def index(table: str, value: Any) -> int:
@@ -294,20 +302,13 @@ def findings_data(diagnostics: list[Diagnostic], texts: _TextReader) -> dict[str
 
     rows = []
     path_folder: dict[int, int] = {}
-    budget, left_out = LINES_BUDGET_CHARS, 0
-    for d in diagnostics:  # sorted by path: each file is read once
-        context = None
-        if budget > 0:
-            context = line_context(d, texts.lines(d.path))
-            budget -= sum(map(len, context or ()))
-        else:
-            left_out += 1
+    for d in diagnostics:
         path = index("paths", visible(d.path))
         path_folder[path] = index("folders", visible(folder_of(d.path)))
         rule = index("rules", (d.code, d.name, d.severity))
         fix = 0 if d.fix is None else 1 if d.fix.applicability == SAFE else 2
         message = index("messages", visible(d.message))
-        rows.append([rule, path, d.line, d.column, message, fix, context])
+        rows.append([rule, path, d.line, d.column, message, fix, None])
     return {
         "paths": list(tables["paths"]),
         "pathFolder": [path_folder[i] for i in range(len(tables["paths"]))],
@@ -315,8 +316,25 @@ def findings_data(diagnostics: list[Diagnostic], texts: _TextReader) -> dict[str
         "rules": [list(r) for r in tables["rules"]],
         "messages": list(tables["messages"]),
         "findings": rows,
-        "linesLeftOut": left_out,
+        "linesLeftOut": len(rows),
     }
+
+
+def add_lines(
+    findings: dict[str, Any], diagnostics: list[Diagnostic], texts: _TextReader, budget: int
+) -> None:
+    """Each finding's offending line (`line_context`), in order, while the lines take at most
+    `budget` bytes in the page (as `embedded_json` writes them, UTF-8); the findings after
+    the first line that does not fit are left without theirs, and counted."""
+    left_out = len(diagnostics)
+    for row, d in zip(findings["findings"], diagnostics):  # sorted by path: each file read once
+        context = line_context(d, texts.lines(d.path))
+        budget -= len(embedded_json(context).encode("utf-8")) - len("null")
+        if budget < 0:
+            break
+        row[6] = context
+        left_out -= 1
+    findings["linesLeftOut"] = left_out
 
 
 def embedded_json(value: Any) -> str:
