@@ -28,6 +28,7 @@ from typing import Any
 
 from corpus_lint import __version__
 from corpus_lint.report import ACTIVE_CHARACTERS, ReportContext
+from corpus_lint.report.text import fixable
 from corpus_lint.rule import SAFE, UNSAFE, Diagnostic
 
 # Redundant documents shown side by side with their keeper, in all and per cluster (a scrape
@@ -122,13 +123,14 @@ def render(diagnostics: list[Diagnostic], ctx: ReportContext) -> str:
 
 def summary(diagnostics: list[Diagnostic], ctx: ReportContext) -> dict[str, Any]:
     severities = Counter(d.severity for d in diagnostics)
+    safe, unsafe = fixable(diagnostics, ctx)  # as the text summary counts them
     return {
         "files_checked": ctx.files_checked,
         "findings": len(diagnostics),
         "files_with_findings": len({d.path for d in diagnostics}),
         "severities": [(s, severities[s]) for s in SEVERITY_ORDER if severities[s]],
-        "safe": sum(1 for d in diagnostics if d.fix and d.fix.applicability == SAFE),
-        "unsafe": sum(1 for d in diagnostics if d.fix and d.fix.applicability == UNSAFE),
+        "safe": safe,
+        "unsafe": unsafe,
     }
 
 

@@ -67,6 +67,18 @@ def statistics(diagnostics: list[Diagnostic]) -> list[str]:
     ]
 
 
+def fixable(diagnostics: list[Diagnostic], ctx: ReportContext) -> tuple[int, int]:
+    """(what `--fix` fixes, what `--unsafe-fixes` fixes besides): the engine's counts when it
+    made them (fixes that follow from others included; a file that is not UTF-8 is fixed only
+    with the unsafe transcode), else the diagnostics that carry a fix of each kind."""
+    if ctx.fixable is not None:
+        safe, with_unsafe = ctx.fixable
+        return safe, with_unsafe - safe
+    safe = sum(1 for d in diagnostics if d.fix and d.fix.applicability == SAFE)
+    unsafe = sum(1 for d in diagnostics if d.fix and d.fix.applicability == UNSAFE)
+    return safe, unsafe
+
+
 def summary(diagnostics: list[Diagnostic], ctx: ReportContext) -> list[str]:
     """The closing lines. "All checks passed" only when files were checked, nothing was
     found and nothing failed."""
@@ -92,12 +104,7 @@ def summary(diagnostics: list[Diagnostic], ctx: ReportContext) -> list[str]:
         ]
     lines += statistics(diagnostics)
     lines.extend(cluster_summary(diagnostics, ctx))
-    if ctx.fixable is not None:
-        safe, with_unsafe = ctx.fixable
-        unsafe = with_unsafe - safe
-    else:
-        safe = sum(1 for d in diagnostics if d.fix and d.fix.applicability == SAFE)
-        unsafe = sum(1 for d in diagnostics if d.fix and d.fix.applicability == UNSAFE)
+    safe, unsafe = fixable(diagnostics, ctx)
     if safe:
         lines.append(f"[*] {safe} fixable with `--fix`.")
     if unsafe > 0:
