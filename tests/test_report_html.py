@@ -11,6 +11,7 @@ import random
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from html.parser import HTMLParser
@@ -184,6 +185,55 @@ def test_the_fixable_counts_are_those_of_the_text_summary(corpus, cli, seeds_cop
     page = parse((tmp_path / "r.html").read_text(encoding="utf-8"))
     shown = [int(page.text_of(id=f"fixable-{kind}")[0]) for kind in ("safe", "unsafe")]
     assert shown == summary
+
+
+def test_a_run_with_errors_or_no_file_says_so_and_never_that_every_check_passed(
+    tmp_path, monkeypatch
+):
+    """Found by an adversarial review: a run with an error (a path that does not exist, exit
+    2) and a run that checked no file both wrote "No findings: every check passed.", never
+    naming the error, and said the words were not counted "because the Dask executor does
+    not" (the local executor ran)."""
+    (tmp_path / "clean").mkdir()
+    (tmp_path / "clean" / "a.txt").write_text("A clean article about things.\nSource: Reuters\n")
+    (tmp_path / "found").mkdir()
+    (tmp_path / "found" / "a.txt").write_text("An article about things.   \nSource: Reuters\n")
+    (tmp_path / "empty").mkdir()
+    missing = "no<b>such\tdir"  # the message names it: escaped as on stderr, and as text
+    args = ["--output-format", "html:r.html"]
+    assert run_cli(tmp_path, ["clean", missing, *args]) == 2
+    page = parse((tmp_path / "r.html").read_text(encoding="utf-8"))
+    assert page.text_of(id="outcome") == [
+        "No diagnostics in the 1 file checked, but 1 error (see below)."
+    ]
+    assert page.text_of(id="errors-total") == ["1"]
+    (errors,) = sections(
+        (tmp_path / "r.html").read_text(encoding="utf-8"), '<div id="errors"', "</div>"
+    )
+    assert errors.text_of("li") == ["no<b>such\\tdir: no such file or directory"]
+    assert not [tag for tag, _ in errors.elements if tag == "b"]
+    assert "passed" not in (tmp_path / "r.html").read_text(encoding="utf-8")
+    # With findings, the errors are there too.
+    assert run_cli(tmp_path, ["found", missing, *args]) == 2
+    page = parse((tmp_path / "r.html").read_text(encoding="utf-8"))
+    assert page.text_of(id="outcome") == [] and page.text_of(id="errors-total") == ["1"]
+    # No file checked: said so, and why there are no lengths.
+    assert run_cli(tmp_path, ["empty", *args]) == 0
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert parse(html).text_of(id="outcome") == ["No files were checked."]
+    assert "No file was checked: there are no lengths to show." in html
+    assert "Dask" not in html and "passed" not in html
+    # A clean run is the one that passed.
+    assert run_cli(tmp_path, ["clean", *args]) == 0
+    page = parse((tmp_path / "r.html").read_text(encoding="utf-8"))
+    assert page.text_of(id="outcome") == ["All checks passed (1 file)."]
+    assert page.text_of(id="errors-total") == []
+    # Standard input: its words are counted, as a file's.
+    stdin = io.TextIOWrapper(io.BytesIO(b"Four words of text.\nSource: Reuters\n"))
+    monkeypatch.setattr(sys, "stdin", stdin)
+    assert run_cli(tmp_path, ["-", "--stdin-filename", "in.txt", *args]) == 0
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "1 documents; words per document" in html and "Dask" not in html
 
 
 def test_seeds_report_lists_every_finding_with_its_line_marked(seeds_report):

@@ -17,7 +17,9 @@ class ReportContext:
     statistics: bool = False  # text: counts per rule instead of one line per diagnostic
     quiet: bool = False  # text: diagnostics only, no summary
     notes: list[str] = field(default_factory=list)  # extra summary lines (fixes applied, ...)
-    errors: int = 0  # paths that could not be checked: the summary must not say all passed
+    # The run's errors (paths that could not be checked, reports not written...), as stderr
+    # tells them: the summary must not say all passed.
+    errors: list[str] = field(default_factory=list)
     hidden: int = 0  # diagnostics hidden by the baseline (or just recorded in it)
     # What `--fix` and `--fix --unsafe-fixes` would fix in the files as they are now (fixes
     # that follow from others included); None: not counted, count the diagnostics' fixes.

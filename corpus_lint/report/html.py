@@ -28,7 +28,7 @@ from typing import Any
 
 from corpus_lint import __version__
 from corpus_lint.report import ACTIVE_CHARACTERS, ReportContext
-from corpus_lint.report.text import fixable
+from corpus_lint.report.text import clean, fixable, nothing_found
 from corpus_lint.rule import SAFE, UNSAFE, Diagnostic
 
 # Redundant documents shown side by side with their keeper, in all and per cluster (a scrape
@@ -100,6 +100,7 @@ def render(diagnostics: list[Diagnostic], ctx: ReportContext) -> str:
         "rules": rule_counts(diagnostics),
         "folders": folder_rows(diagnostics, ctx.word_counts),
         "lengths": length_histogram(ctx.word_counts),
+        "words_counted": ctx.word_counts is not None,
         "boilerplate": boilerplate_lines(diagnostics),
         "clusters": duplicate_clusters(diagnostics, texts, ctx.word_counts),
         "keeper_policy": visible(dict(ctx.configuration).get(KEEPER_POLICY_ROW) or ""),
@@ -125,6 +126,10 @@ def summary(diagnostics: list[Diagnostic], ctx: ReportContext) -> dict[str, Any]
     severities = Counter(d.severity for d in diagnostics)
     safe, unsafe = fixable(diagnostics, ctx)  # as the text summary counts them
     return {
+        # Said when nothing was found, in the text summary's words: never that every check
+        # passed when a path could not be checked or no file was.
+        "outcome": None if diagnostics else nothing_found(ctx),
+        "errors": [clean(error) for error in ctx.errors],  # as stderr shows them
         "files_checked": ctx.files_checked,
         "findings": len(diagnostics),
         "files_with_findings": len({d.path for d in diagnostics}),
@@ -171,7 +176,7 @@ def folder_rows(diagnostics: list[Diagnostic], word_counts: dict[str, int] | Non
     top = rows[0]["findings"] if rows and rows[0]["findings"] else 1
     for row in rows:
         row["share"] = round(100 * row["findings"] / top, 1)
-    return {"rows": rows[:MAX_FOLDERS], "total": len(rows), "counted": bool(word_counts)}
+    return {"rows": rows[:MAX_FOLDERS], "total": len(rows), "counted": word_counts is not None}
 
 
 def length_histogram(word_counts: dict[str, int] | None) -> dict[str, Any] | None:

@@ -85,14 +85,7 @@ def summary(diagnostics: list[Diagnostic], ctx: ReportContext) -> list[str]:
     notes = list(map(clean, ctx.notes))
     checked = _files(ctx.files_checked)
     if not diagnostics:
-        if ctx.errors:
-            errors = f"{ctx.errors} error{'s' * (ctx.errors != 1)}"
-            return [*notes, f"No diagnostics in the {checked} checked, but {errors} (see below)."]
-        if not ctx.files_checked:
-            return [*notes, "No files were checked."]
-        if ctx.hidden:
-            return [*notes, f"No new diagnostics in {checked} ({ctx.hidden} in the baseline)."]
-        return [*notes, f"All checks passed ({checked})."]
+        return [*notes, nothing_found(ctx)]
     files = len({d.path for d in diagnostics})
     plural = "s" * (len(diagnostics) != 1)
     if files <= ctx.files_checked:
@@ -110,8 +103,25 @@ def summary(diagnostics: list[Diagnostic], ctx: ReportContext) -> list[str]:
     if unsafe > 0:
         lines.append(f"{unsafe} more fixable with `--fix --unsafe-fixes`.")
     if ctx.errors:
-        lines.append(f"{ctx.errors} error{'s' * (ctx.errors != 1)} (see below).")
+        lines.append(f"{_errors(ctx)} (see below).")
     return [*notes, *lines]
+
+
+def nothing_found(ctx: ReportContext) -> str:
+    """The summary of a run with no diagnostics: "All checks passed" only when files were
+    checked and nothing failed."""
+    checked = _files(ctx.files_checked)
+    if ctx.errors:
+        return f"No diagnostics in the {checked} checked, but {_errors(ctx)} (see below)."
+    if not ctx.files_checked:
+        return "No files were checked."
+    if ctx.hidden:
+        return f"No new diagnostics in {checked} ({ctx.hidden} in the baseline)."
+    return f"All checks passed ({checked})."
+
+
+def _errors(ctx: ReportContext) -> str:
+    return f"{len(ctx.errors)} error{'s' * (len(ctx.errors) != 1)}"
 
 
 def render(diagnostics: list[Diagnostic], ctx: ReportContext) -> str:
