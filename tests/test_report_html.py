@@ -429,6 +429,25 @@ def test_hostile_documents_are_shown_as_text_and_run_nothing(cluster_report):
     assert "Bidi \\u202eevil\\u202c and isolate \\u2067x\\u2069" in docs[0]
 
 
+def test_file_names_with_controls_are_shown_as_the_text_report_shows_them(tmp_path, cli):
+    """Found by an adversarial review: a tab or a newline in a file name went into the page
+    raw, so `a<TAB>b.txt` and `a<LF>b.txt` both read `a b.txt`, as a third file did."""
+    (tmp_path / "c").mkdir()
+    for name in ("a b", "a\tb", "a\nb", "a\x1bb"):
+        (tmp_path / "c" / f"{name}.txt").write_text("Hello   \nSource: Reuters\n")
+    formats = ["--output-format", "text", "--output-format", "html:r.html"]
+    run = cli("check", "--no-cache", "--no-progress", "c", "--select", "WS001", *formats,
+              cwd=tmp_path)  # fmt: skip
+    assert run.code == 1
+    in_text = sorted(re.findall(r"^(.*:\d+:\d+): WS001", run.out, re.MULTILINE))
+    names = ["c/a b.txt", "c/a\\tb.txt", "c/a\\nb.txt", "c/a\\x1bb.txt"]
+    assert in_text == sorted(f"{name}:1:6" for name in names)
+    dom, console = browse(tmp_path / "r.html")
+    assert console == []
+    places = [p for p in parse(dom).text_of(**{"class": "path"}) if re.search(r":\d+:\d+$", p)]
+    assert sorted(places) == in_text
+
+
 def test_the_console_check_sees_errors_and_blocked_injections(tmp_path):
     """The console capture the tests above rely on does see a script error and a blocked
     inline handler (so an empty console there means something)."""

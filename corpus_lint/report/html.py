@@ -4,7 +4,8 @@ browse, near-duplicates side by side.
 Built with Jinja2 and autoescape: every value the template prints is HTML-escaped unless it
 is marked safe, and the only values marked safe are built here from escaped pieces. Document
 text (lines, duplicate texts, boilerplate) and file names are untrusted: they are escaped,
-their active characters (bidi and other controls) shown as `\\uXXXX`, and the page's Content
+the active characters (bidi and other controls) of document text shown as `\\uXXXX`, those of
+file names and messages as the text report shows them (`\\t`, `\\x1b`), and the page's Content
 Security Policy lets only its own script (by hash) run and loads nothing from the network.
 
 Bounded for large corpora: the findings travel once as compact JSON (paths, rules and
@@ -68,7 +69,10 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def visible(text: str) -> str:
-    """Active characters (controls, bidi, separators) written as `\\uXXXX` text."""
+    """Document text (lines, a pair's texts) with its active characters (controls, bidi,
+    separators) written as `\\uXXXX` text; tabs and line breaks kept, for its layout. File
+    names, messages and the run's notes and settings are shown as the text report shows them
+    (`text.clean`: a tab is `\\t`)."""
     return ACTIVE_CHARACTERS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
@@ -86,7 +90,6 @@ def render(diagnostics: list[Diagnostic], ctx: ReportContext) -> str:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["visible"] = visible
     script = (_TEMPLATES / "report.js").read_text(encoding="utf-8")
     style = (_TEMPLATES / "report.css").read_text(encoding="utf-8")
     digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
@@ -95,15 +98,15 @@ def render(diagnostics: list[Diagnostic], ctx: ReportContext) -> str:
     page = {
         "version": __version__,
         "summary": summary(diagnostics, ctx),
-        "configuration": [(k, visible(v)) for k, v in ctx.configuration],
-        "notes": [visible(n) for n in ctx.notes],
+        "configuration": [(k, clean(v)) for k, v in ctx.configuration],
+        "notes": [clean(n) for n in ctx.notes],
         "rules": rule_counts(diagnostics),
         "folders": folder_rows(diagnostics, ctx.word_counts),
         "lengths": length_histogram(ctx.word_counts),
         "words_counted": ctx.word_counts is not None,
         "boilerplate": boilerplate_lines(diagnostics),
         "clusters": duplicate_clusters(diagnostics, texts, ctx.word_counts),
-        "keeper_policy": visible(dict(ctx.configuration).get(KEEPER_POLICY_ROW) or ""),
+        "keeper_policy": clean(dict(ctx.configuration).get(KEEPER_POLICY_ROW) or ""),
         "data": embedded_json(findings),
         "lines_left_out": len(diagnostics),  # (the page's longest: every finding left out)
         "script": jinja2.utils.markupsafe.Markup(script),  # our own file, not data
@@ -165,7 +168,7 @@ def folder_rows(diagnostics: list[Diagnostic], word_counts: dict[str, int] | Non
     folders = set(findings) | set(files)
     rows = [
         {
-            "folder": visible(folder),
+            "folder": clean(folder),
             "findings": findings[folder],
             "files": files.get(folder),
             "rate": round(100 * findings[folder] / files[folder], 1) if files[folder] else None,
@@ -217,8 +220,8 @@ def length_histogram(word_counts: dict[str, int] | None) -> dict[str, Any] | Non
     for b in bins:
         b["share"] = b["count"] / tallest
     by_length = sorted(word_counts.items(), key=lambda kv: (kv[1], kv[0]))
-    long = [(visible(p), w) for p, w in reversed(by_length) if w > high_fence]
-    short = [(visible(p), w) for p, w in by_length if w < low_fence or w == 0]
+    long = [(clean(p), w) for p, w in reversed(by_length) if w > high_fence]
+    short = [(clean(p), w) for p, w in by_length if w < low_fence or w == 0]
     return {
         "files": n,
         "min": lengths[0],
@@ -310,11 +313,11 @@ def findings_data(diagnostics: list[Diagnostic]) -> dict[str, Any]:
     rows = []
     path_folder: dict[int, int] = {}
     for d in diagnostics:
-        path = index("paths", visible(d.path))
-        path_folder[path] = index("folders", visible(folder_of(d.path)))
+        path = index("paths", clean(d.path))
+        path_folder[path] = index("folders", clean(folder_of(d.path)))
         rule = index("rules", (d.code, d.name, d.severity))
         fix = 0 if d.fix is None else 1 if d.fix.applicability == SAFE else 2
-        message = index("messages", visible(d.message))
+        message = index("messages", clean(d.message))
         rows.append([rule, path, d.line, d.column, message, fix, None])
     return {
         "paths": list(tables["paths"]),
@@ -369,7 +372,7 @@ def duplicate_clusters(
 
     def facts(path: str) -> dict[str, Any]:
         words = word_counts.get(path) if word_counts else None
-        return {"path": visible(path), "words": words, "no_source": path in no_source}
+        return {"path": clean(path), "words": words, "no_source": path in no_source}
 
     for cluster in found:
         for member in cluster["members"]:
