@@ -712,6 +712,26 @@ def test_the_lines_get_what_the_rest_of_the_page_leaves_of_its_bound(tmp_path, m
     assert 0 < _findings_data(page.decode("utf-8"))["linesLeftOut"] < 30
 
 
+@pytest.mark.parametrize("on_disk", [True, False])
+def test_a_run_on_standard_input_quotes_the_lines_it_checked(on_disk, tmp_path, monkeypatch):
+    """Found by an adversarial review: with `check - --stdin-filename NAME`, each finding's
+    line was read from NAME on disk ("Hello world" marked as the boilerplate phrase), or was
+    missing when no such file exists."""
+    (tmp_path / "sd").mkdir()
+    if on_disk:
+        (tmp_path / "sd" / "a.txt").write_text("Hello world\nSource: Reuters\n")
+    checked = b"Print Friendly, PDF & Email\nHello of of world\nSource: Reuters\n"
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(checked)))
+    args = ["-", "--stdin-filename", "sd/a.txt", "--output-format", "html:r.html"]
+    assert run_cli(tmp_path, args) == 1
+    data = _findings_data((tmp_path / "r.html").read_text(encoding="utf-8"))
+    lines = {data["rules"][row[0]][0]: row[6] for row in data["findings"]}
+    assert lines == {
+        "BP001": ["", "Print Friendly, PDF & Email", ""],
+        "TXT001": ["Hello ", "of of", " world"],
+    }
+
+
 def test_clusters_shown_side_by_side_stop_at_the_bounds_and_the_rest_are_listed(
     tmp_path, monkeypatch
 ):

@@ -29,7 +29,7 @@ from typing import Any
 
 from corpus_lint import __version__
 from corpus_lint.report import ACTIVE_CHARACTERS, ReportContext
-from corpus_lint.report.text import clean, fixable, nothing_found
+from corpus_lint.report.text import clean, fixable, nothing_found, source_lines
 from corpus_lint.rule import SAFE, UNSAFE, Diagnostic
 
 # Redundant documents shown side by side with their keeper, in all and per cluster (a scrape
@@ -65,7 +65,6 @@ KEEPER_POLICY_ROW = "keeper policy"
 
 _TEMPLATES = Path(__file__).parent / "templates"
 _WORD = re.compile(r"\S+")
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def visible(text: str) -> str:
@@ -93,7 +92,7 @@ def render(diagnostics: list[Diagnostic], ctx: ReportContext) -> str:
     script = (_TEMPLATES / "report.js").read_text(encoding="utf-8")
     style = (_TEMPLATES / "report.css").read_text(encoding="utf-8")
     digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
-    texts = _TextReader()
+    texts = _TextReader(ctx)
     findings = findings_data(diagnostics)
     page = {
         "version": __version__,
@@ -256,29 +255,20 @@ def boilerplate_lines(diagnostics: list[Diagnostic]) -> list[dict[str, Any]]:
 
 
 class _TextReader:
-    """Texts of the files named by diagnostics, read now, each once (the last few kept)."""
+    """The lines of the files named by diagnostics, as the rules saw them (`source_lines`:
+    standard input's text for a run on it, else the file read now), each file read once (the
+    last few kept)."""
 
-    def __init__(self) -> None:
+    def __init__(self, ctx: ReportContext) -> None:
+        self._ctx = ctx
         self._cache: dict[str, list[str] | None] = {}
 
     def lines(self, path: str) -> list[str] | None:
         if path not in self._cache:
             if len(self._cache) > 64:
                 self._cache.clear()
-            self._cache[path] = self._read(path)
+            self._cache[path] = source_lines(path, self._ctx)
         return self._cache[path]
-
-    @staticmethod
-    def _read(path: str) -> list[str] | None:
-        from corpus_lint.document import Document, DocumentError
-
-        try:
-            text = Document.read(Path(path)).text
-        except (DocumentError, OSError):
-            return None
-        # The lines as `Document.lines` splits them (columns count from there), without
-        # building its Line records.
-        return text.split("\n") if "\r" not in text else _LINE_BREAK.split(text)
 
 
 def line_context(d: Diagnostic, lines: list[str] | None) -> tuple[str, str, str] | None:

@@ -133,7 +133,7 @@ def render_full(diagnostics: list[Diagnostic], ctx: ReportContext) -> str:
 
     def lines_of(path: str) -> list[str] | None:
         if path not in texts:
-            texts[path] = _source_lines(path, ctx)
+            texts[path] = source_lines(path, ctx)
         return texts[path]
 
     def full(d: Diagnostic) -> str:
@@ -165,8 +165,10 @@ def _render(diagnostics: list[Diagnostic], ctx: ReportContext, one, between: str
     return "\n".join(out) + "\n" if out else ""
 
 
-def _source_lines(path: str, ctx: ReportContext) -> list[str] | None:
-    """The lines of a diagnostic's file as the rules saw them (decoded as they decode it)."""
+def source_lines(path: str, ctx: ReportContext) -> list[str] | None:
+    """The lines of a diagnostic's file as the rules saw them (decoded as they decode it, or
+    the text checked when it was not read from disk: standard input's); None when it cannot
+    be read now."""
     text = ctx.sources.get(path)
     if text is None:
         from corpus_lint.document import Document, DocumentError
@@ -175,6 +177,8 @@ def _source_lines(path: str, ctx: ReportContext) -> list[str] | None:
             text = Document.read(Path(path)).text
         except (DocumentError, OSError):
             return None
+    if "\r" not in text:  # split as `Document.lines` splits, without its Line records
+        return text.split("\n")
     from corpus_lint.document import LINE_BREAK
 
     return LINE_BREAK.split(text)
