@@ -403,12 +403,7 @@ def _check(args: argparse.Namespace, settings: Settings, walk: CorpusWalk | None
     )
     context.notes.extend(baseline_notes)
     if options.count_words:
-        if executor == "local":  # keyed as the findings' paths are shown (`encodable_text`)
-            from corpus_lint.report import encodable_text
-
-            context.word_counts = {encodable_text(p): n for p, n in result.word_counts.items()}
-        else:
-            context.word_counts = None
+        context.word_counts = result.word_counts if executor == "local" else None
         context.configuration = describe_configuration(settings, selected, paths, args)
     report(result.diagnostics, context, outputs, args)
     for error in errors:

@@ -732,6 +732,33 @@ def test_a_run_on_standard_input_quotes_the_lines_it_checked(on_disk, tmp_path, 
     }
 
 
+def test_a_file_whose_name_is_not_utf8_is_read_again_by_its_own_name(tmp_path):
+    """Found by an adversarial review: the report read such a file again by its escaped
+    name (`bad\\xff.txt`), which does not exist, so its findings had no line and its
+    duplicate pair was "One of the two files could not be read to show it."."""
+    folder = tmp_path / "c"
+    folder.mkdir()
+    text = b"Print Friendly, PDF & Email\nThe of of cat sat on the mat today in town.\n"
+    try:
+        (folder / os.fsdecode(b"bad\xff.txt")).write_bytes(text + b"Source: Reuters\n")
+    except OSError:  # a file system that refuses such names
+        pytest.skip("this file system refuses names that are not UTF-8")
+    (folder / "good.txt").write_bytes(text + b"Source: Reuters\n")
+    assert run_cli(tmp_path, ["c", "--output-format", "html:r.html"]) == 1
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    data = _findings_data(page)
+    lines: dict[str, list] = {}
+    for row in data["findings"]:
+        if data["rules"][row[0]][0] in ("BP001", "TXT001"):
+            lines.setdefault(data["paths"][row[1]], []).append(row[6])
+    assert lines["c/bad\\xff.txt"] == lines["c/good.txt"]
+    assert ["The ", "of of", " cat sat on the mat today in town."] in lines["c/good.txt"]
+    assert "could not be read" not in page
+    (member,) = sections(page, '<section class="member"', "</section>")
+    assert member.text_of(**{"class": "path"}) == ["c/good.txt", "c/bad\\xff.txt", "c/good.txt"]
+    assert all(doc.startswith("Print Friendly") for doc in member.text_of(**{"class": "doc"}))
+
+
 def test_clusters_shown_side_by_side_stop_at_the_bounds_and_the_rest_are_listed(
     tmp_path, monkeypatch
 ):

@@ -60,9 +60,16 @@ FORMATS: dict[str, str] = {
 }
 
 
+# Formats given the diagnostics' paths as they are: they read the files again, by their own
+# names (bytes that are not UTF-8 included), and show each name made encodable themselves.
+OWN_PATHS = {"html"}
+
+
 def formatter(name: str) -> Formatter:
     module, function = FORMATS[name].split(":")
     render = getattr(import_module(f"corpus_lint.report.{module}"), function)
+    if name in OWN_PATHS:
+        return render
     return lambda diagnostics, ctx: render([encodable(d) for d in diagnostics], ctx)
 
 

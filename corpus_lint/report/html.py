@@ -80,6 +80,9 @@ def folder_of(path: str) -> str:
 
 
 def render(diagnostics: list[Diagnostic], ctx: ReportContext) -> str:
+    """The page. The diagnostics' paths are the files' own names (`report.OWN_PATHS`), by
+    which they are read again; each is shown through `text.clean`, which makes it encodable
+    (a byte that is not UTF-8 is `\\xNN`), and so is each message."""
     import jinja2  # only when an html report is asked for
 
     env = jinja2.Environment(
