@@ -402,20 +402,15 @@ def _check(args: argparse.Namespace, settings: Settings, walk: CorpusWalk | None
         statistics=args.statistics,
         quiet=args.quiet,
         notes=fix_notes(result.fixed, args.show_fixes) if args.fix else [],
-        errors=len(errors),
+        errors=errors,  # (reports that cannot be written join them)
         hidden=hidden,
         fixable=result.fixable,
     )
     context.notes.extend(baseline_notes)
     if options.count_words:
-        if executor == "local":  # keyed as the findings' paths are shown (`encodable_text`)
-            from corpus_lint.report import encodable_text
-
-            context.word_counts = {encodable_text(p): n for p, n in result.word_counts.items()}
-        else:
-            context.word_counts = None
+        context.word_counts = result.word_counts if executor == "local" else None
         context.configuration = describe_configuration(settings, selected, paths, args)
-    report(result.diagnostics, context, outputs, errors, args)
+    report(result.diagnostics, context, outputs, args)
     for error in errors:
         print(f"corpus-lint: error: {clean(error)}", file=sys.stderr)
     if errors:
@@ -431,11 +426,11 @@ def report(
     diagnostics: list,
     context: ReportContext,
     outputs: list[tuple[str, Path | None]],
-    errors: list[str],
     args: argparse.Namespace,
     stdout=None,
 ) -> None:
-    """Write each report; the summary goes to the terminal when every report went to a file."""
+    """Write each report; the summary goes to the terminal when every report went to a file.
+    A report that cannot be written is an error of the run (`context.errors`)."""
     from corpus_lint.report import chunked_formatter, formatter
     from corpus_lint.report.text import summary
 
@@ -453,8 +448,7 @@ def report(
         try:
             write_output(file, text.encode("utf-8"))
         except OSError as exc:
-            errors.append(f"{file}: cannot write the {name} report: {exc.strerror or exc}")
-            context.errors += 1
+            context.errors.append(f"{file}: cannot write the {name} report: {exc.strerror or exc}")
     if args.quiet or args.silent:
         return
     if all(file is not None for _, file in outputs):
@@ -540,10 +534,11 @@ def check_stdin(
         statistics=args.statistics,
         quiet=args.quiet,
         notes=notes,
-        errors=len(errors),
+        errors=errors,
         sources={doc.display_path: source},
+        word_counts={doc.display_path: len(source.split())},  # (for the html report)
     )
-    report(diagnostics, context, outputs, errors, args, stdout=stdout)
+    report(diagnostics, context, outputs, args, stdout=stdout)
     for error in errors:
         print(f"corpus-lint: error: {clean(error)}", file=sys.stderr)
     if errors:

@@ -7,10 +7,13 @@ import contextlib
 import io
 import json
 import os
+import random
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -18,7 +21,13 @@ import pytest
 
 from corpus_lint.cli import main
 from corpus_lint.dedup.clusters import KEEP_CRITERIA
-from corpus_lint.report.html import embedded_json, length_histogram, side_by_side
+from corpus_lint.report.html import (
+    MAX_DIFF_EDITS,
+    align,
+    embedded_json,
+    length_histogram,
+    side_by_side,
+)
 from tests.helpers import PROJECT
 
 CHROMIUM_FLAGS = [
@@ -144,8 +153,6 @@ def test_seeds_report_shows_the_summary_counts_in_the_browser(seeds_report):
     assert page.text_of(id="files-with-findings") == [str(len({d["path"] for d in diagnostics}))]
     warnings = sum(d["severity"] == "warning" for d in diagnostics)
     assert page.text_of(id="severity-warning") == [str(warnings)]
-    safe = sum(bool(d["fix"]) and d["fix"]["applicability"] == "safe" for d in diagnostics)
-    assert page.text_of(id="fixable-safe") == [str(safe)]
     per_rule = {}
     for d in diagnostics:
         per_rule[d["code"]] = per_rule.get(d["code"], 0) + 1
@@ -154,6 +161,79 @@ def test_seeds_report_shows_the_summary_counts_in_the_browser(seeds_report):
     # The script ran to its end (it marks the page), and the length histogram has its files.
     assert re.search(r'<html[^>]* data-ready="\d+"', seeds_report[3])
     assert "5 documents; words per document" in seeds_report[3]
+
+
+@pytest.mark.parametrize("corpus", ["seeds", "latin-1"])
+def test_the_fixable_counts_are_those_of_the_text_summary(corpus, cli, seeds_copy, tmp_path):
+    """Found by an adversarial review: the page counted the findings that carry a safe fix
+    (8 on the seeds, where `--fix` fixes 9: fixes that follow from others; 3 on a latin-1
+    file, where `--fix` fixes nothing, as only the unsafe transcode may touch it)."""
+    folder = seeds_copy
+    if corpus == "latin-1":
+        folder = tmp_path / "c"
+        folder.mkdir()
+        (folder / "latin1.txt").write_bytes(
+            b"Caf\xe9 society   \nThe caf\xe9 is open.   \nSource: Reuters"
+        )
+    run = cli("check", "--no-cache", "--no-progress", folder.name, "--output-format", "html:r.html",
+              cwd=tmp_path)  # fmt: skip
+    assert run.code == 1
+    safe = re.search(r"\[\*\] (\d+) fixable with `--fix`\.", run.out)
+    unsafe = re.search(r"(\d+) more fixable with `--fix --unsafe-fixes`\.", run.out)
+    summary = [int(m.group(1)) if m else 0 for m in (safe, unsafe)]
+    assert summary == ([9, 14] if corpus == "seeds" else [0, 4])
+    page = parse((tmp_path / "r.html").read_text(encoding="utf-8"))
+    shown = [int(page.text_of(id=f"fixable-{kind}")[0]) for kind in ("safe", "unsafe")]
+    assert shown == summary
+
+
+def test_a_run_with_errors_or_no_file_says_so_and_never_that_every_check_passed(
+    tmp_path, monkeypatch
+):
+    """Found by an adversarial review: a run with an error (a path that does not exist, exit
+    2) and a run that checked no file both wrote "No findings: every check passed.", never
+    naming the error, and said the words were not counted "because the Dask executor does
+    not" (the local executor ran)."""
+    (tmp_path / "clean").mkdir()
+    (tmp_path / "clean" / "a.txt").write_text("A clean article about things.\nSource: Reuters\n")
+    (tmp_path / "found").mkdir()
+    (tmp_path / "found" / "a.txt").write_text("An article about things.   \nSource: Reuters\n")
+    (tmp_path / "empty").mkdir()
+    missing = "no<b>such\tdir"  # the message names it: escaped as on stderr, and as text
+    args = ["--output-format", "html:r.html"]
+    assert run_cli(tmp_path, ["clean", missing, *args]) == 2
+    page = parse((tmp_path / "r.html").read_text(encoding="utf-8"))
+    assert page.text_of(id="outcome") == [
+        "No diagnostics in the 1 file checked, but 1 error (see below)."
+    ]
+    assert page.text_of(id="errors-total") == ["1"]
+    (errors,) = sections(
+        (tmp_path / "r.html").read_text(encoding="utf-8"), '<div id="errors"', "</div>"
+    )
+    assert errors.text_of("li") == ["no<b>such\\tdir: no such file or directory"]
+    assert not [tag for tag, _ in errors.elements if tag == "b"]
+    assert "passed" not in (tmp_path / "r.html").read_text(encoding="utf-8")
+    # With findings, the errors are there too.
+    assert run_cli(tmp_path, ["found", missing, *args]) == 2
+    page = parse((tmp_path / "r.html").read_text(encoding="utf-8"))
+    assert page.text_of(id="outcome") == [] and page.text_of(id="errors-total") == ["1"]
+    # No file checked: said so, and why there are no lengths.
+    assert run_cli(tmp_path, ["empty", *args]) == 0
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert parse(html).text_of(id="outcome") == ["No files were checked."]
+    assert "No file was checked: there are no lengths to show." in html
+    assert "Dask" not in html and "passed" not in html
+    # A clean run is the one that passed.
+    assert run_cli(tmp_path, ["clean", *args]) == 0
+    page = parse((tmp_path / "r.html").read_text(encoding="utf-8"))
+    assert page.text_of(id="outcome") == ["All checks passed (1 file)."]
+    assert page.text_of(id="errors-total") == []
+    # Standard input: its words are counted, as a file's.
+    stdin = io.TextIOWrapper(io.BytesIO(b"Four words of text.\nSource: Reuters\n"))
+    monkeypatch.setattr(sys, "stdin", stdin)
+    assert run_cli(tmp_path, ["-", "--stdin-filename", "in.txt", *args]) == 0
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "1 documents; words per document" in html and "Dask" not in html
 
 
 def test_seeds_report_lists_every_finding_with_its_line_marked(seeds_report):
@@ -349,6 +429,25 @@ def test_hostile_documents_are_shown_as_text_and_run_nothing(cluster_report):
     assert "Bidi \\u202eevil\\u202c and isolate \\u2067x\\u2069" in docs[0]
 
 
+def test_file_names_with_controls_are_shown_as_the_text_report_shows_them(tmp_path, cli):
+    """Found by an adversarial review: a tab or a newline in a file name went into the page
+    raw, so `a<TAB>b.txt` and `a<LF>b.txt` both read `a b.txt`, as a third file did."""
+    (tmp_path / "c").mkdir()
+    for name in ("a b", "a\tb", "a\nb", "a\x1bb"):
+        (tmp_path / "c" / f"{name}.txt").write_text("Hello   \nSource: Reuters\n")
+    formats = ["--output-format", "text", "--output-format", "html:r.html"]
+    run = cli("check", "--no-cache", "--no-progress", "c", "--select", "WS001", *formats,
+              cwd=tmp_path)  # fmt: skip
+    assert run.code == 1
+    in_text = sorted(re.findall(r"^(.*:\d+:\d+): WS001", run.out, re.MULTILINE))
+    names = ["c/a b.txt", "c/a\\tb.txt", "c/a\\nb.txt", "c/a\\x1bb.txt"]
+    assert in_text == sorted(f"{name}:1:6" for name in names)
+    dom, console = browse(tmp_path / "r.html")
+    assert console == []
+    places = [p for p in parse(dom).text_of(**{"class": "path"}) if re.search(r":\d+:\d+$", p)]
+    assert sorted(places) == in_text
+
+
 def test_the_console_check_sees_errors_and_blocked_injections(tmp_path):
     """The console capture the tests above rely on does see a script error and a blocked
     inline handler (so an empty console there means something)."""
@@ -421,27 +520,243 @@ def test_side_by_side_shortens_long_unchanged_stretches_but_never_a_change():
     assert shown + elided == 400
 
 
-def test_offending_lines_stop_at_the_budget_and_the_page_says_so(tmp_path, monkeypatch):
-    """Many findings on long lines: the lines shown stay within the budget, the findings
-    past it are still listed, and the page says how many lack their line."""
+def _common_subsequence(a: str, b: str) -> int:
+    """The length of the longest common subsequence, by dynamic programming."""
+    previous = [0] * (len(b) + 1)
+    for x in a:
+        current = [0]
+        for j, y in enumerate(b):
+            current.append(previous[j] + 1 if x == y else max(previous[j + 1], current[j]))
+        previous = current
+    return previous[-1]
+
+
+def test_align_finds_a_longest_common_subsequence_or_stops_after_its_edits():
+    """Random texts over 1 to 7 letters: the blocks match, in order, as many characters as a
+    longest common subsequence of the prefixes they align, which are the whole texts unless
+    more than `max_edits` characters differ, and no more than that differ before the stop."""
+    rng = random.Random(3)
+    for _ in range(3000):
+        letters = rng.choice(["a", "ab", "abc", "abcdefg"])
+        a = "".join(rng.choice(letters) for _ in range(rng.randrange(25)))
+        b = "".join(rng.choice(letters) for _ in range(rng.randrange(25)))
+        max_edits = rng.choice([0, 1, 3, 10, 100])
+        blocks, (a_end, b_end), stopped = align(a, b, max_edits)
+        i_end = j_end = 0
+        for i, j, size in blocks:
+            assert size > 0 and i >= i_end and j >= j_end and a[i : i + size] == b[j : j + size]
+            i_end, j_end = i + size, j + size
+        assert i_end <= a_end and j_end <= b_end
+        matched = sum(size for _, _, size in blocks)
+        assert matched == _common_subsequence(a[:a_end], b[:b_end])
+        assert a_end + b_end - 2 * matched <= max_edits
+        if stopped:
+            assert len(a) + len(b) - 2 * _common_subsequence(a, b) > max_edits
+        else:
+            assert (a_end, b_end) == (len(a), len(b))
+
+
+def test_a_pair_of_repetitive_texts_is_compared_in_bounded_time(tmp_path):
+    """Found by an adversarial review: two copies of a table of 9,000 one-digit words, 90 of
+    them changed, took 45 s to compare (difflib on few distinct words is quadratic); the run
+    without the html report takes 0.6 s."""
+    rng = random.Random(5)
+    words = [str(rng.randrange(10)) for _ in range(9000)]
+    edited = ["x" if i % 100 == 0 else w for i, w in enumerate(words)]
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "one.txt").write_text(" ".join(words) + "\nSource: Reuters\n")
+    (tmp_path / "c" / "two.txt").write_text(" ".join(edited) + "\nSource: Reuters\n")
+    started = time.perf_counter()
+    assert run_cli(tmp_path, ["c", "--select", "DUP", "--output-format", "html:r.html"]) == 1
+    assert time.perf_counter() - started < 10
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "90 words only in the kept copy, 90 only in the redundant copy." in page
+
+
+def test_two_texts_too_different_are_compared_up_to_the_bound_and_the_page_says_so(
+    tmp_path, monkeypatch
+):
+    from corpus_lint.report import ReportContext
+    from corpus_lint.report.html import render
+    from corpus_lint.rule import Diagnostic, Related
+
+    rng = random.Random(7)
+    left, right = (" ".join(f"w{rng.randrange(10**6)}" for _ in range(2000)) for _ in "ab")
+    started = time.perf_counter()
+    columns = side_by_side(left, right)
+    assert time.perf_counter() - started < 5
+    assert columns["stopped"] and sum(columns["changed"]) <= MAX_DIFF_EDITS
+    monkeypatch.chdir(tmp_path)
+    Path("a.txt").write_text(left)
+    Path("b.txt").write_text(right)
+    duplicate = Diagnostic(
+        "DUP004", "near-duplicate", "near-duplicate of a.txt", "warning", "b.txt", 1, 1, 1, 2,
+        related=(Related("a.txt", 1, 0.8),), cluster="0a1b2c3d",
+    )  # fmt: skip
+    page = render([duplicate], ReportContext({}))
+    stop = f"(compared no further: more than {MAX_DIFF_EDITS} words differ)"
+    assert page.count(stop) == 2  # under both texts
+
+
+def test_a_pair_is_compared_whole_and_cut_at_one_place_of_both_texts(tmp_path):
+    """Found by an adversarial review: each text was cut at 20,000 characters on its own
+    before the comparison, so a pair differing after the cut showed no difference, and a copy
+    with a longer introduction had words both copies hold marked as only in the other."""
+    rng = random.Random(7)
+    vocabulary = [f"{rng.choice('bcdfgklmnprst')}{rng.choice('aeiou')}{i}" for i in range(600)]
+    words = [rng.choice(vocabulary) for _ in range(4500)]  # some 27,000 characters
+    assert len(" ".join(words[:4200])) > 20_000
+    edited = ["CHANGED" if i >= 4200 and i % 3 == 0 else w for i, w in enumerate(words)]
+    late, intro = tmp_path / "late", tmp_path / "intro"
+    late.mkdir()
+    (late / "a.txt").write_text(" ".join(words) + "\nSource: Reuters\n")
+    (late / "b.txt").write_text(" ".join(edited) + "\nSource: Reuters\n")
+    intro.mkdir()
+    (intro / "short.txt").write_text(" ".join(words[:4000]) + "\nSource: Reuters\n")
+    (intro / "long.txt").write_text(  # the keeper: most text
+        "EDITOR NOTE: this copy was refiled with a longer introduction, " * 5
+        + "\n"
+        + " ".join(words[:4000])
+        + "\nSource: Reuters\n"
+    )
+    args = ["--select", "DUP", "--output-format", "html:r.html"]
+    assert run_cli(late, [".", *args]) == 1
+    page = (late / "r.html").read_text(encoding="utf-8")
+    (member,) = sections(page, '<section class="member"', "</section>")
+    changed = sum(i >= 4200 and i % 3 == 0 for i in range(4500))
+    assert member.text_of("ins") == ["CHANGED"] * changed
+    assert len(member.text_of("del")) == changed
+    assert run_cli(intro, [".", *args]) == 1
+    page = (intro / "r.html").read_text(encoding="utf-8")
+    assert "50 words only in the kept copy, 0 only in the redundant copy." in page  # 10 × 5
+    assert 'class="cut"' not in page  # compared and shown whole
+
+
+def test_a_pair_cut_for_its_length_is_cut_at_one_place_of_both_texts(monkeypatch):
     import corpus_lint.report.html as html
 
-    monkeypatch.setattr(html, "LINES_BUDGET_CHARS", 1000)
+    shared = " ".join(f"w{i}" for i in range(3000))
+    longer = "An introduction only this copy has, of some words. " * 20 + shared
+    for bound, why in (("MAX_PAIR_CHARS", "shown"), ("MAX_DIFF_WORDS", "words")):
+        monkeypatch.setattr(html, bound, 500)
+        columns = side_by_side(longer, shared)
+        assert columns["stopped"] == why
+        changed_left, changed_right = columns["changed"]
+        assert changed_left > 0 and changed_right == 0  # nothing the two share marked
+        if why == "shown":
+            assert len("".join(text for text, _ in columns["left"])) < 500 + 20
+        monkeypatch.undo()
+
+
+def _findings_data(page: str) -> dict:
+    return json.loads(re.search(r'id="report-data">(.*?)</script>', page).group(1))
+
+
+# Long lines with a doubled word (TXT001), of text that takes 1, 3 and (JSON-escaped) 6 bytes
+# a character in the page.
+LONG_LINES = {
+    "ascii": "alpha beta " * 50 + "of of the end.",
+    "chinese": "中文新闻报道" * 40 + " of of " + "中文新闻报道" * 40,
+    "markup": "<" * 200 + " of of " + ">&" * 100,
+}
+
+
+@pytest.mark.parametrize("text", LONG_LINES)
+def test_offending_lines_stop_at_the_budget_in_bytes_and_the_page_says_so(
+    text, tmp_path, monkeypatch
+):
+    """Many findings on long lines: the lines shown stay within the budget, counted in the
+    bytes they take in the page (found by an adversarial review: it counted characters, and
+    30,000 findings on Chinese lines made a 24.6 MB page, on lines of `<` 30.8 MB), the
+    findings past it are still listed, and the page says how many lack their line."""
+    import corpus_lint.report.html as html
+
+    monkeypatch.setattr(html, "LINES_BUDGET_BYTES", 1000)
     (tmp_path / "c").mkdir()
     for i in range(30):  # 30 files, each a long line with a doubled word: TXT001
         (tmp_path / "c" / f"{i:02d}.txt").write_text(
-            "Title\n\n" + "alpha beta " * 50 + "of of the end.\n\nSource: Reuters\n",
-            encoding="utf-8",
+            f"Title\n\n{LONG_LINES[text]}\n\nSource: Reuters\n", encoding="utf-8"
         )
     assert run_cli(tmp_path, ["c", "--select", "TXT001", "--output-format", "html:r.html"]) == 1
     page = (tmp_path / "r.html").read_text(encoding="utf-8")
-    data = json.loads(re.search(r'id="report-data">(.*?)</script>', page).group(1))
+    data = _findings_data(page)
     lines = [row[6] for row in data["findings"]]
     assert len(lines) == 30
     shown = [line for line in lines if line]
-    assert 1000 <= sum(len("".join(line)) for line in shown) < 1000 + 200  # one line past it
+    # The bytes each line adds to the page (a finding without its line has `null`).
+    written = [len(embedded_json(line).encode("utf-8")) - len("null") for line in shown]
+    assert 1000 - max(written) < sum(written) <= 1000  # the next line would not fit
     assert data["linesLeftOut"] == 30 - len(shown) > 0
     assert f"The last {30 - len(shown)} findings are listed without their line" in page
+
+
+def test_the_lines_get_what_the_rest_of_the_page_leaves_of_its_bound(tmp_path, monkeypatch):
+    """However much the rest of the page takes (the findings' messages quote document text
+    too), the lines shown keep the page within MAX_PAGE_BYTES."""
+    import corpus_lint.report.html as html
+
+    (tmp_path / "c").mkdir()
+    for i in range(30):
+        (tmp_path / "c" / f"{i:02d}.txt").write_text(
+            f"Title\n\n{LONG_LINES['chinese']}\n\nSource: Reuters\n", encoding="utf-8"
+        )
+    args = ["c", "--select", "TXT001", "--output-format", "html:r.html"]
+    assert run_cli(tmp_path, args) == 1
+    whole = (tmp_path / "r.html").read_bytes()
+    assert _findings_data(whole.decode("utf-8"))["linesLeftOut"] == 0
+    bound = len(whole) - 2000
+    monkeypatch.setattr(html, "MAX_PAGE_BYTES", bound)
+    assert run_cli(tmp_path, args) == 1
+    page = (tmp_path / "r.html").read_bytes()
+    assert bound - 1000 < len(page) <= bound
+    assert 0 < _findings_data(page.decode("utf-8"))["linesLeftOut"] < 30
+
+
+@pytest.mark.parametrize("on_disk", [True, False])
+def test_a_run_on_standard_input_quotes_the_lines_it_checked(on_disk, tmp_path, monkeypatch):
+    """Found by an adversarial review: with `check - --stdin-filename NAME`, each finding's
+    line was read from NAME on disk ("Hello world" marked as the boilerplate phrase), or was
+    missing when no such file exists."""
+    (tmp_path / "sd").mkdir()
+    if on_disk:
+        (tmp_path / "sd" / "a.txt").write_text("Hello world\nSource: Reuters\n")
+    checked = b"Print Friendly, PDF & Email\nHello of of world\nSource: Reuters\n"
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(checked)))
+    args = ["-", "--stdin-filename", "sd/a.txt", "--output-format", "html:r.html"]
+    assert run_cli(tmp_path, args) == 1
+    data = _findings_data((tmp_path / "r.html").read_text(encoding="utf-8"))
+    lines = {data["rules"][row[0]][0]: row[6] for row in data["findings"]}
+    assert lines == {
+        "BP001": ["", "Print Friendly, PDF & Email", ""],
+        "TXT001": ["Hello ", "of of", " world"],
+    }
+
+
+def test_a_file_whose_name_is_not_utf8_is_read_again_by_its_own_name(tmp_path):
+    """Found by an adversarial review: the report read such a file again by its escaped
+    name (`bad\\xff.txt`), which does not exist, so its findings had no line and its
+    duplicate pair was "One of the two files could not be read to show it."."""
+    folder = tmp_path / "c"
+    folder.mkdir()
+    text = b"Print Friendly, PDF & Email\nThe of of cat sat on the mat today in town.\n"
+    try:
+        (folder / os.fsdecode(b"bad\xff.txt")).write_bytes(text + b"Source: Reuters\n")
+    except OSError:  # a file system that refuses such names
+        pytest.skip("this file system refuses names that are not UTF-8")
+    (folder / "good.txt").write_bytes(text + b"Source: Reuters\n")
+    assert run_cli(tmp_path, ["c", "--output-format", "html:r.html"]) == 1
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    data = _findings_data(page)
+    lines: dict[str, list] = {}
+    for row in data["findings"]:
+        if data["rules"][row[0]][0] in ("BP001", "TXT001"):
+            lines.setdefault(data["paths"][row[1]], []).append(row[6])
+    assert lines["c/bad\\xff.txt"] == lines["c/good.txt"]
+    assert ["The ", "of of", " cat sat on the mat today in town."] in lines["c/good.txt"]
+    assert "could not be read" not in page
+    (member,) = sections(page, '<section class="member"', "</section>")
+    assert member.text_of(**{"class": "path"}) == ["c/good.txt", "c/bad\\xff.txt", "c/good.txt"]
+    assert all(doc.startswith("Print Friendly") for doc in member.text_of(**{"class": "doc"}))
 
 
 def test_clusters_shown_side_by_side_stop_at_the_bounds_and_the_rest_are_listed(

@@ -17,7 +17,9 @@ class ReportContext:
     statistics: bool = False  # text: counts per rule instead of one line per diagnostic
     quiet: bool = False  # text: diagnostics only, no summary
     notes: list[str] = field(default_factory=list)  # extra summary lines (fixes applied, ...)
-    errors: int = 0  # paths that could not be checked: the summary must not say all passed
+    # The run's errors (paths that could not be checked, reports not written...), as stderr
+    # tells them: the summary must not say all passed.
+    errors: list[str] = field(default_factory=list)
     hidden: int = 0  # diagnostics hidden by the baseline (or just recorded in it)
     # What `--fix` and `--fix --unsafe-fixes` would fix in the files as they are now (fixes
     # that follow from others included); None: not counted, count the diagnostics' fixes.
@@ -58,15 +60,16 @@ FORMATS: dict[str, str] = {
 }
 
 
-# Formats given the diagnostics as they are, paths holding a non-UTF-8 name's bytes (as lone
-# surrogates): SARIF writes them as URIs, percent-encoded. The others get them `encodable`.
-RAW_PATHS = {"sarif"}
+# Formats given the diagnostics' paths as they are, a non-UTF-8 name's bytes included (as
+# lone surrogates), which make them encodable themselves: SARIF writes each name as a URI,
+# percent-encoded; html reads the files again by their own names. The others get `encodable`.
+OWN_PATHS = {"sarif", "html"}
 
 
 def formatter(name: str) -> Formatter:
     module, function = FORMATS[name].split(":")
     render = getattr(import_module(f"corpus_lint.report.{module}"), function)
-    if name in RAW_PATHS:
+    if name in OWN_PATHS:
         return render
     return lambda diagnostics, ctx: render([encodable(d) for d in diagnostics], ctx)
 

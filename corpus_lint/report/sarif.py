@@ -115,7 +115,7 @@ def result(raw: Diagnostic, occurrence: int, rule_index: dict[str, int], root) -
 
 
 def render(diagnostics: list[Diagnostic], ctx: ReportContext) -> str:
-    """The log of `diagnostics` as the engine made them (`report.RAW_PATHS`): URIs are made of
+    """The log of `diagnostics` as the engine made them (`report.OWN_PATHS`): URIs are made of
     the files' own names, the rest as every report writes it (`report.encodable`)."""
     root = repository_root()
     rules = list(ctx.rules.values())

@@ -67,20 +67,25 @@ def statistics(diagnostics: list[Diagnostic]) -> list[str]:
     ]
 
 
+def fixable(diagnostics: list[Diagnostic], ctx: ReportContext) -> tuple[int, int]:
+    """(what `--fix` fixes, what `--unsafe-fixes` fixes besides): the engine's counts when it
+    made them (fixes that follow from others included; a file that is not UTF-8 is fixed only
+    with the unsafe transcode), else the diagnostics that carry a fix of each kind."""
+    if ctx.fixable is not None:
+        safe, with_unsafe = ctx.fixable
+        return safe, with_unsafe - safe
+    safe = sum(1 for d in diagnostics if d.fix and d.fix.applicability == SAFE)
+    unsafe = sum(1 for d in diagnostics if d.fix and d.fix.applicability == UNSAFE)
+    return safe, unsafe
+
+
 def summary(diagnostics: list[Diagnostic], ctx: ReportContext) -> list[str]:
     """The closing lines. "All checks passed" only when files were checked, nothing was
     found and nothing failed."""
     notes = list(map(clean, ctx.notes))
     checked = _files(ctx.files_checked)
     if not diagnostics:
-        if ctx.errors:
-            errors = f"{ctx.errors} error{'s' * (ctx.errors != 1)}"
-            return [*notes, f"No diagnostics in the {checked} checked, but {errors} (see below)."]
-        if not ctx.files_checked:
-            return [*notes, "No files were checked."]
-        if ctx.hidden:
-            return [*notes, f"No new diagnostics in {checked} ({ctx.hidden} in the baseline)."]
-        return [*notes, f"All checks passed ({checked})."]
+        return [*notes, nothing_found(ctx)]
     files = len({d.path for d in diagnostics})
     plural = "s" * (len(diagnostics) != 1)
     if files <= ctx.files_checked:
@@ -92,19 +97,31 @@ def summary(diagnostics: list[Diagnostic], ctx: ReportContext) -> list[str]:
         ]
     lines += statistics(diagnostics)
     lines.extend(cluster_summary(diagnostics, ctx))
-    if ctx.fixable is not None:
-        safe, with_unsafe = ctx.fixable
-        unsafe = with_unsafe - safe
-    else:
-        safe = sum(1 for d in diagnostics if d.fix and d.fix.applicability == SAFE)
-        unsafe = sum(1 for d in diagnostics if d.fix and d.fix.applicability == UNSAFE)
+    safe, unsafe = fixable(diagnostics, ctx)
     if safe:
         lines.append(f"[*] {safe} fixable with `--fix`.")
     if unsafe > 0:
         lines.append(f"{unsafe} more fixable with `--fix --unsafe-fixes`.")
     if ctx.errors:
-        lines.append(f"{ctx.errors} error{'s' * (ctx.errors != 1)} (see below).")
+        lines.append(f"{_errors(ctx)} (see below).")
     return [*notes, *lines]
+
+
+def nothing_found(ctx: ReportContext) -> str:
+    """The summary of a run with no diagnostics: "All checks passed" only when files were
+    checked and nothing failed."""
+    checked = _files(ctx.files_checked)
+    if ctx.errors:
+        return f"No diagnostics in the {checked} checked, but {_errors(ctx)} (see below)."
+    if not ctx.files_checked:
+        return "No files were checked."
+    if ctx.hidden:
+        return f"No new diagnostics in {checked} ({ctx.hidden} in the baseline)."
+    return f"All checks passed ({checked})."
+
+
+def _errors(ctx: ReportContext) -> str:
+    return f"{len(ctx.errors)} error{'s' * (len(ctx.errors) != 1)}"
 
 
 def render(diagnostics: list[Diagnostic], ctx: ReportContext) -> str:
@@ -116,7 +133,7 @@ def render_full(diagnostics: list[Diagnostic], ctx: ReportContext) -> str:
 
     def lines_of(path: str) -> list[str] | None:
         if path not in texts:
-            texts[path] = _source_lines(path, ctx)
+            texts[path] = source_lines(path, ctx)
         return texts[path]
 
     def full(d: Diagnostic) -> str:
@@ -148,8 +165,10 @@ def _render(diagnostics: list[Diagnostic], ctx: ReportContext, one, between: str
     return "\n".join(out) + "\n" if out else ""
 
 
-def _source_lines(path: str, ctx: ReportContext) -> list[str] | None:
-    """The lines of a diagnostic's file as the rules saw them (decoded as they decode it)."""
+def source_lines(path: str, ctx: ReportContext) -> list[str] | None:
+    """The lines of a diagnostic's file as the rules saw them (decoded as they decode it, or
+    the text checked when it was not read from disk: standard input's); None when it cannot
+    be read now."""
     text = ctx.sources.get(path)
     if text is None:
         from corpus_lint.document import Document, DocumentError
@@ -158,6 +177,8 @@ def _source_lines(path: str, ctx: ReportContext) -> list[str] | None:
             text = Document.read(Path(path)).text
         except (DocumentError, OSError):
             return None
+    if "\r" not in text:  # split as `Document.lines` splits, without its Line records
+        return text.split("\n")
     from corpus_lint.document import LINE_BREAK
 
     return LINE_BREAK.split(text)
