@@ -536,6 +536,22 @@ def test_a_zero_width_space_inside_a_word_is_reported_and_dropped():
     assert text == article("The cooperation deal.")
 
 
+@pytest.mark.parametrize(
+    "spelt",
+    [
+        "می‌خواهم",  # Persian "mi-khaham": ZWNJ
+        "क्‍ष",  # Devanagari half form: ZWJ
+        "👨‍👩‍👧",  # an emoji family
+    ],
+)
+def test_joiners_that_spell_a_word_or_an_emoji_are_not_reported(spelt):
+    # Found by an adversarial review: the safe fix dropped them, changing the words.
+    doc = doc_of(article(f"He wrote {spelt} twice."))
+    assert check("ENC006", doc) == []
+    [found] = check("ENC006", doc_of(article("The co‍operation deal.")))  # ASCII: junk
+    assert "1 zero-width joiner (U+200D)" in found.message
+
+
 def test_a_no_break_space_between_words_becomes_a_space():
     doc = doc_of(article("Libya faces\u00a0power vacuums."))
     [found] = check("ENC006", doc)

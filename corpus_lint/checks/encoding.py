@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from functools import lru_cache
@@ -104,6 +105,20 @@ _INVISIBLE_NAMES = {
 # Invisible characters separated only by plain spaces or tabs are one run, one diagnostic
 # ("\xa0 \xa0\xa0 \xa0" is one stretch of damage, not four).
 _INVISIBLE_RUN = re.compile(f"[{INVISIBLE}](?:[ \t]*[{INVISIBLE}])*")
+_JOINERS = frozenset("\u200c\u200d")
+
+
+def _joins_a_word(text: str, start: int, end: int) -> bool:
+    """Zero-width (non-)joiners between two letters, marks or symbols beyond ASCII: part of
+    the spelling (Persian "می\u200cخواهم", Devanagari and Malayalam conjuncts) or of an emoji
+    sequence (a family), which dropping them would change: not reported. Between ASCII
+    letters, or beside white space, they are a scrape's leftovers."""
+    if not 0 < start < end < len(text) or not _JOINERS.issuperset(text[start:end]):
+        return False
+    return all(
+        not ch.isascii() and unicodedata.category(ch)[0] in "LMS"
+        for ch in (text[start - 1], text[end])
+    )
 
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
@@ -622,8 +637,9 @@ class InvisibleCharacter(Rule):
     Safe: no-break-like spaces become plain spaces, U+2028/U+2029 become line feeds, and
     zero-width characters and soft hyphens are dropped. `str.split()` treats the first two
     kinds as whitespace already and the last as part of a word, so the sequence of words
-    does not change. (In scripts that need U+200C/U+200D to join letters, such as Persian,
-    or in emoji sequences, review the fix before applying it.) Characters that are part of
+    does not change. U+200C and U+200D between two letters, marks or symbols beyond ASCII
+    are not reported: Persian, Indic scripts and emoji sequences spell with them. Characters
+    that are part of
     mojibake ("Ã\\u00ad" for "í") are left to ENC003.
     """
 
@@ -639,6 +655,8 @@ class InvisibleCharacter(Rule):
         begin = 1 if doc.text.startswith("\ufeff") else 0  # a BOM at the start is ENC002's
         for run in _INVISIBLE_RUN.finditer(doc.text, begin):
             start, end = run.span()
+            if _joins_a_word(doc.text, start, end):
+                continue
             if "\u00a0" in run.group() or "\u00ad" in run.group():  # mojibake's bytes
                 if mojibake is None:
                     mojibake = mojibake_runs(doc)
