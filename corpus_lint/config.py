@@ -135,8 +135,10 @@ def find_config(start: Path) -> Path | None:
         if candidate.is_file():
             return candidate
         candidate = folder / PYPROJECT
-        if candidate.is_file() and "corpus-lint" in _read_toml(candidate).get("tool", {}):
-            return candidate
+        if candidate.is_file():
+            tool = _read_toml(candidate).get("tool")  # another project's: may be anything
+            if isinstance(tool, dict) and "corpus-lint" in tool:
+                return candidate
     return None
 
 

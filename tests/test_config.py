@@ -30,6 +30,16 @@ def test_pyproject_without_our_table_is_passed_over(tmp_path):
     assert settings.ignore == ["TXT001"]
 
 
+@pytest.mark.parametrize("tool", ["3", '["corpus-lint"]'])
+def test_a_pyproject_whose_tool_is_no_table_is_passed_over(tmp_path, tool):
+    # Found by an adversarial review: `tool = 3` in a pyproject.toml above the corpus was a
+    # TypeError traceback in every check; `tool = ["corpus-lint"]` an empty configuration.
+    write(tmp_path / "corpus-lint.toml", 'ignore = ["TXT001"]\n')
+    write(tmp_path / "sub" / "pyproject.toml", f"tool = {tool}\n")
+    settings = load_settings(cwd=tmp_path / "sub")
+    assert settings.config_file == (tmp_path / "corpus-lint.toml").resolve()
+
+
 def test_corpus_lint_toml_wins_over_pyproject_in_the_same_folder(tmp_path):
     write(tmp_path / "pyproject.toml", '[tool.corpus-lint]\nignore = ["WS001"]\n')
     write(tmp_path / "corpus-lint.toml", 'ignore = ["WS002"]\n')
