@@ -15,6 +15,7 @@ than `--max-length` characters (paragraphs, which a quote repeated across storie
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections import Counter
 from pathlib import Path
@@ -70,6 +71,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--max-length must be 1 or more")
     if args.output is not None and args.output.exists():
         raise UsageError(f"{args.output}: exists already; choose a new file (nothing written)")
+    if args.output is not None and not args.output.resolve().parent.is_dir():
+        raise UsageError(f"{args.output}: no such folder to write to (nothing written)")
     settings, packs, rules = load_rules(args.config)
     paths = args.paths or settings.corpus or [Path(".")]
     files, errors = discover(paths, settings)
@@ -83,7 +86,18 @@ def run(args: argparse.Namespace) -> int:
     if args.output is None:
         sys.stdout.write(pack)
     else:
-        args.output.write_text(pack, encoding="utf-8")
+        created = False
+        try:
+            with open(args.output, "x", encoding="utf-8") as out:  # never over another file
+                created = True
+                out.write(pack)
+        except OSError as exc:
+            print(f"corpus-lint: error: {args.output}: cannot write the pack: "
+                  f"{exc.strerror or exc}", file=sys.stderr)  # fmt: skip
+            if created:  # a part of it: no pack to trust
+                with contextlib.suppress(OSError):
+                    args.output.unlink()
+            return EXIT_ERROR
     found = sum(1 for n in counts.values() if n >= args.min_documents)
     print(
         f"{found} repeated lines in {total} documents"

@@ -61,6 +61,19 @@ def test_min_documents_and_an_existing_output_file(tmp_path, cli):
     assert not (tmp_path / "new.toml").exists()
 
 
+def test_an_output_that_cannot_be_written_is_one_line_and_exit_2(tmp_path, cli):
+    # Found by an adversarial review: a FileNotFoundError traceback, exit 1, once the whole
+    # corpus had been counted.
+    corpus(tmp_path)
+    run = cli("mine-boilerplate", "corpus", "-o", "nodir/x.toml", cwd=tmp_path)
+    assert run.code == 2 and run.err.strip().splitlines() == [
+        "corpus-lint: error: nodir/x.toml: no such folder to write to (nothing written)"
+    ]
+    if Path("/proc").is_dir():  # a folder where no file can be made: told at the end
+        run = cli("mine-boilerplate", "corpus", "-o", "/proc/x.toml", cwd=tmp_path)
+        assert run.code == 2 and "/proc/x.toml: cannot write the pack" in run.err
+
+
 def test_strings_that_toml_must_escape_round_trip(tmp_path, cli):
     folder = tmp_path / "corpus"
     folder.mkdir()
