@@ -693,24 +693,33 @@ class PackRule(Rule):
                 yield self.diagnostic(doc, match.start(), match.end(), self.message)
             return
         lines = doc.lines
-        if self.scope == "first-lines":
-            lines = lines[: self.lines]
-        elif self.scope == "last-lines":
-            lines = lines[-self.lines :]
-        for line in lines:
-            if regex is not None:
-                hit = regex.search(line.text) is not None
-            elif self.families is not None:
-                hit = self.families.matches(line.text)
-            else:
-                hit = normalise_phrase(line.text) in self.phrases
-            if hit:
-                fix = (
-                    self.fix("Delete the line", delete_line(line))
-                    if self.fix_availability
-                    else None
-                )
-                yield self.diagnostic(doc, line.start, line.end, self.message, fix)
+        if self.scope == "line":
+            hits = [line for line in lines if self._hit(regex, line.text)]
+        else:
+            # The first or last `lines` lines the rule does not report, and those it reports
+            # among them: deleting its own lines then pulls no other line into the window
+            # (with the window counted over all lines, each pass of --fix deleted the next
+            # line that came into it, article text included).
+            ordered = lines if self.scope == "first-lines" else reversed(lines)
+            hits, others = [], 0
+            for line in ordered:
+                if self._hit(regex, line.text):
+                    hits.append(line)
+                else:
+                    others += 1
+                    if others == self.lines:
+                        break
+            hits.sort(key=lambda line: line.start)
+        for line in hits:
+            fix = self.fix("Delete the line", delete_line(line)) if self.fix_availability else None
+            yield self.diagnostic(doc, line.start, line.end, self.message, fix)
+
+    def _hit(self, regex: re.Pattern[str] | GuardedPattern | None, text: str) -> bool:
+        if regex is not None:
+            return regex.search(text) is not None
+        if self.families is not None:
+            return self.families.matches(text)
+        return normalise_phrase(text) in self.phrases
 
 
 def builtin_pack_dir() -> Path:

@@ -117,6 +117,33 @@ def test_user_pack_rule_fires_through_the_cli(tmp_path, cli):
     assert diagnostic["fix"]["applicability"] == "unsafe"
 
 
+@pytest.mark.parametrize(("pattern", "lines"), [("^Subscribe\\\\b", 5), (".", 2)])
+def test_a_fix_of_a_last_lines_rule_deletes_exactly_the_lines_reported(
+    tmp_path, cli, pattern, lines
+):
+    # Found by an adversarial review: the window was the last N lines, so each pass of --fix
+    # deleted the next line that came into it, article text never reported included (with
+    # "." and 2 lines: one line reported, 18 of 24 deleted, and a second --fix emptied the
+    # file). The window is now the last N lines the rule does not report.
+    pack = NEW_RULE.replace("^Subscribe to read\\\\b", pattern).replace(
+        "lines = 2", f"lines = {lines}"
+    )
+    article = "Title\n\nSubscribe and you will get a fair deal, the minister said.\nBody one.\n"
+    article += "Body two.\nBody three.\nSource: Reuters\nSubscribe now\n"
+    project(tmp_path, pack, article)
+    run = cli("check", "a.txt", "--select", "X001", "--output-format", "json", cwd=tmp_path)
+    reported = {d["line"] for d in run.json()}
+    kept = [line for n, line in enumerate(article.splitlines(), 1) if n not in reported]
+    fixed = cli("check", "a.txt", "--select", "X001", "--fix", "--unsafe-fixes", cwd=tmp_path)
+    assert f"Fixed {len(reported)} issue" in fixed.out, fixed.out + fixed.err
+    assert [line for line in (tmp_path / "a.txt").read_text().splitlines() if line] == [
+        line for line in kept if line
+    ]
+    after = (tmp_path / "a.txt").read_text()
+    again = cli("check", "a.txt", "--select", "X001", "--fix", "--unsafe-fixes", cwd=tmp_path)
+    assert again.code == 0 and (tmp_path / "a.txt").read_text() == after
+
+
 def test_user_pack_first_lines_scope_and_phrase_rule(tmp_path, cli):
     pack = """
 [[rules]]
