@@ -906,6 +906,12 @@ def _extension_from(
             f"{where}: code {code} names no rule (neither built in nor defined by a pack "
             "loaded before this one)"
         )
+    reads = _pack_fields(code)
+    given = sorted(field for field in ("phrases", "families", "patterns") if entry.get(field))
+    ignored = [field for field in given if reads is not None and field not in reads]
+    if ignored:  # it loaded, and did nothing
+        takes = f"only {', '.join(sorted(reads))}" if reads else "nothing from rule packs"
+        raise PackError(f"{where}: {code} reads no {ignored[0]} (it takes {takes})")
     patterns = _strings(where, entry, "patterns")
     for pattern in patterns:
         _check_pattern(where, pattern, trusted)
@@ -918,6 +924,15 @@ def _extension_from(
     return code, Extension(
         phrases, user_patterns=tuple(UserPattern(p, where) for p in patterns), families=families
     )
+
+
+def _pack_fields(code: str) -> frozenset[str] | None:
+    """What a built-in rule reads from the packs (`Rule.pack_fields`); None for a rule a pack
+    defines."""
+    from corpus_lint.rule import registered
+
+    rule = registered().get(code)
+    return None if rule is None else rule.pack_fields
 
 
 def _strings(where: str, entry: dict, key: str) -> list[str]:

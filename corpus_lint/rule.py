@@ -92,6 +92,9 @@ class Rule:
     # The lines it reports are not article text (chrome, repeats): DUP003/DUP004 leave them out
     # of the shingles, whether or not the rule is selected (see dedup.features).
     excluded_from_shingles: ClassVar[bool] = False
+    # What an `[[extend]]` of a rule pack may add to it: the fields it reads from the packs
+    # ("phrases", "families", "patterns"); an extension giving another is an error.
+    pack_fields: ClassVar[frozenset[str]] = frozenset()
 
     @property
     def doc(self) -> str:

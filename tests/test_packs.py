@@ -245,6 +245,15 @@ BAD_PACKS = {
         '[[extend]]\ncode = "BP001"\n',
         "[[extend]] #1 (BP001): give 'phrases', 'families' or 'patterns'",
     ),
+    # Found by an adversarial review: these loaded, and did nothing.
+    "extend of a rule that reads no pack": (
+        '[[extend]]\ncode = "WS001"\nphrases = ["x"]\n',
+        "WS001 reads no phrases (it takes nothing from rule packs)",
+    ),
+    "extend with a field the rule does not read": (
+        '[[extend]]\ncode = "BP002"\npatterns = ["x"]\n',
+        "BP002 reads no patterns (it takes only phrases)",
+    ),
 }
 
 

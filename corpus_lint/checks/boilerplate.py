@@ -80,6 +80,7 @@ class BoilerplateLine(_DropLineRule):
 
     code = "BP001"
     name = "boilerplate-line"
+    pack_fields = frozenset({"phrases", "families", "patterns"})
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
         phrases = ctx.packs.phrases(self.code)
@@ -143,6 +144,7 @@ class StraySymbolLine(_DropLineRule):
 
     code = "BP002"
     name = "stray-symbol-line"
+    pack_fields = frozenset({"phrases"})
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
         separators = ctx.packs.phrases(self.code)
@@ -252,6 +254,7 @@ class MediaCredit(_DropLineRule):
 
     code = "BP004"
     name = "media-credit"
+    pack_fields = frozenset({"patterns"})
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
         patterns = ctx.packs.any_pattern(self.code)

@@ -83,6 +83,7 @@ class MissingSource(Rule):
 
     code = "SRC001"
     name = "missing-source"
+    pack_fields = frozenset({"patterns"})
     severity = "warning"
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
@@ -139,6 +140,7 @@ class MalformedSource(Rule):
 
     code = "SRC002"
     name = "malformed-source"
+    pack_fields = frozenset({"patterns"})
     severity = "warning"
     fix_availability = UNSAFE
 

@@ -67,6 +67,7 @@ class RepeatedWord(Rule):
 
     code = "TXT001"
     name = "repeated-word"
+    pack_fields = frozenset({"phrases"})
     severity = "warning"
     fix_availability = UNSAFE
 
