@@ -166,6 +166,8 @@ def load_settings(
         data = _load_with_extends(config_file, extended)
     for override in overrides or []:
         layer = parse_override(override)
+        if "extend" in layer:  # (it would be read after the files it extends were merged)
+            raise ConfigError(f"--config {override!r}: 'extend' goes in a configuration file")
         parse_settings(layer, cwd / CONFIG_FILE, where=f"--config {override!r}")  # its errors
         data = _merged(data, _absolute_paths(layer, cwd))
     if config_file is None and not overrides:
@@ -245,6 +247,9 @@ def _absolute_paths(layer: dict[str, Any], folder: Path) -> dict[str, Any]:
             out[key] = [
                 p if not isinstance(p, str) or is_url(p) else str(folder / p) for p in out[key]
             ]
+    near = out.get("near-duplicate")
+    if isinstance(near, dict) and isinstance(near.get("allow"), str) and near["allow"].strip():
+        out["near-duplicate"] = {**near, "allow": str(folder / near["allow"])}  # the allow-list
     return out
 
 

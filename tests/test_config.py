@@ -186,3 +186,27 @@ def test_glob_problems_are_explained():
     assert glob_problem("*.txt") is None
     assert glob_problem("") == "it is empty"
     assert "unclosed" in glob_problem("[ab")
+
+
+def test_an_allow_list_path_is_read_from_the_folder_of_what_names_it(tmp_path, monkeypatch):
+    # Found by an adversarial review: a base file's allow-list was looked for beside the
+    # file extending it, and --config near-duplicate.allow=... beside the configuration
+    # file, not in the working directory (as rule-packs and corpus are).
+    entry = '[[allow]]\npaths = ["a.txt", "b.txt"]\nreason = "{}"\n'
+    write(tmp_path / "base" / "allow.toml", entry.format("base"))
+    write(tmp_path / "base" / "base.toml", '[near-duplicate]\nallow = "allow.toml"\n')
+    write(tmp_path / "project" / "corpus-lint.toml", 'extend = "../base/base.toml"\n')
+    write(tmp_path / "project" / "allow.toml", entry.format("project"))
+    settings = load_settings(cwd=tmp_path / "project")
+    assert [e.reason for e in settings.near_duplicate.allow] == ["base"]
+    write(tmp_path / "project" / "sub" / "mine.toml", entry.format("mine"))
+    settings = load_settings(
+        cwd=tmp_path / "project" / "sub", overrides=['near-duplicate.allow="mine.toml"']
+    )
+    assert [e.reason for e in settings.near_duplicate.allow] == ["mine"]
+
+
+def test_extend_in_a_config_override_is_an_error(tmp_path):
+    # It was accepted, shown by --show-settings, and ignored.
+    with pytest.raises(ConfigError, match="'extend' goes in a configuration file"):
+        load_settings(cwd=tmp_path, overrides=['extend="base.toml"'])
