@@ -57,6 +57,7 @@ STOPS = (signal.SIGINT, signal.SIGTERM)  # the signals that stop a run
 _stopped_by = signal.SIGINT  # the one that stopped it (for the message and exit code)
 _stop_raised = False  # whether `_stop` stopped the command (see `handled`)
 _outer_unraisablehook = sys.unraisablehook  # the one `handled` replaces (`_unraisable`)
+_resend: threading.Timer | None = None  # `_unraisable`'s signal to come, if any
 
 
 def _stop(signal_number: int = signal.SIGINT, frame: object = None) -> None:
@@ -80,10 +81,12 @@ def _unraisable(args: Any) -> None:
     to its end. It is raised again, silently, where it can stop the run: by the signal sent
     anew a moment later, from another thread (sent now, its handler would run inside this
     hook, still inside the finalizer), once the code the finalizer interrupted goes on."""
+    global _resend
     if isinstance(args.exc_value, KeyboardInterrupt) and _stop_raised:
         if threading.current_thread() is threading.main_thread():
             signal.signal(_stopped_by, _stop)
-            threading.Timer(0.01, os.kill, (os.getpid(), _stopped_by)).start()
+            _resend = threading.Timer(0.01, os.kill, (os.getpid(), _stopped_by))
+            _resend.start()
         return
     _outer_unraisablehook(args)
 
@@ -124,6 +127,8 @@ def handled() -> Iterator[None]:
             raise KeyboardInterrupt
     finally:
         sys.unraisablehook = _outer_unraisablehook
+        if _resend is not None:  # the command is over: no signal of its own may come later
+            _resend.cancel()
         # Once stopped, the signals that follow stay ignored until the process exits.
         for number, handler in previous.items():
             if signal.getsignal(number) is _stop:
