@@ -212,3 +212,17 @@ def test_json_report_on_stdout_is_written_a_block_of_diagnostics_at_a_time(tmp_p
     pieces = [p for p in stdout.pieces if p]
     assert len(pieces) == 4  # three blocks of two, then the closing bracket
     assert all(p.count('"code"') <= 2 for p in pieces)
+
+
+def test_fix_counts_are_never_negative_when_an_unsafe_fix_replaces_safe_ones():
+    # Found by an adversarial review: a repeated title holding three no-break spaces is 3
+    # safe fixes, or 1 unsafe fix (the line deleted): the html report showed "-2" more with
+    # --unsafe-fixes.
+    from corpus_lint.report.text import fixable
+    from tests.report_samples import context
+
+    ctx = context()
+    ctx.fixable = (3, 1)
+    assert fixable([], ctx) == (3, 0)
+    ctx.fixable = (3, 5)
+    assert fixable([], ctx) == (3, 2)

@@ -73,7 +73,9 @@ def fixable(diagnostics: list[Diagnostic], ctx: ReportContext) -> tuple[int, int
     with the unsafe transcode), else the diagnostics that carry a fix of each kind."""
     if ctx.fixable is not None:
         safe, with_unsafe = ctx.fixable
-        return safe, with_unsafe - safe
+        # Fewer with the unsafe fixes when one replaces several safe ones (a repeated line
+        # deleted whole, its no-break spaces with it): none more, never a negative count.
+        return safe, max(with_unsafe - safe, 0)
     safe = sum(1 for d in diagnostics if d.fix and d.fix.applicability == SAFE)
     unsafe = sum(1 for d in diagnostics if d.fix and d.fix.applicability == UNSAFE)
     return safe, unsafe
