@@ -4,6 +4,7 @@ compared, how text is quoted in a message, how lines are deleted."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import TYPE_CHECKING
 
 from corpus_lint.rule import Edit
@@ -13,8 +14,10 @@ if TYPE_CHECKING:
 
 
 def normalise_phrase(text: str) -> str:
-    """How phrases and lines are compared: trimmed, case-folded, runs of white space as one."""
-    return " ".join(text.split()).casefold()
+    """How phrases and lines are compared: trimmed, case-folded, runs of white space as one,
+    accents composed (NFC: "Cafe\u0301" is "Café", as a macOS file name or editor may write it)."""
+    folded = " ".join(text.split()).casefold()
+    return folded if folded.isascii() else unicodedata.normalize("NFC", folded)
 
 
 # White space as `str.split` has it: the ASCII bytes but the line breaks, and the wider ones.
@@ -29,6 +32,8 @@ def squeeze(text: str) -> bytes:
     if text.isascii():  # case-folding ASCII is lower-casing it, faster on bytes
         return text.encode().lower().translate(None, _ASCII_SPACES)
     folded = text.casefold()  # casefold makes no white space and takes none away
+    if not unicodedata.is_normalized("NFC", folded):  # (nor does composing accents)
+        folded = unicodedata.normalize("NFC", folded)
     return (
         _WIDE_SPACES.sub("", folded).encode("utf-8", "surrogatepass").translate(None, _ASCII_SPACES)
     )

@@ -144,6 +144,15 @@ def test_a_fix_of_a_last_lines_rule_deletes_exactly_the_lines_reported(
     assert again.code == 0 and (tmp_path / "a.txt").read_text() == after
 
 
+def test_a_pack_phrase_matches_a_line_whose_accents_are_decomposed(tmp_path, cli):
+    # Found by an adversarial review: "Café Menu" (é one character) missed "Cafe\u0301 Menu"
+    # (e and a combining accent), as a macOS file name or editor may write it.
+    pack = '[[extend]]\ncode = "BP001"\nphrases = ["Caf\u00e9 Menu"]\n'
+    project(tmp_path, pack, "Title\n\nBody.\n\nCafe\u0301 Menu\nCAF\u00c9 MENU\n")
+    run = cli("check", "a.txt", "--select", "BP001", "--output-format", "json", cwd=tmp_path)
+    assert [d["line"] for d in run.json()] == [5, 6]
+
+
 def test_user_pack_first_lines_scope_and_phrase_rule(tmp_path, cli):
     pack = """
 [[rules]]
