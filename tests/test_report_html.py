@@ -22,7 +22,6 @@ import pytest
 from corpus_lint.cli import main
 from corpus_lint.dedup.clusters import KEEP_CRITERIA
 from corpus_lint.report.html import (
-    MAX_DIFF_EDITS,
     align,
     embedded_json,
     length_histogram,
@@ -531,17 +530,17 @@ def _common_subsequence(a: str, b: str) -> int:
     return previous[-1]
 
 
-def test_align_finds_a_longest_common_subsequence_or_stops_after_its_edits():
+def test_align_finds_a_longest_common_subsequence_and_stops_at_a_cut_texts_end():
     """Random texts over 1 to 7 letters: the blocks match, in order, as many characters as a
-    longest common subsequence of the prefixes they align, which are the whole texts unless
-    more than `max_edits` characters differ, and no more than that differ before the stop."""
+    longest common subsequence of the prefixes they align: the whole texts, or up to where
+    the alignment first reaches the end of a text that is the start of a longer one."""
     rng = random.Random(3)
     for _ in range(3000):
         letters = rng.choice(["a", "ab", "abc", "abcdefg"])
         a = "".join(rng.choice(letters) for _ in range(rng.randrange(25)))
         b = "".join(rng.choice(letters) for _ in range(rng.randrange(25)))
-        max_edits = rng.choice([0, 1, 3, 10, 100])
-        blocks, (a_end, b_end), stopped = align(a, b, max_edits)
+        a_more, b_more = rng.random() < 0.3, rng.random() < 0.3
+        blocks, (a_end, b_end) = align(a, b, a_more, b_more)
         i_end = j_end = 0
         for i, j, size in blocks:
             assert size > 0 and i >= i_end and j >= j_end and a[i : i + size] == b[j : j + size]
@@ -549,11 +548,14 @@ def test_align_finds_a_longest_common_subsequence_or_stops_after_its_edits():
         assert i_end <= a_end and j_end <= b_end
         matched = sum(size for _, _, size in blocks)
         assert matched == _common_subsequence(a[:a_end], b[:b_end])
-        assert a_end + b_end - 2 * matched <= max_edits
-        if stopped:
-            assert len(a) + len(b) - 2 * _common_subsequence(a, b) > max_edits
-        else:
+        if not (a_more or b_more):
             assert (a_end, b_end) == (len(a), len(b))
+        else:
+            assert (
+                (a_more and a_end == len(a))
+                or (b_more and b_end == len(b))
+                or ((a_end, b_end) == (len(a), len(b)))
+            )
 
 
 def test_a_pair_of_repetitive_texts_is_compared_in_bounded_time(tmp_path):
@@ -573,29 +575,13 @@ def test_a_pair_of_repetitive_texts_is_compared_in_bounded_time(tmp_path):
     assert "90 words only in the kept copy, 90 only in the redundant copy." in page
 
 
-def test_two_texts_too_different_are_compared_up_to_the_bound_and_the_page_says_so(
-    tmp_path, monkeypatch
-):
-    from corpus_lint.report import ReportContext
-    from corpus_lint.report.html import render
-    from corpus_lint.rule import Diagnostic, Related
-
+def test_two_unrelated_texts_are_compared_whole_in_bounded_time():
     rng = random.Random(7)
     left, right = (" ".join(f"w{rng.randrange(10**6)}" for _ in range(2000)) for _ in "ab")
     started = time.perf_counter()
     columns = side_by_side(left, right)
     assert time.perf_counter() - started < 5
-    assert columns["stopped"] and sum(columns["changed"]) <= MAX_DIFF_EDITS
-    monkeypatch.chdir(tmp_path)
-    Path("a.txt").write_text(left)
-    Path("b.txt").write_text(right)
-    duplicate = Diagnostic(
-        "DUP004", "near-duplicate", "near-duplicate of a.txt", "warning", "b.txt", 1, 1, 1, 2,
-        related=(Related("a.txt", 1, 0.8),), cluster="0a1b2c3d",
-    )  # fmt: skip
-    page = render([duplicate], ReportContext({}))
-    stop = f"(compared no further: more than {MAX_DIFF_EDITS} words differ)"
-    assert page.count(stop) == 2  # under both texts
+    assert min(columns["changed"]) > 1990 and columns["stopped"] is None  # (a few shared)
 
 
 def test_a_pair_is_compared_whole_and_cut_at_one_place_of_both_texts(tmp_path):
