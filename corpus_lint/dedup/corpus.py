@@ -1904,7 +1904,7 @@ def cluster_diagnostics(
             iter(rules.values())
         )
         listed = ", ".join(files)
-        missing = [f for f in files if "://" not in f and not os.path.lexists(f)]
+        missing = [f for f in files if not is_url(f) and not os.path.lexists(f)]
         what = f"no two of {listed} are duplicates any more"
         if missing:  # a file deleted or renamed since the entry was written
             what = f"{', '.join(display(Path(f)) for f in missing)}: no such file"
