@@ -552,6 +552,25 @@ def test_joiners_that_spell_a_word_or_an_emoji_are_not_reported(spelt):
     assert "1 zero-width joiner (U+200D)" in found.message
 
 
+@pytest.mark.parametrize(
+    "spelt",
+    [
+        "വിജയന്\u200d",  # Malayalam chillu "ൻ" written as virama + ZWJ, at a word's end
+        "सर्\u200d",  # Devanagari half form at a word's end
+    ],
+)
+@pytest.mark.parametrize("after", [" said.", ".", "\n"])
+def test_a_joiner_after_a_virama_ends_a_word_as_part_of_its_spelling(spelt, after):
+    # Found by an adversarial review on real Malayalam text: the safe fix turned the chillu
+    # "ൻ" into "ന്" with a visible virama.
+    text = f"Minister {spelt}{after}" if after != "\n" else f"Minister {spelt}\n"
+    doc = doc_of(article(text))
+    assert check("ENC006", doc) == []
+    # Beside white space after an ASCII letter it is still junk.
+    [found] = check("ENC006", doc_of(article("The minister\u200d said.")))
+    assert "1 zero-width joiner (U+200D)" in found.message
+
+
 def test_a_no_break_space_between_words_becomes_a_space():
     doc = doc_of(article("Libya faces\u00a0power vacuums."))
     [found] = check("ENC006", doc)

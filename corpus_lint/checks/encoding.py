@@ -111,13 +111,25 @@ _JOINERS = frozenset("\u200c\u200d")
 def _joins_a_word(text: str, start: int, end: int) -> bool:
     """Zero-width (non-)joiners between two letters, marks or symbols beyond ASCII: part of
     the spelling (Persian "می\u200cخواهم", Devanagari and Malayalam conjuncts) or of an emoji
-    sequence (a family), which dropping them would change: not reported. Between ASCII
-    letters, or beside white space, they are a scrape's leftovers."""
-    if not 0 < start < end < len(text) or not _JOINERS.issuperset(text[start:end]):
+    sequence (a family), which dropping them would change: not reported. So is one right
+    after a combining mark beyond ASCII, wherever the word goes on: after a virama it makes
+    the letter's form (a Malayalam chillu "ന്\u200d" is "ൻ", a Devanagari half form "क्\u200d"),
+    at the end of a word too. Between ASCII letters, or beside white space, they are a
+    scrape's leftovers."""
+    if not 0 < start < end <= len(text) or not _JOINERS.issuperset(text[start:end]):
         return False
-    return all(
-        not ch.isascii() and unicodedata.category(ch)[0] in "LMS"
-        for ch in (text[start - 1], text[end])
+    before = text[start - 1]
+    if before.isascii():
+        return False
+    kind = unicodedata.category(before)
+    if kind in ("Mn", "Mc"):
+        return True
+    after = text[end : end + 1]
+    return (
+        kind[0] in "LS"
+        and bool(after)
+        and not after.isascii()
+        and (unicodedata.category(after)[0] in "LMS")
     )
 
 
