@@ -70,6 +70,7 @@ _CONFUSABLE_NAMES = [
     ["iso8859_8", "cp1255"],
     ["iso8859_9", "cp1254"],
     ["iso8859_6", "cp1256"],
+    ["latin_1", "iso8859_15", "cp1250", "cp1251", "cp1252", "cp1253", "cp1254", "cp1257"],
 ]
 # A standard code page, then the vendor extensions of it (narrowest first). The standard
 # and its first extension are rivals where both decode the bytes: they map a few
@@ -121,43 +122,48 @@ _ALPHABETIC_SCRIPTS = {
     "GEORGIAN",
 }
 # The letters beyond ASCII that languages written in the Latin and Cyrillic alphabets use
-# (lowercase). A reading whose letters no one language uses ("ą" and "š" and "ő" together,
-# or Russian with "ћ") is what a wrong code page of the same alphabet makes of text.
+# (lowercase), and those of them that the Latin ones write as a word alone (French "à",
+# Italian "è", Swedish "ö"). A reading whose letters no one language uses ("ą" and "š" and
+# "ő" together, or Russian with "ћ") is what a wrong code page of the same alphabet makes of
+# text; so is a lone "č" or "ŕ", a Central European code page's reading of Italian's "è" and
+# "à" (Slovak uses both letters, but no Czech, Slovak, Polish or Croatian word is one of them).
 _LANGUAGE_LETTERS = [
-    "äöüß",  # German
-    "àâæçéèêëîïôœùûüÿ",  # French
-    "áéíñóúü¡¿",  # Spanish
-    "áâãàçéêíóôõú",  # Portuguese
-    "àèéìíîòóùú",  # Italian
-    "àçèéíïòóúü",  # Catalan
-    "áéëèïóöü",  # Dutch
-    "åäöéü",  # Swedish, Finnish
-    "æøåéü",  # Danish, Norwegian
-    "áðéíóúýþæö",  # Icelandic
-    "ąćęłńóśźż",  # Polish
-    "áčďéěíňóřšťúůýž",  # Czech
-    "áäčďéíĺľňóôŕšťúýž",  # Slovak
-    "čšžćđ",  # Slovene, Croatian, Bosnian
-    "áéíóöőúüű",  # Hungarian
-    "ăâîșțşţ",  # Romanian
-    "çğıöşüâîû",  # Turkish
-    "äöõüšž",  # Estonian
-    "āčēģīķļņšūž",  # Latvian
-    "ąčęėįšųūž",  # Lithuanian
-    "ċġħżàèìòù",  # Maltese
-    "ĉĝĥĵŝŭ",  # Esperanto
+    ("äöüß", ""),  # German
+    ("àâæçéèêëîïôœùûüÿ", "àô"),  # French
+    ("áéíñóúü¡¿", "óé"),  # Spanish
+    ("áâãàçéêíóôõú", "àéó"),  # Portuguese
+    ("àèéìíîòóùú", "èà"),  # Italian
+    ("àçèéíïòóúü", "àé"),  # Catalan
+    ("áéëèïóöü", ""),  # Dutch
+    ("åäöéü", "åö"),  # Swedish, Finnish
+    ("æøåéü", "å"),  # Danish, Norwegian
+    ("áðéíóúýþæö", "áíú"),  # Icelandic
+    ("ąćęłńóśźż", ""),  # Polish
+    ("áčďéěíňóřšťúůýž", ""),  # Czech
+    ("áäčďéíĺľňóôŕšťúýž", ""),  # Slovak
+    ("čšžćđ", ""),  # Slovene, Croatian, Bosnian
+    ("áéíóöőúüű", "őó"),  # Hungarian
+    ("ăâîșțşţ", ""),  # Romanian
+    ("çğıöşüâîû", ""),  # Turkish
+    ("äöõüšž", ""),  # Estonian
+    ("āčēģīķļņšūž", ""),  # Latvian
+    ("ąčęėįšųūž", "į"),  # Lithuanian
+    ("ċġħżàèìòù", "àèìòù"),  # Maltese
+    ("ĉĝĥĵŝŭ", ""),  # Esperanto
     # Vietnamese: its base letters, and its precomposed ones (cp1258 spells most of these
     # as a base letter and a combining tone mark, which is no letter of any alphabet).
-    "àáâãèéêìíòóôõùúýăđĩũơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ",
-    "ëç",  # Albanian
-    "абвгдежзийклмнопрстуфхцчшщъыьэюяё",  # Russian
-    "абвгґдеєжзиіїйклмнопрстуфхцчшщьюя",  # Ukrainian
-    "абвгдеёжзійклмнопрстуўфхцчшыьэюя",  # Belarusian
-    "абвгдежзийклмнопрстуфхцчшщъьюяѝ",  # Bulgarian
-    "абвгдђежзијклљмнњопрстћуфхцчџш",  # Serbian
-    "абвгдѓежзѕијклљмнњопрстќуфхцчџш",  # Macedonian
+    # Every one of them is a word alone too.
+    ("àáâãèéêìíòóôõùúýăđĩũơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ",) * 2,
+    ("ëç", ""),  # Albanian
+    ("абвгдежзийклмнопрстуфхцчшщъыьэюяё", ""),  # Russian
+    ("абвгґдеєжзиіїйклмнопрстуфхцчшщьюя", ""),  # Ukrainian
+    ("абвгдеёжзійклмнопрстуўфхцчшыьэюя", ""),  # Belarusian
+    ("абвгдежзийклмнопрстуфхцчшщъьюяѝ", ""),  # Bulgarian
+    ("абвгдђежзијклљмнњопрстћуфхцчџш", ""),  # Serbian
+    ("абвгдѓежзѕијклљмнњопрстќуфхцчџш", ""),  # Macedonian
 ]
-_LANGUAGE_LETTER_SETS = [frozenset(letters) for letters in _LANGUAGE_LETTERS]
+_LANGUAGE_LETTER_SETS = [frozenset(letters) for letters, _ in _LANGUAGE_LETTERS]
+_ALONE = {frozenset(letters): alone for letters, alone in _LANGUAGE_LETTERS}
 # Two or more symbols and punctuation marks in a row, one of them not a dash, quote or
 # ellipsis ("«÷–®„†", "(¡–≈)", "▓╡┴╡╗░"): Cyrillic or Greek read through a DOS or Mac code
 # page. ("…”" and "—“" are fine.)
@@ -195,9 +201,11 @@ _TYPED_SYMBOLS = re.compile(
 )
 
 
-# A lone accented Latin letter stuck to a number ("ú15.8m"): a currency sign ("£15.8m")
-# read through a DOS or Mac code page.
-_LETTER_BEFORE_NUMBER = re.compile(r"(?<![^\W\d_])[\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f](?=\d)")
+# A lone accented Latin letter or a Cyrillic one stuck to a number ("ú15.8m", "Ј15.8m"): a
+# currency sign ("£15.8m") read through a DOS, Mac or Cyrillic code page.
+_LETTER_BEFORE_NUMBER = re.compile(
+    r"(?<![^\W\d_])[\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u0400-\u04ff](?=\d)"
+)
 # A word: letters, possibly with non-ASCII non-letters inside ("Gr‰fin", "g√¢teaux").
 _WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|[^\x00-\x7f\w\s])*[^\W\d_]|[^\W\d_]")
 
@@ -345,7 +353,7 @@ def _detect(raw: bytes, fallback: Decoding) -> Decoding:
         if chosen == declared and not _same_family(name, chosen):
             continue
         other = readings[name]
-        if other != readings[chosen]:
+        if other != readings[chosen] and not _mixes_alphabets(other[:PLAUSIBILITY_SAMPLE]):
             return Decoding(
                 chosen,
                 top_score,
@@ -473,6 +481,7 @@ def oddity(text: str) -> tuple[int, int]:
     odd_words: set[str] = set()  # a name repeated ("ЮУрГУ", a university) is one oddity
     letters: Counter[str] = Counter()
     alphabetic: list[str] = []
+    lone: list[str] = []  # words of one letter beyond ASCII
     for match in _WORD.finditer(text):
         word = match.group()
         if not word.isascii():
@@ -482,19 +491,34 @@ def oddity(text: str) -> tuple[int, int]:
             else:
                 alphabetic.append(word.lower())
                 letters.update(ch for ch in set(word.lower()) if not ch.isascii())
+                start, end = match.span()
+                beside = text[max(start - 1, 0) : end + 1]
+                lowered = word.lower()  # ("İ" lowers to two characters)
+                if len(lowered) == 1 and _ELIDED.isdisjoint(beside):
+                    lone.append(lowered)  # not "l'", nor a suffix ("PKK'ı")
     letters = Counter({ch: n for ch, n in letters.items() if _script(ch) in ("LATIN", "CYRILLIC")})
     if letters:
+        # The language whose letters the text uses most; of those that use as many, the one
+        # that writes most of its lone letters as words (Italian's "è", not French).
         best = max(
             _LANGUAGE_LETTER_SETS,
-            key=lambda known: sum(letters[ch] for ch in known & letters.keys()),
+            key=lambda known: (
+                sum(letters[ch] for ch in known & letters.keys()),
+                sum(word in _ALONE[known] for word in lone),
+            ),
         )
         foreign = set(letters) - best
         if foreign:  # a foreign name repeated ("Schäuble" in Hungarian) is one oddity too
             odd += len({word for word in alphabetic if not foreign.isdisjoint(word)})
+        # Lone letters the language does not write as words, each place they stand.
+        alone = _ALONE[best]
+        odd += sum(
+            word not in alone and word not in foreign and _script(word) == "LATIN" for word in lone
+        )
     return odd + len(odd_words), words
 
 
-def _odd_word(word: str) -> bool:
+def _odd_word(word: str, look_alikes: bool = True) -> bool:
     """Letters of two alphabets, symbols between two letters of an alphabet, or a change
     of case that real words do not make ("рТЙЧЕФ", "ĩoĪÖ"; "McDonald" is fine): what a
     wrong code page makes of text. Han, kana and fullwidth forms mix freely with Latin.
@@ -503,7 +527,7 @@ def _odd_word(word: str) -> bool:
     Latin name ("ה־PNG"), Russian a suffix to one ("SMS‑ка")."""
     parts = [part for part in _DASHES.split(word) if part]
     if len(parts) > 1:
-        return any(_odd_word(part) for part in parts)
+        return any(_odd_word(part, look_alikes) for part in parts)
     scripts: Counter[str] = Counter()
     previous = ""  # category of the previous alphabetic letter
     previous_script = ""  # and its alphabet
@@ -514,7 +538,7 @@ def _odd_word(word: str) -> bool:
         if script is None:
             symbols_after_letter = symbols_after_letter or (
                 bool(previous)
-                and (category[0] in "SC" or category == "Po")
+                and (category[0] in "SC" or category in ("Po", "No"))  # "ka¾e": no fraction
                 and "\u0080" <= ch < "\u3000"  # not ASCII, not CJK or fullwidth punctuation
                 # Catalan's "l·l"; JIS's minus for a hyphen; words run together ("now…And")
                 and ch not in "\u00b7\u2212\u2026"
@@ -543,9 +567,22 @@ def _odd_word(word: str) -> bool:
         # A look-alike letter of another alphabet typed by mistake ("Cайт" with a Latin C,
         # "Kееp" with Cyrillic e's): the fewer letters are all look-alikes.
         fewer = min(scripts, key=scripts.__getitem__)
-        return not all(ch in _LOOK_ALIKES for ch in word if _script(ch) == fewer)
+        return not look_alikes or not all(ch in _LOOK_ALIKES for ch in word if _script(ch) == fewer)
     return len(scripts) > 1
 
+
+def _mixes_alphabets(text: str) -> bool:
+    """Whether a word of `text` holds letters of two alphabets, look-alikes too: a rival
+    reading that needs a look-alike excused ("Configuraciуn", cp1251's "у" for "ó") is no
+    evidence that the file is ambiguous, though the same word in the reading chosen is
+    taken for a typing slip."""
+    return any(
+        not word.isascii() and _odd_word(word, look_alikes=False) for word in _WORD.findall(text)
+    )
+
+
+# A letter next to an apostrophe or a hyphen: an elision or a suffix, not a word of its own.
+_ELIDED = frozenset("'’`´-")
 
 # Dashes beyond ASCII (an ASCII hyphen already ends a `_WORD`).
 _DASHES = re.compile("[\u058a\u05be\u2010-\u2015\u2e3a\u2e3b\ufe58\ufe63\uff0d]")

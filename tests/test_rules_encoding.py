@@ -104,6 +104,53 @@ def test_two_plausible_readings_that_differ_get_no_fix_and_the_message_says_why(
     assert "re-save it as UTF-8 by hand" in found.message
 
 
+@pytest.mark.parametrize(
+    "line, encoding, rival",
+    [
+        # Found by an adversarial review: cp1252 was chardet's guess, no code page of another
+        # region was tried, and the fix wrote "Kovaè" and "ˆ2.5 billion".
+        (
+            "Spokeswoman Ana Kova\u010d said the results \u2013 twice the usual \u2013 held.",
+            "cp1250",
+            "cp1250",
+        ),
+        ("The deal is worth \u20ac2.5 billion, the ministry said.", "cp1251", "cp1251"),
+    ],
+)
+def test_an_english_article_with_a_word_of_another_regions_code_page_gets_no_fix(
+    line, encoding, rival
+):
+    plain = "The council said on Monday that the new timetable would add three crossings a day."
+    doc = doc_of(article(f"{plain}\n{line}").encode(encoding))
+    [found] = check("ENC001", doc)
+    assert found.fix is None
+    assert f"and {rival} both decode it to plausible but different text" in found.message
+
+
+@pytest.mark.parametrize(
+    "text, encoding",
+    [
+        # cp1250 reads French "à" and "è" as "ŕ" and "č", letters Slovak has; but no Slovak
+        # word is one of them alone.
+        (
+            "Le maire a d\u00e9clar\u00e9 que la d\u00e9cision \u00e9tait prise \u00e0 la fin. "
+            "Apr\u00e8s le vote, il est all\u00e9 \u00e0 Paris o\u00f9 il a rencontr\u00e9 les "
+            "ministres. C'est tr\u00e8s bien, a-t-il dit \u00e0 la presse.",
+            "latin-1",
+        ),
+        # cp1251 reads the "ó" as "у", a look-alike of "y": no evidence of another reading.
+        ("Configuraci\u00f3n del sistema y preferencias.", "cp1252"),
+        # cp1257 reads Croatian's "ž" and "š" as "¾" and "¹" inside words.
+        ("Rekao je da \u017eena ne\u0107e do\u0107i, a \u0161ef se slo\u017eio.", "iso8859-2"),
+    ],
+)
+def test_readings_of_another_regions_code_page_that_look_wrong_do_not_block_the_fix(text, encoding):
+    doc = doc_of(article(text).encode(encoding))
+    [found] = check("ENC001", doc)
+    assert found.fix is not None, found.message
+    assert doc.text == article(text)
+
+
 ROMANIAN = "\u015etiin\u0163a \u015fi \u0163ara, a spus pre\u015fedintele.\n"
 
 
