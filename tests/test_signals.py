@@ -626,3 +626,30 @@ def test_a_stop_raised_inside_a_finalizer_still_stops_the_command(capfd):
     assert went_on <= 10  # stopped within about 0.1 s, not at the end of the command
     assert interrupts.how_stopped() == ("terminated", 143)
     assert capfd.readouterr().err == ""
+
+
+@pytest.mark.parametrize("change", ["rewritten", "moved"])
+def test_a_copy_is_not_removed_when_its_keeper_changes_or_goes_away_during_the_run(
+    tmp_path, change
+):
+    # Found by an adversarial review: the copy was deleted all the same, and its text was
+    # then left nowhere; the run said "All checks passed" and exited 0.
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    text = b"Harbour council approves ferry timetable\n\nThe council voted.\n\nSource: Gazette\n"
+    (corpus / "a.txt").write_bytes(text)  # the keeper (first path)
+    (corpus / "b.txt").write_bytes(text)
+    pause = tmp_path / "pause"
+    pause.mkdir()
+    process = start(corpus, "--fix", "--unsafe-fixes", ".", pause=pause, point="dup-remove")
+    wait_for(pause / "dup-remove.ready", process)
+    if change == "rewritten":
+        (corpus / "a.txt").write_bytes(b"Another story\n\nNew text.\n\nSource: AP\n")
+    else:
+        (corpus / "a.txt").rename(tmp_path / "a.txt")
+    (pause / "dup-remove.go").touch()
+    out, err = finish(process, 60)
+    assert process.returncode == 2, (out, err)
+    assert (corpus / "b.txt").read_bytes() == text
+    assert "b.txt: not removed: its keeper a.txt changed or went away" in err
+    assert "All checks passed" not in out + err

@@ -31,8 +31,10 @@ def remove_redundant(
 ) -> list[Diagnostic]:
     """Delete (or diff the deletion of) every redundant document reported; return the
     diagnostics left (those of documents not removed)."""
-    from corpus_lint import fixes
+    from corpus_lint import fixes, interrupts
     from corpus_lint.files import ignored_for_file
+
+    interrupts.pause("dup-remove")  # for the test suite (see `interrupts.pause`)
 
     keepers = {d.related[0].path for d in diagnostics if d.cluster and d.related}
     # Where each keeper really is: a document that is its keeper's own directory entry under
@@ -42,6 +44,7 @@ def remove_redundant(
     kept_entries = {_entry(documents[k].path) for k in keepers if documents.get(k) is not None}
     kept_entries.discard(None)
     left = []
+    kept: dict[str, bool] = {}  # keeper -> still holds the bytes compared (`_holds`)
     for d in diagnostics:
         entry = documents.get(d.path) if d.cluster and d.fix else None
         if (
@@ -83,6 +86,15 @@ def remove_redundant(
                 result.errors.append(f"{d.path}: changed while corpus-lint ran; not removed")
                 left.append(d)
                 continue
+            keeper = d.related[0].path if d.related else None
+            if keeper is not None and not kept.setdefault(keeper, _holds(documents.get(keeper))):
+                # Its text would be left nowhere: the keeper was moved, deleted or rewritten.
+                result.errors.append(
+                    f"{d.path}: not removed: its keeper {keeper} changed or went away while "
+                    "corpus-lint ran"
+                )
+                left.append(d)
+                continue
             if not mode & 0o222 or not os.access(path, os.W_OK):  # as `fixes` refuses to write
                 result.errors.append(f"{d.path}: read-only file; not removed")
                 left.append(d)
@@ -95,6 +107,16 @@ def remove_redundant(
                 continue
         result.fixed.setdefault(d.path, Counter())[d.code] += 1
     return left
+
+
+def _holds(entry: Any) -> bool:
+    """Whether a keeper's file still holds the bytes the stage compared."""
+    if entry is None:
+        return False
+    try:
+        return content_hash(Path(entry.path).read_bytes()) == entry.content
+    except OSError:
+        return False
 
 
 def _entry(path: str) -> tuple[int, int, str] | None:
