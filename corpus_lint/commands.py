@@ -698,11 +698,18 @@ def write_output(file: Path, data: bytes) -> None:
     file, or a new one, is replaced by a file written beside it and renamed over it, so a
     full disk leaves the report there before, and a name that is a hard link to a document
     gets a file of its own (the document keeps its text). A terminal, a pipe or /dev/stdout
-    is written to as it is."""
+    is written to as it is; the run's own standard output or error (/dev/stdout when it is
+    `>> ci.log`) through the stream itself, so a log it appends to keeps what it held."""
     try:
         status = os.stat(file)
     except FileNotFoundError:
         status = None
+    for stream in (sys.stdout, sys.stderr):
+        if status is not None and _is_stream(status, stream):
+            stream.flush()
+            stream.buffer.write(data)
+            stream.flush()
+            return
     if status is not None and not stat.S_ISREG(status.st_mode):
         with open(file, "wb") as out:
             out.write(data)
@@ -719,6 +726,14 @@ def write_output(file: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             temp.unlink()
         raise
+
+
+def _is_stream(status: os.stat_result, stream: object) -> bool:
+    """Whether the file `status` describes is what `stream` (sys.stdout, sys.stderr) writes to."""
+    try:
+        return os.path.samestat(status, os.fstat(stream.fileno()))  # type: ignore[attr-defined]
+    except (OSError, AttributeError, ValueError):  # closed, or no file behind it
+        return False
 
 
 def choose_executor(args: argparse.Namespace, settings: Settings, paths: list) -> str:

@@ -323,6 +323,27 @@ def test_a_report_written_through_a_hard_link_to_a_document_leaves_the_document(
     assert (tmp_path / "report.txt").read_text() != UNTIDY
 
 
+@pytest.mark.parametrize("stream", ["/dev/stdout", "/dev/stderr"])
+def test_a_report_to_the_runs_own_output_appends_to_the_log_it_goes_to(tmp_path, stream):
+    # Found by an adversarial review: `-o /dev/stdout >> ci.log` renamed the report over the
+    # log, so its earlier lines (and the summary) were gone.
+    import subprocess
+
+    (tmp_path / "a.txt").write_text(UNTIDY)
+    log = tmp_path / "ci.log"
+    log.write_text("EARLIER LINE\n")
+    with open(log, "ab") as out:
+        done = subprocess.run(
+            [sys.executable, "-m", "corpus_lint", "check", "--no-cache", "a.txt", "-o", stream,
+             "--output-format", "json"],
+            cwd=tmp_path, stdout=out, stderr=out,
+        )  # fmt: skip
+    assert done.returncode == 1
+    text = log.read_text()
+    assert text.startswith("EARLIER LINE\n")
+    assert '"code": "WS001"' in text and "Found 1 diagnostic" in text
+
+
 @pytest.mark.parametrize("where", ["folder", "missing/r.json"])
 def test_a_report_path_that_cannot_be_written_is_refused_before_the_run(tmp_path, cli, where):
     # It was told after every file had been checked, with the summary printed and the other
