@@ -46,8 +46,9 @@ def _path(value: str) -> Path:
 
 
 def _path_or_url(value: str) -> Path | str:
-    """A local path, or an fsspec URL kept as written (Path would fold its "//")."""
-    return value if is_url(value) else _path(value)
+    """A local path, or an fsspec URL kept as written (Path would fold its "//"); "-" (standard
+    input) too: `Path("./-")` and `Path("-/")`, a file and a folder named "-", print as "-"."""
+    return value if is_url(value) or value == "-" else _path(value)
 
 
 def _codes(value: str) -> list[str]:

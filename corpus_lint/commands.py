@@ -240,7 +240,7 @@ def check_flags(args: argparse.Namespace) -> None:
             "--statistics counts the findings in the text report: give a text format "
             f"({', '.join(TEXT_FORMATS)})"
         )
-    stdin = any(str(p) == "-" for p in args.paths)
+    stdin = any(p == "-" for p in args.paths)  # "-" itself, not the Path of "./-"
     if stdin and len(args.paths) > 1:
         raise UsageError("'-' (standard input) cannot be checked together with other paths")
     if args.stdin_filename is not None and not stdin:
@@ -303,7 +303,7 @@ def early_walk(args: argparse.Namespace, settings: Settings) -> CorpusWalk | Non
         return None  # read by worker processes: the stage walks the corpus after them
     if any(is_url(p) for p in [*paths, *corpus]) or not all(map(os.path.isfile, paths)):
         return None  # a folder may hold many files: the engine decides (`engine._corpus_walk`)
-    if str(paths[0]) == "-":
+    if paths[0] == "-":
         return None  # standard input: compared with no corpus (`check_stdin`)
     from corpus_lint.files import distinct_roots, forget_ignore_files
 
@@ -330,7 +330,7 @@ def _check(args: argparse.Namespace, settings: Settings, walk: CorpusWalk | None
     if args.show_settings:
         return show_settings(settings, selected)
     outputs = parse_outputs(args.output_format, args.output_file)
-    if [str(p) for p in args.paths] == ["-"]:
+    if args.paths == ["-"]:  # "-" itself, not the Path of "./-"
         return check_stdin(args, settings, packs, rules, selected, outputs)
     baseline = load_baseline(args.baseline)  # before any file is touched by --fix
     paths = args.paths or settings.corpus or [Path(".")]

@@ -35,6 +35,28 @@ def test_a_check_of_the_current_folder_shows_paths_without_a_leading_dot(tmp_pat
     assert [d["path"] for d in run.json()] == [f"sub{os.sep}a.txt".replace(os.sep, "/")]
 
 
+def test_only_a_bare_dash_reads_standard_input(tmp_path, cli, monkeypatch):
+    # Found by an adversarial review: "./-" (a file named "-") and "-/" (a folder) print as
+    # "-", and were read as standard input: "All checks passed", their files unchecked.
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(CLEAN_ARTICLE.encode())))
+    untidy = "Title  \n\n" + CLEAN_ARTICLE
+    (tmp_path / "-").mkdir()
+    (tmp_path / "-" / "a.txt").write_text(untidy, encoding="utf-8")
+    for given in ("-/", "./-/"):
+        run = cli(
+            "check", "--select", "WS001", "--output-format", "json", "--", given, cwd=tmp_path
+        )
+        assert run.code == 1 and [d["path"] for d in run.json()] == ["-/a.txt"], given
+    (tmp_path / "f").mkdir()
+    (tmp_path / "f" / "-").write_text(untidy, encoding="utf-8")
+    run = cli("check", "--select", "WS001", "./-", cwd=tmp_path / "f")
+    assert run.code == 1 and "WS001" in run.out
+    run = cli("check", "--select", "WS001", "-", cwd=tmp_path / "f")  # standard input
+    assert run.code == 0, run.out
+
+
 def test_a_file_reached_through_two_of_the_paths_given_is_checked_once(tmp_path, cli):
     # "." finds "./a.txt", which prints "a.txt": once normal, the two are one file.
     (tmp_path / "a.txt").write_text("Title  \n\n" + CLEAN_ARTICLE, encoding="utf-8")
