@@ -219,7 +219,10 @@ def decode(raw: bytes) -> Decoding:
         pass
     else:
         if b"\x00" in raw:
-            return _unicode(raw) or Decoding("utf-8", 1.0, text, binary=True)
+            # Valid UTF-8 (Cyrillic UTF-16 is, byte by byte): UTF-16 with few NUL bytes only
+            # when the UTF-8 reading holds other controls too, as UTF-16 read so does.
+            controls = _CONTROL.search(text.replace("\x00", "")) is not None
+            return _unicode(raw, few_nuls=controls) or Decoding("utf-8", 1.0, text, binary=True)
         utf8 = Decoding("utf-8", 1.0, text)
         if b"\x1b" in raw and _ISO2022_ESCAPE.search(raw):
             return _detect(raw, utf8)
@@ -234,11 +237,11 @@ def decode(raw: bytes) -> Decoding:
     return _detect(raw, Decoding("latin-1", 0.0, raw.decode("latin-1")))
 
 
-def _unicode(raw: bytes) -> Decoding | None:
+def _unicode(raw: bytes, few_nuls: bool = True) -> Decoding | None:
     """UTF-16/32 from a byte-order mark, or from where the NUL bytes fall; None if neither.
 
     The BOM stays in the text as U+FEFF (ENC002's to report and drop), so encoding the text
-    back gives the same bytes.
+    back gives the same bytes. Without `few_nuls`, only when most high bytes are NUL.
     """
     for bom, encoding in _BOMS:
         if raw.startswith(bom) and encoding != "utf-8":
@@ -262,6 +265,13 @@ def _unicode(raw: bytes) -> Decoding | None:
                 candidates.append("utf-16-le")
             elif high_be > len(raw) // 8 and high_le <= high_be // 8:
                 candidates.append("utf-16-be")
+            elif few_nuls:
+                # Greek, Cyrillic, Hebrew or CJK, where only spaces, digits and line breaks
+                # (and a few CJK characters) have a NUL byte: the order whose reading alone is
+                # text of some language, with no character Unicode leaves unassigned.
+                readings = [_wide_text(raw, e) for e in ("utf-16-le", "utf-16-be")]
+                readings = [r for r in readings if r is not None]
+                return readings[0] if len(readings) == 1 else None
     for encoding in candidates:
         try:
             text = raw.decode(encoding)
@@ -271,6 +281,22 @@ def _unicode(raw: bytes) -> Decoding | None:
         if _CONTROL.search(text) is None and any(ch.isalnum() for ch in text):
             return Decoding(encoding, 1.0, text)
     return None
+
+
+def _wide_text(raw: bytes, encoding: str) -> Decoding | None:
+    """`raw` read as UTF-16 in that byte order, if that is plausible text: no control, no
+    unassigned or private character, words of some language."""
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    if _CONTROL.search(text) or not any(ch.isalnum() for ch in text):
+        return None
+    if any(unicodedata.category(ch) in ("Cn", "Co", "Cs") for ch in set(text)):
+        return None
+    if implausible(text[:PLAUSIBILITY_SAMPLE]):
+        return None
+    return Decoding(encoding, 1.0, text)
 
 
 def _detect(raw: bytes, fallback: Decoding) -> Decoding:

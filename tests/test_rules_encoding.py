@@ -387,6 +387,23 @@ def test_iso2022_jp_is_seven_bit_but_not_utf8_text():
     assert "ISO-2022 escape sequence" in found.message
 
 
+@pytest.mark.parametrize(
+    "text, encoding",
+    [
+        ("Η κυβέρνηση ανακοίνωσε σήμερα νέα μέτρα για την οικονομία.\n", "utf-16-be"),
+        ("Правительство объявило сегодня новые меры поддержки.\n", "utf-16-le"),
+        ("国务院常务会议部署稳就业措施\n\n新华社北京电 国务院总理主持召开会议。\n", "utf-16-le"),
+    ],
+)
+def test_utf16_without_a_bom_and_with_few_nul_bytes_is_text(text, encoding):
+    # Found by an adversarial review: only spaces, digits and line breaks have a NUL byte in
+    # Greek, Cyrillic or Chinese UTF-16, too few for the NUL count alone; such files were
+    # skipped as binary and the run passed.
+    doc = doc_of(text.encode(encoding))
+    assert not doc.binary and doc.text == text
+    assert check("ENC001", doc)[0].fix is not None
+
+
 def test_nul_bytes_that_are_not_utf16_or_utf32_are_binary():
     assert doc_of(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 3).binary
     assert doc_of(b"text" * 5000 + b"\x00" + b"more text\n").binary
