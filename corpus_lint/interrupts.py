@@ -53,7 +53,11 @@ def stopping() -> bool:
     return _stop_flag is not None and bool(_stop_flag.value)
 
 
-STOPS = (signal.SIGINT, signal.SIGTERM)  # the signals that stop a run
+# The signals that stop a run: Ctrl-C, SIGTERM, and SIGHUP (the terminal closed, an ssh
+# session lost), which ended the run unannounced.
+STOPS = tuple(
+    s for s in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None
+)
 _stopped_by = signal.SIGINT  # the one that stopped it (for the message and exit code)
 _stop_raised = False  # whether `_stop` stopped the command (see `handled`)
 _outer_unraisablehook = sys.unraisablehook  # the one `handled` replaces (`_unraisable`)
@@ -98,8 +102,8 @@ def _stopping(signal_number: int, frame: object) -> None:
 def how_stopped() -> tuple[str, int]:
     """After a run stopped (KeyboardInterrupt): what to say, and its exit code (128 + the
     signal's number, as a shell reports a process the signal ended)."""
-    word = "terminated" if _stopped_by == signal.SIGTERM else "interrupted"
-    return word, 128 + _stopped_by
+    words = {signal.SIGTERM: "terminated", getattr(signal, "SIGHUP", None): "hung up"}
+    return words.get(_stopped_by, "interrupted"), 128 + _stopped_by
 
 
 def _handled_here() -> list[signal.Signals]:

@@ -159,8 +159,10 @@ def test_ctrl_c_while_the_pool_starts_exits_130_at_once_and_leaves_nothing(tmp_p
         (signal.SIGINT, "both", True),
         (signal.SIGTERM, "main", False),
         (signal.SIGTERM, "group", False),
+        # Found by an adversarial review: SIGHUP (a terminal closed) ended the run unannounced.
+        (signal.SIGHUP, "group", False),
     ],
-    ids=["ctrl-c-storm", "sigterm-to-main", "sigterm-to-group"],
+    ids=["ctrl-c-storm", "sigterm-to-main", "sigterm-to-group", "sighup-to-group"],
 )
 def test_a_signal_during_a_fix_stops_the_run_within_a_second_and_leaves_nothing(
     tmp_path, how, whom, storm
@@ -189,7 +191,7 @@ def test_a_signal_during_a_fix_stops_the_run_within_a_second_and_leaves_nothing(
         kill_group(process)
     if process.returncode == 1:  # finished before the first signal: a very fast machine
         pytest.skip("the run finished before it could be stopped")
-    word = "interrupted" if how == signal.SIGINT else "terminated"
+    word = {signal.SIGINT: "interrupted", signal.SIGTERM: "terminated"}.get(how, "hung up")
     assert (process.returncode, err, out) == (128 + how, f"corpus-lint: {word}\n", "")
     assert took < 1.0
     assert_left_whole(process, tmp_path / "c", articles)
