@@ -13,12 +13,17 @@ from corpus_lint.rule import UNSAFE, Context, Diagnostic, Edit, Rule, register
 from corpus_lint.textutil import word_bytes
 
 # A word (letters only, so numbers such as "20 20" are skipped) followed by one or more
-# copies of itself, case-insensitively, on the same line. The look-arounds make a word's
-# boundary an apostrophe or hyphen too, so "don't t" and "well-known known" are not hits.
+# copies of itself, case-insensitively, one space apart (a tab or a run of spaces separates
+# the columns of a table: "filetype on\t\ton"). The look-arounds make a word's boundary an
+# apostrophe or hyphen too, so "don't t" and "well-known known" are not hits; and a word
+# joined to a dot, slash or "@" before it is part of a name ("foo.git git").
 _REPEATED_WORD = re.compile(
-    r"(?<![\w'’-])([^\W\d_]+)(?:[ \t]+\1(?![\w'’-]))+",
+    r"(?<![\w'’./@-])([^\W\d_]+)(?: \1(?![\w'’-]))+",
     re.IGNORECASE,
 )
+# Quotation marks around a repeat that is all the quotation holds: a mention ("the the").
+_OPENING_QUOTES = "\"“‘'`"
+_CLOSING_QUOTES = "\"”’'`"
 
 _LETTERS = re.compile(r"[^\W\d_]+")  # a word as `_REPEATED_WORD` takes it
 
@@ -73,13 +78,23 @@ class RepeatedWord(Rule):
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
         allowed = ctx.packs.phrases(self.code)
-        for match in repeated_words(doc.text, doc.word_bytes, doc.doubled_tokens):
+        text = doc.text
+        for match in repeated_words(text, doc.word_bytes, doc.doubled_tokens):
             word = match.group(1)
             if f"{word} {word}".casefold() in allowed:
                 continue
+            copies = match.group().split()
+            if len(copies) > 2:
+                continue  # "hot hot hot": emphasis; a slip doubles a word, it does not triple it
+            if len({copy.isupper() for copy in copies if len(copy) > 1}) > 1:
+                continue  # "in region REGION": a placeholder or a label, no slip of the keys
+            start, end = match.span()
+            before, after = text[start - 1 : start], text[end : end + 1]
+            if before and after and before in _OPENING_QUOTES and after in _CLOSING_QUOTES:
+                continue  # a mention of the slip: can recognise "the the"
             if len(word) == 1 and word != "a":
                 continue  # initials
-            if _is_name(match.group().split(), _starts_sentence(doc.text, match.start())):
+            if _is_name(copies, _starts_sentence(text, start)):
                 continue
             first_end = match.start(1) + len(word)
             yield self.diagnostic(
@@ -145,7 +160,7 @@ def repeated_words(
     # prefix lets `re` skip ahead); the general pattern then decides at those offsets only.
     starts = []
     for word in words:
-        doubled = re.compile(rf"{re.escape(word)}[ \t]+{re.escape(word)}")
+        doubled = re.compile(rf"{re.escape(word)} {re.escape(word)}")
         match = doubled.search(lowered)
         while match:  # overlapping: in "worda a a" the repeat starts at the second "a"
             starts.append(match.start())
