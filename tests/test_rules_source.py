@@ -59,6 +59,16 @@ def test_document_without_a_source_line_is_reported_at_its_start():
         "TRIPOLI, June 28 (Xinhua) -- Following IS loss of a large number of leaders.",
         "WASHINGTON (Reuters) - The Senate voted on Tuesday.",
         "(Reuters) - The Senate voted on Tuesday.",
+        # Found by an adversarial review: wire datelines in mixed case or with a day first or
+        # a year, trailers, and republication notes of a column or a diary.
+        "Paris (AFP) - The president said on Tuesday.",
+        "Washington (AP) \u2014 Officials said on Tuesday.",
+        "LONDON, 3 March (Reuters) - Shares fell on Tuesday.",
+        "PARIS, March 3, 2024 (AFP) - Talks resumed on Tuesday.",
+        "The Associated Press contributed to this report.",
+        "Reuters and AP contributed to this report.",
+        "This column first appeared in the Evening Standard.",
+        "This diary first appeared in the Kyiv Independent.",
     ],
 )
 def test_accepted_source_line_formats_satisfy_the_rule(line):
@@ -78,6 +88,9 @@ def test_a_broken_source_line_counts_as_present_and_is_left_to_src002():
         "Via Rome, they drove north.",
         "The source said the talks had failed.",
         "Sources close to the minister said the plan was dead.",
+        "The minister (AP) said nothing on Tuesday.",
+        "Officials said the plan (Reuters) - was bold.",
+        "He contributed to this report card on schools.",
         "He travelled via Rome to reach the summit in time for the vote, officials said, "
         "after his flight from Tripoli was cancelled because of the storm.",
     ],
