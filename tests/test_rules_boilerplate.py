@@ -239,6 +239,9 @@ def test_copyright_notices_bullet_menus_and_comment_prompts_are_reported(line):
         "With Prize, Gore Is Vindicated Without Having to Add President to RÃ©sumÃ© (2007)",
         "He met the mayor · and left",
         "Comments by the minister on this story were welcomed.",
+        # Found by an adversarial review: rows of a table of scores or results.
+        "New Zealand 38 | Australia 7",
+        "Half-time: Wigan 8 | St Helens 6",
     ],
 )
 def test_headlines_mojibake_and_prose_are_not_copyright_menus_or_prompts(line):
