@@ -281,11 +281,14 @@ def _write_atomic(path: Path | str, new: bytes, expected: bytes) -> None:
         raise WriteError(f"{shown}: cannot fix: {_reason(exc)}") from None
     if not status.st_mode & 0o222 or not os.access(target, os.W_OK):
         raise WriteError(f"{shown}: read-only file; not fixed")
-    temp: str | None = None
-    try:
-        temp = _new_file_beside(target, new, status)
+
+    def unchanged() -> None:
         if _read(target) != expected:
             raise WriteError(f"{shown}: changed while corpus-lint was running; not fixed")
+
+    temp: str | None = None
+    try:
+        temp = _new_file_beside(target, new, status, unchanged)
         os.replace(temp, target)
         temp = None
     except OSError as exc:
@@ -298,12 +301,16 @@ def _write_atomic(path: Path | str, new: bytes, expected: bytes) -> None:
                 pass
 
 
-def _new_file_beside(target: Path, data: bytes, status: os.stat_result) -> str:
+def _new_file_beside(
+    target: Path, data: bytes, status: os.stat_result, before_naming: Callable[[], None]
+) -> str:
     """The path of a new file in `target`'s folder holding `data`, synced, with `status`'s
-    mode and owner. On Linux it is written with no name (O_TMPFILE) and named only once
-    whole (`_link_beside`): a process killed meanwhile leaves nothing (a worker killed while
-    it wrote a fix left its temporary file behind). Elsewhere, or where the file system
-    cannot, a named temporary file (`tempfile.mkstemp`)."""
+    mode and owner; `before_naming` is called once it is written, before it has a name (it
+    checks the original: a killed process leaves a name only from there to the rename). On
+    Linux it is written with no name (O_TMPFILE) and named only once whole (`_link_beside`):
+    a process killed meanwhile leaves nothing (a worker killed while it wrote a fix, or
+    reread the original, left its temporary file behind). Elsewhere, or where the file
+    system cannot, a named temporary file (`tempfile.mkstemp`)."""
     if _UNNAMED_FILES:
         try:
             fd = os.open(target.parent, os.O_TMPFILE | os.O_WRONLY | os.O_CLOEXEC, 0o600)
@@ -313,11 +320,12 @@ def _new_file_beside(target: Path, data: bytes, status: os.stat_result) -> str:
         else:
             try:
                 _write_whole(fd, data, status)
+                before_naming()
                 named = _link_beside(fd, target)
-            except OSError as exc:
+            except BaseException as exc:
                 with suppress(OSError):
                     os.close(fd)
-                if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                if not isinstance(exc, OSError) or exc.errno in (errno.ENOSPC, errno.EDQUOT):
                     raise
                 # Else most likely a file system that cannot name it (EXDEV, EPERM): written
                 # again below, which raises the error again if it was not that.
@@ -331,6 +339,7 @@ def _new_file_beside(target: Path, data: bytes, status: os.stat_result) -> str:
     )
     try:
         _write_whole(fd, data, status, temp)
+        before_naming()
     except BaseException:
         with suppress(OSError):
             os.close(fd)
