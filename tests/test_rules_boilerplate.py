@@ -395,6 +395,9 @@ def test_caption_ending_with_its_credit_is_reported_as_a_caption(line):
         "Royal Wedding Pictures",
         "Image quality on the new phone is much better, reviewers said.",
         "He told the Associated Press (AP) that the photo was genuine.",
+        # Found by an adversarial review: an award in brackets is no credit.
+        "Oppenheimer (Best Picture)",
+        "Lily Gladstone, Killers of the Flower Moon (Motion Picture)",
     ],
 )
 def test_sentences_that_merely_mention_a_photo_are_not_credits(line):
