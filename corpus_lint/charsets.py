@@ -544,6 +544,11 @@ def oddity(text: str) -> tuple[int, int]:
     return odd + len(odd_words), words
 
 
+def looks_misread(word: str) -> bool:
+    """Whether a word looks like what a wrong code page makes of text (`_odd_word`)."""
+    return _odd_word(word)
+
+
 def _odd_word(word: str, look_alikes: bool = True) -> bool:
     """Letters of two alphabets, symbols between two letters of an alphabet, or a change
     of case that real words do not make ("рТЙЧЕФ", "ĩoĪÖ"; "McDonald" is fine): what a

@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Iterator
 from functools import lru_cache
 
-from corpus_lint.charsets import UNICODE_NAMES
+from corpus_lint.charsets import UNICODE_NAMES, looks_misread
 from corpus_lint.document import Document
 from corpus_lint.rule import SAFE, UNSAFE, Context, Diagnostic, Edit, Rule, register
 
@@ -131,6 +131,15 @@ def _joins_a_word(text: str, start: int, end: int) -> bool:
         and not after.isascii()
         and (unicodedata.category(after)[0] in "LMS")
     )
+
+
+def _inside_misread_word(text: str, start: int, end: int) -> bool:
+    """A no-break space or soft hyphen inside a word of two alphabets ("mГ\u00adnimo", the
+    UTF-8 bytes of "í" read as cp1251) is a byte of mojibake ENC003 did not find: dropped,
+    the text could no longer be repaired, by ENC003 or by hand."""
+    before = re.search(r"\S*$", text[max(start - 40, 0) : start]).group()
+    after = re.match(r"\S*", text[end : end + 40]).group()
+    return bool(before and after) and looks_misread(before + after)
 
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
@@ -672,7 +681,9 @@ class InvisibleCharacter(Rule):
             if "\u00a0" in run.group() or "\u00ad" in run.group():  # mojibake's bytes
                 if mojibake is None:
                     mojibake = mojibake_runs(doc)
-                if _inside_mojibake(mojibake, start, end):
+                if _inside_mojibake(mojibake, start, end) or _inside_misread_word(
+                    doc.text, start, end
+                ):
                     continue
             counts = Counter(ch for ch in run.group() if ch in _INVISIBLE_NAMES)
             found = " and ".join(
