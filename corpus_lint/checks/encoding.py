@@ -139,7 +139,8 @@ def _inside_misread_word(text: str, start: int, end: int) -> bool:
     the text could no longer be repaired, by ENC003 or by hand."""
     before = re.search(r"\S*$", text[max(start - 40, 0) : start]).group()
     after = re.match(r"\S*", text[end : end + 40]).group()
-    return bool(before and after) and looks_misread(before + after)
+    word = "".join(ch for ch in before + after if ch.isprintable())  # no other invisible
+    return bool(before and after) and looks_misread(word)
 
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
