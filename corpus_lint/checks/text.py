@@ -37,9 +37,13 @@ class RepeatedWord(Rule):
     """A word is typed twice in a row ("of of").
 
     ## What it does
-    Reports a word immediately followed, on the same line, by the same word again, ignoring
-    case ("The the"). Not reported:
+    Reports a word immediately followed, one space after it, by the same word again,
+    ignoring case ("The the"). Not reported:
     - numbers ("20 20");
+    - words a tab or several spaces apart (the columns of a table), three copies or more ("hot
+      hot hot": emphasis), a word and its capitals ("region REGION": a placeholder), a
+      quotation of the slip itself (can recognise "the the"), and a word joined to a dot,
+      slash or "@" before it (part of a name: "foo.git git");
     - legitimate repeats: the phrases of `[[extend]] code = "TXT001"` in the rule packs (built
       in: `rules/repeats.toml`, English doublings such as "had had", "that that", "very
       very", "no no", "bye bye", "hush hush", "la la", "ha ha"); a listed pair allows any
