@@ -388,8 +388,14 @@ def _main(argv: Sequence[str] | None, exits: bool = False) -> int:
     except OSError as exc:
         if exc.filename is not None:
             raise  # a file's errors are told where it is read or written
-        # Standard output full (`> /dev/full`) or closed (`>&-`), standard input closed.
-        print(f"corpus-lint: error: {exc.strerror or exc}", file=sys.stderr)
+        # Standard output full (`> /dev/full`) or closed (`>&-`), standard input closed; or
+        # the working directory deleted while a shell was in it.
+        reason = exc.strerror or str(exc)
+        try:
+            os.getcwd()
+        except FileNotFoundError:
+            reason = "the working directory no longer exists (deleted?): cd to one that does"
+        print(f"corpus-lint: error: {reason}", file=sys.stderr)
         return EXIT_ERROR
 
 

@@ -636,3 +636,22 @@ def test_stdin_is_judged_binary_or_text_as_a_file_is(tmp_path):
     binary = console("check", "-", "--stdin-filename", "a.txt", stdin=late_nul, cwd=tmp_path)
     assert binary.returncode == 2
     assert binary.stderr == b"corpus-lint: error: a.txt: binary input (NUL bytes), not linted\n"
+
+
+def test_a_working_directory_deleted_under_the_shell_is_named_in_the_error(tmp_path):
+    # Found by an adversarial review: "corpus-lint: error: No such file or directory", with
+    # no path, even for `rules`, which reads no file.
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    script = (
+        "import os, sys; os.chdir(sys.argv[1]); os.rmdir(sys.argv[1]); "
+        "from corpus_lint.cli import main; sys.exit(main(['rules']))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(gone)], capture_output=True, text=True, cwd=PROJECT
+    )
+    assert done.returncode == 2
+    assert done.stderr == (
+        "corpus-lint: error: the working directory no longer exists (deleted?): "
+        "cd to one that does\n"
+    )
