@@ -67,6 +67,8 @@ def test_the_seed_004_of_of_is_reported():
         "HOME   Home directory of the user",
         "Run GIT_DIR=foo.git git init to make it.",
         "He handed her her passport and left.",
+        # A name the document writes inside a sentence too, at the start of another.
+        'Her parents Will and Amy said she was calm. "Will will tell you," Amy said.',
         "The end of\nof the line: a word at the end of a line and the start of the next.",
         "Very very good, he said, really really nervous.",
     ],
@@ -130,3 +132,9 @@ def test_a_users_pack_may_allow_more_repeats(tmp_path):
     doc = doc_of(article("The tam tam sounded."))
     assert codes(rules["TXT001"].check(doc, Context(load_packs([], rules)))) == ["TXT001"]
     assert list(rules["TXT001"].check(doc, Context(load_packs([pack], rules)))) == []
+
+
+def test_a_capitalised_copy_at_a_sentences_start_is_a_slip_unless_a_name_elsewhere():
+    assert check("TXT001", doc_of(article("Will will tell you he was terrified.")))
+    # "The" inside a sentence ("The Guardian") does not make "The the" a name.
+    assert check("TXT001", doc_of(article("The the council met. Then The Guardian said so.")))

@@ -51,9 +51,10 @@ class RepeatedWord(Rule):
     - initials: a single letter other than a lower-case "a" ("e e cummings", "Col M M Masur");
     - names: every copy capitalised ("Duran Duran", "Walla Walla"), a lower-case word followed
       by the capitalised name it introduces ("law lord Lord Bingham"), or a capitalised word
-      inside a sentence followed by a lower-case one ("her parents Will will"). At the start
-      of a sentence "The the" is still a slip, and words in capitals ("ISIS ISIS") are still
-      reported.
+      inside a sentence followed by a lower-case one ("her parents Will will"), or at a
+      sentence's start when the document writes it capitalised inside a sentence too ("Will
+      will tell you" after "her parents Will and Amy"). "The the" is still a slip, and words
+      in capitals ("ISIS ISIS") are still reported.
 
     ## Why is this bad?
     It is a typing or editing slip that every reader notices, and it makes the text differ
@@ -98,7 +99,8 @@ class RepeatedWord(Rule):
                 continue  # a mention of the slip: can recognise "the the"
             if len(word) == 1 and word != "a":
                 continue  # initials
-            if _is_name(copies, _starts_sentence(text, start)):
+            opens = _starts_sentence(text, start)
+            if _is_name(copies, opens) or (opens and _named_elsewhere(copies, text)):
                 continue
             first_end = match.start(1) + len(word)
             yield self.diagnostic(
@@ -118,6 +120,23 @@ def _is_name(words: list[str], sentence_start: bool) -> bool:
     if words[0][0].isupper() and not sentence_start:
         return True
     return all(w[0].isupper() for w in words[1:]) and not words[1].isupper()
+
+
+def _named_elsewhere(words: list[str], text: str) -> bool:
+    """At a sentence's start, "Will will tell you": the capitalised word is a name when the
+    document writes it capitalised inside a sentence too ("her parents Will and Amy"), unless
+    it is a word every sentence may start with ("The the")."""
+    first = words[0]
+    if not first[:1].isupper() or first.isupper() or first.lower() in _FUNCTION_WORDS:
+        return False
+    return re.search(rf"(?<=[a-z,;] ){re.escape(first)}\b", text) is not None
+
+
+# Words whose capital says nothing but that a sentence starts there.
+_FUNCTION_WORDS = frozenset(
+    "a an and are as at be but by for from he her his i if in is it its no not of on or our "
+    "she so that the their then there they this to was we were what when which who with you".split()
+)
 
 
 def _starts_sentence(text: str, start: int) -> bool:
