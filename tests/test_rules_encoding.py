@@ -643,6 +643,15 @@ def test_a_soft_hyphen_inside_a_word_of_two_alphabets_is_left_for_a_repair():
     assert check("ENC006", doc_of(article("Una subida del salario mi\u00adnimo.")))
 
 
+def test_a_capital_alone_as_a_word_is_no_mojibake_of_a_no_break_space():
+    # Found by an adversarial review: "Nguyễn Văn Â nói" was "mojibake" to ENC003, whose
+    # unsafe fix turned the letter into a no-break space. "Â\xa0" inside or between words
+    # is still mojibake.
+    assert check("ENC003", doc_of(article("\u00d4ng Nguy\u1ec5n V\u0103n \u00c2 n\u00f3i."))) == []
+    [found] = check("ENC003", doc_of(article("He said\u00c2\u00a0\u00c2\u00a0the deal was done.")))
+    assert found.fix is not None
+
+
 def test_a_no_break_space_between_words_becomes_a_space():
     doc = doc_of(article("Libya faces\u00a0power vacuums."))
     [found] = check("ENC006", doc)

@@ -208,10 +208,26 @@ def _line_repairs(line: str) -> tuple[tuple[int, int, str], ...]:
             runs.append([i1, i2, j1, j2])
     # A run of C1 controls alone is a cp1252 character read as latin-1, not mojibake:
     # ENC005's, whose fix restores the same character ftfy would.
+    # Nor is a capital standing alone as a word that would become white space ("Nguyễn Văn Â
+    # nói": Vietnamese's own letter, where ftfy saw a no-break space's "Â" and a space).
     return tuple(
         (i1, i2, repaired[j1:j2])
         for i1, i2, j1, j2 in runs
         if not all("\x80" <= ch <= "\x9f" for ch in line[i1:i2])
+        and not (_a_word_alone(line, i1, i2) and repaired[j1:j2].isspace())
+    )
+
+
+def _a_word_alone(line: str, start: int, end: int) -> bool:
+    """Whether `line[start:end]` is one letter (and the white space after it) with a space
+    or tab, or the line's edge, on both sides."""
+    letter = line[start:end].rstrip()
+    after = start + len(letter)
+    return (
+        len(letter) == 1
+        and letter.isalpha()
+        and (start == 0 or line[start - 1] in " \t")  # not the no-break space of mojibake's
+        and (after == len(line) or line[after] in " \t")  # "Â\xa0Â\xa0"
     )
 
 
