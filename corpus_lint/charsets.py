@@ -273,24 +273,28 @@ def _unicode(raw: bytes, few_nuls: bool = True) -> Decoding | None:
                 readings = [r for r in readings if r is not None]
                 return readings[0] if len(readings) == 1 else None
     for encoding in candidates:
-        try:
-            text = raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        # Text, not NUL-padded junk: no controls, and something to read.
-        if _CONTROL.search(text) is None and any(ch.isalnum() for ch in text):
+        text = _read_as(raw, encoding)
+        if text is not None:
             return Decoding(encoding, 1.0, text)
     return None
 
 
-def _wide_text(raw: bytes, encoding: str) -> Decoding | None:
-    """`raw` read as UTF-16 in that byte order, if that is plausible text: no control, no
-    unassigned or private character, words of some language."""
+def _read_as(raw: bytes, encoding: str) -> str | None:
+    """`raw` decoded, if it is text, not NUL-padded junk: no controls, something to read."""
     try:
         text = raw.decode(encoding)
     except UnicodeDecodeError:
         return None
     if _CONTROL.search(text) or not any(ch.isalnum() for ch in text):
+        return None
+    return text
+
+
+def _wide_text(raw: bytes, encoding: str) -> Decoding | None:
+    """`raw` read as UTF-16 in that byte order, if that is plausible text (`_read_as`): no
+    unassigned or private character either, and words of some language."""
+    text = _read_as(raw, encoding)
+    if text is None:
         return None
     if any(unicodedata.category(ch) in ("Cn", "Co", "Cs") for ch in set(text)):
         return None
@@ -515,11 +519,11 @@ def oddity(text: str) -> tuple[int, int]:
             if word in odd_words or _odd_word(word):
                 odd_words.add(word)
             else:
-                alphabetic.append(word.lower())
-                letters.update(ch for ch in set(word.lower()) if not ch.isascii())
+                lowered = word.lower()  # ("İ" lowers to two characters)
+                alphabetic.append(lowered)
+                letters.update(ch for ch in set(lowered) if not ch.isascii())
                 start, end = match.span()
                 beside = text[max(start - 1, 0) : end + 1]
-                lowered = word.lower()  # ("İ" lowers to two characters)
                 if len(lowered) == 1 and _ELIDED.isdisjoint(beside):
                     lone.append(lowered)  # not "l'", nor a suffix ("PKK'ı")
     letters = Counter({ch: n for ch, n in letters.items() if _script(ch) in ("LATIN", "CYRILLIC")})

@@ -55,9 +55,8 @@ def stopping() -> bool:
 
 # The signals that stop a run: Ctrl-C, SIGTERM, and SIGHUP (the terminal closed, an ssh
 # session lost), which ended the run unannounced.
-STOPS = tuple(
-    s for s in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None
-)
+_SIGHUP = getattr(signal, "SIGHUP", None)  # (not on Windows)
+STOPS = tuple(s for s in (signal.SIGINT, signal.SIGTERM, _SIGHUP) if s is not None)
 _stopped_by = signal.SIGINT  # the one that stopped it (for the message and exit code)
 _stop_raised = False  # whether `_stop` stopped the command (see `handled`)
 _outer_unraisablehook = sys.unraisablehook  # the one `handled` replaces (`_unraisable`)
@@ -102,7 +101,7 @@ def _stopping(signal_number: int, frame: object) -> None:
 def how_stopped() -> tuple[str, int]:
     """After a run stopped (KeyboardInterrupt): what to say, and its exit code (128 + the
     signal's number, as a shell reports a process the signal ended)."""
-    words = {signal.SIGTERM: "terminated", getattr(signal, "SIGHUP", None): "hung up"}
+    words = {signal.SIGTERM: "terminated", _SIGHUP: "hung up"}
     return words.get(_stopped_by, "interrupted"), 128 + _stopped_by
 
 
