@@ -34,7 +34,16 @@ HEAVY = [
     "hashlib",
 ]
 # Nor by one with them, which needs numpy and xxhash (and the cache's sqlite3).
-HEAVY_WITH_DUPLICATES = ["chardet", "ftfy", "pathspec", "jinja2", "regex", "datasketch", "scipy"]
+HEAVY_WITH_DUPLICATES = [
+    "chardet",
+    "ftfy",
+    "pathspec",
+    "jinja2",
+    "regex",
+    "datasketch",
+    "scipy",
+    "numpy.ma",  # (imported by np.unique and np.isin: 10 ms)
+]
 
 _PROBE = """
 import json, os, re, sys
