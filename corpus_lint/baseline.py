@@ -60,10 +60,12 @@ def with_occurrence(diagnostics: Iterable[Diagnostic]) -> list[tuple[Diagnostic,
     return out
 
 
-def fingerprint(diagnostic: Diagnostic, occurrence: int) -> str:
-    """A stable hex fingerprint for report formats (SARIF, GitLab)."""
-    ident = "\0".join((diagnostic.path, diagnostic.code, text_hash(diagnostic), str(occurrence)))
-    return hashlib.sha256(ident.encode("utf-8")).hexdigest()[:32]
+def fingerprint(diagnostic: Diagnostic, occurrence: int, path: str) -> str:
+    """A stable hex fingerprint for report formats (SARIF, GitLab): of the file's `path` from
+    the repository root (`report.paths.from_root`), so that a CI job run from a subfolder
+    keeps its findings' identities."""
+    ident = "\0".join((path, diagnostic.code, text_hash(diagnostic), str(occurrence)))
+    return hashlib.sha256(ident.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
 def relative_path(path: str, folder: Path) -> str:

@@ -40,6 +40,22 @@ def test_fingerprint_does_not_depend_on_the_line(tmp_path, monkeypatch):
     assert a["fingerprint"] == b["fingerprint"]
 
 
+def test_paths_and_fingerprints_are_the_repository_roots_from_any_folder(tmp_path, monkeypatch):
+    # Found by an adversarial review: the fingerprint hashed the path from the working
+    # directory, and a file outside the repository kept that path, which the root does not
+    # resolve to.
+    (tmp_path / "repo" / ".git").mkdir(parents=True)
+    (tmp_path / "repo" / "corpus").mkdir()
+    monkeypatch.chdir(tmp_path / "repo")
+    [root] = json.loads(render([diagnostic(path="corpus/a.txt")], context()))
+    monkeypatch.chdir(tmp_path / "repo" / "corpus")
+    [sub] = json.loads(render([diagnostic(path="a.txt")], context()))
+    assert root["location"]["path"] == sub["location"]["path"] == "corpus/a.txt"
+    assert root["fingerprint"] == sub["fingerprint"]
+    [outside] = json.loads(render([diagnostic(path="../../outside/a.txt")], context()))
+    assert outside["location"]["path"] == "../outside/a.txt"
+
+
 def test_a_hostile_message_survives_as_json(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     [issue] = json.loads(render([diagnostic(message=HOSTILE)], context()))

@@ -105,6 +105,36 @@ def test_uri_is_relative_to_the_repository_root_from_a_subfolder(tmp_path, monke
     assert uri == "data/news/a%20b.txt"
 
 
+def test_a_file_outside_the_repository_has_its_absolute_uri(tmp_path, monkeypatch):
+    # Found by an adversarial review: checked from a subfolder, a file outside the repository
+    # got "../../outside/a.txt" (from the working directory) labelled %SRCROOT%-relative,
+    # which names another file.
+    (tmp_path / "repo" / ".git").mkdir(parents=True)
+    (tmp_path / "repo" / "sub").mkdir()
+    monkeypatch.chdir(tmp_path / "repo" / "sub")
+    [result] = sarif([diagnostic(path="../../outside/a b.txt")])["runs"][0]["results"]
+    location = result["locations"][0]["physicalLocation"]["artifactLocation"]
+    expected = (tmp_path.resolve() / "outside" / "a b.txt").as_uri()
+    assert location == {"uri": expected}
+    # Inside the repository, the same folders give a root-relative URI.
+    [result] = sarif([diagnostic(path="../news/a.txt")])["runs"][0]["results"]
+    location = result["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert location == {"uri": "news/a.txt", "uriBaseId": "%SRCROOT%"}
+
+
+def test_fingerprints_do_not_depend_on_the_working_directory(tmp_path, monkeypatch):
+    # Found by an adversarial review: a CI job run from a subfolder saw every finding as new.
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "corpus").mkdir()
+    monkeypatch.chdir(tmp_path)
+    [root] = sarif([diagnostic(path="corpus/a.txt")])["runs"][0]["results"]
+    monkeypatch.chdir(tmp_path / "corpus")
+    [sub] = sarif([diagnostic(path="a.txt")])["runs"][0]["results"]
+    assert root["partialFingerprints"] == sub["partialFingerprints"]
+    [other] = sarif([diagnostic(path="b.txt")])["runs"][0]["results"]
+    assert other["partialFingerprints"] != sub["partialFingerprints"]
+
+
 def test_a_name_that_is_not_utf8_is_its_own_bytes_in_the_uri(tmp_path, monkeypatch):
     # Found by an adversarial review: "k\\xff.txt" (how the other reports write the byte) was
     # quoted as "k%5Cxff.txt", the URI of a file literally named so.

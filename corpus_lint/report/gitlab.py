@@ -19,13 +19,14 @@ SEVERITIES = {"error": "major", "warning": "minor", "info": "info"}
 
 
 def issue(d: Diagnostic, occurrence: int, root) -> dict[str, Any]:
+    path = from_root(d.path, root)
     return {
         "description": f"{d.code} {d.message}",
         "check_name": d.code,
-        "fingerprint": fingerprint(d, occurrence),
+        "fingerprint": fingerprint(d, occurrence, path),
         "severity": SEVERITIES.get(d.severity, "minor"),
         "location": {
-            "path": from_root(d.path, root),
+            "path": path,
             "lines": {"begin": d.line, "end": d.end_line},
         },
     }

@@ -21,11 +21,22 @@ def repository_root(start: Path | None = None) -> Path:
 
 
 def from_root(path: str, root: Path) -> str:
-    """A diagnostic's path relative to `root`; unchanged when it lies outside `root`."""
+    """A diagnostic's path relative to `root`, "/"-separated: "../" first when it lies
+    outside `root` (a path relative to the working directory would name another file once
+    resolved from the root); absolute when no relative path leads there (another drive)."""
     absolute = Path(os.path.abspath(path))
     # Resolve the folder (the root is resolved) but not the file, which may be a link.
     absolute = absolute.parent.resolve() / absolute.name
     try:
-        return absolute.relative_to(root).as_posix()
+        return Path(os.path.relpath(absolute, root)).as_posix()
     except ValueError:
-        return path
+        return absolute.as_posix()
+
+
+def is_outside(path_from_root: str) -> bool:
+    """Does a path `from_root` gives lie outside the root?"""
+    return (
+        path_from_root.startswith("../")
+        or path_from_root == ".."
+        or Path(path_from_root).is_absolute()
+    )

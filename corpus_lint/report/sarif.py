@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -20,7 +21,7 @@ from corpus_lint import __version__
 from corpus_lint.baseline import fingerprint, with_occurrence
 from corpus_lint.report import ReportContext, encodable
 from corpus_lint.report.json import dumps
-from corpus_lint.report.paths import from_root, repository_root
+from corpus_lint.report.paths import from_root, is_outside, repository_root
 from corpus_lint.rule import Diagnostic, Rule
 
 SCHEMA = (
@@ -65,8 +66,16 @@ def rule_descriptor(rule: Rule) -> dict[str, Any]:
 
 def artifact(path: str, root) -> dict[str, str]:
     """The file as a URI: its name's own bytes percent-encoded (a name that is not UTF-8 too:
-    "k%FF.txt", where the other reports write "k\\xff.txt", which names another file)."""
-    return {"uri": quote(os.fsencode(from_root(path, root)), safe="/"), "uriBaseId": ROOT_ID}
+    "k%FF.txt", where the other reports write "k\\xff.txt", which names another file).
+    Relative to the root; a file outside it (named on the command line) by its absolute URI,
+    as no "%SRCROOT%"-relative one leads there."""
+    shown = from_root(path, root)
+    if is_outside(shown):
+        absolute = Path(os.path.abspath(path)).as_posix()
+        if not absolute.startswith("/"):  # "C:/..."
+            absolute = "/" + absolute
+        return {"uri": "file://" + quote(os.fsencode(absolute), safe="/")}
+    return {"uri": quote(os.fsencode(shown), safe="/"), "uriBaseId": ROOT_ID}
 
 
 def text(message: str) -> str:
@@ -110,7 +119,9 @@ def result(raw: Diagnostic, occurrence: int, rule_index: dict[str, int], root) -
             }
             for number, (r, raw_path) in enumerate(zip(d.related, [x.path for x in raw.related]), 1)
         ]
-    out["partialFingerprints"] = {FINGERPRINT_KEY: fingerprint(d, occurrence)}
+    out["partialFingerprints"] = {
+        FINGERPRINT_KEY: fingerprint(d, occurrence, from_root(raw.path, root))
+    }
     return out
 
 
