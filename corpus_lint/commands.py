@@ -435,13 +435,22 @@ def report(
     from corpus_lint.report.text import summary
 
     stdout = stdout or sys.stdout
-    for name, file in outputs:
+    # The reports that show the run's errors (its summary: text, html) are written after the
+    # others, a file before the terminal's: a report that cannot be written is one of them.
+    shows_errors = {*TEXT_FORMATS, "html"}
+    for name, file in sorted(outputs, key=lambda out: (out[0] in shows_errors, out[1] is None)):
         if file is None:
             if not args.silent:
                 context.color = name in TEXT_FORMATS and color_wanted(args.color, stdout)
-                # Written as it is made (a file gets the whole text, or none of it).
-                for chunk in chunked_formatter(name)(diagnostics, context):
-                    stdout.write(chunk)
+                try:  # written as it is made (a file gets the whole text, or none of it)
+                    for chunk in chunked_formatter(name)(diagnostics, context):
+                        stdout.write(chunk)
+                    stdout.flush()
+                except BrokenPipeError:
+                    raise  # the reader stopped (`| head`): nothing to say
+                except OSError as exc:  # `> /dev/full`: said as a file's is
+                    reason = f"cannot write the {name} report: {exc.strerror or exc}"
+                    raise OSError(exc.errno, f"standard output: {reason}") from None
             continue
         context.color = False
         text = formatter(name)(diagnostics, context)

@@ -249,8 +249,9 @@ def _shell(command: str, cwd, env=None):
 @pytest.mark.parametrize(
     ("command", "says"),
     [
-        ("CL check c > /dev/full", "No space left on device"),  # was: a traceback, exit 1
-        ("CL check c --output-format json > /dev/full", "No space left on device"),
+        # Was: a traceback, exit 1; then a message naming nothing (an adversarial review).
+        ("CL check c > /dev/full", "standard output: cannot write the concise report: No"),
+        ("CL check c --output-format json > /dev/full", "cannot write the json report: No space"),
         ("CL rule WS001 > /dev/full", "No space left on device"),
         ("CL check c >&-", "standard output is closed"),  # was: AttributeError
         ("printf 'T\\n' | CL check - --stdin-filename a.txt <&-", "standard input is closed"),
@@ -383,3 +384,31 @@ def test_a_report_that_cannot_be_written_whole_leaves_the_report_before(tmp_path
     assert "r.json: cannot write the json report" in done.stderr
     assert (tmp_path / "r.json").read_text() == "[]\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c", "r.json"]  # no temporary file
+
+
+@pytest.mark.skipif(not hasattr(__import__("signal"), "SIGXFSZ"), reason="needs RLIMIT_FSIZE")
+def test_the_summary_counts_a_report_that_could_not_be_written_whatever_the_order(tmp_path):
+    # Found by an adversarial review: the text report, given before a report file that
+    # failed to be written, printed its summary without the error ("All checks passed" on a
+    # clean run), though the run exited 2.
+    import resource
+    import signal
+    import subprocess
+
+    (tmp_path / "c").mkdir()
+    for number in range(30):
+        (tmp_path / "c" / f"{number:03}.txt").write_text(UNTIDY.replace("Title", f"T{number}"))
+
+    def limited() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG instead of death
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+
+    for formats in (["text", "json:r.json"], ["json:r.json", "text"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "corpus_lint", "check", "c", "--no-cache",
+             *(f"--output-format={name}" for name in formats)],
+            cwd=tmp_path, capture_output=True, text=True, preexec_fn=limited, timeout=60,
+        )  # fmt: skip
+        assert done.returncode == 2
+        assert "r.json: cannot write the json report" in done.stderr
+        assert "1 error (see below)" in done.stdout, formats
