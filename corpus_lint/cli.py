@@ -234,7 +234,10 @@ def build_parser() -> Parser:
         "--jobs", type=int, default=0, metavar="N", help="worker processes (default: one per core)"
     )
     run.add_argument(
-        "-n", "--no-cache", action="store_true", help="neither read nor write the signature cache"
+        "-n",
+        "--no-cache",
+        action="store_true",
+        help="neither read nor write the cache (signatures and each file's results)",
     )
     run.add_argument(
         "--executor",

@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from corpus_lint.config import ConfigError, Settings, is_url, load_settings
+from corpus_lint.config import ConfigError, Settings, is_url, key_line, load_settings
 from corpus_lint.report import ReportContext
 from corpus_lint.report.text import clean  # file names in messages may hold escapes
 from corpus_lint.rule import Rule, is_selected, unknown_selectors
@@ -83,10 +83,16 @@ def select_rules(
     ignore: list[str],
 ) -> dict[str, Rule]:
     """The rules a run uses; a selector naming no rule is an error, not silence."""
-    where = settings.config_file or "configuration"
     for key, selector in settings.selectors():
         if unknown_selectors([selector], rules):
-            raise ConfigError(f"{where}: {key}: unknown rule code or prefix {selector!r}")
+            where, line = "configuration", None
+            if settings.config_file:
+                where, line = (
+                    settings.config_file,
+                    key_line(settings.config_file, key.split(".")[0]),
+                )
+            at = f" (line {line})" if line else ""
+            raise ConfigError(f"{where}: {key}: unknown rule code or prefix {selector!r}{at}")
     for flag, selectors in (
         ("--select", select or []),
         ("--extend-select", extend_select),
@@ -218,8 +224,10 @@ def check_flags(args: argparse.Namespace) -> None:
         raise UsageError("--jobs must be 0 (one per core) or more")
     if args.show_fixes and not (args.fix or args.diff):
         raise UsageError("--show-fixes lists what --fix or --diff fixes: give one of them")
-    if args.diff and (args.output_format or args.output_file):
-        raise UsageError("--diff prints a diff, not a report: drop --output-format/--output-file")
+    if args.diff and (args.output_format or args.output_file or args.statistics):
+        raise UsageError(
+            "--diff prints a diff, not a report: drop --output-format/--output-file/--statistics"
+        )
     if args.diff and (args.baseline or args.write_baseline):
         raise UsageError("--diff does not read or write a baseline")
     if args.exit_non_zero_on_fix and not args.fix:
@@ -231,9 +239,26 @@ def check_flags(args: argparse.Namespace) -> None:
         )
     if args.show_files and args.show_settings:
         raise UsageError("--show-files and --show-settings: give one of them")
-    if (args.show_files or args.show_settings) and (args.fix or args.diff):
+    if args.show_files or args.show_settings:
         shown = "--show-files" if args.show_files else "--show-settings"
-        raise UsageError(f"{shown} lists and changes nothing: drop --fix/--diff")
+        if args.fix or args.diff:
+            raise UsageError(f"{shown} lists and changes nothing: drop --fix/--diff")
+        ignored = [
+            flag
+            for flag, given in (
+                ("--output-format", args.output_format),
+                ("--output-file", args.output_file),
+                ("--statistics", args.statistics),
+                ("--baseline", args.baseline),
+                ("--write-baseline", args.write_baseline),
+                ("--write-removals", args.write_removals),
+                ("--exit-zero", args.exit_zero),
+            )
+            if given
+        ]
+        if ignored:
+            what = "the files" if args.show_files else "the settings"
+            raise UsageError(f"{shown} prints {what}, no report: drop {'/'.join(ignored)}")
     formats = [spec.partition(":")[0] for spec in args.output_format or ["concise"]]
     if args.statistics and not any(name in TEXT_FORMATS for name in formats):
         raise UsageError(
@@ -245,10 +270,12 @@ def check_flags(args: argparse.Namespace) -> None:
         raise UsageError("'-' (standard input) cannot be checked together with other paths")
     if args.stdin_filename is not None and not stdin:
         raise UsageError("--stdin-filename names the document read from '-': give the path '-'")
-    if stdin and (args.write_baseline or args.executor == "dask" or args.show_files):
+    if stdin and (
+        args.write_baseline or args.write_removals or args.executor == "dask" or args.show_files
+    ):
         raise UsageError(
-            "'-' (standard input) is one document: no --write-baseline, --show-files or "
-            "--executor dask"
+            "'-' (standard input) is one document: no --write-baseline, --write-removals, "
+            "--show-files or --executor dask"
         )
 
 
@@ -272,6 +299,9 @@ def check(args: argparse.Namespace) -> int:
     settings = load_config(args.config)
     if args.respect_gitignore is not None:
         settings.respect_gitignore = args.respect_gitignore
+    # The flags over the keys, as --show-settings shows them.
+    settings.executor = args.executor or settings.executor
+    settings.scheduler = args.scheduler or settings.scheduler
     walk = None
     try:  # begun inside: a Ctrl-C just after it began still cancels it
         walk = early_walk(args, settings)
@@ -337,7 +367,11 @@ def _check(args: argparse.Namespace, settings: Settings, walk: CorpusWalk | None
     if args.show_files:
         return show_files(paths, settings)
     if not selected:
-        raise UsageError("no rule is selected, so nothing would be checked (see --select)")
+        given = ["--select"] * (args.select is not None) + ["--ignore"] * bool(args.ignore)
+        where = " and ".join(given) or "'select' and 'ignore' in " + (
+            str(settings.config_file) if settings.config_file else "the configuration"
+        )
+        raise UsageError(f"no rule is selected, so nothing would be checked (see {where})")
     executor = choose_executor(args, settings, paths)
     skipped: list[str] = []  # paths left out on purpose (links out of the corpus)
     # The files as names, not Paths: held for the whole run (see `discover_names`).
@@ -346,7 +380,7 @@ def _check(args: argparse.Namespace, settings: Settings, walk: CorpusWalk | None
     written += [f for f in (args.write_removals, args.write_baseline) if f is not None]
     refuse_overwriting_inputs(written, targets, settings)
     if not (targets or errors or skipped or any(is_url(p) for p in paths)):
-        skipped.append(f"no files matching {', '.join(settings.include)} under the given paths")
+        skipped.append(nothing_found(paths, settings))
     summary_shown = not (args.quiet or args.silent or args.diff) and (
         all(file is not None for _, file in outputs)
         or any(name in TEXT_FORMATS and file is None for name, file in outputs)
@@ -395,7 +429,9 @@ def _check(args: argparse.Namespace, settings: Settings, walk: CorpusWalk | None
     if args.diff:
         return report_diff(result, errors, args)
 
-    baseline_notes, hidden = apply_baseline(result, baseline, args.write_baseline, checked)
+    result.diagnostics, baseline_notes, hidden = apply_baseline(
+        result.diagnostics, baseline, args.write_baseline, checked
+    )
     context = ReportContext(
         rules=rules,
         files_checked=result.files_checked,
@@ -467,6 +503,22 @@ def report(
             print(f"corpus-lint: {clean(note)}", file=sys.stderr)
 
 
+def nothing_found(paths: list[Path], settings: Settings) -> str:
+    """Why the paths given hold no file to check: `exclude` (files named), or `include`."""
+    from corpus_lint.document import display
+    from corpus_lint.files import is_excluded
+
+    excluded = [p for p in paths if not p.is_dir() and is_excluded(p, settings)]
+    if excluded and len(excluded) == len(paths):
+        return f"{excluded_note(display(excluded[0]), len(excluded) - 1)}, not checked"
+    return f"no files matching {', '.join(settings.include)} under the given paths"
+
+
+def excluded_note(first: str, more: int) -> str:
+    others = f" (and {more} more)" if more else ""
+    return f"{first}{others}: excluded by `exclude` in the configuration"
+
+
 def check_stdin(
     args: argparse.Namespace,
     settings: Settings,
@@ -481,7 +533,7 @@ def check_stdin(
     from corpus_lint import fixes
     from corpus_lint.analysis import lint_document
     from corpus_lint.document import Document, display
-    from corpus_lint.files import ignored_for_file
+    from corpus_lint.files import ignored_for_file, is_excluded
     from corpus_lint.packs import timed_out_searches
     from corpus_lint.rule import Context, sort_diagnostics
 
@@ -494,7 +546,20 @@ def check_stdin(
             "with --fix or --diff on '-', stdout holds the document: write reports to a file"
         )
     name = args.stdin_filename or "-"
+    baseline = load_baseline(args.baseline)  # (a missing one: before the document is written)
     raw = sys.stdin.buffer.read()
+    if name != "-" and is_excluded(Path(name), settings):
+        # Handled as the file named would be: `exclude` always applies. With --fix the text
+        # is given back as it came (an editor's buffer stays whole).
+        if args.fix:
+            sys.stdout.buffer.write(raw)
+            sys.stdout.flush()
+        if not args.silent:
+            note = clean(excluded_note(display(Path(name)), 0))
+            print(f"corpus-lint: warning: {note}, not checked", file=sys.stderr)
+        context = ReportContext(rules=rules, statistics=args.statistics, quiet=args.quiet)
+        report([], context, outputs, args, stdout=sys.stderr if fixing else sys.stdout)
+        return EXIT_CLEAN
     doc = Document.from_bytes(Path(name), raw, display(Path(name)) if name != "-" else "-")
     if doc.binary:  # as a file would be judged: UTF-16/32 text is text, NUL bytes elsewhere not
         raise UsageError(f"{name}: binary input (NUL bytes), not linted")
@@ -535,15 +600,18 @@ def check_stdin(
     if any(d.fix is not None for d in diagnostics):  # what --fix would fix, as a file's
         current = result.doc if fixing else doc  # (not UTF-8: only with the transcode)
         fixable = tuple(len(fixes.fix_document(current, lint, u).applied) for u in (False, True))
-    diagnostics = sort_diagnostics(diagnostics)
+    diagnostics, baseline_notes, hidden = apply_baseline(
+        sort_diagnostics(diagnostics), baseline, None, [Path(name)]
+    )
     context = ReportContext(
         rules=rules,
         files_checked=1,
         fixable=fixable,
         statistics=args.statistics,
         quiet=args.quiet,
-        notes=notes,
+        notes=notes + baseline_notes,
         errors=errors,
+        hidden=hidden,
         sources={doc.display_path: source},
         word_counts={doc.display_path: len(source.split())},  # (for the html report)
     )
@@ -847,29 +915,29 @@ def load_baseline(file: Path | None) -> Baseline | None:
 
 
 def apply_baseline(
-    result: Result, baseline: Baseline | None, write_to: Path | None, checked: list[Path]
-) -> tuple[list[str], int]:
+    diagnostics: list, baseline: Baseline | None, write_to: Path | None, checked: list[Path]
+) -> tuple[list, list[str], int]:
     """`--write-baseline` records every diagnostic; `--baseline` keeps only the new ones.
 
     A baseline just written also filters the run, so `--write-baseline` alone exits 0.
-    Returns summary notes and how many diagnostics the baseline hid.
+    Returns the diagnostics kept, summary notes and how many diagnostics the baseline hid.
     """
     notes: list[str] = []
     hidden = 0
     if write_to is None and baseline is None:
-        return notes, hidden
+        return diagnostics, notes, hidden
     from corpus_lint.baseline import Baseline, BaselineError
 
     if write_to is not None:
         try:
-            baseline = Baseline.record(write_to, result.diagnostics)
+            baseline = Baseline.record(write_to, diagnostics)
         except BaselineError as exc:
             raise UsageError(str(exc)) from None
-        count = len(result.diagnostics)
+        count = len(diagnostics)
         notes.append(f"Wrote {count} diagnostic{'s' * (count != 1)} to the baseline {write_to}.")
     if baseline is None:
-        return notes, hidden
-    result.diagnostics, matched, gone = baseline.filter(result.diagnostics, checked)
+        return diagnostics, notes, hidden
+    diagnostics, matched, gone = baseline.filter(diagnostics, checked)
     hidden = matched
     if matched and write_to is None:
         notes.append(
@@ -881,4 +949,4 @@ def apply_baseline(
             f"{gone} baseline entr{'ies' if gone != 1 else 'y'} no longer "
             f"occur{'s' * (gone == 1)}: update it with --write-baseline {baseline.file}."
         )
-    return notes, hidden
+    return diagnostics, notes, hidden

@@ -198,15 +198,15 @@ def parse_override(text: str) -> dict[str, Any]:
 
 
 def _table(config_file: Path, extended_by: Path | None = None) -> dict[str, Any]:
-    """The file's corpus-lint settings; `extended_by`: the file whose `extend` names it (a
-    pyproject.toml without them would give it nothing, silently)."""
+    """The file's corpus-lint settings; `extended_by`: the file whose `extend` names it. A
+    pyproject.toml named (by `extend` or `--config`) without them is an error: it would
+    give nothing, silently ("[tool.corpus_lint]" misspelt)."""
     data = _read_toml(config_file)
     if config_file.name == PYPROJECT:  # any other name holds the keys at its top level
         tool = data.get("tool", {})
-        if extended_by and not (isinstance(tool, dict) and "corpus-lint" in tool):
-            raise ConfigError(
-                f"{extended_by}: 'extend': {config_file} has no [tool.corpus-lint] table"
-            )
+        if not (isinstance(tool, dict) and "corpus-lint" in tool):
+            where = f"{extended_by}: 'extend': " if extended_by else ""
+            raise ConfigError(f"{where}{config_file} has no [tool.corpus-lint] table")
         data = tool.get("corpus-lint", {}) if isinstance(tool, dict) else {}
         if not isinstance(data, dict):
             raise ConfigError(f"{config_file}: [tool.corpus-lint] must be a table")
@@ -266,13 +266,18 @@ def _merged(base: dict[str, Any], layer: dict[str, Any]) -> dict[str, Any]:
 def parse_settings(data: dict[str, Any], config_file: Path, where: str = "") -> Settings:
     table = "[tool.corpus-lint]" if config_file.name == PYPROJECT else "top level"
 
-    def fail(message: str) -> ConfigError:
-        return ConfigError(f"{where or config_file}: {message}")
+    def fail(message: str, key: str) -> ConfigError:
+        """The error of `key` (dotted: "near-duplicate.threshold"), at its line if found."""
+        line = None if where else key_line(config_file, key)
+        return ConfigError(
+            f"{where or config_file}: {message}" + (f" (line {line})" if line else "")
+        )
 
     unknown = sorted(set(data) - _KEYS)
     if unknown:
         raise fail(
-            f"unknown key {unknown[0]!r} in {table} (known keys: {', '.join(sorted(_KEYS))})"
+            f"unknown key {unknown[0]!r} in {table} (known keys: {', '.join(sorted(_KEYS))})",
+            unknown[0],
         )
     root = config_file.parent
     values: dict[str, list[str]] = {}
@@ -280,22 +285,24 @@ def parse_settings(data: dict[str, Any], config_file: Path, where: str = "") -> 
         if key in data:
             value = data[key]
             if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-                raise fail(f"{key!r} must be a list of non-empty strings")
+                raise fail(f"{key!r} must be a list of non-empty strings", key)
             values[key] = value
     for key in ("include", "exclude"):
         for glob in values.get(key, []):
             problem = glob_problem(glob)
             if problem:
-                raise fail(f"{key!r}: bad glob {glob!r}: {problem}")
+                raise fail(f"{key!r}: bad glob {glob!r}: {problem}", key)
     per_file = data.get("per-file-ignores", {})
     if not isinstance(per_file, dict):
-        raise fail("'per-file-ignores' must be a table of glob = [codes]")
+        raise fail("'per-file-ignores' must be a table of glob = [codes]", "per-file-ignores")
     for glob, codes in per_file.items():
         problem = glob_problem(glob)
         if problem:
-            raise fail(f"'per-file-ignores': bad glob {glob!r}: {problem}")
+            raise fail(f"'per-file-ignores': bad glob {glob!r}: {problem}", "per-file-ignores")
         if not isinstance(codes, list) or not all(isinstance(c, str) and c for c in codes):
-            raise fail(f"'per-file-ignores'.{glob!r} must be a list of rule codes")
+            raise fail(
+                f"'per-file-ignores'.{glob!r} must be a list of rule codes", "per-file-ignores"
+            )
     settings = Settings(
         root=root,
         config_file=config_file,
@@ -306,21 +313,66 @@ def parse_settings(data: dict[str, Any], config_file: Path, where: str = "") -> 
     settings.corpus = [p if is_url(p) else root / p for p in values.get("corpus", [])]
     executor = data.get("executor", "local")
     if executor not in EXECUTORS:
-        raise fail(f"'executor' must be one of {', '.join(map(repr, EXECUTORS))}, not {executor!r}")
+        raise fail(
+            f"'executor' must be one of {', '.join(map(repr, EXECUTORS))}, not {executor!r}",
+            "executor",
+        )
     settings.executor = executor
     scheduler = data.get("scheduler")
     if scheduler is not None and (not isinstance(scheduler, str) or not scheduler.strip()):
-        raise fail("'scheduler' must be the address of a Dask scheduler, e.g. 'tcp://host:8786'")
+        raise fail(
+            "'scheduler' must be the address of a Dask scheduler, e.g. 'tcp://host:8786'",
+            "scheduler",
+        )
     settings.scheduler = scheduler
     settings.rule_packs = [root / p for p in values.get("rule-packs", [])]
     respect = data.get("respect-gitignore", True)
     if not isinstance(respect, bool):
-        raise fail("'respect-gitignore' must be true or false")
+        raise fail("'respect-gitignore' must be true or false", "respect-gitignore")
     settings.respect_gitignore = respect
     for key in ("include", "exclude", "select", "extend-select", "ignore"):
         if key in values:
             setattr(settings, key.replace("-", "_"), values[key])
     return settings
+
+
+# A TOML key, bare or quoted; and a table header or a key's assignment, at a line's start.
+_KEY_PART = r"""(?:"(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)"""
+_DOTTED = rf"{_KEY_PART}(?:\s*\.\s*{_KEY_PART})*"
+_HEADER = re.compile(rf"\s*\[\[?\s*({_DOTTED})\s*\]")
+_ASSIGNED = re.compile(rf"\s*({_DOTTED})\s*=")
+
+
+def key_line(config_file: Path, key: str) -> int | None:
+    """The line of `config_file` that sets `key` (dotted, from the settings' table:
+    "near-duplicate.threshold"), or that sets the nearest table holding it (an inline
+    table); None if not found (a key set in a file it extends, say). tomllib keeps no
+    positions: the lines are read for table headers and assignments, as TOML writes them."""
+    try:
+        text = read_regular_file(config_file).decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+    prefix = ("tool", "corpus-lint") if config_file.name == PYPROJECT else ()
+    found: dict[tuple[str, ...], int] = {}  # each path set, and its first line
+    table: tuple[str, ...] = ()
+    for number, line in enumerate(text.splitlines(), 1):
+        header = _HEADER.match(line)
+        if header:
+            table = _key_parts(header.group(1))
+            found.setdefault(table, number)
+            continue
+        assigned = _ASSIGNED.match(line)
+        if assigned:
+            found.setdefault(table + _key_parts(assigned.group(1)), number)
+    wanted = (*prefix, *key.split("."))
+    for length in range(len(wanted), len(prefix), -1):
+        if wanted[:length] in found:
+            return found[wanted[:length]]
+    return None
+
+
+def _key_parts(dotted: str) -> tuple[str, ...]:
+    return tuple(part.strip("\"'") for part in re.findall(_KEY_PART, dotted))
 
 
 def is_url(path: str | Path) -> bool:
@@ -331,10 +383,13 @@ def is_url(path: str | Path) -> bool:
 def _check_table(data: Any, name: str, known: set[str] | frozenset[str], fail) -> None:
     """A settings table ([near-duplicate], [boilerplate]) with none but its known keys."""
     if not isinstance(data, dict):
-        raise fail(f"[{name}] must be a table")
+        raise fail(f"[{name}] must be a table", name)
     unknown = sorted(set(data) - known)
     if unknown:
-        raise fail(f"unknown key {unknown[0]!r} in {name} (known keys: {', '.join(sorted(known))})")
+        raise fail(
+            f"unknown key {unknown[0]!r} in {name} (known keys: {', '.join(sorted(known))})",
+            f"{name}.{unknown[0]}",
+        )
 
 
 def _near_duplicate(data: Any, fail, root: Path) -> NearDuplicateSettings:
@@ -346,20 +401,32 @@ def _near_duplicate(data: Any, fail, root: Path) -> NearDuplicateSettings:
         or not isinstance(threshold, (int, float))
         or not 0 < threshold <= 1
     ):
-        raise fail("near-duplicate.threshold must be a number above 0 and at most 1")
+        raise fail(
+            "near-duplicate.threshold must be a number above 0 and at most 1",
+            "near-duplicate.threshold",
+        )
     shingle = data.get("shingle-size", defaults.shingle_size)
     if isinstance(shingle, bool) or not isinstance(shingle, int) or not 1 <= shingle <= 50:
-        raise fail("near-duplicate.shingle-size must be a whole number from 1 to 50")
+        raise fail(
+            "near-duplicate.shingle-size must be a whole number from 1 to 50",
+            "near-duplicate.shingle-size",
+        )
     num_perm = data.get("num-perm", defaults.num_perm)
     if isinstance(num_perm, bool) or not isinstance(num_perm, int) or not 16 <= num_perm <= 1024:
-        raise fail("near-duplicate.num-perm must be a whole number from 16 to 1024")
+        raise fail(
+            "near-duplicate.num-perm must be a whole number from 16 to 1024",
+            "near-duplicate.num-perm",
+        )
     # The default needs no check, nor the import of the clusters' module that a check does
     # (2 ms before a pre-commit run's walk begins).
     keep = _keep(data["keep"], fail) if "keep" in data else defaults.keep
     allow_file, allow = None, ()
     if "allow" in data:
         if not isinstance(data["allow"], str) or not data["allow"].strip():
-            raise fail("near-duplicate.allow must be the path of an allow-list file")
+            raise fail(
+                "near-duplicate.allow must be the path of an allow-list file",
+                "near-duplicate.allow",
+            )
         allow_file = root / data["allow"]
         allow = load_allow_list(allow_file)
     return NearDuplicateSettings(float(threshold), shingle, num_perm, keep, allow_file, allow)
@@ -370,11 +437,20 @@ def _boilerplate(data: Any, fail) -> BoilerplateSettings:
     defaults = BoilerplateSettings()
     documents = data.get("min-documents", defaults.min_documents)
     if isinstance(documents, bool) or not isinstance(documents, int) or documents < 2:
-        raise fail("boilerplate.min-documents must be a whole number, 2 or more")
+        raise fail(
+            "boilerplate.min-documents must be a whole number, 2 or more",
+            "boilerplate.min-documents",
+        )
     length = data.get("max-length", defaults.max_length)
     if isinstance(length, bool) or not isinstance(length, int) or not 1 <= length <= 10_000:
-        raise fail("boilerplate.max-length must be a whole number from 1 to 10000")
+        raise fail(
+            "boilerplate.max-length must be a whole number from 1 to 10000",
+            "boilerplate.max-length",
+        )
     return BoilerplateSettings(documents, length)
+
+
+_KEEP = "near-duplicate.keep"
 
 
 def _keep(value: Any, fail) -> tuple[str, ...]:
@@ -382,14 +458,16 @@ def _keep(value: Any, fail) -> tuple[str, ...]:
 
     known = ", ".join(map(repr, KEEP_CRITERIA))
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise fail(f"near-duplicate.keep must be a list of criteria ({known})")
+        raise fail(f"near-duplicate.keep must be a list of criteria ({known})", _KEEP)
     for criterion in value:
         if criterion not in KEEP_CRITERIA:
-            raise fail(f"near-duplicate.keep: unknown criterion {criterion!r} (known: {known})")
+            raise fail(
+                f"near-duplicate.keep: unknown criterion {criterion!r} (known: {known})", _KEEP
+            )
     if len(set(value)) != len(value):
-        raise fail("near-duplicate.keep: a criterion is named twice")
+        raise fail("near-duplicate.keep: a criterion is named twice", _KEEP)
     if "first-path" in value[:-1]:
-        raise fail("near-duplicate.keep: 'first-path' must be last (it decides every tie)")
+        raise fail("near-duplicate.keep: 'first-path' must be last (it decides every tie)", _KEEP)
     return (*(v for v in value if v != "first-path"), "first-path")
 
 
@@ -460,7 +538,8 @@ def read_regular_file(path: Path) -> bytes:
 
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        return tomllib.loads(read_regular_file(path).decode("utf-8"))
+        # A byte-order mark (Notepad writes one), which tomllib refuses, is left out.
+        return tomllib.loads(read_regular_file(path).decode("utf-8-sig"))
     except tomllib.TOMLDecodeError as exc:
         # tomllib's message already ends with "(at line N, column M)".
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None

@@ -131,6 +131,14 @@ def test_flag_combinations_that_would_be_ignored_are_usage_errors(tmp_path, cli)
     said = "--statistics counts the findings in the text report"
     one_line_error(cli("check", "a.txt", "--statistics", "--output-format", "json"), said)
     assert cli("check", "a.txt", "--no-cache", "--statistics", "--output-format", "full").code == 1
+    # Found by a second review: these were dropped, exit 0 (or the diff's 1) and no file.
+    one_line_error(cli("check", "a.txt", "--diff", "--statistics"), "drop --output-format/")
+    for shown in ("--show-files", "--show-settings"):
+        for flags in (["--output-file", "x.out"], ["--output-format", "sarif:x.sarif"],
+                      ["--exit-zero"], ["--write-baseline", "b.json"],
+                      ["--write-removals", "r.txt"], ["--baseline", "missing.json"],
+                      ["--statistics"]):  # fmt: skip
+            one_line_error(cli("check", "a.txt", shown, *flags), f"drop {flags[0]}")
     assert snapshot(tmp_path) == before
 
 
@@ -484,6 +492,41 @@ def test_stdin_with_fix_prints_the_fixed_text(tmp_path):
     assert done.stdout == b"Title\n\nBody text.\n"
     assert done.returncode == 0
     assert b"Fixed 3 issues in 1 file." in done.stderr
+
+
+def test_stdin_takes_the_baseline_and_exclude_as_its_file_would(tmp_path, cli, monkeypatch):
+    # Found by an adversarial review: on standard input the baseline was never read (a
+    # recorded finding failed the run; a missing baseline was no error), --write-removals
+    # was dropped, and an excluded name was linted where the file itself is not.
+    import io
+
+    def piped(text: str) -> None:
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
+
+    untidy = "Title\n\nBody text.  \n\nSource: X\n"
+    write(tmp_path / "a.txt", untidy)
+    assert cli("check", "-n", "a.txt", "--write-baseline", "bl.json", cwd=tmp_path).code == 0
+    piped(untidy)
+    run = cli("check", "-", "--stdin-filename", "a.txt", "--baseline", "bl.json", "-n")
+    assert run.code == 0 and "1 known diagnostic hidden by the baseline bl.json." in run.out
+    piped(untidy + "Share this  \n")  # a new finding is still one
+    run = cli("check", "-", "--stdin-filename", "a.txt", "--baseline", "bl.json", "-n")
+    assert run.code == 1 and "a.txt:6:11: WS001" in run.out
+    piped(untidy)
+    one_line_error(cli("check", "-", "--baseline", "missing.json"), "missing.json")
+    piped(untidy)
+    one_line_error(cli("check", "-", "--write-removals", "r.txt"), "--write-removals")
+    write(tmp_path / "corpus-lint.toml", 'exclude = ["drafts"]\n')
+    write(tmp_path / "drafts" / "d.txt", untidy)
+    named = cli("check", "-n", "drafts/d.txt")
+    said = "corpus-lint: warning: drafts/d.txt: excluded by `exclude` in the configuration"
+    assert named.code == 0 and named.err.startswith(said), named.err
+    piped(untidy)
+    run = cli("check", "-", "--stdin-filename", "drafts/d.txt", "-n")
+    assert (run.code, run.out, run.err) == (named.code, named.out, named.err)
+    piped(untidy)
+    run = cli("check", "-", "--stdin-filename", "drafts/d.txt", "--fix", "-n")
+    assert run.code == 0 and run.out == untidy  # given back as it came
 
 
 def test_stdin_filename_takes_per_file_ignores(tmp_path, cli, monkeypatch):

@@ -87,6 +87,68 @@ def test_bad_values_name_the_file_and_the_key(tmp_path, body, expected):
     assert expected in str(error.value)
 
 
+@pytest.mark.parametrize(
+    "body, line",
+    [
+        ('select = ["WS"]\n\n[near-duplicate]\nthreshold = 0.9\nthresold = 0.5\n', 5),
+        ('[tool.ruff]\nselect = ["E"]\n[tool.corpus-lint]\nselect = "WS"\n', 4),
+        ("[tool.corpus-lint]\nnear-duplicate = { threshold = 2 }\n", 2),
+        ('[tool.corpus-lint]\n\n[tool.corpus-lint.near-duplicate]\nkeep = ["bogus"]\n', 4),
+        ('[tool.corpus-lint]\nexclude = [\n  "a",\n]\nselect = ["WS", "XX9"]\n', 5),
+        ('[tool.corpus-lint]\n"per-file-ignores" = { "*.txt" = "WS001" }\n', 2),
+    ],
+)
+def test_a_bad_value_names_its_line(tmp_path, cli, body, line):
+    # Found by an adversarial review: only TOML syntax errors named a line, though the
+    # documentation promises one for every error of a TOML file.
+    name = "pyproject.toml" if body.startswith("[tool.") else "corpus-lint.toml"
+    write(tmp_path / name, body)
+    write(tmp_path / "a.txt", CLEAN_ARTICLE)
+    run = cli("check", "-n", "a.txt", cwd=tmp_path)
+    assert run.code == 2 and run.err.count("\n") == 1, run
+    assert run.err.startswith(f"corpus-lint: error: {tmp_path / name}: ")
+    assert run.err.endswith(f" (line {line})\n"), run.err
+
+
+def test_a_pyproject_named_without_our_table_is_an_error_not_the_defaults(tmp_path, cli):
+    # Found by an adversarial review: "[tool.corpus_lint]" misspelt, `--config pyproject.toml`
+    # ran every rule and --show-settings named the file as the one in use.
+    write(tmp_path / "pyproject.toml", '[tool.corpus_lint]\nselect = ["SRC"]\n')
+    write(tmp_path / "a.txt", "Title\n\nBody.  \n\nSource: X\n")
+    for extra in ([], ["--show-settings"]):
+        run = cli("check", "-n", "--config", "pyproject.toml", "a.txt", *extra, cwd=tmp_path)
+        assert run.code == 2 and run.out == ""
+        assert run.err == (
+            f"corpus-lint: error: {tmp_path / 'pyproject.toml'} has no [tool.corpus-lint] table\n"
+        )
+    # Found by discovery, such a file is another project's: skipped, the defaults used.
+    assert cli("check", "-n", "a.txt").code == 1
+
+
+def test_a_configuration_saved_with_a_byte_order_mark_is_read(tmp_path, cli):
+    # Notepad writes one; tomllib refused it as an "Invalid statement" at line 1.
+    (tmp_path / "corpus-lint.toml").write_bytes(b'\xef\xbb\xbfselect = ["WS"]\n')
+    write(tmp_path / "a.txt", "Title\n\nBody.\n")  # (no source line: SRC001 not selected)
+    run = cli("check", "-n", "a.txt", cwd=tmp_path)
+    assert (run.code, run.out.splitlines()[-1]) == (0, "All checks passed (1 file).")
+
+
+def test_no_rule_selected_names_what_selected_none(tmp_path, cli):
+    write(tmp_path / "corpus-lint.toml", "select = []\n")
+    write(tmp_path / "a.txt", CLEAN_ARTICLE)
+    run = cli("check", "-n", "a.txt", cwd=tmp_path)
+    said = f"(see 'select' and 'ignore' in {tmp_path / 'corpus-lint.toml'})"
+    assert run.code == 2 and run.err.rstrip().endswith(said), run.err
+    run = cli("check", "-n", "a.txt", "--select", "WS", "--ignore", "WS")
+    assert run.code == 2 and run.err.rstrip().endswith("(see --select and --ignore)"), run.err
+
+
+def test_show_settings_shows_the_executor_flag(tmp_path, cli):
+    found = cli("check", "--show-settings", "--executor", "dask", cwd=tmp_path).out
+    assert 'executor = "dask"' in found.splitlines()
+    assert 'executor = "local"' in cli("check", "--show-settings").out.splitlines()
+
+
 def test_toml_nested_too_deeply_for_the_parser_is_invalid_toml(tmp_path, cli):
     # tomllib recurses once a level: 2,000 levels were a RecursionError traceback.
     deep = "[" * 2000 + "]" * 2000
