@@ -56,6 +56,9 @@ class Result:
     warnings: list[str] = field(default_factory=list)  # files skipped on purpose (binary)
     files_checked: int = 0
     fixed: dict[str, Counter[str]] = field(default_factory=dict)  # path -> codes fixed
+    # Files whose text (not only its spacing) this run's fixes changed: their duplicate
+    # clusters are not removed from (`dedup.removal`).
+    text_fixed: set[str] = field(default_factory=set)
     diffs: list[bytes] = field(default_factory=list)  # with FixOptions.diff: one per file
     fixable: tuple[int, int] | None = None  # with Options.count_fixes: see FileResult.fixable
     word_counts: dict[str, int] = field(default_factory=dict)  # with Options.count_words
@@ -69,6 +72,11 @@ class FileResult:
     skipped: str | None = None
     features: Any = None  # what corpus rules need of this file (see corpus_lint.dedup)
     fixed: Counter[str] = field(default_factory=Counter)  # codes whose fixes were applied
+    # The fixes changed its text, not only its spacing (`features.normalise_text`).
+    text_fixed: bool = False
+    # Its findings before this run fixed it, which rank it among its duplicates as the check
+    # did (in the worker only: dropped once its features are made).
+    unfixed: list[Diagnostic] | None = None
     diff: bytes | None = None  # with FixOptions.diff, instead of writing the file
     fix_error: str | None = None  # the fixed file could not be written: exit 2
     fix_notes: list[str] = field(default_factory=list)  # why something was not fixed
@@ -153,9 +161,13 @@ def analyze_many(items: list[tuple[Path | str, bool]], job: Job) -> list[FileRes
         for result, doc, lint in read:
             _lint(result, doc, job, lint)
     if read:
-        features = corpus_features([(doc, result.diagnostics) for result, doc, _ in read], job)
+        # A fixed document is ranked among its duplicates by its findings before the fixes,
+        # as the check ranked it (which copy is kept must not change with --fix).
+        ranked = [(doc, result.unfixed or result.diagnostics) for result, doc, _ in read]
+        features = corpus_features(ranked, job)
         for (result, _, lint), file_features in zip(read, features):
             result.features = file_features
+            result.unfixed = None
             if not lint:  # the findings were needed for the features only
                 result.diagnostics = []
     return results
@@ -219,12 +231,15 @@ def lint_for_fixes(job: Job) -> Callable[[Document], list[Diagnostic]]:
     """The lint that fixing re-runs between passes: per-file-ignores respected."""
 
     def lint(d: Document) -> list[Diagnostic]:
-        found = lint_document(d, job.rules, job.context)
-        if job.settings is None:
-            return found
-        return [x for x in found if not ignored_for_file(x, job.settings)]
+        return _not_ignored(lint_document(d, job.rules, job.context), job)
 
     return lint
+
+
+def _not_ignored(found: list[Diagnostic], job: Job) -> list[Diagnostic]:
+    if job.settings is None:
+        return found
+    return [x for x in found if not ignored_for_file(x, job.settings)]
 
 
 def _fixable(doc: Document, diagnostics: list[Diagnostic], job: Job) -> tuple[int, int]:
@@ -259,13 +274,23 @@ def _fixable(doc: Document, diagnostics: list[Diagnostic], job: Job) -> tuple[in
 def _fix(doc: Document, result: FileResult, job: Job) -> Document:
     """Fix `doc` in passes and write it (or diff it); return the document corpus rules see."""
     from corpus_lint import fixes
+    from corpus_lint.dedup.features import normalise_text
 
-    lint = lint_for_fixes(job)
+    filtered = lint_for_fixes(job)
+    unfixed: list[list[Diagnostic]] = []  # the first pass's findings: those a check ranks by
+
+    def lint(d: Document) -> list[Diagnostic]:
+        if d is not doc or unfixed:
+            return filtered(d)
+        unfixed.append(lint_document(d, job.rules, job.context))
+        return _not_ignored(unfixed[0], job)
+
     fixed = fixes.fix_document(doc, lint, unsafe=job.fix.unsafe)
     result.fix_notes = fixed.notes
     result.diagnostics = fixed.diagnostics
     if not fixed.changed:
         return doc
+    text_fixed = normalise_text(fixed.doc.text) != normalise_text(doc.text)
     if job.fix.diff:
         result.diff = fixes.unified_diff(doc.display_path, doc.raw, fixed.doc.raw)
     else:
@@ -276,6 +301,7 @@ def _fix(doc: Document, result: FileResult, job: Job) -> Document:
             result.diagnostics = lint(doc)  # the file on disk is the original
             return doc
     result.fixed = fixed.counts
+    result.text_fixed, result.unfixed = text_fixed, (unfixed[0] if unfixed else None)
     if job.fix.diff:
         # Corpus rules see the file as it stays on disk: their verification rereads it, and
         # a removal diff (`dedup.removal`) deletes those bytes. (No diagnostic is shown.)

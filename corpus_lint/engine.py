@@ -486,6 +486,8 @@ def _collect(
     result.warnings.extend(file_result.fix_notes)
     if file_result.fixed:
         result.fixed[display(file_result.path)] = file_result.fixed
+    if file_result.text_fixed:
+        result.text_fixed.add(display(file_result.path))
     if file_result.diff:
         result.diffs.append(file_result.diff)
     if result.fixable is not None and file_result.fixable != (0, 0):

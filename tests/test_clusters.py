@@ -597,6 +597,57 @@ def test_diff_deletions_apply_with_git_apply_and_patch_to_the_same_tree(cli, tmp
         assert tree(by_patch) == tree(fixed)
 
 
+def _diff_applied(cli, folder: Path, *args: str) -> dict[str, bytes]:
+    """The tree `--diff` gives applied to a copy of `folder` (with git)."""
+    run = cli("check", *args, "--diff", "--unsafe-fixes", ".", cwd=folder)
+    applied = folder.parent / (folder.name + "-diff")
+    shutil.copytree(folder, applied)
+    subprocess.run(["git", "init", "-q", str(applied)], check=True)
+    subprocess.run(["git", "apply"], input=run.out.encode(), cwd=applied, check=True)
+    return tree(applied)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_a_fix_that_makes_two_files_alike_removes_neither(cli, tmp_path):
+    # Found by an adversarial review: the fixes ran first, and the corpus stage compared the
+    # files as fixed: soft hyphens dropped (ENC006, safe) made a file a near-copy of one it
+    # was not like on disk, and --fix --unsafe-fixes deleted it, with the facts only it
+    # held, though no check, --diff or --write-removals had named it.
+    story = random_article(21, words=300)
+    words = story.split(" ")
+    hyphenated = " ".join(w[:3] + "\u00ad" + w[3:] if len(w) > 7 else w for w in words)
+    updated = changed(story, [100, 200])  # J(story, updated) >= 0.8
+    folder = write(tmp_path / "c", {"a.txt": hyphenated, "b.txt": updated})
+    select = ["--select", "DUP,ENC006"]
+    assert findings(cli, folder, *select) == []  # on disk, no two are alike
+    diffed = _diff_applied(cli, folder, *select)
+    run = cli("check", *select, "--fix", "--unsafe-fixes", "--output-format", "json", ".")
+    assert sorted(tree(folder)) == sorted(diffed) == ["a.txt", "b.txt"]
+    assert tree(folder) == diffed  # the diff applied is the tree --fix leaves
+    [left] = run.json()
+    assert left["code"] == "DUP004" and "not removed: this run's fixes changed" in run.err
+    # The next run compares them as they now are: the report names the copy, and removes it.
+    [found] = findings(cli, folder, *select)
+    cli("check", *select, "--fix", "--unsafe-fixes", ".")
+    assert sorted(tree(folder)) == [found["related"][0]["path"]]
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_fix_keeps_the_copy_the_report_keeps(cli, tmp_path):
+    # Found by an adversarial review: the keeper was ranked on the files as fixed, so one
+    # trailing-space fix (fewer findings after it) made --fix delete the copy the report
+    # and --diff kept.
+    story = random_article(22)
+    spaced = story.replace(".\n", ".   \n", 1)
+    folder = write(tmp_path / "c", {"a.txt": spaced, "b.txt": story})
+    select = ["--select", "DUP,WS001"]
+    [found] = findings(cli, folder, *select)
+    assert (found["path"], found["related"][0]["path"]) == ("a.txt", "b.txt")  # b is kept
+    diffed = _diff_applied(cli, folder, *select)
+    cli("check", *select, "--fix", "--unsafe-fixes", ".", cwd=folder)
+    assert tree(folder) == diffed and sorted(diffed) == ["b.txt"]
+
+
 def test_write_removals_lists_the_redundant_paths_and_removes_nothing(cli, tmp_path):
     folder = cluster_of_three(tmp_path / "c")
     before = tree(folder)

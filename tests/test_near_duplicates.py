@@ -1048,7 +1048,7 @@ def test_a_redundant_document_that_is_its_keepers_own_file_is_never_removed(tmp_
         fix=Fix((), "unsafe", "Delete the file"), related=(kept,), cluster="c1",
     )  # fmt: skip
     job = SimpleNamespace(settings=None, fix=SimpleNamespace(diff=False))
-    result = SimpleNamespace(warnings=[], errors=[], fixed={}, diffs=[])
+    result = SimpleNamespace(warnings=[], errors=[], fixed={}, diffs=[], text_fixed=set())
     left = remove_redundant([d], documents, job, result)
     assert left == [d] and (tmp_path / "a.txt").read_text() == "text\n"
     assert result.warnings == ["sub/../a.txt: the same file as a document kept; not removed"]

@@ -43,6 +43,17 @@ def remove_redundant(
     # text under the keeper's name.)
     kept_entries = {_entry(documents[k].path) for k in keepers if documents.get(k) is not None}
     kept_entries.discard(None)
+    # A cluster holding a document whose text this run's fixes changed is left whole: its
+    # documents were compared and ranked as fixed, not as the check (and --diff) saw them,
+    # and a fix can make two files alike (soft hyphens dropped) or change which is kept.
+    # The next run compares them as they then are.
+    touched = {
+        d.cluster: changed
+        for d in diagnostics
+        if d.cluster
+        for changed in [d.path, *(r.path for r in d.related)]
+        if changed in result.text_fixed
+    }
     left = []
     kept: dict[str, bool] = {}  # keeper -> still holds the bytes compared (`_holds`)
     for d in diagnostics:
@@ -52,6 +63,15 @@ def remove_redundant(
             or d.path in keepers
             or (job.settings is not None and ignored_for_file(d, job.settings))
         ):
+            left.append(d)
+            continue
+        if d.cluster in touched:
+            changed = touched[d.cluster]
+            whose = "its text" if changed == d.path else f"the text of {changed}, of its cluster"
+            result.warnings.append(
+                f"{d.path}: not removed: this run's fixes changed {whose}; run again to "
+                "compare them as they now are"
+            )
             left.append(d)
             continue
         if not entry.target:  # a corpus file a better copy given makes redundant
