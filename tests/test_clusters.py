@@ -59,6 +59,33 @@ def test_a_chain_does_not_pull_a_document_into_a_cluster_whose_keeper_it_is_unli
     assert [m["path"] for m in cluster["members"]] == ["b.txt"]
 
 
+@pytest.mark.parametrize("cache", ["warm", "cold", "none"])
+def test_a_changed_files_run_forms_its_files_clusters_as_a_whole_corpus_run(cli, tmp_path, cache):
+    # Found by an adversarial review: a pre-commit run formed clusters from its files' own
+    # pairs only. With k~a and a~x (k not like x, k kept first), it put x in a's cluster,
+    # which a whole-corpus run never forms (a is k's copy), and its --fix deleted the new
+    # file x, whose text a later fix then left nowhere.
+    k = random_article(1)
+    a = changed(k, list(range(10, 400, 50)))  # J(k, a) about 0.82
+    x = changed(a, list(range(35, 400, 50)))  # J(a, x) about 0.82, J(k, x) about 0.68
+    longest = k.replace("\n\nSource:", " More.\n\nSource:")  # kept first: most text
+    folder = write(tmp_path / "c", {"news/k.txt": longest, "news/a.txt": a})
+    (folder / "corpus-lint.toml").write_text('corpus = ["news"]\n')
+    no_cache = ["--no-cache"] if cache == "none" else []
+    if cache == "warm":
+        assert cli("check", *DUP, ".", cwd=folder).code == 1  # the cache holds the corpus
+    (folder / "news" / "x.txt").write_text(x)
+    whole = clusters_of(cli, folder, "--no-cache")
+    assert [(c["keeper"], [m["path"] for m in c["members"]]) for c in whole] == [
+        ("news/k.txt", ["news/a.txt"])
+    ]
+    if cache == "cold":
+        shutil.rmtree(folder / ".corpus_lint_cache", ignore_errors=True)
+    assert clusters_of(cli, folder, *no_cache, "news/x.txt") == []
+    run = cli("check", *DUP, *no_cache, "--fix", "--unsafe-fixes", "news/x.txt", cwd=folder)
+    assert run.code == 0 and (folder / "news" / "x.txt").read_text() == x
+
+
 def test_the_pure_function_places_a_chain_end_with_another_keeper():
     ranks = {doc: (doc,) for doc in "ABCD"}
     similar = {("A", "B"): 0.9, ("B", "C"): 0.9, ("C", "D"): 0.95, ("A", "C"): 0.5}

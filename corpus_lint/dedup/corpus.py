@@ -1012,6 +1012,9 @@ class _Stage:
         self._trim()  # the band keys' arrays
         targets = loaded.targets
         by_target = targets[first] | targets[second]
+        # Pairs of two files that are not targets (a changed-files run's corpus files read
+        # now): only those in a target's component are verified (`_rest_of_components`).
+        corpus_pairs = first[~by_target], second[~by_target]
         first, second = first[by_target], second[by_target]
         # Pairs of the cache's files with targets (a changed-files run), beside the pairs of
         # the files loaded, which are in order already (positions in path order, i < j).
@@ -1036,7 +1039,74 @@ class _Stage:
             kept = worth_verifying_rows(table, a, b, floor).tolist()
             pairs += [p for p, verified in zip(others, kept) if verified]
             pairs.sort(key=lambda p: (p[0].order, p[1].order))
-        return self._verify(pairs, meanwhile=self.while_verifying, skip_linked=True)
+        found = self._verify(pairs, meanwhile=self.while_verifying, skip_linked=True)
+        if cached or len(corpus_pairs[0]):
+            position = {e: i for i, e in entry.items()}
+            found += self._rest_of_components(
+                found, bands, rows, salt, loaded, position, corpus_pairs
+            )
+        return found
+
+    def _rest_of_components(
+        self,
+        found: list[tuple[Entry, Entry, float]],
+        bands: int,
+        rows: int,
+        salt: int,
+        loaded: Entries,
+        position: dict[Entry, int],
+        corpus_pairs: tuple[np.ndarray, np.ndarray],
+    ) -> list[tuple[Entry, Entry, float]]:
+        """A changed-files run's pairs among the corpus files its targets are alike to, and
+        theirs, to the whole of their components: a target's cluster is formed as in a
+        whole-corpus run, where whether its neighbour is itself a better file's copy decides
+        it (k~a, a~x, k not like x: a is k's copy, and x in no cluster). Candidates from the
+        cache's band table (unchanged files, their similarities mostly from its verified
+        pairs) and from the band pairs of the files read now (`corpus_pairs`: positions in
+        `loaded`, which `position` gives of the entries made)."""
+        threshold = self.near.threshold
+        near: dict[int, list[int]] = {}
+        for i, j in zip(*(side.tolist() for side in corpus_pairs)):
+            near.setdefault(i, []).append(j)
+            near.setdefault(j, []).append(i)
+
+        def read_now(e: Entry) -> list[tuple[Entry, Entry]]:
+            pairs = []
+            for j in near.get(position.get(e, -1), ()):
+                other = loaded[j]
+                position[other] = j
+                pairs.append((e, other) if e.order < other.order else (other, e))
+            return pairs
+
+        known = {(a, b) for a, b, _ in found}
+        alike = [(a, b) for a, b, s in found if s is not None and s >= threshold]
+        frontier = {e for pair in alike for e in pair if not e.target}
+        expanded: set[Entry] = set()
+        more: list[tuple[Entry, Entry, float]] = []
+        while frontier:
+            if len(expanded) + len(frontier) > MAX_COMPONENT_FILES:
+                self.errors.append(
+                    f"the duplicate cluster of {display(Path(next(iter(frontier)).path))} "
+                    f"reaches more than {MAX_COMPONENT_FILES} unchanged files: run a "
+                    "whole-corpus check to form it"
+                )
+                break
+            expanded |= frontier
+            ends = [e for e in frontier if e.signed]
+            candidates = self._cached_candidates(ends, bands, rows, salt, ends=True)
+            candidates.update(p for e in frontier for p in read_now(e))
+            pairs = sorted(candidates - known, key=lambda p: (p[0].order, p[1].order))
+            known.update(pairs)
+            verified = self._verify(pairs, parallel=False)
+            more += verified
+            frontier = {
+                e
+                for a, b, s in verified
+                if s is not None and s >= threshold
+                for e in (a, b)
+                if not e.target and e not in expanded
+            }
+        return more
 
     def _banded(self, groups: list[list[Entry]]) -> np.ndarray:
         """Which entries go into the LSH bands: those with a signature, but of the files of a
@@ -1272,12 +1342,13 @@ class _Stage:
         return bands, rows
 
     def _cached_candidates(
-        self, loaded: list[Entry], bands: int, rows: int, salt: int
+        self, loaded: list[Entry], bands: int, rows: int, salt: int, ends: bool = False
     ) -> set[tuple[Entry, Entry]]:
-        """Pairs of a target and an unchanged file, from the cache's band table."""
+        """Pairs of a target and an unchanged file, from the cache's band table; with `ends`,
+        of any of `loaded` (signed entries) and an unchanged file."""
         if not last_stats.unchanged or self.cache is None:
             return set()
-        targets = [e for e in loaded if e.target]
+        targets = [e for e in loaded if e.target or ends]
         if not targets:
             return set()
         num_perm = self.near.num_perm
@@ -1299,7 +1370,10 @@ class _Stage:
                 if not other.signed:
                     continue
                 for target in by_key[key]:
-                    pairs.add((target, other) if target.order < other.order else (other, target))
+                    if target is not other:  # (an end is one of the unchanged files)
+                        pairs.add(
+                            (target, other) if target.order < other.order else (other, target)
+                        )
         return pairs
 
     @contextmanager
@@ -1764,6 +1838,10 @@ def entry_band_keys(
         keys[start : start + len(block)] = band_keys(block, bands, rows, salt, only)
     return keys
 
+
+# The unchanged files a changed-files run looks at to form its targets' clusters as a
+# whole-corpus run does (`_Stage._rest_of_components`): beyond, it says so (an error).
+MAX_COMPONENT_FILES = 10_000
 
 # Bands whose keys `_band_pairs` holds at a time: the keys of all 16 bands of 100,000 files
 # were 13 MB of the stage's peak; each group reads the signatures again (40 MB from the
