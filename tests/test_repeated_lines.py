@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +23,14 @@ from corpus_lint.dedup.lines import (
     line_hashes,
     line_key,
 )
-from tests.helpers import CHROME_LINE, CONTEXT, QUOTE_LINE, doc_of, repeated_line_corpus
+from tests.helpers import (
+    CHROME_LINE,
+    CONTEXT,
+    QUOTE_LINE,
+    doc_of,
+    random_article,
+    repeated_line_corpus,
+)
 
 IS_SOURCE = CONTEXT.packs.any_pattern("SRC001").search
 
@@ -222,6 +231,29 @@ def test_diff_shows_the_deletion_and_changes_nothing(cli, tmp_path):
     )
     assert f"-{CHROME_LINE}" in run.out and run.out.count(f"-{CHROME_LINE}") == 4
     assert chrome[0].read_text() == before
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_diff_deletes_a_repeated_line_another_rule_fixes_too_as_fix_does(cli, tmp_path):
+    # Found by an adversarial review: an indented repeated line got WS005's un-indenting in
+    # --diff (the deletion, found on the text as it came, was lost in the next pass), but
+    # was deleted by --fix: the diff applied left 12 lines --fix removed.
+    licence = [" This program is free software; you can redistribute it", " under the GPL."]
+    for folder in ("diffed", "fixed"):
+        for n in range(4):
+            text = random_article(40 + n).replace("\n\nSource:", "\n\n" + "\n".join(licence)
+                                                 + "\n\nSource:")  # fmt: skip
+            (tmp_path / folder / f"{n}.txt").parent.mkdir(exist_ok=True)
+            (tmp_path / folder / f"{n}.txt").write_text(text)
+    select = ["--no-cache", "--select", "BP005,WS005", "--unsafe-fixes", "."]
+    diff = cli("check", *select, "--diff", cwd=tmp_path / "diffed").out
+    subprocess.run(["git", "init", "-q", "."], cwd=tmp_path / "diffed", check=True)
+    subprocess.run(["git", "apply"], input=diff.encode(), cwd=tmp_path / "diffed", check=True)
+    shutil.rmtree(tmp_path / "diffed" / ".git")
+    cli("check", *select, "--fix", cwd=tmp_path / "fixed")
+    for n in range(4):
+        diffed, fixed = ((tmp_path / f / f"{n}.txt").read_text() for f in ("diffed", "fixed"))
+        assert diffed == fixed and "free software" not in fixed
 
 
 def test_boilerplate_settings_are_validated_and_shown(cli, tmp_path):

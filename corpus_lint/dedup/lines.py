@@ -268,8 +268,19 @@ def delete_repeated_lines(
             left.extend(found)
             continue
 
-        def lint(d: Document, doc: Document = doc, found: list[Diagnostic] = found) -> list:
-            return found + relint(d) if d is doc else relint(d)
+        # A line deleted is not fixed first by another rule (WS005 un-indenting it): those
+        # edits would overlap, and the deletion, found on the text as it came, is not found
+        # again on the next pass's text (`--diff` showed the line un-indented, not deleted).
+        deleted = {n for d in found for n in range(d.line, d.end_line + 1)}
+
+        def lint(
+            d: Document, doc: Document = doc, found: list = found, deleted: set = deleted
+        ) -> list:
+            if d is not doc:
+                return relint(d)
+            return found + [
+                x for x in relint(d) if deleted.isdisjoint(range(x.line, x.end_line + 1))
+            ]
 
         fixed = fixes.fix_document(doc, lint, unsafe=True)
         applied = {id(d) for d in fixed.applied}
