@@ -217,6 +217,19 @@ def test_repeated_headline_and_differently_laid_out_source_line_join_the_copy():
     assert "lines 12-20 repeat lines 1-8" in found.message
 
 
+def test_another_outlets_source_line_does_not_join_the_copy():
+    # Found by an adversarial review: "Source: Associated Press" before the second copy was
+    # taken for the head's "Source: Reuters" laid out anew: "lines 11-17 repeat lines 3-9"
+    # was false, and the fix deleted the only mention of AP.
+    body = "".join(
+        f"Paragraph {i} of the story, long enough to count as a body line.\n" for i in range(5)
+    )
+    text = f"Headline\nSource: Reuters\n{body}\nSource: Associated Press\n{body}"
+    [found] = check("DUP002", text)
+    assert "lines 10-14 repeat lines 3-7" in found.message
+    assert "Source: Associated Press" in fixed(text, found)
+
+
 def test_lines_before_the_copy_that_do_not_repeat_the_head_stay():
     body = "".join(
         f"Paragraph {i} of the story, long enough to count as a body line.\n" for i in range(5)

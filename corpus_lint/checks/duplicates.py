@@ -145,7 +145,11 @@ def with_repeated_head(doc: Document, copies: list[Copy], is_source) -> list[Cop
                 continue
             if isinstance(keys[k], str) and keys[k] in head_keys:
                 match = head_keys[keys[k]]
-            elif sources and is_source(lines[k].text):
+            elif (
+                sources
+                and is_source(lines[k].text)
+                and _same_outlet(lines[k].text, lines[sources[0]].text)
+            ):
                 match = sources[0]
             else:
                 break
@@ -154,6 +158,25 @@ def with_repeated_head(doc: Document, copies: list[Copy], is_source) -> list[Cop
         grown.append(Copy(first_start, copy.first_end, start, copy.end))
         previous_end = copy.end
     return grown
+
+
+# Words of a source line that name no outlet: its label, and what an editor's line adds.
+_SOURCE_LABELS = frozenset(
+    "source sources via by from credit credits editor editors copyright reporting "
+    "and the of in on at updated published".split()
+)
+_WORDS = re.compile(r"[^\W\d_]{2,}")
+
+
+def _same_outlet(line: str, head_line: str) -> bool:
+    """Could two source lines name one outlet, however laid out ("Source: Xinhua |
+    2017-06-28 | Editor: huaxia" and "Source: Xinhua 2017-06-28")? Not when both name words
+    and share none ("Source: Reuters" and "Source: Associated Press"): the second is the
+    attribution of another filing, not a copy of the head's."""
+    words, head_words = (
+        set(_WORDS.findall(x.casefold())) - _SOURCE_LABELS for x in (line, head_line)
+    )
+    return not (words and head_words) or not words.isdisjoint(head_words)
 
 
 def _remember(seen: dict[object, list[int]], key: object, index: int) -> None:
@@ -256,8 +279,8 @@ class DuplicatedBody(Rule):
     line or two at the top (a different "Source:" line) are matched from where they agree; the
     lines just before the second copy that repeat the file's head (the lines before the first
     copy: a headline equal to one of them, or a source line when the head has one, however it
-    is laid out) are part of the second copy, so the fix leaves one headline and one source
-    line.
+    is laid out, unless it names another outlet) are part of the second copy, so the fix
+    leaves one headline and one source line.
 
     ## Why is this bad?
     A page scraped together with its print view, or an article pasted twice, doubles every
