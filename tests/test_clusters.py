@@ -734,6 +734,14 @@ def test_sarif_related_locations_name_the_keeper_and_the_other_members(cli, tmp_
             r["physicalLocation"]["artifactLocation"]["uri"] for r in result["relatedLocations"]
         ]
         assert uris[0].endswith("news/original.txt") and len(uris) == 2
+        # The other member's similarity is to the keeper, and says so (found by an
+        # adversarial review: "see copy.txt (similarity 0.99)" read as its similarity here).
+        keeper, member = (r["message"]["text"] for r in result["relatedLocations"])
+        assert "similarity" in keeper and "to the keeper" not in keeper
+        assert member.endswith(" to the keeper)")
+    text = cli("check", *ONLY_DUP, "news", cwd=folder).out
+    assert text.count("    see news/original.txt:1 (similarity ") == 2
+    assert text.count(" to the keeper)\n") == 2
 
 
 @settings(max_examples=12, deadline=None)

@@ -66,6 +66,15 @@ FORMATS: dict[str, str] = {
 OWN_PATHS = {"sarif", "html"}
 
 
+def similarity_note(d: Diagnostic, index: int) -> str:
+    """ " (similarity 0.91)" of a related file of `d`: to `d`'s document for the first (the
+    keeper of a duplicate cluster), to the keeper for the cluster's other members."""
+    similarity = d.related[index].similarity
+    if similarity is None:
+        return ""
+    return f" (similarity {similarity:.2f}{' to the keeper' if d.cluster and index else ''})"
+
+
 def formatter(name: str) -> Formatter:
     module, function = FORMATS[name].split(":")
     render = getattr(import_module(f"corpus_lint.report.{module}"), function)

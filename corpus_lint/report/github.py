@@ -10,7 +10,7 @@ GitHub accepts col/endColumn only on a one-line annotation.
 
 from __future__ import annotations
 
-from corpus_lint.report import ReportContext
+from corpus_lint.report import ReportContext, similarity_note
 from corpus_lint.report.paths import from_root, repository_root
 from corpus_lint.rule import Diagnostic
 
@@ -42,9 +42,8 @@ def annotation(d: Diagnostic, root) -> str:
         properties.append(("endColumn", str(d.end_column)))
     properties.append(("title", f"{d.code} {d.name}"))
     message = d.message
-    for r in d.related:
-        similarity = f" (similarity {r.similarity:.2f})" if r.similarity is not None else ""
-        message += f"\nsee {r.path}:{r.line}{similarity}"
+    for index, r in enumerate(d.related):
+        message += f"\nsee {r.path}:{r.line}{similarity_note(d, index)}"
     props = ",".join(f"{key}={escape_property(value)}" for key, value in properties)
     return f"::{COMMANDS.get(d.severity, 'warning')} {props}::{escape_data(message)}"
 

@@ -13,7 +13,7 @@ import re
 import xml.etree.ElementTree as ET
 from itertools import groupby
 
-from corpus_lint.report import ACTIVE_CHARACTERS, ReportContext
+from corpus_lint.report import ACTIVE_CHARACTERS, ReportContext, similarity_note
 from corpus_lint.rule import Diagnostic
 
 # Everything outside XML 1.0's Char production.
@@ -35,9 +35,8 @@ def details(d: Diagnostic) -> str:
     file name or message is escaped, so it cannot start a line of its own (a workflow command
     such as `::error::` for a CI that echoes the report)."""
     out = f"{_one_line(d.path)}:{d.line}:{d.column}: {d.code} {d.name}: {_one_line(d.message)}"
-    for r in d.related:
-        similarity = f" (similarity {r.similarity:.2f})" if r.similarity is not None else ""
-        out += f"\nsee {_one_line(r.path)}:{r.line}{similarity}"
+    for index, r in enumerate(d.related):
+        out += f"\nsee {_one_line(r.path)}:{r.line}{similarity_note(d, index)}"
     return xml_safe(out)
 
 

@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 from corpus_lint import __version__
 from corpus_lint.baseline import fingerprint, with_occurrence
-from corpus_lint.report import ReportContext, encodable
+from corpus_lint.report import ReportContext, encodable, similarity_note
 from corpus_lint.report.json import dumps
 from corpus_lint.report.paths import from_root, is_outside, repository_root
 from corpus_lint.rule import Diagnostic, Rule
@@ -112,10 +112,7 @@ def result(raw: Diagnostic, occurrence: int, rule_index: dict[str, int], root) -
                     "artifactLocation": artifact(raw_path, root),
                     "region": {"startLine": r.line},
                 },
-                "message": {
-                    "text": text(f"{r.path}:{r.line}")
-                    + (f" (similarity {r.similarity:.2f})" if r.similarity is not None else "")
-                },
+                "message": {"text": text(f"{r.path}:{r.line}{similarity_note(d, number - 1)}")},
             }
             for number, (r, raw_path) in enumerate(zip(d.related, [x.path for x in raw.related]), 1)
         ]

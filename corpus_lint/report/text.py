@@ -7,7 +7,7 @@ import unicodedata
 from collections import Counter
 from pathlib import Path
 
-from corpus_lint.report import ReportContext, encodable_text
+from corpus_lint.report import ReportContext, encodable_text, similarity_note
 from corpus_lint.rule import SAFE, UNSAFE, Diagnostic
 
 # ANSI styles, used only when ReportContext.color says the output is a terminal that wants them.
@@ -44,11 +44,8 @@ def _head(d: Diagnostic, color: bool) -> str:
 
 def _related(d: Diagnostic) -> str:
     out = ""
-    for related in d.related:
-        similarity = (
-            f" (similarity {related.similarity:.2f})" if related.similarity is not None else ""
-        )
-        out += f"\n    see {clean(related.path)}:{related.line}{similarity}"
+    for index, related in enumerate(d.related):
+        out += f"\n    see {clean(related.path)}:{related.line}{similarity_note(d, index)}"
     return out
 
 
