@@ -161,13 +161,18 @@ def analyze_many(items: list[tuple[Path | str, bool]], job: Job) -> list[FileRes
         for result, doc, lint in read:
             _lint(result, doc, job, lint)
     if read:
-        # A fixed document is ranked among its duplicates by its findings before the fixes,
-        # as the check ranked it (which copy is kept must not change with --fix).
-        ranked = [(doc, result.unfixed or result.diagnostics) for result, doc, _ in read]
-        features = corpus_features(ranked, job)
+        features = corpus_features([(doc, result.diagnostics) for result, doc, _ in read], job)
         for (result, _, lint), file_features in zip(read, features):
+            if result.unfixed is not None:
+                # A fixed document is ranked among its duplicates by its findings before the
+                # fixes, as the check ranked it (which copy is kept must not change with
+                # --fix); what its lines are is the fixed text's.
+                unfixed, result.unfixed = result.unfixed, None
+                file_features = file_features._replace(
+                    findings=len(unfixed),
+                    has_source=not any(d.code == "SRC001" for d in unfixed),
+                )
             result.features = file_features
-            result.unfixed = None
             if not lint:  # the findings were needed for the features only
                 result.diagnostics = []
     return results

