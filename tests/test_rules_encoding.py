@@ -635,6 +635,21 @@ def test_a_joiner_after_a_virama_ends_a_word_as_part_of_its_spelling(spelt, afte
     assert "1 zero-width joiner (U+200D)" in found.message
 
 
+@pytest.mark.parametrize("other", ["\u200b", "\u2060", "\u00ad"])
+def test_a_spelling_joiner_beside_another_invisible_character_stays(other):
+    # Found by an adversarial review on Persian text: a ZWNJ touching a zero-width space,
+    # a word joiner or a soft hyphen was one run with it, and the safe fix dropped both:
+    # "می\u200cشود" became "میشود".
+    doc = doc_of(article(f"این پوشه\u200c{other}ی جدید است"))
+    [found] = check("ENC006", doc)
+    assert "non-joiner" not in found.message
+    assert fixed(doc, [found]) == article("این پوشه\u200cی جدید است")
+    # Beside an ASCII letter the joiner is junk, and goes with it.
+    doc = doc_of(article(f"The co\u200c{other}operation deal."))
+    [found] = check("ENC006", doc)
+    assert fixed(doc, [found]) == article("The cooperation deal.")
+
+
 def test_a_soft_hyphen_inside_a_word_of_two_alphabets_is_left_for_a_repair():
     # Found by an adversarial review: "mínimo" in UTF-8 read as cp1251 is "mГ\u00adnimo";
     # ENC006's safe fix dropped the soft hyphen, a byte of the mojibake, and the word could no

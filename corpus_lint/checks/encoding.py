@@ -133,6 +133,18 @@ def _joins_a_word(text: str, start: int, end: int) -> bool:
     )
 
 
+def _spelling_joiners(text: str, start: int, end: int) -> str:
+    """The (non-)joiners of a run of invisible characters that, the others dropped, stand
+    between two letters as `_joins_a_word` keeps them ("ه‌​ی": the
+    Persian ZWNJ stays, the zero-width space goes); "" when none does."""
+    joiners = "".join(ch for ch in text[start:end] if ch in _JOINERS)
+    if not joiners:
+        return ""
+    window = text[max(start - 1, 0) : start] + joiners + text[end : end + 1]
+    at = min(start, 1)
+    return joiners if _joins_a_word(window, at, at + len(joiners)) else ""
+
+
 def _inside_misread_word(text: str, start: int, end: int) -> bool:
     """A no-break space or soft hyphen inside a word of two alphabets ("mГ\u00adnimo", the
     UTF-8 bytes of "í" read as cp1251) is a byte of mojibake ENC003 did not find: dropped,
@@ -702,7 +714,9 @@ class InvisibleCharacter(Rule):
                     doc.text, start, end
                 ):
                     continue
-            counts = Counter(ch for ch in run.group() if ch in _INVISIBLE_NAMES)
+            replacement = run.group().translate(_INVISIBLE_FIX)
+            kept = _spelling_joiners(doc.text, start, end) if not replacement else ""
+            counts = Counter(ch for ch in run.group() if ch in _INVISIBLE_NAMES and ch not in kept)
             found = " and ".join(
                 f"{plural(n, *_INVISIBLE_NAMES[ch])} ({codepoint(ch)})" for ch, n in counts.items()
             )
@@ -713,7 +727,6 @@ class InvisibleCharacter(Rule):
                 f"{found}: invisible or look-alike characters that break search, "
                 "tokenisation and duplicate detection",
                 self.fix(
-                    "Replace with plain spaces or remove",
-                    Edit(start, end, run.group().translate(_INVISIBLE_FIX)),
+                    "Replace with plain spaces or remove", Edit(start, end, kept + replacement)
                 ),
             )
