@@ -76,6 +76,13 @@ def _span(edit: Edit) -> tuple[int, int]:
     return edit.start, edit.end
 
 
+def overlaps(diagnostic: Diagnostic, edits: list[Edit]) -> bool:
+    """Does an edit of `diagnostic`'s fix overlap one of `edits` (that overlap no other, in
+    order of (start, end))?"""
+    fix = diagnostic.fix
+    return fix is not None and any(_overlaps_taken(e, edits) for e in fix.edits)
+
+
 def _overlaps_taken(edit: Edit, taken: list[Edit]) -> bool:
     """Does `edit` overlap one of `taken` (edits that overlap no other, in order of (start,
     end), so their ends never decrease)? Only the few whose span ends at or after its start,

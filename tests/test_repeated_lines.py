@@ -234,18 +234,28 @@ def test_diff_shows_the_deletion_and_changes_nothing(cli, tmp_path):
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
-def test_diff_deletes_a_repeated_line_another_rule_fixes_too_as_fix_does(cli, tmp_path):
-    # Found by an adversarial review: an indented repeated line got WS005's un-indenting in
-    # --diff (the deletion, found on the text as it came, was lost in the next pass), but
-    # was deleted by --fix: the diff applied left 12 lines --fix removed.
-    licence = [" This program is free software; you can redistribute it", " under the GPL."]
+@pytest.mark.parametrize(
+    "licence, newline, codes",
+    [
+        ([" This program is free software; you can redistribute it", " under the GPL."],
+         "\n", "BP005,WS005"),
+        (["Caf\u00c3\u00a9 del Mar Radio, free software"], "\r\n", "BP005,ENC003,WS003"),
+    ],
+)  # fmt: skip
+def test_diff_deletes_a_repeated_line_another_rule_fixes_too_as_fix_does(
+    cli, tmp_path, licence, newline, codes
+):
+    # Found by adversarial reviews: a repeated line that another rule fixes too (WS005
+    # un-indenting it; in a CRLF file, WS003's line endings and ENC003's repair) got that
+    # fix in --diff (the deletion, found on the text as it came, was lost in the next pass),
+    # but was deleted by --fix: the diff applied left 12 lines --fix removed.
     for folder in ("diffed", "fixed"):
         for n in range(4):
             text = random_article(40 + n).replace("\n\nSource:", "\n\n" + "\n".join(licence)
                                                  + "\n\nSource:")  # fmt: skip
             (tmp_path / folder / f"{n}.txt").parent.mkdir(exist_ok=True)
-            (tmp_path / folder / f"{n}.txt").write_text(text)
-    select = ["--no-cache", "--select", "BP005,WS005", "--unsafe-fixes", "."]
+            (tmp_path / folder / f"{n}.txt").write_bytes(text.replace("\n", newline).encode())
+    select = ["--no-cache", "--select", codes, "--unsafe-fixes", "."]
     diff = cli("check", *select, "--diff", cwd=tmp_path / "diffed").out
     subprocess.run(["git", "init", "-q", "."], cwd=tmp_path / "diffed", check=True)
     subprocess.run(["git", "apply"], input=diff.encode(), cwd=tmp_path / "diffed", check=True)

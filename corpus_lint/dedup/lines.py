@@ -268,19 +268,18 @@ def delete_repeated_lines(
             left.extend(found)
             continue
 
-        # A line deleted is not fixed first by another rule (WS005 un-indenting it): those
-        # edits would overlap, and the deletion, found on the text as it came, is not found
-        # again on the next pass's text (`--diff` showed the line un-indented, not deleted).
-        deleted = {n for d in found for n in range(d.line, d.end_line + 1)}
+        # A line deleted is not fixed first by another rule (WS005 un-indenting it, WS003's
+        # line endings, ENC003's repair): those edits would overlap, and the deletion, found
+        # on the text as it came, is not found again on the next pass's text (`--diff`
+        # showed the line fixed, not deleted). The other rule's fixes come on the next pass.
+        deleted = sorted((e for d in found for e in d.fix.edits), key=lambda e: (e.start, e.end))
 
         def lint(
-            d: Document, doc: Document = doc, found: list = found, deleted: set = deleted
+            d: Document, doc: Document = doc, found: list = found, deleted: list = deleted
         ) -> list:
             if d is not doc:
                 return relint(d)
-            return found + [
-                x for x in relint(d) if deleted.isdisjoint(range(x.line, x.end_line + 1))
-            ]
+            return found + [x for x in relint(d) if not fixes.overlaps(x, deleted)]
 
         fixed = fixes.fix_document(doc, lint, unsafe=True)
         applied = {id(d) for d in fixed.applied}
