@@ -311,6 +311,15 @@ def test_lines_with_a_letter_digit_or_invisible_character_are_not_symbol_lines(l
     assert check("BP002", f"Title\n{line}\n") == []
 
 
+def test_a_line_of_mojibake_is_left_to_enc003_not_deleted_as_symbols():
+    # Found by an adversarial review: Hebrew UTF-8 read as cp1252 ("×‘×”×•×“×¢×”", every
+    # character a symbol) was a "line of symbols only", and with ENC003 ignored its fix
+    # deleted text ENC003 repairs.
+    line = "בהודעה חדשה".encode().decode("cp1252")
+    assert check("BP002", f"Title\n\n{line}\n\n{BODY}\n") == []
+    assert len(check("BP002", f"Title\n\n{line}\n\n•\n\n{BODY}\n")) == 1  # the bullet
+
+
 def test_fix_drops_the_symbol_line_and_one_blank_line():
     text = f"Title\n\n\\\n\n{BODY}\n"
     assert fixed(text, check("BP002", text)) == f"Title\n\n{BODY}\n"

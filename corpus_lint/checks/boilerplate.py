@@ -115,7 +115,8 @@ class StraySymbolLine(_DropLineRule):
     symbol: a lone `\\`, `|`, `•`, `»`, `--`. Section breaks that articles use on purpose are
     left alone: the phrases of `[[extend]] code = "BP002"` in the rule packs are the accepted
     separators (built in: `* * *`, `***`, `# # #`, `###`, `⁂`, `~ ~ ~`); a line equal to one of
-    them, after trimming and taking runs of white space as one, is not reported.
+    them, after trimming and taking runs of white space as one, is not reported; nor is
+    a line ENC003 reads as mojibake ("×‘×”×•×“×¢×”" is Hebrew in the wrong code page).
 
     ## Why is this bad?
     Such a line is what is left of a removed widget, an icon font or a layout table. It carries
@@ -157,12 +158,23 @@ class StraySymbolLine(_DropLineRule):
                 continue
             if normalise_phrase(text) in separators:
                 continue
+            if not symbols.isascii() and _misread(doc, index):
+                continue  # ENC003's: text read in the wrong code page ("×‘×”" is Hebrew)
             yield self.report(
                 doc,
                 index,
                 f'line of symbols only "{shorten(symbols, 20)}": layout debris left by the '
                 "scraper, not text",
             )
+
+
+def _misread(doc: Document, index: int) -> bool:
+    """Does the line at `index` hold mojibake ENC003 repairs (its symbols are letters read in
+    the wrong code page: deleted, the text it can give back would be lost)?"""
+    from corpus_lint.checks.encoding import mojibake_runs
+
+    line = doc.lines[index]
+    return any(start < line.end and line.start < end for start, end, _ in mojibake_runs(doc))
 
 
 @register
