@@ -133,7 +133,7 @@ def run_on_dask(
     sources = [Source(os.path.abspath(t), display(t)) for t in targets]
     keys = [t.as_posix() for t in targets]
     for url in urls:
-        listed = list_url(url, settings, result.errors)
+        listed = list_url(url, settings, result.errors, result.warnings)
         sources.extend(Source(u, u) for u in listed)
         keys.extend(listed)
     sources = [s for _, s in sorted(zip(keys, sources), key=lambda ks: ks[0])]
@@ -163,11 +163,15 @@ def run_on_dask(
     return result, [s.shown for s in sources]
 
 
-def list_url(url: str, settings: Settings, errors: list[str]) -> list[str]:
+def list_url(
+    url: str, settings: Settings, errors: list[str], warnings: list[str] | None = None
+) -> list[str]:
     """The files under an fsspec URL that `include`/`exclude` pick, as URLs, in path order.
 
     Globs match the path relative to the URL given, as they match paths relative to the
-    configuration folder locally.
+    configuration folder locally. As a local walk, it follows no symbolic link (a link to a
+    corpus file was its own DUP003 copy) and skips what is not a regular file, with a
+    warning (a named pipe's read never returns).
     """
     try:
         import fsspec
@@ -179,7 +183,7 @@ def list_url(url: str, settings: Settings, errors: list[str]) -> list[str]:
         if not fs.isdir(root):
             errors.append(f"{url}: no such file or directory")
             return []
-        found = fs.find(root)
+        found = fs.find(root, detail=True)
     except ImportError as exc:  # an fsspec back-end that is not installed (s3fs, gcsfs)
         errors.append(f"{url}: {exc}")
         return []
@@ -187,15 +191,20 @@ def list_url(url: str, settings: Settings, errors: list[str]) -> list[str]:
         errors.append(f"{url}: cannot list: {exc}")
         return []
     listed = []
-    for path in found:
+    for path, info in found.items():
         relative = path[len(root) + 1 :] if path.startswith(root + "/") else path
         parts = relative.split("/")
         if any(part in SKIPPED_DIRS for part in parts[:-1]):
             continue
-        if excluded_relative(relative, settings):
+        if excluded_relative(relative, settings) or not included_relative(relative, settings):
             continue
-        if included_relative(relative, settings):
-            listed.append(fs.unstrip_protocol(path))
+        if info.get("islink"):
+            continue
+        if info.get("type", "file") != "file":  # a named pipe, a socket, a device
+            if warnings is not None:
+                warnings.append(f"{fs.unstrip_protocol(path)}: not a regular file, not linted")
+            continue
+        listed.append(fs.unstrip_protocol(path))
     return sorted(listed)
 
 

@@ -146,6 +146,27 @@ def test_corpus_read_through_a_file_url_gives_the_same_diagnostics(cli, tmp_path
     assert all(d["path"].startswith(url + "/") for d in on_dask)
 
 
+def test_a_url_corpus_follows_no_link_and_skips_a_named_pipe_as_a_local_walk(
+    cli, tmp_path, cluster
+):
+    # Found by an adversarial review: listed through a file:// URL, a link to a corpus file
+    # was its DUP003 copy (and --write-removals listed it), and a named pipe hung the run.
+    _, address = cluster
+    corpus = corpus_with_duplicates(tmp_path / "corpus")
+    first = sorted(corpus.iterdir())[0]
+    (corpus / "link.txt").symlink_to(first.name)
+    os.mkfifo(corpus / "pipe.txt")
+    local = cli("check", "--no-cache", "--output-format", "json", "corpus", cwd=tmp_path)
+    url = corpus.resolve().as_uri()
+    run = cli("check", "--executor", "dask", "--scheduler", address, "--output-format", "json",
+              url, cwd=tmp_path)  # fmt: skip
+    assert all(not d["path"].endswith("link.txt") for d in run.json())
+    shown = json.loads(json.dumps(run.json()).replace(url + "/", "corpus/"))
+    key = lambda d: json.dumps(d, sort_keys=True)  # noqa: E731
+    assert sorted(shown, key=key) == sorted(local.json(), key=key)
+    assert f"{url}/pipe.txt: not a regular file, not linted" in run.err
+
+
 def test_configured_executor_without_scheduler_starts_a_local_cluster(cli, tmp_path):
     corpus_with_duplicates(tmp_path / "corpus")
     (tmp_path / "corpus-lint.toml").write_text('corpus = ["corpus"]\n', encoding="utf-8")
