@@ -411,6 +411,11 @@ def _check(args: argparse.Namespace, settings: Settings, walk: CorpusWalk | None
             )
         except ExecutorError as exc:
             raise UsageError(str(exc)) from None
+        if urls:  # fixes are refused where a URL is checked (`choose_executor`): none offered
+            from dataclasses import replace
+
+            result.diagnostics = [replace(d, fix=None) for d in result.diagnostics]
+            result.fixable = None
     else:
         from corpus_lint.files import distinct_roots
 

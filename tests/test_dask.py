@@ -140,8 +140,9 @@ def test_corpus_read_through_a_file_url_gives_the_same_diagnostics(cli, tmp_path
     url = corpus.resolve().as_uri()
     on_dask = report(cli, "--executor", "dask", "--scheduler", address, url, cwd=tmp_path)
     assert {"DUP003", "DUP004"} <= {d["code"] for d in local}
-    # The same findings, on files shown by their URL.
+    # The same findings, on files shown by their URL (with no fix: none applies to a URL).
     shown = json.loads(json.dumps(on_dask).replace(url + "/", "corpus/"))
+    local = [{**d, "fix": None} for d in local]
     assert sorted(shown, key=lambda d: json.dumps(d, sort_keys=True)) == local
     assert all(d["path"].startswith(url + "/") for d in on_dask)
 
@@ -163,7 +164,7 @@ def test_a_url_corpus_follows_no_link_and_skips_a_named_pipe_as_a_local_walk(
     assert all(not d["path"].endswith("link.txt") for d in run.json())
     shown = json.loads(json.dumps(run.json()).replace(url + "/", "corpus/"))
     key = lambda d: json.dumps(d, sort_keys=True)  # noqa: E731
-    assert sorted(shown, key=key) == sorted(local.json(), key=key)
+    assert sorted(shown, key=key) == sorted(({**d, "fix": None} for d in local.json()), key=key)
     assert f"{url}/pipe.txt: not a regular file, not linted" in run.err
 
 
@@ -288,6 +289,18 @@ def test_fixes_on_a_url_are_refused_and_nothing_changes(cli, seeds_copy):
         f"corpus-lint: error: {url}: fixes are not applied to a remote corpus; fix a local copy\n"
     )
     assert {p.name: p.read_bytes() for p in seeds_copy.iterdir()} == before
+
+
+def test_a_check_of_a_url_offers_no_fix(cli, seeds_copy, cluster):
+    # Found by an adversarial review: its summary said "fixable with `--fix`", which the
+    # same URL then refuses.
+    _, address = cluster
+    url = seeds_copy.resolve().as_uri()
+    run = cli("check", "--executor", "dask", "--scheduler", address, url, cwd=seeds_copy.parent)
+    assert run.code == 1 and "fixable" not in run.out and "[*]" not in run.out
+    found = cli("check", "--executor", "dask", "--scheduler", address, "--output-format",
+                "json", url).json()  # fmt: skip
+    assert found and all(d["fix"] is None for d in found)
 
 
 def test_a_url_needs_the_dask_executor(cli, seeds_copy):
