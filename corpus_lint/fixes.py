@@ -16,12 +16,13 @@ import errno
 import math
 import os
 import re
-from bisect import bisect_right, insort
+from bisect import bisect_left, bisect_right, insort
 from collections import Counter
 from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from corpus_lint import interrupts
 from corpus_lint.document import Document
@@ -166,7 +167,7 @@ def fix_document(doc: Document, lint: Lint, unsafe: bool, max_passes: int = MAX_
     offered = _merged(
         (e.start, e.end) for d in fixed.diagnostics if allowed(d, unsafe) for e in d.fix.edits
     )
-    made: list[list[Edit]] = []  # each pass's edits, in order, on the text before that pass
+    made: list[_Pass] = []  # each pass's edits
 
     def applicable(d: Diagnostic) -> bool:
         if not allowed(d, unsafe):
@@ -195,7 +196,7 @@ def fix_document(doc: Document, lint: Lint, unsafe: bool, max_passes: int = MAX_
         except UnicodeEncodeError:  # a fix inserted a lone surrogate: a rule's bug
             fixed.notes.append(f"{doc.display_path}: a fix produced text that is not Unicode")
             return fixed
-        made.append(sorted((e for d in applied if d.fix for e in d.fix.edits), key=_span))
+        made.append(_Pass.of(sorted((e for d in applied if d.fix for e in d.fix.edits), key=_span)))
         # Written as UTF-8, so read as UTF-8 (no detection: NUL-padded text is not UTF-16).
         fixed.doc = Document(doc.path, doc.display_path, raw, "utf-8", 1.0, text)
         fixed.applied.extend(applied)
@@ -210,27 +211,45 @@ def fix_document(doc: Document, lint: Lint, unsafe: bool, max_passes: int = MAX_
     return fixed
 
 
-def _traced(start: int, end: int, made: list[list[Edit]]) -> tuple[int, int]:
-    """Where the span `start:end` of the text after these passes' edits came from in the
-    text before them: a position inside an edit's replacement goes to that edit's span."""
-    for edits in reversed(made):
-        start, end = _before(start, edits, at_end=False), _before(end, edits, at_end=True)
-    return start, end
+class _Pass(NamedTuple):
+    """A pass's edits (in order, on the text before it), with where each lies in the text
+    after it and the shift of the positions after each: a position traced back in O(log n)
+    (a file of 150,000 fixed lines has as many edits)."""
 
+    edits: list[Edit]
+    new_starts: list[int]
+    new_ends: list[int]
+    shifts: list[int]  # after each edit
 
-def _before(position: int, edits: list[Edit], at_end: bool) -> int:
-    """A position of the text after `edits` (in order) in the text before them: one inside
-    an edit's replacement goes to the edit's start (a span's start) or end (a span's end)."""
-    shift = 0
-    for edit in edits:
-        new_start = edit.start + shift
-        new_end = new_start + len(edit.replacement)
-        if position < new_start or (at_end and position == new_start):
-            break  # before this edit, so before every later one
-        if position < new_end or (at_end and position == new_end):
+    @classmethod
+    def of(cls, edits: list[Edit]) -> _Pass:
+        new_starts, new_ends, shifts, shift = [], [], [], 0
+        for edit in edits:
+            new_starts.append(edit.start + shift)
+            new_ends.append(edit.start + shift + len(edit.replacement))
+            shift += len(edit.replacement) - (edit.end - edit.start)
+            shifts.append(shift)
+        return cls(edits, new_starts, new_ends, shifts)
+
+    def before(self, position: int, at_end: bool) -> int:
+        """A position of the text after the pass in the text before it: one inside an
+        edit's replacement goes to the edit's start (a span's start) or end (a span's end)."""
+        after = (bisect_left if at_end else bisect_right)(self.new_starts, position)
+        if not after:
+            return position
+        last = after - 1  # the last edit that begins before the position
+        if position < self.new_ends[last] or (at_end and position == self.new_ends[last]):
+            edit = self.edits[last]
             return edit.end if at_end else edit.start
-        shift += len(edit.replacement) - (edit.end - edit.start)
-    return position - shift
+        return position - self.shifts[last]
+
+
+def _traced(start: int, end: int, made: list[_Pass]) -> tuple[int, int]:
+    """Where the span `start:end` of the text after these passes came from in the text
+    before them."""
+    for done in reversed(made):
+        start, end = done.before(start, at_end=False), done.before(end, at_end=True)
+    return start, end
 
 
 def _merged(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
