@@ -34,16 +34,8 @@ HEAVY = [
     "hashlib",
 ]
 # Nor by one with them, which needs numpy and xxhash (and the cache's sqlite3).
-HEAVY_WITH_DUPLICATES = [
-    "chardet",
-    "ftfy",
-    "pathspec",
-    "jinja2",
-    "regex",
-    "datasketch",
-    "scipy",
-    "numpy.ma",  # (imported by np.unique and np.isin: 10 ms)
-]
+# (numpy.ma: imported by the first call of np.unique or np.isin, 10 ms.)
+HEAVY_WITH_DUPLICATES = [*HEAVY[2:8], "scipy", "numpy.ma"]  # chardet ... datasketch
 
 _PROBE = """
 import json, os, re, sys
