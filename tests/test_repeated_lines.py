@@ -294,3 +294,23 @@ def test_a_redundant_copy_deleted_gets_no_line_deletion_and_no_error(cli, tmp_pa
     assert run.code in (0, 1), run.err
     assert not copy.exists()
     assert all(CHROME_LINE not in path.read_text() for path in chrome)
+
+
+def test_a_line_the_fixes_make_common_is_not_deleted_in_the_same_run(cli, tmp_path):
+    # Found by an adversarial review: mojibake repaired (ENC003) into a line four documents
+    # then shared was deleted as BP005 in the same --fix --unsafe-fixes run, though the check
+    # had reported only the repair.
+    line = "בהודעה חדשה".encode().decode("cp1252")
+    for n in range(4):
+        (tmp_path / f"s{n}.txt").write_text(
+            f"Story {n} of the harbour\n\nThe council met about plan {n}.\n\n{line}\n\n"
+            "Source: Reuters\n",
+            encoding="utf-8",
+        )
+    check = cli("check", "--no-cache", "--output-format", "json", ".", cwd=tmp_path)
+    assert {d["code"] for d in check.json()} == {"ENC003"}
+    run = cli("check", "--no-cache", "--fix", "--unsafe-fixes", "--output-format", "json", ".")
+    for n in range(4):
+        assert "בהודעה חדשה" in (tmp_path / f"s{n}.txt").read_text(encoding="utf-8")
+    assert run.code == 1 and [d["code"] for d in run.json()] == ["BP005"] * 4
+    assert "repeated line not deleted: this run's fixes made it" in run.err

@@ -61,6 +61,15 @@ def line_key(text: str) -> str:
     return " ".join(_NON_WORD.sub(" ", text.casefold()).split())
 
 
+def kept_key(text: str) -> str:
+    """A line's key as a fix keeps it: its ASCII words (a mojibake repair leaves them:
+    "CafÃ© del Mar" and "Café del Mar" are one line), or, with none, `line_key` (Hebrew read
+    as cp1252 and its repair are two)."""
+    key = line_key(text)
+    ascii_words = " ".join(re.findall(r"[a-z0-9]+", key))
+    return ascii_words or key
+
+
 def is_candidate(text: str, max_length: int, is_source: Callable[[str], Any]) -> bool:
     """Could this line be chrome (see the module's docstring)?"""
     stripped = text.strip()
@@ -251,7 +260,15 @@ def delete_repeated_lines(
     left = []
     for d in diagnostics:
         if d.code in codes and d.fix is not None and d.path in documents:
-            if job.settings is None or not ignored_for_file(d, job.settings):
+            made = result.unfixed_lines.get(d.path)
+            if made is not None and kept_key(d.snippet or "") not in made:
+                # A line this run's fixes made (mojibake repaired into a line four documents
+                # share): no check reported it; the next run does, and deletes it then.
+                result.warnings.append(
+                    f"{d.path}:{d.line}: repeated line not deleted: this run's fixes made it; "
+                    "run again to delete it"
+                )
+            elif job.settings is None or not ignored_for_file(d, job.settings):
                 by_path.setdefault(d.path, []).append(d)
                 continue
         left.append(d)
