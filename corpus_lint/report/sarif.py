@@ -64,12 +64,11 @@ def rule_descriptor(rule: Rule) -> dict[str, Any]:
     }
 
 
-def artifact(path: str, root) -> dict[str, str]:
-    """The file as a URI: its name's own bytes percent-encoded (a name that is not UTF-8 too:
-    "k%FF.txt", where the other reports write "k\\xff.txt", which names another file).
-    Relative to the root; a file outside it (named on the command line) by its absolute URI,
-    as no "%SRCROOT%"-relative one leads there."""
-    shown = from_root(path, root)
+def artifact(path: str, shown: str) -> dict[str, str]:
+    """The file at `path` (`shown`: its path `from_root`) as a URI: its name's own bytes
+    percent-encoded (a name that is not UTF-8 too: "k%FF.txt", where the other reports write
+    "k\\xff.txt", which names another file). Relative to the root; a file outside it (named
+    on the command line) by its absolute URI, as no "%SRCROOT%"-relative one leads there."""
     if is_outside(shown):
         absolute = Path(os.path.abspath(path)).as_posix()
         if not absolute.startswith("/"):  # "C:/..."
@@ -86,6 +85,7 @@ def text(message: str) -> str:
 def result(raw: Diagnostic, occurrence: int, rule_index: dict[str, int], root) -> dict[str, Any]:
     """The result of a diagnostic whose paths are the files' own (see `render`)."""
     d = encodable(raw)
+    shown = from_root(raw.path, root)  # the location's and the fingerprint's
     out: dict[str, Any] = {"ruleId": d.code}
     if d.code in rule_index:
         out["ruleIndex"] = rule_index[d.code]
@@ -94,7 +94,7 @@ def result(raw: Diagnostic, occurrence: int, rule_index: dict[str, int], root) -
     out["locations"] = [
         {
             "physicalLocation": {
-                "artifactLocation": artifact(raw.path, root),
+                "artifactLocation": artifact(raw.path, shown),
                 "region": {
                     "startLine": d.line,
                     "startColumn": d.column,
@@ -109,16 +109,14 @@ def result(raw: Diagnostic, occurrence: int, rule_index: dict[str, int], root) -
             {
                 "id": number,
                 "physicalLocation": {
-                    "artifactLocation": artifact(raw_path, root),
+                    "artifactLocation": artifact(raw_path, from_root(raw_path, root)),
                     "region": {"startLine": r.line},
                 },
                 "message": {"text": text(f"{r.path}:{r.line}{similarity_note(d, number - 1)}")},
             }
             for number, (r, raw_path) in enumerate(zip(d.related, [x.path for x in raw.related]), 1)
         ]
-    out["partialFingerprints"] = {
-        FINGERPRINT_KEY: fingerprint(d, occurrence, from_root(raw.path, root))
-    }
+    out["partialFingerprints"] = {FINGERPRINT_KEY: fingerprint(d, occurrence, shown)}
     return out
 
 
