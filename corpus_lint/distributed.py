@@ -77,8 +77,9 @@ MAX_PARTITIONS = 1000
 PARTITIONS_PER_WORKER = 4
 MAX_BUCKETS = 1024
 BUCKET_ROWS = 4_000_000
-# Seconds to reach a scheduler given with --scheduler before giving up.
-CONNECT_TIMEOUT = "10s"
+# Seconds to reach a scheduler given with --scheduler, and for it to answer, before giving up.
+CONNECT_SECONDS = 10
+CONNECT_TIMEOUT = f"{CONNECT_SECONDS}s"
 # A run stopped by dying workers checks the partition again NARROW_FILES at a time, then
 # one file at a time, to name the file (`_fatal_file`); each task may take this long.
 NARROW_FILES = 32
@@ -219,6 +220,7 @@ def _client(scheduler: str | None) -> Iterator[Any]:
     if scheduler:
         try:
             _reachable(scheduler)
+            _answers_as_dask(scheduler)
             client = Client(scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False)
         except Exception as exc:  # refused, timed out, malformed address: all one message
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
@@ -298,6 +300,30 @@ def _reachable(address: str) -> None:
         raise ValueError("expected an address like tcp://host:8786")
     with socket.create_connection((parts.hostname, port), timeout=5):
         pass
+
+
+def _answers_as_dask(address: str) -> None:
+    """Fail within CONNECT_SECONDS on an address that takes the connection but does not answer
+    as a Dask scheduler (a web server, a wedged scheduler): the client would wait for it
+    without a limit, deaf to Ctrl-C. Asks for its identity, as `dask` tools do."""
+    import asyncio
+
+    from distributed.comm import connect
+
+    async def identity() -> object:
+        comm = await connect(address, timeout=CONNECT_TIMEOUT)
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            return await comm.read()
+        finally:
+            comm.abort()
+
+    try:
+        reply = asyncio.run(asyncio.wait_for(identity(), CONNECT_SECONDS))
+    except (asyncio.TimeoutError, TimeoutError):
+        reply = None
+    if not isinstance(reply, dict) or reply.get("type") != "Scheduler":
+        raise OSError(f"it took the connection but gave no Dask answer within {CONNECT_SECONDS} s")
 
 
 def _quiet_dask_logging() -> None:

@@ -252,6 +252,69 @@ def test_unreachable_scheduler_is_a_one_line_error(cli, seeds_copy):
     assert run.err.count("\n") == 1 and "Traceback" not in run.err
 
 
+@pytest.fixture()
+def silent_listener():
+    """The address of a server that takes connections and never answers (a wedged scheduler,
+    or a service that waits for its own protocol's first line)."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    held: list[socket.socket] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                held.append(server.accept()[0])
+            except OSError:  # closed below
+                return
+
+    threading.Thread(target=accept, daemon=True).start()
+    yield f"tcp://127.0.0.1:{server.getsockname()[1]}"
+    server.close()
+    for connection in held:
+        connection.close()
+
+
+def test_scheduler_that_never_answers_is_a_one_line_error(cli, seeds_copy, silent_listener):
+    # The client waited for such a server without a limit, deaf to Ctrl-C.
+    started = time.monotonic()
+    run = cli(
+        "check",
+        "--executor",
+        "dask",
+        "--scheduler",
+        silent_listener,
+        "seeds",
+        cwd=seeds_copy.parent,
+    )
+    took = time.monotonic() - started
+    assert run.code == 2
+    assert run.err == (
+        f"corpus-lint: error: --scheduler {silent_listener}: cannot reach the Dask scheduler "
+        f"(it took the connection but gave no Dask answer within "
+        f"{dask_executor.CONNECT_SECONDS} s)\n"
+    )
+    assert took < dask_executor.CONNECT_SECONDS + 8
+
+
+def test_ctrl_c_while_a_scheduler_does_not_answer_exits_130(seeds_copy, silent_listener):
+    command = [sys.executable, "-m", "corpus_lint", "check", "--executor", "dask"]
+    run = subprocess.Popen(
+        [*command, "--scheduler", silent_listener, "seeds"],
+        cwd=seeds_copy.parent,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    time.sleep(2)  # imported Dask and waiting for the answer (the deadline is 10 s)
+    sent = time.monotonic()
+    run.send_signal(signal.SIGINT)
+    _, err = run.communicate(timeout=30)
+    assert run.returncode == 130, err
+    assert err == "corpus-lint: interrupted\n"
+    assert time.monotonic() - sent < 3
+
+
 def test_scheduler_without_the_dask_executor_is_a_usage_error(cli, seeds_copy):
     run = cli("check", "--scheduler", "tcp://127.0.0.1:8786", "seeds", cwd=seeds_copy.parent)
     assert run.code == 2
