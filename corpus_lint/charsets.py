@@ -502,7 +502,8 @@ def oddity(text: str) -> tuple[int, int]:
     ftfy's count of mojibake patterns; and how many such words there are.
 
     A word looks wrong by its shape (`_odd_word`) or when it holds a Latin or Cyrillic
-    letter that the language best fitting the whole text does not use.
+    letter that the language best fitting the whole text does not use; a capitalised Latin
+    word, when no one language uses all its letters.
     """
     import ftfy.badness
 
@@ -520,8 +521,17 @@ def oddity(text: str) -> tuple[int, int]:
                 odd_words.add(word)
             else:
                 lowered = word.lower()  # ("İ" lowers to two characters)
+                own = {ch for ch in lowered if not ch.isascii()}
+                letters.update(own)
+                if len(lowered) > 1 and word[0].isupper() and _script(word[0]) == "LATIN":
+                    # A name, or a sentence's first word: news names people of every country
+                    # ("Zoë Müller" and "Ana Kovač" in one English article), so such a word
+                    # needs only letters of some one language, not the text's.
+                    latin = {ch for ch in own if _script(ch) == "LATIN"}
+                    if not any(latin <= known for known in _LANGUAGE_LETTER_SETS):
+                        odd_words.add(word)
+                    continue
                 alphabetic.append(lowered)
-                letters.update(ch for ch in set(lowered) if not ch.isascii())
                 start, end = match.span()
                 beside = text[max(start - 1, 0) : end + 1]
                 if len(lowered) == 1 and _ELIDED.isdisjoint(beside):

@@ -59,7 +59,12 @@ def test_cp1252_quotes_are_reported_once_at_the_first_bad_byte_with_the_guess():
 
 
 @pytest.mark.parametrize(
-    "paragraph, encoding", [(ENGLISH, "cp1252"), (FRENCH, "cp1252"), (JAPANESE, "shift_jis")]
+    "paragraph, encoding",
+    [
+        (ENGLISH.replace("Zo\u00eb", "Anne"), "cp1252"),
+        (FRENCH, "cp1252"),
+        (JAPANESE, "shift_jis"),
+    ],
 )
 def test_a_clean_plausible_unambiguous_decoding_gets_the_transcode_fix(paragraph, encoding):
     # chardet 7 scores the English article about 0.33: no confidence threshold decides this.
@@ -85,6 +90,14 @@ def test_cp1252_and_latin1_agree_on_a_file_without_bytes_0x80_to_0x9f():
     doc = doc_of(raw)
     assert doc.text == raw.decode("latin-1") == raw.decode("cp1252")
     assert check("ENC001", doc)[0].fix is not None
+
+
+def test_a_name_that_reads_as_a_name_in_another_code_page_gets_no_fix():
+    # "Zoë" in cp1252 is "Zoė" in cp1257, a Lithuanian spelling: a name tells no language.
+    [found] = check("ENC001", doc_of(article(ENGLISH).encode("cp1252")))
+    assert found.fix is None
+    assert "cp1252 and cp1257 both decode it to plausible but different text" in found.message
+    assert "'\u00eb' (U+00EB) or '\u0117' (U+0117) x1" in found.message
 
 
 def test_two_plausible_readings_that_differ_get_no_fix_and_the_message_says_why():
@@ -222,6 +235,32 @@ RUSSIAN = (
 )
 
 
+@pytest.mark.parametrize(
+    "names, encoding",
+    [
+        # Found by a probe of English articles naming people of several countries: the right
+        # reading held letters of three languages and was rejected, and latin-1, chardet's
+        # guess, wrote "Kovaè" (and "Tomá¹" for iso8859-2's "Tomáš").
+        (["S\u00e9bastien Loeb", "Zo\u00eb M\u00fcller", "Ana Kova\u010d"], "cp1250"),
+        (["Tom\u00e1\u0161 Berdych", "J\u00fcrgen Klopp", "Bj\u00f6rk"], "iso8859_2"),
+        (["Petr \u010cech", "Andr\u00e9s Iniesta", "\u00d3lafur Arnalds"], "cp1257"),
+    ],
+)
+def test_an_english_article_naming_people_of_several_countries_gets_no_wrong_fix(names, encoding):
+    body = "said the talks had gone well and that a further round was planned for next month."
+    text = article("\n".join(f"{name} {body}" for name in names))
+    [found] = check("ENC001", doc_of(text.encode(encoding)))
+    assert found.fix is None, found.message  # the names alone cannot tell the code page
+
+
+def test_a_title_case_word_mixing_two_languages_letters_is_still_a_misreading():
+    # A capitalised word needs only one language's letters, not the text's: "Tįrsasįg",
+    # cp1257's reading of Hungarian "Társaság", has Lithuanian "į" beside nothing else, but
+    # "Blogajįnló" has "į" and "ó", which no one language writes.
+    assert charsets.oddity("Blogaj\u00e1nl\u00f3 \u00e9s T\u00e1rsas\u00e1g") == (0, 3)
+    assert charsets.oddity("Blogaj\u012fnl\u00f3 \u00e9s T\u012frsas\u012fg")[0] == 1
+
+
 def test_names_drawn_lines_and_look_alike_letters_are_plausible_text():
     # CamelCase "АвиаПорт", a line of "━", stars, "Cайт" typed with a Latin C: a real
     # page's, not what a wrong code page makes of it.
@@ -293,13 +332,16 @@ HUNGARIAN = (
 ) * 8 + "Wolfgang Schäuble is üdvözölte. Schäuble szerint ez jó hír."
 
 
-def test_a_foreign_name_repeated_counts_once_as_a_word_that_looks_wrong():
-    # "Schäuble" twice in Hungarian: "ä" is no Hungarian letter, but a name repeated is one
-    # oddity (as the README says of every word that looks wrong), not two: 1 of 125 words.
-    assert charsets.oddity(HUNGARIAN) == (1, 125)
+def test_a_foreign_name_is_no_oddity_and_a_foreign_word_repeated_counts_once():
+    # "Schäuble" twice in Hungarian: "ä" is no Hungarian letter, but a capitalised word needs
+    # only some one language's letters (a name: German's). A lowercase German word is odd,
+    # and repeated it is one oddity (as the README says of every word that looks wrong).
+    assert charsets.oddity(HUNGARIAN) == (0, 125)
     doc = doc_of(article(HUNGARIAN).encode("cp1250"))
     assert check("ENC001", doc)[0].fix is not None
     assert doc.text == article(HUNGARIAN)
+    twice = HUNGARIAN.replace("Schäuble szerint", "schäuble szerint") + " Láttam schäuble."
+    assert charsets.oddity(twice) == (1, 127)
 
 
 def test_a_dos_end_of_file_control_does_not_block_the_transcode():
