@@ -11,10 +11,11 @@ from functools import cache
 from itertools import chain
 from operator import itemgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from xxhash import xxh3_64_intdigest  # every run stats its files for the result cache (0.4 ms)
 
+from corpus_lint import interrupts
 from corpus_lint.config import Settings, glob_matches, glob_regex
 from corpus_lint.rule import is_selected
 
@@ -392,6 +393,10 @@ class Folder(NamedTuple):
 # file systems a stat costs more than the Python loop around it, and folders are
 # independent. Below it, starting processes would cost more than they save.
 PARALLEL_WALK_FILES = 5_000
+# What a run says when a process walking the corpus dies (which folders it held is unknown).
+WALKER_DIED = (
+    "a process walking the corpus died (killed, or out of memory?); the corpus was not compared"
+)
 
 
 def corpus_folders(
@@ -480,7 +485,7 @@ class CorpusWalk:
             # of like size, go to different workers).
             shares = min(workers, len(listed) + len(left))
             calls = [(listed[i::shares], left[i::shares], settings, known) for i in range(shares)]
-            self._pool = Tasks(_walk_share, calls)
+            self._pool = Tasks(_walk_share_apart, calls, died=WALKER_DIED)
             try:
                 self._add(_walk_share(own, [], settings, known))
             except BaseException:  # Ctrl-C here: the caller holds no walk to cancel yet
@@ -562,6 +567,12 @@ def folder_digest(rows: list[tuple[str, int, int]]) -> int:
 def _digest(described: str, stamps: array, sizes: array) -> int:
     hashed = described.encode("utf-8", "surrogateescape") + stamps.tobytes() + sizes.tobytes()
     return to_int64(xxh3_64_intdigest(hashed))
+
+
+def _walk_share_apart(*args: Any) -> tuple[list[tuple[str, Folder]], list[str]]:
+    """`_walk_share` in a walking worker."""
+    interrupts.pause("walk-share")  # for the test suite (see `interrupts.pause`)
+    return _walk_share(*args)
 
 
 def _walk_share(

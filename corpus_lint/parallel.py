@@ -241,7 +241,8 @@ class Tasks:
 
     FORKED = hasattr(os, "fork") and sys.platform.startswith("linux")
 
-    def __init__(self, fn: Callable[..., Any], calls: list[tuple]) -> None:
+    def __init__(self, fn: Callable[..., Any], calls: list[tuple], died: str = _DIED) -> None:
+        self._died = died  # the message of the `WorkersDied` a dead worker raises
         self._children: list[tuple[int, int]] = []  # (process id, read end of its pipe)
         self._pool: WorkerPool | None = None
         self._pending: Iterator | None = None
@@ -290,11 +291,11 @@ class Tasks:
             self.cancel()
             raise
         if not all(status == 0 for status in self._close(kill=False)) or not all(sent):
-            raise WorkersDied(_DIED)
+            raise WorkersDied(self._died)
         try:
             values = [pickle.loads(data) for data in sent]
         except Exception:  # cut short: a worker killed while it wrote (its status unknown)
-            raise WorkersDied(_DIED) from None
+            raise WorkersDied(self._died) from None
         for done, value in values:
             if not done:
                 raise value  # the worker's exception, as a pool's map raises it

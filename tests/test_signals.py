@@ -447,6 +447,92 @@ def test_ctrl_c_while_the_cache_is_written_stops_the_writer_and_commits_nothing(
         assert db.execute("SELECT count(*) FROM files").fetchone() == (MIN_FILES_TO_WRITE_APART,)
 
 
+def test_a_cache_writer_that_dies_loses_the_cache_write_not_the_findings(tmp_path):
+    """Every file was checked when the forked writer of the signature cache is killed: the
+    run reports its findings, as a run without the cache does, and warns that they were not
+    cached (it said "a worker process died; not checked", exit 2, and printed nothing)."""
+    import sqlite3
+
+    from corpus_lint.dedup.cache import SignatureCache
+    from corpus_lint.dedup.corpus import MIN_FILES_TO_WRITE_APART
+
+    if not SignatureCache.stores_in_a_process():
+        pytest.skip("the cache is written by a thread here: no process to kill")
+    corpus = tmp_path / "corpus"
+    write_corpus(corpus, files=MIN_FILES_TO_WRITE_APART)
+    command = [sys.executable, "-m", "corpus_lint", "check", "--output-format", "json", "corpus"]
+    uncached = subprocess.run(
+        [*command, "--no-cache"], cwd=tmp_path, capture_output=True, text=True
+    )
+    pause = tmp_path / "pause"
+    pause.mkdir()
+    process = start(
+        tmp_path, "--output-format", "json", "corpus", pause=pause, point="cache-write", cache=True
+    )
+    try:
+        wait_for(pause / "cache-write.ready", process)
+        writer = int((pause / "cache-write.ready").read_text())
+        assert writer in children(process.pid)
+        os.kill(writer, signal.SIGKILL)
+        (pause / "cache-write.go").touch()
+        out, err = finish(process, timeout=30)
+    finally:
+        kill_group(process)
+    assert (process.returncode, out) == (uncached.returncode, uncached.stdout)
+    assert "this run's files were not cached: the process writing them died" in err, err
+    assert group_members(process.pid) == []
+    database = tmp_path / ".corpus_lint_cache" / "signatures.sqlite3"
+    with sqlite3.connect(database) as db:
+        assert db.execute("SELECT count(*) FROM files").fetchone() == (0,)
+    cached = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True)
+    assert (cached.returncode, cached.stdout) == (uncached.returncode, uncached.stdout)
+
+
+_PARALLEL_WALK = """
+import sys
+import corpus_lint.files
+corpus_lint.files.PARALLEL_WALK_FILES = 2  # a corpus of a few files walked by workers
+from corpus_lint.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_walker_that_dies_is_named_as_one(tmp_path):
+    """A pre-commit run's corpus walk forks processes that stat the corpus: one killed is a
+    one-line error that says the corpus was not compared, not that a file went unchecked."""
+    write_corpus(tmp_path / "corpus", files=20)
+    (tmp_path / "corpus-lint.toml").write_text('corpus = ["corpus"]\n')
+    (tmp_path / "new.txt").write_text("A title\n\nA sentence of text.\n\nSource: Reuters\n")
+    pause = tmp_path / "pause"
+    pause.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != PAUSE_VARIABLE}
+    env[PAUSE_VARIABLE] = f"walk-share:{pause}"
+    process = subprocess.Popen(
+        [sys.executable, "-c", _PARALLEL_WALK, "check", "--no-progress", "new.txt"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        wait_for(pause / "walk-share.ready", process)
+        walker = int((pause / "walk-share.ready").read_text())
+        assert walker in children(process.pid)
+        os.kill(walker, signal.SIGKILL)
+        (pause / "walk-share.go").touch()
+        out, err = finish(process, timeout=30)
+    finally:
+        kill_group(process)
+    assert process.returncode == 2
+    from corpus_lint.files import WALKER_DIED
+
+    assert err == f"corpus-lint: error: {WALKER_DIED}\n"
+    assert "passed" not in out
+    assert group_members(process.pid) == []
+
+
 def test_ctrl_c_and_sigterm_together_are_one_line(tmp_path):
     """Both at once (a terminal's Ctrl-C as `timeout` sends SIGTERM): whichever stops the run,
     the other, already pending, is ignored, without a traceback ("Signal 15 ignored due to

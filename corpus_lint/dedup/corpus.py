@@ -83,6 +83,7 @@ from corpus_lint.dedup.minhash import (
 from corpus_lint.dedup.table import FeatureTable
 from corpus_lint.document import Document, DocumentError, display
 from corpus_lint.files import CorpusWalk, Folder, folder_digest, identity
+from corpus_lint.interrupts import WorkersDied
 from corpus_lint.packs import PackRule
 from corpus_lint.progress import Progress
 from corpus_lint.results import PathDisplay, collector_paused, split_path
@@ -410,6 +411,7 @@ def check_corpus(
         if cache is not None:
             cache.close()
     result.errors += checked.errors
+    result.warnings += checked.warnings
     if job.fix is not None and job.fix.unsafe:  # --fix --unsafe-fixes: redundant copies go
         from corpus_lint.dedup.removal import remove_redundant
 
@@ -553,6 +555,7 @@ class _Stage:
         # Corpus folders and files that could not be read: the run reports them (exit 2), as
         # a whole-corpus run does, instead of saying that every file passed.
         self.errors: list[str] = []
+        self.warnings: list[str] = []  # (a cache writer that died: the findings stand)
 
     # --- the stage ---------------------------------------------------------------------------
 
@@ -628,7 +631,7 @@ class _Stage:
                 diagnostics += lines
         except sqlite3.Error:  # the stage is run again without the cache, forking workers:
             if self._wait_for_store is not None:  # no writer may be running then
-                with suppress(sqlite3.Error):
+                with suppress(sqlite3.Error, WorkersDied):
                     self._wait_for_store()
             raise
         except BaseException:  # Ctrl-C: what the writer had not committed is undone
@@ -639,7 +642,7 @@ class _Stage:
         self._store()
         if self.cache is not None and self.similarities:
             self.cache.store((), (), similarities=sorted(self.similarities))
-        if stage is not None:
+        if stage is not None and self.cache is not None:
             self._store_findings(stage, diagnostics)
         return diagnostics
 
@@ -1429,8 +1432,16 @@ class _Stage:
         cost a run that reuses the stage's findings 0.05-0.1 s)."""
         if self._wait_for_store is None:
             self._begin_store(background=False)
-        if self._wait_for_store is not None:
+        if self._wait_for_store is None:
+            return
+        try:
             self._wait_for_store()
+        except WorkersDied:  # SQLite undid what it had not committed: the cache is as it was
+            self.warnings.append(
+                f"{self.settings.cache_dir}: this run's files were not cached: the process "
+                "writing them died (killed, or out of memory?); the next run reads them again"
+            )
+            self.cache = None  # nothing more of this run is stored
 
     def _begin_store(self, background: bool = True) -> None:
         """Start writing what this run learnt of its files, once (see `run`); not
