@@ -380,7 +380,10 @@ def _main(argv: Sequence[str] | None, exits: bool = False) -> int:
                 "rules": commands.list_rules,
             }[args.command]
         code = command(args)
-        sys.stdout.flush()  # here, not at exit: a full disk must not pass for findings
+        try:
+            sys.stdout.flush()  # here, not at exit: a full disk must not pass for findings
+        except BrokenPipeError:  # the reader stopped (`| head`) after the report was made
+            commands.discard_stdout(sys.stdout)
         return code
     except (ConfigError, UsageError, WorkersDied) as exc:  # ConfigError: PackError too
         print(f"corpus-lint: error: {exc}", file=sys.stderr)

@@ -487,8 +487,8 @@ def report(
                     for chunk in chunked_formatter(name)(diagnostics, context):
                         stdout.write(chunk)
                     stdout.flush()
-                except BrokenPipeError:
-                    raise  # the reader stopped (`| head`): nothing to say
+                except BrokenPipeError:  # the reader stopped (`| head`): nothing to say
+                    discard_stdout(stdout)
                 except OSError as exc:  # `> /dev/full`: said as a file's is
                     reason = f"cannot write the {name} report: {exc.strerror or exc}"
                     raise OSError(exc.errno, f"standard output: {reason}") from None
@@ -506,6 +506,16 @@ def report(
     elif not any(name in TEXT_FORMATS and file is None for name, file in outputs):
         for note in context.notes:  # no summary shows the notes
             print(f"corpus-lint: {clean(note)}", file=sys.stderr)
+
+
+def discard_stdout(stdout) -> None:
+    """After a broken pipe (`corpus-lint check | head`): what is still to be written to
+    standard output goes nowhere, and the run exits as its findings say, whatever the
+    format (the JSON report, written in chunks, exited 2 and the text report 1)."""
+    with contextlib.suppress(OSError, ValueError):  # (a test's buffer has no descriptor)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stdout.fileno())
+        os.close(devnull)
 
 
 def nothing_found(paths: list[Path], settings: Settings) -> str:

@@ -31,6 +31,28 @@ def one_error_line(err: str, names: str) -> None:
 # --- 3. a file name that is not UTF-8 ---------------------------------------------------------
 
 
+@pytest.mark.parametrize("output_format", ["json", "full", "sarif"])
+def test_a_reader_that_stops_early_leaves_the_exit_code_of_the_findings(tmp_path, output_format):
+    # `corpus-lint check | head`: the JSON report, written in chunks, exited 2 (an error),
+    # the text report 1; both now exit as the findings say, and print nothing more.
+    import subprocess
+
+    (tmp_path / "c").mkdir()
+    for number in range(300):  # a report far larger than a pipe's buffer
+        (tmp_path / "c" / f"{number:03}.txt").write_text(
+            UNTIDY.replace("Harbour", f"Port {number}")
+        )
+    run = subprocess.Popen(
+        [sys.executable, "-m", "corpus_lint", "check", "--no-cache", "--output-format",
+         output_format, "c"],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    assert len(run.stdout.read(100)) == 100
+    run.stdout.close()  # as `head -c 100` exits
+    err = run.stderr.read()
+    assert (run.wait(timeout=60), err) == (1, b"")
+
+
 @pytest.mark.skipif(sys.platform != "linux", reason="Linux file names are any bytes")
 def test_a_file_name_that_is_not_utf8_is_cached_like_any_other(tmp_path, cli):
     (tmp_path / "corpus-lint.toml").write_text('corpus = ["c"]\n')
