@@ -274,6 +274,12 @@ def parse_settings(data: dict[str, Any], config_file: Path, where: str = "") -> 
         )
 
     unknown = sorted(set(data) - _KEYS)
+    if unknown == ["tool"] and config_file.name != PYPROJECT:  # pyproject.toml's table pasted
+        raise fail(
+            f"unknown key 'tool': {config_file.name} takes its settings at the top level, "
+            "without [tool.corpus-lint] (which is pyproject.toml's)",
+            "tool",
+        )
     if unknown:
         raise fail(
             f"unknown key {unknown[0]!r} in {table} (known keys: {', '.join(sorted(_KEYS))})",
@@ -360,11 +366,14 @@ def key_line(config_file: Path, key: str) -> int | None:
         header = re.match(_HEADER, line)
         if header:
             table = _key_parts(header.group(1))
-            found.setdefault(table, number)
+            for length in range(1, len(table) + 1):  # [tool.corpus-lint] sets "tool" too
+                found.setdefault(table[:length], number)
             continue
         assigned = re.match(_ASSIGNED, line)
         if assigned:
-            found.setdefault(table + _key_parts(assigned.group(1)), number)
+            parts = table + _key_parts(assigned.group(1))
+            for length in range(len(table) + 1, len(parts) + 1):  # (a.b = 1 sets "a" too)
+                found.setdefault(parts[:length], number)
     wanted = (*prefix, *key.split("."))
     for length in range(len(wanted), len(prefix), -1):
         if wanted[:length] in found:

@@ -77,10 +77,10 @@ def run(args: argparse.Namespace) -> int:
     paths = args.paths or settings.corpus or [Path(".")]
     files, errors = discover(paths, settings)
     counts, examples, total = mine(files, rules["BP001"], Context(packs), args.max_length, errors)
-    for error in errors:
-        print(f"corpus-lint: error: {error}", file=sys.stderr)
-    if errors:  # counts of some of the files: no pack to trust
-        print("corpus-lint: nothing written: a path could not be read", file=sys.stderr)
+    for number, error in enumerate(errors, 1):  # counts of some of the files: no pack to trust
+        last = " (nothing written)" if number == len(errors) else ""
+        print(f"corpus-lint: error: {error}{last}", file=sys.stderr)
+    if errors:
         return EXIT_ERROR
     pack = render(counts, examples, total, args.min_documents, args.max_length)
     if args.output is None:
@@ -100,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_ERROR
     found = sum(1 for n in counts.values() if n >= args.min_documents)
     print(
-        f"{found} repeated lines in {total} documents"
+        f"{found} repeated line{'s' * (found != 1)} in {total} document{'s' * (total != 1)}"
         + (f" written to {args.output}" if args.output else ""),
         file=sys.stderr,
     )

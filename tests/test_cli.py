@@ -263,6 +263,15 @@ def test_every_rule_documents_itself_in_the_ruff_sections():
             assert section in rule.doc, f"{code} lacks {section}"
 
 
+def test_every_rule_has_a_name_of_its_own():
+    # Found by a contract review: DUP001 and BP005 were both "repeated-line", and the name is
+    # what JSON, SARIF rules and GitHub annotation titles show.
+    from corpus_lint.checks import builtin_rules
+
+    names = [rule.name for rule in builtin_rules().values()]
+    assert sorted(names) == sorted(set(names))
+
+
 def test_python_dash_m_runs_the_same_cli(tmp_path):
     write(tmp_path / "a.txt", "No final newline")
     done = subprocess.run(

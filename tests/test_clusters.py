@@ -400,6 +400,10 @@ def test_an_allowed_pair_is_not_reported_and_a_stale_entry_fails_the_run(cli, tm
     assert stale[0].startswith("duplicates.allow.toml:1:1: DUP004 ")
     assert "wire/a.txt" in stale[0] and "local/a.txt" in stale[0]
     assert "syndicated wire copy" in stale[0]
+    # Found by a contract review: the entry's paths were absolute, and the summary counted the
+    # allow-list among "corpus files a file checked makes redundant".
+    assert "no two of wire/a.txt, local/a.txt are duplicates any more" in stale[0]
+    assert "Found 1 diagnostic in 0 of 4 files and an allow-list:" in run.out
 
 
 def test_the_keeper_is_the_same_whatever_folder_the_run_starts_in(cli, tmp_path):

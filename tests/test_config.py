@@ -87,6 +87,18 @@ def test_bad_values_name_the_file_and_the_key(tmp_path, body, expected):
     assert expected in str(error.value)
 
 
+def test_pyprojects_table_pasted_into_corpus_lint_toml_is_named_with_its_line(tmp_path):
+    # Found by a contract review: "unknown key 'tool' in top level", with no line.
+    write(tmp_path / "corpus-lint.toml", 'corpus = ["c"]\n\n[tool.corpus-lint]\nselect = ["WS"]\n')
+    with pytest.raises(ConfigError) as error:
+        load_settings(cwd=tmp_path)
+    assert str(error.value) == (
+        f"{tmp_path / 'corpus-lint.toml'}: unknown key 'tool': corpus-lint.toml takes its "
+        "settings at the top level, without [tool.corpus-lint] (which is pyproject.toml's) "
+        "(line 3)"
+    )
+
+
 @pytest.mark.parametrize(
     "body, line",
     [

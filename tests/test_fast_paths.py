@@ -1175,8 +1175,8 @@ def test_ctrl_c_in_the_walk_of_its_own_folders_cancels_the_walking_workers(tmp_p
     forked: list[int] = []  # the walking workers' process ids
     tasks = parallel.Tasks
 
-    def recorded(*args):
-        made = tasks(*args)
+    def recorded(*args, **kwargs):
+        made = tasks(*args, **kwargs)
         forked.extend(made.pids)
         return made
 

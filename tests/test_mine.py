@@ -59,6 +59,10 @@ def test_min_documents_and_an_existing_output_file(tmp_path, cli):
     run = cli("mine-boilerplate", "missing", "corpus", "-o", "new.toml", cwd=tmp_path)
     assert run.code == 2 and "corpus-lint: error: missing: no such file" in run.err
     assert not (tmp_path / "new.toml").exists()
+    # One line an error, the last saying nothing was written (it took a second line).
+    assert run.err.splitlines() == [
+        "corpus-lint: error: missing: no such file or directory (nothing written)"
+    ]
 
 
 def test_an_output_that_cannot_be_written_is_one_line_and_exit_2(tmp_path, cli):

@@ -1,4 +1,4 @@
-"""BP005 (repeated-line): lines that stand in many documents of the corpus."""
+"""BP005 (corpus-repeated-line): lines that stand in many documents of the corpus."""
 
 from __future__ import annotations
 

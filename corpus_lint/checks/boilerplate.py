@@ -437,7 +437,7 @@ class RepeatedLine(CorpusRule):
     """
 
     code = "BP005"
-    name = "repeated-line"
+    name = "corpus-repeated-line"  # (DUP001 is repeated-line: one line after itself)
     severity = "warning"
     fix_availability = UNSAFE
     needs_groups = False

@@ -1994,7 +1994,7 @@ def cluster_diagnostics(
         rule = next((r for r in rules.values() if r.needs_pairs), None) or next(
             iter(rules.values())
         )
-        listed = ", ".join(files)
+        listed = ", ".join(f if is_url(f) else display(Path(f)) for f in files)
         missing = [f for f in files if not is_url(f) and not os.path.lexists(f)]
         what = f"no two of {listed} are duplicates any more"
         if missing:  # a file deleted or renamed since the entry was written

@@ -78,6 +78,10 @@ def fixable(diagnostics: list[Diagnostic], ctx: ReportContext) -> tuple[int, int
     return safe, unsafe
 
 
+# The corpus rules whose findings name a duplicate cluster (a stale allow-list entry: none).
+_DUPLICATES = ("DUP003", "DUP004")
+
+
 def summary(diagnostics: list[Diagnostic], ctx: ReportContext) -> list[str]:
     """The closing lines. "All checks passed" only when files were checked, nothing was
     found and nothing failed."""
@@ -85,15 +89,23 @@ def summary(diagnostics: list[Diagnostic], ctx: ReportContext) -> list[str]:
     checked = _files(ctx.files_checked)
     if not diagnostics:
         return [*notes, nothing_found(ctx)]
-    files = len({d.path for d in diagnostics})
+    # A stale allow-list entry is a duplicate finding of no cluster, in the allow-list.
+    allow_lists = {d.path for d in diagnostics if d.code in _DUPLICATES and d.cluster is None}
+    files = len({d.path for d in diagnostics} - allow_lists)
     plural = "s" * (len(diagnostics) != 1)
     if files <= ctx.files_checked:
-        lines = [f"Found {len(diagnostics)} diagnostic{plural} in {files} of {checked}:"]
+        where = f"{files} of {checked}"
     else:  # corpus files besides those checked: a better copy checked makes them redundant
-        lines = [
-            f"Found {len(diagnostics)} diagnostic{plural} in {files} files ({checked} checked, "
-            "and corpus files a file checked makes redundant):"
-        ]
+        where = (
+            f"{files} files ({checked} checked, and corpus files a file checked makes redundant)"
+        )
+    if allow_lists:
+        where += (
+            " and an allow-list"
+            if len(allow_lists) == 1
+            else f" and {len(allow_lists)} allow-lists"
+        )
+    lines = [f"Found {len(diagnostics)} diagnostic{plural} in {where}:"]
     lines += statistics(diagnostics)
     lines.extend(cluster_summary(diagnostics, ctx))
     safe, unsafe = fixable(diagnostics, ctx)
@@ -234,7 +246,7 @@ def cluster_summary(diagnostics: list[Diagnostic], ctx: ReportContext) -> list[s
     redundant = sum(1 for d in diagnostics if d.cluster is not None)
     share = ""
     if 0 < redundant <= ctx.files_checked:  # (corpus files besides those checked: no share)
-        share = f" ({redundant / ctx.files_checked:.1%} of the {ctx.files_checked} files checked)"
+        share = f" ({redundant / ctx.files_checked:.1%} of the {_files(ctx.files_checked)} checked)"
     lines = [
         f"Duplicates: {len(sizes)} cluster{'s' * (len(sizes) != 1)}, {redundant} redundant "
         f"document{'s' * (redundant != 1)}{share}."
