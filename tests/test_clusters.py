@@ -726,6 +726,18 @@ def test_text_summary_and_statistics_count_clusters(cli, tmp_path):
     assert "clusters by size (documents in a cluster): size 3: 1" in run.out
 
 
+def test_the_share_of_one_file_checked_is_of_1_file(cli, tmp_path):
+    # Found by a contract review: "(100.0% of the 1 files checked)".
+    folder = tmp_path / "c"
+    (folder / "news").mkdir(parents=True)
+    story = random_article(21)
+    (folder / "news" / "a.txt").write_text(story)
+    (folder / "news" / "b.txt").write_text(story)
+    (folder / "corpus-lint.toml").write_text('corpus = ["news"]\n')
+    run = cli("check", *DUP, "news/b.txt", cwd=folder)
+    assert "Duplicates: 1 cluster, 1 redundant document (100.0% of the 1 file checked)." in run.out
+
+
 def test_sarif_related_locations_name_the_keeper_and_the_other_members(cli, tmp_path):
     folder = cluster_of_three(tmp_path / "c")
     run = cli("check", *DUP, "--output-format", "sarif", "news", cwd=folder)

@@ -30,6 +30,7 @@ def test_mined_pack_lists_the_repeated_chrome_and_bp001_then_reports_it(tmp_path
     folder = corpus(tmp_path)
     run = cli("mine-boilerplate", "corpus", "-o", "mined.toml", cwd=tmp_path)
     assert run.code == 0, run.err
+    assert run.err == "1 repeated line in 10 documents written to mined.toml\n"  # (was "lines")
     text = (tmp_path / "mined.toml").read_text()
     # The chrome line with its count and an example; not the quote in 2 documents, not the
     # source line, not what BP001 already reports.
