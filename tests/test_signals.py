@@ -447,6 +447,20 @@ def test_ctrl_c_while_the_cache_is_written_stops_the_writer_and_commits_nothing(
         assert db.execute("SELECT count(*) FROM files").fetchone() == (MIN_FILES_TO_WRITE_APART,)
 
 
+def kill_paused_child(process: subprocess.Popen, pause: Path, point: str) -> tuple[str, str]:
+    """Kill the child process paused at `point` (`interrupts.pause`), let the run go on, and
+    finish it: (stdout, stderr)."""
+    try:
+        wait_for(pause / f"{point}.ready", process)
+        child = int((pause / f"{point}.ready").read_text())
+        assert child in children(process.pid)  # not the run's own process
+        os.kill(child, signal.SIGKILL)
+        (pause / f"{point}.go").touch()
+        return finish(process, timeout=30)
+    finally:
+        kill_group(process)
+
+
 def test_a_cache_writer_that_dies_loses_the_cache_write_not_the_findings(tmp_path):
     """Every file was checked when the forked writer of the signature cache is killed: the
     run reports its findings, as a run without the cache does, and warns that they were not
@@ -469,15 +483,7 @@ def test_a_cache_writer_that_dies_loses_the_cache_write_not_the_findings(tmp_pat
     process = start(
         tmp_path, "--output-format", "json", "corpus", pause=pause, point="cache-write", cache=True
     )
-    try:
-        wait_for(pause / "cache-write.ready", process)
-        writer = int((pause / "cache-write.ready").read_text())
-        assert writer in children(process.pid)
-        os.kill(writer, signal.SIGKILL)
-        (pause / "cache-write.go").touch()
-        out, err = finish(process, timeout=30)
-    finally:
-        kill_group(process)
+    out, err = kill_paused_child(process, pause, "cache-write")
     assert (process.returncode, out) == (uncached.returncode, uncached.stdout)
     assert "this run's files were not cached: the process writing them died" in err, err
     assert group_members(process.pid) == []
@@ -516,15 +522,7 @@ def test_a_walker_that_dies_is_named_as_one(tmp_path):
         text=True,
         start_new_session=True,
     )
-    try:
-        wait_for(pause / "walk-share.ready", process)
-        walker = int((pause / "walk-share.ready").read_text())
-        assert walker in children(process.pid)
-        os.kill(walker, signal.SIGKILL)
-        (pause / "walk-share.go").touch()
-        out, err = finish(process, timeout=30)
-    finally:
-        kill_group(process)
+    out, err = kill_paused_child(process, pause, "walk-share")
     assert process.returncode == 2
     from corpus_lint.files import WALKER_DIED
 
