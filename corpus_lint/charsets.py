@@ -377,7 +377,15 @@ def _detect(raw: bytes, fallback: Decoding) -> Decoding:
     # (shift_jis reads 0x8160 as U+301C, cp932 as U+FF5E; gb2312 and gbk, big5 and cp950
     # the same). The wider extensions after those (shift_jis_2004, gb18030, big5hkscs)
     # only stand in when neither decodes.
-    for name in plausible:
+    # A reading that fails only for its names (see `oddity`) is a rival too: "Kovač" in
+    # cp1250 beside "Zoë" and "Sébastien" fits no one language, while latin-1's "Kovaè" does.
+    rivals = [
+        name
+        for name in readings
+        if name not in objections
+        or not implausible(readings[name][:PLAUSIBILITY_SAMPLE], names_alone=True)
+    ]
+    for name in rivals:
         if name == chosen or _fallback(name):
             continue
         if chosen == declared and not _same_family(name, chosen):
@@ -483,12 +491,13 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}" + ("" if count == 1 else "s")
 
 
-def implausible(text: str) -> str | None:
-    """Why `text` does not read as text in some language, or None when it does."""
+def implausible(text: str, names_alone: bool = False) -> str | None:
+    """Why `text` does not read as text in some language, or None when it does (with
+    `names_alone`, see `oddity`)."""
     control = _C1_CONTROL.search(text)
     if control:
         return f"holds control characters (U+{ord(control.group()):04X})"
-    odd, words = oddity(text)
+    odd, words = oddity(text, names_alone)
     if odd > MAX_ODD_WORD_SHARE * words:
         if not words:  # no word with non-ASCII letters, so symbol runs or mojibake
             signs = plural(odd, "sign")
@@ -497,13 +506,17 @@ def implausible(text: str) -> str | None:
     return None
 
 
-def oddity(text: str) -> tuple[int, int]:
+def oddity(text: str, names_alone: bool = False) -> tuple[int, int]:
     """(odd, words): how many of the words holding a non-ASCII character look wrong, plus
     ftfy's count of mojibake patterns; and how many such words there are.
 
     A word looks wrong by its shape (`_odd_word`) or when it holds a Latin or Cyrillic
-    letter that the language best fitting the whole text does not use; a capitalised Latin
-    word, when no one language uses all its letters.
+    letter that the language best fitting the whole text does not use. With `names_alone`,
+    a capitalised Latin word (a name, or a sentence's first word) is judged alone: it looks
+    wrong only when no one language uses all its letters. News names people of every country
+    ("Zoë Müller" and "Ana Kovač" in one English article), so a reading that fails only for
+    its names is still a rival that blocks a fix (`_detect`); it is never chosen so (a
+    misread letter in a name is nearly always some language's letter).
     """
     import ftfy.badness
 
@@ -523,10 +536,12 @@ def oddity(text: str) -> tuple[int, int]:
                 lowered = word.lower()  # ("İ" lowers to two characters)
                 own = {ch for ch in lowered if not ch.isascii()}
                 letters.update(own)
-                if len(lowered) > 1 and word[0].isupper() and _script(word[0]) == "LATIN":
-                    # A name, or a sentence's first word: news names people of every country
-                    # ("Zoë Müller" and "Ana Kovač" in one English article), so such a word
-                    # needs only letters of some one language, not the text's.
+                if (
+                    names_alone
+                    and len(lowered) > 1
+                    and word[0].isupper()
+                    and _script(word[0]) == "LATIN"
+                ):
                     latin = {ch for ch in own if _script(ch) == "LATIN"}
                     if not any(latin <= known for known in _LANGUAGE_LETTER_SETS):
                         odd_words.add(word)

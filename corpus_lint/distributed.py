@@ -309,9 +309,13 @@ def _answers_as_dask(address: str) -> None:
     import asyncio
 
     from distributed.comm import connect
+    from distributed.security import Security
+
+    # TLS as the client would have it (Dask's configuration: distributed.comm.tls.*).
+    security = Security().get_connection_args("client")
 
     async def identity() -> object:
-        comm = await connect(address, timeout=CONNECT_TIMEOUT)
+        comm = await connect(address, timeout=CONNECT_TIMEOUT, **security)
         try:
             await comm.write({"op": "identity", "reply": True})
             return await comm.read()

@@ -253,12 +253,17 @@ def test_an_english_article_naming_people_of_several_countries_gets_no_wrong_fix
     assert found.fix is None, found.message  # the names alone cannot tell the code page
 
 
-def test_a_title_case_word_mixing_two_languages_letters_is_still_a_misreading():
-    # A capitalised word needs only one language's letters, not the text's: "Tįrsasįg",
-    # cp1257's reading of Hungarian "Társaság", has Lithuanian "į" beside nothing else, but
-    # "Blogajįnló" has "į" and "ó", which no one language writes.
-    assert charsets.oddity("Blogaj\u00e1nl\u00f3 \u00e9s T\u00e1rsas\u00e1g") == (0, 3)
-    assert charsets.oddity("Blogaj\u012fnl\u00f3 \u00e9s T\u012frsas\u012fg")[0] == 1
+def test_a_title_case_word_mixing_two_languages_letters_is_a_misreading_even_judged_alone():
+    # Judged alone, a capitalised word needs only one language's letters, not the text's:
+    # "Tįrsasįg", cp1257's reading of Hungarian "Társaság", has Lithuanian "į" beside nothing
+    # else, but "Blogajįnló" has "į" and "ó", which no one language writes.
+    right, wrong = (
+        "Blogaj\u00e1nl\u00f3 \u00e9s T\u00e1rsas\u00e1g",
+        "Blogaj\u012fnl\u00f3 \u00e9s T\u012frsas\u012fg",
+    )
+    assert charsets.oddity(right, names_alone=True) == (0, 3)
+    assert charsets.oddity(wrong, names_alone=True)[0] == 1
+    assert charsets.oddity(wrong)[0] == 2  # judged with the text, both
 
 
 def test_names_drawn_lines_and_look_alike_letters_are_plausible_text():
@@ -332,16 +337,17 @@ HUNGARIAN = (
 ) * 8 + "Wolfgang Schäuble is üdvözölte. Schäuble szerint ez jó hír."
 
 
-def test_a_foreign_name_is_no_oddity_and_a_foreign_word_repeated_counts_once():
-    # "Schäuble" twice in Hungarian: "ä" is no Hungarian letter, but a capitalised word needs
-    # only some one language's letters (a name: German's). A lowercase German word is odd,
-    # and repeated it is one oddity (as the README says of every word that looks wrong).
-    assert charsets.oddity(HUNGARIAN) == (0, 125)
+def test_a_foreign_name_repeated_counts_once_as_a_word_that_looks_wrong():
+    # "Schäuble" twice in Hungarian: "ä" is no Hungarian letter, but a name repeated is one
+    # oddity (as the README says of every word that looks wrong), not two: 1 of 125 words.
+    assert charsets.oddity(HUNGARIAN) == (1, 125)
     doc = doc_of(article(HUNGARIAN).encode("cp1250"))
     assert check("ENC001", doc)[0].fix is not None
     assert doc.text == article(HUNGARIAN)
+    # Judged as a rival, a capitalised word needs only some one language's letters.
+    assert charsets.oddity(HUNGARIAN, names_alone=True) == (0, 125)
     twice = HUNGARIAN.replace("Schäuble szerint", "schäuble szerint") + " Láttam schäuble."
-    assert charsets.oddity(twice) == (1, 127)
+    assert charsets.oddity(twice, names_alone=True) == (1, 127)
 
 
 def test_a_dos_end_of_file_control_does_not_block_the_transcode():
