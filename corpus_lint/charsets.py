@@ -201,6 +201,27 @@ _TYPED_SYMBOLS = re.compile(
 )
 
 
+# Kana, CJK ideographs and Hangul syllables: what a double-byte code page reads.
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+# One of them alone (no other beside it) and touching an ASCII letter: "丐RIC", Big5's reading
+# of "ÉRIC" (the accented letter's byte and the next letter's make one character).
+_CJK_IN_LATIN = re.compile(f"(?<=[A-Za-z])[{_CJK}](?![{_CJK}])|(?<![{_CJK}])[{_CJK}](?=[A-Za-z])")
+_CJK_CHARACTER = re.compile(f"[{_CJK}]")
+
+
+def _cjk_in_latin_words(text: str) -> int:
+    """How many CJK characters stand alone inside Latin words, when they are most of the
+    text's CJK characters: a double-byte code page's reading of accented Latin text (ALL
+    CAPS above all, whose every letter after an accented one is a valid trail byte). In CJK
+    text most stand beside others, and a word run into an English one ("iPhone用") is rare."""
+    if text.isascii():
+        return 0
+    inside = len(_CJK_IN_LATIN.findall(text))
+    if not inside or inside * 2 <= len(_CJK_CHARACTER.findall(text)):
+        return 0
+    return inside
+
+
 # A lone accented Latin letter or a Cyrillic one stuck to a number ("ú15.8m", "Ј15.8m"): a
 # currency sign ("£15.8m") read through a DOS, Mac or Cyrillic code page.
 _LETTER_BEFORE_NUMBER = re.compile(
@@ -521,6 +542,7 @@ def oddity(text: str, names_alone: bool = False) -> tuple[int, int]:
     import ftfy.badness
 
     odd = ftfy.badness.badness(text) + _symbol_runs(text) + len(_LETTER_BEFORE_NUMBER.findall(text))
+    odd += _cjk_in_latin_words(text)
     words = 0
     odd_words: set[str] = set()  # a name repeated ("ЮУрГУ", a university) is one oddity
     letters: Counter[str] = Counter()

@@ -266,6 +266,23 @@ def test_a_title_case_word_mixing_two_languages_letters_is_a_misreading_even_jud
     assert charsets.oddity(wrong)[0] == 2  # judged with the text, both
 
 
+def test_all_caps_latin_text_read_as_a_double_byte_code_page_is_garbled():
+    # Found by an adversarial review: ALL CAPS Spanish in cp1252 was fixed as johab ("TAMAÑO"
+    # as "TAMA헲": "Ñ" and "O" make one Hangul syllable). A CJK character alone inside Latin
+    # words, where most of the text's are, is a misreading; CJK text run into an English
+    # word ("iPhone用") is not.
+    caps = (
+        "EL TAMA\u00d1O DE LOS OPERANDOS Y EL TIPO DEL FICHERO OBJETO EMITE DESCRIPTORES DE\n"
+        "C\u00d3DIGO-L\u00cdMITE PARA CONSTANTES EN LAS SECCIONES DE C\u00d3DIGO COMPACTO\n"
+        "DESACTIVA EL C\u00d3DIGO EN LA MISMA SECCI\u00d3N QUE LAS CONSTANTES\n"
+    )
+    assert charsets.implausible(caps.encode("cp1252").decode("johab"))
+    doc = doc_of(article(caps).encode("cp1252"))
+    [found] = check("ENC001", doc)
+    assert found.fix is None or doc.text == article(caps)
+    assert charsets.implausible(JAPANESE + "iPhone\u7528\u306eWindows\u7248") is None
+
+
 def test_names_drawn_lines_and_look_alike_letters_are_plausible_text():
     # CamelCase "АвиаПорт", a line of "━", stars, "Cайт" typed with a Latin C: a real
     # page's, not what a wrong code page makes of it.
