@@ -404,7 +404,7 @@ def _detect(raw: bytes, fallback: Decoding) -> Decoding:
         name
         for name in readings
         if name not in objections
-        or not implausible(readings[name][:PLAUSIBILITY_SAMPLE], names_alone=True)
+        or not implausible(readings[name][:PLAUSIBILITY_SAMPLE], as_rival=True)
     ]
     for name in rivals:
         if name == chosen or _fallback(name):
@@ -512,13 +512,13 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}" + ("" if count == 1 else "s")
 
 
-def implausible(text: str, names_alone: bool = False) -> str | None:
+def implausible(text: str, as_rival: bool = False) -> str | None:
     """Why `text` does not read as text in some language, or None when it does (with
-    `names_alone`, see `oddity`)."""
+    `as_rival`, see `oddity`)."""
     control = _C1_CONTROL.search(text)
     if control:
         return f"holds control characters (U+{ord(control.group()):04X})"
-    odd, words = oddity(text, names_alone)
+    odd, words = oddity(text, as_rival)
     if odd > MAX_ODD_WORD_SHARE * words:
         if not words:  # no word with non-ASCII letters, so symbol runs or mojibake
             signs = plural(odd, "sign")
@@ -527,17 +527,20 @@ def implausible(text: str, names_alone: bool = False) -> str | None:
     return None
 
 
-def oddity(text: str, names_alone: bool = False) -> tuple[int, int]:
+def oddity(text: str, as_rival: bool = False) -> tuple[int, int]:
     """(odd, words): how many of the words holding a non-ASCII character look wrong, plus
     ftfy's count of mojibake patterns; and how many such words there are.
 
     A word looks wrong by its shape (`_odd_word`) or when it holds a Latin or Cyrillic
-    letter that the language best fitting the whole text does not use. With `names_alone`,
-    a capitalised Latin word (a name, or a sentence's first word) is judged alone: it looks
-    wrong only when no one language uses all its letters. News names people of every country
-    ("Zoë Müller" and "Ana Kovač" in one English article), so a reading that fails only for
-    its names is still a rival that blocks a fix (`_detect`); it is never chosen so (a
-    misread letter in a name is nearly always some language's letter).
+    letter that the language best fitting the whole text does not use, or an accented
+    lowercase letter among capitals (`_lowercase_in_capitals`).
+
+    `as_rival`: judged as a rival reading, whose passing blocks a fix (`_detect`), never as
+    the one chosen: a capitalised Latin word (a name, or a sentence's first word) is judged
+    alone, looking wrong only when no one language uses all its letters (news names people
+    of every country: "Zoë Müller" and "Ana Kovač" in one English article; but a misread
+    letter in a name is nearly always some language's letter), and capitals are not judged.
+    So a test added for the reading chosen cannot take away a rival that blocked a wrong fix.
     """
     import ftfy.badness
 
@@ -552,14 +555,21 @@ def oddity(text: str, names_alone: bool = False) -> tuple[int, int]:
         word = match.group()
         if not word.isascii():
             words += 1
-            if word in odd_words or _odd_word(word):
+            if (
+                word in odd_words
+                or _odd_word(word)
+                # "SYôTTEESSé", a DOS or Mac code page's reading of Finnish "SYÖTTEESSÄ"; not
+                # for a rival, whose bar is low on purpose (a misread rival never blocked a
+                # wrong fix, but it blocked many)
+                or (not as_rival and _lowercase_in_capitals(word))
+            ):
                 odd_words.add(word)
             else:
                 lowered = word.lower()  # ("İ" lowers to two characters)
                 own = {ch for ch in lowered if not ch.isascii()}
                 letters.update(own)
                 if (
-                    names_alone
+                    as_rival
                     and len(lowered) > 1
                     and word[0].isupper()
                     and _script(word[0]) == "LATIN"
@@ -651,6 +661,29 @@ def _odd_word(word: str, look_alikes: bool = True) -> bool:
         fewer = min(scripts, key=scripts.__getitem__)
         return not look_alikes or not all(ch in _LOOK_ALIKES for ch in word if _script(ch) == fewer)
     return len(scripts) > 1
+
+
+def _lowercase_in_capitals(word: str) -> bool:
+    """A word in capitals but for an accented lowercase letter before one of them, a letter
+    with a capital of its own ("JéLKEEN", "éTAT"): what a code page that puts lowercase
+    letters where another puts capitals makes of ALL CAPS text. Not "STRAßE" ("ß" has no
+    one-letter capital), "GmbH" or "McDONALD" (lowercase ASCII: typed so), nor a suffix
+    after capitals ("TEKSTIä", Finnish)."""
+    capitals = 0
+    accented_lowercase = False  # one seen
+    for ch in word:
+        if ch.isalpha() and _script(ch) != "LATIN":
+            return False  # Japanese run into "DI" and a fullwidth "ｗ" ("lol"): typed so
+        if ch.isupper():
+            if accented_lowercase and capitals:
+                return True
+            capitals += 1
+        elif ch.islower():
+            if ch.isascii():
+                return False
+            capital = ch.upper()
+            accented_lowercase = accented_lowercase or (len(capital) == 1 and capital != ch)
+    return False
 
 
 def _mixes_alphabets(text: str) -> bool:

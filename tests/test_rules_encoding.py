@@ -261,8 +261,8 @@ def test_a_title_case_word_mixing_two_languages_letters_is_a_misreading_even_jud
         "Blogaj\u00e1nl\u00f3 \u00e9s T\u00e1rsas\u00e1g",
         "Blogaj\u012fnl\u00f3 \u00e9s T\u012frsas\u012fg",
     )
-    assert charsets.oddity(right, names_alone=True) == (0, 3)
-    assert charsets.oddity(wrong, names_alone=True)[0] == 1
+    assert charsets.oddity(right, as_rival=True) == (0, 3)
+    assert charsets.oddity(wrong, as_rival=True)[0] == 1
     assert charsets.oddity(wrong)[0] == 2  # judged with the text, both
 
 
@@ -281,6 +281,26 @@ def test_all_caps_latin_text_read_as_a_double_byte_code_page_is_garbled():
     [found] = check("ENC001", doc)
     assert found.fix is None or doc.text == article(caps)
     assert charsets.implausible(JAPANESE + "iPhone\u7528\u306eWindows\u7248") is None
+
+
+@pytest.mark.parametrize(
+    "word", ["J\u00e9LKEEN", "SY\u00f4TTEESS\u00e9", "S\u0101BASTIEN", "\u00e9TAT"]
+)
+def test_an_accented_lowercase_letter_among_capitals_is_a_misreading(word):
+    # Found by an adversarial review: Finnish ALL CAPS in a DOS code page read as mac-latin2
+    # ("JÄLKEEN" as "JéLKEEN") was fixed so. (As a rival, a reading is not judged so: it
+    # can only block a fix.)
+    assert charsets.oddity(f"{word} ON T\u00c4SS\u00c4") == (1, 2)
+    assert charsets.oddity(f"{word} ON T\u00c4SS\u00c4", as_rival=True) == (0, 2)
+
+
+@pytest.mark.parametrize(
+    "word", ["STRA\u00dfE", "GmbH", "McDONALD", "\u00c9TAT", "\u00c9douard", "TEKSTI\u00e4"]
+)
+def test_capitals_with_letters_typed_so_are_words(word):
+    # "ß" has no one-letter capital; lowercase ASCII is typed; a Finnish suffix after an
+    # acronym in capitals ends the word.
+    assert charsets.oddity(word)[0] == 0
 
 
 def test_names_drawn_lines_and_look_alike_letters_are_plausible_text():
@@ -362,9 +382,9 @@ def test_a_foreign_name_repeated_counts_once_as_a_word_that_looks_wrong():
     assert check("ENC001", doc)[0].fix is not None
     assert doc.text == article(HUNGARIAN)
     # Judged as a rival, a capitalised word needs only some one language's letters.
-    assert charsets.oddity(HUNGARIAN, names_alone=True) == (0, 125)
+    assert charsets.oddity(HUNGARIAN, as_rival=True) == (0, 125)
     twice = HUNGARIAN.replace("Schäuble szerint", "schäuble szerint") + " Láttam schäuble."
-    assert charsets.oddity(twice, names_alone=True) == (1, 127)
+    assert charsets.oddity(twice, as_rival=True) == (1, 127)
 
 
 def test_a_dos_end_of_file_control_does_not_block_the_transcode():
