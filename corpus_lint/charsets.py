@@ -398,8 +398,9 @@ def _detect(raw: bytes, fallback: Decoding) -> Decoding:
     # (shift_jis reads 0x8160 as U+301C, cp932 as U+FF5E; gb2312 and gbk, big5 and cp950
     # the same). The wider extensions after those (shift_jis_2004, gb18030, big5hkscs)
     # only stand in when neither decodes.
-    # A reading that fails only for its names (see `oddity`) is a rival too: "Kovač" in
-    # cp1250 beside "Zoë" and "Sébastien" fits no one language, while latin-1's "Kovaè" does.
+    # A reading that fails only for its names or its capitals (see `oddity`) is a rival too:
+    # "Kovač" in cp1250 beside "Zoë" and "Sébastien" fits no one language, latin-1's "Kovaè"
+    # does.
     rivals = [
         name
         for name in readings
@@ -559,8 +560,8 @@ def oddity(text: str, as_rival: bool = False) -> tuple[int, int]:
                 word in odd_words
                 or _odd_word(word)
                 # "SYôTTEESSé", a DOS or Mac code page's reading of Finnish "SYÖTTEESSÄ"; not
-                # for a rival, whose bar is low on purpose (a misread rival never blocked a
-                # wrong fix, but it blocked many)
+                # for a rival, which only blocks a fix: misread rivals blocked wrong fixes too
+                # (4 of a review's texts)
                 or (not as_rival and _lowercase_in_capitals(word))
             ):
                 odd_words.add(word)
