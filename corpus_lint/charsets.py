@@ -400,20 +400,20 @@ def _detect(raw: bytes, fallback: Decoding) -> Decoding:
     # only stand in when neither decodes.
     # A reading that fails only for its names or its capitals (see `oddity`) is a rival too:
     # "Kovač" in cp1250 beside "Zoë" and "Sébastien" fits no one language, latin-1's "Kovaè"
-    # does.
-    rivals = [
-        name
-        for name in readings
-        if name not in objections
-        or not implausible(readings[name][:PLAUSIBILITY_SAMPLE], as_rival=True)
-    ]
-    for name in rivals:
+    # does. (Judged so last, and only when it would block: it is a second reading of it.)
+    for name, other in readings.items():
         if name == chosen or _fallback(name):
             continue
         if chosen == declared and not _same_family(name, chosen):
             continue
-        other = readings[name]
-        if other != readings[chosen] and not _mixes_alphabets(other[:PLAUSIBILITY_SAMPLE]):
+        if (
+            other != readings[chosen]
+            and not _mixes_alphabets(other[:PLAUSIBILITY_SAMPLE])
+            and (
+                name not in objections
+                or not implausible(other[:PLAUSIBILITY_SAMPLE], as_rival=True)
+            )
+        ):
             return Decoding(
                 chosen,
                 top_score,
