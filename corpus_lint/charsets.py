@@ -214,7 +214,7 @@ def _cjk_in_latin_words(text: str) -> int:
     text's CJK characters: a double-byte code page's reading of accented Latin text (ALL
     CAPS above all, whose every letter after an accented one is a valid trail byte). In CJK
     text most stand beside others, and a word run into an English one ("iPhone用") is rare."""
-    if text.isascii():
+    if text.isascii() or not _CJK_CHARACTER.search(text):  # (the costly search: CJK only)
         return 0
     inside = len(_CJK_IN_LATIN.findall(text))
     if not inside or inside * 2 <= len(_CJK_CHARACTER.findall(text)):
