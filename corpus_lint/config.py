@@ -93,6 +93,9 @@ class Settings:
     respect_gitignore: bool = True  # leave out what .gitignore files ignore, as ruff does
     overrides: list[str] = field(default_factory=list)  # --config KEY=VALUE, as given
     extended: list[Path] = field(default_factory=list)  # the files `extend` brought in
+    # The URLs a Dask run lists, as their files' URLs begin (set by the run, not configured):
+    # a glob matches a file under one by its path below it, as `include` and `exclude` do.
+    url_roots: tuple[str, ...] = ()
 
     @property
     def cache_dir(self) -> Path:

@@ -44,7 +44,7 @@ import warnings
 from collections.abc import Iterator
 from concurrent.futures import CancelledError
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -133,10 +133,13 @@ def run_on_dask(
     result = Result(fixable=(0, 0) if count_fixes else None)
     sources = [Source(os.path.abspath(t), display(t)) for t in targets]
     keys = [t.as_posix() for t in targets]
+    roots = []
     for url in urls:
-        listed = list_url(url, settings, result.errors, result.warnings)
+        root, listed = list_url(url, settings, result.errors, result.warnings)
+        roots.append(root)
         sources.extend(Source(u, u) for u in listed)
         keys.extend(listed)
+    settings = replace(settings, url_roots=tuple(roots))  # per-file-ignores' globs match below
     sources = [s for _, s in sorted(zip(keys, sources), key=lambda ks: ks[0])]
     document_rules = tuple(r for r in rules.values() if not r.corpus)
     corpus_rules = {r.code: r for r in rules.values() if r.corpus}
@@ -166,8 +169,9 @@ def run_on_dask(
 
 def list_url(
     url: str, settings: Settings, errors: list[str], warnings: list[str] | None = None
-) -> list[str]:
-    """The files under an fsspec URL that `include`/`exclude` pick, as URLs, in path order.
+) -> tuple[str, list[str]]:
+    """The files under an fsspec URL that `include`/`exclude` pick, as URLs, in path order,
+    and the URL they are listed under, as their URLs begin.
 
     Globs match the path relative to the URL given, as they match paths relative to the
     configuration folder locally. As a local walk, it follows no symbolic link (a link to a
@@ -179,18 +183,18 @@ def list_url(
 
         fs, root = fsspec.core.url_to_fs(url)
         root = root.rstrip("/")
-        if fs.isfile(root):
-            return [url]
+        if fs.isfile(root):  # a file given: its name is below its folder
+            return fs.unstrip_protocol(root.rsplit("/", 1)[0]), [url]
         if not fs.isdir(root):
             errors.append(f"{url}: no such file or directory")
-            return []
+            return url, []
         found = fs.find(root, detail=True)
     except ImportError as exc:  # an fsspec back-end that is not installed (s3fs, gcsfs)
         errors.append(f"{url}: {exc}")
-        return []
+        return url, []
     except Exception as exc:  # the storage's own errors (credentials, network) vary
         errors.append(f"{url}: cannot list: {exc}")
-        return []
+        return url, []
     listed = []
     for path, info in found.items():
         relative = path[len(root) + 1 :] if path.startswith(root + "/") else path
@@ -206,7 +210,7 @@ def list_url(
                 warnings.append(f"{fs.unstrip_protocol(path)}: not a regular file, not linted")
             continue
         listed.append(fs.unstrip_protocol(path))
-    return sorted(listed)
+    return fs.unstrip_protocol(root), sorted(listed)
 
 
 @contextmanager

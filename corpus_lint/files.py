@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from xxhash import xxh3_64_intdigest  # every run stats its files for the result cache (0.4 ms)
 
 from corpus_lint import interrupts
-from corpus_lint.config import Settings, glob_matches, glob_regex
+from corpus_lint.config import Settings, glob_matches, glob_regex, is_url
 from corpus_lint.rule import is_selected
 
 if TYPE_CHECKING:
@@ -870,6 +870,13 @@ def leaves_corpus_through_link(path: Path, settings: Settings) -> bool:
     return not any(_inside(real, folder) for folder in allowed)
 
 
+def _below_url_root(url: str, roots: Iterable[str]) -> str:
+    """A listed URL's path below the deepest of `roots` that holds it (the URL itself if none
+    does): what `include` and `exclude` matched when it was listed (`distributed.list_url`)."""
+    holding = [r for r in roots if url.startswith(r + "/")]
+    return url[len(max(holding, key=len)) + 1 :] if holding else url
+
+
 def _inside(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
@@ -888,7 +895,10 @@ def ignored_for_file(diagnostic: Diagnostic, settings: Settings) -> bool:
     """Is the diagnostic dropped by `per-file-ignores` for its file?"""
     if not settings.per_file_ignores:
         return False
-    names = relative_names(Path(diagnostic.path), settings)
+    if is_url(diagnostic.path):
+        names = [_below_url_root(diagnostic.path, settings.url_roots)]
+    else:
+        names = relative_names(Path(diagnostic.path), settings)
     return any(
         glob_matches(glob, relative) and not is_selected(diagnostic.code, ["ALL"], codes)
         for glob, codes in settings.per_file_ignores.items()

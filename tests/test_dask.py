@@ -704,3 +704,29 @@ def test_repeated_lines_are_the_same_on_dask_as_locally(cli, tmp_path, cluster):
     assert all("stands in 50 documents" in d["message"] for d in on_dask)
     assert on_dask == local
     assert dask_executor.last_stats.partitions > 1  # counted across partitions
+
+
+def test_per_file_ignores_with_a_folder_match_the_files_of_a_url(cli, tmp_path, cluster):
+    # A glob with "/" matched no file of a URL corpus (its paths are URLs, not paths under
+    # the configuration folder): it matches the path below the URL given, as `include` does.
+    _, address = cluster
+    corpus = tmp_path / "corpus"
+    for folder in ("drafts", "final"):
+        (corpus / folder).mkdir(parents=True)
+        (corpus / folder / "a.txt").write_text("No final newline", encoding="utf-8")
+    (corpus / "corpus-lint.toml").write_text(
+        'select = ["WS002"]\nper-file-ignores = { "drafts/*.txt" = ["WS"] }\n', encoding="utf-8"
+    )
+    url = corpus.as_uri()
+    on_dask = report(cli, "--executor", "dask", "--scheduler", address, url, cwd=corpus)
+    local = report(cli, "--no-cache", ".", cwd=corpus)
+    assert [d["path"].removeprefix(url + "/") for d in on_dask] == ["final/a.txt"]
+    assert [d["path"] for d in local] == ["final/a.txt"]
+    # Below the URL of drafts/, its file is a.txt: the glob no longer names it.
+    on_dask = report(cli, "--executor", "dask", "--scheduler", address, url + "/drafts",
+                     cwd=corpus)  # fmt: skip
+    assert [d["path"] for d in on_dask] == [url + "/drafts/a.txt"]
+    # A file URL given alone is matched by its name below its folder.
+    alone = report(cli, "--executor", "dask", "--scheduler", address, url + "/final/a.txt",
+                   "--config", 'per-file-ignores = { "a.txt" = ["WS"] }', cwd=corpus)  # fmt: skip
+    assert alone == []
