@@ -20,7 +20,7 @@ from corpus_lint.document import Document, DocumentError, display
 from corpus_lint.files import ignored_for_file
 from corpus_lint.interrupts import WorkersDied, stopping
 from corpus_lint.packs import timed_out_searches
-from corpus_lint.parallel import worker_processes, workers_for
+from corpus_lint.parallel import WORKER_DIED, worker_processes, workers_for
 from corpus_lint.progress import Progress
 from corpus_lint.readahead import read_ahead
 from corpus_lint.results import packed, unpacked
@@ -340,6 +340,7 @@ def _analyze_in_worker(
     """The batch's results, each sent back as `sent` gives it; the files of the batch after
     it (`next_paths`) are asked of storage first, if not cached (`readahead`)."""
     assert _worker_job is not None
+    interrupts.pause("worker-batch")  # (the test suite's: in a worker process only)
     if not stopping():  # (a cancelled run reads no further)
         read_ahead(next_paths)
     # Read as the walk's strings: a Path a file cost 3 us to make, and more to read through.
@@ -387,6 +388,21 @@ def worker_count(files: int, options: Options) -> int:
     return workers_for(files, options.workers)
 
 
+def _left_undone(left: list[tuple[Path | str, bool]], died: str) -> str:
+    """What a dead worker's run says: the first file without a result, and how many are left
+    from it on. Files read only to be compared with the ones checked (a pre-commit run's
+    corpus) were not "checked": the comparison is what did not happen."""
+    if not left:
+        return died
+    first, count = display(left[0][0]), len(left)
+    if any(lint for _, lint in left):
+        return f"{first}: {died} ({count} files from this one on)"
+    return (
+        f"{first}: {WORKER_DIED} while the corpus was read; it was not compared "
+        f"({count} of its files from this one on)"
+    )
+
+
 def analyze_all(
     items: list[tuple[Path | str, bool]], job: Job, options: Options, progress: Progress
 ) -> Iterator[FileResult]:
@@ -414,10 +430,8 @@ def analyze_all(
                 yield from _received_batch(batch, results, progress)
             last = next(sent)
             done += 1
-    except WorkersDied as exc:  # name the first file without a result
-        left = len(items) - done * BATCH_FILES
-        first = display(batches[done][0][0]) if done < len(batches) else "?"
-        raise WorkersDied(f"{first}: {exc} ({left} files from this one on)") from None
+    except WorkersDied as exc:
+        raise WorkersDied(_left_undone(items[done * BATCH_FILES :], str(exc))) from None
     # The last batch is given with the pool closed: the callers ask for nothing past the last
     # result, and drop this generator unfinished. A pool closed then was closed in the
     # generator's finaliser, where a Ctrl-C meanwhile was printed ("Exception ignored"), not

@@ -178,7 +178,8 @@ WORKERS_LOOKED_AT_SECONDS = 1.0
 # How long a cancelled worker may take to end (finish writing a fixed file) before it is killed.
 CANCEL_GRACE_SECONDS = 5.0
 
-_DIED = "a worker process died (killed, or out of memory?); not checked"
+WORKER_DIED = "a worker process died (killed, or out of memory?)"
+_DIED = f"{WORKER_DIED}; not checked"
 
 
 @contextmanager

@@ -531,6 +531,31 @@ def test_a_walker_that_dies_is_named_as_one(tmp_path):
     assert group_members(process.pid) == []
 
 
+def test_a_worker_that_dies_reading_the_corpus_says_it_was_not_compared(tmp_path):
+    """A pre-commit run reads the corpus files the cache lacks in worker processes, only to
+    compare them with the file named. One killed said "corpus/a0000.txt: ...; not checked
+    (600 files from this one on)": the one file checked was checked, the corpus was not
+    compared."""
+    write_corpus(tmp_path / "corpus")
+    (tmp_path / "corpus-lint.toml").write_text('corpus = ["corpus"]\n')
+    (tmp_path / "new.txt").write_text("A title\n\nA sentence of text.\n\nSource: Reuters\n")
+    pause = tmp_path / "pause"
+    pause.mkdir()
+    process = start(tmp_path, "new.txt", pause=pause, point="worker-batch")
+    out, err = kill_paused_child(process, pause, "worker-batch")
+    assert process.returncode == 2
+    found = re.fullmatch(
+        r"corpus-lint: error: corpus/a(\d{4})\.txt: a worker process died \(killed, or out of "
+        r"memory\?\) while the corpus was read; it was not compared \((\d+) of its files "
+        r"from this one on\)\n",
+        err,
+    )
+    assert found, err
+    assert int(found[1]) + int(found[2]) == FILES
+    assert "passed" not in out
+    assert group_members(process.pid) == []
+
+
 def test_ctrl_c_and_sigterm_together_are_one_line(tmp_path):
     """Both at once (a terminal's Ctrl-C as `timeout` sends SIGTERM): whichever stops the run,
     the other, already pending, is ignored, without a traceback ("Signal 15 ignored due to
