@@ -169,11 +169,21 @@ def parse_outputs(specs: list[str], output_file: Path | None) -> list[tuple[str,
             f"--output-format: {' and '.join(on_stdout)} would both go to stdout; give all "
             "but one a file (FORMAT:FILE)"
         )
-    files = [file for _, file in outputs if file is not None]
-    for file in files:
-        if sum(os.path.abspath(f) == os.path.abspath(file) for f in files) > 1:
-            raise UsageError(f"--output-format: two reports would be written to {file}")
+    refuse_writing_twice([("--output-format", file) for _, file in outputs if file is not None])
     return outputs
+
+
+def refuse_writing_twice(written: list[tuple[str, Path]]) -> None:
+    """A UsageError when two outputs (reports, the removals, a baseline) name one file, as
+    written or through a link: the last written would replace the others unseen."""
+    seen: dict[str, str] = {}
+    for flag, file in written:
+        real = os.path.realpath(file)
+        if real in seen and seen[real] == flag:
+            raise UsageError(f"{flag}: two reports would be written to {file}")
+        if real in seen:
+            raise UsageError(f"{seen[real]} and {flag} would both write to {file}")
+        seen[real] = flag
 
 
 TEXT_FORMATS = ("text", "concise", "full")
@@ -377,7 +387,10 @@ def _check(args: argparse.Namespace, settings: Settings, walk: CorpusWalk | None
     # The files as names, not Paths: held for the whole run (see `discover_names`).
     targets, errors = discover_names([p for p in paths if not is_url(p)], settings, skipped)
     written = [file for _, file in outputs if file is not None]
-    written += [f for f in (args.write_removals, args.write_baseline) if f is not None]
+    others = [("--write-removals", args.write_removals), ("--write-baseline", args.write_baseline)]
+    others = [(flag, file) for flag, file in others if file is not None]
+    refuse_writing_twice([("--output-format", file) for file in written] + others)
+    written += [file for _, file in others]
     refuse_overwriting_inputs(written, targets, settings)
     if not (targets or errors or skipped or any(is_url(p) for p in paths)):
         skipped.append(nothing_found(paths, settings))

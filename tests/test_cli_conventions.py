@@ -58,6 +58,27 @@ def test_reports_that_would_share_a_stream_are_a_usage_error(tmp_path, cli, form
     assert not (tmp_path / "r.json").exists()
 
 
+@pytest.mark.parametrize(
+    "args, said",
+    [
+        # Found by a review: the baseline, or the removals, was replaced by the report, and the
+        # run said it had written the baseline (exit 0).
+        (["--write-baseline", "r.json", "-o", "r.json"], "--output-format and --write-baseline"),
+        (["--write-removals", "r.txt", "-o", "r.txt"], "--output-format and --write-removals"),
+        (["--write-removals", "r.txt", "--write-baseline", "r.txt"], "--write-removals and --"),
+        # One folder through a link: one report was lost unseen.
+        (["--output-format", "json:alias/r.json", "--output-format", "sarif:c/r.json"],
+         "--output-format: two reports would be written to"),
+    ],
+)  # fmt: skip
+def test_two_outputs_naming_one_file_are_a_usage_error(tmp_path, cli, args, said):
+    write(tmp_path / "c" / "a.txt", UNTIDY)
+    (tmp_path / "alias").symlink_to("c")
+    one_line_error(cli("check", "c", *args, cwd=tmp_path), said)
+    assert sorted(p.name for p in (tmp_path / "c").iterdir()) == ["a.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["alias", "c"]
+
+
 def test_output_file_and_a_stdout_format_still_make_one_report_each(tmp_path, cli):
     write(tmp_path / "a.txt", UNTIDY)
     run = cli("check", "a.txt", "--output-format", "json", "-o", "r.json", cwd=tmp_path)
