@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import unicodedata
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -26,7 +27,8 @@ SCHEMA = json.loads(
 
 # Quoted by DUP001 (the line is repeated) and, behind "Source: /", by SRC002.
 HOSTILE_LINE = (  # what matters comes first: messages quote up to 60 characters
-    "\x1b[31m%0A::error::x ]]></failure>\u202e\x9b\x7f\x01\u200b\x1b]8;;h\x07 "
+    "\x1b[31m%0A::error::x ]]></failure>\u202e\x9b\x7f\x01\u200b\U000e0069\U0001d173"
+    "\x1b]8;;h\x07 "
     "\u2028 \u2029 \x85 \x0b \x0c \x1c ::set-output name=x::y end"
 )
 HOSTILE_DOCUMENT = (
@@ -37,12 +39,17 @@ HOSTILE_DOCUMENT = (
     f"The army said said it \x1b[2J\x1b[H would leave.\n\n"
     "Source: /\x1b]8;;http://e.example/\x07Mail\u202e %0A::error::x ]]>\x9b\n"
 )
-# Raw characters that must never reach any output (newlines aside, where a format uses them).
-ACTIVE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
+# Raw characters that must never reach any output (newlines aside, where a format uses them):
+# controls, invisible format characters (bidi, tags, ...) and Unicode's line separators.
+ACTIVE_CATEGORIES = {"Cc", "Cf", "Zl", "Zp"}
 FORMATS = ["text", "json", "jsonl", "sarif", "github", "gitlab", "junit", "html"]
 
 
-NAMES = [b"b\n::error::pwned\x1b[1m.txt", b"caf\xe9 %0A::warning::x.txt"]
+NAMES = [
+    b"b\n::error::pwned\x1b[1m.txt",
+    b"caf\xe9 %0A::warning::x.txt",
+    "tag\U000e0041\U000e0042.txt".encode(),  # hidden text in a name
+]
 
 
 @pytest.fixture
@@ -76,7 +83,7 @@ def run(cli, corpus: Path, fmt: str, *extra: str):
 def assert_inert(out: str) -> None:
     """Nothing active reaches the output raw, and it is valid UTF-8 (no lone surrogate)."""
     out.encode("utf-8")
-    assert not ACTIVE.findall(out)
+    assert [c for c in out if c != "\n" and unicodedata.category(c) in ACTIVE_CATEGORIES] == []
 
 
 def reference(cli, corpus: Path) -> list[dict]:

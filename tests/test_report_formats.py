@@ -226,3 +226,23 @@ def test_fix_counts_are_never_negative_when_an_unsafe_fix_replaces_safe_ones():
     assert fixable([], ctx) == (3, 0)
     ctx.fixable = (3, 5)
     assert fixable([], ctx) == (3, 2)
+
+
+def test_active_characters_are_the_controls_format_characters_and_separators_of_unicode():
+    # A hand-made list of the BMP's left out the tag characters (U+E0020-E007F: hidden text)
+    # and the other format characters beyond it, which then reached json, sarif and html raw.
+    import sys
+    import unicodedata
+
+    from corpus_lint.report import ACTIVE_CHARACTERS, json_escape, shown_escape
+
+    categories = {"Cc", "Cf", "Zl", "Zp"}
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    matched = set(ACTIVE_CHARACTERS.findall(every))
+    wanted = {c for c in every if unicodedata.category(c) in categories} - set("\t\n\r")
+    assert wanted <= matched
+    # Besides: format characters of later Unicode versions than this Python's.
+    assert {unicodedata.category(c) for c in matched - wanted} <= {"Cn"}
+    tag = ACTIVE_CHARACTERS.search("a\U000e0069b")
+    assert json.loads(f'"{json_escape(tag)}"') == "\U000e0069"
+    assert shown_escape(tag) == "\\U000e0069"

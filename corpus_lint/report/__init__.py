@@ -37,12 +37,34 @@ Formatter = Callable[[list[Diagnostic], ReportContext], str]
 # Characters that act on whatever displays a report: C0 and C1 controls and DEL (terminal
 # escape sequences), line and paragraph separators (they split a record for readers that
 # split lines the Unicode way), bidi and other invisible format controls (they reorder or hide
-# what a reader sees). Every format writes them as escapes; the text and github formats
-# escape more (everything `str.isprintable` rejects).
+# what a reader sees; the tag characters beyond the BMP carry hidden text). That is Unicode's
+# categories Cc (but tab and line breaks), Cf, Zl and Zp, as `tests/test_report_formats.py`
+# checks against `unicodedata`. Every format writes them as escapes; the text and github
+# formats escape more (everything `str.isprintable` rejects).
 ACTIVE_CHARACTERS = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\xad\u061c\u180e\u200b-\u200f"
-    "\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]"
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f"
+    "\u0890\u0891\u08e2\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff"
+    "\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
 )
+
+
+def json_escape(match: re.Match[str]) -> str:
+    """The character matched as JSON writes it escaped: `\\uXXXX`, beyond the BMP a pair of
+    surrogates (`\\u` takes four digits only)."""
+    code = ord(match.group())
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
+def shown_escape(match: re.Match[str]) -> str:
+    """The character matched as text a person reads: `\\uXXXX`, or `\\UXXXXXXXX` beyond
+    the BMP (Python's escapes)."""
+    code = ord(match.group())
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
 
 # format name -> "module:function" inside corpus_lint.report, imported only when used.
 FORMATS: dict[str, str] = {

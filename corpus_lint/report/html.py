@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus_lint import __version__
-from corpus_lint.report import ACTIVE_CHARACTERS, ReportContext
+from corpus_lint.report import ACTIVE_CHARACTERS, ReportContext, json_escape, shown_escape
 from corpus_lint.report.text import clean, fixable, nothing_found, source_lines
 from corpus_lint.rule import SAFE, UNSAFE, Diagnostic
 
@@ -69,7 +69,7 @@ def visible(text: str) -> str:
     separators) written as `\\uXXXX` text; tabs and line breaks kept, for its layout. File
     names, messages and the run's notes and settings are shown as the text report shows them
     (`text.clean`: a tab is `\\t`)."""
-    return ACTIVE_CHARACTERS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return ACTIVE_CHARACTERS.sub(shown_escape, text)
 
 
 def folder_of(path: str) -> str:
@@ -338,11 +338,12 @@ def add_lines(
 
 def embedded_json(value: Any) -> str:
     """JSON safe inside `<script type="application/json">`: no `<`, `>` or `&` can end the
-    element or start markup (they are written as `\\u003c`...)."""
+    element or start markup (they are written as `\\u003c`...), and the raw file holds no
+    active character (the strings decoded are the same)."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
         text = text.replace(raw, escaped)
-    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return ACTIVE_CHARACTERS.sub(json_escape, text)
 
 
 def duplicate_clusters(
