@@ -719,3 +719,26 @@ def test_a_working_directory_deleted_under_the_shell_is_named_in_the_error(tmp_p
         "corpus-lint: error: the working directory no longer exists (deleted?): "
         "cd to one that does\n"
     )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["-o", "missing\x1b[31m/a\nb.txt"],
+        ["--baseline", "x\ny"],
+        ["--config", "a\nb\x1b.toml"],
+        ["--write-baseline", "missing/a\nb"],
+    ],
+)
+def test_an_error_naming_a_hostile_name_is_one_line_with_escapes(tmp_path, cli, args):
+    # Found by a review: names given to these flags reached stderr raw, a newline splitting
+    # the error and an escape sequence acting on the terminal.
+    write(tmp_path / "a.txt", UNTIDY)
+    run = cli("check", "a.txt", *args, cwd=tmp_path)
+    one_line_error(run, args[1].replace("\n", "\\n").replace("\x1b", "\\x1b"))
+    assert "\x1b" not in run.err
+
+
+def test_mine_boilerplate_names_a_hostile_output_name_with_escapes(tmp_path, cli):
+    write(tmp_path / "a.txt", UNTIDY)
+    one_line_error(cli("mine-boilerplate", "-o", "missing/a\nb", "a.txt", cwd=tmp_path), "a\\nb")
