@@ -68,3 +68,22 @@ def test_file_is_relative_to_the_repository_root(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path / "sub")
     [(_, props, _)] = parse(render([diagnostic(path="a.txt")], context()))
     assert props["file"] == "sub/a.txt"
+
+
+def test_related_files_are_named_from_the_repository_root_from_a_subfolder(tmp_path, monkeypatch):
+    # Found by a review: run in a/, the annotation of b/y.txt said "same text as x.txt" and
+    # "see x.txt:1", a file the repository's root does not hold (it is a/x.txt).
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "a").mkdir()
+    monkeypatch.chdir(tmp_path / "a")
+    found = diagnostic(
+        "DUP003", "same text as x.txt (after normalising)", path="../b/y.txt",
+        related=(Related("x.txt", 1),),
+    )  # fmt: skip
+    [(_, props, data)] = parse(render([found], context()))
+    assert props["file"] == "b/y.txt"
+    assert data == "same text as a/x.txt (after normalising)\nsee a/x.txt:1"
+    # A name inside a longer one is left alone.
+    found = diagnostic("DUP003", "same text as ax.txt, not x.txt", related=(Related("x.txt", 1),))
+    [(_, _, data)] = parse(render([found], context()))
+    assert data.startswith("same text as ax.txt, not a/x.txt\n")

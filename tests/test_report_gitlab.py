@@ -65,3 +65,18 @@ def test_a_hostile_message_survives_as_json(tmp_path, monkeypatch):
 def test_a_clean_run_is_an_empty_array(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert json.loads(render([], context())) == []
+
+
+def test_related_files_in_descriptions_are_named_from_the_repository_root(tmp_path, monkeypatch):
+    from corpus_lint.rule import Related
+
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "a").mkdir()
+    monkeypatch.chdir(tmp_path / "a")
+    found = diagnostic("DUP003", "same text as x.txt", related=(Related("x.txt", 1),))
+    [issue] = json.loads(render([found], context()))
+    assert issue["description"] == "DUP003 same text as a/x.txt"
+    monkeypatch.chdir(tmp_path)  # the same issue, whatever the folder
+    moved = diagnostic("DUP003", "same text as a/x.txt", path="a/corpus/a.txt",
+                       related=(Related("a/x.txt", 1),))  # fmt: skip
+    assert json.loads(render([moved], context())) == [issue]

@@ -179,3 +179,16 @@ def test_fingerprints_are_unique_and_survive_lines_moving(tmp_path, cli):
     assert [line + 2 for line, _ in before] == [line for line, _ in after]
     assert [fp for _, fp in before] == [fp for _, fp in after]
     assert before[0][1] != before[1][1]
+
+
+def test_related_files_in_messages_are_named_from_the_repository_root(tmp_path, monkeypatch):
+    # Found by a review: run from a subfolder, the messages named x.txt, the URIs a/x.txt.
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "a").mkdir()
+    monkeypatch.chdir(tmp_path / "a")
+    found = diagnostic("DUP003", "same text as x.txt", related=(Related("x.txt", 1),))
+    [result] = sarif([found])["runs"][0]["results"]
+    assert result["message"]["text"] == "same text as a/x.txt"
+    [related] = result["relatedLocations"]
+    assert related["message"]["text"] == "a/x.txt:1"
+    assert related["physicalLocation"]["artifactLocation"]["uri"] == "a/x.txt"

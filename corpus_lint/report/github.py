@@ -11,7 +11,7 @@ GitHub accepts col/endColumn only on a one-line annotation.
 from __future__ import annotations
 
 from corpus_lint.report import ReportContext, similarity_note
-from corpus_lint.report.paths import from_root, repository_root
+from corpus_lint.report.paths import from_root, repository_root, rooted_message
 from corpus_lint.rule import Diagnostic
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
@@ -41,9 +41,9 @@ def annotation(d: Diagnostic, root) -> str:
     if d.end_line == d.line:
         properties.append(("endColumn", str(d.end_column)))
     properties.append(("title", f"{d.code} {d.name}"))
-    message = d.message
+    message = rooted_message(d, root)
     for index, r in enumerate(d.related):
-        message += f"\nsee {r.path}:{r.line}{similarity_note(d, index)}"
+        message += f"\nsee {from_root(r.path, root)}:{r.line}{similarity_note(d, index)}"
     props = ",".join(f"{key}={escape_property(value)}" for key, value in properties)
     return f"::{COMMANDS.get(d.severity, 'warning')} {props}::{escape_data(message)}"
 

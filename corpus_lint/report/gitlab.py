@@ -12,7 +12,7 @@ from typing import Any
 from corpus_lint.baseline import fingerprint, with_occurrence
 from corpus_lint.report import ReportContext
 from corpus_lint.report.json import dumps
-from corpus_lint.report.paths import from_root, repository_root
+from corpus_lint.report.paths import from_root, repository_root, rooted_message
 from corpus_lint.rule import Diagnostic
 
 SEVERITIES = {"error": "major", "warning": "minor", "info": "info"}
@@ -21,7 +21,7 @@ SEVERITIES = {"error": "major", "warning": "minor", "info": "info"}
 def issue(d: Diagnostic, occurrence: int, root) -> dict[str, Any]:
     path = from_root(d.path, root)
     return {
-        "description": f"{d.code} {d.message}",
+        "description": f"{d.code} {rooted_message(d, root)}",
         "check_name": d.code,
         "fingerprint": fingerprint(d, occurrence, path),
         "severity": SEVERITIES.get(d.severity, "minor"),

@@ -8,7 +8,12 @@ when corpus-lint runs in a subfolder.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from corpus_lint.rule import Diagnostic
 
 
 def repository_root(start: Path | None = None) -> Path:
@@ -40,3 +45,16 @@ def is_outside(path_from_root: str) -> bool:
         or path_from_root == ".."
         or Path(path_from_root).is_absolute()
     )
+
+
+def rooted_message(d: Diagnostic, root: Path) -> str:
+    """`d`'s message naming its related files from `root`, as the report names its files: the
+    rules name them from the working directory ("same text as x.txt", where the report's
+    paths say a/x.txt when the run is in a/)."""
+    message = d.message
+    for r in d.related:
+        rooted = from_root(r.path, root)
+        if rooted != r.path:  # the name alone, not inside a longer one
+            named = re.compile(rf"(?<!\S){re.escape(r.path)}(?![^\s),:;])")
+            message = named.sub(lambda _, rooted=rooted: rooted, message)
+    return message

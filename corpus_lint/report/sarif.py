@@ -19,9 +19,9 @@ from urllib.parse import quote
 
 from corpus_lint import __version__
 from corpus_lint.baseline import fingerprint, with_occurrence
-from corpus_lint.report import ReportContext, encodable, similarity_note
+from corpus_lint.report import ReportContext, encodable, encodable_text, similarity_note
 from corpus_lint.report.json import dumps
-from corpus_lint.report.paths import from_root, is_outside, repository_root
+from corpus_lint.report.paths import from_root, is_outside, repository_root, rooted_message
 from corpus_lint.rule import Diagnostic, Rule
 
 SCHEMA = (
@@ -90,7 +90,7 @@ def result(raw: Diagnostic, occurrence: int, rule_index: dict[str, int], root) -
     if d.code in rule_index:
         out["ruleIndex"] = rule_index[d.code]
     out["level"] = LEVELS.get(d.severity, "warning")
-    out["message"] = {"text": text(d.message)}
+    out["message"] = {"text": text(rooted_message(d, root))}
     out["locations"] = [
         {
             "physicalLocation": {
@@ -105,17 +105,20 @@ def result(raw: Diagnostic, occurrence: int, rule_index: dict[str, int], root) -
         }
     ]
     if d.related:
-        out["relatedLocations"] = [
-            {
-                "id": number,
-                "physicalLocation": {
-                    "artifactLocation": artifact(raw_path, from_root(raw_path, root)),
-                    "region": {"startLine": r.line},
-                },
-                "message": {"text": text(f"{r.path}:{r.line}{similarity_note(d, number - 1)}")},
-            }
-            for number, (r, raw_path) in enumerate(zip(d.related, [x.path for x in raw.related]), 1)
-        ]
+        out["relatedLocations"] = []
+        for number, (r, raw_path) in enumerate(zip(d.related, [x.path for x in raw.related]), 1):
+            related = from_root(raw_path, root)
+            named = f"{encodable_text(related)}:{r.line}{similarity_note(d, number - 1)}"
+            out["relatedLocations"].append(
+                {
+                    "id": number,
+                    "physicalLocation": {
+                        "artifactLocation": artifact(raw_path, related),
+                        "region": {"startLine": r.line},
+                    },
+                    "message": {"text": text(named)},
+                }
+            )
     out["partialFingerprints"] = {FINGERPRINT_KEY: fingerprint(d, occurrence, shown)}
     return out
 
