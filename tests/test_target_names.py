@@ -8,6 +8,8 @@ import pickle
 import random
 from pathlib import Path
 
+import pytest
+
 from corpus_lint.files import _normal_prefix
 from corpus_lint.rule import SAFE, Diagnostic, Edit, Fix, Related
 from tests.helpers import CLEAN_ARTICLE
@@ -313,3 +315,20 @@ def test_the_warning_counts_the_other_files_checked_once_in_words(tmp_path, monk
     warnings.clear()
     assert _one_name_a_file(names[1:2] + names[4:5], warnings) == names[4:5]
     assert warnings[0].endswith("checked once under that name")
+
+
+def test_two_files_whose_names_are_shown_alike_are_counted_as_two(tmp_path, cli):
+    # Found by a review: a name holding the byte 0xFF and one holding the text "\xff" are
+    # shown alike; the summary said "in 1 of 2 files" on the terminal, "2 of 2" with -o.
+    folder = os.fsencode(tmp_path)
+    for name in (b"k\xff.txt", b"k\\xff.txt"):
+        try:
+            with open(os.path.join(folder, name), "wb") as file:
+                file.write(b"No final newline")
+        except OSError:  # a file system that refuses such names
+            pytest.skip("this file system refuses a name that is not UTF-8")
+    for extra in ([], ["-o", "report.txt"]):
+        run = cli("check", "--select", "WS002", ".", *extra, cwd=tmp_path)
+        assert "Found 2 diagnostics in 2 of 2 files" in run.out, run.out
+    full = cli("check", "--select", "WS002", "--output-format", "full", ".", cwd=tmp_path)
+    assert full.out.count("| No final newline") == 2  # each file's own line, read by its name

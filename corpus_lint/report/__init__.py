@@ -84,8 +84,10 @@ FORMATS: dict[str, str] = {
 
 # Formats given the diagnostics' paths as they are, a non-UTF-8 name's bytes included (as
 # lone surrogates), which make them encodable themselves: SARIF writes each name as a URI,
-# percent-encoded; html reads the files again by their own names. The others get `encodable`.
-OWN_PATHS = {"sarif", "html"}
+# percent-encoded; html and `full` read the files again by their own names; the text formats
+# show every name through `text.clean`, and count files by their own names (two names may be
+# written alike: "k\xff.txt", and a file named so). The others get `encodable`.
+OWN_PATHS = {"sarif", "html", "text", "concise", "full"}
 
 
 def similarity_note(d: Diagnostic, index: int) -> str:
