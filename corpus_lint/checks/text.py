@@ -29,7 +29,7 @@ _LETTERS = re.compile(r"[^\W\d_]+")  # a word as `_REPEATED_WORD` takes it
 
 # What may stand before a sentence's first word: a capitalised copy there may be a slip ("The
 # the"); elsewhere a capitalised word is a name ("her parents Will will").
-_SENTENCE_END = ".!?:;\"“”‘’'(–—-*•"
+_SENTENCE_END = ".!?:;\"“”‘’'–—-"
 
 
 @register
@@ -48,13 +48,20 @@ class RepeatedWord(Rule):
       in: `rules/repeats.toml`, English doublings such as "had had", "that that", "very
       very", "no no", "bye bye", "hush hush", "la la", "ha ha"); a listed pair allows any
       number of copies ("no no no");
+    - doublings the sentence's grammar asks for: a preposition ending a verb's phrase, then
+      a time adjunct with the same one ("voted on on Tuesday", "took over over the
+      weekend"); a free relative ending on a verb, then the main verb ("what happened
+      happened", "what it was was"); an object "you" after a verb of telling, then a
+      clause's subject ("I told you you would"); a word said twice then a comma or "!"
+      ("Wait wait, let me finish"). Never a word no clause ends on ("the the", "of of");
     - initials: a single letter other than a lower-case "a" ("e e cummings", "Col M M Masur");
     - names: every copy capitalised ("Duran Duran", "Walla Walla"), a lower-case word followed
       by the capitalised name it introduces ("law lord Lord Bingham"), or a capitalised word
-      inside a sentence followed by a lower-case one ("her parents Will will"), or at a
-      sentence's start when the document writes it capitalised inside a sentence too ("Will
-      will tell you" after "her parents Will and Amy"). "The the" is still a slip, and words
-      in capitals ("ISIS ISIS") are still reported.
+      inside a sentence or after a bracket or a bullet followed by a lower-case one ("her
+      parents Will will", "(Bufo bufo)"), or at a sentence's start when the document writes
+      it capitalised inside a sentence too ("Will will tell you" after "her parents Will and
+      Amy"). "The the" is still a slip, and words in capitals ("ISIS ISIS") are still
+      reported.
 
     ## Why is this bad?
     It is a typing or editing slip that every reader notices, and it makes the text differ
@@ -102,6 +109,8 @@ class RepeatedWord(Rule):
             opens = _starts_sentence(text, start)
             if _is_name(copies, opens) or (opens and _named_elsewhere(copies, text)):
                 continue
+            if _is_grammatical(word.lower(), text[max(0, start - 60) : start], text[end:]):
+                continue
             first_end = match.start(1) + len(word)
             yield self.diagnostic(
                 doc,
@@ -114,12 +123,69 @@ class RepeatedWord(Rule):
 
 def _is_name(words: list[str], sentence_start: bool) -> bool:
     """Capitalised copies after the first word make a name, not a slip: "lord Lord Bingham";
-    so does a capitalised first word inside a sentence: "her parents Will will"."""
+    so does a capitalised first word inside a sentence ("her parents Will will"), or after
+    an opening bracket or a bullet ("(Bufo bufo)": a species), but for a word any sentence
+    may start with ("(The the")."""
     if words[0].isupper() and len(words[0]) > 1:
         return False  # "ISIS ISIS", "THE THE": shouting is no name
-    if words[0][0].isupper() and not sentence_start:
+    if words[0][0].isupper() and not sentence_start and words[0].lower() not in _FUNCTION_WORDS:
         return True
     return all(w[0].isupper() for w in words[1:]) and not words[1].isupper()
+
+
+# Grammatical doublings that depend on the words around them (`_is_grammatical`).
+# A preposition ending a verb's phrase, then a time adjunct with the same preposition: "voted
+# on on Tuesday", "took over over the weekend", "taught at at the time".
+_TIME_PREPOSITIONS = frozenset(
+    "on at over during since until till by from after before through throughout within".split()
+)
+_TIME_ADJUNCT = re.compile(
+    r" (?:(?:the|a|this|that|last|next|each|every|some|several|recent|early|late|coming|"
+    r"past|following|previous|same) )?"
+    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekends?|"
+    r"january|february|march|april|may|june|july|august|september|october|november|"
+    r"december|moment|time|times|past|present|morning|afternoon|evening|night|nights|"
+    r"day|days|week|weeks|month|months|year|years|decade|decades|hour|hours|season|"
+    r"seasons|summer|winter|spring|autumn|fall|christmas|easter|noon|midnight|dawn|dusk|"
+    r"now|then|today|tomorrow|yesterday|\d+)\b",
+    re.IGNORECASE,
+)
+# A free relative or pseudo-cleft ends on a verb before the main one: "what happened
+# happened", "what it was was a failure", "whoever wins wins".
+_FREE_RELATIVE = re.compile(
+    r"\b(?:what|whatever|whoever|whichever|wherever|whenever)\b[^.,;:!?()\n]*$", re.IGNORECASE
+)
+# An object "you", then the subject of a clause: "I told you you would", "I bet you you can't"
+# (as "her her" is an object, then a possessive).
+_TELLING_VERBS = frozenset(
+    "tell tells told telling bet bets promise promised promises assure assured assures warn "
+    "warned warns remind reminded reminds show showed shown shows guarantee guaranteed swear "
+    "swore sworn".split()
+)
+
+
+_EXCLAMATION_ENDS = frozenset(",!?…")
+# Words no clause ends on (articles, prepositions, conjunctions, determiners, subjects).
+_NO_CLAUSE_ENDS = frozenset(
+    "a an the of to in on at by for from with about into than and or but nor as if so that "
+    "this these those my your his her its our their i he she we they".split()
+)
+
+
+def _is_grammatical(word: str, before: str, after: str) -> bool:
+    """A doubling the sentence's grammar asks for, told by the words around it: the slips of
+    the same word ("talking about about their goal", "sentence to to 39 years", "she could
+    could reject") have none of these shapes."""
+    previous = before.rstrip().rsplit(None, 1)[-1].lower() if before.strip() else ""
+    if word in _TIME_PREPOSITIONS and previous.isalpha():
+        return _TIME_ADJUNCT.match(after) is not None
+    if word == "you":
+        return previous in _TELLING_VERBS
+    if word in _NO_CLAUSE_ENDS:
+        return False  # "what the the": a slip
+    # An exclamation, a word said twice then a pause: "Wait wait, let me finish", "Sorry
+    # sorry!". A slip falls inside a phrase, where no comma stops it.
+    return after[:1] in _EXCLAMATION_ENDS or _FREE_RELATIVE.search(before) is not None
 
 
 def _named_elsewhere(words: list[str], text: str) -> bool:
