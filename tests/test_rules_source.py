@@ -69,6 +69,21 @@ def test_document_without_a_source_line_is_reported_at_its_start():
         "Reuters and AP contributed to this report.",
         "This column first appeared in the Evening Standard.",
         "This diary first appeared in the Kyiv Independent.",
+        # Found by a review on wire copy nobody had tuned on: no space or no dash after the
+        # agency, a date alone, other agencies, TASS's form, and credits at the end.
+        "LONDON (Reuters) -The International Monetary Fund said on Tuesday.",
+        "Nov. 4 (UPI) \u2014 Americans settled in for a long night.",
+        "Mumbai, March 3 (IANS) The monsoon arrived early.",
+        "Madrid, Jun 3 (EFE).- Spain's parliament approved the budget.",
+        "KUALA LUMPUR, June 15 (Bernama) -- The government will reopen Parliament.",
+        "ABUJA, May 2 (News Agency of Nigeria) - The senate met.",
+        "(ANSA) - ROME, JUN 3 - Italy's premier said on Tuesday.",
+        "MOSCOW, June 3. /TASS/. Russia's foreign ministry said.",
+        "(Writing by Jane Doe; Editing by John Smith)",
+        "(With inputs from PTI)",
+        "\u2014 With files from The Canadian Press",
+        "This article is republished from The Conversation under a Creative Commons license.",
+        "This report by The Canadian Press was first published June 3, 2021.",
     ],
 )
 def test_accepted_source_line_formats_satisfy_the_rule(line):
@@ -91,6 +106,11 @@ def test_a_broken_source_line_counts_as_present_and_is_left_to_src002():
         "The minister (AP) said nothing on Tuesday.",
         "Officials said the plan (Reuters) - was bold.",
         "He contributed to this report card on schools.",
+        "The minister (AP) said nothing on Tuesday.",
+        "Labour leader (Ed Miliband) - a guess.",
+        "He worked with files from the archive.",
+        "The town (Bufo Bufo) - a name.",
+        "Republished from memory, the list was wrong, he said.",
         "He travelled via Rome to reach the summit in time for the vote, officials said, "
         "after his flight from Tripoli was cancelled because of the storm.",
     ],
