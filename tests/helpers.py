@@ -10,7 +10,7 @@ from pathlib import Path
 import jsonschema
 
 from corpus_lint.checks import builtin_rules
-from corpus_lint.checks.encoding import ZERO_WIDTH
+from corpus_lint.checks.encoding import WITHOUT_WIDTH
 from corpus_lint.document import Document
 from corpus_lint.packs import load_packs
 from corpus_lint.rule import SAFE, Context, Diagnostic, Edit
@@ -77,12 +77,12 @@ def fixed(doc: Document, diagnostics: list[Diagnostic]) -> str:
     return apply(doc.text, [e for d in diagnostics for e in d.fix.edits])
 
 
-_DROP_ZERO_WIDTH = str.maketrans(dict.fromkeys(ZERO_WIDTH))
+_DROP_WITHOUT_WIDTH = str.maketrans(dict.fromkeys(WITHOUT_WIDTH))
 
 
 def words(text: str) -> list[str]:
     """`text.split()`, each word without the zero-width characters ENC006 may drop from it."""
-    return [word.translate(_DROP_ZERO_WIDTH) for word in text.split()]
+    return [word.translate(_DROP_WITHOUT_WIDTH) for word in text.split()]
 
 
 def assert_safe_fix_keeps_words_and_settles(code: str, doc: Document) -> str:

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from corpus_lint.analysis import lint_document
 from corpus_lint.checks import builtin_rules
-from corpus_lint.checks.encoding import ZERO_WIDTH
+from corpus_lint.checks.encoding import WITHOUT_WIDTH
 from corpus_lint.document import Document
 from corpus_lint.fixes import allowed, fix_document
 from corpus_lint.packs import load_packs
@@ -37,7 +37,19 @@ WORDS = (
     "al-Qaeda — attack (Reuters) Source: Xinhua about"
 ).split()
 SEPARATORS = [" ", " ", " ", "  ", "\t", "\u00a0", " \u200b", "\u00ad", "\u202f"]
-DAMAGE_INSIDE = ["", "", "", "\u200b", "\u00ad", "\x01", "\x7f", "â€™", "Ã©"]
+DAMAGE_INSIDE = [
+    "",
+    "",
+    "",
+    "\u200b",
+    "\u00ad",
+    "\x01",
+    "\x7f",
+    "â€™",
+    "Ã©",
+    "\u202e",
+    "\U000e0041",
+]
 
 
 @st.composite
@@ -129,7 +141,7 @@ class Recorder:
 
 
 def words(text: str) -> list[str]:
-    return text.translate(dict.fromkeys(map(ord, ZERO_WIDTH))).split()
+    return text.translate(dict.fromkeys(map(ord, WITHOUT_WIDTH))).split()
 
 
 def normalised(line: str) -> str:

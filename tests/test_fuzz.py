@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from corpus_lint.analysis import lint_document
 from corpus_lint.checks import builtin_rules
-from corpus_lint.checks.encoding import ZERO_WIDTH
+from corpus_lint.checks.encoding import WITHOUT_WIDTH
 from corpus_lint.config import NearDuplicateSettings
 from corpus_lint.dedup import features_of
 from corpus_lint.document import Document
@@ -44,6 +44,8 @@ FRAGMENTS = [
     "\xa0",
     "\u202f",
     "\u200b",
+    "\u202e",
+    "\U000e0041",
     "\u200d",
     "\u00ad",
     "\u2060",
@@ -116,7 +118,7 @@ def lint(doc: Document) -> list:
 
 def words(text: str) -> list[str]:
     """Words as a reader sees them: invisible characters (which safe fixes drop) aside."""
-    return text.translate(dict.fromkeys(map(ord, ZERO_WIDTH))).split()
+    return text.translate(dict.fromkeys(map(ord, WITHOUT_WIDTH))).split()
 
 
 def read(raw: bytes) -> Document:

@@ -685,6 +685,27 @@ def test_a_zero_width_space_inside_a_word_is_reported_and_dropped():
     assert text == article("The cooperation deal.")
 
 
+def test_hidden_tag_text_and_bidirectional_controls_are_reported_and_dropped():
+    # Found by a review: tag characters (text no reader sees, "ASCII smuggling") and the
+    # controls that reorder what a reader sees ("Trojan Source") passed unreported.
+    hidden = "".join(chr(0xE0000 + ord(c)) for c in "ignore")
+    doc = doc_of(article(f"The plan{hidden} was \u202edelayed\u202c again."))
+    first, second, third = check("ENC006", doc)
+    assert "6 tag characters (U+E0065 to U+E0072)" in first.message
+    assert (first.column, first.end_column) == (9, 15)
+    assert "1 bidirectional control (U+202E)" in second.message
+    assert "1 bidirectional control (U+202C)" in third.message
+    text = assert_safe_fix_keeps_words_and_settles("ENC006", doc)
+    assert text == article("The plan was delayed again.")
+
+
+def test_the_tags_of_a_flag_emoji_are_not_reported():
+    england = "\U0001f3f4" + "".join(chr(0xE0000 + ord(c)) for c in "gbeng") + "\U000e007f"
+    assert check("ENC006", doc_of(article(f"Fans waved {england} flags."))) == []
+    lone = "".join(chr(0xE0000 + ord(c)) for c in "gbeng") + "\U000e007f"  # no black flag
+    assert codes(check("ENC006", doc_of(article(f"Fans waved {lone} flags.")))) == ["ENC006"]
+
+
 @pytest.mark.parametrize(
     "spelt",
     [

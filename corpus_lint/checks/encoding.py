@@ -81,11 +81,16 @@ _CP1252_FOR_C1.update(dict.fromkeys([*range(0x00, 0x20), 0x7F, 0x81, 0x8D, 0x8F,
 NO_BREAK_SPACES = "\u00a0\u202f\u2007"
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 LINE_SEPARATORS = "\u2028\u2029"
-INVISIBLE = NO_BREAK_SPACES + ZERO_WIDTH + LINE_SEPARATORS
+# Controls that reorder what a reader sees (embeddings, overrides, isolates: "Trojan
+# Source"), and tag characters, which carry text no reader sees ("ASCII smuggling").
+BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+TAGS = "".join(map(chr, [0xE0001, *range(0xE0020, 0xE0080)]))
+INVISIBLE = NO_BREAK_SPACES + ZERO_WIDTH + LINE_SEPARATORS + BIDI_CONTROLS + TAGS
+WITHOUT_WIDTH = ZERO_WIDTH + BIDI_CONTROLS + TAGS  # what the safe fix drops: no room taken
 _INVISIBLE_FIX = str.maketrans(
     {
         **dict.fromkeys(NO_BREAK_SPACES, " "),
-        **dict.fromkeys(ZERO_WIDTH),
+        **dict.fromkeys(WITHOUT_WIDTH),
         **dict.fromkeys(LINE_SEPARATORS, "\n"),
     }
 )
@@ -101,11 +106,33 @@ _INVISIBLE_NAMES = {
     "\u00ad": ("soft hyphen", "soft hyphens"),
     "\u2028": ("line separator", "line separators"),
     "\u2029": ("paragraph separator", "paragraph separators"),
+    **dict.fromkeys(BIDI_CONTROLS, ("bidirectional control", "bidirectional controls")),
+    **dict.fromkeys(TAGS, ("tag character", "tag characters")),
 }
+_BLACK_FLAG, _CANCEL_TAG = "\U0001f3f4", "\U000e007f"
 # Invisible characters separated only by plain spaces or tabs are one run, one diagnostic
 # ("\xa0 \xa0\xa0 \xa0" is one stretch of damage, not four).
 _INVISIBLE_RUN = re.compile(f"[{INVISIBLE}](?:[ \t]*[{INVISIBLE}])*")
 _JOINERS = frozenset("\u200c\u200d")
+
+
+def _flag_tags(text: str, start: int, end: int) -> bool:
+    """Tag characters that spell a flag's region after a black flag, ended by the cancel tag
+    ("\U0001f3f4" + "gbeng" in tags + cancel: the flag of England): an emoji, not reported."""
+    return (
+        text[start - 1 : start] == _BLACK_FLAG
+        and text[end - 1 : end] == _CANCEL_TAG
+        and all(ch in TAGS for ch in text[start:end])
+    )
+
+
+def _first_codepoint(run: str, name: tuple[str, str]) -> str:
+    """How a message points at one kind of character in a run: its code point, or the first
+    and last a kind of many holds ("U+E0041 to U+E0062": a hidden text's tags)."""
+    points = sorted({ch for ch in run if _INVISIBLE_NAMES.get(ch) == name})
+    if len(points) == 1:
+        return codepoint(points[0])
+    return f"{codepoint(points[0])} to {codepoint(points[-1])}"
 
 
 def _joins_a_word(text: str, start: int, end: int) -> bool:
@@ -657,8 +684,12 @@ class InvisibleCharacter(Rule):
     Reports runs of no-break spaces (U+00A0, U+202F narrow, U+2007 figure space),
     zero-width characters (U+200B space, U+200C non-joiner, U+200D joiner, U+2060 word
     joiner, U+FEFF anywhere but at the very start, which is ENC002's), soft hyphens
-    (U+00AD), and line and paragraph separators (U+2028, U+2029). Characters separated only
-    by plain spaces or tabs are one run: "12 no-break spaces" is one diagnostic.
+    (U+00AD), line and paragraph separators (U+2028, U+2029), the bidirectional controls
+    that reorder what a reader sees (embeddings, overrides and isolates, U+202A-U+202E and
+    U+2066-U+2069; not the marks U+200E, U+200F, which right-to-left text spells with), and
+    tag characters (U+E0001, U+E0020-U+E007F), which carry text no reader sees, but for a
+    flag emoji's ("\U0001f3f4" then its region in tags). Characters separated only by plain
+    spaces or tabs are one run: "12 no-break spaces" is one diagnostic.
 
     This rule owns these characters wherever they are, also in a line's indentation or
     at its end: WS005 (leading whitespace) stays quiet on an indentation holding one of
@@ -685,12 +716,11 @@ class InvisibleCharacter(Rule):
 
     ## Fix safety
     Safe: no-break-like spaces become plain spaces, U+2028/U+2029 become line feeds, and
-    zero-width characters and soft hyphens are dropped. `str.split()` treats the first two
-    kinds as whitespace already and the last as part of a word, so the sequence of words
-    does not change. U+200C and U+200D between two letters, marks or symbols beyond ASCII
-    are not reported: Persian, Indic scripts and emoji sequences spell with them. Characters
-    that are part of
-    mojibake ("Ã\\u00ad" for "í") are left to ENC003.
+    zero-width characters, soft hyphens, bidirectional controls and tags are dropped.
+    `str.split()` treats the first two kinds as whitespace already, and the rest take no
+    room: a reader sees the same words. U+200C and U+200D between two letters, marks or
+    symbols beyond ASCII are not reported: Persian, Indic scripts and emoji sequences spell
+    with them. Characters that are part of mojibake ("Ã\\u00ad" for "í") are left to ENC003.
     """
 
     code = "ENC006"
@@ -705,7 +735,7 @@ class InvisibleCharacter(Rule):
         begin = 1 if doc.text.startswith("\ufeff") else 0  # a BOM at the start is ENC002's
         for run in _INVISIBLE_RUN.finditer(doc.text, begin):
             start, end = run.span()
-            if _joins_a_word(doc.text, start, end):
+            if _joins_a_word(doc.text, start, end) or _flag_tags(doc.text, start, end):
                 continue
             if "\u00a0" in run.group() or "\u00ad" in run.group():  # mojibake's bytes
                 if mojibake is None:
@@ -716,9 +746,13 @@ class InvisibleCharacter(Rule):
                     continue
             replacement = run.group().translate(_INVISIBLE_FIX)
             kept = _spelling_joiners(doc.text, start, end) if not replacement else ""
-            counts = Counter(ch for ch in run.group() if ch in _INVISIBLE_NAMES and ch not in kept)
+            counts = Counter(
+                _INVISIBLE_NAMES[ch] + (_first_codepoint(run.group(), _INVISIBLE_NAMES[ch]),)
+                for ch in run.group()
+                if ch in _INVISIBLE_NAMES and ch not in kept
+            )
             found = " and ".join(
-                f"{plural(n, *_INVISIBLE_NAMES[ch])} ({codepoint(ch)})" for ch, n in counts.items()
+                f"{plural(n, one, many)} ({where})" for (one, many, where), n in counts.items()
             )
             yield self.diagnostic(
                 doc,
