@@ -339,13 +339,11 @@ def test_a_worker_killed_mid_run_is_one_line_exit_2_and_never_a_pass(tmp_path, h
     # The first file without a result is named, with how many are left from it on: a0000
     # when the worker's loss is seen at once, a later batch's first file when the other
     # worker returned the batches before it first (under load).
-    found = re.fullmatch(
-        r"corpus-lint: error: a(\d{4})\.txt: a worker process died \(killed, or out of "
-        r"memory\?\); not checked \((\d+) files from this one on\)\n",
+    assert_names_the_first_file_left(
         err,
+        r"a(\d{4})\.txt: a worker process died \(killed, or out of memory\?\); not checked "
+        r"\((\d+) files from this one on\)",
     )
-    assert found, err
-    assert int(found[1]) + int(found[2]) == FILES
     assert "passed" not in out
     assert took < CANCEL_GRACE_SECONDS - 2
     assert group_members(process.pid) == []
@@ -447,6 +445,14 @@ def test_ctrl_c_while_the_cache_is_written_stops_the_writer_and_commits_nothing(
         assert db.execute("SELECT count(*) FROM files").fetchone() == (MIN_FILES_TO_WRITE_APART,)
 
 
+def assert_names_the_first_file_left(err: str, message: str) -> None:
+    """The one-line error names the first of the FILES files without a result (its number,
+    group 1) and how many are left from it on (group 2)."""
+    found = re.fullmatch(rf"corpus-lint: error: {message}\n", err)
+    assert found, err
+    assert int(found[1]) + int(found[2]) == FILES
+
+
 def kill_paused_child(process: subprocess.Popen, pause: Path, point: str) -> tuple[str, str]:
     """Kill the child process paused at `point` (`interrupts.pause`), let the run go on, and
     finish it: (stdout, stderr)."""
@@ -544,14 +550,11 @@ def test_a_worker_that_dies_reading_the_corpus_says_it_was_not_compared(tmp_path
     process = start(tmp_path, "new.txt", pause=pause, point="worker-batch")
     out, err = kill_paused_child(process, pause, "worker-batch")
     assert process.returncode == 2
-    found = re.fullmatch(
-        r"corpus-lint: error: corpus/a(\d{4})\.txt: a worker process died \(killed, or out of "
-        r"memory\?\) while the corpus was read; it was not compared \((\d+) of its files "
-        r"from this one on\)\n",
+    assert_names_the_first_file_left(
         err,
+        r"corpus/a(\d{4})\.txt: a worker process died \(killed, or out of memory\?\) while the "
+        r"corpus was read; it was not compared \((\d+) of its files from this one on\)",
     )
-    assert found, err
-    assert int(found[1]) + int(found[2]) == FILES
     assert "passed" not in out
     assert group_members(process.pid) == []
 
