@@ -501,3 +501,30 @@ def test_a_whole_run_is_remembered_only_while_every_target_and_setting_is_the_sa
     (folder / "a007.txt").write_bytes(b"\x00binary")  # skipped with a warning: not stored
     agree(*json, "c", remembered=False)
     agree(*json, "c", remembered=False)
+
+
+@pytest.mark.parametrize(
+    "left_out",
+    ['exclude = ["001.txt"]', 'include = ["00[2-5].txt", "copy.txt"]'],
+    ids=["exclude", "include"],
+)
+def test_a_file_the_configuration_leaves_out_now_is_no_corpus_file_for_a_changed_file(
+    cli, tmp_path, left_out
+):
+    # Found by a review: once the whole corpus was checked with a file excluded, a pre-commit
+    # run of a copy of it still found it in the cache (its `files` row outlives the change)
+    # and reported DUP003 against it: the commit blocked by a file out of the corpus.
+    folder = tmp_path / "art"
+    folder.mkdir()
+    for number in range(1, 6):
+        text = random_article(number, words=200)
+        folder.joinpath(f"00{number}.txt").write_text(text, encoding="utf-8")
+    shutil.copy(folder / "001.txt", folder / "copy.txt")
+    config = tmp_path / "corpus-lint.toml"
+    config.write_text('corpus = ["art"]\nselect = ["DUP"]\n')
+    assert cli("check", "--no-progress", cwd=tmp_path).code == 1  # fills the cache
+    config.write_text(f'corpus = ["art"]\nselect = ["DUP"]\n{left_out}\n')
+    assert cli("check", "--no-progress", cwd=tmp_path).code == 0  # the folder's new digest
+    cached = cli("check", "--output-format", "json", "art/copy.txt", cwd=tmp_path)
+    uncached = cli("check", "--no-cache", "--output-format", "json", "art/copy.txt", cwd=tmp_path)
+    assert (cached.code, cached.out) == (uncached.code, uncached.out) == (0, "[]\n")

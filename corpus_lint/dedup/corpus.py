@@ -82,7 +82,7 @@ from corpus_lint.dedup.minhash import (
 )
 from corpus_lint.dedup.table import FeatureTable
 from corpus_lint.document import Document, DocumentError, display
-from corpus_lint.files import CorpusWalk, Folder, folder_digest, identity
+from corpus_lint.files import CorpusWalk, Folder, folder_digest, identity, is_excluded, is_included
 from corpus_lint.interrupts import WorkersDied
 from corpus_lint.packs import PackRule
 from corpus_lint.progress import Progress
@@ -904,6 +904,12 @@ class _Stage:
         if stats is None:
             walked = self.folders.get(folder)
             if walked is not None and walked.rows is None:  # as the cache saw it: stat one
+                # The cache's `files` rows outlive a change of `include` or `exclude` (they
+                # are kept for any configuration): one left out now is no corpus file.
+                if is_excluded(Path(key), self.settings) or not is_included(
+                    Path(key), self.settings
+                ):
+                    return None
                 try:
                     info = os.lstat(key)
                 except OSError:
