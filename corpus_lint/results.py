@@ -40,6 +40,8 @@ from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from xxhash import xxh3_64_digest
+
 from corpus_lint.rule import Diagnostic, Edit, Fix, Related
 
 if TYPE_CHECKING:
@@ -48,7 +50,7 @@ if TYPE_CHECKING:
     from corpus_lint.packs import Packs
     from corpus_lint.rule import Rule
 
-FORMAT = 1  # the layout of an encoded row; part of the run key
+FORMAT = 2  # the layout of an encoded row; part of the run key
 
 
 def run_key(
@@ -123,7 +125,21 @@ def plain(result: FileResult, shown: str, fixes_counted: bool) -> tuple:
 
 def encode(stored: tuple, features: Any) -> bytes:
     """A result as bytes: `plain`'s tuple and the features (a tuple of plain values)."""
-    return marshal.dumps((*stored, None if features is None else tuple(features)))
+    return _sealed(marshal.dumps((*stored, None if features is None else tuple(features))))
+
+
+def _sealed(payload: bytes) -> bytes:
+    """`payload` after a hash of it: a row damaged inside (a byte changed that still decodes,
+    which marshal cannot tell) is then told from a sound one, and read as a miss."""
+    return xxh3_64_digest(payload) + payload
+
+
+def _opened(data: bytes) -> bytes:
+    """The payload `_sealed` stored; ValueError when it is not the one its hash was made of."""
+    payload = data[8:]
+    if len(data) < 8 or xxh3_64_digest(payload) != data[:8]:
+        raise ValueError("a damaged row")
+    return payload
 
 
 class Cached(NamedTuple):
@@ -148,7 +164,7 @@ def decode(
     (fixes, words), one with a fix in a `--fix` run (it would change the file). `display`
     gives the path shown (for files with findings)."""
     try:
-        diagnostics, fixable, words, features = marshal.loads(data)
+        diagnostics, fixable, words, features = marshal.loads(_opened(data))
         if (job.count_fixes and fixable is None) or (job.count_words and words is None):
             return None
         shown = display(path) if diagnostics else ""
@@ -223,13 +239,13 @@ def encode_findings(diagnostics: Iterable[Diagnostic], stats: tuple) -> bytes:
 
 def encode_packed(rows: tuple, stats: tuple) -> bytes:
     """`encode_findings` of findings already `packed`."""
-    return marshal.dumps((rows, stats))
+    return _sealed(marshal.dumps((rows, stats)))
 
 
 def decode_findings(data: bytes) -> tuple[list[Diagnostic], tuple] | None:
     """`encode_findings`'s findings and stats; None for bytes this version did not write."""
     try:
-        rows, stats = marshal.loads(data)
+        rows, stats = marshal.loads(_opened(data))
         return unpacked(rows), tuple(stats)
     except (ValueError, TypeError, EOFError):
         return None

@@ -528,3 +528,20 @@ def test_a_file_the_configuration_leaves_out_now_is_no_corpus_file_for_a_changed
     cached = cli("check", "--output-format", "json", "art/copy.txt", cwd=tmp_path)
     uncached = cli("check", "--no-cache", "--output-format", "json", "art/copy.txt", cwd=tmp_path)
     assert (cached.code, cached.out) == (uncached.code, uncached.out) == (0, "[]\n")
+
+
+def test_findings_damaged_inside_a_sound_cache_are_read_again(cli, tmp_path):
+    # Found by a review: a byte changed inside a stored result that still decoded was
+    # reported as it read ("the document CANNOT be traced"), by every later run.
+    folder = small_corpus(tmp_path)
+    assert cli("check", "--no-progress", "-q", cwd=folder.parent).code == 1
+    database = folder.parent / CACHE
+    raw = database.read_bytes()
+    at = raw.find(b"cannot be traced")
+    assert at > 0
+    with open(database, "r+b") as file:
+        file.seek(at)
+        file.write(b"CANNOT")
+    cached, uncached = outputs(cli, folder.parent)
+    assert cached == uncached
+    assert "CANNOT" not in cached[0][1]
