@@ -407,6 +407,7 @@ def _check(args: argparse.Namespace, settings: Settings, walk: CorpusWalk | None
         keep_frozen=vars(args).get("exits", False),  # the command line's process (`cli.main`)
     )
     checked: list = targets
+    corpus = None  # a configured corpus besides the targets (a changed-files run)
     if executor == "dask":
         from corpus_lint.distributed import ExecutorError, run_on_dask
 
@@ -450,8 +451,15 @@ def _check(args: argparse.Namespace, settings: Settings, walk: CorpusWalk | None
     result.diagnostics, baseline_notes, hidden = apply_baseline(
         result.diagnostics, baseline, args.write_baseline, checked
     )
+    besides: frozenset[str] = frozenset()
+    if corpus:  # a changed-files run: it reports corpus files too
+        from corpus_lint.document import display
+
+        shown = {display(t) for t in targets}
+        besides = frozenset(d.path for d in result.diagnostics if d.path not in shown)
     context = ReportContext(
         rules=rules,
+        besides=besides,
         files_checked=result.files_checked,
         statistics=args.statistics,
         quiet=args.quiet,

@@ -738,6 +738,25 @@ def test_the_share_of_one_file_checked_is_of_1_file(cli, tmp_path):
     assert "Duplicates: 1 cluster, 1 redundant document (100.0% of the 1 file checked)." in run.out
 
 
+def test_a_committed_copy_a_file_checked_makes_redundant_is_not_counted_as_checked(cli, tmp_path):
+    # Found by a review: a better staged copy made a committed file redundant, and the summary
+    # said "in 1 of 1 file" and "100.0% of the 1 file checked" of the one file checked, the
+    # keeper, which has no finding.
+    folder = tmp_path / "c"
+    (folder / "news").mkdir(parents=True)
+    story = random_article(21)
+    (folder / "news" / "b.txt").write_text(story)
+    (folder / "news" / "a.txt").write_text(story)  # checked; kept (the first path)
+    (folder / "corpus-lint.toml").write_text('corpus = ["news"]\n')
+    run = cli("check", *DUP, "--statistics", "news/a.txt", cwd=folder)
+    assert "in 0 of 1 file and 1 corpus file the files checked make redundant:" in run.out
+    assert "1 redundant document (1 in the corpus besides the 1 file checked)." in run.out
+    (folder / "news" / "c.txt").write_text(story)  # both checked: one of each
+    run = cli("check", *DUP, "news/a.txt", "news/c.txt", cwd=folder)
+    assert "in 1 of 2 files and 1 corpus file the files checked make redundant:" in run.out
+    assert "2 redundant documents (1 in the corpus besides the 2 files checked; 50.0% of" in run.out
+
+
 def test_sarif_related_locations_name_the_keeper_and_the_other_members(cli, tmp_path):
     folder = cluster_of_three(tmp_path / "c")
     run = cli("check", *DUP, "--output-format", "sarif", "news", cwd=folder)

@@ -30,6 +30,9 @@ class ReportContext:
     # file's length in words (None when the run did not count them).
     configuration: list[tuple[str, str]] = field(default_factory=list)
     word_counts: dict[str, int] | None = None
+    # The files with findings that were not checked: a changed-files run's corpus files that
+    # a file checked makes redundant (shown paths).
+    besides: frozenset[str] = frozenset()
 
 
 Formatter = Callable[[list[Diagnostic], ReportContext], str]

@@ -91,14 +91,12 @@ def summary(diagnostics: list[Diagnostic], ctx: ReportContext) -> list[str]:
         return [*notes, nothing_found(ctx)]
     # A stale allow-list entry is a duplicate finding of no cluster, in the allow-list.
     allow_lists = {d.path for d in diagnostics if d.code in _DUPLICATES and d.cluster is None}
-    files = len({d.path for d in diagnostics} - allow_lists)
+    paths = {d.path for d in diagnostics} - allow_lists
+    besides = len(paths & ctx.besides)
     plural = "s" * (len(diagnostics) != 1)
-    if files <= ctx.files_checked:
-        where = f"{files} of {checked}"
-    else:  # corpus files besides those checked: a better copy checked makes them redundant
-        where = (
-            f"{files} files ({checked} checked, and corpus files a file checked makes redundant)"
-        )
+    where = f"{len(paths) - besides} of {checked}"
+    if besides:  # corpus files a better copy checked makes redundant
+        where += f" and {_corpus_files(besides)} the files checked make redundant"
     if allow_lists:
         where += (
             " and an allow-list"
@@ -235,6 +233,10 @@ def excerpt(text: str, column: int, end_column: int, width: int = FULL_LINE_WIDT
     return prefix + "".join(line) + suffix, " " * pad + "^" * (mark_to - mark_from)
 
 
+def _corpus_files(count: int) -> str:
+    return f"{count} corpus file{'s' * (count != 1)}"
+
+
 def cluster_summary(diagnostics: list[Diagnostic], ctx: ReportContext) -> list[str]:
     """Duplicate clusters: how many, how many redundant documents and their share of the
     files checked; with --statistics, clusters counted by size."""
@@ -244,9 +246,15 @@ def cluster_summary(diagnostics: list[Diagnostic], ctx: ReportContext) -> list[s
     if not sizes:
         return []
     redundant = sum(1 for d in diagnostics if d.cluster is not None)
-    share = ""
-    if 0 < redundant <= ctx.files_checked:  # (corpus files besides those checked: no share)
-        share = f" ({redundant / ctx.files_checked:.1%} of the {_files(ctx.files_checked)} checked)"
+    besides = sum(1 for d in diagnostics if d.cluster is not None and d.path in ctx.besides)
+    checked = _files(ctx.files_checked)
+    share = f"{(redundant - besides) / ctx.files_checked:.1%} of the {checked} checked"
+    if besides:
+        share = f" ({besides} in the corpus besides the {checked} checked" + (
+            f"; {share})" if besides < redundant else ")"
+        )
+    else:
+        share = f" ({share})" if ctx.files_checked else ""
     lines = [
         f"Duplicates: {len(sizes)} cluster{'s' * (len(sizes) != 1)}, {redundant} redundant "
         f"document{'s' * (redundant != 1)}{share}."
