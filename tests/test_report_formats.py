@@ -246,3 +246,13 @@ def test_active_characters_are_the_controls_format_characters_and_separators_of_
     tag = ACTIVE_CHARACTERS.search("a\U000e0069b")
     assert json.loads(f'"{json_escape(tag)}"') == "\U000e0069"
     assert shown_escape(tag) == "\\U000e0069"
+
+
+def test_escape_active_is_the_substitution_of_every_active_character():
+    # The fast path (a class of the BMP, then the whole class only on a text beyond it) gives
+    # what the whole class gives, on text with and without characters beyond the BMP.
+    from corpus_lint.report import ACTIVE_CHARACTERS, escape_active, json_escape
+
+    texts = ["plain \x1b[31m text\u202e", "tag\U000e0041 and \U0001d173 \u200b", "\U0001f600 ok"]
+    for text in texts:
+        assert escape_active(text, json_escape) == ACTIVE_CHARACTERS.sub(json_escape, text)

@@ -44,12 +44,26 @@ Formatter = Callable[[list[Diagnostic], ReportContext], str]
 # categories Cc (but tab and line breaks), Cf, Zl and Zp, as `tests/test_report_formats.py`
 # checks against `unicodedata`. Every format writes them as escapes; the text and github
 # formats escape more (everything `str.isprintable` rejects).
+_IN_THE_BMP = (
+    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f"
+    "\u0890\u0891\u08e2\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb"
+)
 ACTIVE_CHARACTERS = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f"
-    "\u0890\u0891\u08e2\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff"
-    "\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
+    f"[{_IN_THE_BMP}\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
     "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
 )
+_ACTIVE_IN_THE_BMP = re.compile(f"[{_IN_THE_BMP}]")
+_BEYOND_THE_BMP = re.compile("[\U00010000-\U0010ffff]")
+
+
+def escape_active(text: str, escape: Callable[[re.Match[str]], str]) -> str:
+    """`ACTIVE_CHARACTERS.sub(escape, text)`, its ranges beyond the BMP tried only on a text
+    that holds such a character: they made the whole search 5 times as long (0.2 s of a warm
+    check's JSON report of 100,000 files), where one range or a class of the BMP is fast."""
+    text = _ACTIVE_IN_THE_BMP.sub(escape, text)
+    if _BEYOND_THE_BMP.search(text) is None:
+        return text
+    return ACTIVE_CHARACTERS.sub(escape, text)
 
 
 def json_escape(match: re.Match[str]) -> str:

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus_lint import __version__
-from corpus_lint.report import ACTIVE_CHARACTERS, ReportContext, json_escape, shown_escape
+from corpus_lint.report import ReportContext, escape_active, json_escape, shown_escape
 from corpus_lint.report.text import clean, fixable, nothing_found, source_lines
 from corpus_lint.rule import SAFE, UNSAFE, Diagnostic
 
@@ -69,7 +69,7 @@ def visible(text: str) -> str:
     separators) written as `\\uXXXX` text; tabs and line breaks kept, for its layout. File
     names, messages and the run's notes and settings are shown as the text report shows them
     (`text.clean`: a tab is `\\t`)."""
-    return ACTIVE_CHARACTERS.sub(shown_escape, text)
+    return escape_active(text, shown_escape)
 
 
 def folder_of(path: str) -> str:
@@ -343,7 +343,7 @@ def embedded_json(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
         text = text.replace(raw, escaped)
-    return ACTIVE_CHARACTERS.sub(json_escape, text)
+    return escape_active(text, json_escape)
 
 
 def duplicate_clusters(

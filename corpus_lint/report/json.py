@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from corpus_lint.report import ACTIVE_CHARACTERS, ReportContext, json_escape
+from corpus_lint.report import ReportContext, escape_active, json_escape
 from corpus_lint.rule import Diagnostic
 
 
@@ -25,7 +25,7 @@ def dumps(value: Any, indent: int | None = None) -> str:
             text = _indented(value, " " * indent, "\n")
         except TypeError:  # a value `_indented` does not know: the json module says what
             text = json.dumps(value, indent=indent, ensure_ascii=False)
-    return ACTIVE_CHARACTERS.sub(json_escape, text)
+    return escape_active(text, json_escape)
 
 
 _encode_string = json.encoder.encode_basestring  # C: json.dumps's, with ensure_ascii=False
@@ -115,7 +115,7 @@ def render_chunks(diagnostics: list[Diagnostic], ctx: ReportContext) -> Iterator
         block = diagnostics[start : start + CHUNK_DIAGNOSTICS]
         text = ("[\n" if start == 0 else ",\n") + ",\n".join(map(_item, block))
         # One character at a time: escaped the same in pieces as in the whole text.
-        yield ACTIVE_CHARACTERS.sub(json_escape, text)
+        yield escape_active(text, json_escape)
     yield "\n]\n"
 
 

@@ -13,7 +13,7 @@ import re
 import xml.etree.ElementTree as ET
 from itertools import groupby
 
-from corpus_lint.report import ACTIVE_CHARACTERS, ReportContext, similarity_note
+from corpus_lint.report import ReportContext, escape_active, similarity_note
 from corpus_lint.rule import Diagnostic
 
 # Everything outside XML 1.0's Char production.
@@ -23,7 +23,7 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 def xml_safe(text: str) -> str:
     """Text XML can hold and that cannot act on a reader: active characters escaped too."""
     text = _NOT_XML.sub(_escaped, text)
-    return ACTIVE_CHARACTERS.sub(_escaped, text)
+    return escape_active(text, _escaped)
 
 
 def _escaped(match: re.Match[str]) -> str:
