@@ -111,8 +111,14 @@ _INVISIBLE_NAMES = {
 }
 _BLACK_FLAG, _CANCEL_TAG = "\U0001f3f4", "\U000e007f"
 # Invisible characters separated only by plain spaces or tabs are one run, one diagnostic
-# ("\xa0 \xa0\xa0 \xa0" is one stretch of damage, not four).
-_INVISIBLE_RUN = re.compile(f"[{INVISIBLE}](?:[ \t]*[{INVISIBLE}])*")
+# ("\xa0 \xa0\xa0 \xa0" is one stretch of damage, not four). The tags are a range: a class
+# of single characters beyond the BMP made the search 20 times as long, and a range still
+# 2.5 times, so a text without a tag is searched for the others alone (`_invisible_runs`).
+_IN_THE_BMP = NO_BREAK_SPACES + ZERO_WIDTH + LINE_SEPARATORS + BIDI_CONTROLS
+_INVISIBLE_RUN_IN_THE_BMP = re.compile(f"[{_IN_THE_BMP}](?:[ \t]*[{_IN_THE_BMP}])*")
+_EVERY_INVISIBLE = f"[{_IN_THE_BMP}\U000e0001\U000e0020-\U000e007f]"
+_INVISIBLE_RUN = re.compile(f"{_EVERY_INVISIBLE}(?:[ \t]*{_EVERY_INVISIBLE})*")
+_TAG_UTF8 = b"\xf3\xa0"  # how a tag character's UTF-8 begins
 _JOINERS = frozenset("\u200c\u200d")
 
 
@@ -733,7 +739,10 @@ class InvisibleCharacter(Rule):
             return
         mojibake: list[tuple[int, int, str]] | None = None
         begin = 1 if doc.text.startswith("\ufeff") else 0  # a BOM at the start is ENC002's
-        for run in _INVISIBLE_RUN.finditer(doc.text, begin):
+        runs = (
+            _INVISIBLE_RUN if not doc.is_utf8 or _TAG_UTF8 in doc.raw else _INVISIBLE_RUN_IN_THE_BMP
+        )
+        for run in runs.finditer(doc.text, begin):
             start, end = run.span()
             if _joins_a_word(doc.text, start, end) or _flag_tags(doc.text, start, end):
                 continue
