@@ -704,6 +704,13 @@ def test_the_tags_of_a_flag_emoji_are_not_reported():
     assert check("ENC006", doc_of(article(f"Fans waved {england} flags."))) == []
     lone = "".join(chr(0xE0000 + ord(c)) for c in "gbeng") + "\U000e007f"  # no black flag
     assert codes(check("ENC006", doc_of(article(f"Fans waved {lone} flags.")))) == ["ENC006"]
+    # Found by a review: followed by an invisible character, the flag's tags joined its run,
+    # and the safe fix left a bare black flag.
+    for after, fixed_after in (("\u200b", ""), (" \u00a0", "  ")):
+        doc = doc_of(article(f"Go England {england}{after}today."))
+        [found] = check("ENC006", doc)
+        assert "tag" not in found.message
+        assert fixed(doc, [found]) == article(f"Go England {england}{fixed_after}today.")
 
 
 @pytest.mark.parametrize(

@@ -109,7 +109,9 @@ _INVISIBLE_NAMES = {
     **dict.fromkeys(BIDI_CONTROLS, ("bidirectional control", "bidirectional controls")),
     **dict.fromkeys(TAGS, ("tag character", "tag characters")),
 }
-_BLACK_FLAG, _CANCEL_TAG = "\U0001f3f4", "\U000e007f"
+# A flag emoji of a region: the black flag, the region's tags, the cancel tag ("gbeng": England).
+_BLACK_FLAG = "\U0001f3f4"
+_FLAG = re.compile("\U0001f3f4([\U000e0020-\U000e007e]+\U000e007f)")
 # Invisible characters separated only by plain spaces or tabs are one run, one diagnostic
 # ("\xa0 \xa0\xa0 \xa0" is one stretch of damage, not four). The tags are a range: a class
 # of single characters beyond the BMP made the search 20 times as long, and a range still
@@ -122,23 +124,12 @@ _TAG_UTF8 = b"\xf3\xa0"  # how a tag character's UTF-8 begins
 _JOINERS = frozenset("\u200c\u200d")
 
 
-def _flag_tags(text: str, start: int, end: int) -> bool:
-    """Tag characters that spell a flag's region after a black flag, ended by the cancel tag
-    ("\U0001f3f4" + "gbeng" in tags + cancel: the flag of England): an emoji, not reported."""
-    return (
-        text[start - 1 : start] == _BLACK_FLAG
-        and text[end - 1 : end] == _CANCEL_TAG
-        and all(ch in TAGS for ch in text[start:end])
-    )
-
-
-def _first_codepoint(run: str, name: tuple[str, str]) -> str:
-    """How a message points at one kind of character in a run: its code point, or the first
-    and last a kind of many holds ("U+E0041 to U+E0062": a hidden text's tags)."""
-    points = sorted({ch for ch in run if _INVISIBLE_NAMES.get(ch) == name})
-    if len(points) == 1:
-        return codepoint(points[0])
-    return f"{codepoint(points[0])} to {codepoint(points[-1])}"
+def _code_points(chars: list[str]) -> str:
+    """How a message points at the characters of one kind in a run: the code point, or the
+    first and the last ("U+E0041 to U+E0062": a hidden text's tags)."""
+    if len(chars) == 1:
+        return codepoint(chars[0])
+    return f"{codepoint(min(chars))} to {codepoint(max(chars))}"
 
 
 def _joins_a_word(text: str, start: int, end: int) -> bool:
@@ -739,12 +730,14 @@ class InvisibleCharacter(Rule):
             return
         mojibake: list[tuple[int, int, str]] | None = None
         begin = 1 if doc.text.startswith("\ufeff") else 0  # a BOM at the start is ENC002's
-        runs = (
-            _INVISIBLE_RUN if not doc.is_utf8 or _TAG_UTF8 in doc.raw else _INVISIBLE_RUN_IN_THE_BMP
-        )
-        for run in runs.finditer(doc.text, begin):
+        text, runs = doc.text, _INVISIBLE_RUN_IN_THE_BMP
+        if not doc.is_utf8 or _TAG_UTF8 in doc.raw:
+            runs = _INVISIBLE_RUN
+            if _BLACK_FLAG in text:  # a flag emoji's tags spell its region: no run takes them
+                text = _FLAG.sub(lambda m: _BLACK_FLAG + "x" * len(m.group(1)), text)
+        for run in runs.finditer(text, begin):
             start, end = run.span()
-            if _joins_a_word(doc.text, start, end) or _flag_tags(doc.text, start, end):
+            if _joins_a_word(doc.text, start, end):
                 continue
             if "\u00a0" in run.group() or "\u00ad" in run.group():  # mojibake's bytes
                 if mojibake is None:
@@ -755,13 +748,13 @@ class InvisibleCharacter(Rule):
                     continue
             replacement = run.group().translate(_INVISIBLE_FIX)
             kept = _spelling_joiners(doc.text, start, end) if not replacement else ""
-            counts = Counter(
-                _INVISIBLE_NAMES[ch] + (_first_codepoint(run.group(), _INVISIBLE_NAMES[ch]),)
-                for ch in run.group()
-                if ch in _INVISIBLE_NAMES and ch not in kept
-            )
+            counts = Counter(ch for ch in run.group() if ch in _INVISIBLE_NAMES and ch not in kept)
+            kinds: dict[tuple[str, str], list[str]] = {}  # a name's characters: the tags
+            for ch in counts:
+                kinds.setdefault(_INVISIBLE_NAMES[ch], []).append(ch)
             found = " and ".join(
-                f"{plural(n, one, many)} ({where})" for (one, many, where), n in counts.items()
+                f"{plural(sum(counts[ch] for ch in chars), *name)} ({_code_points(chars)})"
+                for name, chars in kinds.items()
             )
             yield self.diagnostic(
                 doc,
