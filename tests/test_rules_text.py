@@ -160,9 +160,8 @@ def test_a_capitalised_copy_at_a_sentences_start_is_a_slip_unless_a_name_elsewhe
         # A word said twice then a pause: an exclamation.
         '"Wait wait, let me finish," the senator said.',
         '"Sorry sorry!" he said.',
-        # A species in brackets or after a bullet: a name, as inside a sentence.
+        # A species alone in brackets: a name, as inside a sentence.
         "The common toad (Bufo bufo) is in decline across Britain.",
-        "\u2022 Gallus gallus domesticus is the domestic chicken.",
     ],
 )
 def test_doublings_the_grammar_asks_for_are_not_reported(paragraph):
@@ -187,6 +186,17 @@ def test_doublings_the_grammar_asks_for_are_not_reported(paragraph):
         "The council met on on the report, not on a date.",
         "(The the council met.)",
         "He saw you you at the match.",
+        # Found by a review of the first version of those shapes: slips it let through.
+        "Prices rose by by 5 percent.",
+        "They relied on on March data.",
+        "She insisted on on time delivery.",
+        "He explained what the new new rules mean.",
+        "Asked what the government would would do, he left.",
+        "In the region region, officials said.",
+        "He said said, according to aides.",
+        "I would tell you you later.",
+        "* Police police said the road was shut.",
+        "(Police police said the road was shut.)",
     ],
 )
 def test_slips_near_those_shapes_are_still_reported(paragraph):

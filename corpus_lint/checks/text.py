@@ -29,7 +29,7 @@ _LETTERS = re.compile(r"[^\W\d_]+")  # a word as `_REPEATED_WORD` takes it
 
 # What may stand before a sentence's first word: a capitalised copy there may be a slip ("The
 # the"); elsewhere a capitalised word is a name ("her parents Will will").
-_SENTENCE_END = ".!?:;\"“”‘’'–—-"
+_SENTENCE_END = ".!?:;\"“”‘’'(–—-*•"
 
 
 @register
@@ -52,13 +52,14 @@ class RepeatedWord(Rule):
       a time adjunct with the same one ("voted on on Tuesday", "took over over the
       weekend"); a free relative ending on a verb, then the main verb ("what happened
       happened", "what it was was"); an object "you" after a verb of telling, then a
-      clause's subject ("I told you you would"); a word said twice then a comma or "!"
-      ("Wait wait, let me finish"). Never a word no clause ends on ("the the", "of of");
+      clause's subject ("I told you you would"); a word said twice then a comma, "!" or "?"
+      opening a sentence ("Wait wait, let me finish"). Never a word no clause ends on ("the
+      the", "of of");
     - initials: a single letter other than a lower-case "a" ("e e cummings", "Col M M Masur");
     - names: every copy capitalised ("Duran Duran", "Walla Walla"), a lower-case word followed
       by the capitalised name it introduces ("law lord Lord Bingham"), or a capitalised word
-      inside a sentence or after a bracket or a bullet followed by a lower-case one ("her
-      parents Will will", "(Bufo bufo)"), or at a sentence's start when the document writes
+      inside a sentence followed by a lower-case one ("her parents Will will"), a species
+      alone in brackets ("(Bufo bufo)"), or at a sentence's start when the document writes
       it capitalised inside a sentence too ("Will will tell you" after "her parents Will and
       Amy"). "The the" is still a slip, and words in capitals ("ISIS ISIS") are still
       reported.
@@ -109,7 +110,10 @@ class RepeatedWord(Rule):
             opens = _starts_sentence(text, start)
             if _is_name(copies, opens) or (opens and _named_elsewhere(copies, text)):
                 continue
-            if _is_grammatical(word.lower(), text[max(0, start - 60) : start], text[end:]):
+            if before == "(" and after == ")" and copies[0].istitle() and copies[1].islower():
+                continue  # a species: "(Bufo bufo)"
+            near = text[max(0, start - 60) : start], text[end : end + 60]
+            if _is_grammatical(word.lower(), *near, opens):
                 continue
             first_end = match.start(1) + len(word)
             yield self.diagnostic(
@@ -123,9 +127,8 @@ class RepeatedWord(Rule):
 
 def _is_name(words: list[str], sentence_start: bool) -> bool:
     """Capitalised copies after the first word make a name, not a slip: "lord Lord Bingham";
-    so does a capitalised first word inside a sentence ("her parents Will will"), or after
-    an opening bracket or a bullet ("(Bufo bufo)": a species), but for a word any sentence
-    may start with ("(The the")."""
+    so does a capitalised first word inside a sentence ("her parents Will will"), but for a
+    word any sentence may start with ("said The the")."""
     if words[0].isupper() and len(words[0]) > 1:
         return False  # "ISIS ISIS", "THE THE": shouting is no name
     if words[0][0].isupper() and not sentence_start and words[0].lower() not in _FUNCTION_WORDS:
@@ -139,6 +142,8 @@ def _is_name(words: list[str], sentence_start: bool) -> bool:
 _TIME_PREPOSITIONS = frozenset(
     "on at over during since until till by from after before through throughout within".split()
 )
+# The adjunct ends its phrase: a punctuation mark, the text's end or a word that starts
+# another ("voted on on Tuesday by a narrow margin"), never a noun ("relied on on March data").
 _TIME_ADJUNCT = re.compile(
     r" (?:(?:the|a|this|that|last|next|each|every|some|several|recent|early|late|coming|"
     r"past|following|previous|same) )?"
@@ -147,20 +152,29 @@ _TIME_ADJUNCT = re.compile(
     r"december|moment|time|times|past|present|morning|afternoon|evening|night|nights|"
     r"day|days|week|weeks|month|months|year|years|decade|decades|hour|hours|season|"
     r"seasons|summer|winter|spring|autumn|fall|christmas|easter|noon|midnight|dawn|dusk|"
-    r"now|then|today|tomorrow|yesterday|\d+)\b",
+    r"now|then|today|tomorrow|yesterday)"
+    r"(?=\s*(?:$|[,.;:!?)\"”’—–-]|(?:by|and|but|or|when|after|before|as|at|in|to|for|with|"
+    r"while|because|since|until|he|she|it|they|we|the|a|an|said|says)\b))",
     re.IGNORECASE,
 )
 # A free relative or pseudo-cleft ends on a verb before the main one: "what happened
-# happened", "what it was was a failure", "whoever wins wins".
+# happened", "what it was was a failure", "whoever wins wins". The verb: a form of be, have
+# or do, or one in -ed or -s (not a modal: "what the government would would do").
 _FREE_RELATIVE = re.compile(
     r"\b(?:what|whatever|whoever|whichever|wherever|whenever)\b[^.,;:!?()\n]*$", re.IGNORECASE
 )
-# An object "you", then the subject of a clause: "I told you you would", "I bet you you can't"
-# (as "her her" is an object, then a possessive).
+_CLAUSE_VERBS = frozenset("is are was were be been has have had do does did".split())
+# An object "you", then the subject of a clause with its verb: "I told you you would", "I
+# bet you you can't" (as "her her" is an object, then a possessive).
 _TELLING_VERBS = frozenset(
     "tell tells told telling bet bets promise promised promises assure assured assures warn "
     "warned warns remind reminded reminds show showed shown shows guarantee guaranteed swear "
     "swore sworn".split()
+)
+_SUBJECT_VERB = re.compile(
+    r" (?:would|will|can|could|should|must|might|may|are|were|have|had|did|do|need|know|"
+    r"won't|can't|don't|didn't|wouldn't|couldn't|shouldn't|aren't|weren't|haven't|'d|'ll|"
+    r"’d|’ll)\b"
 )
 
 
@@ -172,20 +186,24 @@ _NO_CLAUSE_ENDS = frozenset(
 )
 
 
-def _is_grammatical(word: str, before: str, after: str) -> bool:
-    """A doubling the sentence's grammar asks for, told by the words around it: the slips of
-    the same word ("talking about about their goal", "sentence to to 39 years", "she could
-    could reject") have none of these shapes."""
+def _is_grammatical(word: str, before: str, after: str, opens: bool) -> bool:
+    """A doubling the sentence's grammar asks for, told by the words around it (`before` and
+    `after` it, a few dozen characters each; `opens`: it starts a sentence). The slips of the
+    same word ("talking about about their goal", "sentence to to 39 years", "she could could
+    reject", "in the region region, officials said") have none of these shapes."""
     previous = before.rstrip().rsplit(None, 1)[-1].lower() if before.strip() else ""
     if word in _TIME_PREPOSITIONS and previous.isalpha():
         return _TIME_ADJUNCT.match(after) is not None
     if word == "you":
-        return previous in _TELLING_VERBS
+        return previous in _TELLING_VERBS and _SUBJECT_VERB.match(after) is not None
     if word in _NO_CLAUSE_ENDS:
         return False  # "what the the": a slip
-    # An exclamation, a word said twice then a pause: "Wait wait, let me finish", "Sorry
-    # sorry!". A slip falls inside a phrase, where no comma stops it.
-    return after[:1] in _EXCLAMATION_ENDS or _FREE_RELATIVE.search(before) is not None
+    # An exclamation opening a sentence, a word said twice then a pause: "Wait wait, let me
+    # finish", "Sorry sorry!". A slip falls inside a phrase.
+    if opens and after[:1] in _EXCLAMATION_ENDS:
+        return True
+    verb = word in _CLAUSE_VERBS or (word.endswith(("ed", "s")) and not word.endswith("ss"))
+    return verb and _FREE_RELATIVE.search(before) is not None
 
 
 def _named_elsewhere(words: list[str], text: str) -> bool:
