@@ -111,6 +111,12 @@ def test_a_broken_source_line_counts_as_present_and_is_left_to_src002():
         "He worked with files from the archive.",
         "The town (Bufo Bufo) - a name.",
         "Republished from memory, the list was wrong, he said.",
+        # Found by a review of the first version of those forms: prose they took for one.
+        "NATO (North Atlantic Treaty Organization) - the alliance met.",
+        "US (Washington) - officials said more.",
+        "Pittsburgh (PA) Police said the road was shut.",
+        "With reporting from the scene, the paper said more.",
+        "Republished with permission is rare, he said.",
         "He travelled via Rome to reach the summit in time for the vote, officials said, "
         "after his flight from Tripoli was cancelled because of the storm.",
     ],
