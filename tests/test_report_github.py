@@ -87,3 +87,17 @@ def test_related_files_are_named_from_the_repository_root_from_a_subfolder(tmp_p
     found = diagnostic("DUP003", "same text as ax.txt, not x.txt", related=(Related("x.txt", 1),))
     [(_, _, data)] = parse(render([found], context()))
     assert data.startswith("same text as ax.txt, not a/x.txt\n")
+
+
+def test_related_names_are_rooted_in_one_pass(tmp_path, monkeypatch):
+    # Found by a review: run in art/, the keeper a.txt became art/a.txt, then the second
+    # related file's name art/a.txt (art/art/a.txt from the root) rewrote it again.
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "art").mkdir()
+    monkeypatch.chdir(tmp_path / "art")
+    found = diagnostic(
+        "DUP003", "same text as a.txt, like art/a.txt", path="z.txt",
+        related=(Related("a.txt", 1), Related("art/a.txt", 1)),
+    )  # fmt: skip
+    [(_, _, data)] = parse(render([found], context()))
+    assert data.splitlines()[0] == "same text as art/a.txt, like art/art/a.txt"

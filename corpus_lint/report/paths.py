@@ -51,10 +51,12 @@ def rooted_message(d: Diagnostic, root: Path) -> str:
     """`d`'s message naming its related files from `root`, as the report names its files: the
     rules name them from the working directory ("same text as x.txt", where the report's
     paths say a/x.txt when the run is in a/)."""
-    message = d.message
-    for r in d.related:
-        rooted = from_root(r.path, root)
-        if rooted != r.path:  # the name alone, not inside a longer one
-            named = re.compile(rf"(?<!\S){re.escape(r.path)}(?![^\s),:;])")
-            message = named.sub(lambda _, rooted=rooted: rooted, message)
-    return message
+    rooted = {r.path: from_root(r.path, root) for r in d.related}
+    rooted = {path: name for path, name in rooted.items() if name != path}
+    if not rooted:
+        return d.message
+    # One pass, the longest names first: a name given from the root may be another related
+    # file's name as the rules gave it ("art/a.txt"), which a second pass would rewrite.
+    names = "|".join(map(re.escape, sorted(rooted, key=len, reverse=True)))
+    named = re.compile(rf"(?<!\S)(?:{names})(?![^\s),:;])")  # a name alone, not in a longer one
+    return named.sub(lambda match: rooted[match.group()], d.message)
