@@ -169,18 +169,30 @@ def parse_outputs(specs: list[str], output_file: Path | None) -> list[tuple[str,
             f"--output-format: {' and '.join(on_stdout)} would both go to stdout; give all "
             "but one a file (FORMAT:FILE)"
         )
-    refuse_writing_twice([("--output-format", file) for _, file in outputs if file is not None])
+    refuse_writing_twice(reports_written(outputs, output_file))
     return outputs
+
+
+def reports_written(
+    outputs: list[tuple[str, Path | None]], output_file: Path | None
+) -> list[tuple[str, Path]]:
+    """(flag, file) of each report written to a file, the flag that named the file."""
+    return [
+        ("--output-file" if file is output_file else "--output-format", file)
+        for _, file in outputs
+        if file is not None
+    ]
 
 
 def refuse_writing_twice(written: list[tuple[str, Path]]) -> None:
     """A UsageError when two outputs (reports, the removals, a baseline) name one file, as
     written or through a link: the last written would replace the others unseen."""
+    reports = {"--output-format", "--output-file"}
     seen: dict[str, str] = {}
     for flag, file in written:
         real = os.path.realpath(file)
-        if real in seen and seen[real] == flag:
-            raise UsageError(f"{flag}: two reports would be written to {file}")
+        if real in seen and {seen[real], flag} <= reports:
+            raise UsageError(f"--output-format: two reports would be written to {file}")
         if real in seen:
             raise UsageError(f"{seen[real]} and {flag} would both write to {file}")
         seen[real] = flag
@@ -389,7 +401,7 @@ def _check(args: argparse.Namespace, settings: Settings, walk: CorpusWalk | None
     written = [file for _, file in outputs if file is not None]
     others = [("--write-removals", args.write_removals), ("--write-baseline", args.write_baseline)]
     others = [(flag, file) for flag, file in others if file is not None]
-    refuse_writing_twice([("--output-format", file) for file in written] + others)
+    refuse_writing_twice(reports_written(outputs, args.output_file) + others)
     written += [file for _, file in others]
     refuse_overwriting_inputs(written, targets, settings)
     if not (targets or errors or skipped or any(is_url(p) for p in paths)):

@@ -63,8 +63,9 @@ def test_reports_that_would_share_a_stream_are_a_usage_error(tmp_path, cli, form
     [
         # Found by a review: the baseline, or the removals, was replaced by the report, and the
         # run said it had written the baseline (exit 0).
-        (["--write-baseline", "r.json", "-o", "r.json"], "--output-format and --write-baseline"),
-        (["--write-removals", "r.txt", "-o", "r.txt"], "--output-format and --write-removals"),
+        (["--write-baseline", "r.json", "-o", "r.json"], "--output-file and --write-baseline"),
+        (["--write-removals", "r.txt", "--output-format", "json:r.txt"],
+         "--output-format and --write-removals"),
         (["--write-removals", "r.txt", "--write-baseline", "r.txt"], "--write-removals and --"),
         # One folder through a link: one report was lost unseen.
         (["--output-format", "json:alias/r.json", "--output-format", "sarif:c/r.json"],

@@ -248,7 +248,7 @@ def cluster_summary(diagnostics: list[Diagnostic], ctx: ReportContext) -> list[s
     redundant = sum(1 for d in diagnostics if d.cluster is not None)
     besides = sum(1 for d in diagnostics if d.cluster is not None and d.path in ctx.besides)
     checked = _files(ctx.files_checked)
-    share = f"{(redundant - besides) / ctx.files_checked:.1%} of the {checked} checked"
+    share = f"{(redundant - besides) / max(ctx.files_checked, 1):.1%} of the {checked} checked"
     if besides:
         share = f" ({besides} in the corpus besides the {checked} checked" + (
             f"; {share})" if besides < redundant else ")"
