@@ -160,7 +160,9 @@ def excluded_relative(relative: str, settings: Settings) -> bool:
 
 
 def is_included(path: Path, settings: Settings) -> bool:
-    return included_relative(relative_to_root(path, settings), settings)
+    """Included when an `include` glob matches the file under any of its names
+    (`relative_names`), as the walk includes it."""
+    return any(included_relative(r, settings) for r in relative_names(path, settings))
 
 
 def included_relative(relative: str, settings: Settings) -> bool:

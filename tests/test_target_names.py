@@ -332,3 +332,21 @@ def test_two_files_whose_names_are_shown_alike_are_counted_as_two(tmp_path, cli)
         assert "Found 2 diagnostics in 2 of 2 files" in run.out, run.out
     full = cli("check", "--select", "WS002", "--output-format", "full", ".", cwd=tmp_path)
     assert full.out.count("| No final newline") == 2  # each file's own line, read by its name
+
+
+def test_include_names_a_file_of_a_linked_corpus_through_the_link_as_the_walk_does(
+    tmp_path, monkeypatch
+):
+    # Found by a review: `exclude` matched a file under any of its names, `include` under its
+    # real path only; a pre-commit run that left out corpus files `include` leaves out took a
+    # real file of a linked corpus for one ("store/a.txt" against "corpus/*.txt").
+    from corpus_lint.config import load_settings
+    from corpus_lint.files import forget_ignore_files, is_included
+
+    _linked_store(tmp_path, 'include = ["corpus/*.txt"]\n')
+    monkeypatch.chdir(tmp_path)
+    forget_ignore_files()
+    settings = load_settings(None)
+    assert is_included(tmp_path / "store" / "a.txt", settings)
+    assert is_included(tmp_path / "corpus" / "a.txt", settings)
+    assert not is_included(tmp_path / "store" / "drafts" / "d.txt", settings)
