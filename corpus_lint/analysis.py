@@ -59,9 +59,11 @@ class Result:
     # Files whose text (not only its spacing) this run's fixes changed: their duplicate
     # clusters are not removed from (`dedup.removal`).
     text_fixed: set[str] = field(default_factory=set)
-    # Of those, the keys of the lines they held before (`dedup.lines.kept_key`): BP005
-    # deletes no line the fixes made (`dedup.lines.delete_repeated_lines`).
+    # Of those, the keys of the lines they held before and after this run's fixes
+    # (`dedup.lines.line_key`): BP005 deletes no line whose count the fixes changed
+    # (`dedup.lines.delete_repeated_lines`).
     unfixed_lines: dict[str, frozenset[str]] = field(default_factory=dict)
+    fixed_lines: dict[str, frozenset[str]] = field(default_factory=dict)
     diffs: list[bytes] = field(default_factory=list)  # with FixOptions.diff: one per file
     fixable: tuple[int, int] | None = None  # with Options.count_fixes: see FileResult.fixable
     word_counts: dict[str, int] = field(default_factory=dict)  # with Options.count_words
@@ -78,6 +80,7 @@ class FileResult:
     # The fixes changed its text, not only its spacing (`features.normalise_text`).
     text_fixed: bool = False
     unfixed_lines: frozenset[str] | None = None  # when text_fixed: see `Result.unfixed_lines`
+    fixed_lines: frozenset[str] | None = None
     # Its findings before this run fixed it, which rank it among its duplicates as the check
     # did (in the worker only: dropped once its features are made).
     unfixed: list[Diagnostic] | None = None
@@ -312,9 +315,10 @@ def _fix(doc: Document, result: FileResult, job: Job) -> Document:
     result.fixed = fixed.counts
     result.text_fixed, result.unfixed = text_fixed, (unfixed[0] if unfixed else None)
     if text_fixed:
-        from corpus_lint.dedup.lines import kept_key
+        from corpus_lint.dedup.lines import line_key
 
-        result.unfixed_lines = frozenset(map(kept_key, doc.line_texts))
+        result.unfixed_lines = frozenset(map(line_key, doc.line_texts))
+        result.fixed_lines = frozenset(map(line_key, fixed.doc.line_texts))
     if job.fix.diff:
         # Corpus rules see the file as it stays on disk: their verification rereads it, and
         # a removal diff (`dedup.removal`) deletes those bytes. (No diagnostic is shown.)

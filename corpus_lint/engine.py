@@ -489,6 +489,7 @@ def _collect(
     if file_result.text_fixed:
         result.text_fixed.add(display(file_result.path))
         result.unfixed_lines[display(file_result.path)] = file_result.unfixed_lines
+        result.fixed_lines[display(file_result.path)] = file_result.fixed_lines
     if file_result.diff:
         result.diffs.append(file_result.diff)
     if result.fixable is not None and file_result.fixable != (0, 0):

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -239,6 +240,43 @@ def line_diagnostics(
     return found
 
 
+_DOCUMENTS = re.compile(r'" stands in (\d+) documents')
+
+
+def _settled_lines(
+    diagnostics: list[Diagnostic], codes: set[str], job: Job, result: Result
+) -> set[str]:
+    """The keys of the reported lines held by enough documents both before and after this
+    run's per-document fixes, which `--fix` (the stage saw the fixed texts) and `--diff` (it
+    saw the texts on disk) both find: a line the fixes made common ("TÃ©lÃ©charger" repaired
+    where three documents already held it) or rare (BP004 deleting it from two of four) is
+    left for the next run. The files a fix changed are known by their line keys before and
+    after (`Result.unfixed_lines`, `fixed_lines`); the others hold what they held."""
+    minimum = job.boilerplate.min_documents if job.boilerplate is not None else 2
+    counted = {
+        line_key(d.snippet or ""): int(_DOCUMENTS.findall(d.message)[-1])
+        for d in diagnostics
+        if d.code in codes and d.fix is not None
+    }
+    lost: Counter[str] = Counter()  # documents holding a line before the fixes, less after
+    for path, before in result.unfixed_lines.items():
+        after = result.fixed_lines.get(path) or frozenset()
+        lost.update(counted.keys() & (before - after))
+        lost.subtract(counted.keys() & (after - before))
+    seen_fixed = job.fix is not None and not job.fix.diff  # else the stage saw the texts on disk
+    return {
+        key
+        for key, n in counted.items()
+        if min(n, n + lost[key] if seen_fixed else n - lost[key]) >= minimum
+    }
+
+
+@cache
+def _kept_keys(keys: frozenset[str]) -> frozenset[str]:
+    """`kept_key` of the lines whose `line_key`s are `keys`."""
+    return frozenset(kept_key(key) for key in keys)
+
+
 def delete_repeated_lines(
     diagnostics: list[Diagnostic],
     documents: dict[str, tuple[Path, int]],
@@ -258,15 +296,21 @@ def delete_repeated_lines(
 
     by_path: dict[str, list[Diagnostic]] = {}
     left = []
+    settled = _settled_lines(diagnostics, codes, job, result)
     for d in diagnostics:
         if d.code in codes and d.fix is not None and d.path in documents:
-            made = result.unfixed_lines.get(d.path)
-            if made is not None and kept_key(d.snippet or "") not in made:
+            before = result.unfixed_lines.get(d.path)
+            if before is not None and kept_key(d.snippet or "") not in _kept_keys(before):
                 # A line this run's fixes made (mojibake repaired into a line four documents
                 # share): no check reported it; the next run does, and deletes it then.
                 result.warnings.append(
                     f"{d.path}:{d.line}: repeated line not deleted: this run's fixes made it; "
                     "run again to delete it"
+                )
+            elif line_key(d.snippet or "") not in settled:
+                result.warnings.append(
+                    f"{d.path}:{d.line}: repeated line not deleted: this run's fixes changed "
+                    "how many documents hold it; run again to delete it"
                 )
             elif job.settings is None or not ignored_for_file(d, job.settings):
                 by_path.setdefault(d.path, []).append(d)
