@@ -160,13 +160,15 @@ def fix_document(doc: Document, lint: Lint, unsafe: bool, max_passes: int = MAX_
     An unsafe fix is applied only to text the findings of the first pass (the check's
     findings) offered to change: a later pass's unsafe finding is applied when its edits lie,
     traced back through the edits made since, inside the first pass's fixable edits (a
-    repeated line whose doubled word was fixed; one deferred by an overlapping edit); never
-    to text that other fixes brought about (a line split by the U+2028 fix, then deleted as
-    chrome), which is left reported for the next run."""
+    repeated line whose doubled word was fixed; one deferred by an overlapping edit), a
+    deletion inside what they offered to delete (a line mojibake repair leaves as symbols is
+    not deleted as such in the same run); never to text that other fixes brought about (a
+    line split by the U+2028 fix, then deleted as chrome), which is left reported for the
+    next run."""
     fixed = Fixed(original=doc, doc=doc, diagnostics=lint(doc))
-    offered = _merged(
-        (e.start, e.end) for d in fixed.diagnostics if allowed(d, unsafe) for e in d.fix.edits
-    )
+    first = [e for d in fixed.diagnostics if allowed(d, unsafe) for e in d.fix.edits]
+    offered = _merged((e.start, e.end) for e in first)
+    deleted = _merged((e.start, e.end) for e in first if not e.replacement)
     made: list[_Pass] = []  # each pass's edits
 
     def applicable(d: Diagnostic) -> bool:
@@ -174,7 +176,10 @@ def fix_document(doc: Document, lint: Lint, unsafe: bool, max_passes: int = MAX_
             return False
         if d.fix.applicability == SAFE or not made:
             return True
-        return all(_within(_traced(e.start, e.end, made), offered, doc.text) for e in d.fix.edits)
+        return all(
+            _within(_traced(e.start, e.end, made), offered if e.replacement else deleted, doc.text)
+            for e in d.fix.edits
+        )
 
     for _ in range(max_passes):
         wanted = [d for d in fixed.diagnostics if applicable(d)]

@@ -351,3 +351,28 @@ def test_a_failed_rename_leaves_the_original_and_no_temporary_file(tmp_path, mon
         raise PermissionError(errno.EACCES, "Permission denied")
 
     _fails_leaving_the_original_alone(tmp_path, monkeypatch, "replace", denied, "Permission denied")
+
+
+@pytest.mark.parametrize(
+    "line, kept",
+    [
+        # Found by a review: ENC003 offered to repair the line, and BP002 deleted the symbols
+        # the repair left, in the same run.
+        ("\u00c2\u00bb\u00c2\u00bb\u00c2\u00bb", "\u00bb\u00bb\u00bb"),
+        # ... and TXT001 took the end of a word mojibake had split for a doubled word.
+        ("The society is called C\u00c3\u00a0nan nan G\u00c3\u00a0idheal.",
+         "The society is called C\u00e0nan nan G\u00e0idheal."),
+    ],
+)  # fmt: skip
+def test_an_unsafe_fix_deletes_nothing_a_mojibake_repair_brought_about(line, kept):
+    from corpus_lint.analysis import lint_document
+    from corpus_lint.checks import builtin_rules
+    from corpus_lint.packs import load_packs
+    from corpus_lint.rule import Context
+
+    rules = [r for r in builtin_rules().values() if not r.corpus]
+    context = Context(load_packs((), {r.code: r for r in rules}))
+    text = f"Council approves budget\n\nThe council met on Tuesday.\n{line}\nSource: Reuters\n"
+    doc = doc_of(text)
+    result = fixes.fix_document(doc, lambda d: lint_document(d, rules, context), unsafe=True)
+    assert result.doc.text == text.replace(line, kept)

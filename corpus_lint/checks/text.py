@@ -16,9 +16,11 @@ from corpus_lint.textutil import word_bytes
 # copies of itself, case-insensitively, one space apart (a tab or a run of spaces separates
 # the columns of a table: "filetype on\t\ton"). The look-arounds make a word's boundary an
 # apostrophe or hyphen too, so "don't t" and "well-known known" are not hits; and a word
-# joined to a dot, slash or "@" before it is part of a name ("foo.git git").
+# joined to a dot, slash or "@" before it is part of a name ("foo.git git"); one after a
+# no-break space glued to a letter beyond ASCII is the end of a word mojibake split ("à"
+# read as "Ã" and U+00A0: "CÃ\xa0nan nan Gàidheal" is "Cànan nan Gàidheal").
 _REPEATED_WORD = re.compile(
-    r"(?<![\w'’./@-])([^\W\d_]+)(?: \1(?![\w'’-]))+",
+    r"(?<![\w'’./@-])(?<![^\x00-\x7f]\xa0)([^\W\d_]+)(?: \1(?![\w'’-]))+",
     re.IGNORECASE,
 )
 # Quotation marks around a repeat that is all the quotation holds: a mention ("the the").
