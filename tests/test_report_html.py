@@ -788,3 +788,30 @@ def test_the_configuration_rows_name_the_repeated_line_settings(tmp_path):
     page = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert "repeated lines (BP005)" in page
     assert "in at least 7 documents, at most 100 characters" in page
+
+
+def test_a_byte_order_mark_is_no_changed_word_side_by_side(tmp_path, cli):
+    # Found by a review: a copy saved with a BOM showed its first word as changed ("Ad"
+    # against "\ufeffAd"), beside the one real change.
+    from tests.helpers import random_article
+
+    text = random_article(31, words=300)
+    (tmp_path / "a.txt").write_text(text, encoding="utf-8")
+    word = text.split()[20]
+    (tmp_path / "b.txt").write_text(text.replace(word, "CHANGED", 1), encoding="utf-8-sig")
+    cli("check", "--no-cache", "--output-format", "html:r.html", ".", cwd=tmp_path)
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    changed = set(re.findall(r"<(del|ins)>(.*?)</\1>", page))
+    legend = {("del", "only in the kept copy"), ("ins", "only in the redundant copy")}
+    assert changed - legend == {("del", word), ("ins", "CHANGED")}
+
+
+def test_the_summary_tells_findings_by_severity_from_the_runs_errors(tmp_path, cli):
+    # Found by a review: a card "Errors" counted error findings (ENC001), another "Errors"
+    # the run's own errors (a path that does not exist); and "Infos".
+    (tmp_path / "a.txt").write_bytes(b"Caf\xe9 story\n\nThe caf\xe9 opened.\n")
+    cli("check", "--no-cache", "--output-format", "html:r.html", "a.txt", "missing", cwd=tmp_path)
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    labels = re.findall(r"<dt>(.*?)</dt>", page)
+    assert "Error findings" in labels and "Run errors" in labels
+    assert "Errors" not in labels and "Infos" not in labels

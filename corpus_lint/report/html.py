@@ -419,8 +419,10 @@ def duplicate_clusters(
 
 
 def _full_text(texts: _TextReader, path: str) -> str | None:
+    """A document's text for the side-by-side view, without a byte-order mark: an encoding's
+    mark (ENC002's), no word of the text, which showed as the first word changed."""
     lines = texts.lines(path)
-    return None if lines is None else "\n".join(lines)
+    return None if lines is None else "\n".join(lines).removeprefix("\ufeff")
 
 
 def side_by_side(left: str, right: str) -> dict[str, Any]:
