@@ -110,7 +110,7 @@ class NearDuplicate(CorpusRule):
       sharper and slower.
     - `keep` (default `["has-source", "most-text", "fewest-findings", "first-path"]`): the
       keeper policy, criteria in order: `has-source` (no SRC001 finding: counts only when
-      SRC001 runs), `most-text` (most words, boilerplate left out), `fewest-findings`
+      SRC001 runs), `most-text` (most text: word shingles, boilerplate left out), `fewest-findings`
       (per-document findings), `first-path` (path order), always last so the choice is
       deterministic. The default suits news: an article naming its outlet can be traced and
       licensed; a re-filed copy has usually lost a paragraph; then the cleanest copy. A file
