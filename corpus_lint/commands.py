@@ -478,7 +478,8 @@ def _check(args: argparse.Namespace, settings: Settings, walk: CorpusWalk | None
         notes=fix_notes(result.fixed, args.show_fixes) if args.fix else [],
         errors=errors,  # (reports that cannot be written join them)
         hidden=hidden,
-        fixable=result.fixable,
+        # What the findings shown can fix: the run's counts take in the baseline's too.
+        fixable=None if hidden else result.fixable,
     )
     context.notes.extend(baseline_notes)
     if options.count_words:

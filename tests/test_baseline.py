@@ -189,3 +189,21 @@ def test_a_file_name_that_is_not_utf8_is_recorded_and_recognised(tmp_path, cli):
     (tmp_path / "new.txt").write_text("No final newline", encoding="utf-8")
     run = cli("check", ".", "--select", "WS002", "--baseline", "b.json")
     assert run.code == 1 and "new.txt" in run.out and "caf" not in run.out
+
+
+def test_the_fixable_counts_are_those_of_the_findings_a_baseline_leaves(cli, tmp_path):
+    # Found by a review: with every finding in the baseline, the html page said "Findings 0"
+    # beside "Fixable with --fix 9": the run's counts took in the hidden findings.
+    import re
+    import shutil
+
+    from tests.helpers import SEEDS
+
+    for seed in SEEDS.glob("*.txt"):
+        shutil.copy(seed, tmp_path / seed.name)
+    cli("check", "--no-cache", ".", "--write-baseline", "base.json", "-q", cwd=tmp_path)
+    run = cli("check", "--no-cache", "--baseline", "base.json", "--output-format",
+              "html:b.html", "--output-format", "text", ".", cwd=tmp_path)  # fmt: skip
+    assert "fixable" not in run.out
+    page = (tmp_path / "b.html").read_text(encoding="utf-8")
+    assert re.findall(r'id="fixable-(?:safe|unsafe)">(\d+)', page) == ["0", "0"]
