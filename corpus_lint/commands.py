@@ -477,6 +477,7 @@ def _check(args: argparse.Namespace, settings: Settings, walk: CorpusWalk | None
         quiet=args.quiet,
         notes=fix_notes(result.fixed, args.show_fixes) if args.fix else [],
         errors=errors,  # (reports that cannot be written join them)
+        warnings=skipped + result.warnings,
         hidden=hidden,
         # What the findings shown can fix: the run's counts take in the baseline's too.
         fixable=None if hidden else result.fixable,

@@ -815,3 +815,15 @@ def test_the_summary_tells_findings_by_severity_from_the_runs_errors(tmp_path, c
     labels = re.findall(r"<dt>(.*?)</dt>", page)
     assert "Error findings" in labels and "Run errors" in labels
     assert "Errors" not in labels and "Infos" not in labels
+
+
+def test_the_page_lists_the_files_the_run_left_out(tmp_path, cli):
+    # Found by a review: "errc/fifo.txt: not a regular file, not linted" went to stderr only;
+    # a person reading the page could not know the run had left a file out.
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "a.txt").write_text("Title\n\nText.\n\nSource: AP\n")
+    os.mkfifo(tmp_path / "c" / "pipe.txt")
+    cli("check", "--no-cache", "--output-format", "html:r.html", "c", cwd=tmp_path)
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    listed = re.search(r'<div id="warnings".*?</div>', page, re.S)
+    assert listed and "c/pipe.txt: not a regular file, not linted" in listed.group()

@@ -20,6 +20,9 @@ class ReportContext:
     # The run's errors (paths that could not be checked, reports not written...), as stderr
     # tells them: the summary must not say all passed.
     errors: list[str] = field(default_factory=list)
+    # Its warnings (files left out on purpose: not regular files, binary...), as stderr tells
+    # them: the html report lists them, as a reader of the page sees no stderr.
+    warnings: list[str] = field(default_factory=list)
     hidden: int = 0  # diagnostics hidden by the baseline (or just recorded in it)
     # What `--fix` and `--fix --unsafe-fixes` would fix in the files as they are now (fixes
     # that follow from others included); None: not counted, count the diagnostics' fixes.

@@ -131,6 +131,7 @@ def summary(diagnostics: list[Diagnostic], ctx: ReportContext) -> dict[str, Any]
         # passed when a path could not be checked or no file was.
         "outcome": None if diagnostics else nothing_found(ctx),
         "errors": [clean(error) for error in ctx.errors],  # as stderr shows them
+        "warnings": [clean(warning) for warning in ctx.warnings],
         "files_checked": ctx.files_checked,
         "findings": len(diagnostics),
         "files_with_findings": len({d.path for d in diagnostics}),
