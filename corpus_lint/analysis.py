@@ -59,11 +59,10 @@ class Result:
     # Files whose text (not only its spacing) this run's fixes changed: their duplicate
     # clusters are not removed from (`dedup.removal`).
     text_fixed: set[str] = field(default_factory=set)
-    # Of those, the keys of the lines they held before and after this run's fixes
-    # (`dedup.lines.line_key`): BP005 deletes no line whose count the fixes changed
-    # (`dedup.lines.delete_repeated_lines`).
-    unfixed_lines: dict[str, frozenset[str]] = field(default_factory=dict)
-    fixed_lines: dict[str, frozenset[str]] = field(default_factory=dict)
+    # Of those, their texts' hashes and candidate lines before and after this run's fixes
+    # (`FileResult.candidate_lines`, when BP005 runs): BP005 deletes no line the fixes made
+    # or whose count they changed (`dedup.lines.delete_repeated_lines`).
+    candidate_lines: dict[str, tuple] = field(default_factory=dict)
     diffs: list[bytes] = field(default_factory=list)  # with FixOptions.diff: one per file
     fixable: tuple[int, int] | None = None  # with Options.count_fixes: see FileResult.fixable
     word_counts: dict[str, int] = field(default_factory=dict)  # with Options.count_words
@@ -79,8 +78,9 @@ class FileResult:
     fixed: Counter[str] = field(default_factory=Counter)  # codes whose fixes were applied
     # The fixes changed its text, not only its spacing (`features.normalise_text`).
     text_fixed: bool = False
-    unfixed_lines: frozenset[str] | None = None  # when text_fixed: see `Result.unfixed_lines`
-    fixed_lines: frozenset[str] | None = None
+    # When text_fixed and BP005 runs: (text hash, candidate line hashes) before the fixes and
+    # after them, what BP005 counts of the file each way (`dedup.lines._settled_lines`).
+    candidate_lines: tuple | None = None
     # Its findings before this run fixed it, which rank it among its duplicates as the check
     # did (in the worker only: dropped once its features are made).
     unfixed: list[Diagnostic] | None = None
@@ -315,10 +315,16 @@ def _fix(doc: Document, result: FileResult, job: Job) -> Document:
     result.fixed = fixed.counts
     result.text_fixed, result.unfixed = text_fixed, (unfixed[0] if unfixed else None)
     if text_fixed:
-        from corpus_lint.dedup.lines import line_key
+        if job.boilerplate is not None:
+            from corpus_lint.dedup.features import text_hash
+            from corpus_lint.dedup.lines import candidate_hashes
 
-        result.unfixed_lines = frozenset(map(line_key, doc.line_texts))
-        result.fixed_lines = frozenset(map(line_key, fixed.doc.line_texts))
+            result.candidate_lines = (
+                text_hash(doc.text),
+                candidate_hashes(doc, job),
+                text_hash(fixed.doc.text),
+                candidate_hashes(fixed.doc, job),
+            )
     if job.fix.diff:
         # Corpus rules see the file as it stays on disk: their verification rereads it, and
         # a removal diff (`dedup.removal`) deletes those bytes. (No diagnostic is shown.)

@@ -488,8 +488,8 @@ def _collect(
         result.fixed[display(file_result.path)] = file_result.fixed
     if file_result.text_fixed:
         result.text_fixed.add(display(file_result.path))
-        result.unfixed_lines[display(file_result.path)] = file_result.unfixed_lines
-        result.fixed_lines[display(file_result.path)] = file_result.fixed_lines
+        if file_result.candidate_lines is not None:
+            result.candidate_lines[display(file_result.path)] = file_result.candidate_lines
     if file_result.diff:
         result.diffs.append(file_result.diff)
     if result.fixable is not None and file_result.fixable != (0, 0):

@@ -351,3 +351,41 @@ def test_a_line_the_fixes_make_common_or_rare_is_left_by_diff_and_fix_alike(cli,
             assert diffed.read_text() == fixed.read_text(), (name, n)
     # The repaired line is in every file: the check had reported none of its copies.
     assert all("application" in p.read_text() for p in (tmp_path / "made" / "fixed").iterdir())
+
+
+@pytest.mark.parametrize("case", ["candidacy", "copies", "long"])
+def test_diff_and_fix_agree_where_the_fixes_change_a_lines_count_in_other_ways(cli, tmp_path, case):
+    # Found by a review of the first version of `_settled_lines`: a fix that made a line no
+    # candidate (a zero-width space dropped, the line then ending like a sentence), identical
+    # copies counted once by BP005 but twice by the correction, and a line longer than the
+    # snippet's 200 characters (with max-length 400) whose key the correction rebuilt wrong.
+    line = {"candidacy": "Hosted by Zorblax Media", "copies": "Hosted by Zorblax M\u00e8dia",
+            "long": "Zorblax Media Group brings you this coverage " * 6 + "T\u00e9l\u00e9charger"}[
+        case
+    ]  # fmt: skip
+    mojibake = line.encode().decode("cp1252")
+    lines = {
+        "candidacy": [line] * 3 + [line + ".\u200b"],
+        "copies": [line] * 4 + [mojibake] * 2,
+        "long": [line] * 3 + [mojibake] * 2,
+    }[case]
+    config = "[boilerplate]\nmax-length = 400\n" if case == "long" else ""
+    for way in ("diffed", "fixed"):
+        folder = tmp_path / way
+        folder.mkdir()
+        (folder / "corpus-lint.toml").write_text(config)
+        for n, text in enumerate(lines):
+            name = "m" if case == "copies" and text == mojibake else f"s{n}"
+            number = "m" if name == "m" else n
+            (folder / f"{name}{n if name == 'm' else ''}.txt").write_text(
+                f"Story {number} headline here\n\nThe council met to discuss item {number}.\n"
+                f"{text}\nMore text follows in paragraph {number}.\nSource: Reuters\n",
+                encoding="utf-8",
+            )
+    select = ["--no-cache", "--unsafe-fixes", "."]
+    diff = cli("check", *select, "--diff", cwd=tmp_path / "diffed").out
+    subprocess.run(["patch", "-s", "-p1"], input=diff.encode(), cwd=tmp_path / "diffed",
+                   check=True)  # fmt: skip
+    cli("check", *select, "--fix", cwd=tmp_path / "fixed")
+    for diffed in sorted((tmp_path / "diffed").glob("*.txt")):
+        assert diffed.read_text() == (tmp_path / "fixed" / diffed.name).read_text(), diffed.name

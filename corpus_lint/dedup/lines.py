@@ -24,7 +24,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,10 +45,11 @@ if TYPE_CHECKING:
 LINE = np.dtype(
     [("hash", "<i8"), ("line", "<i4"), ("length", "<i4"), ("start", "<i8"), ("end", "<i8")]
 )
-# Characters of a line kept for its message and snippet (as `Rule.diagnostic` keeps).
+# Characters of a line kept for its message and snippet (as `Rule.diagnostic` keeps), or
+# more: the whole of a candidate line, whose key the fixes recompute (`_settled_lines`).
 SNIPPET = 200
 # Bumped when what makes a candidate line changes: part of the cache's configuration key.
-VERSION = 2
+VERSION = 3
 
 _NON_WORD = re.compile(r"[\W_]+")
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*$")
@@ -60,15 +60,6 @@ def line_key(text: str) -> str:
     digits one space, trimmed. Digits are kept: normalising them made kick-off times ("2000
     GMT", "1930 GMT") one line on BBC, and dates of different days are not the same line."""
     return " ".join(_NON_WORD.sub(" ", text.casefold()).split())
-
-
-def kept_key(text: str) -> str:
-    """A line's key as a fix keeps it: its ASCII words (a mojibake repair leaves them:
-    "CafÃ© del Mar" and "Café del Mar" are one line), or, with none, `line_key` (Hebrew read
-    as cp1252 and its repair are two)."""
-    key = line_key(text)
-    ascii_words = " ".join(re.findall(r"[a-z0-9]+", key))
-    return ascii_words or key
 
 
 def is_candidate(text: str, max_length: int, is_source: Callable[[str], Any]) -> bool:
@@ -106,10 +97,22 @@ def candidate_lines(
         edit = delete_lines(doc.lines, index, index)
         digest = to_int64(xxhash.xxh3_64_intdigest(key.encode()))
         rows.append((digest, index + 1, len(text), edit.start, edit.end))
-        texts.append(" ".join(text.split())[:SNIPPET])
+        texts.append(" ".join(text.split())[: max(SNIPPET, max_length)])
     if not rows:
         return b"", ""
     return np.array(rows, dtype=LINE).tobytes(), "\n".join(texts)
+
+
+def candidate_hashes(doc: Document, job: Job) -> frozenset[int]:
+    """The hashes of the document's candidate lines (what BP005 counts of it)."""
+    sources = job.context.packs.any_pattern("SRC001")
+    lines, _ = candidate_lines(doc, job.boilerplate.max_length, sources.searcher(doc.text))
+    return frozenset(np.frombuffer(lines, dtype=LINE)["hash"].tolist()) if lines else frozenset()
+
+
+def line_hash(text: str) -> int:
+    """The hash of a candidate line's key, as `candidate_lines` makes it."""
+    return to_int64(xxhash.xxh3_64_intdigest(line_key(text).encode()))
 
 
 def with_lines(features: list[Features], docs: list[Document], job: Job) -> list[Features]:
@@ -245,36 +248,34 @@ _DOCUMENTS = re.compile(r'" stands in (\d+) documents')
 
 def _settled_lines(
     diagnostics: list[Diagnostic], codes: set[str], job: Job, result: Result
-) -> set[str]:
-    """The keys of the reported lines held by enough documents both before and after this
+) -> set[int]:
+    """The hashes of the reported lines held by enough documents both before and after this
     run's per-document fixes, which `--fix` (the stage saw the fixed texts) and `--diff` (it
     saw the texts on disk) both find: a line the fixes made common ("TÃ©lÃ©charger" repaired
     where three documents already held it) or rare (BP004 deleting it from two of four) is
-    left for the next run. The files a fix changed are known by their line keys before and
-    after (`Result.unfixed_lines`, `fixed_lines`); the others hold what they held."""
+    left for the next run. Each file a fix changed is known by its text and its candidate
+    lines before and after (`Result.candidate_lines`); the others hold what they held. Texts
+    are counted once, as BP005 counts them."""
     minimum = job.boilerplate.min_documents if job.boilerplate is not None else 2
     counted = {
-        line_key(d.snippet or ""): int(_DOCUMENTS.findall(d.message)[-1])
+        line_hash(d.snippet or ""): int(_DOCUMENTS.findall(d.message)[-1])
         for d in diagnostics
         if d.code in codes and d.fix is not None
     }
-    lost: Counter[str] = Counter()  # documents holding a line before the fixes, less after
-    for path, before in result.unfixed_lines.items():
-        after = result.fixed_lines.get(path) or frozenset()
-        lost.update(counted.keys() & (before - after))
-        lost.subtract(counted.keys() & (after - before))
+    before: dict[int, set[int]] = {key: set() for key in counted}  # the texts holding it
+    after: dict[int, set[int]] = {key: set() for key in counted}
+    for text_before, lines_before, text_after, lines_after in result.candidate_lines.values():
+        for key in counted.keys() & lines_before:
+            before[key].add(text_before)
+        for key in counted.keys() & lines_after:
+            after[key].add(text_after)
     seen_fixed = job.fix is not None and not job.fix.diff  # else the stage saw the texts on disk
-    return {
-        key
-        for key, n in counted.items()
-        if min(n, n + lost[key] if seen_fixed else n - lost[key]) >= minimum
-    }
-
-
-@cache
-def _kept_keys(keys: frozenset[str]) -> frozenset[str]:
-    """`kept_key` of the lines whose `line_key`s are `keys`."""
-    return frozenset(kept_key(key) for key in keys)
+    settled = set()
+    for key, n in counted.items():
+        lost = len(before[key]) - len(after[key])  # documents holding it before, less after
+        if min(n, n + lost if seen_fixed else n - lost) >= minimum:
+            settled.add(key)
+    return settled
 
 
 def delete_repeated_lines(
@@ -297,17 +298,18 @@ def delete_repeated_lines(
     by_path: dict[str, list[Diagnostic]] = {}
     left = []
     settled = _settled_lines(diagnostics, codes, job, result)
+    seen_fixed = job.fix is not None and not job.fix.diff  # the stage saw the fixed texts
     for d in diagnostics:
         if d.code in codes and d.fix is not None and d.path in documents:
-            before = result.unfixed_lines.get(d.path)
-            if before is not None and kept_key(d.snippet or "") not in _kept_keys(before):
+            before = result.candidate_lines.get(d.path)
+            if seen_fixed and before is not None and line_hash(d.snippet or "") not in before[1]:
                 # A line this run's fixes made (mojibake repaired into a line four documents
                 # share): no check reported it; the next run does, and deletes it then.
                 result.warnings.append(
                     f"{d.path}:{d.line}: repeated line not deleted: this run's fixes made it; "
                     "run again to delete it"
                 )
-            elif line_key(d.snippet or "") not in settled:
+            elif line_hash(d.snippet or "") not in settled:
                 result.warnings.append(
                     f"{d.path}:{d.line}: repeated line not deleted: this run's fixes changed "
                     "how many documents hold it; run again to delete it"
