@@ -319,12 +319,14 @@ def _fix(doc: Document, result: FileResult, job: Job) -> Document:
             from corpus_lint.dedup.features import text_hash
             from corpus_lint.dedup.lines import candidate_hashes
 
-            result.candidate_lines = (
-                text_hash(doc.text),
-                candidate_hashes(doc, job),
-                text_hash(fixed.doc.text),
-                candidate_hashes(fixed.doc, job),
-            )
+            before, after = candidate_hashes(doc, job), candidate_hashes(fixed.doc, job)
+            if before != after:  # (the same lines count alike either way: nothing to keep)
+                result.candidate_lines = (
+                    text_hash(doc.text),
+                    before,
+                    text_hash(fixed.doc.text),
+                    after,
+                )
     if job.fix.diff:
         # Corpus rules see the file as it stays on disk: their verification rereads it, and
         # a removal diff (`dedup.removal`) deletes those bytes. (No diagnostic is shown.)
