@@ -70,12 +70,16 @@ def test_file_is_relative_to_the_repository_root(tmp_path, monkeypatch):
     assert props["file"] == "sub/a.txt"
 
 
+def in_a_subfolder_of_a_repository(root, name: str, monkeypatch) -> None:
+    (root / ".git").mkdir()
+    (root / name).mkdir()
+    monkeypatch.chdir(root / name)
+
+
 def test_related_files_are_named_from_the_repository_root_from_a_subfolder(tmp_path, monkeypatch):
     # Found by a review: run in a/, the annotation of b/y.txt said "same text as x.txt" and
     # "see x.txt:1", a file the repository's root does not hold (it is a/x.txt).
-    (tmp_path / ".git").mkdir()
-    (tmp_path / "a").mkdir()
-    monkeypatch.chdir(tmp_path / "a")
+    in_a_subfolder_of_a_repository(tmp_path, "a", monkeypatch)
     found = diagnostic(
         "DUP003", "same text as x.txt (after normalising)", path="../b/y.txt",
         related=(Related("x.txt", 1),),
@@ -92,9 +96,7 @@ def test_related_files_are_named_from_the_repository_root_from_a_subfolder(tmp_p
 def test_related_names_are_rooted_in_one_pass(tmp_path, monkeypatch):
     # Found by a review: run in art/, the keeper a.txt became art/a.txt, then the second
     # related file's name art/a.txt (art/art/a.txt from the root) rewrote it again.
-    (tmp_path / ".git").mkdir()
-    (tmp_path / "art").mkdir()
-    monkeypatch.chdir(tmp_path / "art")
+    in_a_subfolder_of_a_repository(tmp_path, "art", monkeypatch)
     found = diagnostic(
         "DUP003", "same text as a.txt, like art/a.txt", path="z.txt",
         related=(Related("a.txt", 1), Related("art/a.txt", 1)),
