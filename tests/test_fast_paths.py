@@ -674,8 +674,8 @@ def test_line_rules_report_the_lines_a_walk_of_the_lines_finds(text):
     }
     assert reported("WS005") == indented
     blank = [line.is_blank for line in lines]
-    excess = not all(blank) and (
-        blank[0] or blank[-1] or any(a and b for a, b in zip(blank, blank[1:]))
+    excess = (all(blank) and len(blank) > 1) or (
+        not all(blank) and (blank[0] or blank[-1] or any(a and b for a, b in zip(blank, blank[1:])))
     )
     assert bool(reported("WS004")) == excess
     separators = ctx.packs.phrases("BP002")

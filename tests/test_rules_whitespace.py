@@ -206,3 +206,21 @@ def test_safe_fixes_of_every_ws_and_enc_rule_converge_and_keep_the_words():
         "The council voted on Tuesday.\n\nSource: Example News\n"
     )
     assert lint(doc) == []
+
+
+def test_a_file_of_blank_lines_only_is_an_empty_document(tmp_path, cli):
+    # Found by a review: a file of blank lines passed every check (WS004 left a file with no
+    # text alone). One line break is an empty file's own; more are reported, and fixed.
+    for name, data in (("blank.txt", "\n\n\n"), ("spaces.txt", " \n\t\n"), ("one.txt", "\n")):
+        (tmp_path / name).write_text(data)
+    run = cli("check", "--no-cache", "--select", "WS004", "--output-format", "json", ".",
+              cwd=tmp_path)  # fmt: skip
+    found = {d["path"]: d["message"] for d in run.json()}
+    assert found == {
+        "blank.txt": "3 blank lines and no text: an empty document",
+        "spaces.txt": "2 blank lines and no text: an empty document",
+    }
+    cli("check", "--no-cache", "--fix", ".", cwd=tmp_path)
+    assert [(tmp_path / n).read_text() for n in ("blank.txt", "spaces.txt", "one.txt")] == [
+        "\n", "\n", "\n"
+    ]  # fmt: skip

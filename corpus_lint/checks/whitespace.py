@@ -184,7 +184,8 @@ class ExcessBlankLines(Rule):
     ## What it does
     Reports, as one diagnostic per run, the blank lines beyond the first in a run of blank
     lines, every blank line before the first line of text, and every blank line after the
-    last one. A blank line is empty or holds only whitespace.
+    last one. A file of blank lines only (two or more: one line break is an empty file's own)
+    is one diagnostic, an empty document. A blank line is empty or holds only whitespace.
 
     ## Why is this bad?
     One blank line separates paragraphs; more carry no meaning and are usually left over
@@ -218,8 +219,10 @@ class ExcessBlankLines(Rule):
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
         blank = list(map(operator.not_, doc.squeezed_lines))  # Line.is_blank, at C speed
-        if all(blank):
-            return  # no text at all: nothing to separate, nothing to keep
+        if all(blank):  # no text at all: one line break is an empty file's own, not more
+            if len(blank) > 1:
+                yield self._empty(doc)
+            return
         if not (blank[0] or blank[-1] or any(map(operator.and_, blank, islice(blank, 1, None)))):
             return  # no blank line at either end, none after another: the usual case
         lines = doc.lines
@@ -244,6 +247,20 @@ class ExcessBlankLines(Rule):
             if not extra:
                 continue
             yield self._report(doc, run, extra, where)
+
+    def _empty(self, doc: Document) -> Diagnostic:
+        lines = doc.lines
+        last = lines[-1]
+        return self.diagnostic(
+            doc,
+            lines[1].start,
+            last.end,
+            f"{plural(len(lines), 'blank line')} and no text: an empty document",
+            self.fix(
+                f"Remove {plural(len(lines) - 1, 'blank line')}",
+                Edit(lines[1].start, last.end + len(last.ending), ""),
+            ),
+        )
 
     def _report(self, doc: Document, run: list[Line], extra: list[Line], where: str) -> Diagnostic:
         start, end = extra[0].start, extra[-1].end + len(extra[-1].ending)
