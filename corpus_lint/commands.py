@@ -925,6 +925,11 @@ def fix_notes(fixed: dict[str, Counter[str]], show_fixes: bool, verb: str = "Fix
     issues = f"{total} issue{'s' * (total != 1)}"
     files = f"{len(fixed)} file{'s' * (len(fixed) != 1)}"
     notes = [f"{verb} {issues} in {files}."]
+    # The fix of DUP003 and DUP004 deletes the file: said, as the files checked still count it.
+    removed = sum(1 for codes in fixed.values() if codes.keys() & {"DUP003", "DUP004"})
+    if removed:
+        copies = f"{removed} redundant cop{'ies' if removed != 1 else 'y'} of duplicate clusters"
+        notes.append(f"{'Removed' if verb == 'Fixed' else 'Would remove'} {copies}.")
     if show_fixes:
         for path, codes in sorted(fixed.items()):
             listed = ", ".join(f"{n} × {code}" for code, n in sorted(codes.items()))

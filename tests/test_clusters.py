@@ -570,7 +570,8 @@ def test_fix_unsafe_fixes_removes_exactly_the_two_redundant_copies(cli, tmp_path
     run = cli("check", *ONLY_DUP, "--fix", "--unsafe-fixes", "news", cwd=folder)
     assert run.code == 0, run.out + run.err
     assert sorted(tree(folder)) == ["news/original.txt", "news/other.txt"]
-    assert "Fixed 2 issues in 2 files." in run.out
+    removed = "Removed 2 redundant copies of duplicate clusters."
+    assert f"Fixed 2 issues in 2 files.\n{removed}" in run.out
     after = tree(folder)
     run = cli("check", *ONLY_DUP, "--fix", "--unsafe-fixes", "news", cwd=folder)
     assert tree(folder) == after and "All checks passed" in run.out
