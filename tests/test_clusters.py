@@ -727,14 +727,19 @@ def test_text_summary_and_statistics_count_clusters(cli, tmp_path):
     assert "clusters by size (documents in a cluster): size 3: 1" in run.out
 
 
-def test_the_share_of_one_file_checked_is_of_1_file(cli, tmp_path):
-    # Found by a contract review: "(100.0% of the 1 files checked)".
-    folder = tmp_path / "c"
+def story_in_a_corpus(folder: Path, *names: str) -> Path:
+    """`folder` configured with the corpus news/, which holds one story under each name."""
     (folder / "news").mkdir(parents=True)
     story = random_article(21)
-    (folder / "news" / "a.txt").write_text(story)
-    (folder / "news" / "b.txt").write_text(story)
+    for name in names:
+        (folder / "news" / name).write_text(story)
     (folder / "corpus-lint.toml").write_text('corpus = ["news"]\n')
+    return folder
+
+
+def test_the_share_of_one_file_checked_is_of_1_file(cli, tmp_path):
+    # Found by a contract review: "(100.0% of the 1 files checked)".
+    folder = story_in_a_corpus(tmp_path / "c", "a.txt", "b.txt")
     run = cli("check", *DUP, "news/b.txt", cwd=folder)
     assert "Duplicates: 1 cluster, 1 redundant document (100.0% of the 1 file checked)." in run.out
 
@@ -743,16 +748,11 @@ def test_a_committed_copy_a_file_checked_makes_redundant_is_not_counted_as_check
     # Found by a review: a better staged copy made a committed file redundant, and the summary
     # said "in 1 of 1 file" and "100.0% of the 1 file checked" of the one file checked, the
     # keeper, which has no finding.
-    folder = tmp_path / "c"
-    (folder / "news").mkdir(parents=True)
-    story = random_article(21)
-    (folder / "news" / "b.txt").write_text(story)
-    (folder / "news" / "a.txt").write_text(story)  # checked; kept (the first path)
-    (folder / "corpus-lint.toml").write_text('corpus = ["news"]\n')
+    folder = story_in_a_corpus(tmp_path / "c", "a.txt", "b.txt")  # a.txt checked, kept first
     run = cli("check", *DUP, "--statistics", "news/a.txt", cwd=folder)
     assert "in 0 of 1 file and 1 corpus file the files checked make redundant:" in run.out
     assert "1 redundant document (1 in the corpus besides the 1 file checked)." in run.out
-    (folder / "news" / "c.txt").write_text(story)  # both checked: one of each
+    shutil.copy(folder / "news" / "a.txt", folder / "news" / "c.txt")  # both checked
     run = cli("check", *DUP, "news/a.txt", "news/c.txt", cwd=folder)
     assert "in 1 of 2 files and 1 corpus file the files checked make redundant:" in run.out
     assert "2 redundant documents (1 in the corpus besides the 2 files checked; 50.0% of" in run.out
