@@ -363,6 +363,8 @@ def _main(argv: Sequence[str] | None, exits: bool = False) -> int:
         args = parse(argv)
         args.exits = exits
     except UsageError as exc:
+        from corpus_lint.commands import print_error
+
         print_error(str(exc))
         return EXIT_ERROR
     except SystemExit as exc:  # --help and --version have printed what they print
@@ -386,6 +388,8 @@ def _main(argv: Sequence[str] | None, exits: bool = False) -> int:
             commands.discard_stdout(sys.stdout)
         return code
     except (ConfigError, UsageError, WorkersDied) as exc:  # ConfigError: PackError too
+        from corpus_lint.commands import print_error
+
         print_error(str(exc))
         return EXIT_ERROR
     except BrokenPipeError:  # `corpus-lint ... | head`
@@ -403,14 +407,6 @@ def _main(argv: Sequence[str] | None, exits: bool = False) -> int:
             reason = "the working directory no longer exists (deleted?): cd to one that does"
         print(f"corpus-lint: error: {reason}", file=sys.stderr)
         return EXIT_ERROR
-
-
-def print_error(message: str) -> None:
-    """One line on stderr, whatever the names in it hold (a newline, an escape sequence, the
-    bytes of a non-UTF-8 name): they are shown as escapes, as in the text report."""
-    from corpus_lint.report.text import clean
-
-    print(f"corpus-lint: error: {clean(message)}", file=sys.stderr)
 
 
 if __name__ == "__main__":  # pragma: no cover

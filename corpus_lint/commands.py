@@ -31,6 +31,12 @@ class UsageError(Exception):
     """Bad flags or arguments: exit 2 with the message."""
 
 
+def print_error(message: str) -> None:
+    """One line on stderr, whatever the names in it hold (a newline, an escape sequence, the
+    bytes of a non-UTF-8 name): they are shown as escapes, as in the text report."""
+    print(f"corpus-lint: error: {clean(message)}", file=sys.stderr)
+
+
 def config_args(values: list[str]) -> tuple[Path | None, list[str]]:
     """`--config` values: at most one configuration file, and KEY = VALUE overrides.
 
@@ -488,7 +494,7 @@ def _check(args: argparse.Namespace, settings: Settings, walk: CorpusWalk | None
         context.configuration = describe_configuration(settings, selected, paths, args)
     report(result.diagnostics, context, outputs, args)
     for error in errors:
-        print(f"corpus-lint: error: {clean(error)}", file=sys.stderr)
+        print_error(error)
     if errors:
         return EXIT_ERROR
     if result.diagnostics and not args.exit_zero:
@@ -667,7 +673,7 @@ def check_stdin(
     )
     report(diagnostics, context, outputs, args, stdout=stdout)
     for error in errors:
-        print(f"corpus-lint: error: {clean(error)}", file=sys.stderr)
+        print_error(error)
     if errors:
         return EXIT_ERROR
     if args.diff:
@@ -693,7 +699,7 @@ def show_files(paths: list, settings: Settings) -> int:
     for warning in warnings:
         print(f"corpus-lint: warning: {clean(warning)}", file=sys.stderr)
     for error in errors:
-        print(f"corpus-lint: error: {clean(error)}", file=sys.stderr)
+        print_error(error)
     if not targets and not errors:
         print(
             f"corpus-lint: warning: no files matching {', '.join(settings.include)} under the "
@@ -952,7 +958,7 @@ def report_diff(result: Result, errors: list[str], args: argparse.Namespace) -> 
         notes = fix_notes(result.fixed, args.show_fixes, verb="Would fix") or ["No fixes to apply."]
         print("\n".join(notes), file=sys.stderr)
     for error in errors:
-        print(f"corpus-lint: error: {clean(error)}", file=sys.stderr)
+        print_error(error)
     if errors:
         return EXIT_ERROR
     return EXIT_DIAGNOSTICS if result.diffs and not args.exit_zero else EXIT_CLEAN

@@ -62,9 +62,8 @@ def add_parser(commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from corpus_lint.commands import EXIT_CLEAN, EXIT_ERROR, UsageError, load_rules
+    from corpus_lint.commands import EXIT_CLEAN, EXIT_ERROR, UsageError, load_rules, print_error
     from corpus_lint.files import discover
-    from corpus_lint.report.text import clean
 
     if args.min_documents < 2:
         raise UsageError("--min-documents must be 2 or more")
@@ -80,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     counts, examples, total = mine(files, rules["BP001"], Context(packs), args.max_length, errors)
     for number, error in enumerate(errors, 1):  # counts of some of the files: no pack to trust
         last = " (nothing written)" if number == len(errors) else ""
-        print(f"corpus-lint: error: {clean(error)}{last}", file=sys.stderr)
+        print_error(f"{error}{last}")
     if errors:
         return EXIT_ERROR
     pack = render(counts, examples, total, args.min_documents, args.max_length)
@@ -93,9 +92,7 @@ def run(args: argparse.Namespace) -> int:
                 created = True
                 out.write(pack)
         except OSError as exc:
-            reason = exc.strerror or exc
-            print(f"corpus-lint: error: {clean(str(args.output))}: cannot write the pack: {reason}",
-                  file=sys.stderr)  # fmt: skip
+            print_error(f"{args.output}: cannot write the pack: {exc.strerror or exc}")
             if created:  # a part of it: no pack to trust
                 with contextlib.suppress(OSError):
                     args.output.unlink()

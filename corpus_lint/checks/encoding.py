@@ -115,7 +115,7 @@ _FLAG = re.compile("\U0001f3f4([\U000e0020-\U000e007e]+\U000e007f)")
 # Invisible characters separated only by plain spaces or tabs are one run, one diagnostic
 # ("\xa0 \xa0\xa0 \xa0" is one stretch of damage, not four). The tags are a range: a class
 # of single characters beyond the BMP made the search 20 times as long, and a range still
-# 2.5 times, so a text without a tag is searched for the others alone (`_invisible_runs`).
+# 2.5 times, so a text without a tag is searched for the others alone (ENC006's check).
 _IN_THE_BMP = NO_BREAK_SPACES + ZERO_WIDTH + LINE_SEPARATORS + BIDI_CONTROLS
 _INVISIBLE_RUN_IN_THE_BMP = re.compile(f"[{_IN_THE_BMP}](?:[ \t]*[{_IN_THE_BMP}])*")
 _EVERY_INVISIBLE = f"[{_IN_THE_BMP}\U000e0001\U000e0020-\U000e007f]"
