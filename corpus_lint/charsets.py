@@ -178,27 +178,24 @@ _DRAWN_LINE = re.compile(r"(.)\1\1")
 
 
 def _symbol_runs(text: str) -> int:
-    """How many different runs of `_SYMBOL_RUN` mix symbols: one repeated ("★★", "↓↓↓")
-    or a drawn line is a rule or an emphasis someone typed, not a misreading, and a box
-    corner ("┌─") drawn ten times is one oddity."""
+    """How many different runs of `_SYMBOL_RUN` mix symbols: one repeated ("★★", "↓↓↓"),
+    a drawn line, or a run holding a symbol only typing makes ("┌─▷") is a rule or an
+    emphasis someone typed, not a misreading, and a box corner ("┌─") drawn ten times is
+    one oddity."""
     return len(
         {
             run
             for run in _SYMBOL_RUN.findall(text)
             if run.count(run[0]) != len(run)
             and not _DRAWN_LINE.search(run)
-            and not _TYPED_SYMBOLS.fullmatch(run)
+            and not _TYPED_SYMBOL.search(run)
         }
     )
 
 
-# Arrows, geometric shapes, dingbats ("★☆", "◆■", "♪↓"): of these, single-byte code
-# pages map only "■" (DOS) and "◊" (Mac), so a run holding another is typed, not misread.
-_TYPED_SYMBOLS = re.compile(
-    "[\u2190-\u21ff\u25a0-\u27bf]*"
-    "[\u2190-\u21ff\u25a1-\u25c9\u25cb-\u27bf]"  # not "■" (U+25A0) nor "◊" (U+25CA)
-    "[\u2190-\u21ff\u25a0-\u27bf]*"
-)
+# Arrows, geometric shapes, dingbats ("★", "▷", "♪"): of these, single-byte code pages map
+# only "■" (DOS) and "◊" (Mac), so a run holding another is typed, not misread.
+_TYPED_SYMBOL = re.compile("[\u2190-\u21ff\u25a1-\u25c9\u25cb-\u27bf]")
 
 
 # Kana, CJK ideographs and Hangul syllables: what a double-byte code page reads.
@@ -521,10 +518,12 @@ def implausible(text: str, as_rival: bool = False) -> str | None:
         return f"holds control characters (U+{ord(control.group()):04X})"
     odd, words = oddity(text, as_rival)
     if odd > MAX_ODD_WORD_SHARE * words:
+        # Signs: odd words, mojibake patterns and symbol runs, so there may be more than words.
+        signs = plural(odd, "sign")
         if not words:  # no word with non-ASCII letters, so symbol runs or mojibake
-            signs = plural(odd, "sign")
             return f"reads as garbled text ({signs} of a misreading: symbols in a row)"
-        return f"reads as garbled text ({odd} of {words} words with non-ASCII letters look wrong)"
+        where = plural(words, "word")
+        return f"reads as garbled text ({signs} of a misreading in {where} with non-ASCII letters)"
     return None
 
 

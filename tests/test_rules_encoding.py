@@ -325,6 +325,41 @@ def test_typed_symbols_a_times_sign_and_english_run_into_thai_are_plausible():
     assert charsets.oddity("voil\u0e40 d\u0e40")[0] == 2
 
 
+KOREAN_MENU = (
+    "\ucc28\ub840\n"  # 차례 (contents)
+    "\u250c\u2500\u25b7 \ud504\ub85c\uadf8\ub7a8\uc744 \uc124\uce58\ud558\ub294 \ubc95\n"
+    "\u2514\u2500\u25b7 \ud504\ub85c\uadf8\ub7a8\uc744 \uc2e4\ud589\ud558\ub294 \ubc95\n"
+    "\ud504\ub85c\uadf8\ub7a8\uc744 \ud3b8\ud558\uac8c \uc2e4\ud589\ud569\ub2c8\ub2e4.\n"
+)
+
+
+def test_a_menu_drawn_with_box_corners_and_arrows_is_typed_not_misread():
+    # "┌─▷" and "└─▷" (a DOS manual's contents): a box corner beside an arrow that no
+    # single-byte code page maps was typed. Two such runs in a short text refused the fix.
+    for encoding in ("johab", "euc_kr"):
+        doc = doc_of(article(KOREAN_MENU * 3).encode(encoding))
+        [found] = check("ENC001", doc)
+        assert found.fix is not None, found.message
+        assert doc.text == article(KOREAN_MENU * 3)
+    # ... while box drawing beside other symbols, as a DOS code page reads Cyrillic, counts.
+    assert charsets.oddity("\u250c\u2500\u2561 \u2514\u2500\u2593")[0] == 2
+
+
+def test_garbled_text_counts_signs_of_a_misreading_not_words():
+    # Five mojibake patterns in three words: not "5 of 3 words look wrong".
+    why = charsets.implausible(
+        "caf\u00c3\u00a9 \u00e2\u20ac\u2122 caf\u00c3\u00a8 cr\u00c3\u00a8me"
+    )
+    assert why is not None
+    odd, words = charsets.oddity(
+        "caf\u00c3\u00a9 \u00e2\u20ac\u2122 caf\u00c3\u00a8 cr\u00c3\u00a8me"
+    )
+    assert odd > words
+    assert why == (
+        f"reads as garbled text ({odd} signs of a misreading in {words} words with non-ASCII letters)"
+    )
+
+
 VIETNAMESE = (
     "Hội đồng thành phố đã thông qua lịch chạy phà mới vào thứ Ba. "
     "Các chuyến phà sẽ chạy thêm ba lượt mỗi ngày từ tháng sau."
