@@ -355,9 +355,8 @@ def test_garbled_text_counts_signs_of_a_misreading_not_words():
         "caf\u00c3\u00a9 \u00e2\u20ac\u2122 caf\u00c3\u00a8 cr\u00c3\u00a8me"
     )
     assert odd > words
-    assert why == (
-        f"reads as garbled text ({odd} signs of a misreading in {words} words with non-ASCII letters)"
-    )
+    where = f"{words} words with non-ASCII letters"
+    assert why == f"reads as garbled text ({odd} signs of a misreading in {where})"
 
 
 VIETNAMESE = (
