@@ -218,6 +218,39 @@ def test_prose_that_starts_like_a_link_is_not_reported(line):
 @pytest.mark.parametrize(
     "line",
     [
+        "Gore Plans for a Date At the White House (November 17, 2007)",
+        "WORLD BRIEFING | ASIA; Indonesia: Suharto Is Sued Over State Money (July 10, 2007)",
+        "Football Moves to the Head of the Class for Some Stars (Dec. 1, 2007)",
+    ],
+)
+def test_a_link_to_an_earlier_story_with_its_date_is_reported(line):
+    assert reported_lines("BP001", f"Title\n\n{BODY}\n\n{line}\n") == [5]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The treaty was signed in Paris. (November 17, 2007)",  # a sentence, then the date
+        "The treaty was signed in Paris (November 17, 2007).",
+        "The treaty (signed November 17, 2007) changed little",
+        "The summit ends on (November 17) in Paris",
+    ],
+)
+def test_sentences_ending_in_a_date_are_not_links(line):
+    assert check("BP001", f"Title\n\n{BODY}\n\n{line}\n") == []
+
+
+def test_a_source_line_is_never_reported_as_chrome():
+    # It matches BP001's pattern for a link with its date, but it is the attribution SRC001
+    # reads: deleted as chrome, it would leave the document without one.
+    text = f"Title\n\n{BODY}\n\nSource: Reuters (June 3, 2008)\n"
+    assert check("BP001", text) == []
+    assert check("SRC001", text) == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
         "Guardian Unlimited © Guardian News and Media Limited 2008",
         "(c) Copyright Clubcall.com 2006 Contact Us",
         "Startseite · Nachrichten · Impressum · Presse",

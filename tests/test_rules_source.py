@@ -54,6 +54,7 @@ def test_document_without_a_source_line_is_reported_at_its_start():
         "Via The Guardian",
         "Via: theguardian.com",
         "Originally published in The Conversation.",
+        "This article was first published on Medium.",
         "This article first appeared on Middle East Eye.",
         "Reporting by Jane Doe; Editing by John Smith",
         "TRIPOLI, June 28 (Xinhua) -- Following IS loss of a large number of leaders.",
@@ -117,6 +118,9 @@ def test_a_broken_source_line_counts_as_present_and_is_left_to_src002():
         "Pittsburgh (PA) Police said the road was shut.",
         "With reporting from the scene, the paper said more.",
         "Republished with permission is rare, he said.",
+        # A page's stamp names no outlet.
+        "First Published: 11:47 IST(11/1/2008)",
+        "First published on Monday, January 14, 2008",
         "He travelled via Rome to reach the summit in time for the vote, officials said, "
         "after his flight from Tripoli was cancelled because of the storm.",
     ],
