@@ -605,6 +605,72 @@ def test_mojibake_from_other_code_pages_than_cp1252_is_found_and_repaired(damage
     assert fixed(doc, found) == article(f"One {repaired} two.")
 
 
+@pytest.mark.parametrize(
+    "line, damaged, repaired",
+    [
+        # Croatian: "ć" is no cp1252 letter, so ftfy cannot re-encode the whole line in it.
+        ("Ministar će sutra objaviti odluku o korištenju, rekao je.", "korištenju", None),
+        # Czech: the whole line left "PÅ™" half repaired as "PÅ™idání".
+        ("Ministr řekl, že Přidání zákona je nutné.", "Přidání", None),
+    ],
+)
+def test_a_damaged_word_beside_letters_its_code_page_lacks_is_repaired_whole(
+    line, damaged, repaired
+):
+    bad = line.replace(damaged, damaged.encode().decode("cp1252", "replace"))
+    assert bad != line and "\ufffd" not in bad
+    doc = doc_of(article(bad))
+    found = check("ENC003", doc)
+    assert found and all(d.fix is not None for d in found)
+    assert fixed(doc, found) == article(line)
+
+
+def test_a_line_one_code_page_holds_is_judged_whole_as_ftfy_judges_it():
+    # ftfy's negative case: the en dash is cp1252's own, so the line may be no mojibake.
+    assert check("ENC003", doc_of(article("Bremer/Mccoy \u2013 Dr\u00c3\u00a5ber"))) == []
+
+
+@pytest.mark.parametrize(
+    "text, encoding, rival",
+    [
+        # ftfy reads cp1257's damage through cp1250: "HƤn", a letter no Finnish word has.
+        (
+            "Hän sanoi, että järjestelmä ei toimi ja että virheet korjataan.",
+            "cp1257",
+            "windows-1257",
+        ),
+        # ... and cp850's through cp437: "moŝe" for "može".
+        ("Ministr řekl, že to může být hotovo zítra, a že se nic nestane.", "cp850", "cp850"),
+    ],
+)
+def test_a_repair_another_code_page_reads_better_is_reported_without_a_fix(text, encoding, rival):
+    doc = doc_of(article(text.encode().decode(encoding)))
+    found = check("ENC003", doc)
+    doubted = [d for d in found if d.fix is None]
+    assert doubted, [d.message for d in found]
+    assert all(f"or, through {rival}, " in d.message for d in doubted)
+    assert all(
+        "which code page misread it is unclear, so no fix is offered" in d.message for d in doubted
+    )
+    # What is fixed is right: no letter ftfy read through the wrong code page is written.
+    text_after = fixed(doc, [d for d in found if d.fix is not None])
+    for word in text_after.split():
+        assert word in text or word in doc.text or not word.isalpha()
+
+
+def test_a_repair_that_would_write_control_characters_is_not_offered():
+    # "»auto«" through iso-8859-2, then read by ftfy through cp1250: "\x9dauto\x8d".
+    line = (
+        "No s'han trobat cadenes de car\u00e0cter en aquesta secci\u00f3. Les icones del tipus "
+        "\u00abstock\u00bb no han de contenir una adre\u00e7a URL, un cam\u00ed complet."
+    )
+    doc = doc_of(article(line.encode().decode("iso8859_2")))
+    found = check("ENC003", doc)
+    [doubted] = [d for d in found if d.fix is None]
+    assert "but that repair holds control characters, so no fix is offered" in doubted.message
+    assert not any("\x8d" in e.replacement for d in found if d.fix for e in d.fix.edits)
+
+
 def test_c1_controls_that_cp1252_reads_as_quotes_are_restored_not_dropped():
     doc = doc_of(article("\x84Handwerk bringt dich \u00fcberall hin\x93: bis nach Monaco."))
     assert check("ENC003", doc) == []  # lone C1 controls are not mojibake ...
@@ -812,6 +878,24 @@ def test_a_capital_alone_as_a_word_is_no_mojibake_of_a_no_break_space():
     assert check("ENC003", doc_of(article("\u00d4ng Nguy\u1ec5n V\u0103n \u00c2 n\u00f3i."))) == []
     [found] = check("ENC003", doc_of(article("He said\u00c2\u00a0\u00c2\u00a0the deal was done.")))
     assert found.fix is not None
+
+
+def test_a_no_break_space_that_with_the_letter_before_it_spells_a_letter_is_not_replaced(
+    tmp_path, cli
+):
+    # Found by an adversarial review: ftfy takes "\u00c5\u00a0koda" (the UTF-8 of "Škoda"
+    # read as cp1252) for text, and ENC006's safe fix turned it into "Å koda" for good.
+    [found] = check("ENC006", doc_of(article("\u00c5\u00a0koda sales rose.")))
+    assert found.fix is None
+    assert 'after "\u00c5", which with it is the UTF-8 of "\u0160" read as cp1252' in found.message
+    path = tmp_path / "a.txt"
+    path.write_text(article("\u00c5\u00a0koda sales rose."), encoding="utf-8")
+    cli("check", "a.txt", "--fix", cwd=tmp_path)
+    assert "\u00c5\u00a0koda" in path.read_text(encoding="utf-8")
+    # Between two words, or after a letter that makes no UTF-8 with it, it is a space.
+    for text in ("P\u00c5\u00a0 koda", "Caf\u00e9\u00a0noir", "\u00c9T\u00c9\u00a0!"):
+        [found] = check("ENC006", doc_of(article(text)))
+        assert found.fix is not None, text
 
 
 def test_a_no_break_space_between_words_becomes_a_space():

@@ -180,7 +180,7 @@ def _misread(doc: Document, index: int) -> bool:
     from corpus_lint.checks.encoding import mojibake_runs
 
     line = doc.lines[index]
-    return any(start < line.end and line.start < end for start, end, _ in mojibake_runs(doc))
+    return any(r.start < line.end and line.start < r.end for r in mojibake_runs(doc))
 
 
 @register

@@ -8,6 +8,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from functools import lru_cache
+from typing import NamedTuple
 
 from corpus_lint.charsets import UNICODE_NAMES, looks_misread
 from corpus_lint.document import Document
@@ -179,6 +180,25 @@ def _inside_misread_word(text: str, start: int, end: int) -> bool:
     return bool(before and after) and looks_misread(word)
 
 
+def _misread_lead(text: str, start: int, end: int) -> str:
+    """What a lone no-break space and the letter before it read as, when they are the two
+    bytes of one UTF-8 letter read as cp1252 ("Å\u00a0koda" is "Škoda"), or "". Only where
+    a letter follows at once: a no-break space between two words stands for a space, and
+    "Å" or "Ã" ending a word is rare in any language. ftfy does not take these for mojibake
+    alone, and ENC006's replacement would destroy the byte that tells."""
+    if end - start != 1 or text[start] != "\u00a0" or start == 0 or end == len(text):
+        return ""
+    lead = text[start - 1]
+    if lead not in _LEADS_OF_A_LETTER or not text[end].isalpha():
+        return ""
+    return (lead.encode("cp1252") + b"\xa0").decode("utf-8")
+
+
+# Letters cp1252 reads UTF-8 lead bytes as, whose no-break space (0xA0) continuation makes a
+# letter: "Ã\u00a0" à, "Å\u00a0" Š, "Î\u00a0" Π, "Ð\u00a0" Р.
+_LEADS_OF_A_LETTER = "ÃÅÎÐ"
+
+
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     """'1 blank line', '3 blank lines'."""
     return f"{count} {singular if count == 1 else plural_form or singular + 's'}"
@@ -211,9 +231,20 @@ def removal(text: str, start: int, end: int) -> str:
     return " " if separates and between_words else ""
 
 
+class Repair(NamedTuple):
+    """A damaged run of a line or text: where it is, what ftfy repairs it to, and why no fix
+    is offered ("" when one is): the run reads as other text in another code page too, or
+    ftfy's repair holds control characters."""
+
+    start: int
+    end: int
+    text: str
+    doubt: str = ""
+
+
 @lru_cache(maxsize=4096)
-def _line_repairs(line: str) -> tuple[tuple[int, int, str], ...]:
-    """(start, end, repaired text) of each mojibake run in one line, by ftfy; () if none.
+def _line_repairs(line: str) -> tuple[Repair, ...]:
+    """The mojibake runs of one line, by ftfy; () if none.
 
     Changes in the same word (no whitespace between them) are one run: "â€œhelloâ€\\x9d".
     """
@@ -224,6 +255,13 @@ def _line_repairs(line: str) -> tuple[tuple[int, int, str], ...]:
     if not ftfy.badness.is_bad(line):
         return ()
     repaired = ftfy.fix_encoding(line)
+    if ftfy.badness.is_bad(repaired):
+        # ftfy re-encodes a whole line in one code page: a line that also holds a letter the
+        # code page lacks ("će" beside "koriÅ¡tenje") is left damaged, or half repaired
+        # ("PÅ™idÃ¡nÃ\xad" to "PÅ™idání"). Its damaged words are then repaired one by one.
+        by_word = "".join(_word_repair(part, line) for part in _SPACES.split(line))
+        if by_word != line and ftfy.badness.badness(by_word) < ftfy.badness.badness(repaired):
+            repaired = by_word
     if repaired == line:
         return ()
     changes = [
@@ -246,12 +284,138 @@ def _line_repairs(line: str) -> tuple[tuple[int, int, str], ...]:
     # ENC005's, whose fix restores the same character ftfy would.
     # Nor is a capital standing alone as a word that would become white space ("Nguyễn Văn Â
     # nói": Vietnamese's own letter, where ftfy saw a no-break space's "Â" and a space).
-    return tuple(
-        (i1, i2, repaired[j1:j2])
+    kept = [
+        (i1, i2, j1, j2)
         for i1, i2, j1, j2 in runs
         if not all("\x80" <= ch <= "\x9f" for ch in line[i1:i2])
         and not (_a_word_alone(line, i1, i2) and repaired[j1:j2].isspace())
+    ]
+    doubts = _doubts(line, repaired, kept)
+    return tuple(
+        Repair(i1, i2, repaired[j1:j2], doubt) for (i1, i2, j1, j2), doubt in zip(kept, doubts)
     )
+
+
+_SPACES = re.compile(r"([ \t]+)")
+
+
+def _word_repair(word: str, line: str) -> str:
+    """ftfy's repair of one word of `line`, where the code page it re-encodes the word in
+    cannot hold the whole line: else ftfy judged the line whole in it, and an en dash beside
+    "DrÃ¥ber" is that code page's own character, so the line may be no mojibake. (latin-1
+    and cp1252 count as one, as ftfy takes them.)"""
+    import ftfy
+    from ftfy import chardata
+
+    if not ftfy.badness.is_bad(word):
+        return word
+    fixed, plan = ftfy.fix_encoding_and_explain(word)
+    if not plan or plan[0][0] != "encode":
+        return word
+    pages = _WESTERN if plan[0][1] in _WESTERN else (plan[0][1],)
+    if any(chardata.possible_encoding(line, page) for page in pages):
+        return word
+    return fixed
+
+
+_WESTERN = ("latin-1", "sloppy-windows-1252")
+
+
+def _doubts(line: str, repaired: str, runs: list[tuple[int, int, int, int]]) -> list[str]:
+    """For each run (`line[i1:i2]`, repaired as `repaired[j1:j2]`), why ftfy's repair is not
+    offered as a fix, or "".
+
+    ftfy takes the first of its code pages in which the damaged text is UTF-8, but another
+    may read it too, and better: cp1250's "fƶr" is cp1257's "för", cp437's "moŝe" is cp850's
+    "može". Another code page's reading (of ftfy's, or of DOS, Mac and ISO ones ftfy does not
+    repair) is a rival where it reads the same kinds of characters (letters for letters: not
+    a combining mark, as MacRoman reads the "©" of "Ã©") and the line, every such run read
+    so, reads better (charsets' `oddity`: fewer letters that the language it fits does not
+    use). Where it reads as well ("Schlßssel" or "Schlüssel"), ftfy's order stands: it is
+    the likelier misreading. A repair that writes control characters ("\x9dauto\x8d") is
+    never offered.
+    """
+    import ftfy
+
+    from corpus_lint.charsets import oddity
+
+    doubts = [
+        "but that repair holds control characters, so no fix is offered"
+        if _CONTROL_RUN.search(repaired[j1:j2])
+        else ""
+        for _, _, j1, j2 in runs
+    ]
+    ours_odd = None
+    for encoding in _rival_code_pages():
+        theirs: dict[int, str] = {}  # run -> its other reading, where it differs
+        for index, (i1, i2, j1, j2) in enumerate(runs):
+            reading = _read_as_utf8(line[i1:i2], encoding)
+            if reading is None:
+                continue
+            reading, ours = ftfy.fix_encoding(reading), repaired[j1:j2]
+            if reading != ours and _shape(reading) == _shape(ours):
+                theirs[index] = reading
+        if not theirs or all(doubts[index] for index in theirs):
+            continue
+        if ours_odd is None:
+            ours_odd = oddity(repaired)[0]
+        other, end = [], 0
+        for index, reading in theirs.items():
+            _, _, j1, j2 = runs[index]
+            other += [repaired[end:j1], reading]
+            end = j2
+        if oddity("".join(other) + repaired[end:])[0] >= ours_odd:
+            continue
+        name = encoding.removeprefix("sloppy-")
+        for index, reading in theirs.items():
+            _, _, j1, j2 = runs[index]
+            doubts[index] = doubts[index] or (
+                f"or, through {name}, {quote(reading)} for {quote(repaired[j1:j2])}: which "
+                "code page misread it is unclear, so no fix is offered"
+            )
+    return doubts
+
+
+def _shape(text: str) -> list[str]:
+    """The kinds of its characters (letter, mark, number, punctuation, symbol...)."""
+    return [unicodedata.category(ch)[0] for ch in text]
+
+
+@lru_cache(maxsize=1)
+def _rival_code_pages() -> list[str]:
+    """ftfy's code pages, then single-byte ones it does not repair mojibake of."""
+    from ftfy import chardata
+
+    return [*chardata.CHARMAP_ENCODINGS, *_OTHER_CODE_PAGES]
+
+
+# DOS Western and Central European, Cyrillic, the Mac's others, and the ISO ones whose
+# letters differ from the Windows code pages ftfy knows.
+_OTHER_CODE_PAGES = [
+    "cp850", "cp852", "cp866", "koi8_r", "koi8_u", "mac_cyrillic", "mac_latin2",
+    "iso8859_4", "iso8859_5", "iso8859_7", "iso8859_9", "iso8859_13", "iso8859_15",
+    "iso8859_16",
+]  # fmt: skip
+
+
+def _read_as_utf8(text: str, encoding: str) -> str | None:
+    """`text` encoded in `encoding` and decoded as UTF-8, as ftfy's first step does (with its
+    repairs of a no-break space's byte and of lost bytes); None if that is no UTF-8."""
+    import ftfy  # noqa: F401  (registers "utf-8-variants")
+    from ftfy import chardata, fixes
+
+    try:
+        data = text.encode(encoding)
+    except UnicodeEncodeError:
+        return None
+    if encoding != "macroman" and chardata.ALTERED_UTF8_RE.search(data):
+        data = fixes.restore_byte_a0(data)
+    if encoding.startswith("sloppy"):
+        data = fixes.replace_lossy_sequences(data)
+    try:
+        return data.decode("utf-8-variants" if 0xED in data or 0xC0 in data else "utf-8")
+    except UnicodeDecodeError:
+        return None
 
 
 def _a_word_alone(line: str, start: int, end: int) -> bool:
@@ -297,8 +461,8 @@ def _may_hold_mojibake(doc: Document) -> bool:
 _C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
 
 
-def mojibake_runs(doc: Document) -> list[tuple[int, int, str]]:
-    """(start, end, repaired text) of every mojibake run in the document, in text offsets.
+def mojibake_runs(doc: Document) -> list[Repair]:
+    """Every mojibake run in the document (`Repair`), in text offsets.
 
     Computed once per document: ENC003, ENC005 and ENC006 all ask.
     """
@@ -308,8 +472,8 @@ def mojibake_runs(doc: Document) -> list[tuple[int, int, str]]:
     return cached
 
 
-def _find_mojibake(doc: Document) -> list[tuple[int, int, str]]:
-    runs: list[tuple[int, int, str]] = []
+def _find_mojibake(doc: Document) -> list[Repair]:
+    runs: list[Repair] = []
     if doc.text.isascii() or not _may_hold_mojibake(doc):  # isascii is O(1)
         return runs
     last_line = -1
@@ -320,16 +484,17 @@ def _find_mojibake(doc: Document) -> list[tuple[int, int, str]]:
         last_line = number
         line = doc.lines[number - 1]
         runs.extend(
-            (line.start + s, line.start + e, fixed) for s, e, fixed in _line_repairs(line.text)
+            r._replace(start=line.start + r.start, end=line.start + r.end)
+            for r in _line_repairs(line.text)
         )
     return runs
 
 
-def _inside_mojibake(spans: list[tuple[int, int, str]], start: int, end: int) -> bool:
+def _inside_mojibake(spans: list[Repair], start: int, end: int) -> bool:
     """Does `[start, end)` overlap a mojibake run (whose characters ENC003 owns)?"""
     index = bisect.bisect_right(spans, (start, float("inf"))) - 1
     candidates = spans[max(index, 0) : index + 2]
-    return any(s < end and start < e for s, e, _ in candidates)
+    return any(r.start < end and start < r.end for r in candidates)
 
 
 @register
@@ -471,7 +636,9 @@ class Mojibake(Rule):
     "â", "вЂ™" for "’", "Ã " for "à" once its no-break space became a space) and leaves real
     accented text, curly quotes and currency signs alone. A line is handed to ftfy when it
     holds what any such misreading leaves (two touching characters that a UTF-8 lead and
-    continuation byte become in one of those code pages); ftfy then decides.
+    continuation byte become in one of those code pages); ftfy then decides. ftfy re-encodes
+    a line whole, in one code page: a line where a letter that code page lacks stands beside
+    the damage ("će" beside "koriÅ¡tenje") is repaired word by word.
 
     ## Why is this bad?
     The damaged words are wrong for every reader and every tool: they do not match the
@@ -491,7 +658,12 @@ class Mojibake(Rule):
     ## Fix safety
     Unsafe: ftfy's repair is a strong heuristic, not a proof. A text that really contains
     such character sequences (a discussion of mojibake, say) would be changed; a repair
-    it cannot complete may leave U+FFFD behind. Control characters and no-break spaces or
+    it cannot complete may leave U+FFFD behind. No fix is offered where another code page,
+    one ftfy knows or a DOS, Mac or ISO one, reads the run as letters that fit the line's
+    language better (ftfy's cp1250 reads cp1257's "för" as "fƶr", cp437 reads cp850's
+    "može" as "moŝe"; the message names that reading), nor where the repair would write
+    control characters. Where both readings fit as well ("Schlßssel" or "Schlüssel"), ftfy's
+    choice stands. Control characters and no-break spaces or
     soft hyphens that are part of a damaged run (the "\\x9d" in "â€\\x9d", the no-break space
     of "Â\\xa0") are this rule's, not ENC005's or ENC006's, so their fixes cannot destroy the
     evidence; a lone C1 control is ENC005's.
@@ -503,7 +675,7 @@ class Mojibake(Rule):
     fix_availability = UNSAFE
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
-        for start, end, repaired in mojibake_runs(doc):
+        for start, end, repaired, doubt in mojibake_runs(doc):
             damaged = doc.text[start:end]
             line = doc.lines[doc.position(start)[0] - 1]
             # Quote the whole word(s) around the run, which the reader can find in the text.
@@ -511,6 +683,10 @@ class Mojibake(Rule):
             word_end = _word_end(doc.text, line.end, end)
             before = doc.text[word_start:word_end]
             after = doc.text[word_start:start] + repaired + doc.text[end:word_end]
+            if doubt:
+                message = f"mojibake {quote(before)} should read {quote(after)} {doubt}"
+                yield self.diagnostic(doc, start, end, message)
+                continue
             yield self.diagnostic(
                 doc,
                 start,
@@ -627,7 +803,7 @@ class ControlCharacter(Rule):
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
         if not _may_hold_controls(doc):
             return
-        mojibake: list[tuple[int, int, str]] | None = None
+        mojibake: list[Repair] | None = None
         for run in _CONTROL_RUN.finditer(doc.text):
             start, end = run.span()
             if max(run.group()) >= "\x80":
@@ -718,6 +894,9 @@ class InvisibleCharacter(Rule):
     room: a reader sees the same words. U+200C and U+200D between two letters, marks or
     symbols beyond ASCII are not reported: Persian, Indic scripts and emoji sequences spell
     with them. Characters that are part of mojibake ("Ã\\u00ad" for "í") are left to ENC003.
+    A no-break space right after "Ã", "Å", "Î" or "Ð" and before a letter is reported
+    without a fix: with that letter it is the UTF-8 of a letter read as cp1252 ("Å\\u00a0koda"
+    for "Škoda"), which ftfy does not take for mojibake, and replaced it would be lost.
     """
 
     code = "ENC006"
@@ -728,7 +907,7 @@ class InvisibleCharacter(Rule):
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
         if doc.text.isascii():  # O(1): every character of this rule is non-ASCII
             return
-        mojibake: list[tuple[int, int, str]] | None = None
+        mojibake: list[Repair] | None = None
         begin = 1 if doc.text.startswith("\ufeff") else 0  # a BOM at the start is ENC002's
         text, runs = doc.text, _INVISIBLE_RUN_IN_THE_BMP
         if not doc.is_utf8 or _TAG_UTF8 in doc.raw:
@@ -745,6 +924,17 @@ class InvisibleCharacter(Rule):
                 if _inside_mojibake(mojibake, start, end) or _inside_misread_word(
                     doc.text, start, end
                 ):
+                    continue
+                misread = _misread_lead(doc.text, start, end)
+                if misread:  # reported, never replaced: the word could still be repaired
+                    yield self.diagnostic(
+                        doc,
+                        start,
+                        end,
+                        f"no-break space (U+00A0) after {quote(doc.text[start - 1])}, which "
+                        f"with it is the UTF-8 of {quote(misread)} read as cp1252: mojibake "
+                        "ENC003 could not repair, so it is left for a person to read",
+                    )
                     continue
             replacement = run.group().translate(_INVISIBLE_FIX)
             kept = _spelling_joiners(doc.text, start, end) if not replacement else ""
