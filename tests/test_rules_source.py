@@ -146,6 +146,17 @@ def test_stray_slash_before_the_outlet_is_reported_and_normalised():
     assert fixed(text, diagnostic) == f"{ARTICLE}\nSource: Telegraph\n"
 
 
+def test_a_byte_order_mark_does_not_hide_the_source_line_on_the_first_line():
+    # Found by an adversarial review: "\ufeffSource: Reuters" was no source line, and the
+    # SRC001 finding went away once --fix dropped the mark (ENC002's).
+    assert check("SRC001", f"\ufeffSource: Reuters\n\n{ARTICLE}") == []
+    assert check("SRC001", "\ufeff") == []  # a mark alone: as blank as an empty file
+    text = f"\ufeffSource: /Telegraph\n\n{ARTICLE}"
+    [diagnostic] = check("SRC002", text)
+    assert 'source line "Source: /Telegraph" has a broken outlet' in diagnostic.message
+    assert fixed(text, diagnostic) == f"\ufeffSource: Telegraph\n\n{ARTICLE}"
+
+
 @pytest.mark.parametrize(
     "line, repaired",
     [

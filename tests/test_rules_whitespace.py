@@ -79,6 +79,8 @@ def test_a_file_ending_with_a_newline_or_a_blank_line_is_not_reported():
     assert check("WS002", doc_of(article("Fine."))) == []
     assert check("WS002", doc_of(article("Fine.") + "  ")) == []  # WS004's: a trailing blank line
     assert check("WS002", doc_of("")) == []
+    # A byte-order mark alone is an empty file once ENC002 drops it: nothing to end.
+    assert codes(lint(doc_of("\ufeff"))) == ["ENC002"]
 
 
 def test_every_seed_lacks_a_final_newline():

@@ -11,6 +11,7 @@ from corpus_lint.textutil import shorten
 
 # Characters that cannot start or end an outlet's name: what is left of a split "Name / Site"
 # or of a removed link ("Source: /Telegraph", "Source: Daily Mail |").
+_BOM = "\ufeff"
 _LEADING_JUNK = re.compile(r"^[/\\|:;,.·•*>»\-–—_~]+\s*")
 _TRAILING_JUNK = re.compile(r"\s*[/\\|:;,·•*<«\-–—_~]+$")
 _REPEATED_LABEL = re.compile(r"^(?i:sources?)\s*:\s*")
@@ -90,6 +91,7 @@ class MissingSource(Rule):
         search = ctx.packs.any_pattern(self.code, "SRC002").searcher(doc.text)
         blank = True
         for text in reversed(doc.line_texts):  # a source line is usually last: found at once
+            text = text.lstrip(_BOM)  # (ENC002's: the first line's text starts after it)
             if not text or text.isspace():
                 continue
             blank = False
@@ -150,6 +152,9 @@ class MalformedSource(Rule):
             return
         search = patterns.searcher(doc.text)  # the match's span and its "outlet" group only
         for index, text in enumerate(doc.line_texts):
+            bom = len(text) - len(text.lstrip(_BOM))  # (ENC002's)
+            if bom:
+                text = text[bom:]
             if not text or text.isspace():
                 continue
             match = search(text)
@@ -166,9 +171,10 @@ class MalformedSource(Rule):
                 # From the label's colon to the end of the outlet becomes one space and the
                 # repaired outlet: "Source:/Telegraph" -> "Source: Telegraph".
                 outlet_end = start + len(raw.rstrip())
+                at = line.start + bom
                 fix = self.fix(
                     f'Rewrite the outlet as "{repaired}"',
-                    Edit(line.start + start, line.start + outlet_end, " " + repaired),
+                    Edit(at + start, at + outlet_end, " " + repaired),
                 )
             yield self.diagnostic(
                 doc,

@@ -104,8 +104,8 @@ class MissingFinalNewline(Rule):
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
         # The last line ends with a break when the text does (Document.lines).
-        if doc.text.endswith(("\n", "\r")) or not doc.squeezed_lines[-1]:
-            return
+        if doc.text.endswith(("\n", "\r")) or not doc.squeezed_lines[-1] or doc.text == "\ufeff":
+            return  # (a byte-order mark alone is an empty file to be: ENC002's)
         endings = {line.ending for line in doc.lines[:-1]}
         ending = endings.pop() if len(endings) == 1 else "\n"
         end = len(doc.text)
