@@ -41,6 +41,10 @@ class Options:
     # The process exits after the run (the command line's): what the run froze out of the
     # garbage collector's sight stays frozen (see `engine.run`).
     keep_frozen: bool = False
+    # Files named on the command line that are symbolic links: the only links a run reads,
+    # and fixes through. A file found in a folder that is a link by the time it is read was
+    # swapped for one since the folder was listed: never followed (`Document.read`).
+    links: frozenset[str] = frozenset()
 
     @property
     def workers(self) -> int:
@@ -125,6 +129,7 @@ class Job:
     # BP005's [boilerplate] settings: the candidate lines of each file go in its features
     # (`dedup.lines`); set whenever the corpus stage runs, so the cache always holds them.
     boilerplate: Any = None
+    links: frozenset[str] = frozenset()  # `Options.links`
 
 
 def lint_document(doc: Document, rules: Iterable[Rule], ctx: Context) -> list[Diagnostic]:
@@ -155,7 +160,7 @@ def analyze_many(items: list[tuple[Path | str, bool]], job: Job) -> list[FileRes
             continue
         interrupts.pause("worker-file")
         if batched:
-            result, doc = _read(path)
+            result, doc = _read(path, follow_link=os.fspath(path) in job.links)
         else:
             result, doc = read_and_lint(path, job, lint)
         results.append(result)
@@ -205,18 +210,18 @@ def read_and_lint(
 
     `path` is what `read` reads: a local path (`Document.read`), or for the Dask executor a
     `sources.Source` (`sources.read_source`, local paths and URLs)."""
-    result, doc = _read(path, read)
+    result, doc = _read(path, read, follow_link=read is not None or os.fspath(path) in job.links)
     if doc is None:
         return result, None
     return result, _lint(result, doc, job, lint)
 
 
 def _read(
-    path: Any, read: Callable[[Any], Document] | None = None
+    path: Any, read: Callable[[Any], Document] | None = None, follow_link: bool = True
 ) -> tuple[FileResult, Document | None]:
     """The file's result (its error, or why it is skipped), and its document if it is one."""
     try:
-        doc = Document.read(path) if read is None else read(path)
+        doc = Document.read(path, follow_link=follow_link) if read is None else read(path)
     except DocumentError as exc:
         if exc.skipped:  # binary, too large, not a regular file: a warning
             return FileResult(path, skipped=str(exc)), None
@@ -307,7 +312,8 @@ def _fix(doc: Document, result: FileResult, job: Job) -> Document:
         result.diff = fixes.unified_diff(doc.display_path, doc.raw, fixed.doc.raw)
     else:
         try:
-            fixes.write_atomic(doc.path, fixed.doc.raw, doc.raw)
+            follow = os.fspath(doc.path) in job.links
+            fixes.write_atomic(doc.path, fixed.doc.raw, doc.raw, follow_link=follow)
         except fixes.WriteError as exc:
             result.fix_error = str(exc)
             result.diagnostics = lint(doc)  # the file on disk is the original

@@ -6,6 +6,7 @@ Every rule reads the same `Document`; nothing else opens the file.
 from __future__ import annotations
 
 import bisect
+import errno
 import os
 import re
 import stat
@@ -198,11 +199,19 @@ class Document:
         return doc
 
     @classmethod
-    def read(cls, path: Path | str, display_path: str | None = None) -> Document:
-        """Read a file; raise DocumentError with a one-line reason when it is not lintable text."""
+    def read(
+        cls, path: Path | str, display_path: str | None = None, follow_link: bool = True
+    ) -> Document:
+        """Read a file; raise DocumentError with a one-line reason when it is not lintable text.
+
+        Without `follow_link`, a file that is a symbolic link is not read: one found in a
+        folder (which lists no link) and swapped for one since, to lead the run, and its fix,
+        out of the corpus."""
         shown = display_path or display(path)
         try:
-            status = os.stat(path)
+            status = os.stat(path) if follow_link else os.lstat(path)
+            if stat.S_ISLNK(status.st_mode):
+                raise DocumentError(f"{shown}: {SWAPPED_FOR_A_LINK}; not read")
             if stat.S_ISDIR(status.st_mode):
                 raise DocumentError(f"{shown}: is a directory, not a file")
             if not stat.S_ISREG(status.st_mode):  # a FIFO would block the run forever
@@ -213,24 +222,32 @@ class Document:
                     f"{MAX_FILE_BYTES // 2**20} MB limit for a document, not linted",
                     skipped=True,
                 )
-            raw = read_bytes(path, status.st_size)
+            raw = read_bytes(path, status.st_size, follow_link)
         except FileNotFoundError:
             raise DocumentError(f"{shown}: no such file") from None
         except PermissionError:
             raise DocumentError(f"{shown}: permission denied") from None
         except OSError as exc:
+            if exc.errno == errno.ELOOP and not follow_link:  # swapped between stat and open
+                raise DocumentError(f"{shown}: {SWAPPED_FOR_A_LINK}; not read") from None
             raise DocumentError(f"{shown}: cannot read: {exc.strerror or exc}") from None
         return cls.from_file_bytes(path, raw, shown, status)
 
 
 # For reading a file's bytes with `os.open` (O_BINARY: no line-ending translation on Windows).
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+_NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
-def read_bytes(path: Path | str, size: int) -> bytes:
+# Why a file found in a folder is not read or fixed when it is a symbolic link.
+SWAPPED_FOR_A_LINK = "a symbolic link now, not when its folder was listed"
+
+
+def read_bytes(path: Path | str, size: int, follow_link: bool = True) -> bytes:
     """`path.read_bytes()`, all the bytes there are (however many since the stat that gave
-    `size`), without a file object: a third of its cost (7 against 20 µs a file)."""
-    fd = os.open(path, _READ_FLAGS)
+    `size`), without a file object: a third of its cost (7 against 20 µs a file). Without
+    `follow_link`, a symbolic link is not opened (ELOOP)."""
+    fd = os.open(path, _READ_FLAGS if follow_link else _READ_FLAGS | _NO_FOLLOW)
     try:
         chunks = []
         while chunk := os.read(fd, size + 1):  # until end of file

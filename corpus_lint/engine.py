@@ -141,6 +141,7 @@ def _run(
         count_fixes=shown_fixes or (options.use_cache and fix is None),
         count_words=options.count_words,
         boilerplate=settings.boilerplate if corpus_rules else None,
+        links=options.links,
     )
     if corpus_rules:
         from corpus_lint.dedup import shingle_exclusion

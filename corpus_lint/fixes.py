@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from corpus_lint import interrupts
-from corpus_lint.document import Document
+from corpus_lint.document import SWAPPED_FOR_A_LINK, Document
 from corpus_lint.rule import SAFE, UNSAFE, Diagnostic, Edit
 
 # A rule whose fix keeps changing the text after this many passes is reported, not looped.
@@ -361,23 +361,26 @@ def _lf_lines(data: bytes) -> list[bytes]:
     return out
 
 
-def write_atomic(path: Path | str, new: bytes, expected: bytes) -> None:
+def write_atomic(path: Path | str, new: bytes, expected: bytes, follow_link: bool = True) -> None:
     """Replace the file at `path` with `new`, only if it still holds `expected`.
 
     The bytes go to a temporary file in the same folder, are flushed and fsynced, then
     renamed over the original, so a crash or a full disk leaves either the old file or the
-    new one, never half of either. The file's permission bits are kept. A symbolic link is
-    followed: the file it points to is replaced, the link stays. Ctrl-C during the write takes
-    effect once it is done, so no temporary file is left behind.
+    new one, never half of either. The file's permission bits, owner and extended attributes
+    are kept. A symbolic link is followed: the file it points to is replaced, the link stays;
+    without `follow_link` (a file found in a folder, read so) it is not fixed. Ctrl-C during
+    the write takes effect once it is done, so no temporary file is left behind.
     """
     with interrupts.deferred():
         interrupts.pause("fix-write")
-        _write_atomic(path, new, expected)
+        _write_atomic(path, new, expected, follow_link)
 
 
-def _write_atomic(path: Path | str, new: bytes, expected: bytes) -> None:
+def _write_atomic(path: Path | str, new: bytes, expected: bytes, follow_link: bool = True) -> None:
     shown = Path(path).as_posix()
-    target = Path(os.path.realpath(path))
+    if not follow_link and os.path.islink(path):
+        raise WriteError(f"{shown}: {SWAPPED_FOR_A_LINK}; not fixed")
+    target = Path(os.path.realpath(path) if follow_link else os.path.abspath(path))
     try:
         status = os.stat(target)
     except OSError as exc:
@@ -422,7 +425,7 @@ def _new_file_beside(
                 raise
         else:
             try:
-                _write_whole(fd, data, status)
+                _write_whole(fd, data, status, target)
                 before_naming()
                 named = _link_beside(fd, target)
             except BaseException as exc:
@@ -441,7 +444,7 @@ def _new_file_beside(
         dir=target.parent, prefix=f".{_shortened(target.name)}.", suffix=".corpus-lint"
     )
     try:
-        _write_whole(fd, data, status, temp)
+        _write_whole(fd, data, status, target, temp)
         before_naming()
     except BaseException:
         with suppress(OSError):
@@ -463,15 +466,19 @@ def _close(fd: int, path: str) -> None:
         raise
 
 
-def _write_whole(fd: int, data: bytes, status: os.stat_result, path: str | None = None) -> None:
-    """Write `data` to `fd`, sync it, and give the file `status`'s mode and owner (through
-    `path` if given: os.chmod takes no descriptor on Windows)."""
+def _write_whole(
+    fd: int, data: bytes, status: os.stat_result, original: Path, path: str | None = None
+) -> None:
+    """Write `data` to `fd`, sync it, and give the file `status`'s mode and owner and the
+    `original`'s extended attributes (through `path` if given: os.chmod takes no descriptor
+    on Windows)."""
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view) :]
     os.fsync(fd)
     interrupts.pause("fix-written")
     made = fd if path is None else path
+    _keep_attributes(made, original)
     os.chmod(made, status.st_mode & 0o7777)
     _keep_owner(made, status)
 
@@ -498,6 +505,20 @@ def _link_beside(fd: int, target: Path) -> str:
                 continue
     finally:
         os.close(folder)
+
+
+def _keep_attributes(made: int | str, original: Path) -> None:
+    """Copy the original's extended attributes (POSIX ACLs, SELinux labels, users' own) to the
+    new file, as `shutil.copystat` does: each one we may not set is left out."""
+    if not hasattr(os, "listxattr"):
+        return
+    try:
+        names = os.listxattr(original)
+    except OSError:
+        return  # a file system without them
+    for name in names:
+        with suppress(OSError):
+            os.setxattr(made, name, os.getxattr(original, name))
 
 
 def _keep_owner(made: int | str, status: os.stat_result) -> None:

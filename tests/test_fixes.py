@@ -263,6 +263,20 @@ def test_root_fixing_another_users_file_keeps_its_owner(tmp_path):
     assert (path.stat().st_uid, path.stat().st_gid) == (1234, 5678)
 
 
+def test_an_atomic_write_keeps_the_files_extended_attributes(tmp_path):
+    # Found by an adversarial review: a fix wrote a new file and dropped them (POSIX ACLs
+    # and SELinux labels are such attributes).
+    path = tmp_path / "a.txt"
+    path.write_bytes(b"old")
+    try:
+        os.setxattr(path, "user.origin", b"scraper")
+    except (AttributeError, OSError):
+        pytest.skip("no user extended attributes on this file system")
+    fixes.write_atomic(path, b"new", b"old")
+    assert path.read_bytes() == b"new"
+    assert os.getxattr(path, "user.origin") == b"scraper"
+
+
 def test_a_symbolic_link_is_followed_and_stays_a_link(tmp_path):
     target = tmp_path / "real.txt"
     target.write_bytes(b"old")

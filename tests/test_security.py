@@ -81,6 +81,60 @@ def test_links_in_the_corpus_are_not_followed(project, cli):
     assert not any("link" in p or "victim" in p for p in paths)
 
 
+def test_a_file_swapped_for_a_link_after_its_folder_was_listed_is_neither_read_nor_fixed(
+    tmp_path,
+):
+    # Found by an adversarial review: the run paused after listing the folder (as a large run
+    # is busy for minutes), the file was replaced by a link out of the corpus, and --fix
+    # rewrote the file the link led to. The pause point makes the moment certain.
+    import subprocess
+    import sys
+    import time
+
+    corpus, outside, signals = tmp_path / "corpus", tmp_path / "outside", tmp_path / "signals"
+    for folder in (corpus, outside, signals):
+        folder.mkdir()
+    (corpus / "f.txt").write_text("Source: Reuters\n\nCorpus text.  \n")
+    secret = outside / "secret.txt"
+    secret.write_text("Source: Reuters\n\nSecret outside text with trailing spaces   \n")
+    before = secret.read_bytes()
+    env = dict(os.environ, CORPUS_LINT_TEST_PAUSE=f"worker-file:{signals}")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "corpus_lint", "check", "corpus", "--fix", "--no-cache"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while not (signals / "worker-file.ready").exists():
+        assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+        time.sleep(0.01)
+    (corpus / "f.txt").unlink()
+    (corpus / "f.txt").symlink_to(secret)
+    (signals / "worker-file.go").touch()
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == 2, (out, err)
+    assert err.splitlines() == [
+        "corpus-lint: error: corpus/f.txt: a symbolic link now, not when its folder was "
+        "listed; not read"
+    ]
+    assert "All checks passed" not in out and "Secret" not in out
+    assert secret.read_bytes() == before
+
+
+def test_a_fix_never_writes_through_a_link_that_was_not_one_when_read(tmp_path):
+    from corpus_lint import fixes
+
+    target, path = tmp_path / "elsewhere.txt", tmp_path / "a.txt"
+    target.write_bytes(b"old")
+    path.symlink_to(target)
+    with pytest.raises(fixes.WriteError, match="a symbolic link now"):
+        fixes.write_atomic(path, b"new", b"old", follow_link=False)
+    assert target.read_bytes() == b"old" and path.is_symlink()
+
+
 def test_every_test_security_md_names_is_a_test_of_the_suite():
     """Each promise there names the tests that keep it: a renamed test left it naming one that
     no longer existed."""

@@ -21,6 +21,7 @@ copies) count once: a duplicated article does not make its own headline boilerpl
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -320,8 +321,9 @@ def delete_repeated_lines(
         left.append(d)
     for shown, found in sorted(by_path.items()):
         path, content = documents[shown]
+        follow = os.fspath(path) in job.links
         try:
-            doc = Document.read(path)
+            doc = Document.read(path, follow_link=follow)
         except DocumentError as exc:
             result.errors.append(f"{exc}; its repeated lines were not deleted")
             left.extend(found)
@@ -357,7 +359,7 @@ def delete_repeated_lines(
             result.fixed[shown] = fixed.counts  # the per-document fixes made again, with these
             continue
         try:
-            fixes.write_atomic(doc.path, fixed.doc.raw, doc.raw)
+            fixes.write_atomic(doc.path, fixed.doc.raw, doc.raw, follow_link=follow)
         except fixes.WriteError as exc:
             result.errors.append(str(exc))
             left.extend(d for d in found if id(d) in applied)
