@@ -59,6 +59,7 @@ class Result:
     errors: list[str] = field(default_factory=list)  # files that could not be read: exit 2
     warnings: list[str] = field(default_factory=list)  # files skipped on purpose (binary)
     files_checked: int = 0
+    files_skipped: int = 0  # found but left out on purpose (binary, too large): `warnings`
     fixed: dict[str, Counter[str]] = field(default_factory=dict)  # path -> codes fixed
     # Files whose text (not only its spacing) this run's fixes changed: their duplicate
     # clusters are not removed from (`dedup.removal`).

@@ -480,6 +480,7 @@ def _check(args: argparse.Namespace, settings: Settings, walk: CorpusWalk | None
         rules=rules,
         besides=besides,
         files_checked=result.files_checked,
+        files_skipped=result.files_skipped,
         statistics=args.statistics,
         quiet=args.quiet,
         notes=fix_notes(result.fixed, args.show_fixes) if args.fix else [],

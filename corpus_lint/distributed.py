@@ -526,6 +526,7 @@ def _collect(
             result.errors.extend(report.errors)
             result.warnings.extend(report.warnings)
             result.files_checked += report.files_checked
+            result.files_skipped += report.files_skipped
             if result.fixable is not None:
                 result.fixable = tuple(map(sum, zip(result.fixable, report.fixable)))
     return diagnostics + lines
@@ -687,6 +688,7 @@ class _Report:
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     files_checked: int = 0
+    files_skipped: int = 0
     fixable: tuple[int, int] = (0, 0)  # with `Job.count_fixes`: see `FileResult.fixable`
 
 
@@ -721,6 +723,7 @@ def _analyse(first: int, part: list[Source], job: Job) -> tuple[_Report, list[_D
             (report.warnings if result.skipped else report.errors).append(
                 result.skipped or result.error
             )
+            report.files_skipped += bool(result.skipped)
             continue
         report.errors.extend(result.pack_errors)
         report.diagnostics.extend(result.diagnostics)

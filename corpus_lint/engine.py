@@ -500,6 +500,7 @@ def _collect(
         result.errors.append(file_result.error)
     elif file_result.skipped:
         result.warnings.append(file_result.skipped)
+        result.files_skipped += 1
     else:
         result.files_checked += 1
         if isinstance(findings, PackedFindings):  # a worker's packed rows kept as they came

@@ -213,6 +213,10 @@ class AnyPattern:
     def __bool__(self) -> bool:
         return bool(self.sources)
 
+    def search_users(self, text: str) -> re.Match[str] | None:
+        """`search` with the users' patterns only (None when there are none)."""
+        return self._group.search(text) if self._group else None
+
     @functools.cached_property
     def _regexes(self) -> list[re.Pattern[str] | GuardedPattern | GuardedGroup]:
         """What `search` tries in turn: the joined anchored patterns, then the others."""

@@ -198,14 +198,30 @@ def test_binary_file_is_skipped_with_a_warning(tmp_path, cli):
     assert run.err == "corpus-lint: warning: image.txt: binary file (NUL bytes), not linted\n"
 
 
+def test_a_run_that_left_a_file_out_never_says_all_checks_passed(tmp_path, cli):
+    # Found by an adversarial review: a binary file beside clean ones gave "All checks passed".
+    write(tmp_path / "image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    write(tmp_path / "a.txt", CLEAN_ARTICLE.encode())
+    run = cli("check", "--no-cache", ".", cwd=tmp_path)
+    assert run.code == 0
+    left_out = (
+        "1 file left out, not checked (binary, too large or not a regular file: see the warnings)"
+    )
+    assert run.out == f"No diagnostics in the 1 file checked; {left_out}.\n"
+    write(tmp_path / "b.txt", b"Title  \n\nBody.\n\nSource: Coastal Gazette\n")
+    run = cli("check", "--no-cache", ".", cwd=tmp_path)
+    assert run.code == 1
+    assert run.out.splitlines()[-1] == f"And {left_out}."
+
+
 def test_unreadable_file_is_an_error_naming_it(tmp_path, cli, monkeypatch):
     write(tmp_path / "a.txt", CLEAN_ARTICLE)
     real = document.read_bytes  # what Document.read reads a file with
 
-    def refuse(path, size):
+    def refuse(path, size, *follow_link):
         if Path(path).name == "a.txt":  # the walk's string or a Path
             raise PermissionError(13, "Permission denied")
-        return real(path, size)
+        return real(path, size, *follow_link)
 
     monkeypatch.setattr(document, "read_bytes", refuse)
     run = cli("check", "a.txt", cwd=tmp_path)

@@ -53,9 +53,9 @@ def counting_reads(monkeypatch) -> list[str]:
     read: list[str] = []
     real = document.Document.read.__func__
 
-    def counted(cls, path, display_path=None):
+    def counted(cls, path, display_path=None, **options):
         read.append(os.path.basename(path))
-        return real(cls, path, display_path)
+        return real(cls, path, display_path, **options)
 
     monkeypatch.setattr(document.Document, "read", classmethod(counted))
     return read

@@ -51,7 +51,8 @@ class BoilerplateLine(_DropLineRule):
     Facebook", "Comments (12)", "« Previous", "Email | Print | Share"); or a line matching one
     of their BP001 patterns ("© 2017 ...", a menu between vertical bars, a date alone). A
     sentence that contains such a phrase among words of its own is not reported, nor is a
-    source line (SRC001's patterns): it is the attribution, whatever chrome it looks like. The
+    source line (SRC001's patterns) that only a built-in pattern matches: it is the
+    attribution, whatever chrome it looks like. The
     built-in pack `rules/boilerplate.toml` knows the usual chrome of English news sites; add
     your own with `[[extend]] code = "BP001"` in a rule pack (see "Rule packs" in the
     README), or mine your corpus's own with `corpus-lint mine-boilerplate`.
@@ -87,7 +88,8 @@ class BoilerplateLine(_DropLineRule):
         phrases = ctx.packs.phrases(self.code)
         squeezed_phrases = ctx.packs.squeezed_phrases(self.code)
         families = ctx.packs.families(self.code)
-        search = ctx.packs.any_pattern(self.code).searcher(doc.text)
+        patterns = ctx.packs.any_pattern(self.code)
+        search = patterns.searcher(doc.text)
         is_source = None
         for index, (text, squeezed) in enumerate(zip(doc.line_texts, doc.squeezed_lines)):
             if not squeezed:  # empty or white space only
@@ -99,12 +101,15 @@ class BoilerplateLine(_DropLineRule):
                 found = "boilerplate phrase"
             elif search(text):
                 found = "boilerplate line"
+                # A source line matched by a built-in pattern ("Source: Reuters (June 3,
+                # 2008)" ends like a link with its date) is the attribution SRC001 reads,
+                # not chrome to delete; a pattern of the user's own says otherwise.
+                if is_source is None:  # (made for the few documents with a line of chrome)
+                    is_source = ctx.packs.any_pattern("SRC001").searcher(doc.text)
+                if is_source(text) and not patterns.search_users(text):
+                    continue
             else:
                 continue
-            if is_source is None:  # (made for the few documents with a line of chrome)
-                is_source = ctx.packs.any_pattern("SRC001").searcher(doc.text)
-            if is_source(text):
-                continue  # the attribution, which SRC001 reads: never chrome to delete
             yield self.report(
                 doc,
                 index,

@@ -763,12 +763,13 @@ def _context(doc: Document, start: int, end: int) -> str:
 
 @register
 class ControlCharacter(Rule):
-    """The text contains control characters (NUL, ESC, DEL, C1 controls, ...).
+    """The text contains control characters (BS, ESC, DEL, C1 controls, ...).
 
     ## What it does
     Reports each run of C0 control characters other than tab, line feed and carriage
     return (line endings are WS003's), of DEL (U+007F) and of C1 control characters
-    (U+0080-U+009F).
+    (U+0080-U+009F). (A NUL byte makes a file binary, skipped, unless it is UTF-16 or
+    UTF-32 text, where U+0000 is reported like the others.)
 
     ## Why is this bad?
     Control characters are not text. They are debris from binary formats, terminals or a
@@ -777,7 +778,7 @@ class ControlCharacter(Rule):
 
     ## Example
     ```text
-    The talks\\x00 resumed on Monday.
+    The talks\\x08 resumed on Monday.
     ```
 
     Use instead:

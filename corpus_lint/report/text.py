@@ -113,6 +113,8 @@ def summary(diagnostics: list[Diagnostic], ctx: ReportContext) -> list[str]:
         lines.append(f"{unsafe} more fixable with `--fix --unsafe-fixes`.")
     if ctx.errors:
         lines.append(f"{_errors(ctx)} (see below).")
+    if ctx.files_skipped:
+        lines.append(f"And {_left_out(ctx)}.")
     return [*notes, *lines]
 
 
@@ -124,9 +126,17 @@ def nothing_found(ctx: ReportContext) -> str:
         return f"No diagnostics in the {checked} checked, but {_errors(ctx)} (see below)."
     if not ctx.files_checked:
         return "No files were checked."
+    if ctx.files_skipped:
+        return f"No diagnostics in the {checked} checked; {_left_out(ctx)}."
     if ctx.hidden:
         return f"No new diagnostics in {checked} ({ctx.hidden} in the baseline)."
     return f"All checks passed ({checked})."
+
+
+def _left_out(ctx: ReportContext) -> str:
+    """The files found but not checked, on purpose: a run that left one out has not passed."""
+    why = "binary, too large or not a regular file: see the warnings"
+    return f"{_files(ctx.files_skipped)} left out, not checked ({why})"
 
 
 def _errors(ctx: ReportContext) -> str:
