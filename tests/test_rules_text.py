@@ -157,6 +157,10 @@ def test_a_capitalised_copy_at_a_sentences_start_is_a_slip_unless_a_name_elsewhe
         # An object "you", then a clause's subject.
         '"I told you you would love it here," she said.',
         '"I bet you you can\'t name a single minister," he joked.',
+        # An object "it" ending a subordinate clause, then the main clause's subject (found
+        # in news nobody tuned the rule on: ABC's articles in gensim's test data).
+        '"When we retire and look back on it it will be significant," he said.',
+        "Once voters have tried it it becomes much harder to take away.",
         # A word said twice then a pause: an exclamation.
         '"Wait wait, let me finish," the senator said.',
         '"Sorry sorry!" he said.',
@@ -197,6 +201,9 @@ def test_doublings_the_grammar_asks_for_are_not_reported(paragraph):
         "I would tell you you later.",
         "* Police police said the road was shut.",
         "(Police police said the road was shut.)",
+        "When it it is done, we will know.",
+        "I think it it is time to go.",
+        "If the plan fails, it it will cost jobs.",
     ],
 )
 def test_slips_near_those_shapes_are_still_reported(paragraph):

@@ -180,6 +180,23 @@ _SUBJECT_VERB = re.compile(
 )
 
 
+# An object "it" ending a subordinate clause, then "it" the subject of the main one, with its
+# verb: "when we look back on it it will be significant", "once you try it it gets easier".
+# A slip follows the conjunction itself ("when it it is") or has no clause to end.
+_SUBORDINATE_CLAUSE = re.compile(
+    r"\b(?:when|whenever|if|once|after|before|until|unless|because|while|although|though|"
+    r"since|as soon as)\b[^.,;:!?()\n]*$",
+    re.IGNORECASE,
+)
+_CLAUSE_OPENERS = frozenset(
+    "when whenever if once after before until unless because while although though since as "
+    "soon that and or but so whether where".split()
+)
+_IT_VERB = re.compile(
+    r" (?:will|would|can|could|should|must|might|may|is|was|has|had|does|did|gets|got|"
+    r"becomes|became|seems|seemed|looks|looked|makes|made|goes|went|takes|took|means|meant|"
+    r"won't|wasn't|isn't|doesn't|didn't|hasn't|wouldn't|can't|couldn't)\b|’s\b|'s\b"
+)
 _EXCLAMATION_ENDS = frozenset(",!?…")
 # Words no clause ends on (articles, prepositions, conjunctions, determiners, subjects).
 _NO_CLAUSE_ENDS = frozenset(
@@ -198,6 +215,13 @@ def _is_grammatical(word: str, before: str, after: str, opens: bool) -> bool:
         return _TIME_ADJUNCT.match(after) is not None
     if word == "you":
         return previous in _TELLING_VERBS and _SUBJECT_VERB.match(after) is not None
+    if word == "it":
+        return (
+            previous.isalpha()
+            and previous not in _CLAUSE_OPENERS
+            and _SUBORDINATE_CLAUSE.search(before) is not None
+            and _IT_VERB.match(after) is not None
+        )
     if word in _NO_CLAUSE_ENDS:
         return False  # "what the the": a slip
     # An exclamation opening a sentence, a word said twice then a pause: "Wait wait, let me
