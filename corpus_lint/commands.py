@@ -441,6 +441,7 @@ def _check(args: argparse.Namespace, settings: Settings, walk: CorpusWalk | None
                 args.scheduler or settings.scheduler,
                 options.progress,
                 options.count_fixes,
+                options.links,
             )
         except ExecutorError as exc:
             raise UsageError(str(exc)) from None

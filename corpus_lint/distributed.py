@@ -123,15 +123,17 @@ def run_on_dask(
     scheduler: str | None,
     progress: bool,
     count_fixes: bool = False,
+    links: frozenset[str] = frozenset(),
 ) -> tuple[Result, list[str]]:
     """Check local `targets` and the files under `urls` on a Dask cluster, as `engine.run`
     does with no corpus besides them. Returns the result and the files checked (shown); with
     `count_fixes`, its `fixable` counts what the local executor's `--fix` would fix, as
-    `engine.run` counts it (each file fixed in memory, on the workers)."""
+    `engine.run` counts it (each file fixed in memory, on the workers). `links`: the
+    targets named on the command line that are symbolic links (`Options.links`)."""
     global last_stats
     last_stats = Stats()
     result = Result(fixable=(0, 0) if count_fixes else None)
-    sources = [Source(os.path.abspath(t), display(t)) for t in targets]
+    sources = [Source(os.path.abspath(t), display(t), str(t) in links) for t in targets]
     keys = [t.as_posix() for t in targets]
     roots = []
     for url in urls:

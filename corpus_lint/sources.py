@@ -13,13 +13,16 @@ from corpus_lint.document import MAX_FILE_BYTES, Document, DocumentError
 class Source(NamedTuple):
     location: str  # what a worker opens: an absolute local path, or a URL
     shown: str  # what diagnostics show: relative to the working directory, or the URL
+    # A local file named on the command line may be a symbolic link; one found in a folder
+    # may not (`Document.read`).
+    follow_link: bool = True
 
 
 def read_source(source: Source) -> Document:
     """Read a local file (`Document.read`) or a URL (fsspec, then `Document.from_file_bytes`),
     with the same limits and one-line reasons."""
     if not is_url(source.location):
-        return Document.read(Path(source.location), source.shown)
+        return Document.read(Path(source.location), source.shown, source.follow_link)
     import fsspec
 
     shown = source.shown

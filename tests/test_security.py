@@ -135,6 +135,19 @@ def test_a_fix_never_writes_through_a_link_that_was_not_one_when_read(tmp_path):
     assert target.read_bytes() == b"old" and path.is_symlink()
 
 
+def test_the_dask_executors_reads_follow_only_the_links_named(tmp_path):
+    # Its workers read `Source`s: one found in a folder is read without following a link.
+    from corpus_lint.document import DocumentError
+    from corpus_lint.sources import Source, read_source
+
+    (tmp_path / "secret.txt").write_text("Outside text.\n")
+    (tmp_path / "f.txt").symlink_to(tmp_path / "secret.txt")
+    link = str(tmp_path / "f.txt")
+    with pytest.raises(DocumentError, match="a symbolic link now"):
+        read_source(Source(link, "f.txt", follow_link=False))
+    assert read_source(Source(link, "f.txt", follow_link=True)).text == "Outside text.\n"
+
+
 def test_every_test_security_md_names_is_a_test_of_the_suite():
     """Each promise there names the tests that keep it: a renamed test left it naming one that
     no longer existed."""
