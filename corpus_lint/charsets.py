@@ -557,7 +557,7 @@ def oddity(text: str, as_rival: bool = False) -> tuple[int, int]:
             words += 1
             if (
                 word in odd_words
-                or _odd_word(word)
+                or _odd_word(word, acronyms=not as_rival)
                 # "SYôTTEESSé", a DOS or Mac code page's reading of Finnish "SYÖTTEESSÄ"; not
                 # for a rival, which only blocks a fix: misread rivals blocked wrong fixes too
                 # (4 of a review's texts)
@@ -610,7 +610,7 @@ def looks_misread(word: str) -> bool:
     return _odd_word(word)
 
 
-def _odd_word(word: str, look_alikes: bool = True) -> bool:
+def _odd_word(word: str, look_alikes: bool = True, acronyms: bool = False) -> bool:
     """Letters of two alphabets, symbols between two letters of an alphabet, or a change
     of case that real words do not make ("рТЙЧЕФ", "ĩoĪÖ"; "McDonald" is fine): what a
     wrong code page makes of text. Han, kana and fullwidth forms mix freely with Latin.
@@ -619,7 +619,7 @@ def _odd_word(word: str, look_alikes: bool = True) -> bool:
     Latin name ("ה־PNG"), Russian a suffix to one ("SMS‑ка")."""
     parts = [part for part in _DASHES.split(word) if part]
     if len(parts) > 1:
-        return any(_odd_word(part, look_alikes) for part in parts)
+        return any(_odd_word(part, look_alikes, acronyms) for part in parts)
     scripts: Counter[str] = Counter()
     previous = ""  # category of the previous alphabetic letter
     previous_script = ""  # and its alphabet
@@ -647,7 +647,9 @@ def _odd_word(word: str, look_alikes: bool = True) -> bool:
             previous == "Ll"
             and category == "Lu"
             and (script != "LATIN" or not ch.isascii())
-            and not (word[0].isupper() and word[1:2].islower())
+            and not (
+                word[0].isupper() and (word[1:2].islower() or (acronyms and word[1:2].isupper()))
+            )
         ):
             return (
                 True  # lowercase, then a capital that is not ASCII ("АвиаПорт", "МинЧС" are fine)

@@ -314,6 +314,23 @@ def test_names_drawn_lines_and_look_alike_letters_are_plausible_text():
     assert charsets.implausible(RUSSIAN.encode("koi8_r", "replace").decode("cp1251"))
 
 
+def test_an_acronym_with_a_lowercase_letter_does_not_make_the_reading_chosen_garbled():
+    # "ЮУрГУ" (South Ural State University), "СПбГУ": capitals, a lowercase letter, capitals.
+    # In the reading chosen they are words; a misreading of one starts in lowercase ("юуРгу").
+    text = (
+        "Студенты ЮУрГУ и СПбГУ провели совместную конференцию в Челябинске. "
+        "Ректор ЮУрГУ рассказал о новых программах обучения для студентов.\n"
+    )
+    for name in ("cp1251", "koi8_r"):
+        doc = doc_of(article(text).encode(name))
+        [found] = check("ENC001", doc)
+        assert found.fix is not None, (name, found.message)
+        assert doc.text == article(text)
+    assert charsets.oddity("юуРгу", as_rival=False)[0] == 1
+    # A rival reading is judged as before: the acronym still counts against it.
+    assert charsets.oddity("ЮУрГУ", as_rival=True)[0] == 1
+
+
 def test_typed_symbols_a_times_sign_and_english_run_into_thai_are_plausible():
     # Stars and shapes no single-byte code page maps, "×3" (a sign, not a letter before a
     # number), an English word with no space before it in Thai, which uses none.
