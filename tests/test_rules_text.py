@@ -161,6 +161,19 @@ def test_a_capitalised_copy_at_a_sentences_start_is_a_slip_unless_a_name_elsewhe
         # in news nobody tuned the rule on: ABC's articles in gensim's test data).
         '"When we retire and look back on it it will be significant," he said.',
         "Once voters have tried it it becomes much harder to take away.",
+        # A verb's particle, then the same word opening a phrase of quantity or place (found
+        # by a review on news nobody tuned the rule on).
+        "The opposition could pick up up to 12 seats.",
+        "The company handed over over 3,000 pages.",
+        "The attack was carried out out of a base in the north.",
+        # A noun that is also a modal, then the modal.
+        "Lawyers say the will will be contested.",
+        "Russia's military might might not be as great.",
+        # A name after an initial, then an address with the same word.
+        "For more information contact Paul F. Dietz dietz@example.com or call the office.",
+        # Grammar of German and French.
+        "Die Regierung, die die Reform plant, verliert.",
+        "Nous nous sommes battus.",
         # A word said twice then a pause: an exclamation.
         '"Wait wait, let me finish," the senator said.',
         '"Sorry sorry!" he said.',
@@ -202,6 +215,9 @@ def test_doublings_the_grammar_asks_for_are_not_reported(paragraph):
         "* Police police said the road was shut.",
         "(Police police said the road was shut.)",
         "When it it is done, we will know.",
+        "She will will go.",
+        "Prices went up up the hill.",
+        "Nobody handed over over the ball.",
         "I think it it is time to go.",
         "If the plan fails, it it will cost jobs.",
     ],

@@ -20,7 +20,7 @@ from corpus_lint.textutil import word_bytes
 # no-break space glued to a letter beyond ASCII is the end of a word mojibake split ("à"
 # read as "Ã" and U+00A0: "CÃ\xa0nan nan Gàidheal" is "Cànan nan Gàidheal").
 _REPEATED_WORD = re.compile(
-    r"(?<![\w'’./@-])(?<![^\x00-\x7f]\xa0)([^\W\d_]+)(?: \1(?![\w'’-]))+",
+    r"(?<![\w'’./@-])(?<![^\x00-\x7f]\xa0)([^\W\d_]+)(?: \1(?![\w'’-]|[@./:]\w))+",
     re.IGNORECASE,
 )
 # Quotation marks around a repeat that is all the quotation holds: a mention ("the the").
@@ -197,6 +197,28 @@ _IT_VERB = re.compile(
     r"becomes|became|seems|seemed|looks|looked|makes|made|goes|went|takes|took|means|meant|"
     r"won't|wasn't|isn't|doesn't|didn't|hasn't|wouldn't|can't|couldn't)\b|’s\b|'s\b"
 )
+# A verb's particle, then the same word opening a phrase of quantity or place: "could pick
+# up up to 12 seats", "handed over over 3,000 pages", "carried out out of a base". A slip
+# has no such phrase after it ("talking about about their goal").
+_QUANTITY = (
+    r"(?:[\d$£€]|(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|"
+    r"fifty|hundred|half|several|dozens?|scores|hundreds|thousands|millions|billions)\b)"
+)
+_PARTICLE_PHRASES = {
+    "up": re.compile(rf" to {_QUANTITY}"),
+    "over": re.compile(rf" {_QUANTITY}"),
+    "about": re.compile(rf" {_QUANTITY}"),
+    "around": re.compile(rf" {_QUANTITY}"),
+    "out": re.compile(r" of\b"),
+}
+# A noun that is also a modal verb, after a determiner or an adjective, then the modal: "the
+# will will be contested", "the political will will be tested". A slip follows a subject
+# ("she will will go").
+_NOUN_OR_MODAL = frozenset(("will", "might"))
+_BEFORE_A_NOUN = frozenset(
+    "the a his her its their our your my this that whose political military popular public "
+    "free good ill last naval economic sheer".split()
+)
 _EXCLAMATION_ENDS = frozenset(",!?…")
 # Words no clause ends on (articles, prepositions, conjunctions, determiners, subjects).
 _NO_CLAUSE_ENDS = frozenset(
@@ -211,8 +233,14 @@ def _is_grammatical(word: str, before: str, after: str, opens: bool) -> bool:
     same word ("talking about about their goal", "sentence to to 39 years", "she could could
     reject", "in the region region, officials said") have none of these shapes."""
     previous = before.rstrip().rsplit(None, 1)[-1].lower() if before.strip() else ""
+    particle = _PARTICLE_PHRASES.get(word)
+    if particle and previous.isalpha() and previous not in _NO_CLAUSE_ENDS:
+        if particle.match(after):  # "pick up up to 12 seats", "handed over over 3,000 pages"
+            return True
     if word in _TIME_PREPOSITIONS and previous.isalpha():
         return _TIME_ADJUNCT.match(after) is not None
+    if word in _NOUN_OR_MODAL and (previous in _BEFORE_A_NOUN or previous.endswith(("'s", "’s"))):
+        return True  # "the will will be contested", "Russia's military might might not"
     if word == "you":
         return previous in _TELLING_VERBS and _SUBJECT_VERB.match(after) is not None
     if word == "it":
@@ -250,9 +278,17 @@ _FUNCTION_WORDS = frozenset(
 
 
 def _starts_sentence(text: str, start: int) -> bool:
-    """Whether the word at `start` begins a line or follows the end of a sentence or a quote."""
+    """Whether the word at `start` begins a line or follows the end of a sentence or a quote
+    (not the full stop of an initial or a title: "Paul F. Dietz", "Dr. Smith")."""
     before = text[max(0, start - 20) : start].rstrip(" \t")
+    if before.endswith(".") and _INITIAL_OR_TITLE.search(before):
+        return False
     return not before or before[-1] in "\n\r" or before[-1] in _SENTENCE_END
+
+
+_INITIAL_OR_TITLE = re.compile(
+    r"(?<![\w.])(?:[A-Z]|Mr|Mrs|Ms|Dr|Prof|St|Jr|Sr|Gen|Col|Lt|Sgt|Rev|Gov|Sen|Rep)\.$"
+)
 
 
 def _words_maybe_repeated(words: bytes, doubled: set[bytes] | None = None) -> frozenset[str]:
