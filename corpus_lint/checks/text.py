@@ -45,24 +45,30 @@ class RepeatedWord(Rule):
     - words a tab or several spaces apart (the columns of a table), three copies or more ("hot
       hot hot": emphasis), a word and its capitals ("region REGION": a placeholder), a
       quotation of the slip itself (can recognise "the the"), and a word joined to a dot,
-      slash or "@" before it (part of a name: "foo.git git");
+      slash or "@" before or after it (part of a name: "foo.git git", "Dietz dietz@cs.edu");
     - legitimate repeats: the phrases of `[[extend]] code = "TXT001"` in the rule packs (built
       in: `rules/repeats.toml`, English doublings such as "had had", "that that", "very
-      very", "no no", "bye bye", "hush hush", "la la", "ha ha"); a listed pair allows any
-      number of copies ("no no no");
+      very", "no no", "bye bye", "hush hush", "la la", "ha ha", and German, Dutch and French
+      ones, "die die", "dat dat", "nous nous"); a listed pair allows any number of copies
+      ("no no no");
     - doublings the sentence's grammar asks for: a preposition ending a verb's phrase, then
       a time adjunct with the same one ("voted on on Tuesday", "took over over the
-      weekend"); a free relative ending on a verb, then the main verb ("what happened
-      happened", "what it was was"); an object "you" after a verb of telling, then a
-      clause's subject ("I told you you would"); a word said twice then a comma, "!" or "?"
-      opening a sentence ("Wait wait, let me finish"). Never a word no clause ends on ("the
-      the", "of of");
+      weekend"); a verb's particle, then the same word opening a phrase of quantity or
+      place ("pick up up to 12 seats", "handed over over 3,000 pages", "carried out out
+      of"); a noun that is also a modal after a determiner or an adjective, then the modal
+      ("the will will be contested"); a free relative ending on a verb, then the main verb
+      ("what happened happened", "what it was was"); an object "you" after a verb of
+      telling, then a clause's subject ("I told you you would"); an object "it" ending a
+      subordinate clause, then the main clause's "it" and its verb ("when we look back on
+      it it will be"); a word said twice then a comma, "!" or "?" opening a sentence ("Wait
+      wait, let me finish"). Never a word no clause ends on ("the the", "of of");
     - initials: a single letter other than a lower-case "a" ("e e cummings", "Col M M Masur");
     - names: every copy capitalised ("Duran Duran", "Walla Walla"), a lower-case word followed
       by the capitalised name it introduces ("law lord Lord Bingham"), or a capitalised word
-      inside a sentence followed by a lower-case one ("her parents Will will"), a species
-      alone in brackets ("(Bufo bufo)"), or at a sentence's start when the document writes
-      it capitalised inside a sentence too ("Will will tell you" after "her parents Will and
+      inside a sentence followed by a lower-case one ("her parents Will will"; the full stop
+      of an initial or a title ends no sentence: "Paul F. Dietz dietz"), a species alone in
+      brackets ("(Bufo bufo)"), or at a sentence's start when the document writes it
+      capitalised inside a sentence too ("Will will tell you" after "her parents Will and
       Amy"). "The the" is still a slip, and words in capitals ("ISIS ISIS") are still
       reported.
 
