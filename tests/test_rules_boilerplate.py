@@ -311,6 +311,30 @@ def test_agency_first_credit_is_reported(line):
     assert reported_lines("BP004", f"Title\n\n{line}\n\n{BODY}\n") == [3]
 
 
+PARAGRAPH = "Labour would raise the minimum wage by two pounds an hour, its leader said."
+
+
+def test_a_section_name_between_two_paragraphs_is_a_subheading_not_a_menu():
+    # Found by a review on prose nobody tuned the rules on: "Economy", "Health" heading the
+    # parts of an explainer were reported as menu items.
+    text = f"Title\n\n{BODY}\n\nEconomy\n\n{PARAGRAPH}\n\nHealth\n\n{PARAGRAPH}\n"
+    assert check("BP001", text) == []
+    # Among a menu's other items, at the document's edge, or above a list of links, it is
+    # chrome; so is what no article heads a part with.
+    menu = f"Title\n\n{BODY}\n\nNews\nEconomy\nHealth\n\n{PARAGRAPH}\n"
+    assert reported_lines("BP001", menu) == [5, 6, 7]
+    assert reported_lines("BP001", f"Title\n\n{BODY}\n\nEconomy\n") == [5]
+    links = f"Title\n\n{BODY}\n\nEconomy\n\nBank cuts rates again as growth slows\n"
+    assert reported_lines("BP001", links) == [5]
+    advert = f"Title\n\n{BODY}\n\nAdvertisement\n\n{PARAGRAPH}\n"
+    assert reported_lines("BP001", advert) == [5]
+
+
+@pytest.mark.parametrize("line", ['"Done."', "\u201cHelp!\u201d", "'Print'"])
+def test_a_line_in_quotation_marks_is_speech_not_a_button(line):
+    assert check("BP001", f"Title\n\n{BODY}\n\n{line}\n\n{PARAGRAPH}\n") == []
+
+
 def test_fix_drops_the_line_and_one_of_the_blank_lines_around_it():
     text = f"Title\n\nShare this article\n\n{BODY}\n"
     assert fixed(text, check("BP001", text)) == f"Title\n\n{BODY}\n"
@@ -334,8 +358,17 @@ def test_line_of_symbols_only_is_reported(line):
     assert "line of symbols only" in diagnostic.message
 
 
-@pytest.mark.parametrize("line", ["* * *", "***", "  *  *  * ", "# # #", "###", "⁂"])
-def test_known_section_breaks_are_left_alone(line):
+@pytest.mark.parametrize(
+    "line", ["* * *", "***", "  *  *  * ", "# # #", "###", "⁂", "[...]", "[…]", ". . ."]
+)
+def test_known_section_breaks_and_elisions_are_left_alone(line):
+    assert check("BP002", f"Title\n\n{BODY}\n\n{line}\n\n{BODY}\n") == []
+
+
+@pytest.mark.parametrize("line", ["✓", "✔ ✔", "✗", "★★★", "☆"])
+def test_the_marks_of_a_table_or_a_rating_are_data_not_debris(line):
+    # Found by a review on pages nobody tuned the rules on: a data table inside an article,
+    # one cell a line, had 49 check marks reported as layout debris.
     assert check("BP002", f"Title\n\n{BODY}\n\n{line}\n\n{BODY}\n") == []
 
 
@@ -404,6 +437,8 @@ def test_short_numbers_words_and_numbers_in_text_are_not_junk_tokens(line):
         "Getty Images",
         "AFP/Getty Images",
         "Mohammad Hannon/AP",
+        "(AP)",
+        "Jane Doe/PA",
         "Image caption Rescuers search the rubble after the quake",
         "Image copyright Getty Images",
     ],
@@ -440,6 +475,9 @@ def test_caption_ending_with_its_credit_is_reported_as_a_caption(line):
         # Found by an adversarial review: an award in brackets is no credit.
         "Oppenheimer (Best Picture)",
         "Lily Gladstone, Killers of the Flower Moon (Motion Picture)",
+        # Found by a review on pages nobody tuned the rules on: a table's state codes.
+        "PA",
+        "AP",
     ],
 )
 def test_sentences_that_merely_mention_a_photo_are_not_credits(line):

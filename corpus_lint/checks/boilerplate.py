@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Iterator
 
 from corpus_lint.document import Document
+from corpus_lint.families import family_words
 from corpus_lint.rule import UNSAFE, Context, CorpusRule, Diagnostic, Rule, register, reports_of
 from corpus_lint.textutil import delete_lines, normalise_phrase, shorten
 
@@ -52,7 +53,10 @@ class BoilerplateLine(_DropLineRule):
     of their BP001 patterns ("© 2017 ...", a menu between vertical bars, a date alone). A
     sentence that contains such a phrase among words of its own is not reported, nor is a
     source line (SRC001's patterns) that only a built-in pattern matches: it is the
-    attribution, whatever chrome it looks like. The
+    attribution, whatever chrome it looks like. Nor is a line in quotation marks (speech:
+    '"Done."'), nor a section's name (the packs' `section` words) between two paragraphs of
+    prose: a subheading ("Economy", "Health" in an explainer), where a menu's item stands
+    among other items, links or the document's edge. The
     built-in pack `rules/boilerplate.toml` knows the usual chrome of English news sites; add
     your own with `[[extend]] code = "BP001"` in a rule pack (see "Rule packs" in the
     README), or mine your corpus's own with `corpus-lint mine-boilerplate`.
@@ -91,12 +95,17 @@ class BoilerplateLine(_DropLineRule):
         patterns = ctx.packs.any_pattern(self.code)
         search = patterns.searcher(doc.text)
         is_source = None
+        found_lines: list[tuple[int, str]] = []
         for index, (text, squeezed) in enumerate(zip(doc.line_texts, doc.squeezed_lines)):
             if not squeezed:  # empty or white space only
                 continue
-            if len(text) <= _LONGEST_PHRASE_LINE and (
-                (squeezed in squeezed_phrases and normalise_phrase(text) in phrases)
-                or families.matches(text)
+            if (
+                len(text) <= _LONGEST_PHRASE_LINE
+                and not _QUOTED.fullmatch(text)  # speech: '"Done."', '"Help!"'
+                and (
+                    (squeezed in squeezed_phrases and normalise_phrase(text) in phrases)
+                    or families.matches(text)
+                )
             ):
                 found = "boilerplate phrase"
             elif search(text):
@@ -110,11 +119,46 @@ class BoilerplateLine(_DropLineRule):
                     continue
             else:
                 continue
+            found_lines.append((index, found))
+        if not found_lines:
+            return
+        texts = doc.line_texts
+        topics = frozenset(ctx.packs.words.get("section", ()))
+        for index, found in found_lines:
+            text = texts[index]
+            if found == "boilerplate phrase" and family_words(text) in topics:
+                if _between_paragraphs(texts, index):
+                    continue  # a subheading: "Economy", then its paragraph
             yield self.report(
                 doc,
                 index,
                 f'{found} "{shorten(text)}": web-page chrome left by the scraper, not article text',
             )
+
+
+# A line in quotation marks: what someone said, never a button.
+_QUOTED = re.compile(r"\s*[\"“”„«»‘’'].*[\"“”„«»‘’']\s*")
+# A paragraph of prose: a sentence's end, and words enough.
+_PARAGRAPH_WORDS = 6
+
+
+def _between_paragraphs(texts: list[str], index: int) -> bool:
+    """Whether the lines before and after the one at `index` (blank lines aside) are both
+    paragraphs of prose: a section's name (the packs' `section` words) between two
+    paragraphs is a subheading ("Economy", "Health" in an election explainer), where a
+    menu's item stands among other items, links or the document's edge."""
+    for step in (-1, 1):
+        other = index + step
+        while 0 <= other < len(texts) and not texts[other].strip():
+            other += step
+        if not 0 <= other < len(texts):
+            return False
+        line = texts[other]
+        if not _SENTENCE_END.search(line) or len(line.split(None, _PARAGRAPH_WORDS)) <= (
+            _PARAGRAPH_WORDS
+        ):
+            return False
+    return True
 
 
 @register
@@ -125,9 +169,11 @@ class StraySymbolLine(_DropLineRule):
     Reports a non-blank line whose every character (white space aside) is punctuation or a
     symbol: a lone `\\`, `|`, `•`, `»`, `--`. Section breaks that articles use on purpose are
     left alone: the phrases of `[[extend]] code = "BP002"` in the rule packs are the accepted
-    separators (built in: `* * *`, `***`, `# # #`, `###`, `⁂`, `~ ~ ~`); a line equal to one of
-    them, after trimming and taking runs of white space as one, is not reported; nor is
-    a line ENC003 reads as mojibake ("×‘×”×•×“×¢×”" is Hebrew in the wrong code page).
+    separators (built in: `* * *`, `***`, `# # #`, `###`, `⁂`, `~ ~ ~`, and the elisions
+    `[...]`, `[…]`, `. . .`); a line equal to one of them, after trimming and taking runs of
+    white space as one, is not reported; nor is a line of the marks a table's cell or a
+    rating holds (`✓`, `✗`, `★★★`), nor a line ENC003 reads as mojibake ("×‘×”×•×“×¢×”" is
+    Hebrew in the wrong code page).
 
     ## Why is this bad?
     Such a line is what is left of a removed widget, an icon font or a layout table. It carries
@@ -169,6 +215,8 @@ class StraySymbolLine(_DropLineRule):
                 continue
             if normalise_phrase(text) in separators:
                 continue
+            if _DATA_SYMBOLS.issuperset(symbols):
+                continue  # a table's or a rating's: "✓", "★★★"
             if not symbols.isascii() and _misread(doc, index):
                 continue  # ENC003's: text read in the wrong code page ("×‘×”" is Hebrew)
             yield self.report(
@@ -177,6 +225,10 @@ class StraySymbolLine(_DropLineRule):
                 f'line of symbols only "{shorten(symbols, 20)}": layout debris left by the '
                 "scraper, not text",
             )
+
+
+# Symbols a table cell or a rating holds on its own: data, not debris.
+_DATA_SYMBOLS = frozenset("✓✔✗✘✕✖☑☒☐★☆")
 
 
 def _misread(doc: Document, index: int) -> bool:
