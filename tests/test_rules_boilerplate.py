@@ -62,6 +62,13 @@ def test_boilerplate_phrase_on_its_own_line_is_reported_with_its_span():
         "Click here to subscribe to our daily briefing",
         "Read more: Ferry fares rise for the third year",
         "Published: 10:03 GMT, 28 June 2017",
+        # Found by a review on pages nobody tuned the rules on (trafilatura's and newspaper4k's
+        # test pages): families of chrome whose words vary.
+        "Click to share on Twitter (Opens in new window)",
+        "4 Min Read",
+        "\u25ba 2017 (9)",
+        "Tags: Iraq, oil, Opec",
+        "Filed under Joe Manchin",
     ],
 )
 def test_common_web_chrome_is_reported(line):
@@ -79,6 +86,9 @@ def test_common_web_chrome_is_reported(line):
         "Print journalists were not allowed into the meeting.",
         "Read more about the plans in the council's report, which runs to 200 pages.",
         "Published in 2016, the report found the ferry was often late.",
+        "The new window opens onto the harbour (opens in a new window, he joked).",
+        "Tags were found on 12 of the birds, the survey said.",
+        "Labels on the bottles will change next year.",
         # Past 120 characters a line is prose, whatever it ends with.
         "The operator, which runs eleven ferries on the Clyde, told passengers that it "
         "could not guarantee any sailing, all rights reserved.",
@@ -437,6 +447,8 @@ def test_short_numbers_words_and_numbers_in_text_are_not_junk_tokens(line):
         "Getty Images",
         "AFP/Getty Images",
         "Mohammad Hannon/AP",
+        "Photograph by Ed Marshall, Redonda Restoration Programme",
+        "Photo by Dan Seifert / The Verge",
         "(AP)",
         "Jane Doe/PA",
         "Image caption Rescuers search the rubble after the quake",
@@ -472,6 +484,7 @@ def test_caption_ending_with_its_credit_is_reported_as_a_caption(line):
         "Royal Wedding Pictures",
         "Image quality on the new phone is much better, reviewers said.",
         "He told the Associated Press (AP) that the photo was genuine.",
+        "Photos by amateurs flooded social media after the storm.",
         # Found by an adversarial review: an award in brackets is no credit.
         "Oppenheimer (Best Picture)",
         "Lily Gladstone, Killers of the Flower Moon (Motion Picture)",
