@@ -16,7 +16,7 @@ from typing import Any
 
 from corpus_lint import interrupts
 from corpus_lint.config import Settings
-from corpus_lint.document import Document, DocumentError, display
+from corpus_lint.document import Document, DocumentError, display, may_follow
 from corpus_lint.files import ignored_for_file
 from corpus_lint.interrupts import WorkersDied, stopping
 from corpus_lint.packs import timed_out_searches
@@ -41,9 +41,10 @@ class Options:
     # The process exits after the run (the command line's): what the run froze out of the
     # garbage collector's sight stays frozen (see `engine.run`).
     keep_frozen: bool = False
-    # Files named on the command line that are symbolic links: the only links a run reads,
-    # and fixes through. A file found in a folder that is a link by the time it is read was
-    # swapped for one since the folder was listed: never followed (`Document.read`).
+    # The files named on the command line or as a configured corpus that are symbolic links,
+    # as absolute paths: the only links a run reads, and fixes through. A file found in a
+    # folder that is a link by the time it is read was swapped for one since the folder was
+    # listed: never followed (`Document.read`, `may_follow`).
     links: frozenset[str] = frozenset()
 
     @property
@@ -161,7 +162,7 @@ def analyze_many(items: list[tuple[Path | str, bool]], job: Job) -> list[FileRes
             continue
         interrupts.pause("worker-file")
         if batched:
-            result, doc = _read(path, follow_link=os.fspath(path) in job.links)
+            result, doc = _read(path, follow_link=may_follow(path, job.links))
         else:
             result, doc = read_and_lint(path, job, lint)
         results.append(result)
@@ -211,7 +212,7 @@ def read_and_lint(
 
     `path` is what `read` reads: a local path (`Document.read`), or for the Dask executor a
     `sources.Source` (`sources.read_source`, local paths and URLs)."""
-    result, doc = _read(path, read, follow_link=read is not None or os.fspath(path) in job.links)
+    result, doc = _read(path, read, follow_link=read is not None or may_follow(path, job.links))
     if doc is None:
         return result, None
     return result, _lint(result, doc, job, lint)
@@ -313,7 +314,7 @@ def _fix(doc: Document, result: FileResult, job: Job) -> Document:
         result.diff = fixes.unified_diff(doc.display_path, doc.raw, fixed.doc.raw)
     else:
         try:
-            follow = os.fspath(doc.path) in job.links
+            follow = may_follow(doc.path, job.links)
             fixes.write_atomic(doc.path, fixed.doc.raw, doc.raw, follow_link=follow)
         except fixes.WriteError as exc:
             result.fix_error = str(exc)

@@ -423,7 +423,11 @@ def _check(args: argparse.Namespace, settings: Settings, walk: CorpusWalk | None
         count_fixes=summary_shown,
         count_words=any(name == "html" for name, _ in outputs),  # its length histogram
         keep_frozen=vars(args).get("exits", False),  # the command line's process (`cli.main`)
-        links=frozenset(str(p) for p in paths if not is_url(p) and os.path.islink(p)),
+        links=frozenset(
+            os.path.abspath(p)
+            for p in [*paths, *settings.corpus]
+            if not is_url(p) and os.path.islink(p)
+        ),
     )
     checked: list = targets
     corpus = None  # a configured corpus besides the targets (a changed-files run)

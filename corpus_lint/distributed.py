@@ -51,11 +51,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from corpus_lint import interrupts
 from corpus_lint.analysis import BATCH_FILES, Job, corpus_features, read_and_lint
 from corpus_lint.config import Settings, is_url
-from corpus_lint.document import (
-    Document,
-    DocumentError,
-    display,
-)
+from corpus_lint.document import Document, DocumentError, display, may_follow
 from corpus_lint.engine import Result, count_corpus_fixes
 from corpus_lint.files import SKIPPED_DIRS, excluded_relative, ignored_for_file, included_relative
 from corpus_lint.packs import Packs
@@ -133,7 +129,7 @@ def run_on_dask(
     global last_stats
     last_stats = Stats()
     result = Result(fixable=(0, 0) if count_fixes else None)
-    sources = [Source(os.path.abspath(t), display(t), str(t) in links) for t in targets]
+    sources = [Source(os.path.abspath(t), display(t), may_follow(t, links)) for t in targets]
     keys = [t.as_posix() for t in targets]
     roots = []
     for url in urls:

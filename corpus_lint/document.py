@@ -243,6 +243,13 @@ _NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
 SWAPPED_FOR_A_LINK = "a symbolic link now, not when its folder was listed"
 
 
+def may_follow(path: Path | str, links: frozenset[str]) -> bool:
+    """Whether reading (or fixing) `path` may follow a symbolic link: it was named so, on the
+    command line or as a configured corpus (`analysis.Options.links`, absolute paths). No
+    path is made absolute when no link was named (nearly every run)."""
+    return bool(links) and os.path.abspath(path) in links
+
+
 def read_bytes(path: Path | str, size: int, follow_link: bool = True) -> bytes:
     """`path.read_bytes()`, all the bytes there are (however many since the stat that gave
     `size`), without a file object: a third of its cost (7 against 20 µs a file). Without

@@ -135,6 +135,20 @@ def test_a_fix_never_writes_through_a_link_that_was_not_one_when_read(tmp_path):
     assert target.read_bytes() == b"old" and path.is_symlink()
 
 
+def test_a_configured_corpus_file_that_is_a_link_is_read_in_a_changed_files_run(tmp_path, cli):
+    # Found by a review of the first version: only links named on the command line were
+    # followed, so a corpus file configured as a link broke every changed-files run.
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "t.txt").write_text(CLEAN.replace("Body text.", "Other text."))
+    (tmp_path / "corpus" / "a.txt").write_text(CLEAN)
+    (tmp_path / "top.txt").symlink_to(tmp_path / "outside" / "t.txt")
+    (tmp_path / "corpus-lint.toml").write_text('corpus = ["corpus", "top.txt"]\n')
+    for args in (["corpus/a.txt"], ["corpus"], []):
+        run = cli("check", "--no-cache", *args, cwd=tmp_path)
+        assert (run.code, run.err) == (0, ""), (args, run.err)
+
+
 def test_the_dask_executors_reads_follow_only_the_links_named(tmp_path):
     # Its workers read `Source`s: one found in a folder is read without following a link.
     from corpus_lint.document import DocumentError

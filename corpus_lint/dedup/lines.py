@@ -21,7 +21,6 @@ copies) count once: a duplicated article does not make its own headline boilerpl
 
 from __future__ import annotations
 
-import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -293,7 +292,7 @@ def delete_repeated_lines(
     file's per-document rules (`relint`) run again in the same passes, so its other findings
     stay true. Returns the diagnostics left."""
     from corpus_lint import fixes
-    from corpus_lint.document import Document, DocumentError
+    from corpus_lint.document import Document, DocumentError, may_follow
     from corpus_lint.files import ignored_for_file
 
     by_path: dict[str, list[Diagnostic]] = {}
@@ -321,7 +320,7 @@ def delete_repeated_lines(
         left.append(d)
     for shown, found in sorted(by_path.items()):
         path, content = documents[shown]
-        follow = os.fspath(path) in job.links
+        follow = may_follow(path, job.links)
         try:
             doc = Document.read(path, follow_link=follow)
         except DocumentError as exc:
