@@ -404,6 +404,7 @@ def _check(args: argparse.Namespace, settings: Settings, walk: CorpusWalk | None
     skipped: list[str] = []  # paths left out on purpose (links out of the corpus)
     # The files as names, not Paths: held for the whole run (see `discover_names`).
     targets, errors = discover_names([p for p in paths if not is_url(p)], settings, skipped)
+    links_left_out = len(skipped)  # named, but through a link out of the corpus
     written = [file for _, file in outputs if file is not None]
     others = [("--write-removals", args.write_removals), ("--write-baseline", args.write_baseline)]
     others = [(flag, file) for flag, file in others if file is not None]
@@ -485,7 +486,7 @@ def _check(args: argparse.Namespace, settings: Settings, walk: CorpusWalk | None
         rules=rules,
         besides=besides,
         files_checked=result.files_checked,
-        files_skipped=result.files_skipped,
+        files_skipped=result.files_skipped + links_left_out,
         statistics=args.statistics,
         quiet=args.quiet,
         notes=fix_notes(result.fixed, args.show_fixes) if args.fix else [],

@@ -204,14 +204,17 @@ def test_a_run_that_left_a_file_out_never_says_all_checks_passed(tmp_path, cli):
     write(tmp_path / "a.txt", CLEAN_ARTICLE.encode())
     run = cli("check", "--no-cache", ".", cwd=tmp_path)
     assert run.code == 0
-    left_out = (
-        "1 file left out, not checked (binary, too large or not a regular file: see the warnings)"
-    )
+    left_out = "1 file left out, not checked (see the warnings)"
     assert run.out == f"No diagnostics in the 1 file checked; {left_out}.\n"
     write(tmp_path / "b.txt", b"Title  \n\nBody.\n\nSource: Coastal Gazette\n")
     run = cli("check", "--no-cache", ".", cwd=tmp_path)
     assert run.code == 1
     assert run.out.splitlines()[-1] == f"And {left_out}."
+    # A file named through a link out of the corpus is left out too.
+    (tmp_path / "outside.txt").symlink_to("/etc/hostname")
+    run = cli("check", "--no-cache", "a.txt", "outside.txt", cwd=tmp_path)
+    assert run.code == 0
+    assert run.out == f"No diagnostics in the 1 file checked; {left_out}.\n"
 
 
 def test_unreadable_file_is_an_error_naming_it(tmp_path, cli, monkeypatch):

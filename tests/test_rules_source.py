@@ -55,6 +55,10 @@ def test_document_without_a_source_line_is_reported_at_its_start():
         "Via: theguardian.com",
         "Originally published in The Conversation.",
         "This article was first published on Medium.",
+        # Found by a review: outlets whose names start like a date, and a date then an outlet.
+        "This article was originally published on Marketplace.",
+        "Originally published on Sunday Times.",
+        "This article was first published on March 3, 2020 by The Conversation.",
         "This article first appeared on Middle East Eye.",
         "Reporting by Jane Doe; Editing by John Smith",
         "TRIPOLI, June 28 (Xinhua) -- Following IS loss of a large number of leaders.",

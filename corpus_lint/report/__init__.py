@@ -14,7 +14,9 @@ from corpus_lint.rule import Diagnostic, Rule
 class ReportContext:
     rules: dict[str, Rule]  # every known rule, selected or not (SARIF lists them all)
     files_checked: int = 0
-    files_skipped: int = 0  # found, but left out on purpose (binary...): not "all passed"
+    # Found or named, but left out on purpose (binary, a link out of the corpus...): the
+    # summary never says "All checks passed" then.
+    files_skipped: int = 0
     statistics: bool = False  # text: counts per rule instead of one line per diagnostic
     quiet: bool = False  # text: diagnostics only, no summary
     notes: list[str] = field(default_factory=list)  # extra summary lines (fixes applied, ...)
