@@ -177,6 +177,10 @@ def discover(
     return _paths(names), errors
 
 
+# Why a path named on the command line is left out (counted so by the summary).
+LINK_OUT_OF_THE_CORPUS = "symbolic link out of the corpus, not followed"
+
+
 def discover_names(
     paths: Iterable[Path], settings: Settings, warnings: list[str] | None = None
 ) -> tuple[list[str], list[str]]:
@@ -201,9 +205,7 @@ def discover_names(
         try:
             if leaves_corpus_through_link(path, settings):
                 if warnings is not None:
-                    warnings.append(
-                        f"{display(path)}: symbolic link out of the corpus, not followed"
-                    )
+                    warnings.append(f"{display(path)}: {LINK_OUT_OF_THE_CORPUS}")
             elif path.is_dir():
                 pending = _start(path, settings)
                 for directory, named in _walk_pending(pending, settings, errors, stat=False):

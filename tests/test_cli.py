@@ -210,11 +210,15 @@ def test_a_run_that_left_a_file_out_never_says_all_checks_passed(tmp_path, cli):
     run = cli("check", "--no-cache", ".", cwd=tmp_path)
     assert run.code == 1
     assert run.out.splitlines()[-1] == f"And {left_out}."
-    # A file named through a link out of the corpus is left out too.
+    # A file named through a link out of the corpus is left out too ...
     (tmp_path / "outside.txt").symlink_to("/etc/hostname")
     run = cli("check", "--no-cache", "a.txt", "outside.txt", cwd=tmp_path)
     assert run.code == 0
     assert run.out == f"No diagnostics in the 1 file checked; {left_out}.\n"
+    # ... but not one named twice (through a link to it): it was checked once.
+    (tmp_path / "alias.txt").symlink_to("a.txt")
+    run = cli("check", "--no-cache", "a.txt", "alias.txt", cwd=tmp_path)
+    assert (run.code, run.out) == (0, "All checks passed (1 file).\n"), run.err
 
 
 def test_unreadable_file_is_an_error_naming_it(tmp_path, cli, monkeypatch):

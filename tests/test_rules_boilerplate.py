@@ -69,6 +69,8 @@ def test_boilerplate_phrase_on_its_own_line_is_reported_with_its_span():
         "\u25ba 2017 (9)",
         "Tags: Iraq, oil, Opec",
         "Filed under Joe Manchin",
+        "Filed under: Politics",
+        "Tags: Dr. Smith, U.S., Congress",
     ],
 )
 def test_common_web_chrome_is_reported(line):
@@ -338,6 +340,12 @@ def test_a_section_name_between_two_paragraphs_is_a_subheading_not_a_menu():
     assert reported_lines("BP001", links) == [5]
     advert = f"Title\n\n{BODY}\n\nAdvertisement\n\n{PARAGRAPH}\n"
     assert reported_lines("BP001", advert) == [5]
+    # Found by a review of the first version: a topic beside a line of chrome, and a section
+    # that is no topic ("Latest news"), between paragraphs.
+    notice = "Copyright 2008 The Associated Press. All rights reserved."
+    assert reported_lines("BP001", f"Title\n\n{BODY}\n\nSports\n\n{notice}\n") == [5, 7]
+    latest = f"Title\n\n{BODY}\n\nLatest news\n\n{PARAGRAPH}\n"
+    assert reported_lines("BP001", latest) == [5]
 
 
 @pytest.mark.parametrize("line", ['"Done."', "\u201cHelp!\u201d", "'Print'"])

@@ -59,6 +59,9 @@ def test_document_without_a_source_line_is_reported_at_its_start():
         "This article was originally published on Marketplace.",
         "Originally published on Sunday Times.",
         "This article was first published on March 3, 2020 by The Conversation.",
+        "This story was originally published by ProPublica.",
+        "Originally published March 2019 on Medium",
+        "First published on Sunday, 3 March 2019 in The Observer",
         "This article first appeared on Middle East Eye.",
         "Reporting by Jane Doe; Editing by John Smith",
         "TRIPOLI, June 28 (Xinhua) -- Following IS loss of a large number of leaders.",
@@ -125,6 +128,10 @@ def test_a_broken_source_line_counts_as_present_and_is_left_to_src002():
         # A page's stamp names no outlet.
         "First Published: 11:47 IST(11/1/2008)",
         "First published on Monday, January 14, 2008",
+        "First published on Mon 3 Mar 2019 10.00 GMT",
+        "First published 2019-03-03",
+        "First published 20 hours ago",
+        "First published in 1998",
         "He travelled via Rome to reach the summit in time for the vote, officials said, "
         "after his flight from Tripoli was cancelled because of the storm.",
     ],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -123,11 +124,12 @@ class BoilerplateLine(_DropLineRule):
         if not found_lines:
             return
         texts = doc.line_texts
-        topics = frozenset(ctx.packs.words.get("section", ()))
+        topics = _topics(ctx.packs.words.get("section", ()))
+        chrome = {index for index, _ in found_lines}
         for index, found in found_lines:
             text = texts[index]
             if found == "boilerplate phrase" and family_words(text) in topics:
-                if _between_paragraphs(texts, index):
+                if _between_paragraphs(texts, index, chrome):
                     continue  # a subheading: "Economy", then its paragraph
             yield self.report(
                 doc,
@@ -142,16 +144,30 @@ _QUOTED = re.compile(r"\s*[\"“”„«»‘’'].*[\"“”„«»‘’']\s*"
 _PARAGRAPH_WORDS = 6
 
 
-def _between_paragraphs(texts: list[str], index: int) -> bool:
+@functools.lru_cache(maxsize=8)
+def _topics(sections: tuple[tuple[str, ...], ...]) -> frozenset[tuple[str, ...]]:
+    """The packs' section names that name a topic, one word each ("economy", "health"): an
+    article may head a part with one, never with "news", "videos" or "top stories"."""
+    return frozenset(s for s in sections if len(s) == 1 and s[0] not in _NOT_TOPICS)
+
+
+_NOT_TOPICS = frozenset(
+    "news video videos audio photos pictures galleries multimedia podcasts blogs archive "
+    "archives forums games classifieds shopping deals tickets jobs careers community events "
+    "obituaries obits columnists columns features letters editorials magazine".split()
+)
+
+
+def _between_paragraphs(texts: list[str], index: int, chrome: set[int]) -> bool:
     """Whether the lines before and after the one at `index` (blank lines aside) are both
-    paragraphs of prose: a section's name (the packs' `section` words) between two
-    paragraphs is a subheading ("Economy", "Health" in an election explainer), where a
-    menu's item stands among other items, links or the document's edge."""
+    paragraphs of prose, not `chrome`: a topic of the packs' `section` words between two
+    paragraphs is a subheading ("Economy", "Health" in an explainer), where a menu's item
+    stands among other items, links, chrome or the document's edge."""
     for step in (-1, 1):
         other = index + step
         while 0 <= other < len(texts) and not texts[other].strip():
             other += step
-        if not 0 <= other < len(texts):
+        if not 0 <= other < len(texts) or other in chrome:
             return False
         line = texts[other]
         if not _SENTENCE_END.search(line) or len(line.split(None, _PARAGRAPH_WORDS)) <= (

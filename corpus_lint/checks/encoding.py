@@ -8,6 +8,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from functools import lru_cache
+from itertools import accumulate
 from typing import NamedTuple
 
 from corpus_lint.charsets import UNICODE_NAMES, looks_misread
@@ -191,8 +192,6 @@ def _misread_lead(text: str, start: int, end: int) -> str:
     lead = text[start - 1]
     if lead not in _LEADS_OF_A_LETTER or not text[end].isalpha():
         return ""
-    if start > 1 and text[start - 2].isupper() and not text[end].islower():
-        return ""  # a word in capitals ending in the letter: "PÅ\u00a0NYTT", Norwegian
     return (lead.encode("cp1252") + b"\xa0").decode("utf-8")
 
 
@@ -301,27 +300,61 @@ _LONGEST_DIFF = 500
 def _changes(line: str, repaired: str) -> list[tuple[int, int, int, int]]:
     """(i1, i2, j1, j2) of each change that makes `line[i1:i2]` into `repaired[j1:j2]`.
 
-    A short line is aligned character by character (difflib). A longer one (a paragraph)
-    word by word, as ftfy keeps the spaces between words; where it does not (a no-break
-    space's "Ã " made "à"), from the first difference to the last as one change."""
+    Aligned character by character (difflib), but for a line over `_LONGEST_DIFF`
+    characters (a paragraph): word by word first (`_word_changes`, in linear time), then
+    character by character inside each stretch of words that differs."""
     import difflib
 
     if len(line) <= _LONGEST_DIFF:
         matcher = difflib.SequenceMatcher(None, line, repaired, autojunk=False)
         return [op[1:] for op in matcher.get_opcodes() if op[0] != "equal"]
+    changes = []
+    for i1, i2, j1, j2 in _word_changes(line, repaired):
+        if max(i2 - i1, j2 - j1) <= _LONGEST_DIFF:
+            changes += [
+                (i1 + k1, i1 + k2, j1 + m1, j1 + m2)
+                for k1, k2, m1, m2 in _changes(line[i1:i2], repaired[j1:j2])
+            ]
+        else:
+            changes.append((i1, i2, j1, j2))
+    return changes
+
+
+# How far apart, in words and spaces, `_word_changes` looks for the two texts to agree again.
+_RESYNC = 8
+
+
+def _word_changes(line: str, repaired: str) -> list[tuple[int, int, int, int]]:
+    """The stretches of words in which `line` and its repair differ, as `_changes` gives
+    them: walked in step, word by word; where they differ, they agree again where a word
+    and the space after it are the same in both, within `_RESYNC` tokens (ftfy changes a
+    word, or merges one with a space: "Ã " to "à"). Linear, where difflib's alignment of
+    a paragraph of repeated mojibake grew as its cube (44 s for 8 KB)."""
     ours, theirs = _SPACES.split(line), _SPACES.split(repaired)
-    if len(ours) == len(theirs) and ours[1::2] == theirs[1::2]:
-        changes, i, j = [], 0, 0
-        for old, new in zip(ours, theirs):
-            if old != new:
-                changes.append((i, i + len(old), j, j + len(new)))
-            i, j = i + len(old), j + len(new)
-        return changes
-    start = next((k for k, (a, b) in enumerate(zip(line, repaired)) if a != b), 0)
-    end = 0  # characters alike at the end, not before `start` in either
-    while end < min(len(line), len(repaired)) - start and line[-1 - end] == repaired[-1 - end]:
-        end += 1
-    return [(start, len(line) - end, start, len(repaired) - end)]
+    at_ours = [0, *accumulate(map(len, ours))]
+    at_theirs = [0, *accumulate(map(len, theirs))]
+    changes = []
+    i = j = 0
+    while i < len(ours) and j < len(theirs):
+        if ours[i] == theirs[j]:
+            i, j = i + 1, j + 1
+            continue
+        found = next(
+            (
+                (i + di, j + total - di)
+                for total in range(1, 2 * _RESYNC + 1)
+                for di in range(max(0, total - _RESYNC), min(total, _RESYNC) + 1)
+                if ours[i + di : i + di + 2] == theirs[j + total - di : j + total - di + 2]
+                and i + di < len(ours)
+            ),
+            None,
+        )
+        end_i, end_j = found if found else (len(ours), len(theirs))
+        changes.append((at_ours[i], at_ours[end_i], at_theirs[j], at_theirs[end_j]))
+        i, j = end_i, end_j
+    if i < len(ours) or j < len(theirs):
+        changes.append((at_ours[i], len(line), at_theirs[j], len(repaired)))
+    return changes
 
 
 def _word_repair(word: str, line: str) -> str:
@@ -829,20 +862,14 @@ class ControlCharacter(Rule):
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
         if not _may_hold_controls(doc):
             return
-        mojibake: list[Repair] | None = None
-        for run in _CONTROL_RUN.finditer(doc.text):
-            start, end = run.span()
-            if max(run.group()) >= "\x80":
-                if mojibake is None:
-                    mojibake = mojibake_runs(doc)
-                if _inside_mojibake(mojibake, start, end):
-                    continue
+        for start, end in _control_runs(doc):
+            run = doc.text[start:end]
             names = ", ".join(
                 codepoint(ch) + (f" {_CONTROL_NAMES[ch]}" if ch in _CONTROL_NAMES else "")
-                for ch in sorted(set(run.group()))
+                for ch in sorted(set(run))
             )
             count = plural(end - start, "control character")
-            restored = run.group().translate(_CP1252_FOR_C1)
+            restored = run.translate(_CP1252_FOR_C1)
             if restored:  # "\x93" is cp1252's “ read as latin-1: restore it, as ftfy does
                 message = (
                     f"{count} ({names}): cp1252 characters read as latin-1, "
@@ -860,6 +887,25 @@ class ControlCharacter(Rule):
                     f"Remove the {count}", Edit(start, end, removal(doc.text, start, end))
                 )
             yield self.diagnostic(doc, start, end, message, fix)
+
+
+def _control_runs(doc: Document) -> Iterator[tuple[int, int]]:
+    """The spans of ENC005's runs: not a C1 control inside mojibake (a byte of the damage,
+    ENC003's), but a C0 control there all the same (no byte of UTF-8 mojibake is one; left,
+    a NUL makes the fixed file read back as UTF-16)."""
+    mojibake: list[Repair] | None = None
+    for run in _CONTROL_RUN.finditer(doc.text):
+        start, end = run.span()
+        if max(run.group()) >= "\x80":
+            if mojibake is None:
+                mojibake = mojibake_runs(doc)
+            if _inside_mojibake(mojibake, start, end):
+                yield from (m.span() for m in _C0_RUN.finditer(doc.text, start, end))
+                continue
+        yield start, end
+
+
+_C0_RUN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+")
 
 
 def _may_hold_controls(doc: Document) -> bool:

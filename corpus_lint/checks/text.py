@@ -20,7 +20,7 @@ from corpus_lint.textutil import word_bytes
 # no-break space glued to a letter beyond ASCII is the end of a word mojibake split ("à"
 # read as "Ã" and U+00A0: "CÃ\xa0nan nan Gàidheal" is "Cànan nan Gàidheal").
 _REPEATED_WORD = re.compile(
-    r"(?<![\w'’./@-])(?<![^\x00-\x7f]\xa0)([^\W\d_]+)(?: \1(?![\w'’-]|[@./:]\w))+",
+    r"(?<![\w'’./@-])(?<![^\x00-\x7f]\xa0)([^\W\d_]+)(?: \1(?![\w'’-]|@\w))+",
     re.IGNORECASE,
 )
 # Quotation marks around a repeat that is all the quotation holds: a mention ("the the").
@@ -45,7 +45,8 @@ class RepeatedWord(Rule):
     - words a tab or several spaces apart (the columns of a table), three copies or more ("hot
       hot hot": emphasis), a word and its capitals ("region REGION": a placeholder), a
       quotation of the slip itself (can recognise "the the"), and a word joined to a dot,
-      slash or "@" before or after it (part of a name: "foo.git git", "Dietz dietz@cs.edu");
+      slash or "@" before it, or to "@" after it (part of a name: "foo.git git", "Dietz
+      dietz@cs.edu");
     - legitimate repeats: the phrases of `[[extend]] code = "TXT001"` in the rule packs (built
       in: `rules/repeats.toml`, English doublings such as "had had", "that that", "very
       very", "no no", "bye bye", "hush hush", "la la", "ha ha", and German, Dutch and French
@@ -53,10 +54,10 @@ class RepeatedWord(Rule):
       ("no no no");
     - doublings the sentence's grammar asks for: a preposition ending a verb's phrase, then
       a time adjunct with the same one ("voted on on Tuesday", "took over over the
-      weekend"); a verb's particle, then the same word opening a phrase of quantity or
-      place ("pick up up to 12 seats", "handed over over 3,000 pages", "carried out out
-      of"); a noun that is also a modal after a determiner or an adjective, then the modal
-      ("the will will be contested"); a free relative ending on a verb, then the main verb
+      weekend"); a phrasal verb's particle, then the same word opening a quantity ("pick up
+      up to 12 seats", "handed over over 3,000 pages"); a noun that is also a modal after a
+      determiner or an adjective, then the modal and its verb ("the will will be
+      contested"); a free relative ending on a verb, then the main verb
       ("what happened happened", "what it was was"); an object "you" after a verb of
       telling, then a clause's subject ("I told you you would"); an object "it" ending a
       subordinate clause, then the main clause's "it" and its verb ("when we look back on
@@ -65,10 +66,9 @@ class RepeatedWord(Rule):
     - initials: a single letter other than a lower-case "a" ("e e cummings", "Col M M Masur");
     - names: every copy capitalised ("Duran Duran", "Walla Walla"), a lower-case word followed
       by the capitalised name it introduces ("law lord Lord Bingham"), or a capitalised word
-      inside a sentence followed by a lower-case one ("her parents Will will"; the full stop
-      of an initial or a title ends no sentence: "Paul F. Dietz dietz"), a species alone in
-      brackets ("(Bufo bufo)"), or at a sentence's start when the document writes it
-      capitalised inside a sentence too ("Will will tell you" after "her parents Will and
+      inside a sentence followed by a lower-case one ("her parents Will will"), a species
+      alone in brackets ("(Bufo bufo)"), or at a sentence's start when the document writes
+      it capitalised inside a sentence too ("Will will tell you" after "her parents Will and
       Amy"). "The the" is still a slip, and words in capitals ("ISIS ISIS") are still
       reported.
 
@@ -203,28 +203,42 @@ _IT_VERB = re.compile(
     r"becomes|became|seems|seemed|looks|looked|makes|made|goes|went|takes|took|means|meant|"
     r"won't|wasn't|isn't|doesn't|didn't|hasn't|wouldn't|can't|couldn't)\b|’s\b|'s\b"
 )
-# A verb's particle, then the same word opening a phrase of quantity or place: "could pick
-# up up to 12 seats", "handed over over 3,000 pages", "carried out out of a base". A slip
-# has no such phrase after it ("talking about about their goal").
+# A phrasal verb's particle, then the same word opening a quantity: "could pick up up to 12
+# seats", "handed over over 3,000 pages". Only after such a verb: "worth up up to $5 billion"
+# and "flew over over a village" are slips.
 _QUANTITY = (
-    r"(?:[\d$£€]|(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|"
-    r"fifty|hundred|half|several|dozens?|scores|hundreds|thousands|millions|billions)\b)"
+    r"(?:[\d$£€]|(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|"
+    r"fifty|hundred|half|several|dozens|scores|hundreds|thousands|millions|billions)\b|"
+    r"a (?:dozen|hundred|thousand|million|billion|third|quarter|half)\b)"
 )
 _PARTICLE_PHRASES = {
     "up": re.compile(rf" to {_QUANTITY}"),
     "over": re.compile(rf" {_QUANTITY}"),
-    "about": re.compile(rf" {_QUANTITY}"),
-    "around": re.compile(rf" {_QUANTITY}"),
-    "out": re.compile(r" of\b"),
+}
+_PHRASAL_VERBS = {
+    "up": frozenset(
+        "pick picks picked picking sign signs signed signing set sets setting put puts putting "
+        "take takes took taken taking give gives gave given giving make makes made making "
+        "open opens opened opening free frees freed back backs backed add adds added rack "
+        "racks racked racking run runs ran running end ends ended ending ramp ramped scale "
+        "scaled step stepped snap snapped buy bought clear cleared line lined".split()
+    ),
+    "over": frozenset(
+        "hand hands handed handing take takes took taken taking turn turns turned turning "
+        "sign signs signed signing pass passes passed passing hold holds held holding carry "
+        "carries carried carrying roll rolls rolled rolling win wins won".split()
+    ),
 }
 # A noun that is also a modal verb, after a determiner or an adjective, then the modal: "the
 # will will be contested", "the political will will be tested". A slip follows a subject
 # ("she will will go").
 _NOUN_OR_MODAL = frozenset(("will", "might"))
 _BEFORE_A_NOUN = frozenset(
-    "the a his her its their our your my this that whose political military popular public "
-    "free good ill last naval economic sheer".split()
+    "the a his its their our your my whose political military popular public free good ill "
+    "last naval economic sheer".split()
 )
+# What follows the modal there: its verb ("be"), a negation or an adverb.
+_MODAL_NEXT = re.compile(r" (?:be|have|not|never|also|still|only|surely|probably|likely)\b")
 _EXCLAMATION_ENDS = frozenset(",!?…")
 # Words no clause ends on (articles, prepositions, conjunctions, determiners, subjects).
 _NO_CLAUSE_ENDS = frozenset(
@@ -240,12 +254,15 @@ def _is_grammatical(word: str, before: str, after: str, opens: bool) -> bool:
     reject", "in the region region, officials said") have none of these shapes."""
     previous = before.rstrip().rsplit(None, 1)[-1].lower() if before.strip() else ""
     particle = _PARTICLE_PHRASES.get(word)
-    if particle and previous.isalpha() and previous not in _NO_CLAUSE_ENDS:
-        if particle.match(after):  # "pick up up to 12 seats", "handed over over 3,000 pages"
-            return True
+    if particle and previous in _PHRASAL_VERBS[word] and particle.match(after):
+        return True  # "pick up up to 12 seats", "handed over over 3,000 pages"
     if word in _TIME_PREPOSITIONS and previous.isalpha():
         return _TIME_ADJUNCT.match(after) is not None
-    if word in _NOUN_OR_MODAL and (previous in _BEFORE_A_NOUN or previous.endswith(("'s", "’s"))):
+    if (
+        word in _NOUN_OR_MODAL
+        and (previous in _BEFORE_A_NOUN or previous.endswith(("'s", "’s")))
+        and _MODAL_NEXT.match(after)
+    ):
         return True  # "the will will be contested", "Russia's military might might not"
     if word == "you":
         return previous in _TELLING_VERBS and _SUBJECT_VERB.match(after) is not None
@@ -284,17 +301,9 @@ _FUNCTION_WORDS = frozenset(
 
 
 def _starts_sentence(text: str, start: int) -> bool:
-    """Whether the word at `start` begins a line or follows the end of a sentence or a quote
-    (not the full stop of an initial or a title: "Paul F. Dietz", "Dr. Smith")."""
+    """Whether the word at `start` begins a line or follows the end of a sentence or a quote."""
     before = text[max(0, start - 20) : start].rstrip(" \t")
-    if before.endswith(".") and _INITIAL_OR_TITLE.search(before):
-        return False
     return not before or before[-1] in "\n\r" or before[-1] in _SENTENCE_END
-
-
-_INITIAL_OR_TITLE = re.compile(
-    r"(?<![\w.])(?:[A-Z]|Mr|Mrs|Ms|Dr|Prof|St|Jr|Sr|Gen|Col|Lt|Sgt|Rev|Gov|Sen|Rep)\.$"
-)
 
 
 def _words_maybe_repeated(words: bytes, doubled: set[bytes] | None = None) -> frozenset[str]:
