@@ -55,9 +55,10 @@ class BoilerplateLine(_DropLineRule):
     sentence that contains such a phrase among words of its own is not reported, nor is a
     source line (SRC001's patterns) that only a built-in pattern matches: it is the
     attribution, whatever chrome it looks like. Nor is a line in quotation marks (speech:
-    '"Done."'), nor a section's name (the packs' `section` words) between two paragraphs of
-    prose: a subheading ("Economy", "Health" in an explainer), where a menu's item stands
-    among other items, links or the document's edge. The
+    '"Done."'), nor a topic (a one-word name of the packs' `section` words, not "News" or
+    "Videos") between two paragraphs of prose that are not chrome: a subheading ("Economy",
+    "Health" in an explainer), where a menu's item stands among other items, links, chrome
+    or the document's edge. The
     built-in pack `rules/boilerplate.toml` knows the usual chrome of English news sites; add
     your own with `[[extend]] code = "BP001"` in a rule pack (see "Rule packs" in the
     README), or mine your corpus's own with `corpus-lint mine-boilerplate`.
