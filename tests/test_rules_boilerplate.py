@@ -348,6 +348,15 @@ def test_a_section_name_between_two_paragraphs_is_a_subheading_not_a_menu():
     assert reported_lines("BP001", latest) == [5]
 
 
+def test_a_date_or_time_between_two_paragraphs_heads_a_timelines_entry():
+    # Found by a review on prose nobody tuned the rules on: a timeline's dates and a live
+    # blog's times were page stamps. Under a title, or among chrome, they still are.
+    for stamp in ("August 2, 1990", "22:04", "17 January 1991"):
+        text = f"Title\n\n{BODY}\n\n{stamp}\n\n{PARAGRAPH}\n"
+        assert check("BP001", text) == [], stamp
+        assert reported_lines("BP001", f"Title\n{stamp}\n\n{BODY}\n") == [2], stamp
+
+
 @pytest.mark.parametrize("line", ['"Done."', "\u201cHelp!\u201d", "'Print'"])
 def test_a_line_in_quotation_marks_is_speech_not_a_button(line):
     assert check("BP001", f"Title\n\n{BODY}\n\n{line}\n\n{PARAGRAPH}\n") == []

@@ -58,7 +58,8 @@ class BoilerplateLine(_DropLineRule):
     '"Done."'), nor a topic (a one-word name of the packs' `section` words, not "News" or
     "Videos") between two paragraphs of prose that are not chrome: a subheading ("Economy",
     "Health" in an explainer), where a menu's item stands among other items, links, chrome
-    or the document's edge. The
+    or the document's edge; nor, so, a date or a clock time alone ("August 2, 1990", "22:04"
+    heading a timeline's or a live blog's entries), which elsewhere is a page's stamp. The
     built-in pack `rules/boilerplate.toml` knows the usual chrome of English news sites; add
     your own with `[[extend]] code = "BP001"` in a rule pack (see "Rule packs" in the
     README), or mine your corpus's own with `corpus-lint mine-boilerplate`.
@@ -132,6 +133,9 @@ class BoilerplateLine(_DropLineRule):
             if found == "boilerplate phrase" and family_words(text) in topics:
                 if _between_paragraphs(texts, index, chrome):
                     continue  # a subheading: "Economy", then its paragraph
+            elif found == "boilerplate line" and _DATE_OR_TIME.fullmatch(text):
+                if _between_paragraphs(texts, index, chrome):
+                    continue  # a timeline's or a live blog's entry: "August 2, 1990", "22:04"
             yield self.report(
                 doc,
                 index,
@@ -141,6 +145,10 @@ class BoilerplateLine(_DropLineRule):
 
 # A line in quotation marks: what someone said, never a button.
 _QUOTED = re.compile(r"\s*[\"“”„«»‘’'].*[\"“”„«»‘’']\s*")
+# A date or a clock time alone, as a timeline or a live blog heads its entries.
+_DATE_OR_TIME = re.compile(
+    r"\s*(?:\d{1,2}:\d\d|[A-Z][a-z]+\.? \d{1,2}, \d{4}|\d{1,2} [A-Z][a-z]+ \d{4})\s*"
+)
 # A paragraph of prose: a sentence's end, and words enough.
 _PARAGRAPH_WORDS = 6
 
