@@ -616,7 +616,11 @@ def _odd_word(word: str, look_alikes: bool = True, acronyms: bool = False) -> bo
     wrong code page makes of text. Han, kana and fullwidth forms mix freely with Latin.
 
     A word joined to another by a dash is two words: Hebrew's maqaf joins a prefix to a
-    Latin name ("ה־PNG"), Russian a suffix to one ("SMS‑ка")."""
+    Latin name ("ה־PNG"), Russian a suffix to one ("SMS‑ка").
+
+    `acronyms`: a word that starts with two capitals may hold a lowercase letter among them
+    ("ЮУрГУ", "СПбГУ"); `oddity` allows it for the reading chosen only, so that a rival
+    reading still counts it and blocks no fewer fixes."""
     parts = [part for part in _DASHES.split(word) if part]
     if len(parts) > 1:
         return any(_odd_word(part, look_alikes, acronyms) for part in parts)
