@@ -283,6 +283,9 @@ def test_copyright_notices_bullet_menus_and_comment_prompts_are_reported(line):
         "• Oil prices rose. • Gas prices fell. • Coal is steady.",
         "With Prize, Gore Is Vindicated Without Having to Add President to RÃ©sumÃ© (2007)",
         "He met the mayor · and left",
+        # Found by a review on unseen prose: a middle dot inside a word (Catalan, French).
+        "La col·lecció d'intel·ligència artificial arriba al museu",
+        "Les étudiant·e·s manifestent à Paris",
         "Comments by the minister on this story were welcomed.",
         # Found by an adversarial review: rows of a table of scores or results.
         "New Zealand 38 | Australia 7",
@@ -312,6 +315,11 @@ def test_a_breadcrumb_is_reported(line):
         "Home » World » He said the talks were over.",  # ends like a sentence
         "Sport > Story",  # two items
         "Temperatures will be > 30C on Monday and > 35C by Friday, forecasters said.",
+        # Found by a review on unseen prose: quotations between guillemets, in headlines.
+        "«Газпром» и «Роснефть» подписали соглашение",
+        "Что происходит с «testing»? Как его «замораживают»?",
+        "Le ministre a répondu « non », puis « jamais ».",
+        "Merkel sagt »Nein« zur Reform, »Ja« zum Dialog",
     ],
 )
 def test_sentences_and_pairs_with_arrows_are_not_breadcrumbs(line):
