@@ -45,6 +45,16 @@ class Decoding(NamedTuple):
 # of cp1252), whose readings ("dťclarť") no letter test can reject; 0.25 and below leave
 # under 90% of the excerpts with a fix.
 RIVAL_SCORE_RATIO = 0.9
+# Under this top score chardet is unsure (a text of a few hundred bytes), and its ranking of
+# the double-byte code pages, which all read the same byte pairs, is no evidence: each of
+# them that decodes the bytes is a rival too. A review's short windows of real Chinese and
+# Japanese text (64-512 bytes, from uchardet's and CPython's test data) were rewritten as
+# Korean or Japanese from top scores of 0.08-0.40 (40 of 3,021 fixes), some from a code page
+# chardet did not list at all; above 512 bytes, or scored higher, none was.
+UNSURE_SCORE = 0.4
+# The standard double-byte code pages, one a family (the first of each chain that decodes).
+_DOUBLE_BYTE_NAMES = [["gb2312", "gbk", "gb18030"], ["big5", "cp950"], ["euc_kr", "cp949"]]
+_DOUBLE_BYTE_NAMES += [["euc_jp"], ["shift_jis", "cp932"]]
 # A reading is plausible text when at most this share of its words with non-ASCII letters
 # look wrong (see `oddity`). On the files and 2 KB excerpts of bench_encodings, with every
 # candidate chardet lists and their related code pages: the median right reading has none,
@@ -54,6 +64,17 @@ RIVAL_SCORE_RATIO = 0.9
 # then catches. (Before names, drawn lines, typed symbols and look-alike letters were told
 # apart from misreadings: 124 right readings rejected, 245 wrong ones passed.)
 MAX_ODD_WORD_SHARE = 0.01
+
+# A reading whose Han characters (ideographs) are more than this share rare ones, outside
+# the common sets of the Chinese and Japanese standards (GB2312 level 1, Big5 level 1, JIS X
+# 0208 level 1: 7,174 characters in all), is what a wrong double-byte code page makes of
+# another's text (Big5's "捇嫌坢頗祜" for GB2312's "雅尔塔会议"). On bench_encodings' CJK
+# files and a review's 2,596 real CJK texts and windows, the right reading has none in 99%
+# and over a quarter in 3 (tables of rare characters); wrong readings of the same bytes have
+# over a quarter in 71% (the others mostly Korean byte pairs, which Chinese ones share).
+MAX_RARE_HAN_SHARE = 0.25
+# Fewer Han characters than this say nothing about how rare they are.
+MIN_HAN_JUDGED = 4
 
 # How much of a reading is judged for plausibility (chardet itself reads 200 KB): a 5 MB
 # file took 6 s to judge whole. Readings are still compared whole.
@@ -198,8 +219,9 @@ def _symbol_runs(text: str) -> int:
 _TYPED_SYMBOL = re.compile("[\u2190-\u21ff\u25a1-\u25c9\u25cb-\u27bf]")
 
 
-# Kana, CJK ideographs and Hangul syllables: what a double-byte code page reads.
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+# Kana, CJK ideographs and Hangul syllables: what a double-byte code page reads (and the
+# halfwidth katakana Shift_JIS reads single bytes 0xA1-0xDF as: "Ceｾk").
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff61-\uff9f"
 # One of them alone (no other beside it) and touching an ASCII letter: "丐RIC", Big5's reading
 # of "ÉRIC" (the accented letter's byte and the next letter's make one character).
 _CJK_IN_LATIN = re.compile(f"(?<=[A-Za-z])[{_CJK}](?![{_CJK}])|(?<![{_CJK}])[{_CJK}](?=[A-Za-z])")
@@ -217,6 +239,80 @@ def _cjk_in_latin_words(text: str) -> int:
     if not inside or inside * 2 <= len(_CJK_CHARACTER.findall(text)):
         return 0
     return inside
+
+
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_KANA_OR_HAN = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_HALFWIDTH_KANA = re.compile("[\uff61-\uff9f]")
+_KANA = re.compile("[\u3041-\u3096\u30a1-\u30fa]")
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+
+
+def _rare_han(text: str) -> tuple[int, int]:
+    """(rare, all): the Han characters of `text` outside `_common_han`, and all of them;
+    (0, 0) when there are fewer than MIN_HAN_JUDGED."""
+    if text.isascii():
+        return 0, 0
+    han = _HAN.findall(text)
+    if len(han) < MIN_HAN_JUDGED:
+        return 0, 0
+    common = _common_han()
+    return sum(ch not in common for ch in han), len(han)
+
+
+# Korean writes spaces between words of a few syllables; Chinese and Japanese write none.
+# So a double-byte code page's reading of the other's text shows in its spacing: Korean's
+# byte pairs read as Chinese give Han characters spaced as words ("客 瓷腞"), and Chinese
+# or Japanese read as Korean give Hangul syllables run on for a sentence.
+_SPACED_HAN = re.compile(
+    "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff] (?=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])"
+)
+_HANGUL_RUN = re.compile("[\uac00-\ud7af\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{13,}")
+_HANGUL = re.compile("[\uac00-\ud7af]")
+_HANGUL_HAN = re.compile(
+    "[\uac00-\ud7af](?=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])"
+    "|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff](?=[\uac00-\ud7af])"
+)
+
+
+def _cjk_spacing(text: str) -> bool:
+    """Whether the text's CJK characters are spaced as no language spaces them."""
+    han = len(_HAN.findall(text))
+    kana = len(_KANA.findall(text))
+    if han >= MIN_HAN_JUDGED and kana * 5 < han:
+        spaced = len(_SPACED_HAN.findall(text))
+        if spaced * 10 > han:
+            return True
+    hangul = len(_HANGUL.findall(text))
+    if hangul >= MIN_HAN_JUDGED:
+        run_on = sum(len(_HANGUL.findall(run)) for run in _HANGUL_RUN.findall(text))
+        if run_on * 2 > hangul:
+            return True
+        # Korean writes a word in Hanja or in Hangul, rarely both ("金大中은" at most): a
+        # reading switching between them inside words is Chinese read as Korean.
+        glued = len(_HANGUL_HAN.findall(text))
+        if glued * 5 > hangul:
+            return True
+    return False
+
+
+@cache
+def _common_han() -> frozenset[str]:
+    """The Han characters of the standards' first levels, which their makers chose as the
+    commonest: GB2312 rows 16-55, Big5 0xA440-0xC67E, JIS X 0208 rows 16-47."""
+    common = set()
+    for codec, leads, trails in (
+        ("gb2312", range(0xB0, 0xD8), range(0xA1, 0xFF)),
+        ("big5", range(0xA4, 0xC7), [*range(0x40, 0x7F), *range(0xA1, 0xFF)]),
+        ("euc_jp", range(0xB0, 0xD0), range(0xA1, 0xFF)),
+    ):
+        for lead in leads:
+            for trail in trails:
+                try:
+                    common.add(bytes((lead, trail)).decode(codec))
+                except UnicodeDecodeError:
+                    continue
+    return frozenset(ch for ch in common if _HAN.fullmatch(ch))
 
 
 # A lone accented Latin letter or a Cyrillic one stuck to a number ("ú15.8m", "Ј15.8m"): a
@@ -338,6 +434,11 @@ def _detect(raw: bytes, fallback: Decoding) -> Decoding:
     rivals = [name for name, score in ranked if score >= RIVAL_SCORE_RATIO * top_score]
     for name in list(rivals):
         rivals += [other for other in _related(name) if other not in rivals]
+    if top_score < UNSURE_SCORE:
+        for chain in _double_byte():
+            decoded = _first_decoding(raw, chain)
+            if decoded and decoded[0] not in rivals:
+                rivals.append(decoded[0])
     readings: dict[str, str] = {}  # encoding -> text, for the rivals that decode cleanly
     objections: dict[str, str] = {}  # encoding -> why its text is not plausible
     for name in rivals:
@@ -399,13 +500,14 @@ def _detect(raw: bytes, fallback: Decoding) -> Decoding:
     # "Kovač" in cp1250 beside "Zoë" and "Sébastien" fits no one language, latin-1's "Kovaè"
     # does. (Judged so last, and only when it would block: it is a second reading of it.)
     for name, other in readings.items():
-        if name == chosen or _fallback(name):
+        if name == chosen or (_fallback(name) and _narrower_read(name, readings)):
             continue
         if chosen == declared and not _same_family(name, chosen):
             continue
         if (
             other != readings[chosen]
             and not _mixes_alphabets(other[:PLAUSIBILITY_SAMPLE])
+            and not _misread_cjk(other[:PLAUSIBILITY_SAMPLE])
             and (
                 name not in objections
                 or not implausible(other[:PLAUSIBILITY_SAMPLE], as_rival=True)
@@ -477,6 +579,16 @@ def _fallback(name: str) -> bool:
     return any(name in chain[2:] for chain in _extensions())
 
 
+def _narrower_read(name: str, readings: dict[str, str]) -> bool:
+    """Whether the standard or the first extension of `name`'s family has a reading."""
+    return any(other in readings for chain in _extensions() if name in chain for other in chain[:2])
+
+
+@cache
+def _double_byte() -> list[list[str | None]]:
+    return [[_codec(name) for name in chain] for chain in _DOUBLE_BYTE_NAMES]
+
+
 def _names(encodings) -> str:
     return ", ".join(encodings) or "none"
 
@@ -525,6 +637,25 @@ def implausible(text: str, as_rival: bool = False) -> str | None:
         where = plural(words, "word")
         return f"reads as garbled text ({signs} of a misreading in {where} with non-ASCII letters)"
     return None
+
+
+def _misread_cjk(text: str) -> bool:
+    """Whether a rival reading is what a double-byte code page makes of other text, by
+    signs that `oddity` does not weigh: a user-defined character ("\ue262", cp932's reading
+    of Spanish "ó" and the next letter), halfwidth katakana outnumbering the other Japanese
+    (Shift_JIS's single bytes 0xA1-0xDF: "ﾇ" for cp852's "ă", "｣" for a pound sign), CJK
+    text spaced as no language spaces it (`_cjk_spacing`), or mostly rare Han characters
+    (`_rare_han`). Only a rival is judged so, to dismiss it: the reading chosen may be a
+    table of rare characters or a list, and is judged as before."""
+    if text.isascii():
+        return False
+    if _PRIVATE_USE.search(text):
+        return True
+    halfwidth = len(_HALFWIDTH_KANA.findall(text))
+    if halfwidth and halfwidth > len(_KANA_OR_HAN.findall(text)):
+        return True
+    rare, han = _rare_han(text)
+    return rare > MAX_RARE_HAN_SHARE * han or _cjk_spacing(text)
 
 
 def oddity(text: str, as_rival: bool = False) -> tuple[int, int]:

@@ -989,3 +989,55 @@ def test_the_no_break_spaces_of_seed_002_line_2_are_reported():
 def test_a_bom_at_the_start_is_enc002s_not_enc006s():
     doc = doc_of(b"\xef\xbb\xbf" + article("Plain.").encode())
     assert check("ENC006", doc) == []
+
+
+# Found by a review on real CJK text nobody tuned the detection on (uchardet's and CPython's
+# test data): short texts whose chardet score is low were transcoded from another code page,
+# Chinese as Korean or as EBCDIC, Japanese as DOS Cyrillic, Korean as Hebrew.
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        ("繁體中文" * 17, "big5"),
+        ("日本語" * 19, "shift_jis"),
+        (
+            "比利时、法国、德国、意大利、荷兰、卢森堡\n英国、丹麦、爱尔兰\n希腊、西班牙、葡萄牙",
+            "gb2312",
+        ),
+        ("한국어 파일 시스템 " * 6, "gb18030"),
+        ("雅尔塔会议　→ 联合国　→ 冷战", "gb2312"),
+    ],
+)
+def test_short_cjk_text_is_never_transcoded_from_another_code_page(text, encoding):
+    raw = text.encode(encoding)
+    decoded = charsets.decode(raw)
+    assert decoded.refusal is not None or decoded.text == text, decoded
+
+
+@pytest.mark.parametrize(
+    ("rival", "why"),
+    [
+        ("caf\ue262 con le\u00f3n", "a user-defined character"),
+        ("Ce\uff7ek a Bo\uff87ek", "halfwidth katakana alone"),
+        ("捇嫌坢頗祜﹛↙ 薊磁弊楊俇彶", "rare Han characters"),
+        ("固盒幅 踌祸傍埃 悼矫措 固贱楷备雀 踌祸 傍埃", "Han characters spaced as Korean words"),
+        ("侶몸唐혹돨땜鮫踞淪돨랙꼈老黨옵鹿항菱윱끼桿寧苟죄", "Hangul run into Han characters"),
+    ],
+)
+def test_what_a_double_byte_code_page_makes_of_other_text_is_no_rival(rival, why):
+    assert charsets._misread_cjk(rival), why
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "比利时、法国、德国、意大利、荷兰和卢森堡是欧洲联盟的创始成员国。",
+        "東京都は月曜日に新しい計画を発表しました。ラーメン店が多いです。",
+        "서울시는 월요일 새 예산안을 발표했다. 金大中 전 대통령은 말했다.",
+        # A menu spaced as words, in a page of prose (a menu alone reads as Korean spacing:
+        # such a rival is dismissed, and only a reading that is itself plausible is chosen).
+        "首页 新闻 体育 娱乐\n比利时、法国、德国、意大利、荷兰和卢森堡是欧洲联盟的创始成员国。"
+        "英国、丹麦和爱尔兰于一九七三年加入，希腊于一九八一年加入，西班牙和葡萄牙于一九八六年加入。",
+    ],
+)
+def test_real_cjk_text_is_a_rival(text):
+    assert not charsets._misread_cjk(text)
