@@ -92,6 +92,16 @@ def test_document_without_a_source_line_is_reported_at_its_start():
         "\u2014 With files from The Canadian Press",
         "This article is republished from The Conversation under a Creative Commons license.",
         "This report by The Canadian Press was first published June 3, 2021.",
+        # Found by a review on unseen prose: the label in the article's own language, and
+        # other languages' national agencies in a dateline.
+        "Quelle: dpa",
+        "Fuente: EFE",
+        "Источник: ТАСС",
+        "Źródło: PAP",
+        "Fonte: ANSA",
+        "来源：新华社",
+        "Kaynak: Anadolu Ajansı",
+        "WARSZAWA (PAP) - Sejm uchwalił ustawę.",
     ],
 )
 def test_accepted_source_line_formats_satisfy_the_rule(line):
@@ -134,6 +144,8 @@ def test_a_broken_source_line_counts_as_present_and_is_left_to_src002():
         "First published in 1998",
         "He travelled via Rome to reach the summit in time for the vote, officials said, "
         "after his flight from Tripoli was cancelled because of the storm.",
+        "Font: Helvetica Neue, 12 point",  # Catalan's label is English's typeface
+        "Die Quelle des Rheins liegt in den Alpen.",
     ],
 )
 def test_lines_that_only_mention_a_source_do_not_count(line):

@@ -51,7 +51,8 @@ class MissingSource(Rule):
     ## What it does
     Reports a document in which no line matches a source-line pattern of the rule packs (the
     SRC001 and SRC002 patterns; built in: `rules/sources.toml`). Accepted as attribution:
-    "Source: Daily Mail" (and "Sources:"), "Via Reuters", "Originally published in ...",
+    "Source: Daily Mail" (and "Sources:", and the label in 35 languages: "Quelle: dpa",
+    "Fuente: EFE", "Источник: ТАСС", "来源：新华社"), "Via Reuters", "Originally published in ...",
     "This article first appeared on ...", a wire trailer "Reporting by ...", and a wire
     dateline naming the agency, "TRIPOLI, June 28 (Xinhua) -- ...". A byline ("By Jane Doe")
     is not: it names a writer, not where the text comes from. A broken source line
@@ -115,7 +116,7 @@ class MalformedSource(Rule):
 
     ## What it does
     Reports a source line (a line matching an SRC002 pattern of the rule packs; built in:
-    `Source:` and `Sources:` lines) whose outlet, the text after the label, is empty
+    `Source:` and `Sources:` lines, and their labels in other languages) whose outlet, the text after the label, is empty
     ("Source:"), has no letter or digit ("Source: -"), is a link without an address
     ("Source: http://"), or starts or ends with a stray separator ("Source: /Telegraph",
     "Source: Daily Mail |"), or repeats the label ("Source: Source: Reuters").
