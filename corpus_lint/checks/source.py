@@ -116,10 +116,11 @@ class MalformedSource(Rule):
 
     ## What it does
     Reports a source line (a line matching an SRC002 pattern of the rule packs; built in:
-    `Source:` and `Sources:` lines, and their labels in other languages) whose outlet, the text after the label, is empty
-    ("Source:"), has no letter or digit ("Source: -"), is a link without an address
-    ("Source: http://"), or starts or ends with a stray separator ("Source: /Telegraph",
-    "Source: Daily Mail |"), or repeats the label ("Source: Source: Reuters").
+    `Source:` and `Sources:` lines, and their labels in other languages) whose outlet, the
+    text after the label, is empty ("Source:"), has no letter or digit ("Source: -"), is a
+    link without an address ("Source: http://"), or starts or ends with a stray separator
+    ("Source: /Telegraph", "Source: Daily Mail |"), or repeats the label ("Source: Source:
+    Reuters").
 
     ## Why is this bad?
     Tools that read the attribution (to weight, license or filter documents by outlet) take
