@@ -294,9 +294,13 @@ def _cannot_transcode(doc: Document, transcode: list[Diagnostic], unsafe: bool) 
         else:
             how = "" if unsafe else "; --unsafe-fixes transcodes it"
         return f"{found}: not rewritten, so none of its fixes were applied{how}"
+    # The text must be exactly what the bytes decode to: no byte dropped or replaced. Not
+    # that encoding it back gives the same bytes: cp932 reads IBM's and NEC's copies of a
+    # character alike (0xFA40 and 0xEEEF are both "ⅰ"), and ISO-2022 writes its escapes
+    # where it likes; the text is the same.
     try:
-        lossless = doc.text.encode(doc.encoding) == doc.raw
-    except (UnicodeEncodeError, LookupError):
+        lossless = doc.raw.decode(doc.encoding) == doc.text
+    except (UnicodeDecodeError, LookupError):
         lossless = False
     if not lossless:
         return f"{found}: decoding is not lossless, so the file was left as it is"

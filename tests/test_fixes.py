@@ -214,6 +214,17 @@ def test_a_decoding_that_does_not_give_back_the_same_bytes_is_never_transcoded()
     assert any("not lossless" in note for note in outcome.notes)
 
 
+def test_a_decoding_whose_encoder_writes_other_bytes_for_the_same_text_is_transcoded():
+    # Found by a review: cp932 reads IBM's 0xFA40 and NEC's 0xEEEF both as "ⅰ", and writes
+    # the second; ENC001 offered the fix and --fix refused it ("not lossless").
+    raw = "日本の記事 ".encode("cp932") + b"\xfa\x40\n"
+    doc = Document(Path("a.txt"), "a.txt", raw, "cp932", 0.99, text=raw.decode("cp932"))
+    assert doc.text.encode("cp932") != raw
+    outcome = fixes.fix_document(doc, linter(FakeTranscode), unsafe=True)
+    assert outcome.changed
+    assert outcome.doc.raw == raw.decode("cp932").encode("utf-8")
+
+
 # --- diff -------------------------------------------------------------------------------
 
 
