@@ -1041,3 +1041,14 @@ def test_what_a_double_byte_code_page_makes_of_other_text_is_no_rival(rival, why
 )
 def test_real_cjk_text_is_a_rival(text):
     assert not charsets._misread_cjk(text)
+
+
+def test_a_reading_refused_for_the_transcode_gets_no_character_rule():
+    # Found by a review: a Shift_JIS excerpt that no reading fits safely was read as latin-1
+    # (its fallback), where ENC003 saw "UTF-8 decoded as another code page" and ENC005 a C1
+    # control. The characters are a guess, which ENC001 reports; they are no evidence.
+    raw = "List of One Thousand and One Nights characters（英語版）\r\n脚注 [編集]\r\n"
+    doc = doc_of(raw.encode("shift_jis"))
+    assert doc.refusal is not None
+    found = [d.code for code in ("ENC001", "ENC003", "ENC005", "ENC006") for d in check(code, doc)]
+    assert found == ["ENC001"]

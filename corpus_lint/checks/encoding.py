@@ -733,6 +733,8 @@ class Mojibake(Rule):
     fix_availability = UNSAFE
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
+        if doc.refusal:
+            return  # its characters are a guess, which ENC001 reports: no evidence of damage
         for start, end, repaired, doubt in mojibake_runs(doc):
             damaged = doc.text[start:end]
             line = doc.lines[doc.position(start)[0] - 1]
@@ -800,6 +802,8 @@ class ReplacementCharacter(Rule):
     severity = "error"
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
+        if doc.refusal:
+            return  # its characters are a guess, which ENC001 reports: no evidence of damage
         if "\ufffd" not in doc.text:  # a fast substring search, before the regex
             return
         for run in _REPLACEMENT_RUN.finditer(doc.text):
@@ -860,6 +864,8 @@ class ControlCharacter(Rule):
     fix_availability = UNSAFE
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
+        if doc.refusal:
+            return  # its characters are a guess, which ENC001 reports: no evidence of damage
         if not _may_hold_controls(doc):
             return
         for start, end in _control_runs(doc):
@@ -977,6 +983,8 @@ class InvisibleCharacter(Rule):
     fix_availability = SAFE
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
+        if doc.refusal:
+            return  # its characters are a guess, which ENC001 reports: no evidence of damage
         if doc.text.isascii():  # O(1): every character of this rule is non-ASCII
             return
         mojibake: list[Repair] | None = None
