@@ -49,8 +49,10 @@ class RepeatedWord(Rule):
       dietz@cs.edu");
     - legitimate repeats: the phrases of `[[extend]] code = "TXT001"` in the rule packs (built
       in: `rules/repeats.toml`, English doublings such as "had had", "that that", "very
-      very", "no no", "bye bye", "hush hush", "la la", "ha ha", and German, Dutch and French
-      ones, "die die", "dat dat", "nous nous"); a listed pair allows any number of copies
+      very", "no no", "bye bye", "hush hush", "la la", "ha ha"; German, Dutch and French
+      grammar, "die die", "dat dat", "nous nous"; and reduplications of 14 languages,
+      "piano piano", "já já", "yavaş yavaş", "σιγά σιγά", "pole pole", "từ từ"); a listed
+      pair allows any number of copies
       ("no no no");
     - doublings the sentence's grammar asks for: a preposition ending a verb's phrase, then
       a time adjunct with the same one ("voted on on Tuesday", "took over over the
