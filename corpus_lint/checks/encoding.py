@@ -134,6 +134,23 @@ def _code_points(chars: list[str]) -> str:
     return f"{codepoint(min(chars))} to {codepoint(max(chars))}"
 
 
+# Where typography asks for one no-break space: before French high punctuation and a
+# closing guillemet ("Pourquoi\u00a0?", "«\u00a0oui\u00a0»"), after an opening one, between
+# the digit groups of a number ("10\u00a0000"), and between a number and its percent, degree
+# or currency sign ("50\u00a0%", "20\u00a0€"). (Not before a unit: "2004\u00a0the" is no "10 km".)
+_TYPOGRAPHIC_SPACE = re.compile(
+    r"(?<=[^\s])[\u00a0\u202f](?=[:;!?»›](?:\s|$|[^\w]))"
+    r"|(?<=[«‹])[\u00a0\u202f](?=[^\s])"
+    r"|(?<=\d)[\u00a0\u202f\u2007](?=\d|[%‰°€$£¥])"
+)
+
+
+def _typographic_space(text: str, start: int, end: int) -> bool:
+    """A single no-break space where typography asks for one (`_TYPOGRAPHIC_SPACE`): what a
+    French or German text is typeset with, not a scrape's leftover; not reported."""
+    return end == start + 1 and _TYPOGRAPHIC_SPACE.match(text, start) is not None
+
+
 def _joins_a_word(text: str, start: int, end: int) -> bool:
     """Zero-width (non-)joiners between two letters, marks or symbols beyond ASCII: part of
     the spelling (Persian "می\u200cخواهم", Devanagari and Malayalam conjuncts) or of an emoji
@@ -940,7 +957,10 @@ class InvisibleCharacter(Rule):
     U+2066-U+2069; not the marks U+200E, U+200F, which right-to-left text spells with), and
     tag characters (U+E0001, U+E0020-U+E007F), which carry text no reader sees, but for a
     flag emoji's ("\U0001f3f4" then its region in tags). Characters separated only by plain
-    spaces or tabs are one run: "12 no-break spaces" is one diagnostic.
+    spaces or tabs are one run: "12 no-break spaces" is one diagnostic. Not reported: one
+    no-break space where typography asks for it, before French high punctuation or a
+    closing guillemet and after an opening one ("Pourquoi ?", "« oui »"), between a
+    number's digit groups ("10 000") and before a percent, degree or currency sign ("50 %").
 
     This rule owns these characters wherever they are, also in a line's indentation or
     at its end: WS005 (leading whitespace) stays quiet on an indentation holding one of
@@ -996,7 +1016,7 @@ class InvisibleCharacter(Rule):
                 text = _FLAG.sub(lambda m: _BLACK_FLAG + "x" * len(m.group(1)), text)
         for run in runs.finditer(text, begin):
             start, end = run.span()
-            if _joins_a_word(doc.text, start, end):
+            if _joins_a_word(doc.text, start, end) or _typographic_space(doc.text, start, end):
                 continue
             if "\u00a0" in run.group() or "\u00ad" in run.group():  # mojibake's bytes
                 if mojibake is None:
