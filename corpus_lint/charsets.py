@@ -242,9 +242,10 @@ def _cjk_in_latin_words(text: str) -> int:
 
 
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_KANA_OR_HAN = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _HALFWIDTH_KANA = re.compile("[\uff61-\uff9f]")
-_KANA = re.compile("[\u3041-\u3096\u30a1-\u30fa]")
+_HALFWIDTH_BESIDE_ASCII = re.compile(
+    "(?<=[A-Za-z0-9])[\uff61-\uff9f]|[\uff61-\uff9f](?=[A-Za-z0-9])"
+)
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 
 
@@ -260,13 +261,10 @@ def _rare_han(text: str) -> tuple[int, int]:
     return sum(ch not in common for ch in han), len(han)
 
 
-# Korean writes spaces between words of a few syllables; Chinese and Japanese write none.
-# So a double-byte code page's reading of the other's text shows in its spacing: Korean's
-# byte pairs read as Chinese give Han characters spaced as words ("客 瓷腞"), and Chinese
-# or Japanese read as Korean give Hangul syllables run on for a sentence.
-_SPACED_HAN = re.compile(
-    "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff] (?=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])"
-)
+# Korean writes spaces between words of a few syllables, and a word in Hangul or in Hanja:
+# Chinese or Japanese read as Korean give Hangul run on for a sentence, or into Han
+# characters ("侶몸唐혹돨땜鮫"). (Not the converse: Korean read as Chinese gives Han spaced as
+# words, but lists, names and Korean written in Hanja are spaced so too.)
 _HANGUL_RUN = re.compile("[\uac00-\ud7af\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{13,}")
 _HANGUL = re.compile("[\uac00-\ud7af]")
 _HANGUL_HAN = re.compile(
@@ -275,25 +273,30 @@ _HANGUL_HAN = re.compile(
 )
 
 
-def _cjk_spacing(text: str) -> bool:
-    """Whether the text's CJK characters are spaced as no language spaces them."""
-    han = len(_HAN.findall(text))
-    kana = len(_KANA.findall(text))
-    if han >= MIN_HAN_JUDGED and kana * 5 < han:
-        spaced = len(_SPACED_HAN.findall(text))
-        if spaced * 10 > han:
-            return True
+def _korean_shape(text: str) -> bool:
+    """Whether the text's Hangul is run on or run into Han characters as Korean is not."""
     hangul = len(_HANGUL.findall(text))
-    if hangul >= MIN_HAN_JUDGED:
-        run_on = sum(len(_HANGUL.findall(run)) for run in _HANGUL_RUN.findall(text))
-        if run_on * 2 > hangul:
-            return True
-        # Korean writes a word in Hanja or in Hangul, rarely both ("金大中은" at most): a
-        # reading switching between them inside words is Chinese read as Korean.
-        glued = len(_HANGUL_HAN.findall(text))
-        if glued * 5 > hangul:
-            return True
-    return False
+    if hangul < MIN_HAN_JUDGED:
+        return False
+    run_on = sum(len(_HANGUL.findall(run)) for run in _HANGUL_RUN.findall(text))
+    return run_on * 2 > hangul or len(_HANGUL_HAN.findall(text)) * 5 > hangul
+
+
+def _rare_hangul(text: str) -> tuple[int, int]:
+    """(rare, all): the Hangul syllables outside KS X 1001's 2,350, which Korean text nearly
+    always keeps to, and all of them; (0, 0) when there are fewer than MIN_HAN_JUDGED."""
+    hangul = _HANGUL.findall(text)
+    if len(hangul) < MIN_HAN_JUDGED:
+        return 0, 0
+    return sum(not _in_ks_x_1001(ch) for ch in hangul), len(hangul)
+
+
+@cache
+def _in_ks_x_1001(ch: str) -> bool:
+    try:  # (Python's euc_kr spells the other syllables in 8 bytes, from their letters)
+        return len(ch.encode("euc_kr")) == 2
+    except UnicodeEncodeError:
+        return False
 
 
 @cache
@@ -507,7 +510,7 @@ def _detect(raw: bytes, fallback: Decoding) -> Decoding:
         if (
             other != readings[chosen]
             and not _mixes_alphabets(other[:PLAUSIBILITY_SAMPLE])
-            and not _misread_cjk(other[:PLAUSIBILITY_SAMPLE])
+            and (_same_family(name, chosen) or not _misread_cjk(other[:PLAUSIBILITY_SAMPLE]))
             and (
                 name not in objections
                 or not implausible(other[:PLAUSIBILITY_SAMPLE], as_rival=True)
@@ -640,22 +643,27 @@ def implausible(text: str, as_rival: bool = False) -> str | None:
 
 
 def _misread_cjk(text: str) -> bool:
-    """Whether a rival reading is what a double-byte code page makes of other text, by
-    signs that `oddity` does not weigh: a user-defined character ("\ue262", cp932's reading
-    of Spanish "ó" and the next letter), halfwidth katakana outnumbering the other Japanese
-    (Shift_JIS's single bytes 0xA1-0xDF: "ﾇ" for cp852's "ă", "｣" for a pound sign), CJK
-    text spaced as no language spaces it (`_cjk_spacing`), or mostly rare Han characters
-    (`_rare_han`). Only a rival is judged so, to dismiss it: the reading chosen may be a
-    table of rare characters or a list, and is judged as before."""
+    """Whether a rival reading from another family of code pages is what a double-byte code
+    page makes of other text, by signs that `oddity` does not weigh: a user-defined
+    character ("\ue262", cp932's reading of Spanish "ó" and the next letter), halfwidth
+    katakana stuck to Latin letters or digits (Shift_JIS's single bytes 0xA1-0xDF: "Boﾇek"
+    for cp852's "Boăek", "｣5" for "£5"), mostly rare Han characters (`_rare_han`), or
+    mostly Hangul syllables outside KS X 1001's 2,350 (`_rare_hangul`: cp949's reading of
+    Shift_JIS), or Hangul run on or into Han characters (`_korean_shape`). Only such a
+    rival is judged so, to dismiss it: the reading chosen may be a table of rare characters,
+    and a standard's own extension differs from it in a few characters only."""
     if text.isascii():
         return False
     if _PRIVATE_USE.search(text):
         return True
     halfwidth = len(_HALFWIDTH_KANA.findall(text))
-    if halfwidth and halfwidth > len(_KANA_OR_HAN.findall(text)):
+    if halfwidth and len(_HALFWIDTH_BESIDE_ASCII.findall(text)) * 2 > halfwidth:
         return True
     rare, han = _rare_han(text)
-    return rare > MAX_RARE_HAN_SHARE * han or _cjk_spacing(text)
+    if rare > MAX_RARE_HAN_SHARE * han:
+        return True
+    rare, hangul = _rare_hangul(text)
+    return rare * 2 > hangul or _korean_shape(text)
 
 
 def oddity(text: str, as_rival: bool = False) -> tuple[int, int]:

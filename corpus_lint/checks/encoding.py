@@ -6,7 +6,7 @@ import bisect
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from itertools import accumulate
 from typing import NamedTuple
@@ -713,7 +713,8 @@ class Mojibake(Rule):
     holds what any such misreading leaves (two touching characters that a UTF-8 lead and
     continuation byte become in one of those code pages); ftfy then decides. ftfy re-encodes
     a line whole, in one code page: a line where a letter that code page lacks stands beside
-    the damage ("će" beside "koriÅ¡tenje") is repaired word by word.
+    the damage ("će" beside "koriÅ¡tenje") is repaired word by word. Not in a file that is
+    not UTF-8 and that ENC001 could not read safely: its characters are a guess.
 
     ## Why is this bad?
     The damaged words are wrong for every reader and every tool: they do not match the
@@ -793,7 +794,8 @@ class ReplacementCharacter(Rule):
     """The text contains U+FFFD, the replacement character: characters were already lost.
 
     ## What it does
-    Reports each run of U+FFFD (�) characters.
+    Reports each run of U+FFFD (�) characters (not in a file that is not UTF-8 and that ENC001
+    could not read safely: its characters are a guess).
 
     ## Why is this bad?
     A decoder writes U+FFFD where it met bytes it could not decode. Whatever character
@@ -848,7 +850,9 @@ class ControlCharacter(Rule):
     Reports each run of C0 control characters other than tab, line feed and carriage
     return (line endings are WS003's), of DEL (U+007F) and of C1 control characters
     (U+0080-U+009F). (A NUL byte makes a file binary, skipped, unless it is UTF-16 or
-    UTF-32 text, where U+0000 is reported like the others.)
+    UTF-32 text, where U+0000 is reported like the others.) In a file that is not UTF-8 and
+    that ENC001 could not read safely, only the C0 controls and DEL: ASCII bytes, which any
+    reading reads alike; its other characters are a guess.
 
     ## Why is this bad?
     Control characters are not text. They are debris from binary formats, terminals or a
@@ -881,11 +885,12 @@ class ControlCharacter(Rule):
     fix_availability = UNSAFE
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
-        if doc.refusal:
-            return  # its characters are a guess, which ENC001 reports: no evidence of damage
         if not _may_hold_controls(doc):
             return
-        for start, end in _control_runs(doc):
+        runs: Iterable[tuple[int, int]] = _control_runs(doc)
+        if doc.refusal:  # a guessed reading: only the C0 controls, ASCII bytes read alike
+            runs = (m.span() for m in _C0_RUN.finditer(doc.text))
+        for start, end in runs:
             run = doc.text[start:end]
             names = ", ".join(
                 codepoint(ch) + (f" {_CONTROL_NAMES[ch]}" if ch in _CONTROL_NAMES else "")
@@ -957,7 +962,8 @@ class InvisibleCharacter(Rule):
     U+2066-U+2069; not the marks U+200E, U+200F, which right-to-left text spells with), and
     tag characters (U+E0001, U+E0020-U+E007F), which carry text no reader sees, but for a
     flag emoji's ("\U0001f3f4" then its region in tags). Characters separated only by plain
-    spaces or tabs are one run: "12 no-break spaces" is one diagnostic. Not reported: one
+    spaces or tabs are one run: "12 no-break spaces" is one diagnostic. Not run on a file
+    that is not UTF-8 and that ENC001 could not read safely. Not reported: one
     no-break space where typography asks for it, before French high punctuation or a
     closing guillemet and after an opening one ("Pourquoi ?", "« oui »"), between a
     number's digit groups ("10 000") and before a percent, degree or currency sign ("50 %").
