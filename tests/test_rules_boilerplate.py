@@ -266,6 +266,9 @@ def test_a_source_line_is_never_reported_as_chrome():
         "Guardian Unlimited © Guardian News and Media Limited 2008",
         "(c) Copyright Clubcall.com 2006 Contact Us",
         "Startseite · Nachrichten · Impressum · Presse",
+        # Found by a review: no spaces around the dots, and an item whose word holds one.
+        "Politik·Wirtschaft·Kultur·Sport·Wissen",
+        "Col·laboradors · Notícies · Contacte",
         "News • Sport • Weather • Travel",
         "Post new comment",
         "20 Comments on this story",

@@ -146,10 +146,22 @@ def test_a_broken_source_line_counts_as_present_and_is_left_to_src002():
         "after his flight from Tripoli was cancelled because of the storm.",
         "Font: Helvetica Neue, 12 point",  # Catalan's label is English's typeface
         "Die Quelle des Rheins liegt in den Alpen.",
+        # Found by a review: an organisation's first mention, not a wire dateline.
+        "Awami National Party (ANP) President Asfandyar Wali Khan said on Tuesday.",
+        "The American Psychological Association (APA) Council voted on Friday.",
     ],
 )
 def test_lines_that_only_mention_a_source_do_not_count(line):
     assert [d.code for d in check("SRC001", f"{ARTICLE}\n{line}\n")] == ["SRC001"]
+
+
+def test_an_outlet_in_quotation_marks_and_a_repeated_label_in_any_language():
+    # Found by a review: German and Danish quote a name in guillemets, which were taken for
+    # stray separators; and the repeated label was recognised in English only.
+    for line in ("Quelle: »Der Spiegel«", "Kilde: »Politiken«", 'Source: "The Times"'):
+        assert check("SRC002", f"{ARTICLE}\n{line}\n") == [], line
+    [found] = check("SRC002", f"{ARTICLE}\nQuelle: Quelle: dpa\n")
+    assert found.fix is not None and found.fix.message == 'Rewrite the outlet as "dpa"'
 
 
 def test_blank_document_is_not_reported():

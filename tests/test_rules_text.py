@@ -154,7 +154,15 @@ def test_other_languages_reduplications_are_not_reported(paragraph):
 
 @pytest.mark.parametrize(
     "paragraph",
-    ["Il sindaco ha detto che che i lavori finiranno.", "Министр сказал, что на на этой неделе."],
+    [
+        "Il sindaco ha detto che che i lavori finiranno.",
+        "Министр сказал, что на на этой неделе.",
+        # A language's function word, or a word of English, doubled (found by a review of
+        # the first list, which held "bir bir", "via via" and "logo logo").
+        "Bu yıl bir bir milyon kişi geldi.",
+        "The parcel was sent via via courier.",
+        "The new logo logo was unveiled on Monday.",
+    ],
 )
 def test_other_languages_slips_of_function_words_are_still_reported(paragraph):
     assert codes(check("TXT001", doc_of(article(paragraph)))) == ["TXT001"]

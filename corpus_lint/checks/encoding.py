@@ -135,20 +135,31 @@ def _code_points(chars: list[str]) -> str:
 
 
 # Where typography asks for one no-break space: before French high punctuation and a
-# closing guillemet ("Pourquoi\u00a0?", "«\u00a0oui\u00a0»"), after an opening one, between
-# the digit groups of a number ("10\u00a0000"), and between a number and its percent, degree
-# or currency sign ("50\u00a0%", "20\u00a0€"). (Not before a unit: "2004\u00a0the" is no "10 km".)
+# closing guillemet ("Pourquoi\u00a0?", "«\u00a0oui\u00a0»"), after an opening one, before a
+# number's group of three digits ("10\u00a0000"), and between a number and its percent, degree
+# or currency sign ("50\u00a0%", "20\u00a0€"). Not before a unit ("2004\u00a0the" is no
+# "10 km"), nor between a date and a time or page numbers ("11.09.2011\u00a023:31", "1\u00a02").
 _TYPOGRAPHIC_SPACE = re.compile(
-    r"(?<=[^\s])[\u00a0\u202f](?=[:;!?»›](?:\s|$|[^\w]))"
+    r"(?<=[^\s])[\u00a0\u202f](?=[:;!?](?:\s|$|[^\w]))"
     r"|(?<=[«‹])[\u00a0\u202f](?=[^\s])"
-    r"|(?<=\d)[\u00a0\u202f\u2007](?=\d|[%‰°€$£¥])"
+    r"|(?<=\d)[\u00a0\u202f\u2007](?=\d{3}(?!\d)|[%‰°€$£¥])"
 )
+# Before a closing guillemet only when one opens before it on the line: "Next\u00a0»" and a
+# breadcrumb's "Home\u00a0›\u00a0News" are links, not French quotation.
+_SPACE_CLOSING_A_QUOTE = re.compile(r"(?<=[^\s])[\u00a0\u202f](?=[»›])")
 
 
 def _typographic_space(text: str, start: int, end: int) -> bool:
     """A single no-break space where typography asks for one (`_TYPOGRAPHIC_SPACE`): what a
     French or German text is typeset with, not a scrape's leftover; not reported."""
-    return end == start + 1 and _TYPOGRAPHIC_SPACE.match(text, start) is not None
+    if end != start + 1:
+        return False
+    if _TYPOGRAPHIC_SPACE.match(text, start):
+        return True
+    if not _SPACE_CLOSING_A_QUOTE.match(text, start):
+        return False
+    line_start = text.rfind("\n", 0, start) + 1
+    return ("«" if text[end] == "»" else "‹") in text[line_start:start]
 
 
 def _joins_a_word(text: str, start: int, end: int) -> bool:

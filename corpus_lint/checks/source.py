@@ -15,6 +15,9 @@ _BOM = "\ufeff"
 _LEADING_JUNK = re.compile(r"^[/\\|:;,.·•*>»\-–—_~]+\s*")
 _TRAILING_JUNK = re.compile(r"\s*[/\\|:;,·•*<«\-–—_~]+$")
 _REPEATED_LABEL = re.compile(r"^(?i:sources?)\s*:\s*")
+# An outlet in quotation marks, German and Danish guillemets too ("Quelle: »Der Spiegel«"):
+# its marks are no stray separators.
+_QUOTED = re.compile(r'^(?:»[^»«]+«|«[^»«]+»|„[^„“]+“|“[^“”]+”|"[^"]+"|›[^›‹]+‹|‹[^‹›]+›)$')
 _URL = re.compile(r"^(?i:https?:|www\.)")
 _BARE_URL = re.compile(r"^(?i:https?:/*)?(?i:www\.?)?/*$")
 _LETTER_OR_DIGIT = re.compile(r"[^\W_]")
@@ -28,7 +31,7 @@ def outlet_problem(outlet: str) -> tuple[str, str | None]:
         return f'names no outlet, only "{shorten(outlet, 20)}"', None
     if _BARE_URL.match(outlet):
         return f'has a link without an address ("{outlet}")', None
-    if _URL.match(outlet):
+    if _URL.match(outlet) or _QUOTED.match(outlet):
         return "", None  # a link is an outlet; its slashes are not stray separators
     repaired = _REPEATED_LABEL.sub("", outlet)
     repaired = _TRAILING_JUNK.sub("", _LEADING_JUNK.sub("", repaired))
@@ -165,6 +168,11 @@ class MalformedSource(Rule):
             start, end = _outlet_span(match)
             raw = text[start:end]
             problem, repaired = outlet_problem(raw.strip())
+            again = patterns.search(raw.strip())
+            if again and not problem:  # the label repeated, in any language ("Quelle: Quelle:")
+                inner = again.string[_outlet_span(again)[0] :].strip()
+                problem = f'has a broken outlet "{shorten(raw.strip(), 40)}"'
+                repaired = outlet_problem(inner)[1] or inner or None
             if not problem:
                 continue
             line = doc.lines[index]
