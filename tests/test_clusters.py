@@ -6,6 +6,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -136,6 +137,18 @@ def test_most_text_keeps_the_longer_copy(cli, tmp_path):
     folder = write(tmp_path / "c", {"a.txt": story, "b.txt": longer})
     assert keeper_of(cli, folder, ["most-text"]) == "b.txt"
     assert keeper_of(cli, folder, ["first-path"]) == "a.txt"
+
+
+def test_copies_of_one_text_hold_as_much_text_each(cli, tmp_path):
+    # Found by a review: an NFD copy splits its accented words at their marks, so it counts
+    # more shingles than its NFC original, and "most-text" kept it over the original.
+    import unicodedata
+
+    story = random_article(7).replace("1", "é")  # "w7xé53": each word holds an accent
+    nfd = unicodedata.normalize("NFD", story)
+    assert len(re.findall(r"\w+", nfd)) > len(re.findall(r"\w+", story))
+    folder = write(tmp_path / "c", {"a.txt": story, "b.txt": nfd})
+    assert keeper_of(cli, folder, ["most-text"]) == "a.txt"  # a tie, then path order
 
 
 def test_has_source_keeps_the_attributed_copy_even_when_shorter(cli, tmp_path):

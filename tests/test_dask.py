@@ -621,7 +621,8 @@ def test_the_same_clusters_keepers_and_allowed_pairs_on_dask_as_locally(cli, tmp
 def test_copies_of_one_text_are_banded_once_on_dask_with_the_local_findings(cli, tmp_path, cluster):
     """Of the files with the same bytes, one goes into each band bucket (as in the local
     stage), but for a copy an allow-list names; an NFD copy of a text is banded apart from
-    the NFC one (other shingles). The findings and stale entries are the local ones."""
+    the NFC one (other bytes, though the same shingles). The findings and stale entries are
+    the local ones."""
     import unicodedata
 
     from tests.helpers import changed, random_article
@@ -651,8 +652,8 @@ def test_copies_of_one_text_are_banded_once_on_dask_with_the_local_findings(cli,
     assert findings("--executor", "dask", "--scheduler", address) == local
     reported = {line.split(":")[0]: line.split(" ")[1] for line in local if " DUP" in line}
     assert {path: reported[path] for path in reported if "nf" in path} == {
-        "corpus/nfc.txt": "DUP003",  # of nfd.txt, the keeper
-        "corpus/nfd-near.txt": "DUP004",  # of nfd.txt, which the NFC copy is unlike
+        "corpus/nfd.txt": "DUP003",  # of nfc.txt, the keeper (as much text, path order)
+        "corpus/nfd-near.txt": "DUP004",  # of nfc.txt: its words composed, as the keeper's
     }
     # Banded each, the six copies make 21 pairs with one another and 6 with the near copy.
     assert dask_executor.last_stats.candidates <= 6

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import operator
 import re
+import unicodedata
 from collections.abc import Iterator
 from itertools import compress, islice
 
@@ -336,6 +337,9 @@ def repeated_words(
 ) -> list[re.Match[str]]:
     """The matches of `_REPEATED_WORD` in the text (but for the screen's blind spot); `words`
     is its `textutil.word_bytes`, and `doubled` its tokens equal to the next, when known."""
+    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+        # The screen's words are composed (NFC), the regex's are split at combining marks.
+        return list(_REPEATED_WORD.finditer(text))
     words = _words_maybe_repeated(word_bytes(text) if words is None else words, doubled)
     if not words:
         return []
