@@ -1057,6 +1057,21 @@ def test_short_cjk_text_is_never_transcoded_from_another_code_page(text, encodin
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        '<p>미분류 검색결과 없음</p> <a href="/a">미분류</a> 다음글 이전글 목록',
+        "오늘의 날씨 맑음 내일 비 주말 흐림",
+        "<title>블로그 홈</title> 방명록 태그 미분류 글쓰기 관리",
+    ],
+)
+def test_short_korean_gets_its_fix_though_gb2312_reads_it_as_spaced_han(text):
+    # Hangul's rows are GB2312's commonest Han characters, so its reading is no rare text;
+    # but it is spaced as Korean words are, and the reading chosen is Korean as written.
+    decoded = charsets.decode(text.encode("euc_kr"))
+    assert decoded.refusal is None and decoded.text == text
+
+
+@pytest.mark.parametrize(
     ("rival", "why"),
     [
         ("caf\ue262 con le\u00f3n", "a user-defined character"),
