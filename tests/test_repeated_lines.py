@@ -87,6 +87,16 @@ def test_candidate_lines_record_where_each_line_is_and_its_deletion():
     )
 
 
+def test_a_subheading_between_two_paragraphs_is_not_a_candidate():
+    # Found by a review on real pages: "Transparenz" headed a part of a post, and other
+    # sites' menus hold the word too, so BP005 deleted it.
+    paragraph = " ".join(["Der Trend kommt zurueck und wir sehen ihn ueberall"] * 3) + "."
+    text = f"Mode Trends\n\n{paragraph}\n\nTransparenz\n\n{paragraph}\n\nTransparenz\n"
+    lines, texts = candidate_lines(doc_of(text), 100, IS_SOURCE)
+    assert texts == "Transparenz"  # the last one, after the article: no paragraph below it
+    assert np.frombuffer(lines, dtype=LINE)["line"].tolist() == [9]
+
+
 def test_the_title_is_not_a_candidate():
     """A first line followed by a blank line is the document's title: edited copies of one
     story share it (DUP004's business), and deleting it would behead the article."""

@@ -286,9 +286,13 @@ def test_copyright_notices_bullet_menus_and_comment_prompts_are_reported(line):
         "• Oil prices rose. • Gas prices fell. • Coal is steady.",
         "With Prize, Gore Is Vindicated Without Having to Add President to RÃ©sumÃ© (2007)",
         "He met the mayor · and left",
-        # Found by a review on unseen prose: a middle dot inside a word (Catalan, French).
+        # Found by a review on unseen prose: a middle dot inside a word (Catalan, French),
+        # in a Chinese foreign name and between Korean country names (on real pages).
         "La col·lecció d'intel·ligència artificial arriba al museu",
         "Les étudiant·e·s manifestent à Paris",
+        "美国总统约瑟夫·拜登·小表示，双方同意恢复军事沟通。",
+        "专访巴基斯坦学者哈立德·泰穆尔·阿克拉姆",
+        "한·미·일 정상, 캠프 데이비드서 안보협력 강화 합의",
         "Comments by the minister on this story were welcomed.",
         # Found by an adversarial review: rows of a table of scores or results.
         "New Zealand 38 | Australia 7",
@@ -629,3 +633,25 @@ def test_seeds_boilerplate(seeds_copy, cli):
         ("003", 4, "BP004"),  # AP Photo/Mohammad Hannon
         ("003", 31, "BP001"),  # Please let us know if you're having issues with commenting.
     ]
+
+
+# Found by a review on real pages from other projects' test data: the page's title with its
+# site, a sentence's tail wrapped onto a line of its own, a line of code between elisions.
+def test_the_title_with_its_site_is_not_a_menu():
+    text = f"Lithium aus dem Schredder | heise online\n\n{BODY}\n"
+    assert check("BP001", text) == []
+    assert reported_lines("BP001", f"Home | News | Sport\n\n{BODY}\n") == [1]
+    assert reported_lines("BP001", f"Title\n\n{BODY}\n\nNews | Opinion\n") == [5]
+
+
+@pytest.mark.parametrize("tail", ["live in.", "features."])
+def test_a_sentences_tail_on_a_line_of_its_own_is_no_phrase(tail):
+    assert check("BP001", f"Title\n\n{BODY}\nThe end of it, the world we\n{tail}\n") == []
+
+
+def test_a_line_of_code_between_elisions_is_the_posts_text():
+    text = (
+        f"Title\n\n{BODY}\n\n...\n\nclass QunitTests(StaticLiveServerTestCase):\n\n...\n\n{BODY}\n"
+    )
+    assert check("BP006", text) == []
+    assert reported_lines("BP006", text.replace("class QunitTests(", "Related")) == [7]

@@ -98,6 +98,7 @@ class BoilerplateLine(_DropLineRule):
         patterns = ctx.packs.any_pattern(self.code)
         search = patterns.searcher(doc.text)
         is_source = None
+        first = next((i for i, t in enumerate(doc.line_texts) if t.strip()), -1)  # the title
         found_lines: list[tuple[int, str]] = []
         for index, (text, squeezed) in enumerate(zip(doc.line_texts, doc.squeezed_lines)):
             if not squeezed:  # empty or white space only
@@ -105,6 +106,7 @@ class BoilerplateLine(_DropLineRule):
             if (
                 len(text) <= _LONGEST_PHRASE_LINE
                 and not _QUOTED.fullmatch(text)  # speech: '"Done."', '"Help!"'
+                and not _SENTENCE_TAIL.fullmatch(text)
                 and (
                     (squeezed in squeezed_phrases and normalise_phrase(text) in phrases)
                     or families.matches(text)
@@ -113,6 +115,8 @@ class BoilerplateLine(_DropLineRule):
                 found = "boilerplate phrase"
             elif search(text):
                 found = "boilerplate line"
+                if index == first and _title_and_site(text):
+                    continue  # "Lithium aus dem Schredder | heise online"
                 # A source line matched by a built-in pattern ("Source: Reuters (June 3,
                 # 2008)" ends like a link with its date) is the attribution SRC001 reads,
                 # not chrome to delete; a pattern of the user's own says otherwise.
@@ -143,8 +147,21 @@ class BoilerplateLine(_DropLineRule):
             )
 
 
+# The tail of a sentence wrapped onto a line of its own: lowercase, one full stop ("live
+# in.", "features."), which a family of chrome words would match (found by a review).
+_SENTENCE_TAIL = re.compile(r"\s*[^\W\d_A-Z][^.]*[^.]\.\s*")
 # A line in quotation marks: what someone said, never a button.
 _QUOTED = re.compile(r"\s*[\"“”„«»‘’'].*[\"“”„«»‘’']\s*")
+
+
+def _title_and_site(text: str) -> bool:
+    """Whether a line between vertical bars is a page's title, a headline then its site and
+    perhaps its section ("Lithium aus dem Schredder | heise online"), not a menu: at most 3
+    items, the first of 4 words or more and no label ("PICK YOUR EDITION: Central | Valley")."""
+    items = [item for item in text.split("|") if item.strip()]
+    return 1 < len(items) <= 3 and len(items[0].split()) >= 4 and ":" not in items[0]
+
+
 # A date or a clock time alone, as a timeline or a live blog heads its entries.
 _DATE_OR_TIME = re.compile(
     r"\s*(?:\d{1,2}:\d\d|[A-Z][a-z]+\.? \d{1,2}, \d{4}|\d{1,2} [A-Z][a-z]+ \d{4})\s*"
@@ -470,7 +487,16 @@ _SENTENCE_END = re.compile(r"""[.!?]["'”’)]*\s*$""")
 
 
 def _short_line(text: str) -> bool:
-    return len(text.split(None, _MOST_WORDS)) <= _MOST_WORDS and not _SENTENCE_END.search(text)
+    return (
+        len(text.split(None, _MOST_WORDS)) <= _MOST_WORDS
+        and not _SENTENCE_END.search(text)
+        and not _CODE.search(text)
+    )
+
+
+# A line of code, which a blog post quotes between lines of "..." ("class Tests(Base):",
+# "x=1", "def run("): the post's text, however short (found by a review on real pages).
+_CODE = re.compile(r"\w\(|\w=\w|\($|^\s*(?:def|class|import|from|return)\s")
 
 
 @register

@@ -74,6 +74,29 @@ def is_candidate(text: str, max_length: int, is_source: Callable[[str], Any]) ->
     return not is_source(text)
 
 
+# A paragraph, as a subheading has one on each side: a sentence's end and this many words.
+_PARAGRAPH_WORDS = 20
+
+
+def _subheading(texts: list[str], index: int) -> bool:
+    """Whether the line at `index` heads a part of the article: capitalised, between two
+    paragraphs of prose ("Transparenz" in a post, which other sites' menus hold too: found by
+    a review on real pages). A menu's item stands among other items or links."""
+    if not texts[index].lstrip()[:1].isupper():
+        return False
+    for step in (-1, 1):
+        other = index + step
+        while 0 <= other < len(texts) and not texts[other].strip():
+            other += step
+        if not 0 <= other < len(texts):
+            return False
+        line = texts[other]
+        words = len(line.split(None, _PARAGRAPH_WORDS))
+        if words <= _PARAGRAPH_WORDS or not _SENTENCE_END.search(line.rstrip()):
+            return False
+    return True
+
+
 def candidate_lines(
     doc: Document, max_length: int, is_source: Callable[[str], Any]
 ) -> tuple[bytes, str]:
@@ -90,6 +113,8 @@ def candidate_lines(
     for index in short:
         text = line_texts[index]
         if (index == 0 and titled) or not is_candidate(text, max_length, is_source):
+            continue
+        if _subheading(line_texts, index):
             continue
         key = line_key(text)
         if not key:
