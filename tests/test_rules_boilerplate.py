@@ -655,3 +655,37 @@ def test_a_line_of_code_between_elisions_is_the_posts_text():
     )
     assert check("BP006", text) == []
     assert reported_lines("BP006", text.replace("class QunitTests(", "Related")) == [7]
+
+
+# Found by a review on real pages: tag labels and lists, newsletter prompts, share buttons
+# run together. None of these shapes is in BBC's prose.
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Keywords: Mosul , Iraq",
+        "Category : US (Sports)",
+        "Related TopicsEpic Games",
+        "Comics / demographics / economics / happy mutants",
+        "GET THE BOING BOING NEWSLETTER",
+        "Join 66,707,982 other followers",
+        "Subscribe today & get full access to our Premium content",
+        "facebooktwitterflipboardwhatsapp",
+        "ShareTweet",
+    ],
+)
+def test_tags_newsletter_prompts_and_run_together_buttons_are_reported(line):
+    assert reported_lines("BP001", f"Title\n\n{BODY}\n\n{line}\n") == [5]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Topics discussed at the summit included trade and security.",
+        "He said the newsletter had 2,000 readers when it closed in 2003.",
+        "BT is offering free calls if customers sign up to broadband.",
+        "Photo / Getty Images / Reuters",
+        "Shares fell 3% on Monday.",
+    ],
+)
+def test_prose_about_topics_newsletters_and_shares_is_not_chrome(line):
+    assert check("BP001", f"Title\n\n{BODY}\n\n{line}\n") == []

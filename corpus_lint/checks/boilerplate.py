@@ -106,11 +106,11 @@ class BoilerplateLine(_DropLineRule):
             if (
                 len(text) <= _LONGEST_PHRASE_LINE
                 and not _QUOTED.fullmatch(text)  # speech: '"Done."', '"Help!"'
-                and not _SENTENCE_TAIL.fullmatch(text)
                 and (
                     (squeezed in squeezed_phrases and normalise_phrase(text) in phrases)
                     or families.matches(text)
                 )
+                and not _SENTENCE_TAIL.fullmatch(text)
             ):
                 found = "boilerplate phrase"
             elif search(text):
