@@ -689,3 +689,21 @@ def test_tags_newsletter_prompts_and_run_together_buttons_are_reported(line):
 )
 def test_prose_about_topics_newsletters_and_shares_is_not_chrome(line):
     assert check("BP001", f"Title\n\n{BODY}\n\n{line}\n") == []
+
+
+def test_a_list_of_stories_with_their_dates_is_reported():
+    # Found by a review on real pages: a related-stories rail, headlines each with its date.
+    rail = (
+        "ALSO READ\nEverest conqueror Edmund Hillary dies\nJanuary 11, 2008\n"
+        "Santosh Yadav on Edmund Hillary\nJanuary 11, 2008\n"
+        "Pay your tributes to the Everest conqueror\n3 hours ago\n"
+    )
+    text = f"Title\n\n{BODY}\n\n{rail}"
+    assert reported_lines("BP006", text) == [6, 8, 10, 11]
+    # An article's title and byline over its date, then the article: no list.
+    head = "Zoo condemned over deaths of polar bear cubs\nKate Connolly in Berlin\n"
+    lone = f"Menu\nHome\n{head}Tuesday January 8, 2008\n\n{BODY}\n"
+    assert check("BP006", lone) == []
+    # A fixture list has no stamps between its lines.
+    fixtures = "Derby v Watford or Fulham\nLeeds v Hull or Norwich\nStoke v Wigan or Reading\n"
+    assert check("BP006", f"Title\n\n{BODY}\n\n{fixtures}") == []

@@ -402,11 +402,15 @@ class LineAmongBoilerplate(_DropLineRule):
     Reports a run of at most 3 lines, each of at most 2 words and none ending like a sentence,
     between two lines of boilerplate (reported by BP001, BP002, BP003 or BP004), blank lines
     aside: "Sports Wire", "Related", "Latest" in a block of chrome. Left alone: source lines
-    (SRC001's patterns), the first line of the file that is not chrome (the title, though a
-    menu may stand above it and a date stamp below), and the end of the file (a closing line
-    is the article's more often than not). The lines BP001-BP004 find are read whether or
-    not they are selected or ignored for the file (`per-file-ignores`, `# noqa`), so the
-    report does not depend on them: ignore BP006 too where their lines are not chrome.
+    (SRC001's patterns), lines of code, the first line of the file that is not chrome (the
+    title, though a menu may stand above it and a date stamp below), and the end of the file
+    (a closing line is the article's more often than not). Also reports the headlines of a
+    list of stories with their stamps: 3 headlines or more (4 to 22 words, no sentence's
+    end) and 2 stamps or more in turn, a stamp a line of chrome with a figure ("January 11,
+    2008", "12 comments") or a relative time ("3 hours ago"), nothing else between them.
+    The lines BP001-BP004 find are read whether or not they are selected or ignored for the
+    file (`per-file-ignores`, `# noqa`), so the report does not depend on them: ignore BP006
+    too where their lines are not chrome.
 
     ## Why is this bad?
     A page's menus, link lists and widgets come as blocks of short lines, and a phrase list
@@ -463,6 +467,13 @@ class LineAmongBoilerplate(_DropLineRule):
                 run.append(index)
                 if len(run) > _LONGEST_RUN or not _short_line(text) or is_source(text):
                     above, run = None, []
+        for index in _listed_headlines(texts, chrome):
+            yield self.report(
+                doc,
+                index,
+                f'headline "{shorten(texts[index])}" in a list of stories with their dates or '
+                "counts: most likely a page's list of links",
+            )
 
     def _report(
         self, doc: Document, run: list[int], above: int, below: int
@@ -484,6 +495,51 @@ _CONTEXT = (BoilerplateLine(), StraySymbolLine(), JunkTokenLine(), MediaCredit()
 _MOST_WORDS = 2
 _LONGEST_RUN = 3
 _SENTENCE_END = re.compile(r"""[.!?]["'”’)]*\s*$""")
+
+
+def _listed_headlines(texts: list[str], chrome: set[int]) -> list[int]:
+    """The lines of a list of stories: headlines (4 to 22 words, no sentence's end) and
+    stamps in turn, a stamp a line of chrome with a figure ("Jan 15, 2008", "22:04", "12
+    comments") or a relative time ("3 hours ago"), 3 headlines or more and 2 stamps or more
+    with nothing else between them (two headlines in a row are an article's title and its
+    byline). A related-stories rail or a list of the latest news;
+    found by a review on real pages (55 lines of its pages, none of BBC's prose, whose
+    fixture lists and rankings have no stamps between their lines). The headlines are
+    reported, and the relative times among them."""
+    lines = [i for i, text in enumerate(texts) if text.strip()]
+    found: list[int] = []
+    run: list[tuple[int, bool]] = []  # (index, is a stamp)
+
+    def close() -> None:
+        heads = [i for i, stamp in run if not stamp]
+        stamps = len(run) - len(heads)
+        if len(heads) >= 3 and stamps >= 2:
+            found.extend(i for i, stamp in run if not stamp or i not in chrome)
+        run.clear()
+
+    for position, index in enumerate(lines):
+        text = texts[index]
+        if (index in chrome and _STAMP.search(text)) or _RELATIVE_TIME.fullmatch(text):
+            run.append((index, True))
+        elif index not in chrome and position > 0 and _HEADLINE.fullmatch(text):
+            if run and not run[-1][1]:  # two headlines in a row: a title and its byline
+                close()
+            run.append((index, False))
+        else:
+            close()
+    close()
+    return found
+
+
+# A headline: 4 to 22 words, starting with a capital, a figure or a quote, no sentence's end.
+_HEADLINE = re.compile(
+    r"""\s*["'“‘]?[A-Z0-9][^\s]*(?:\s+\S+){3,21}(?<![.!?:;,])(?<![.!?]["'”’])\s*"""
+)
+# A stamp among chrome: a figure, in a short line ("January 15, 2008", "22:04", "5 comments").
+_STAMP = re.compile(r"^(?=(?:\S+\s+){0,7}\S+\s*$).*\d")
+_RELATIVE_TIME = re.compile(
+    r"\s*(?:\w+\s+)?\d+\s+(?i:sec(?:ond)?s?|min(?:ute)?s?|hours?|hrs?|days?|weeks?|months?)\s+(?i:ago)\s*"
+)
 
 
 def _short_line(text: str) -> bool:
