@@ -707,3 +707,14 @@ def test_a_list_of_stories_with_their_dates_is_reported():
     # A fixture list has no stamps between its lines.
     fixtures = "Derby v Watford or Fulham\nLeeds v Hull or Norwich\nStoke v Wigan or Reading\n"
     assert check("BP006", f"Title\n\n{BODY}\n\n{fixtures}") == []
+
+
+def test_a_long_line_of_items_between_middle_dots_that_is_no_menu_is_judged_in_time():
+    # Found by a review: both forms of the separator read " · ", so a line of 22 items that
+    # finally failed (a footer's sentence at its end) was tried in 2^22 ways: 27 s.
+    import time
+
+    line = "Inici · " * 40 + "© 2023 Alle Rechte vorbehalten."
+    began = time.perf_counter()
+    assert check("BP001", f"Title\n\n{BODY}\n\n{line}\n") == []
+    assert time.perf_counter() - began < 2

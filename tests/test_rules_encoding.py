@@ -1114,3 +1114,11 @@ def test_a_reading_refused_for_the_transcode_gets_no_character_rule():
     assert doc.refusal is not None
     [found] = check("ENC005", doc)
     assert "U+0007" in found.message
+
+
+def test_an_ebcdic_reading_refused_reports_no_control_characters():
+    # Found by a review: a refused EUC-JP text read as cp875 (EBCDIC Greek) had its "2.7"
+    # reported as three C0 controls; EBCDIC reads ASCII bytes as other characters.
+    doc = doc_of("ｺﾝﾋﾟｭｰﾀ 2.7".encode("euc_jp"))
+    assert doc.refusal is not None and doc.encoding == "cp875"
+    assert check("ENC005", doc) == []

@@ -158,8 +158,18 @@ def test_lines_that_only_mention_a_source_do_not_count(line):
 def test_an_outlet_in_quotation_marks_and_a_repeated_label_in_any_language():
     # Found by a review: German and Danish quote a name in guillemets, which were taken for
     # stray separators; and the repeated label was recognised in English only.
-    for line in ("Quelle: »Der Spiegel«", "Kilde: »Politiken«", 'Source: "The Times"'):
+    for line in (
+        "Quelle: »Der Spiegel«",
+        "Kilde: »Politiken«",
+        'Source: "The Times"',
+        # Found by a review of the first version: a quoted outlet, then more.
+        "Quelle: »Der Spiegel«, 12. März 2023",
+        "Quelle: »Die Zeit« / dpa",
+        'Source: "The Times", London',
+    ):
         assert check("SRC002", f"{ARTICLE}\n{line}\n") == [], line
+    [found] = check("SRC002", f"{ARTICLE}\nSource: /Telegraph «\n")
+    assert found.fix is not None and found.fix.message == 'Rewrite the outlet as "Telegraph"'
     [found] = check("SRC002", f"{ARTICLE}\nQuelle: Quelle: dpa\n")
     assert found.fix is not None and found.fix.message == 'Rewrite the outlet as "dpa"'
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -900,6 +901,8 @@ class ControlCharacter(Rule):
             return
         runs: Iterable[tuple[int, int]] = _control_runs(doc)
         if doc.refusal:  # a guessed reading: only the C0 controls, ASCII bytes read alike
+            if not _reads_ascii(doc.encoding):
+                return  # an EBCDIC reading's controls are ASCII text ("2.7")
             runs = (m.span() for m in _C0_RUN.finditer(doc.text))
         for start, end in runs:
             run = doc.text[start:end]
@@ -926,6 +929,16 @@ class ControlCharacter(Rule):
                     f"Remove the {count}", Edit(start, end, removal(doc.text, start, end))
                 )
             yield self.diagnostic(doc, start, end, message, fix)
+
+
+@functools.cache
+def _reads_ascii(encoding: str) -> bool:
+    """Whether the code page reads ASCII bytes as ASCII (not EBCDIC's cp500, cp875...)."""
+    sample = bytes(range(0x20, 0x7F))
+    try:
+        return sample.decode(encoding) == sample.decode("ascii")
+    except (UnicodeDecodeError, LookupError):
+        return False
 
 
 def _control_runs(doc: Document) -> Iterator[tuple[int, int]]:

@@ -15,9 +15,10 @@ _BOM = "\ufeff"
 _LEADING_JUNK = re.compile(r"^[/\\|:;,.·•*>»\-–—_~]+\s*")
 _TRAILING_JUNK = re.compile(r"\s*[/\\|:;,·•*<«\-–—_~]+$")
 _REPEATED_LABEL = re.compile(r"^(?i:sources?)\s*:\s*")
-# An outlet in quotation marks, German and Danish guillemets too ("Quelle: »Der Spiegel«"):
-# its marks are no stray separators.
-_QUOTED = re.compile(r'^(?:»[^»«]+«|«[^»«]+»|„[^„“]+“|“[^“”]+”|"[^"]+"|›[^›‹]+‹|‹[^‹›]+›)$')
+# Quotation marks, German and Danish guillemets too ("Quelle: »Der Spiegel«, 12. März"): an
+# outlet's opening mark is no stray separator where its closing mark follows, nor the closing
+# one where its opening mark came first.
+_QUOTES = {"»": "«", "«": "»", "„": "“", "“": "”", '"': '"', "›": "‹", "‹": "›"}
 _URL = re.compile(r"^(?i:https?:|www\.)")
 _BARE_URL = re.compile(r"^(?i:https?:/*)?(?i:www\.?)?/*$")
 _LETTER_OR_DIGIT = re.compile(r"[^\W_]")
@@ -31,10 +32,15 @@ def outlet_problem(outlet: str) -> tuple[str, str | None]:
         return f'names no outlet, only "{shorten(outlet, 20)}"', None
     if _BARE_URL.match(outlet):
         return f'has a link without an address ("{outlet}")', None
-    if _URL.match(outlet) or _QUOTED.match(outlet):
+    if _URL.match(outlet):
         return "", None  # a link is an outlet; its slashes are not stray separators
     repaired = _REPEATED_LABEL.sub("", outlet)
-    repaired = _TRAILING_JUNK.sub("", _LEADING_JUNK.sub("", repaired))
+    if _QUOTES.get(repaired[:1], "\0") not in repaired[1:]:
+        repaired = _LEADING_JUNK.sub("", repaired)
+    if not any(
+        opening in repaired[:-1] for opening, closing in _QUOTES.items() if closing == repaired[-1:]
+    ):
+        repaired = _TRAILING_JUNK.sub("", repaired)
     if repaired == outlet:
         return "", None
     return f'has a broken outlet "{shorten(outlet, 40)}"', repaired
