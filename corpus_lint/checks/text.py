@@ -52,7 +52,7 @@ class RepeatedWord(Rule):
       in: `rules/repeats.toml`, English doublings such as "had had", "that that", "very
       very", "no no", "bye bye", "hush hush", "la la", "ha ha"; German, Dutch and French
       grammar, "die die", "dat dat", "nous nous"; and reduplications of 14 languages,
-      "piano piano", "já já", "yavaş yavaş", "σιγά σιγά", "pole pole", "từ từ"); a listed
+      "zitto zitto", "corre corre", "yavaş yavaş", "σιγά σιγά", "pole pole", "ngày ngày"); a listed
       pair allows any number of copies
       ("no no no");
     - doublings the sentence's grammar asks for: a preposition ending a verb's phrase, then
