@@ -506,6 +506,10 @@ def _listed_headlines(texts: list[str], chrome: set[int]) -> list[int]:
     found by a review on real pages (55 lines of its pages, none of BBC's prose, whose
     fixture lists and rankings have no stamps between their lines). The headlines are
     reported, and the relative times among them."""
+    if sum(1 for i in chrome if _STAMP.search(texts[i])) < 2 and not any(
+        len(text) < 40 and "ago" in text and _RELATIVE_TIME.fullmatch(text) for text in texts
+    ):
+        return []  # fewer than 2 stamps: no list (most documents)
     lines = [i for i, text in enumerate(texts) if text.strip()]
     found: list[int] = []
     run: list[tuple[int, bool]] = []  # (index, is a stamp)
@@ -521,7 +525,12 @@ def _listed_headlines(texts: list[str], chrome: set[int]) -> list[int]:
         text = texts[index]
         if (index in chrome and _STAMP.search(text)) or _RELATIVE_TIME.fullmatch(text):
             run.append((index, True))
-        elif index not in chrome and position > 0 and _HEADLINE.fullmatch(text):
+        elif (
+            index not in chrome
+            and position > 0
+            and len(text.split(None, 22)) <= 22  # (a paragraph fails at C speed)
+            and _HEADLINE.fullmatch(text)
+        ):
             if run and not run[-1][1]:  # two headlines in a row: a title and its byline
                 close()
             run.append((index, False))

@@ -19,6 +19,9 @@ _REPEATED_LABEL = re.compile(r"^(?i:sources?)\s*:\s*")
 # outlet's opening mark is no stray separator where its closing mark follows, nor the closing
 # one where its opening mark came first.
 _QUOTES = {"»": "«", "«": "»", "„": "“", "“": "”", '"': '"', "›": "‹", "‹": "›"}
+_OPENING: dict[str, list[str]] = {}  # a closing mark -> the marks that open it
+for _opening, _closing in _QUOTES.items():
+    _OPENING.setdefault(_closing, []).append(_opening)
 _URL = re.compile(r"^(?i:https?:|www\.)")
 _BARE_URL = re.compile(r"^(?i:https?:/*)?(?i:www\.?)?/*$")
 _LETTER_OR_DIGIT = re.compile(r"[^\W_]")
@@ -35,11 +38,14 @@ def outlet_problem(outlet: str) -> tuple[str, str | None]:
     if _URL.match(outlet):
         return "", None  # a link is an outlet; its slashes are not stray separators
     repaired = _REPEATED_LABEL.sub("", outlet)
-    if _QUOTES.get(repaired[:1], "\0") not in repaired[1:]:
+    first, last = repaired[:1], repaired[-1:]
+    if first in _QUOTES and _QUOTES[first] in repaired[1:]:
+        pass  # "»Der Spiegel«, 12. März": an opening mark, not a stray separator
+    else:
         repaired = _LEADING_JUNK.sub("", repaired)
-    if not any(
-        opening in repaired[:-1] for opening, closing in _QUOTES.items() if closing == repaired[-1:]
-    ):
+    if last in _OPENING and any(mark in repaired[:-1] for mark in _OPENING[last]):
+        pass  # "Die Zeit, »Politik«": a closing mark
+    else:
         repaired = _TRAILING_JUNK.sub("", repaired)
     if repaired == outlet:
         return "", None
@@ -174,7 +180,7 @@ class MalformedSource(Rule):
             start, end = _outlet_span(match)
             raw = text[start:end]
             problem, repaired = outlet_problem(raw.strip())
-            again = patterns.search(raw.strip())
+            again = (":" in raw or "：" in raw) and patterns.search(raw.strip())
             if again and not problem:  # the label repeated, in any language ("Quelle: Quelle:")
                 inner = again.string[_outlet_span(again)[0] :].strip()
                 problem = f'has a broken outlet "{shorten(raw.strip(), 40)}"'
