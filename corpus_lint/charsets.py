@@ -46,11 +46,12 @@ class Decoding(NamedTuple):
 # under 90% of the excerpts with a fix.
 RIVAL_SCORE_RATIO = 0.9
 # Under this top score chardet is unsure (a text of a few hundred bytes), and its ranking of
-# the double-byte code pages, which all read the same byte pairs, is no evidence: each of
-# them that decodes the bytes is a rival too. A review's short windows of real Chinese and
-# Japanese text (64-512 bytes, from uchardet's and CPython's test data) were rewritten as
-# Korean or Japanese from top scores of 0.08-0.40 (40 of 3,021 fixes), some from a code page
-# chardet did not list at all; above 512 bytes, or scored higher, none was.
+# the double-byte code pages, which all read the same byte pairs, is no evidence: the first
+# code page of each family that decodes the bytes (`_DOUBLE_BYTE_NAMES`) is a rival too. A
+# review's short windows of real Chinese and Japanese text (64-512 bytes, from uchardet's and
+# CPython's test data) were rewritten as Korean or Japanese from top scores of 0.08-0.40 (40
+# of 3,021 fixes), some from a code page chardet did not list at all; above 512 bytes, or
+# scored higher, none was.
 UNSURE_SCORE = 0.4
 # The standard double-byte code pages, one a family (the first of each chain that decodes).
 _DOUBLE_BYTE_NAMES = [["gb2312", "gbk", "gb18030"], ["big5", "cp950"], ["euc_kr", "cp949"]]
@@ -263,8 +264,9 @@ def _rare_han(text: str) -> tuple[int, int]:
 
 # Korean writes spaces between words of a few syllables, and a word in Hangul or in Hanja:
 # Chinese or Japanese read as Korean give Hangul run on for a sentence, or into Han
-# characters ("侶몸唐혹돨땜鮫"). (Not the converse: Korean read as Chinese gives Han spaced as
-# words, but lists, names and Korean written in Hanja are spaced so too.)
+# characters ("侶몸唐혹돨땜鮫"). Korean read as Chinese gives Han spaced as words, but lists,
+# names and Korean written in Hanja are spaced so too: judged only beside a reading that is
+# Korean as written (`_spaced_han`).
 _HANGUL_RUN = re.compile("[\uac00-\ud7af\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{13,}")
 _HANGUL = re.compile("[\uac00-\ud7af]")
 _SPACED_HAN = re.compile(
