@@ -797,20 +797,21 @@ def _odd_word(word: str, look_alikes: bool = True, acronyms: bool = False) -> bo
         category = unicodedata.category(ch)
         script = _script(ch) if category[0] == "L" else None
         if script is None:
+            stray = category[0] == "L" and ch in _STRAY_LETTERS
             symbols_after_letter = symbols_after_letter or (
                 bool(previous)
-                and (category[0] in "SC" or category in ("Po", "No"))  # "ka¾e": no fraction
+                and (stray or category[0] in "SC" or category in ("Po", "No"))  # "ka¾e"
                 and "\u0080" <= ch < "\u3000"  # not ASCII, not CJK or fullwidth punctuation
                 # Catalan's "l·l"; JIS's minus for a hyphen; words run together ("now…And")
                 and ch not in "\u00b7\u2212\u2026"
                 # The alphabet's own marks: Hebrew's gershayim in an abbreviation ("דוא״ל")
                 and not unicodedata.name(ch, "").startswith(previous_script + " ")
             )
-            if category[0] == "L":
+            if category[0] == "L" and not stray:
                 previous, symbols_after_letter = "", False
             continue
         if symbols_after_letter:
-            return True  # "Gr‰fin", "g√¢teaux"
+            return True  # "Gr‰fin", "g√¢teaux", "fⁿr"
         scripts[script] += 1
         if (
             previous == "Ll"
@@ -866,6 +867,16 @@ def _mixes_alphabets(text: str) -> bool:
         not word.isascii() and _odd_word(word, look_alikes=False) for word in _WORD.findall(text)
     )
 
+
+# Letters of no alphabet that a DOS or Mac code page reads for an accented one: the ordinal
+# indicators, the micro sign, superscripts and modifier letters. Inside a word, between two
+# letters of an alphabet, they are a misreading ("fⁿr", cp437's "für"; "Dµnmark"; "ˇ" for
+# "í"), as a symbol there is; before a figure ("1ª") or at a word's start ("µm") they are not.
+_STRAY_LETTERS = frozenset(
+    "\u00aa\u00b5\u00ba"
+    + "".join(map(chr, range(0x02B0, 0x0300)))
+    + "".join(map(chr, range(0x2070, 0x20A0)))
+)
 
 # A letter next to an apostrophe or a hyphen: an elision or a suffix, not a word of its own.
 _ELIDED = frozenset("'’`´-")

@@ -1122,3 +1122,35 @@ def test_an_ebcdic_reading_refused_reports_no_control_characters():
     doc = doc_of("ｺﾝﾋﾟｭｰﾀ 2.7".encode("euc_jp"))
     assert doc.refusal is not None and doc.encoding == "cp875"
     assert check("ENC005", doc) == []
+
+
+@pytest.mark.parametrize(
+    ("word", "odd"),
+    [
+        ("fⁿr", True),  # cp437's reading of "für"
+        ("Dµnmark", True),  # cp437's "æ"
+        ("Slovenˇina", True),  # cp1250's "ˇ" for cp852's "í"
+        ("1ª", False),  # an ordinal
+        ("µm", False),  # a unit
+        ("Mª", False),  # an abbreviation
+        ("über", False),
+    ],
+)
+def test_a_letter_of_no_alphabet_inside_a_word_is_a_misreading(word, odd):
+    # Found by a review on short real texts: a DOS or Mac code page's reading of a German or
+    # Danish text with a few accents ("fⁿr") passed as plausible and blocked the right fix.
+    assert charsets.looks_misread(word) is odd
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Der Rat hat zuletzt 2019 einen Bericht für die Verwaltung der Stadt vorgelegt.\n"
+        "Die Zahl der Seiten entspricht dem Stand mit führendem\n",
+        "ISO hat 2004 eine Norm für die Technik der Zeichen mit acht Bit verfasst.\n"
+        "Die mit sieben Bit kodierbaren Zeichen gelten mit führendem\n",
+    ],
+)
+def test_a_few_accents_read_by_a_dos_code_page_no_longer_block_the_fix(text):
+    decoded = charsets.decode(text.encode("latin-1"))
+    assert decoded.refusal is None and decoded.text == text
