@@ -264,14 +264,12 @@ def _rare_han(text: str) -> tuple[int, int]:
 
 # Korean writes spaces between words of a few syllables, and a word in Hangul or in Hanja:
 # Chinese or Japanese read as Korean give Hangul run on for a sentence, or into Han
-# characters ("侶몸唐혹돨땜鮫"). Korean read as Chinese gives Han spaced as words, but lists,
-# names and Korean written in Hanja are spaced so too: judged only beside a reading that is
-# Korean as written (`_spaced_han`).
+# characters ("侶몸唐혹돨땜鮫"). (Not the converse: Korean read as Chinese gives Han spaced as
+# words, but lists, names and Korean written in Hanja are spaced so too, and a Chinese list
+# spaced as words reads as plausible Korean: dismissing the spaced Han beside a Korean reading
+# made wrong fixes of such lists, a review found.)
 _HANGUL_RUN = re.compile("[\uac00-\ud7af\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{13,}")
 _HANGUL = re.compile("[\uac00-\ud7af]")
-_SPACED_HAN = re.compile(
-    "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff] (?=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])"
-)
 _HANGUL_HAN = re.compile(
     "[\uac00-\ud7af](?=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])"
     "|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff](?=[\uac00-\ud7af])"
@@ -507,7 +505,6 @@ def _detect(raw: bytes, fallback: Decoding) -> Decoding:
     # A reading that fails only for its names or its capitals (see `oddity`) is a rival too:
     # "Kovač" in cp1250 beside "Zoë" and "Sébastien" fits no one language, latin-1's "Kovaè"
     # does. (Judged so last, and only when it would block: it is a second reading of it.)
-    korean = _reads_as_korean(readings[chosen][:PLAUSIBILITY_SAMPLE])
     for name, other in readings.items():
         if name == chosen or (_fallback(name) and _narrower_read(name, readings)):
             continue
@@ -516,9 +513,7 @@ def _detect(raw: bytes, fallback: Decoding) -> Decoding:
         if (
             other != readings[chosen]
             and not _mixes_alphabets(other[:PLAUSIBILITY_SAMPLE])
-            and (
-                _same_family(name, chosen) or not _misread_cjk(other[:PLAUSIBILITY_SAMPLE], korean)
-            )
+            and (_same_family(name, chosen) or not _misread_cjk(other[:PLAUSIBILITY_SAMPLE]))
             and (
                 name not in objections
                 or not implausible(other[:PLAUSIBILITY_SAMPLE], as_rival=True)
@@ -650,7 +645,7 @@ def implausible(text: str, as_rival: bool = False) -> str | None:
     return None
 
 
-def _misread_cjk(text: str, beside_korean: bool = False) -> bool:
+def _misread_cjk(text: str) -> bool:
     """Whether a rival reading from another family of code pages is what a double-byte code
     page makes of other text, by signs that `oddity` does not weigh: a user-defined
     character ("\ue262", cp932's reading of Spanish "ó" and the next letter), halfwidth
@@ -671,25 +666,7 @@ def _misread_cjk(text: str, beside_korean: bool = False) -> bool:
     if rare > MAX_RARE_HAN_SHARE * han:
         return True
     rare, hangul = _rare_hangul(text)
-    if rare * 2 > hangul or _korean_shape(text):
-        return True
-    return beside_korean and _spaced_han(text)
-
-
-def _reads_as_korean(text: str) -> bool:
-    """Whether the text is Korean as Korean is written: Hangul more than Han, spaced between
-    words, mostly KS X 1001's syllables."""
-    rare, hangul = _rare_hangul(text)
-    return hangul > len(_HAN.findall(text)) and rare * 2 <= hangul and not _korean_shape(text)
-
-
-def _spaced_han(text: str) -> bool:
-    """Whether the text's Han characters are spaced as words, a tenth of them or more: the
-    Chinese that Korean's byte pairs make (Hangul's rows are GB2312's commonest Han).
-    Judged only beside a reading that is Korean as written (`_reads_as_korean`): lists,
-    names and Korean written in Hanja are spaced so too."""
-    han = len(_HAN.findall(text))
-    return han >= MIN_HAN_JUDGED and len(_SPACED_HAN.findall(text)) * 10 >= han
+    return rare * 2 > hangul or _korean_shape(text)
 
 
 def oddity(text: str, as_rival: bool = False) -> tuple[int, int]:

@@ -170,6 +170,14 @@ def test_other_languages_slips_of_function_words_are_still_reported(paragraph):
     assert codes(check("TXT001", doc_of(article(paragraph)))) == ["TXT001"]
 
 
+def test_a_copy_continued_by_a_combining_accent_is_another_word():
+    # Found by a review: in NFD text "de de\u0301" was "de de", and the fix deleted "dé".
+    import unicodedata
+
+    text = unicodedata.normalize("NFD", "Le résumé de dé est prêt.")
+    assert check("TXT001", doc_of(article(text))) == []
+
+
 def test_a_capitalised_copy_at_a_sentences_start_is_a_slip_unless_a_name_elsewhere():
     assert check("TXT001", doc_of(article("Will will tell you he was terrified.")))
     # "The" inside a sentence ("The Guardian") does not make "The the" a name.

@@ -468,10 +468,11 @@ class LineAmongBoilerplate(_DropLineRule):
                 if len(run) > _LONGEST_RUN or not _short_line(text) or is_source(text):
                     above, run = None, []
         for index in _listed_headlines(texts, chrome):
+            what = "stamp" if _RELATIVE_TIME.fullmatch(texts[index]) else "headline"
             yield self.report(
                 doc,
                 index,
-                f'headline "{shorten(texts[index])}" in a list of stories with their dates or '
+                f'{what} "{shorten(texts[index])}" in a list of stories with their dates or '
                 "counts: most likely a page's list of links",
             )
 
@@ -502,9 +503,11 @@ def _listed_headlines(texts: list[str], chrome: set[int]) -> list[int]:
     stamps in turn, a stamp a line of chrome with a figure ("Jan 15, 2008", "22:04", "12
     comments") or a relative time ("3 hours ago"), 3 headlines or more and 2 stamps or more
     with nothing else between them (two headlines in a row are an article's title and its
-    byline). A related-stories rail or a list of the latest news;
-    found by a review on real pages (55 lines of its pages, none of BBC's prose, whose
-    fixture lists and rankings have no stamps between their lines). The headlines are
+    byline), not right after a paragraph of prose: a related-stories rail or a list of the
+    latest news under its heading ("ALSO READ", "News List"), found by a review on real
+    pages (none of BBC's prose, whose fixture lists and rankings have no stamps between their
+    lines). Right after a paragraph it is the article's own timeline or results, events with
+    their dates (a review of the first version found them deleted). The headlines are
     reported, and the relative times among them."""
     if sum(1 for i in chrome if _STAMP.search(texts[i])) < 2 and not any(
         len(text) < 40 and "ago" in text and _RELATIVE_TIME.fullmatch(text) for text in texts
@@ -514,10 +517,20 @@ def _listed_headlines(texts: list[str], chrome: set[int]) -> list[int]:
     found: list[int] = []
     run: list[tuple[int, bool]] = []  # (index, is a stamp)
 
+    place = {index: position for position, index in enumerate(lines)}
+
+    def after_prose(index: int) -> bool:
+        """Whether the line before is a paragraph: the article's own list follows its text."""
+        position = place[index] - 1
+        if position < 0:
+            return False
+        line = texts[lines[position]]
+        return bool(_SENTENCE_END.search(line)) and len(line.split(None, 6)) > 6
+
     def close() -> None:
         heads = [i for i, stamp in run if not stamp]
         stamps = len(run) - len(heads)
-        if len(heads) >= 3 and stamps >= 2:
+        if len(heads) >= 3 and stamps >= 2 and not after_prose(run[0][0]):
             found.extend(i for i, stamp in run if not stamp or i not in chrome)
         run.clear()
 

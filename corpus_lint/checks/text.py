@@ -20,8 +20,9 @@ from corpus_lint.textutil import word_bytes
 # joined to a dot, slash or "@" before it is part of a name ("foo.git git"); one after a
 # no-break space glued to a letter beyond ASCII is the end of a word mojibake split ("à"
 # read as "Ã" and U+00A0: "CÃ\xa0nan nan Gàidheal" is "Cànan nan Gàidheal").
+# (A combining accent after the copy continues its word: NFD's "de de\u0301" is "de dé".)
 _REPEATED_WORD = re.compile(
-    r"(?<![\w'’./@-])(?<![^\x00-\x7f]\xa0)([^\W\d_]+)(?: \1(?![\w'’-]|@\w))+",
+    r"(?<![\w'’./@-])(?<![^\x00-\x7f]\xa0)([^\W\d_]+)(?: \1(?![\w'’\u0300-\u036f-]|@\w))+",
     re.IGNORECASE,
 )
 # Quotation marks around a repeat that is all the quotation holds: a mention ("the the").
