@@ -845,14 +845,14 @@ def _mixes_alphabets(text: str) -> bool:
     )
 
 
-# Letters of no alphabet that a DOS or Mac code page reads for an accented one: the ordinal
-# indicators, the micro sign, superscripts and modifier letters. Inside a word, between two
-# letters of an alphabet, they are a misreading ("fⁿr", cp437's "für"; "Dµnmark"; "ˇ" for
-# "í"), as a symbol there is; before a figure ("1ª") or at a word's start ("µm") they are not.
+# Letters of no alphabet that a single-byte code page reads for an accented one: the ordinal
+# indicators, the micro sign, cp1252's "ˆ", cp1250's "ˇ", superscripts and subscripts.
+# Inside a word, between two letters of an alphabet, they are a misreading ("fⁿr", cp437's
+# "für"; "Dµnmark"; "ˇ" for cp852's "í"), as a symbol there is; before a figure ("1ª") or at
+# a word's start ("µm") they are not. Not the other modifier letters: orthographies and
+# transliterations spell with them ("Hawaiʻi", "oʻzbek", "мʼясо", "Saʿid").
 _STRAY_LETTERS = frozenset(
-    "\u00aa\u00b5\u00ba"
-    + "".join(map(chr, range(0x02B0, 0x0300)))
-    + "".join(map(chr, range(0x2070, 0x20A0)))
+    "\u00aa\u00b5\u00ba\u02c6\u02c7" + "".join(map(chr, range(0x2070, 0x20A0)))
 )
 
 # A letter next to an apostrophe or a hyphen: an elision or a suffix, not a word of its own.

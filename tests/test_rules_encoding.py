@@ -1122,6 +1122,11 @@ def test_an_ebcdic_reading_refused_reports_no_control_characters():
         ("µm", False),  # a unit
         ("Mª", False),  # an abbreviation
         ("über", False),
+        # Modifier letters that orthographies and transliterations spell with.
+        ("Hawaiʻi", False),
+        ("oʻzbek", False),
+        ("мʼясо", False),
+        ("Saʿid", False),
     ],
 )
 def test_a_letter_of_no_alphabet_inside_a_word_is_a_misreading(word, odd):

@@ -176,6 +176,8 @@ def test_a_copy_continued_by_a_combining_accent_is_another_word():
 
     text = unicodedata.normalize("NFD", "Le résumé de dé est prêt.")
     assert check("TXT001", doc_of(article(text))) == []
+    # Nor a Hindi word cut at its vowel sign ("तब तबाही": "then destruction").
+    assert check("TXT001", doc_of(article("और तब तबाही आई।"))) == []
 
 
 def test_a_capitalised_copy_at_a_sentences_start_is_a_slip_unless_a_name_elsewhere():

@@ -521,12 +521,18 @@ def _listed_headlines(texts: list[str], chrome: set[int]) -> list[int]:
     place = {index: position for position, index in enumerate(lines)}
 
     def after_prose(index: int) -> bool:
-        """Whether the line before is a paragraph: the article's own list follows its text."""
+        """Whether a paragraph comes before, or a line introducing a list ("Here is how the
+        night unfolded:"), perhaps under a heading of its own ("Key moments"): the article's
+        own list follows its text."""
         position = place[index] - 1
+        if position >= 0 and lines[position] not in chrome and _short_line(texts[lines[position]]):
+            position -= 1  # a heading that is no chrome
         if position < 0:
             return False
-        line = texts[lines[position]]
-        return bool(_SENTENCE_END.search(line)) and len(line.split(None, 6)) > 6
+        line = texts[lines[position]].rstrip()
+        return line.endswith(":") or (
+            bool(_SENTENCE_END.search(line)) and len(line.split(None, 6)) > 6
+        )
 
     def close() -> None:
         heads = [i for i, stamp in run if not stamp]

@@ -115,6 +115,8 @@ class RepeatedWord(Rule):
                 continue  # "in region REGION": a placeholder or a label, no slip of the keys
             start, end = match.span()
             before, after = text[start - 1 : start], text[end : end + 1]
+            if _is_mark(before) or _is_mark(after):
+                continue  # a word cut at its vowel sign or accent: Hindi "तब तबाही" is no "तब तब"
             if before and after and before in _OPENING_QUOTES and after in _CLOSING_QUOTES:
                 continue  # a mention of the slip: can recognise "the the"
             if len(word) == 1 and word != "a":
@@ -302,6 +304,12 @@ _FUNCTION_WORDS = frozenset(
     "a an and are as at be but by for from he her his i if in is it its no not of on or our "
     "she so that the their then there they this to was we were what when which who with you".split()
 )
+
+
+def _is_mark(ch: str) -> bool:
+    """A combining mark (an accent, a vowel sign), which `\\w` does not take for a letter of
+    the word it belongs to."""
+    return bool(ch) and not ch.isascii() and unicodedata.category(ch)[0] == "M"
 
 
 def _starts_sentence(text: str, start: int) -> bool:
