@@ -408,7 +408,8 @@ class LineAmongBoilerplate(_DropLineRule):
     list of stories with their stamps: 3 headlines or more (4 to 22 words, no sentence's
     end) and 2 stamps or more in turn, a stamp a line of chrome with a figure ("January 11,
     2008", "12 comments") or a relative time ("3 hours ago"), nothing else between them, and
-    not right after a paragraph (there it is the article's own timeline or results).
+    not right after a paragraph or a line introducing it, under a heading or not (there it
+    is the article's own timeline or results).
     The lines BP001-BP004 find are read whether or not they are selected or ignored for the
     file (`per-file-ignores`, `# noqa`), so the report does not depend on them: ignore BP006
     too where their lines are not chrome.
