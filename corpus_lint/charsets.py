@@ -242,7 +242,10 @@ def _cjk_in_latin_words(text: str) -> int:
     return inside
 
 
-_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# Han characters (ideographs), and Hangul syllables, as character-class ranges.
+_HAN_RANGES = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HANGUL_RANGE = "\uac00-\ud7af"
+_HAN = re.compile(f"[{_HAN_RANGES}]")
 _HALFWIDTH_KANA = re.compile("[\uff61-\uff9f]")
 _HALFWIDTH_BESIDE_ASCII = re.compile(
     "(?<=[A-Za-z0-9])[\uff61-\uff9f]|[\uff61-\uff9f](?=[A-Za-z0-9])"
@@ -268,11 +271,10 @@ def _rare_han(text: str) -> tuple[int, int]:
 # words, but lists, names and Korean written in Hanja are spaced so too, and a Chinese list
 # spaced as words reads as plausible Korean: dismissing the spaced Han beside a Korean reading
 # made wrong fixes of such lists, a review found.)
-_HANGUL_RUN = re.compile("[\uac00-\ud7af\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{13,}")
-_HANGUL = re.compile("[\uac00-\ud7af]")
+_HANGUL_RUN = re.compile(f"[{_HANGUL_RANGE}{_HAN_RANGES}]{{13,}}")
+_HANGUL = re.compile(f"[{_HANGUL_RANGE}]")
 _HANGUL_HAN = re.compile(
-    "[\uac00-\ud7af](?=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])"
-    "|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff](?=[\uac00-\ud7af])"
+    f"[{_HANGUL_RANGE}](?=[{_HAN_RANGES}])|[{_HAN_RANGES}](?=[{_HANGUL_RANGE}])"
 )
 
 
