@@ -65,6 +65,18 @@ def word_bytes(text: str) -> bytes:
     return _NON_ASCII_NON_WORD.sub(" ", text.lower()).encode().translate(_ASCII_WORDS)
 
 
+def nearest_lines(texts: list[str], index: int) -> tuple[int | None, int | None]:
+    """The indices of the nearest lines that are not blank before and after the one at
+    `index`, None at the document's edge: the neighbours a line's role is judged by."""
+    found: list[int | None] = []
+    for step in (-1, 1):
+        other = index + step
+        while 0 <= other < len(texts) and not texts[other].strip():
+            other += step
+        found.append(other if 0 <= other < len(texts) else None)
+    return found[0], found[1]
+
+
 def delete_lines(lines: list[Line], first: int, last: int) -> Edit:
     """One edit removing `lines[first..last]` (0-based, inclusive) with their line endings.
 

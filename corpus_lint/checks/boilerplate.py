@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from corpus_lint.document import Document
 from corpus_lint.families import family_words
 from corpus_lint.rule import UNSAFE, Context, CorpusRule, Diagnostic, Rule, register, reports_of
-from corpus_lint.textutil import delete_lines, normalise_phrase, shorten
+from corpus_lint.textutil import delete_lines, nearest_lines, normalise_phrase, shorten
 
 # A junk token is at least this long: 15 digits is the longest phone number (ITU E.164) and
 # 13 an ISBN, so 16 is the shortest run of digits that cannot be such a number.
@@ -189,18 +189,17 @@ def _between_paragraphs(texts: list[str], index: int, chrome: set[int]) -> bool:
     paragraphs of prose, not `chrome`: a topic of the packs' `section` words between two
     paragraphs is a subheading ("Economy", "Health" in an explainer), where a menu's item
     stands among other items, links, chrome or the document's edge."""
-    for step in (-1, 1):
-        other = index + step
-        while 0 <= other < len(texts) and not texts[other].strip():
-            other += step
-        if not 0 <= other < len(texts) or other in chrome:
-            return False
-        line = texts[other]
-        if not _SENTENCE_END.search(line) or len(line.split(None, _PARAGRAPH_WORDS)) <= (
-            _PARAGRAPH_WORDS
-        ):
-            return False
-    return True
+    return all(
+        other is not None and other not in chrome and _is_paragraph(texts[other])
+        for other in nearest_lines(texts, index)
+    )
+
+
+def _is_paragraph(line: str) -> bool:
+    """A paragraph of prose: a sentence's end, and words enough."""
+    return bool(_SENTENCE_END.search(line)) and len(line.split(None, _PARAGRAPH_WORDS)) > (
+        _PARAGRAPH_WORDS
+    )
 
 
 @register
@@ -531,9 +530,7 @@ def _listed_headlines(texts: list[str], chrome: set[int]) -> list[int]:
         if position < 0:
             return False
         line = texts[lines[position]].rstrip()
-        return line.endswith(":") or (
-            bool(_SENTENCE_END.search(line)) and len(line.split(None, 6)) > 6
-        )
+        return line.endswith(":") or _is_paragraph(line)
 
     def close() -> None:
         heads = [i for i, stamp in run if not stamp]

@@ -33,7 +33,7 @@ import xxhash
 from corpus_lint.dedup.features import Features, content_hash
 from corpus_lint.files import to_int64
 from corpus_lint.rule import UNSAFE, Diagnostic, Edit, Fix
-from corpus_lint.textutil import delete_lines, shorten
+from corpus_lint.textutil import delete_lines, nearest_lines, shorten
 
 if TYPE_CHECKING:
     from corpus_lint.analysis import Job, Result
@@ -84,17 +84,12 @@ def _subheading(texts: list[str], index: int) -> bool:
     a review on real pages). A menu's item stands among other items or links."""
     if not texts[index].lstrip()[:1].isupper():
         return False
-    for step in (-1, 1):
-        other = index + step
-        while 0 <= other < len(texts) and not texts[other].strip():
-            other += step
-        if not 0 <= other < len(texts):
-            return False
-        line = texts[other]
-        words = len(line.split(None, _PARAGRAPH_WORDS))
-        if words <= _PARAGRAPH_WORDS or not _SENTENCE_END.search(line.rstrip()):
-            return False
-    return True
+    return all(
+        other is not None
+        and len(texts[other].split(None, _PARAGRAPH_WORDS)) > _PARAGRAPH_WORDS
+        and _SENTENCE_END.search(texts[other].rstrip()) is not None
+        for other in nearest_lines(texts, index)
+    )
 
 
 def candidate_lines(
