@@ -14,7 +14,6 @@ from corpus_lint.textutil import shorten
 _BOM = "\ufeff"
 _LEADING_JUNK = re.compile(r"^[/\\|:;,.·•*>»\-–—_~]+\s*")
 _TRAILING_JUNK = re.compile(r"\s*[/\\|:;,·•*<«\-–—_~]+$")
-_REPEATED_LABEL = re.compile(r"^(?i:sources?)\s*:\s*")
 # Quotation marks, German and Danish guillemets too ("Quelle: »Der Spiegel«, 12. März"): an
 # outlet's opening mark is no stray separator where its closing mark follows, nor the closing
 # one where its opening mark came first.
@@ -37,19 +36,25 @@ def outlet_problem(outlet: str) -> tuple[str, str | None]:
         return f'has a link without an address ("{outlet}")', None
     if _URL.match(outlet):
         return "", None  # a link is an outlet; its slashes are not stray separators
-    repaired = _REPEATED_LABEL.sub("", outlet)
-    first, last = repaired[:1], repaired[-1:]
-    if first in _QUOTES and _QUOTES[first] in repaired[1:]:
-        pass  # "»Der Spiegel«, 12. März": an opening mark, not a stray separator
-    else:
-        repaired = _LEADING_JUNK.sub("", repaired)
-    if last in _OPENING and any(mark in repaired[:-1] for mark in _OPENING[last]):
-        pass  # "Die Zeit, »Politik«": a closing mark
-    else:
-        repaired = _TRAILING_JUNK.sub("", repaired)
+    repaired = without_junk(outlet)
     if repaired == outlet:
         return "", None
     return f'has a broken outlet "{shorten(outlet, 40)}"', repaired
+
+
+def without_junk(outlet: str) -> str:
+    """The outlet without the stray separators at its ends (`_LEADING_JUNK`, `_TRAILING_JUNK`),
+    but for the quotation marks around a name."""
+    first, last = outlet[:1], outlet[-1:]
+    if first in _QUOTES and _QUOTES[first] in outlet[1:]:
+        pass  # "»Der Spiegel«, 12. März": an opening mark, not a stray separator
+    else:
+        outlet = _LEADING_JUNK.sub("", outlet)
+    if last in _OPENING and any(mark in outlet[:-1] for mark in _OPENING[last]):
+        pass  # "Die Zeit, »Politik«": a closing mark
+    else:
+        outlet = _TRAILING_JUNK.sub("", outlet)
+    return outlet
 
 
 def _outlet_span(match: re.Match[str]) -> tuple[int, int]:
@@ -179,12 +184,13 @@ class MalformedSource(Rule):
                 continue
             start, end = _outlet_span(match)
             raw = text[start:end]
-            problem, repaired = outlet_problem(raw.strip())
-            again = (":" in raw or "：" in raw) and patterns.search(raw.strip())
-            if again and not problem:  # the label repeated, in any language ("Quelle: Quelle:")
-                inner = again.string[_outlet_span(again)[0] :].strip()
-                problem = f'has a broken outlet "{shorten(raw.strip(), 40)}"'
-                repaired = outlet_problem(inner)[1] or inner or None
+            outlet = raw.strip()
+            again = (":" in outlet or "：" in outlet) and patterns.search(outlet)
+            if again:  # the label repeated ("Source: Source: Reuters", "Quelle: Quelle: dpa")
+                problem = f'has a broken outlet "{shorten(outlet, 40)}"'
+                repaired = without_junk(outlet[_outlet_span(again)[0] :].strip()) or None
+            else:
+                problem, repaired = outlet_problem(outlet)
             if not problem:
                 continue
             line = doc.lines[index]
