@@ -1087,6 +1087,89 @@ def test_real_cjk_text_is_a_rival(text):
     assert not charsets._misread_cjk(text)
 
 
+KOREAN = (
+    "서울시는 월요일에 새 예산안을 발표했다. 시장은 기자들에게 교통과 주택 문제를 먼저 "
+    "해결하겠다고 말했다. 시민 단체는 이번 계획이 부족하다고 비판했지만, 의회는 다음 주에 "
+    "예산안을 심의할 예정이다."
+)
+
+
+def test_a_korean_reading_is_known_by_its_grammar():
+    assert charsets._reads_as_korean(KOREAN)
+    # What a Korean code page makes of Chinese and Japanese text has Hangul words, but not
+    # Korean's endings; nor has a list of Korean nouns (a blog's categories), kept refused.
+    chinese = "欧洲联盟的创始成员国是比利时、法国、德国、意大利、荷兰和卢森堡，总部设在布鲁塞尔。"
+    japanese = (
+        "東京都は月曜日に新しい計画を発表しました。知事は記者会見で交通と住宅の問題を説明した。"
+    )
+    for text, codec in ((chinese * 3, "gb2312"), (japanese * 3, "euc_jp")):
+        misread = text.encode(codec).decode("euc_kr", errors="replace")
+        assert len(charsets._HANGUL_WORD.findall(misread)) >= charsets.MIN_KOREAN_WORDS
+        assert not charsets._reads_as_korean(misread), misread
+    nouns = (
+        "미분류 녹색공간 동시대미술연구회 성남 여성문화회관 금요일 화요일 인사동 토포하우스 수요일"
+    )
+    assert not charsets._reads_as_korean(nouns)
+
+
+def test_korean_is_not_refused_for_what_a_chinese_code_page_makes_of_it():
+    # 22 of bench_encodings' 2 KB Korean excerpts of news feeds were refused so: chardet is
+    # unsure of so few Hangul, and gb2312 reads EUC-KR's Hangul as common Han characters.
+    sentences = [
+        "시장은 교통 문제를 먼저 해결하겠다고 말했다",
+        "의회는 다음 주에 예산안을 심의한다",
+    ]
+    sentences += ["시민 단체는 계획이 부족하다고 비판했다"]
+    feed = "".join(
+        f"<item>\n<title>{sentence}</title>\n<link>http://news.example.kr/article.php?id={i}"
+        "&amp;section=politics</link>\n<pubDate>Mon, 01 Dec 2008 10:00:00 +0900</pubDate>\n"
+        "<category>politics</category>\n</item>\n"
+        for i, sentence in enumerate(sentences)
+    )
+    decoded = charsets.decode(feed.encode("euc_kr"))
+    assert decoded.confidence < charsets.UNSURE_SCORE  # so gb2312's reading is a rival
+    assert (decoded.refusal, decoded.text) == (None, feed)
+
+
+@pytest.mark.parametrize("codec", ["johab", "euc_kr"])
+def test_a_korean_text_with_box_drawings_is_not_garbled(codec):
+    # bench_encodings' Johab file, a DOS program's manual, had 11 excerpts refused: "└─" and
+    # "┃│" are symbols in a row, as a DOS code page's reading of Cyrillic gives; Korean
+    # grammar around them says the reading is right.
+    manual = (
+        "┌──────────────────────────────┐\n"
+        "│ 파일을 복사하려면 F5 키를 누른다. 대상 디렉토리를 입력하고 엔터를 친다. │\n"
+        "│ 같은 이름의 파일이 있으면 덮어쓸지 물어본다.                         │\n"
+        "│ 여러 파일을 선택한 뒤에 복사하면 모두 한꺼번에 복사된다.          │\n"
+        "├─┬────────────────────────────┤\n"
+        "│ └─ 압축 파일은 따로 풀어야 한다. 자세한 내용은 도움말을 본다.   │\n"
+        "└──────────────────────────────┘\n"
+    )
+    decoded = charsets.decode(manual.encode(codec))
+    assert (decoded.encoding, decoded.refusal, decoded.text) == (codec, None, manual)
+
+
+BULGARIAN = (
+    "Министерството на културата обяви днес новата програма за подкрепа на читалищата в "
+    "страната. Според министъра средствата ще бъдат разпределени между всички общини до края "
+    "на годината. Залата беше пълниМ с хора, които дойдоха да чуят подробностите. Читалищата "
+    "ще могат да кандидатстват с проекти за ремонт на сградите и за нови библиотеки. Местните "
+    "власти приеха решението с облекчение, защото много сгради се нуждаят от спешен ремонт.\n"
+)
+
+
+def test_one_slip_in_a_long_text_does_not_make_it_garbled():
+    # A typo's capital ("пълниМ"), one sign in 65 words with Cyrillic letters: over 1% of
+    # them, so 8 excerpts of bench_encodings were refused. A misreading marks every word
+    # holding a letter it reads differently.
+    assert charsets.oddity(BULGARIAN) == (1, 65)
+    decoded = charsets.decode(BULGARIAN.encode("cp1251"))
+    assert (decoded.refusal, decoded.text) == (None, BULGARIAN)
+    # Two signs are no slip, nor is one in fewer words.
+    for text in (BULGARIAN.replace("спешен", "спешеН"), BULGARIAN[: BULGARIAN.index("Читалищата")]):
+        assert charsets.decode(text.encode("cp1251")).refusal is not None, text
+
+
 def test_a_reading_refused_for_the_transcode_gets_no_character_rule():
     # Found by a review: a Shift_JIS excerpt that no reading fits safely was read as latin-1
     # (its fallback), where ENC003 saw "UTF-8 decoded as another code page" and ENC005 a C1
