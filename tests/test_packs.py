@@ -326,6 +326,21 @@ def test_user_rule_with_families(tmp_path, cli):
     assert [d["line"] for d in run.json()] == [3]
 
 
+def test_the_readmes_pack_works_as_shown(tmp_path, cli):
+    # Found by a review: the README's example defined a word list of the built-in pack's
+    # name, so copying it made every command fail.
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Rule packs") :]
+    pack = section[
+        section.index("```toml\n") + 8 : section.index("```\n", section.index("```toml"))
+    ]
+    article = "Title\n\nBody.\n\nShare this story via WhatsApp\n\nSubscribe to read more\n"
+    project(tmp_path, pack, article)
+    run = cli("check", "a.txt", "--select", "X001,BP001", "--output-format", "json", cwd=tmp_path)
+    found = [(d["code"], d["line"]) for d in run.json()]
+    assert ("BP001", 5) in found and ("X001", 7) in found, run.err
+
+
 def test_families_are_linear_where_a_regex_would_backtrack():
     # As a regex, ^(?:a|a a)+$ on 39 "a"s then "b" tries every split of the a's: ~10**8 ways.
     import time
