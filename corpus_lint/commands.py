@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from corpus_lint.config import ConfigError, Settings, is_url, key_line, load_settings
+from corpus_lint.config import ConfigError, Settings, is_url, load_settings
 from corpus_lint.report import ReportContext
 from corpus_lint.report.text import clean  # file names in messages may hold escapes
 from corpus_lint.rule import Rule, is_selected, unknown_selectors
@@ -91,12 +91,7 @@ def select_rules(
     """The rules a run uses; a selector naming no rule is an error, not silence."""
     for key, selector in settings.selectors():
         if unknown_selectors([selector], rules):
-            where, line = "configuration", None
-            if settings.config_file:
-                where, line = (
-                    settings.config_file,
-                    key_line(settings.config_file, key.split(".")[0]),
-                )
+            where, line = settings.where_set(key, selector)
             at = f" (line {line})" if line else ""
             raise ConfigError(f"{where}: {key}: unknown rule code or prefix {selector!r}{at}")
     for flag, selectors in (

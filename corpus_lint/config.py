@@ -101,6 +101,24 @@ class Settings:
     def cache_dir(self) -> Path:
         return self.root / CACHE_DIR
 
+    def where_set(self, key: str, value: str) -> tuple[str, int | None]:
+        """Where the configuration sets `value` under `key` ("select", or a table's dotted
+        key: "per-file-ignores.'*.txt'"): the `--config` given, or the file (and its line)
+        of the `extend` chain whose setting won; "configuration" if none is known."""
+        top = key.split(".")[0]
+
+        def names(setting: Any) -> bool:
+            values = setting.values() if isinstance(setting, dict) else [setting]
+            return any(isinstance(v, list) and value in v for v in values)
+
+        for override in reversed(self.overrides):
+            if names(parse_override(override).get(top)):
+                return f"--config {override!r}", None
+        for file in [self.config_file, *self.extended] if self.config_file else []:
+            if names(_table(file).get(top)):
+                return str(file), key_line(file, top)
+        return "configuration", None
+
     def selectors(self) -> list[tuple[str, str]]:
         """Every (key, selector) the configuration names, to check against the rule codes."""
         pairs = [

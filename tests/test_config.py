@@ -193,6 +193,32 @@ def test_unknown_rule_code_in_the_configuration_is_an_error(tmp_path, cli):
     assert "corpus-lint.toml: ignore: unknown rule code or prefix 'WS999'" in run.err
 
 
+def test_an_unknown_rule_code_is_blamed_on_where_it_was_set(tmp_path, cli):
+    # Found by a review: one from `--config` was blamed on pyproject.toml, one from an
+    # `extend`ed file on the file extending it.
+    write(tmp_path / "pyproject.toml", '[tool.corpus-lint]\nselect = ["WS"]\n')
+    write(tmp_path / "a.txt", CLEAN_ARTICLE)
+    run = cli("check", "a.txt", "--config", 'select = ["BAD1"]', cwd=tmp_path)
+    assert (run.code, run.err) == (
+        2,
+        "corpus-lint: error: --config 'select = [\"BAD1\"]': select: unknown rule code or "
+        "prefix 'BAD1'\n",
+    )
+    write(tmp_path / "base.toml", '# shared\nignore = ["BAD9"]\n')
+    write(tmp_path / "corpus-lint.toml", 'extend = "base.toml"\nselect = ["WS"]\n')
+    run = cli("check", "a.txt", cwd=tmp_path)
+    base = (tmp_path / "base.toml").resolve()
+    assert run.err == (
+        f"corpus-lint: error: {base}: ignore: unknown rule code or prefix 'BAD9' (line 2)\n"
+    )
+    per_file = 'per-file-ignores = { "a.txt" = ["WS001", "NOPE"] }\n'
+    write(tmp_path / "corpus-lint.toml", f'extend = "base.toml"\n{per_file}')
+    write(tmp_path / "base.toml", "")
+    run = cli("check", "a.txt", cwd=tmp_path)
+    assert run.err.startswith(f"corpus-lint: error: {(tmp_path / 'corpus-lint.toml').resolve()}: ")
+    assert run.err.endswith("unknown rule code or prefix 'NOPE' (line 2)\n")
+
+
 def test_explicit_config_file_overrides_discovery(tmp_path, cli):
     write(tmp_path / "corpus-lint.toml", 'select = ["WS002"]\n')
     write(tmp_path / "other.toml", 'select = ["WS001"]\n')
