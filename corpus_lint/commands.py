@@ -255,6 +255,8 @@ def check_flags(args: argparse.Namespace) -> None:
         raise UsageError("--diff does not read or write a baseline")
     if args.exit_non_zero_on_fix and not args.fix:
         raise UsageError("--exit-non-zero-on-fix needs --fix")
+    if args.exit_non_zero_on_fix and args.exit_zero:
+        raise UsageError("--exit-zero and --exit-non-zero-on-fix ask for opposite exit codes")
     if args.write_removals and (args.fix or args.diff):
         raise UsageError(
             "--write-removals lists the redundant copies instead of removing them: drop "

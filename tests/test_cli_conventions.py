@@ -142,6 +142,10 @@ def test_flag_combinations_that_would_be_ignored_are_usage_errors(tmp_path, cli)
     one_line_error(cli("check", "a.txt", "--show-fixes", cwd=tmp_path), "--show-fixes")
     one_line_error(cli("check", "a.txt", "--diff", "--output-format", "json"), "--diff")
     one_line_error(cli("check", "a.txt", "--exit-non-zero-on-fix"), "needs --fix")
+    # Found by a review: the run fixed files and exited 0 (ruff refuses the pair too).
+    one_line_error(
+        cli("check", "a.txt", "--fix", "--exit-zero", "--exit-non-zero-on-fix"), "opposite exit"
+    )
     one_line_error(cli("check", "a.txt", "--stdin-filename", "x.txt"), "give the path '-'")
     # Found by an adversarial review: these listed, or printed JSON, exit 0 or 1 as if heard.
     for shown in ("--show-files", "--show-settings"):
