@@ -64,6 +64,7 @@ def add_parser(commands) -> None:
 def run(args: argparse.Namespace) -> int:
     from corpus_lint.commands import EXIT_CLEAN, EXIT_ERROR, UsageError, load_rules, print_error
     from corpus_lint.files import discover
+    from corpus_lint.report.text import clean
 
     if args.min_documents < 2:
         raise UsageError("--min-documents must be 2 or more")
@@ -75,8 +76,13 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.output}: no such folder to write to (nothing written)")
     settings, packs, rules = load_rules(args.config)
     paths = args.paths or settings.corpus or [Path(".")]
-    files, errors = discover(paths, settings)
+    warnings: list[str] = []
+    files, errors = discover(paths, settings, warnings)
     counts, examples, total = mine(files, rules["BP001"], Context(packs), args.max_length, errors)
+    for warning in warnings:  # a link out of the corpus, not followed
+        print(f"corpus-lint: warning: {clean(warning)}", file=sys.stderr)
+    if not total and not errors:  # a pack of nothing, which would then block the next try
+        errors.append(f"no documents matching {', '.join(settings.include)} read")
     for number, error in enumerate(errors, 1):  # counts of some of the files: no pack to trust
         last = " (nothing written)" if number == len(errors) else ""
         print_error(f"{error}{last}")

@@ -79,6 +79,27 @@ def test_an_output_that_cannot_be_written_is_one_line_and_exit_2(tmp_path, cli):
         assert run.code == 2 and "/proc/x.toml: cannot write the pack" in run.err
 
 
+def test_reading_no_document_writes_no_pack(tmp_path, cli):
+    # Found by a review: an empty pack, exit 0 and no warning, for a folder named through a
+    # link out of the project or holding no article; the pack then blocked the next try.
+    (tmp_path / "empty").mkdir()
+    run = cli("mine-boilerplate", "empty", "-o", "mined.toml", cwd=tmp_path)
+    assert (run.code, run.err) == (
+        2,
+        "corpus-lint: error: no documents matching *.txt read (nothing written)\n",
+    )
+    assert not (tmp_path / "mined.toml").exists()
+    (tmp_path / "elsewhere").mkdir()
+    corpus(tmp_path / "elsewhere")
+    (tmp_path / "project").mkdir()
+    (tmp_path / "project" / "corpus").symlink_to(tmp_path / "elsewhere" / "corpus")
+    run = cli("mine-boilerplate", "corpus", "-o", "mined.toml", cwd=tmp_path / "project")
+    assert run.code == 2 and run.err.splitlines()[0] == (
+        "corpus-lint: warning: corpus: symbolic link out of the corpus, not followed"
+    )
+    assert not (tmp_path / "project" / "mined.toml").exists()
+
+
 def test_strings_that_toml_must_escape_round_trip(tmp_path, cli):
     folder = tmp_path / "corpus"
     folder.mkdir()
