@@ -34,7 +34,13 @@ def add_parser(commands) -> None:
         "by many as a TOML rule pack extending BP001 (document counts and an example path "
         "as comments), for you to review, trim and add to `rule-packs`.",
     )
-    mine.add_argument("paths", nargs="*", type=Path, metavar="PATHS", help="files or folders")
+    mine.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATHS",
+        help="files or folders (default: the configured corpus, else the current folder)",
+    )
     mine.add_argument(
         "--min-documents",
         type=int,
@@ -50,7 +56,11 @@ def add_parser(commands) -> None:
         help=f"longest line considered, in characters ({MAX_LENGTH})",
     )
     mine.add_argument(
-        "-o", "--output", type=Path, metavar="FILE", help="write the pack here (default: stdout)"
+        "-o",
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="write the pack to FILE, which must not exist (default: stdout)",
     )
     mine.add_argument(
         "--config",
