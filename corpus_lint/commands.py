@@ -377,7 +377,7 @@ def early_walk(args: argparse.Namespace, settings: Settings) -> CorpusWalk | Non
 def _check(args: argparse.Namespace, settings: Settings, walk: CorpusWalk | None) -> int:
     """`check` once the settings are read (and the corpus walk begun, if guessed)."""
     from corpus_lint.engine import Options, run
-    from corpus_lint.files import LINK_OUT_OF_THE_CORPUS, discover_names
+    from corpus_lint.files import discover_names
     from corpus_lint.progress import progress_wanted
 
     packs, rules = load_packs_and_rules(settings)
@@ -398,10 +398,9 @@ def _check(args: argparse.Namespace, settings: Settings, walk: CorpusWalk | None
         )
         raise UsageError(f"no rule is selected, so nothing would be checked (see {where})")
     executor = choose_executor(args, settings, paths)
-    skipped: list[str] = []  # paths left out on purpose (links out of the corpus)
+    skipped: list[str] = []  # warnings about the paths given: a file named twice, none found
     # The files as names, not Paths: held for the whole run (see `discover_names`).
     targets, errors = discover_names([p for p in paths if not is_url(p)], settings, skipped)
-    links_left_out = sum(warning.endswith(LINK_OUT_OF_THE_CORPUS) for warning in skipped)
     written = [file for _, file in outputs if file is not None]
     others = [("--write-removals", args.write_removals), ("--write-baseline", args.write_baseline)]
     others = [(flag, file) for flag, file in others if file is not None]
@@ -483,7 +482,7 @@ def _check(args: argparse.Namespace, settings: Settings, walk: CorpusWalk | None
         rules=rules,
         besides=besides,
         files_checked=result.files_checked,
-        files_skipped=result.files_skipped + links_left_out,
+        files_skipped=result.files_skipped,
         statistics=args.statistics,
         quiet=args.quiet,
         notes=fix_notes(result.fixed, args.show_fixes) if args.fix else [],

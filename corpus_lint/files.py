@@ -177,10 +177,6 @@ def discover(
     return _paths(names), errors
 
 
-# Why a path named on the command line is left out (counted so by the summary).
-LINK_OUT_OF_THE_CORPUS = "symbolic link out of the corpus, not followed"
-
-
 def discover_names(
     paths: Iterable[Path], settings: Settings, warnings: list[str] | None = None
 ) -> tuple[list[str], list[str]]:
@@ -192,7 +188,7 @@ def discover_names(
     A file named directly is linted even if `include` would not pick it (as ruff does), but
     `exclude` still applies, so pre-commit cannot force an excluded file in. Symbolic links
     found in folders are not followed, so a link loop or a link out of the corpus is never
-    walked; a path named directly that leaves the corpus through a link is skipped (a warning).
+    walked; a path named directly that leaves the corpus through a link is an error, unread.
     """
     from corpus_lint.document import display
 
@@ -204,8 +200,15 @@ def discover_names(
     for path in paths:
         try:
             if leaves_corpus_through_link(path, settings):
-                if warnings is not None:
-                    warnings.append(f"{display(path)}: {LINK_OUT_OF_THE_CORPUS}")
+                # Not read (a link committed to a repository must not pull a file from out
+                # of it into a report, or make --fix rewrite it), and an error: the user
+                # named it, so a run without it has not checked what it was asked to.
+                real = os.path.realpath(path)
+                errors.append(
+                    f"{display(path)}: symbolic link out of {settings.root}"
+                    f"{' and the corpus' if settings.corpus else ''}, not followed (name "
+                    f"{real} itself, or configure it as the corpus)"
+                )
             elif path.is_dir():
                 pending = _start(path, settings)
                 for directory, named in _walk_pending(pending, settings, errors, stat=False):

@@ -89,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
     warnings: list[str] = []
     files, errors = discover(paths, settings, warnings)
     counts, examples, total = mine(files, rules["BP001"], Context(packs), args.max_length, errors)
-    for warning in warnings:  # a link out of the corpus, not followed
+    for warning in warnings:  # a file named twice
         print(f"corpus-lint: warning: {clean(warning)}", file=sys.stderr)
     if not total and not errors:  # a pack of nothing, which would then block the next try
         errors.append(f"no documents matching {', '.join(settings.include)} read")

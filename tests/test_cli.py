@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -210,12 +211,19 @@ def test_a_run_that_left_a_file_out_never_says_all_checks_passed(tmp_path, cli):
     run = cli("check", "--no-cache", ".", cwd=tmp_path)
     assert run.code == 1
     assert run.out.splitlines()[-1] == f"And {left_out}."
-    # A file named through a link out of the corpus is left out too ...
+    # A file named through a link out of the corpus is not read, and an error: the run did
+    # not check what it was asked to (it was left out with exit 0: a review found a folder
+    # named so checked nothing, and the CI job passed).
     (tmp_path / "outside.txt").symlink_to("/etc/hostname")
     run = cli("check", "--no-cache", "a.txt", "outside.txt", cwd=tmp_path)
-    assert run.code == 0
-    assert run.out == f"No diagnostics in the 1 file checked; {left_out}.\n"
-    # ... but not one named twice (through a link to it): it was checked once.
+    assert run.code == 2
+    assert run.out == "No diagnostics in the 1 file checked, but 1 error (see below).\n"
+    assert run.err == (
+        f"corpus-lint: error: outside.txt: symbolic link out of {tmp_path.resolve()}, not "
+        f"followed (name {os.path.realpath('/etc/hostname')} itself, or configure it as the "
+        "corpus)\n"
+    )
+    # A file named twice (through a link to it) was checked once.
     (tmp_path / "alias.txt").symlink_to("a.txt")
     run = cli("check", "--no-cache", "a.txt", "alias.txt", cwd=tmp_path)
     assert (run.code, run.out) == (0, "All checks passed (1 file).\n"), run.err

@@ -285,9 +285,9 @@ def test_symbolic_links_out_of_the_corpus_are_not_followed(tmp_path, cli):
     assert (run.code, run.err) == (0, "")
     assert "All checks passed (1 file)." in run.out
     run = cli("check", "--fix", "link.txt", "linked-folder", "linked-folder/secret.txt", cwd=corpus)
-    assert run.code == 0
-    assert run.err.splitlines() == [
-        f"corpus-lint: warning: {name}: symbolic link out of the corpus, not followed"
+    assert run.code == 2  # named, so not checking them is an error
+    assert [line.split(", not followed")[0] for line in run.err.splitlines()] == [
+        f"corpus-lint: error: {name}: symbolic link out of {corpus.resolve()}"
         for name in ("link.txt", "linked-folder", "linked-folder/secret.txt")
     ]
     assert snapshot(outside) == before
