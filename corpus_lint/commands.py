@@ -142,7 +142,7 @@ def list_rules(args: argparse.Namespace) -> int:
 
 
 def parse_outputs(specs: list[str], output_file: Path | None) -> list[tuple[str, Path | None]]:
-    """`--output-format FORMAT[:FILE]` values as (format, file or None for stdout).
+    """`--output-format FORMAT[:FILE]` values as (format, file or None for stdout, "-").
 
     At most one report goes to stdout (two would be one unreadable stream), and no two to
     one file."""
@@ -157,7 +157,7 @@ def parse_outputs(specs: list[str], output_file: Path | None) -> list[tuple[str,
             )
         if colon and not file:
             raise UsageError(f"--output-format {spec!r}: the file name after ':' is empty")
-        outputs.append((name, Path(file) if file else None))
+        outputs.append((name, Path(file) if file and file != "-" else None))  # "-": stdout
     if output_file is not None:
         to_stdout = [i for i, (_, file) in enumerate(outputs) if file is None]
         if not to_stdout:

@@ -49,6 +49,7 @@ def one_line_error(run, *parts: str) -> None:
         (["json", "json"], "json and json would both go to stdout"),
         (["json:r.json", "sarif:r.json"], "two reports would be written to r.json"),
         (["json:"], "the file name after ':' is empty"),
+        (["concise", "json:-"], "concise and json would both go to stdout"),
     ],
 )
 def test_reports_that_would_share_a_stream_are_a_usage_error(tmp_path, cli, formats, said):
@@ -56,6 +57,13 @@ def test_reports_that_would_share_a_stream_are_a_usage_error(tmp_path, cli, form
     args = [x for f in formats for x in ("--output-format", f)]
     one_line_error(cli("check", "a.txt", *args, cwd=tmp_path), said)
     assert not (tmp_path / "r.json").exists()
+
+
+def test_a_report_to_the_file_dash_goes_to_stdout(tmp_path, cli):
+    # Found by a review: "html:-" wrote a file named "-" ("-" is stdin as a PATH).
+    write(tmp_path / "a.txt", UNTIDY)
+    run = cli("check", "a.txt", "--output-format", "json:-", cwd=tmp_path)
+    assert run.code == 1 and run.json() and not (tmp_path / "-").exists()
 
 
 @pytest.mark.parametrize(
