@@ -27,7 +27,6 @@ from corpus_lint.rule import Diagnostic, Rule
 SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 )
-INFORMATION_URI = "https://pypi.org/project/corpus-lint/"
 ROOT_ID = "%SRCROOT%"
 FINGERPRINT_KEY = "corpusLint/v1"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
@@ -139,7 +138,6 @@ def render(diagnostics: list[Diagnostic], ctx: ReportContext) -> str:
                         "name": "corpus-lint",
                         "version": __version__,
                         "semanticVersion": __version__,
-                        "informationUri": INFORMATION_URI,
                         "rules": [rule_descriptor(rule) for rule in rules],
                     }
                 },
