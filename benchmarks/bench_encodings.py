@@ -22,6 +22,7 @@ target, so the script can gate a change.
 
 from __future__ import annotations
 
+import argparse
 import codecs
 import json
 import sys
@@ -360,6 +361,9 @@ def _expected(case: dict) -> str:
 
 
 def main() -> int:
+    argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    ).parse_args()  # --help, and no stray arguments
     missing = [str(p) for p in (ENCODINGS, MOJIBAKE) if not p.is_dir()]
     if missing:
         print(f"corpora not found: {', '.join(missing)}", file=sys.stderr)

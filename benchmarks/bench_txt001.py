@@ -11,6 +11,7 @@ listed, and the script exits 1: judge it and add it to the file.
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -54,6 +55,9 @@ def hits() -> list[tuple[str, int, str]]:
 
 
 def main() -> int:
+    argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    ).parse_args()  # --help, and no stray arguments
     if not (CORPORA / "bbc").is_dir() or not (CORPORA / "boilerplate-l3s").is_dir():
         print(f"skipped: the BBC or L3S corpus is not under {CORPORA}")
         return 0
