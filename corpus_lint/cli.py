@@ -25,12 +25,34 @@ COMMANDS = ("check", "rule", "rules", "mine-boilerplate")
 COLOR_CHOICES = ("auto", "always", "never")
 
 
+class HelpFormatter(argparse.HelpFormatter):
+    """Help lines broken at spaces only: a flag or a file name in a help text
+    ("--output-format", "corpus-lint.toml") stays whole, so an example can be copied."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        import textwrap
+
+        return textwrap.wrap(" ".join(text.split()), width, break_on_hyphens=False)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        import textwrap
+
+        return textwrap.fill(
+            " ".join(text.split()),
+            width,
+            initial_indent=indent,
+            subsequent_indent=indent,
+            break_on_hyphens=False,
+        )
+
+
 class Parser(argparse.ArgumentParser):
     """argparse with whole flag names only, and errors raised as one-line UsageErrors
     naming the (sub)command's help, instead of a usage block and sys.exit."""
 
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("allow_abbrev", False)
+        kwargs.setdefault("formatter_class", HelpFormatter)
         super().__init__(*args, **kwargs)
 
     def error(self, message: str):  # type: ignore[override]
@@ -128,7 +150,7 @@ def build_parser() -> Parser:
         "--output-file",
         type=_path,
         metavar="FILE",
-        help="write the report to FILE (the text summary then goes to the terminal)",
+        help="write the report to FILE (the text summary then goes to stdout)",
     )
     output.add_argument(
         "--statistics", action="store_true", help="print counts per rule instead of each diagnostic"
@@ -149,8 +171,8 @@ def build_parser() -> Parser:
         "--color",
         choices=COLOR_CHOICES,
         default="auto",
-        help="colour the text report: auto (the default) colours a terminal unless NO_COLOR "
-        "is set, or anything when FORCE_COLOR is set",
+        help="colour the text report: auto (the default) colours it on a terminal, or on any "
+        "output when FORCE_COLOR is set (not empty); NO_COLOR turns auto off",
     )
     output.add_argument(
         "--no-progress",
@@ -231,7 +253,11 @@ def build_parser() -> Parser:
         "messages and per-file-ignores)",
     )
     run.add_argument(
-        "--jobs", type=int, default=0, metavar="N", help="worker processes (default: one per core)"
+        "--jobs",
+        type=int,
+        default=0,
+        metavar="N",
+        help="worker processes (default: 0, one per core)",
     )
     run.add_argument(
         "-n",

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -329,6 +330,15 @@ def test_version_flag(cli):
 
     run = cli("--version")
     assert run.code == 0 and run.out.strip() == f"corpus-lint {__version__}"
+
+
+@pytest.mark.parametrize("command", [[], ["check"], ["rule"], ["rules"], ["mine-boilerplate"]])
+def test_help_breaks_no_flag_or_file_name_at_its_hyphen(cli, command, monkeypatch):
+    # Found by a review: "--output-\n format", "corpus-\n lint.toml" could not be copied.
+    monkeypatch.setenv("COLUMNS", "80")
+    run = cli(*command, "--help")
+    assert run.code == 0
+    assert not [line for line in run.out.splitlines() if re.search(r"\w-$", line)], run.out
 
 
 def test_help_mentions_every_check_flag(cli):
