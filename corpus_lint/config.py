@@ -569,20 +569,33 @@ def read_regular_file(path: Path) -> bytes:
 
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
+        raw = read_regular_file(path)
         # A byte-order mark (Notepad writes one), which tomllib refuses, is left out.
-        return tomllib.loads(read_regular_file(path).decode("utf-8-sig"))
+        return tomllib.loads(raw.decode("utf-8-sig"))
     except tomllib.TOMLDecodeError as exc:
-        # tomllib's message already ends with "(at line N, column M)".
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+        raise ConfigError(f"{path}: invalid TOML: {toml_problem(exc, raw)}") from None
     except RecursionError:  # tomllib recurses once a level of arrays or tables
         raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
     except UnicodeDecodeError as exc:  # TOML is UTF-8; a latin-1 comment is enough
-        raise ConfigError(
-            f"{path}: not UTF-8 (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); "
-            "save the configuration as UTF-8"
-        ) from None
+        raise ConfigError(f"{path}: {not_utf8(exc)}; save the configuration as UTF-8") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def toml_problem(exc: tomllib.TOMLDecodeError, raw: bytes) -> str:
+    """tomllib's message, which ends with "(at line N, column M)", or with "(at end of
+    document)": then the last line's number is given too."""
+    message = str(exc)
+    if message.endswith("(at end of document)"):
+        last = len(raw.splitlines()) or 1
+        message = message[: -len(")")] + f", line {last})"
+    return message
+
+
+def not_utf8(exc: UnicodeDecodeError) -> str:
+    """Where a file that must be UTF-8 is not: "not UTF-8 (byte 0xe9 on line 3)"."""
+    line = exc.object[: exc.start].count(b"\n") + 1
+    return f"not UTF-8 (byte 0x{exc.object[exc.start]:02x} on line {line})"
 
 
 # --- globs ---------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from xxhash import xxh3_64_intdigest  # imported by every run anyway (files.identity)
 
-from corpus_lint.config import ConfigError, read_regular_file
+from corpus_lint.config import ConfigError, not_utf8, read_regular_file, toml_problem
 from corpus_lint.families import FamilyError, FamilyMatcher, family_words, parse_family
 from corpus_lint.rule import SEVERITIES, UNSAFE, Context, Diagnostic, Rule, delete_line
 from corpus_lint.textutil import normalise_phrase, squeeze
@@ -764,13 +764,13 @@ def _load_one(path: Path, packs: Packs, builtin_codes: set[str], trusted: bool) 
         raw = read_regular_file(path)
         data = tomllib.loads(raw.decode("utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise PackError(f"{path}: invalid TOML: {exc}") from None
+        raise PackError(f"{path}: invalid TOML: {toml_problem(exc, raw)}") from None
     except RecursionError:  # tomllib recurses once a level of arrays or tables
         raise PackError(f"{path}: invalid TOML: nested too deeply") from None
     except OSError as exc:
         raise PackError(f"{path}: cannot read rule pack: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
-        raise PackError(f"{path}: cannot read rule pack: {exc}") from None
+        raise PackError(f"{path}: {not_utf8(exc)}; save the rule pack as UTF-8") from None
     packs.files.append(path)
     packs.digests.append(xxh3_64_intdigest(raw))
     unknown = set(data) - {"rules", "extend", "words"}

@@ -183,6 +183,22 @@ def test_invalid_toml_names_the_line(tmp_path, cli):
     assert "pyproject.toml: invalid TOML" in run.err and "line 3" in run.err
     assert "Traceback" not in run.err
     assert run.err.count("\n") == 1
+    # Found by a review: an error at the end of the file, and bytes that are not UTF-8 (in
+    # a configuration or a pack) named no line.
+    write(tmp_path / "pyproject.toml", '[tool.corpus-lint]\n# ok\nselect = ["ALL",\n')
+    run = cli("check", "a.txt", cwd=tmp_path)
+    assert run.err.endswith("(at end of document, line 3)\n"), run.err
+    (tmp_path / "pyproject.toml").write_bytes(b'[tool.corpus-lint]\n# caf\xe9\nselect = ["ALL"]\n')
+    run = cli("check", "a.txt", cwd=tmp_path)
+    assert run.err.endswith(
+        "pyproject.toml: not UTF-8 (byte 0xe9 on line 2); save the configuration as UTF-8\n"
+    )
+    write(tmp_path / "pyproject.toml", '[tool.corpus-lint]\nrule-packs = ["p.toml"]\n')
+    (tmp_path / "p.toml").write_bytes(b"# packs\n# caf\xe9\n")
+    run = cli("check", "a.txt", cwd=tmp_path)
+    assert run.err.endswith(
+        "p.toml: not UTF-8 (byte 0xe9 on line 2); save the rule pack as UTF-8\n"
+    )
 
 
 def test_unknown_rule_code_in_the_configuration_is_an_error(tmp_path, cli):
