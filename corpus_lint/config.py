@@ -314,6 +314,8 @@ def parse_settings(data: dict[str, Any], config_file: Path, where: str = "") -> 
             if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
                 raise fail(f"{key!r} must be a list of non-empty strings", key)
             values[key] = value
+    if values.get("include") == []:
+        raise fail("'include' is empty: no file would be checked", "include")
     for key in ("include", "exclude"):
         for glob in values.get(key, []):
             problem = glob_problem(glob)

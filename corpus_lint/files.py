@@ -455,7 +455,9 @@ class CorpusWalk:
         for root in roots:
             if not root.is_dir():
                 if not root.exists():  # a corpus that is not there compares with nothing
-                    self._errors.append(f"{root}: no such file or directory")
+                    self._errors.append(
+                        f"{root}: no such file or directory (a folder of the configured corpus)"
+                    )
                 continue
             pending = _start(root, settings)
             if seen > PARALLEL_WALK_FILES:  # past the count: the rest goes as it is

@@ -76,6 +76,8 @@ def test_near_duplicate_table_is_read(tmp_path):
         ('per-file-ignores = { "!a.txt" = ["WS001"] }\n', "a negation ('!') is not supported"),
         ('exclude = ["!keep/*.txt"]\n', "a negation ('!') is not supported"),
         ('extend = "pp/pyproject.toml"\n', "pyproject.toml has no [tool.corpus-lint] table"),
+        # Found by a review: "no files matching  under the given paths" at every run.
+        ("include = []\n", "'include' is empty: no file would be checked"),
     ],
 )
 def test_bad_values_name_the_file_and_the_key(tmp_path, body, expected):
@@ -249,6 +251,16 @@ def test_explicit_config_file_overrides_discovery(tmp_path, cli):
 def test_missing_config_file_is_an_error(tmp_path, cli):
     run = cli("check", "--config", "nowhere.toml", cwd=tmp_path)
     assert run.code == 2 and "nowhere.toml: configuration file not found" in run.err
+
+
+def test_a_configured_corpus_folder_that_is_not_there_is_named_so(tmp_path, cli):
+    write(tmp_path / "corpus-lint.toml", 'corpus = ["gone"]\n')
+    write(tmp_path / "a.txt", CLEAN_ARTICLE)
+    run = cli("check", "a.txt", cwd=tmp_path)
+    assert run.code == 2 and run.err == (
+        f"corpus-lint: error: {tmp_path / 'gone'}: no such file or directory (a folder of the "
+        "configured corpus)\n"
+    )
 
 
 def test_corpus_paths_are_relative_to_the_config_folder(tmp_path, cli):
