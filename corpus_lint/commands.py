@@ -705,11 +705,7 @@ def show_files(paths: list, settings: Settings) -> int:
     for error in errors:
         print_error(error)
     if not targets and not errors:
-        print(
-            f"corpus-lint: warning: no files matching {', '.join(settings.include)} under the "
-            "given paths",
-            file=sys.stderr,
-        )
+        print(f"corpus-lint: warning: {clean(nothing_found(paths, settings))}", file=sys.stderr)
     return EXIT_ERROR if errors else EXIT_CLEAN
 
 

@@ -399,6 +399,14 @@ def test_show_files_lists_exactly_the_files_a_check_reads(tmp_path, cli):
     assert sorted(d["path"] for d in run.json()) == ["news/a.txt", "news/b.txt"]
     run = cli("check", "--show-files", "other")  # compared with the corpus, not part of it
     assert run.out.splitlines() == ["other/d.txt  (outside the corpus; compared with it)"]
+    # An excluded file named is said to be excluded, as a check says (found by a review:
+    # "no files matching *.txt").
+    run = cli("check", "--show-files", "news/old/c.txt")
+    assert (run.out, run.err) == (
+        "",
+        "corpus-lint: warning: news/old/c.txt: excluded by `exclude` in the configuration, "
+        "not checked\n",
+    )
 
 
 def test_show_settings_on_the_project_prints_the_config_file_and_settings(cli):
