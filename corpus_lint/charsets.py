@@ -81,21 +81,14 @@ MIN_HAN_JUDGED = 4
 # object 을/를, 의, 에, 도, 로, 와/과, and the endings 고, 다, 서, 며, 면, 한, 된, 인, 게, 지.
 # Hangul is Korean's alone, and no other language's text read through a Korean code page
 # makes Korean grammar: on bench_encodings and reviews' real and adversarial CJK texts
-# (8,000 readings with 10 Hangul words or more), words ending in one make 40-80% of a
+# (some 900 readings with 10 Hangul words or more), words ending in one make 40-80% of a
 # Korean text's Hangul words and at most 12% of a Korean reading of anything else. So a
-# reading that is Korean by this measure is the text, and a rival of another family is a
-# misreading of it: Korean read as Chinese gives common Han characters, which nothing else
-# dismisses (22 of bench_encodings' 2 KB Korean excerpts were refused so).
+# reading that is Korean by this measure (`_reads_as_korean`) is the text, and a rival of
+# another family is a misreading of it: Korean read as Chinese gives common Han characters,
+# which nothing else dismisses (22 of bench_encodings' 2 KB Korean excerpts were refused so).
 _KOREAN_ENDINGS = frozenset("은는이가을를의에도로와과고다서며면한된인게지")
 MIN_KOREAN_WORDS = 10
 KOREAN_ENDING_SHARE = 1 / 3
-# One sign of a misreading among this many words with letters beyond ASCII is a slip (a
-# typo, "пълниМ"; a word of another language) in the reading chosen, not a misreading: a
-# wrong code page marks every word holding a letter it reads differently. (Under 100 words
-# one sign is over MAX_ODD_WORD_SHARE.) Not for a rival, which keeps every sign and so
-# blocks no fewer fixes; not for a CJK reading, whose runs of characters are few words (a
-# Korean text read as euc_jis_2004 gave one sign in 39).
-MIN_WORDS_FOR_A_SLIP = 50
 
 # How much of a reading is judged for plausibility (chardet itself reads 200 KB): a 5 MB
 # file took 6 s to judge whole. Readings are still compared whole.
@@ -293,7 +286,10 @@ def _rare_han(text: str) -> tuple[int, int]:
 # made wrong fixes of such lists, a review found.)
 _HANGUL_RUN = re.compile(f"[{_HANGUL_RANGE}{_HAN_RANGES}]{{13,}}")
 _HANGUL = re.compile(f"[{_HANGUL_RANGE}]")
-_HANGUL_WORD = re.compile(f"[{_HANGUL_RANGE}]{{2,}}")
+# A word of Hangul alone: not run into Han characters, as a Korean reading of Chinese is.
+_HANGUL_WORD = re.compile(
+    f"(?<![{_HAN_RANGES}{_HANGUL_RANGE}])[{_HANGUL_RANGE}]{{2,}}(?![{_HAN_RANGES}{_HANGUL_RANGE}])"
+)
 _HANGUL_HAN = re.compile(
     f"[{_HANGUL_RANGE}](?=[{_HAN_RANGES}])|[{_HAN_RANGES}](?=[{_HANGUL_RANGE}])"
 )
@@ -516,11 +512,7 @@ def _detect(raw: bytes, fallback: Decoding) -> Decoding:
     # A reading that is Korean by its grammar (`_reads_as_korean`) is the text, whatever its
     # signs (a DOS manual's box drawings) and a rival of another family's.
     korean = _reads_as_korean(readings[chosen][:PLAUSIBILITY_SAMPLE])
-    if (
-        chosen not in plausible
-        and not korean
-        and not _one_slip(readings[chosen][:PLAUSIBILITY_SAMPLE])
-    ):
+    if chosen not in plausible and not korean:
         return Decoding(
             chosen,
             top_score,
@@ -673,22 +665,20 @@ def implausible(text: str, as_rival: bool = False) -> str | None:
     return None
 
 
-def _one_slip(text: str) -> bool:
-    """Whether the one sign of a misreading in a text of MIN_WORDS_FOR_A_SLIP words or more
-    with letters of an alphabet beyond ASCII is all that makes it implausible: a slip."""
-    if _C1_CONTROL.search(text) or _CJK_CHARACTER.search(text):
-        return False
-    odd, words = oddity(text)
-    return odd == 1 and words >= MIN_WORDS_FOR_A_SLIP
-
-
 def _reads_as_korean(text: str) -> bool:
-    """Whether at least KOREAN_ENDING_SHARE of MIN_KOREAN_WORDS or more Hangul words end in
-    one of Korean's particles and endings (`_KOREAN_ENDINGS`)."""
+    """Whether at least KOREAN_ENDING_SHARE of MIN_KOREAN_WORDS or more Hangul words (not run
+    into Han characters) end in one of Korean's particles and endings (`_KOREAN_ENDINGS`),
+    three of them at least, in a text mostly of Hangul, not shaped as a misreading is
+    (`_korean_shape`). A review of a first version found a Korean reading of a Chinese list
+    of file types ending half its words in 도, 된, 서 (档, 等, 辑), run into Han characters."""
     words = _HANGUL_WORD.findall(text)
-    if len(words) < MIN_KOREAN_WORDS:
+    if len(words) < MIN_KOREAN_WORDS or _korean_shape(text):
         return False
-    return sum(word[-1] in _KOREAN_ENDINGS for word in words) >= KOREAN_ENDING_SHARE * len(words)
+    if len(_HAN.findall(text)) * 4 > len(_HANGUL.findall(text)):
+        return False  # Hanja beside Hangul, as in old news: judged as before
+    endings = [word[-1] for word in words if word[-1] in _KOREAN_ENDINGS]
+    # (Several of them: a list of Japanese words in "引" reads as Korean words in "과".)
+    return len(endings) >= KOREAN_ENDING_SHARE * len(words) and len(set(endings)) >= 3
 
 
 def _misread_cjk(text: str) -> bool:
