@@ -90,6 +90,10 @@ _KOREAN_ENDINGS = frozenset("은는이가을를의에도로와과고다서며면
 MIN_KOREAN_WORDS = 10
 KOREAN_ENDING_SHARE = 1 / 3
 
+# Fewer bytes than this, with a NUL and no byte-order mark, are not read as UTF-16 or UTF-32
+# (eight UTF-16 characters).
+MIN_UNICODE_BYTES = 16
+
 # How much of a reading is judged for plausibility (chardet itself reads 200 KB): a 5 MB
 # file took 6 s to judge whole. Readings are still compared whole.
 PLAUSIBILITY_SAMPLE = 256 * 1024
@@ -389,7 +393,10 @@ def _unicode(raw: bytes, few_nuls: bool = True) -> Decoding | None:
     else:
         # The high byte of a UTF-32 unit is always NUL, and the next one is for every
         # character below U+10000; ASCII-heavy UTF-16 puts NUL in most high bytes. LE
-        # has the high bytes last, BE first.
+        # has the high bytes last, BE first. A few bytes are no pattern ("a\0b\n" read as
+        # UTF-16 is "a\u0a62", a review found): binary.
+        if len(raw) < MIN_UNICODE_BYTES:
+            return None
         candidates = []
         if len(raw) % 4 == 0:
             quarter = len(raw) // 8

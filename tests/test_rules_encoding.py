@@ -543,6 +543,10 @@ def test_utf16_without_a_bom_and_with_few_nul_bytes_is_text(text, encoding):
 def test_nul_bytes_that_are_not_utf16_or_utf32_are_binary():
     assert doc_of(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 3).binary
     assert doc_of(b"text" * 5000 + b"\x00" + b"more text\n").binary
+    # Found by a review: 4 bytes are no pattern of NUL bytes, and "a\0b\n" got a transcode
+    # fix to UTF-16's "a\u0a62". With a byte-order mark, a short file is UTF-16 still.
+    assert doc_of(b"a\x00b\n").binary
+    assert doc_of(codecs.BOM_UTF16_LE + "ab\n".encode("utf-16-le")).text == "\ufeffab\n"
 
 
 def test_a_nul_byte_after_the_first_8_kb_makes_the_file_binary_on_the_cli(tmp_path, cli):
