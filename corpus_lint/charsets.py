@@ -89,6 +89,20 @@ MIN_HAN_JUDGED = 4
 _KOREAN_ENDINGS = frozenset("은는이가을를의에도로와과고다서며면한된인게지")
 MIN_KOREAN_WORDS = 10
 KOREAN_ENDING_SHARE = 1 / 3
+# And the syllables before a word's last: Korean's 400 commonest (counted in the Korean
+# gettext catalogues of a Debian system, 489,000 syllables: 97% of them are these). A
+# Korean reading of a list of Chinese or Japanese words chosen to end in the syllables
+# above, which a review built (2,486 wrong fixes of 9,000 lists), has at most 54% of the
+# others among these, median 14%; Korean text at least 85% (540 windows of Korean man
+# pages).
+_COMMON_HANGUL = frozenset(
+    "이다니지을수에습는로를하시자가없스일의정기어파용서음리합사트할인한은오션위아터않문있그드대제보상부만으프값름표치크옵작모함해실패입력데바형고전버나소여식명키경도"
+    "중설행면된업디요되라열들세메성구블못목적비레개출과호동록변류료테거화령잘번미조야원내마단브장환필타태우렉했현체주추유연공코너간복재읽무본분와안항러커반선계색베포"
+    "결최당더십르때었알려페래또줄임방른속진능절확접랜저럼카백텍참검택국칼처템두퍼법준덱각건증종새았끝초쪽발신밋활든매게생티램링영예쓰젯산클배져플찾같됨운림렬숫널집축"
+    "권역삭린근릴쓸올관딩룹토것허글젝닙규향병통범청째볼따길순헤맞슬압롤콘받창언격꾸별외턴약석잭까암런말폴뒤남완컨뉴됩루및불막케투존후듈쿼컬네심양노쇄움될직립피돌셀점"
+    "붙셸잠웨히빠릭밀캐금누칙꿀왼많졌냅독픽며꼴뷰셋닌취족앞께충듭워빈닫살탭감등편콜강벗큰란채님달급날특켓묶갈효차응질핑났울높뜀춤윈락델긴퀀롯교엔손슈침벨먼덮년낼넣략"
+)
+COMMON_HANGUL_SHARE = 0.7
 
 # Fewer bytes than this, with a NUL and no byte-order mark, are not read as UTF-16 or UTF-32
 # (eight UTF-16 characters).
@@ -685,7 +699,10 @@ def _reads_as_korean(text: str) -> bool:
         return False  # Hanja beside Hangul, as in old news: judged as before
     endings = [word[-1] for word in words if word[-1] in _KOREAN_ENDINGS]
     # (Several of them: a list of Japanese words in "引" reads as Korean words in "과".)
-    return len(endings) >= KOREAN_ENDING_SHARE * len(words) and len(set(endings)) >= 3
+    if len(endings) < KOREAN_ENDING_SHARE * len(words) or len(set(endings)) < 3:
+        return False
+    inner = [syllable for word in words for syllable in word[:-1]]
+    return sum(syllable in _COMMON_HANGUL for syllable in inner) >= COMMON_HANGUL_SHARE * len(inner)
 
 
 def _misread_cjk(text: str) -> bool:

@@ -1195,6 +1195,18 @@ def test_a_korean_reading_of_chinese_or_japanese_lists_is_no_korean():
         assert not charsets._reads_as_korean(text.encode(codec).decode("euc_kr"))
         decoded = charsets.decode(text.encode(codec))
         assert decoded.refusal is not None or decoded.text == text, decoded.text
+    # A second review built lists of words a third of which end in a character that a
+    # Korean code page reads as an ending (客 와, 辑 서, 档 도, 等 된, 引 과, 人 와), read as
+    # euc_kr or johab (which reads most Han byte pairs as Hangul): 2,486 wrong fixes of
+    # 9,000. Their other syllables are rare in Korean.
+    for text, codec in [
+        ("索引 接頭辞 接尾辞 受取人 差出人 取引 割引 検索 関数 変数 引数 配列", "euc_jp"),
+        ("博客 黑客 编辑 归档 文档 顾客 平等 高等 哥哥 大哥 逻辑 剪辑 标签 分类 评论", "gb2312"),
+        ("参加 追加 増加 付加 添加 倍加 重複 縦横 木陰 光陰 専横 加工", "shift_jis"),
+        ("北伐 海盗 改善 首都 步伐 概念 被盗 仅仅 砍伐 海盗 岛弧 步伐\n", "gb2312"),
+    ]:
+        decoded = charsets.decode(text.encode(codec))
+        assert decoded.refusal is not None or decoded.text == text, decoded.text
 
 
 def test_a_reading_refused_for_the_transcode_gets_no_character_rule():
