@@ -142,7 +142,7 @@ def list_rules(args: argparse.Namespace) -> int:
 
 
 def parse_outputs(specs: list[str], output_file: Path | None) -> list[tuple[str, Path | None]]:
-    """`--output-format FORMAT[:FILE]` values as (format, file or None for stdout, "-").
+    """`--output-format FORMAT[:FILE]` values as (format, file; None for stdout, as "-" is).
 
     At most one report goes to stdout (two would be one unreadable stream), and no two to
     one file."""
