@@ -532,8 +532,7 @@ def _detect(raw: bytes, fallback: Decoding) -> Decoding:
         chosen = declared
     # A reading that is Korean by its grammar (`_reads_as_korean`) is Korean text, whatever
     # its signs (a DOS manual's box drawings); its rivals are judged as any reading's are.
-    korean = _reads_as_korean(readings[chosen][:PLAUSIBILITY_SAMPLE])
-    if chosen not in plausible and not korean:
+    if chosen not in plausible and not _reads_as_korean(readings[chosen][:PLAUSIBILITY_SAMPLE]):
         return Decoding(
             chosen,
             top_score,
