@@ -46,13 +46,11 @@ def without_junk(outlet: str) -> str:
     """The outlet without the stray separators at its ends (`_LEADING_JUNK`, `_TRAILING_JUNK`),
     but for the quotation marks around a name."""
     first, last = outlet[:1], outlet[-1:]
-    if first in _QUOTES and _QUOTES[first] in outlet[1:]:
-        pass  # "»Der Spiegel«, 12. März": an opening mark, not a stray separator
-    else:
+    # "»Der Spiegel«, 12. März": an opening mark whose closing one follows is no separator.
+    if not (first in _QUOTES and _QUOTES[first] in outlet[1:]):
         outlet = _LEADING_JUNK.sub("", outlet)
-    if last in _OPENING and any(mark in outlet[:-1] for mark in _OPENING[last]):
-        pass  # "Die Zeit, »Politik«": a closing mark
-    else:
+    # "Die Zeit, »Politik«": nor a closing mark whose opening one came first.
+    if not (last in _OPENING and any(mark in outlet[:-1] for mark in _OPENING[last])):
         outlet = _TRAILING_JUNK.sub("", outlet)
     return outlet
 
