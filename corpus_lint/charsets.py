@@ -287,8 +287,6 @@ _PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 def _rare_han(text: str) -> tuple[int, int]:
     """(rare, all): the Han characters of `text` outside `_common_han`, and all of them;
     (0, 0) when there are fewer than MIN_HAN_JUDGED."""
-    if text.isascii():
-        return 0, 0
     han = _HAN.findall(text)
     if len(han) < MIN_HAN_JUDGED:
         return 0, 0
