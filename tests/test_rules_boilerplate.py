@@ -601,10 +601,70 @@ def test_the_context_is_the_same_whether_or_not_bp001_ran_first():
     assert [d.code for d in doc.reports["BP001"]] == ["BP001", "BP001"]  # checked once
 
 
+# --- BP007 links-after-article ---------------------------------------------------------
+
+
+def test_headlines_under_chrome_after_the_article_are_reported():
+    rail = "Related stories\nSchroeder returns to politics\n\nBavaria votes in March\n"
+    text = f"Merkel wins\n\n{BODY}\n\n{rail}"
+    first, second = check("BP007", text)
+    assert (first.line, second.line) == (6, 8)
+    assert "under boilerplate (line 5) after the article's last paragraph (line 3)" in (
+        first.message
+    )
+    assert fixed(text, [first, second]) == f"Merkel wins\n\n{BODY}\n\nRelated stories\n"
+    # Under a line of chrome further down, the rail goes on; BP006's lines are chrome too.
+    more = f"{text}Advertisement\nNuclear reactors enjoy renaissance\n"
+    assert reported_lines("BP007", more) == [6, 8, 10]
+
+
+def test_before_the_last_paragraph_or_not_under_chrome_nothing_is_reported():
+    headline = "Schroeder returns to politics\n"
+    # A menu's headline above the article: the article is not over.
+    assert check("BP007", f"Title\n\nRelated stories\n{headline}\n{BODY}\n") == []
+    # After the article with no chrome above: a fixture list is the article's.
+    fixtures = "Derby v Watford or Fulham\nLeeds v Hull or Norwich\nStoke v Wigan or Reading\n"
+    assert check("BP007", f"Title\n\n{BODY}\n\n{fixtures}") == []
+    # A line that is no headline ends the rail: what follows is not under chrome.
+    text = f"Title\n\n{BODY}\n\nAdvertisement\n\n{BODY}\n{headline}"
+    assert check("BP007", text) == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Reporting by Jane Doe; Editing by John Smith",  # a source line (SRC001's)
+        "Marcy Polanco, +1-212-975-3327",  # a press release's contacts
+        "marcy.polanco@bet.net",
+        "1. Bayliss (Ducati) 1'32.2",  # a results list
+        "- Completed 77 per cent of his passes",
+        "New Zealand 38-7 Australia 2008-01-12",
+        "The vote was close.",  # a sentence
+        "Asked what came next, he said:",
+        "Editors' picks,",
+        "The rest of the team (Baker, Lewis and Moore)",
+        "See www.example.org for details",
+        # 17 words: a teaser or a caption without its full stop, no headline
+        "The twenty-five members of the committee will meet again on Monday to vote on the plan",
+    ],
+)
+def test_lines_that_are_no_headline_are_not_reported_after_chrome(line):
+    assert check("BP007", f"Title\n\n{BODY}\n\nAdvertisement\n{line}\n") == []
+
+
+def test_bp007_reads_the_chrome_whether_or_not_its_rules_are_selected(cli, tmp_path):
+    text = f"Merkel wins\n\n{BODY}\n\nRelated stories\nSchroeder returns to politics\n"
+    (tmp_path / "a.txt").write_text(text)
+    alone = cli("check", "a.txt", "--select", "BP007", "--output-format", "json", cwd=tmp_path)
+    assert [(d["code"], d["line"]) for d in alone.json()] == [("BP007", 6)]
+    both = cli("check", "a.txt", "--select", "BP", "--output-format", "json", cwd=tmp_path)
+    assert [(d["code"], d["line"]) for d in both.json()] == [("BP001", 5), ("BP007", 6)]
+
+
 # --- all of them ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("code", ["BP001", "BP002", "BP003", "BP004", "BP006"])
+@pytest.mark.parametrize("code", ["BP001", "BP002", "BP003", "BP004", "BP006", "BP007"])
 def test_clean_article_gets_nothing(code):
     assert check(code, CLEAN_ARTICLE) == []
 

@@ -583,6 +583,111 @@ _CODE = re.compile(r"\w\(|\w=\w|\($|^\s*(?:def|class|import|from|return)\s")
 
 
 @register
+class LinksAfterArticle(_DropLineRule):
+    """A headline under boilerplate after the article's last paragraph: a link to another story.
+
+    ## What it does
+    After the last paragraph of prose (a sentence's end, 7 words or more), reports each line
+    shaped like a headline or a link's label that stands right under a line of boilerplate
+    (reported by BP001, BP002, BP003, BP004 or BP006), or under such a line in turn, blank
+    lines aside: "Top Stories" (BP001), then "Williams condemns harassment of churches",
+    "Voters also finding their voice", ... A headline's shape: at most 16 words, no sentence's
+    end and no trailing comma, colon or bracket, mostly letters (at most 4 figures), no list
+    marker in front ("1.", "-", "•"), no address (`@`, `://`, `www.`), no code. Left alone:
+    everything before the last paragraph, a line that is not under chrome (the lines after
+    the article with no chrome above them are the article's: a fixture list, a results
+    table), and source lines (SRC001's patterns: "Reporting by ...; Editing by ...").
+    The lines of BP001-BP004 and BP006 are read whether or not those rules are selected or
+    ignored for the file, so the report does not depend on them.
+
+    ## Why is this bad?
+    A scraper that keeps the end of a page keeps its rails: related stories, the most read,
+    the section's latest, a site's other links. Each is a headline or a label no phrase list
+    can name, but the rail has a heading or a widget of chrome above it and comes after the
+    article's text: where jusText's context-sensitive pass (Pomikálek, 2011) takes short
+    blocks next to boilerplate for boilerplate, this rule also asks that the article be over.
+    On the shared half of L3S-GN1 it finds about 450 more boilerplate lines than BP001-BP006
+    and no article line.
+
+    ## Example
+    ```text
+    Merkel wins
+
+    BERLIN (AP) -- Chancellor Angela Merkel's party won the state election on Sunday.
+
+    Related stories
+    Schroeder returns to politics
+    Bavaria votes in March
+    ```
+    "Related stories" is BP001's; the two headlines under it are reported. Use instead:
+    ```text
+    Merkel wins
+
+    BERLIN (AP) -- Chancellor Angela Merkel's party won the state election on Sunday.
+    ```
+
+    ## Fix safety
+    Unsafe: it deletes the line (and one blank line next to it when it stood between blank
+    lines). A short line after the article under a line of chrome can still be the article's
+    (an item of a list after an advertisement).
+    """
+
+    code = "BP007"
+    name = "links-after-article"
+
+    def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
+        chrome = {d.line - 1 for rule in _AFTER_CONTEXT for d in reports_of(rule, doc, ctx)}
+        if not chrome:
+            return  # most documents
+        texts = doc.line_texts
+        last = len(texts) - 1  # the last paragraph of prose that is not chrome
+        while last >= 0 and (last in chrome or not _is_paragraph(texts[last])):
+            last -= 1
+        if last < 0 or max(chrome) < last:
+            return
+        is_source = ctx.packs.any_pattern("SRC001").searcher(doc.text)
+        above: int | None = None  # the line of chrome the run of headlines stands under
+        for index in range(last + 1, len(texts)):
+            text = texts[index]
+            if not text or text.isspace():
+                continue
+            if index in chrome:
+                above = index
+            elif above is not None and _linked_headline(text) and not is_source(text):
+                yield self.report(
+                    doc,
+                    index,
+                    f'line "{shorten(text)}" under boilerplate (line {above + 1}) after the '
+                    f"article's last paragraph (line {last + 1}): most likely a link to "
+                    "another story or page",
+                )
+            else:
+                above = None
+
+
+# The rules whose lines BP007 stands the headlines under: BP006's own and BP001-BP004's.
+_AFTER_CONTEXT = (*_CONTEXT, LineAmongBoilerplate())
+# A headline or a link's label (see BP007), measured on L3S-GN1: the figures, list markers
+# and addresses it refuses are a press release's contacts and an article's results lists.
+_HEADLINE_WORDS = 16
+_NOT_HEADLINE_END = re.compile(r"""[.!?:;,)\]"'”’]\s*$""")
+_LIST_MARKER = re.compile(r"""\s*(?:\d+[.)]|[^\w\s"'‘“(])""")
+_ADDRESS = re.compile(r"@|://|\bwww\.")
+
+
+def _linked_headline(text: str) -> bool:
+    if len(text.split(None, _HEADLINE_WORDS)) > _HEADLINE_WORDS:
+        return False
+    if _NOT_HEADLINE_END.search(text) or _LIST_MARKER.match(text) or _ADDRESS.search(text):
+        return False
+    if _CODE.search(text):
+        return False
+    letters = sum(c.isalpha() for c in text)
+    digits = sum(c.isdigit() for c in text)
+    return digits <= 4 and letters >= 0.7 * (len(text) - text.count(" "))
+
+
+@register
 class RepeatedLine(CorpusRule):
     """A short line that stands in many documents of the corpus: cross-document boilerplate.
 
