@@ -644,8 +644,8 @@ def test_before_the_last_paragraph_or_not_under_chrome_nothing_is_reported():
         "Editors' picks,",
         "The rest of the team (Baker, Lewis and Moore)",
         "See www.example.org for details",
-        # 17 words: a teaser or a caption without its full stop, no headline
-        "The twenty-five members of the committee will meet again on Monday to vote on the plan",
+        # 18 words: a teaser or a caption without its full stop, no headline
+        "All ten men and two women on the panel will meet again on Monday to vote on it",
     ],
 )
 def test_lines_that_are_no_headline_are_not_reported_after_chrome(line):
