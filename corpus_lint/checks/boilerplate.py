@@ -636,9 +636,10 @@ class LinksAfterArticle(_DropLineRule):
     name = "links-after-article"
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
-        chrome = {d.line - 1 for rule in _AFTER_CONTEXT for d in reports_of(rule, doc, ctx)}
+        chrome = {d.line - 1 for rule in _CONTEXT for d in reports_of(rule, doc, ctx)}
         if not chrome:
-            return  # most documents
+            return  # most documents (and BP006 reports nothing without chrome)
+        chrome.update(d.line - 1 for d in reports_of(_AMONG_BOILERPLATE, doc, ctx))
         texts = doc.line_texts
         last = len(texts) - 1  # the last paragraph of prose that is not chrome
         while last >= 0 and (last in chrome or not _is_paragraph(texts[last])):
@@ -665,8 +666,8 @@ class LinksAfterArticle(_DropLineRule):
                 above = None
 
 
-# The rules whose lines BP007 stands the headlines under: BP006's own and BP001-BP004's.
-_AFTER_CONTEXT = (*_CONTEXT, LineAmongBoilerplate())
+# BP007 stands its headlines under BP001-BP004's lines and BP006's.
+_AMONG_BOILERPLATE = LineAmongBoilerplate()
 # A headline or a link's label (see BP007), measured on L3S-GN1: the figures, list markers
 # and addresses it refuses are a press release's contacts and an article's results lists.
 _HEADLINE_WORDS = 16
