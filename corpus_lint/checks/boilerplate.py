@@ -596,7 +596,9 @@ class LinksAfterArticle(_DropLineRule):
     marker in front ("1.", "-", "•"), no address (`@`, `://`, `www.`), no code. Left alone:
     everything before the last paragraph, a line that is not under chrome (the lines after
     the article with no chrome above them are the article's: a fixture list, a results
-    table), and source lines (SRC001's patterns: "Reporting by ...; Editing by ...").
+    table), source lines (SRC001's patterns: "Reporting by ...; Editing by ..."), and one
+    line alone under chrome at the end of the file (a closing line is the article's more
+    often than not, as for BP006).
     The lines of BP001-BP004 and BP006 are read whether or not those rules are selected or
     ignored for the file, so the report does not depend on them.
 
@@ -606,8 +608,8 @@ class LinksAfterArticle(_DropLineRule):
     can name, but the rail has a heading or a widget of chrome above it and comes after the
     article's text: where jusText's context-sensitive pass (Pomikálek, 2011) takes short
     blocks next to boilerplate for boilerplate, this rule also asks that the article be over.
-    On the shared half of L3S-GN1 it finds about 450 more boilerplate lines than BP001-BP006
-    and no article line.
+    On the shared half of L3S-GN1 it finds 436 more boilerplate lines than BP001-BP006 and
+    no article line.
 
     ## Example
     ```text
@@ -647,7 +649,8 @@ class LinksAfterArticle(_DropLineRule):
         if last < 0 or max(chrome) < last:
             return
         is_source = ctx.packs.any_pattern("SRC001").searcher(doc.text)
-        above: int | None = None  # the line of chrome the run of headlines stands under
+        found: list[tuple[int, int]] = []  # (a headline, the line of chrome its run is under)
+        above: int | None = None
         for index in range(last + 1, len(texts)):
             text = texts[index]
             if not text or text.isspace():
@@ -655,15 +658,19 @@ class LinksAfterArticle(_DropLineRule):
             if index in chrome:
                 above = index
             elif above is not None and _linked_headline(text) and not is_source(text):
-                yield self.report(
-                    doc,
-                    index,
-                    f'line "{shorten(text)}" under boilerplate (line {above + 1}) after the '
-                    f"article's last paragraph (line {last + 1}): most likely a link to "
-                    "another story or page",
-                )
+                found.append((index, above))
             else:
                 above = None
+        if found and nearest_lines(texts, found[-1][0]) == (found[-1][1], None):
+            found.pop()  # one line alone under chrome ends the file: the article's, as in BP006
+        for index, above in found:
+            yield self.report(
+                doc,
+                index,
+                f'line "{shorten(texts[index])}" under boilerplate (line {above + 1}) after the '
+                f"article's last paragraph (line {last + 1}): most likely a link to another "
+                "story or page",
+            )
 
 
 # BP007 stands its headlines under BP001-BP004's lines and BP006's.
