@@ -634,6 +634,50 @@ def test_before_the_last_paragraph_or_not_under_chrome_nothing_is_reported():
 
 
 @pytest.mark.parametrize(
+    "body",
+    [
+        # Chinese and Japanese end sentences with 。 and write without spaces.
+        "据官员介绍，工程预计明年春天动工，新馆将在两年后开放。\n"
+        "新馆的藏书量将是旧馆的两倍，并设有儿童阅览室和多媒体中心。",
+        "市議会は火曜日、旧バスターミナルの跡地に新しい中央図書館を建設することを決めた。",
+        # A German quotation closes with “, a French one with », a trailing-off with …
+        "Die Bürgermeisterin sagte nach der Abstimmung: „Das ist ein großer Tag für uns.“",
+        "La maire a déclaré après le vote : « C'est un grand jour pour notre ville. »",
+        "Work should start next spring and the building open in two years, but who knows…",
+        # A paragraph without its full stop: more words than any headline or label.
+        "I was told that if you are angry you should write a letter to the one who hurt "
+        "you and never send it so today I start and there are so many letters to write",
+    ],
+)
+def test_paragraphs_of_other_scripts_quotes_and_no_full_stop_are_the_articles(body):
+    # Found by a review: such a paragraph was taken for a headline, so the article seemed
+    # to end above it, and it (or the title) was reported as a link.
+    text = "Cookies help us deliver our services and you agree to our use of them.\n"
+    text += f"Advertisement\nCouncil approves new library\n{body}\n"
+    rail = "Related stories\nSchroeder returns to politics\nBavaria votes in March\n"
+    lines = text.count("\n")
+    assert reported_lines("BP007", text + rail) == [lines + 2, lines + 3]  # the rail only
+
+
+def test_a_run_never_starts_under_a_credit_or_a_symbol_line_but_passes_over_them():
+    fixtures = "Fifth round draw\nNewcastle v Tottenham or Forest\nBolton v Arsenal or Leeds\n"
+    for inside in ("(AP Photo/Jane Doe)", "Getty Images", "* * *"):
+        assert check("BP007", f"Title\n\n{BODY}\n{inside}\n{fixtures}") == [], inside
+    rail = "Related stories\nSchroeder returns to politics\nGetty Images\nBavaria votes soon\n"
+    assert reported_lines("BP007", f"Title\n\n{BODY}\n{rail}") == [5, 7]
+
+
+def test_a_line_too_long_for_a_headline_is_refused_before_its_letters_are_counted():
+    import time
+
+    long_line = "x" * 100_000
+    text = f"Title\n\n{BODY}\nAdvertisement\n" + f"{long_line}\n" * 50
+    began = time.perf_counter()
+    assert check("BP007", text) == []
+    assert time.perf_counter() - began < 0.5  # it took 17 ms a line to count the letters
+
+
+@pytest.mark.parametrize(
     "line",
     [
         "Reporting by Jane Doe; Editing by John Smith",  # a source line (SRC001's)
