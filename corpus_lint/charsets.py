@@ -27,8 +27,31 @@ import codecs
 import re
 import unicodedata
 from collections import Counter
-from functools import cache
+from functools import cache, cached_property
 from typing import NamedTuple
+
+
+class _LazyPattern:
+    """A regular expression compiled when first used. CPython's `re` marks each character of
+    a class one by one, so a class of all Han or all Hangul takes milliseconds to compile:
+    some 30 ms of every run's start-up, though only a text being judged as a reading of
+    legacy bytes or as mojibake uses these."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    @cached_property
+    def compiled(self) -> re.Pattern[str]:
+        return re.compile(self.source)
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self.compiled.search(text)
+
+    def fullmatch(self, text: str) -> re.Match[str] | None:
+        return self.compiled.fullmatch(text)
+
+    def findall(self, text: str) -> list[str]:
+        return self.compiled.findall(text)
 
 
 class Decoding(NamedTuple):
@@ -220,7 +243,7 @@ _ALONE = {frozenset(letters): alone for letters, alone in _LANGUAGE_LETTERS}
 # Two or more symbols and punctuation marks in a row, one of them not a dash, quote or
 # ellipsis ("«÷–®„†", "(¡–≈)", "▓╡┴╡╗░"): Cyrillic or Greek read through a DOS or Mac code
 # page. ("…”" and "—“" are fine.)
-_SYMBOL_RUN = re.compile(
+_SYMBOL_RUN = _LazyPattern(
     r"(?=[\u00a1-\u00bf\u00d7\u00f7\u2010-\u2bff]{2})"
     r"[\u2010-\u206f]*[\u00a1-\u00bf\u00d7\u00f7\u2070-\u2bff][\u00a1-\u00bf\u00d7\u00f7\u2010-\u2bff]*"
 )
@@ -248,7 +271,7 @@ def _symbol_runs(text: str) -> int:
 
 # Arrows, geometric shapes, dingbats ("★", "▷", "♪"): of these, single-byte code pages map
 # only "■" (DOS) and "◊" (Mac), so a run holding another is typed, not misread.
-_TYPED_SYMBOL = re.compile("[\u2190-\u21ff\u25a1-\u25c9\u25cb-\u27bf]")
+_TYPED_SYMBOL = _LazyPattern("[\u2190-\u21ff\u25a1-\u25c9\u25cb-\u27bf]")
 
 
 # Kana, CJK ideographs and Hangul syllables: what a double-byte code page reads (and the
@@ -256,8 +279,8 @@ _TYPED_SYMBOL = re.compile("[\u2190-\u21ff\u25a1-\u25c9\u25cb-\u27bf]")
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff61-\uff9f"
 # One of them alone (no other beside it) and touching an ASCII letter: "丐RIC", Big5's reading
 # of "ÉRIC" (the accented letter's byte and the next letter's make one character).
-_CJK_IN_LATIN = re.compile(f"(?<=[A-Za-z])[{_CJK}](?![{_CJK}])|(?<![{_CJK}])[{_CJK}](?=[A-Za-z])")
-_CJK_CHARACTER = re.compile(f"[{_CJK}]")
+_CJK_IN_LATIN = _LazyPattern(f"(?<=[A-Za-z])[{_CJK}](?![{_CJK}])|(?<![{_CJK}])[{_CJK}](?=[A-Za-z])")
+_CJK_CHARACTER = _LazyPattern(f"[{_CJK}]")
 
 
 def _cjk_in_latin_words(text: str) -> int:
@@ -276,12 +299,12 @@ def _cjk_in_latin_words(text: str) -> int:
 # Han characters (ideographs), and Hangul syllables, as character-class ranges.
 _HAN_RANGES = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _HANGUL_RANGE = "\uac00-\ud7af"
-_HAN = re.compile(f"[{_HAN_RANGES}]")
+_HAN = _LazyPattern(f"[{_HAN_RANGES}]")
 _HALFWIDTH_KANA = re.compile("[\uff61-\uff9f]")
 _HALFWIDTH_BESIDE_ASCII = re.compile(
     "(?<=[A-Za-z0-9])[\uff61-\uff9f]|[\uff61-\uff9f](?=[A-Za-z0-9])"
 )
-_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+_PRIVATE_USE = _LazyPattern("[\ue000-\uf8ff]")
 
 
 def _rare_han(text: str) -> tuple[int, int]:
@@ -300,13 +323,13 @@ def _rare_han(text: str) -> tuple[int, int]:
 # words, but lists, names and Korean written in Hanja are spaced so too, and a Chinese list
 # spaced as words reads as plausible Korean: dismissing the spaced Han beside a Korean reading
 # made wrong fixes of such lists, a review found.)
-_HANGUL_RUN = re.compile(f"[{_HANGUL_RANGE}{_HAN_RANGES}]{{13,}}")
-_HANGUL = re.compile(f"[{_HANGUL_RANGE}]")
+_HANGUL_RUN = _LazyPattern(f"[{_HANGUL_RANGE}{_HAN_RANGES}]{{13,}}")
+_HANGUL = _LazyPattern(f"[{_HANGUL_RANGE}]")
 # A word of Hangul alone: not run into Han characters, as a Korean reading of Chinese is.
-_HANGUL_WORD = re.compile(
+_HANGUL_WORD = _LazyPattern(
     f"(?<![{_HAN_RANGES}{_HANGUL_RANGE}])[{_HANGUL_RANGE}]{{2,}}(?![{_HAN_RANGES}{_HANGUL_RANGE}])"
 )
-_HANGUL_HAN = re.compile(
+_HANGUL_HAN = _LazyPattern(
     f"[{_HANGUL_RANGE}](?=[{_HAN_RANGES}])|[{_HAN_RANGES}](?=[{_HANGUL_RANGE}])"
 )
 

@@ -205,11 +205,17 @@ def _is_paragraph(line: str) -> bool:
         return True
     if not _SENTENCE_END.search(line):
         return False
-    return words > _PARAGRAPH_WORDS or len(_CJK_CHARACTER.findall(line)) > _PARAGRAPH_WORDS
+    return words > _PARAGRAPH_WORDS or (
+        not line.isascii() and sum(map(_is_cjk, line)) > _PARAGRAPH_WORDS
+    )
 
 
 _LONGEST_NON_PROSE = 30
-_CJK_CHARACTER = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def _is_cjk(character: str) -> bool:
+    """Kana or a Han character (a comparison: a class of them takes `re` ms to compile)."""
+    return "\u3040" <= character <= "\u30ff" or "\u3400" <= character <= "\u9fff"
 
 
 @register
