@@ -659,12 +659,49 @@ def test_paragraphs_of_other_scripts_quotes_and_no_full_stop_are_the_articles(bo
     assert reported_lines("BP007", text + rail) == [lines + 2, lines + 3]  # the rail only
 
 
+@pytest.mark.parametrize(
+    "end",
+    [
+        ".\u200b",  # a zero-width space
+        ".\u200e",  # a left-to-right mark
+        " \u0589",  # Armenian's full stop
+        "\u06d4",  # Urdu's
+        "",  # none at all: Thai writes none
+    ],
+)
+def test_sentences_of_any_script_are_read_and_a_long_line_alone_starts_no_article(end):
+    # Found by a second review: where no sentence's end was read, the one line of more than
+    # 30 words seemed the article's last paragraph, and every short paragraph after it went.
+    long = " ".join(["word"] * 35)
+    short = [f"Work should start next spring, officials said{end}", f"It opens in two years{end}"]
+    text = f"Title\n\n{long}{end}\nAdvertisement\n" + "\n".join(short) + "\n"
+    assert check("BP007", text) == []
+
+
+def test_a_paragraph_of_japanese_between_chrome_is_no_short_line_for_bp006():
+    # Found by a second review: a paragraph without spaces was one "word".
+    paragraph = "政府は劣勢にあると繰り返し主張していると指摘している。(c)AFP/Aminu ABUBAKAR"
+    text = f"Title\n\n{BODY}\nAdvertisement\n{paragraph}\n© AFPBB News. All rights reserved.\n"
+    assert check("BP006", text) == []
+    assert reported_lines("BP006", text.replace(paragraph, "News Wire")) == [5]
+
+
 def test_a_run_never_starts_under_a_credit_or_a_symbol_line_but_passes_over_them():
     fixtures = "Fifth round draw\nNewcastle v Tottenham or Forest\nBolton v Arsenal or Leeds\n"
     for inside in ("(AP Photo/Jane Doe)", "Getty Images", "* * *"):
         assert check("BP007", f"Title\n\n{BODY}\n{inside}\n{fixtures}") == [], inside
     rail = "Related stories\nSchroeder returns to politics\nGetty Images\nBavaria votes soon\n"
-    assert reported_lines("BP007", f"Title\n\n{BODY}\n{rail}") == [5, 7]
+    assert reported_lines("BP007", f"Title\n\n{BODY}\n{rail}Most Read\n") == [5, 7]
+    # A time alone, a live blog's stamp, starts no run either (found by a second review).
+    live = "15:13\nBiden arrives at the venue\nDelegations enter the hall\n15:40\nTalks begin\n"
+    assert check("BP007", f"Title\n\n{BODY}\n{live}") == []
+
+
+def test_a_closing_line_under_an_ad_and_a_credit_is_left_as_under_an_ad_alone():
+    # Found by a second review: the line above the closing line was a credit, not the ad.
+    for chrome in ("Advertisement\n", "Advertisement\n(AP Photo/Jane Doe)\n"):
+        text = f"Title\n\n{BODY}\n{chrome}Jane Doe is the BBC's arts correspondent in London\n"
+        assert check("BP007", text) == [], chrome
 
 
 def test_a_line_too_long_for_a_headline_is_refused_before_its_letters_are_counted():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -196,26 +197,55 @@ def _between_paragraphs(texts: list[str], index: int, chrome: set[int]) -> bool:
 
 
 def _is_paragraph(line: str) -> bool:
-    """A paragraph of prose: a sentence's end and words enough (a character of Chinese or
-    Japanese a word, as they write without spaces), or words too many for anything else (a
-    blog's paragraph without its full stop; a review found BP007 took the title for a link
-    when the post's only paragraph had none)."""
-    words = len(line.split(None, _LONGEST_NON_PROSE))
-    if words > _LONGEST_NON_PROSE:
-        return True
-    if not _SENTENCE_END.search(line):
+    """A paragraph of prose: a sentence with words enough (`_is_sentence_paragraph`), or words
+    too many for anything else (a blog's paragraph without its full stop; a review found
+    BP007 took a post's title for a link when the post's only paragraph had none)."""
+    return len(line.split(None, _LONGEST_NON_PROSE)) > _LONGEST_NON_PROSE or (
+        _is_sentence_paragraph(line)
+    )
+
+
+def _is_sentence_paragraph(line: str) -> bool:
+    """A sentence's end, and words enough (a character of Chinese or Japanese a word, as they
+    write without spaces)."""
+    if not _ends_sentence(line):
         return False
-    return words > _PARAGRAPH_WORDS or (
-        not line.isascii() and sum(map(_is_cjk, line)) > _PARAGRAPH_WORDS
+    return len(line.split(None, _PARAGRAPH_WORDS)) > _PARAGRAPH_WORDS or (
+        _cjk_words(line, _PARAGRAPH_WORDS + 1) > _PARAGRAPH_WORDS
     )
 
 
 _LONGEST_NON_PROSE = 30
 
 
-def _is_cjk(character: str) -> bool:
-    """Kana or a Han character (a comparison: a class of them takes `re` ms to compile)."""
-    return "\u3040" <= character <= "\u30ff" or "\u3400" <= character <= "\u9fff"
+def _cjk_words(line: str, enough: int) -> int:
+    """The characters of Kana or Han in `line`, counted up to `enough`: each a word. (Found by
+    comparison: a class of them takes `re` milliseconds to compile.)"""
+    if line.isascii():
+        return 0
+    cjk = (c for c in line if "\u3040" <= c <= "\u30ff" or "\u3400" <= c <= "\u9fff")
+    return sum(1 for _ in itertools.islice(cjk, enough))
+
+
+def _ends_sentence(line: str) -> bool:
+    """Whether `line` ends like a sentence: a terminator of any script (Unicode's
+    Sentence_Terminal: ". ! ?", 。！？, Hindi's ।, Urdu's ۔, Armenian's ։...) or "…", then
+    perhaps closing quotation marks or brackets (German „...“ and French « ... » close with
+    “ and », the French after a space), and invisible format characters (a right-to-left
+    mark, a zero-width space) or white space."""
+    if line.isascii():
+        return bool(_ASCII_SENTENCE_END.search(line))
+    return bool(_unicode_sentence_end().search(line))
+
+
+_ASCII_SENTENCE_END = re.compile(r"""[.!?](?:\s*["')\]])*\s*$""")
+
+
+@functools.cache
+def _unicode_sentence_end():  # -> regex.Pattern
+    import regex  # (only for lines beyond ASCII: `re` knows no Unicode property)
+
+    return regex.compile(r"""[\p{STerm}…](?:[\s\p{Cf}]*[\p{Pf}\p{Pe}\p{Pi}"'])*[\s\p{Cf}]*$""")
 
 
 @register
@@ -512,10 +542,6 @@ class LineAmongBoilerplate(_DropLineRule):
 _CONTEXT = (BoilerplateLine(), StraySymbolLine(), JunkTokenLine(), MediaCredit())
 _MOST_WORDS = 2
 _LONGEST_RUN = 3
-# A sentence's end, in the scripts and quotation marks of the news (German „...“ and French
-# « ... » close with “ and », the French after a space; Chinese and Japanese end with 。！？,
-# a trailing-off with …).
-_SENTENCE_END = re.compile(r"""[.!?。！？…](?:\s*["'”’“»」』)])*\s*$""")
 
 
 def _listed_headlines(texts: list[str], chrome: set[int]) -> list[int]:
@@ -591,7 +617,8 @@ _RELATIVE_TIME = re.compile(
 def _short_line(text: str) -> bool:
     return (
         len(text.split(None, _MOST_WORDS)) <= _MOST_WORDS
-        and not _SENTENCE_END.search(text)
+        and _cjk_words(text, _MOST_WORDS + 1) <= _MOST_WORDS  # a paragraph of Chinese is none
+        and not _ends_sentence(text)
         and not _CODE.search(text)
     )
 
@@ -606,15 +633,17 @@ class LinksAfterArticle(_DropLineRule):
     """A headline under boilerplate after the article's last paragraph: a link to another story.
 
     ## What it does
-    After the last paragraph of prose (a sentence's end and 7 words or more, a character of
-    Chinese or Japanese a word; or more than 30 words), reports each line shaped like a
-    headline or a link's label that stands right under a line of boilerplate (reported by
-    BP001, BP003 or BP006), or under such a line in turn, blank lines and the lines of BP002
-    and BP004 aside (symbol lines and photo credits stand inside articles as well): "Top
-    Stories" (BP001), then "Williams condemns harassment of churches", "Voters also finding
-    their voice", ... A headline's shape: at most 16 words and 150 characters, no sentence's
-    end and no trailing comma, colon or bracket, mostly letters (at most 4 figures), no list
-    marker in front ("1.", "-", "•"), no address (`@`, `://`, `www.`), no code. Left alone:
+    After the last paragraph of prose (a sentence's end, of any script, and 7 words or more,
+    a character of Chinese or Japanese a word; or more than 30 words, once a sentence has
+    been read), reports each line shaped like a headline or a link's label that stands right
+    under a line of boilerplate (reported by BP001, BP003 or BP006, but a date or time
+    alone), or under such a line in turn, blank lines, times alone and the lines of BP002 and
+    BP004 aside (symbol lines, photo credits and a live blog's stamps stand inside articles
+    as well): "Top Stories" (BP001), then "Williams condemns harassment of churches",
+    "Voters also finding their voice", ... A headline's shape: at most 16 words and 150
+    characters, no sentence's end and no trailing comma, colon or bracket, mostly letters
+    (at most 4 figures), no list marker in front ("1.", "-", "•"), no address (`@`, `://`,
+    `www.`), no code. Left alone:
     everything before the last paragraph, a line that is not under chrome (the lines after
     the article with no chrome above them are the article's: a fixture list, a results
     table), source lines (SRC001's patterns: "Reporting by ...; Editing by ..."), and one
@@ -629,8 +658,8 @@ class LinksAfterArticle(_DropLineRule):
     can name, but the rail has a heading or a widget of chrome above it and comes after the
     article's text: where jusText's context-sensitive pass (Pomikálek, 2011) takes short
     blocks next to boilerplate for boilerplate, this rule also asks that the article be over.
-    On the shared half of L3S-GN1 it finds 434 more boilerplate lines than BP001-BP006 and
-    no article line; on 138 real pages of other sites, 1,054 of its 1,055 lines are chrome.
+    On the shared half of L3S-GN1 it finds 439 more boilerplate lines than BP001-BP006 and
+    no article line; on 138 real pages of other sites, all its 1,018 lines are chrome.
 
     ## Example
     ```text
@@ -670,10 +699,15 @@ class LinksAfterArticle(_DropLineRule):
             last -= 1
         if last < 0 or max(chrome) < last:
             return
-        # A symbol line or a photo's credit stands inside articles as often as after them:
-        # a run passes over them but never starts under one (a review found an article's
-        # own fixtures and timeline under its last picture's credit).
-        anchors = chrome - {
+        if not any(
+            i not in chrome and _is_sentence_paragraph(texts[i]) for i in range(last, -1, -1)
+        ):
+            return  # no sentence read: a long line alone is no sign the article has begun
+        # A symbol line, a photo's credit or a time alone stands inside articles as often as
+        # after them (a live blog's entries): a run passes over them but never starts under
+        # one (a review found an article's own fixtures and timeline under its last picture's
+        # credit).
+        anchors = {i for i in chrome if not _DATE_OR_TIME.fullmatch(texts[i])} - {
             d.line - 1 for rule in _INSIDE_ARTICLES for d in reports_of(rule, doc, ctx)
         }
         is_source = ctx.packs.any_pattern("SRC001").searcher(doc.text)
@@ -690,8 +724,10 @@ class LinksAfterArticle(_DropLineRule):
                 found.append((index, above))
             else:
                 above = None
-        if found and nearest_lines(texts, found[-1][0]) == (found[-1][1], None):
-            found.pop()  # one line alone under chrome ends the file: the article's, as in BP006
+        if found:
+            before, after = nearest_lines(texts, found[-1][0])
+            if after is None and before in chrome:
+                found.pop()  # one line alone under chrome ends the file: the article's (BP006)
         for index, above in found:
             yield self.report(
                 doc,
@@ -710,7 +746,7 @@ _INSIDE_ARTICLES = (StraySymbolLine(), MediaCredit())
 # and addresses it refuses are a press release's contacts and an article's results lists.
 _HEADLINE_WORDS = 16
 _LONGEST_HEADLINE = 150  # characters: L3S's longest is 93 (and a paragraph of Chinese is none)
-_NOT_HEADLINE_END = re.compile(r"""[.!?:;,)\]"'”’。！？…“」』]\s*$""")
+_NOT_HEADLINE_END = re.compile(r"""[:;,)\]]\s*$""")  # (or a sentence's end)
 _LIST_MARKER = re.compile(r"""\s*(?:\d+[.)]|[^\w\s"'‘“(])""")
 _ADDRESS = re.compile(r"@|://|\bwww\.")
 
@@ -719,6 +755,8 @@ def _linked_headline(text: str) -> bool:
     if len(text) > _LONGEST_HEADLINE or len(text.split(None, _HEADLINE_WORDS)) > _HEADLINE_WORDS:
         return False
     if _NOT_HEADLINE_END.search(text) or _LIST_MARKER.match(text) or _ADDRESS.search(text):
+        return False
+    if _ends_sentence(text):
         return False
     if _CODE.search(text):
         return False
