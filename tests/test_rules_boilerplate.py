@@ -686,6 +686,58 @@ def test_a_paragraph_of_japanese_between_chrome_is_no_short_line_for_bp006():
     assert reported_lines("BP006", text.replace(paragraph, "News Wire")) == [5]
 
 
+@pytest.mark.parametrize(
+    "quoted",
+    [
+        'The library\'s motto will be "Open to all"',  # speech, a title, lyrics: not links
+        "“Open to all”",
+        "Die Devise lautet „Offen für alle“",
+        "図書館の標語は「すべての人に開かれた」",
+        "Keeping up with the Joneses'",
+    ],
+)
+def test_a_line_ending_in_a_quotation_mark_is_no_headline_and_ends_the_rail(quoted):
+    # Found by a third review, where such lines had been let in: they were deleted, and the
+    # lines after them with them.
+    text = f"Title\n\n{BODY}\nAdvertisement\n{quoted}\nOther line here\n© 2008 News Ltd.\n"
+    assert check("BP007", text) == []
+
+
+def test_an_invisible_character_at_the_end_hides_nothing_of_how_a_line_ends():
+    # Found by a third review: a zero-width space after ")" made a ranking's line a headline.
+    ranking = "1 Roger Federer (Switzerland)\n2 Rafael Nadal (Spain)\n"
+    text = f"Title\n\n{BODY}\nAdvertisement\n{ranking}© 2008 News Ltd.\n"
+    assert check("BP007", text) == []
+    assert check("BP007", text.replace(")\n", ")\u200b\n")) == []
+    live = text.replace(ranking, "15:13\u200e\nBiden arrives\nTalks begin\n")
+    assert check("BP007", live) == []  # a time alone, with its mark, starts no run
+
+
+@pytest.mark.parametrize(
+    ("line", "ends"),
+    [
+        ("The vote was close.", True),
+        ('He said "no."  ', True),
+        ("It ended (as expected.)}", True),
+        ("Done.\x1f", True),  # a control character Python takes for white space
+        ("Er sagte: „Ja.“", True),
+        ("Il a dit : « oui. »", True),
+        ("The end.\u200f", True),  # a right-to-left mark after the stop
+        ("等等。", True),
+        ("Հայաստան։", True),
+        ("Wait…", True),
+        ("Hi )", False),
+        ("Related stories", False),
+        ("More »", False),
+        ("", False),
+    ],
+)
+def test_a_sentence_ends_with_any_scripts_terminator_and_what_may_close_it(line, ends):
+    from corpus_lint.checks.boilerplate import _ends_sentence
+
+    assert _ends_sentence(line) is ends
+
+
 def test_a_run_never_starts_under_a_credit_or_a_symbol_line_but_passes_over_them():
     fixtures = "Fifth round draw\nNewcastle v Tottenham or Forest\nBolton v Arsenal or Leeds\n"
     for inside in ("(AP Photo/Jane Doe)", "Getty Images", "* * *"):

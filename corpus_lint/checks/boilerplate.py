@@ -242,7 +242,7 @@ def _ends_sentence(line: str) -> bool:
     return end > 0 and _sentence_terminal().match(line[end - 1]) is not None
 
 
-_ASCII_AFTER_END = " \t\n\r\f\v\"')]"
+_ASCII_AFTER_END = " \t\n\r\f\v\x1c\x1d\x1e\x1f\"')]}"  # what `_after_end` takes in ASCII
 _LONGEST_AFTER_END = 16  # characters after the terminator: '." »' is 4
 
 
@@ -258,6 +258,20 @@ def _after_end(character: str) -> bool:
 
 
 _AFTER_END_CATEGORIES = frozenset({"Pf", "Pi", "Pe", "Cf"})
+
+
+def _trimmed(line: str) -> str:
+    """`line` without the white space and invisible format characters (a zero-width space, a
+    right-to-left mark) at its end, which hide how it ends (found by a review: ")\u200b")."""
+    line = line.rstrip()
+    end = len(line)
+    while end > len(line) - _LONGEST_AFTER_END and end and _invisible(line[end - 1]):
+        end -= 1
+    return line[:end]
+
+
+def _invisible(character: str) -> bool:
+    return character.isspace() or (character > "\x7f" and unicodedata.category(character) == "Cf")
 
 
 @functools.cache
@@ -677,7 +691,7 @@ class LinksAfterArticle(_DropLineRule):
     can name, but the rail has a heading or a widget of chrome above it and comes after the
     article's text: where jusText's context-sensitive pass (Pomikálek, 2011) takes short
     blocks next to boilerplate for boilerplate, this rule also asks that the article be over.
-    On the shared half of L3S-GN1 it finds 439 more boilerplate lines than BP001-BP006 and
+    On the shared half of L3S-GN1 it finds 432 more boilerplate lines than BP001-BP006 and
     no article line; on 138 real pages of other sites, all its 1,018 lines are chrome.
 
     ## Example
@@ -726,7 +740,7 @@ class LinksAfterArticle(_DropLineRule):
         # after them (a live blog's entries): a run passes over them but never starts under
         # one (a review found an article's own fixtures and timeline under its last picture's
         # credit).
-        anchors = {i for i in chrome if not _DATE_OR_TIME.fullmatch(texts[i])} - {
+        anchors = {i for i in chrome if not _DATE_OR_TIME.fullmatch(_trimmed(texts[i]))} - {
             d.line - 1 for rule in _INSIDE_ARTICLES for d in reports_of(rule, doc, ctx)
         }
         is_source = ctx.packs.any_pattern("SRC001").searcher(doc.text)
@@ -765,7 +779,9 @@ _INSIDE_ARTICLES = (StraySymbolLine(), MediaCredit())
 # and addresses it refuses are a press release's contacts and an article's results lists.
 _HEADLINE_WORDS = 16
 _LONGEST_HEADLINE = 150  # characters: L3S's longest is 93 (and a paragraph of Chinese is none)
-_NOT_HEADLINE_END = re.compile(r"""[:;,)\]]\s*$""")  # (or a sentence's end)
+# No headline ends so (nor like a sentence): a line ending in a quotation mark is speech, a
+# quoted title or lyrics as often as a link (a review found them deleted under an advert).
+_NOT_HEADLINE_END = re.compile(r"""[:;,)\]"'”’“」』]$""")
 _LIST_MARKER = re.compile(r"""\s*(?:\d+[.)]|[^\w\s"'‘“(])""")
 _ADDRESS = re.compile(r"@|://|\bwww\.")
 
@@ -773,6 +789,7 @@ _ADDRESS = re.compile(r"@|://|\bwww\.")
 def _linked_headline(text: str) -> bool:
     if len(text) > _LONGEST_HEADLINE or len(text.split(None, _HEADLINE_WORDS)) > _HEADLINE_WORDS:
         return False
+    text = _trimmed(text)
     if _NOT_HEADLINE_END.search(text) or _LIST_MARKER.match(text) or _ADDRESS.search(text):
         return False
     if _ends_sentence(text):
