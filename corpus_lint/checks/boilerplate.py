@@ -674,10 +674,10 @@ class LinksAfterArticle(_DropLineRule):
     BP004 aside (symbol lines, photo credits and a live blog's stamps stand inside articles
     as well): "Top Stories" (BP001), then "Williams condemns harassment of churches",
     "Voters also finding their voice", ... A headline's shape: at most 16 words and 150
-    characters, no sentence's end and no trailing comma, colon or bracket, mostly letters
-    (at most 4 figures), no list marker in front ("1.", "-", "•"), no address (`@`, `://`,
-    `www.`), no code. Left alone:
-    everything before the last paragraph, a line that is not under chrome (the lines after
+    characters, no sentence's end and no trailing comma, colon, bracket or quotation mark
+    (speech, a quoted title), invisible characters aside, mostly letters (at most 4
+    figures), no list marker in front ("1.", "-", "•"), no address (`@`, `://`, `www.`), no
+    code. Left alone: everything before the last paragraph, a line that is not under chrome (the lines after
     the article with no chrome above them are the article's: a fixture list, a results
     table), source lines (SRC001's patterns: "Reporting by ...; Editing by ..."), and one
     line alone under chrome at the end of the file (a closing line is the article's more
