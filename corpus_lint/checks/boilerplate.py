@@ -677,11 +677,11 @@ class LinksAfterArticle(_DropLineRule):
     characters, no sentence's end and no trailing comma, colon, bracket or quotation mark
     (speech, a quoted title), invisible characters aside, mostly letters (at most 4
     figures), no list marker in front ("1.", "-", "•"), no address (`@`, `://`, `www.`), no
-    code. Left alone: everything before the last paragraph, a line that is not under chrome (the lines after
-    the article with no chrome above them are the article's: a fixture list, a results
-    table), source lines (SRC001's patterns: "Reporting by ...; Editing by ..."), and one
-    line alone under chrome at the end of the file (a closing line is the article's more
-    often than not, as for BP006).
+    code. Left alone: everything before the last paragraph, a line that is not under
+    chrome (the lines after the article with no chrome above them are the article's: a
+    fixture list, a results table), source lines (SRC001's patterns: "Reporting by ...;
+    Editing by ..."), and one line alone under chrome at the end of the file (a closing
+    line is the article's more often than not, as for BP006).
     The lines of BP001-BP004 and BP006 are read whether or not those rules are selected or
     ignored for the file, so the report does not depend on them.
 
