@@ -219,8 +219,9 @@ _LONGEST_NON_PROSE = 30
 
 
 def _cjk_words(line: str, enough: int) -> int:
-    """The characters of Kana or Han in `line`, counted up to `enough`: each a word. (Found by
-    comparison: a class of them takes `re` milliseconds to compile.)"""
+    """The characters of Kana or Han in `line`, counted up to `enough`: each a word. (Told by
+    comparison, not by a regular expression: a class of them takes `re` milliseconds to
+    compile.)"""
     if line.isascii():
         return 0
     cjk = (c for c in line if "\u3040" <= c <= "\u30ff" or "\u3400" <= c <= "\u9fff")
