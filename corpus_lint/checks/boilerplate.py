@@ -6,7 +6,7 @@ import functools
 import itertools
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from corpus_lint.document import Document
 from corpus_lint.families import family_words
@@ -236,10 +236,7 @@ def _ends_sentence(line: str) -> bool:
     zero-width space) and white space. Read from the end: a line of 。 is no slower."""
     if line.isascii():
         return line.rstrip(_ASCII_AFTER_END)[-1:] in (".", "!", "?")
-    line = line.rstrip()
-    end = len(line)
-    while end > len(line) - _LONGEST_AFTER_END and end and _after_end(line[end - 1]):
-        end -= 1
+    end = _end_before(line, _after_end)
     return end > 0 and _sentence_terminal().match(line[end - 1]) is not None
 
 
@@ -264,11 +261,17 @@ _AFTER_END_CATEGORIES = frozenset({"Pf", "Pi", "Pe", "Cf"})
 def _trimmed(line: str) -> str:
     """`line` without the white space and invisible format characters (a zero-width space, a
     right-to-left mark) at its end, which hide how it ends (found by a review: ")\u200b")."""
-    line = line.rstrip()
-    end = len(line)
-    while end > len(line) - _LONGEST_AFTER_END and end and _invisible(line[end - 1]):
+    return line[: _end_before(line, _invisible)]
+
+
+def _end_before(line: str, trailing: Callable[[str], bool]) -> int:
+    """Where `line` ends before its white space and then at most _LONGEST_AFTER_END more
+    `trailing` characters: the bound keeps a line of a million of them quick."""
+    end = len(line.rstrip())
+    stop = max(0, end - _LONGEST_AFTER_END)
+    while end > stop and trailing(line[end - 1]):
         end -= 1
-    return line[:end]
+    return end
 
 
 def _invisible(character: str) -> bool:
