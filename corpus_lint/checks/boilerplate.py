@@ -530,7 +530,7 @@ class LineAmongBoilerplate(_DropLineRule):
     name = "line-among-boilerplate"
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
-        chrome = {d.line - 1 for rule in _CONTEXT for d in reports_of(rule, doc, ctx)}
+        chrome = _reported_lines(_CONTEXT, doc, ctx)
         if not chrome:
             return
         texts = doc.line_texts
@@ -571,6 +571,12 @@ class LineAmongBoilerplate(_DropLineRule):
                 f'short line "{shorten(texts[index])}" between boilerplate on lines {above + 1} '
                 f"and {below + 1}: most likely the same web-page chrome",
             )
+
+
+def _reported_lines(rules: tuple[Rule, ...], doc: Document, ctx: Context) -> set[int]:
+    """The lines (0-based) that `rules` report in `doc`, whether or not they are selected:
+    the chrome BP006 and BP007 read their lines' roles by."""
+    return {d.line - 1 for rule in rules for d in reports_of(rule, doc, ctx)}
 
 
 # The per-document rules whose lines make the context of BP006, and its limits: measured on
@@ -726,10 +732,10 @@ class LinksAfterArticle(_DropLineRule):
     name = "links-after-article"
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Diagnostic]:
-        chrome = {d.line - 1 for rule in _CONTEXT for d in reports_of(rule, doc, ctx)}
+        chrome = _reported_lines(_CONTEXT, doc, ctx)
         if not chrome:
             return  # most documents (and BP006 reports nothing without chrome)
-        chrome.update(d.line - 1 for d in reports_of(_AMONG_BOILERPLATE, doc, ctx))
+        chrome |= _reported_lines((_AMONG_BOILERPLATE,), doc, ctx)
         texts = doc.line_texts
         last = len(texts) - 1  # the last paragraph of prose that is not chrome
         while last >= 0 and (last in chrome or not _is_paragraph(texts[last])):
@@ -744,9 +750,9 @@ class LinksAfterArticle(_DropLineRule):
         # after them (a live blog's entries): a run passes over them but never starts under
         # one (a review found an article's own fixtures and timeline under its last picture's
         # credit).
-        anchors = {i for i in chrome if not _DATE_OR_TIME.fullmatch(_trimmed(texts[i]))} - {
-            d.line - 1 for rule in _INSIDE_ARTICLES for d in reports_of(rule, doc, ctx)
-        }
+        anchors = {
+            i for i in chrome if not _DATE_OR_TIME.fullmatch(_trimmed(texts[i]))
+        } - _reported_lines(_INSIDE_ARTICLES, doc, ctx)
         is_source = ctx.packs.any_pattern("SRC001").searcher(doc.text)
         found: list[tuple[int, int]] = []  # (a headline, the line of chrome its run is under)
         above: int | None = None
