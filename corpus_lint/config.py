@@ -570,18 +570,25 @@ def read_regular_file(path: Path) -> bytes:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    return read_toml(path, ConfigError, "the configuration")[0]
+
+
+def read_toml(path: Path, error: type[Exception], what: str) -> tuple[dict[str, Any], bytes]:
+    """A TOML file's table and its bytes, for a configuration file or a rule pack (`what`
+    names it in the messages); any problem is one line in `error`."""
+    raw = b""
     try:
         raw = read_regular_file(path)
         # A byte-order mark (Notepad writes one), which tomllib refuses, is left out.
-        return tomllib.loads(raw.decode("utf-8-sig"))
+        return tomllib.loads(raw.decode("utf-8-sig")), raw
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {toml_problem(exc, raw)}") from None
+        raise error(f"{path}: invalid TOML: {toml_problem(exc, raw)}") from None
     except RecursionError:  # tomllib recurses once a level of arrays or tables
-        raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
+        raise error(f"{path}: invalid TOML: nested too deeply") from None
     except UnicodeDecodeError as exc:  # TOML is UTF-8; a latin-1 comment is enough
-        raise ConfigError(f"{path}: {not_utf8(exc)}; save the configuration as UTF-8") from None
+        raise error(f"{path}: {not_utf8(exc)}; save {what} as UTF-8") from None
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        raise error(f"{path}: cannot read: {exc.strerror or exc}") from None
 
 
 def toml_problem(exc: tomllib.TOMLDecodeError, raw: bytes) -> str:

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from xxhash import xxh3_64_intdigest  # imported by every run anyway (files.identity)
 
-from corpus_lint.config import ConfigError, not_utf8, read_regular_file, toml_problem
+from corpus_lint.config import ConfigError, read_toml
 from corpus_lint.families import FamilyError, FamilyMatcher, family_words, parse_family
 from corpus_lint.rule import SEVERITIES, UNSAFE, Context, Diagnostic, Rule, delete_line
 from corpus_lint.textutil import normalise_phrase, squeeze
@@ -38,13 +38,9 @@ from corpus_lint.textutil import normalise_phrase, squeeze
 if sys.version_info >= (3, 11):  # re's parser, to read patterns (loaded by `re` already)
     from re import _constants as sre_constants
     from re import _parser as sre_parse
-
-    import tomllib
 else:  # pragma: no cover - exercised on Python < 3.11 only
     import sre_constants
     import sre_parse
-
-    import tomli as tomllib
 
 RULE_FIELDS = {
     "code",
@@ -758,19 +754,9 @@ def load_packs(user_paths: Iterable[Path] = (), builtin_codes: Iterable[str] = (
 
 
 def _load_one(path: Path, packs: Packs, builtin_codes: set[str], trusted: bool) -> None:
-    try:
-        # Opened without blocking, regular files only: a FIFO named `*.toml` in a pack
-        # folder would otherwise wait for a writer for ever.
-        raw = read_regular_file(path)
-        data = tomllib.loads(raw.decode("utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise PackError(f"{path}: invalid TOML: {toml_problem(exc, raw)}") from None
-    except RecursionError:  # tomllib recurses once a level of arrays or tables
-        raise PackError(f"{path}: invalid TOML: nested too deeply") from None
-    except OSError as exc:
-        raise PackError(f"{path}: cannot read rule pack: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise PackError(f"{path}: {not_utf8(exc)}; save the rule pack as UTF-8") from None
+    # Read as a configuration file is (`read_regular_file`: a FIFO named `*.toml` in a pack
+    # folder would otherwise wait for a writer for ever).
+    data, raw = read_toml(path, PackError, "the rule pack")
     packs.files.append(path)
     packs.digests.append(xxh3_64_intdigest(raw))
     unknown = set(data) - {"rules", "extend", "words"}

@@ -145,6 +145,20 @@ def test_a_configuration_saved_with_a_byte_order_mark_is_read(tmp_path, cli):
     write(tmp_path / "a.txt", "Title\n\nBody.\n")  # (no source line: SRC001 not selected)
     run = cli("check", "-n", "a.txt", cwd=tmp_path)
     assert (run.code, run.out.splitlines()[-1]) == (0, "All checks passed (1 file).")
+    # A rule pack too: it was an "invalid TOML" error (the two had a reader each).
+    pack = '[[extend]]\ncode = "BP001"\nphrases = ["Body."]\n'
+    (tmp_path / "p.toml").write_bytes(b"\xef\xbb\xbf" + pack.encode())
+    run = cli(
+        "check",
+        "-n",
+        "a.txt",
+        "--select",
+        "BP001",
+        "--config",
+        'rule-packs = ["p.toml"]',
+        cwd=tmp_path,
+    )
+    assert run.code == 1 and "BP001" in run.out, run.out + run.err
 
 
 def test_no_rule_selected_names_what_selected_none(tmp_path, cli):

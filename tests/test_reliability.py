@@ -201,7 +201,7 @@ def test_an_in_place_edit_that_keeps_size_and_mtime_is_seen_by_a_changed_files_r
 @pytest.mark.parametrize(
     "args, config, fifo, names",
     [
-        ([], 'rule-packs = ["packs"]\n', "packs/trap.toml", "trap.toml: cannot read rule pack"),
+        ([], 'rule-packs = ["packs"]\n', "packs/trap.toml", "trap.toml: cannot read"),
         (["--baseline", "trap.json"], "", "trap.json", "trap.json: cannot read baseline"),
         (["--config", "trap.toml"], "", "trap.toml", "trap.toml: cannot read"),
         ([], '[near-duplicate]\nallow = "trap.toml"\n', "trap.toml", "trap.toml: cannot read"),
