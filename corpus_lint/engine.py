@@ -233,20 +233,22 @@ def _run(
             from corpus_lint.dedup import check_corpus
 
             owned, cache = cache, None  # the stage closes it (and may rebuild it)
-            result.diagnostics.extend(
-                check_corpus(
-                    targets=features,
-                    corpus_roots=corpus_roots,
-                    rules=corpus_rules,
-                    job=job,
-                    settings=settings,
-                    options=options,
-                    result=result,
-                    walk=walk,
-                    cache=owned,
-                    finish=finish,
-                )
+            # Called before `result.diagnostics` is read: a fix run's stage replaces that
+            # list with the fixed files' findings (extended as it stood, the stage's findings
+            # went to the list it dropped, and a run that left duplicates said it passed).
+            found = check_corpus(
+                targets=features,
+                corpus_roots=corpus_roots,
+                rules=corpus_rules,
+                job=job,
+                settings=settings,
+                options=options,
+                result=result,
+                walk=walk,
+                cache=owned,
+                finish=finish,
             )
+            result.diagnostics.extend(found)
         elif finish is not None:
             finish(cache)
     finally:

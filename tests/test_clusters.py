@@ -652,6 +652,29 @@ def _diff_applied(cli, folder: Path, *args: str) -> dict[str, bytes]:
     return tree(applied)
 
 
+def test_a_fix_run_that_leaves_a_cluster_and_deletes_repeated_lines_does_not_pass(cli, tmp_path):
+    # Found by an adversarial review: BP005's deletions replaced the run's list of findings
+    # while the engine extended the one it had read before the stage, so the copies a fix
+    # left (its cluster's text changed) went unreported: "All checks passed", exit 0.
+    chrome = "Come see us again soon"
+    story = random_article(31, words=300)
+    files = {
+        "a.txt": story.replace(" ", " re\u00adport ", 1) + f"\n\n{chrome}\n",
+        "b.txt": changed(story, [100, 200]) + f"\n\n{chrome}\n",
+    }
+    for n in range(3):
+        files[f"other{n}.txt"] = random_article(40 + n, words=200) + f"\n\n{chrome}\n"
+    folder = write(tmp_path / "c", files)
+    select = ["--select", "DUP004,ENC006,BP005"]
+    run = cli(
+        "check", *select, "--fix", "--unsafe-fixes", "--output-format", "json", ".", cwd=folder
+    )
+    assert "not removed: this run's fixes changed" in run.err
+    assert [d["code"] for d in run.json()] == ["DUP004"], run.out
+    assert run.code == 1
+    assert chrome not in (folder / "other0.txt").read_text()  # BP005's lines were deleted
+
+
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 def test_a_fix_that_makes_two_files_alike_removes_neither(cli, tmp_path):
     # Found by an adversarial review: the fixes ran first, and the corpus stage compared the

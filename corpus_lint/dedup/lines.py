@@ -385,6 +385,6 @@ def delete_repeated_lines(
             continue
         # The file's other findings, where they now are.
         kept = [d for d in result.diagnostics if d.path != shown]
-        result.diagnostics = kept + [d for d in fixed.diagnostics if d.code not in codes]
+        result.diagnostics[:] = kept + [d for d in fixed.diagnostics if d.code not in codes]
         result.fixed.setdefault(shown, Counter()).update(fixed.counts)  # added to those on disk
     return left
