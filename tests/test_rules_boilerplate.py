@@ -304,6 +304,51 @@ def test_headlines_mojibake_and_prose_are_not_copyright_menus_or_prompts(line):
 
 
 @pytest.mark.parametrize(
+    "table",
+    [
+        "Team | Played | Points\nChelsea | 25 | 64\nArsenal | 25 | 55",
+        "Pos | Team | Pts\n1 | Chelsea | 64\n2 | Arsenal | 55",
+        "| Party | Candidate | Votes |\n\n| Labour | John Smith | 21,344 |\n\n"
+        "| Conservative | Jane Doe | 15,002 |",
+        "Labour | John Smith | 21,344",
+        "Company | Change\nBP | +3.5%\nShell | -1.2%",
+    ],
+)
+def test_a_table_between_vertical_bars_is_no_menu(table):
+    # Found by an adversarial review: a row whose cells were not all numbers was a menu, and
+    # --fix --unsafe-fixes deleted standings and election results, header and rows.
+    assert check("BP001", f"Title\n\n{BODY}\n\n{table}\n\n{PARAGRAPH}\n") == []
+    # A menu over a menu, or over prose, is still one; so is a menu with a number in an item.
+    menus = "News | Sport | Weather\nHome | About | Contact"
+    assert reported_lines("BP001", f"Title\n\n{BODY}\n\n{menus}\n") == [5, 6]
+    assert reported_lines("BP001", f"Title\n\n{BODY}\n\nNews | Sport | Radio 4\n") == [5]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # Found by an adversarial review: a sentence after a label, and a sentence that ends
+        # with the words of a copyright notice.
+        "Other news: The pound fell against the dollar after the announcement.",
+        "Top stories: Retail sales rose faster than forecast in December.",
+        "The studio said it had sold no rights and that it kept all rights reserved.",
+    ],
+)
+def test_sentences_shaped_like_links_or_notices_are_not_chrome(line):
+    assert check("BP001", f"Title\n\n{BODY}\n\n{line}\n") == []
+    # The chrome they look like still is.
+    for chrome in ("Related stories: Man bites dog", "© 2008 Acme Inc., all rights reserved"):
+        assert reported_lines("BP001", f"Title\n\n{BODY}\n\n{chrome}\n") == [5]
+
+
+def test_an_interview_s_q_and_a_labels_are_not_font_size_buttons():
+    # Found by an adversarial review: a Q&A lost its "Q" and "A" lines as lone letters.
+    qa = "Q\nWill I have to carry a card?\n\nA\nNo. The card will be voluntary at first."
+    assert check("BP001", f"Title\n\n{BODY}\n\n{qa}\n") == []
+    assert reported_lines("BP001", f"Title\n\nA\n\n{BODY}\n") == [3]  # a font-size button
+
+
+@pytest.mark.parametrize(
     "line",
     [
         "Home » World » Article",

@@ -141,6 +141,11 @@ class BoilerplateLine(_DropLineRule):
             elif found == "boilerplate line" and _DATE_OR_TIME.fullmatch(text):
                 if _between_paragraphs(texts, index, chrome):
                     continue  # a timeline's or a live blog's entry: "August 2, 1990", "22:04"
+            elif found == "boilerplate line" and "|" in text and _table_header(texts, index):
+                continue  # "Team | Played | Points" over "Chelsea | 25 | 64"
+            elif found == "boilerplate line" and text.strip() in _INTERVIEW_LABELS:
+                if any(texts[i].strip() == "Q" for i in range(len(texts))):
+                    continue  # an interview's "Q" and "A", not a font-size button "A"
             yield self.report(
                 doc,
                 index,
@@ -161,6 +166,26 @@ def _title_and_site(text: str) -> bool:
     items, the first of 4 words or more and no label ("PICK YOUR EDITION: Central | Valley")."""
     items = [item for item in text.split("|") if item.strip()]
     return 1 < len(items) <= 3 and len(items[0].split()) >= 4 and ":" not in items[0]
+
+
+# An interview's labels on lines of their own: "A" alone elsewhere is a font-size button.
+_INTERVIEW_LABELS = frozenset("QA")
+# A table's cell that is a number: "25", "21,344", "+3", "4.5%", "$1.2", "2-1".
+_NUMBER_CELL = re.compile(r"\s*[-+±−]?[$£€]?\d[\d.,:%/–-]*\s*")
+
+
+def _table_header(texts: list[str], index: int) -> bool:
+    """Whether a line of items between vertical bars heads a table: the line next to it
+    (blank lines aside) has as many cells, one of them a number ("Team | Played | Points"
+    over "Chelsea | 25 | 64"). A menu's neighbour is prose, chrome or another menu."""
+    cells = texts[index].strip().strip("|").count("|")
+    for other in nearest_lines(texts, index):
+        if other is None:
+            continue
+        row = texts[other].strip().strip("|")
+        if row.count("|") == cells and any(map(_NUMBER_CELL.fullmatch, row.split("|"))):
+            return True
+    return False
 
 
 # A date or a clock time alone, as a timeline or a live blog heads its entries.
