@@ -91,6 +91,19 @@ def test_three_in_a_row_gives_two_reports_each_pointing_at_the_line_before():
     assert [(d.line, d.related[0].line) for d in diagnostics] == [(2, 1), (3, 2)]
 
 
+def test_a_line_repeated_in_a_quotation_a_colon_introduces_is_not_reported():
+    # Found by an adversarial review: a quoted chorus and a chant lost their repeats.
+    chorus = "The chorus goes:\n\nWe are the ones who stay\nWe are the ones who stay\n\nHe said."
+    assert check("DUP001", f"Title\n\n{chorus}\n") == []
+    chant = "They chanted:\n\nNo ifs, no buts\n\nNo ifs, no buts\n\nNo ifs, no buts\n"
+    assert check("DUP001", f"Title\n\n{chant}\n") == []
+    # A sentence's repeat, or a repeat no colon introduces, is the scraper's: a paragraph
+    # under a label, a title.
+    label = "Background:\n\nThe talks began in May.\n\nThe talks began in May.\n\nThey failed.\n"
+    assert [d.line for d in check("DUP001", f"Title\n\n{label}\n")] == [7]
+    assert [d.line for d in check("DUP001", "Title\n\nTitle\n\nThe council voted:\n")] == [3]
+
+
 # --- DUP002 duplicated-body ----------------------------------------------------------------
 
 

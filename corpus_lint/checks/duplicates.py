@@ -193,8 +193,10 @@ class RepeatedLine(Rule):
     Reports a line whose text (trimmed, case-folded, runs of white space taken as one) equals
     the previous non-blank line's, with only blank lines between them. The report is on the
     repeat; the first occurrence is given as related. Lines without a letter or digit are left
-    to BP002. A repeat inside the second copy of a duplicated body is left to DUP002, whose fix
-    removes it with the rest of the copy.
+    to BP002. A line that a colon introduces and that does not end with a full stop is
+    quoted, a verse or a slogan, and its repeat is the quotation's own ("The chorus goes:",
+    "They chanted:", then the line twice): not reported. A repeat inside the second copy of
+    a duplicated body is left to DUP002, whose fix removes it with the rest of the copy.
 
     ## Why is this bad?
     Scrapers often pick up a page's title twice (the `<title>` and the `<h1>`), or a paragraph
@@ -235,6 +237,7 @@ class RepeatedLine(Rule):
         lines = doc.lines
         previous: int | None = None  # index of the previous non-blank line
         previous_proxy = None
+        introduced = False  # the line before the previous one ends with a colon
         repeats: list[tuple[int, int]] = []
         for index, proxy in enumerate(doc.squeezed_lines):
             if not proxy:  # a blank line
@@ -242,10 +245,13 @@ class RepeatedLine(Rule):
             text = lines[index].text
             if (
                 proxy == previous_proxy
+                and not (introduced and not text.rstrip().endswith("."))
                 and _WORD.search(text)
                 and normalise_phrase(text) == normalise_phrase(lines[previous].text)
             ):
                 repeats.append((previous, index))
+            if proxy != previous_proxy:  # (a third copy is introduced as the first was)
+                introduced = previous is not None and lines[previous].text.rstrip().endswith(":")
             previous, previous_proxy = index, proxy
         if not repeats:
             return
