@@ -604,6 +604,15 @@ def test_a_run_of_up_to_three_short_lines_between_chrome_is_reported():
     assert "between boilerplate on lines 5 and 11" in check("BP006", text)[0].message
 
 
+def test_a_label_and_its_value_between_chrome_are_the_article_s_fact_box():
+    # Found by an adversarial review: BBC's "Playing colours:" / "All black" under a photo
+    # credit and over an advertisement were deleted as a widget's words.
+    box = "AP Photo/John Smith\n\nPlaying colours:\n\nAll black\n\nAdvertisement"
+    assert check("BP006", f"Title\n\n{BODY}\n\n{box}\n\n{BODY}\n") == []
+    menu = "AP Photo/John Smith\n\nColours\n\nAll black\n\nAdvertisement"
+    assert reported_lines("BP006", f"Title\n\n{BODY}\n\n{menu}\n\n{BODY}\n") == [7, 9]
+
+
 def test_short_lines_after_chrome_at_the_end_of_the_file_are_left_alone():
     assert check("BP006", f"Title\n\n{BODY}\n\nAdvertisement\n\nThe End\n") == []
 

@@ -509,7 +509,8 @@ class LineAmongBoilerplate(_DropLineRule):
     Reports a run of at most 3 lines, each of at most 2 words and none ending like a sentence,
     between two lines of boilerplate (reported by BP001, BP002, BP003 or BP004), blank lines
     aside: "Sports Wire", "Related", "Latest" in a block of chrome. Left alone: source lines
-    (SRC001's patterns), lines of code, the first line of the file that is not chrome (the
+    (SRC001's patterns), lines of code, a run whose line labels the next (a fact box's
+    "Playing colours:" over "All black"), the first line of the file that is not chrome (the
     title, though a menu may stand above it and a date stamp below), and the end of the file
     (a closing line is the article's more often than not). Also reports the headlines of a
     list of stories with their stamps: 3 headlines or more (4 to 22 words, no sentence's
@@ -567,7 +568,7 @@ class LineAmongBoilerplate(_DropLineRule):
             if not text or text.isspace():
                 continue
             if index in chrome:
-                if above is not None and run:
+                if above is not None and run and not _labelled(texts, run):
                     yield from self._report(doc, run, above, index)
                 above, run = index, []
             elif not title_seen:
@@ -596,6 +597,12 @@ class LineAmongBoilerplate(_DropLineRule):
                 f'short line "{shorten(texts[index])}" between boilerplate on lines {above + 1} '
                 f"and {below + 1}: most likely the same web-page chrome",
             )
+
+
+def _labelled(texts: list[str], run: list[int]) -> bool:
+    """Whether a line of the run labels the next: a fact box's "Playing colours:" over "All
+    black", the article's own (chrome's labels, "Share:", are BP001's phrases)."""
+    return any(texts[index].rstrip().endswith(":") for index in run[:-1])
 
 
 def _reported_lines(rules: tuple[Rule, ...], doc: Document, ctx: Context) -> set[int]:
