@@ -399,3 +399,27 @@ def test_diff_and_fix_agree_where_the_fixes_change_a_lines_count_in_other_ways(c
     cli("check", *select, "--fix", cwd=tmp_path / "fixed")
     for diffed in sorted((tmp_path / "diffed").glob("*.txt")):
         assert diffed.read_text() == (tmp_path / "fixed" / diffed.name).read_text(), diffed.name
+
+
+def test_a_fix_run_that_removes_copies_of_one_story_keeps_its_headings(cli, tmp_path):
+    # Found by an adversarial review: four copies of an explainer re-filed with another
+    # source line (DUP004's near-copies) made its headings "stand in 4 documents";
+    # --fix --unsafe-fixes removed three copies and deleted the headings from the one kept.
+    paragraphs = [random_article(50 + n, words=12).split("\n\n")[1] for n in range(4)]
+    explainer = (
+        f"What the parties promise\n\n{paragraphs[0]}\n\nEconomy\n{paragraphs[1]}\n\n"
+        f"Health\n{paragraphs[2]}\n\nEducation\n{paragraphs[3]}\n\n"
+    )
+    for n in range(4):
+        (tmp_path / f"copy{n}.txt").write_text(explainer + f"Source: Wire edition {n}\n")
+    select = ["--select", "DUP004,BP005", "--no-cache"]
+    reported = {
+        (d["code"], d["path"])
+        for d in cli("check", *select, "--output-format", "json", ".", cwd=tmp_path).json()
+    }
+    assert ("BP005", "copy0.txt") in reported  # they do stand in 4 files
+    run = cli("check", *select, "--fix", "--unsafe-fixes", ".", cwd=tmp_path)
+    [kept] = sorted(tmp_path.glob("*.txt"))
+    assert kept.read_text().startswith(explainer)  # every heading still there
+    assert "copies this run removed" in run.err and run.code == 1
+    assert cli("check", *select, ".", cwd=tmp_path).code == 0  # and no longer repeated

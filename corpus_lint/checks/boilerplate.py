@@ -886,7 +886,9 @@ class RepeatedLine(CorpusRule):
     ## Fix safety
     Unsafe: it deletes the whole line (and one blank line next to it when it stood between
     blank lines). A short line many documents share may still be article text (a recurring
-    section heading), so review the lines first.
+    section heading), so review the lines first. A line that stands in enough documents only
+    with the copies the same run removes (DUP003, DUP004: a story re-filed with edits holds
+    its own headings) is left in the copy kept, with a warning.
 
     ## Options
     In `[tool.corpus-lint.boilerplate]` (or `[boilerplate]` in corpus-lint.toml):

@@ -423,10 +423,15 @@ def check_corpus(
         # tree.
         result.diagnostics[:] = [d for d in result.diagnostics if d.path not in removed]
         if checked.line_rules:
-            from corpus_lint.dedup.lines import delete_repeated_lines
+            from corpus_lint.dedup.lines import delete_repeated_lines, line_hash
 
             codes = {rule.code for rule in checked.line_rules}
-            # A deleted document's lines are gone with it.
+            # A deleted document's lines are gone with it, and hold no line any more.
+            gone = Counter(
+                line_hash(d.snippet or "")
+                for d in diagnostics
+                if d.path in removed and d.code in codes
+            )
             diagnostics = [d for d in diagnostics if not (d.path in removed and d.code in codes)]
             documents = {
                 display(e.path): (Path(e.path), e.content)
@@ -434,7 +439,9 @@ def check_corpus(
                 if e.target
             }
             relint = lint_for_fixes(job)
-            diagnostics = delete_repeated_lines(diagnostics, documents, codes, job, result, relint)
+            diagnostics = delete_repeated_lines(
+                diagnostics, documents, codes, job, result, relint, gone
+            )
     # Nothing reads the features again (the engine's `finish` stored them): they go before
     # the engine sorts and reports the findings.
     rows = checked.table.size

@@ -267,7 +267,7 @@ _DOCUMENTS = re.compile(r'" stands in (\d+) documents')
 
 
 def _settled_lines(
-    diagnostics: list[Diagnostic], codes: set[str], job: Job, result: Result
+    diagnostics: list[Diagnostic], codes: set[str], job: Job, result: Result, removed: Counter[int]
 ) -> set[int]:
     """The hashes of the reported lines held by enough documents both before and after this
     run's per-document fixes, which `--fix` (the stage saw the fixed texts) and `--diff` (it
@@ -292,6 +292,9 @@ def _settled_lines(
     seen_fixed = job.fix is not None and not job.fix.diff  # else the stage saw the texts on disk
     settled = set()
     for key, n in counted.items():
+        # Less the copies removed (an exact copy of one kept was counted with it: subtracted
+        # all the same, so a line may wait for the next run, and is never deleted too soon).
+        n -= removed[key]
         lost = len(before[key]) - len(after[key])  # documents holding it before, less after
         if min(n, n + lost if seen_fixed else n - lost) >= minimum:
             settled.add(key)
@@ -305,19 +308,21 @@ def delete_repeated_lines(
     job: Job,
     result: Result,
     relint: Callable[[Document], list[Diagnostic]],
+    removed: Counter[int] | None = None,
 ) -> list[Diagnostic]:
     """`--fix --unsafe-fixes` for the line rules of the corpus stage (`codes`): each target's
     reported lines deleted (with `--diff`, its diff made again with them), only when its bytes
     are still those the stage saw (`documents`: shown path -> (path, content hash)). The
     file's per-document rules (`relint`) run again in the same passes, so its other findings
-    stay true. Returns the diagnostics left."""
+    stay true. `removed`: for each line's hash, the documents holding it that this run
+    removes as redundant copies. Returns the diagnostics left."""
     from corpus_lint import fixes
     from corpus_lint.document import Document, DocumentError, may_follow
     from corpus_lint.files import ignored_for_file
 
     by_path: dict[str, list[Diagnostic]] = {}
     left = []
-    settled = _settled_lines(diagnostics, codes, job, result)
+    settled = _settled_lines(diagnostics, codes, job, result, removed or Counter())
     seen_fixed = job.fix is not None and not job.fix.diff  # the stage saw the fixed texts
     for d in diagnostics:
         if d.code in codes and d.fix is not None and d.path in documents:
@@ -328,6 +333,17 @@ def delete_repeated_lines(
                 result.warnings.append(
                     f"{d.path}:{d.line}: repeated line not deleted: this run's fixes made it; "
                     "run again to delete it"
+                )
+            elif (
+                removed
+                and removed[line_hash(d.snippet or "")]
+                and line_hash(d.snippet or "") not in settled
+            ):
+                # Copies of one story (DUP004's, re-filed with edits) made their own heading
+                # "repeated": with them gone, the one kept holds it alone.
+                result.warnings.append(
+                    f"{d.path}:{d.line}: repeated line not deleted: documents holding it are "
+                    "copies this run removed; the next run counts it again"
                 )
             elif line_hash(d.snippet or "") not in settled:
                 result.warnings.append(
