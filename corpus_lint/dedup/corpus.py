@@ -416,7 +416,8 @@ def check_corpus(
         from corpus_lint.dedup.removal import remove_redundant
 
         kept = remove_redundant(diagnostics, checked.shown, job, result)
-        removed = {d.path for d in set(diagnostics) - set(kept)}  # deleted documents
+        deleted = set(diagnostics) - set(kept)  # the findings of the documents deleted
+        removed = {d.path for d in deleted}
         diagnostics = kept
         # Nor are a deleted document's other findings left (a fix run holds the per-document
         # ones in the result already, unpacked): reported, they failed a run that left a clean
@@ -426,11 +427,14 @@ def check_corpus(
             from corpus_lint.dedup.lines import delete_repeated_lines, line_hash
 
             codes = {rule.code for rule in checked.line_rules}
-            # A deleted document's lines are gone with it, and hold no line any more.
+            # A deleted document's lines are gone with it. A near-copy removed (DUP004) held
+            # its lines for a text of its own, which BP005 counted; an exact copy (DUP003)
+            # for its keeper's text, which is still counted.
+            near = {d.path for d in deleted if d.code == "DUP004"}
             gone = Counter(
                 line_hash(d.snippet or "")
                 for d in diagnostics
-                if d.path in removed and d.code in codes
+                if d.path in near and d.code in codes
             )
             diagnostics = [d for d in diagnostics if not (d.path in removed and d.code in codes)]
             documents = {

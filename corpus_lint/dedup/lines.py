@@ -292,8 +292,8 @@ def _settled_lines(
     seen_fixed = job.fix is not None and not job.fix.diff  # else the stage saw the texts on disk
     settled = set()
     for key, n in counted.items():
-        # Less the copies removed (an exact copy of one kept was counted with it: subtracted
-        # all the same, so a line may wait for the next run, and is never deleted too soon).
+        # Less the near-copies removed (two that are each other's exact copies were counted
+        # once and are subtracted twice: a line may wait for the next run, never go too soon).
         n -= removed[key]
         lost = len(before[key]) - len(after[key])  # documents holding it before, less after
         if min(n, n + lost if seen_fixed else n - lost) >= minimum:
@@ -314,8 +314,8 @@ def delete_repeated_lines(
     reported lines deleted (with `--diff`, its diff made again with them), only when its bytes
     are still those the stage saw (`documents`: shown path -> (path, content hash)). The
     file's per-document rules (`relint`) run again in the same passes, so its other findings
-    stay true. `removed`: for each line's hash, the documents holding it that this run
-    removes as redundant copies. Returns the diagnostics left."""
+    stay true. `removed`: for each line's hash, the near-copies (DUP004) holding it that
+    this run removes. Returns the diagnostics left."""
     from corpus_lint import fixes
     from corpus_lint.document import Document, DocumentError, may_follow
     from corpus_lint.files import ignored_for_file
