@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from corpus_lint.config import ConfigError, Settings, is_url, load_settings
 from corpus_lint.report import ReportContext
-from corpus_lint.report.text import clean  # file names in messages may hold escapes
+from corpus_lint.report.text import clean, line_start  # file names in messages may hold escapes
 from corpus_lint.rule import Rule, is_selected, unknown_selectors
 
 if TYPE_CHECKING:
@@ -699,7 +699,7 @@ def show_files(paths: list, settings: Settings) -> int:
         where = f"  (corpus: {display_path(roots[0])})" if roots else ""
         if corpus and not roots:
             where = "  (outside the corpus; compared with it)"
-        print(f"{clean(display_path(target))}{where}")
+        print(f"{line_start(display_path(target))}{where}")
     for warning in warnings:
         print(f"corpus-lint: warning: {clean(warning)}", file=sys.stderr)
     for error in errors:
@@ -939,7 +939,7 @@ def fix_notes(fixed: dict[str, Counter[str]], show_fixes: bool, verb: str = "Fix
     if show_fixes:
         for path, codes in sorted(fixed.items()):
             listed = ", ".join(f"{n} × {code}" for code, n in sorted(codes.items()))
-            notes.append(f"  {path}: {listed}")
+            notes.append(f"  {line_start(path)}: {listed}")  # (a name may hold a newline)
     return notes
 
 

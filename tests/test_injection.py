@@ -199,3 +199,25 @@ def test_fix_notes_quote_hostile_file_names_escaped(cli, tmp_path):
     assert "\\n::error::pwned\\x1b[2J.txt: 1 × WS001" in result.out
     assert_inert(result.out)
     assert not any(line.startswith("::") for line in result.out.splitlines())
+
+
+def test_diff_notes_and_names_starting_with_colons_start_no_ci_command(cli, tmp_path):
+    # Found by an adversarial review: --diff --show-fixes printed names raw (a newline in one
+    # put "::error" on a line of its own), and a name starting "::error" started a line of
+    # the text report and of --show-files.
+    names = ["y\n::error::pwned\x1b[2J.txt", "::error file=a::b.txt"]
+    try:
+        for name in names:
+            (tmp_path / name).write_text("Title  \n\nSource: Reuters\n")
+    except OSError:
+        pytest.skip("the file system refuses such names")
+    runs = [
+        cli("check", "-n", "--diff", "--show-fixes", ".", cwd=tmp_path).err,
+        cli("check", "-n", ".", cwd=tmp_path).out,
+        cli("check", "--show-files", ".", cwd=tmp_path).out,
+    ]
+    for out in runs:
+        assert_inert(out)
+        assert not any(line.lstrip().startswith("::") for line in out.splitlines()), out
+    assert "./::error file=a::b.txt" in runs[2]
+    assert "y\\n::error::pwned\\x1b[2J.txt: 1 × WS001" in runs[0]

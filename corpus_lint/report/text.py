@@ -27,6 +27,14 @@ def clean(text: str) -> str:
     )
 
 
+def line_start(path: str) -> str:
+    """A file name that starts a line of a report: `clean`, and "./" before a name that
+    starts with a colon, which would make "::error file=...::.txt" a command to a CI log
+    reader (GitHub reads any line starting with "::")."""
+    shown = clean(path)
+    return "./" + shown if shown.startswith(":") else shown
+
+
 def _style(text: str, style: str, color: bool) -> str:
     return f"{style}{text}{RESET}" if color else text
 
@@ -38,7 +46,7 @@ def line_of(d: Diagnostic, color: bool = False) -> str:
 def _head(d: Diagnostic, color: bool) -> str:
     mark = " " + _style("[*]", CYAN, color) if d.fix and d.fix.applicability == SAFE else ""
     # File names are as hostile as document text: a name may hold a newline or an escape.
-    where = _style(clean(d.path), BOLD, color)
+    where = _style(line_start(d.path), BOLD, color)
     return f"{where}:{d.line}:{d.column}: {_style(d.code, RED, color)}{mark} {clean(d.message)}"
 
 
