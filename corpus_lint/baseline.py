@@ -16,12 +16,11 @@ ones furthest down the file are reported (text is more often added below than ab
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -136,8 +135,12 @@ class Baseline:
         return cls(file, counts)
 
     @classmethod
-    def record(cls, file: Path, diagnostics: list[Diagnostic]) -> Baseline:
-        """Write a baseline of `diagnostics` to `file` (atomically) and return it."""
+    def record(
+        cls, file: Path, diagnostics: list[Diagnostic], write: Callable[[Path, bytes], None]
+    ) -> Baseline:
+        """Write a baseline of `diagnostics` to `file` with `write` (the CLI's writer of the
+        files a run makes: whole or not at all, into a device or through a link as a report
+        is) and return it."""
         folder = file.resolve().parent
         keys = [key_of(d, folder) for d in diagnostics]
         shown = {key: d.snippet for key, d in zip(keys, diagnostics)}
@@ -159,15 +162,11 @@ class Baseline:
             "relative to this file's folder. Regenerate with --write-baseline.",
             "entries": entries,
         }
-        temp = file.with_name(file.name + ".tmp")
         try:
             # ASCII escapes keep a non-UTF-8 file name (a lone surrogate in Python) writable
             # and read back as the same path.
-            temp.write_text(json.dumps(data, indent=2, ensure_ascii=True) + "\n", "utf-8")
-            os.replace(temp, file)
+            write(file, (json.dumps(data, indent=2, ensure_ascii=True) + "\n").encode("utf-8"))
         except OSError as exc:
-            with contextlib.suppress(OSError):
-                temp.unlink()
             raise BaselineError(f"{file}: cannot write baseline: {exc.strerror or exc}") from None
         return cls(file, counts)
 

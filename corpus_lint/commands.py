@@ -991,7 +991,7 @@ def apply_baseline(
 
     if write_to is not None:
         try:
-            baseline = Baseline.record(write_to, diagnostics)
+            baseline = Baseline.record(write_to, diagnostics, write_output)
         except BaselineError as exc:
             raise UsageError(str(exc)) from None
         count = len(diagnostics)

@@ -180,6 +180,24 @@ def test_an_unwritable_baseline_is_a_one_line_error(tmp_path, cli):
         assert run.err.startswith("corpus-lint: error: /proc/base.json: cannot write baseline")
 
 
+def test_a_baseline_is_written_through_a_link_and_into_a_device_as_a_report_is(tmp_path, cli):
+    # Found by an adversarial review: the baseline's own writer renamed a new file over the
+    # name given, so a link was replaced (its target kept the old baseline) and, as root,
+    # /dev/null or /dev/full became a regular file; a full device went unnoticed (exit 0).
+    write_article(tmp_path / "a.txt", "Share this article")
+    (tmp_path / "kept").mkdir()
+    (tmp_path / "kept" / "base.json").write_text("old")
+    (tmp_path / "base.json").symlink_to("kept/base.json")
+    run = cli("check", "a.txt", "--write-baseline", "base.json", cwd=tmp_path)
+    assert run.code == 0, run.err
+    assert (tmp_path / "base.json").is_symlink()
+    assert json.loads((tmp_path / "kept" / "base.json").read_text())["entries"]
+    if os.path.exists("/dev/full"):
+        run = cli("check", "a.txt", "--write-baseline", "/dev/full", cwd=tmp_path)
+        assert run.code == 2 and "No space left on device" in run.err, run.err
+        assert not os.path.isfile("/dev/full")  # still the device
+
+
 def test_a_file_name_that_is_not_utf8_is_recorded_and_recognised(tmp_path, cli):
     name = os.fsdecode(b"caf\xe9.txt")
     (tmp_path / name).write_text("No final newline", encoding="utf-8")
