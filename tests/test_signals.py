@@ -445,6 +445,36 @@ def test_ctrl_c_while_the_cache_is_written_stops_the_writer_and_commits_nothing(
         assert db.execute("SELECT count(*) FROM files").fetchone() == (MIN_FILES_TO_WRITE_APART,)
 
 
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_while_another_holds_the_cache_s_lock_stops_the_run_at_once(tmp_path, how):
+    """Found by an adversarial review: with the cache's write lock held (a sqlite3 shell, a
+    run stopped with Ctrl-Z), a run waited in SQLite's busy handler, C code no signal ends:
+    Ctrl-C and SIGTERM took effect 27 s later."""
+    import sqlite3
+
+    corpus = tmp_path / "corpus"
+    articles = write_corpus(corpus, files=20)
+    subprocess.run([sys.executable, "-m", "corpus_lint", "check", "-q", "corpus"], cwd=tmp_path)
+    database = tmp_path / ".corpus_lint_cache" / "signatures.sqlite3"
+    holder = sqlite3.connect(database, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        process = start(tmp_path, "--fix", "--select", "WS,DUP", "corpus", cache=True)
+        try:
+            time.sleep(3)  # 20 files are checked in well under that: it waits for the lock
+            assert process.poll() is None, process.communicate()
+            os.killpg(process.pid, how) if how == signal.SIGINT else process.send_signal(how)
+            sent = time.monotonic()
+            out, err = finish(process, timeout=20)
+            took = time.monotonic() - sent
+        finally:
+            kill_group(process)
+    finally:
+        holder.close()
+    assert process.returncode == 128 + how and took < 2, (process.returncode, took, err)
+    assert_left_whole(process, corpus, articles)
+
+
 def assert_names_the_first_file_left(err: str, message: str) -> None:
     """The one-line error names the first of the FILES files without a result (its number,
     group 1) and how many are left from it on (group 2)."""

@@ -1,7 +1,8 @@
 """The signature cache: `.corpus_lint_cache/signatures.sqlite3`.
 
-Tables (SQLite; WAL journal, busy timeout, one transaction per write, INSERT OR REPLACE, so
-two runs at once never corrupt it and the last writer wins):
+Tables (SQLite; WAL journal, a write lock waited for in Python (`_waiting`), one
+transaction per write, INSERT OR REPLACE, so two runs at once never corrupt it and the last
+writer wins):
 
 - meta(key, value): "application" and "format" (a file without them is foreign: rebuilt),
   and memoised values such as the LSH banding for a threshold.
@@ -61,10 +62,13 @@ if TYPE_CHECKING:  # numpy and the features are imported where used: a run witho
 
 APPLICATION = "corpus-lint signature cache"
 FORMAT = "3"  # 3: paths as bytes, stamps of mtime, ctime and inode
+# How long a run waits for another that holds the cache's write lock (then it runs without
+# the cache). SQLite's own wait is C code that no signal ends (Ctrl-C waited out the 30 s
+# while a stopped run or a sqlite3 shell held the lock): it waits a moment at a time
+# (BUSY_POLL_SECONDS), and the run waits between tries in Python (`_waiting`), where a
+# signal ends it at once.
 BUSY_TIMEOUT_SECONDS = 30.0
-# How often a run that found the cache locked while switching it to WAL tries again (the other
-# run creating it holds the lock for a few milliseconds).
-WAL_SWITCH_RETRY_SECONDS = 0.01
+BUSY_POLL_SECONDS = 0.05
 # SQLite allows 999 bound parameters per statement in old versions.
 CHUNK = 500
 # Band keys are held in 2**BUCKET_BITS buckets (see `bands` above).
@@ -180,6 +184,7 @@ class SignatureCache:
 
     def set_meta(self, key: str, value: str) -> None:
         with self.db:
+            _begin(self.db)
             self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
     # --- reads -----------------------------------------------------------------------------
@@ -359,7 +364,7 @@ class SignatureCache:
         if self.get_meta(key) == str(banding):
             return
         with self.db:
-            self.db.execute("BEGIN IMMEDIATE")
+            _begin(self.db)
             rows = self.db.execute(
                 "SELECT content, signature FROM features WHERE config = ? AND length(signature)",
                 (self.config,),
@@ -419,7 +424,7 @@ class SignatureCache:
         written last keep their results: the cache stays bounded when the configuration
         changes."""
         with self.db:
-            self.db.execute("BEGIN IMMEDIATE")
+            _begin(self.db)
             self.db.executemany(
                 "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?)",
                 ((run, *row) for row in rows),
@@ -458,7 +463,7 @@ class SignatureCache:
         2 * RESULT_RUNS written last are kept (a replaced row is written last): a stage's and
         a run's for each of the last run keys."""
         with self.db:
-            self.db.execute("BEGIN IMMEDIATE")
+            _begin(self.db)
             self.db.execute(
                 "INSERT OR REPLACE INTO stages (stage, data) VALUES (?, ?)", (stage, data)
             )
@@ -488,7 +493,7 @@ class SignatureCache:
         with self.db:
             # Write-locked from the start: the band buckets are read, merged and written back,
             # and another run must not write them in between.
-            self.db.execute("BEGIN IMMEDIATE")
+            _begin(self.db)
             first = banding is not None and self._few_cached(0)
             self.db.executemany(
                 "INSERT OR REPLACE INTO similarities VALUES (?, ?, ?, ?)",
@@ -683,12 +688,15 @@ def _delete(path: Path, warnings: list[str]) -> bool:
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level="DEFERRED")
+    db = sqlite3.connect(path, timeout=BUSY_POLL_SECONDS, isolation_level="DEFERRED")
     try:
-        db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
-        _switch_to_wal(db)
+        db.execute(f"PRAGMA busy_timeout = {int(BUSY_POLL_SECONDS * 1000)}")
+        # Switching a new file upgrades a read lock to a write lock, for which SQLite calls
+        # no busy handler (two connections could wait for each other): with another run
+        # creating the cache, it failed at once, and the run went without the cache.
+        _waiting(lambda: db.execute("PRAGMA journal_mode = WAL"))
         db.execute("PRAGMA synchronous = NORMAL")
-        db.executescript(_SCHEMA)
+        _waiting(lambda: db.executescript(_SCHEMA))  # (each table "IF NOT EXISTS")
         meta = dict(
             db.execute("SELECT key, value FROM meta WHERE key IN ('application', 'format')")
         )
@@ -702,6 +710,7 @@ def _connect(path: Path) -> sqlite3.Connection:
             if tables - known or count:
                 raise CacheUnusable("not a corpus-lint cache")
             with db:
+                _begin(db)
                 db.execute("INSERT OR IGNORE INTO meta VALUES ('application', ?)", (APPLICATION,))
                 db.execute("INSERT OR IGNORE INTO meta VALUES ('format', ?)", (FORMAT,))
         elif meta.get("application") != APPLICATION:
@@ -714,20 +723,23 @@ def _connect(path: Path) -> sqlite3.Connection:
     return db
 
 
-def _switch_to_wal(db: sqlite3.Connection) -> None:
-    """`PRAGMA journal_mode = WAL`, waiting for other runs as the busy timeout does. Switching
-    a new file upgrades a read lock to a write lock, for which SQLite calls no busy handler
-    (two connections could wait for each other): with another run creating the cache, the
-    switch failed at once, "database is locked", and the run went without the cache."""
+def _begin(db: sqlite3.Connection) -> None:
+    """A write transaction: the write lock, taken at once (as every write of the cache is)."""
+    _waiting(lambda: db.execute("BEGIN IMMEDIATE"))
+
+
+def _waiting(take_lock: Callable[[], object]) -> None:
+    """Run something that takes the write lock, waiting for another run that holds it up to
+    BUSY_TIMEOUT_SECONDS, in Python (see BUSY_POLL_SECONDS)."""
     deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
     while True:
         try:
-            db.execute("PRAGMA journal_mode = WAL")
+            take_lock()
             return
         except sqlite3.OperationalError as exc:
             if not _is_busy(exc) or time.monotonic() >= deadline:
                 raise
-        time.sleep(WAL_SWITCH_RETRY_SECONDS)
+        time.sleep(BUSY_POLL_SECONDS)
 
 
 def _is_busy(error: sqlite3.Error) -> bool:
