@@ -247,7 +247,8 @@ def _load_with_extends(config_file: Path, extended: list[Path]) -> dict[str, Any
         if base_file in chain:
             raise ConfigError(f"{chain[-1]}: 'extend' makes a cycle through {base_file}")
         if not base_file.is_file():
-            raise ConfigError(f"{chain[-1]}: 'extend': {base_file} not found")
+            what = "not a configuration file" if base_file.exists() else "not found"
+            raise ConfigError(f"{chain[-1]}: 'extend': {base_file} {what}")
         chain.append(base_file)
         layers.append(_table(base_file, extended_by=chain[-2]))
     merged: dict[str, Any] = {}

@@ -671,6 +671,10 @@ def test_extend_cycles_and_missing_bases_are_one_line_errors(tmp_path, cli):
     one_line_error(run, "'extend' makes a cycle")
     write(tmp_path / "c.toml", 'extend = "gone.toml"\n')
     one_line_error(cli("check", "--config", "c.toml", "--show-settings"), "gone.toml not found")
+    (tmp_path / "folder").mkdir()  # found by a review: a folder was "not found" too
+    write(tmp_path / "f.toml", 'extend = "folder"\n')
+    run = cli("check", "--config", "f.toml", "--show-settings")
+    one_line_error(run, "folder not a configuration file")
     write(tmp_path / "d.toml", 'extend = "e.toml"\n')
     write(tmp_path / "e.toml", 'colour = "red"\n')  # the error names the base that has it
     one_line_error(cli("check", "--config", "d.toml"), "e.toml: unknown key 'colour'")
