@@ -530,6 +530,8 @@ def test_short_numbers_words_and_numbers_in_text_are_not_junk_tokens(line):
         "Jane Doe/PA",
         "Image caption Rescuers search the rubble after the quake",
         "Image copyright Getty Images",
+        "Credit: Getty Images",
+        "Credits: NASA/JPL-Caltech",
     ],
 )
 def test_credit_line_is_reported(line):
@@ -568,6 +570,8 @@ def test_caption_ending_with_its_credit_is_reported_as_a_caption(line):
         # Found by a review on pages nobody tuned the rules on: a table's state codes.
         "PA",
         "AP",
+        # Found by an adversarial review: a film's credits in a review.
+        "Credits: Directed by Alexander Payne, written by Payne and Jim Taylor",
     ],
 )
 def test_sentences_that_merely_mention_a_photo_are_not_credits(line):
