@@ -77,6 +77,50 @@ def nearest_lines(texts: list[str], index: int) -> tuple[int | None, int | None]
     return found[0], found[1]
 
 
+# The article's own structure that chrome's shapes take (BP001's menus and lone letters,
+# BP005's repeated short lines): a table's rows between vertical bars, an interview's labels.
+# A cell that is a number: "25", "21,344", "+3", "4.5%", "$1.2", a score "2-1"; not a date
+# or a time ("01/18/08", "12:30"), which a widget's rows hold too (comments, bylines).
+_NUMBER_CELL = re.compile(r"\s*[-+±−]?[$£€]?\d[\d.,]*(?:%|[-–]\d+)?\s*")
+# A Markdown table's rule under its header: "|---|:---:|".
+_TABLE_RULE = re.compile(r"\s*\|?(?:\s*:?-{3,}:?\s*\|)*\s*:?-{3,}:?\s*\|?\s*")
+
+
+def in_table(texts: list[str], index: int) -> bool:
+    """Whether the line at `index`, cells between vertical bars, is a row of a table: the row
+    next to it (blank lines and a Markdown rule aside) has as many cells, and one of the two
+    has a number for a cell ("Team | Played | Points" over "Chelsea | 25 | 64"). A menu or a
+    share widget ("Share | 12") stands alone, or over prose or other chrome."""
+    cells = _cells(texts[index])
+    numbered = any(map(_NUMBER_CELL.fullmatch, cells))
+    for step in (-1, 1):
+        other = index + step
+        while 0 <= other < len(texts) and (
+            not texts[other].strip() or _TABLE_RULE.fullmatch(texts[other])
+        ):
+            other += step
+        if 0 <= other < len(texts) and "|" in texts[other]:
+            row = _cells(texts[other])
+            if len(row) == len(cells) and (numbered or any(map(_NUMBER_CELL.fullmatch, row))):
+                return True
+    return False
+
+
+def _cells(text: str) -> list[str]:
+    return text.strip().strip("|").split("|")
+
+
+def interview_label(texts: list[str], index: int) -> bool:
+    """Whether the line at `index` is an interview's "Q" over a question or its "A" under
+    one, not a lone letter of chrome (a font-size button "A")."""
+    label = texts[index].strip()
+    if label not in ("Q", "A"):
+        return False
+    before, after = nearest_lines(texts, index)
+    beside = after if label == "Q" else before
+    return beside is not None and texts[beside].rstrip().endswith("?")
+
+
 def delete_lines(lines: list[Line], first: int, last: int) -> Edit:
     """One edit removing `lines[first..last]` (0-based, inclusive) with their line endings.
 

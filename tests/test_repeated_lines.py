@@ -423,3 +423,18 @@ def test_a_fix_run_that_removes_copies_of_one_story_keeps_its_headings(cli, tmp_
     assert kept.read_text().startswith(explainer)  # every heading still there
     assert "copies this run removed" in run.err and run.code == 1
     assert cli("check", *select, ".", cwd=tmp_path).code == 0  # and no longer repeated
+
+
+def test_an_interview_s_labels_and_a_table_s_header_are_no_corpus_chrome(cli, tmp_path):
+    # Found by a review: once BP001 spared them, BP005 took the "Q"/"A" lines and the header
+    # "Team | Played | Points" that six interviews shared, and the unsafe fix deleted them.
+    for n in range(6):
+        body = random_article(70 + n, words=30).split("\n\n")[1]
+        (tmp_path / f"int{n}.txt").write_text(
+            f"Interview {n}\n\n{body}\n\nQ\nWhat happens next?\n\nA\nWe wait and see, {n}.\n\n"
+            f"Team | Played | Points\nChelsea | 20 | {50 + n}\nArsenal | 20 | 45\n\n"
+            "Come see us again soon\n\nSource: The Guardian\n"
+        )
+    found = bp005(cli, "--no-cache", ".", cwd=tmp_path)
+    assert {d["line"] for d in found} == {15}  # the chrome line alone, in each
+    assert len(found) == 6

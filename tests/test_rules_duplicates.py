@@ -102,6 +102,16 @@ def test_a_line_repeated_in_a_quotation_a_colon_introduces_is_not_reported():
     label = "Background:\n\nThe talks began in May.\n\nThe talks began in May.\n\nThey failed.\n"
     assert [d.line for d in check("DUP001", f"Title\n\n{label}\n")] == [7]
     assert [d.line for d in check("DUP001", "Title\n\nTitle\n\nThe council voted:\n")] == [3]
+    # Under a label, a repeat is the scraper's (L3S: "Fergie Pregnant?" twice under "See
+    # Also:"), and so is a quoted paragraph's (found by a review of the first version).
+    for label in ("See Also:", "Related:", "BUSINESS:", "Advertisement:"):
+        text = f"Title\n\n{label}\n\nFergie Pregnant?\n\nFergie Pregnant?\n"
+        assert [d.line for d in check("DUP001", text)] == [7], label
+    quoted = '"We will fight on to the end."\n\n"We will fight on to the end."'
+    assert [d.line for d in check("DUP001", f"Title\n\nShe told us:\n\n{quoted}\n")] == [7]
+    statement = "Fuel costs rose by a third in the year, and demand fell in every market we serve"
+    text = f"Title\n\nThe company said:\n{statement}\n{statement}\n"
+    assert [d.line for d in check("DUP001", text)] == [5]  # a statement, no verse
 
 
 # --- DUP002 duplicated-body ----------------------------------------------------------------

@@ -11,7 +11,14 @@ from collections.abc import Callable, Iterator
 from corpus_lint.document import Document
 from corpus_lint.families import family_words
 from corpus_lint.rule import UNSAFE, Context, CorpusRule, Diagnostic, Rule, register, reports_of
-from corpus_lint.textutil import delete_lines, nearest_lines, normalise_phrase, shorten
+from corpus_lint.textutil import (
+    delete_lines,
+    in_table,
+    interview_label,
+    nearest_lines,
+    normalise_phrase,
+    shorten,
+)
 
 # A junk token is at least this long: 15 digits is the longest phone number (ITU E.164) and
 # 13 an ISBN, so 16 is the shortest run of digits that cannot be such a number.
@@ -141,11 +148,10 @@ class BoilerplateLine(_DropLineRule):
             elif found == "boilerplate line" and _DATE_OR_TIME.fullmatch(text):
                 if _between_paragraphs(texts, index, chrome):
                     continue  # a timeline's or a live blog's entry: "August 2, 1990", "22:04"
-            elif found == "boilerplate line" and "|" in text and _table_header(texts, index):
+            elif found == "boilerplate line" and "|" in text and in_table(texts, index):
                 continue  # "Team | Played | Points" over "Chelsea | 25 | 64"
-            elif found == "boilerplate line" and text.strip() in _INTERVIEW_LABELS:
-                if any(texts[i].strip() == "Q" for i in range(len(texts))):
-                    continue  # an interview's "Q" and "A", not a font-size button "A"
+            elif found == "boilerplate line" and interview_label(texts, index):
+                continue  # an interview's "Q" and "A", not a font-size button "A"
             yield self.report(
                 doc,
                 index,
@@ -166,26 +172,6 @@ def _title_and_site(text: str) -> bool:
     items, the first of 4 words or more and no label ("PICK YOUR EDITION: Central | Valley")."""
     items = [item for item in text.split("|") if item.strip()]
     return 1 < len(items) <= 3 and len(items[0].split()) >= 4 and ":" not in items[0]
-
-
-# An interview's labels on lines of their own: "A" alone elsewhere is a font-size button.
-_INTERVIEW_LABELS = frozenset("QA")
-# A table's cell that is a number: "25", "21,344", "+3", "4.5%", "$1.2", "2-1".
-_NUMBER_CELL = re.compile(r"\s*[-+±−]?[$£€]?\d[\d.,:%/–-]*\s*")
-
-
-def _table_header(texts: list[str], index: int) -> bool:
-    """Whether a line of items between vertical bars heads a table: the line next to it
-    (blank lines aside) has as many cells, one of them a number ("Team | Played | Points"
-    over "Chelsea | 25 | 64"). A menu's neighbour is prose, chrome or another menu."""
-    cells = texts[index].strip().strip("|").count("|")
-    for other in nearest_lines(texts, index):
-        if other is None:
-            continue
-        row = texts[other].strip().strip("|")
-        if row.count("|") == cells and any(map(_NUMBER_CELL.fullmatch, row.split("|"))):
-            return True
-    return False
 
 
 # A date or a clock time alone, as a timeline or a live blog heads its entries.
@@ -509,8 +495,7 @@ class LineAmongBoilerplate(_DropLineRule):
     Reports a run of at most 3 lines, each of at most 2 words and none ending like a sentence,
     between two lines of boilerplate (reported by BP001, BP002, BP003 or BP004), blank lines
     aside: "Sports Wire", "Related", "Latest" in a block of chrome. Left alone: source lines
-    (SRC001's patterns), lines of code, a run whose line labels the next (a fact box's
-    "Playing colours:" over "All black"), the first line of the file that is not chrome (the
+    (SRC001's patterns), lines of code, the first line of the file that is not chrome (the
     title, though a menu may stand above it and a date stamp below), and the end of the file
     (a closing line is the article's more often than not). Also reports the headlines of a
     list of stories with their stamps: 3 headlines or more (4 to 22 words, no sentence's
@@ -568,7 +553,7 @@ class LineAmongBoilerplate(_DropLineRule):
             if not text or text.isspace():
                 continue
             if index in chrome:
-                if above is not None and run and not _labelled(texts, run):
+                if above is not None and run:
                     yield from self._report(doc, run, above, index)
                 above, run = index, []
             elif not title_seen:
@@ -597,12 +582,6 @@ class LineAmongBoilerplate(_DropLineRule):
                 f'short line "{shorten(texts[index])}" between boilerplate on lines {above + 1} '
                 f"and {below + 1}: most likely the same web-page chrome",
             )
-
-
-def _labelled(texts: list[str], run: list[int]) -> bool:
-    """Whether a line of the run labels the next: a fact box's "Playing colours:" over "All
-    black", the article's own (chrome's labels, "Share:", are BP001's phrases)."""
-    return any(texts[index].rstrip().endswith(":") for index in run[:-1])
 
 
 def _reported_lines(rules: tuple[Rule, ...], doc: Document, ctx: Context) -> set[int]:
@@ -857,8 +836,10 @@ class RepeatedLine(CorpusRule):
     A candidate line is at most `max-length` characters long and holds a letter; it is not a
     source line (SRC001's patterns: attribution repeats by nature and must stay), does not end
     in a colon (a label for what follows, "On the Net:") nor like a sentence (".", "!" or "?":
-    article text, or a real quote that several stories repeat), and is not the title (a first
-    line followed by a blank line: edited copies of a story share it, and DUP004 reports them).
+    article text, or a real quote that several stories repeat), is not the title (a first
+    line followed by a blank line: edited copies of a story share it, and DUP004 reports them),
+    nor an article's own structure that every article of its kind repeats (a table's row
+    between vertical bars, an interview's "Q" over a question and "A" under it).
     A line that another rule leaving lines out of the shingles already
     reports (BP001-BP004, BP006, DUP001, DUP002, pack rules deleting lines) is not reported again.
 

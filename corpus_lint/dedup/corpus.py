@@ -424,18 +424,18 @@ def check_corpus(
         # tree.
         result.diagnostics[:] = [d for d in result.diagnostics if d.path not in removed]
         if checked.line_rules:
-            from corpus_lint.dedup.lines import delete_repeated_lines, line_hash
+            from corpus_lint.dedup.lines import delete_repeated_lines
 
             codes = {rule.code for rule in checked.line_rules}
             # A deleted document's lines are gone with it. A near-copy removed (DUP004) held
             # its lines for a text of its own, which BP005 counted; an exact copy (DUP003)
             # for its keeper's text, which is still counted.
-            near = {d.path for d in deleted if d.code == "DUP004"}
-            gone = Counter(
-                line_hash(d.snippet or "")
-                for d in diagnostics
-                if d.path in near and d.code in codes
-            )
+            # Every candidate line each held counts, whether BP005 or another rule reported
+            # it there (the holders were counted so), and each once a document.
+            near = [checked.shown[d.path] for d in deleted if d.code == "DUP004"]
+            rows = [e.row for e in near if e is not None and e.row >= 0]
+            hashes, positions = checked.table.line_rows(rows)
+            gone = Counter(h for h, _ in set(zip(hashes.tolist(), positions.tolist())))
             diagnostics = [d for d in diagnostics if not (d.path in removed and d.code in codes)]
             documents = {
                 display(e.path): (Path(e.path), e.content)
