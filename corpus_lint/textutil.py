@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from corpus_lint.rule import Edit
@@ -79,20 +80,50 @@ def nearest_lines(texts: list[str], index: int) -> tuple[int | None, int | None]
 
 # The article's own structure that chrome's shapes take (BP001's menus and lone letters,
 # BP005's repeated short lines): a table's rows between vertical bars, an interview's labels.
-# A cell that is a number: "25", "21,344", "+3", "4.5%", "$1.2", a score "2-1"; not a date
-# or a time ("01/18/08", "12:30"), which a widget's rows hold too (comments, bylines).
-_NUMBER_CELL = re.compile(r"\s*[-+±−]?[$£€]?\d[\d.,]*(?:%|[-–]\d+)?\s*")
+# A cell that is a figure: "25", "21,344", "+3", "4.5%", "$1.2", "£80m", "1st", "18C", a
+# score "2-1", a race time "1:32.5"; not a date ("01/18/08"), which comment lists hold.
+_NUMBER_CELL = re.compile(
+    r"\s*[-+±−]?[$£€]?\d[\d.,]*(?::\d+(?:\.\d+)?)*(?:%|st|nd|rd|th|m|k|bn|C|F|pts?|[-–]\d+)?\s*"
+)
 # A Markdown table's rule under its header: "|---|:---:|".
 _TABLE_RULE = re.compile(r"\s*\|?(?:\s*:?-{3,}:?\s*\|)*\s*:?-{3,}:?\s*\|?\s*")
 
 
-def in_table(texts: list[str], index: int) -> bool:
-    """Whether the line at `index`, cells between vertical bars, is a row of a table: the row
-    next to it (blank lines and a Markdown rule aside) has as many cells, and one of the two
-    has a number for a cell ("Team | Played | Points" over "Chelsea | 25 | 64"). A menu or a
-    share widget ("Share | 12") stands alone, or over prose or other chrome."""
+def in_table(texts: list[str], index: int, is_chrome: Callable[[str], bool]) -> bool:
+    """Whether the line at `index`, cells between vertical bars, is a row of a table: a row
+    beside it (blank lines and a Markdown rule aside) has as many cells, and one of the two
+    has a figure for a cell ("Team | Played | Points" over "Chelsea | 25 | 64"). A row whose
+    cells but its figures are all chrome (`is_chrome`: "Print | 0" over "Email | 0") is a
+    widget's, and a menu or a widget alone ("Share | 12") no table."""
     cells = _cells(texts[index])
-    numbered = any(map(_NUMBER_CELL.fullmatch, cells))
+    if _widget(cells, is_chrome):
+        return False
+    figures = any(map(_NUMBER_CELL.fullmatch, cells))
+    for other in _rows_beside(texts, index):
+        row = _cells(texts[other])
+        if len(row) == len(cells) and not _widget(row, is_chrome):
+            if figures or any(map(_NUMBER_CELL.fullmatch, row)):
+                return True
+    return False
+
+
+def table_header(texts: list[str], index: int) -> bool:
+    """Whether the line at `index` heads a table: cells between vertical bars, no figure
+    among them, over or under a row with as many cells and a figure ("Team | Played |
+    Points"); every article of its kind repeats it, where a widget's rows with their counts
+    ("Facebook | 0") stand in the pages of a site alike (BP005 reads it so)."""
+    cells = _cells(texts[index])
+    if any(map(_NUMBER_CELL.fullmatch, cells)):
+        return False
+    return any(
+        len(row) == len(cells) and any(map(_NUMBER_CELL.fullmatch, row))
+        for row in (_cells(texts[other]) for other in _rows_beside(texts, index))
+    )
+
+
+def _rows_beside(texts: list[str], index: int) -> Iterator[int]:
+    """The lines with a vertical bar right before and after the one at `index`, blank lines
+    and a Markdown rule aside."""
     for step in (-1, 1):
         other = index + step
         while 0 <= other < len(texts) and (
@@ -100,25 +131,40 @@ def in_table(texts: list[str], index: int) -> bool:
         ):
             other += step
         if 0 <= other < len(texts) and "|" in texts[other]:
-            row = _cells(texts[other])
-            if len(row) == len(cells) and (numbered or any(map(_NUMBER_CELL.fullmatch, row))):
-                return True
-    return False
+            yield other
 
 
 def _cells(text: str) -> list[str]:
-    return text.strip().strip("|").split("|")
+    return [cell for cell in text.strip().strip("|").split("|") if cell.strip()]
+
+
+def _widget(cells: list[str], is_chrome: Callable[[str], bool]) -> bool:
+    words = [cell for cell in cells if not _NUMBER_CELL.fullmatch(cell)]
+    return bool(words) and all(map(is_chrome, words))
+
+
+# An interview's labels: "Q" and "A" alone, in turn, within this many lines of each other.
+_INTERVIEW_SPAN = 8
 
 
 def interview_label(texts: list[str], index: int) -> bool:
-    """Whether the line at `index` is an interview's "Q" over a question or its "A" under
-    one, not a lone letter of chrome (a font-size button "A")."""
+    """Whether the line at `index` is an interview's "Q" or "A": a lone "Q" with a lone "A"
+    in the lines after it, or a lone "A" with a lone "Q" in the lines before (blank lines
+    aside), not a lone letter of chrome (a font-size button "A", "A A A")."""
     label = texts[index].strip()
     if label not in ("Q", "A"):
         return False
-    before, after = nearest_lines(texts, index)
-    beside = after if label == "Q" else before
-    return beside is not None and texts[beside].rstrip().endswith("?")
+    other, step = ("A", 1) if label == "Q" else ("Q", -1)
+    seen, at = 0, index + step
+    while 0 <= at < len(texts) and seen < _INTERVIEW_SPAN:
+        line = texts[at].strip()
+        if line == other:
+            return True
+        if line == label:
+            return False  # "A" under "A": buttons
+        seen += bool(line)
+        at += step
+    return False
 
 
 def delete_lines(lines: list[Line], first: int, last: int) -> Edit:

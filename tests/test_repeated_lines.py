@@ -432,7 +432,7 @@ def test_an_interview_s_labels_and_a_table_s_header_are_no_corpus_chrome(cli, tm
         body = random_article(70 + n, words=30).split("\n\n")[1]
         (tmp_path / f"int{n}.txt").write_text(
             f"Interview {n}\n\n{body}\n\nQ\nWhat happens next?\n\nA\nWe wait and see, {n}.\n\n"
-            f"Team | Played | Points\nChelsea | 20 | {50 + n}\nArsenal | 20 | 45\n\n"
+            f"Team | Played | Points\nChelsea | 20 | {50 + n}\nArsenal | 20 | {45 + n}\n\n"
             "Come see us again soon\n\nSource: The Guardian\n"
         )
     found = bp005(cli, "--no-cache", ".", cwd=tmp_path)

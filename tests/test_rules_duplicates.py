@@ -91,27 +91,13 @@ def test_three_in_a_row_gives_two_reports_each_pointing_at_the_line_before():
     assert [(d.line, d.related[0].line) for d in diagnostics] == [(2, 1), (3, 2)]
 
 
-def test_a_line_repeated_in_a_quotation_a_colon_introduces_is_not_reported():
-    # Found by an adversarial review: a quoted chorus and a chant lost their repeats.
-    chorus = "The chorus goes:\n\nWe are the ones who stay\nWe are the ones who stay\n\nHe said."
-    assert check("DUP001", f"Title\n\n{chorus}\n") == []
-    chant = "They chanted:\n\nNo ifs, no buts\n\nNo ifs, no buts\n\nNo ifs, no buts\n"
-    assert check("DUP001", f"Title\n\n{chant}\n") == []
-    # A sentence's repeat, or a repeat no colon introduces, is the scraper's: a paragraph
-    # under a label, a title.
-    label = "Background:\n\nThe talks began in May.\n\nThe talks began in May.\n\nThey failed.\n"
-    assert [d.line for d in check("DUP001", f"Title\n\n{label}\n")] == [7]
-    assert [d.line for d in check("DUP001", "Title\n\nTitle\n\nThe council voted:\n")] == [3]
-    # Under a label, a repeat is the scraper's (L3S: "Fergie Pregnant?" twice under "See
-    # Also:"), and so is a quoted paragraph's (found by a review of the first version).
-    for label in ("See Also:", "Related:", "BUSINESS:", "Advertisement:"):
+def test_a_repeat_under_a_label_is_reported():
+    # L3S: "Fergie Pregnant?" twice under "See Also:", the scraper's. (A quoted chorus's
+    # repeat is reported too: its fix is unsafe, and no shape told the two apart without
+    # letting scraped repeats under "You might also like:" through; see the rule's docs.)
+    for label in ("See Also:", "Related:", "You might also like:", "Advertisement:"):
         text = f"Title\n\n{label}\n\nFergie Pregnant?\n\nFergie Pregnant?\n"
         assert [d.line for d in check("DUP001", text)] == [7], label
-    quoted = '"We will fight on to the end."\n\n"We will fight on to the end."'
-    assert [d.line for d in check("DUP001", f"Title\n\nShe told us:\n\n{quoted}\n")] == [7]
-    statement = "Fuel costs rose by a third in the year, and demand fell in every market we serve"
-    text = f"Title\n\nThe company said:\n{statement}\n{statement}\n"
-    assert [d.line for d in check("DUP001", text)] == [5]  # a statement, no verse
 
 
 # --- DUP002 duplicated-body ----------------------------------------------------------------

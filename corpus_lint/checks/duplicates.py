@@ -54,29 +54,6 @@ def line_keys(doc: Document) -> list[object]:
     return keys
 
 
-_CLOSING_QUOTES = "\"'”’»"
-# A line of verse or a slogan: a few words, no full stop ("We are the ones who stay").
-_VERSE_WORDS = 12
-
-
-def _verse(text: str) -> bool:
-    words = text.split(None, _VERSE_WORDS)
-    return len(words) <= _VERSE_WORDS and not text.rstrip().rstrip(_CLOSING_QUOTES).endswith(".")
-
-
-def _introduces(text: str) -> bool:
-    """Whether a line introduces a quotation: a clause ending in a colon, its last word a
-    lower-case verb ("The chorus goes:", "They chanted:"), not a label ("See Also:",
-    "Related:", "BUSINESS:"), under which a scraped headline is repeated."""
-    words = text.rstrip().split()
-    return (
-        len(words) >= 2
-        and words[-1].endswith(":")
-        and words[-1][:-1].isalpha()
-        and (words[-1][:-1].islower())
-    )
-
-
 @dataclass(frozen=True)
 class Copy:
     """A run of lines (0-based, inclusive) that repeats an earlier run of the same file."""
@@ -216,12 +193,8 @@ class RepeatedLine(Rule):
     Reports a line whose text (trimmed, case-folded, runs of white space taken as one) equals
     the previous non-blank line's, with only blank lines between them. The report is on the
     repeat; the first occurrence is given as related. Lines without a letter or digit are left
-    to BP002. A line of 12 words at most, with no full stop, that a clause introduces with a
-    colon after a lower-case word is quoted, a verse or a slogan, and its repeat is the
-    quotation's own ("The chorus goes:", "They chanted:", then the line twice): not
-    reported. (Under a label, "See Also:", "Related:", a repeat is the scraper's.) A repeat
-    inside the second copy of a duplicated body is left to DUP002, whose fix removes it with
-    the rest of the copy.
+    to BP002. A repeat inside the second copy of a duplicated body is left to DUP002, whose fix
+    removes it with the rest of the copy.
 
     ## Why is this bad?
     Scrapers often pick up a page's title twice (the `<title>` and the `<h1>`), or a paragraph
@@ -262,7 +235,6 @@ class RepeatedLine(Rule):
         lines = doc.lines
         previous: int | None = None  # index of the previous non-blank line
         previous_proxy = None
-        introduced = False  # the line before the previous one ends with a colon
         repeats: list[tuple[int, int]] = []
         for index, proxy in enumerate(doc.squeezed_lines):
             if not proxy:  # a blank line
@@ -270,13 +242,10 @@ class RepeatedLine(Rule):
             text = lines[index].text
             if (
                 proxy == previous_proxy
-                and not (introduced and _verse(text))
                 and _WORD.search(text)
                 and normalise_phrase(text) == normalise_phrase(lines[previous].text)
             ):
                 repeats.append((previous, index))
-            if proxy != previous_proxy:  # (a third copy is introduced as the first was)
-                introduced = previous is not None and _introduces(lines[previous].text)
             previous, previous_proxy = index, proxy
         if not repeats:
             return
