@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from corpus_lint.rule import Edit
@@ -80,71 +80,63 @@ def nearest_lines(texts: list[str], index: int) -> tuple[int | None, int | None]
 
 # The article's own structure that chrome's shapes take (BP001's menus and lone letters,
 # BP005's repeated short lines): a table's rows between vertical bars, an interview's labels.
-# A cell that is a figure: "25", "21,344", "+3", "4.5%", "$1.2", "£80m", "1st", "18C", a
-# score "2-1", a race time "1:32.5"; not a date ("01/18/08"), which comment lists hold.
+# A cell that is a figure: "25", "21,344", "+3", "4.5%", "$1.2", "£80m", "1st", "18°C",
+# "12km", a score "2-1", odds "4/5", a race time "1:32.5" or "2:03:59"; not a date
+# ("01/18/08") nor a clock time ("12:30"), which comment lists and bylines hold.
 _NUMBER_CELL = re.compile(
-    r"\s*[-+±−]?[$£€]?\d[\d.,]*(?::\d+(?:\.\d+)?)*(?:%|st|nd|rd|th|m|k|bn|C|F|pts?|[-–]\d+)?\s*"
+    r"\s*[-+±−]?[$£€]?\d[\d.,]*(?::\d\d\.\d+|(?::\d\d){2}|/\d+|[-–]\d+)?"
+    r"(?:%|st|nd|rd|th|°[CF]?|[CF]|p|k|m|bn|km|kg|cm|mm|g|s|mph|pts?)?\s*"
 )
 # A Markdown table's rule under its header: "|---|:---:|".
-_TABLE_RULE = re.compile(r"\s*\|?(?:\s*:?-{3,}:?\s*\|)*\s*:?-{3,}:?\s*\|?\s*")
+_TABLE_RULE = re.compile(r"\s*\|?(?:\s*:?-+:?\s*\|)*\s*:?-+:?\s*\|?\s*")
+# Lines passed over (blank, a Markdown rule) looking for the row beside a row: a bound, so
+# that a file of rules alone is read in linear time.
+_MOST_PASSED = 3
 
 
-def in_table(texts: list[str], index: int, is_chrome: Callable[[str], bool]) -> bool:
+def in_table(texts: list[str], index: int) -> bool:
     """Whether the line at `index`, cells between vertical bars, is a row of a table: a row
     beside it (blank lines and a Markdown rule aside) has as many cells, and one of the two
-    has a figure for a cell ("Team | Played | Points" over "Chelsea | 25 | 64"). A row whose
-    cells but its figures are all chrome (`is_chrome`: "Print | 0" over "Email | 0") is a
-    widget's, and a menu or a widget alone ("Share | 12") no table."""
+    has a figure for a cell ("Team | Played | Points" over "Chelsea | 25 | 64"). A menu or a
+    widget alone ("Share | 12") is no table; a widget's rows stacked ("Print | 0" over
+    "Email | 0") are one as "US | 2.1%" over "UK | 1.8%" is, and left to BP005 when a
+    site's pages all hold them. BP001 and BP005 read tables so alike."""
     cells = _cells(texts[index])
-    if _widget(cells, is_chrome):
-        return False
     figures = any(map(_NUMBER_CELL.fullmatch, cells))
-    for other in _rows_beside(texts, index):
-        row = _cells(texts[other])
-        if len(row) == len(cells) and not _widget(row, is_chrome):
-            if figures or any(map(_NUMBER_CELL.fullmatch, row)):
-                return True
-    return False
-
-
-def table_header(texts: list[str], index: int) -> bool:
-    """Whether the line at `index` heads a table: cells between vertical bars, no figure
-    among them, over or under a row with as many cells and a figure ("Team | Played |
-    Points"); every article of its kind repeats it, where a widget's rows with their counts
-    ("Facebook | 0") stand in the pages of a site alike (BP005 reads it so)."""
-    cells = _cells(texts[index])
-    if any(map(_NUMBER_CELL.fullmatch, cells)):
-        return False
     return any(
-        len(row) == len(cells) and any(map(_NUMBER_CELL.fullmatch, row))
+        len(row) == len(cells) and (figures or any(map(_NUMBER_CELL.fullmatch, row)))
         for row in (_cells(texts[other]) for other in _rows_beside(texts, index))
     )
 
 
 def _rows_beside(texts: list[str], index: int) -> Iterator[int]:
     """The lines with a vertical bar right before and after the one at `index`, blank lines
-    and a Markdown rule aside."""
+    and a Markdown rule aside (`_MOST_PASSED` of them at most)."""
     for step in (-1, 1):
         other = index + step
-        while 0 <= other < len(texts) and (
-            not texts[other].strip() or _TABLE_RULE.fullmatch(texts[other])
+        passed = 0
+        while (
+            0 <= other < len(texts)
+            and passed < _MOST_PASSED
+            and (not texts[other].strip() or _TABLE_RULE.fullmatch(texts[other]))
         ):
             other += step
-        if 0 <= other < len(texts) and "|" in texts[other]:
+            passed += 1
+        if (
+            0 <= other < len(texts)
+            and "|" in texts[other]
+            and not _TABLE_RULE.fullmatch(texts[other])
+        ):
             yield other
 
 
 def _cells(text: str) -> list[str]:
-    return [cell for cell in text.strip().strip("|").split("|") if cell.strip()]
+    return text.strip().strip("|").split("|")
 
 
-def _widget(cells: list[str], is_chrome: Callable[[str], bool]) -> bool:
-    words = [cell for cell in cells if not _NUMBER_CELL.fullmatch(cell)]
-    return bool(words) and all(map(is_chrome, words))
-
-
-# An interview's labels: "Q" and "A" alone, in turn, within this many lines of each other.
-_INTERVIEW_SPAN = 8
+# An interview's labels: "Q" and "A" alone, in turn, within this many lines of each other
+# (blank lines aside, and a bound on them).
+_INTERVIEW_SPAN = 30
 
 
 def interview_label(texts: list[str], index: int) -> bool:
@@ -156,7 +148,7 @@ def interview_label(texts: list[str], index: int) -> bool:
         return False
     other, step = ("A", 1) if label == "Q" else ("Q", -1)
     seen, at = 0, index + step
-    while 0 <= at < len(texts) and seen < _INTERVIEW_SPAN:
+    while 0 <= at < len(texts) and seen < _INTERVIEW_SPAN and abs(at - index) < 4 * _INTERVIEW_SPAN:
         line = texts[at].strip()
         if line == other:
             return True

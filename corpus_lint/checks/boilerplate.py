@@ -140,10 +140,6 @@ class BoilerplateLine(_DropLineRule):
         texts = doc.line_texts
         topics = _topics(ctx.packs.words.get("section", ()))
         chrome = {index for index, _ in found_lines}
-
-        def chrome_cell(cell: str) -> bool:  # a widget's item: "Print", "Facebook"
-            return normalise_phrase(cell) in phrases or families.matches(cell.strip())
-
         for index, found in found_lines:
             text = texts[index]
             if found == "boilerplate phrase" and family_words(text) in topics:
@@ -152,9 +148,8 @@ class BoilerplateLine(_DropLineRule):
             elif found == "boilerplate line" and _DATE_OR_TIME.fullmatch(text):
                 if _between_paragraphs(texts, index, chrome):
                     continue  # a timeline's or a live blog's entry: "August 2, 1990", "22:04"
-            elif found == "boilerplate line" and "|" in text:
-                if in_table(texts, index, chrome_cell):
-                    continue  # "Team | Played | Points" over "Chelsea | 25 | 64"
+            elif found == "boilerplate line" and "|" in text and in_table(texts, index):
+                continue  # "Team | Played | Points" over "Chelsea | 25 | 64"
             elif found == "boilerplate line" and interview_label(texts, index):
                 continue  # an interview's "Q" and "A", not a font-size button "A"
             yield self.report(
@@ -843,8 +838,8 @@ class RepeatedLine(CorpusRule):
     in a colon (a label for what follows, "On the Net:") nor like a sentence (".", "!" or "?":
     article text, or a real quote that several stories repeat), is not the title (a first
     line followed by a blank line: edited copies of a story share it, and DUP004 reports them),
-    nor an article's own structure that every article of its kind repeats (a table's header
-    between vertical bars, an interview's "Q" and "A" in turn).
+    nor an article's own structure that every article of its kind repeats (a table's row
+    between vertical bars, an interview's "Q" and "A" in turn, as BP001 reads them).
     A line that another rule leaving lines out of the shingles already
     reports (BP001-BP004, BP006, DUP001, DUP002, pack rules deleting lines) is not reported again.
 

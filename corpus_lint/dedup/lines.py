@@ -15,8 +15,9 @@ label for what follows: "On the Net:"), does not end like a sentence (".", "!" o
 quotes aside: article text, or a quote that several stories repeat), and is not the document's
 title (a first line followed by a blank line, as the corpus format has it: copies of a story
 re-filed with edits share it, and DUP004 reports them), nor an article's own structure that
-every article of its kind repeats: a table's header between vertical bars ("Team | Played |
-Points"), an interview's "Q" and "A" (`textutil.table_header`, `textutil.interview_label`).
+every article of its kind repeats: a table's row between vertical bars ("Team | Played |
+Points"), an interview's "Q" and "A" (`textutil.in_table`, `textutil.interview_label`), read
+as BP001 reads them.
 Lines are compared as `line_key` gives them. Documents with the same normalised text (DUP003's
 copies) count once: a duplicated article does not make its own headline boilerplate.
 """
@@ -37,10 +38,10 @@ from corpus_lint.files import to_int64
 from corpus_lint.rule import UNSAFE, Diagnostic, Edit, Fix
 from corpus_lint.textutil import (
     delete_lines,
+    in_table,
     interview_label,
     nearest_lines,
     shorten,
-    table_header,
 )
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ LINE = np.dtype(
 # more: the whole of a candidate line, whose key the fixes recompute (`_settled_lines`).
 SNIPPET = 200
 # Bumped when what makes a candidate line changes: part of the cache's configuration key.
-VERSION = 5
+VERSION = 6
 
 _NON_WORD = re.compile(r"[\W_]+")
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*$")
@@ -119,7 +120,7 @@ def candidate_lines(
             continue
         if _subheading(line_texts, index):
             continue
-        if ("|" in text and table_header(line_texts, index)) or interview_label(line_texts, index):
+        if ("|" in text and in_table(line_texts, index)) or interview_label(line_texts, index):
             continue  # an article's own structure, which every such article repeats
         key = line_key(text)
         if not key:
