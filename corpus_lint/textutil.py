@@ -87,8 +87,10 @@ _NUMBER_CELL = re.compile(
     r"\s*[-+±−]?[$£€]?\d[\d.,]*(?::\d\d\.\d+|(?::\d\d){2}|/\d+|[-–]\d+)?"
     r"(?:%|st|nd|rd|th|°[CF]?|[CF]|p|k|m|bn|km|kg|cm|mm|g|s|mph|pts?)?\s*"
 )
-# A Markdown table's rule under its header: "|---|:---:|".
-_TABLE_RULE = re.compile(r"\s*\|?(?:\s*:?-+:?\s*\|)*\s*:?-+:?\s*\|?\s*")
+# A Markdown table's rule under its header, "|---|:---:|", or a line of dashes: these
+# characters alone, a dash among them (`_table_rule`: a regex of the same made a line of
+# spaces before a letter cost seconds, its runs of spaces tried in every split).
+_TABLE_RULE_CHARACTERS = "|-: \t"
 # Lines passed over (blank, a Markdown rule) looking for the row beside a row: a bound, so
 # that a file of rules alone is read in linear time.
 _MOST_PASSED = 3
@@ -118,16 +120,16 @@ def _rows_beside(texts: list[str], index: int) -> Iterator[int]:
         while (
             0 <= other < len(texts)
             and passed < _MOST_PASSED
-            and (not texts[other].strip() or _TABLE_RULE.fullmatch(texts[other]))
+            and (not texts[other].strip() or _table_rule(texts[other]))
         ):
             other += step
             passed += 1
-        if (
-            0 <= other < len(texts)
-            and "|" in texts[other]
-            and not _TABLE_RULE.fullmatch(texts[other])
-        ):
+        if 0 <= other < len(texts) and "|" in texts[other] and not _table_rule(texts[other]):
             yield other
+
+
+def _table_rule(text: str) -> bool:
+    return "-" in text and not text.strip(_TABLE_RULE_CHARACTERS)
 
 
 def _cells(text: str) -> list[str]:

@@ -1078,3 +1078,17 @@ def test_comment_lists_and_bylines_with_clock_times_are_no_tables():
     for rows in ("jim123 | 12:30 | Reply\nsarah_k | 14:02 | Reply", "Posted by admin | 10:32"):
         text = f"Title\n\n{BODY}\n\n{rows}\n\n{PARAGRAPH}\n"
         assert len(check("BP001", text)) == rows.count("\n") + 1, rows
+
+
+def test_a_long_line_beside_a_row_between_bars_is_judged_in_linear_time():
+    # Found by a review: the regex that told a Markdown rule ran on the line beside a row,
+    # and its runs of spaces made a 6 KB line of spaces, dashes and a letter cost 41 s.
+    import time
+
+    hostile = " " * 2000 + "-" * 2000 + " " * 2000 + "x"
+    text = (
+        f"Title\n\n{BODY}\n\njim123 | 12:30 | Reply\n{hostile}\n\nChelsea | 25\n{' ' * 20_000}x\n"
+    )
+    began = time.perf_counter()
+    check("BP001", text)
+    assert time.perf_counter() - began < 2
