@@ -101,8 +101,8 @@ def in_table(texts: list[str], index: int) -> bool:
     beside it (blank lines and a Markdown rule aside) has as many cells, and one of the two
     has a figure for a cell ("Team | Played | Points" over "Chelsea | 25 | 64"). A menu or a
     widget alone ("Share | 12") is no table; a widget's rows stacked ("Print | 0" over
-    "Email | 0") are one as "US | 2.1%" over "UK | 1.8%" is, and left to BP005 when a
-    site's pages all hold them. BP001 and BP005 read tables so alike."""
+    "Email | 0") are one, as "US | 2.1%" over "UK | 1.8%" is: no shape tells them apart.
+    BP001 and BP005 read tables so alike."""
     cells = _cells(texts[index])
     figures = any(map(_NUMBER_CELL.fullmatch, cells))
     return any(
