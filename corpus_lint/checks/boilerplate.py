@@ -868,7 +868,7 @@ class RepeatedLine(CorpusRule):
     Unsafe: it deletes the whole line (and one blank line next to it when it stood between
     blank lines). A short line many documents share may still be article text (a recurring
     section heading), so review the lines first. A line that stands in enough documents only
-    with the copies the same run removes (DUP003, DUP004: a story re-filed with edits holds
+    with the near-copies the same run removes (DUP004's: a story re-filed with edits holds
     its own headings) is left in the copy kept, with a warning.
 
     ## Options

@@ -428,11 +428,10 @@ def check_corpus(
 
             codes = {rule.code for rule in checked.line_rules}
             # A deleted document's lines are gone with it. A near-copy removed (DUP004) held
-            # its lines for a text of its own, which BP005 counted; an exact copy (DUP003)
+            # its candidate lines for a text of its own, which BP005 counted, whichever rule
+            # reported them there (each once a document); an exact copy (DUP003) held them
             # for its keeper's text, which is still counted.
-            # Every candidate line each held counts, whether BP005 or another rule reported
-            # it there (the holders were counted so), and each once a document.
-            near = [checked.shown[d.path] for d in deleted if d.code == "DUP004"]
+            near = [checked.shown.get(d.path) for d in deleted if d.code == "DUP004"]
             rows = [e.row for e in near if e is not None and e.row >= 0]
             hashes, positions = checked.table.line_rows(rows)
             gone = Counter(h for h, _ in set(zip(hashes.tolist(), positions.tolist())))
