@@ -333,34 +333,31 @@ def delete_repeated_lines(
 
     by_path: dict[str, list[Diagnostic]] = {}
     left = []
-    settled = _settled_lines(diagnostics, codes, job, result, removed or Counter())
+    removed = removed or Counter()
+    settled = _settled_lines(diagnostics, codes, job, result, removed)
     seen_fixed = job.fix is not None and not job.fix.diff  # the stage saw the fixed texts
     for d in diagnostics:
         if d.code in codes and d.fix is not None and d.path in documents:
             before = result.candidate_lines.get(d.path)
-            if seen_fixed and before is not None and line_hash(d.snippet or "") not in before[1]:
+            key = line_hash(d.snippet or "")
+            if seen_fixed and before is not None and key not in before[1]:
                 # A line this run's fixes made (mojibake repaired into a line four documents
                 # share): no check reported it; the next run does, and deletes it then.
                 result.warnings.append(
                     f"{d.path}:{d.line}: repeated line not deleted: this run's fixes made it; "
                     "run again to delete it"
                 )
-            elif (
-                removed
-                and removed[line_hash(d.snippet or "")]
-                and line_hash(d.snippet or "") not in settled
-            ):
-                # Copies of one story (DUP004's, re-filed with edits) made their own heading
-                # "repeated": with them gone, the one kept holds it alone.
-                result.warnings.append(
-                    f"{d.path}:{d.line}: repeated line not deleted: documents holding it are "
-                    "copies this run removed; the next run counts it again"
+            elif key not in settled:
+                # Too few documents hold it after this run: copies of one story (DUP004's,
+                # re-filed with edits) it removed had made their own heading "repeated", or
+                # its fixes changed the line in some documents.
+                why = (
+                    "documents holding it are copies this run removed; the next run counts it again"
+                    if removed[key]
+                    else "this run's fixes changed how many documents hold it; run again to "
+                    "delete it"
                 )
-            elif line_hash(d.snippet or "") not in settled:
-                result.warnings.append(
-                    f"{d.path}:{d.line}: repeated line not deleted: this run's fixes changed "
-                    "how many documents hold it; run again to delete it"
-                )
+                result.warnings.append(f"{d.path}:{d.line}: repeated line not deleted: {why}")
             elif job.settings is None or not ignored_for_file(d, job.settings):
                 by_path.setdefault(d.path, []).append(d)
                 continue
