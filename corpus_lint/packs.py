@@ -693,7 +693,7 @@ class PackRule(Rule):
                 yield self.diagnostic(doc, match.start(), match.end(), self.message)
             return
         lines = doc.lines
-        if self.scope == "line":
+        if self.scope in ("line", "document"):  # a phrase is a whole line, wherever it is
             hits = [line for line in lines if self._hit(regex, line.text)]
         else:
             # The first or last `lines` lines the rule does not report, and those it reports
@@ -851,9 +851,17 @@ def _rule_from(
     lines = entry.get("lines", 5)
     if not isinstance(lines, int) or isinstance(lines, bool) or lines < 1:
         raise PackError(f"{where}: lines must be a whole number >= 1")
+    if "lines" in entry and scope not in ("first-lines", "last-lines"):
+        raise PackError(f'{where}: \'lines\' is for scope = "first-lines" or "last-lines"')
     fix = entry.get("fix")
     if fix is not None and fix not in FIXES:
         raise PackError(f"{where}: fix must be one of {', '.join(FIXES)}")
+    if fix == "delete-line" and scope == "document" and entry.get("pattern") is not None:
+        # A document-wide pattern may span lines: its match has no one line to delete.
+        raise PackError(
+            f'{where}: fix = "delete-line" needs a line: a pattern with scope = '
+            '"document" matches the whole text (use scope = "line")'
+        )
     phrases = _strings(where, entry, "phrases")
     pattern = entry.get("pattern")
     if pattern is not None:

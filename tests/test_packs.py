@@ -169,6 +169,27 @@ lines = 1
     assert run.json()[0]["fix"] is None
 
 
+def test_user_pack_document_scope_phrase_rule_reads_every_line(tmp_path, cli):
+    # Found by review rev34a: a phrase rule with scope = "document" read only the last 5
+    # lines (as "last-lines"), so a phrase at the top passed as "All checks passed".
+    pack = """
+[[rules]]
+code = "X002"
+name = "subscribe-prompt"
+message = "subscribe prompt"
+phrases = ["Subscribe now"]
+scope = "document"
+fix = "delete-line"
+"""
+    body = "".join(f"Paragraph {i} of the article.\n" for i in range(20))
+    project(tmp_path, pack, f"Subscribe now\nTitle\n\n{body}\nSubscribe now\n")
+    run = cli("check", "a.txt", "--select", "X002", "--output-format", "json", cwd=tmp_path)
+    assert [d["line"] for d in run.json()] == [1, 25]
+    run = cli("check", "a.txt", "--select", "X002", "--fix", "--unsafe-fixes", cwd=tmp_path)
+    assert run.code == 0, run.err
+    assert (tmp_path / "a.txt").read_text() == f"Title\n\n{body}\n"
+
+
 def test_user_pack_rule_fix_deletes_the_line(tmp_path, cli):
     project(tmp_path, NEW_RULE, "Title\n\nBody.\nSubscribe to read more\n")
     run = cli("check", "a.txt", "--select", "X001", "--fix", "--unsafe-fixes", cwd=tmp_path)
@@ -262,6 +283,17 @@ BAD_PACKS = {
     "extend with a field the rule does not read": (
         '[[extend]]\ncode = "BP002"\npatterns = ["x"]\n',
         "BP002 reads no patterns (it takes only phrases)",
+    ),
+    # Found by review rev34a: a window size outside a window scope was silently unused, and
+    # a document-wide match was offered a line deletion it never got.
+    "lines outside first/last-lines": (
+        '[[rules]]\ncode = "X001"\nname = "n"\nmessage = "m"\npattern = "x"\nlines = 3\n',
+        '[[rules]] #1 (X001): \'lines\' is for scope = "first-lines" or "last-lines"',
+    ),
+    "delete-line of a document-wide pattern": (
+        '[[rules]]\ncode = "X001"\nname = "n"\nmessage = "m"\npattern = "(?m)^x$"\n'
+        'scope = "document"\nfix = "delete-line"\n',
+        'fix = "delete-line" needs a line: a pattern with scope = "document"',
     ),
 }
 
