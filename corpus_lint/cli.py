@@ -67,6 +67,24 @@ def _path(value: str) -> Path:
     return Path(value)
 
 
+def _report_path(value: str) -> Path | None:
+    """`-o`'s file; "-" is stdout (None: no file), as in `--output-format FORMAT:-`."""
+    return None if value == "-" else _path(value)
+
+
+class _Once(argparse.Action):
+    """An option that takes one value: given twice it is an error, not its last value
+    silently kept (`-o a.json -o b.json` wrote only b.json)."""
+
+    given = False
+
+    def __call__(self, parser, namespace, values, option_string=None):  # type: ignore[override]
+        if self.given:
+            parser.error(f"{option_string} given twice: it takes one value")
+        self.given = True  # (a parser is built for each command line: see `parse`)
+        setattr(namespace, self.dest, values)
+
+
 def _path_or_url(value: str) -> Path | str:
     """A local path, or an fsspec URL kept as written (Path would fold its "//"); "-" (standard
     input) too: `Path("./-")` and `Path("-/")`, a file and a folder named "-", print as "-"."""
@@ -148,9 +166,10 @@ def build_parser() -> Parser:
     output.add_argument(
         "-o",
         "--output-file",
-        type=_path,
+        type=_report_path,
+        action=_Once,
         metavar="FILE",
-        help="write the report to FILE (the text summary then goes to stdout)",
+        help="write the report to FILE (the text summary then goes to stdout); '-' is stdout",
     )
     output.add_argument(
         "--statistics", action="store_true", help="print counts per rule instead of each diagnostic"
@@ -170,6 +189,7 @@ def build_parser() -> Parser:
     output.add_argument(
         "--color",
         choices=COLOR_CHOICES,
+        action=_Once,
         default="auto",
         help="colour the text report: auto (the default) colours it on a terminal, or on any "
         "output when FORCE_COLOR is set (not empty); NO_COLOR turns auto off",
@@ -194,12 +214,14 @@ def build_parser() -> Parser:
     baseline.add_argument(
         "--baseline",
         type=_path,
+        action=_Once,
         metavar="FILE",
         help="report only diagnostics not recorded in FILE (see --write-baseline)",
     )
     baseline.add_argument(
         "--write-baseline",
         type=_path,
+        action=_Once,
         metavar="FILE",
         help="record every current diagnostic in FILE, so later runs with --baseline FILE "
         "report only new ones",
@@ -226,6 +248,7 @@ def build_parser() -> Parser:
     fixing.add_argument(
         "--write-removals",
         type=_path,
+        action=_Once,
         metavar="FILE",
         help="write the paths of the redundant documents of duplicate clusters (DUP003, "
         "DUP004) to FILE, one per line, for a pipeline that removes them itself",
@@ -249,12 +272,14 @@ def build_parser() -> Parser:
     run.add_argument(
         "--stdin-filename",
         metavar="NAME",
+        action=_Once,
         help="with the path '-': the name of the document read from standard input (for "
         "messages and per-file-ignores)",
     )
     run.add_argument(
         "--jobs",
         type=int,
+        action=_Once,
         default=0,
         metavar="N",
         help="worker processes (default: 0, one per core)",
@@ -268,12 +293,14 @@ def build_parser() -> Parser:
     run.add_argument(
         "--executor",
         choices=EXECUTORS,
+        action=_Once,
         help="where the check runs: 'local' worker processes (the default) or a 'dask' "
         "cluster (needs the package's dask extra, see the README)",
     )
     run.add_argument(
         "--scheduler",
         metavar="ADDRESS",
+        action=_Once,
         help="with --executor dask: the address of a running Dask scheduler "
         "(default: start a local cluster sized to the machine)",
     )

@@ -682,6 +682,8 @@ def check_stdin(
         return EXIT_ERROR
     if args.diff:
         return EXIT_DIAGNOSTICS if fixed_counts and not args.exit_zero else EXIT_CLEAN
+    if fixed_counts and args.exit_non_zero_on_fix:  # as for a file (`_check`)
+        return EXIT_DIAGNOSTICS
     return EXIT_DIAGNOSTICS if diagnostics and not args.exit_zero else EXIT_CLEAN
 
 

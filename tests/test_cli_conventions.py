@@ -64,6 +64,30 @@ def test_a_report_to_the_file_dash_goes_to_stdout(tmp_path, cli):
     write(tmp_path / "a.txt", UNTIDY)
     run = cli("check", "a.txt", "--output-format", "json:-", cwd=tmp_path)
     assert run.code == 1 and run.json() and not (tmp_path / "-").exists()
+    # Found by review rev34a: `-o -` wrote a file named "-" too.
+    run = cli("check", "a.txt", "--output-format", "json", "-o", "-", cwd=tmp_path)
+    assert run.code == 1 and run.json() and not (tmp_path / "-").exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["-o", "a.json", "-o", "b.json"],
+        ["--baseline", "a.json", "--baseline", "b.json"],
+        ["--write-baseline", "a.json", "--write-baseline", "b.json"],
+        ["--write-removals", "a.txt", "--write-removals", "b.txt"],
+        ["--jobs", "1", "--jobs", "2"],
+        ["--color", "never", "--color", "always"],
+        ["--executor", "local", "--executor", "dask"],
+    ],
+)
+def test_an_option_of_one_value_given_twice_is_a_usage_error(tmp_path, cli, args):
+    # Found by review rev34a: the last value was silently kept (`-o a.json -o b.json` wrote
+    # only b.json; `--baseline missing.json --baseline b.json` never read the first).
+    write(tmp_path / "a.txt", UNTIDY)
+    before = snapshot(tmp_path)
+    one_line_error(cli("check", "a.txt", *args, cwd=tmp_path), f"{args[0]} given twice")
+    assert snapshot(tmp_path) == before
 
 
 @pytest.mark.parametrize(
@@ -534,6 +558,16 @@ def test_stdin_with_fix_prints_the_fixed_text(tmp_path):
     assert done.stdout == b"Title\n\nBody text.\n"
     assert done.returncode == 0
     assert b"Fixed 3 issues in 1 file." in done.stderr
+
+
+def test_stdin_with_fix_and_exit_non_zero_on_fix_exits_1_when_it_changed_the_text(tmp_path):
+    # Found by review rev34a: the flag was accepted on stdin and had no effect (exit 0).
+    args = ("check", "-", "--stdin-filename", "a.txt", "--fix", "--exit-non-zero-on-fix")
+    changed = console(*args, "--select", "WS", stdin=b"Title  \n\nBody text.\n", cwd=tmp_path)
+    assert changed.stdout == b"Title\n\nBody text.\n"
+    assert changed.returncode == 1
+    clean = console(*args, "--select", "WS", stdin=b"Title\n\nBody text.\n", cwd=tmp_path)
+    assert clean.returncode == 0
 
 
 def test_stdin_takes_the_baseline_and_exclude_as_its_file_would(tmp_path, cli, monkeypatch):
