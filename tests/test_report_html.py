@@ -184,6 +184,16 @@ def test_the_fixable_counts_are_those_of_the_text_summary(corpus, cli, seeds_cop
     page = parse((tmp_path / "r.html").read_text(encoding="utf-8"))
     shown = [int(page.text_of(id=f"fixable-{kind}")[0]) for kind in ("safe", "unsafe")]
     assert shown == summary
+    said = re.findall(r".* fixable with `--fix.*", run.out)
+    # Found by review rev34a: with another report on stdout (the README's GitHub Actions
+    # recipe), the page and a text report in a file fell back to counting the [*] marks.
+    run = cli("check", "--no-cache", "--no-progress", folder.name, "--output-format", "github",
+              "--output-format", "html:r.html", "--output-format", "text:r.txt",
+              cwd=tmp_path)  # fmt: skip
+    page = parse((tmp_path / "r.html").read_text(encoding="utf-8"))
+    assert [int(page.text_of(id=f"fixable-{kind}")[0]) for kind in ("safe", "unsafe")] == summary
+    text = (tmp_path / "r.txt").read_text(encoding="utf-8")
+    assert re.findall(r".* fixable with `--fix.*", text) == said
 
 
 def test_a_run_with_errors_or_no_file_says_so_and_never_that_every_check_passed(
