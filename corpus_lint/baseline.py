@@ -21,7 +21,7 @@ import json
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from corpus_lint.config import is_url, read_regular_file
@@ -80,6 +80,7 @@ def key_of(diagnostic: Diagnostic, folder: Path) -> Key:
 class Baseline:
     file: Path
     counts: Counter[Key]
+    texts: dict[Key, str] = field(default_factory=dict)  # each entry's text, as the file has it
 
     @property
     def folder(self) -> Path:
@@ -102,6 +103,7 @@ class Baseline:
         except RecursionError:  # json recurses once a level of arrays or objects
             raise BaselineError(f"{file}: not a corpus-lint baseline: nested too deeply") from None
         counts: Counter[Key] = Counter()
+        texts: dict[Key, str] = {}
         entries = data.get("entries") if isinstance(data, dict) else None
         if (
             not isinstance(data, dict)
@@ -132,26 +134,36 @@ class Baseline:
                     "count a whole number above 0"
                 )
             counts[(path, code, digest)] += count
-        return cls(file, counts)
+            if isinstance(entry.get("text"), str):
+                texts[(path, code, digest)] = entry["text"]
+        return cls(file, counts, texts)
 
     @classmethod
     def record(
-        cls, file: Path, diagnostics: list[Diagnostic], write: Callable[[Path, bytes], None]
+        cls,
+        file: Path,
+        diagnostics: list[Diagnostic],
+        write: Callable[[Path, bytes], None],
+        kept: Baseline | None = None,
     ) -> Baseline:
-        """Write a baseline of `diagnostics` to `file` with `write` (the CLI's writer of the
-        files a run makes: whole or not at all, into a device or through a link as a report
-        is) and return it."""
+        """Write a baseline of `diagnostics`, and of the entries `kept` (of another baseline
+        with the same folder), to `file` with `write` (the CLI's writer of the files a run
+        makes: whole or not at all, into a device or through a link as a report is) and
+        return it."""
         folder = file.resolve().parent
         keys = [key_of(d, folder) for d in diagnostics]
-        shown = {key: d.snippet for key, d in zip(keys, diagnostics)}
-        counts = Counter(keys)
+        shown = dict(kept.texts) if kept else {}
+        shown.update(
+            (key, " ".join(d.snippet.split())[:SHOWN_TEXT]) for key, d in zip(keys, diagnostics)
+        )
+        counts = Counter(keys) + (kept.counts if kept else Counter())
         entries = [
             {
                 "path": path,
                 "code": code,
                 "hash": digest,
                 "count": count,
-                "text": " ".join(shown[(path, code, digest)].split())[:SHOWN_TEXT],
+                "text": shown.get((path, code, digest), ""),
             }
             for (path, code, digest), count in sorted(counts.items())
         ]
@@ -168,7 +180,20 @@ class Baseline:
             write(file, (json.dumps(data, indent=2, ensure_ascii=True) + "\n").encode("utf-8"))
         except OSError as exc:
             raise BaselineError(f"{file}: cannot write baseline: {exc.strerror or exc}") from None
-        return cls(file, counts)
+        return cls(file, counts, shown)
+
+    def besides(self, checked: Iterable[Path]) -> Baseline:
+        """The entries of the files not in `checked` that are still there: what a run over
+        a few files (pre-commit's) keeps of the baseline it writes anew."""
+        checked_paths = {relative_path(str(p), self.folder) for p in checked}
+        counts = Counter(
+            {
+                key: count
+                for key, count in self.counts.items()
+                if key[0] not in checked_paths and self._exists(key[0])
+            }
+        )
+        return Baseline(self.file, counts, {key: self.texts.get(key, "") for key in counts})
 
     def filter(
         self, diagnostics: list[Diagnostic], checked: Iterable[Path]

@@ -474,7 +474,7 @@ def _check(args: argparse.Namespace, settings: Settings, walk: CorpusWalk | None
         return report_diff(result, errors, args)
 
     result.diagnostics, baseline_notes, hidden = apply_baseline(
-        result.diagnostics, baseline, args.write_baseline, checked
+        result.diagnostics, baseline, args.write_baseline, checked, partial=corpus is not None
     )
     besides: frozenset[str] = frozenset()
     if corpus:  # a changed-files run: it reports corpus files too
@@ -982,12 +982,19 @@ def load_baseline(file: Path | None) -> Baseline | None:
 
 
 def apply_baseline(
-    diagnostics: list, baseline: Baseline | None, write_to: Path | None, checked: list[Path]
+    diagnostics: list,
+    baseline: Baseline | None,
+    write_to: Path | None,
+    checked: list[Path],
+    partial: bool = False,
 ) -> tuple[list, list[str], int]:
     """`--write-baseline` records every diagnostic; `--baseline` keeps only the new ones.
 
-    A baseline just written also filters the run, so `--write-baseline` alone exits 0.
-    Returns the diagnostics kept, summary notes and how many diagnostics the baseline hid.
+    A baseline just written also filters the run, so `--write-baseline` alone exits 0. A
+    `partial` run (a few files of the corpus: pre-commit's) keeps the entries of the
+    baseline it writes over for the files it did not check (they were lost, and the next
+    full run failed on every recorded finding). Returns the diagnostics kept, summary notes
+    and how many diagnostics the baseline hid.
     """
     notes: list[str] = []
     hidden = 0
@@ -996,12 +1003,24 @@ def apply_baseline(
     from corpus_lint.baseline import Baseline, BaselineError
 
     if write_to is not None:
+        kept = None
+        if partial and os.path.lexists(write_to):
+            try:
+                # (the run's findings of corpus files besides: those it made redundant)
+                reported = [*checked, *{Path(d.path) for d in diagnostics}]
+                kept = Baseline.load(write_to).besides(reported)
+            except BaselineError:
+                kept = None  # not a baseline (yet): written anew
         try:
-            baseline = Baseline.record(write_to, diagnostics, write_output)
+            baseline = Baseline.record(write_to, diagnostics, write_output, kept)
         except BaselineError as exc:
             raise UsageError(str(exc)) from None
         count = len(diagnostics)
-        notes.append(f"Wrote {count} diagnostic{'s' * (count != 1)} to the baseline {write_to}.")
+        others = sum(kept.counts.values()) if kept else 0
+        besides = f", and kept {others} of other files" if others else ""
+        notes.append(
+            f"Wrote {count} diagnostic{'s' * (count != 1)} to the baseline {write_to}{besides}."
+        )
     if baseline is None:
         return diagnostics, notes, hidden
     diagnostics, matched, gone = baseline.filter(diagnostics, checked)

@@ -91,6 +91,35 @@ def test_entries_of_files_not_checked_are_not_counted_as_gone(tmp_path, cli):
     assert "no longer" not in run.out + run.err
 
 
+def test_a_changed_files_run_writing_the_baseline_keeps_the_other_files_entries(tmp_path, cli):
+    # Found by review rev34a: following a pre-commit run's hint ("update it with
+    # --write-baseline") with the staged files rewrote the baseline from them alone, and the
+    # next full run failed on every finding of the other files.
+    (tmp_path / "corpus-lint.toml").write_text('corpus = ["c"]\nselect = ["BP"]\n')
+    (tmp_path / "c").mkdir()
+    write_article(tmp_path / "c" / "a.txt", "Share this article")
+    write_article(tmp_path / "c" / "b.txt", "Print Friendly, PDF & Email")
+    write_article(tmp_path / "c" / "gone.txt", "Share this article")
+    assert cli("check", "--write-baseline", "base.json", cwd=tmp_path).code == 0
+    (tmp_path / "c" / "gone.txt").unlink()  # its entry goes: not a file of the corpus now
+    write_article(tmp_path / "c" / "a.txt", "Print Friendly, PDF & Email")
+    run = cli("check", "c/a.txt", "--write-baseline", "base.json")
+    assert run.code == 0
+    assert "Wrote 1 diagnostic to the baseline base.json, and kept 1 of other files." in run.out
+    entries = json.loads((tmp_path / "base.json").read_text())["entries"]
+    assert [(e["path"], e["text"]) for e in entries] == [
+        ("c/a.txt", "Print Friendly, PDF & Email"),
+        ("c/b.txt", "Print Friendly, PDF & Email"),
+    ]
+    run = cli("check", "--baseline", "base.json")
+    assert run.code == 0 and "no longer" not in run.out + run.err
+    # A run of the whole corpus writes it anew.
+    write_article(tmp_path / "c" / "b.txt")
+    assert cli("check", "--write-baseline", "base.json").code == 0
+    entries = json.loads((tmp_path / "base.json").read_text())["entries"]
+    assert [e["path"] for e in entries] == ["c/a.txt"]
+
+
 @pytest.mark.parametrize("change", ["deleted", "renamed"])
 def test_entries_of_a_file_no_longer_there_are_counted_as_gone(tmp_path, cli, change):
     # Found by an adversarial review: a deleted or renamed file's entries were never "gone",
