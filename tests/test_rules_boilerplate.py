@@ -374,6 +374,37 @@ def test_sentences_shaped_like_links_or_notices_are_not_chrome(line):
         assert reported_lines("BP001", f"Title\n\n{BODY}\n\n{chrome}\n") == [5], chrome
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        # Found by review rev34b: whole sentences deleted as prompts, banners and notices.
+        "Sign up to the scheme was slower than expected, the minister admitted.",
+        "Subscribe to the channel and you get 40 films a month, the firm says.",
+        "Click here to claim your prize, the fake e-mails say, before asking for bank details.",
+        "This website uses cookies to track you, the regulator warned in a letter to the firm.",
+        "We use cookies only to remember your basket, the retailer's spokesman said.",
+        "Follow the money on Twitter, the activists urged.",
+        "Follow-up studies on Facebook use were published in May.",
+        "The judge said the band had infringed the copyright of the 1972 song, and that the "
+        "writers kept all rights reserved.",
+        # ... and a transcript's lines, each with its stage direction.
+        "BLAIR: And that is why we must act now [Applause]",
+        "We will not fail [Laughter]",
+    ],
+)
+def test_reported_speech_and_transcripts_are_not_prompts_banners_or_links(line):
+    assert check("BP001", f"Title\n\n{BODY}\n\n{line}\n") == []
+    for chrome in (
+        "Sign up to our newsletter",
+        "Click here to read more",
+        "This site uses cookies. By continuing to browse you agree to our use of cookies.",
+        "Follow us on Twitter, Facebook and Instagram",
+        "Beer saves man's life [Illawarra]",
+        "Watch the highlights [Video]",
+    ):
+        assert reported_lines("BP001", f"Title\n\n{BODY}\n\n{chrome}\n") == [5], chrome
+
+
 def test_an_interview_s_q_and_a_labels_are_not_font_size_buttons():
     # Found by an adversarial review: a Q&A lost its "Q" and "A" lines as lone letters.
     qa = "Q\nWill I have to carry a card?\n\nA\nNo. The card will be voluntary at first."

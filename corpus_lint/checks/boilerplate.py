@@ -63,7 +63,8 @@ class BoilerplateLine(_DropLineRule):
     sentence that contains such a phrase among words of its own is not reported, nor is a
     source line (SRC001's patterns) that only a built-in pattern matches: it is the
     attribution, whatever chrome it looks like. Nor is a line in quotation marks (speech:
-    '"Done."'), nor a topic (a one-word name of the packs' `section` words, not "News" or
+    '"Done."'), nor one that reports speech ("Sign up to the scheme was slow, the minister
+    admitted."), nor a topic (a one-word name of the packs' `section` words, not "News" or
     "Videos") between two paragraphs of prose that are not chrome: a subheading ("Economy",
     "Health" in an explainer), where a menu's item stands among other items, links, chrome
     or the document's edge; nor, so, a date or a clock time alone ("August 2, 1990", "22:04"
@@ -125,6 +126,8 @@ class BoilerplateLine(_DropLineRule):
                 found = "boilerplate line"
                 if index == first and _title_and_site(text):
                     continue  # "Lithium aus dem Schredder | heise online"
+                if _REPORTED_SPEECH.search(text) and not patterns.search_users(text):
+                    continue  # "Click here to claim your prize, the fake e-mails say": prose
                 # A source line matched by a built-in pattern ("Source: Reuters (June 3,
                 # 2008)" ends like a link with its date) is the attribution SRC001 reads,
                 # not chrome to delete; a pattern of the user's own says otherwise.
@@ -164,6 +167,19 @@ class BoilerplateLine(_DropLineRule):
 _SENTENCE_TAIL = re.compile(r"\s*[^\W\d_A-Z][^.]*[^.]\.\s*")
 # A line in quotation marks: what someone said, never a button.
 _QUOTED = re.compile(r"\s*[\"“”„«»‘’'].*[\"“”„«»‘’']\s*")
+# Reported speech, which chrome never holds: a sentence that a built-in pattern takes for a
+# prompt or a banner ("Sign up to the scheme was slow, the minister admitted.", "This website
+# uses cookies to track you, the regulator warned") is article prose. A speech verb after a
+# comma and a few words ("..., the firm says"), or before its clause ("The judge said the").
+_SPEECH = (
+    r"(?:said|says|say|told|tells|warned|warns|admitted|admits|added|adds|urged|urges|"
+    r"explained|explains|claimed|claims|insisted|insists|argued|argues|announced|announces|"
+    r"stated|states|confirmed|confirms|acknowledged|acknowledges|replied|replies|wrote|writes)"
+)
+_REPORTED_SPEECH = re.compile(
+    rf",(?: [\w’'.-]+){{1,5}}? {_SPEECH}\b|\b{_SPEECH} (?:that|the|a|an|it|he|she|they|we|his|her|"
+    r"their|its)\b|\baccording to\b"
+)
 
 
 def _title_and_site(text: str) -> bool:
