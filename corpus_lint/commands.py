@@ -399,15 +399,19 @@ def _check(args: argparse.Namespace, settings: Settings, walk: CorpusWalk | None
         raise UsageError(f"no rule is selected, so nothing would be checked (see {where})")
     executor = choose_executor(args, settings, paths)
     skipped: list[str] = []  # warnings about the paths given: a file named twice, none found
+    links: list[str] = []  # symbolic links found in the folders given: not followed
     # The files as names, not Paths: held for the whole run (see `discover_names`).
-    targets, errors = discover_names([p for p in paths if not is_url(p)], settings, skipped)
+    local = [p for p in paths if not is_url(p)]
+    targets, errors = discover_names(local, settings, skipped, links)
+    if links:
+        skipped.append(links_left_out(links))
     written = [file for _, file in outputs if file is not None]
     others = [("--write-removals", args.write_removals), ("--write-baseline", args.write_baseline)]
     others = [(flag, file) for flag, file in others if file is not None]
     refuse_writing_twice(reports_written(outputs, args.output_file) + others)
     written += [file for _, file in others]
     refuse_overwriting_inputs(written, targets, settings)
-    if not (targets or errors or skipped or any(is_url(p) for p in paths)):
+    if not (targets or errors or skipped or any(is_url(p) for p in paths)):  # (links: said)
         skipped.append(nothing_found(paths, settings))
     # Where the counts of what --fix would fix are shown: a text report's summary (in a file
     # too), the summary on the terminal when every report went to a file, the html report.
@@ -486,7 +490,7 @@ def _check(args: argparse.Namespace, settings: Settings, walk: CorpusWalk | None
         rules=rules,
         besides=besides,
         files_checked=result.files_checked,
-        files_skipped=result.files_skipped,
+        files_skipped=result.files_skipped + len(links),
         statistics=args.statistics,
         quiet=args.quiet,
         notes=fix_notes(result.fixed, args.show_fixes) if args.fix else [],
@@ -576,6 +580,19 @@ def nothing_found(paths: list[Path], settings: Settings) -> str:
     if excluded and len(excluded) == len(paths):
         return f"{excluded_note(display(excluded[0]), len(excluded) - 1)}, not checked"
     return f"no files matching {', '.join(settings.include)} under the given paths"
+
+
+def links_left_out(links: list[str]) -> str:
+    """The warning for the symbolic links found in the folders given, which are not followed
+    (a link may lead out of the corpus): files left out, so the run has not passed."""
+    from corpus_lint.document import display
+
+    more = f" (and {len(links) - 1} more)" if len(links) > 1 else ""
+    them = "them" if len(links) > 1 else "it"
+    return (
+        f"{display(min(links))}{more}: symbolic link found in a folder, not followed; not "
+        f"checked (name {them} to check {them})"
+    )
 
 
 def excluded_note(first: str, more: int) -> str:

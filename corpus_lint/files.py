@@ -178,7 +178,10 @@ def discover(
 
 
 def discover_names(
-    paths: Iterable[Path], settings: Settings, warnings: list[str] | None = None
+    paths: Iterable[Path],
+    settings: Settings,
+    warnings: list[str] | None = None,
+    links: list[str] | None = None,
 ) -> tuple[list[str], list[str]]:
     """Files to lint under `paths`, sorted, and one-line errors for paths that cannot be read.
     Each file is a string, as its `Path` prints (given ".", "sub/a.txt"), so a file reached
@@ -189,6 +192,8 @@ def discover_names(
     `exclude` still applies, so pre-commit cannot force an excluded file in. Symbolic links
     found in folders are not followed, so a link loop or a link out of the corpus is never
     walked; a path named directly that leaves the corpus through a link is an error, unread.
+    The links found in folders that would be files to lint go to `links`, if given: files
+    left out, which a run must say.
     """
     from corpus_lint.document import display
 
@@ -211,7 +216,8 @@ def discover_names(
                 )
             elif path.is_dir():
                 pending = _start(path, settings)
-                for directory, named in _walk_pending(pending, settings, errors, stat=False):
+                walk = _walk_pending(pending, settings, errors, stat=False, links=links)
+                for directory, named in walk:
                     prefix = _normal_prefix(directory)
                     found.update([prefix + name for name, _, _ in named])
             elif path.exists():
@@ -629,6 +635,7 @@ def _walk_pending(
     stat: bool,
     walked: list[tuple[str, str, Others]] | None = None,
     descend: bool = True,
+    links: list[str] | None = None,
 ) -> Iterator[tuple[str, list[tuple[str, int, int]]]]:
     """(folder, [(name, stamp, size)]) for the included files of each folder under the
     (folder, prefix, other names) of `pending` (see `_start`), which it consumes, in no
@@ -638,7 +645,9 @@ def _walk_pending(
     walked into.
 
     Each stamp is `identity`'s as an unsigned integer, and with the size 0 unless `stat`: a
-    folder's files are made into paths and rows only when needed (see `_walked_folder`)."""
+    folder's files are made into paths and rows only when needed (see `_walked_folder`).
+    A symbolic link that would be such a file is not walked, but added to `links` (its name
+    as a file's `Path` prints), if given."""
     suffixes, name_pattern, path_pattern = _include_matchers(tuple(settings.include))
     exclude = settings.exclude
     hash_stamp, pack_stamp = xxh3_64_intdigest, _STAMP
@@ -668,11 +677,14 @@ def _walk_pending(
             with os.scandir(directory if fd is None else fd) as entries:
                 for entry in entries:
                     name = entry.name
+                    is_link = False
                     try:
                         if entry.is_file(follow_symlinks=False):  # the usual entry: one call
                             is_dir = False
                         elif entry.is_symlink():
-                            continue
+                            if links is None:
+                                continue
+                            is_dir, is_link = False, True  # told apart from a file below
                         else:
                             is_dir = entry.is_dir(follow_symlinks=False)
                     except OSError:
@@ -707,6 +719,9 @@ def _walk_pending(
                     if excluded_too and any(_matches_any(exclude, o + name) for o in excluded_too):
                         continue
                     if ignores and is_gitignored(ignores, absolute, name, is_dir=False):
+                        continue
+                    if is_link:
+                        links.append(_normal_prefix(directory) + name)  # type: ignore[union-attr]
                         continue
                     if stat:
                         try:
