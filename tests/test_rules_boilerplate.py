@@ -482,10 +482,17 @@ def test_a_section_name_between_two_paragraphs_is_a_subheading_not_a_menu():
 def test_a_date_or_time_between_two_paragraphs_heads_a_timelines_entry():
     # Found by a review on prose nobody tuned the rules on: a timeline's dates and a live
     # blog's times were page stamps. Under a title, or among chrome, they still are.
-    for stamp in ("August 2, 1990", "22:04", "17 January 1991"):
+    # Review rev34b found a time with its zone, and an entry of one short sentence, taken
+    # for stamps (the event then read as the entry of the date above).
+    for stamp in ("August 2, 1990", "22:04", "17 January 1991", "14:32 GMT", "2:15pm"):
         text = f"Title\n\n{BODY}\n\n{stamp}\n\n{PARAGRAPH}\n"
         assert check("BP001", text) == [], stamp
+        text = f"Title\n\n{BODY}\n\n{stamp}\n\nAid pledges pass $2bn.\n"
+        assert check("BP001", text) == [], stamp
         assert reported_lines("BP001", f"Title\n{stamp}\n\n{BODY}\n") == [2], stamp
+        # Among headlines, which end with no stop, it is a page's stamp.
+        text = f"Title\n\n{BODY}\n\n{stamp}\n\nAid pledges pass $2bn\n"
+        assert reported_lines("BP001", text) == [5], stamp
 
 
 @pytest.mark.parametrize("line", ['"Done."', "\u201cHelp!\u201d", "'Print'"])

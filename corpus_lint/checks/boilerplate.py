@@ -149,7 +149,7 @@ class BoilerplateLine(_DropLineRule):
                 if _between_paragraphs(texts, index, chrome):
                     continue  # a subheading: "Economy", then its paragraph
             elif found == "boilerplate line" and _DATE_OR_TIME.fullmatch(text):
-                if _between_paragraphs(texts, index, chrome):
+                if _between_paragraphs(texts, index, chrome, _is_entry):
                     continue  # a timeline's or a live blog's entry: "August 2, 1990", "22:04"
             elif found == "boilerplate line" and "|" in text and in_table(texts, index):
                 continue  # "Team | Played | Points" over "Chelsea | 25 | 64"
@@ -190,9 +190,12 @@ def _title_and_site(text: str) -> bool:
     return 1 < len(items) <= 3 and len(items[0].split()) >= 4 and ":" not in items[0]
 
 
-# A date or a clock time alone, as a timeline or a live blog heads its entries.
+# A date or a clock time alone, as a timeline or a live blog heads its entries ("22:04",
+# "14:32 GMT", "2:15pm").
 _DATE_OR_TIME = re.compile(
-    r"\s*(?:\d{1,2}:\d\d|[A-Z][a-z]+\.? \d{1,2}, \d{4}|\d{1,2} [A-Z][a-z]+ \d{4})\s*"
+    r"\s*(?:\d{1,2}:\d\d(?: ?(?:[ap]\.?m\.?|[AP]\.?M\.?|GMT|BST|UTC|CET|CEST|EST|EDT|CST|CDT|"
+    r"MST|MDT|PST|PDT|ET|PT|IST|JST|AEST|AEDT))?|[A-Z][a-z]+\.? \d{1,2}, \d{4}|"
+    r"\d{1,2} [A-Z][a-z]+ \d{4})\s*"
 )
 # A paragraph of prose: a sentence's end, and words enough.
 _PARAGRAPH_WORDS = 6
@@ -212,15 +215,28 @@ _NOT_TOPICS = frozenset(
 )
 
 
-def _between_paragraphs(texts: list[str], index: int, chrome: set[int]) -> bool:
+def _between_paragraphs(
+    texts: list[str],
+    index: int,
+    chrome: set[int],
+    is_paragraph: Callable[[str], bool] | None = None,
+) -> bool:
     """Whether the lines before and after the one at `index` (blank lines aside) are both
-    paragraphs of prose, not `chrome`: a topic of the packs' `section` words between two
-    paragraphs is a subheading ("Economy", "Health" in an explainer), where a menu's item
-    stands among other items, links, chrome or the document's edge."""
+    paragraphs of prose (`is_paragraph`, `_is_paragraph` by default), not `chrome`: a topic
+    of the packs' `section` words between two paragraphs is a subheading ("Economy",
+    "Health" in an explainer), where a menu's item stands among other items, links, chrome
+    or the document's edge."""
+    is_paragraph = is_paragraph or _is_paragraph
     return all(
-        other is not None and other not in chrome and _is_paragraph(texts[other])
+        other is not None and other not in chrome and is_paragraph(texts[other])
         for other in nearest_lines(texts, index)
     )
+
+
+def _is_entry(line: str) -> bool:
+    """A timeline's entry under its date: a paragraph, or a short sentence of its own ("Aid
+    pledges pass $2bn."), which a headline in a list of links is not (it ends with no stop)."""
+    return _is_paragraph(line) or (_ends_sentence(line) and len(line.split(None, 3)) > 3)
 
 
 def _is_paragraph(line: str) -> bool:
