@@ -457,7 +457,7 @@ def test_agency_first_credit_is_reported(line):
 PARAGRAPH = "Labour would raise the minimum wage by two pounds an hour, its leader said."
 
 
-def test_a_section_name_between_two_paragraphs_is_a_subheading_not_a_menu():
+def test_a_word_between_two_paragraphs_is_a_subheading_not_a_menu():
     # Found by a review on prose nobody tuned the rules on: "Economy", "Health" heading the
     # parts of an explainer were reported as menu items.
     text = f"Title\n\n{BODY}\n\nEconomy\n\n{PARAGRAPH}\n\nHealth\n\n{PARAGRAPH}\n"
@@ -477,6 +477,13 @@ def test_a_section_name_between_two_paragraphs_is_a_subheading_not_a_menu():
     assert reported_lines("BP001", f"Title\n\n{BODY}\n\nSports\n\n{notice}\n") == [5, 7]
     latest = f"Title\n\n{BODY}\n\nLatest news\n\n{PARAGRAPH}\n"
     assert reported_lines("BP001", latest) == [5]
+    # Found by review rev34b: any word may head a part, not only a section's name ("Privacy"
+    # in an article on ID cards); what a page puts between paragraphs still is chrome.
+    for heading in ("Privacy", "Copyright", "Legal", "Support", "Help", "Contact"):
+        assert check("BP001", f"Title\n\n{BODY}\n\n{heading}\n\n{PARAGRAPH}\n") == [], heading
+    for inline in ("Share", "Related", "Comments", "Loading", "ADVERTISEMENT", "Videos"):
+        text = f"Title\n\n{BODY}\n\n{inline}\n\n{PARAGRAPH}\n"
+        assert reported_lines("BP001", text) == [5], inline
 
 
 def test_a_date_or_time_between_two_paragraphs_heads_a_timelines_entry():

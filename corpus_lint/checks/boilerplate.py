@@ -64,11 +64,12 @@ class BoilerplateLine(_DropLineRule):
     source line (SRC001's patterns) that only a built-in pattern matches: it is the
     attribution, whatever chrome it looks like. Nor is a line in quotation marks (speech:
     '"Done."'), nor one that reports speech ("Sign up to the scheme was slow, the minister
-    admitted."), nor a topic (a one-word name of the packs' `section` words, not "News" or
-    "Videos") between two paragraphs of prose that are not chrome: a subheading ("Economy",
-    "Health" in an explainer), where a menu's item stands among other items, links, chrome
-    or the document's edge; nor, so, a date or a clock time alone ("August 2, 1990", "22:04"
-    heading a timeline's or a live blog's entries), which elsewhere is a page's stamp. The
+    admitted."), nor a word alone between two paragraphs of prose that are not chrome: a
+    subheading ("Economy", "Privacy" in an explainer), where a menu's item stands among
+    other items, links, chrome or the document's edge (but for what a page puts between an
+    article's paragraphs, "Advertisement", "Share", "Related", and "News" or "Videos");
+    nor, so, a date or a clock time alone ("August 2, 1990", "22:04" heading a timeline's or
+    a live blog's entries), which elsewhere is a page's stamp. The
     built-in pack `rules/boilerplate.toml` knows the usual chrome of English news sites; add
     your own with `[[extend]] code = "BP001"` in a rule pack (see "Rule packs" in the
     README), or mine your corpus's own with `corpus-lint mine-boilerplate`.
@@ -141,11 +142,10 @@ class BoilerplateLine(_DropLineRule):
         if not found_lines:
             return
         texts = doc.line_texts
-        topics = _topics(ctx.packs.words.get("section", ()))
         chrome = {index for index, _ in found_lines}
         for index, found in found_lines:
             text = texts[index]
-            if found == "boilerplate phrase" and family_words(text) in topics:
+            if found == "boilerplate phrase" and _may_head_a_part(family_words(text)):
                 if _between_paragraphs(texts, index, chrome):
                     continue  # a subheading: "Economy", then its paragraph
             elif found == "boilerplate line" and _DATE_OR_TIME.fullmatch(text):
@@ -201,17 +201,23 @@ _DATE_OR_TIME = re.compile(
 _PARAGRAPH_WORDS = 6
 
 
-@functools.lru_cache(maxsize=8)
-def _topics(sections: tuple[tuple[str, ...], ...]) -> frozenset[tuple[str, ...]]:
-    """The packs' section names that name a topic, one word each ("economy", "health"): an
-    article may head a part with one, never with "news", "videos" or "top stories"."""
-    return frozenset(s for s in sections if len(s) == 1 and s[0] not in _NOT_TOPICS)
+def _may_head_a_part(words: tuple[str, ...]) -> bool:
+    """Whether a line of these words, alone between two paragraphs, may be a subheading: one
+    word ("Economy", "Privacy" in an explainer), but for what a page puts between an
+    article's paragraphs (an advertisement, a button, a related link, a player) and the
+    sections no article heads a part with ("News", "Videos")."""
+    return len(words) == 1 and words[0] not in _NOT_HEADINGS
 
 
-_NOT_TOPICS = frozenset(
+_NOT_HEADINGS = frozenset(
     "news video videos audio photos pictures galleries multimedia podcasts blogs archive "
     "archives forums games classifieds shopping deals tickets jobs careers community events "
-    "obituaries obits columnists columns features letters editorials magazine".split()
+    "obituaries obits columnists columns features letters editorials magazine "
+    # What stands between an article's paragraphs on a page.
+    "advertisement advertisements advertisment advertising advert adverts ad ads sponsored "
+    "promoted share shares tweet email mail print comment comments loading related "
+    "recommended photo image images caption gallery slideshow embed watch listen play close "
+    "more next previous prev continue subscribe skip enlarge expand top back".split()
 )
 
 
