@@ -68,6 +68,13 @@ def test_lines_without_letters_or_digits_are_left_to_bp002():
     assert check("DUP001", "Title\n\n***\n\n***\n\nBody.\n") == []
 
 
+def test_figures_repeated_in_a_list_of_data_are_not_a_repeated_line():
+    # Found by review rev34b: "6-4 6-4 7-5" lost a set (the score became 6-4 7-5).
+    assert check("DUP001", "Title\n\nFederer beat Hewitt in the final:\n6-4\n6-4\n7-5\n") == []
+    assert check("DUP001", "Title\n\nResults:\n2005\n\n2005\n") == []
+    assert [d.line for d in check("DUP001", "Title\n\nRound 2\nRound 2\n")] == [4]
+
+
 def test_fix_drops_the_repeat_and_one_blank_line_so_no_blank_run_is_left():
     text = "Ferry timetable approved\n\nFerry timetable approved\n\nThe council voted.\n"
     [diagnostic] = check("DUP001", text)

@@ -22,6 +22,7 @@ DUPLICATED_BODY_MIN_CHARS = 200
 MAX_OCCURRENCES_TRIED = 8
 
 _WORD = re.compile(r"\w")
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 def repeats_a_line(doc: Document) -> bool:
@@ -192,8 +193,9 @@ class RepeatedLine(Rule):
     ## What it does
     Reports a line whose text (trimmed, case-folded, runs of white space taken as one) equals
     the previous non-blank line's, with only blank lines between them. The report is on the
-    repeat; the first occurrence is given as related. Lines without a letter or digit are left
-    to BP002. A repeat inside the second copy of a duplicated body is left to DUP002, whose fix
+    repeat; the first occurrence is given as related. Lines without a letter are left alone:
+    figures repeat in lists of data (a tennis score's sets, "6-4" then "6-4"), and symbols
+    are BP002's. A repeat inside the second copy of a duplicated body is left to DUP002, whose fix
     removes it with the rest of the copy.
 
     ## Why is this bad?
@@ -242,7 +244,7 @@ class RepeatedLine(Rule):
             text = lines[index].text
             if (
                 proxy == previous_proxy
-                and _WORD.search(text)
+                and _LETTER.search(text)
                 and normalise_phrase(text) == normalise_phrase(lines[previous].text)
             ):
                 repeats.append((previous, index))
