@@ -185,6 +185,8 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 # of another's characters. C0 controls come from ASCII bytes, which every candidate reads
 # alike (a DOS file's final ^Z): ENC005's to report, no evidence about the encoding.
 _C1_CONTROL = re.compile("[\x80-\x9f]")
+# The C0 control bytes `_detect` leaves out of what chardet reads.
+_C0_CONTROL_BYTES = re.compile(rb"[\x01-\x08\x0b\x10-\x1a\x1c-\x1f]")
 # ISO-2022-JP/KR escape sequences (designations of JIS X 0208/0212 and KS C 5601).
 _ISO2022_ESCAPE = re.compile(rb"\x1b\$[@AB(D]|\x1b\$\)C|\x1b\(J")
 _ALPHABETIC_SCRIPTS = {
@@ -488,7 +490,11 @@ def _detect(raw: bytes, fallback: Decoding) -> Decoding:
     import chardet  # only for the rare file that is not UTF-8
 
     ranked: list[tuple[str, float]] = []
-    for guess in chardet.detect_all(raw):
+    # C0 controls are ASCII, read alike by every candidate: no evidence about the encoding,
+    # yet chardet takes a text with one (a DOS file's final ^Z) for binary and guesses none.
+    # (Not NUL, a sign of UTF-16, nor the escapes and shifts of ISO-2022.)
+    sample = _C0_CONTROL_BYTES.sub(b"", raw) if _C0_CONTROL_BYTES.search(raw) else raw
+    for guess in chardet.detect_all(sample):
         name = _codec(guess.get("encoding"))
         if name and name not in ("utf-8", "ascii") and name not in dict(ranked):
             ranked.append((name, float(guess.get("confidence") or 0.0)))

@@ -443,6 +443,14 @@ def test_a_dos_end_of_file_control_does_not_block_the_transcode():
     doc = doc_of(article(FRENCH).encode("cp1252") + b"\x1a")
     assert check("ENC001", doc)[0].fix is not None
     assert codes(check("ENC005", doc)) == ["ENC005"]
+    # Found by review rev34b: chardet took this one for binary with its ^Z, and guessed none.
+    text = (
+        "Euro \u20ac rises\r\n\r\nThe \u201cstrong\u201d euro \u2013 worth \u00a30.69 \u2013 hit "
+    )
+    text += "exporters\u2026\r\n\r\nSource: BBC News\r\n"
+    doc = doc_of(text.encode("cp1252") + b"\x1a")
+    assert (doc.encoding, doc.text) == ("cp1252", text + "\x1a")
+    assert check("ENC001", doc)[0].fix is not None
 
 
 def test_an_implausible_top_guess_does_not_let_a_weaker_guess_through(monkeypatch):
