@@ -133,8 +133,8 @@ def build_parser() -> Parser:
         type=_codes,
         action="extend",
         metavar="CODES",
-        help="rules to run, replacing the configured ones: codes, prefixes "
-        "(DUP) or ALL, comma-separated",
+        help="rules to run, replacing the configured selection (its select, extend-select "
+        "and ignore): codes, prefixes (DUP) or ALL, comma-separated",
     )
     rules.add_argument(
         "--extend-select",
@@ -150,7 +150,7 @@ def build_parser() -> Parser:
         action="extend",
         default=[],
         metavar="CODES",
-        help="rules not to run, besides the configured ignores",
+        help="rules not to run, besides the configured ignores (without --select)",
     )
     output = check.add_argument_group("output")
     output.add_argument(

@@ -110,11 +110,13 @@ def select_rules(
 def _selectors(
     settings: Settings, select: list[str] | None, extend_select: list[str], ignore: list[str]
 ) -> tuple[list[str], list[str]]:
-    """The selectors of the rules a run uses, and of those it leaves out."""
-    chosen = (
-        (select if select is not None else settings.select) + settings.extend_select + extend_select
-    )
-    return chosen, settings.ignore + ignore
+    """The selectors of the rules a run uses, and of those it leaves out. As in ruff, a
+    command line's `--select` starts the selection anew: the configuration's `select`,
+    `extend-select` and `ignore` are all left (`--select WS004` with `ignore = ["WS004"]`
+    configured runs WS004; it was an error blaming --select)."""
+    if select is not None:
+        return select + extend_select, ignore
+    return settings.select + settings.extend_select + extend_select, settings.ignore + ignore
 
 
 def explain_rule(args: argparse.Namespace) -> int:

@@ -102,6 +102,20 @@ def test_a_specific_select_beats_a_broad_ignore(tmp_path, cli):
     assert [d["code"] for d in run.json()] == ["WS002"]
 
 
+def test_select_on_the_command_line_starts_the_selection_anew_as_ruff_s_does(tmp_path, cli):
+    # Found by review rev34a: the configured extend-select still ran, and a configured
+    # ignore beat an explicit --select (an error blaming --select).
+    write(tmp_path / "corpus-lint.toml", 'extend-select = ["WS004"]\nignore = ["WS002"]\n')
+    write(tmp_path / "a.txt", "Title  \n\n\n\nBody\nSource: X")
+    run = cli("check", "a.txt", "--output-format", "json", cwd=tmp_path)
+    assert "WS002" not in {d["code"] for d in run.json()}
+    run = cli("check", "a.txt", "--select", "WS002", "--output-format", "json")
+    assert sorted({d["code"] for d in run.json()}) == ["WS002"]
+    run = cli("check", "a.txt", "--select", "WS001", "--extend-select", "WS002", "--ignore",
+              "WS004", "--output-format", "json")  # fmt: skip
+    assert sorted({d["code"] for d in run.json()}) == ["WS001", "WS002"]
+
+
 def test_unknown_code_on_the_command_line_is_a_usage_error(tmp_path, cli):
     write(tmp_path / "a.txt", CLEAN_ARTICLE)
     run = cli("check", "a.txt", "--select", "WS9", cwd=tmp_path)
