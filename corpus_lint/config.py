@@ -611,8 +611,8 @@ def not_utf8(exc: UnicodeDecodeError) -> str:
 # --- globs ---------------------------------------------------------------------------------
 # Globs are matched against "/"-separated paths relative to the config folder. A glob without
 # "/" matches a file's name anywhere ("*.txt"); with "/", the whole relative path
-# ("seeds/002_*.txt"). "*" and "?" stay inside one folder, "**" spans folders, "[...]" is a
-# character class.
+# ("seeds/002_*.txt"), as does one starting "./" ("./*.txt": the folder's own). "*" and "?"
+# stay inside one folder, "**" spans folders, "[...]" is a character class.
 
 
 def glob_problem(glob: str) -> str | None:
@@ -640,6 +640,11 @@ def glob_problem(glob: str) -> str | None:
 
 @cache
 def glob_regex(glob: str) -> re.Pattern[str]:
+    # A leading "./" is the configuration's folder, where paths start: "./drafts" is
+    # "drafts" there (it matched nothing), and "./*.txt" the files there alone (its "/"
+    # makes it a glob on the path, as "sub/*.txt" is).
+    while glob.startswith("./"):
+        glob = glob[2:]
     out = []
     i = 0
     while i < len(glob):

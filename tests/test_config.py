@@ -307,6 +307,22 @@ def test_include_and_exclude_pick_the_files_of_a_folder(tmp_path, cli):
     assert sorted(d["path"] for d in run.json()) == ["a.txt", "b.md"]
 
 
+def test_globs_may_start_with_the_configuration_folder_s_dot(tmp_path, cli):
+    # Found by review rev34a: "./drafts" and "./final/*.txt" matched nothing, silently.
+    write(
+        tmp_path / "corpus-lint.toml",
+        'select = ["WS002"]\ninclude = ["./*.txt", "*.md"]\nexclude = ["./old"]\n'
+        'per-file-ignores = { "./drafts/*.txt" = ["WS"] }\n',
+    )
+    for name in ("a.txt", "b.md", "old/d.txt", "drafts/e.txt", "final/f.txt"):
+        write(tmp_path / name, "No final newline")
+    run = cli("check", ".", "--output-format", "json", cwd=tmp_path)
+    assert sorted(d["path"] for d in run.json()) == ["a.txt", "b.md"]  # "./*.txt": here only
+    write(tmp_path / "corpus-lint.toml", 'select = ["WS002"]\nexclude = ["./old"]\n')
+    run = cli("check", ".", "--output-format", "json", cwd=tmp_path)
+    assert sorted(d["path"] for d in run.json()) == ["a.txt", "drafts/e.txt", "final/f.txt"]
+
+
 @pytest.mark.parametrize(
     "glob, path, expected",
     [
