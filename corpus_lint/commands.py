@@ -581,7 +581,19 @@ def nothing_found(paths: list[Path], settings: Settings) -> str:
     excluded = [p for p in paths if not p.is_dir() and is_excluded(p, settings)]
     if excluded and len(excluded) == len(paths):
         return f"{excluded_note(display(excluded[0]), len(excluded) - 1)}, not checked"
-    return f"no files matching {', '.join(settings.include)} under the given paths"
+    matching = f"matching {', '.join(settings.include)} under the given paths"
+    if settings.exclude or settings.respect_gitignore:
+        # Found, and all left out? (Walked again without them: only when none was found.)
+        from dataclasses import replace
+
+        from corpus_lint.files import discover_names
+
+        unfiltered = replace(settings, exclude=[], respect_gitignore=False)
+        left_out = len(discover_names([p for p in paths if p.is_dir()], unfiltered)[0])
+        if left_out:
+            files = "1 file" if left_out == 1 else f"{left_out} files"
+            return f"{files} {matching}, every one left out by `exclude` or .gitignore"
+    return f"no files {matching}"
 
 
 def links_left_out(links: list[str]) -> str:

@@ -236,6 +236,16 @@ def test_a_folder_without_documents_warns_and_does_not_pass(tmp_path, cli):
     assert run.code == 0
     assert run.out == "No files were checked.\n"
     assert run.err == "corpus-lint: warning: no files matching *.txt under the given paths\n"
+    # Found by review rev34a: a folder whose files are all excluded said the same, which sent
+    # the user to `include`.
+    write(tmp_path / "drafts" / "a.txt", "Title\n\nBody text.  \n")
+    write(tmp_path / "corpus-lint.toml", 'exclude = ["*.txt"]\n')
+    run = cli("check", ".", cwd=tmp_path)
+    assert (run.code, run.out) == (0, "No files were checked.\n")
+    assert run.err == (
+        "corpus-lint: warning: 1 file matching *.txt under the given paths, every one left out "
+        "by `exclude` or .gitignore\n"
+    )
 
 
 def test_selecting_no_rule_is_an_error_not_a_pass(tmp_path, cli):
