@@ -400,6 +400,16 @@ def _check(args: argparse.Namespace, settings: Settings, walk: CorpusWalk | None
         )
         raise UsageError(f"no rule is selected, so nothing would be checked (see {where})")
     executor = choose_executor(args, settings, paths)
+    if executor == "dask" and args.jobs:
+        raise UsageError(
+            "--jobs sets this machine's worker processes: the dask executor runs on the "
+            "cluster's workers (size the cluster instead)"
+        )
+    if args.write_removals and not {"DUP003", "DUP004"} & set(selected):
+        raise UsageError(
+            "--write-removals lists the redundant copies that DUP003 and DUP004 find: select "
+            "one of them"
+        )
     skipped: list[str] = []  # warnings about the paths given: a file named twice, none found
     links: list[str] = []  # symbolic links found in the folders given: not followed
     # The files as names, not Paths: held for the whole run (see `discover_names`).
@@ -914,6 +924,12 @@ def choose_executor(args: argparse.Namespace, settings: Settings, paths: list) -
     urls = [str(p) for p in [*paths, *settings.corpus] if is_url(p)]
     if args.scheduler and executor != "dask":
         raise UsageError("--scheduler needs --executor dask")
+    if settings.scheduler and executor != "dask" and args.executor is None:
+        where = settings.config_file or "the configuration"
+        raise UsageError(
+            f"{where}: 'scheduler' is the dask executor's, and the executor is 'local': set "
+            'executor = "dask", or give --executor dask (or local)'
+        )
     if executor == "local":
         if urls:
             raise UsageError(f"{urls[0]}: URLs are read only with --executor dask")

@@ -186,6 +186,14 @@ def test_flag_combinations_that_would_be_ignored_are_usage_errors(tmp_path, cli)
     # ... and --write-removals, which lists instead of removing, wrote an empty list.
     for fixing in (["--fix", "--unsafe-fixes"], ["--diff", "--unsafe-fixes"]):
         one_line_error(cli("check", "a.txt", "--write-removals", "r.txt", *fixing), "instead of")
+    # Found by review rev34a: these were accepted and did nothing (an empty removals list).
+    said = "--write-removals lists the redundant copies that DUP003 and DUP004 find"
+    one_line_error(cli("check", "a.txt", "--select", "WS", "--write-removals", "r.txt"), said)
+    said = "--jobs sets this machine's worker processes"
+    one_line_error(cli("check", "a.txt", "--executor", "dask", "--jobs", "2"), said)
+    write(tmp_path / "corpus-lint.toml", 'scheduler = "tcp://127.0.0.1:1"\n')
+    one_line_error(cli("check", "a.txt"), "'scheduler' is the dask executor's")
+    (tmp_path / "corpus-lint.toml").unlink()
     said = "--statistics counts the findings in the text report"
     one_line_error(cli("check", "a.txt", "--statistics", "--output-format", "json"), said)
     assert cli("check", "a.txt", "--no-cache", "--statistics", "--output-format", "full").code == 1
