@@ -60,3 +60,22 @@ def test_a_clean_run_still_has_one_passing_test():
     assert cases[0].find("failure") is None
     assert "5 files" in cases[0].get("name")
     assert root.get("failures") == "0"
+
+
+def test_a_run_that_did_not_check_everything_is_no_passing_test():
+    # Found by review rev34a: a run with an error (exit 2), or with files left out, was one
+    # passing test case.
+    ctx = context(1)
+    ctx.errors = ["gone.txt: no such file or directory"]
+    ctx.warnings = ["pipe.txt: not a regular file, not linted"]
+    ctx.files_skipped = 1
+    root = ET.fromstring(render([], ctx).encode("utf-8"))
+    assert [root.get(k) for k in ("tests", "failures", "errors", "skipped")] == ["2", "0", "1", "1"]
+    [suite] = root.findall("testsuite")
+    error, left_out = suite.findall("testcase")
+    assert error.find("error").get("message") == "gone.txt: no such file or directory"
+    assert left_out.find("skipped").get("message") == "1 file left out, not checked"
+    assert left_out.find("skipped").text == "pipe.txt: not a regular file, not linted"
+    clean = ET.fromstring(render([], context(1)).encode("utf-8"))
+    assert [clean.get(k) for k in ("tests", "errors", "skipped")] == ["1", "0", "0"]
+    assert clean.find("testsuite/testcase").get("name") == "corpus-lint (1 file)"

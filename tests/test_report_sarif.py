@@ -193,3 +193,28 @@ def test_related_files_in_messages_are_named_from_the_repository_root(tmp_path, 
     [related] = result["relatedLocations"]
     assert related["message"]["text"] == "a/x.txt:1"
     assert related["physicalLocation"]["artifactLocation"]["uri"] == "a/x.txt"
+
+
+def test_a_run_that_did_not_check_everything_says_so(tmp_path, monkeypatch):
+    # Found by review rev34a: a run with an error (exit 2), or with files left out, was a
+    # clean log to code scanning.
+    monkeypatch.chdir(tmp_path)
+    [run] = sarif([])["runs"]
+    assert run["invocations"] == [{"executionSuccessful": True, "toolExecutionNotifications": []}]
+    ctx = context()
+    ctx.errors = ["gone.txt: no such file or directory"]
+    ctx.warnings = ["pipe.txt: not a regular file, not linted"]
+    ctx.files_skipped = 1
+    [run] = sarif([], ctx)["runs"]
+    assert run["invocations"] == [
+        {
+            "executionSuccessful": False,
+            "toolExecutionNotifications": [
+                {"level": "error", "message": {"text": "gone.txt: no such file or directory"}},
+                {
+                    "level": "warning",
+                    "message": {"text": "pipe.txt: not a regular file, not linted"},
+                },
+            ],
+        }
+    ]

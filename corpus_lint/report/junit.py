@@ -1,8 +1,10 @@
 """`junit`: JUnit XML as Jenkins and GitLab read it.
 
 One `<testsuite>` per file with diagnostics (name = path), one failing `<testcase>` per
-diagnostic. A clean run still gives one passing test case, since Jenkins treats a report
-with no test at all as a failure to report. ElementTree escapes markup; characters XML 1.0
+diagnostic; and a `corpus-lint` suite for the run itself: one `<error>` case per error of the
+run (a path that could not be read), one `<skipped>` case for the files left out, and a
+passing case when the run is clean (Jenkins treats a report with no test at all as a
+failure to report). ElementTree escapes markup; characters XML 1.0
 cannot hold at all (most control characters), and the other active characters (C1 controls,
 bidi controls, line separators), are written out as escapes first.
 """
@@ -48,12 +50,15 @@ _LINE_BREAKS = re.compile("[\r\n]")
 
 
 def render(diagnostics: list[Diagnostic], ctx: ReportContext) -> str:
+    errors, skipped = len(ctx.errors), int(bool(ctx.files_skipped))
+    clean = not (diagnostics or errors or skipped)
     root = ET.Element(
         "testsuites",
         name="corpus-lint",
-        tests=str(max(len(diagnostics), 1)),
+        tests=str(len(diagnostics) + errors + skipped + clean),
         failures=str(len(diagnostics)),
-        errors="0",
+        errors=str(errors),
+        skipped=str(skipped),
     )
     by_path = groupby(sorted(diagnostics, key=lambda d: d.sort_key), key=lambda d: d.path)
     for path, group in by_path:
@@ -78,11 +83,30 @@ def render(diagnostics: list[Diagnostic], ctx: ReportContext) -> str:
             )
             failure = ET.SubElement(case, "failure", message=xml_safe(d.message), type=d.code)
             failure.text = details(d)
-    if not diagnostics:
+    if errors or skipped or clean:
         suite = ET.SubElement(
-            root, "testsuite", name="corpus-lint", tests="1", failures="0", errors="0", skipped="0"
+            root,
+            "testsuite",
+            name="corpus-lint",
+            tests=str(errors + skipped + clean),
+            failures="0",
+            errors=str(errors),
+            skipped=str(skipped),
         )
-        files = f"{ctx.files_checked} file{'s' * (ctx.files_checked != 1)}"
-        ET.SubElement(suite, "testcase", name=f"corpus-lint ({files})", classname="corpus-lint")
+        for number, error in enumerate(ctx.errors, 1):
+            case = ET.SubElement(
+                suite, "testcase", name=f"run error {number}", classname="corpus-lint"
+            )
+            ET.SubElement(case, "error", message=xml_safe(_one_line(error)), type="error")
+        if skipped:
+            files = f"{ctx.files_skipped} file{'s' * (ctx.files_skipped != 1)}"
+            case = ET.SubElement(
+                suite, "testcase", name=f"{files} left out", classname="corpus-lint"
+            )
+            left_out = ET.SubElement(case, "skipped", message=f"{files} left out, not checked")
+            left_out.text = xml_safe("\n".join(_one_line(w) for w in ctx.warnings))
+        if clean:
+            files = f"{ctx.files_checked} file{'s' * (ctx.files_checked != 1)}"
+            ET.SubElement(suite, "testcase", name=f"corpus-lint ({files})", classname="corpus-lint")
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

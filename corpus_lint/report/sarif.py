@@ -141,6 +141,18 @@ def render(diagnostics: list[Diagnostic], ctx: ReportContext) -> str:
                         "rules": [rule_descriptor(rule) for rule in rules],
                     }
                 },
+                # Whether the run checked what it was asked to: its errors (a path that could
+                # not be read), and its warnings (files left out), as stderr tells them.
+                "invocations": [
+                    {
+                        "executionSuccessful": not ctx.errors,
+                        "toolExecutionNotifications": [
+                            {"level": level, "message": {"text": text}}
+                            for level, texts in (("error", ctx.errors), ("warning", ctx.warnings))
+                            for text in texts
+                        ],
+                    }
+                ],
                 "columnKind": "unicodeCodePoints",
                 "results": [
                     result(d, occurrence, rule_index, root)
