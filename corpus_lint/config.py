@@ -505,14 +505,13 @@ def _keep(value: Any, fail) -> tuple[str, ...]:
     return (*(v for v in value if v != "first-path"), "first-path")
 
 
-_ALLOW_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*allow[ \t]*\]\]", re.M)
-
-
-def _allow_header_lines(text: str) -> list[int]:
-    """The line of each `[[allow]]` header, in order; a line that only looks like one, inside
-    a multi-line string (a reason), is not one: the text before a real header parses."""
+def table_lines(text: str, name: str) -> list[int]:
+    """The line of each `[[name]]` header of a TOML text, in order (tomllib keeps no lines);
+    a line that only looks like one, inside a multi-line string, is not one: the text before
+    a real header parses."""
+    header = re.compile(rf"^[ \t]*\[\[[ \t]*{re.escape(name)}[ \t]*\]\]", re.M)
     lines = []
-    for match in _ALLOW_HEADER.finditer(text):
+    for match in header.finditer(text):
         if '"""' in text or "'''" in text:
             try:
                 tomllib.loads(text[: match.start()])
@@ -527,7 +526,7 @@ def load_allow_list(path: Path) -> tuple[AllowEntry, ...]:
     relative to the file's folder) and a `reason`."""
     data = _read_toml(path)
     text = read_regular_file(path).decode("utf-8", errors="replace")
-    lines = _allow_header_lines(text)
+    lines = table_lines(text, "allow")
     unknown = sorted(set(data) - {"allow"})
     if unknown:
         raise ConfigError(f"{path}: unknown key {unknown[0]!r} (expected [[allow]] tables)")
@@ -536,7 +535,8 @@ def load_allow_list(path: Path) -> tuple[AllowEntry, ...]:
         raise ConfigError(f"{path}: 'allow' must be an array of tables ([[allow]])")
     found = []
     for number, entry in enumerate(entries, 1):
-        where = f"{path}: [[allow]] entry {number}"
+        line = lines[number - 1] if number <= len(lines) else 1
+        where = f"{path}: [[allow]] entry {number} (line {line})"
         if not isinstance(entry, dict) or set(entry) - {"paths", "reason"}:
             raise ConfigError(f"{where}: expected only the keys 'paths' and 'reason'")
         paths = entry.get("paths")
@@ -550,7 +550,6 @@ def load_allow_list(path: Path) -> tuple[AllowEntry, ...]:
         if not isinstance(reason, str) or not reason.strip():
             raise ConfigError(f"{where}: 'reason' must say why these files are alike")
         absolute = tuple(p if is_url(p) else os.path.abspath(path.parent / p) for p in paths)
-        line = lines[number - 1] if number <= len(lines) else 1
         found.append(AllowEntry(absolute, reason.strip(), line))
     return tuple(found)
 

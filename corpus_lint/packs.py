@@ -30,7 +30,7 @@ from pathlib import Path
 
 from xxhash import xxh3_64_intdigest  # imported by every run anyway (files.identity)
 
-from corpus_lint.config import ConfigError, read_toml
+from corpus_lint.config import ConfigError, read_toml, table_lines
 from corpus_lint.families import FamilyError, FamilyMatcher, family_words, parse_family
 from corpus_lint.rule import SEVERITIES, UNSAFE, Context, Diagnostic, Rule, delete_line
 from corpus_lint.textutil import normalise_phrase, squeeze
@@ -767,13 +767,20 @@ def _load_one(path: Path, packs: Packs, builtin_codes: set[str], trusted: bool) 
         )
     _load_words(path, data.get("words", {}), packs.words)
     taken = builtin_codes | {r.code for r in packs.rules}
-    for index, entry in enumerate(_tables(path, data, "rules")):
-        rule = _rule_from(path, index, entry, taken, trusted, packs.words)
-        taken.add(rule.code)
-        packs.rules.append(rule)
-    for index, entry in enumerate(_tables(path, data, "extend")):
-        code, ext = _extension_from(path, index, entry, taken, trusted, packs.words)
-        packs.extensions[code] = packs.extensions.get(code, Extension()).merged(ext)
+    for key, load in (("rules", _rule_from), ("extend", _extension_from)):
+        for index, entry in enumerate(_tables(path, data, key)):
+            try:
+                loaded = load(path, index, entry, taken, trusted, packs.words)
+            except PackError as exc:  # with the line of its table, as a configuration's
+                lines = table_lines(raw.decode("utf-8", errors="replace"), key)
+                line = f" (line {lines[index]})" if index < len(lines) else ""
+                raise PackError(f"{exc}{line}") from None
+            if key == "rules":
+                taken.add(loaded.code)
+                packs.rules.append(loaded)
+            else:
+                code, ext = loaded
+                packs.extensions[code] = packs.extensions.get(code, Extension()).merged(ext)
 
 
 _WORD_LIST_NAME = re.compile(r"^[a-z][a-z0-9_-]*$")

@@ -368,3 +368,19 @@ def test_extend_in_a_config_override_is_an_error(tmp_path):
     # It was accepted, shown by --show-settings, and ignored.
     with pytest.raises(ConfigError, match="'extend' goes in a configuration file"):
         load_settings(cwd=tmp_path, overrides=['extend="base.toml"'])
+
+
+def test_a_bad_allow_list_entry_names_the_line_of_its_table(tmp_path):
+    # Found by review rev34a: "entry 2", where every other TOML error names its line.
+    from corpus_lint.config import load_allow_list
+
+    allow = write(
+        tmp_path / "allow.toml",
+        '[[allow]]\npaths = ["a.txt", "b.txt"]\nreason = "x"\n\n[[allow]]\npaths = ["a.txt"]\n'
+        'reason = "y"\n',
+    )
+    with pytest.raises(ConfigError) as error:
+        load_allow_list(allow)
+    assert str(error.value) == (
+        f"{allow}: [[allow]] entry 2 (line 5): 'paths' must list two or more files"
+    )

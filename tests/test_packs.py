@@ -312,6 +312,20 @@ def test_bad_pack_exits_2_with_one_line_naming_the_file_and_rule(case, tmp_path,
     assert expected in message
 
 
+def test_bad_pack_names_the_line_of_its_table(tmp_path, cli):
+    # Found by review rev34a: "[[rules]] #2", and the user counted tables in a long pack.
+    pack = (
+        '[[rules]]\ncode = "X001"\nname = "a"\nmessage = "m"\npattern = "ok"\n\n'
+        '[[rules]]\ncode = "X002"\nname = "b"\nmessage = "m"\npattern = "(unclosed"\n'
+    )
+    project(tmp_path, pack)
+    run = cli("check", "a.txt", cwd=tmp_path)
+    assert run.code == 2 and run.err.rstrip().endswith("(line 7)"), run.err
+    project(tmp_path, '[[extend]]\ncode = "ZZ999"\nphrases = ["x"]\n')
+    run = cli("check", "a.txt", cwd=tmp_path)
+    assert run.code == 2 and run.err.rstrip().endswith("(line 1)"), run.err
+
+
 def test_bad_pack_fails_the_rules_listing_too(tmp_path, cli):
     project(tmp_path, BAD_PACKS["unknown extend code"][0])
     run = cli("rules", cwd=tmp_path)
