@@ -531,7 +531,8 @@ def test_line_of_symbols_only_is_reported(line):
 
 
 @pytest.mark.parametrize(
-    "line", ["* * *", "***", "  *  *  * ", "# # #", "###", "⁂", "[...]", "[…]", ". . ."]
+    "line",
+    ["* * *", "***", "****", "*****", "  *  *  * ", "# # #", "###", "⁂", "[...]", "[…]", ". . ."],
 )
 def test_known_section_breaks_and_elisions_are_left_alone(line):
     assert check("BP002", f"Title\n\n{BODY}\n\n{line}\n\n{BODY}\n") == []

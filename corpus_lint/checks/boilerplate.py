@@ -342,7 +342,8 @@ class StraySymbolLine(_DropLineRule):
     Reports a non-blank line whose every character (white space aside) is punctuation or a
     symbol: a lone `\\`, `|`, `•`, `»`, `--`. Section breaks that articles use on purpose are
     left alone: the phrases of `[[extend]] code = "BP002"` in the rule packs are the accepted
-    separators (built in: `* * *`, `***`, `# # #`, `###`, `⁂`, `~ ~ ~`, and the elisions
+    separators (built in: `* * *`, `***`, `# # #`, `###`, `⁂`, `~ ~ ~`, the ratings `****`
+    and `*****`, and the elisions
     `[...]`, `[…]`, `. . .`); a line equal to one of them, after trimming and taking runs of
     white space as one, is not reported; nor is a line of the marks a table's cell or a
     rating holds (`✓`, `✗`, `★★★`), nor a line ENC003 reads as mojibake ("×‘×”×•×“×¢×”" is
