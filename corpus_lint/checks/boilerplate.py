@@ -13,6 +13,7 @@ from corpus_lint.families import family_words
 from corpus_lint.rule import UNSAFE, Context, CorpusRule, Diagnostic, Rule, register, reports_of
 from corpus_lint.textutil import (
     delete_lines,
+    in_fact_box,
     in_table,
     interview_label,
     nearest_lines,
@@ -69,10 +70,12 @@ class BoilerplateLine(_DropLineRule):
     other items, links, chrome or the document's edge (but for what a page puts between an
     article's paragraphs, "Advertisement", "Share", "Related", and "News" or "Videos");
     nor, so, a date or a clock time alone ("August 2, 1990", "22:04" heading a timeline's or
-    a live blog's entries), which elsewhere is a page's stamp. The
-    built-in pack `rules/boilerplate.toml` knows the usual chrome of English news sites; add
-    your own with `[[extend]] code = "BP001"` in a rule pack (see "Rule packs" in the
-    README), or mine your corpus's own with `corpus-lint mine-boilerplate`.
+    a live blog's entries), which elsewhere is a page's stamp; nor a label and its value
+    between two such lines that are not chrome, a fact box's entry ("Published: 16 July
+    2005" between "Author: ..." and "Pages: 607"). The built-in pack
+    `rules/boilerplate.toml` knows the usual chrome of English news sites; add your own with
+    `[[extend]] code = "BP001"` in a rule pack (see "Rule packs" in the README), or mine your
+    corpus's own with `corpus-lint mine-boilerplate`.
 
     ## Why is this bad?
     The phrase belongs to the web page, not to the article: it repeats across thousands of
@@ -155,6 +158,8 @@ class BoilerplateLine(_DropLineRule):
                 continue  # "Team | Played | Points" over "Chelsea | 25 | 64"
             elif found == "boilerplate line" and interview_label(texts, index):
                 continue  # an interview's "Q" and "A", not a font-size button "A"
+            elif found == "boilerplate line" and in_fact_box(texts, index, chrome):
+                continue  # "Audio: MP3 at 320kbps" over "Battery: 15 hours": a spec list
             yield self.report(
                 doc,
                 index,
@@ -473,7 +478,10 @@ class MediaCredit(_DropLineRule):
     "Photo: Reuters", "Picture: PA", "Getty Images", "Image caption ..."), or a caption line
     that ends with its credit in brackets ("... during the offensive. (Xinhua/AFP Photo)",
     "... (Photo by Jane Doe/Getty Images)"). A sentence that merely mentions a photo ("The AP
-    photo went viral.") is not matched: every pattern needs a credit form.
+    photo went viral.") is not matched: every pattern needs a credit form. Nor is a label and
+    its value between two lines of the same shape that are not credits: the entry of a fact
+    box ("Credit: Unsecured lending rose by £900m" between "Mortgages: ..." and "Savings:
+    ..."), as BP001 leaves one.
 
     ## Why is this bad?
     Credits and captions describe pictures the text no longer has. They interrupt the article
@@ -510,12 +518,16 @@ class MediaCredit(_DropLineRule):
         if not patterns:
             return
         search = patterns.searcher(doc.text)
-        for index, text in enumerate(doc.line_texts):
-            if not text or text.isspace():
-                continue
-            match = search(text)
-            if match is None:
-                continue
+        texts = doc.line_texts
+        found = [
+            (index, match)
+            for index, text in enumerate(texts)
+            if text and not text.isspace() and (match := search(text)) is not None
+        ]
+        credits = {index for index, _ in found}
+        for index, match in found:
+            if in_fact_box(texts, index, credits):
+                continue  # "Credit: Unsecured lending rose" under "Mortgages: Approvals fell"
             credit = match.group().strip()
             what = "photo caption ending in the credit" if match.start() > 0 else "photo credit"
             yield self.report(
