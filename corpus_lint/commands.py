@@ -400,10 +400,10 @@ def _check(args: argparse.Namespace, settings: Settings, walk: CorpusWalk | None
         )
         raise UsageError(f"no rule is selected, so nothing would be checked (see {where})")
     executor = choose_executor(args, settings, paths)
-    if executor == "dask" and args.jobs:
+    if executor == "dask" and args.jobs and (args.scheduler or settings.scheduler):
         raise UsageError(
-            "--jobs sets this machine's worker processes: the dask executor runs on the "
-            "cluster's workers (size the cluster instead)"
+            "--jobs sets this machine's worker processes: a running Dask scheduler's cluster "
+            "has its own workers (size it there)"
         )
     if args.write_removals and not {"DUP003", "DUP004"} & set(selected):
         raise UsageError(
@@ -463,6 +463,7 @@ def _check(args: argparse.Namespace, settings: Settings, walk: CorpusWalk | None
                 options.progress,
                 options.count_fixes,
                 options.links,
+                args.jobs,
             )
         except ExecutorError as exc:
             raise UsageError(str(exc)) from None

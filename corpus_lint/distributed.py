@@ -120,12 +120,15 @@ def run_on_dask(
     progress: bool,
     count_fixes: bool = False,
     links: frozenset[str] = frozenset(),
+    workers: int = 0,
 ) -> tuple[Result, list[str]]:
     """Check local `targets` and the files under `urls` on a Dask cluster, as `engine.run`
     does with no corpus besides them. Returns the result and the files checked (shown); with
     `count_fixes`, its `fixable` counts what the local executor's `--fix` would fix, as
     `engine.run` counts it (each file fixed in memory, on the workers). `links`: the
-    targets named on the command line that are symbolic links (`Options.links`)."""
+    targets named on the command line that are symbolic links (`Options.links`). `workers`:
+    the worker processes of the local cluster started without a `scheduler` (0: a core
+    each)."""
     global last_stats
     last_stats = Stats()
     result = Result(fixable=(0, 0) if count_fixes else None)
@@ -155,7 +158,7 @@ def run_on_dask(
         exclusion=exclusion,
         boilerplate=settings.boilerplate if corpus_rules else None,
     )
-    with _client(scheduler) as client:
+    with _client(scheduler, workers) as client:
         diagnostics = _run(client, sources, job, corpus_rules, settings, result, progress)
     result.diagnostics = sort_diagnostics(
         d for d in diagnostics if not ignored_for_file(d, settings)
@@ -212,8 +215,9 @@ def list_url(
 
 
 @contextmanager
-def _client(scheduler: str | None) -> Iterator[Any]:
-    """A client of the scheduler at `scheduler`, or of a local cluster sized to the machine."""
+def _client(scheduler: str | None, workers: int = 0) -> Iterator[Any]:
+    """A client of the scheduler at `scheduler`, or of a local cluster of `workers` worker
+    processes (0: sized to the machine)."""
     try:
         from distributed import Client, LocalCluster
     except ImportError:
@@ -255,7 +259,7 @@ def _client(scheduler: str | None) -> Iterator[Any]:
             warnings.simplefilter("ignore")  # "port in use" and the like: not the user's concern
             try:
                 cluster = LocalCluster(
-                    n_workers=os.cpu_count() or 1,
+                    n_workers=workers or os.cpu_count() or 1,
                     threads_per_worker=1,  # the rules' pattern timeouts are per process
                     processes=True,
                     dashboard_address=None,

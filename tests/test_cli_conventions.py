@@ -190,7 +190,8 @@ def test_flag_combinations_that_would_be_ignored_are_usage_errors(tmp_path, cli)
     said = "--write-removals lists the redundant copies that DUP003 and DUP004 find"
     one_line_error(cli("check", "a.txt", "--select", "WS", "--write-removals", "r.txt"), said)
     said = "--jobs sets this machine's worker processes"
-    one_line_error(cli("check", "a.txt", "--executor", "dask", "--jobs", "2"), said)
+    dask = ("--executor", "dask", "--scheduler", "tcp://127.0.0.1:1")
+    one_line_error(cli("check", "a.txt", *dask, "--jobs", "2"), said)
     write(tmp_path / "corpus-lint.toml", 'scheduler = "tcp://127.0.0.1:1"\n')
     one_line_error(cli("check", "a.txt"), "'scheduler' is the dask executor's")
     (tmp_path / "corpus-lint.toml").unlink()

@@ -176,8 +176,9 @@ def test_configured_executor_without_scheduler_starts_a_local_cluster(cli, tmp_p
         'corpus = ["corpus"]\nexecutor = "dask"\n', encoding="utf-8"
     )
     dask_executor.last_stats = dask_executor.Stats()
-    on_dask = report(cli, cwd=tmp_path)
+    on_dask = report(cli, "--jobs", "1", cwd=tmp_path)
     assert dask_executor.last_stats.tasks > 0  # it did run on a cluster
+    assert dask_executor.last_stats.workers == 1  # of --jobs workers (found by review rev34a)
     assert on_dask == local
 
 
