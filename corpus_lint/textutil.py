@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Collection, Iterator
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from corpus_lint.rule import Edit
@@ -139,25 +139,6 @@ def _cells(text: str) -> list[str]:
 # An interview's labels: "Q" and "A" alone, in turn, within this many lines of each other
 # (blank lines aside, and a bound on them).
 _INTERVIEW_SPAN = 30
-
-
-def in_fact_box(texts: list[str], index: int, chrome: Collection[int]) -> bool:
-    """Whether the line at `index`, a label and its value ("Credit: Unsecured lending rose by
-    £900m", "Audio: MP3 at 320kbps"), is an entry inside a list of such entries: the lines
-    right above and below it are ones too, and not `chrome` ("Mortgages: Approvals fell" over
-    it and "Savings: Deposits were flat" under it, not "Tags: Iraq, oil"). A page's labelled
-    chrome stands alone, at a list's end ("Posted:" under a headline, over "Author:"), or
-    among its own kind."""
-    if not _LABELLED.match(texts[index]):
-        return False
-    return all(
-        0 <= other < len(texts) and other not in chrome and _LABELLED.match(texts[other])
-        for other in (index - 1, index + 1)
-    )
-
-
-# A label of a few words, a colon, and a value after it.
-_LABELLED = re.compile(r"\s*[^\W\d_][\w'’&./ -]{0,24}:\s+\S")
 
 
 def interview_label(texts: list[str], index: int) -> bool:

@@ -13,7 +13,6 @@ from corpus_lint.families import family_words
 from corpus_lint.rule import UNSAFE, Context, CorpusRule, Diagnostic, Rule, register, reports_of
 from corpus_lint.textutil import (
     delete_lines,
-    in_fact_box,
     in_table,
     interview_label,
     nearest_lines,
@@ -65,17 +64,14 @@ class BoilerplateLine(_DropLineRule):
     source line (SRC001's patterns) that only a built-in pattern matches: it is the
     attribution, whatever chrome it looks like. Nor is a line in quotation marks (speech:
     '"Done."'), nor one that reports speech ("Sign up to the scheme was slow, the minister
-    admitted."), nor a word alone between two paragraphs of prose that are not chrome: a
-    subheading ("Economy", "Privacy" in an explainer), where a menu's item stands among
-    other items, links, chrome or the document's edge (but for what a page puts between an
-    article's paragraphs, "Advertisement", "Share", "Related", and "News" or "Videos");
-    nor, so, a date or a clock time alone ("August 2, 1990", "22:04" heading a timeline's or
-    a live blog's entries), which elsewhere is a page's stamp; nor a label and its value
-    between two such lines that are not chrome, a fact box's entry ("Published: 16 July
-    2005" between "Author: ..." and "Pages: 607"). The built-in pack
-    `rules/boilerplate.toml` knows the usual chrome of English news sites; add your own with
-    `[[extend]] code = "BP001"` in a rule pack (see "Rule packs" in the README), or mine your
-    corpus's own with `corpus-lint mine-boilerplate`.
+    admitted."), nor a topic (a one-word name of the packs' `section` words, not "News" or
+    "Videos") between two paragraphs of prose that are not chrome: a subheading ("Economy",
+    "Health" in an explainer), where a menu's item stands among other items, links, chrome
+    or the document's edge; nor, so, a date or a clock time alone ("August 2, 1990", "22:04"
+    heading a timeline's or a live blog's entries), which elsewhere is a page's stamp. The
+    built-in pack `rules/boilerplate.toml` knows the usual chrome of English news sites; add
+    your own with `[[extend]] code = "BP001"` in a rule pack (see "Rule packs" in the
+    README), or mine your corpus's own with `corpus-lint mine-boilerplate`.
 
     ## Why is this bad?
     The phrase belongs to the web page, not to the article: it repeats across thousands of
@@ -145,10 +141,11 @@ class BoilerplateLine(_DropLineRule):
         if not found_lines:
             return
         texts = doc.line_texts
+        topics = _topics(ctx.packs.words.get("section", ()))
         chrome = {index for index, _ in found_lines}
         for index, found in found_lines:
             text = texts[index]
-            if found == "boilerplate phrase" and _may_head_a_part(family_words(text)):
+            if found == "boilerplate phrase" and family_words(text) in topics:
                 if _between_paragraphs(texts, index, chrome):
                     continue  # a subheading: "Economy", then its paragraph
             elif found == "boilerplate line" and _DATE_OR_TIME.fullmatch(text):
@@ -158,8 +155,6 @@ class BoilerplateLine(_DropLineRule):
                 continue  # "Team | Played | Points" over "Chelsea | 25 | 64"
             elif found == "boilerplate line" and interview_label(texts, index):
                 continue  # an interview's "Q" and "A", not a font-size button "A"
-            elif found == "boilerplate line" and in_fact_box(texts, index, chrome):
-                continue  # "Audio: MP3 at 320kbps" over "Battery: 15 hours": a spec list
             yield self.report(
                 doc,
                 index,
@@ -206,23 +201,17 @@ _DATE_OR_TIME = re.compile(
 _PARAGRAPH_WORDS = 6
 
 
-def _may_head_a_part(words: tuple[str, ...]) -> bool:
-    """Whether a line of these words, alone between two paragraphs, may be a subheading: one
-    word ("Economy", "Privacy" in an explainer), but for what a page puts between an
-    article's paragraphs (an advertisement, a button, a related link, a player) and the
-    sections no article heads a part with ("News", "Videos")."""
-    return len(words) == 1 and words[0] not in _NOT_HEADINGS
+@functools.lru_cache(maxsize=8)
+def _topics(sections: tuple[tuple[str, ...], ...]) -> frozenset[tuple[str, ...]]:
+    """The packs' section names that name a topic, one word each ("economy", "health"): an
+    article may head a part with one, never with "news", "videos" or "top stories"."""
+    return frozenset(s for s in sections if len(s) == 1 and s[0] not in _NOT_TOPICS)
 
 
-_NOT_HEADINGS = frozenset(
+_NOT_TOPICS = frozenset(
     "news video videos audio photos pictures galleries multimedia podcasts blogs archive "
     "archives forums games classifieds shopping deals tickets jobs careers community events "
-    "obituaries obits columnists columns features letters editorials magazine "
-    # What stands between an article's paragraphs on a page.
-    "advertisement advertisements advertisment advertising advert adverts ad ads sponsored "
-    "promoted share shares tweet email mail print comment comments loading related "
-    "recommended photo image images caption gallery slideshow embed watch listen play close "
-    "more next previous prev continue subscribe skip enlarge expand top back".split()
+    "obituaries obits columnists columns features letters editorials magazine".split()
 )
 
 
@@ -478,10 +467,7 @@ class MediaCredit(_DropLineRule):
     "Photo: Reuters", "Picture: PA", "Getty Images", "Image caption ..."), or a caption line
     that ends with its credit in brackets ("... during the offensive. (Xinhua/AFP Photo)",
     "... (Photo by Jane Doe/Getty Images)"). A sentence that merely mentions a photo ("The AP
-    photo went viral.") is not matched: every pattern needs a credit form. Nor is a label and
-    its value between two lines of the same shape that are not credits: the entry of a fact
-    box ("Credit: Unsecured lending rose by £900m" between "Mortgages: ..." and "Savings:
-    ..."), as BP001 leaves one.
+    photo went viral.") is not matched: every pattern needs a credit form.
 
     ## Why is this bad?
     Credits and captions describe pictures the text no longer has. They interrupt the article
@@ -518,16 +504,12 @@ class MediaCredit(_DropLineRule):
         if not patterns:
             return
         search = patterns.searcher(doc.text)
-        texts = doc.line_texts
-        found = [
-            (index, match)
-            for index, text in enumerate(texts)
-            if text and not text.isspace() and (match := search(text)) is not None
-        ]
-        credits = {index for index, _ in found}
-        for index, match in found:
-            if in_fact_box(texts, index, credits):
-                continue  # "Credit: Unsecured lending rose" under "Mortgages: Approvals fell"
+        for index, text in enumerate(doc.line_texts):
+            if not text or text.isspace():
+                continue
+            match = search(text)
+            if match is None:
+                continue
             credit = match.group().strip()
             what = "photo caption ending in the credit" if match.start() > 0 else "photo credit"
             yield self.report(
