@@ -211,14 +211,7 @@ def test_a_capitalised_copy_at_a_sentences_start_is_a_slip_unless_a_name_elsewhe
         # by a review on news nobody tuned the rule on).
         "The opposition could pick up up to 12 seats.",
         "The company handed over over 3,000 pages.",
-        # ... or the phrase the particle heads as a preposition (found by review rev34b).
-        "The plan fell through through lack of funding, the council said.",
-        "The yachts set off off the Isle of Wight on Sunday morning.",
-        "The firm was bought out out of administration in March.",
-        "The recipes were handed down down the generations.",
-        # A name of capitalised words ending on a function word, then the relative pronoun.
-        "Fans of The Who who travelled to Leeds were disappointed.",
-        # A disease's name (rules/repeats.toml).
+        # A disease's name (rules/repeats.toml; found by review rev34b).
         "Doctors have reported cases of beri beri in the camps.",
         # A noun that is also a modal, then the modal.
         "Lawyers say the will will be contested.",
@@ -284,11 +277,17 @@ def test_doublings_the_grammar_asks_for_are_not_reported(paragraph):
         "The talks start at 10 a a.m. on Monday.",
         "I think it it is time to go.",
         "If the plan fails, it it will cost jobs.",
-        # Near the shapes of review rev34b, still slips.
+        # Near the shapes review rev34b found ("fell through through lack of", "set off off
+        # the coast", "The Who who"), which a review of their exemption found these slips of
+        # the same shapes in (rev34c): no local shape tells them apart, so all are reported.
         "He went out out of the room.",
         "They walked through through the door.",
         "It was set off off by a spark.",
         "She said The the results were in.",
+        "Police called off off the search.",
+        "He was voted out out of office.",
+        "The judge handed down down a sentence.",
+        "Obama Wins The the Vote",
     ],
 )
 def test_slips_near_those_shapes_are_still_reported(paragraph):

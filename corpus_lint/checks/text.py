@@ -59,10 +59,9 @@ class RepeatedWord(Rule):
     - doublings the sentence's grammar asks for: a preposition ending a verb's phrase, then
       a time adjunct with the same one ("voted on on Tuesday", "took over over the
       weekend"); a phrasal verb's particle, then the same word opening a quantity ("pick up
-      up to 12 seats", "handed over over 3,000 pages") or the phrase it heads ("fell through
-      through lack of funds", "set off off the coast", "bought out out of administration");
-      a noun that is also a modal after a determiner or an adjective, then the modal and its
-      verb ("the will will be contested"); a free relative ending on a verb, then the main verb
+      up to 12 seats", "handed over over 3,000 pages"); a noun that is also a modal after a
+      determiner or an adjective, then the modal and its verb ("the will will be
+      contested"); a free relative ending on a verb, then the main verb
       ("what happened happened", "what it was was"); an object "you" after a verb of
       telling, then a clause's subject ("I told you you would"); an object "it" ending a
       subordinate clause, then the main clause's "it" and its verb ("when we look back on
@@ -71,8 +70,7 @@ class RepeatedWord(Rule):
     - initials: a single letter other than a lower-case "a" ("e e cummings", "Col M M Masur");
     - names: every copy capitalised ("Duran Duran", "Walla Walla"), a lower-case word followed
       by the capitalised name it introduces ("law lord Lord Bingham"), or a capitalised word
-      inside a sentence followed by a lower-case one ("her parents Will will"; a function
-      word too when it ends a name begun inside the sentence: "fans of The Who who"), a species
+      inside a sentence followed by a lower-case one ("her parents Will will"), a species
       alone in brackets ("(Bufo bufo)"), or at a sentence's start when the document writes
       it capitalised inside a sentence too ("Will will tell you" after "her parents Will and
       Amy"). "The the" is still a slip, and words in capitals ("ISIS ISIS") are still
@@ -126,8 +124,6 @@ class RepeatedWord(Rule):
             opens = _starts_sentence(text, start)
             if _is_name(copies, opens) or (opens and _named_elsewhere(copies, text)):
                 continue
-            if not opens and copies[1].islower() and _ends_a_title(text, start):
-                continue  # "fans of The Who who travelled": a name, then the relative
             if before == "(" and after == ")" and copies[0].istitle() and copies[1].islower():
                 continue  # a species: "(Bufo bufo)"
             near = text[max(0, start - 60) : start], text[end : end + 60]
@@ -214,24 +210,16 @@ _IT_VERB = re.compile(
     r"won't|wasn't|isn't|doesn't|didn't|hasn't|wouldn't|can't|couldn't)\b|’s\b|'s\b"
 )
 # A phrasal verb's particle, then the same word opening a quantity: "could pick up up to 12
-# seats", "handed over over 3,000 pages"; or opening the phrase the particle heads as a
-# preposition: "the plan fell through through lack of funds", "the yachts set off off the
-# Isle of Wight", "bought out out of administration", "handed down down the generations".
-# Only after such a verb: "worth up up to $5 billion", "flew over over a village" and "went
-# out out of the room" are slips.
+# seats", "handed over over 3,000 pages". Only after such a verb: "worth up up to $5 billion"
+# and "flew over over a village" are slips.
 _QUANTITY = (
     r"(?:[\d$£€]|(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|"
     r"fifty|hundred|half|several|dozens|scores|hundreds|thousands|millions|billions)\b|"
     r"a (?:dozen|hundred|thousand|million|billion|third|quarter|half)\b)"
 )
-_NOUN_PHRASE = r" (?:the|a|an|its|his|her|their|our|lack|[A-Z])\b"
 _PARTICLE_PHRASES = {
     "up": re.compile(rf" to {_QUANTITY}"),
     "over": re.compile(rf" {_QUANTITY}"),
-    "through": re.compile(_NOUN_PHRASE),
-    "off": re.compile(_NOUN_PHRASE),
-    "out": re.compile(r" of\b"),
-    "down": re.compile(_NOUN_PHRASE),
 }
 _PHRASAL_VERBS = {
     "up": frozenset(
@@ -246,26 +234,6 @@ _PHRASAL_VERBS = {
         "sign signs signed signing pass passes passed passing hold holds held holding carry "
         "carries carried carrying roll rolls rolled rolling win wins won".split()
     ),
-    "through": frozenset(
-        "fall falls fell fallen falling come comes came coming pull pulls pulled pulling "
-        "push pushes pushed pushing carry carries carried carrying follow follows followed "
-        "following muddle muddled muddling".split()
-    ),
-    "off": frozenset(
-        "set sets setting take takes took taken taking kick kicks kicked kicking sell sells "
-        "sold selling cut cuts cutting pay pays paid paying lay lays laid laying call calls "
-        "called calling fend fends fended head heads headed heading round rounded fight "
-        "fought ward warded hold holds held holding top topped pull pulls pulled write "
-        "writes wrote written cordon cordoned seal sealed sealing shake shook shaken tip "
-        "tipped hive hived spin spun".split()
-    ),
-    "out": frozenset(
-        "buy buys bought buying sell sells sold selling rule rules ruled ruling vote votes "
-        "voted voting price prices priced pricing squeeze squeezed force forces forced "
-        "forcing kick kicks kicked kicking freeze froze frozen phase phased opt opted bail "
-        "bailed spin spun".split()
-    ),
-    "down": frozenset("hand hands handed handing pass passes passed passing".split()),
 }
 # A noun that is also a modal verb, after a determiner or an adjective, then the modal: "the
 # will will be contested", "the political will will be tested". A slip follows a subject
@@ -319,24 +287,6 @@ def _is_grammatical(word: str, before: str, after: str, opens: bool) -> bool:
         return True
     verb = word in _CLAUSE_VERBS or (word.endswith(("ed", "s")) and not word.endswith("ss"))
     return verb and _FREE_RELATIVE.search(before) is not None
-
-
-def _ends_a_title(text: str, start: int) -> bool:
-    """Whether the capitalised word at `start` ends a name of capitalised words begun inside
-    the sentence ("of The Who", "at The Hague"): a function word too ("who"), which alone
-    inside a sentence is no name ("said The the")."""
-    if not text[start : start + 1].isupper():
-        return False
-    head = max(0, start - 40)
-    previous = _LAST_WORD.search(text, head, start)
-    return (
-        previous is not None
-        and previous.group()[0].isupper()
-        and not _starts_sentence(text, previous.start())
-    )
-
-
-_LAST_WORD = re.compile(r"\w+(?=[ \t]*$)")
 
 
 def _named_elsewhere(words: list[str], text: str) -> bool:
