@@ -394,6 +394,8 @@ def test_sentences_shaped_like_links_or_notices_are_not_chrome(line):
 )
 def test_reported_speech_and_transcripts_are_not_prompts_banners_or_links(line):
     assert check("BP001", f"Title\n\n{BODY}\n\n{line}\n") == []
+    # Still chrome: those shapes without a sentence's end, a link's label before a headline
+    # that reports speech, "as explained in our policy" (found by review rev34c).
     for chrome in (
         "Sign up to our newsletter",
         "Click here to read more",
@@ -401,6 +403,16 @@ def test_reported_speech_and_transcripts_are_not_prompts_banners_or_links(line):
         "Follow us on Twitter, Facebook and Instagram",
         "Beer saves man's life [Illawarra]",
         "Watch the highlights [Video]",
+        "Read more: Oil prices fall as demand slows, IEA says",
+        "Read more: Oil prices fall as demand slows, IEA says.",
+        "Video: Residents say the closure is a disgrace",
+        "Next story: Minister admits the plan has failed",
+        "We use cookies to give you the best experience on our website, as explained in our "
+        "cookie policy.",
+        "Sign up for Explained, the newsletter that explains the news",
+        "Click here to see what readers say the best pubs are",
+        "© 2008 Guardian News, which states that all rights are reserved.",
+        "New songs every week [Music]",
     ):
         assert reported_lines("BP001", f"Title\n\n{BODY}\n\n{chrome}\n") == [5], chrome
 
