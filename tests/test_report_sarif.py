@@ -218,3 +218,8 @@ def test_a_run_that_did_not_check_everything_says_so(tmp_path, monkeypatch):
             ],
         }
     ]
+    # Found by review rev34c: a file name that is not UTF-8 made the report fail to encode.
+    ctx.errors = ["gone\udcfe.txt: no such file or directory"]
+    [run] = json.loads(render([], ctx).encode("utf-8"))["runs"]
+    text = run["invocations"][0]["toolExecutionNotifications"][0]["message"]["text"]
+    assert text == "gone\\xfe.txt: no such file or directory"

@@ -147,7 +147,7 @@ def render(diagnostics: list[Diagnostic], ctx: ReportContext) -> str:
                     {
                         "executionSuccessful": not ctx.errors,
                         "toolExecutionNotifications": [
-                            {"level": level, "message": {"text": text}}
+                            {"level": level, "message": {"text": encodable_text(text)}}
                             for level, texts in (("error", ctx.errors), ("warning", ctx.warnings))
                             for text in texts
                         ],
