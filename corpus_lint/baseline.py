@@ -156,7 +156,9 @@ class Baseline:
         shown.update(
             (key, " ".join(d.snippet.split())[:SHOWN_TEXT]) for key, d in zip(keys, diagnostics)
         )
-        counts = Counter(keys) + (kept.counts if kept else Counter())
+        # `kept` holds no file of the diagnostics' but one they report besides the files
+        # checked (a corpus file a staged copy makes redundant): each entry at most once.
+        counts = Counter(keys) | (kept.counts if kept else Counter())
         entries = [
             {
                 "path": path,

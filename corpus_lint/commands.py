@@ -491,7 +491,12 @@ def _check(args: argparse.Namespace, settings: Settings, walk: CorpusWalk | None
         return report_diff(result, errors, args)
 
     result.diagnostics, baseline_notes, hidden = apply_baseline(
-        result.diagnostics, baseline, args.write_baseline, checked, partial=corpus is not None
+        result.diagnostics,
+        baseline,
+        args.write_baseline,
+        checked,
+        # Some files: of the configured corpus (pre-commit's), or named where none is.
+        partial=corpus is not None or bool(args.paths and not settings.corpus),
     )
     besides: frozenset[str] = frozenset()
     if corpus:  # a changed-files run: it reports corpus files too
@@ -1039,10 +1044,11 @@ def apply_baseline(
     """`--write-baseline` records every diagnostic; `--baseline` keeps only the new ones.
 
     A baseline just written also filters the run, so `--write-baseline` alone exits 0. A
-    `partial` run (a few files of the corpus: pre-commit's) keeps the entries of the
-    baseline it writes over for the files it did not check (they were lost, and the next
-    full run failed on every recorded finding). Returns the diagnostics kept, summary notes
-    and how many diagnostics the baseline hid.
+    `partial` run (a few files: pre-commit's) keeps the entries of the baseline it writes
+    over for the files it did not check (they were lost, and the next full run failed on
+    every recorded finding); of a corpus file it reports besides (one a staged copy makes
+    redundant), the findings it has then and those recorded. Returns the diagnostics kept,
+    summary notes and how many diagnostics the baseline hid.
     """
     notes: list[str] = []
     hidden = 0
@@ -1054,9 +1060,7 @@ def apply_baseline(
         kept = None
         if partial and os.path.lexists(write_to):
             try:
-                # (the run's findings of corpus files besides: those it made redundant)
-                reported = [*checked, *{Path(d.path) for d in diagnostics}]
-                kept = Baseline.load(write_to).besides(reported)
+                kept = Baseline.load(write_to).besides(checked)
             except BaselineError:
                 kept = None  # not a baseline (yet): written anew
         try:

@@ -254,3 +254,29 @@ def test_the_fixable_counts_are_those_of_the_findings_a_baseline_leaves(cli, tmp
     assert "fixable" not in run.out
     page = (tmp_path / "b.html").read_text(encoding="utf-8")
     assert re.findall(r'id="fixable-(?:safe|unsafe)">(\d+)', page) == ["0", "0"]
+
+
+def test_a_partial_run_keeps_what_a_corpus_file_it_reports_had_recorded(tmp_path, cli):
+    # Found by review rev34c: a staged copy made a committed file redundant (DUP003 on it);
+    # the baseline then lost that file's other entries, and the next full run failed.
+    (tmp_path / "corpus-lint.toml").write_text('corpus = ["c"]\n')
+    (tmp_path / "c").mkdir()
+    write_article(tmp_path / "c" / "c1.txt", "Share this article")
+    write_article(tmp_path / "c" / "c2.txt", "Share this article", above="Other title\n\n")
+    assert cli("check", "--write-baseline", "base.json", cwd=tmp_path).code == 0
+    (tmp_path / "c" / "a0.txt").write_bytes((tmp_path / "c" / "c2.txt").read_bytes())
+    assert cli("check", "c/a0.txt", "--write-baseline", "base.json").code == 0
+    run = cli("check", "--baseline", "base.json")
+    assert run.code == 0, run.out
+
+
+def test_a_run_over_files_named_where_no_corpus_is_configured_keeps_the_others(tmp_path, cli):
+    # Found by review rev34c: without `corpus`, a hook's run over the staged files rewrote
+    # the baseline from them alone.
+    write_article(tmp_path / "a.txt", "Share this article")
+    write_article(tmp_path / "b.txt", "Print Friendly, PDF & Email")
+    assert cli("check", "--select", "BP", "--write-baseline", "base.json", cwd=tmp_path).code == 0
+    write_article(tmp_path / "a.txt", "Share this article", "Print Friendly, PDF & Email")
+    assert cli("check", "--select", "BP", "a.txt", "--write-baseline", "base.json").code == 0
+    run = cli("check", "--select", "BP", "--baseline", "base.json")
+    assert run.code == 0 and "no longer" not in run.out + run.err, run.out
