@@ -55,6 +55,7 @@ from corpus_lint.document import Document, DocumentError, display, may_follow
 from corpus_lint.engine import Result, count_corpus_fixes
 from corpus_lint.files import SKIPPED_DIRS, excluded_relative, ignored_for_file, included_relative
 from corpus_lint.packs import Packs
+from corpus_lint.parallel import worker_processes, workers_for
 from corpus_lint.progress import Progress
 from corpus_lint.readahead import read_ahead
 from corpus_lint.rule import Context, Diagnostic, Rule, sort_diagnostics
@@ -158,7 +159,13 @@ def run_on_dask(
         exclusion=exclusion,
         boilerplate=settings.boilerplate if corpus_rules else None,
     )
-    with _client(scheduler, workers) as client:
+    # A local cluster of as many workers as the local executor would start (`--jobs`, one a
+    # core by default, none past one a MIN_FILES_FOR_WORKERS files): `--jobs 64` on two
+    # cores and two files started 64 processes.
+    size = worker_processes(workers)
+    if not urls:
+        size = workers_for(len(targets), size)
+    with _client(scheduler, size) as client:
         diagnostics = _run(client, sources, job, corpus_rules, settings, result, progress)
     result.diagnostics = sort_diagnostics(
         d for d in diagnostics if not ignored_for_file(d, settings)
@@ -215,9 +222,9 @@ def list_url(
 
 
 @contextmanager
-def _client(scheduler: str | None, workers: int = 0) -> Iterator[Any]:
+def _client(scheduler: str | None, workers: int) -> Iterator[Any]:
     """A client of the scheduler at `scheduler`, or of a local cluster of `workers` worker
-    processes (0: sized to the machine)."""
+    processes."""
     try:
         from distributed import Client, LocalCluster
     except ImportError:
@@ -259,7 +266,7 @@ def _client(scheduler: str | None, workers: int = 0) -> Iterator[Any]:
             warnings.simplefilter("ignore")  # "port in use" and the like: not the user's concern
             try:
                 cluster = LocalCluster(
-                    n_workers=workers or os.cpu_count() or 1,
+                    n_workers=workers,
                     threads_per_worker=1,  # the rules' pattern timeouts are per process
                     processes=True,
                     dashboard_address=None,
