@@ -210,6 +210,7 @@ def test_a_byte_order_mark_does_not_hide_the_source_line_on_the_first_line():
         ("Source: - Reuters", "Source: Reuters"),
         ("Source: Source: Reuters", "Source: Reuters"),
         ("Source:: AFP", "Source: AFP"),
+        ("Source: ...Reuters", "Source: Reuters"),  # not ".Reuters" (review rev34c)
     ],
 )
 def test_broken_outlets_are_repaired(line, repaired):

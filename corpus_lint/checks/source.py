@@ -13,7 +13,7 @@ from corpus_lint.textutil import shorten
 # or of a removed link ("Source: /Telegraph", "Source: Daily Mail |").
 _BOM = "\ufeff"
 # (A dot just before a letter starts a name: "Source: .NET Magazine".)
-_LEADING_JUNK = re.compile(r"^(?:[/\\|:;,·•*>»\-–—_~]|\.(?![^\W_]))+\s*")
+_LEADING_JUNK = re.compile(r"^(?:[/\\|:;,·•*>»\-–—_~]|\.{2,}|\.(?![^\W_]))+\s*")
 _TRAILING_JUNK = re.compile(r"\s*[/\\|:;,·•*<«\-–—_~]+$")
 # Quotation marks, German and Danish guillemets too ("Quelle: »Der Spiegel«, 12. März"): an
 # outlet's opening mark is no stray separator where its closing mark follows, nor the closing
