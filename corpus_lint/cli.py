@@ -67,9 +67,10 @@ def _path(value: str) -> Path:
     return Path(value)
 
 
-def _report_path(value: str) -> Path | None:
-    """`-o`'s file; "-" is stdout (None: no file), as in `--output-format FORMAT:-`."""
-    return None if value == "-" else _path(value)
+def _report_path(value: str) -> Path | str:
+    """`-o`'s file; "-" (kept as a string: `Path("./-")` prints "-" too) is stdout, as in
+    `--output-format FORMAT:-` (`commands.parse_outputs`)."""
+    return value if value == "-" else _path(value)
 
 
 class _Once(argparse.Action):

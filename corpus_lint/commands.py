@@ -143,13 +143,17 @@ def list_rules(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
-def parse_outputs(specs: list[str], output_file: Path | None) -> list[tuple[str, Path | None]]:
+def parse_outputs(
+    specs: list[str], output_file: Path | str | None
+) -> list[tuple[str, Path | None]]:
     """`--output-format FORMAT[:FILE]` values as (format, file; None for stdout, as "-" is).
 
     At most one report goes to stdout (two would be one unreadable stream), and no two to
     one file."""
     from corpus_lint.report import FORMATS
 
+    if output_file == "-":  # `-o -`: stdout, where the report goes without `-o`
+        output_file = None
     outputs: list[tuple[str, Path | None]] = []
     for spec in specs or ["concise"]:
         name, colon, file = spec.partition(":")
@@ -430,7 +434,10 @@ def _check(args: argparse.Namespace, settings: Settings, walk: CorpusWalk | None
     # Elsewhere they are not counted (13% of a run).
     counts_shown = not args.diff and (
         any(name == "html" for name, _ in outputs)
-        or (not args.quiet and any(name in TEXT_FORMATS for name, _ in outputs))
+        or any(
+            name in TEXT_FORMATS and not args.quiet and (file or not args.silent)
+            for name, file in outputs
+        )
         or (not (args.quiet or args.silent) and all(file is not None for _, file in outputs))
     )
     options = Options(

@@ -67,6 +67,8 @@ def test_a_report_to_the_file_dash_goes_to_stdout(tmp_path, cli):
     # Found by review rev34a: `-o -` wrote a file named "-" too.
     run = cli("check", "a.txt", "--output-format", "json", "-o", "-", cwd=tmp_path)
     assert run.code == 1 and run.json() and not (tmp_path / "-").exists()
+    # ... and refused where `-o FILE` is (review rev34c: it was silently unused there).
+    one_line_error(cli("check", "a.txt", "--diff", "-o", "-"), "--diff prints a diff")
 
 
 @pytest.mark.parametrize(
