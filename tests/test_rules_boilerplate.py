@@ -377,22 +377,17 @@ def test_sentences_shaped_like_links_or_notices_are_not_chrome(line):
 @pytest.mark.parametrize(
     "line",
     [
-        # Found by review rev34b: whole sentences deleted as prompts, banners and notices.
-        "Sign up to the scheme was slower than expected, the minister admitted.",
-        "Subscribe to the channel and you get 40 films a month, the firm says.",
-        "Click here to claim your prize, the fake e-mails say, before asking for bank details.",
-        "This website uses cookies to track you, the regulator warned in a letter to the firm.",
-        "We use cookies only to remember your basket, the retailer's spokesman said.",
-        "Follow the money on Twitter, the activists urged.",
+        # Found by review rev34b: a compound is no "Follow us"; and a transcript's lines,
+        # each with its stage direction, are no links tagged with their section. (Sentences
+        # that report speech, "Sign up to the scheme was slow, the minister admitted.",
+        # were spared too, until reviews rev34c and rev34d found no shape of them that a
+        # link's headline or a banner does not take: "..., IEA says.")
         "Follow-up studies on Facebook use were published in May.",
-        "The judge said the band had infringed the copyright of the 1972 song, and that the "
-        "writers kept all rights reserved.",
-        # ... and a transcript's lines, each with its stage direction.
         "BLAIR: And that is why we must act now [Applause]",
         "We will not fail [Laughter]",
     ],
 )
-def test_reported_speech_and_transcripts_are_not_prompts_banners_or_links(line):
+def test_compounds_and_transcripts_are_not_prompts_or_links(line):
     assert check("BP001", f"Title\n\n{BODY}\n\n{line}\n") == []
     # Still chrome: those shapes without a sentence's end, a link's label before a headline
     # that reports speech, "as explained in our policy" (found by review rev34c).

@@ -63,8 +63,7 @@ class BoilerplateLine(_DropLineRule):
     sentence that contains such a phrase among words of its own is not reported, nor is a
     source line (SRC001's patterns) that only a built-in pattern matches: it is the
     attribution, whatever chrome it looks like. Nor is a line in quotation marks (speech:
-    '"Done."'), nor one that reports speech ("Sign up to the scheme was slow, the minister
-    admitted."), nor a topic (a one-word name of the packs' `section` words, not "News" or
+    '"Done."'), nor a topic (a one-word name of the packs' `section` words, not "News" or
     "Videos") between two paragraphs of prose that are not chrome: a subheading ("Economy",
     "Health" in an explainer), where a menu's item stands among other items, links, chrome
     or the document's edge; nor, so, a date or a clock time alone ("August 2, 1990", "22:04"
@@ -126,8 +125,6 @@ class BoilerplateLine(_DropLineRule):
                 found = "boilerplate line"
                 if index == first and _title_and_site(text):
                     continue  # "Lithium aus dem Schredder | heise online"
-                if _REPORTED_SPEECH.search(text) and not patterns.search_users(text):
-                    continue  # "Click here to claim your prize, the fake e-mails say": prose
                 # A source line matched by a built-in pattern ("Source: Reuters (June 3,
                 # 2008)" ends like a link with its date) is the attribution SRC001 reads,
                 # not chrome to delete; a pattern of the user's own says otherwise.
@@ -167,25 +164,6 @@ class BoilerplateLine(_DropLineRule):
 _SENTENCE_TAIL = re.compile(r"\s*[^\W\d_A-Z][^.]*[^.]\.\s*")
 # A line in quotation marks: what someone said, never a button.
 _QUOTED = re.compile(r"\s*[\"“”„«»‘’'].*[\"“”„«»‘’']\s*")
-# Reported speech, which chrome never holds: a sentence that a built-in pattern takes for a
-# prompt or a banner ("Sign up to the scheme was slow, the minister admitted.", "This website
-# uses cookies to track you, the regulator warned.") is article prose. A sentence ending with
-# its stop, no label before it (a link's headline reports speech too: "Read more: Rates to
-# rise, Bank says"), and a speech verb after a comma and its subject ("..., the firm says"),
-# or after a subject of a few words that opens the line ("The judge said the").
-_SPEECH = (
-    r"(?:said|says|say|told|tells|warned|warns|admitted|admits|added|urged|urges|explained|"
-    r"claimed|insisted|insists|argued|argues|announced|announces|confirmed|confirms|"
-    r"acknowledged|acknowledges|replied|wrote)"
-)
-_NOT_A_SUBJECT = r"(?<!\bas)(?<!\bwhich)(?<!\bthat)(?<!\bwhat)(?<!\bwho)"
-_REPORTED_SPEECH = re.compile(
-    rf"^(?!.{{400}})(?!\s*[^\W\d_][\w &'’-]{{0,30}}:)"  # a sentence's length; no label
-    rf"(?:.*,(?: [\w’'.-]+){{1,5}}?{_NOT_A_SUBJECT} {_SPEECH}\b"
-    rf"|\s*[\w’'-]+(?: [\w’'-]+){{0,3}}{_NOT_A_SUBJECT} {_SPEECH} (?:that|the|a|an|it|he|she|"
-    r"they|we|his|her|their|its)\b)"
-    r".*[.!?][\"'”’)]*\s*$"  # a sentence's end
-)
 
 
 def _title_and_site(text: str) -> bool:
