@@ -20,7 +20,7 @@ import hashlib
 import json
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -184,15 +184,16 @@ class Baseline:
             raise BaselineError(f"{file}: cannot write baseline: {exc.strerror or exc}") from None
         return cls(file, counts, shown)
 
-    def besides(self, checked: Iterable[Path]) -> Baseline:
-        """The entries of the files not in `checked` that are still there: what a run over
-        a few files (pre-commit's) keeps of the baseline it writes anew."""
+    def besides(self, checked: Iterable[Path], kept_codes: Collection[str] = ()) -> Baseline:
+        """The entries of the files not in `checked` that are still there, and those of the
+        files checked by rules in `kept_codes`: what a run over some files (pre-commit's)
+        keeps of the baseline it writes anew."""
         checked_paths = {relative_path(str(p), self.folder) for p in checked}
         counts = Counter(
             {
                 key: count
                 for key, count in self.counts.items()
-                if key[0] not in checked_paths and self._exists(key[0])
+                if (key[0] not in checked_paths and self._exists(key[0])) or key[1] in kept_codes
             }
         )
         return Baseline(self.file, counts, {key: self.texts.get(key, "") for key in counts})

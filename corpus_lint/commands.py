@@ -8,6 +8,7 @@ import os
 import stat
 import sys
 from collections import Counter
+from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -497,13 +498,17 @@ def _check(args: argparse.Namespace, settings: Settings, walk: CorpusWalk | None
     if args.diff:
         return report_diff(result, errors, args)
 
+    # A run from a folder below the baseline's checks some of the files it records.
+    below = args.write_baseline is not None and _below(Path.cwd(), args.write_baseline)
     result.diagnostics, baseline_notes, hidden = apply_baseline(
         result.diagnostics,
         baseline,
         args.write_baseline,
         checked,
-        # Some files: of the configured corpus (pre-commit's), or named where none is.
-        partial=corpus is not None or bool(args.paths and not settings.corpus),
+        # Some files: of the configured corpus (pre-commit's), named where none is, or
+        # those below a folder under the baseline's.
+        partial=corpus is not None or (not settings.corpus and (bool(args.paths) or below)),
+        kept_codes=CORPUS_RULES if not settings.corpus and (args.paths or below) else (),
     )
     besides: frozenset[str] = frozenset()
     if corpus:  # a changed-files run: it reports corpus files too
@@ -1041,12 +1046,20 @@ def load_baseline(file: Path | None) -> Baseline | None:
         raise UsageError(str(exc)) from None
 
 
+def _below(folder: Path, baseline: Path) -> bool:
+    """Whether `folder` lies below the folder of the `baseline` file (not that folder)."""
+    home = Path(os.path.realpath(Path(baseline).parent))
+    here = Path(os.path.realpath(folder))
+    return here != home and here.is_relative_to(home)
+
+
 def apply_baseline(
     diagnostics: list,
     baseline: Baseline | None,
     write_to: Path | None,
     checked: list[Path],
     partial: bool = False,
+    kept_codes: Collection[str] = (),
 ) -> tuple[list, list[str], int]:
     """`--write-baseline` records every diagnostic; `--baseline` keeps only the new ones.
 
@@ -1054,7 +1067,9 @@ def apply_baseline(
     `partial` run (a few files: pre-commit's) keeps the entries of the baseline it writes
     over for the files it did not check (they were lost, and the next full run failed on
     every recorded finding); of a corpus file it reports besides (one a staged copy makes
-    redundant), the findings it has then and those recorded. Returns the diagnostics kept,
+    redundant), the findings it has then and those recorded; and, of the files checked, the
+    entries of `kept_codes` (the corpus rules, when the run compared its files with no
+    corpus: their duplicates elsewhere were not looked for). Returns the diagnostics kept,
     summary notes and how many diagnostics the baseline hid.
     """
     notes: list[str] = []
@@ -1067,7 +1082,7 @@ def apply_baseline(
         kept = None
         if partial and os.path.lexists(write_to):
             try:
-                kept = Baseline.load(write_to).besides(checked)
+                kept = Baseline.load(write_to).besides(checked, kept_codes)
             except BaselineError:
                 kept = None  # not a baseline (yet): written anew
         try:
@@ -1075,8 +1090,9 @@ def apply_baseline(
         except BaselineError as exc:
             raise UsageError(str(exc)) from None
         count = len(diagnostics)
-        others = sum(kept.counts.values()) if kept else 0
-        besides = f", and kept {others} of other files" if others else ""
+        others = sum(baseline.counts.values()) - count  # (entries found again count once)
+        entries = "entry" if others == 1 else "entries"
+        besides = f", and kept {others} {entries} of what it did not check" if others else ""
         notes.append(
             f"Wrote {count} diagnostic{'s' * (count != 1)} to the baseline {write_to}{besides}."
         )

@@ -105,7 +105,10 @@ def test_a_changed_files_run_writing_the_baseline_keeps_the_other_files_entries(
     write_article(tmp_path / "c" / "a.txt", "Print Friendly, PDF & Email")
     run = cli("check", "c/a.txt", "--write-baseline", "base.json")
     assert run.code == 0
-    assert "Wrote 1 diagnostic to the baseline base.json, and kept 1 of other files." in run.out
+    said = (
+        "Wrote 1 diagnostic to the baseline base.json, and kept 1 entry of what it did not check."
+    )
+    assert said in run.out
     entries = json.loads((tmp_path / "base.json").read_text())["entries"]
     assert [(e["path"], e["text"]) for e in entries] == [
         ("c/a.txt", "Print Friendly, PDF & Email"),
@@ -279,4 +282,32 @@ def test_a_run_over_files_named_where_no_corpus_is_configured_keeps_the_others(t
     write_article(tmp_path / "a.txt", "Share this article", "Print Friendly, PDF & Email")
     assert cli("check", "--select", "BP", "a.txt", "--write-baseline", "base.json").code == 0
     run = cli("check", "--select", "BP", "--baseline", "base.json")
+    assert run.code == 0 and "no longer" not in run.out + run.err, run.out
+
+
+def test_a_run_from_a_subfolder_keeps_the_entries_of_the_rest(tmp_path, cli):
+    # Found by review rev34d: following the hint from x/ ("--write-baseline ../base.json")
+    # rewrote the baseline from x/ alone, and the next run from the root failed.
+    (tmp_path / "x").mkdir()
+    (tmp_path / "y").mkdir()
+    write_article(tmp_path / "x" / "a.txt", "Share this article", above="One title\n\n")
+    write_article(tmp_path / "y" / "b.txt", "Print Friendly, PDF & Email", above="Two\n\n")
+    assert cli("check", "--select", "BP", "--write-baseline", "base.json", cwd=tmp_path).code == 0
+    write_article(tmp_path / "x" / "a.txt", above="One title\n\n")
+    run = cli("check", "--select", "BP", "--write-baseline", "../base.json", cwd=tmp_path / "x")
+    assert "kept 1 entry of what it did not check" in run.out, run.out
+    run = cli("check", "--select", "BP", "--baseline", "base.json", cwd=tmp_path)
+    assert run.code == 0 and "no longer" not in run.out + run.err, run.out
+
+
+def test_a_run_over_named_files_with_no_corpus_keeps_their_duplicate_entries(tmp_path, cli):
+    # Found by review rev34d: such a run compares the files named with no others, so their
+    # DUP003 entries were written as gone, and the next full run failed.
+    write_article(tmp_path / "a.txt", "Share this article")
+    (tmp_path / "b.txt").write_bytes((tmp_path / "a.txt").read_bytes())
+    assert cli("check", "--write-baseline", "base.json", cwd=tmp_path).code == 0
+    codes = {e["code"] for e in json.loads((tmp_path / "base.json").read_text())["entries"]}
+    assert "DUP003" in codes
+    assert cli("check", "b.txt", "--write-baseline", "base.json").code == 0
+    run = cli("check", "--baseline", "base.json")
     assert run.code == 0 and "no longer" not in run.out + run.err, run.out
