@@ -193,7 +193,7 @@ class Baseline:
             {
                 key: count
                 for key, count in self.counts.items()
-                if (key[0] not in checked_paths and self._exists(key[0])) or key[1] in kept_codes
+                if (key[1] in kept_codes if key[0] in checked_paths else self._exists(key[0]))
             }
         )
         return Baseline(self.file, counts, {key: self.texts.get(key, "") for key in counts})
