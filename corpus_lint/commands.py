@@ -498,17 +498,19 @@ def _check(args: argparse.Namespace, settings: Settings, walk: CorpusWalk | None
     if args.diff:
         return report_diff(result, errors, args)
 
-    # A run from a folder below the baseline's checks some of the files it records.
-    below = args.write_baseline is not None and _below(Path.cwd(), args.write_baseline)
+    # Some of the files a baseline records, where no corpus is configured: those named, or
+    # those below a folder under the baseline's. Their corpus rules compared them with no
+    # others, so their entries of those rules are kept too.
+    some_files = not settings.corpus and bool(
+        args.paths or (args.write_baseline and _below(Path.cwd(), args.write_baseline))
+    )
     result.diagnostics, baseline_notes, hidden = apply_baseline(
         result.diagnostics,
         baseline,
         args.write_baseline,
         checked,
-        # Some files: of the configured corpus (pre-commit's), named where none is, or
-        # those below a folder under the baseline's.
-        partial=corpus is not None or (not settings.corpus and (bool(args.paths) or below)),
-        kept_codes=CORPUS_RULES if not settings.corpus and (args.paths or below) else (),
+        partial=corpus is not None or some_files,  # or of the corpus: pre-commit's
+        kept_codes=CORPUS_RULES if some_files else (),
     )
     besides: frozenset[str] = frozenset()
     if corpus:  # a changed-files run: it reports corpus files too

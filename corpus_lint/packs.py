@@ -25,6 +25,7 @@ import sys
 import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -767,20 +768,27 @@ def _load_one(path: Path, packs: Packs, builtin_codes: set[str], trusted: bool) 
         )
     _load_words(path, data.get("words", {}), packs.words)
     taken = builtin_codes | {r.code for r in packs.rules}
-    for key, load in (("rules", _rule_from), ("extend", _extension_from)):
-        for index, entry in enumerate(_tables(path, data, key)):
-            try:
-                loaded = load(path, index, entry, taken, trusted, packs.words)
-            except PackError as exc:  # with the line of its table, as a configuration's
-                lines = table_lines(raw.decode("utf-8", errors="replace"), key)
-                line = f" (line {lines[index]})" if index < len(lines) else ""
-                raise PackError(f"{exc}{line}") from None
-            if key == "rules":
-                taken.add(loaded.code)
-                packs.rules.append(loaded)
-            else:
-                code, ext = loaded
-                packs.extensions[code] = packs.extensions.get(code, Extension()).merged(ext)
+    for index, entry in enumerate(_tables(path, data, "rules")):
+        with _at_table(raw, "rules", index):
+            rule = _rule_from(path, index, entry, taken, trusted, packs.words)
+        taken.add(rule.code)
+        packs.rules.append(rule)
+    for index, entry in enumerate(_tables(path, data, "extend")):
+        with _at_table(raw, "extend", index):
+            code, ext = _extension_from(path, index, entry, taken, trusted, packs.words)
+        packs.extensions[code] = packs.extensions.get(code, Extension()).merged(ext)
+
+
+@contextmanager
+def _at_table(raw: bytes, key: str, index: int) -> Iterator[None]:
+    """A PackError raised inside, with the line of the `index`-th `[[key]]` table of the pack
+    (`raw`) added, as a configuration's errors name theirs."""
+    try:
+        yield
+    except PackError as exc:
+        lines = table_lines(raw.decode("utf-8", errors="replace"), key)
+        line = f" (line {lines[index]})" if index < len(lines) else ""
+        raise PackError(f"{exc}{line}") from None
 
 
 _WORD_LIST_NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
